@@ -1,0 +1,303 @@
+"""The base of every API resource: thin viewsets that read through ``visible_to`` and write
+through services.
+
+A concrete resource declares its model, a read serializer, a write serializer and the
+service calls::
+
+    class PartnerViewSet(ServiceModelViewSet):
+        model = Partner
+        serializer_class = PartnerSerializer
+        write_serializer_class = PartnerWriteSerializer
+        filterset_class = PartnerFilter
+
+        def perform_service_create(self, data):
+            return services.create_partner(self.company, self.actor, **data)
+
+What the base adds to every resource:
+
+* reads only ever see ``Model.objects.visible_to(user)``: another company's row, or a
+  colleague's customer, is a 404, exactly like a missing one;
+* every unsafe request runs in one transaction; an answer of 400 or more rolls the action
+  back, so a refused request writes nothing;
+* ``ETag`` on a single versioned record, ``If-None-Match`` → 304, ``If-Match`` on
+  PUT/PATCH/DELETE → 412 when stale (checked here and again by the service under a row
+  lock via ``expected_version``);
+* ``Idempotency-Key`` on every POST (see :mod:`tandem.api.idempotency`);
+* ``?ordering=`` with keyset pagination, django-filter FilterSets, and a CSV ``export/``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Mapping, Sequence
+from functools import cached_property
+from itertools import islice
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.http import HttpResponseBase, StreamingHttpResponse
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tandem.api import idempotency
+from tandem.api.conditional import etag_for, if_match_holds, if_none_match_holds
+from tandem.api.errors import PreconditionFailed
+from tandem.api.pagination import StableOrderingFilter
+from tandem.api.parsers import DecimalJSONParser
+from tandem.api.schema import WRITE_ACTIONS, ServiceAutoSchema
+from tandem.core.errors import NotAllowed
+from tandem.core.models import Company, IdempotencyRecord
+from tandem.core.querysets import allowed_company
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+EXPORT_CHUNK = 500
+
+
+class ServiceViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """Reading, transactions, idempotency and preconditions; no actions of its own."""
+
+    model: type[models.Model]
+    write_serializer_class: type[serializers.BaseSerializer] | None = None  # type: ignore[type-arg]
+    list_select_related: Sequence[str] = ()
+    list_prefetch_related: Sequence[str] = ()
+    required_perms: Sequence[str] | Mapping[str, Sequence[str]] | None = None
+    parser_classes = [DecimalJSONParser, FormParser, MultiPartParser]
+    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    ordering: Sequence[str] = ("-id",)
+    ordering_fields: Sequence[str] = ("id",)
+    schema = ServiceAutoSchema()
+
+    _idempotency_record: IdempotencyRecord | None = None
+    _savepoint: str | None = None
+    _visible: models.QuerySet[Any] | None = None
+
+    # --- reading -----------------------------------------------------------------------
+
+    def visible_rows(self) -> models.QuerySet[Any]:
+        """The record rule: the rows this user may see at all (override for models without one)."""
+        return self.model._default_manager.visible_to(self.request.user)  # type: ignore[attr-defined, no-any-return]
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator, no real user
+            return self.model._default_manager.none()
+        if self._visible is None:  # permissions, filters and the action all ask: decide once
+            self._visible = self.visible_rows()
+        rows = self._visible.all()
+        if self.list_select_related:
+            rows = rows.select_related(*self.list_select_related)
+        if self.list_prefetch_related:
+            rows = rows.prefetch_related(*self.list_prefetch_related)
+        return rows  # type: ignore[no-any-return]
+
+    @property
+    def versioned(self) -> bool:
+        return any(field.name == "version" for field in self.model._meta.concrete_fields)
+
+    @cached_property
+    def company(self) -> Company:
+        """The company the user works in; writes without one are refused (403)."""
+        company = allowed_company(self.request.user)
+        if company is None:
+            raise NotAllowed(_("Choose a company to work in first."))
+        return company
+
+    @property
+    def actor(self) -> Any:
+        return self.request.user
+
+    def get_serializer_class(self) -> Any:
+        """The write serializer for create/update (and their forms and OPTIONS), else the read one."""
+        writing = self.action in WRITE_ACTIONS or (
+            self.action == "metadata" and self.request.method in {"POST", "PUT"}
+        )
+        if writing and self.write_serializer_class is not None:
+            return self.write_serializer_class
+        return super().get_serializer_class()
+
+    def get_write_serializer(self, *args: Any, **kwargs: Any) -> serializers.BaseSerializer:  # type: ignore[type-arg]
+        serializer_class = self.write_serializer_class or self.serializer_class
+        kwargs.setdefault("context", self.get_serializer_context())
+        return serializer_class(*args, **kwargs)  # type: ignore[misc]
+
+    def validated(self, serializer: serializers.BaseSerializer) -> dict[str, Any]:  # type: ignore[type-arg]
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def respond(self, instance: models.Model, status_code: int = status.HTTP_200_OK) -> Response:
+        """The record as the read serializer shows it, with its ETag (and Location if new)."""
+        headers = {}
+        etag = etag_for(instance)
+        if etag:
+            headers["ETag"] = etag
+        if status_code == status.HTTP_201_CREATED:
+            headers["Location"] = self.reverse_action("detail", args=[instance.pk])
+        shown = self.serializer_class(instance, context=self.get_serializer_context())  # type: ignore[misc]
+        return Response(shown.data, status=status_code, headers=headers)
+
+    # --- preconditions -----------------------------------------------------------------
+
+    def expected_version(self, instance: models.Model) -> int | None:
+        """Check ``If-Match`` against the current ETag; the version the service must still find."""
+        header = self.request.headers.get("If-Match")
+        if header is None or not self.versioned:
+            return None
+        if not if_match_holds(header, etag_for(instance)):
+            raise PreconditionFailed()
+        return int(instance.version)  # type: ignore[attr-defined]
+
+    def not_modified(self, instance: models.Model) -> Response | None:
+        header = self.request.headers.get("If-None-Match")
+        etag = etag_for(instance)
+        if header is None or etag is None or not if_none_match_holds(header, etag):
+            return None
+        return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+
+    # --- one transaction per write, idempotent POST ------------------------------------
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method not in UNSAFE_METHODS:
+            return super().dispatch(request, *args, **kwargs)
+        with transaction.atomic():
+            response = super().dispatch(request, *args, **kwargs)
+            self._settle(response)
+        return response
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if request.method not in UNSAFE_METHODS or not connection.in_atomic_block:
+            return
+        key = idempotency.requested_key(request)
+        if key is not None:
+            self._idempotency_record = idempotency.claim(request, key)
+        self._savepoint = transaction.savepoint()
+
+    def handle_exception(self, exc: Exception) -> HttpResponseBase:  # type: ignore[override]
+        if isinstance(exc, idempotency.Replay):
+            return idempotency.replay(exc.record)
+        return super().handle_exception(exc)
+
+    def _settle(self, response: HttpResponseBase) -> None:
+        """Undo a refused action, keep the answer of an idempotent one, drop everything on 5xx."""
+        failed = response.status_code >= status.HTTP_400_BAD_REQUEST
+        if failed and self._savepoint is not None and not connection.needs_rollback:
+            transaction.savepoint_rollback(self._savepoint)
+        if response.status_code >= status.HTTP_500_INTERNAL_SERVER_ERROR or connection.needs_rollback:
+            transaction.set_rollback(True)
+            return
+        record = self._idempotency_record
+        if record is not None and idempotency.keeps(response.status_code):
+            idempotency.store(record, response)
+
+
+class RetrieveMixin:
+    """GET one record, with ``ETag`` and ``If-None-Match``."""
+
+    def retrieve(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        return self.not_modified(instance) or self.respond(instance)
+
+
+class CreateMixin:
+    """POST a new record through ``perform_service_create(data)``."""
+
+    def create(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self.validated(self.get_write_serializer(data=request.data))
+        instance = self.perform_service_create(data)
+        return self.respond(instance, status.HTTP_201_CREATED)  # type: ignore[no-any-return]
+
+    def perform_service_create(self, data: dict[str, Any]) -> models.Model:
+        raise NotImplementedError
+
+
+class UpdateMixin:
+    """PUT/PATCH through ``perform_service_update(instance, data, expected_version)``."""
+
+    def update(self: Any, request: Request, *args: Any, partial: bool = False, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        expected = self.expected_version(instance)
+        serializer = self.get_write_serializer(instance, data=request.data, partial=partial)
+        data = self.validated(serializer)
+        instance = self.perform_service_update(instance, data, expected)
+        return self.respond(instance)  # type: ignore[no-any-return]
+
+    def partial_update(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.update(request, *args, partial=True, **kwargs)  # type: ignore[no-any-return]
+
+    def perform_service_update(
+        self, instance: Any, data: dict[str, Any], expected_version: int | None
+    ) -> Any:
+        raise NotImplementedError
+
+
+class ArchiveMixin:
+    """DELETE archives (``active=False`` through the service); nothing is hard-deleted.
+
+    Archiving is a change, so it needs the ``change_*`` permission, not ``delete_*``.
+    """
+
+    perms_map_overrides = {"DELETE": ["%(app_label)s.change_%(model_name)s"]}
+
+    def destroy(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        self.perform_service_archive(instance, self.expected_version(instance))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def perform_service_archive(self, instance: Any, expected_version: int | None) -> None:
+        raise NotImplementedError
+
+
+class ExportMixin:
+    """``GET …/export/``: the filtered list as CSV, streamed, under the same record rules."""
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR)})
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def export(self: Any, request: Request) -> StreamingHttpResponse:
+        rows = self.filter_queryset(self.get_queryset())
+        serializer_class = self.get_serializer_class()
+        context = self.get_serializer_context()
+        names = list(serializer_class(context=context).fields)
+        lines = _csv_lines(names, rows, serializer_class, context)
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.model._meta.model_name}-export.csv"'
+        return response
+
+
+def _csv_lines(names: list[str], rows: Any, serializer_class: Any, context: Any) -> Iterator[str]:
+    yield _csv_row(names)
+    records = rows.iterator(chunk_size=EXPORT_CHUNK)
+    while chunk := list(islice(records, EXPORT_CHUNK)):
+        for item in serializer_class(chunk, many=True, context=context).data:
+            yield _csv_row([_cell(item[name]) for name in names])
+
+
+def _csv_row(values: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(values)
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(_cell(v) for v in value)
+    text = str(value)
+    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text  # no spreadsheet formulas
+
+
+class ServiceModelViewSet(
+    RetrieveMixin, CreateMixin, UpdateMixin, ArchiveMixin, ExportMixin, mixins.ListModelMixin, ServiceViewSet
+):
+    """List, read, create, update, archive and export — every write through a service."""
+
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]

@@ -1,0 +1,164 @@
+"""Products and services, their categories, and price lists."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tandem.core.models import Company, Currency, Uom
+from tandem.core.querysets import CompanyQuerySet
+from tandem.partners.models import CustomerGroup, name_key
+
+PRICE = {"max_digits": 18, "decimal_places": 4}
+
+
+class Category(models.Model):
+    company = models.ForeignKey(Company, models.CASCADE, verbose_name=_("company"))
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+    )
+    path = models.CharField(_("full name"), max_length=500, editable=False)
+
+    objects = CompanyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("product category")
+        verbose_name_plural = _("product categories")
+        constraints = [
+            models.UniqueConstraint(fields=["company", "parent", "name"], name="catalog_category_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.path or self.name
+
+
+class Product(models.Model):
+    class Kind(models.TextChoices):
+        GOODS = "goods", _("Stockable goods")
+        CONSUMABLE = "consumable", _("Consumable")
+        SERVICE = "service", _("Service")
+
+    company = models.ForeignKey(Company, models.CASCADE, verbose_name=_("company"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.GOODS)
+    name = models.CharField(_("name"), max_length=200)
+    name_key = models.CharField(max_length=200, editable=False)
+    sku = models.CharField(_("SKU"), max_length=64)
+    barcode = models.CharField(_("barcode"), max_length=14, blank=True)
+    category = models.ForeignKey(
+        Category, models.PROTECT, null=True, blank=True, related_name="products", verbose_name=_("category")
+    )
+    uom = models.ForeignKey(Uom, models.PROTECT, verbose_name=_("unit of measure"))
+    sales_price = models.DecimalField(_("sales price"), default=Decimal(0), **PRICE)
+    cost = models.DecimalField(_("cost"), default=Decimal(0), **PRICE)
+    description = models.TextField(_("description"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = CompanyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["name_key", "id"]
+        indexes = [
+            models.Index(fields=["company", "name_key", "id"], name="product_name_idx"),
+            models.Index(fields=["company", "sku"], name="product_sku_idx"),
+            models.Index(fields=["company", "-created_at", "-id"], name="product_created_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "sku"], name="catalog_sku_unique"),
+            models.UniqueConstraint(
+                fields=["company", "barcode"], condition=~models.Q(barcode=""), name="catalog_barcode_unique"
+            ),
+            models.CheckConstraint(condition=models.Q(sales_price__gte=0), name="catalog_price_not_negative"),
+            models.CheckConstraint(condition=models.Q(cost__gte=0), name="catalog_cost_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"[{self.sku}] {self.name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name_key = name_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("catalog:detail", args=[self.pk])
+
+
+class PriceList(models.Model):
+    """Prices in one currency, for one customer group or (no group) for everyone."""
+
+    company = models.ForeignKey(Company, models.CASCADE, verbose_name=_("company"))
+    name = models.CharField(_("name"), max_length=100)
+    currency = models.ForeignKey(Currency, models.PROTECT, verbose_name=_("currency"))
+    customer_group = models.ForeignKey(
+        CustomerGroup,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="price_lists",
+        verbose_name=_("customer group"),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = CompanyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("price list")
+        verbose_name_plural = _("price lists")
+        constraints = [models.UniqueConstraint(fields=["company", "name"], name="catalog_pricelist_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.currency_id})"
+
+
+class PriceListItem(models.Model):
+    """The unit price from ``min_quantity`` up, valid between two dates (both inclusive, open if empty)."""
+
+    price_list = models.ForeignKey(
+        PriceList, models.CASCADE, related_name="items", verbose_name=_("price list")
+    )
+    product = models.ForeignKey(
+        Product, models.CASCADE, related_name="price_items", verbose_name=_("product")
+    )
+    min_quantity = models.DecimalField(
+        _("from quantity"), max_digits=18, decimal_places=4, default=Decimal(0)
+    )
+    price = models.DecimalField(_("unit price"), **PRICE)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("price list item")
+        verbose_name_plural = _("price list items")
+        indexes = [
+            models.Index(fields=["product", "price_list", "min_quantity"], name="pricelist_lookup_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(price__gte=0), name="catalog_item_price_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(min_quantity__gte=0), name="catalog_item_qty_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__isnull=True)
+                | models.Q(valid_from__lte=models.F("valid_to")),
+                name="catalog_item_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} ≥ {self.min_quantity}: {self.price}"

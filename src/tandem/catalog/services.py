@@ -1,0 +1,166 @@
+"""Every write on products, categories and price lists."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tandem.catalog.models import Category, PriceList, PriceListItem, Product
+from tandem.core import events
+from tandem.core.errors import BusinessError, Conflict, StaleVersion, ValidationFailed
+from tandem.core.identifiers import InvalidIdentifier, normalize_barcode
+from tandem.core.models import Company, User
+
+PRODUCT_FIELDS = [
+    "kind", "name", "sku", "barcode", "category", "uom", "sales_price", "cost", "description", "active",
+]  # fmt: skip
+
+
+def _normalized_product(
+    company: Company, fields: Mapping[str, Any], exclude_id: int | None
+) -> dict[str, Any]:
+    unknown = set(fields) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise BusinessError(_("Unknown product fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    data = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
+    errors: dict[str, list[str]] = {}
+    for name in ["name", "sku"]:
+        if name in data and not data[name]:
+            errors[name] = [_("This field is required.")]
+    if data.get("barcode"):
+        try:
+            data["barcode"] = normalize_barcode(data["barcode"])
+        except InvalidIdentifier as exc:
+            errors["barcode"] = [exc.message]
+    for name in ["sales_price", "cost"]:
+        if name in data:
+            amount = _decimal(data[name])
+            if amount is None or amount < 0:
+                errors[name] = [_("Enter an amount of zero or more.")]
+            else:
+                data[name] = amount
+    category = data.get("category")
+    if category is not None and category.company_id != company.pk:
+        errors["category"] = [_("This choice belongs to another company.")]
+    errors.update(_uniqueness_errors(company, data, exclude_id))
+    if errors:
+        raise ValidationFailed(errors)
+    return data
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if isinstance(value, float):
+        return None  # money never passes through a float
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _uniqueness_errors(
+    company: Company, data: Mapping[str, Any], exclude_id: int | None
+) -> dict[str, list[str]]:
+    errors = {}
+    others = Product.objects.filter(company=company).exclude(pk=exclude_id)
+    if data.get("sku") and others.filter(sku=data["sku"]).exists():
+        errors["sku"] = [_("Another product already has this SKU.")]
+    if data.get("barcode") and others.filter(barcode=data["barcode"]).exists():
+        errors["barcode"] = [_("Another product already has this barcode.")]
+    return errors
+
+
+@transaction.atomic
+def create_product(company: Company, actor: User | None, **fields: Any) -> Product:
+    data = _normalized_product(company, fields, exclude_id=None)
+    if "uom" not in data:
+        raise ValidationFailed({"uom": [_("Choose a unit of measure.")]})
+    product = Product.objects.create(company=company, **data)
+    events.record("product.created", product, actor, {"sku": product.sku, "name": product.name})
+    return product
+
+
+@transaction.atomic
+def update_product(
+    product: Product, actor: User | None, *, expected_version: int | None = None, **fields: Any
+) -> Product:
+    locked = Product.objects.select_for_update().get(pk=product.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleVersion(_("Someone else changed this product meanwhile. Reload it and try again."))
+    data = _normalized_product(locked.company, fields, exclude_id=locked.pk)
+    before = events.snapshot(locked, data.keys())
+    for name, value in data.items():
+        setattr(locked, name, value)
+    locked.version += 1
+    locked.save()
+    diff = events.changes(before, events.snapshot(locked, data.keys()))
+    if diff:
+        events.record("product.updated", locked, actor, {"changes": diff})
+    return locked
+
+
+@transaction.atomic
+def create_category(
+    company: Company, actor: User | None, *, name: str, parent: Category | None = None
+) -> Category:
+    name = name.strip()
+    if not name:
+        raise ValidationFailed({"name": [_("This field is required.")]})
+    if parent is not None and parent.company_id != company.pk:
+        raise ValidationFailed({"parent": [_("This choice belongs to another company.")]})
+    if Category.objects.filter(company=company, parent=parent, name=name).exists():
+        raise Conflict(_("This category already exists."), field="name")
+    path = f"{parent.path} / {name}" if parent else name
+    category = Category.objects.create(company=company, name=name, parent=parent, path=path)
+    events.record("category.created", category, actor, {"path": path})
+    return category
+
+
+@transaction.atomic
+def create_price_list(company: Company, actor: User | None, **fields: Any) -> PriceList:
+    group = fields.get("customer_group")
+    if group is not None and group.company_id != company.pk:
+        raise ValidationFailed({"customer_group": [_("This choice belongs to another company.")]})
+    if PriceList.objects.filter(company=company, name=fields.get("name", "")).exists():
+        raise Conflict(_("A price list with this name already exists."), field="name")
+    price_list = PriceList.objects.create(company=company, **fields)
+    events.record("pricelist.created", price_list, actor, {"name": price_list.name})
+    return price_list
+
+
+@transaction.atomic
+def set_price(
+    price_list: PriceList,
+    actor: User | None,
+    *,
+    product: Product,
+    price: Any,
+    min_quantity: Any = 0,
+    valid_from: Any = None,
+    valid_to: Any = None,
+) -> PriceListItem:
+    """Add a price row (a quantity break, a dated price) to a price list."""
+    amount, quantity = _decimal(price), _decimal(min_quantity)
+    errors: dict[str, list[str]] = {}
+    if amount is None or amount < 0:
+        errors["price"] = [_("Enter an amount of zero or more.")]
+    if quantity is None or quantity < 0:
+        errors["min_quantity"] = [_("Enter a quantity of zero or more.")]
+    if valid_from and valid_to and valid_from > valid_to:
+        errors["valid_to"] = [_("The end date is before the start date.")]
+    if product.company_id != price_list.company_id:
+        errors["product"] = [_("This choice belongs to another company.")]
+    if errors:
+        raise ValidationFailed(errors)
+    item = PriceListItem.objects.create(
+        price_list=price_list, product=product, price=amount, min_quantity=quantity,
+        valid_from=valid_from, valid_to=valid_to,
+    )  # fmt: skip
+    events.record(
+        "pricelist.price_set", price_list, actor,
+        {"product": product.sku, "price": str(amount), "min_quantity": str(quantity)},
+    )  # fmt: skip
+    return item

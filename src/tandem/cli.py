@@ -1,0 +1,267 @@
+"""The ``tandem`` command: serve, work, load the demo and administer an installation.
+
+``tandem run`` is the one command a newcomer needs: it migrates, collects static files,
+loads the demo into an empty database, then supervises two children — granian serving the
+WSGI app and a Celery worker with embedded beat — so no broker or scheduler has to be
+installed (the default broker is kombu's ``filesystem://`` under TANDEM_DATA_DIR).
+SIGINT and SIGTERM are forwarded as SIGTERM; if either child dies, the other is stopped
+and ``tandem run`` exits non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+STOP_TIMEOUT = 20.0  # seconds a child gets to finish after SIGTERM before SIGKILL
+_PR_SET_PDEATHSIG = 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tandem.settings")
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["manage"]:  # verbatim: argparse would take options like --help for itself
+        return _django_command(arguments[1:] or ["help"])
+    args = _parser().parse_args(arguments)
+    command: Callable[[argparse.Namespace], int] = args.command
+    try:
+        return command(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tandem", description="Tandem ERP + CRM.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="migrate, load the demo if empty, serve and run background work")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--workers", type=int, default=1, help="web worker processes (default 1)")
+    run.add_argument("--no-demo", action="store_true", help="never load the demo data")
+    run.add_argument(
+        "--no-worker", action="store_true", help="serve only; run `tandem worker --beat` elsewhere"
+    )
+    run.set_defaults(command=run_command)
+
+    worker = commands.add_parser("worker", help="a Celery worker for the broker in TANDEM_BROKER_URL")
+    worker.add_argument(
+        "--beat", action="store_true", help="also run the periodic-task scheduler (once per site)"
+    )
+    worker.add_argument("--concurrency", type=int, help="worker processes (default: one per CPU)")
+    worker.set_defaults(command=worker_command)
+
+    demo = commands.add_parser("demo", help="load the demo company into an empty database")
+    demo.add_argument("--size", choices=["small", "medium", "large"], default="small")
+    demo.add_argument("--force", action="store_true", help="load it even though other companies exist")
+    demo.set_defaults(command=demo_command)
+
+    migrate = commands.add_parser("migrate", help="apply database migrations")
+    migrate.set_defaults(command=migrate_command)
+
+    commands.add_parser("manage", help="any Django management command, e.g. `manage createsuperuser`")
+
+    check = commands.add_parser("check", help="Django's system checks")
+    check.add_argument("--deploy", action="store_true", help="include the production security checks")
+    check.set_defaults(command=check_command)
+    return parser
+
+
+# --- commands ----------------------------------------------------------------------------
+
+
+def run_command(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connections
+
+    from tandem.core.models import Company
+
+    _say("Applying migrations…")
+    call_command("migrate", interactive=False, verbosity=0)
+    _say("Collecting static files…")
+    call_command("collectstatic", interactive=False, verbosity=0)
+    if not args.no_demo and not Company.objects.exists():
+        _load_demo("small")
+    _print_welcome(args.host, args.port)
+    connections.close_all()
+    children = [_spawn("web server", _granian_argv(args.host, args.port, args.workers))]
+    if not args.no_worker:
+        children.append(_spawn("worker", _celery_argv(Path(settings.DATA_DIR))))
+    return _supervise(children)
+
+
+def worker_command(args: argparse.Namespace) -> int:
+    """Replace this process with Celery, so signals reach it directly."""
+    argv = [sys.executable, "-m", "celery", "-A", "tandem.celery:app", "worker", "-l", "info"]
+    if args.concurrency:
+        argv += ["--concurrency", str(args.concurrency)]
+    if args.beat:
+        _setup_django()
+        from django.conf import settings
+
+        argv += ["-B", "-s", str(Path(settings.DATA_DIR) / "celerybeat-schedule")]
+    os.execv(sys.executable, argv)
+
+
+def demo_command(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.management import call_command
+
+    from tandem.core.demo import DemoRefused
+
+    call_command("migrate", interactive=False, verbosity=0)
+    try:
+        _load_demo(args.size, force=args.force)
+    except DemoRefused as refusal:
+        print(f"tandem demo: {refusal.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def migrate_command(args: argparse.Namespace) -> int:
+    return _django_command(["migrate", "--noinput"])
+
+
+def check_command(args: argparse.Namespace) -> int:
+    return _django_command(["check", "--deploy"] if args.deploy else ["check"])
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _setup_django() -> None:
+    import django
+
+    django.setup()
+
+
+def _django_command(arguments: list[str]) -> int:
+    """Run a management command as ``manage.py`` would (it exits non-zero on errors)."""
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["tandem manage", *arguments])
+    return 0
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _load_demo(size: str, *, force: bool = False) -> None:
+    from tandem.core.demo import build_demo
+
+    _say(f"Loading the {size} demo company…")
+    summary = build_demo(size, force=force)
+    _say(
+        f"Demo loaded in {summary.seconds} s: {summary.company}, {summary.partners} partners "
+        f"({summary.organisations} organisations, {summary.people} people, {summary.suppliers} suppliers), "
+        f"{summary.products} products, {summary.price_list_items} price list items."
+    )
+    _say(f"Log in as {summary.username} / {summary.password} (users: {', '.join(summary.users)}).")
+
+
+def _print_welcome(host: str, port: int) -> None:
+    from tandem.core.demo import DEMO_PASSWORD, DEMO_USERS, demo_loaded
+
+    lines = [f"Tandem is starting at http://{host}:{port}/"]
+    if demo_loaded():
+        lines.append(f"Demo login: username admin, password {DEMO_PASSWORD}")
+        lines.append(f"  (every demo user has that password: {', '.join(u.username for u in DEMO_USERS)})")
+    else:
+        lines.append("Create your first user with: tandem manage createsuperuser")
+    lines.append("Stop with Ctrl+C.")
+    width = max(len(line) for line in lines)
+    _say("\n".join(["", "=" * width, *lines, "=" * width, ""]))
+
+
+def _granian_argv(host: str, port: int, workers: int) -> list[str]:
+    threads = 2 * (os.cpu_count() or 1) + 1  # per worker: Django waits on the database, not the CPU
+    return [
+        sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", str(port),
+        "--workers", str(workers), "--blocking-threads", str(threads), "--backpressure", str(threads),
+        "--respawn-failed-workers", "tandem.wsgi:application",
+    ]  # fmt: skip
+
+
+def _celery_argv(data_dir: Path) -> list[str]:
+    return [
+        sys.executable, "-m", "celery", "-A", "tandem.celery:app", "worker", "-B", "--pool", "solo",
+        "-l", "info", "-n", "tandem-embedded@%h", "-s", str(data_dir / "celerybeat-schedule"),
+    ]  # fmt: skip
+
+
+# --- supervising children ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Child:
+    name: str
+    process: subprocess.Popen[bytes]
+
+
+def _spawn(name: str, argv: list[str]) -> _Child:
+    """Start a child in its own process group (so the terminal's Ctrl+C reaches only us
+    and we stop it in order), set to get SIGTERM if we die without cleaning up."""
+    return _Child(name, subprocess.Popen(argv, start_new_session=True, preexec_fn=_die_with_parent))
+
+
+def _die_with_parent() -> None:
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _supervise(children: list[_Child]) -> int:
+    """Wait for SIGINT/SIGTERM or a child's death, then stop every child."""
+    received: list[int] = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda signum, _frame: received.append(signum))
+    dead: _Child | None = None
+    while not received:
+        dead = next((child for child in children if child.process.poll() is not None), None)
+        if dead is not None:
+            break
+        time.sleep(0.2)
+    _stop(children)
+    if dead is not None:
+        print(
+            f"tandem: the {dead.name} exited ({dead.process.returncode}); stopped the rest.", file=sys.stderr
+        )
+        return 1
+    return 0
+
+
+def _stop(children: list[_Child]) -> None:
+    """SIGTERM each child, wait up to STOP_TIMEOUT, then SIGKILL what is left of its group."""
+    for child in children:
+        if child.process.poll() is None:
+            child.process.terminate()
+    deadline = time.monotonic() + STOP_TIMEOUT
+    for child in children:
+        try:
+            child.process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            print(f"tandem: the {child.name} did not stop in time; killing it.", file=sys.stderr)
+        _kill_group(child.process)
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill anything still in the child's process group (its own children, if it left any)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+    process.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

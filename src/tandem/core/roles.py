@@ -1,0 +1,86 @@
+"""Roles are Django groups; each domain declares what its roles may do.
+
+A domain app lists its grants in ``<app>/roles.py`` as ``GRANTS = {role: [codename, …]}``
+(codenames of that app's permissions). :func:`sync_roles` runs after every migrate and
+makes each group hold exactly the declared permissions, so a new domain's permissions
+reach existing databases with its migration.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
+from django.utils.translation import gettext_lazy as _
+
+ADMINISTRATOR = "administrator"
+SALES_MANAGER = "sales_manager"
+SALESPERSON = "salesperson"
+PURCHASER = "purchaser"
+WAREHOUSE = "warehouse"
+PRODUCTION_PLANNER = "production_planner"
+ACCOUNTANT = "accountant"
+HR = "hr"
+
+ROLE_LABELS = {
+    ADMINISTRATOR: _("Administrator"),
+    SALES_MANAGER: _("Sales manager"),
+    SALESPERSON: _("Salesperson"),
+    PURCHASER: _("Purchaser"),
+    WAREHOUSE: _("Warehouse"),
+    PRODUCTION_PLANNER: _("Production planner"),
+    ACCOUNTANT: _("Accountant"),
+    HR: _("HR"),
+}
+
+
+def declared_grants() -> dict[str, set[tuple[str, str]]]:
+    """``{role: {(app_label, codename)}}`` collected from every app's ``roles`` module."""
+    grants: dict[str, set[tuple[str, str]]] = {role: set() for role in ROLE_LABELS}
+    for config in apps.get_app_configs():
+        if not config.name.startswith("tandem."):
+            continue
+        try:
+            module = import_module(f"{config.name}.roles")
+        except ModuleNotFoundError:
+            continue
+        for role, codenames in getattr(module, "GRANTS", {}).items():
+            grants[role].update((config.label, codename) for codename in codenames)
+    return grants
+
+
+def sync_roles(sender: object = None, **_: object) -> None:
+    """post_migrate receiver; acts once, after the last app's permissions exist."""
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender is not None and sender is not with_models[-1]:
+        return
+    grants = declared_grants()
+    for role, wanted in grants.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        if role == ADMINISTRATOR:
+            permissions = Permission.objects.filter(content_type__app_label__in=_tandem_labels())
+        else:
+            permissions = _permissions(wanted)
+        group.permissions.set(permissions)
+
+
+def _tandem_labels() -> list[str]:
+    return [c.label for c in apps.get_app_configs() if c.name.startswith("tandem.")]
+
+
+def _permissions(wanted: set[tuple[str, str]]) -> list[Permission]:
+    found = {
+        (p.content_type.app_label, p.codename): p
+        for p in Permission.objects.select_related("content_type").filter(
+            codename__in=[codename for _label, codename in wanted]
+        )
+    }
+    missing = wanted - found.keys()
+    if missing:
+        raise LookupError(f"roles grant unknown permissions: {sorted(missing)}")
+    return [found[key] for key in wanted]
+
+
+def role_label(name: str) -> str:
+    return str(ROLE_LABELS.get(name, name))

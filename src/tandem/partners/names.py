@@ -1,0 +1,26 @@
+"""Keys that make partner names comparable: for search, sorting and duplicate detection."""
+
+from __future__ import annotations
+
+import re
+
+LEGAL_FORMS = re.compile(
+    r"\b(ltd|limited|llc|inc|corp|co|plc|gmbh|ag|kg|ohg|ug|sp\. ?z ?o\.? ?o\.?|s\.a\.|sa|spółka|"
+    r"d\.o\.o\.|d\.d\.|s\.p\.|"
+    r"ооо|оао|зао|пао|ао|ип)\b\.?|有限公司|有限责任公司|股份有限公司|公司",
+    re.IGNORECASE,
+)
+
+
+KEY_LENGTH = 200  # the width of the indexed key columns; case-folding can lengthen a name
+
+
+def name_key(name: str) -> str:
+    """Search key: case-folded with collapsed whitespace, so prefix lookups use an index."""
+    return " ".join(name.casefold().split())[:KEY_LENGTH]
+
+
+def core_name(name: str) -> str:
+    """The distinctive part of a name: case-folded, legal forms and punctuation removed."""
+    stripped = LEGAL_FORMS.sub(" ", name_key(name))
+    return " ".join(re.sub(r"[\"'«»„“”.,()]", " ", stripped).split())[:KEY_LENGTH]

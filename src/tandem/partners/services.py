@@ -1,0 +1,362 @@
+"""Every write on partners: create, update, addresses, bank accounts, merge, archive."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from tandem.core import events
+from tandem.core.errors import BusinessError, DuplicateFound, NotAllowed, StaleVersion, ValidationFailed
+from tandem.core.identifiers import (
+    InvalidIdentifier,
+    normalize_bic,
+    normalize_company_id,
+    normalize_email,
+    normalize_iban,
+    normalize_phone,
+    normalize_tax_id,
+)
+from tandem.core.models import Company, Event, User
+from tandem.partners.addresses import parse_address
+from tandem.partners.duplicates import DuplicateMatch, find_duplicates
+from tandem.partners.models import VIEW_ALL, Address, BankAccount, Partner, Tag
+
+EDITABLE_FIELDS = [
+    "kind", "name", "organisation", "job_title", "is_customer", "is_supplier", "owner", "group",
+    "language", "currency", "payment_term", "email", "phone", "mobile", "website", "country",
+    "tax_id", "registry_id", "ref", "notes", "active",
+]  # fmt: skip
+ADDRESS_FIELDS = ["kind", "street", "house", "unit", "postal_code", "city", "region", "country", "is_default"]
+_SAME_COMPANY = ["organisation", "owner", "group", "payment_term"]
+
+
+def normalized(company: Company, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Validated, normalised partner fields; every problem reported at once."""
+    data = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
+    errors: dict[str, list[str]] = {}
+    if "name" in data and not data["name"]:
+        errors["name"] = [_("A partner needs a name.")]
+    if data.get("country"):
+        data["country"] = str(data["country"]).upper()
+    country = data.get("country") or company.country
+    checks = {
+        # Mailboxes are case-insensitive in practice; one case makes search and duplicate checks exact.
+        "email": lambda v: normalize_email(v).lower(),
+        "phone": lambda v: normalize_phone(v, country),
+        "mobile": lambda v: normalize_phone(v, country),
+        "tax_id": lambda v: normalize_tax_id(v, country),
+        "registry_id": lambda v: normalize_company_id(v, country),
+    }
+    for name, check in checks.items():
+        if data.get(name):
+            try:
+                data[name] = check(data[name])
+            except InvalidIdentifier as exc:
+                errors[name] = [exc.message]
+    errors.update(_foreign_company_errors(company, data))
+    if errors:
+        raise ValidationFailed(errors)
+    return data
+
+
+def _foreign_company_errors(company: Company, data: Mapping[str, Any]) -> dict[str, list[str]]:
+    errors = {}
+    for name in _SAME_COMPANY:
+        value = data.get(name)
+        if value is None:
+            continue
+        if name == "owner":
+            allowed = value.is_superuser or value.companies.filter(pk=company.pk).exists()
+        else:
+            allowed = value.company_id == company.pk
+        if not allowed:
+            errors[name] = [_("This choice belongs to another company.")]
+    organisation = data.get("organisation")
+    if organisation is not None and organisation.kind != Partner.Kind.ORGANISATION:
+        errors["organisation"] = [_("A person can only belong to an organisation.")]
+    return errors
+
+
+def _check_owner(data: dict[str, Any], actor: User | None) -> None:
+    """Someone who only sees their own partners creates them for themselves."""
+    if actor is None or actor.is_superuser or actor.has_perm(VIEW_ALL):
+        return
+    owner = data.get("owner")
+    if owner is not None and owner.pk != actor.pk:
+        raise NotAllowed(_("You can only assign partners to yourself."), field="owner")
+    if data.get("is_customer", True):
+        data["owner"] = actor
+
+
+def _refuse_duplicates(company: Company, data: Mapping[str, Any], exclude_id: int | None = None) -> None:
+    matches = find_duplicates(
+        company,
+        name=data.get("name", ""),
+        email=data.get("email", ""),
+        phone=data.get("phone", ""),
+        tax_id=data.get("tax_id", ""),
+        exclude_id=exclude_id,
+    )
+    if matches:
+        raise DuplicateFound(_duplicate_message(matches), duplicates=[_describe(m) for m in matches])
+
+
+def _duplicate_message(matches: list[DuplicateMatch]) -> str:
+    first = matches[0]
+    return _("Possible duplicate of “%(name)s” (%(reasons)s).") % {
+        "name": first.partner.name,
+        "reasons": ", ".join(first.reasons),
+    }
+
+
+def _describe(match: DuplicateMatch) -> dict[str, Any]:
+    return {"id": match.partner.pk, "name": match.partner.name, "reasons": match.reasons}
+
+
+@transaction.atomic
+def create_partner(
+    company: Company,
+    actor: User | None,
+    *,
+    allow_duplicate: bool = False,
+    tags: Iterable[Tag] = (),
+    addresses: Iterable[Mapping[str, Any]] = (),
+    address_text: str = "",
+    **fields: Any,
+) -> Partner:
+    """Create a partner with its addresses; refuses a probable duplicate unless told not to."""
+    _reject_unknown(fields)
+    data = normalized(company, fields)
+    _check_owner(data, actor)
+    if data.get("ref") and Partner.objects.filter(company=company, ref=data["ref"]).exists():
+        raise DuplicateFound(_("Another partner already has this external reference."), field="ref")
+    if not allow_duplicate:
+        _refuse_duplicates(company, data)
+    partner = Partner.objects.create(company=company, **data)
+    partner.tags.set(_own_tags(company, tags))
+    address_rows = [*addresses]
+    if address_text:
+        address_rows.append(address_from_text(address_text, partner.country or company.country))
+    for row in address_rows:
+        _create_address(partner, row)
+    if not partner.country and partner.addresses.exists():
+        partner.country = partner.addresses.first().country  # type: ignore[union-attr]
+        partner.save(update_fields=["country"])
+    events.record("partner.created", partner, actor, {"name": partner.name, "kind": partner.kind})
+    return partner
+
+
+def address_from_text(text: str, default_country: str = "") -> dict[str, Any]:
+    """Structured address fields from one free-text line."""
+    parsed = parse_address(text, default_country)
+    return {name: getattr(parsed, name) for name in ADDRESS_FIELDS if hasattr(parsed, name)}
+
+
+def _reject_unknown(fields: Mapping[str, Any]) -> None:
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise BusinessError(_("Unknown partner fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+
+
+def _own_tags(company: Company, tags: Iterable[Tag]) -> list[Tag]:
+    tags = list(tags)
+    if any(tag.company_id != company.pk for tag in tags):
+        raise ValidationFailed({"tags": [_("This choice belongs to another company.")]})
+    return tags
+
+
+@transaction.atomic
+def update_partner(
+    partner: Partner,
+    actor: User | None,
+    *,
+    expected_version: int | None = None,
+    allow_duplicate: bool = True,
+    tags: Iterable[Tag] | None = None,
+    **fields: Any,
+) -> Partner:
+    """Change fields; with ``expected_version`` a concurrent edit is refused, not overwritten."""
+    _reject_unknown(fields)
+    locked = Partner.objects.select_for_update().get(pk=partner.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleVersion(_("Someone else changed this partner meanwhile. Reload it and try again."))
+    data = normalized(locked.company, fields)
+    if "owner" in data:
+        _check_owner(data, actor)
+    if not allow_duplicate:
+        _refuse_duplicates(locked.company, {**_current(locked), **data}, exclude_id=locked.pk)
+    before = events.snapshot(locked, [*data, *(["tags"] if tags is not None else [])])
+    for name, value in data.items():
+        setattr(locked, name, value)
+    locked.version += 1
+    locked.save()
+    if tags is not None:
+        locked.tags.set(_own_tags(locked.company, tags))
+    diff = events.changes(before, events.snapshot(locked, before.keys()))
+    if diff:
+        events.record("partner.updated", locked, actor, {"changes": diff})
+    return locked
+
+
+def _current(partner: Partner) -> dict[str, Any]:
+    return {"name": partner.name, "email": partner.email, "phone": partner.phone, "tax_id": partner.tax_id}
+
+
+def _create_address(partner: Partner, fields: Mapping[str, Any]) -> Address:
+    data = {name: fields[name] for name in ADDRESS_FIELDS if name in fields}
+    data["country"] = str(data.get("country", "") or partner.country).upper()
+    if not any(data.get(name) for name in ["street", "city", "postal_code"]):
+        raise ValidationFailed(
+            {"address": [_("An address needs at least a street, a city or a postal code.")]}
+        )
+    kind = data.get("kind", Address.Kind.INVOICE)
+    has_default = partner.addresses.filter(kind=kind, is_default=True).exists()
+    if data.get("is_default") and has_default:
+        partner.addresses.filter(kind=kind, is_default=True).update(is_default=False)
+    elif not has_default:
+        data["is_default"] = True
+    return Address.objects.create(partner=partner, **data)
+
+
+def _touch(partner: Partner) -> None:
+    """A change to a partner's parts is a new version of the partner (ETags, stale edits)."""
+    Partner.objects.filter(pk=partner.pk).update(version=models.F("version") + 1)
+    partner.refresh_from_db(fields=["version"])
+
+
+@transaction.atomic
+def add_address(partner: Partner, actor: User | None, **fields: Any) -> Address:
+    address = _create_address(partner, fields)
+    _touch(partner)
+    events.record(
+        "partner.address_added", partner, actor, {"address": address.one_line(), "kind": address.kind}
+    )
+    return address
+
+
+@transaction.atomic
+def update_address(address: Address, actor: User | None, **fields: Any) -> Address:
+    before = events.snapshot(address, ADDRESS_FIELDS)
+    for name in ADDRESS_FIELDS:
+        if name in fields:
+            setattr(address, name, fields[name])
+    if address.is_default:
+        address.partner.addresses.filter(kind=address.kind, is_default=True).exclude(pk=address.pk).update(
+            is_default=False
+        )
+    address.save()
+    diff = events.changes(before, events.snapshot(address, ADDRESS_FIELDS))
+    _touch(address.partner)
+    events.record("partner.address_changed", address.partner, actor, {"changes": diff})
+    return address
+
+
+@transaction.atomic
+def remove_address(address: Address, actor: User | None) -> None:
+    partner, line = address.partner, address.one_line()
+    address.delete()
+    _touch(partner)
+    events.record("partner.address_removed", partner, actor, {"address": line})
+
+
+@transaction.atomic
+def add_bank_account(
+    partner: Partner, actor: User | None, *, iban: str, bic: str = "", bank_name: str = ""
+) -> BankAccount:
+    errors: dict[str, list[str]] = {}
+    try:
+        iban = normalize_iban(iban)
+    except InvalidIdentifier as exc:
+        errors["iban"] = [exc.message]
+    if bic:
+        try:
+            bic = normalize_bic(bic)
+        except InvalidIdentifier as exc:
+            errors["bic"] = [exc.message]
+    if errors:
+        raise ValidationFailed(errors)
+    account = BankAccount.objects.create(partner=partner, iban=iban, bic=bic, bank_name=bank_name.strip())
+    events.record("partner.bank_account_added", partner, actor, {"iban": iban})
+    return account
+
+
+@transaction.atomic
+def archive_partner(partner: Partner, actor: User | None, *, expected_version: int | None = None) -> Partner:
+    """Partners are archived, never deleted: documents keep pointing at them."""
+    return update_partner(partner, actor, expected_version=expected_version, active=False)
+
+
+@transaction.atomic
+def merge_partners(survivor: Partner, duplicates: Iterable[Partner], actor: User | None) -> Partner:
+    """Fold ``duplicates`` into ``survivor``: every reference is re-pointed, the rest archived."""
+    duplicates = [d for d in duplicates if d.pk != survivor.pk]
+    if not duplicates:
+        raise BusinessError(_("Choose at least one other partner to merge."))
+    if any(d.company_id != survivor.company_id for d in duplicates):
+        raise NotAllowed(_("Partners of different companies cannot be merged."))
+    ids = [d.pk for d in duplicates]
+    Partner.objects.select_for_update().filter(pk__in=[survivor.pk, *ids]).exists()
+    _fill_blanks(survivor, duplicates)
+    _repoint_relations(survivor, ids)
+    Event.objects.filter(partner_id__in=ids).update(partner_id=survivor.pk)
+    Partner.objects.filter(pk__in=ids).update(active=False, merged_into=survivor, ref="")
+    survivor.version += 1
+    survivor.save()
+    events.record(
+        "partner.merged", survivor, actor, {"merged": [{"id": d.pk, "name": d.name} for d in duplicates]}
+    )
+    return survivor
+
+
+def _fill_blanks(survivor: Partner, duplicates: list[Partner]) -> None:
+    for name in ["email", "phone", "mobile", "website", "tax_id", "registry_id", "country", "notes"]:
+        if not getattr(survivor, name):
+            value = next((getattr(d, name) for d in duplicates if getattr(d, name)), "")
+            setattr(survivor, name, value)
+
+
+def _repoint_relations(survivor: Partner, ids: list[int]) -> None:
+    """Re-point every foreign key and many-to-many row of any app that refers to a partner.
+
+    Read from the model registry, so relations added by later domains are covered too.
+    """
+    for relation in Partner._meta.related_objects:
+        if relation.many_to_many:
+            _repoint_many_to_many(relation, survivor, ids)
+        else:
+            field = relation.field
+            model = relation.related_model
+            rows = model._base_manager.filter(**{f"{field.name}__in": ids})  # type: ignore[union-attr]
+            if model is Address:
+                rows.update(partner=survivor, is_default=False)
+            else:
+                rows.update(**{field.name: survivor})
+    _repoint_many_to_many_fields(survivor, ids)
+
+
+def _repoint_many_to_many(relation: Any, survivor: Partner, ids: list[int]) -> None:
+    through = relation.through
+    own_column = relation.field.m2m_reverse_field_name()
+    other_column = relation.field.m2m_field_name()
+    _move_through_rows(through, own_column, other_column, survivor, ids)
+
+
+def _repoint_many_to_many_fields(survivor: Partner, ids: list[int]) -> None:
+    for field in Partner._meta.many_to_many:
+        through = field.remote_field.through  # type: ignore[attr-defined]
+        _move_through_rows(through, field.m2m_field_name(), field.m2m_reverse_field_name(), survivor, ids)
+
+
+def _move_through_rows(
+    through: type[models.Model], partner_column: str, other_column: str, survivor: Partner, ids: list[int]
+) -> None:
+    existing = set(
+        through.objects.filter(**{partner_column: survivor}).values_list(f"{other_column}_id", flat=True)
+    )
+    moved = through.objects.filter(**{f"{partner_column}__in": ids})
+    for other_id in set(moved.values_list(f"{other_column}_id", flat=True)) - existing:
+        through.objects.create(**{partner_column: survivor, f"{other_column}_id": other_id})
+    moved.delete()

@@ -1,0 +1,319 @@
+"""Partner pages: list, card (detail), create/edit, addresses, merge. Thin: parse → service → render."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import django_filters
+from django import forms
+from django.contrib import messages
+from django.db.models import Model, OuterRef, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tandem.core.errors import BusinessError
+from tandem.partners import queries, services
+from tandem.partners.duplicates import find_duplicates
+from tandem.partners.filters import PartnerFilter
+from tandem.partners.forms import AddressCreateForm, AddressForm, MergeForm, PartnerCreateForm, PartnerForm
+from tandem.partners.models import VIEW_ALL, Address, Partner
+from tandem.web import history
+from tandem.web.countries import countries, country_name
+from tandem.web.generic import (
+    Column,
+    ModelView,
+    ObjectCreateView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectFormView,
+    ObjectListView,
+    SortKey,
+)
+
+MERGE_SEARCH_LIMIT = 20
+
+
+def _country(partner: Partner) -> str:
+    return country_name(partner.country)
+
+
+def _salesperson(partner: Partner) -> str | None:
+    return partner.owner.display_name() if partner.owner else None
+
+
+class PartnerListFilter(PartnerFilter):
+    """The shared filter, with the country as a list of names for people."""
+
+    country = django_filters.ChoiceFilter(
+        choices=countries, method="filter_country", label=gettext_lazy("Country")
+    )
+
+
+class PartnerListView(ObjectListView):
+    model = Partner
+    filterset_class = PartnerListFilter
+    search_function = queries.search
+    search_placeholder = gettext_lazy("Name, e-mail, phone, tax ID…")
+    filter_fields = ["kind", "is_customer", "is_supplier", "owner", "tag", "country", "active"]
+    default_filters = {"active": "true"}
+    columns = [
+        Column("name", gettext_lazy("Name"), link=True, sort="name"),
+        Column("kind", gettext_lazy("Kind")),
+        Column("city", gettext_lazy("City")),
+        Column("country", gettext_lazy("Country")),
+        Column("email", gettext_lazy("E-mail")),
+        Column("phone", gettext_lazy("Phone")),
+        Column("salesperson", gettext_lazy("Salesperson"), accessor=_salesperson),
+        Column("tags", gettext_lazy("Tags")),
+        Column("created_at", gettext_lazy("Created"), sort="created"),
+    ]
+    sorts = {
+        "name": SortKey("name_key", gettext_lazy("Name")),
+        "created": SortKey("created_at", gettext_lazy("Created"), descending=True),
+    }
+    default_sort = "name"
+    create_url_name = "partners:create"
+    create_label = gettext_lazy("New partner")
+    export_url_name = "partners:export"
+
+    def decorate(self, rows: QuerySet[Partner]) -> QuerySet[Partner]:
+        invoice_city = Address.objects.filter(
+            partner=OuterRef("pk"), kind=Address.Kind.INVOICE, is_default=True
+        ).values("city")[:1]
+        return rows.select_related("owner").prefetch_related("tags").annotate(city=Subquery(invoice_city))
+
+
+class PartnerDetailView(ObjectDetailView):
+    model = Partner
+    template_name = "partners/partner_detail.html"
+    edit_url_name = "partners:edit"
+    list_url_name = "partners:list"
+    fields = [
+        "kind", "organisation", "job_title", "is_customer", "is_supplier", "owner", "group", "tags",
+        "email", "phone", "mobile", "website", (gettext_lazy("Country"), _country),
+        "tax_id", "registry_id", "ref",
+        "language", "currency", "payment_term", "notes", "active", "created_at", "updated_at",
+    ]  # fmt: skip
+
+    def get_queryset(self) -> QuerySet[Partner]:
+        return (
+            super()
+            .get_queryset()
+            .select_related("organisation", "owner", "group", "currency", "payment_term", "merged_into")
+        )
+
+    def get_context(self) -> dict[str, Any]:
+        partner: Partner = self.object  # type: ignore[assignment]
+        visible = Partner.objects.visible_to(self.request.user)
+        can_change = self.can("change")
+        return {
+            **super().get_context(),
+            "addresses": list(partner.addresses.all()),
+            "address_form": AddressCreateForm(request=self.request) if self.can("add", Address) else None,
+            "can_change_address": self.can("change", Address),
+            "can_remove_address": self.can("delete", Address),
+            "people": list(visible.filter(organisation=partner).order_by("name_key", "id")[:100]),
+            "duplicates": _visible_duplicates(partner, visible) if partner.active else [],
+            "timeline": history.entries(queries.timeline(partner), partner),
+            "can_merge": can_change and partner.active,
+            "can_add_person": self.can("add") and partner.kind == Partner.Kind.ORGANISATION,
+        }
+
+
+def _visible_duplicates(partner: Partner, visible: QuerySet[Partner]) -> list[Partner]:
+    """Probable duplicates of ``partner`` among the partners the user can see."""
+    matches = find_duplicates(
+        partner.company,
+        name=partner.name,
+        email=partner.email,
+        phone=partner.phone,
+        tax_id=partner.tax_id,
+        exclude_id=partner.pk,
+    )
+    allowed = set(visible.filter(pk__in=[m.partner.pk for m in matches]).values_list("pk", flat=True))
+    return [m.partner for m in matches if m.partner.pk in allowed]
+
+
+class PartnerCreateView(ObjectCreateView):
+    model = Partner
+    form_class = PartnerCreateForm
+    template_name = "partners/partner_form.html"
+    errors_template = "partners/_duplicates.html"
+    title = gettext_lazy("New partner")
+    service = services.create_partner
+    list_url_name = "partners:list"
+    error_field_map = {"address": "address_text"}
+
+    def get_initial(self) -> dict[str, Any]:
+        initial: dict[str, Any] = {}
+        if self.request.GET.get("kind") in Partner.Kind.values:
+            initial["kind"] = self.request.GET["kind"]
+        organisation = self.request.GET.get("organisation", "")
+        if organisation.isdigit():
+            initial["organisation"] = int(organisation)
+        user = self.request.user
+        if not (user.is_superuser or user.has_perm(VIEW_ALL)):
+            initial["owner"] = user.pk
+        return initial
+
+    def form_context(self) -> dict[str, Any]:
+        return _duplicate_context(self)
+
+
+class PartnerEditView(ObjectEditView):
+    model = Partner
+    form_class = PartnerForm
+    template_name = "partners/partner_form.html"
+    service = services.update_partner
+
+
+def _duplicate_context(view: ObjectFormView) -> dict[str, Any]:
+    error = view.business_error
+    found = error.extra.get("duplicates", []) if error is not None else []
+    if not found:
+        return {"duplicates": []}
+    visible = set(
+        Partner.objects.visible_to(view.request.user)
+        .filter(pk__in=[d["id"] for d in found])
+        .values_list("pk", flat=True)
+    )
+    return {"duplicates": [{**d, "visible": d["id"] in visible} for d in found]}
+
+
+class AddressMixin(ModelView):
+    """Addresses are reached through a partner the user can see."""
+
+    model = Address
+
+    def get_queryset(self) -> QuerySet[Address]:
+        return Address.objects.filter(
+            partner__in=Partner.objects.visible_to(self.request.user)
+        ).select_related("partner")
+
+    def success_url(self, result: Model) -> str:
+        partner = result.partner if isinstance(result, Address) else cast(Partner, result)
+        return f"{partner.get_absolute_url()}#addresses"
+
+
+class AddressCreateView(AddressMixin, ObjectFormView):
+    action = "add"
+    form_class = AddressCreateForm
+    template_name = "partners/address_form.html"
+    error_field_map = {"address": "address_text"}
+    partner: Partner
+
+    def get_object(self) -> None:
+        self.partner = get_object_or_404(Partner.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
+        return None
+
+    def base_context(self) -> dict[str, Any]:
+        return {**super().base_context(), "title": _("New address for %(name)s") % {"name": self.partner}}
+
+    def cancel_url(self) -> str:
+        return self.partner.get_absolute_url()
+
+    def perform(self, form: forms.BaseForm) -> Model:
+        fields = _address_fields(form, self.partner)
+        return services.add_address(self.partner, self.request.user, **fields)  # type: ignore[arg-type]
+
+    def success_message(self, result: Model) -> str:
+        return _("Address added.")
+
+
+def _address_fields(form: forms.BaseForm, partner: Partner) -> dict[str, Any]:
+    """Structured fields, or those parsed from the one-line address, typed fields winning."""
+    cleaned = form.cleaned_data
+    typed = {name: cleaned[name] for name in services.ADDRESS_FIELDS if name in cleaned}
+    text = cleaned.get("address_text", "").strip()
+    if not text:
+        return typed
+    parsed = services.address_from_text(
+        text, typed.get("country") or partner.country or partner.company.country
+    )
+    parsed.update({name: value for name, value in typed.items() if value not in ("", None)})
+    parsed["kind"], parsed["is_default"] = (
+        typed.get("kind", Address.Kind.INVOICE),
+        typed.get("is_default", False),
+    )
+    return parsed
+
+
+class AddressEditView(AddressMixin, ObjectFormView):
+    action = "change"
+    form_class = AddressForm
+    template_name = "partners/address_form.html"
+
+    def get_object(self) -> Address:
+        return get_object_or_404(
+            self.get_queryset(), pk=self.kwargs["address_pk"], partner_id=self.kwargs["pk"]
+        )
+
+    def base_context(self) -> dict[str, Any]:
+        address: Address = self.object  # type: ignore[assignment]
+        return {**super().base_context(), "title": _("Address of %(name)s") % {"name": address.partner}}
+
+    def cancel_url(self) -> str:
+        return self.success_url(self.object)  # type: ignore[arg-type]
+
+    def perform(self, form: forms.BaseForm) -> Model:
+        return services.update_address(self.object, self.request.user, **form.service_data())  # type: ignore[arg-type,attr-defined]
+
+    def success_message(self, result: Model) -> str:
+        return _("Address saved.")
+
+
+class AddressRemoveView(AddressMixin):
+    action = "delete"
+
+    def post(self, request: HttpRequest, pk: int, address_pk: int) -> HttpResponseBase:
+        address = get_object_or_404(self.get_queryset(), pk=address_pk, partner_id=pk)
+        partner = address.partner
+        try:
+            services.remove_address(address, request.user)  # type: ignore[arg-type]
+        except BusinessError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Address removed."))
+        return redirect(f"{partner.get_absolute_url()}#addresses")
+
+
+class PartnerMergeView(ObjectFormView):
+    """Choose partners (suggested duplicates, or found by search) to fold into this one."""
+
+    model = Partner
+    action = "change"
+    form_class = MergeForm
+    template_name = "partners/partner_merge.html"
+
+    def get_object(self) -> Partner:
+        return get_object_or_404(self.get_queryset().filter(active=True), pk=self.kwargs["pk"])
+
+    def make_form(self, **kwargs: Any) -> forms.BaseForm:
+        survivor = cast(Partner, self.object)
+        return MergeForm(request=self.request, survivor=survivor, data=kwargs.get("data"))
+
+    def base_context(self) -> dict[str, Any]:
+        return {
+            **super().base_context(),
+            "title": _("Merge duplicates into %(name)s") % {"name": self.object},
+        }
+
+    def form_context(self) -> dict[str, Any]:
+        survivor: Partner = self.object  # type: ignore[assignment]
+        visible = Partner.objects.visible_to(self.request.user).filter(active=True).exclude(pk=survivor.pk)
+        query = self.request.GET.get("q", "").strip()
+        candidates = _visible_duplicates(survivor, visible) if not query else []
+        if query:
+            candidates = list(queries.search(visible, query).order_by("name_key", "id")[:MERGE_SEARCH_LIMIT])
+        chosen = [pk for pk in self.request.POST.getlist("duplicates") if pk.isdigit()]
+        known = {p.pk for p in candidates}
+        candidates += list(visible.filter(pk__in=chosen).exclude(pk__in=known))
+        return {"candidates": candidates, "chosen": set(chosen), "query": query, "suggested": not query}
+
+    def perform(self, form: forms.BaseForm) -> Model:
+        return services.merge_partners(self.object, list(form.cleaned_data["duplicates"]), self.request.user)  # type: ignore[arg-type]
+
+    def success_message(self, result: Model) -> str:
+        return _("Merged the chosen partners into “%(name)s”.") % {"name": result}

@@ -1,0 +1,168 @@
+"""Turning model values into what a person reads: table cells, detail fields, exports."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Manager, Model, QuerySet
+from django.utils import formats, timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+Accessor = str | Callable[[Any], Any]
+EMPTY = "—"
+
+
+def resolve(obj: Any, accessor: Accessor) -> Any:
+    """``accessor`` read from ``obj``: a callable, or a dotted path (choices give their label)."""
+    if callable(accessor):
+        return accessor(obj)
+    value = obj
+    parts = accessor.split(".")
+    for index, part in enumerate(parts):
+        if value is None:
+            return None
+        last = index == len(parts) - 1
+        display = getattr(value, f"get_{part}_display", None)
+        value = display() if last and display is not None else getattr(value, part)
+    if isinstance(value, Manager):
+        value = value.all()
+    return value
+
+
+def verbose_name(model: type[Model], name: str) -> str:
+    """The translated label of a model field, or the name made readable."""
+    try:
+        field = model._meta.get_field(name.split(".")[0])
+    except FieldDoesNotExist:
+        return name.replace("_", " ").capitalize()
+    label = getattr(field, "verbose_name", None) or name
+    return str(label)[:1].upper() + str(label)[1:]
+
+
+def as_text(value: Any) -> str:
+    """One value as a short human string, localised."""
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(
+            timezone.localtime(value) if timezone.is_aware(value) else value, "SHORT_DATETIME_FORMAT"
+        )
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, Decimal):
+        return formats.number_format(_trimmed(value), use_l10n=True, force_grouping=True)
+    if isinstance(value, int | float):
+        return formats.number_format(value, use_l10n=True, force_grouping=True)
+    if isinstance(value, QuerySet | list | tuple | set):
+        return ", ".join(str(item) for item in value) or EMPTY
+    return str(value)
+
+
+def _trimmed(value: Decimal) -> Decimal:
+    """Stored scale dropped down to two places (129.9000 → 129.90), never losing digits (0.1234 stays)."""
+    if not value.is_finite():
+        return value
+    normal = value.normalize()
+    exponent = normal.as_tuple().exponent
+    return normal.quantize(Decimal("0.01")) if isinstance(exponent, int) and exponent > -2 else normal
+
+
+def as_cell(value: Any) -> Any:
+    """A value for a spreadsheet cell: numbers stay numbers, everything else plain text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | Decimal):
+        return value
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, QuerySet | list | tuple | set):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a list: header, how to read the value, an optional link and sort key."""
+
+    name: str
+    label: str | Promise
+    accessor: Accessor | None = None
+    link: bool | Callable[[Any], str | None] = False
+    sort: str | None = None
+    export: bool = True
+    numeric: bool = False
+
+    def value(self, obj: Any) -> Any:
+        return resolve(obj, self.accessor if self.accessor is not None else self.name)
+
+    def url(self, obj: Any) -> str | None:
+        if self.link is True:
+            return str(obj.get_absolute_url())
+        if callable(self.link):
+            return self.link(obj)
+        return None
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    url: str | None
+    is_bool: bool
+    flag: bool
+    items: list[Any] | None
+    numeric: bool
+
+
+def cells(obj: Any, columns: Iterable[Column]) -> list[Cell]:
+    row = []
+    for column in columns:
+        value = column.value(obj)
+        items = list(value) if isinstance(value, QuerySet | list | tuple) else None
+        row.append(
+            Cell(
+                text=as_text(value),
+                url=column.url(obj),
+                is_bool=isinstance(value, bool),
+                flag=bool(value),
+                items=items,
+                numeric=column.numeric,
+            )
+        )
+    return row
+
+
+@dataclass(frozen=True)
+class DetailField:
+    label: str
+    text: str
+    url: str | None = None
+    multiline: bool = False
+
+
+def detail_fields(obj: Model, specs: Iterable[str | tuple[str | Promise, Accessor]]) -> list[DetailField]:
+    """Label and text for each field of a detail page; related records link to their page."""
+    found = []
+    for spec in specs:
+        if isinstance(spec, tuple):
+            label, accessor = str(spec[0]), spec[1]
+        else:
+            label, accessor = verbose_name(type(obj), spec), spec
+        value = resolve(obj, accessor)
+        url = (
+            value.get_absolute_url()
+            if isinstance(value, Model) and hasattr(value, "get_absolute_url")
+            else None
+        )
+        text = as_text(value)
+        found.append(DetailField(label, text, url, multiline="\n" in text))
+    return found

@@ -1,0 +1,113 @@
+"""Form helpers shared by every page: Bootstrap styling and shape-only model forms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar, cast
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils.functional import Promise
+
+from tandem.core.errors import BusinessError, ValidationFailed
+
+_CHOICE_LISTS = (forms.CheckboxSelectMultiple, forms.RadioSelect)
+
+
+def style_fields(form: forms.BaseForm, *, small: bool = False) -> None:
+    """Give every widget its Bootstrap class (``form-control``, ``form-select``, ``form-check-input``)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, _CHOICE_LISTS):
+            continue
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            css = "form-select form-select-sm" if small else "form-select"
+        else:
+            css = "form-control form-control-sm" if small else "form-control"
+        existing = widget.attrs.get("class", "")
+        widget.attrs["class"] = f"{existing} {css}".strip()
+
+
+class ServiceModelForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A model form that checks shape only and is never saved.
+
+    Business rules (identifiers, duplicates, same-company choices, uniqueness) are the
+    service's: the view hands ``service_data()`` to a service function and puts any
+    :class:`BusinessError` back on the form with :func:`add_business_error`.
+    """
+
+    fieldsets: ClassVar[list[tuple[str | Promise, list[str]]]] = []
+    manual_fields: ClassVar[set[str]] = set()  # rendered by the page itself, not in the sections
+
+    def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
+        self.request = request
+        super().__init__(*args, **kwargs)
+        self.limit_choices()
+        style_fields(self)
+
+    def limit_choices(self) -> None:
+        """Narrow related-record choices to what the user may pick (override per form)."""
+
+    def choice_field(self, name: str) -> forms.ModelChoiceField:  # type: ignore[type-arg]
+        """A related-record field, typed as such (to set its ``queryset``)."""
+        return cast(forms.ModelChoiceField, self.fields[name])  # type: ignore[type-arg]
+
+    def _post_clean(self) -> None:
+        """No model validation or uniqueness checks here: the service decides."""
+
+    def save(self, commit: bool = True) -> Any:
+        raise NotImplementedError("Forms only validate; a service writes.")
+
+    def service_data(self) -> dict[str, Any]:
+        return {
+            name: self.cleaned_data[name] for name in self._meta.fields or () if name in self.cleaned_data
+        }
+
+    def sections(self) -> Iterator[tuple[str, list[forms.BoundField]]]:
+        """Visible fields grouped by ``fieldsets`` (one untitled group when none is declared)."""
+        visible = {
+            field.name: field for field in self.visible_fields() if field.name not in self.manual_fields
+        }
+        if not self.fieldsets:
+            yield "", list(visible.values())
+            return
+        placed: set[str] = set()
+        for title, names in self.fieldsets:
+            fields = [visible[name] for name in names if name in visible]
+            placed.update(names)
+            if fields:
+                yield str(title), fields
+        rest = [field for name, field in visible.items() if name not in placed]
+        if rest:
+            yield "", rest
+
+
+class SectionsMixin:
+    """``sections()`` for plain forms (all visible fields in one group)."""
+
+    def sections(self) -> Iterator[tuple[str, list[forms.BoundField]]]:
+        yield "", list(self.visible_fields())  # type: ignore[attr-defined]
+
+
+def add_business_error(
+    form: forms.BaseForm, exc: BusinessError, field_map: dict[str, str] | None = None
+) -> None:
+    """Show a service's refusal on the form: on the field it names, else above the form."""
+    field_map = field_map or {}
+    if isinstance(exc, ValidationFailed):
+        for name, messages in exc.errors.items():
+            for message in messages:
+                _add(form, field_map.get(name, name), str(message))
+        if not exc.errors:
+            _add(form, None, exc.message)
+        return
+    _add(form, field_map.get(exc.field or "", exc.field), exc.message)
+
+
+def _add(form: forms.BaseForm, name: str | None, message: str) -> None:
+    target = name if name and name in form.fields else None
+    if target is None and message in form.errors.get(NON_FIELD_ERRORS, []):
+        return
+    form.add_error(target, message)

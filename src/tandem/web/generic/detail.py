@@ -1,0 +1,51 @@
+"""``ObjectDetailView``: header, fields panel and the record's History from the event log."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.functional import Promise
+
+from tandem.core.events import for_subject
+from tandem.web import history
+from tandem.web.display import Accessor, detail_fields
+from tandem.web.generic.base import ModelView
+
+HISTORY_LIMIT = 100
+
+
+class ObjectDetailView(ModelView):
+    fields: Sequence[str | tuple[str | Promise, Accessor]] = ()
+    template_name = "web/object_detail.html"
+    edit_url_name: str | None = None
+    list_url_name: str | None = None
+    object: Model
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        self.object = self.get_object()
+        return render(request, self.template_name, self.get_context())
+
+    def get_object(self) -> Model:
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def get_context(self) -> dict[str, Any]:
+        obj = self.object
+        return {
+            **self.base_context(),
+            "title": str(obj),
+            "object": obj,
+            "fields": detail_fields(obj, self.fields),
+            "history": self.history(),
+            "edit_url": reverse(self.edit_url_name, args=[obj.pk])
+            if self.edit_url_name and self.can("change")
+            else None,
+            "list_url": reverse(self.list_url_name) if self.list_url_name else None,
+        }
+
+    def history(self) -> list[history.Entry]:
+        return history.entries(for_subject(self.object)[:HISTORY_LIMIT], self.object)

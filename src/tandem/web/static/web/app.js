@@ -1,0 +1,41 @@
+/* Tandem's behaviour, in one file so a strict Content-Security-Policy needs no inline script. */
+(function () {
+  "use strict";
+
+  // Forms marked data-confirm ask before submitting (removing an address, merging…).
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    const question = form instanceof HTMLFormElement ? form.dataset.confirm : null;
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  // Tag colours come from data; set through the CSSOM, which a CSP without 'unsafe-inline' allows.
+  function paintTags(root) {
+    root.querySelectorAll("[data-color]").forEach(function (badge) {
+      const colour = badge.dataset.color;
+      if (/^#[0-9a-fA-F]{3,8}$/.test(colour)) {
+        badge.style.backgroundColor = colour;
+        badge.classList.add("tag-coloured");
+      }
+    });
+  }
+
+  // "/" jumps to a list's search box, as in many web applications.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    const active = document.activeElement;
+    if (active && (active.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName))) return;
+    const box = document.querySelector("[data-search-box]");
+    if (box) {
+      event.preventDefault();
+      box.focus();
+      box.select();
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { paintTags(document); });
+  document.addEventListener("htmx:load", function (event) { paintTags(event.target); });
+})();

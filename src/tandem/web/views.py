@@ -1,0 +1,104 @@
+"""Pages of the shell: the home dashboard and the company switcher."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from tandem.catalog.models import Product
+from tandem.core.errors import BusinessError
+from tandem.core.models import Company, Event
+from tandem.core.services import switch_company
+from tandem.partners.models import Partner
+from tandem.web import history
+from tandem.web.keyset import CappedCount, capped_count
+
+RECENT_EVENTS = 15
+
+
+@dataclass(frozen=True)
+class Tile:
+    label: Any
+    count: CappedCount
+    url: str
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    context = {
+        "tiles": _tiles(request),
+        "recent": history.entries(_recent_events(request)),
+        "count_cap": settings.TANDEM_LIST_COUNT_CAP,
+        "can_add_partner": request.user.has_perm("partners.add_partner"),
+        "can_add_product": request.user.has_perm("catalog.add_product"),
+    }
+    return render(request, "web/home.html", context)
+
+
+def _tiles(request: HttpRequest) -> list[Tile]:
+    user, cap = request.user, settings.TANDEM_LIST_COUNT_CAP
+    tiles = []
+    if user.has_perm("partners.view_partner"):
+        partners = Partner.objects.visible_to(user).filter(active=True)
+        url = reverse("partners:list")
+        tiles += [
+            Tile(_("Partners"), capped_count(partners, cap), url),
+            Tile(
+                _("Customers"),
+                capped_count(partners.filter(is_customer=True), cap),
+                f"{url}?is_customer=true",
+            ),
+            Tile(
+                _("Suppliers"),
+                capped_count(partners.filter(is_supplier=True), cap),
+                f"{url}?is_supplier=true",
+            ),
+        ]
+    if user.has_perm("catalog.view_product"):
+        products = Product.objects.visible_to(user).filter(active=True)
+        tiles.append(Tile(_("Products"), capped_count(products, cap), reverse("catalog:list")))
+    return tiles
+
+
+def _recent_events(request: HttpRequest) -> QuerySet[Event]:
+    """The active company's latest events the user may know of: their own actions, events
+    about partners they can see, and product events if they may see products."""
+    company = getattr(request, "company", None)
+    if company is None:
+        return Event.objects.none()
+    user = request.user
+    seen = Q(actor=user)
+    if user.has_perm("partners.view_partner"):
+        seen |= Q(partner_id__in=Partner.objects.visible_to(user).values("pk"))
+    if user.has_perm("catalog.view_product"):
+        seen |= Q(subject_type=ContentType.objects.get_for_model(Product))
+    return Event.objects.filter(seen, company=company).select_related("actor").order_by("-id")[:RECENT_EVENTS]
+
+
+@login_required
+@require_POST
+def switch_company_view(request: HttpRequest) -> HttpResponse:
+    raw = request.POST.get("company", "")
+    company = Company.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    if company is None:
+        messages.error(request, _("Choose a company."))
+    else:
+        try:
+            switch_company(request.user, company)  # type: ignore[arg-type]
+        except BusinessError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("You now work in %(company)s.") % {"company": company.name})
+    # Home, not the page the switch was made from: that record may not exist in the other company.
+    return redirect("home")

@@ -1,0 +1,180 @@
+"""Product pages: list, detail with price-list rows and history, forms that refuse bad input inline."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tandem.catalog.models import Category, Product
+from tandem.catalog.services import (
+    create_category,
+    create_price_list,
+    create_product,
+    set_price,
+    update_product,
+)
+from tandem.core.models import Company, Currency, Event, Uom, User
+from tests.web.support import signed_in
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def login() -> Callable[[User], Client]:
+    return signed_in
+
+
+@pytest.fixture
+def chairs(company: Company, manager: User) -> Category:
+    return create_category(company, manager, name="Chairs")
+
+
+@pytest.fixture
+def chair(company: Company, manager: User, pcs: Uom, chairs: Category) -> Product:
+    return create_product(
+        company, manager, name="Oak chair", sku="CH-1", barcode="4006381333931", uom=pcs, category=chairs,
+        sales_price=Decimal("129.90"),
+    )  # fmt: skip
+
+
+def _form(product: Product | None = None, **changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {"kind": "goods", "name": "", "sku": "", "sales_price": "0", "cost": "0"}
+    if product is not None:
+        data.update(
+            kind=product.kind, name=product.name, sku=product.sku, barcode=product.barcode,
+            category=product.category_id or "", uom=product.uom_id, sales_price=product.sales_price,
+            cost=product.cost, active="on" if product.active else "", version=product.version,
+        )  # fmt: skip
+    data.update(changes)
+    return data
+
+
+def test_list_shows_products_with_filters_and_search(
+    login: Callable[[User], Client],
+    salesperson: User,
+    chair: Product,
+    company: Company,
+    manager: User,
+    pcs: Uom,
+) -> None:
+    create_product(company, manager, name="Consulting hour", sku="SRV-1", uom=pcs, kind="service")
+    client = login(salesperson)
+    page = client.get(reverse("catalog:list")).content.decode()
+    assert "Oak chair" in page and "CH-1" in page and "4006381333931" in page and "Chairs" in page
+
+    def names(**params: Any) -> list[str]:
+        return [obj.name for obj, _cells in client.get(reverse("catalog:list"), params).context["rows"]]
+
+    assert names(kind="service") == ["Consulting hour"]
+    assert names(category=chair.category_id) == ["Oak chair"]
+    assert names(search="CH-") == ["Oak chair"]
+    assert names(search="4006381333931") == ["Oak chair"]
+    assert names(search="consult") == ["Consulting hour"]
+
+
+def test_products_of_another_company_stay_hidden(
+    login: Callable[[User], Client], manager: User, other_company: Company, pcs: Uom
+) -> None:
+    elsewhere = create_product(other_company, None, name="Foreign lamp", sku="L-1", uom=pcs)
+    client = login(manager)
+    assert "Foreign lamp" not in client.get(reverse("catalog:list")).content.decode()
+    assert client.get(reverse("catalog:detail", args=[elsewhere.pk])).status_code == 404
+    assert client.get(reverse("catalog:edit", args=[elsewhere.pk])).status_code == 404
+    rows = list(
+        csv.reader(
+            io.StringIO(b"".join(client.get(reverse("catalog:export")).streaming_content).decode("utf-8-sig"))
+        )
+    )
+    assert rows == [rows[0]]
+
+
+def test_salesperson_may_look_but_not_create(
+    login: Callable[[User], Client], salesperson: User, chair: Product
+) -> None:
+    client = login(salesperson)
+    assert client.get(reverse("catalog:detail", args=[chair.pk])).status_code == 200
+    assert client.get(reverse("catalog:create")).status_code == 403
+    assert client.get(reverse("catalog:edit", args=[chair.pk])).status_code == 403
+    page = client.get(reverse("catalog:list")).content.decode()
+    assert reverse("catalog:create") not in page
+
+
+def test_create_a_product(login: Callable[[User], Client], manager: User, pcs: Uom, chairs: Category) -> None:
+    response = login(manager).post(
+        reverse("catalog:create"),
+        _form(name="Pine table", sku="TB-1", barcode="4006381333931", uom=pcs.pk, category=chairs.pk,
+              sales_price="349.00"),
+    )  # fmt: skip
+    product = Product.objects.get(sku="TB-1")
+    assert response["Location"] == reverse("catalog:detail", args=[product.pk])
+    assert product.sales_price == Decimal("349.00")
+
+
+def test_invalid_barcode_is_shown_inline_and_nothing_is_written(
+    login: Callable[[User], Client], manager: User, pcs: Uom
+) -> None:
+    client = login(manager)
+    data = _form(name="Pine table", sku="TB-1", barcode="4006381333932", uom=pcs.pk, validate="barcode")
+    validated = client.post(reverse("catalog:create"), data, **HTMX)
+    assert 'id="id_barcode_errors"' in validated.content.decode()
+    assert "not a valid EAN" in validated.content.decode()
+    data.pop("validate")
+    submitted = client.post(reverse("catalog:create"), data)
+    assert submitted.status_code == 200
+    assert 'id="id_barcode_errors"' in submitted.content.decode()
+    assert not Product.objects.exists()
+    assert not Event.objects.filter(name="product.created").exists()
+
+
+def test_duplicate_sku_is_shown_on_the_field(
+    login: Callable[[User], Client], manager: User, chair: Product, pcs: Uom
+) -> None:
+    response = login(manager).post(reverse("catalog:create"), _form(name="Another", sku="CH-1", uom=pcs.pk))
+    assert 'id="id_sku_errors"' in response.content.decode()
+    assert Product.objects.count() == 1
+
+
+def test_edit_and_stale_version(login: Callable[[User], Client], manager: User, chair: Product) -> None:
+    client = login(manager)
+    stale = _form(chair, name="Oak chair (mine)")
+    assert (
+        client.post(reverse("catalog:edit", args=[chair.pk]), _form(chair, sales_price="139.90")).status_code
+        == 302
+    )
+    response = client.post(reverse("catalog:edit", args=[chair.pk]), stale)
+    assert "Someone else changed this product" in response.content.decode()
+    chair.refresh_from_db()
+    assert (chair.name, chair.sales_price) == ("Oak chair", Decimal("139.90"))
+
+
+def test_detail_shows_price_list_rows_and_history(
+    login: Callable[[User], Client], manager: User, chair: Product, company: Company, eur: Currency
+) -> None:
+    wholesale = create_price_list(company, manager, name="Wholesale", currency=eur)
+    set_price(wholesale, manager, product=chair, price="99.50", min_quantity="10")
+    update_product(chair, manager, sales_price="149.00")
+    page = login(manager).get(reverse("catalog:detail", args=[chair.pk])).content.decode()
+    prices = page[page.index('id="pane-prices"') :]
+    assert "Wholesale" in prices and "99.5" in prices
+    history = page[page.index('id="pane-history"') :]
+    assert "Sales price" in history and "149" in history
+
+
+def test_create_a_category(login: Callable[[User], Client], manager: User, chairs: Category) -> None:
+    response = login(manager).post(
+        reverse("catalog:category_create"), {"name": "Armchairs", "parent": chairs.pk}
+    )
+    category = Category.objects.get(name="Armchairs")
+    assert category.path == "Chairs / Armchairs"
+    assert response["Location"] == f"{reverse('catalog:list')}?category={category.pk}"
+    again = login(manager).post(
+        reverse("catalog:category_create"), {"name": "Armchairs", "parent": chairs.pk}
+    )
+    assert "already exists" in again.content.decode()

@@ -1,0 +1,93 @@
+"""Shared fixtures: companies, users in roles, and helpers that create records via services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group
+
+from tandem.core import roles
+from tandem.core.models import Company, Currency, Uom, User
+from tandem.core.services import create_company, grant_company
+from tandem.partners.models import Partner
+from tandem.partners.services import create_partner
+
+
+@pytest.fixture
+def eur(db: Any) -> Currency:
+    return Currency.objects.get(code="EUR")
+
+
+@pytest.fixture
+def company(eur: Currency) -> Company:
+    return create_company(name="Tandem Furniture", code="tandem", currency=eur, country="PL")
+
+
+@pytest.fixture
+def other_company(eur: Currency) -> Company:
+    return create_company(name="Elsewhere Ltd", code="elsewhere", currency=eur, country="DE")
+
+
+@pytest.fixture
+def pcs(db: Any) -> Uom:
+    return Uom.objects.get(code="pcs")
+
+
+@pytest.fixture
+def make_user(company: Company) -> Callable[..., User]:
+    def make(username: str, role: str | None = None, *, company: Company = company, **extra: Any) -> User:
+        user = User.objects.create_user(username=username, password="secret-pass-123", **extra)
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        grant_company(user, company)
+        return User.objects.get(pk=user.pk)  # fresh permission cache
+
+    return make
+
+
+@pytest.fixture
+def admin(make_user: Callable[..., User]) -> User:
+    return make_user("admin", roles.ADMINISTRATOR, is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def manager(make_user: Callable[..., User]) -> User:
+    return make_user("anna", roles.SALES_MANAGER)
+
+
+@pytest.fixture
+def salesperson(make_user: Callable[..., User]) -> User:
+    return make_user("sam", roles.SALESPERSON)
+
+
+@pytest.fixture
+def other_salesperson(make_user: Callable[..., User]) -> User:
+    return make_user("sofia", roles.SALESPERSON)
+
+
+@pytest.fixture
+def make_partner(company: Company, manager: User) -> Callable[..., Partner]:
+    counter = iter(range(1, 10_000))
+
+    def make(name: str | None = None, *, actor: User | None = None, **fields: Any) -> Partner:
+        fields.setdefault("allow_duplicate", True)
+        return create_partner(company, actor or manager, name=name or f"Customer {next(counter)}", **fields)
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Argon2 is deliberately slow; tests only need a password that works."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings: Any) -> None:
+    """The manifest storage needs ``collectstatic`` first; tests resolve static URLs directly."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

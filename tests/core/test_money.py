@@ -1,0 +1,59 @@
+"""Decimal money: rounding to the currency's minor unit, dated rates, unit conversions."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tandem.core.models import Currency, ExchangeRate, Uom
+from tandem.core.money import IncompatibleUnits, MissingRate, convert, convert_quantity, rate, round_money
+
+
+@pytest.mark.django_db
+def test_currencies_carry_their_iso_minor_units() -> None:
+    assert Currency.objects.get(code="EUR").minor_unit == 2
+    assert Currency.objects.get(code="JPY").minor_unit == 0
+    assert Currency.objects.get(code="KWD").minor_unit == 3
+    assert Currency.objects.filter(code__in=["PLN", "RUB", "CNY", "GBP", "USD"]).count() == 5
+
+
+@pytest.mark.django_db
+def test_rounding_is_half_up_to_the_minor_unit() -> None:
+    eur, jpy = Currency.objects.get(code="EUR"), Currency.objects.get(code="JPY")
+    assert round_money(Decimal("2.675"), eur) == Decimal("2.68")
+    assert round_money(Decimal("2.5"), jpy) == Decimal("3")
+
+
+@pytest.mark.django_db
+def test_the_latest_rate_not_after_the_day_applies_and_inverse_rates_work() -> None:
+    eur, pln = Currency.objects.get(code="EUR"), Currency.objects.get(code="PLN")
+    ExchangeRate.objects.create(base=eur, quote=pln, date=datetime.date(2026, 1, 1), rate=Decimal("4.30"))
+    ExchangeRate.objects.create(base=eur, quote=pln, date=datetime.date(2026, 6, 1), rate=Decimal("4.25"))
+    assert rate(eur, pln, datetime.date(2026, 5, 31)) == Decimal("4.30")
+    assert convert(Decimal("100"), eur, pln, datetime.date(2026, 7, 1)) == Decimal("425.00")
+    assert convert(Decimal("425"), pln, eur, datetime.date(2026, 7, 1)) == Decimal("100.00")
+    with pytest.raises(MissingRate):
+        rate(eur, pln, datetime.date(2025, 12, 31))
+
+
+@pytest.mark.django_db
+def test_units_convert_within_a_category_only() -> None:
+    kg, g, pcs, dozen = (Uom.objects.get(code=c) for c in ["kg", "g", "pcs", "dozen"])
+    assert convert_quantity(Decimal("1.5"), kg, g) == Decimal("1500.00")
+    assert convert_quantity(Decimal("30"), pcs, dozen) == Decimal("3")  # rounded to whole dozens
+    with pytest.raises(IncompatibleUnits):
+        convert_quantity(Decimal(1), kg, pcs)
+
+
+@pytest.mark.django_db
+@given(st.decimals(min_value=Decimal("-1e9"), max_value=Decimal("1e9"), places=6))
+def test_rounded_money_never_has_more_places_than_the_currency(amount: Decimal) -> None:
+    for code in ["EUR", "JPY", "KWD"]:
+        currency = Currency.objects.get(code=code)
+        rounded = round_money(amount, currency)
+        assert -rounded.as_tuple().exponent <= currency.minor_unit  # type: ignore[operator]
+        assert abs(rounded - amount) <= currency.quantum / 2

@@ -1,0 +1,115 @@
+"""Roles, record rules, the event log and document states."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import models, transaction
+
+from tandem.core import events, roles
+from tandem.core.errors import IllegalTransition, NotAllowed
+from tandem.core.models import Company, Event, User
+from tandem.core.services import authenticate_token, issue_api_token, revoke_api_token, switch_company
+from tandem.core.states import Transition, allowed_actions, transition
+from tandem.partners.models import Partner
+
+
+@pytest.mark.django_db
+def test_every_role_is_a_group_with_its_declared_permissions() -> None:
+    assert set(Group.objects.values_list("name", flat=True)) >= set(roles.ROLE_LABELS)
+    salesperson = Group.objects.get(name=roles.SALESPERSON)
+    codes = set(salesperson.permissions.values_list("codename", flat=True))
+    assert {"view_partner", "add_partner", "view_product"} <= codes
+    assert "view_all_partners" not in codes
+    assert "view_all_partners" in Group.objects.get(name=roles.SALES_MANAGER).permissions.values_list(
+        "codename", flat=True
+    )
+
+
+def test_salesperson_sees_own_customers_manager_sees_all(
+    make_partner: Callable[..., Partner], salesperson: User, other_salesperson: User, manager: User
+) -> None:
+    mine = make_partner("Mine", owner=salesperson)
+    theirs = make_partner("Theirs", owner=other_salesperson)
+    supplier = make_partner("Timber Supplier", is_customer=False, is_supplier=True)
+    assert set(Partner.objects.visible_to(salesperson)) == {mine, supplier}
+    assert set(Partner.objects.visible_to(manager)) == {mine, theirs, supplier}
+
+
+def test_other_company_rows_are_invisible(
+    make_partner: Callable[..., Partner], make_user: Callable[..., User], other_company: Company
+) -> None:
+    make_partner("Ours")
+    outsider = make_user("otto", roles.SALES_MANAGER, company=other_company)
+    assert not Partner.objects.visible_to(outsider).exists()
+
+
+def test_switching_to_a_company_not_allowed_is_refused(manager: User, other_company: Company) -> None:
+    with pytest.raises(NotAllowed):
+        switch_company(manager, other_company)
+    manager.refresh_from_db()
+    assert manager.active_company != other_company
+
+
+def test_events_record_actor_subject_and_partner(make_partner: Callable[..., Partner], manager: User) -> None:
+    partner = make_partner("Acme")
+    event = events.for_subject(partner).get()
+    assert (event.name, event.actor, event.partner_id, event.company) == (
+        "partner.created",
+        manager,
+        partner.pk,
+        partner.company,
+    )
+
+
+def test_handlers_run_inside_or_after_the_transaction(company: Company) -> None:
+    seen: list[str] = []
+    events.on("test.inside")(lambda event: seen.append("inside"))
+    events.on("test.after", after_commit=True)(lambda event: seen.append("after"))
+    with transaction.atomic():
+        events.record("test.inside", company)
+        events.record("test.after", company)
+        assert seen == ["inside"]
+    # pytest-django wraps tests in a transaction that never commits: on_commit never fires here.
+    assert Event.objects.filter(name__startswith="test.").count() == 2
+
+
+def test_api_tokens_are_stored_hashed_and_can_be_revoked(manager: User) -> None:
+    token, secret = issue_api_token(manager, "ci")
+    assert secret not in token.key_hash and token.prefix == secret[:12]
+    assert authenticate_token(secret) == manager
+    revoke_api_token(token)
+    assert authenticate_token(secret) is None
+
+
+class _Doc(models.Model):
+    state = models.CharField(max_length=16, default="draft")
+    TRANSITIONS = {
+        "confirm": Transition({"draft"}, "confirmed"),
+        "cancel": Transition({"draft", "confirmed"}, "cancelled"),
+    }
+
+    class Meta:
+        app_label = "core"
+        managed = False
+
+    def __str__(self) -> str:
+        return "doc"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        """Not persisted: these tests exercise the transition rules only."""
+
+
+def test_transitions_are_declared_as_data_and_illegal_moves_raise(db: object) -> None:
+    doc = _Doc(pk=1)
+    assert allowed_actions(doc) == ["confirm", "cancel"]
+    transition(doc, "confirm")
+    assert doc.state == "confirmed"
+    assert Event.objects.filter(name="_doc.confirm").exists()
+    with pytest.raises(IllegalTransition):
+        transition(doc, "confirm")
+    transition(doc, "cancel")
+    with pytest.raises(IllegalTransition):
+        transition(doc, "confirm")
