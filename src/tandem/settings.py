@@ -203,6 +203,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(_QUEUE_DIR),
         "data_folder_out": str(_QUEUE_DIR),
         "processed_folder": str(DATA_DIR / "queue-processed"),
+        "control_folder": str(DATA_DIR / "queue-control"),
         "store_processed": False,
     }
     if BROKER_URL.startswith("filesystem")
