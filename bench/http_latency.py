@@ -58,8 +58,12 @@ class Client:
     def login(self, username: str, password: str) -> None:
         self.get("/login/")
         token = next(c.value for c in self.jar if c.name == "csrftoken")
-        data = urllib.parse.urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token})
-        request = urllib.request.Request(self.base + "/login/", data=data.encode(), headers={"Referer": self.base})
+        data = urllib.parse.urlencode(
+            {"username": username, "password": password, "csrfmiddlewaretoken": token}
+        )
+        request = urllib.request.Request(
+            self.base + "/login/", data=data.encode(), headers={"Referer": self.base}
+        )
         with self.opener.open(request, timeout=30) as response:
             if "/login/" in response.geturl():
                 raise SystemExit("login failed")

@@ -6,17 +6,30 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.sql import emit_post_migrate_signal
 
 from tandem.core import roles
 from tandem.core.models import Company, Currency, Uom, User
+from tandem.core.reference import seed
 from tandem.core.services import create_company, grant_company
 from tandem.partners.models import Partner
 from tandem.partners.services import create_partner
 
 
 @pytest.fixture
-def eur(db: Any) -> Currency:
+def reference_data(db: Any) -> None:
+    """Reference rows and role groups come from migrations; a transactional test's flush removes them."""
+    if not Currency.objects.exists():
+        seed(django_apps)
+    if not Group.objects.exists():
+        emit_post_migrate_signal(verbosity=0, interactive=False, db="default")  # permissions, then roles
+
+
+@pytest.fixture
+def eur(reference_data: None) -> Currency:
     return Currency.objects.get(code="EUR")
 
 
@@ -31,12 +44,12 @@ def other_company(eur: Currency) -> Company:
 
 
 @pytest.fixture
-def pcs(db: Any) -> Uom:
+def pcs(reference_data: None) -> Uom:
     return Uom.objects.get(code="pcs")
 
 
 @pytest.fixture
-def make_user(company: Company) -> Callable[..., User]:
+def make_user(company: Company, reference_data: None) -> Callable[..., User]:
     def make(username: str, role: str | None = None, *, company: Company = company, **extra: Any) -> User:
         user = User.objects.create_user(username=username, password="secret-pass-123", **extra)
         if role:
@@ -91,3 +104,9 @@ def _plain_static_storage(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_content_type_cache() -> None:
+    """A transactional test's flush renumbers content types; a stale cache would break event rows."""
+    ContentType.objects.clear_cache()

@@ -117,7 +117,7 @@ def demo_command(args: argparse.Namespace) -> int:
     _setup_django()
     from django.core.management import call_command
 
-    from tandem.core.demo import DemoRefused
+    from tandem.demo import DemoRefused
 
     call_command("migrate", interactive=False, verbosity=0)
     try:
@@ -158,7 +158,7 @@ def _say(message: str) -> None:
 
 
 def _load_demo(size: str, *, force: bool = False) -> None:
-    from tandem.core.demo import build_demo
+    from tandem.demo import build_demo
 
     _say(f"Loading the {size} demo company…")
     summary = build_demo(size, force=force)
@@ -171,7 +171,7 @@ def _load_demo(size: str, *, force: bool = False) -> None:
 
 
 def _print_welcome(host: str, port: int) -> None:
-    from tandem.core.demo import DEMO_PASSWORD, DEMO_USERS, demo_loaded
+    from tandem.demo import DEMO_PASSWORD, DEMO_USERS, demo_loaded
 
     lines = [f"Tandem is starting at http://{host}:{port}/"]
     if demo_loaded():

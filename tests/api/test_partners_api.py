@@ -175,7 +175,6 @@ def test_addresses_of_an_existing_partner_are_their_own_resource(
         ({"name": "Nowak", "favourite_colour": "blue"}, "favourite_colour"),
         ({"name": 12.5}, "name"),
         ({"name": "x" * 201}, "name"),
-        ({"name": "x" * 201}, "name"),
         ({"name": "Nowak", "addresses": [{"street": "Długa", "floor": 3}]}, "addresses"),
     ],
 )

@@ -49,7 +49,7 @@ PER_THREAD = 25
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_sixteen_threads_allocate_a_gapless_unique_series_on_postgresql(company: Company) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("row locks are only real on PostgreSQL")

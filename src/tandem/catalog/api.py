@@ -21,9 +21,10 @@ from tandem.api.fields import ScopedPrimaryKeyField, StrictFieldsMixin
 from tandem.api.viewsets import CreateMixin, RetrieveMixin, ServiceModelViewSet, ServiceViewSet
 from tandem.catalog import queries, services
 from tandem.catalog.filters import CategoryFilter, PriceListFilter, ProductFilter
-from tandem.catalog.models import PRICE, Category, PriceList, PriceListItem, Product
+from tandem.catalog.models import PRICE_DIGITS, PRICE_PLACES, Category, PriceList, PriceListItem, Product
 from tandem.core.models import Currency, Uom
-from tandem.partners.models import CustomerGroup, Partner, name_key
+from tandem.partners.models import CustomerGroup, Partner
+from tandem.partners.names import name_key
 
 PRODUCT_FIELDS = [
     "id", "kind", "name", "sku", "barcode", "category", "uom", "sales_price", "cost", "description", "active",
@@ -34,7 +35,7 @@ BARCODE_INPUT_MAX = 32  # as typed, with spaces; stored as compact digits
 
 def _amount(**kwargs: Any) -> serializers.DecimalField:
     """Money as a decimal string with the model's precision."""
-    digits, places = PRICE["max_digits"], PRICE["decimal_places"]
+    digits, places = PRICE_DIGITS, PRICE_PLACES
     return serializers.DecimalField(max_digits=digits, decimal_places=places, coerce_to_string=True, **kwargs)
 
 

@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.core.models import Company, Currency, Uom
 from tandem.core.querysets import CompanyQuerySet
-from tandem.partners.models import CustomerGroup, name_key
+from tandem.partners.models import CustomerGroup
+from tandem.partners.names import name_key
 
-PRICE = {"max_digits": 18, "decimal_places": 4}
+PRICE_DIGITS, PRICE_PLACES = 18, 4  # unit prices carry 4 places; documents round to the currency
 
 
 class Category(models.Model):
@@ -53,8 +54,12 @@ class Product(models.Model):
         Category, models.PROTECT, null=True, blank=True, related_name="products", verbose_name=_("category")
     )
     uom = models.ForeignKey(Uom, models.PROTECT, verbose_name=_("unit of measure"))
-    sales_price = models.DecimalField(_("sales price"), default=Decimal(0), **PRICE)
-    cost = models.DecimalField(_("cost"), default=Decimal(0), **PRICE)
+    sales_price = models.DecimalField(
+        _("sales price"), default=Decimal(0), max_digits=PRICE_DIGITS, decimal_places=PRICE_PLACES
+    )
+    cost = models.DecimalField(
+        _("cost"), default=Decimal(0), max_digits=PRICE_DIGITS, decimal_places=PRICE_PLACES
+    )
     description = models.TextField(_("description"), blank=True)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -137,7 +142,7 @@ class PriceListItem(models.Model):
     min_quantity = models.DecimalField(
         _("from quantity"), max_digits=18, decimal_places=4, default=Decimal(0)
     )
-    price = models.DecimalField(_("unit price"), **PRICE)
+    price = models.DecimalField(_("unit price"), max_digits=PRICE_DIGITS, decimal_places=PRICE_PLACES)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
 

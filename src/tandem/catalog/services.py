@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -43,7 +43,7 @@ def _normalized_product(
                 errors[name] = [_("Enter an amount of zero or more.")]
             else:
                 data[name] = amount
-    category = data.get("category")
+    category = cast(Category | None, data.get("category"))
     if category is not None and category.company_id != company.pk:
         errors["category"] = [_("This choice belongs to another company.")]
     errors.update(_uniqueness_errors(company, data, exclude_id))
@@ -153,7 +153,7 @@ def set_price(
         errors["valid_to"] = [_("The end date is before the start date.")]
     if product.company_id != price_list.company_id:
         errors["product"] = [_("This choice belongs to another company.")]
-    if errors:
+    if errors or amount is None or quantity is None:
         raise ValidationFailed(errors)
     item = PriceListItem.objects.create(
         price_list=price_list, product=product, price=amount, min_quantity=quantity,

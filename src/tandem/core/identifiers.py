@@ -254,9 +254,7 @@ def normalize_company_id(raw: str, country: str) -> str:
     country = country.strip().upper()
 
     def fail(reason: str) -> InvalidIdentifier:
-        message = _(
-            "“%(value)s” is not a valid company registration number for %(country)s: %(reason)s"
-        )
+        message = _("“%(value)s” is not a valid company registration number for %(country)s: %(reason)s")
         params = {"value": value, "country": _country_name(country), "reason": reason}
         return InvalidIdentifier(message % params)
 

@@ -14,10 +14,11 @@ def allowed_company(user: Any) -> Company | None:
     if not getattr(user, "is_authenticated", False):
         return None
     cached = getattr(user, "_allowed_company", _UNKNOWN)
-    if cached is _UNKNOWN or getattr(cached, "pk", None) != user.active_company_id:
-        cached = _check_allowed(user)
-        user._allowed_company = cached  # one membership query per user object (i.e. per request)
-    return cached
+    if isinstance(cached, Company | None) and getattr(cached, "pk", None) == user.active_company_id:
+        return cached
+    allowed = _check_allowed(user)
+    user._allowed_company = allowed  # one membership query per user object (i.e. per request)
+    return allowed
 
 
 _UNKNOWN = object()

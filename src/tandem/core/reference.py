@@ -31,7 +31,7 @@ UNITS: list[tuple[str, str, str, str, str]] = [
 def current_currencies() -> dict[str, dict[str, Any]]:
     """Legal-tender ISO 4217 currencies in use today, with English names and minor units."""
     codes: set[str] = set()
-    for territory in Locale("en").territories:
+    for territory in map(str, Locale("en").territories):
         if territory.isalpha() and len(territory) == 2:
             codes.update(get_territory_currencies(territory, tender=True))
     return {

@@ -59,10 +59,9 @@ def sync_roles(sender: object = None, **_: object) -> None:
     for role, wanted in grants.items():
         group, _created = Group.objects.get_or_create(name=role)
         if role == ADMINISTRATOR:
-            permissions = Permission.objects.filter(content_type__app_label__in=_tandem_labels())
+            group.permissions.set(Permission.objects.filter(content_type__app_label__in=_tandem_labels()))
         else:
-            permissions = _permissions(wanted)
-        group.permissions.set(permissions)
+            group.permissions.set(_permissions(wanted))
 
 
 def _tandem_labels() -> list[str]:

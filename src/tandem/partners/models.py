@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.core.models import Company, Currency, PaymentTerm, User
 from tandem.core.querysets import CompanyQuerySet
-from tandem.partners.names import core_name, name_key
+from tandem.partners.names import partner_keys
 
 VIEW_ALL = "partners.view_all_partners"
 
@@ -145,7 +145,9 @@ class Partner(models.Model):
                 fields=["name_key"], name="partner_name_like_idx", opclasses=["varchar_pattern_ops"]
             ),
             models.Index(fields=["email"], name="partner_email_like_idx", opclasses=["varchar_pattern_ops"]),
-            models.Index(fields=["match_key"], name="partner_match_like_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["match_key"], name="partner_match_like_idx", opclasses=["varchar_pattern_ops"]
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -157,8 +159,8 @@ class Partner(models.Model):
         return self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.name_key = name_key(self.name)
-        self.match_key = core_name(self.name)
+        for column, key in partner_keys(self.name).items():
+            setattr(self, column, key)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "name_key", "match_key"}

@@ -24,3 +24,8 @@ def core_name(name: str) -> str:
     """The distinctive part of a name: case-folded, legal forms and punctuation removed."""
     stripped = LEGAL_FORMS.sub(" ", name_key(name))
     return " ".join(re.sub(r"[\"'«»„“”.,()]", " ", stripped).split())[:KEY_LENGTH]
+
+
+def partner_keys(name: str) -> dict[str, str]:
+    """The derived key columns of a partner, for ``save()`` and for bulk inserts that skip it."""
+    return {"name_key": name_key(name), "match_key": core_name(name)}

@@ -82,7 +82,11 @@ def _foreign_company_errors(company: Company, data: Mapping[str, Any]) -> dict[s
 
 def _check_owner(data: dict[str, Any], actor: User | None) -> None:
     """Someone who only sees their own partners creates them for themselves."""
-    if actor is None or actor.is_superuser or actor.has_perm(VIEW_ALL):
+    if actor is None:
+        return
+    if actor.is_superuser or actor.has_perm(VIEW_ALL):
+        if "owner" not in data and data.get("is_customer", True):
+            data["owner"] = actor  # whoever brings a customer in looks after it, until reassigned
         return
     owner = data.get("owner")
     if owner is not None and owner.pk != actor.pk:
@@ -351,12 +355,11 @@ def _repoint_many_to_many_fields(survivor: Partner, ids: list[int]) -> None:
 
 
 def _move_through_rows(
-    through: type[models.Model], partner_column: str, other_column: str, survivor: Partner, ids: list[int]
+    through: Any, partner_column: str, other_column: str, survivor: Partner, ids: list[int]
 ) -> None:
-    existing = set(
-        through.objects.filter(**{partner_column: survivor}).values_list(f"{other_column}_id", flat=True)
-    )
-    moved = through.objects.filter(**{f"{partner_column}__in": ids})
+    rows = through._base_manager
+    existing = set(rows.filter(**{partner_column: survivor}).values_list(f"{other_column}_id", flat=True))
+    moved = rows.filter(**{f"{partner_column}__in": ids})
     for other_id in set(moved.values_list(f"{other_column}_id", flat=True)) - existing:
-        through.objects.create(**{partner_column: survivor, f"{other_column}_id": other_id})
+        rows.create(**{partner_column: survivor, f"{other_column}_id": other_id})
     moved.delete()

@@ -12,7 +12,9 @@ from django.contrib.auth.models import Group
 
 from tandem.catalog.models import Category, PriceList, PriceListItem, Product
 from tandem.core import roles
-from tandem.core.demo import (
+from tandem.core.identifiers import normalize_tax_id
+from tandem.core.models import Company, Event, ExchangeRate, User
+from tandem.demo import (
     DEMO_PASSWORD,
     DEMO_USERS,
     SIZES,
@@ -23,9 +25,8 @@ from tandem.core.demo import (
     demo_loaded,
     product_drafts,
 )
-from tandem.core.identifiers import normalize_tax_id
-from tandem.core.models import Company, Event, ExchangeRate, User
-from tandem.partners.models import Address, Partner, name_key
+from tandem.partners.models import Address, Partner
+from tandem.partners.names import name_key
 
 
 @pytest.fixture

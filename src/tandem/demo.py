@@ -58,7 +58,8 @@ from tandem.core import events, roles
 from tandem.core.errors import Conflict
 from tandem.core.models import Company, Currency, Event, ExchangeRate, PaymentTerm, Uom, User
 from tandem.core.services import create_company, grant_company
-from tandem.partners.models import Address, CustomerGroup, Partner, Tag, name_key
+from tandem.partners.models import Address, CustomerGroup, Partner, Tag
+from tandem.partners.names import name_key, partner_keys
 
 SEED = 42
 BATCH_SIZE = 2000
@@ -709,7 +710,7 @@ def _organisation(refs: _Refs, draft: OrganisationDraft) -> dict[str, Any]:
         "company_id": refs.company_id,
         "kind": Partner.Kind.ORGANISATION.value,
         "name": draft.name,
-        "name_key": name_key(draft.name),
+        **partner_keys(draft.name),
         "is_customer": not draft.is_supplier,
         "is_supplier": draft.is_supplier,
         "owner_id": refs.users[draft.owner] if draft.owner else None,
@@ -733,7 +734,7 @@ def _person(
         "company_id": refs.company_id,
         "kind": Partner.Kind.PERSON.value,
         "name": person.name,
-        "name_key": name_key(person.name),
+        **partner_keys(person.name),
         "organisation_id": organisation_id,
         "job_title": person.job_title,
         "is_customer": not draft.is_supplier,
