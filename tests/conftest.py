@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -10,6 +10,7 @@ from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.sql import emit_post_migrate_signal
+from django.utils import translation
 
 from tandem.core import roles
 from tandem.core.models import Company, Currency, Uom, User
@@ -110,3 +111,11 @@ def _plain_static_storage(settings: Any) -> None:
 def _fresh_content_type_cache() -> None:
     """A transactional test's flush renumbers content types; a stale cache would break event rows."""
     ContentType.objects.clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked() -> Iterator[None]:
+    """LocaleMiddleware leaves a request's language active in the thread; don't let it leak."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
