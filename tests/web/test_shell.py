@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.conf import settings
@@ -21,6 +21,13 @@ DOMAINS_TO_COME = ["Sales", "CRM", "Inventory", "Purchasing", "Manufacturing", "
 PAGES = ["home", "partners:list", "partners:create", "partners:export", "catalog:list", "catalog:create",
          "catalog:export", "catalog:category_create", "password_change"]  # fmt: skip
 RECORD_PAGES = ["partners:detail", "partners:edit", "partners:merge", "partners:address_create"]
+
+
+@pytest.fixture(autouse=True)
+def _back_to_the_default_language() -> Iterator[None]:
+    """A request in Russian leaves Russian active in this thread; later tests expect English messages."""
+    yield
+    translation.deactivate()
 
 
 def test_login_page_has_username_password_and_a_submit_button(db: None) -> None:
