@@ -41,6 +41,21 @@ class Company(models.Model):
     registry_id = models.CharField(_("company ID"), max_length=32, blank=True)
     language = models.CharField(_("language"), max_length=8, default="en")
     fiscal_year_start_month = models.PositiveSmallIntegerField(_("fiscal year starts in month"), default=1)
+    # Letterhead: what every printed document shows.
+    logo = models.ImageField(_("logo"), upload_to="company-logos/", blank=True)
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    house = models.CharField(_("house"), max_length=32, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=16, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    vat_id = models.CharField(_("VAT ID"), max_length=32, blank=True)
+    email = models.CharField(_("e-mail"), max_length=254, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    require_two_factor = models.BooleanField(_("administrators must use two-factor sign-in"), default=False)
 
     class Meta:
         ordering = ["name"]
