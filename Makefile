@@ -27,11 +27,11 @@ run: setup
 	.venv/bin/tandem run
 
 test: setup-test
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest -n 2
 
 # A fresh database name per run, so runs on one server never collide.
 test-pg: setup-test
-	DATABASE_URL="$(PG_URL)/tandem_$$(date +%s)_$$RANDOM" $(PYTHON) -m pytest
+	DATABASE_URL="$(PG_URL)/tandem_$$(date +%s)_$$RANDOM" $(PYTHON) -m pytest -n 2
 
 # Runs every checker, then fails if any did, so one run reports everything.
 lint: setup-test

@@ -54,7 +54,7 @@ from stdnum.si import ddv
 from stdnum.us import ein
 
 from tandem.catalog.models import Category, PriceList, PriceListItem, Product
-from tandem.core import events, roles
+from tandem.core import events, roles, statistics
 from tandem.core.errors import Conflict
 from tandem.core.models import Company, Currency, Event, ExchangeRate, PaymentTerm, Uom, User
 from tandem.core.services import create_company, grant_company
@@ -535,6 +535,7 @@ def build_demo(size: str = "small", *, force: bool = False) -> DemoSummary:
     refs = _create_reference_rows(company, users)
     suppliers = _create_partners(refs, dimensions.organisations)
     products, items = _create_catalogue(company, dimensions.products)
+    statistics.refresh()
     summary = DemoSummary(
         size=size,
         company=company.name,
