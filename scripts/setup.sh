@@ -3,7 +3,9 @@
 #
 # Idempotent and non-interactive; a second run only checks and takes a few seconds.
 #   1. Debian packages, installed only when missing: gettext (compilemessages),
-#      fonts-wqy-microhei (Chinese in PDFs), with --test also chromium (browser tests).
+#      fonts-wqy-microhei (Chinese in PDFs), with --test also chromium (browser tests)
+#      and poppler-utils (pdftotext: the document tests read the text of generated PDFs).
+#      postgresql-client (pg_dump for backups) with --test or a postgres:// DATABASE_URL.
 #   2. uv: the one on PATH, else a private copy in .tools/.
 #   3. .venv from uv.lock (uv sync --frozen; --test adds the dev extra).
 #   4. Compiled translations.
@@ -51,7 +53,11 @@ as_root() {
 
 install_debian_packages() {
     local wanted=(gettext fonts-wqy-microhei)
-    $with_tests && wanted+=(chromium)
+    $with_tests && wanted+=(chromium poppler-utils)
+    # pg_dump/pg_restore: `tandem backup` on PostgreSQL, and the backup tests (a local server).
+    if { $with_tests || [[ "${DATABASE_URL:-}" == postgres* ]]; } && ! command -v pg_dump >/dev/null; then
+        wanted+=(postgresql-client)
+    fi
     # A venv for .tools needs ensurepip, which Debian ships separately.
     if ! find_uv >/dev/null && ! "$(python_for_tools)" -c "import ensurepip" 2>/dev/null; then
         wanted+=(python3-venv)

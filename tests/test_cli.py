@@ -19,7 +19,7 @@ from tandem.cli import STOP_TIMEOUT
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")]
 
-STARTUP_LIMIT = 60.0
+STARTUP_LIMIT = 180.0  # a fresh data directory: migrate, collect static files, load the demo
 
 
 def _free_port() -> int:

@@ -69,6 +69,17 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("manage", help="any Django management command, e.g. `manage createsuperuser`")
 
+    backup = commands.add_parser("backup", help="write the database and uploaded files to one archive")
+    backup.add_argument(
+        "--output", type=Path, help="archive file or folder (default: DATA_DIR/backups/tandem-<time>.tar.gz)"
+    )
+    backup.set_defaults(command=backup_command)
+
+    restore = commands.add_parser("restore", help="replace the database and uploaded files from an archive")
+    restore.add_argument("path", type=Path, help="an archive written by `tandem backup`")
+    restore.add_argument("--force", action="store_true", help="replace a database that holds data")
+    restore.set_defaults(command=restore_command)
+
     check = commands.add_parser("check", help="Django's system checks")
     check.add_argument("--deploy", action="store_true", help="include the production security checks")
     check.set_defaults(command=check_command)
@@ -134,6 +145,32 @@ def migrate_command(args: argparse.Namespace) -> int:
 
 def check_command(args: argparse.Namespace) -> int:
     return _django_command(["check", "--deploy"] if args.deploy else ["check"])
+
+
+def backup_command(args: argparse.Namespace) -> int:
+    _setup_django()
+    from tandem.core.ops import backup
+
+    try:
+        result = backup.backup(backup.Site.current(), args.output)
+    except backup.BackupError as error:
+        print(f"tandem backup: {error.message}", file=sys.stderr)
+        return 1
+    _say(result.summary())
+    return 0
+
+
+def restore_command(args: argparse.Namespace) -> int:
+    _setup_django()
+    from tandem.core.ops import backup
+
+    try:
+        result = backup.restore(backup.Site.current(), args.path, force=args.force)
+    except backup.BackupError as error:
+        print(f"tandem restore: {error.message}", file=sys.stderr)
+        return 1
+    _say(result.summary())
+    return 0
 
 
 # --- helpers -----------------------------------------------------------------------------

@@ -57,6 +57,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",  # security: login throttling and lock-out
+    "django_otp",  # security: two-factor sign-in
+    "django_otp.plugins.otp_totp",
+    "csp",  # security: Content-Security-Policy
     "tandem.core",
     "tandem.core.jobs",
     "tandem.core.notifications",
@@ -73,17 +77,22 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tandem.core.ops.middleware.RequestContextMiddleware",  # ops: request ID, access log, metrics; first
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # security
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # security: request.user.is_verified()
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tandem.core.middleware.ActiveCompanyMiddleware",
+    "tandem.administration.middleware.SecurityMiddleware",  # two-factor step, idle expiry
+    "axes.middleware.AxesMiddleware",  # security: lock-out page (keep last)
 ]
 
 ROOT_URLCONF = "tandem.urls"
@@ -154,15 +163,22 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [("bootstrap", xstatic.pkg.bootstrap.BASE_DIR)]
 STATIC_ROOT.mkdir(exist_ok=True)
+
+
+def _static_storage() -> str:
+    if DEBUG:
+        return "django.contrib.staticfiles.storage.StaticFilesStorage"
+    if _env_flag("TANDEM_COMPRESS_STATIC"):
+        return "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    return "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Hashed, compressed files need `collectstatic` (which `tandem run` does); debugging
-    # serves the packages' files straight from the finders instead.
-    "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    },
+    # Hashed names need `collectstatic` (which `tandem run` does); debugging serves the
+    # packages' files straight from the finders. Pre-compressing (gzip + brotli) every
+    # asset takes minutes on a first run, so it is opt-in: TANDEM_COMPRESS_STATIC=1.
+    "staticfiles": {"BACKEND": _static_storage()},
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
@@ -223,6 +239,26 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 if BROKER_URL.startswith("filesystem"):
     _QUEUE_DIR.mkdir(exist_ok=True)
 
+# --- Jobs, schedules and webhooks (tandem.core.jobs, tandem.integrations.webhooks) ---------
+# Beat entries come from the @jobs.scheduled declarations (wired in tandem.celery).
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long jobs: a worker takes one message at a time
+# A broker that is down must not hang a web request: give up sending quickly; the job stays
+# queued and the stale-job sweeper sends it again.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+TANDEM_JOBS_QUEUE = os.environ.get("TANDEM_JOBS_QUEUE") or None  # default: Celery's "celery" queue
+TANDEM_JOB_STALE_AFTER = int(os.environ.get("TANDEM_JOB_STALE_AFTER", 600))  # s without heartbeat
+TANDEM_JOB_REQUEUE_AFTER = int(os.environ.get("TANDEM_JOB_REQUEUE_AFTER", 900))  # s queued, unsent
+TANDEM_WEBHOOK_TIMEOUT = float(os.environ.get("TANDEM_WEBHOOK_TIMEOUT", 10))
+TANDEM_WEBHOOK_DISABLE_AFTER = int(os.environ.get("TANDEM_WEBHOOK_DISABLE_AFTER", 15))
+# --- end of jobs, schedules and webhooks ---------------------------------------------------
+
 LOG_DIR = DATA_DIR / "logs"
 LOG_DIR.mkdir(exist_ok=True)
 LOGGING = {
@@ -243,3 +279,125 @@ LOGGING = {
 }
 
 TANDEM_LIST_COUNT_CAP = 1000
+
+# --- E-mail (tandem.core.notifications, see docs/admin/email.md) ---------------------------
+# TANDEM_SMTP_URL: smtp://user:pass@host:587?starttls=1, smtps://user:pass@host:465 or
+# console://; unset, every message is written as an .eml file under DATA_DIR/mail.
+from tandem.core.notifications.config import email_settings as _email_settings  # noqa: E402
+
+globals().update(_email_settings(os.environ.get("TANDEM_SMTP_URL"), DATA_DIR))
+DEFAULT_FROM_EMAIL = os.environ.get("TANDEM_MAIL_FROM", "Tandem <tandem@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Absolute links in e-mails (a notification's "Open" link) start with this address.
+TANDEM_BASE_URL = os.environ.get("TANDEM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+TANDEM_EMAIL_MAX_RETRIES = int(os.environ.get("TANDEM_EMAIL_MAX_RETRIES", "5"))
+
+# --- Attachments storage (tandem.core.attachments, see docs/admin/attachments.md) ---------
+# Uploaded files go to MEDIA_ROOT (DATA_DIR/media), or to S3-compatible storage when
+# TANDEM_S3_BUCKET is set (+ TANDEM_S3_ENDPOINT_URL, _ACCESS_KEY, _SECRET_KEY, _REGION).
+from tandem.core.attachments.config import default_storage as _default_storage  # noqa: E402
+from tandem.core.attachments.config import max_upload_bytes as _max_upload_bytes  # noqa: E402
+
+STORAGES["default"] = _default_storage(os.environ)
+TANDEM_ATTACHMENT_MAX_BYTES = _max_upload_bytes(os.environ)
+
+# --- Security (tandem.administration, see docs/admin/security.md) -------------------------
+from datetime import timedelta  # noqa: E402
+
+# Login throttling: django-axes locks a username at one IP address after
+# TANDEM_LOGIN_FAILURE_LIMIT failures for TANDEM_LOCKOUT_MINUTES; an administrator can unlock
+# it under Settings → Security.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("TANDEM_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("TANDEM_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "administration/locked_out.html"
+AXES_VERBOSE = False
+# Two-factor sign-in (django-otp, TOTP): the issuer name shown in authenticator apps.
+OTP_TOTP_ISSUER = os.environ.get("TANDEM_OTP_ISSUER", "Tandem")
+# Sessions end TANDEM_SESSION_AGE seconds after sign-in (above) and, when
+# TANDEM_SESSION_IDLE is set (seconds, 0 = off), after that long without a request.
+TANDEM_SESSION_IDLE = int(os.environ.get("TANDEM_SESSION_IDLE", "0"))
+# Content-Security-Policy on every response (django-csp 4): no inline script or style.
+from tandem.administration.csp import swagger_ui_style_hashes as _swagger_ui_style_hashes  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", *_swagger_ui_style_hashes()],  # hash: /api/docs/'s static reset
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Production over HTTPS: TANDEM_HTTPS=1 turns on secure cookies, HSTS and the redirect to
+# https (TANDEM_SSL_REDIRECT=0 when the proxy redirects). Behind a proxy that terminates TLS,
+# TANDEM_PROXY_SSL_HEADER=1 trusts its X-Forwarded-Proto header (only if the proxy sets it).
+TANDEM_HTTPS = _env_flag("TANDEM_HTTPS") and not DEBUG
+if TANDEM_HTTPS:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("TANDEM_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("TANDEM_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _env_flag("TANDEM_HSTS_PRELOAD")
+    SECURE_SSL_REDIRECT = _env_flag("TANDEM_SSL_REDIRECT", True)
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is a commitment a site owner makes on purpose (hstspreload.org): opt in
+        # with TANDEM_HSTS_PRELOAD=1. Until then Django's reminder about it is not a finding.
+        SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "security.W021"]
+    if not SECURE_SSL_REDIRECT:
+        # The proxy in front redirects http to https (documented requirement of the switch).
+        SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "security.W008"]
+if _env_flag("TANDEM_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Operations (tandem.core.ops, see docs/admin/operations.md) ---------------------------
+# Cache: Redis at TANDEM_CACHE_URL (redis://host:6379/1), else per-process local memory.
+# Logs: TANDEM_LOG_FORMAT=json|plain (default json unless TANDEM_DEBUG); every line carries
+# the request ID (X-Request-ID) and the user ID. /metrics/: administrators, or anyone from
+# TANDEM_METRICS_ALLOWED_IPS (addresses or CIDR networks, default loopback).
+from tandem.core.ops import config as _ops_config  # noqa: E402
+
+CACHES = _ops_config.cache_settings(os.environ.get("TANDEM_CACHE_URL"))
+TANDEM_LOG_FORMAT = _ops_config.log_format(os.environ.get("TANDEM_LOG_FORMAT"), debug=DEBUG)
+LOGGING = _ops_config.logging_settings(LOGGING, TANDEM_LOG_FORMAT)
+TANDEM_METRICS_ALLOWED_NETWORKS = _ops_config.allowed_networks(os.environ.get("TANDEM_METRICS_ALLOWED_IPS"))
+TANDEM_HEARTBEAT_STALE_AFTER = int(os.environ.get("TANDEM_HEARTBEAT_STALE_AFTER", "120"))  # seconds
+# JSON lines from the worker too: Celery keeps the handlers configured above.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = TANDEM_LOG_FORMAT != "json"
+# Load balancers and Prometheus probe over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^metrics/$"]
+# --- end of operations ----------------------------------------------------------------------
+
+# --- Documents (tandem.core.documents, see docs/admin/documents.md) -------------------------
+# PAdES signing for every company that has not uploaded its own certificate: a PKCS#12
+# bundle (.p12/.pfx) on disk and its password. Unset: only uploaded certificates sign.
+TANDEM_SIGNING_P12 = os.environ.get("TANDEM_SIGNING_P12", "")
+TANDEM_SIGNING_P12_PASSWORD = os.environ.get("TANDEM_SIGNING_P12_PASSWORD", "")
+# The longest a user-edited document template may take to render, in seconds.
+TANDEM_DOCUMENTS_RENDER_SECONDS = float(os.environ.get("TANDEM_DOCUMENTS_RENDER_SECONDS", "2"))
+# WeasyPrint and fontTools report every layout step at INFO; keep their warnings only.
+LOGGING.setdefault("loggers", {}).update(  # type: ignore[attr-defined]
+    {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}
+)
+# --- end of documents -----------------------------------------------------------------------
+
+# --- Imports (tandem.integrations.imports; docs/admin/import.md) ----------------------------
+TANDEM_IMPORT_MAX_MB = int(os.environ.get("TANDEM_IMPORT_MAX_MB", 50))  # largest upload
+TANDEM_IMPORT_MAX_ROWS = int(os.environ.get("TANDEM_IMPORT_MAX_ROWS", 1_000_000))  # rows per file
+TANDEM_IMPORT_MAX_CELL = 10_000  # characters in one cell
+TANDEM_IMPORT_BACKGROUND_ROWS = int(os.environ.get("TANDEM_IMPORT_BACKGROUND_ROWS", 1000))  # larger: a job
+# --- end of imports -------------------------------------------------------------------------

@@ -1,3 +1,60 @@
+"""``/settings/``: the administrators' settings area, and every person's own account page."""
+
+from django.urls import path
+
+from tandem.administration import views
+
 app_name = "administration"
 
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("", views.SettingsHomeView.as_view(), name="home"),
+    path("users/", views.UserListView.as_view(), name="users"),
+    path("users/invite/", views.UserInviteView.as_view(), name="user_invite"),
+    path("users/<int:pk>/", views.UserDetailView.as_view(), name="user_detail"),
+    path("users/<int:pk>/edit/", views.UserEditView.as_view(), name="user_edit"),
+    path(
+        "users/<int:pk>/deactivate/",
+        views.UserActionView.as_view(operation="deactivate"),
+        name="user_deactivate",
+    ),
+    path(
+        "users/<int:pk>/reactivate/",
+        views.UserActionView.as_view(operation="reactivate"),
+        name="user_reactivate",
+    ),
+    path(
+        "users/<int:pk>/reset-password/",
+        views.UserActionView.as_view(operation="reset_password"),
+        name="user_reset_password",
+    ),
+    path(
+        "users/<int:pk>/reset-two-factor/",
+        views.UserActionView.as_view(operation="reset_two_factor"),
+        name="user_reset_two_factor",
+    ),
+    path("users/<int:pk>/tokens/", views.TokenCreateView.as_view(), name="token_create"),
+    path("tokens/<int:pk>/revoke/", views.TokenRevokeView.as_view(), name="token_revoke"),
+    path("roles/", views.RoleListView.as_view(), name="roles"),
+    path("roles/new/", views.RoleCreateView.as_view(), name="role_create"),
+    path("roles/<int:pk>/", views.RoleDetailView.as_view(), name="role_detail"),
+    path("roles/<int:pk>/delete/", views.RoleDeleteView.as_view(), name="role_delete"),
+    path("companies/", views.CompanyListView.as_view(), name="companies"),
+    path("companies/new/", views.CompanyCreateView.as_view(), name="company_create"),
+    path("companies/<int:pk>/", views.CompanyDetailView.as_view(), name="company_detail"),
+    path("companies/<int:pk>/edit/", views.CompanyEditView.as_view(), name="company_edit"),
+    path("companies/<int:pk>/logo/", views.CompanyLogoView.as_view(), name="company_logo"),
+    path("security/", views.SecurityView.as_view(), name="security"),
+    path("security/<int:pk>/unlock/", views.UnlockView.as_view(), name="unlock"),
+    # Every signed-in person: their own account, two-factor sign-in and API tokens.
+    path("account/", views.AccountView.as_view(), name="account"),
+    path("account/tokens/", views.AccountTokenView.as_view(), name="account_token_create"),
+    path(
+        "account/tokens/<int:pk>/revoke/", views.AccountTokenRevokeView.as_view(), name="account_token_revoke"
+    ),
+    path("account/two-factor/", views.TwoFactorSetupView.as_view(), name="two_factor_setup"),
+    path("account/two-factor/off/", views.TwoFactorDisableView.as_view(), name="two_factor_disable"),
+    path("two-factor/", views.TwoFactorVerifyView.as_view(), name="two_factor_verify"),
+    # The link in invitation and password e-mails (signed out).
+    path("password/<uidb64>/<token>/", views.SetPasswordView.as_view(), name="set_password"),
+    path("password/done/", views.set_password_done, name="set_password_done"),
+]

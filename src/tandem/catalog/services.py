@@ -164,3 +164,146 @@ def set_price(
         {"product": product.sku, "price": str(amount), "min_quantity": str(quantity)},
     )  # fmt: skip
     return item
+
+
+# --- bulk import (driven by tandem.catalog.imports) --------------------------------------
+
+IMPORT_BATCH_SIZE = 2000
+_IMPORT_PRODUCT_FIELDS = [
+    "kind",
+    "name",
+    "sku",
+    "barcode",
+    "uom_id",
+    "sales_price",
+    "cost",
+    "description",
+    "active",
+]
+
+
+@transaction.atomic
+def import_products(
+    company: Company,
+    actor: User | None,
+    creates: list[dict[str, Any]],
+    updates: list[tuple[int, dict[str, Any]]],
+) -> dict[str, int]:
+    """Write product rows validated by ``tandem.catalog.imports`` in bulk.
+
+    ``category`` is a path ("Furniture / Chairs"); missing categories are created with their
+    parents (one ``category.created`` event each). Updates change only the fields a row carries
+    and skip products they would not change. No event per product: the import records one.
+    """
+    from django.utils import timezone
+
+    from tandem.partners.names import name_key
+
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "categories": 0}
+    rows = [*creates, *(row for _pk, row in updates)]
+    categories = _import_categories(
+        company, actor, {row["category"] for row in rows if row.get("category")}, counts
+    )
+    products = []
+    for row in creates:
+        fields = {name: row[name] for name in _IMPORT_PRODUCT_FIELDS if name in row}
+        fields.setdefault("uom_id", row.get("default_uom_id"))
+        category = categories.get(row.get("category", ""))
+        products.append(
+            Product(company=company, name_key=name_key(fields["name"]), category_id=category, **fields)
+        )
+    Product.objects.bulk_create(products, batch_size=IMPORT_BATCH_SIZE)
+    counts["created"] = len(products)
+    existing = Product.objects.filter(company=company).in_bulk([pk for pk, _row in updates])
+    changed: list[Product] = []
+    changed_fields: set[str] = set()
+    for pk, row in updates:
+        product = existing[pk]
+        fields = {name: row[name] for name in _IMPORT_PRODUCT_FIELDS if name in row}
+        if row.get("category"):
+            fields["category_id"] = categories[row["category"]]
+        fields = {name: value for name, value in fields.items() if getattr(product, name) != value}
+        if not fields:
+            counts["unchanged"] += 1
+            continue
+        for name, value in fields.items():
+            setattr(product, name, value)
+        if "name" in fields:
+            product.name_key = name_key(product.name)
+            fields["name_key"] = product.name_key
+        product.version += 1
+        product.updated_at = timezone.now()
+        changed.append(product)
+        changed_fields.update(fields)
+    if changed:
+        Product.objects.bulk_update(
+            changed, [*sorted(changed_fields), "version", "updated_at"], batch_size=IMPORT_BATCH_SIZE
+        )
+    counts["updated"] = len(changed)
+    return counts
+
+
+def _import_categories(
+    company: Company, actor: User | None, paths: set[str], counts: dict[str, int]
+) -> dict[str, int]:
+    """``{path: id}`` for every path, creating the missing ones (parents first)."""
+    wanted = {
+        " / ".join(parts[:depth])
+        for path in paths
+        if (parts := path.split(" / "))
+        for depth in range(1, len(parts) + 1)
+    }
+    known = {c.path: c for c in Category.objects.filter(company=company, path__in=wanted)}
+    for path in sorted(wanted, key=lambda p: p.count(" / ")):
+        if path in known:
+            continue
+        parent_path, _sep, name = path.rpartition(" / ")
+        known[path] = create_category(
+            company, actor, name=name, parent=known.get(parent_path) if parent_path else None
+        )
+        counts["categories"] += 1
+    return {path: category.pk for path, category in known.items()}
+
+
+@transaction.atomic
+def import_prices(
+    company: Company,
+    actor: User | None,
+    creates: list[dict[str, Any]],
+    updates: list[tuple[int, dict[str, Any]]],
+) -> dict[str, int]:
+    """Write price-list rows validated by ``tandem.catalog.imports`` in bulk.
+
+    A price list named by a row that does not exist yet is created in the row's currency.
+    Updates change the price and the end date of the matched row (list, product, quantity
+    and start date identify it).
+    """
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "price_lists": 0}
+    wanted = {row["price_list"]: row["currency"] for row in [*creates, *(row for _pk, row in updates)]}
+    lists = {p.name: p for p in PriceList.objects.filter(company=company, name__in=list(wanted))}
+    for name, currency in wanted.items():
+        if name not in lists:
+            lists[name] = create_price_list(company, actor, name=name, currency_id=currency)
+            counts["price_lists"] += 1
+    items = [
+        PriceListItem(
+            price_list=lists[row["price_list"]], product_id=row["product_id"], price=row["price"],
+            min_quantity=row["min_quantity"], valid_from=row["valid_from"], valid_to=row["valid_to"],
+        )
+        for row in creates
+    ]  # fmt: skip
+    PriceListItem.objects.bulk_create(items, batch_size=IMPORT_BATCH_SIZE)
+    counts["created"] = len(items)
+    existing = PriceListItem.objects.filter(price_list__company=company).in_bulk([pk for pk, _row in updates])
+    changed = []
+    for pk, row in updates:
+        item = existing[pk]
+        if item.price == row["price"] and item.valid_to == row["valid_to"]:
+            counts["unchanged"] += 1
+            continue
+        item.price, item.valid_to = row["price"], row["valid_to"]
+        changed.append(item)
+    if changed:
+        PriceListItem.objects.bulk_update(changed, ["price", "valid_to"], batch_size=IMPORT_BATCH_SIZE)
+    counts["updated"] = len(changed)
+    return counts

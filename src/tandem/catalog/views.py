@@ -48,6 +48,7 @@ class ProductListView(ObjectListView):
     create_url_name = "catalog:create"
     create_label = gettext_lazy("New product")
     export_url_name = "catalog:export"
+    template_name = "imports/list_with_import.html"  # the list, with an Import button
 
     def decorate(self, rows: QuerySet[Product]) -> QuerySet[Product]:
         return rows.select_related("category")

@@ -363,3 +363,187 @@ def _move_through_rows(
     for other_id in set(moved.values_list(f"{other_column}_id", flat=True)) - existing:
         rows.create(**{partner_column: survivor, f"{other_column}_id": other_id})
     moved.delete()
+
+
+# --- bulk import (driven by tandem.partners.imports) -------------------------------------
+
+IMPORT_BATCH_SIZE = 2000
+_IMPORT_PARTS = ("address", "contact")
+
+
+@transaction.atomic
+def import_partners(
+    company: Company,
+    actor: User | None,
+    creates: Iterable[Mapping[str, Any]],
+    updates: Iterable[tuple[int, Mapping[str, Any]]],
+) -> dict[str, int]:
+    """Write rows already validated by ``tandem.partners.imports`` in bulk.
+
+    Each row holds partner fields and optionally ``address`` (fields of the default invoice
+    address) and ``contact`` (``name``/``email``/``phone`` of a person in the organisation).
+    Updates change only the fields a row carries and skip rows that change nothing. No event
+    per partner: the import records one ``import.completed`` event for the whole file.
+    """
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "contacts": 0, "addresses": 0}
+    _import_creates(company, actor, list(creates), counts)
+    _import_updates(company, list(updates), counts)
+    return counts
+
+
+def _import_creates(
+    company: Company, actor: User | None, rows: list[Mapping[str, Any]], counts: dict[str, int]
+) -> None:
+    from tandem.core.importing import RowInserter
+    from tandem.partners.names import partner_keys
+
+    if not rows:
+        return
+    owner_id = actor.pk if actor is not None else None
+    partners = []
+    for row in rows:
+        fields = {k: v for k, v in row.items() if k not in _IMPORT_PARTS}
+        fields.update(partner_keys(fields["name"]), company_id=company.pk)
+        if fields.get("is_customer", True):
+            fields["owner_id"] = owner_id  # as create_partner: whoever brings a customer in looks after it
+        partners.append(fields)
+    ids = RowInserter(Partner).insert(partners)
+    addresses, people = [], []
+    for pk, fields, row in zip(ids, partners, rows, strict=True):
+        if row.get("address"):
+            addresses.append(
+                {**row["address"], "partner_id": pk, "kind": Address.Kind.INVOICE.value, "is_default": True}
+            )
+        if row.get("contact"):
+            people.append(_import_person_row(pk, fields, row["contact"]))
+    RowInserter(Address).insert(addresses)
+    RowInserter(Partner).insert(people)
+    counts["created"] += len(partners)
+    counts["addresses"] += len(addresses)
+    counts["contacts"] += len(people)
+
+
+def _import_person_row(
+    organisation_id: int, organisation: Mapping[str, Any], contact: Mapping[str, str]
+) -> dict[str, Any]:
+    from tandem.partners.names import partner_keys
+
+    return {
+        "company_id": organisation["company_id"],
+        "kind": Partner.Kind.PERSON.value,
+        "name": contact["name"],
+        **partner_keys(contact["name"]),
+        "organisation_id": organisation_id,
+        "email": contact.get("email", ""),
+        "phone": contact.get("phone", ""),
+        "is_customer": organisation.get("is_customer", True),
+        "is_supplier": organisation.get("is_supplier", False),
+        "owner_id": organisation.get("owner_id"),
+        "country": organisation.get("country", ""),
+        "language": organisation.get("language", "en"),
+    }
+
+
+def _import_person(organisation: Partner, contact: Mapping[str, str]) -> Partner:
+    from tandem.partners.names import partner_keys
+
+    return Partner(
+        company_id=organisation.company_id,
+        kind=Partner.Kind.PERSON,
+        name=contact["name"],
+        **partner_keys(contact["name"]),
+        organisation=organisation,
+        email=contact.get("email", ""),
+        phone=contact.get("phone", ""),
+        is_customer=organisation.is_customer,
+        is_supplier=organisation.is_supplier,
+        owner_id=organisation.owner_id,
+        country=organisation.country,
+        language=organisation.language,
+    )
+
+
+def _import_updates(
+    company: Company, rows: list[tuple[int, Mapping[str, Any]]], counts: dict[str, int]
+) -> None:
+    from django.utils import timezone
+
+    from tandem.partners.names import name_key, partner_keys
+
+    if not rows:
+        return
+    pks = [pk for pk, _row in rows]
+    partners = Partner.objects.filter(company=company).in_bulk(pks)
+    addresses = {
+        a.partner_id: a
+        for a in Address.objects.filter(partner_id__in=pks, kind=Address.Kind.INVOICE, is_default=True)
+    }
+    people = {
+        (p.organisation_id, p.name_key): p
+        for p in Partner.objects.filter(organisation_id__in=pks, kind=Partner.Kind.PERSON)
+    }
+    changed: list[Partner] = []
+    changed_fields: set[str] = set()
+    new_addresses: list[Address] = []
+    changed_addresses: list[Address] = []
+    new_people: list[Partner] = []
+    changed_people: list[Partner] = []
+    for pk, row in rows:
+        partner = partners[pk]
+        fields = {k: v for k, v in row.items() if k not in _IMPORT_PARTS and getattr(partner, k) != v}
+        for name, value in fields.items():
+            setattr(partner, name, value)
+        if "name" in fields:
+            for column, key in partner_keys(partner.name).items():
+                setattr(partner, column, key)
+            fields.update(dict.fromkeys(["name_key", "match_key"]))
+        touched = bool(fields)
+        if row.get("address"):
+            address = addresses.get(pk)
+            if address is None:
+                new_addresses.append(
+                    Address(partner=partner, kind=Address.Kind.INVOICE, is_default=True, **row["address"])
+                )
+                touched = True
+            elif any(getattr(address, k) != v for k, v in row["address"].items()):
+                for name, value in row["address"].items():
+                    setattr(address, name, value)
+                changed_addresses.append(address)
+                touched = True
+        if row.get("contact") and partner.kind == Partner.Kind.ORGANISATION:
+            contact = row["contact"]
+            person = people.get((pk, name_key(contact["name"])))
+            if person is None:
+                new_people.append(_import_person(partner, contact))
+                touched = True
+            elif any(contact.get(k) and getattr(person, k) != contact[k] for k in ("email", "phone")):
+                person.email = contact.get("email") or person.email
+                person.phone = contact.get("phone") or person.phone
+                person.version += 1
+                changed_people.append(person)
+                touched = True
+        if touched:
+            partner.version += 1
+            partner.updated_at = timezone.now()
+            changed.append(partner)
+            changed_fields.update(fields)
+        else:
+            counts["unchanged"] += 1
+    if changed:
+        Partner.objects.bulk_update(
+            changed, [*sorted(changed_fields), "version", "updated_at"], batch_size=IMPORT_BATCH_SIZE
+        )
+    Address.objects.bulk_create(new_addresses, batch_size=IMPORT_BATCH_SIZE)
+    if changed_addresses:
+        Address.objects.bulk_update(
+            changed_addresses, ["street", "house", "unit", "postal_code", "city", "region", "country"],
+            batch_size=IMPORT_BATCH_SIZE,
+        )  # fmt: skip
+    Partner.objects.bulk_create(new_people, batch_size=IMPORT_BATCH_SIZE)
+    if changed_people:
+        Partner.objects.bulk_update(
+            changed_people, ["email", "phone", "version"], batch_size=IMPORT_BATCH_SIZE
+        )
+    counts["updated"] += len(changed)
+    counts["addresses"] += len(new_addresses) + len(changed_addresses)
+    counts["contacts"] += len(new_people) + len(changed_people)

@@ -77,6 +77,7 @@ class PartnerListView(ObjectListView):
     create_url_name = "partners:create"
     create_label = gettext_lazy("New partner")
     export_url_name = "partners:export"
+    template_name = "imports/list_with_import.html"  # the list, with an Import button
 
     def decorate(self, rows: QuerySet[Partner]) -> QuerySet[Partner]:
         invoice_city = Address.objects.filter(

@@ -1,3 +1,14 @@
+from django.urls import path
+
+from tandem.core.jobs import views
+
 app_name = "jobs"
 
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("", views.job_list, name="list"),
+    path("schedules/", views.schedule_list, name="schedules"),
+    path("check-worker/", views.check_worker, name="check_worker"),
+    path("<int:pk>/", views.job_detail, name="detail"),
+    path("<int:pk>/progress/", views.job_progress, name="progress"),
+    path("<int:pk>/cancel/", views.job_cancel, name="cancel"),
+]

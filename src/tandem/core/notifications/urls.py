@@ -1,3 +1,13 @@
+from django.urls import path
+
+from tandem.core.notifications import views
+
 app_name = "notifications"
 
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("bell/", views.bell, name="bell"),
+    path("<int:pk>/read/", views.read, name="read"),
+    path("read-all/", views.read_all, name="read_all"),
+    path("preferences/", views.preferences, name="preferences"),
+]

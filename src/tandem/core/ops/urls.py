@@ -1,3 +1,10 @@
+from django.urls import path
+
+from tandem.core.ops import views
+
 app_name = "ops"
 
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("health/", views.health_view, name="health"),
+    path("metrics/", views.metrics_view, name="metrics"),
+]

@@ -1,0 +1,100 @@
+"""Job pages: list, detail, the live progress partial, cancel; the schedules overview."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from tandem.core.errors import BusinessError
+from tandem.core.jobs import services
+from tandem.core.jobs.models import Job, ScheduledRun
+
+LIST_LIMIT = 100
+RUNS_LIMIT = 50
+
+
+def _job(request: HttpRequest, pk: int) -> Job:
+    return get_object_or_404(Job.objects.visible_to(request.user).select_related("user"), pk=pk)
+
+
+@login_required
+@require_GET
+def job_list(request: HttpRequest) -> HttpResponse:
+    rows = Job.objects.visible_to(request.user).select_related("user")[:LIST_LIMIT]
+    return render(request, "jobs/list.html", {"title": _("Jobs"), "jobs": rows})
+
+
+@login_required
+@require_GET
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job(request, pk)
+    return render(request, "jobs/detail.html", {"title": job.title, "job": job})
+
+
+@login_required
+@require_GET
+def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress bar alone; htmx polls it every second until the job has finished."""
+    job = _job(request, pk)
+    response = render(request, "jobs/_progress_bar.html", {"job": job})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job(request, pk)
+    error: str | None = None
+    try:
+        job = services.cancel(job, request.user)  # type: ignore[arg-type]
+    except BusinessError as exc:
+        error = exc.message
+    if getattr(request, "htmx", False):
+        return render(request, "jobs/_progress_bar.html", {"job": job, "cancel_error": error})
+    if error:
+        messages.error(request, error)
+    elif job.state == Job.State.CANCELLED:
+        messages.success(request, _("The job was cancelled."))
+    else:
+        messages.info(request, _("The job will stop at its next step."))
+    return redirect(job)
+
+
+@login_required
+@permission_required("jobs.view_scheduledrun", raise_exception=True)
+@require_GET
+def schedule_list(request: HttpRequest) -> HttpResponse:
+    """Every schedule declared in code, with its last run and outcome (administrators)."""
+    last = services.last_runs()
+    rows: list[dict[str, Any]] = [
+        {"schedule": schedule, "last": last.get(schedule.name)} for schedule in services.schedules()
+    ]
+    recent = ScheduledRun.objects.all()[:RUNS_LIMIT]
+    return render(
+        request, "jobs/schedules.html", {"title": _("Scheduled jobs"), "rows": rows, "recent": recent}
+    )
+
+
+@login_required
+@permission_required("jobs.view_scheduledrun", raise_exception=True)
+@require_POST
+def check_worker(request: HttpRequest) -> HttpResponse:
+    """Start a harmless job, to see the worker pick it up (administrators)."""
+    company = getattr(request, "company", None)
+    if company is None:
+        messages.error(request, _("Choose a company to work in first."))
+        return redirect("jobs:schedules")
+    job = services.start(
+        "jobs.check_worker",
+        user=request.user,  # type: ignore[arg-type]
+        company=company,
+        title=_("Worker check"),
+    )
+    return redirect(job)

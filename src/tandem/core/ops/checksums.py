@@ -1,0 +1,125 @@
+"""Row counts and a checksum per table, computed the same way on SQLite and PostgreSQL.
+
+For each table Django's introspection lists, the rows are read ordered by primary key
+(``COLLATE "C"`` for text keys on PostgreSQL, so the server's locale cannot change the order),
+with the columns in name order; each row is encoded as one JSON array per line and the lines
+are hashed with SHA-256. A value keeps the type the driver returns, so the checksum is stable
+across a backup and restore on the same vendor (which is all a restore compares).
+
+Also: a Django connection to a database other than the configured one (a backup snapshot, a
+scratch database), built from a settings dict.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import hashlib
+import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.utils import load_backend
+
+ALGORITHM = "sha256 of the rows ordered by primary key, one JSON array per row, columns by name"
+FETCH_SIZE = 2000
+_TEXT_TYPES = {"CharField", "TextField", "SlugField", "EmailField", "URLField"}
+
+TableSums = dict[str, dict[str, Any]]
+
+
+def database_settings(base: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """A complete settings dict (every default Django fills in) from ``base`` with ``changes``."""
+    settings_dict = {key: value for key, value in base.items() if key != "TEST"}
+    settings_dict.update(changes)
+    return connections.configure_settings({"default": settings_dict})["default"]
+
+
+@contextmanager
+def open_connection(settings_dict: dict[str, Any], **changes: Any) -> Iterator[BaseDatabaseWrapper]:
+    """A Django connection of its own to ``settings_dict`` with ``changes`` (closed at the end)."""
+    backend = load_backend(settings_dict["ENGINE"])
+    # Registered under its own alias in this thread: Django looks connections up by alias
+    # (transaction.atomic(alias) in the backends' feature probes).
+    alias = f"ops-{uuid.uuid4().hex}"
+    connection = backend.DatabaseWrapper(database_settings(settings_dict, **changes), alias)
+    connections[alias] = connection
+    try:
+        yield connection
+    finally:
+        connection.close()
+        del connections[alias]
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"cannot checksum a {type(value).__name__}")
+
+
+def table_names(connection: BaseDatabaseWrapper) -> list[str]:
+    with connection.cursor() as cursor:
+        return sorted(connection.introspection.table_names(cursor))
+
+
+def table_checksum(connection: BaseDatabaseWrapper, table: str) -> dict[str, Any]:
+    """``{"rows": n, "sha256": hex}`` of one table."""
+    introspection = connection.introspection
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        description = introspection.get_table_description(cursor, table)
+        primary_key = introspection.get_primary_key_columns(cursor, table) or []
+    types = {column.name: introspection.get_field_type(column.type_code, column) for column in description}
+    columns = sorted(types)
+    order = primary_key or columns
+
+    def order_term(column: str) -> str:
+        if connection.vendor == "postgresql" and types.get(column) in _TEXT_TYPES:
+            return f'{quote(column)} COLLATE "C"'
+        return quote(column)
+
+    sql = "SELECT {} FROM {} ORDER BY {}".format(  # identifiers from introspection, quoted
+        ", ".join(quote(column) for column in columns),
+        quote(table),
+        ", ".join(order_term(column) for column in order),
+    )
+    digest = hashlib.sha256()
+    rows = 0
+    cursor = connection.chunked_cursor()  # server-side on PostgreSQL: constant memory
+    try:
+        cursor.execute(sql)
+        while batch := cursor.fetchmany(FETCH_SIZE):
+            for row in batch:
+                line = json.dumps(list(row), default=_encode, ensure_ascii=False, separators=(",", ":"))
+                digest.update(line.encode())
+                digest.update(b"\n")
+            rows += len(batch)
+    finally:
+        cursor.close()
+    return {"rows": rows, "sha256": digest.hexdigest()}
+
+
+def table_checksums(connection: BaseDatabaseWrapper) -> TableSums:
+    """Row count and checksum of every table of the database behind ``connection``."""
+    return {table: table_checksum(connection, table) for table in table_names(connection)}
+
+
+def applied_migrations(connection: BaseDatabaseWrapper) -> list[str]:
+    """``app.name`` of every migration recorded in the database (empty without the table)."""
+    if "django_migrations" not in table_names(connection):
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT app, name FROM django_migrations ORDER BY app, name")
+        return [f"{app}.{name}" for app, name in cursor.fetchall()]

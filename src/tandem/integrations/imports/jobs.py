@@ -1,0 +1,53 @@
+"""Background jobs of the import wizard (found by ``tandem.core.jobs``' autodiscovery)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from tandem.core.jobs import services as jobs
+from tandem.core.jobs.models import Job
+from tandem.integrations.imports import services
+from tandem.integrations.imports.models import ImportRun
+
+
+def _run_of(job: Job) -> ImportRun:
+    return ImportRun.objects.select_related("company", "user").get(pk=job.params["run"], company=job.company)
+
+
+@jobs.handler("imports.dry_run")
+def dry_run(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    """Check every row of a large file (nothing is written)."""
+    run = _run_of(job)
+    run = services.dry_run(run, job.user or run.user, progress=progress)  # type: ignore[arg-type]
+    counts = run.summary.get("counts", {})
+    return {
+        "message": _(
+            "%(rows)s rows checked: %(new)s new, %(update)s updates, %(duplicate)s possible duplicates, "
+            "%(error)s with errors."
+        )
+        % {"rows": run.summary.get("rows", 0), **counts},
+        "link": reverse("imports:run", args=[run.pk]),
+        "link_label": _("Show the dry run"),
+    }
+
+
+@jobs.handler("imports.commit")
+def commit(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    """Import a large file, in bulk writes."""
+    run = _run_of(job)
+    run = services.commit(run, job.user or run.user, progress=progress)  # type: ignore[arg-type]
+    if run.state == ImportRun.State.REJECTED:
+        message = run.error
+    else:
+        message = _("%(created)s created, %(updated)s updated, %(rejected)s rejected.") % {
+            "created": run.result.get("created", 0), "updated": run.result.get("updated", 0),
+            "rejected": run.result.get("rejected", 0),
+        }  # fmt: skip
+    return {
+        "message": message,
+        "link": reverse("imports:run", args=[run.pk]),
+        "link_label": _("Show the result"),
+    }

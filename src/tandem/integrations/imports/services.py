@@ -1,0 +1,479 @@
+"""Every write of the import wizard: upload, encoding, mapping, templates, dry run, commit.
+
+Small files are checked and imported in the request; files above
+``TANDEM_IMPORT_BACKGROUND_ROWS`` rows run as background jobs (``imports.dry_run``,
+``imports.commit``) with a progress bar. An all-or-nothing commit runs in one transaction,
+rolled back if any row is bad; "import the valid rows" commits batch by batch and keeps the
+rejected rows as a CSV with a ``reason`` column. One ``import.completed`` event per import.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tandem.core import events
+from tandem.core.errors import BusinessError, Conflict, NotAllowed, ValidationFailed
+from tandem.core.importing import ImportContext, ImportSpec, get_spec
+from tandem.core.models import Company, User
+from tandem.integrations.imports import engine, mapping, parsing, reading
+from tandem.integrations.imports.models import ImportMapping, ImportRun
+
+REASON_HEADER = "reason"
+State = ImportRun.State
+
+
+class _Rollback(Exception):
+    pass
+
+
+def spec_for(key: str, actor: User | Any) -> ImportSpec:
+    """The spec, if the person may import it (add and change the records it writes)."""
+    try:
+        spec = get_spec(key)
+    except LookupError:
+        raise BusinessError(_("There is no such import.")) from None
+    if not spec.allowed(actor):
+        raise NotAllowed(_("You are not allowed to import %(what)s.") % {"what": spec.label})
+    return spec
+
+
+def background_rows() -> int:
+    return int(getattr(settings, "TANDEM_IMPORT_BACKGROUND_ROWS", 1000))
+
+
+def languages(company: Company, actor: User | None) -> list[str]:
+    """The languages whose encodings count as likely for this company's files."""
+    found = [company.language, getattr(actor, "language", "") or "", settings.LANGUAGE_CODE]
+    by_country = {"RU": "ru", "PL": "pl", "SI": "sl", "CN": "zh-hans"}
+    if company.country in by_country:
+        found.append(by_country[company.country])
+    return [language for language in found if language]
+
+
+# --- upload, encoding, mapping ---------------------------------------------------------
+
+
+@transaction.atomic
+def upload(
+    company: Company,
+    actor: User,
+    *,
+    spec_key: str,
+    name: str,
+    content: bytes,
+    template: ImportMapping | None = None,
+) -> ImportRun:
+    """Check the file and keep it, with the columns guessed (or taken from ``template``)."""
+    spec = spec_for(spec_key, actor)
+    if template is not None and (template.company_id != company.pk or template.spec_key != spec.key):
+        raise NotAllowed(_("This mapping belongs to another company or import."))
+    source = reading.inspect(content, name, languages=languages(company, actor))
+    columns = mapping.guess(spec, source.headers, template.columns if template else None)
+    options = _default_options(spec, columns)
+    if template is not None:
+        options.update({k: v for k, v in template.options.items() if k in options})
+        options["template"] = template.pk
+    run = ImportRun(
+        company=company, user=actor, spec_key=spec.key, file_name=name[:255], size=len(content),
+        kind=source.kind, encoding=source.encoding, detected_encoding=source.detected_encoding,
+        delimiter=source.delimiter, headers=source.headers, row_count=source.row_count,
+        mapping=_stored(columns),
+        options=options,
+    )  # fmt: skip
+    run.source.save("source", ContentFile(content), save=False)
+    run.save()
+    return run
+
+
+def _default_options(spec: ImportSpec, columns: Mapping[int, str]) -> dict[str, Any]:
+    """The first match key the file has a column for (else the spec's first)."""
+    keys = [key.name for key in spec.match_keys if engine.key_is_mapped(spec, columns, key.name)]
+    return {
+        "match_key": (keys or [spec.match_keys[0].name])[0],
+        "date_order": parsing.AUTO,
+        "decimal_separator": parsing.AUTO,
+    }
+
+
+def _stored(columns: Mapping[int, str]) -> dict[str, str]:
+    return {str(index): name for index, name in columns.items()}
+
+
+def columns_of(run: ImportRun) -> dict[int, str]:
+    return {int(index): name for index, name in run.mapping.items() if name}
+
+
+def source_of(run: ImportRun) -> reading.Source:
+    return reading.Source(
+        kind=run.kind, encoding=run.encoding, detected_encoding=run.detected_encoding,
+        delimiter=run.delimiter, headers=list(run.headers), row_count=run.row_count,
+    )  # fmt: skip
+
+
+def content_of(run: ImportRun) -> bytes:
+    with run.source.open("rb") as handle:
+        return bytes(handle.read())
+
+
+def sync_with_job(run: ImportRun) -> ImportRun:
+    """A run whose job ended without it (cancelled while queued, worker lost) is failed, not stuck."""
+    if not run.busy or run.job_id is None:
+        return run
+    from tandem.core.jobs.models import Job
+
+    job = Job.objects.filter(pk=run.job_id).first()
+    if job is None or not job.finished:
+        return run
+    run.refresh_from_db()
+    if run.busy:
+        cancelled = job.state == Job.State.CANCELLED
+        message = _("Cancelled. Nothing was imported.") if cancelled else (job.error or _("The job failed."))
+        ImportRun.objects.filter(pk=run.pk, state=run.state).update(state=State.FAILED, error=message)
+        run.refresh_from_db()
+    return run
+
+
+def _editable(run: ImportRun) -> None:
+    sync_with_job(run)
+    if run.state in (State.CHECKING, State.IMPORTING):
+        raise Conflict(_("This import is running; wait until it has finished."))
+    if run.state == State.DONE:
+        raise Conflict(_("This file has been imported already. Upload it again to import it once more."))
+
+
+@transaction.atomic
+def change_source(run: ImportRun, actor: User, *, encoding: str, delimiter: str) -> ImportRun:
+    """Read the file again with another encoding or delimiter (the preview shows the result)."""
+    _editable(run)
+    if run.kind != reading.CSV:
+        return run
+    known = {code for code, _label in reading.ENCODINGS}
+    if encoding not in known:
+        raise ValidationFailed({"encoding": [_("Choose an encoding from the list.")]})
+    if delimiter not in {mark for mark, _label in reading.DELIMITERS}:
+        raise ValidationFailed({"delimiter": [_("Choose a delimiter from the list.")]})
+    source = reading.inspect(content_of(run), run.file_name, encoding=encoding, delimiter=delimiter)
+    if source.headers != run.headers:
+        run.mapping = _stored(mapping.guess(get_spec(run.spec_key), source.headers))
+    run.encoding, run.delimiter = source.encoding, source.delimiter
+    run.headers, run.row_count = source.headers, source.row_count
+    run.state, run.summary = State.UPLOADED, {}
+    run.save()
+    return run
+
+
+@transaction.atomic
+def set_mapping(
+    run: ImportRun,
+    actor: User,
+    *,
+    columns: Mapping[int, str],
+    options: Mapping[str, Any],
+    template_name: str = "",
+) -> ImportRun:
+    """Keep the column mapping and formats; with ``template_name`` also save them as a template."""
+    _editable(run)
+    spec = spec_for(run.spec_key, actor)
+    clean = _clean_options(spec, options)
+    columns = {index: name for index, name in columns.items() if name}
+    names = list(columns.values())
+    if len(names) != len(set(names)):
+        raise engine.MappingInvalid(_("Each field can take one column only."))
+    if any(index >= len(run.headers) for index in columns):
+        raise engine.MappingInvalid(_("The mapping names a column the file does not have."))
+    engine.check_mapping(spec, columns, clean["match_key"])
+    run.mapping, run.options = _stored(columns), {**run.options, **clean}
+    run.state, run.summary = State.UPLOADED, {}
+    if template_name.strip():
+        template = save_template(
+            run.company, actor, spec_key=spec.key, name=template_name,
+            columns=mapping.as_template(run.headers, columns), options=clean,
+        )  # fmt: skip
+        run.options["template"] = template.pk
+    run.save()
+    return run
+
+
+def _clean_options(spec: ImportSpec, options: Mapping[str, Any]) -> dict[str, Any]:
+    clean = {
+        "match_key": str(options.get("match_key") or spec.match_keys[0].name),
+        "date_order": str(options.get("date_order") or parsing.AUTO),
+        "decimal_separator": str(options.get("decimal_separator") or parsing.AUTO),
+    }
+    if clean["match_key"] not in {key.name for key in spec.match_keys}:
+        raise ValidationFailed({"match_key": [_("Choose how rows find existing records.")]})
+    if clean["date_order"] not in parsing.DATE_ORDERS:
+        raise ValidationFailed({"date_order": [_("Choose a date format from the list.")]})
+    if clean["decimal_separator"] not in parsing.DECIMAL_SEPARATORS:
+        raise ValidationFailed({"decimal_separator": [_("Choose a decimal separator from the list.")]})
+    return clean
+
+
+@transaction.atomic
+def save_template(
+    company: Company,
+    actor: User,
+    *,
+    spec_key: str,
+    name: str,
+    columns: Mapping[str, str],
+    options: Mapping[str, Any],
+) -> ImportMapping:
+    spec_for(spec_key, actor)
+    name = name.strip()[:100]
+    if not name:
+        raise ValidationFailed({"template_name": [_("Give the mapping a name.")]})
+    template, created = ImportMapping.objects.update_or_create(
+        company=company, spec_key=spec_key, name=name,
+        defaults={"columns": dict(columns), "options": dict(options), "created_by": actor},
+    )  # fmt: skip
+    events.record("import.mapping_saved", template, actor, {"name": name, "import": spec_key, "new": created})
+    return template
+
+
+@transaction.atomic
+def delete_template(template: ImportMapping, actor: User) -> None:
+    spec_for(template.spec_key, actor)
+    events.record(
+        "import.mapping_deleted", template, actor, {"name": template.name, "import": template.spec_key}
+    )
+    template.delete()
+
+
+# --- dry run and commit ----------------------------------------------------------------
+
+
+def _context(run: ImportRun, actor: User) -> ImportContext:
+    actor.active_company = run.company  # record rules (visible_to) apply in the run's company
+    return ImportContext(company=run.company, actor=actor)
+
+
+def _jobs() -> Any:
+    try:
+        from tandem.core.jobs import services as jobs
+    except ImportError:  # pragma: no cover - the job machinery is part of core
+        return None
+    return jobs if hasattr(jobs, "start") else None
+
+
+def start_dry_run(run: ImportRun, actor: User) -> ImportRun:
+    """Check every row: in the request for a small file, as a background job for a large one."""
+    _editable(run)
+    spec_for(run.spec_key, actor)
+    engine.check_mapping(get_spec(run.spec_key), columns_of(run), run.options.get("match_key", ""))
+    jobs = _jobs()
+    if jobs is None or run.row_count <= background_rows():
+        return dry_run(run, actor)
+    with transaction.atomic():
+        job = jobs.start(
+            "imports.dry_run", user=actor, company=run.company,
+            title=_("Check %(file)s") % {"file": run.file_name}, params={"run": run.pk},
+        )  # fmt: skip
+        ImportRun.objects.filter(pk=run.pk).update(state=State.CHECKING, job_id=job.pk, error="")
+    run.refresh_from_db()
+    return run
+
+
+def dry_run(run: ImportRun, actor: User, progress: engine.Progress | None = None) -> ImportRun:
+    """Every row's outcome (new, update, possible duplicate, error) without writing anything.
+
+    No transaction: the engine does not call a spec's writer on a dry run, and an open write
+    transaction would hold SQLite's write lock (and hide the job's progress) for the whole file.
+    """
+    spec = spec_for(run.spec_key, actor)
+    ImportRun.objects.filter(pk=run.pk).update(state=State.CHECKING)
+    try:
+        report = _engine_run(spec, run, actor, engine.Options.from_dict(run.options), False, progress)
+    except BaseException as exc:
+        _failed(run, exc)
+        raise
+    run.summary = report.summary()
+    run.state, run.error = State.CHECKED, ""
+    _keep_reports(run, report)
+    run.save()
+    return run
+
+
+def _engine_run(
+    spec: ImportSpec, run: ImportRun, actor: User, options: engine.Options, write: bool,
+    progress: engine.Progress | None, *, ctx: ImportContext | None = None, spool: engine.Spool | None = None,
+) -> engine.Report:  # fmt: skip
+    return engine.run(
+        spec, ctx or _context(run, actor), content_of(run), source_of(run), columns_of(run), options,
+        write=write, spool=spool, progress=progress,
+    )  # fmt: skip
+
+
+class _Phases:
+    """One progress bar over two passes of the file (check, then write)."""
+
+    def __init__(self, progress: engine.Progress | None, phases: int = 2) -> None:
+        self.progress = progress or engine.NoProgress()
+        self.phases = phases
+        self.started = False
+
+    def set_total(self, total: int) -> None:
+        if not self.started:
+            self.progress.set_total(total * self.phases)
+            self.started = True
+
+    def advance(self, k: int = 1) -> None:
+        self.progress.advance(k)
+
+    def raise_if_cancelled(self) -> None:
+        self.progress.raise_if_cancelled()
+
+
+def start_commit(run: ImportRun, actor: User, *, mode: str, skip_duplicates: bool = False) -> ImportRun:
+    _editable(run)
+    spec_for(run.spec_key, actor)
+    if mode not in ImportRun.Mode.values:
+        raise ValidationFailed({"mode": [_("Choose how to import.")]})
+    if run.state not in (State.CHECKED, State.REJECTED):
+        raise Conflict(_("Check the file (dry run) before importing it."))
+    ImportRun.objects.filter(pk=run.pk).update(mode=mode, skip_duplicates=skip_duplicates)
+    run.mode, run.skip_duplicates = mode, skip_duplicates
+    jobs = _jobs()
+    if jobs is None or run.row_count <= background_rows():
+        return commit(run, actor)
+    with transaction.atomic():
+        job = jobs.start(
+            "imports.commit", user=actor, company=run.company,
+            title=_("Import %(file)s") % {"file": run.file_name}, params={"run": run.pk},
+        )  # fmt: skip
+        ImportRun.objects.filter(pk=run.pk).update(state=State.IMPORTING, job_id=job.pk, error="")
+    run.refresh_from_db()
+    return run
+
+
+def commit(run: ImportRun, actor: User, progress: engine.Progress | None = None) -> ImportRun:
+    """Import the file: all or nothing (the default), or the valid rows.
+
+    All or nothing: one pass checks every row without locking anything and keeps the valid
+    batches in a temporary file; a file with a bad row stops there, otherwise one transaction
+    writes all the batches (a failure, e.g. a reference taken meanwhile, rolls back all of
+    it). Valid rows: one pass, each batch committed on its own, bad rows kept for the
+    rejected-rows file.
+    """
+    spec = spec_for(run.spec_key, actor)
+    with transaction.atomic():
+        claimed = ImportRun.objects.filter(pk=run.pk).exclude(state=State.DONE).update(state=State.IMPORTING)
+    if not claimed:
+        raise Conflict(_("This file has been imported already. Upload it again to import it once more."))
+    options = engine.Options.from_dict(run.options, mode=run.mode, skip_duplicates=run.skip_duplicates)
+    try:
+        if run.mode == ImportRun.Mode.ALL_OR_NOTHING:
+            phases, ctx = _Phases(progress), _context(run, actor)
+            with engine.Spool() as spool:
+                report = _engine_run(spec, run, actor, options, False, phases, ctx=ctx, spool=spool)
+                if report.counts[engine.ERROR]:
+                    raise _Rollback
+                _enlarge_sqlite_cache()
+                with transaction.atomic():
+                    engine.write_spooled(spec, ctx, spool, report, phases)
+                    _record_completed(run, actor, report)
+        else:
+            _enlarge_sqlite_cache()
+            report = _engine_run(spec, run, actor, options, True, progress)
+            _record_completed(run, actor, report)
+    except _Rollback:
+        return _rejected(run, report)
+    except BaseException as exc:
+        _failed(run, exc, kept=run.mode == ImportRun.Mode.VALID_ROWS)
+        raise
+    run.result = report.result()
+    run.summary = report.summary()
+    run.state, run.error = State.DONE, ""
+    _keep_reports(run, report)
+    run.save()
+    return run
+
+
+def _enlarge_sqlite_cache() -> None:
+    """128 MiB of page cache for this connection: with 100,000 partners their indexes outgrow
+    SQLite's 2 MiB default and every insert would read index pages back from disk."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -131072")
+
+
+def _record_completed(run: ImportRun, actor: User, report: engine.Report) -> None:
+    with transaction.atomic():
+        events.record(
+            "import.completed", run, actor,
+            {
+                "import": run.spec_key, "file": run.file_name, "mode": run.mode, **report.result(),
+                "imported_by": actor.get_username(), "source": "import",
+            },
+        )  # fmt: skip
+
+
+def _rejected(run: ImportRun, report: engine.Report) -> ImportRun:
+    run.summary = report.summary()
+    run.result = {**report.result(), "created": 0, "updated": 0}
+    run.state = State.REJECTED
+    run.error = _(
+        "Nothing was imported: %(count)s rows have errors. Fix them (download the rejected rows), "
+        "or import the valid rows only."
+    ) % {"count": report.counts[engine.ERROR]}
+    _keep_reports(run, report)
+    run.save()
+    return run
+
+
+def _failed(run: ImportRun, exc: BaseException, *, kept: bool = False) -> None:
+    if isinstance(exc, BusinessError):
+        message = exc.message
+    elif type(exc).__name__ == "JobCancelled":
+        message = (
+            _("Cancelled. The rows imported before were kept; importing the file again is safe.")
+            if kept
+            else _("Cancelled. Nothing was imported.")
+        )
+    else:
+        message = _("The import stopped because of an unexpected error (%(error)s).") % {
+            "error": type(exc).__name__
+        }
+    ImportRun.objects.filter(pk=run.pk).update(state=State.FAILED, error=message)
+    run.state, run.error = State.FAILED, message
+
+
+def _keep_reports(run: ImportRun, report: engine.Report) -> None:
+    outcomes = gzip.compress(json.dumps(report.outcomes, default=str).encode(), compresslevel=5)
+    if run.outcomes:
+        run.outcomes.delete(save=False)
+    run.outcomes.save("outcomes.json.gz", ContentFile(outcomes), save=False)
+    if run.rejected:
+        run.rejected.delete(save=False)
+    if report.rejected:
+        run.rejected.save("rejected.csv", ContentFile(rejected_csv(run.headers, report.rejected)), save=False)
+
+
+def rejected_csv(headers: list[str], rows: list[tuple[list[str], str]]) -> bytes:
+    """The rejected rows as they came, plus a ``reason`` column: fix them and import again."""
+    width = max([len(headers), *(len(cells) for cells, _reason in rows)])
+    output = io.StringIO()
+    writer = csv.writer(output)
+    writer.writerow([*headers, *[""] * (width - len(headers)), REASON_HEADER])
+    for cells, reason in rows:
+        writer.writerow([*cells, *[""] * (width - len(cells)), reason])
+    return ("\ufeff" + output.getvalue()).encode("utf-8")
+
+
+def outcomes_of(run: ImportRun) -> list[list[Any]]:
+    if not run.outcomes:
+        return []
+    with run.outcomes.open("rb") as handle:
+        return list(json.loads(gzip.decompress(handle.read())))

@@ -1,0 +1,20 @@
+"""The webhook outbox runs on a schedule too, so nothing waits for a nudge that never came."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils.translation import gettext as _
+
+from tandem.core.jobs import services as jobs
+from tandem.integrations.webhooks import services
+
+
+@jobs.scheduled("webhooks.outbox", every=timedelta(seconds=30))
+def send_webhooks() -> str:
+    """Turn new events into webhook deliveries and send those that are due (with retries)."""
+    created, attempted = services.run_outbox()
+    return _("%(created)d deliveries queued, %(attempted)d sent.") % {
+        "created": created,
+        "attempted": attempted,
+    }

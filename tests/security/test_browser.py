@@ -1,0 +1,90 @@
+"""In Chromium under the real policy: pages and the API docs work with no CSP violation.
+
+Screenshots land in ``test-artifacts/browser/`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tandem.core.models import User
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+def test_pages_and_api_docs_run_under_the_policy(page: Any, admin: User) -> None:
+    from playwright.sync_api import expect
+
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text
+            else None
+        ),
+    )
+    page.goto("/login/")
+    page.fill("input[name=username]", admin.username)
+    page.fill("input[name=password]", "secret-pass-123")
+    page.click("main button[type=submit]")
+    expect(page.locator("h1").first).to_be_visible()
+    for path in [
+        "/",
+        "/partners/",
+        "/settings/",
+        "/settings/users/",
+        "/settings/roles/",
+        "/settings/account/two-factor/",
+    ]:
+        page.goto(path)
+        expect(page.locator("main")).to_be_visible()
+    expect(page.locator("svg.qr-code")).to_be_visible()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "security-two-factor-setup.png"), full_page=True)
+    page.goto("/settings/users/")
+    page.screenshot(path=str(ARTIFACTS / "settings-users.png"), full_page=True)
+    page.goto("/settings/roles/")
+    page.get_by_role("link", name="Salesperson").click()
+    expect(page.locator("#permission-matrix")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "settings-role-matrix.png"), full_page=False)
+    page.goto("/api/docs/")
+    expect(page.locator(".swagger-ui .info").first).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "security-api-docs.png"), full_page=True)
+    assert violations == []
