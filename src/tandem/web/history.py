@@ -35,7 +35,16 @@ VERBS: dict[str, str | Promise] = {
     "cancelled": _("Cancelled"),
     "posted": _("Posted"),
 }
-NAMES: dict[str, str | Promise] = {}
+NAMES: dict[str, str | Promise] = {
+    "attachment.added": _("File attached"),
+    "attachment.removed": _("File removed"),
+    "email.sent": _("E-mail sent"),
+    "email.failed": _("E-mail could not be sent"),
+    "document.generated": _("Document generated"),
+    "import.completed": _("Imported"),
+}
+# Data keys whose text is worth showing on the timeline, in this order.
+DETAIL_KEYS = ("address", "name", "file", "subject", "text")
 
 
 def event_label(name: str) -> str:
@@ -117,9 +126,7 @@ def _value(model: type[Model] | None, name: str, value: Any) -> str:
 
 def _details(data: dict[str, Any]) -> list[str]:
     """Plain facts of an event other than field changes (an address, merged names…)."""
-    details = []
-    if isinstance(data.get("address"), str):
-        details.append(data["address"])
+    details = [data[key] for key in DETAIL_KEYS if isinstance(data.get(key), str) and data[key]]
     merged = data.get("merged")
     if isinstance(merged, list):
         details.extend(str(item.get("name", "")) for item in merged if isinstance(item, dict))

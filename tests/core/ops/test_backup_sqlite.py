@@ -51,6 +51,8 @@ def manifest_of(archive: Path) -> dict[str, Any]:
 def test_round_trip_into_a_fresh_database(
     business_data: None, source_site: Site, make_sqlite_site: Callable[[str], Site], tmp_path: Path
 ) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # SQLite's own statistics table: copied, not compared
     (tmp_path / "backups").mkdir()
     result = backup(source_site, tmp_path / "backups")
 

@@ -70,8 +70,17 @@ def _encode(value: Any) -> Any:
 
 
 def table_names(connection: BaseDatabaseWrapper) -> list[str]:
+    """The database's tables, without SQLite's own (``sqlite_stat1`` from ANALYZE, …)."""
     with connection.cursor() as cursor:
-        return sorted(connection.introspection.table_names(cursor))
+        names = connection.introspection.table_names(cursor)
+    return sorted(name for name in names if not name.startswith("sqlite_"))
+
+
+def _field_type(connection: BaseDatabaseWrapper, column: Any) -> str:
+    try:
+        return str(connection.introspection.get_field_type(column.type_code, column))
+    except KeyError:  # a type Django does not map (a column declared without one, an extension's)
+        return ""
 
 
 def table_checksum(connection: BaseDatabaseWrapper, table: str) -> dict[str, Any]:
@@ -81,7 +90,7 @@ def table_checksum(connection: BaseDatabaseWrapper, table: str) -> dict[str, Any
     with connection.cursor() as cursor:
         description = introspection.get_table_description(cursor, table)
         primary_key = introspection.get_primary_key_columns(cursor, table) or []
-    types = {column.name: introspection.get_field_type(column.type_code, column) for column in description}
+    types = {column.name: _field_type(connection, column) for column in description}
     columns = sorted(types)
     order = primary_key or columns
 
