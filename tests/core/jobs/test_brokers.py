@@ -80,6 +80,15 @@ def _sending_to(url: str, options: dict[str, Any], settings: Any) -> Iterator[No
         _reset_producers()
 
 
+def _test_database_url() -> str:
+    """The database this test writes to, for the worker process to share."""
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+        return f"postgresql://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    return f"sqlite:///{db['NAME']}"
+
+
 @contextmanager
 def _worker(url: str, queue: str | None, data_dir: Path, *extra: str) -> Iterator[subprocess.Popen[bytes]]:
     env = {
@@ -87,7 +96,7 @@ def _worker(url: str, queue: str | None, data_dir: Path, *extra: str) -> Iterato
         "DJANGO_SETTINGS_MODULE": "tandem.settings",
         "TANDEM_DATA_DIR": str(data_dir),
         "TANDEM_BROKER_URL": url,
-        "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
+        "DATABASE_URL": _test_database_url(),
         "TANDEM_TASKS_EAGER": "false",
     }
     argv = [
