@@ -19,6 +19,8 @@ from tandem.core.services import create_company, grant_company
 from tandem.partners.models import Partner
 from tandem.partners.services import create_partner
 
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture
 def reference_data(db: Any) -> None:

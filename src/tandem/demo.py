@@ -38,7 +38,7 @@ from typing import Any, NamedTuple
 import phonenumbers
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -55,6 +55,7 @@ from stdnum.us import ein
 
 from tandem.catalog.models import Category, PriceList, PriceListItem, Product
 from tandem.core import events, roles, statistics
+from tandem.core.bulk import RowInserter
 from tandem.core.errors import Conflict
 from tandem.core.models import Company, Currency, Event, ExchangeRate, PaymentTerm, Uom, User
 from tandem.core.services import create_company, grant_company
@@ -612,69 +613,16 @@ def _create_reference_rows(company: Company, users: dict[str, User]) -> _Refs:
     )
 
 
-class _Table:
-    """Fast INSERTs into one model's table: rows are dicts of the columns that differ.
-
-    ``bulk_create`` builds a model instance per row, prepares every value through the
-    compiler and, on SQLite, renders a new statement for every 33 rows (999 parameters);
-    for the large demo's 300,000 partner, address and tag rows that was four fifths of the
-    load's CPU time. Here each column's default is prepared once (so a field added later
-    needs no change), rows give DB-ready values (str, int, bool, None) by attribute name,
-    and one prepared statement runs for all of them (``executemany``). A field with a
-    callable default gets the same value in every row of a load.
-    """
-
-    def __init__(self, model: type[models.Model]) -> None:
-        self.model = model
-        fields = model._meta.concrete_fields
-        template = model()
-        self.defaults = {
-            f.attname: f.get_db_prep_save(f.pre_save(template, True), connection) for f in fields
-        }
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in fields)
-        placeholders = ", ".join(["%s"] * len(fields))
-        self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
-
-    def insert(self, rows: list[dict[str, Any]]) -> list[int]:
-        """Insert the rows and return their new primary keys, in order."""
-        if not rows:
-            return []
-        ids = self._new_ids(len(rows))
-        pk = self.model._meta.pk.attname
-        values = [
-            tuple({**self.defaults, **row, pk: row_id}.values())
-            for row, row_id in zip(rows, ids, strict=True)
-        ]
-        with connection.cursor() as cursor:
-            cursor.executemany(self.sql, values)
-        return ids
-
-    def _new_ids(self, count: int) -> list[int]:
-        """Unused primary keys: from the sequence on PostgreSQL; on SQLite after the largest
-        (BEGIN IMMEDIATE holds the write lock, and AUTOINCREMENT then moves past them)."""
-        table, column = self.model._meta.db_table, self.model._meta.pk.column
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                sql = "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)"
-                cursor.execute(sql, [table, column, count])
-                return [pk for (pk,) in cursor.fetchall()]
-            quote = connection.ops.quote_name
-            cursor.execute(f"SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}")
-            (largest,) = cursor.fetchone()
-            return list(range(largest + 1, largest + 1 + count))
-
-
 class _PartnerTables(NamedTuple):
-    partners: _Table
-    addresses: _Table
-    tag_links: _Table
+    partners: RowInserter
+    addresses: RowInserter
+    tag_links: RowInserter
 
 
 def _create_partners(refs: _Refs, organisations: int) -> int:
     """Write the organisations and their people in batches; returns how many are suppliers."""
     _enlarge_sqlite_cache()
-    tables = _PartnerTables(_Table(Partner), _Table(Address), _Table(Partner.tags.through))
+    tables = _PartnerTables(RowInserter(Partner), RowInserter(Address), RowInserter(Partner.tags.through))
     drafts = PartnerGenerator().organisations(organisations)
     suppliers = 0
     while batch := list(itertools.islice(drafts, BATCH_SIZE)):

@@ -19,7 +19,7 @@ from tandem.core.jobs.models import Job
 from tandem.core.models import User
 from tandem.core.notifications import services as notifications
 from tandem.partners.models import Partner
-from tests.web.test_browser import browser, page, shot  # noqa: F401  the shared Chromium fixtures
+from tests.browser import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +32,7 @@ BAD_ROW = "Broken Tax Ltd;office@broken.pl;1234567890;ul. Krótka 1, 00-001 Wars
 FIXED_ROW = "Broken Tax Ltd;office@broken.pl;;ul. Krótka 1, 00-001 Warszawa\n"
 
 
-def sign_in(page: Any, user: User) -> None:  # noqa: F811
+def sign_in(page: Any, user: User) -> None:
     from playwright.sync_api import expect
 
     page.goto("/login/")
@@ -48,7 +48,7 @@ def finish_queued_jobs() -> None:
         jobs.run(job_id)
 
 
-def dry_run(page: Any, csv: str, name: str) -> None:  # noqa: F811
+def dry_run(page: Any, csv: str, name: str) -> None:
     from playwright.sync_api import expect
 
     page.goto("/partners/")
@@ -62,7 +62,7 @@ def dry_run(page: Any, csv: str, name: str) -> None:  # noqa: F811
     expect(page.locator("tr[data-outcome]").first).to_be_visible()
 
 
-def test_import_attach_write_a_letter_and_be_notified(page: Any, manager: User, settings: Any) -> None:  # noqa: F811
+def test_import_attach_write_a_letter_and_be_notified(page: Any, manager: User, settings: Any) -> None:
     from playwright.sync_api import expect
 
     settings.TANDEM_IMPORT_BACKGROUND_ROWS = 1  # every import runs as a job with a progress bar

@@ -394,7 +394,7 @@ def import_partners(
 def _import_creates(
     company: Company, actor: User | None, rows: list[Mapping[str, Any]], counts: dict[str, int]
 ) -> None:
-    from tandem.core.importing import RowInserter
+    from tandem.core.bulk import RowInserter
     from tandem.partners.names import partner_keys
 
     if not rows:

@@ -12,13 +12,13 @@ from tandem.core.attachments.models import Attachment
 from tandem.core.models import User
 from tandem.core.notifications import services as notifications
 from tandem.partners.models import Partner
+from tests.browser import shot
 from tests.core.attachments.conftest import PDF
-from tests.web.test_browser import browser, page, shot  # noqa: F401  the shared Chromium fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _sign_in(page: Any, user: User) -> None:  # noqa: F811
+def _sign_in(page: Any, user: User) -> None:
     from playwright.sync_api import expect
 
     page.goto("/login/")
@@ -29,7 +29,7 @@ def _sign_in(page: Any, user: User) -> None:  # noqa: F811
 
 
 def test_drop_a_file_on_the_partner_page_and_see_the_bell(
-    page: Any,  # noqa: F811
+    page: Any,
     salesperson: User,
     manager: User,
     make_partner: Callable[..., Partner],

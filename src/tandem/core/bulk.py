@@ -1,0 +1,62 @@
+"""Bulk INSERTs for loaders that write many rows at once (imports, the demo)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+
+class RowInserter:
+    """Fast INSERTs: one prepared statement run with ``executemany``.
+
+    ``bulk_create`` builds a model instance per row and, on SQLite, renders a statement for
+    every 999 parameters; for 100,000 imported partners, or the large demo, most of the write time went there.
+    Rows are dicts of attribute names to database-ready values (str, int, bool, None); every
+    other column gets its default, prepared once (a callable default gives every row of the
+    batch the same value, e.g. ``created_at``). Call inside the writer's transaction: on
+    SQLite new keys follow the largest one, which the transaction's write lock keeps free.
+    """
+
+    def __init__(self, model: type[Any]) -> None:
+        from django.db import connection
+
+        self.model = model
+        fields = model._meta.concrete_fields
+        template = model()
+        self.defaults = {
+            f.attname: f.get_db_prep_save(f.pre_save(template, True), connection) for f in fields
+        }
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in fields)
+        placeholders = ", ".join(["%s"] * len(fields))
+        self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
+
+    def insert(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """Insert the rows and return their new primary keys, in order."""
+        from django.db import connection
+
+        if not rows:
+            return []
+        ids = self._new_ids(len(rows))
+        pk = self.model._meta.pk.attname
+        values = [
+            tuple({**self.defaults, **row, pk: row_id}.values())
+            for row, row_id in zip(rows, ids, strict=True)
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(self.sql, values)
+        return ids
+
+    def _new_ids(self, count: int) -> list[int]:
+        from django.db import connection
+
+        table, column = self.model._meta.db_table, self.model._meta.pk.column
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                sql = "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)"
+                cursor.execute(sql, [table, column, count])
+                return [row[0] for row in cursor.fetchall()]
+            quote = connection.ops.quote_name
+            cursor.execute(f"SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}")
+            (largest,) = cursor.fetchone()
+            return list(range(largest + 1, largest + 1 + count))
