@@ -184,9 +184,7 @@ def _check_product(
 def _write_products(
     ctx: ImportContext, creates: list[Cleaned], updates: list[tuple[int, Cleaned]]
 ) -> WriteCounts:
-    counts = services.import_products(ctx.company, ctx.actor, creates, updates)
-    extra = {name: count for name, count in counts.items() if name not in ("created", "updated")}
-    return WriteCounts(created=counts["created"], updated=counts["updated"], extra=extra)
+    return WriteCounts.from_counts(services.import_products(ctx.company, ctx.actor, creates, updates))
 
 
 PRODUCTS = ImportSpec(
@@ -316,9 +314,7 @@ def _find_prices(ctx: ImportContext, match_key: str, keys: list[str]) -> dict[st
 def _write_prices(
     ctx: ImportContext, creates: list[Cleaned], updates: list[tuple[int, Cleaned]]
 ) -> WriteCounts:
-    counts = services.import_prices(ctx.company, ctx.actor, creates, updates)
-    extra = {name: count for name, count in counts.items() if name not in ("created", "updated")}
-    return WriteCounts(created=counts["created"], updated=counts["updated"], extra=extra)
+    return WriteCounts.from_counts(services.import_prices(ctx.company, ctx.actor, creates, updates))
 
 
 PRICES = ImportSpec(

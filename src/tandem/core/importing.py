@@ -113,6 +113,12 @@ class WriteCounts:
     updated: int = 0
     extra: dict[str, int] = field(default_factory=dict)
 
+    @classmethod
+    def from_counts(cls, counts: dict[str, int]) -> WriteCounts:
+        """From a bulk service's ``{"created": n, "updated": n, <anything else>: n}``."""
+        extra = {name: count for name, count in counts.items() if name not in ("created", "updated")}
+        return cls(created=counts["created"], updated=counts["updated"], extra=extra)
+
     def add(self, other: WriteCounts) -> None:
         self.created += other.created
         self.updated += other.updated

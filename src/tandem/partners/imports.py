@@ -459,9 +459,7 @@ def _find_duplicates(
 
 
 def _write(ctx: ImportContext, creates: list[Cleaned], updates: list[tuple[int, Cleaned]]) -> WriteCounts:
-    counts = services.import_partners(ctx.company, ctx.actor, creates, updates)
-    extra = {name: count for name, count in counts.items() if name not in ("created", "updated")}
-    return WriteCounts(created=counts["created"], updated=counts["updated"], extra=extra)
+    return WriteCounts.from_counts(services.import_partners(ctx.company, ctx.actor, creates, updates))
 
 
 PARTNERS = ImportSpec(
