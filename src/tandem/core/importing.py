@@ -22,6 +22,12 @@ dates, yes/no, choices) and then drives the spec, chunk by chunk:
    the machinery records one ``import.completed`` event per import.
 
 Empty cells are left out of ``row``: on an update they leave the stored value unchanged.
+
+A spec declares ``pure_validation=True`` when ``validate_row`` depends on nothing but the
+row, the company's settings and the import's options — not on the database, nor on what
+``prepare`` loaded, nor on rows above it. The commit then reuses the rows its dry run
+validated instead of validating them again (matching, ``check_row``, duplicate hints and the
+writes are always done anew).
 """
 
 from __future__ import annotations
@@ -160,6 +166,7 @@ class ImportSpec:
         [ImportContext, Sequence[tuple[int, Cleaned]]], dict[int, list[DuplicateHint]]
     ] = _no_duplicates
     make_key: Callable[[str, Cleaned], str | None] | None = None  # instead of joining the fields
+    pure_validation: bool = False  # see the module's docstring
     description: Any = ""
     list_url: str = ""  # URL name of the records' list, linked from the result
 

@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -299,7 +300,6 @@ _CJK_RE = re.compile(f"[{CJK}]")
 _KANA_OR_HANGUL_RE = re.compile("[\u3040-\u30ff\uac00-\ud7af]")
 _CYRILLIC_RE = re.compile("[\u0400-\u04ff]")
 _SEGMENT_SEPARATOR_RE = re.compile("[\r\n,;、]")
-_WHITESPACE_RE = re.compile(r"\s+")
 _LAST_WORD_RE = re.compile(r"([^\W\d_][\w'-]*)$")
 _KEEP_AT_EDGES = frozenset("#()[]«»\"'")
 _HOUSE = r"\d+(?:\s?[^\W\d_](?![^\W\d_]))?(?:\s?[/-]\s?\d+(?:\s?[^\W\d_](?![^\W\d_]))?)?"
@@ -313,9 +313,10 @@ def _alternation(words: Iterable[str]) -> str:
 
 
 def _collapse_whitespace(text: str) -> str:
-    return _WHITESPACE_RE.sub(" ", text).strip()
+    return " ".join(text.split())  # str.split() and regex \s agree on what is whitespace
 
 
+@lru_cache(maxsize=4096)
 def _is_edge_punctuation(char: str) -> bool:
     return char.isspace() or (unicodedata.category(char).startswith("P") and char not in _KEEP_AT_EDGES)
 
@@ -362,7 +363,7 @@ def _clean_parts(parts: Iterable[str]) -> list[str]:
     result: list[str] = []
     for part in parts:
         collapsed = _collapse_whitespace(part)
-        value = _clean(part)
+        value = _clean(collapsed)
         if collapsed and not (value and collapsed.startswith(value)):
             result.append("")
         if value:

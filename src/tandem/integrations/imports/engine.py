@@ -35,6 +35,7 @@ from tandem.core.importing import (
     WriteCounts,
 )
 from tandem.integrations.imports import parsing, reading
+from tandem.integrations.imports.checked import CheckedRows, CheckedRowsMismatch, CheckedRowsWriter, RowCheck
 from tandem.integrations.imports.parsing import AUTO, CellError, as_text
 
 CHUNK = 2000
@@ -276,9 +277,16 @@ def run(
     write: bool,
     spool: Spool | None = None,
     progress: Progress | None = None,
+    checked: CheckedRows | None = None,
+    keep: CheckedRowsWriter | None = None,
 ) -> Report:
     """Go through every row; with ``write`` the valid rows are written batch by batch, or,
-    with a ``spool``, kept there for :func:`write_spooled` (which stops at the first bad row)."""
+    with a ``spool``, kept there for :func:`write_spooled` (which stops at the first bad row).
+
+    ``keep`` collects each row's own check (see :class:`_RowChecker`); a later run of the same
+    file passes them back as ``checked`` instead of checking every row again. Matching, the
+    rules that depend on it and duplicate hints are always worked out anew: the database may
+    have changed in between."""
     progress = progress or NoProgress()
     progress.set_total(source.row_count)
     check_mapping(spec, mapping, options.match_key)
@@ -288,45 +296,73 @@ def run(
         (index, spec.field(name), _converter(spec.field(name), report.formats))
         for index, name in mapping.items()
     ]
-    required = [f.name for f in spec.fields if f.required]
+    checker = _RowChecker(spec, ctx, columns, options.match_key)
     ctx.match_key = options.match_key
     ctx.mapped = frozenset(mapping.values())
     spec.prepare(ctx)
-    seen_keys: dict[str, int] = {}
+    stored = checked.rows() if checked is not None else None
     rows = reading.data_rows(data, source)
     while chunk := list(islice(rows, CHUNK)):
         pending: list[tuple[int, list[Any], Cleaned, str | None]] = []
         for line, cells in chunk:
             report.rows += 1
-            row, errors = _convert(columns, cells)
-            for name in required:
-                if name not in row and name not in errors:
-                    errors[name] = [_("This field is required.")]
-            if not errors:
-                try:
-                    cleaned = spec.validate_row(ctx, row)
-                except RowInvalid as exc:
-                    errors = exc.errors
-            if not errors:
-                key = spec.key_of(options.match_key, cleaned)
-                if key is not None and key in seen_keys:
-                    label = spec.match_key(options.match_key).label
-                    errors = {
-                        "row": [
-                            _("Row %(line)s has the same %(key)s.") % {"line": seen_keys[key], "key": label}
-                        ]
-                    }
-                elif key is not None:
-                    seen_keys[key] = line
-            if errors:
-                _reject(spec, report, line, cells, errors)
+            outcome = _stored_check(stored, line) if stored is not None else checker.check(line, cells)
+            if keep is not None:
+                keep.add(outcome)
+            if outcome.errors:
+                _reject(spec, report, line, cells, outcome.errors)
                 continue
-            pending.append((line, cells, cleaned, key))
+            pending.append((line, cells, outcome.cleaned, outcome.key))
         _match_chunk(spec, ctx, report, pending, options, write, spool)
         progress.advance(len(chunk))
         progress.raise_if_cancelled()
     report.outcomes.sort(key=lambda outcome: outcome[0])
     return report
+
+
+class _RowChecker:
+    """What a row is worth on its own: its cells typed, validated by the spec, its key
+    unique in the file. Depends only on the file (and, for a spec with ``pure_validation``,
+    on nothing else), so a dry run's results can stand in for it at the commit."""
+
+    def __init__(
+        self,
+        spec: ImportSpec,
+        ctx: ImportContext,
+        columns: list[tuple[int, ImportField, Callable[[Any], Any]]],
+        match_key: str,
+    ) -> None:
+        self.spec, self.ctx, self.columns, self.match_key = spec, ctx, columns, match_key
+        self.required = [f.name for f in spec.fields if f.required]
+        self.seen_keys: dict[str, int] = {}
+
+    def check(self, line: int, cells: list[Any]) -> RowCheck:
+        row, errors = _convert(self.columns, cells)
+        for name in self.required:
+            if name not in row and name not in errors:
+                errors[name] = [_("This field is required.")]
+        if errors:
+            return RowCheck(line, errors=errors)
+        try:
+            cleaned = self.spec.validate_row(self.ctx, row)
+        except RowInvalid as exc:
+            return RowCheck(line, errors=exc.errors)
+        key = self.spec.key_of(self.match_key, cleaned)
+        if key is None:
+            return RowCheck(line, cleaned=cleaned)
+        if key in self.seen_keys:
+            label = self.spec.match_key(self.match_key).label
+            message = _("Row %(line)s has the same %(key)s.") % {"line": self.seen_keys[key], "key": label}
+            return RowCheck(line, errors={"row": [message]})
+        self.seen_keys[key] = line
+        return RowCheck(line, cleaned=cleaned, key=key)
+
+
+def _stored_check(stored: Iterator[RowCheck], line: int) -> RowCheck:
+    outcome = next(stored, None)
+    if outcome is None or outcome.line != line:
+        raise CheckedRowsMismatch(line)
+    return outcome
 
 
 def _convert(

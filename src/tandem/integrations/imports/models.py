@@ -106,6 +106,9 @@ class ImportRun(models.Model):
     error = models.TextField(blank=True)
     outcomes = models.FileField(upload_to=_report_path, max_length=255, blank=True)
     rejected = models.FileField(upload_to=_report_path, max_length=255, blank=True)
+    # The dry run's row checks, reused by the commit while the MAC still fits (see .checked).
+    checked_rows = models.FileField(upload_to=_report_path, max_length=255, blank=True)
+    checked_rows_mac = models.CharField(max_length=64, blank=True)
     job_id = models.BigIntegerField(null=True, blank=True)  # the running tandem.core.jobs Job, if any
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

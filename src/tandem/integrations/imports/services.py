@@ -9,23 +9,28 @@ rejected rows as a CSV with a ``reason`` column. One ``import.completed`` event 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import io
 import json
-from collections.abc import Mapping
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from importlib import metadata
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tandem.core import events
 from tandem.core.errors import BusinessError, Conflict, NotAllowed, ValidationFailed
 from tandem.core.importing import ImportContext, ImportSpec, get_spec
 from tandem.core.models import Company, User
-from tandem.integrations.imports import engine, mapping, parsing, reading
+from tandem.integrations.imports import checked, engine, mapping, parsing, reading
 from tandem.integrations.imports.models import ImportMapping, ImportRun
 
 REASON_HEADER = "reason"
@@ -33,7 +38,9 @@ State = ImportRun.State
 
 
 class _Rollback(Exception):
-    pass
+    def __init__(self, report: engine.Report) -> None:
+        super().__init__("rows with errors")
+        self.report = report
 
 
 def spec_for(key: str, actor: User | Any) -> ImportSpec:
@@ -168,6 +175,7 @@ def change_source(run: ImportRun, actor: User, *, encoding: str, delimiter: str)
     run.encoding, run.delimiter = source.encoding, source.delimiter
     run.headers, run.row_count = source.headers, source.row_count
     run.state, run.summary = State.UPLOADED, {}
+    _drop_checked_rows(run)
     run.save()
     return run
 
@@ -194,6 +202,7 @@ def set_mapping(
     engine.check_mapping(spec, columns, clean["match_key"])
     run.mapping, run.options = _stored(columns), {**run.options, **clean}
     run.state, run.summary = State.UPLOADED, {}
+    _drop_checked_rows(run)
     if template_name.strip():
         template = save_template(
             run.company, actor, spec_key=spec.key, name=template_name,
@@ -292,8 +301,12 @@ def dry_run(run: ImportRun, actor: User, progress: engine.Progress | None = None
     """
     spec = spec_for(run.spec_key, actor)
     ImportRun.objects.filter(pk=run.pk).update(state=State.CHECKING)
+    options = engine.Options.from_dict(run.options)
     try:
-        report = _engine_run(spec, run, actor, engine.Options.from_dict(run.options), False, progress)
+        with contextlib.ExitStack() as stack:
+            keep = stack.enter_context(checked.CheckedRowsWriter()) if spec.pure_validation else None
+            report = _engine_run(spec, run, actor, options, False, progress, keep=keep)
+            _keep_checked_rows(run, actor, keep)
     except BaseException as exc:
         _failed(run, exc)
         raise
@@ -307,11 +320,59 @@ def dry_run(run: ImportRun, actor: User, progress: engine.Progress | None = None
 def _engine_run(
     spec: ImportSpec, run: ImportRun, actor: User, options: engine.Options, write: bool,
     progress: engine.Progress | None, *, ctx: ImportContext | None = None, spool: engine.Spool | None = None,
+    reused: checked.CheckedRows | None = None, keep: checked.CheckedRowsWriter | None = None,
 ) -> engine.Report:  # fmt: skip
     return engine.run(
         spec, ctx or _context(run, actor), content_of(run), source_of(run), columns_of(run), options,
-        write=write, spool=spool, progress=progress,
+        write=write, spool=spool, progress=progress, checked=reused, keep=keep,
     )  # fmt: skip
+
+
+# --- the dry run's row checks, reused by the commit ------------------------------------
+
+
+def _fingerprint(run: ImportRun, actor: User) -> str:
+    """Everything a row's own check may depend on besides the file's bytes."""
+    company = run.company
+    return json.dumps(
+        {
+            "import": run.spec_key, "mapping": run.mapping,
+            "file": [run.source.name, run.kind, run.encoding, run.delimiter, run.row_count],
+            "options": [run.options.get(name) for name in ("match_key", "date_order", "decimal_separator")],
+            "company": [company.pk, company.country, company.currency_id, company.language],
+            "actor": actor.pk, "language": translation.get_language(),
+            "tandem": metadata.version("tandem-erp"),
+        },
+        sort_keys=True,
+    )  # fmt: skip
+
+
+def _keep_checked_rows(run: ImportRun, actor: User, keep: checked.CheckedRowsWriter | None) -> None:
+    _drop_checked_rows(run)
+    if keep is None:
+        return
+    content = keep.finish()
+    run.checked_rows_mac = checked.mac(_fingerprint(run, actor), content)
+    run.checked_rows.save("checked-rows.jsonl.gz", File(content), save=False)
+
+
+def _drop_checked_rows(run: ImportRun) -> None:
+    if run.checked_rows:
+        run.checked_rows.delete(save=False)
+    run.checked_rows_mac = ""
+
+
+@contextlib.contextmanager
+def _reusable_checks(spec: ImportSpec, run: ImportRun, actor: User) -> Iterator[checked.CheckedRows | None]:
+    """The dry run's row checks if they still hold for this run, else None (check again)."""
+    if not (spec.pure_validation and run.checked_rows and run.checked_rows_mac):
+        yield None
+        return
+    with tempfile.TemporaryFile() as local:
+        with run.checked_rows.open("rb") as stored:
+            shutil.copyfileobj(stored, local)
+        fits = checked.trusted(run.checked_rows_mac, _fingerprint(run, actor), local)
+        yield checked.CheckedRows(local) if fits else None
 
 
 class _Phases:
@@ -372,22 +433,15 @@ def commit(run: ImportRun, actor: User, progress: engine.Progress | None = None)
         raise Conflict(_("This file has been imported already. Upload it again to import it once more."))
     options = engine.Options.from_dict(run.options, mode=run.mode, skip_duplicates=run.skip_duplicates)
     try:
-        if run.mode == ImportRun.Mode.ALL_OR_NOTHING:
-            phases, ctx = _Phases(progress), _context(run, actor)
-            with engine.Spool() as spool:
-                report = _engine_run(spec, run, actor, options, False, phases, ctx=ctx, spool=spool)
-                if report.counts[engine.ERROR]:
-                    raise _Rollback
+        with _reusable_checks(spec, run, actor) as reused:
+            if run.mode == ImportRun.Mode.ALL_OR_NOTHING:
+                report = _all_or_nothing(spec, run, actor, options, progress, reused)
+            else:
                 _enlarge_sqlite_cache()
-                with transaction.atomic():
-                    engine.write_spooled(spec, ctx, spool, report, phases)
-                    _record_completed(run, actor, report)
-        else:
-            _enlarge_sqlite_cache()
-            report = _engine_run(spec, run, actor, options, True, progress)
-            _record_completed(run, actor, report)
-    except _Rollback:
-        return _rejected(run, report)
+                report = _engine_run(spec, run, actor, options, True, progress, reused=reused)
+                _record_completed(run, actor, report)
+    except _Rollback as rollback:
+        return _rejected(run, rollback.report)
     except BaseException as exc:
         _failed(run, exc, kept=run.mode == ImportRun.Mode.VALID_ROWS)
         raise
@@ -395,8 +449,26 @@ def commit(run: ImportRun, actor: User, progress: engine.Progress | None = None)
     run.summary = report.summary()
     run.state, run.error = State.DONE, ""
     _keep_reports(run, report)
+    _drop_checked_rows(run)
     run.save()
     return run
+
+
+def _all_or_nothing(
+    spec: ImportSpec, run: ImportRun, actor: User, options: engine.Options, progress: engine.Progress | None,
+    reused: checked.CheckedRows | None,
+) -> engine.Report:  # fmt: skip
+    """Check every row without a lock, keeping the valid batches; write them in one transaction."""
+    phases, ctx = _Phases(progress), _context(run, actor)
+    with engine.Spool() as spool:
+        report = _engine_run(spec, run, actor, options, False, phases, ctx=ctx, spool=spool, reused=reused)
+        if report.counts[engine.ERROR]:
+            raise _Rollback(report)
+        _enlarge_sqlite_cache()
+        with transaction.atomic():
+            engine.write_spooled(spec, ctx, spool, report, phases)
+            _record_completed(run, actor, report)
+    return report
 
 
 def _enlarge_sqlite_cache() -> None:

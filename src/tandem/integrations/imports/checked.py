@@ -1,0 +1,135 @@
+"""Each row's own check, kept from a dry run so that the commit does not check it again.
+
+A row's own check (its cells typed, validated by the spec, its key unique in the file) is
+most of an import's work — phone numbers, tax IDs, the address parser. For a spec whose
+validation depends on nothing but the row, the company and the import's options
+(``ImportSpec.pure_validation``), the dry run writes these checks to a file; the commit reads
+them back and only matches, checks and writes. The file is trusted only if its MAC — keyed with
+the secret key, over the file and a fingerprint of everything the checks depend on — is the one
+recorded on the run: a changed mapping, option, company setting, language or Tandem version, or
+a file altered in storage, means the rows are checked again.
+
+The file is gzip'd JSON lines (``[line, key, cleaned]`` or ``[line, errors]``); decimals and
+dates are tagged so that they come back as what they were.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import hmac
+import json
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from types import TracebackType
+from typing import IO, Any
+
+from django.utils.crypto import salted_hmac
+
+from tandem.core.importing import Cleaned
+
+_SALT = "tandem.integrations.imports.checked-rows"
+_TAGS: dict[str, Callable[[str], Any]] = {
+    "$decimal": Decimal,
+    "$date": date.fromisoformat,
+    "$datetime": datetime.fromisoformat,
+}
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    """A row's own outcome: ``cleaned`` and ``key`` when valid, else ``errors``."""
+
+    line: int
+    cleaned: Cleaned = field(default_factory=dict)
+    key: str | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+class CheckedRowsMismatch(Exception):
+    """The kept checks do not line up with the file (they were made for another one)."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(f"no kept check for row {line}")
+
+
+def _tagged(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return {"$decimal": str(value)}
+    if isinstance(value, datetime):  # before date: a datetime is a date too
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    raise TypeError(f"an import row cannot keep a {type(value).__name__}")
+
+
+def _untagged(obj: dict[str, Any]) -> Any:
+    if len(obj) == 1:
+        ((name, value),) = obj.items()
+        if name in _TAGS:
+            return _TAGS[name](value)
+    return obj
+
+
+def mac(fingerprint: str, content: IO[bytes]) -> str:
+    """The MAC of a kept file for this fingerprint (hex), reading ``content`` from its start."""
+    digest = hashlib.sha256(fingerprint.encode())
+    content.seek(0)
+    while block := content.read(1 << 20):
+        digest.update(block)
+    content.seek(0)
+    return salted_hmac(_SALT, digest.hexdigest(), algorithm="sha256").hexdigest()
+
+
+class CheckedRowsWriter:
+    """Collects a run's row checks in a private temporary file, compressed."""
+
+    def __init__(self) -> None:
+        self.file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed by __exit__
+        self._gzip = gzip.GzipFile(fileobj=self.file, mode="wb", compresslevel=1)
+        self._encoder = json.JSONEncoder(default=_tagged, ensure_ascii=False, separators=(",", ":"))
+
+    def __enter__(self) -> CheckedRowsWriter:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._gzip.close()
+        self.file.close()
+
+    def add(self, check: RowCheck) -> None:
+        item = [check.line, check.errors] if check.errors else [check.line, check.key, check.cleaned]
+        self._gzip.write(self._encoder.encode(item).encode())
+        self._gzip.write(b"\n")
+
+    def finish(self) -> IO[bytes]:
+        """The complete file, positioned at its start."""
+        self._gzip.close()
+        self.file.seek(0)
+        return self.file
+
+
+class CheckedRows:
+    """Row checks read back from a kept file (``content``: its bytes, already trusted)."""
+
+    def __init__(self, content: IO[bytes]) -> None:
+        self.content = content
+        self._decoder = json.JSONDecoder(object_hook=_untagged)
+
+    def rows(self) -> Iterator[RowCheck]:
+        self.content.seek(0)
+        with gzip.GzipFile(fileobj=self.content, mode="rb") as lines:
+            for raw in lines:
+                item = self._decoder.decode(raw.decode())
+                if len(item) == 2:
+                    yield RowCheck(item[0], errors=item[1])
+                else:
+                    yield RowCheck(item[0], cleaned=item[2], key=item[1])
+
+
+def trusted(expected_mac: str, fingerprint: str, content: IO[bytes]) -> bool:
+    return bool(expected_mac) and hmac.compare_digest(expected_mac, mac(fingerprint, content))
