@@ -400,4 +400,5 @@ TANDEM_IMPORT_MAX_MB = int(os.environ.get("TANDEM_IMPORT_MAX_MB", 50))  # larges
 TANDEM_IMPORT_MAX_ROWS = int(os.environ.get("TANDEM_IMPORT_MAX_ROWS", 1_000_000))  # rows per file
 TANDEM_IMPORT_MAX_CELL = 10_000  # characters in one cell
 TANDEM_IMPORT_BACKGROUND_ROWS = int(os.environ.get("TANDEM_IMPORT_BACKGROUND_ROWS", 1000))  # larger: a job
+TANDEM_IMPORT_KEEP_DAYS = int(os.environ.get("TANDEM_IMPORT_KEEP_DAYS", 30))  # then uploads are deleted
 # --- end of imports -------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from tandem.administration.forms import (
 from tandem.core.errors import BusinessError
 from tandem.core.events import for_subject
 from tandem.core.models import ApiToken, Company, Event, User
+from tandem.core.notifications.models import OutgoingEmail
 from tandem.core.roles import role_label
 from tandem.core.security import has_two_factor, is_administrator, two_factor_required
 from tandem.web import history
@@ -124,6 +125,9 @@ class SettingsHomeView(AdminAreaMixin, View):
             "company": company,
             "users": company_users(request).filter(is_active=True).count(),
             "locked": _locked_attempts(request).count() if company else 0,
+            "failed_emails": OutgoingEmail.objects.visible_to(request.user)
+            .filter(state=OutgoingEmail.State.FAILED)
+            .count(),
             "recent": history.entries(
                 Event.objects.filter(
                     company=company,

@@ -8,6 +8,7 @@ from rest_framework.routers import SimpleRouter
 
 from tandem.api.errors import not_found
 from tandem.catalog.api import CategoryViewSet, PriceListViewSet, ProductViewSet
+from tandem.core.notifications.api import NotificationViewSet
 from tandem.partners.api import AddressViewSet, PartnerViewSet, TagViewSet
 
 router = SimpleRouter()
@@ -17,6 +18,7 @@ router.register("partners/addresses", AddressViewSet, basename="api-address")
 router.register("catalog/products", ProductViewSet, basename="api-product")
 router.register("catalog/categories", CategoryViewSet, basename="api-category")
 router.register("catalog/price-lists", PriceListViewSet, basename="api-pricelist")
+router.register("notifications", NotificationViewSet, basename="api-notification")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

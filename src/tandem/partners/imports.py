@@ -44,7 +44,7 @@ from tandem.core.importing import (
 from tandem.partners import services
 from tandem.partners.duplicates import CANDIDATE_LIMIT, NAME_SIMILARITY
 from tandem.partners.models import Partner
-from tandem.partners.names import core_name, name_key
+from tandem.partners.names import name_key, partner_keys
 
 PARTNER_FIELDS = (
     "name", "kind", "ref", "email", "phone", "mobile", "website", "tax_id", "registry_id",
@@ -234,7 +234,7 @@ def _prepare(ctx: ImportContext) -> None:
     for pk, name, tax_id, email, phone, match_key in rows.filter(active=True).values_list(
         "pk", "name", "tax_id", "email", "phone", "match_key"
     ):
-        index.add(name, tax_id, email, phone, _NameKeys(name, match_key), pk=pk)
+        index.add(name, tax_id, email, phone, _NameKeys(name_key(name), match_key), pk=pk)
     ctx.cache["duplicates"] = index
     ctx.cache["seen_refs"] = {}
     ctx.cache["editable"] = set()
@@ -266,6 +266,7 @@ def _validate(ctx: ImportContext, row: dict[str, Any]) -> Cleaned:
         errors["contact_name"] = [_("A person has no contact person; import people as their own rows.")]
     if errors:
         raise RowInvalid(errors)
+    data.update(partner_keys(data["name"]))  # once, for the duplicate index and the writer
     if address:
         data["address"] = address
     if contact:
@@ -447,10 +448,10 @@ class _NameKeys:
 
     __slots__ = ("core", "prefixes", "sorted_words")
 
-    def __init__(self, name: str, core: str | None = None) -> None:
-        self.core = core_name(name) if core is None else core
-        self.sorted_words = " ".join(sorted(self.core.split()))
-        self.prefixes = {p for p in (self.core[:3], name_key(name)[:3]) if len(p) == 3}
+    def __init__(self, name_key: str, core: str) -> None:
+        self.core = core
+        self.sorted_words = " ".join(sorted(core.split()))
+        self.prefixes = {p for p in (core[:3], name_key[:3]) if len(p) == 3}
 
 
 def _find_duplicates(
@@ -459,7 +460,7 @@ def _find_duplicates(
     index: _DuplicateIndex = ctx.cache["duplicates"]
     result: dict[int, list[DuplicateHint]] = {}
     for line, cleaned in rows:
-        keys = _NameKeys(cleaned["name"])
+        keys = _NameKeys(cleaned["name_key"], cleaned["match_key"])
         hints = index.matches(cleaned, keys)
         if hints:
             result[line] = hints

@@ -403,7 +403,9 @@ def _import_creates(
     partners = []
     for row in rows:
         fields = {k: v for k, v in row.items() if k not in _IMPORT_PARTS}
-        fields.update(partner_keys(fields["name"]), company_id=company.pk)
+        if "match_key" not in fields:  # the import works the keys out while checking the row
+            fields.update(partner_keys(fields["name"]))
+        fields["company_id"] = company.pk
         if fields.get("is_customer", True):
             fields["owner_id"] = owner_id  # as create_partner: whoever brings a customer in looks after it
         partners.append(fields)

@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tandem.core import events
-from tandem.core.errors import ValidationFailed
+from tandem.core.errors import Conflict, ValidationFailed
 from tandem.core.models import Company, User
 from tandem.core.notifications.models import (
     ALL_KINDS,
@@ -266,7 +266,11 @@ def requeue_stale(older_than_minutes: int = 15) -> int:
 @transaction.atomic
 def resend(email: OutgoingEmail, actor: User | None = None) -> OutgoingEmail:
     """Queue a failed message again (after fixing the SMTP settings, say)."""
-    OutgoingEmail.objects.filter(pk=email.pk).update(state=OutgoingEmail.State.QUEUED, attempts=0)
+    requeued = OutgoingEmail.objects.filter(pk=email.pk, state=OutgoingEmail.State.FAILED).update(
+        state=OutgoingEmail.State.QUEUED, attempts=0
+    )
+    if not requeued:  # sent (would go twice) or still being tried
+        raise Conflict(_("Only an e-mail that failed can be sent again."))
     email.refresh_from_db()
     events.record("email.requeued", email, actor, {"subject": email.subject})
     transaction.on_commit(lambda: enqueue(email.pk))

@@ -10,4 +10,7 @@ urlpatterns = [
     path("<int:pk>/read/", views.read, name="read"),
     path("read-all/", views.read_all, name="read_all"),
     path("preferences/", views.preferences, name="preferences"),
+    path("emails/", views.OutgoingEmailListView.as_view(), name="emails"),
+    path("emails/<int:pk>/", views.OutgoingEmailDetailView.as_view(), name="email"),
+    path("emails/<int:pk>/resend/", views.resend_email, name="resend_email"),
 ]

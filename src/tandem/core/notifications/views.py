@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+import django_filters
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,9 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tandem.core.errors import BusinessError
 from tandem.core.models import User
 from tandem.core.notifications import services
-from tandem.core.notifications.models import ALL_KINDS, Notification
+from tandem.core.notifications.models import ALL_KINDS, Notification, OutgoingEmail
+from tandem.web.display import Column
+from tandem.web.generic import ObjectDetailView, ObjectListView
+from tandem.web.keyset import SortKey
 
 PAGE_SIZE = 25
 CHANGED = "notifications-changed"  # htmx event: the bell refreshes its count
@@ -128,3 +134,84 @@ def _known_kinds(user: Any) -> set[str]:
     received = set(Notification.objects.visible_to(user).values_list("kind", flat=True).distinct()[:100])
     stored = set(user.notification_preferences.values_list("kind", flat=True))
     return set(services.KIND_LABELS) | received | stored
+
+
+# --- outgoing e-mail (administrators) ------------------------------------------------------
+
+
+class OutgoingEmailFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(method="filter_search", label=gettext_lazy("Search"))
+    state = django_filters.ChoiceFilter(choices=OutgoingEmail.State.choices, label=gettext_lazy("State"))
+
+    class Meta:
+        model = OutgoingEmail
+        fields = ["search", "state"]
+
+    def filter_search(self, rows: QuerySet[OutgoingEmail], name: str, value: str) -> QuerySet[OutgoingEmail]:
+        """Subject words, or part of a recipient's address."""
+        query = Q()
+        for word in value.split()[:5]:
+            query &= Q(subject__icontains=word) | Q(to__icontains=word)
+        return rows.filter(query)
+
+
+def _email_url(email: OutgoingEmail) -> str:
+    return reverse("notifications:email", args=[email.pk])
+
+
+class OutgoingEmailListView(ObjectListView):
+    """Every message the company sent or tried to send, failed ones first to find."""
+
+    model = OutgoingEmail
+    title = gettext_lazy("Outgoing e-mail")
+    template_name = "notifications/emails.html"
+    filterset_class = OutgoingEmailFilter
+    search_placeholder = gettext_lazy("Subject or recipient…")
+    columns = [
+        Column("created_at", gettext_lazy("Created"), link=_email_url, sort="created"),
+        Column("to", gettext_lazy("To"), accessor=lambda email: ", ".join(email.to)),
+        Column("subject", gettext_lazy("Subject")),
+        Column("state", gettext_lazy("State"), accessor="get_state_display"),
+        Column("attempts", gettext_lazy("Attempts"), numeric=True),
+        Column("sent_at", gettext_lazy("Sent")),
+        Column("last_error", gettext_lazy("Last error"), accessor=lambda email: email.last_error[:120]),
+    ]
+    sorts = {"created": SortKey("created_at", gettext_lazy("Created"), descending=True)}
+    default_sort = "created"
+
+
+class OutgoingEmailDetailView(ObjectDetailView):
+    model = OutgoingEmail
+    template_name = "notifications/email_detail.html"
+    list_url_name = "notifications:emails"
+    fields = [
+        (gettext_lazy("To"), lambda email: ", ".join(email.to)),
+        "from_email", "subject", (gettext_lazy("State"), lambda email: email.get_state_display()),
+        "attempts", "last_error", "created_at", "sent_at", "partner", "created_by", "message_id",
+    ]  # fmt: skip
+
+    def get_queryset(self) -> QuerySet[OutgoingEmail]:
+        return super().get_queryset().select_related("partner", "created_by")
+
+    def get_context(self) -> dict[str, Any]:
+        email = cast(OutgoingEmail, self.object)
+        return {
+            **super().get_context(),
+            "attachments": email.attachments.values_list("name", flat=True),
+            "can_resend": email.state == OutgoingEmail.State.FAILED and self.can("change"),
+        }
+
+
+@login_required
+@permission_required("notifications.change_outgoingemail", raise_exception=True)
+@require_POST
+def resend_email(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Queue a failed message again, once whatever made it fail has been fixed."""
+    email = get_object_or_404(OutgoingEmail.objects.visible_to(request.user), pk=pk)
+    try:
+        services.resend(email, _user(request))
+    except BusinessError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The e-mail is queued to be sent again."))
+    return redirect("notifications:email", email.pk)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.urls import reverse
@@ -51,3 +52,9 @@ def commit(job: Job, progress: jobs.Progress) -> dict[str, Any]:
         "link": reverse("imports:run", args=[run.pk]),
         "link_label": _("Show the result"),
     }
+
+
+@jobs.scheduled("imports.remove_old_files", every=timedelta(days=1))
+def remove_old_files() -> str:
+    """Delete uploaded files and reports of imports older than TANDEM_IMPORT_KEEP_DAYS days."""
+    return _("Files of %(count)d old imports removed.") % {"count": services.remove_old_files()}

@@ -17,13 +17,14 @@ import json
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta
 from importlib import metadata
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tandem.core import events
@@ -128,8 +129,42 @@ def source_of(run: ImportRun) -> reading.Source:
 
 
 def content_of(run: ImportRun) -> bytes:
+    if not run.source:
+        raise BusinessError(_removed_message())
     with run.source.open("rb") as handle:
         return bytes(handle.read())
+
+
+def _removed_message() -> str:
+    return _("The file of this import was removed after %(days)s days. Upload it again.") % {
+        "days": keep_days()
+    }
+
+
+def keep_days() -> int:
+    return int(getattr(settings, "TANDEM_IMPORT_KEEP_DAYS", 30))
+
+
+def remove_old_files(now: datetime | None = None) -> int:
+    """Delete the files of imports nobody touched for ``TANDEM_IMPORT_KEEP_DAYS`` days.
+
+    Uploaded files hold customers' data and the reports repeat it; the run itself stays as a
+    record of who imported what (the event log has the figures too). A run that was never
+    imported is marked failed, so that it says why it cannot go on.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=keep_days())
+    stale = ImportRun.objects.filter(updated_at__lt=cutoff).exclude(source="")
+    removed = 0
+    for run in stale.exclude(state__in=[State.CHECKING, State.IMPORTING]).iterator():
+        for stored in (run.source, run.outcomes, run.rejected, run.checked_rows):
+            if stored:
+                stored.delete(save=False)
+        run.checked_rows_mac = ""
+        if run.state != State.DONE:
+            run.state, run.error = State.FAILED, _removed_message()
+        run.save()
+        removed += 1
+    return removed
 
 
 def sync_with_job(run: ImportRun) -> ImportRun:

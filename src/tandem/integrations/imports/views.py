@@ -115,6 +115,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponseBase:
             messages.success(request, _("The file was read again."))
             return redirect("imports:preview", run.pk)
     rows: list[list[str]] = []
+    unreadable = ""  # not a form error: a GET has no bound form to carry it
     try:
         source = services.source_of(run)
         rows = [
@@ -122,12 +123,12 @@ def preview(request: HttpRequest, pk: int) -> HttpResponseBase:
             for _line, cells in islice(reading.data_rows(services.content_of(run), source), PREVIEW_ROWS)
         ]
     except BusinessError as exc:
-        form.add_error(None, exc.message)
+        unreadable = exc.message
     return render(
         request,
         "imports/preview.html",
         {"title": _("Check how the file reads"), "run": run, "spec": spec, "form": form, "rows": rows,
-        "step": 2,
+        "step": 2, "unreadable": unreadable,
          "detected_label": dict(reading.ENCODINGS).get(run.detected_encoding, run.detected_encoding)},
     )  # fmt: skip
 
