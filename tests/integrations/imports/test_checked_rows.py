@@ -172,6 +172,17 @@ def test_the_mac_covers_the_fingerprint_and_the_bytes() -> None:
 def test_values_a_row_cannot_keep_are_refused() -> None:
     with checked.CheckedRowsWriter() as writer, pytest.raises(TypeError):
         writer.add(checked.RowCheck(2, cleaned={"when": object()}))
+        writer.finish()
+
+
+def test_a_big_file_keeps_its_checks_in_batches() -> None:
+    kept = [checked.RowCheck(line, cleaned={"name": f"Row {line}"}, key=str(line)) for line in range(2, 2503)]
+    with checked.CheckedRowsWriter() as writer:
+        for row in kept:
+            writer.add(row)
+        content = writer.finish()
+        assert len(gzip.decompress(content.read()).splitlines()) == 3  # 1,000 rows a line
+        assert list(checked.CheckedRows(content).rows()) == kept
 
 
 def test_decimals_and_dates_keep_their_type() -> None:
