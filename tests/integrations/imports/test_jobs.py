@@ -119,7 +119,7 @@ def test_cancel_while_writing_rolls_everything_back(
 
     monkeypatch.setattr(engine, "CHUNK", 10)
     run = services.dry_run(upload(_content()), manager)
-    run.mode = ImportRun.Mode.ALL_OR_NOTHING
+    run.mode, run.state = ImportRun.Mode.ALL_OR_NOTHING, ImportRun.State.IMPORTING  # as start_commit
     run.save()
     with pytest.raises(jobs.JobCancelled):
         services.commit(run, manager, progress=_CancelHalfway())

@@ -437,17 +437,27 @@ def start_commit(run: ImportRun, actor: User, *, mode: str, skip_duplicates: boo
         raise ValidationFailed({"mode": [_("Choose how to import.")]})
     if run.state not in (State.CHECKED, State.REJECTED):
         raise Conflict(_("Check the file (dry run) before importing it."))
-    ImportRun.objects.filter(pk=run.pk).update(mode=mode, skip_duplicates=skip_duplicates)
-    run.mode, run.skip_duplicates = mode, skip_duplicates
+    # The claim: of two clicks (or two people) at once, one starts the import, the other is told.
+    with transaction.atomic():
+        claimed = ImportRun.objects.filter(pk=run.pk, state__in=(State.CHECKED, State.REJECTED)).update(
+            state=State.IMPORTING, mode=mode, skip_duplicates=skip_duplicates, error=""
+        )
+    if not claimed:
+        raise Conflict(_("This import is running; wait until it has finished."))
+    run.state, run.mode, run.skip_duplicates = State.IMPORTING, mode, skip_duplicates
     jobs = _jobs()
     if jobs is None or run.row_count <= background_rows():
         return commit(run, actor)
-    with transaction.atomic():
-        job = jobs.start(
-            "imports.commit", user=actor, company=run.company,
-            title=_("Import %(file)s") % {"file": run.file_name}, params={"run": run.pk},
-        )  # fmt: skip
-        ImportRun.objects.filter(pk=run.pk).update(state=State.IMPORTING, job_id=job.pk, error="")
+    try:
+        with transaction.atomic():
+            job = jobs.start(
+                "imports.commit", user=actor, company=run.company,
+                title=_("Import %(file)s") % {"file": run.file_name}, params={"run": run.pk},
+            )  # fmt: skip
+            ImportRun.objects.filter(pk=run.pk).update(job_id=job.pk)
+    except BaseException as exc:
+        _failed(run, exc)
+        raise
     run.refresh_from_db()
     return run
 
@@ -460,12 +470,12 @@ def commit(run: ImportRun, actor: User, progress: engine.Progress | None = None)
     writes all the batches (a failure, e.g. a reference taken meanwhile, rolls back all of
     it). Valid rows: one pass, each batch committed on its own, bad rows kept for the
     rejected-rows file.
+
+    The caller holds the run's claim (:func:`start_commit` set it to "importing").
     """
     spec = spec_for(run.spec_key, actor)
-    with transaction.atomic():
-        claimed = ImportRun.objects.filter(pk=run.pk).exclude(state=State.DONE).update(state=State.IMPORTING)
-    if not claimed:
-        raise Conflict(_("This file has been imported already. Upload it again to import it once more."))
+    if not ImportRun.objects.filter(pk=run.pk, state=State.IMPORTING).exists():
+        raise Conflict(_("Start the import from its page (it is not waiting to be imported)."))
     options = engine.Options.from_dict(run.options, mode=run.mode, skip_duplicates=run.skip_duplicates)
     try:
         with _reusable_checks(spec, run, actor) as reused:
