@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from tandem.core.jobs import services as jobs
 from tandem.core.jobs.models import Job
@@ -125,3 +127,20 @@ def test_cancel_while_writing_rolls_everything_back(
         services.commit(run, manager, progress=_CancelHalfway())
     run.refresh_from_db()
     assert run.state == ImportRun.State.FAILED and not Partner.objects.exists()
+
+
+def test_work_that_stopped_with_its_process_does_not_stay_running(
+    upload: Callable[..., ImportRun], manager: Any
+) -> None:
+    run = services.dry_run(upload(_content()), manager)
+    ImportRun.objects.filter(pk=run.pk).update(
+        state=ImportRun.State.IMPORTING, job_id=None, updated_at=timezone.now() - timedelta(minutes=5)
+    )
+    assert services.sync_with_job(ImportRun.objects.get(pk=run.pk)).state == ImportRun.State.IMPORTING
+
+    ImportRun.objects.filter(pk=run.pk).update(updated_at=timezone.now() - timedelta(minutes=16))
+    run = services.sync_with_job(ImportRun.objects.get(pk=run.pk))
+
+    assert run.state == ImportRun.State.FAILED and "stopped before it finished" in run.error
+    run = services.start_dry_run(run, manager)  # and it can go on
+    assert run.state == ImportRun.State.CHECKED

@@ -167,10 +167,16 @@ def remove_old_files(now: datetime | None = None) -> int:
     return removed
 
 
+INTERRUPTED_AFTER = timedelta(minutes=15)  # in-request runs take seconds (see background_rows)
+
+
 def sync_with_job(run: ImportRun) -> ImportRun:
-    """A run whose job ended without it (cancelled while queued, worker lost) is failed, not stuck."""
-    if not run.busy or run.job_id is None:
+    """A run whose job ended without it (cancelled while queued, worker lost), or whose
+    in-request work stopped with its process, is failed, not stuck."""
+    if not run.busy:
         return run
+    if run.job_id is None:
+        return _fail_if_interrupted(run)
     from tandem.core.jobs.models import Job
 
     job = Job.objects.filter(pk=run.job_id).first()
@@ -181,6 +187,19 @@ def sync_with_job(run: ImportRun) -> ImportRun:
         cancelled = job.state == Job.State.CANCELLED
         message = _("Cancelled. Nothing was imported.") if cancelled else (job.error or _("The job failed."))
         ImportRun.objects.filter(pk=run.pk, state=run.state).update(state=State.FAILED, error=message)
+        run.refresh_from_db()
+    return run
+
+
+def _fail_if_interrupted(run: ImportRun) -> ImportRun:
+    stale = ImportRun.objects.filter(
+        pk=run.pk, state=run.state, job_id__isnull=True, updated_at__lt=timezone.now() - INTERRUPTED_AFTER
+    )
+    message = _(
+        "The work stopped before it finished (the server was restarted?). Check the file again; "
+        "importing it again is safe, rows already imported match by their key."
+    )
+    if stale.update(state=State.FAILED, error=message):
         run.refresh_from_db()
     return run
 
@@ -317,6 +336,8 @@ def start_dry_run(run: ImportRun, actor: User) -> ImportRun:
     engine.check_mapping(get_spec(run.spec_key), columns_of(run), run.options.get("match_key", ""))
     jobs = _jobs()
     if jobs is None or run.row_count <= background_rows():
+        ImportRun.objects.filter(pk=run.pk).update(job_id=None)  # an earlier job no longer speaks for it
+        run.job_id = None
         return dry_run(run, actor)
     with transaction.atomic():
         job = jobs.start(
@@ -335,7 +356,7 @@ def dry_run(run: ImportRun, actor: User, progress: engine.Progress | None = None
     transaction would hold SQLite's write lock (and hide the job's progress) for the whole file.
     """
     spec = spec_for(run.spec_key, actor)
-    ImportRun.objects.filter(pk=run.pk).update(state=State.CHECKING)
+    ImportRun.objects.filter(pk=run.pk).update(state=State.CHECKING, updated_at=timezone.now())
     options = engine.Options.from_dict(run.options)
     try:
         with contextlib.ExitStack() as stack:
@@ -440,8 +461,9 @@ def start_commit(run: ImportRun, actor: User, *, mode: str, skip_duplicates: boo
     # The claim: of two clicks (or two people) at once, one starts the import, the other is told.
     with transaction.atomic():
         claimed = ImportRun.objects.filter(pk=run.pk, state__in=(State.CHECKED, State.REJECTED)).update(
-            state=State.IMPORTING, mode=mode, skip_duplicates=skip_duplicates, error=""
-        )
+            state=State.IMPORTING, mode=mode, skip_duplicates=skip_duplicates, error="", job_id=None,
+            updated_at=timezone.now(),
+        )  # fmt: skip
     if not claimed:
         raise Conflict(_("This import is running; wait until it has finished."))
     run.state, run.mode, run.skip_duplicates = State.IMPORTING, mode, skip_duplicates
