@@ -45,6 +45,7 @@ def test_the_list_shows_the_companys_messages_and_filters_the_failed(
     assert "Elsewhere's letter" not in page
     failed = client.get("/notifications/emails/?state=failed").content.decode()
     assert "Payment reminder" in failed and "Your quotation" not in failed
+    assert "<td>Failed</td>" in failed.replace("\n", "").replace("  ", "")
     found = client.get("/notifications/emails/?search=kowalski+reminder").content.decode()
     assert "Payment reminder" in found and "Your quotation" not in found
 

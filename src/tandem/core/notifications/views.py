@@ -171,7 +171,7 @@ class OutgoingEmailListView(ObjectListView):
         Column("created_at", gettext_lazy("Created"), link=_email_url, sort="created"),
         Column("to", gettext_lazy("To"), accessor=lambda email: ", ".join(email.to)),
         Column("subject", gettext_lazy("Subject")),
-        Column("state", gettext_lazy("State"), accessor="get_state_display"),
+        Column("state", gettext_lazy("State"), accessor=lambda email: email.get_state_display()),
         Column("attempts", gettext_lazy("Attempts"), numeric=True),
         Column("sent_at", gettext_lazy("Sent")),
         Column("last_error", gettext_lazy("Last error"), accessor=lambda email: email.last_error[:120]),
