@@ -8,12 +8,18 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz
 
 from tandem.core import roles
 from tandem.core.models import Event
 from tandem.integrations.imports import services
 from tandem.integrations.imports.models import ImportRun
+from tandem.partners.duplicates import NAME_SIMILARITY
+from tandem.partners.imports import _DuplicateIndex, _NameKeys
 from tandem.partners.models import Address, Partner
+from tandem.partners.names import core_name, name_key
 
 pytestmark = pytest.mark.usefixtures("_media_in_tmp")
 
@@ -248,3 +254,36 @@ def test_structured_address_columns_win_over_the_parser(run_import: Callable[...
         "Berlin",
         "DE",
     )
+
+
+_WORDS = st.sampled_from(
+    ["meble", "mebel", "nowak", "kowalski", "acme", "acne", "d.o.o.", "sp. z o.o.", "ooo", "gmbh"]
+)
+_NAMES = st.lists(_WORDS, min_size=1, max_size=4).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(existing=st.lists(_NAMES, min_size=1, max_size=5), wanted=_NAMES)
+@example(existing=["Meble Nowak Acme sp. z o.o."], wanted="meble acme nowak")  # word order
+@example(existing=["Kowalski GmbH", "Kowalsky"], wanted="kowalski")
+def test_the_import_index_finds_similar_names_by_the_rule_of_the_duplicate_check(
+    existing: list[str], wanted: str
+) -> None:
+    """In-file hints equal ``token_sort_ratio`` ≥ NAME_SIMILARITY over the distinctive part of
+    names sharing a three-letter prefix, the rule of ``partners.duplicates`` (which the index
+    computes with sorted words and ``fuzz.ratio`` for speed)."""
+    index = _DuplicateIndex()
+    for pk, name in enumerate(existing, start=1):
+        index.add(name, "", "", "", _NameKeys(name_key(name), core_name(name)), pk=pk)
+
+    hints = index.matches({"name": wanted}, _NameKeys(name_key(wanted), core_name(wanted)))
+
+    wanted_core = core_name(wanted)
+    prefixes = {p for p in (wanted_core[:3], name_key(wanted)[:3]) if len(p) == 3}
+    expected = {
+        pk for pk, name in enumerate(existing, start=1)
+        if len(wanted_core) >= 3
+        and prefixes & {core_name(name)[:3], name_key(name)[:3]}
+        and fuzz.token_sort_ratio(wanted_core, core_name(name)) >= NAME_SIMILARITY
+    }  # fmt: skip
+    assert {hint.pk for hint in hints} == expected
