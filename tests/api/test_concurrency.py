@@ -23,7 +23,7 @@ from tests.api.conftest import PARTNERS, detail
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),  # keep the reference data
+    pytest.mark.django_db(transaction=True),  # the reference_data fixture re-seeds what a flush removed
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
 ]
 
