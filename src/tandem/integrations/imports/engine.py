@@ -322,8 +322,8 @@ def run(
 
 class _RowChecker:
     """What a row is worth on its own: its cells typed, validated by the spec, its key
-    unique in the file. Depends only on the file (and, for a spec with ``pure_validation``,
-    on nothing else), so a dry run's results can stand in for it at the commit."""
+    unique in the file. For a spec with ``pure_validation`` this depends on the file and the
+    run's settings only, so a dry run's results can stand in for it at the commit."""
 
     def __init__(
         self,
