@@ -7,6 +7,7 @@ Registered for the whole suite by ``tests/conftest.py``; screenshots go to
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,17 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     context.set_default_timeout(15_000)
     yield context.new_page()
     context.close()
+
+
+def sign_in(page: Any, user: Any) -> None:
+    """Sign in through the login form with the password ``make_user`` gives every test user."""
+    from playwright.sync_api import expect
+
+    page.goto("/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", "secret-pass-123")
+    page.locator("main form [type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/$"))
 
 
 def shot(page: Any, name: str) -> None:

@@ -19,7 +19,7 @@ from tandem.core.jobs.models import Job
 from tandem.core.models import User
 from tandem.core.notifications import services as notifications
 from tandem.partners.models import Partner
-from tests.browser import shot
+from tests.browser import shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,16 +30,6 @@ GOOD_ROWS = (
 )
 BAD_ROW = "Broken Tax Ltd;office@broken.pl;1234567890;ul. Krótka 1, 00-001 Warszawa\n"
 FIXED_ROW = "Broken Tax Ltd;office@broken.pl;;ul. Krótka 1, 00-001 Warszawa\n"
-
-
-def sign_in(page: Any, user: User) -> None:
-    from playwright.sync_api import expect
-
-    page.goto("/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", "secret-pass-123")
-    page.locator("main form [type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/$"))
 
 
 def finish_queued_jobs() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tandem.core.models import User
-from tests.browser import ARTIFACTS
+from tests.browser import ARTIFACTS, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,10 +27,7 @@ def test_pages_and_api_docs_run_under_the_policy(page: Any, admin: User) -> None
             else None
         ),
     )
-    page.goto("/login/")
-    page.fill("input[name=username]", admin.username)
-    page.fill("input[name=password]", "secret-pass-123")
-    page.click("main button[type=submit]")
+    sign_in(page, admin)
     expect(page.locator("h1").first).to_be_visible()
     for path in [
         "/",

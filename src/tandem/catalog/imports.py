@@ -32,7 +32,6 @@ from tandem.core.importing import (
     ImportSpec,
     MatchKey,
     RowInvalid,
-    WriteCounts,
 )
 from tandem.core.models import Currency, Uom
 
@@ -181,12 +180,6 @@ def _check_product(
     return errors
 
 
-def _write_products(
-    ctx: ImportContext, creates: list[Cleaned], updates: list[tuple[int, Cleaned]]
-) -> WriteCounts:
-    return WriteCounts.from_counts(services.import_products(ctx.company, ctx.actor, creates, updates))
-
-
 PRODUCTS = ImportSpec(
     key="catalog.product",
     label=gettext_lazy("Products"),
@@ -201,7 +194,7 @@ PRODUCTS = ImportSpec(
     validate_row=_validate_product,
     find_existing=_find_products,
     check_row=_check_product,
-    write_batch=_write_products,
+    write_batch=services.import_products,
     list_url="catalog:list",
     description=gettext_lazy("Products and services with their category, unit and prices."),
 )
@@ -311,12 +304,6 @@ def _find_prices(ctx: ImportContext, match_key: str, keys: list[str]) -> dict[st
     return {key: ctx.cache["items"][key] for key in keys if key in ctx.cache["items"]}
 
 
-def _write_prices(
-    ctx: ImportContext, creates: list[Cleaned], updates: list[tuple[int, Cleaned]]
-) -> WriteCounts:
-    return WriteCounts.from_counts(services.import_prices(ctx.company, ctx.actor, creates, updates))
-
-
 PRICES = ImportSpec(
     key="catalog.pricelistitem",
     label=gettext_lazy("Price-list prices"),
@@ -333,7 +320,7 @@ PRICES = ImportSpec(
     prepare=_prepare_prices,
     validate_row=_validate_price,
     find_existing=_find_prices,
-    write_batch=_write_prices,
+    write_batch=services.import_prices,
     make_key=_price_key,
     description=gettext_lazy("Prices of products in price lists, with quantity breaks and validity dates."),
 )

@@ -17,9 +17,10 @@ dates, yes/no, choices) and then drives the spec, chunk by chunk:
 5. ``check_row(ctx, line, cleaned, existing_pk) -> errors``: rules that depend on the match
    (uniqueness of other identifiers, rights on the matched record).
 6. ``find_duplicates(ctx, [(line, cleaned)]) -> {line: [DuplicateHint]}`` for new rows.
-7. ``write_batch(ctx, creates, updates) -> WriteCounts``: writes a batch in bulk through the
-   domain's services (``updates`` are ``(pk, cleaned)``); per-record events are not recorded,
-   the machinery records one ``import.completed`` event per import.
+7. ``write_batch(company, actor, creates, updates) -> {"created": n, "updated": n, …}``: the
+   domain's bulk service itself (``partners.services.import_partners``), writing a batch
+   (``updates`` are ``(pk, cleaned)``); per-record events are not recorded, the machinery
+   records one ``import.completed`` event per import. :meth:`ImportSpec.write` calls it.
 
 Empty cells are left out of ``row``: on an update they leave the stored value unchanged.
 
@@ -159,7 +160,7 @@ class ImportSpec:
     match_keys: tuple[MatchKey, ...]
     validate_row: Callable[[ImportContext, dict[str, Any]], Cleaned]
     find_existing: Callable[[ImportContext, str, list[str]], dict[str, int]]
-    write_batch: Callable[[ImportContext, list[Cleaned], list[tuple[int, Cleaned]]], WriteCounts]
+    write_batch: Callable[[Company, User | None, list[Cleaned], list[tuple[int, Cleaned]]], dict[str, int]]
     prepare: Callable[[ImportContext], None] = _no_preparation
     check_row: Callable[[ImportContext, int, Cleaned, int | None], dict[str, list[str]]] = _no_checks
     find_duplicates: Callable[
@@ -169,6 +170,11 @@ class ImportSpec:
     pure_validation: bool = False  # see the module's docstring
     description: Any = ""
     list_url: str = ""  # URL name of the records' list, linked from the result
+
+    def write(
+        self, ctx: ImportContext, creates: list[Cleaned], updates: list[tuple[int, Cleaned]]
+    ) -> WriteCounts:
+        return WriteCounts.from_counts(self.write_batch(ctx.company, ctx.actor, creates, updates))
 
     def field(self, name: str) -> ImportField:
         for candidate in self.fields:

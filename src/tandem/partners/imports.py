@@ -39,12 +39,11 @@ from tandem.core.importing import (
     ImportSpec,
     MatchKey,
     RowInvalid,
-    WriteCounts,
 )
 from tandem.partners import services
 from tandem.partners.duplicates import CANDIDATE_LIMIT, NAME_SIMILARITY
 from tandem.partners.models import Partner
-from tandem.partners.names import name_key, partner_keys
+from tandem.partners.names import partner_keys
 
 PARTNER_FIELDS = (
     "name", "kind", "ref", "email", "phone", "mobile", "website", "tax_id", "registry_id",
@@ -231,10 +230,10 @@ def _prepare(ctx: ImportContext) -> None:
     rows = Partner.objects.filter(company=company)
     ctx.cache["refs"] = dict(rows.exclude(ref="").values_list("ref", "pk"))
     index = _DuplicateIndex()
-    for pk, name, tax_id, email, phone, match_key in rows.filter(active=True).values_list(
-        "pk", "name", "tax_id", "email", "phone", "match_key"
+    for pk, name, tax_id, email, phone, stored_name_key, match_key in rows.filter(active=True).values_list(
+        "pk", "name", "tax_id", "email", "phone", "name_key", "match_key"
     ):
-        index.add(name, tax_id, email, phone, _NameKeys(name_key(name), match_key), pk=pk)
+        index.add(name, tax_id, email, phone, _NameKeys(stored_name_key, match_key), pk=pk)
     ctx.cache["duplicates"] = index
     ctx.cache["seen_refs"] = {}
     ctx.cache["editable"] = set()
@@ -471,10 +470,6 @@ def _find_duplicates(
     return result
 
 
-def _write(ctx: ImportContext, creates: list[Cleaned], updates: list[tuple[int, Cleaned]]) -> WriteCounts:
-    return WriteCounts.from_counts(services.import_partners(ctx.company, ctx.actor, creates, updates))
-
-
 PARTNERS = ImportSpec(
     key="partners.partner",
     label=gettext_lazy("Partners"),
@@ -491,7 +486,7 @@ PARTNERS = ImportSpec(
     find_existing=_find_existing,
     check_row=_check,
     find_duplicates=_find_duplicates,
-    write_batch=_write,
+    write_batch=services.import_partners,
     pure_validation=True,  # _validate reads the row and the company's country only
     list_url="partners:list",
     description=gettext_lazy(

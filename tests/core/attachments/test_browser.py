@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -12,20 +11,10 @@ from tandem.core.attachments.models import Attachment
 from tandem.core.models import User
 from tandem.core.notifications import services as notifications
 from tandem.partners.models import Partner
-from tests.browser import shot
+from tests.browser import shot, sign_in
 from tests.core.attachments.conftest import PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page: Any, user: User) -> None:
-    from playwright.sync_api import expect
-
-    page.goto("/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", "secret-pass-123")
-    page.locator("main form [type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/$"))
 
 
 def test_drop_a_file_on_the_partner_page_and_see_the_bell(
@@ -40,7 +29,7 @@ def test_drop_a_file_on_the_partner_page_and_see_the_bell(
     notifications.notify(
         salesperson, kind="partners.assigned", title="You own Meble Zielińscy now", actor=manager
     )
-    _sign_in(page, salesperson)
+    sign_in(page, salesperson)
     expect(page.locator("#notification-bell .notification-count")).to_contain_text("1")
 
     page.goto(f"/partners/{partner.pk}/")

@@ -13,7 +13,7 @@ import pytest
 from tandem.core.attachments.models import Attachment
 from tandem.core.models import User
 from tandem.partners.models import Partner
-from tests.browser import shot
+from tests.browser import shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,10 +23,7 @@ def test_write_a_template_and_a_letter_to_a_partner(
 ) -> None:
     from playwright.sync_api import expect
 
-    page.goto("/login/")
-    page.fill("input[name=username]", manager.username)
-    page.fill("input[name=password]", "secret-pass-123")
-    page.locator("main form [type=submit]").click()
+    sign_in(page, manager)
     expect(page).to_have_url(re.compile(r"/$"))
 
     page.goto("/documents/templates/new/")

@@ -12,7 +12,7 @@ import pytest
 from tandem.core.models import Company, User
 from tandem.core.notifications import services
 from tandem.core.notifications.models import OutgoingEmail
-from tests.browser import shot
+from tests.browser import shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,10 +28,7 @@ def test_a_failed_message_is_found_from_the_settings_and_sent_again(
         text="Dear Jan,\nthe invoice INV/2026/00042 is overdue.", state=OutgoingEmail.State.FAILED,
         attempts=6, last_error="SMTPRecipientsRefused: 550 mailbox unavailable",
     )  # fmt: skip
-    page.goto("/login/")
-    page.fill("input[name=username]", admin.username)
-    page.fill("input[name=password]", "secret-pass-123")
-    page.click("main button[type=submit]")
+    sign_in(page, admin)
 
     page.goto("/settings/")
     page.locator("[data-failed-emails]").click()

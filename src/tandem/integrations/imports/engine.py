@@ -102,7 +102,7 @@ def write_spooled(
     """Write what :func:`run` spooled; the caller holds the transaction."""
     progress = progress or NoProgress()
     for creates, updates in spool.batches():
-        report.written.add(spec.write_batch(ctx, creates, updates))
+        report.written.add(spec.write(ctx, creates, updates))
         progress.advance(len(creates) + len(updates))
         progress.raise_if_cancelled()
 
@@ -440,4 +440,4 @@ def _match_chunk(
     if spool is not None:
         spool.add(to_create, to_update)
     elif to_create or to_update:
-        report.written.add(spec.write_batch(ctx, to_create, to_update))
+        report.written.add(spec.write(ctx, to_create, to_update))
