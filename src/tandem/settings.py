@@ -257,6 +257,13 @@ TANDEM_JOB_STALE_AFTER = int(os.environ.get("TANDEM_JOB_STALE_AFTER", 600))  # s
 TANDEM_JOB_REQUEUE_AFTER = int(os.environ.get("TANDEM_JOB_REQUEUE_AFTER", 900))  # s queued, unsent
 TANDEM_WEBHOOK_TIMEOUT = float(os.environ.get("TANDEM_WEBHOOK_TIMEOUT", 10))
 TANDEM_WEBHOOK_DISABLE_AFTER = int(os.environ.get("TANDEM_WEBHOOK_DISABLE_AFTER", 15))
+# Webhooks go to public addresses only; networks listed here (comma-separated CIDRs, e.g. an
+# internal receiver "10.20.0.0/16") may be reached too. See docs/admin/security.md.
+TANDEM_WEBHOOK_ALLOWED_NETWORKS = [
+    network.strip()
+    for network in os.environ.get("TANDEM_WEBHOOK_ALLOWED_NETWORKS", "").split(",")
+    if network.strip()
+]
 # --- end of jobs, schedules and webhooks ---------------------------------------------------
 
 LOG_DIR = DATA_DIR / "logs"

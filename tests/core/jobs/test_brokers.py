@@ -98,6 +98,7 @@ def _worker(url: str, queue: str | None, data_dir: Path, *extra: str) -> Iterato
         "TANDEM_BROKER_URL": url,
         "DATABASE_URL": _test_database_url(),
         "TANDEM_TASKS_EAGER": "false",
+        "TANDEM_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.1/32",  # the local test receiver
     }
     argv = [
         sys.executable, "-m", "celery", "-A", "tandem.celery:app", "worker", "--pool", "solo",
@@ -174,6 +175,7 @@ def test_the_embedded_worker_runs_the_schedules_and_delivers_webhooks(settings, 
     url = BROKERS["filesystem"]
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.TANDEM_JOBS_QUEUE = None
+    settings.TANDEM_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.1/32"]
     receiver = Receiver().start()
     _subscription, receiver.secret = webhooks.create_subscription(
         company, admin, url=receiver.url, events_=["company.*"]

@@ -102,6 +102,12 @@ def free_port() -> int:
 
 
 @pytest.fixture(autouse=True)
+def _local_receivers_allowed(settings: Any) -> None:
+    """The operator's allow-list lets these tests deliver to their receiver on loopback."""
+    settings.TANDEM_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_nudge_state() -> None:
     services.forget_cached_subscriptions()
     services._last_nudge = 0.0

@@ -21,14 +21,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import http.client
 import json
 import logging
 import random
 import re
 import secrets
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -48,6 +47,7 @@ from django.utils.translation import gettext as _
 from tandem.core import events, roles
 from tandem.core.errors import BusinessError, Conflict, ValidationFailed
 from tandem.core.models import Company, Event, User
+from tandem.integrations.webhooks import egress
 from tandem.integrations.webhooks.models import (
     WebhookAttempt,
     WebhookCursor,
@@ -63,7 +63,8 @@ GRACE = timedelta(minutes=5)  # the mark trails the newest events by this much
 BATCH = 1000  # events read per query
 MAX_BATCHES = 20  # per dispatch run; the rest waits for the next one
 LEASE = timedelta(minutes=5)  # a claimed delivery is not picked again for this long
-RESPONSE_EXCERPT = 1000  # characters of the receiver's answer kept
+RESPONSE_EXCERPT = 200  # characters of the receiver's answer kept (shown to superusers only)
+ERROR_LENGTH = 300
 RETRY_DELAYS = [  # after attempt 1, 2, …; then the delivery is given up
     timedelta(seconds=30),
     timedelta(minutes=2),
@@ -122,6 +123,11 @@ def _clean(url: str, event_names: Iterable[str]) -> tuple[str, list[str]]:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
         errors["url"] = [_("Enter an http:// or https:// address.")]
+    else:
+        try:
+            egress.check_url(url)
+        except egress.EgressRefused as refused:
+            errors["url"] = [str(refused)]
     names = sorted({name.strip() for name in event_names if name and name.strip()})
     if not names:
         errors["events"] = [_("Choose at least one event, or * for all.")]
@@ -412,31 +418,28 @@ def _backoff(attempt: int) -> timedelta:
 
 
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str, str, int]:
-    """``(status, response excerpt, error, milliseconds)``; redirects are not followed."""
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    opener = urllib.request.build_opener(_NoRedirect)
+    """``(status, response excerpt, error, milliseconds)``; redirects are not followed.
+
+    The address is resolved and checked now, and the connection pinned to it (see ``egress``).
+    """
     started = time.monotonic()
     status: int | None = None
     excerpt = error = ""
     try:
-        with opener.open(request, timeout=settings.TANDEM_WEBHOOK_TIMEOUT) as response:
-            status = int(response.status)
-            excerpt = response.read(RESPONSE_EXCERPT * 4).decode(errors="replace")[:RESPONSE_EXCERPT]
-    except urllib.error.HTTPError as answer:
-        status = int(answer.code)
-        excerpt = answer.read(RESPONSE_EXCERPT * 4).decode(errors="replace")[:RESPONSE_EXCERPT]
-    except (urllib.error.URLError, OSError, ValueError) as failure:
-        reason = getattr(failure, "reason", failure)
-        error = f"{type(reason).__name__}: {reason}"[:RESPONSE_EXCERPT]
+        answer = egress.post(
+            url, body, headers, timeout=settings.TANDEM_WEBHOOK_TIMEOUT, read_limit=RESPONSE_EXCERPT * 4
+        )
+    except egress.EgressRefused as refused:
+        error = str(refused)
+    except (OSError, http.client.HTTPException, ValueError) as failure:
+        error = f"{type(failure).__name__}: {failure}"
+    else:
+        status = answer.status
+        excerpt = answer.body.decode(errors="replace")[:RESPONSE_EXCERPT]
     duration_ms = int((time.monotonic() - started) * 1000)
-    if status is not None and not 200 <= status < 300 and not error:
+    if status is not None and not 200 <= status < 300:
         error = _("The receiver answered %(status)s.") % {"status": status}
-    return status, excerpt, error, duration_ms
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a 3xx is a failed delivery: the subscription's URL should be fixed
+    return status, excerpt, error[:ERROR_LENGTH], duration_ms
 
 
 def _count_outcome(subscription: WebhookSubscription, ok: bool, *, gone: bool) -> None:

@@ -182,6 +182,8 @@ class DeliveryDetailView(ModelView):
                 "title": _("Delivery %(id)s") % {"id": delivery.message_id},
                 "delivery": delivery,
                 "attempts": delivery.attempts.all(),
+                # What a receiver answered can be what an internal service said: superusers only.
+                "show_response": request.user.is_superuser,
                 "list_url": reverse("webhooks:detail", args=[delivery.subscription_id]),
             },
         )
