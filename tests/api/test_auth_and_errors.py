@@ -133,12 +133,12 @@ def test_throttling_and_plain_django_errors_become_problems() -> None:
     assert problem_details_handler(RuntimeError("bug"), {}) is None  # a real 500 stays a 500
 
 
-def test_a_user_without_an_active_company_reads_nothing_and_cannot_create(
+def test_a_token_of_a_company_its_owner_left_reads_nothing_and_cannot_create(
     manager: User, api_as: Callable[[User], APIClient], make_partner: Callable[..., Partner]
 ) -> None:
     make_partner("Nowak")
     client = api_as(manager)
-    User.objects.filter(pk=manager.pk).update(active_company=None)
+    manager.companies.clear()  # the token's company is no longer theirs
     assert client.get(PARTNERS).json()["results"] == []
     assert_problem(client.post(PARTNERS, {"name": "Kowalski"}, format="json"), 403)
     assert Partner.objects.count() == 1

@@ -318,7 +318,7 @@ def test_keyset_pages_newest_first_or_by_name(
     second = manager_api.get(first["next"]).json()
     assert [row["name"] for row in second["results"]] == ["Cherry"] and second["next"] is None
     assert _names(manager_api.get(PARTNERS, {"ordering": "name_key"})) == ["Apple", "Banana", "Cherry"]
-    assert_problem(manager_api.get(PARTNERS, {"cursor": "garbage"}), 404)
+    assert_problem(manager_api.get(PARTNERS, {"cursor": "garbage"}), 400, "cursor")
 
 
 def test_export_is_csv_of_the_filtered_rows(

@@ -551,7 +551,7 @@ def issue_token(user: User, actor: User, company: Company | None, *, name: str) 
         raise ValidationFailed({"name": [_("A token name has at most 64 characters.")]})
     if not user.is_active:
         raise Conflict(_("%(name)s is deactivated.") % {"name": user.username})
-    token, secret = core_services.issue_api_token(user, name, actor)
+    token, secret = core_services.issue_api_token(user, name, actor, company=company)
     events.record(
         "user.api_token_issued", user, actor, {"token": token.prefix, "name": name}, company=company
     )

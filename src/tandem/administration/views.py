@@ -216,7 +216,11 @@ class UserDetailView(AdminAreaMixin, ObjectDetailView):
         user: User = self.object  # type: ignore[assignment]
         return {
             **super().get_context(),
-            "tokens": list(ApiToken.objects.filter(user=user).order_by("-created_at")),
+            "tokens": list(
+                ApiToken.objects.filter(user=user, company=self.company)
+                .select_related("company")
+                .order_by("-created_at")
+            ),
             "token_form": TokenForm(request=self.request),
             "protected": user.is_superuser and not self.actor.is_superuser,
             "is_self": user.pk == self.actor.pk,
@@ -340,7 +344,10 @@ class TokenRevokeView(AdminAreaMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         token = get_object_or_404(
-            ApiToken.objects.filter(user__in=company_users(request)).select_related("user"), pk=pk
+            ApiToken.objects.filter(user__in=company_users(request), company=self.company).select_related(
+                "user"
+            ),
+            pk=pk,
         )
         try:
             services.revoke_token(token, self.actor, self.company)
@@ -700,7 +707,9 @@ class AccountView(LoginRequiredMixin, View):
             "has_2fa": has_two_factor(user),
             "required": two_factor_required(user),
             "code_form": CodeForm(request=request),
-            "tokens": list(ApiToken.objects.filter(user=user).order_by("-created_at")),
+            "tokens": list(
+                ApiToken.objects.filter(user=user).select_related("company").order_by("-created_at")
+            ),
             "token_form": TokenForm(request=request),
         }
         return render(request, "administration/account.html", context)

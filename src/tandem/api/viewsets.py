@@ -38,7 +38,6 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.http import HttpResponseBase, StreamingHttpResponse
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -50,6 +49,7 @@ from rest_framework.response import Response
 from tandem.api import idempotency
 from tandem.api.conditional import etag_for, if_match_holds, if_none_match_holds
 from tandem.api.errors import PreconditionFailed
+from tandem.api.filtering import StrictFilterBackend
 from tandem.api.pagination import StableOrderingFilter
 from tandem.api.parsers import DecimalJSONParser
 from tandem.api.schema import WRITE_ACTIONS, ServiceAutoSchema
@@ -70,7 +70,7 @@ class ServiceViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     list_prefetch_related: Sequence[str] = ()
     required_perms: Sequence[str] | Mapping[str, Sequence[str]] | None = None
     parser_classes = [DecimalJSONParser, FormParser, MultiPartParser]
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [StrictFilterBackend, StableOrderingFilter]
     ordering: Sequence[str] = ("-id",)
     ordering_fields: Sequence[str] = ("id",)
     schema = ServiceAutoSchema()

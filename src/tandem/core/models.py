@@ -212,9 +212,14 @@ class Event(models.Model):
 
 
 class ApiToken(models.Model):
-    """A personal API token. Only its SHA-256 is stored; the secret is shown once."""
+    """A personal API token. Only its SHA-256 is stored; the secret is shown once.
+
+    A token works in the one company chosen when it was issued, whatever company its owner
+    switches to in the browser.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens")
+    company = models.ForeignKey(Company, models.CASCADE, related_name="+", verbose_name=_("company"))
     name = models.CharField(_("name"), max_length=64)
     prefix = models.CharField(max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)

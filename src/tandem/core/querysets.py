@@ -10,11 +10,15 @@ from tandem.core.models import Company, User
 
 
 def allowed_company(user: Any) -> Company | None:
-    """The company the user works in now, if they are allowed in it."""
+    """The company the user works in now, if they are allowed in it.
+
+    A request made with an API token works in the token's company, not in the one its
+    owner last chose in the browser.
+    """
     if not getattr(user, "is_authenticated", False):
         return None
     cached = getattr(user, "_allowed_company", _UNKNOWN)
-    if isinstance(cached, Company | None) and getattr(cached, "pk", None) == user.active_company_id:
+    if isinstance(cached, Company | None) and getattr(cached, "pk", None) == working_company_id(user):
         return cached
     allowed = _check_allowed(user)
     user._allowed_company = allowed  # one membership query per user object (i.e. per request)
@@ -24,8 +28,14 @@ def allowed_company(user: Any) -> Company | None:
 _UNKNOWN = object()
 
 
+def working_company_id(user: Any) -> int | None:
+    token_company = getattr(user, "api_token_company_id", None)
+    return token_company if token_company is not None else user.active_company_id  # type: ignore[no-any-return]
+
+
 def _check_allowed(user: Any) -> Company | None:
-    company = user.active_company
+    token_company = getattr(user, "api_token_company_id", None)
+    company = Company.objects.filter(pk=token_company).first() if token_company else user.active_company
     if company is None:
         return None
     if user.is_superuser or user.companies.filter(pk=company.pk).exists():

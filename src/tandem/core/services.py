@@ -48,11 +48,23 @@ def hash_token(secret: str) -> str:
 
 
 @transaction.atomic
-def issue_api_token(user: User, name: str, actor: User | None = None) -> tuple[ApiToken, str]:
-    """Create a token; the returned secret is never stored and cannot be shown again."""
+def issue_api_token(
+    user: User, name: str, actor: User | None = None, *, company: Company | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token for one company (default: the one ``user`` works in now).
+
+    The returned secret is never stored and cannot be shown again.
+    """
+    company = company or user.active_company
+    if company is None or not (user.is_superuser or user.companies.filter(pk=company.pk).exists()):
+        raise NotAllowed(_("A token works in one company; %(user)s has none to give it.") % {"user": user})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, prefix=secret[:12], key_hash=hash_token(secret))
-    events.record("api_token.issued", token, actor or user, {"name": name, "user": user.username})
+    token = ApiToken.objects.create(
+        user=user, company=company, name=name, prefix=secret[:12], key_hash=hash_token(secret)
+    )
+    events.record(
+        "api_token.issued", token, actor or user, {"name": name, "user": user.username}, company=company
+    )
     return token, secret
 
 
@@ -72,4 +84,6 @@ def authenticate_token(secret: str) -> User | None:
     if token is None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    return token.user
+    user = token.user
+    user.api_token_company_id = token.company_id  # type: ignore[attr-defined]  # works in the token's company
+    return user

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -173,7 +173,7 @@ class TagViewSet(RetrieveMixin, mixins.ListModelMixin, ServiceViewSet):
 class AddressSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = Address
-        fields = ["id", "partner", *ADDRESS_FIELDS]
+        fields = ["id", "partner", *ADDRESS_FIELDS, "version"]
         read_only_fields = fields
 
 
@@ -191,9 +191,12 @@ class AddressWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):  #
         return partner
 
 
-class AddressViewSet(RetrieveMixin, CreateMixin, UpdateMixin, mixins.ListModelMixin, mixins.DestroyModelMixin,
-                     ServiceViewSet):  # fmt: skip
-    """Structured addresses of the partners the user can see; ``?partner=`` narrows to one."""
+class AddressViewSet(RetrieveMixin, CreateMixin, UpdateMixin, mixins.ListModelMixin, ServiceViewSet):
+    """Structured addresses of the partners the user can see; ``?partner=`` narrows to one.
+
+    DELETE removes the address (it is part of the partner, not a record of its own); like
+    PUT and PATCH it honours ``If-Match``.
+    """
 
     model = Address
     serializer_class = AddressSerializer
@@ -213,7 +216,9 @@ class AddressViewSet(RetrieveMixin, CreateMixin, UpdateMixin, mixins.ListModelMi
         self, instance: Address, data: dict[str, Any], expected_version: int | None
     ) -> Address:
         data.pop("partner", None)
-        return services.update_address(instance, self.actor, **data)
+        return services.update_address(instance, self.actor, expected_version=expected_version, **data)
 
-    def perform_destroy(self, instance: Address) -> None:
-        services.remove_address(instance, self.actor)
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        services.remove_address(instance, self.actor, expected_version=self.expected_version(instance))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -188,6 +188,7 @@ class Address(models.Model):
     region = models.CharField(_("region"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True)
     is_default = models.BooleanField(_("default"), default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("address")

@@ -95,7 +95,14 @@ def _check_owner(data: dict[str, Any], actor: User | None) -> None:
         data["owner"] = actor
 
 
-def _refuse_duplicates(company: Company, data: Mapping[str, Any], exclude_id: int | None = None) -> None:
+def _refuse_duplicates(
+    company: Company, data: Mapping[str, Any], actor: User | None, exclude_id: int | None = None
+) -> None:
+    """Refuse a probable duplicate, naming only the partners ``actor`` may open.
+
+    Of a duplicate the actor may not see (a colleague's customer) the answer says only that
+    it exists and whom to ask: its name, id and matching detail stay hidden.
+    """
     matches = find_duplicates(
         company,
         name=data.get("name", ""),
@@ -104,12 +111,31 @@ def _refuse_duplicates(company: Company, data: Mapping[str, Any], exclude_id: in
         tax_id=data.get("tax_id", ""),
         exclude_id=exclude_id,
     )
-    if matches:
-        raise DuplicateFound(_duplicate_message(matches), duplicates=[_describe(m) for m in matches])
+    if not matches:
+        return
+    shown = _visible_ids(actor, [m.partner.pk for m in matches])
+    visible = [m for m in matches if m.partner.pk in shown]
+    hidden = len(matches) - len(visible)
+    raise DuplicateFound(
+        _duplicate_message(visible, hidden),
+        duplicates=[_describe(m) for m in visible],
+        hidden_duplicates=hidden,
+    )
 
 
-def _duplicate_message(matches: list[DuplicateMatch]) -> str:
-    first = matches[0]
+def _visible_ids(actor: User | None, ids: list[int]) -> set[int]:
+    if actor is None:  # a system action (an import run by the platform) sees every partner
+        return set(ids)
+    return set(Partner.objects.visible_to(actor).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _duplicate_message(visible: list[DuplicateMatch], hidden: int) -> str:
+    if not visible:
+        return _(
+            "A partner like this already exists, but you may not open it. Ask your sales manager "
+            "or an administrator to give you access or to add what you need."
+        )
+    first = visible[0]
     return _("Possible duplicate of “%(name)s” (%(reasons)s).") % {
         "name": first.partner.name,
         "reasons": ", ".join(first.reasons),
@@ -138,7 +164,7 @@ def create_partner(
     if data.get("ref") and Partner.objects.filter(company=company, ref=data["ref"]).exists():
         raise DuplicateFound(_("Another partner already has this external reference."), field="ref")
     if not allow_duplicate:
-        _refuse_duplicates(company, data)
+        _refuse_duplicates(company, data, actor)
     partner = Partner.objects.create(company=company, **data)
     partner.tags.set(_own_tags(company, tags))
     address_rows = [*addresses]
@@ -191,7 +217,7 @@ def update_partner(
     if "owner" in data:
         _check_owner(data, actor)
     if not allow_duplicate:
-        _refuse_duplicates(locked.company, {**_current(locked), **data}, exclude_id=locked.pk)
+        _refuse_duplicates(locked.company, {**_current(locked), **data}, actor, exclude_id=locked.pk)
     before = events.snapshot(locked, [*data, *(["tags"] if tags is not None else [])])
     for name, value in data.items():
         setattr(locked, name, value)
@@ -241,8 +267,19 @@ def add_address(partner: Partner, actor: User | None, **fields: Any) -> Address:
     return address
 
 
+def _lock_address(address: Address, expected_version: int | None) -> Address:
+    locked = Address.objects.select_for_update().select_related("partner").get(pk=address.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleVersion(_("Someone else changed this address meanwhile. Reload it and try again."))
+    return locked
+
+
 @transaction.atomic
-def update_address(address: Address, actor: User | None, **fields: Any) -> Address:
+def update_address(
+    address: Address, actor: User | None, *, expected_version: int | None = None, **fields: Any
+) -> Address:
+    """Change an address; with ``expected_version`` a concurrent edit is refused, not overwritten."""
+    address = _lock_address(address, expected_version)
     before = events.snapshot(address, ADDRESS_FIELDS)
     for name in ADDRESS_FIELDS:
         if name in fields:
@@ -251,6 +288,7 @@ def update_address(address: Address, actor: User | None, **fields: Any) -> Addre
         address.partner.addresses.filter(kind=address.kind, is_default=True).exclude(pk=address.pk).update(
             is_default=False
         )
+    address.version += 1
     address.save()
     diff = events.changes(before, events.snapshot(address, ADDRESS_FIELDS))
     _touch(address.partner)
@@ -259,7 +297,8 @@ def update_address(address: Address, actor: User | None, **fields: Any) -> Addre
 
 
 @transaction.atomic
-def remove_address(address: Address, actor: User | None) -> None:
+def remove_address(address: Address, actor: User | None, *, expected_version: int | None = None) -> None:
+    address = _lock_address(address, expected_version)
     partner, line = address.partner, address.one_line()
     address.delete()
     _touch(partner)

@@ -171,16 +171,10 @@ class PartnerEditView(ObjectEditView):
 
 
 def _duplicate_context(view: ObjectFormView) -> dict[str, Any]:
+    """The duplicates the service named (only those the user may open) and how many it did not."""
     error = view.business_error
-    found = error.extra.get("duplicates", []) if error is not None else []
-    if not found:
-        return {"duplicates": []}
-    visible = set(
-        Partner.objects.visible_to(view.request.user)
-        .filter(pk__in=[d["id"] for d in found])
-        .values_list("pk", flat=True)
-    )
-    return {"duplicates": [{**d, "visible": d["id"] in visible} for d in found]}
+    extra = error.extra if error is not None else {}
+    return {"duplicates": extra.get("duplicates", []), "hidden_duplicates": extra.get("hidden_duplicates", 0)}
 
 
 class AddressMixin(ModelView):
@@ -259,7 +253,12 @@ class AddressEditView(AddressMixin, ObjectFormView):
         return self.success_url(self.object)  # type: ignore[arg-type]
 
     def perform(self, form: forms.BaseForm) -> Model:
-        return services.update_address(self.object, self.request.user, **form.service_data())  # type: ignore[arg-type,attr-defined]
+        return services.update_address(
+            self.object,  # type: ignore[arg-type]
+            self.request.user,  # type: ignore[arg-type]
+            expected_version=self.expected_version(form),
+            **form.service_data(),  # type: ignore[attr-defined]
+        )
 
     def success_message(self, result: Model) -> str:
         return _("Address saved.")

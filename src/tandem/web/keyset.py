@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.utils.functional import Promise
+
+from tandem.core.query_values import check_storable, field_value
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,10 @@ def decode_cursor(cursor: str | None, model: type[Model], field: str) -> tuple[A
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         value, pk = json.loads(raw)
-        return model._meta.get_field(field).to_python(value), int(pk)  # type: ignore[union-attr]
-    except (binascii.Error, ValueError, TypeError, ValidationError, UnicodeDecodeError):
+        if not isinstance(pk, int) or isinstance(pk, bool):
+            return None
+        return field_value(model._meta.get_field(field), value), check_storable(pk)  # type: ignore[arg-type]
+    except (binascii.Error, ValueError, TypeError, RecursionError):  # BadQueryValue is a ValueError
         return None
 
 

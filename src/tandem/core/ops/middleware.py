@@ -5,9 +5,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
+from csp.middleware import CSPMiddleware
 from django.http import HttpRequest, HttpResponse
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.security import SecurityMiddleware
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 
 from tandem.core.ops import metrics, views
 from tandem.core.ops.logs import (
@@ -74,10 +79,24 @@ def _probe(request: HttpRequest) -> tuple[str, HttpResponse | None]:
     if request.method not in ("GET", "HEAD"):
         return "", None
     if request.path == reverse("ops:health"):
-        return "ops:health", views.health_view(request)
+        return "ops:health", _with_security_headers(request, views.health_view(request))
     if request.path == reverse("ops:metrics") and views.address_allowed(request):
-        return "ops:metrics", views.metrics_view(request)
+        return "ops:metrics", _with_security_headers(request, views.metrics_view(request))
     return "", None
+
+
+def _with_security_headers(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """The headers every other response gets from the middleware these answers skip
+    (nosniff, referrer and opener policies, HSTS over HTTPS, CSP, frame denial), and no caching."""
+
+    def respond(_request: HttpRequest) -> HttpResponse:
+        return response
+
+    frames: Any = XFrameOptionsMiddleware(respond)
+    policy: Any = CSPMiddleware(frames)
+    answered: HttpResponse = SecurityMiddleware(policy)(request)  # type: ignore[assignment]
+    patch_cache_control(answered, no_store=True)
+    return answered
 
 
 def _view_name(request: HttpRequest) -> str:

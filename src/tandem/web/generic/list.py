@@ -14,20 +14,21 @@ and routes ``as_view()`` (the page) and ``as_view(export=True)`` (``?format=csv|
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django_filters import FilterSet
 
+from tandem.core.query_values import BadQueryValue, check_storable, form_errors
 from tandem.web import exports
 from tandem.web.display import Column, cells
 from tandem.web.forms import style_fields
@@ -62,12 +63,20 @@ class ObjectListView(ModelView):
     template_name = "web/object_list.html"
     table_template = "web/_table.html"
     export = False
+    refused: dict[str, list[str]] = {}
     create_url_name: str | None = None
     create_label: Any = _("New")
     export_url_name: str | None = None
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         filterset = self.get_filterset()
+        self.refused = self.refused_filters(filterset)
+        if self.refused:
+            if self.export:  # a file must never hold rows the refused filter was meant to exclude
+                return HttpResponseBadRequest(
+                    self.refused_message(filterset), content_type="text/plain; charset=utf-8"
+                )
+            filterset = self.get_filterset(without=self.refused)
         rows = self.filtered(filterset)
         sort_name, key = self.current_sort()
         if self.export:
@@ -82,11 +91,32 @@ class ObjectListView(ModelView):
         context = self.list_context(
             filterset, page, capped_count(rows, settings.TANDEM_LIST_COUNT_CAP), sort_name
         )
+        if self.refused:
+            context["refused_message"] = self.refused_message(filterset)
         template = self.table_template if self.wants_table_only() else self.template_name
-        response = render(request, template, context)
+        # A filter value that cannot be used is a 400 that says which one, over the list as if it
+        # was not given: a client learns its request was wrong, a person sees why and goes on.
+        response = render(request, template, context, status=400 if self.refused else 200)
         # The same URL answers with the table alone for htmx: caches must keep the two apart.
         patch_vary_headers(response, ("HX-Request", "HX-Target"))
         return response
+
+    def refused_filters(self, filterset: FilterSet | None) -> dict[str, list[str]]:
+        """Filter values (and search text) the list cannot use: ``{parameter: [reason, …]}``."""
+        refused = form_errors(filterset.form) if filterset is not None else {}
+        try:
+            check_storable(self.request.GET.get(self.search_param, ""))
+        except BadQueryValue as error:
+            refused[self.search_param] = [str(error)]
+        return refused
+
+    def refused_message(self, filterset: FilterSet | None) -> str:
+        fields = filterset.form.fields if filterset is not None else {}
+        parts = [
+            f"{fields[name].label if name in fields else name}: {' '.join(reasons)}"
+            for name, reasons in self.refused.items()
+        ]
+        return str(_("These filters were not applied: %(filters)s")) % {"filters": "; ".join(parts)}
 
     # --- rows -------------------------------------------------------------------------
 
@@ -94,10 +124,12 @@ class ObjectListView(ModelView):
         """select_related / prefetch_related / annotations for the shown columns."""
         return rows
 
-    def get_filterset(self) -> FilterSet | None:
+    def get_filterset(self, without: Collection[str] = ()) -> FilterSet | None:
         if self.filterset_class is None:
             return None
         data = self.request.GET.copy()
+        for name in without:
+            data.pop(name, None)
         for name, value in self.default_filters.items():
             data.setdefault(name, value)
         filterset = self.filterset_class(data, queryset=self.get_queryset(), request=self.request)
@@ -106,7 +138,9 @@ class ObjectListView(ModelView):
 
     def filtered(self, filterset: FilterSet | None) -> QuerySet[Any]:
         rows = filterset.qs if filterset is not None else self.get_queryset()
-        text = self.request.GET.get(self.search_param, "").strip()
+        text = (
+            "" if self.search_param in self.refused else self.request.GET.get(self.search_param, "").strip()
+        )
         search = type(self).search_function
         handled_by_filters = filterset is not None and self.search_param in filterset.filters
         if text and search is not None and not handled_by_filters:
