@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Suspicio
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
@@ -137,6 +138,7 @@ def problem_response(status_code: int, title: str, code: str) -> JsonResponse:
     return JsonResponse(body, status=status_code, content_type=PROBLEM_JSON)
 
 
+@csrf_exempt  # it writes nothing; a CSRF refusal would be an HTML page where JSON is promised
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any URL under ``/api/`` that no route answers (no HTML page, no slash redirect of a POST)."""
     title = str(_("Not found."))

@@ -52,6 +52,13 @@ class KeysetPagination(CursorPagination):
             raise ValidationError({self.cursor_query_param: [message]}) from refused
         return cursor
 
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        return parameters
+
     def _check_position(self, position: str) -> None:
         name = self.ordering[0].lstrip("-")
         try:
@@ -77,9 +84,18 @@ class StableOrderingFilter(OrderingFilter):
             ordering.append("-id" if ordering[0].startswith("-") else "id")
         return ordering
 
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        fields = list(getattr(view, "ordering_fields", None) or ["id"])
+        terms = [f"{sign}{name}" for name in fields for sign in ("", "-")]
+        for parameter in parameters:
+            if parameter["name"] == self.ordering_param:
+                parameter["schema"] = {"type": "string", "enum": terms}
+        return parameters
+
     def _refuse_unknown(self, request: Request, queryset: QuerySet[Any], view: Any) -> None:
         raw = request.query_params.get(self.ordering_param)
-        if not raw:
+        if raw is None:
             return
         offered = {name for name, _label in self.get_valid_fields(queryset, view, {"request": request})}
         unknown = [term for term in (t.strip() for t in raw.split(",")) if term.lstrip("-") not in offered]

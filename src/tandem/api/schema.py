@@ -5,29 +5,106 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
 WRITE_ACTIONS = frozenset({"create", "update", "partial_update"})
 
 IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER,
-    description="Makes the POST safe to retry: the same key and body replay the first answer "
-    "(header Idempotent-Replayed: true); the same key with another body is refused (422).",
+    "Idempotency-Key", {"type": "string", "pattern": "^[!-~]{1,128}$"}, OpenApiParameter.HEADER,
+    description="1 to 128 visible ASCII characters, e.g. a UUID. Makes the POST safe to retry: the same "
+    "key and body replay the first answer (header Idempotent-Replayed: true); the same key with another "
+    "body is refused (422); a key still being processed answers 409.",
 )  # fmt: skip
+ENTITY_TAGS = r'^(\*|(W/)?"[!#-~]*"(\s*,\s*(W/)?"[!#-~]*")*)$'  # RFC 9110 §13.1.1
 IF_MATCH = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER,
-    description="The ETag you read; if the record changed since, nothing is written and the answer is 412.",
+    "If-Match", {"type": "string", "pattern": ENTITY_TAGS}, OpenApiParameter.HEADER,
+    description='The ETag you read (a quoted string such as "3f2a…", or *); if the record changed '
+    "since, nothing is written and the answer is 412.",
 )  # fmt: skip
 IF_NONE_MATCH = OpenApiParameter(
-    "If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER,
+    "If-None-Match", {"type": "string", "pattern": ENTITY_TAGS}, OpenApiParameter.HEADER,
     description="The ETag you hold; 304 Not Modified if it is still current.",
 )  # fmt: skip
 
 
+PROBLEM = {
+    "type": "object",
+    "description": "RFC 9457 problem details. Validation problems name each field in errors; a "
+    "probable duplicate lists the ones the caller may open (duplicates) and counts the others.",
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {"type": "object", "additionalProperties": {}},
+        "duplicates": {"type": "array", "items": {"type": "object"}},
+        "hidden_duplicates": {"type": "integer"},
+    },
+    "required": ["type", "title", "status", "detail"],
+}
+PROBLEMS = {
+    400: "The request is invalid: a field, filter, cursor or header value it cannot use (errors names them).",
+    401: "No valid credentials: a missing, wrong or revoked token.",
+    403: "Not allowed for this user or company.",
+    404: "No such record among those the user may see.",
+    406: "The Accept header asks for a representation the API does not make.",
+    409: "A conflict: a probable duplicate, or the same Idempotency-Key still in progress.",
+    412: "If-Match did not match: the record changed since it was read; nothing was written.",
+    413: "The request body is too large.",
+    415: "The body's media type is not accepted.",
+    422: "The Idempotency-Key was already used for a different request.",
+}
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def problem_statuses(method: str, with_if_match: bool, has_body: bool) -> list[int]:
+    statuses = [400, 401, 403, 404, 406]
+    if method in UNSAFE:
+        statuses += [409, 413]
+    if has_body:
+        statuses.append(415)
+    if with_if_match:
+        statuses.append(412)
+    if method == "POST":
+        statuses.append(422)
+    return sorted(statuses)
+
+
 class ServiceAutoSchema(AutoSchema):
-    """Create/update take the view's ``write_serializer_class`` and answer with its ``serializer_class``."""
+    """Create/update take the view's ``write_serializer_class`` and answer with its ``serializer_class``.
+
+    Every operation also documents the problem-details answers it can give, and text fields
+    that may be blank are documented as returned (``website: ""`` is not a URI).
+    """
+
+    def get_operation(self, *args: Any, **kwargs: Any) -> Any:
+        operation = super().get_operation(*args, **kwargs)
+        if operation is None:
+            return None
+        headers = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "header"}
+        ref = {"$ref": "#/components/schemas/Problem"}
+        self.registry.register_on_missing(
+            ResolvedComponent(name="Problem", type=ResolvedComponent.SCHEMA, object="Problem", schema=PROBLEM)
+        )
+        for status in problem_statuses(self.method, "If-Match" in headers, "requestBody" in operation):
+            operation["responses"].setdefault(
+                str(status),
+                {"content": {"application/problem+json": {"schema": ref}}, "description": PROBLEMS[status]},
+            )
+        return operation
+
+    def _map_serializer_field(self, field: Any, direction: Any, bypass_extensions: bool = False) -> Any:
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(schema, dict) and schema.get("type") == "string" and "format" in schema:
+            if _may_be_blank(field):
+                rest = {k: v for k, v in schema.items() if k not in {"type", "format"}}
+                typed = {"type": "string", "format": schema["format"]}
+                return {"anyOf": [typed, {"type": "string", "maxLength": 0}], **rest}
+        return schema
 
     def get_request_serializer(self) -> Any:
         write = getattr(self.view, "write_serializer_class", None)
@@ -52,6 +129,19 @@ class ServiceAutoSchema(AutoSchema):
         if versioned and action == "retrieve":
             parameters.append(IF_NONE_MATCH)
         return parameters
+
+
+def _may_be_blank(field: Any) -> bool:
+    """The field accepts or returns "": a blank CharField input, or a model field with blank=True."""
+    if getattr(field, "allow_blank", False):
+        return True
+    model = getattr(getattr(getattr(field, "parent", None), "Meta", None), "model", None)
+    if model is None or not getattr(field, "source", None):
+        return False
+    try:
+        return bool(model._meta.get_field(field.source).blank)
+    except FieldDoesNotExist:
+        return False
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]

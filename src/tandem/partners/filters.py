@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +75,7 @@ class PartnerFilter(django_filters.FilterSet):
         return rows.filter(country=value.strip().upper())
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class IdFilter(django_filters.NumberFilter):
     """An integer id, without resolving it (so it reveals nothing about rows one cannot see)."""
 
