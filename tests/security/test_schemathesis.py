@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 import schemathesis
-from schemathesis import GenerationMode
-from schemathesis.config import SchemathesisConfig
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection
 from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
+from schemathesis.config import SchemathesisConfig
 
 from tandem.core.services import issue_api_token
 from tandem.wsgi import application
@@ -65,11 +65,11 @@ def api_schema(db: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def bearer(admin: Any, make_partner: Any) -> Iterator[dict[str, str]]:
+def bearer(admin: Any, make_partner: Any) -> dict[str, str]:
     for name in ("Acme Ltd", "Nowak Sp. z o.o.", "Jan Kowalski"):
         make_partner(name, email=f"{name.split()[0].lower()}@example.com")
     _token, secret = issue_api_token(admin, "schemathesis")
-    yield {"Authorization": f"Bearer {secret}"}
+    return {"Authorization": f"Bearer {secret}"}
 
 
 SETTINGS = settings(

@@ -15,9 +15,9 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Suspicio
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import Resolver404, resolve
-from django.views.decorators.csrf import csrf_exempt
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from django.core.exceptions import FieldDoesNotExist
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
 WRITE_ACTIONS = frozenset({"create", "update", "partial_update"})
@@ -99,11 +98,11 @@ class ServiceAutoSchema(AutoSchema):
 
     def _map_serializer_field(self, field: Any, direction: Any, bypass_extensions: bool = False) -> Any:
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
-        if isinstance(schema, dict) and schema.get("type") == "string" and "format" in schema:
-            if _may_be_blank(field):
-                rest = {k: v for k, v in schema.items() if k not in {"type", "format"}}
-                typed = {"type": "string", "format": schema["format"]}
-                return {"anyOf": [typed, {"type": "string", "maxLength": 0}], **rest}
+        formatted = isinstance(schema, dict) and schema.get("type") == "string" and "format" in schema
+        if formatted and _may_be_blank(field):
+            rest = {k: v for k, v in schema.items() if k not in {"type", "format"}}
+            typed = {"type": "string", "format": schema["format"]}
+            return {"anyOf": [typed, {"type": "string", "maxLength": 0}], **rest}
         return schema
 
     def get_request_serializer(self) -> Any:
