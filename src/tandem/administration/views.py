@@ -52,24 +52,6 @@ from tandem.web.countries import country_name
 from tandem.web.forms import add_business_error
 from tandem.web.generic import Column, ModelView, ObjectDetailView, ObjectFormView, ObjectListView, SortKey
 
-history.NAMES.update(
-    {
-        "user.invited": gettext_lazy("Invited"),
-        "user.deactivated": gettext_lazy("Deactivated"),
-        "user.reactivated": gettext_lazy("Reactivated"),
-        "user.password_reset_sent": gettext_lazy("Password link sent"),
-        "user.password_set": gettext_lazy("Password set"),
-        "user.api_token_issued": gettext_lazy("API token issued"),
-        "user.api_token_revoked": gettext_lazy("API token revoked"),
-        "user.two_factor_enabled": gettext_lazy("Two-factor sign-in turned on"),
-        "user.two_factor_disabled": gettext_lazy("Two-factor sign-in turned off"),
-        "user.two_factor_reset": gettext_lazy("Two-factor sign-in reset by an administrator"),
-        "role.permissions_changed": gettext_lazy("Permissions changed"),
-        "security.unlocked": gettext_lazy("Sign-in lock-out lifted"),
-    }
-)
-
-
 # --- access -------------------------------------------------------------------------------
 
 
