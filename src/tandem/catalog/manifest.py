@@ -31,7 +31,12 @@ registry.register(
                 order=20,
             )
         ],
-        shortcuts=[registry.Shortcut(_("New product"), "catalog:create", "catalog.add_product", order=20)],
+        shortcuts=[
+            registry.Shortcut(_("New product"), "catalog:create", "catalog.add_product", order=20),
+            registry.Shortcut(
+                _("New product category"), "catalog:category_create", "catalog.add_category", order=21
+            ),
+        ],
         api=[
             registry.ApiRoute("catalog/products", "tandem.catalog.api.ProductViewSet", "api-product"),
             registry.ApiRoute("catalog/categories", "tandem.catalog.api.CategoryViewSet", "api-category"),

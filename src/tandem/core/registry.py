@@ -2,7 +2,8 @@
 
 An app calls :func:`register` with a :class:`Manifest` naming its menu entries, dashboard
 tiles and shortcuts, API routes, URL mounts, the events it adds to the home page's recent
-activity, panels it adds to the partner card, and its part of the demo company. The web and
+activity, panels it adds to the partner card, its part of the demo company, and the tables
+that are machinery rather than something people manage (hidden from the role matrix). The web and
 API layers, and the demo builder, read the registry; so adding a domain edits no shared file.
 
 Manifests are discovered at start-up (:func:`autodiscover`, called from ``CoreConfig.ready``)
@@ -130,6 +131,8 @@ class Manifest:
     timeline: Sequence[TimelineSource] = ()
     partner_panels: Sequence[PartnerPanel] = ()
     demo: Sequence[DemoPart] = ()
+    # Tables people do not manage ("app_label.model_name"): kept out of the role matrix.
+    internal_models: Sequence[str] = ()
 
 
 _manifests: dict[str, Manifest] = {}
@@ -188,6 +191,10 @@ def partner_panels() -> list[PartnerPanel]:
 
 def demo_parts() -> list[DemoPart]:
     return sorted((d for m in _manifests.values() for d in m.demo), key=_order)
+
+
+def internal_models() -> set[str]:
+    return {name for m in _manifests.values() for name in m.internal_models}
 
 
 def _order(item: Any) -> int:

@@ -52,6 +52,9 @@ registry.register(
         ],
         urls=[registry.UrlMount("partners/", "tandem.partners.urls")],
         timeline=[registry.TimelineSource(VIEW, _events_about_visible_partners)],
+        partner_panels=[
+            registry.PartnerPanel("people", _("People"), VIEW, "tandem.partners.views.people_panel", order=10)
+        ],
         demo=[registry.DemoPart("tandem.partners.demo.build", order=20)],
     )
 )

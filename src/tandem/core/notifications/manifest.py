@@ -26,5 +26,7 @@ registry.register(
             )
         ],
         urls=[registry.UrlMount("notifications/", "tandem.core.notifications.urls")],
+        # Each person's own preferences, and the files of a message: not managed through roles.
+        internal_models=["notifications.notificationpreference", "notifications.outgoingemailattachment"],
     )
 )

@@ -2,4 +2,8 @@
 
 from tandem.core import registry
 
-registry.register(registry.Manifest(app="ops", urls=[registry.UrlMount("", "tandem.core.ops.urls")]))
+registry.register(
+    registry.Manifest(
+        app="ops", urls=[registry.UrlMount("", "tandem.core.ops.urls")], internal_models=["ops.heartbeat"]
+    )
+)

@@ -17,5 +17,6 @@ registry.register(
             )
         ],
         urls=[registry.UrlMount("webhooks/", "tandem.integrations.webhooks.urls")],
+        internal_models=["webhooks.webhookcursor", "webhooks.webhookattempt"],
     )
 )
