@@ -16,11 +16,11 @@ from tandem.catalog.models import Category, PriceList, PriceListItem, Product
 from tandem.core import roles
 from tandem.core.identifiers import normalize_tax_id
 from tandem.core.models import Company, Event, ExchangeRate, User
+from tandem.core.text import name_key
 from tandem.demo import DEMO_PASSWORD, DEMO_USERS, DemoRefused, DemoSummary, build_demo, demo_loaded
 from tandem.partners import demo as partners_demo
 from tandem.partners.demo import PartnerGenerator
 from tandem.partners.models import Address, Partner
-from tandem.partners.names import name_key
 
 
 @pytest.fixture

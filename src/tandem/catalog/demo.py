@@ -19,8 +19,8 @@ from stdnum import ean
 from tandem.catalog.models import Category, PriceList, PriceListItem, Product
 from tandem.core.demo import BATCH_SIZE, SEED, Demo
 from tandem.core.models import Company, ExchangeRate, Uom
+from tandem.core.text import name_key
 from tandem.partners.models import CustomerGroup
-from tandem.partners.names import name_key
 
 SIZES = {"small": 60, "medium": 2_000, "large": 2_000}  # products per size
 EUR_TO_PLN = Decimal("4.2500")

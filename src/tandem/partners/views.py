@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tandem.core import registry
+from tandem.core.countries import countries, country_name
 from tandem.core.errors import BusinessError
 from tandem.partners import queries, services
 from tandem.partners.duplicates import find_duplicates
@@ -25,7 +26,6 @@ from tandem.partners.forms import AddressCreateForm, AddressForm, MergeForm, Par
 from tandem.partners.models import VIEW_ALL, Address, Partner
 from tandem.web import history
 from tandem.web.actions import Action, ActionView
-from tandem.web.countries import countries, country_name
 from tandem.web.generic import (
     Column,
     ModelView,

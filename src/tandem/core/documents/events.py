@@ -1,31 +1,10 @@
-"""The events of document templates, generated documents and the signing certificate."""
+"""The events of the company's signing certificate."""
 
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.events import CHANGES, EventType, declare
+from tandem.core.events import EventType, declare
 
 declare(
-    EventType(
-        "document_template.created",
-        _("Created"),
-        {"name": "the template's name", "kind": "letter, offer, reminder…"},
-    ),
-    EventType("document_template.updated", _("Changed"), {"changes": CHANGES}),
-    EventType(
-        "document.generated",
-        _("Document generated"),
-        {
-            "template": "the template's name",
-            "template_id": "the template's id",
-            "kind": "the template's kind",
-            "language": "the language it was written in",
-            "file": "the PDF's file name",
-            "attachment_id": "the attachment holding the PDF",
-            "contact": "the contact person it was addressed to, or empty",
-            "signed": "whether the PDF carries the company's signature",
-        },
-        webhook=True,
-    ),
     EventType(
         "signing_certificate.uploaded",
         _("Signing certificate saved"),

@@ -1,4 +1,4 @@
-"""Document templates and the signing certificate, in the settings area."""
+"""The company's signing certificate, in the settings area."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -8,13 +8,6 @@ registry.register(
     registry.Manifest(
         app="documents",
         menu=[
-            registry.MenuEntry(
-                _("Document templates"),
-                "documents:list",
-                "documents.view_documenttemplate",
-                registry.SETTINGS,
-                order=50,
-            ),
             registry.MenuEntry(
                 _("Signing certificate"),
                 "documents:certificate",

@@ -1,9 +1,0 @@
-"""Health and metrics endpoints, for monitoring rather than people."""
-
-from tandem.core import registry
-
-registry.register(
-    registry.Manifest(
-        app="ops", urls=[registry.UrlMount("", "tandem.core.ops.urls")], internal_models=["ops.heartbeat"]
-    )
-)
