@@ -5,15 +5,18 @@ from django.utils.translation import gettext_lazy as _
 from tandem.core.events import EventType, declare
 
 KIND = {"kind": "the kind of job (its registered name)"}
+# The moves of a job's state (core.states.transition records them with the state [from, to]).
+MOVE = {**KIND, "state": "[state before, state after]"}
 
 declare(
     EventType("job.queued", _("Queued"), {**KIND, "title": "the job's title"}),
+    EventType("job.started", _("Started"), MOVE),
     EventType("job.cancel_requested", _("Asked to stop"), KIND),
-    EventType("job.cancelled", _("Cancelled"), KIND),
-    EventType("job.succeeded", _("Finished"), KIND),
+    EventType("job.cancelled", _("Cancelled"), MOVE),
+    EventType("job.succeeded", _("Finished"), MOVE),
     EventType(
         "job.failed",
         _("Failed"),
-        {**KIND, "error": "why it failed", "stale": "true when it stopped answering and was given up"},
+        {**MOVE, "error": "why it failed", "stale": "true when it stopped answering and was given up"},
     ),
 )

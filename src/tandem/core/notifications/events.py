@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.core.events import EventType, declare
 
-MESSAGE = {"to": "the recipients' addresses", "subject": "the subject line"}
+STATE = {"state": "[state before, state after] (core.states.transition)"}
+MESSAGE = {**STATE, "to": "the recipients' addresses", "subject": "the subject line"}
 
 declare(
     EventType(
@@ -19,5 +20,5 @@ declare(
         webhook=True,
     ),
     EventType("email.failed", _("E-mail could not be sent"), {**MESSAGE, "error": "the last error"}),
-    EventType("email.requeued", _("Queued to be sent again"), {"subject": "the subject line"}),
+    EventType("email.requeued", _("Queued to be sent again"), {**STATE, "subject": "the subject line"}),
 )
