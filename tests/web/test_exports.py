@@ -20,8 +20,8 @@ from openpyxl import load_workbook
 
 from tandem.catalog.services import create_product
 from tandem.core.cells import FORMULA_STARTS
-from tandem.core.documents.services import create_template
 from tandem.core.models import Company, Uom, User
+from tandem.integrations.letters.services import create_template
 from tandem.partners.models import Partner, Tag
 from tandem.web import exports
 from tandem.web.generic import ObjectListView
@@ -152,7 +152,7 @@ def _hostile_template(company: Company, actor: User, pcs: Uom) -> None:
 HOSTILE_RECORDS: dict[str, Callable[[Company, User, Uom], None]] = {
     "partners.partner": _hostile_partner,
     "catalog.product": _hostile_product,
-    "documents.documenttemplate": _hostile_template,
+    "letters.documenttemplate": _hostile_template,
 }
 
 
@@ -182,7 +182,7 @@ def registered_exports() -> list[tuple[str, str, dict[str, str]]]:
 
 def test_every_export_is_found() -> None:
     names = {name for name, _model, _query in registered_exports()}
-    assert {"partners:export", "catalog:export", "documents:export"} <= names
+    assert {"partners:export", "catalog:export", "letters:export"} <= names
     assert any(name.endswith("-export") for name in names), names
 
 
