@@ -46,10 +46,6 @@ def _country(partner: Partner) -> str:
     return country_name(partner.country)
 
 
-def _salesperson(partner: Partner) -> str | None:
-    return partner.owner.display_name() if partner.owner else None
-
-
 class PartnerListFilter(PartnerFilter):
     """The shared filter, with the country as a list of names for people."""
 
@@ -72,7 +68,7 @@ class PartnerListView(ObjectListView):
         Column("country", gettext_lazy("Country")),
         Column("email", gettext_lazy("E-mail")),
         Column("phone", gettext_lazy("Phone")),
-        Column("salesperson", gettext_lazy("Salesperson"), accessor=_salesperson),
+        Column("salesperson", gettext_lazy("Salesperson"), accessor="owner"),
         Column("tags", gettext_lazy("Tags")),
         Column("created_at", gettext_lazy("Created"), sort="created"),
     ]

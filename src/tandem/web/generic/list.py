@@ -63,7 +63,7 @@ class ObjectListView(ModelView):
         rows = self.filtered(filterset)
         sort_name, key = self.current_sort()
         if self.export:
-            return self.export_response(self.decorate(rows).order_by(*key.ordering()))
+            return self.export_response(self.decorate(rows), key)
         page = paginate(
             self.decorate(rows),
             key,
@@ -74,8 +74,9 @@ class ObjectListView(ModelView):
         context = self.list_context(
             filterset, page, capped_count(rows, settings.TANDEM_LIST_COUNT_CAP), sort_name
         )
-        template = self.table_template if self.wants_table_only() else self.template_name
-        response = render(request, template, context)
+        table_only = self.wants_table_only()
+        template = self.table_template if table_only else self.template_name
+        response = render(request, template, {**context, "table_only": table_only})
         # The same URL answers with the table alone for htmx: caches must keep the two apart.
         patch_vary_headers(response, ("HX-Request", "HX-Target"))
         return response
@@ -212,9 +213,10 @@ class ObjectListView(ModelView):
             for fmt, label in [("csv", "CSV"), ("xlsx", "Excel (XLSX)")]
         ]
 
-    def export_response(self, rows: QuerySet[Any]) -> HttpResponse | HttpResponseBase:
+    def export_response(self, rows: QuerySet[Any], key: SortKey) -> HttpResponse | HttpResponseBase:
+        """The rows on screen (record rules, filters, search, sort), every page of them."""
         columns = [c for c in (self.export_columns or self.columns) if c.export]
         stem = str(self.model._meta.verbose_name_plural).replace(" ", "-")
         if self.request.GET.get("format") == "xlsx":
-            return exports.xlsx_response(rows, columns, stem, str(self.base_context()["title"]))
-        return exports.csv_response(rows, columns, stem)
+            return exports.xlsx_response(rows, columns, stem, str(self.base_context()["title"]), key)
+        return exports.csv_response(rows, columns, stem, key)
