@@ -19,7 +19,7 @@ from tandem.core.services import create_company, grant_company
 from tandem.partners.models import Partner
 from tandem.partners.services import create_partner
 
-pytest_plugins = ["tests.browser"]
+pytest_plugins = ["pytester", "tests.browser", "tests.kit.invariants", "tests.kit.query_counts"]
 
 
 @pytest.fixture
