@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tandem.core.models import Company, User
+from tandem.core.text import name_key
 from tandem.partners.models import Partner
-from tandem.partners.names import name_key
 
 
 def _many_partners(company: Company, count: int) -> None:
