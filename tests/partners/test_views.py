@@ -128,6 +128,14 @@ def test_exports_contain_only_the_salespersons_partners(
     assert names == ["Mine Ltd"]
 
 
+def test_export_shows_phones_as_on_screen_still_neutralised(
+    login: Callable[[User], Client], manager: User, make_partner: Callable[..., Partner]
+) -> None:
+    make_partner("Nowak", phone="+48 22 123 45 67")
+    rows = _csv(login(manager).get(reverse("partners:export"), {"format": "csv"}))
+    assert rows[1][rows[0].index("Phone")] == "'+48 22 123 45 67"
+
+
 # --- list ------------------------------------------------------------------------------------
 
 
