@@ -14,8 +14,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tandem.core.documents import sandbox
-from tandem.core.documents.sandbox import Group, TemplateFailed
+from tandem.integrations.letters import sandbox
+from tandem.integrations.letters.sandbox import Group, TemplateFailed
 from tandem.core.models import User
 from tests.security.costs import measure
 
@@ -83,7 +83,7 @@ def test_errors_from_the_child_name_their_line() -> None:
 
 @pytest.mark.django_db
 def test_only_the_roles_that_edit_templates_preview_one(salesperson: User, manager: User) -> None:
-    url = reverse("documents:template_preview")
+    url = reverse("letters:template_preview")
     data = {"subject": "Hi", "body": CHAINED_REPLACE, "language": "en"}
     seller = Client()
     seller.force_login(salesperson)
