@@ -14,9 +14,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tandem.core.models import User
 from tandem.integrations.letters import sandbox
 from tandem.integrations.letters.sandbox import Group, TemplateFailed
-from tandem.core.models import User
 from tests.security.costs import measure
 
 CONTEXT = {"partner": Group("partner", {"name": "Acme"})}
