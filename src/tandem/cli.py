@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 STOP_TIMEOUT = 20.0  # seconds a child gets to finish after SIGTERM before SIGKILL
-THREADS_PER_WORKER = 4  # Django threads per web process: enough to overlap database waits (bench/)
+THREADS_PER_WORKER = 4  # Django threads per web process: enough to overlap database waits
 MAX_CONNECTIONS = 1024  # open client connections per web process, idle ones included
 HEADER_READ_TIMEOUT_MS = 30_000  # a connection waiting this long for request headers is closed
 _PR_SET_PDEATHSIG = 1
