@@ -6,11 +6,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core.bases import CompanyOwned, Versioned
 from tandem.core.models import Company
 from tandem.core.querysets import CompanyQuerySet
 
 
-class DocumentTemplate(models.Model):
+class DocumentTemplate(CompanyOwned, Versioned):
     """A letter, offer or contract whose body is a sandboxed template with merge fields."""
 
     class Kind(models.TextChoices):
@@ -18,7 +19,6 @@ class DocumentTemplate(models.Model):
         OFFER = "offer", _("Offer")
         CONTRACT = "contract", _("Contract")
 
-    company = models.ForeignKey(Company, models.CASCADE, verbose_name=_("company"))
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.LETTER)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
@@ -27,9 +27,6 @@ class DocumentTemplate(models.Model):
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-
-    objects = CompanyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]

@@ -34,7 +34,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
-    return render(request, "jobs/detail.html", {"title": job.title, "job": job})
+    return render(request, "jobs/detail.html", {"title": job.display_title, "job": job})
 
 
 @login_required
