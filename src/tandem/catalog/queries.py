@@ -12,8 +12,8 @@ from django.utils import timezone
 from tandem.catalog.models import PriceList, PriceListItem, Product
 from tandem.core.models import Currency
 from tandem.core.money import convert
+from tandem.core.text import name_key
 from tandem.partners.models import Partner
-from tandem.partners.names import name_key
 from tandem.partners.queries import prefix_filter
 
 

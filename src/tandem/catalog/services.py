@@ -186,7 +186,7 @@ def import_products(
     parents (one ``category.created`` event each). Updates change only the fields a row carries
     and skip products they would not change. No event per product: the import records one.
     """
-    from tandem.partners.names import name_key
+    from tandem.core.text import name_key
 
     counts = {"created": 0, "updated": 0, "unchanged": 0, "categories": 0}
     rows = [*creates, *(row for _pk, row in updates)]

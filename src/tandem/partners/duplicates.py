@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
 from tandem.core.models import Company
+from tandem.core.text import name_key
 from tandem.partners.models import Partner
-from tandem.partners.names import core_name, name_key
+from tandem.partners.names import core_name
 from tandem.partners.queries import prefix_filter
 
 NAME_SIMILARITY = 90

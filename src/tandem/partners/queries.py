@@ -10,8 +10,8 @@ from django.db.models import Q, QuerySet
 from tandem.core.events import for_subject
 from tandem.core.identifiers import InvalidIdentifier, normalize_phone
 from tandem.core.models import Event
+from tandem.core.text import name_key
 from tandem.partners.models import Partner
-from tandem.partners.names import name_key
 
 
 def prefix_filter(field: str, prefix: str) -> Q:

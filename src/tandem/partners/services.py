@@ -469,7 +469,8 @@ def _import_updates(
     company: Company, rows: list[tuple[int, Mapping[str, Any]]], counts: dict[str, int]
 ) -> None:
     from tandem.core.bulk import ChangedRows
-    from tandem.partners.names import name_key, partner_keys
+    from tandem.core.text import name_key
+    from tandem.partners.names import partner_keys
 
     if not rows:
         return
