@@ -149,7 +149,7 @@ def test_edit_and_stale_version(login: Callable[[User], Client], manager: User, 
         == 302
     )
     response = client.post(reverse("catalog:edit", args=[chair.pk]), stale)
-    assert "Someone else changed this product" in response.content.decode()
+    assert "Someone else changed this record meanwhile" in response.content.decode()
     chair.refresh_from_db()
     assert (chair.name, chair.sales_price) == ("Oak chair", Decimal("139.90"))
 

@@ -315,7 +315,7 @@ def test_stale_version_is_refused_and_nothing_written(
     update_partner(partner, manager, name="Acme (theirs)")
     response = client.post(reverse("partners:edit", args=[partner.pk]), stale)
     assert response.status_code == 200
-    assert "Someone else changed this partner" in response.content.decode()
+    assert "Someone else changed this record meanwhile" in response.content.decode()
     partner.refresh_from_db()
     assert partner.name == "Acme (theirs)"
 
