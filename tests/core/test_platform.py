@@ -63,7 +63,10 @@ def test_events_record_actor_subject_and_partner(make_partner: Callable[..., Par
     )
 
 
-def test_handlers_run_inside_or_after_the_transaction(company: Company) -> None:
+def test_handlers_run_inside_or_after_the_transaction(
+    company: Company, declare_events: Callable[..., None]
+) -> None:
+    declare_events(events.EventType("test.inside", "Inside"), events.EventType("test.after", "After"))
     seen: list[str] = []
     events.on("test.inside")(lambda event: seen.append("inside"))
     events.on("test.after", after_commit=True)(lambda event: seen.append("after"))

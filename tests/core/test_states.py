@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.core import checks
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tandem.core import states
+from tandem.core import events, states
 from tandem.core.errors import IllegalTransition
 from tandem.core.jobs.models import Job
 from tandem.core.models import Event
@@ -57,7 +58,10 @@ def test_a_move_is_one_conditional_update_with_its_stamps_fields_and_event(
 
 
 @pytest.mark.django_db
-def test_a_declared_actor_field_is_stamped(company: Any, manager: Any, monkeypatch: Any) -> None:
+def test_a_declared_actor_field_is_stamped(
+    company: Any, manager: Any, monkeypatch: Any, declare_events: Callable[..., None]
+) -> None:
+    declare_events(events.EventType("job.taken", "Taken", {"state": ""}))
     monkeypatch.setitem(
         Job.TRANSITIONS, "taken", Transition({"queued"}, "running", by="user", at="started_at")
     )

@@ -18,44 +18,71 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
-__all__ = ["Message", "as_fields", "render", "storable"]
+__all__ = ["Message", "as_fields", "from_fields", "render", "storable"]
 
 
 @dataclass(frozen=True)
 class Message:
+    """``plural`` and ``count`` (the parameter that says how many) for ngettext."""
+
     msgid: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    plural: str = ""
+    count: str = ""
 
     def __str__(self) -> str:
-        return render(self.msgid, self.params)
+        return render(self.as_json())
 
     def as_json(self) -> dict[str, Any]:
-        return {"msgid": self.msgid, "params": storable(dict(self.params))}
+        stored = {"msgid": self.msgid, "params": storable(dict(self.params))}
+        return {**stored, "plural": self.plural, "count": self.count} if self.plural else stored
 
 
 def render(msgid: Any, params: Mapping[str, Any] | None = None) -> str:
     """The message in the active language; a stored ``{"msgid", "params"}`` works too."""
     if isinstance(msgid, Mapping) and "msgid" in msgid:
-        return render(msgid["msgid"], msgid.get("params"))
+        return _render_stored(msgid)
+    if isinstance(params, Mapping) and "msgid" in params:  # stored by as_fields
+        return _render_stored(params)
     if not msgid:
         return ""
-    text = gettext(str(msgid))
+    return _formatted(gettext(str(msgid)), str(msgid), params)
+
+
+def _render_stored(stored: Mapping[str, Any]) -> str:
+    params = stored.get("params") or {}
+    if not stored.get("plural"):
+        return render(stored["msgid"], params)
+    number = int(params.get(stored["count"], 0))
+    text = ngettext(stored["msgid"], stored["plural"], number)
+    return _formatted(text, stored["msgid"] if number == 1 else stored["plural"], params)
+
+
+def _formatted(text: str, msgid: str, params: Mapping[str, Any] | None) -> str:
     if not params:
         return text
     try:
         return text % {name: _shown(value) for name, value in params.items()}
     except (KeyError, ValueError, TypeError):  # a translation that lost a placeholder
-        return str(msgid) % {name: _shown(value) for name, value in params.items()}
+        return msgid % {name: _shown(value) for name, value in params.items()}
 
 
 def as_fields(name: str, message: str | Message, *, limit: int | None = None) -> dict[str, Any]:
-    """``{name: msgid, name_params: params}`` for a text field with its parameters beside it;
-    a plain string is stored as it is, with no parameters."""
+    """``{name: msgid, name_params: the stored message}`` for a text field with a JSON field
+    beside it (read back with ``render(row.name, row.name_params)``); a plain string is stored
+    as it is, with no parameters."""
     if isinstance(message, Message):
-        return {name: message.msgid[:limit], f"{name}_params": storable(dict(message.params))}
+        return {name: message.msgid[:limit], f"{name}_params": message.as_json()}
     return {name: str(message)[:limit], f"{name}_params": {}}
+
+
+def from_fields(text: str, params: Mapping[str, Any] | None) -> Any:
+    """The stored message of a field pair written by :func:`as_fields`, to keep elsewhere."""
+    if isinstance(params, Mapping) and "msgid" in params:
+        return dict(params)
+    return {"msgid": text, "params": dict(params or {})} if params else text
 
 
 def storable(value: Any) -> Any:

@@ -209,8 +209,7 @@ def start(
     with transaction.atomic():
         job = Job.objects.create(
             kind=kind,
-            title=(title.msgid if isinstance(title, Message) else str(title))[:200],
-            title_params=storable(dict(title.params)) if isinstance(title, Message) else {},
+            **as_fields("title", title, limit=200),
             company=company,
             user=user if user is not None and user.is_authenticated else None,
             params=params or {},

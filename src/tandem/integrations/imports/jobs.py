@@ -11,7 +11,7 @@ from django.utils.translation import gettext_noop
 
 from tandem.core.jobs import services as jobs
 from tandem.core.jobs.models import Job
-from tandem.core.messages import Message
+from tandem.core.messages import Message, from_fields
 from tandem.integrations.imports import services
 from tandem.integrations.imports.models import ImportRun
 
@@ -26,13 +26,19 @@ def dry_run(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     run = _run_of(job)
     run = services.dry_run(run, job.user or run.user, progress=progress)  # type: ignore[arg-type]
     counts = run.summary.get("counts", {})
+    rows = run.summary.get("rows", 0)
     return {
         "message": Message(
             gettext_noop(
+                "%(rows)s row checked: %(new)s new, %(update)s updates, %(duplicate)s possible duplicates, "
+                "%(error)s with errors."
+            ),
+            {"rows": rows, **counts},
+            plural=gettext_noop(
                 "%(rows)s rows checked: %(new)s new, %(update)s updates, %(duplicate)s possible duplicates, "
                 "%(error)s with errors."
             ),
-            {"rows": run.summary.get("rows", 0), **counts},
+            count="rows",
         ),
         "link": reverse("imports:run", args=[run.pk]),
         "link_label": Message(gettext_noop("Show the dry run")),
@@ -45,7 +51,7 @@ def commit(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     run = _run_of(job)
     run = services.commit(run, job.user or run.user, progress=progress)  # type: ignore[arg-type]
     if run.state == ImportRun.State.REJECTED:
-        message = Message(run.error, run.error_params)
+        message = from_fields(run.error, run.error_params)
     else:
         message = Message(gettext_noop("%(created)s created, %(updated)s updated, %(rejected)s rejected."), {
             "created": run.result.get("created", 0), "updated": run.result.get("updated", 0),

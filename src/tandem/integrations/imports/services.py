@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from tandem.core import events, states
+from tandem.core.cells import safe_cell
 from tandem.core.errors import BusinessError, Conflict, IllegalTransition, NotAllowed, ValidationFailed
 from tandem.core.importing import ImportContext, ImportSpec, get_spec
 from tandem.core.messages import Message, as_fields
@@ -537,12 +538,18 @@ def _completed(run: ImportRun, actor: User, report: engine.Report) -> None:
 def _rejected(run: ImportRun, actor: User, report: engine.Report) -> ImportRun:
     run.summary = report.summary()
     run.result = {**report.result(), "created": 0, "updated": 0}
+    errors = report.counts[engine.ERROR]
     error = Message(
         gettext_noop(
+            "Nothing was imported: %(count)s row has errors. Fix it (download the rejected rows), "
+            "or import the valid rows only."
+        ),
+        {"count": errors},
+        plural=gettext_noop(
             "Nothing was imported: %(count)s rows have errors. Fix them (download the rejected rows), "
             "or import the valid rows only."
         ),
-        {"count": report.counts[engine.ERROR]},
+        count="count",
     )
     _keep_reports(run, report)
     with transaction.atomic():
@@ -586,9 +593,9 @@ def rejected_csv(headers: list[str], rows: list[tuple[list[str], str]]) -> bytes
     width = max([len(headers), *(len(cells) for cells, _reason in rows)])
     output = io.StringIO()
     writer = csv.writer(output)
-    writer.writerow([*headers, *[""] * (width - len(headers)), REASON_HEADER])
+    writer.writerow([safe_cell(text) for text in [*headers, *[""] * (width - len(headers)), REASON_HEADER]])
     for cells, reason in rows:
-        writer.writerow([*cells, *[""] * (width - len(cells)), reason])
+        writer.writerow([safe_cell(text) for text in [*cells, *[""] * (width - len(cells)), reason]])
     return ("\ufeff" + output.getvalue()).encode("utf-8")
 
 
