@@ -63,6 +63,8 @@ class Partner(CompanyOwned, Versioned):
         ORGANISATION = "organisation", _("Organisation")
         PERSON = "person", _("Person")
 
+    owns_timeline = True  # events about a partner join its own timeline (core.events)
+
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.ORGANISATION)
     name = models.CharField(_("name"), max_length=200)
     name_key = models.CharField(max_length=200, editable=False)
