@@ -54,7 +54,7 @@ from stdnum.si import ddv
 from stdnum.us import ein
 
 from tandem.catalog.models import Category, PriceList, PriceListItem, Product
-from tandem.core import events, roles, statistics
+from tandem.core import events, roles, search, statistics
 from tandem.core.bulk import RowInserter
 from tandem.core.errors import Conflict
 from tandem.core.models import Company, Currency, Event, ExchangeRate, PaymentTerm, Uom, User
@@ -554,6 +554,26 @@ def build_demo(size: str = "small", *, force: bool = False) -> DemoSummary:
     return summary
 
 
+def grow_demo(partners: int) -> int:
+    """Add ``partners`` more partners (a multiple of 5) to the loaded demo, from the same
+    generator continued past the drafts already written, so names stay unique; for
+    benchmarks at sizes beyond ``large``. Returns how many partners the company has now."""
+    company = Company.objects.get(code=COMPANY_CODE)
+    existing = Partner.objects.filter(company=company, kind=Partner.Kind.ORGANISATION).count()
+    refs = _Refs(
+        company_id=company.pk,
+        users={u.username: u.pk for u in User.objects.filter(username__in=[d.username for d in DEMO_USERS])},
+        tags=dict(Tag.objects.filter(company=company).values_list("name", "pk")),
+        groups=dict(CustomerGroup.objects.filter(company=company).values_list("name", "pk")),
+        terms=dict(PaymentTerm.objects.filter(company=company).values_list("name", "pk")),
+    )
+    organisations = DemoSize(partners=partners, products=0).organisations
+    drafts = PartnerGenerator().organisations(existing + organisations)
+    _write_partners(refs, itertools.islice(drafts, existing, None))
+    statistics.refresh()
+    return Partner.objects.filter(company=company).count()
+
+
 def _check_empty(force: bool) -> None:
     if not force and Company.objects.exists():
         raise DemoRefused(
@@ -621,9 +641,12 @@ class _PartnerTables(NamedTuple):
 
 def _create_partners(refs: _Refs, organisations: int) -> int:
     """Write the organisations and their people in batches; returns how many are suppliers."""
+    return _write_partners(refs, PartnerGenerator().organisations(organisations))
+
+
+def _write_partners(refs: _Refs, drafts: Iterator[OrganisationDraft]) -> int:
     _enlarge_sqlite_cache()
     tables = _PartnerTables(RowInserter(Partner), RowInserter(Address), RowInserter(Partner.tags.through))
-    drafts = PartnerGenerator().organisations(organisations)
     suppliers = 0
     while batch := list(itertools.islice(drafts, BATCH_SIZE)):
         _write_partner_batch(refs, tables, batch)
@@ -736,6 +759,7 @@ def _create_catalogue(company: Company, count: int) -> tuple[int, int]:
         ],
         batch_size=BATCH_SIZE,
     )
+    search.refresh(Product, [p.pk for p in products])
     _record_rate()
     items = PriceListItem.objects.bulk_create(
         _price_items(_create_price_lists(company), products), batch_size=BATCH_SIZE

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tandem.catalog.models import Category, PriceList, PriceListItem, Product
-from tandem.core import events
+from tandem.core import events, search
 from tandem.core.errors import BusinessError, Conflict, StaleVersion, ValidationFailed
 from tandem.core.identifiers import InvalidIdentifier, normalize_barcode
 from tandem.core.models import Company, User
@@ -79,6 +79,7 @@ def create_product(company: Company, actor: User | None, **fields: Any) -> Produ
     if "uom" not in data:
         raise ValidationFailed({"uom": [_("Choose a unit of measure.")]})
     product = Product.objects.create(company=company, **data)
+    search.refresh(Product, [product.pk])
     events.record("product.created", product, actor, {"sku": product.sku, "name": product.name})
     return product
 
@@ -96,6 +97,7 @@ def update_product(
         setattr(locked, name, value)
     locked.version += 1
     locked.save()
+    search.refresh(Product, [locked.pk])
     diff = events.changes(before, events.snapshot(locked, data.keys()))
     if diff:
         events.record("product.updated", locked, actor, {"changes": diff})
@@ -239,6 +241,7 @@ def import_products(
         Product.objects.bulk_update(
             changed, [*sorted(changed_fields), "version", "updated_at"], batch_size=IMPORT_BATCH_SIZE
         )
+    search.refresh(Product, [*(p.pk for p in products), *(p.pk for p in changed)])
     counts["updated"] = len(changed)
     return counts
 

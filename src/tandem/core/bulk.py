@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from tandem.core import search
+
 
 class RowInserter:
     """Fast INSERTs: one prepared statement run with ``executemany``.
@@ -13,7 +15,8 @@ class RowInserter:
     every 999 parameters; for 100,000 imported partners, or the large demo, most of the write time went there.
     Rows are dicts of attribute names to database-ready values (str, int, bool, None); every
     other column gets its default, prepared once (a callable default gives every row of the
-    batch the same value, e.g. ``created_at``). Call inside the writer's transaction: on
+    batch the same value, e.g. ``created_at``). Rows of a model that has (or feeds) a search
+    document are indexed in the same call (``tandem.core.search``). Call inside the writer's transaction: on
     SQLite new keys follow the largest one, which the transaction's write lock keeps free.
     """
 
@@ -45,6 +48,7 @@ class RowInserter:
         ]
         with connection.cursor() as cursor:
             cursor.executemany(self.sql, values)
+        search.rows_inserted(self.model, rows, ids)
         return ids
 
     def _new_ids(self, count: int) -> list[int]:

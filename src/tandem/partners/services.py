@@ -8,7 +8,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from tandem.core import events
+from tandem.core import events, search
 from tandem.core.errors import BusinessError, DuplicateFound, NotAllowed, StaleVersion, ValidationFailed
 from tandem.core.identifiers import (
     InvalidIdentifier,
@@ -149,6 +149,7 @@ def create_partner(
     if not partner.country and partner.addresses.exists():
         partner.country = partner.addresses.first().country  # type: ignore[union-attr]
         partner.save(update_fields=["country"])
+    search.refresh(Partner, [partner.pk])
     events.record("partner.created", partner, actor, {"name": partner.name, "kind": partner.kind})
     return partner
 
@@ -197,6 +198,7 @@ def update_partner(
         setattr(locked, name, value)
     locked.version += 1
     locked.save()
+    search.refresh(Partner, [locked.pk])
     if tags is not None:
         locked.tags.set(_own_tags(locked.company, tags))
     diff = events.changes(before, events.snapshot(locked, before.keys()))
@@ -226,9 +228,11 @@ def _create_address(partner: Partner, fields: Mapping[str, Any]) -> Address:
 
 
 def _touch(partner: Partner) -> None:
-    """A change to a partner's parts is a new version of the partner (ETags, stale edits)."""
+    """A change to a partner's parts is a new version of the partner (ETags, stale edits), and
+    may change what search finds it by (the city of its default address)."""
     Partner.objects.filter(pk=partner.pk).update(version=models.F("version") + 1)
     partner.refresh_from_db(fields=["version"])
+    search.refresh(Partner, [partner.pk])
 
 
 @transaction.atomic
@@ -309,6 +313,7 @@ def merge_partners(survivor: Partner, duplicates: Iterable[Partner], actor: User
     Partner.objects.filter(pk__in=ids).update(active=False, merged_into=survivor, ref="")
     survivor.version += 1
     survivor.save()
+    search.refresh(Partner, [survivor.pk, *ids])
     events.record(
         "partner.merged", survivor, actor, {"merged": [{"id": d.pk, "name": d.name} for d in duplicates]}
     )
@@ -546,6 +551,7 @@ def _import_updates(
         Partner.objects.bulk_update(
             changed_people, ["email", "phone", "version"], batch_size=IMPORT_BATCH_SIZE
         )
+    search.refresh(Partner, [*(p.pk for p in changed), *(p.pk for p in new_people)])
     counts["updated"] += len(changed)
     counts["addresses"] += len(new_addresses) + len(changed_addresses)
     counts["contacts"] += len(new_people) + len(changed_people)
