@@ -64,7 +64,8 @@ def compact(text: str) -> str:
     return _NOT_ALNUM.sub("", fold(text))
 
 
-def _indexed(text: str) -> str:
+def indexed(text: str) -> str:
+    """Folded text in the index's form (CJK characters doubled)."""
     return _CJK.sub(r"\1\1", text)
 
 
@@ -78,7 +79,7 @@ def document_text(*parts: str, identifiers: Iterable[str] = ()) -> str:
             if _HAS_CYRILLIC.search(folded):
                 pieces.append(folded.translate(_CYRILLIC))
     pieces += [c for c in (compact(i) for i in identifiers) if c]
-    return _indexed(" | ".join(pieces))
+    return indexed(" | ".join(pieces))
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,7 @@ class Query:
 
 def parse(text: str, key: Callable[[str], str]) -> Query:
     folded = fold(text)
-    words = [_indexed(w) for w in folded.split()]
+    words = [indexed(w) for w in folded.split()]
     long_words = tuple(w for w in words if len(w) >= MIN_PART)
     identifier = compact(text)
     if identifier.isdigit():
@@ -210,36 +211,41 @@ def parse(text: str, key: Callable[[str], str]) -> Query:
 
 def matching_entries(model: type[Model], query: Query) -> QuerySet[Any]:
     """Entries of ``model`` whose text holds every part of the query (or its identifier)."""
+    alternatives = [query.parts] if query.parts else []
+    if query.identifier:
+        alternatives.append((query.identifier,))
+    return entries_with_any(model, alternatives)
+
+
+def entries_with_any(model: type[Model], alternatives: Sequence[Sequence[str]]) -> QuerySet[Any]:
+    """Entries of ``model`` whose text holds all the parts of at least one alternative.
+
+    Parts are in the index's form (:func:`fold`, then :func:`indexed`), three characters or more.
+    """
     from tandem.core.models import SearchEntry
 
     entries = SearchEntry.objects.filter(content_type=ContentType.objects.get_for_model(model))
+    if not alternatives:
+        return entries.none()
     if connection.vendor == "sqlite":
-        return entries.filter(id__in=RawSQL(_FTS_SQL, [_fts_expression(query)]))
+        return entries.filter(id__in=RawSQL(_FTS_SQL, [_fts_expression(alternatives)]))
     condition = Q()
-    for part in query.parts:
-        condition &= Q(text__contains=part)
-    if query.identifier:
-        condition = (
-            (condition | Q(text__contains=query.identifier))
-            if query.parts
-            else Q(text__contains=query.identifier)
-        )
+    for parts in alternatives:
+        every = Q()
+        for part in parts:
+            every &= Q(text__contains=part)
+        condition |= every
     return entries.filter(condition)
 
 
 _FTS_SQL = "SELECT rowid FROM core_searchentry_fts WHERE core_searchentry_fts MATCH %s"
 
 
-def _fts_expression(query: Query) -> str:
+def _fts_expression(alternatives: Sequence[Sequence[str]]) -> str:
     def phrase(text: str) -> str:
         return '"' + text.replace('"', '""') + '"'
 
-    alternatives = []
-    if query.parts:
-        alternatives.append("(" + " AND ".join(phrase(p) for p in query.parts) + ")")
-    if query.identifier:
-        alternatives.append(phrase(query.identifier))
-    return " OR ".join(alternatives)
+    return " OR ".join("(" + " AND ".join(phrase(p) for p in parts) + ")" for parts in alternatives)
 
 
 def filter_rows(rows: QuerySet[Any], text: str) -> QuerySet[Any]:

@@ -19,6 +19,7 @@ from tandem.core.identifiers import (
     normalize_phone,
     normalize_tax_id,
 )
+from tandem.core.importing import duplicate_reasons
 from tandem.core.models import Company, Event, User
 from tandem.partners.addresses import parse_address
 from tandem.partners.duplicates import DuplicateMatch, find_duplicates
@@ -112,12 +113,12 @@ def _duplicate_message(matches: list[DuplicateMatch]) -> str:
     first = matches[0]
     return _("Possible duplicate of “%(name)s” (%(reasons)s).") % {
         "name": first.partner.name,
-        "reasons": ", ".join(first.reasons),
+        "reasons": ", ".join(duplicate_reasons(first.reasons)),
     }
 
 
 def _describe(match: DuplicateMatch) -> dict[str, Any]:
-    return {"id": match.partner.pk, "name": match.partner.name, "reasons": match.reasons}
+    return {"id": match.partner.pk, "name": match.partner.name, "reasons": duplicate_reasons(match.reasons)}
 
 
 @transaction.atomic

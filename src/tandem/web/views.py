@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -80,7 +80,8 @@ def _recent_events(request: HttpRequest) -> QuerySet[Event]:
     user = request.user
     seen = Q(actor=user)
     if user.has_perm("partners.view_partner"):
-        seen |= Q(partner_id__in=Partner.objects.visible_to(user).values("pk"))
+        # a correlated check per recent event, not the list of every visible partner's id
+        seen |= Exists(Partner.objects.visible_to(user).filter(pk=OuterRef("partner_id")))
     if user.has_perm("catalog.view_product"):
         seen |= Q(subject_type=ContentType.objects.get_for_model(Product))
     return Event.objects.filter(seen, company=company).select_related("actor").order_by("-id")[:RECENT_EVENTS]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms, template
 from django.utils.safestring import SafeString
 
+from tandem.core.importing import duplicate_reasons
+
 register = template.Library()
 
 _WIDE = (forms.Textarea, forms.SelectMultiple, forms.CheckboxSelectMultiple)
@@ -43,3 +45,9 @@ def is_checkbox(field: forms.BoundField) -> bool:
 @register.filter
 def alert_class(level_tag: str) -> str:
     return {"error": "danger", "debug": "secondary"}.get(level_tag, level_tag or "info")
+
+
+@register.filter(name="duplicate_reasons")
+def duplicate_reasons_filter(codes: list[str]) -> list[str]:
+    """A stored duplicate hint's reason codes in the reader's language."""
+    return duplicate_reasons(codes)
