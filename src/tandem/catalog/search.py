@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from tandem.catalog.models import Product
 from tandem.core import search
@@ -18,4 +18,10 @@ def _entries(rows: QuerySet[Product]) -> Iterator[search.Entry]:
         yield search.Entry(pk, company_id, f"[{sku}] {name}", text)
 
 
-DOCUMENT = search.SearchDocument(model=Product, entries=_entries, key=name_key)
+def _short(text: str) -> Q:
+    """One or two characters: the start of the name or of the SKU."""
+    sku = search.prefix_condition("sku", text.strip()) | search.prefix_condition("sku", text.strip().upper())
+    return search.prefix_condition("name_key", name_key(text)) | sku
+
+
+DOCUMENT = search.SearchDocument(model=Product, entries=_entries, key=name_key, short=_short)

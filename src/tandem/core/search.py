@@ -100,7 +100,9 @@ class SearchDocument:
     related rows fetched with it). ``feeds`` names other models whose rows change the text, with
     the attribute of that row that holds the document's primary key (an address's city feeds its
     partner's document: ``{Address: "partner_id"}``). ``prefix_field`` is the indexed, sorted name
-    key whose prefix ranks a match above the others; ``key`` puts typed text in its form.
+    key whose prefix ranks a match above the others; ``key`` puts typed text in its form. ``short``
+    finds rows for text shorter than three characters (the index needs three), by default the
+    rows whose name starts with it.
     """
 
     model: type[Model]
@@ -108,6 +110,7 @@ class SearchDocument:
     key: Callable[[str], str]  # typed text in the form of ``prefix_field``
     prefix_field: str = "name_key"
     feeds: dict[type[Model], str] = field(default_factory=dict)
+    short: Callable[[str], Q] | None = None  # text too short for the index; default: the name prefix
 
 
 _DOCUMENTS: dict[type[Model], SearchDocument] = {}
@@ -258,6 +261,8 @@ def filter_rows(rows: QuerySet[Any], text: str) -> QuerySet[Any]:
     document = _DOCUMENTS[rows.model]
     query = parse(text, document.key)
     if not query.usable:
+        if document.short is not None:
+            return rows.filter(document.short(text))
         return rows.filter(prefix_condition(document.prefix_field, query.prefix))
     object_ids = matching_entries(rows.model, query).values_list("object_id", flat=True)
     found = list(object_ids[: SPARSE + 1])
@@ -287,9 +292,14 @@ def prefix_condition(field_name: str, prefix: str) -> Q:
     return Q(**{f"{field_name}__gte": prefix, f"{field_name}__lt": prefix + "\U0010ffff"})
 
 
-def find(user: Any, text: str, per_model: int = 5) -> Iterator[tuple[SearchDocument, list[Model]]]:
-    """For the header's search box: the best few visible rows of every registered model."""
+def find(
+    user: Any, text: str, per_model: int = 5, allowed: Callable[[SearchDocument], bool] = lambda d: True
+) -> Iterator[tuple[SearchDocument, list[Model]]]:
+    """For the header's search box: the best few rows the user can see of every registered model
+    (``allowed`` says which models the user may look at), names that start with the text first."""
     for document in _DOCUMENTS.values():
+        if not allowed(document):
+            continue
         visible = document.model._default_manager.visible_to(user)  # type: ignore[attr-defined]
         rows = filter_rows(visible, text)
         tiers = ranking(document.model, text)

@@ -81,7 +81,7 @@ def _recent_events(request: HttpRequest) -> QuerySet[Event]:
     seen = Q(actor=user)
     if user.has_perm("partners.view_partner"):
         # a correlated check per recent event, not the list of every visible partner's id
-        seen |= Exists(Partner.objects.visible_to(user).filter(pk=OuterRef("partner_id")))
+        seen |= Q(Exists(Partner.objects.visible_to(user).filter(pk=OuterRef("partner_id"))))
     if user.has_perm("catalog.view_product"):
         seen |= Q(subject_type=ContentType.objects.get_for_model(Product))
     return Event.objects.filter(seen, company=company).select_related("actor").order_by("-id")[:RECENT_EVENTS]
