@@ -13,9 +13,11 @@ from tandem.partners.names import name_key
 
 
 def _entries(rows: QuerySet[Partner]) -> Iterator[search.Entry]:
-    city = Address.objects.filter(partner=OuterRef("pk"), kind=Address.Kind.INVOICE, is_default=True).values(
-        "city"
-    )[:1]
+    city = (
+        Address.objects.filter(partner=OuterRef("pk"), kind=Address.Kind.INVOICE, is_default=True)
+        .order_by()
+        .values("city")[:1]
+    )
     fields = ("pk", "company_id", "name", "email", "phone", "mobile", "tax_id", "registry_id", "ref", "city")
     for pk, company_id, name, email, phone, mobile, tax_id, registry_id, ref, city_name in rows.annotate(
         city=Subquery(city)
