@@ -14,6 +14,7 @@ from tandem.catalog.models import Category, PriceList, PriceListItem, Product
 from tandem.core import roles
 from tandem.core.identifiers import normalize_tax_id
 from tandem.core.models import Company, Event, ExchangeRate, User
+from tandem.core.text import name_key
 from tandem.demo import (
     DEMO_PASSWORD,
     DEMO_USERS,
@@ -26,7 +27,6 @@ from tandem.demo import (
     product_drafts,
 )
 from tandem.partners.models import Address, Partner
-from tandem.partners.names import name_key
 
 
 @pytest.fixture

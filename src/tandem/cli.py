@@ -149,7 +149,7 @@ def check_command(args: argparse.Namespace) -> int:
 
 def backup_command(args: argparse.Namespace) -> int:
     _setup_django()
-    from tandem.core.ops import backup
+    from tandem.operations import backup
 
     try:
         result = backup.backup(backup.Site.current(), args.output)
@@ -162,7 +162,7 @@ def backup_command(args: argparse.Namespace) -> int:
 
 def restore_command(args: argparse.Namespace) -> int:
     _setup_django()
-    from tandem.core.ops import backup
+    from tandem.operations import backup
 
     try:
         result = backup.restore(backup.Site.current(), args.path, force=args.force)

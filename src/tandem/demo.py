@@ -59,8 +59,9 @@ from tandem.core.bulk import RowInserter
 from tandem.core.errors import Conflict
 from tandem.core.models import Company, Currency, Event, ExchangeRate, PaymentTerm, Uom, User
 from tandem.core.services import create_company, grant_company
+from tandem.core.text import name_key
 from tandem.partners.models import Address, CustomerGroup, Partner, Tag
-from tandem.partners.names import name_key, partner_keys
+from tandem.partners.names import partner_keys
 
 SEED = 42
 BATCH_SIZE = 2000

@@ -66,10 +66,11 @@ INSTALLED_APPS = [
     "tandem.core.notifications",
     "tandem.core.attachments",
     "tandem.core.documents",
-    "tandem.core.ops",
+    "tandem.operations",
     "tandem.partners",
     "tandem.catalog",
     "tandem.integrations.imports",
+    "tandem.integrations.letters",
     "tandem.integrations.webhooks",
     "tandem.administration",
     "tandem.api",
@@ -77,7 +78,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "tandem.core.ops.middleware.RequestContextMiddleware",  # ops: request ID, access log, metrics; first
+    "tandem.operations.middleware.RequestContextMiddleware",  # ops: request ID, access log, metrics; first
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",  # security
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -364,12 +365,12 @@ if TANDEM_HTTPS:
 if _env_flag("TANDEM_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# --- Operations (tandem.core.ops, see docs/admin/operations.md) ---------------------------
+# --- Operations (tandem.operations, see docs/admin/operations.md) ---------------------------
 # Cache: Redis at TANDEM_CACHE_URL (redis://host:6379/1), else per-process local memory.
 # Logs: TANDEM_LOG_FORMAT=json|plain (default json unless TANDEM_DEBUG); every line carries
 # the request ID (X-Request-ID) and the user ID. /metrics/: administrators, or anyone from
 # TANDEM_METRICS_ALLOWED_IPS (addresses or CIDR networks, default loopback).
-from tandem.core.ops import config as _ops_config  # noqa: E402
+from tandem.operations import config as _ops_config  # noqa: E402
 
 CACHES = _ops_config.cache_settings(os.environ.get("TANDEM_CACHE_URL"))
 TANDEM_LOG_FORMAT = _ops_config.log_format(os.environ.get("TANDEM_LOG_FORMAT"), debug=DEBUG)

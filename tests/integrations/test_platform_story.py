@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from tandem.core.attachments.models import Attachment
-from tandem.core.documents import services as documents
 from tandem.core.jobs import services as jobs
 from tandem.core.jobs.models import Job
 from tandem.core.models import User
 from tandem.core.notifications import services as notifications
+from tandem.integrations.letters import services as letters
 from tandem.partners.models import Partner
 from tests.browser import shot, sign_in
 
@@ -85,7 +85,7 @@ def test_import_attach_write_a_letter_and_be_notified(page: Any, manager: User, 
     # Choosing the file uploads it at once (the panel's script); no button to press.
     expect(page.locator(".attachment-list")).to_contain_text("brief.txt")
 
-    template = documents.create_template(
+    template = letters.create_template(
         hotel.company, manager, name="Welcome letter", kind="letter", language="en",
         subject="Welcome, {{ partner.name }}", body="Dear {{ partner.name }},\n\nthank you for your order.",
     )  # fmt: skip

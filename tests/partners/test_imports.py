@@ -14,12 +14,13 @@ from rapidfuzz import fuzz
 
 from tandem.core import roles
 from tandem.core.models import Event
+from tandem.core.text import name_key
 from tandem.integrations.imports import services
 from tandem.integrations.imports.models import ImportRun
 from tandem.partners.duplicates import NAME_SIMILARITY
 from tandem.partners.imports import _DuplicateIndex, _NameKeys
 from tandem.partners.models import Address, Partner
-from tandem.partners.names import core_name, name_key
+from tandem.partners.names import core_name
 
 pytestmark = pytest.mark.usefixtures("_media_in_tmp")
 

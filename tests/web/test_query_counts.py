@@ -14,8 +14,8 @@ from django.urls import reverse
 from tandem.catalog.models import Category
 from tandem.catalog.services import create_category, create_product
 from tandem.core.models import Company, Uom, User
+from tandem.core.text import name_key
 from tandem.partners.models import Partner, Tag
-from tandem.partners.names import name_key
 
 LIST_QUERIES = 20  # session, user, company checks, permissions, count, page, prefetch, filter choices
 

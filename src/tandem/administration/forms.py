@@ -11,9 +11,9 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from tandem.administration import services
+from tandem.core.countries import country_choices
 from tandem.core.models import Company, Currency, User
 from tandem.core.roles import role_label
-from tandem.web.countries import country_choices
 from tandem.web.forms import SectionsMixin, ServiceModelForm, style_fields
 
 MONTHS = [

@@ -41,6 +41,7 @@ from tandem.administration.forms import (
     TokenForm,
     UserForm,
 )
+from tandem.core.countries import country_name
 from tandem.core.errors import BusinessError
 from tandem.core.events import for_subject
 from tandem.core.models import ApiToken, Company, Event, User
@@ -48,7 +49,6 @@ from tandem.core.notifications.models import OutgoingEmail
 from tandem.core.roles import role_label
 from tandem.core.security import has_two_factor, is_administrator, two_factor_required
 from tandem.web import history
-from tandem.web.countries import country_name
 from tandem.web.forms import add_business_error
 from tandem.web.generic import Column, ModelView, ObjectDetailView, ObjectFormView, ObjectListView, SortKey
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from functools import cache
 from typing import Any, cast
 
-from babel import Locale
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from tandem.core import countries
 from tandem.core.querysets import allowed_company
 
 MAX_PK = 2**63 - 1
@@ -70,12 +69,6 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
         return int(data)
 
 
-@cache
-def _country_codes() -> frozenset[str]:
-    codes = (str(code) for code in Locale("en").territories)
-    return frozenset(code for code in codes if len(code) == 2 and code.isalpha())
-
-
 class CountryField(serializers.CharField):
     """An ISO 3166-1 alpha-2 code, upper-cased; blank allowed."""
 
@@ -87,7 +80,7 @@ class CountryField(serializers.CharField):
 
     def to_internal_value(self, data: Any) -> str:
         value = str(super().to_internal_value(data)).upper()
-        if value and value not in _country_codes():
+        if value and value not in countries.codes():
             raise serializers.ValidationError(_("“%(value)s” is not an ISO country code.") % {"value": value})
         return value
 

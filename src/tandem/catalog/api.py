@@ -23,8 +23,8 @@ from tandem.catalog import queries, services
 from tandem.catalog.filters import CategoryFilter, PriceListFilter, ProductFilter
 from tandem.catalog.models import PRICE_DIGITS, PRICE_PLACES, Category, PriceList, PriceListItem, Product
 from tandem.core.models import Currency, Uom
+from tandem.core.text import name_key
 from tandem.partners.models import CustomerGroup, Partner
-from tandem.partners.names import name_key
 
 PRODUCT_FIELDS = [
     "id", "kind", "name", "sku", "barcode", "category", "uom", "sales_price", "cost", "description", "active",

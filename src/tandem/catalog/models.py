@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.core.models import Company, Currency, Uom
 from tandem.core.querysets import CompanyQuerySet
+from tandem.core.text import name_key
 from tandem.partners.models import CustomerGroup
-from tandem.partners.names import name_key
 
 PRICE_DIGITS, PRICE_PLACES = 18, 4  # unit prices carry 4 places; documents round to the currency
 

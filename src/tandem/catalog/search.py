@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from tandem.catalog.models import Product
 from tandem.core import search
-from tandem.partners.names import name_key
+from tandem.core.text import name_key
 
 
 def _entries(rows: QuerySet[Product]) -> Iterator[search.Entry]:

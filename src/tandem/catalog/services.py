@@ -199,7 +199,7 @@ def import_products(
     """
     from django.utils import timezone
 
-    from tandem.partners.names import name_key
+    from tandem.core.text import name_key
 
     counts = {"created": 0, "updated": 0, "unchanged": 0, "categories": 0}
     rows = [*creates, *(row for _pk, row in updates)]

@@ -8,11 +8,11 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core.countries import country_choices
 from tandem.core.models import Currency, PaymentTerm, User
 from tandem.core.querysets import allowed_company
 from tandem.partners.models import VIEW_ALL, Address, CustomerGroup, Partner, Tag
 from tandem.partners.services import ADDRESS_FIELDS, EDITABLE_FIELDS
-from tandem.web.countries import country_choices
 from tandem.web.forms import ServiceModelForm, style_fields
 
 ORGANISATION_CHOICES_SHOWN = 200

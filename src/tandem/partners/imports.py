@@ -12,13 +12,10 @@ against the company's partners (and the rows above them) with the rules of
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any
 
-from babel import Locale
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
@@ -27,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rapidfuzz import fuzz, process
 
+from tandem.core import countries
 from tandem.core.errors import ValidationFailed
 from tandem.core.identifiers import InvalidIdentifier, normalize_email, normalize_phone
 from tandem.core.importing import (
@@ -197,31 +195,6 @@ FIELDS = (
 )  # fmt: skip
 
 
-# --- countries -------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _country_names() -> dict[str, str]:
-    """Normalised country names in the five UI languages (and codes) → ISO alpha-2 code."""
-    names: dict[str, str] = {}
-    for language in ("en", "ru", "pl", "sl", "zh_Hans"):
-        for code, name in Locale.parse(language).territories.items():
-            if len(code) == 2 and code.isalpha():
-                names.setdefault(_plain(name), code)
-    for code in list(names.values()):
-        names[code.casefold()] = code
-    names.update({"uk": "GB", "usa": "US", "рф": "RU", "россия": "RU", "中国": "CN", "prc": "CN"})
-    return names
-
-
-def _plain(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().replace(".", " ").split())
-
-
-def country_code(text: str) -> str | None:
-    return _country_names().get(_plain(text))
-
-
 # --- validation ------------------------------------------------------------------------
 
 
@@ -245,7 +218,7 @@ def _validate(ctx: ImportContext, row: dict[str, Any]) -> Cleaned:
     company = ctx.company
     data = {name: row[name] for name in PARTNER_FIELDS if name in row}
     if "country" in data:
-        code = country_code(str(data["country"]))
+        code = countries.code_for_name(str(data["country"]))
         if code is None:
             errors["country"] = [_("“%(value)s” is not a country we know.") % {"value": data["country"]}]
             del data["country"]

@@ -1,8 +1,10 @@
-"""Keys that make partner names comparable: for search, sorting and duplicate detection."""
+"""Keys that make partner names comparable for duplicate detection (search keys: ``core.text``)."""
 
 from __future__ import annotations
 
 import re
+
+from tandem.core.text import KEY_LENGTH, name_key
 
 LEGAL_FORMS = re.compile(
     r"\b(ltd|limited|llc|inc|corp|co|plc|gmbh|ag|kg|ohg|ug|sp\. ?z ?o\.? ?o\.?|s\.a\.|sa|spółka|"
@@ -10,14 +12,6 @@ LEGAL_FORMS = re.compile(
     r"ооо|оао|зао|пао|ао|ип)\b\.?|有限公司|有限责任公司|股份有限公司|公司",
     re.IGNORECASE,
 )
-
-
-KEY_LENGTH = 200  # the width of the indexed key columns; case-folding can lengthen a name
-
-
-def name_key(name: str) -> str:
-    """Search key: case-folded with collapsed whitespace, so prefix lookups use an index."""
-    return " ".join(name.casefold().split())[:KEY_LENGTH]
 
 
 def core_name(name: str) -> str:

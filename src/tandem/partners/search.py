@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from tandem.core import search
+from tandem.core.text import name_key
 from tandem.partners.models import Address, Partner
-from tandem.partners.names import name_key
 
 
 def _entries(rows: QuerySet[Partner]) -> Iterator[search.Entry]:

@@ -476,7 +476,8 @@ def _import_updates(
 ) -> None:
     from django.utils import timezone
 
-    from tandem.partners.names import name_key, partner_keys
+    from tandem.core.text import name_key
+    from tandem.partners.names import partner_keys
 
     if not rows:
         return

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tandem.core.countries import countries, country_name
 from tandem.core.errors import BusinessError
 from tandem.partners import queries, services
 from tandem.partners.duplicates import find_duplicates
@@ -20,7 +21,6 @@ from tandem.partners.filters import PartnerFilter
 from tandem.partners.forms import AddressCreateForm, AddressForm, MergeForm, PartnerCreateForm, PartnerForm
 from tandem.partners.models import VIEW_ALL, Address, Partner
 from tandem.web import history
-from tandem.web.countries import countries, country_name
 from tandem.web.generic import (
     Column,
     ModelView,

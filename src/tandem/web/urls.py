@@ -27,10 +27,11 @@ urlpatterns = [
     path("notifications/", include("tandem.core.notifications.urls")),
     path("attachments/", include("tandem.core.attachments.urls")),
     path("documents/", include("tandem.core.documents.urls")),
+    path("documents/", include("tandem.integrations.letters.urls")),
     path("imports/", include("tandem.integrations.imports.urls")),
     path("webhooks/", include("tandem.integrations.webhooks.urls")),
     path("settings/", include("tandem.administration.urls")),
-    path("", include("tandem.core.ops.urls")),
+    path("", include("tandem.operations.urls")),
     path("partners/", include("tandem.partners.urls")),
     path("products/", include("tandem.catalog.urls")),
 ]

@@ -17,8 +17,6 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from tandem.core.documents import services as documents
-from tandem.core.documents.models import DocumentTemplate
 from tandem.core.models import Company, User
 from tandem.partners.models import Partner
 from tandem.partners.services import add_address
@@ -64,24 +62,6 @@ def customer(letterhead_company: Company, make_partner: Callable[..., Partner], 
 def contact(customer: Partner, make_partner: Callable[..., Partner], salesperson: User) -> Partner:
     return make_partner(
         "Jan Kowalski", kind="person", organisation=customer, job_title="Buyer", owner=salesperson
-    )
-
-
-@pytest.fixture
-def letter(letterhead_company: Company, manager: User) -> DocumentTemplate:
-    return documents.create_template(
-        letterhead_company,
-        manager,
-        name="Welcome letter",
-        kind="letter",
-        language="en",
-        subject="Welcome, {{ partner.name }}",
-        body=(
-            "Dear {{ contact.name or partner.name }},\n\n"
-            "thank you for choosing {{ company.name }}. 谢谢！\n"
-            "Your address: {{ partner.address }}\n\n"
-            "{{ user.name }}"
-        ),
     )
 
 

@@ -23,7 +23,7 @@ from django.utils import translation
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from tandem.core.documents.merge import country_name
+from tandem.core.countries import country_name
 from tandem.core.models import Company
 
 log = logging.getLogger(__name__)

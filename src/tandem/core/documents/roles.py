@@ -1,12 +1,5 @@
-"""What each role may do with documents. Administrators hold every permission anyway."""
+"""Who may sign documents with the company certificate. Administrators hold every permission anyway."""
 
 from tandem.core import roles
 
-_USE = ["view_documenttemplate", "generate_document"]
-
-GRANTS = {
-    roles.SALES_MANAGER: [*_USE, "add_documenttemplate", "change_documenttemplate", "sign_document"],
-    roles.SALESPERSON: _USE,
-    roles.PURCHASER: _USE,
-    roles.ACCOUNTANT: _USE,
-}
+GRANTS = {roles.SALES_MANAGER: ["sign_document"]}

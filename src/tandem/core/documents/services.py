@@ -1,4 +1,4 @@
-"""Documents: the PDF renderer every domain uses, user-edited templates, signatures.
+"""Documents: the PDF renderer every domain uses, and signatures.
 
 Other domains call::
 
@@ -8,27 +8,18 @@ Other domains call::
     if documents.can_sign(c):
         pdf = documents.sign_pdf(pdf, c)
 
+User-edited templates with merge fields sit higher, in :mod:`tandem.integrations.letters`.
 Writes here follow the platform's shape: atomic, validate, write, record an event, return.
 """
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass
-from typing import Any
-
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Model
-from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from markupsafe import Markup
 
 from tandem.core import events
-from tandem.core.attachments import services as attachments
-from tandem.core.documents import merge, sandbox
-from tandem.core.documents.models import DocumentTemplate, SigningCertificate
+from tandem.core.documents.models import SigningCertificate
 from tandem.core.documents.pdf import render_html, render_pdf
 from tandem.core.documents.signing import (
     SigningFailed,
@@ -38,256 +29,22 @@ from tandem.core.documents.signing import (
     read_bundle,
     sign_pdf,
 )
-from tandem.core.errors import BusinessError, NotAllowed, StaleVersion, ValidationFailed
+from tandem.core.errors import BusinessError
 from tandem.core.models import Company, User
 
 __all__ = [
-    "Rendered",
     "SigningFailed",
     "can_sign",
     "certificate_info",
-    "check_template",
-    "create_template",
-    "generate_for_partner",
     "remove_certificate",
     "render_html",
     "render_pdf",
-    "render_template",
     "sign_pdf",
-    "update_template",
     "upload_certificate",
 ]
 
-TEMPLATE_FIELDS = ["name", "kind", "language", "subject", "body", "active"]
-SUBJECT_LIMIT = 500
+SIGN_PERMISSION = "documents.sign_document"
 LETTER_TEMPLATE = "documents/letter.html"
-
-
-# --- user-edited templates ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rendered:
-    subject: Markup
-    body: Markup  # safe HTML: paragraphs of escaped text
-    language: str
-
-
-def render_template(
-    template: DocumentTemplate | None,
-    *,
-    user: User,
-    partner: Model | None = None,
-    contact: Model | None = None,
-    subject: str | None = None,
-    body: str | None = None,
-    language: str | None = None,
-    sample: bool = False,
-) -> Rendered:
-    """Fill a template's merge fields in the sandbox (``sample``: with the fields' names)."""
-    company: Company = template.company if template is not None else user.active_company  # type: ignore[assignment]
-    language = language or (template.language if template is not None else company.language)
-    subject = subject if subject is not None else (template.subject if template else "")
-    body = body if body is not None else (template.body if template else "")
-    if sample:
-        context = merge.sample_context(company=company, user=user, language=language)
-    else:
-        context = merge.context_for(
-            company=company, user=user, language=language, partner=partner, contact=contact
-        )
-    rendered_subject = sandbox.render_text(subject, context, field="subject", limit=SUBJECT_LIMIT)
-    rendered_body = sandbox.render_text(body, context, field="body")
-    return Rendered(
-        subject=Markup(" ".join(str(rendered_subject).split())),  # escaped by the sandbox
-        body=sandbox.paragraphs(rendered_body),
-        language=language,
-    )
-
-
-def check_template(*, company: Company, user: User | None, language: str, subject: str, body: str) -> None:
-    """Refuse a template that would not render: syntax, forbidden constructs, unknown fields."""
-    errors: dict[str, list[str]] = {}
-    context = merge.sample_context(company=company, user=user, language=language)
-    for field, source, limit in (("subject", subject, SUBJECT_LIMIT), ("body", body, sandbox.MAX_OUTPUT)):
-        try:
-            sandbox.render_text(source, context, field=field, limit=limit)
-        except sandbox.TemplateFailed as exc:
-            errors[field] = [exc.message]
-    if errors:
-        raise ValidationFailed(errors)
-
-
-def _template_data(fields: dict[str, Any]) -> dict[str, Any]:
-    unknown = set(fields) - set(TEMPLATE_FIELDS)
-    if unknown:
-        raise ValueError(f"unknown template fields: {sorted(unknown)}")
-    data = {k: (v.strip() if isinstance(v, str) and k != "body" else v) for k, v in fields.items()}
-    errors: dict[str, list[str]] = {}
-    if "name" in data and not data["name"]:
-        errors["name"] = [_("A template needs a name.")]
-    if "body" in data and not str(data["body"]).strip():
-        errors["body"] = [_("A template needs a text.")]
-    if "kind" in data and data["kind"] not in DocumentTemplate.Kind.values:
-        errors["kind"] = [_("Choose a kind of document.")]
-    if errors:
-        raise ValidationFailed(errors)
-    return data
-
-
-def _refuse_same_name(company: Company, name: str, language: str, exclude_id: int | None) -> None:
-    clash = DocumentTemplate.objects.filter(company=company, name=name, language=language)
-    if exclude_id is not None:
-        clash = clash.exclude(pk=exclude_id)
-    if clash.exists():
-        raise ValidationFailed({"name": [_("A template with this name and language already exists.")]})
-
-
-@transaction.atomic
-def create_template(company: Company, actor: User | None, **fields: Any) -> DocumentTemplate:
-    data = _template_data(fields)
-    template = DocumentTemplate(company=company, **data)
-    _refuse_same_name(company, template.name, template.language, None)
-    check_template(
-        company=company,
-        user=actor,
-        language=template.language,
-        subject=template.subject,
-        body=template.body,
-    )
-    template.save()
-    events.record(
-        "document_template.created", template, actor, {"name": template.name, "kind": template.kind}
-    )
-    return template
-
-
-@transaction.atomic
-def update_template(
-    template: DocumentTemplate, actor: User | None, *, expected_version: int | None = None, **fields: Any
-) -> DocumentTemplate:
-    locked = DocumentTemplate.objects.select_for_update().get(pk=template.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleVersion(_("Someone else changed this template meanwhile. Reload it and try again."))
-    data = _template_data(fields)
-    before = events.snapshot(locked, data.keys())
-    for name, value in data.items():
-        setattr(locked, name, value)
-    _refuse_same_name(locked.company, locked.name, locked.language, locked.pk)
-    if {"subject", "body"} & data.keys():
-        check_template(
-            company=locked.company,
-            user=actor,
-            language=locked.language,
-            subject=locked.subject,
-            body=locked.body,
-        )
-    locked.version += 1
-    locked.save()
-    diff = events.changes(before, events.snapshot(locked, before.keys()))
-    if diff:
-        events.record("document_template.updated", locked, actor, {"changes": diff})
-    return locked
-
-
-# --- generating a document for a partner ----------------------------------------------
-
-
-def _check_generation(partner: Model, template: DocumentTemplate, contact: Model | None) -> None:
-    if template.company_id != partner.company_id:  # type: ignore[attr-defined]
-        raise NotAllowed(_("This template belongs to another company."), field="template")
-    if not template.active:
-        raise BusinessError(_("This template is archived."), field="template")
-    if contact is not None and contact.organisation_id != partner.pk:  # type: ignore[attr-defined]
-        raise BusinessError(_("The contact person must belong to this partner."), field="contact")
-
-
-def letter_context(partner: Model, contact: Model | None, rendered: Rendered, user: User) -> dict[str, Any]:
-    fields = merge.context_for(
-        company=partner.company,  # type: ignore[attr-defined]
-        user=user,
-        language=rendered.language,
-        partner=partner,
-        contact=contact,
-    )
-    address = fields["partner"]
-    street = " ".join(p for p in [address["street"], address["house"]] if p)
-    place = " ".join(p for p in [address["postal_code"], address["city"]] if p)
-    return {
-        "subject": rendered.subject,
-        "body": rendered.body,
-        "date": fields["document"]["date"],
-        "recipient": {
-            "name": address["name"],
-            "contact": fields["contact"]["name"],
-            "address_lines": [p for p in [street, place, address["region"], address["country"]] if p],
-        },
-    }
-
-
-def generate_pdf(
-    partner: Model,
-    template: DocumentTemplate,
-    *,
-    actor: User,
-    contact: Model | None = None,
-    sign: bool = False,
-) -> tuple[str, bytes]:
-    """The file name and PDF of ``template`` filled for ``partner`` (nothing is stored)."""
-    _check_generation(partner, template, contact)
-    rendered = render_template(template, user=actor, partner=partner, contact=contact)
-    company: Company = partner.company  # type: ignore[attr-defined]
-    pdf = render_pdf(
-        LETTER_TEMPLATE,
-        letter_context(partner, contact, rendered, actor),
-        company=company,
-        language=rendered.language,
-    )
-    if sign:
-        if not actor.has_perm("documents.sign_document"):
-            raise NotAllowed(_("You may not sign documents with the company certificate."), field="sign")
-        pdf = sign_pdf(pdf, company, reason=str(rendered.subject)[:200] or template.name)
-    return _file_name(template, partner, timezone.localdate()), pdf
-
-
-def _file_name(template: DocumentTemplate, partner: Model, day: datetime.date) -> str:
-    stem = slugify(f"{template.name} {partner} {day.isoformat()}", allow_unicode=True)[:120]
-    return f"{stem or 'document'}.pdf"
-
-
-def generate_for_partner(
-    partner: Model,
-    template: DocumentTemplate,
-    *,
-    actor: User,
-    contact: Model | None = None,
-    sign: bool = False,
-) -> Any:
-    """Render, optionally sign, and keep the PDF as an attachment on the partner.
-
-    Returns the attachment. The partner's timeline gets ``document.generated`` (and the
-    attachments service records ``attachment.added``).
-    """
-    name, pdf = generate_pdf(partner, template, actor=actor, contact=contact, sign=sign)
-    with transaction.atomic():
-        attachment = attachments.attach(
-            partner, name=name, content=pdf, actor=actor, content_type="application/pdf"
-        )
-        events.record(
-            "document.generated",
-            partner,
-            actor,
-            {
-                "template": template.name,
-                "template_id": template.pk,
-                "kind": template.kind,
-                "language": template.language,
-                "file": name,
-                "attachment_id": attachment.pk,
-                "contact": str(contact) if contact is not None else "",
-                "signed": sign,
-            },
-        )
-    return attachment
 
 
 # --- the signing certificate ----------------------------------------------------------

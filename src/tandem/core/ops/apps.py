@@ -1,8 +1,0 @@
-from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
-
-
-class OpsConfig(AppConfig):
-    name = "tandem.core.ops"
-    label = "ops"
-    verbose_name = _("Operations")
