@@ -12,11 +12,11 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from tandem.core.cells import read_cell, safe_cell
 from tandem.core.models import User
 from tandem.partners.models import Partner
 from tandem.partners.services import update_partner
 from tandem.partners.views import PartnerListView
-from tandem.web.exports import neutralise
 from tandem.web.keyset import SortKey, capped_count, decode_cursor, encode_cursor, paginate
 
 BY_NAME = SortKey("name_key", "Name")
@@ -165,12 +165,23 @@ def test_an_unknown_sort_falls_back_to_the_default(
         ("-1+1", "'-1+1"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\t=1", "'\t=1"),
+        ('\x01=HYPERLINK("http://evil.test")', '\'=HYPERLINK("http://evil.test")'),
+        ("\x00\x1f+1", "'+1"),
+        ("＝1+1", "'＝1+1"),
+        ("Acme\x0b Ltd", "Acme Ltd"),
         ("Acme", "Acme"),
         (-5, -5),
     ],
 )
-def test_neutralise_formula_cells(value: object, expected: object) -> None:
-    assert neutralise(value) == expected
+def test_safe_cell_strips_control_characters_then_neutralises_formulas(
+    value: object, expected: object
+) -> None:
+    assert safe_cell(value) == expected
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+48 22 123 45 67", "-x", "@A1", "Acme", "'quoted"])
+def test_a_neutralised_cell_reads_back_as_it_was(text: str) -> None:
+    assert read_cell(safe_cell(text)) == text
 
 
 def test_exports_follow_the_current_filters_and_sort(

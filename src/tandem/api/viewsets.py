@@ -53,6 +53,7 @@ from tandem.api.errors import PreconditionFailed
 from tandem.api.pagination import StableOrderingFilter
 from tandem.api.parsers import DecimalJSONParser
 from tandem.api.schema import WRITE_ACTIONS, ServiceAutoSchema
+from tandem.core.cells import safe_cell
 from tandem.core.errors import NotAllowed
 from tandem.core.models import Company, IdempotencyRecord
 from tandem.core.querysets import allowed_company
@@ -291,8 +292,7 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         return ";".join(_cell(v) for v in value)
-    text = str(value)
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text  # no spreadsheet formulas
+    return str(safe_cell(str(value)))
 
 
 class ServiceModelViewSet(

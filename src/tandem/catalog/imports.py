@@ -83,7 +83,7 @@ PRODUCT_FIELDS = (
                  "nabavna cena", "strošek", "成本", "进价", "采购价"),
     ),
     ImportField(
-        "description", gettext_lazy("Description"),
+        "description", gettext_lazy("Description"), multiline=True,
         aliases=("описание", "opis", "描述", "说明"),
     ),
     ImportField(

@@ -59,7 +59,9 @@ class ImportField:
     ``aliases`` are header names people use for it in the five UI languages (en, ru, pl, sl,
     zh-Hans) beyond ``name`` and the translated ``label``; they are compared after
     normalisation (case, spaces, punctuation). ``choices`` are ``(value, label)`` pairs for
-    ``kind=CHOICE``; a cell may hold the value or the label in any UI language.
+    ``kind=CHOICE``; a cell may hold the value or the label in any UI language. A ``TEXT``
+    field holds one line unless ``multiline``: a line break in it is a row error (in a CSV
+    file it is what an unclosed quote leaves behind).
     """
 
     name: str
@@ -70,6 +72,7 @@ class ImportField:
     max_length: int | None = None
     choices: tuple[tuple[str, Any], ...] = ()
     help_text: Any = ""
+    multiline: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

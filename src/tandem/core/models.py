@@ -79,6 +79,10 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
+    def __str__(self) -> str:
+        """People are shown by their full name; the username is for typing (signing in)."""
+        return self.display_name()
+
     def display_name(self) -> str:
         return self.get_full_name() or self.username
 

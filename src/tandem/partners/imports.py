@@ -137,7 +137,7 @@ FIELDS = (
         aliases=("position", "title", "должность", "stanowisko", "delovno mesto", "funkcija", "职位", "职务"),
     ),
     ImportField(
-        "notes", gettext_lazy("Notes"),
+        "notes", gettext_lazy("Notes"), multiline=True,
         aliases=("note", "comment", "comments", "примечание", "комментарий", "uwagi", "notatki",
                  "opombe", "komentar", "备注", "说明"),
     ),

@@ -20,7 +20,9 @@ from typing import IO, Any, Protocol
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from tandem.core.cells import read_cell
 from tandem.core.errors import BusinessError
 from tandem.core.importing import (
     BOOL,
@@ -212,9 +214,17 @@ def _converter(field_: ImportField, formats: Mapping[str, str]) -> Callable[[Any
 
         return choice
     limit = field_.max_length
+    one_line = not field_.multiline
 
     def text(value: Any) -> str:
         result = as_text(value)
+        if one_line and ("\n" in result or "\r" in result):
+            raise CellError(
+                _(
+                    "Holds a line break, which this field cannot. In a CSV file this usually means "
+                    "a quote is not closed and two rows were read as one."
+                )
+            )
         if limit is not None and len(result) > limit:
             raise CellError(
                 _("At most %(limit)s characters (this has %(length)s).")
@@ -296,7 +306,7 @@ def run(
         (index, spec.field(name), _converter(spec.field(name), report.formats))
         for index, name in mapping.items()
     ]
-    checker = _RowChecker(spec, ctx, columns, options.match_key)
+    checker = _RowChecker(spec, ctx, columns, options.match_key, width=len(source.headers))
     ctx.match_key = options.match_key
     ctx.mapped = frozenset(mapping.values())
     spec.prepare(ctx)
@@ -331,22 +341,31 @@ class _RowChecker:
         ctx: ImportContext,
         columns: list[tuple[int, ImportField, Callable[[Any], Any]]],
         match_key: str,
+        *,
+        width: int,
     ) -> None:
         self.spec, self.ctx, self.columns, self.match_key = spec, ctx, columns, match_key
+        self.width = width
         self.required = [f.name for f in spec.fields if f.required]
         self.seen_keys: dict[str, int] = {}
 
     def check(self, line: int, cells: list[Any]) -> RowCheck:
+        """Every problem of the row at once: cells that cannot be typed do not hide the
+        spec's findings on the others (a bad yes/no and a bad e-mail are both reported)."""
         row, errors = _convert(self.columns, cells)
+        errors.update(self._shape_errors(cells))
         for name in self.required:
             if name not in row and name not in errors:
                 errors[name] = [_("This field is required.")]
-        if errors:
+        if any(name in errors for name in self.required):
             return RowCheck(line, errors=errors)
         try:
             cleaned = self.spec.validate_row(self.ctx, row)
         except RowInvalid as exc:
-            return RowCheck(line, errors=exc.errors)
+            for name, messages in exc.errors.items():
+                errors.setdefault(name, []).extend(messages)
+        if errors:
+            return RowCheck(line, errors=errors)
         key = self.spec.key_of(self.match_key, cleaned)
         if key is None:
             return RowCheck(line, cleaned=cleaned)
@@ -356,6 +375,20 @@ class _RowChecker:
             return RowCheck(line, errors={"row": [message]})
         self.seen_keys[key] = line
         return RowCheck(line, cleaned=cleaned, key=key)
+
+    def _shape_errors(self, cells: list[Any]) -> dict[str, list[str]]:
+        """Cells to the right of the last header would be dropped without a word."""
+        extra = sum(1 for cell in cells[self.width :] if as_text(cell))
+        if not extra:
+            return {}
+        message = ngettext(
+            "The row has %(count)s cell beyond the header's %(width)s columns; it would be lost. "
+            "A separator inside a value that is not quoted is the usual cause.",
+            "The row has %(count)s cells beyond the header's %(width)s columns; they would be lost. "
+            "A separator inside a value that is not quoted is the usual cause.",
+            extra,
+        ) % {"count": extra, "width": self.width}
+        return {"row": [message]}
 
 
 def _stored_check(stored: Iterator[RowCheck], line: int) -> RowCheck:
@@ -377,7 +410,7 @@ def _convert(
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
         try:
-            row[field_.name] = convert(value.strip() if isinstance(value, str) else value)
+            row[field_.name] = convert(read_cell(value.strip()) if isinstance(value, str) else value)
         except CellError as exc:
             errors[field_.name] = [exc.message]
     return row, errors
@@ -389,6 +422,29 @@ def _reject(
     labelled, reason = _reason(spec, errors)
     report.add(line, ERROR, {"errors": labelled})
     report.rejected.append(([as_text(cell) for cell in cells], reason))
+
+
+def shown_values(spec: ImportSpec, cleaned: Cleaned) -> list[tuple[str, str]]:
+    """``[(label, text)]`` of what a new row will hold, for the dry run's result."""
+    shown = []
+    for field_ in spec.fields:
+        value = cleaned.get(field_.name)
+        if value in (None, "", {}, []):
+            continue
+        if field_.kind == CHOICE:
+            value = dict(field_.choices).get(str(value), value)
+        shown.append((str(field_.label), _shown_text(value)))
+    return shown
+
+
+def _shown_text(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return ", ".join(_shown_text(v) for k, v in value.items() if v not in (None, "") and k != "kind")
+    if isinstance(value, list | tuple):
+        return ", ".join(_shown_text(v) for v in value)
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    return as_text(value)
 
 
 def _match_chunk(
@@ -421,9 +477,9 @@ def _match_chunk(
             matches = [
                 {"name": h.name, "url": h.url, "line": h.line, "reasons": list(h.reasons)} for h in hints
             ]
-            ordered.append((line, DUPLICATE, {"matches": matches}))
+            ordered.append((line, DUPLICATE, {"matches": matches, "values": shown_values(spec, cleaned)}))
         else:
-            ordered.append((line, NEW, {}))
+            ordered.append((line, NEW, {"values": shown_values(spec, cleaned)}))
     ordered += [(line, UPDATE, {"id": pk}) for line, pk, _cleaned in updates]
     for line, status, detail in ordered:
         report.add(line, status, detail)

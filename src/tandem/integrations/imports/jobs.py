@@ -7,6 +7,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tandem.core.jobs import services as jobs
 from tandem.core.jobs.models import Job
@@ -24,12 +25,16 @@ def dry_run(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     run = _run_of(job)
     run = services.dry_run(run, job.user or run.user, progress=progress)  # type: ignore[arg-type]
     counts = run.summary.get("counts", {})
+    rows = run.summary.get("rows", 0)
     return {
-        "message": _(
+        "message": ngettext(
+            "%(rows)s row checked: %(new)s new, %(update)s updates, %(duplicate)s possible duplicates, "
+            "%(error)s with errors.",
             "%(rows)s rows checked: %(new)s new, %(update)s updates, %(duplicate)s possible duplicates, "
-            "%(error)s with errors."
+            "%(error)s with errors.",
+            rows,
         )
-        % {"rows": run.summary.get("rows", 0), **counts},
+        % {"rows": rows, **counts},
         "link": reverse("imports:run", args=[run.pk]),
         "link_label": _("Show the dry run"),
     }

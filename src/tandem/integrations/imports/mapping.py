@@ -16,16 +16,21 @@ IGNORED_HEADERS = frozenset({"reason", "причина", "powód", "razlog", "�
 
 @lru_cache(maxsize=32)
 def header_names(spec_key: str) -> dict[str, str]:
-    """``{normalised header: field name}`` from names, labels in every UI language and aliases."""
+    """``{normalised header: field name}`` from names, labels in every UI language and aliases.
+
+    A field's own name or label wins over another field's alias: "Customer" is the label of
+    the yes/no field, even though people also head a column of names "customer".
+    """
     spec = get_spec(spec_key)
     names: dict[str, str] = {}
     for field in spec.fields:
-        candidates = [field.name, *field.aliases]
+        names.setdefault(normalise_header(field.name), field.name)
         for language, _name in settings.LANGUAGES:
             with translation.override(language):
-                candidates.append(str(field.label))
-        for candidate in candidates:
-            names.setdefault(normalise_header(candidate), field.name)
+                names.setdefault(normalise_header(str(field.label)), field.name)
+    for field in spec.fields:
+        for alias in field.aliases:
+            names.setdefault(normalise_header(alias), field.name)
     return names
 
 

@@ -26,8 +26,10 @@ from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tandem.core import events
+from tandem.core.cells import safe_cell
 from tandem.core.errors import BusinessError, Conflict, NotAllowed, ValidationFailed
 from tandem.core.importing import ImportContext, ImportSpec, get_spec
 from tandem.core.models import Company, User
@@ -563,10 +565,14 @@ def _rejected(run: ImportRun, report: engine.Report) -> ImportRun:
     run.summary = report.summary()
     run.result = {**report.result(), "created": 0, "updated": 0}
     run.state = State.REJECTED
-    run.error = _(
+    errors = report.counts[engine.ERROR]
+    run.error = ngettext(
+        "Nothing was imported: %(count)s row has errors. Fix it (download the rejected rows), "
+        "or import the valid rows only.",
         "Nothing was imported: %(count)s rows have errors. Fix them (download the rejected rows), "
-        "or import the valid rows only."
-    ) % {"count": report.counts[engine.ERROR]}
+        "or import the valid rows only.",
+        errors,
+    ) % {"count": errors}
     _keep_reports(run, report)
     run.save()
     return run
@@ -605,9 +611,9 @@ def rejected_csv(headers: list[str], rows: list[tuple[list[str], str]]) -> bytes
     width = max([len(headers), *(len(cells) for cells, _reason in rows)])
     output = io.StringIO()
     writer = csv.writer(output)
-    writer.writerow([*headers, *[""] * (width - len(headers)), REASON_HEADER])
+    writer.writerow([safe_cell(text) for text in [*headers, *[""] * (width - len(headers)), REASON_HEADER]])
     for cells, reason in rows:
-        writer.writerow([*cells, *[""] * (width - len(cells)), reason])
+        writer.writerow([safe_cell(text) for text in [*cells, *[""] * (width - len(cells)), reason]])
     return ("\ufeff" + output.getvalue()).encode("utf-8")
 
 

@@ -15,7 +15,6 @@ and routes ``as_view()`` (the page) and ``as_view(export=True)`` (``?format=csv|
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django import forms
@@ -30,22 +29,15 @@ from django_filters import FilterSet
 
 from tandem.core import search
 from tandem.web import exports
-from tandem.web.display import Column, cells
+from tandem.web.display import Column
 from tandem.web.forms import style_fields
 from tandem.web.generic.base import ModelView
 from tandem.web.keyset import CappedCount, Page, SortKey, capped_count, paginate
 from tandem.web.querystring import with_params
+from tandem.web.tables import Header, Table
 
 TABLE_TARGET = "object-table"
 ANY_CHOICES = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
-
-
-@dataclass(frozen=True)
-class Header:
-    label: str
-    sort_url: str | None
-    direction: str  # "ascending", "descending" or ""
-    numeric: bool
 
 
 class ObjectListView(ModelView):
@@ -72,7 +64,7 @@ class ObjectListView(ModelView):
         rows = self.filtered(filterset)
         sort_name, key = self.current_sort()
         if self.export:
-            return self.export_response(self.decorate(rows).order_by(*key.ordering()))
+            return self.export_response(self.decorate(rows), key)
         page = paginate(
             self.decorate(rows),
             key,
@@ -84,8 +76,9 @@ class ObjectListView(ModelView):
         context = self.list_context(
             filterset, page, capped_count(rows, settings.TANDEM_LIST_COUNT_CAP), sort_name
         )
-        template = self.table_template if self.wants_table_only() else self.template_name
-        response = render(request, template, context)
+        table_only = self.wants_table_only()
+        template = self.table_template if table_only else self.template_name
+        response = render(request, template, {**context, "table_only": table_only})
         # The same URL answers with the table alone for htmx: caches must keep the two apart.
         patch_vary_headers(response, ("HX-Request", "HX-Target"))
         return response
@@ -181,6 +174,9 @@ class ObjectListView(ModelView):
     ) -> dict[str, Any]:
         request = self.request
         filtering = any(request.GET.get(name) for name in self.filter_names(filterset))
+        table = Table(
+            self.columns, page.rows, caption=self.base_context()["title"], headers=self.headers(sort_name)
+        )
         return {
             **self.base_context(),
             "filterset": filterset,
@@ -189,8 +185,8 @@ class ObjectListView(ModelView):
             "search_value": request.GET.get(self.search_param, ""),
             "search_placeholder": self.search_placeholder,
             "sort": sort_name,
-            "headers": self.headers(sort_name),
-            "rows": [(obj, cells(obj, self.columns)) for obj in page.rows],
+            "table": table,
+            "rows": table.rows,
             "page": page,
             "count": count,
             "count_cap": settings.TANDEM_LIST_COUNT_CAP,
@@ -227,9 +223,10 @@ class ObjectListView(ModelView):
             for fmt, label in [("csv", "CSV"), ("xlsx", "Excel (XLSX)")]
         ]
 
-    def export_response(self, rows: QuerySet[Any]) -> HttpResponse | HttpResponseBase:
+    def export_response(self, rows: QuerySet[Any], key: SortKey) -> HttpResponse | HttpResponseBase:
+        """The rows on screen (record rules, filters, search, sort), every page of them."""
         columns = [c for c in (self.export_columns or self.columns) if c.export]
         stem = str(self.model._meta.verbose_name_plural).replace(" ", "-")
         if self.request.GET.get("format") == "xlsx":
-            return exports.xlsx_response(rows, columns, stem, str(self.base_context()["title"]))
-        return exports.csv_response(rows, columns, stem)
+            return exports.xlsx_response(rows, columns, stem, str(self.base_context()["title"]), key)
+        return exports.csv_response(rows, columns, stem, key)
