@@ -1,10 +1,11 @@
-"""Template helpers of the shared layout: widgets with error state, field widths, alert classes."""
+"""Template helpers of the shared layout: widgets with error state, field widths, alert classes, phones."""
 
 from __future__ import annotations
 
 from django import forms, template
 from django.utils.safestring import SafeString
 
+from tandem.core.identifiers import format_phone
 from tandem.core.importing import duplicate_reasons
 
 register = template.Library()
@@ -51,3 +52,9 @@ def alert_class(level_tag: str) -> str:
 def duplicate_reasons_filter(codes: list[str]) -> list[str]:
     """A stored duplicate hint's reason codes in the reader's language."""
     return duplicate_reasons(codes)
+
+
+@register.filter
+def phone(e164: str) -> str:
+    """A stored (E.164) number in international format with spacing."""
+    return format_phone(e164)
