@@ -155,6 +155,16 @@ def rows_inserted(model: type[Model], rows: Sequence[dict[str, Any]], ids: Seque
             refresh(document.model, (row[attribute] for row in rows if row.get(attribute)))
 
 
+def rows_updated(model: type[Model], rows: Sequence[Model]) -> None:
+    """Called by ``ChangedRows`` after a bulk update: index the rows again, and the documents they feed."""
+    if model in _DOCUMENTS:
+        _write(_DOCUMENTS[model], [row.pk for row in rows])
+    for document in _DOCUMENTS.values():
+        attribute = document.feeds.get(model)
+        if attribute is not None:
+            refresh(document.model, (getattr(row, attribute) for row in rows))
+
+
 def rebuild(model: type[Model]) -> int:
     """Index every row of ``model`` again (after a migration adds a document); returns the count."""
     document = _DOCUMENTS[model]
