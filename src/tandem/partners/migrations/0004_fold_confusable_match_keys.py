@@ -26,6 +26,6 @@ def refold(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("partners", "0001_initial")]
+    dependencies = [("partners", "0003_list_filter_indexes")]
 
     operations = [migrations.RunPython(refold, migrations.RunPython.noop, elidable=True)]

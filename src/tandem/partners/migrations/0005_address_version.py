@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0002_fold_confusable_match_keys'),
+        ('partners', '0004_fold_confusable_match_keys'),
     ]
 
     operations = [

@@ -18,7 +18,7 @@ def assign_companies(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0003_company_letterhead")]
+    dependencies = [("core", "0004_search_entries")]
 
     operations = [
         migrations.AddField(
