@@ -36,6 +36,14 @@
     }
   });
 
+  // An autocomplete's search box is not a form value: its "change" must not start the
+  // field's inline check (which would redraw the select and drop the matches just found).
+  document.addEventListener("change", function (event) {
+    if (event.target instanceof Element && event.target.matches("[data-autocomplete-search]")) {
+      event.stopPropagation();
+    }
+  }, true);
+
   document.addEventListener("DOMContentLoaded", function () { paintTags(document); });
   document.addEventListener("htmx:load", function (event) { paintTags(event.target); });
 })();
