@@ -5,7 +5,7 @@
     .venv/bin/python bench/import_speed.py --repeat 3   # medians of three fresh runs
 
 Builds a fresh data directory (a new SQLite database, migrated), writes a CSV of the demo's
-organisations (``tandem.demo.PartnerGenerator``, seeded: the same file every run) with a
+organisations (``tandem.partners.demo.PartnerGenerator``, seeded: the same file every run) with a
 free-text address and a contact person per row, then times, through the import services:
 
 * the dry run (every row parsed, validated, matched and checked for duplicates);
@@ -52,7 +52,7 @@ def setup_django(data_dir: Path) -> None:
 
 
 def partner_csv(rows: int) -> bytes:
-    from tandem.demo import PartnerGenerator
+    from tandem.partners.demo import PartnerGenerator
 
     output = io.StringIO()
     writer = csv.writer(output, delimiter=";")

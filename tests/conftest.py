@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management.sql import emit_post_migrate_signal
 from django.utils import translation
 
-from tandem.core import roles
+from tandem.core import events, roles
 from tandem.core.models import Company, Currency, Uom, User
 from tandem.core.reference import seed
 from tandem.core.services import create_company, grant_company
@@ -29,6 +29,20 @@ def reference_data(db: Any) -> None:
         seed(django_apps)
     if not Group.objects.exists():
         emit_post_migrate_signal(verbosity=0, interactive=False, db="default")  # permissions, then roles
+
+
+@pytest.fixture
+def declare_events() -> Iterator[Callable[..., None]]:
+    """Declare throw-away events for one test (``record`` refuses undeclared names)."""
+    added: list[str] = []
+
+    def declare(*types: events.EventType) -> None:
+        events.declare(*types)
+        added.extend(t.name for t in types)
+
+    yield declare
+    for name in added:
+        events.undeclare(name)
 
 
 @pytest.fixture

@@ -10,22 +10,16 @@ import phonenumbers
 import pytest
 from django.contrib.auth.models import Group
 
+from tandem.catalog import demo as catalog_demo
+from tandem.catalog.demo import product_drafts
 from tandem.catalog.models import Category, PriceList, PriceListItem, Product
 from tandem.core import roles
 from tandem.core.identifiers import normalize_tax_id
 from tandem.core.models import Company, Event, ExchangeRate, User
 from tandem.core.text import name_key
-from tandem.demo import (
-    DEMO_PASSWORD,
-    DEMO_USERS,
-    SIZES,
-    DemoRefused,
-    DemoSummary,
-    PartnerGenerator,
-    build_demo,
-    demo_loaded,
-    product_drafts,
-)
+from tandem.demo import DEMO_PASSWORD, DEMO_USERS, DemoRefused, DemoSummary, build_demo, demo_loaded
+from tandem.partners import demo as partners_demo
+from tandem.partners.demo import PartnerGenerator
 from tandem.partners.models import Address, Partner
 
 
@@ -48,8 +42,7 @@ def _ean13_is_valid(code: str) -> bool:
 
 
 def test_counts(summary: DemoSummary) -> None:
-    size = SIZES["small"]
-    assert summary.partners == Partner.objects.count() == size.partners == 200
+    assert summary.partners == Partner.objects.count() == partners_demo.SIZES["small"] == 200
     assert summary.organisations == Partner.objects.filter(kind=Partner.Kind.ORGANISATION).count() == 160
     assert (
         summary.people == Partner.objects.filter(kind=Partner.Kind.PERSON, organisation__isnull=False).count()
@@ -58,7 +51,7 @@ def test_counts(summary: DemoSummary) -> None:
         summary.suppliers == Partner.objects.filter(kind=Partner.Kind.ORGANISATION, is_supplier=True).count()
     )
     assert 0.05 < summary.suppliers / summary.organisations < 0.2
-    assert summary.products == Product.objects.count() == size.products
+    assert summary.products == Product.objects.count() == catalog_demo.SIZES["small"]
     assert summary.price_list_items == PriceListItem.objects.count()
     assert Company.objects.get().name == summary.company == "Tandem Furniture"
     assert set(Partner.objects.values_list("country", flat=True)) == {
@@ -183,11 +176,11 @@ def test_new_rows_get_fresh_ids_after_the_load(summary: DemoSummary) -> None:
 
 def test_database_holds_exactly_what_the_generator_yields(summary: DemoSummary) -> None:
     """The stored names equal a fresh run of the pure generators: the demo is deterministic."""
-    organisations = PartnerGenerator().organisations(SIZES["small"].organisations)
+    organisations = PartnerGenerator().organisations(partners_demo.organisations("small"))
     expected = [name for org in organisations for name in (org.name, *(p.name for p in org.people))]
     stored = Partner.objects.values_list("name", flat=True)
     assert _names_digest(iter(sorted(stored))) == _names_digest(iter(sorted(expected)))
-    expected_skus = {d.sku for d in product_drafts(SIZES["small"].products)}
+    expected_skus = {d.sku for d in product_drafts(catalog_demo.SIZES["small"])}
     assert set(Product.objects.values_list("sku", flat=True)) == expected_skus
 
 

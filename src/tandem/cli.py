@@ -199,11 +199,8 @@ def _load_demo(size: str, *, force: bool = False) -> None:
 
     _say(f"Loading the {size} demo company…")
     summary = build_demo(size, force=force)
-    _say(
-        f"Demo loaded in {summary.seconds} s: {summary.company}, {summary.partners} partners "
-        f"({summary.organisations} organisations, {summary.people} people, {summary.suppliers} suppliers), "
-        f"{summary.products} products, {summary.price_list_items} price list items."
-    )
+    loaded = ", ".join(f"{count} {what.replace('_', ' ')}" for what, count in summary.counts.items())
+    _say(f"Demo loaded in {summary.seconds} s: {summary.company}: {loaded}.")
     _say(f"Log in as {summary.username} / {summary.password} (users: {', '.join(summary.users)}).")
 
 

@@ -55,7 +55,7 @@ def test_actions_refuse_non_administrators_and_change_nothing(
         reverse("administration:token_create", args=[manager.pk]),
     ]
     for url in posts:
-        assert client.post(url, {"name": "x"}).status_code == 403
+        assert client.post(url, {"name": "x", "confirmed": "1"}).status_code == 403
     manager.refresh_from_db()
     assert manager.is_active
     assert not ApiToken.objects.exists()
@@ -80,7 +80,9 @@ def test_an_administrator_of_another_company_cannot_see_or_touch_its_users_or_to
     assert client.get(reverse("administration:user_edit", args=[manager.pk])).status_code == 404
     for name in ["user_deactivate", "user_reset_password", "token_create", "user_reset_two_factor"]:
         assert (
-            client.post(reverse(f"administration:{name}", args=[manager.pk]), {"name": "x"}).status_code
+            client.post(
+                reverse(f"administration:{name}", args=[manager.pk]), {"name": "x", "confirmed": "1"}
+            ).status_code
             == 404
         )
     assert client.post(reverse("administration:token_revoke", args=[token.pk])).status_code == 404
@@ -96,7 +98,9 @@ def test_a_company_administrator_cannot_change_a_superuser(
     login: Callable[[User], Client], boss: User, admin: User
 ) -> None:
     client = login(boss)
-    response = client.post(reverse("administration:user_deactivate", args=[admin.pk]), follow=True)
+    response = client.post(
+        reverse("administration:user_deactivate", args=[admin.pk]), {"confirmed": "1"}, follow=True
+    )
     assert "Only a superuser may change another superuser." in response.content.decode()
     admin.refresh_from_db()
     assert admin.is_active
@@ -104,7 +108,9 @@ def test_a_company_administrator_cannot_change_a_superuser(
 
 
 def test_an_administrator_cannot_deactivate_themselves(login: Callable[[User], Client], boss: User) -> None:
-    response = login(boss).post(reverse("administration:user_deactivate", args=[boss.pk]), follow=True)
+    response = login(boss).post(
+        reverse("administration:user_deactivate", args=[boss.pk]), {"confirmed": "1"}, follow=True
+    )
     assert "You cannot deactivate yourself." in response.content.decode()
     boss.refresh_from_db()
     assert boss.is_active

@@ -125,7 +125,11 @@ def test_deactivating_stops_sign_in_and_tokens_and_reactivating_restores_them(
     api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert api.get("/api/v1/partners/partners/").status_code == 200
     client = login(boss)
-    client.post(reverse("administration:user_deactivate", args=[manager.pk]))
+    asked = client.post(reverse("administration:user_deactivate", args=[manager.pk]))
+    assert 'name="confirmed"' in asked.content.decode()  # asks first, changes nothing
+    manager.refresh_from_db()
+    assert manager.is_active
+    client.post(reverse("administration:user_deactivate", args=[manager.pk]), {"confirmed": "1"})
     manager.refresh_from_db()
     assert not manager.is_active
     assert api.get("/api/v1/partners/partners/").status_code == 401

@@ -64,7 +64,10 @@ def test_events_record_actor_subject_and_partner(make_partner: Callable[..., Par
     )
 
 
-def test_handlers_run_inside_or_after_the_transaction(company: Company) -> None:
+def test_handlers_run_inside_or_after_the_transaction(
+    company: Company, declare_events: Callable[..., None]
+) -> None:
+    declare_events(events.EventType("test.inside", "Inside"), events.EventType("test.after", "After"))
     seen: list[str] = []
     events.on("test.inside")(lambda event: seen.append("inside"))
     events.on("test.after", after_commit=True)(lambda event: seen.append("after"))
@@ -102,7 +105,10 @@ class _Doc(models.Model):
         """Not persisted: these tests exercise the transition rules only."""
 
 
-def test_transitions_are_declared_as_data_and_illegal_moves_raise(db: object) -> None:
+def test_transitions_are_declared_as_data_and_illegal_moves_raise(
+    db: object, declare_events: Callable[..., None]
+) -> None:
+    declare_events(*(events.EventType(f"_doc.{a}", a, {"state": ""}) for a in ("confirm", "cancel")))
     doc = _Doc(pk=1)
     assert allowed_actions(doc) == ["confirm", "cancel"]
     transition(doc, "confirm")

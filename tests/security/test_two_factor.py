@@ -125,7 +125,7 @@ def test_an_administrator_can_reset_a_lost_authenticator(
 ) -> None:
     device = services.start_totp(manager)
     services.confirm_totp(device, manager, company, code=_code(device))
-    login(boss).post(reverse("administration:user_reset_two_factor", args=[manager.pk]))
+    login(boss).post(reverse("administration:user_reset_two_factor", args=[manager.pk]), {"confirmed": "1"})
     assert not TOTPDevice.objects.filter(user=manager).exists()
     assert Event.objects.filter(name="user.two_factor_reset", actor=boss).exists()
     assert _sign_in("anna").get(reverse("home")).status_code == 200

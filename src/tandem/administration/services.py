@@ -30,7 +30,7 @@ from PIL import Image, UnidentifiedImageError
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as StdnumError
 
-from tandem.core import events
+from tandem.core import events, registry
 from tandem.core import services as core_services
 from tandem.core.errors import Conflict, NotAllowed, ValidationFailed
 from tandem.core.identifiers import (
@@ -303,10 +303,15 @@ def is_builtin_role(group: Group) -> bool:
     return group.name in ROLE_LABELS
 
 
-def tandem_permissions() -> Any:
-    """The permissions the matrix offers: those of Tandem's own apps."""
+def tandem_permissions(*, internal: bool = False) -> Any:
+    """The permissions the matrix offers: those of Tandem's own apps, without the tables the
+    apps' manifests call internal (counters, cursors, logs people do not manage)."""
     labels = [c.label for c in apps.get_app_configs() if c.name.startswith("tandem.")]
-    return Permission.objects.filter(content_type__app_label__in=labels).select_related("content_type")
+    rows = Permission.objects.filter(content_type__app_label__in=labels)
+    for name in registry.internal_models() if not internal else ():
+        app_label, model = name.split(".")
+        rows = rows.exclude(content_type__app_label=app_label, content_type__model=model)
+    return rows.select_related("content_type")
 
 
 def _permission_names(perms: Iterable[Permission]) -> list[str]:
@@ -326,7 +331,9 @@ def create_role(company: Company, actor: User, *, name: str, copy_from: Group | 
     if name.lower() in labels or Group.objects.filter(name__iexact=name).exists():
         raise Conflict(_("A role called %(name)s exists already.") % {"name": name}, field="name")
     group = Group.objects.create(name=name)
-    permissions = list(tandem_permissions().filter(group=copy_from)) if copy_from is not None else []
+    permissions = (
+        list(tandem_permissions(internal=True).filter(group=copy_from)) if copy_from is not None else []
+    )
     group.permissions.set(permissions)
     events.record(
         "role.created",

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from tandem.administration import views
+from tandem.web.actions import action_urls
 
 app_name = "administration"
 
@@ -12,26 +13,7 @@ urlpatterns = [
     path("users/invite/", views.UserInviteView.as_view(), name="user_invite"),
     path("users/<int:pk>/", views.UserDetailView.as_view(), name="user_detail"),
     path("users/<int:pk>/edit/", views.UserEditView.as_view(), name="user_edit"),
-    path(
-        "users/<int:pk>/deactivate/",
-        views.UserActionView.as_view(operation="deactivate"),
-        name="user_deactivate",
-    ),
-    path(
-        "users/<int:pk>/reactivate/",
-        views.UserActionView.as_view(operation="reactivate"),
-        name="user_reactivate",
-    ),
-    path(
-        "users/<int:pk>/reset-password/",
-        views.UserActionView.as_view(operation="reset_password"),
-        name="user_reset_password",
-    ),
-    path(
-        "users/<int:pk>/reset-two-factor/",
-        views.UserActionView.as_view(operation="reset_two_factor"),
-        name="user_reset_two_factor",
-    ),
+    *action_urls(views.UserActions, "users/<int:pk>/", "user_"),
     path("users/<int:pk>/tokens/", views.TokenCreateView.as_view(), name="token_create"),
     path("tokens/<int:pk>/revoke/", views.TokenRevokeView.as_view(), name="token_revoke"),
     path("roles/", views.RoleListView.as_view(), name="roles"),

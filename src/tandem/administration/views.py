@@ -49,26 +49,9 @@ from tandem.core.notifications.models import OutgoingEmail
 from tandem.core.roles import role_label
 from tandem.core.security import has_two_factor, is_administrator, two_factor_required
 from tandem.web import history
+from tandem.web.actions import Action, ActionView
 from tandem.web.forms import add_business_error
 from tandem.web.generic import Column, ModelView, ObjectDetailView, ObjectFormView, ObjectListView, SortKey
-
-history.NAMES.update(
-    {
-        "user.invited": gettext_lazy("Invited"),
-        "user.deactivated": gettext_lazy("Deactivated"),
-        "user.reactivated": gettext_lazy("Reactivated"),
-        "user.password_reset_sent": gettext_lazy("Password link sent"),
-        "user.password_set": gettext_lazy("Password set"),
-        "user.api_token_issued": gettext_lazy("API token issued"),
-        "user.api_token_revoked": gettext_lazy("API token revoked"),
-        "user.two_factor_enabled": gettext_lazy("Two-factor sign-in turned on"),
-        "user.two_factor_disabled": gettext_lazy("Two-factor sign-in turned off"),
-        "user.two_factor_reset": gettext_lazy("Two-factor sign-in reset by an administrator"),
-        "role.permissions_changed": gettext_lazy("Permissions changed"),
-        "security.unlocked": gettext_lazy("Sign-in lock-out lifted"),
-    }
-)
-
 
 # --- access -------------------------------------------------------------------------------
 
@@ -195,9 +178,74 @@ class UserListView(AdminAreaMixin, ObjectListView):
         return rows.prefetch_related("groups").annotate(has_2fa=Exists(device))
 
 
+def _protected(user: User, actor: Any) -> bool:
+    """Only a superuser acts on a superuser."""
+    return user.is_superuser and not actor.is_superuser
+
+
+def _manageable(user: User, actor: Any) -> bool:
+    return not _protected(user, actor) and user.pk != actor.pk
+
+
+class UserActions(AdminAreaMixin, ActionView):
+    """The buttons on a user's page (administrators, users of the active company)."""
+
+    model = User
+    url_name = "administration:user_{name}"
+    actions = [
+        Action(
+            "reset_password",
+            gettext_lazy("Send password link"),
+            lambda request, u: services.send_password_reset(u, request.user, request.company),
+            done=lambda u: _("A link to set a new password was sent to %(email)s.") % {"email": u.email},
+            available=lambda u, actor: u.is_active and bool(u.email) and not _protected(u, actor),
+            route="reset-password",
+        ),
+        Action(
+            "deactivate",
+            gettext_lazy("Deactivate"),
+            lambda request, u: services.set_user_active(u, request.user, request.company, active=False),
+            done=lambda u: _("%(name)s can no longer sign in.") % {"name": u.username},
+            confirm=gettext_lazy("Deactivate this user? They can no longer sign in or use API tokens."),
+            available=lambda u, actor: u.is_active and _manageable(u, actor),
+            style="outline-danger",
+        ),
+        Action(
+            "reactivate",
+            gettext_lazy("Reactivate"),
+            lambda request, u: services.set_user_active(u, request.user, request.company, active=True),
+            done=lambda u: _("%(name)s can sign in again.") % {"name": u.username},
+            available=lambda u, actor: not u.is_active and not _protected(u, actor),
+            style="outline-success",
+        ),
+        Action(
+            "reset_two_factor",
+            gettext_lazy("Reset two-factor"),
+            lambda request, u: services.disable_two_factor(u, request.user, request.company),
+            done=lambda u: _("Two-factor sign-in of %(name)s was reset.") % {"name": u.username},
+            confirm=gettext_lazy(
+                "Remove this user’s authenticator? They can set up a new one after signing in."
+            ),
+            available=lambda u, actor: has_two_factor(u) and _manageable(u, actor),
+            style="outline-warning",
+            route="reset-two-factor",
+        ),
+    ]
+
+    def get_queryset(self) -> QuerySet[User]:
+        return company_users(self.request)
+
+    def permitted(self, action: Action) -> bool:
+        return True  # the settings area's rule, checked on entry: an administrator
+
+    def object_url(self, obj: Model) -> str:
+        return _user_url(obj)  # type: ignore[arg-type]
+
+
 class UserDetailView(AdminAreaMixin, ObjectDetailView):
     model = User
     template_name = "administration/user_detail.html"
+    action_view = UserActions
     edit_url_name = "administration:user_edit"
     list_url_name = "administration:users"
     fields = [
@@ -264,39 +312,6 @@ class UserEditView(AdminAreaMixin, ObjectFormView):
 
     def cancel_url(self) -> str:
         return _user_url(self.object)  # type: ignore[arg-type]
-
-
-class UserActionView(AdminAreaMixin, View):
-    """One POST per button on a user's page."""
-
-    model = User
-    operation = ""
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        user = get_object_or_404(company_users(request), pk=pk)
-        try:
-            message = self.perform(user)
-        except BusinessError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, message)
-        return redirect(_user_url(user))
-
-    def perform(self, user: User) -> str:
-        actor, company = self.actor, self.company
-        if self.operation == "deactivate":
-            services.set_user_active(user, actor, company, active=False)
-            return _("%(name)s can no longer sign in.") % {"name": user.username}
-        if self.operation == "reactivate":
-            services.set_user_active(user, actor, company, active=True)
-            return _("%(name)s can sign in again.") % {"name": user.username}
-        if self.operation == "reset_password":
-            services.send_password_reset(user, actor, company)
-            return _("A link to set a new password was sent to %(email)s.") % {"email": user.email}
-        if self.operation == "reset_two_factor":
-            services.disable_two_factor(user, actor, company)
-            return _("Two-factor sign-in of %(name)s was reset.") % {"name": user.username}
-        raise Http404
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -1,24 +1,19 @@
-"""``/api/``: the OpenAPI schema, its docs with locally served assets, and ``v1/<domain>/<resource>/``."""
+"""``/api/``: the OpenAPI schema, its docs with locally served assets, and ``v1/<domain>/<resource>/``
+(each app declares its routes in its ``manifest.py``)."""
 
 from __future__ import annotations
 
 from django.urls import include, path, re_path
+from django.utils.module_loading import import_string
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from tandem.api.errors import not_found
-from tandem.catalog.api import CategoryViewSet, PriceListViewSet, ProductViewSet
-from tandem.core.notifications.api import NotificationViewSet
-from tandem.partners.api import AddressViewSet, PartnerViewSet, TagViewSet
+from tandem.core import registry
 
 router = SimpleRouter()
-router.register("partners/partners", PartnerViewSet, basename="api-partner")
-router.register("partners/tags", TagViewSet, basename="api-tag")
-router.register("partners/addresses", AddressViewSet, basename="api-address")
-router.register("catalog/products", ProductViewSet, basename="api-product")
-router.register("catalog/categories", CategoryViewSet, basename="api-category")
-router.register("catalog/price-lists", PriceListViewSet, basename="api-pricelist")
-router.register("notifications", NotificationViewSet, basename="api-notification")
+for route in registry.api_routes():
+    router.register(route.prefix, import_string(route.viewset), basename=route.basename)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -9,8 +9,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from tandem.core import registry
         from tandem.core.roles import sync_roles
 
         # Infrastructure, not business logic: keep role groups in step with the
         # permissions every migrate creates.
         post_migrate.connect(sync_roles, dispatch_uid="tandem.core.sync_roles")
+        # Every app's events.py and manifest.py: what it records and what it adds to the shell.
+        registry.autodiscover()

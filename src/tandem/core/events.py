@@ -3,22 +3,96 @@
 ``record()`` appends an :class:`~tandem.core.models.Event` in the caller's transaction.
 Handlers registered with :func:`on` run either inside that transaction (their effect is
 atomic with the change) or after it commits (outside effects: e-mail, webhooks).
+
+Every event is declared first, in the ``events.py`` of the app that records it
+(:func:`declare`): its name, a label a person reads (lazily translated, so the timeline
+shows it in the reader's language), its payload fields, and whether webhooks may publish
+it. ``record()`` refuses an undeclared name or a payload field the declaration does not
+name, so :func:`catalogue` — which the webhook settings and the API document — is complete.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from tandem.core.models import Company, Event, User
 
 Handler = Callable[[Event], None]
+
+
+@dataclass(frozen=True)
+class EventType:
+    """A declared event. ``payload`` maps each field of ``Event.data`` to what it holds;
+    ``open_payload`` allows fields beyond those (a payload that varies by kind, such as an
+    import's counts, which are listed by the import itself); ``webhook`` lets webhook
+    subscriptions receive it."""
+
+    name: str
+    label: str | Promise
+    payload: Mapping[str, str] = field(default_factory=dict)
+    webhook: bool = False
+    open_payload: bool = False
+
+
+class UndeclaredEvent(LookupError):
+    """A programming error: an event recorded without a declaration in its app's events.py."""
+
+
+_types: dict[str, EventType] = {}
+
+
+def declare(*types: EventType) -> None:
+    """Declare an app's events (from its ``events.py``); a name is declared once."""
+    for event_type in types:
+        known = _types.get(event_type.name)
+        if known is not None and known != event_type:
+            raise ImproperlyConfigured(f"The event {event_type.name!r} is declared twice, differently.")
+        _types[event_type.name] = event_type
+
+
+def undeclare(name: str) -> None:
+    """Forget a declaration (tests that declare a throw-away event)."""
+    _types.pop(name, None)
+
+
+def declared(name: str) -> EventType | None:
+    return _types.get(name)
+
+
+def catalogue(*, webhook: bool | None = None) -> list[EventType]:
+    """Every declared event by name; ``webhook=True`` only those webhooks may publish."""
+    return sorted(
+        (t for t in _types.values() if webhook is None or t.webhook == webhook), key=lambda t: t.name
+    )
+
+
+def publishable(name: str) -> bool:
+    event_type = _types.get(name)
+    return event_type is not None and event_type.webhook
+
+
+def _check_declared(name: str, data: Mapping[str, Any]) -> None:
+    event_type = _types.get(name)
+    if event_type is None:
+        raise UndeclaredEvent(
+            f"The event {name!r} is not declared: add an EventType for it to the events.py "
+            "of the app that records it."
+        )
+    unknown = sorted(set(data) - set(event_type.payload))
+    if unknown and not event_type.open_payload:
+        raise UndeclaredEvent(
+            f"The event {name!r} carries payload fields its declaration does not name: {', '.join(unknown)}."
+        )
 
 
 @dataclass(frozen=True)
@@ -50,6 +124,7 @@ def record(
     partner_id: int | None = None,
 ) -> Event:
     """Append one event and run its handlers. Call inside the service's transaction."""
+    _check_declared(name, data or {})
     event = Event.objects.create(
         name=name,
         company=company or _company_of(subject),
@@ -117,3 +192,29 @@ def _plain(instance: models.Model, name: str) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
+
+
+# --- the events core itself records ------------------------------------------------------
+# Payload descriptions are for integrators (like the OpenAPI schema, in English); labels
+# are read by people on timelines, in their language.
+
+CHANGES = "the fields that changed, each as [old, new]"
+COMPANY_CODE = "the company's code"
+
+declare(
+    EventType(
+        "company.created",
+        _("Created"),
+        {"name": "the company's name", "currency": "its currency code"},
+    ),
+    EventType("user.company_switched", _("Switched company"), {"company": COMPANY_CODE}),
+    EventType("user.company_granted", _("Given access to a company"), {"company": COMPANY_CODE}),
+    EventType("api_token.issued", _("Issued"), {"name": "the token's name", "user": "the user it acts as"}),
+    EventType("api_token.revoked", _("Revoked"), {"name": "the token's name"}),
+    EventType(
+        "demo.loaded",
+        _("Demo company loaded"),
+        {"size": "small, medium or large", "partners": "partners written", "products": "products written"},
+        open_payload=True,  # every app's demo part adds its counts
+    ),
+)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tandem.partners import views
+from tandem.web.actions import action_urls
 
 app_name = "partners"
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.PartnerDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.PartnerEditView.as_view(), name="edit"),
     path("<int:pk>/merge/", views.PartnerMergeView.as_view(), name="merge"),
+    *action_urls(views.PartnerActions, "<int:pk>/"),
     path("<int:pk>/addresses/new/", views.AddressCreateView.as_view(), name="address_create"),
     path("<int:pk>/addresses/<int:address_pk>/edit/", views.AddressEditView.as_view(), name="address_edit"),
     path(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, cast
 
 import django_filters
@@ -10,9 +11,12 @@ from django.contrib import messages
 from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tandem.core import registry
 from tandem.core.countries import countries, country_name
 from tandem.core.errors import BusinessError
 from tandem.core.models import User
@@ -30,6 +34,7 @@ from tandem.partners.forms import (
 )
 from tandem.partners.models import VIEW_ALL, Address, Partner, Tag
 from tandem.web import autocomplete, history
+from tandem.web.actions import Action, ActionView
 from tandem.web.generic import (
     Column,
     ModelView,
@@ -40,8 +45,10 @@ from tandem.web.generic import (
     ObjectListView,
     SortKey,
 )
+from tandem.web.tables import Table
 
 MERGE_SEARCH_LIMIT = 20
+PANEL_ROWS = 100
 
 
 def _people_search(rows: QuerySet[User], text: str) -> QuerySet[User]:
@@ -126,9 +133,26 @@ class PartnerListView(ObjectListView):
         return rows.select_related("owner").prefetch_related("tags").annotate(city=Subquery(invoice_city))
 
 
+class PartnerActions(ActionView):
+    model = Partner
+    url_name = "partners:{name}"
+    actions = [
+        Action(
+            "archive",
+            gettext_lazy("Archive"),
+            lambda request, partner: services.archive_partner(partner, request.user),
+            done=gettext_lazy("“%(name)s” is archived: it no longer shows in lists, and its history stays."),
+            confirm=gettext_lazy("Archive this partner? Documents keep pointing at it."),
+            available=lambda partner, user: partner.active,
+            style="outline-danger",
+        )
+    ]
+
+
 class PartnerDetailView(ObjectDetailView):
     model = Partner
     template_name = "partners/partner_detail.html"
+    action_view = PartnerActions
     edit_url_name = "partners:edit"
     list_url_name = "partners:list"
     fields = [
@@ -155,12 +179,56 @@ class PartnerDetailView(ObjectDetailView):
             "address_form": AddressCreateForm(request=self.request) if self.can("add", Address) else None,
             "can_change_address": self.can("change", Address),
             "can_remove_address": self.can("delete", Address),
-            "people": list(visible.filter(organisation=partner).order_by("name_key", "id")[:100]),
+            "panels": partner_panels(partner, self.request),
             "duplicates": _visible_duplicates(partner, visible) if partner.active else [],
             "timeline": history.entries(queries.timeline(partner), partner),
             "can_merge": can_change and partner.active,
-            "can_add_person": self.can("add") and partner.kind == Partner.Kind.ORGANISATION,
         }
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    label: str
+    table: Table
+
+
+def partner_panels(partner: Partner, request: HttpRequest) -> list[Panel]:
+    """The related-records panels every app registered for the card (its deals, orders…),
+    for the user's permissions; a builder returns None where it has nothing to show."""
+    panels = []
+    for panel in registry.partner_panels():
+        if not request.user.has_perm(panel.permission):
+            continue
+        table = import_string(panel.table)(partner, request)
+        if table is not None:
+            panels.append(Panel(panel.key, str(panel.label), table))
+    return panels
+
+
+PEOPLE_COLUMNS = [
+    Column("name", gettext_lazy("Name"), link=True),
+    Column("job_title", gettext_lazy("Job title")),
+    Column("email", gettext_lazy("E-mail")),
+    Column("phone", gettext_lazy("Phone"), accessor=lambda p: p.phone or p.mobile),
+]
+
+
+def people_panel(partner: Partner, request: HttpRequest) -> Table | None:
+    """An organisation's contact people the user can see."""
+    if partner.kind != Partner.Kind.ORGANISATION:
+        return None
+    people = Partner.objects.visible_to(request.user).filter(organisation=partner).order_by("name_key", "id")
+    may_add = request.user.has_perm("partners.add_partner")
+    return Table(
+        PEOPLE_COLUMNS,
+        people[:PANEL_ROWS],
+        caption=gettext_lazy("People"),
+        empty=gettext_lazy("No people yet."),
+        add_url=f"{reverse('partners:create')}?kind=person&organisation={partner.pk}" if may_add else None,
+        add_label=gettext_lazy("Add person"),
+        key="people",
+    )
 
 
 def _visible_duplicates(partner: Partner, visible: QuerySet[Partner]) -> list[Partner]:

@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language_info
 
+from tandem.core import registry
 from tandem.core.models import Company
 from tandem.core.notifications.services import unread_count
 from tandem.web.navigation import menu
@@ -19,6 +20,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     ]
     if user is not None and user.is_authenticated:
         context["menu"] = SimpleLazyObject(lambda: menu(request))
+        context["account_menu"] = SimpleLazyObject(lambda: menu(request, registry.ACCOUNT))
+        context["settings_menu"] = SimpleLazyObject(lambda: menu(request, registry.SETTINGS))
         context["switchable_companies"] = SimpleLazyObject(lambda: _companies(user))
         # A callable: the template calls it (one COUNT query) only where the bell is shown.
         context["unread_notifications"] = lambda: unread_count(user)

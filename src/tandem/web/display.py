@@ -101,6 +101,7 @@ class Column:
     sort: str | None = None
     export: bool = True
     numeric: bool = False
+    template: str | None = None  # a template drawing the cell from ``object`` (badges…)
 
     def value(self, obj: Any) -> Any:
         return resolve(obj, self.accessor if self.accessor is not None else self.name)
@@ -121,6 +122,7 @@ class Cell:
     flag: bool
     items: list[Any] | None
     numeric: bool
+    template: str | None = None
 
 
 def cells(obj: Any, columns: Iterable[Column]) -> list[Cell]:
@@ -136,6 +138,7 @@ def cells(obj: Any, columns: Iterable[Column]) -> list[Cell]:
                 flag=bool(value),
                 items=items,
                 numeric=column.numeric,
+                template=column.template,
             )
         )
     return row

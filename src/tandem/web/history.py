@@ -9,51 +9,23 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core import events
 from tandem.core.models import Event
 from tandem.web.display import as_text, verbose_name
 
-# What happened, by the verb after the dot (``partner.created`` → "created"); a full
-# event name may override its verb. Later domains add their verbs and names here.
-VERBS: dict[str, str | Promise] = {
-    "created": _("Created"),
-    "updated": _("Changed"),
-    "archived": _("Archived"),
-    "merged": _("Merged duplicates into this record"),
-    "address_added": _("Address added"),
-    "address_changed": _("Address changed"),
-    "address_removed": _("Address removed"),
-    "bank_account_added": _("Bank account added"),
-    "price_set": _("Price set"),
-    "company_switched": _("Switched company"),
-    "company_granted": _("Given access to a company"),
-    "issued": _("Issued"),
-    "revoked": _("Revoked"),
-    "confirmed": _("Confirmed"),
-    "cancelled": _("Cancelled"),
-    "posted": _("Posted"),
-}
-NAMES: dict[str, str | Promise] = {
-    "attachment.added": _("File attached"),
-    "attachment.removed": _("File removed"),
-    "email.sent": _("E-mail sent"),
-    "email.failed": _("E-mail could not be sent"),
-    "document.generated": _("Document generated"),
-    "import.completed": _("Imported"),
-}
 # Data keys whose text is worth showing on the timeline, in this order.
 DETAIL_KEYS = ("address", "name", "file", "subject", "text")
 
 
 def event_label(name: str) -> str:
-    if name in NAMES:
-        return str(NAMES[name])
-    verb = name.rsplit(".", 1)[-1]
-    if verb in VERBS:
-        return str(VERBS[verb])
-    return verb.replace("_", " ").capitalize()
+    """The declared label, in the reader's language (an event no longer declared, kept in an
+    old log, shows its verb made readable)."""
+    declared = events.declared(name)
+    if declared is not None:
+        return str(declared.label)
+    return name.rsplit(".", 1)[-1].replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True)

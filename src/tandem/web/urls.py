@@ -1,8 +1,10 @@
-"""The web UI: sign-in, language and company switches, the dashboard, and each domain's pages."""
+"""The web UI: sign-in, language and company switches, the dashboard, and each app's pages
+(declared by the app's ``manifest.py``)."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from tandem.core import registry
 from tandem.web import views
 
 urlpatterns = [
@@ -23,15 +25,6 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language_view, name="set_language"),
     path("company/", views.switch_company_view, name="switch_company"),
     path("autocomplete/<str:name>/", views.autocomplete_view, name="autocomplete"),
-    path("jobs/", include("tandem.core.jobs.urls")),
-    path("notifications/", include("tandem.core.notifications.urls")),
-    path("attachments/", include("tandem.core.attachments.urls")),
-    path("documents/", include("tandem.core.documents.urls")),
-    path("documents/", include("tandem.integrations.letters.urls")),
-    path("imports/", include("tandem.integrations.imports.urls")),
-    path("webhooks/", include("tandem.integrations.webhooks.urls")),
-    path("settings/", include("tandem.administration.urls")),
-    path("", include("tandem.operations.urls")),
-    path("partners/", include("tandem.partners.urls")),
-    path("products/", include("tandem.catalog.urls")),
+    # Every app's pages, mounted where its manifest.py says.
+    *[path(mount.prefix, include(mount.urlconf)) for mount in registry.url_mounts()],
 ]

@@ -9,7 +9,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,11 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views import i18n
 from django.views.decorators.http import require_POST
 
-from tandem.catalog.models import Product
+from tandem.core import registry
 from tandem.core.errors import BusinessError
 from tandem.core.models import Company, Event
 from tandem.core.services import choose_language, switch_company
-from tandem.partners.models import Partner
 from tandem.web import autocomplete, history
 from tandem.web.keyset import CappedCount, capped_count
 
@@ -37,55 +35,52 @@ class Tile:
     url: str
 
 
+@dataclass(frozen=True)
+class Shortcut:
+    label: Any
+    url: str
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     context = {
         "tiles": _tiles(request),
+        "shortcuts": [
+            Shortcut(s.label, reverse(s.url_name))
+            for s in registry.shortcuts()
+            if request.user.has_perm(s.permission)
+        ],
         "recent": history.entries(_recent_events(request)),
         "count_cap": settings.TANDEM_LIST_COUNT_CAP,
-        "can_add_partner": request.user.has_perm("partners.add_partner"),
-        "can_add_product": request.user.has_perm("catalog.add_product"),
     }
     return render(request, "web/home.html", context)
 
 
 def _tiles(request: HttpRequest) -> list[Tile]:
     user, cap = request.user, settings.TANDEM_LIST_COUNT_CAP
-    tiles = []
-    if user.has_perm("partners.view_partner"):
-        partners = Partner.objects.visible_to(user).filter(active=True)
-        url = reverse("partners:list")
-        tiles += [
-            Tile(_("Partners"), capped_count(partners, cap), url),
-            Tile(
-                _("Customers"),
-                capped_count(partners.filter(is_customer=True), cap),
-                f"{url}?is_customer=true",
-            ),
-            Tile(
-                _("Suppliers"),
-                capped_count(partners.filter(is_supplier=True), cap),
-                f"{url}?is_supplier=true",
-            ),
-        ]
-    if user.has_perm("catalog.view_product"):
-        products = Product.objects.visible_to(user).filter(active=True)
-        tiles.append(Tile(_("Products"), capped_count(products, cap), reverse("catalog:list")))
-    return tiles
+    return [
+        Tile(tile.label, capped_count(tile.rows(user), cap), _tile_url(tile))
+        for tile in registry.tiles()
+        if user.has_perm(tile.permission)
+    ]
+
+
+def _tile_url(tile: registry.Tile) -> str:
+    url = reverse(tile.url_name)
+    return f"{url}?{tile.query}" if tile.query else url
 
 
 def _recent_events(request: HttpRequest) -> QuerySet[Event]:
-    """The active company's latest events the user may know of: their own actions, events
-    about partners they can see, and product events if they may see products."""
+    """The active company's latest events the user may know of: their own actions, and what
+    each app's manifest lets a holder of its permission see (events about visible partners…)."""
     company = getattr(request, "company", None)
     if company is None:
         return Event.objects.none()
     user = request.user
     seen = Q(actor=user)
-    if user.has_perm("partners.view_partner"):
-        seen |= Q(partner_id__in=Partner.objects.visible_to(user).values("pk"))
-    if user.has_perm("catalog.view_product"):
-        seen |= Q(subject_type=ContentType.objects.get_for_model(Product))
+    for source in registry.timeline_sources():
+        if user.has_perm(source.permission):
+            seen |= source.events(user)
     return Event.objects.filter(seen, company=company).select_related("actor").order_by("-id")[:RECENT_EVENTS]
 
 

@@ -176,7 +176,7 @@ def test_the_embedded_worker_runs_the_schedules_and_delivers_webhooks(settings, 
     settings.TANDEM_JOBS_QUEUE = None
     receiver = Receiver().start()
     _subscription, receiver.secret = webhooks.create_subscription(
-        company, admin, url=receiver.url, events_=["company.*"]
+        company, admin, url=receiver.url, events_=["partner.*"]
     )
     webhooks.forget_cached_subscriptions()
     webhooks._last_nudge = 0.0
@@ -186,13 +186,13 @@ def test_the_embedded_worker_runs_the_schedules_and_delivers_webhooks(settings, 
             _sending_to(url, _transport_options(url, tmp_path), settings),
             _worker(url, None, tmp_path, *beat) as w,
         ):
-            from tandem.core import events
+            from tandem.partners.services import create_partner
 
-            events.record("company.checked", company, admin, {"ok": True}, company=company)  # commits: nudge
+            create_partner(company, admin, name="Broker check", kind="organisation")  # commits: nudge
             deadline = time.monotonic() + BEAT_WAIT_LIMIT
             while time.monotonic() < deadline and w.poll() is None:
                 ran = ScheduledRun.objects.filter(outcome="succeeded").exists()
-                if ran and any(m.payload["type"] == "company.checked" for m in receiver.received):
+                if ran and any(m.payload["type"] == "partner.created" for m in receiver.received):
                     break
                 time.sleep(0.5)
             log = (tmp_path / "worker.log").read_text(errors="replace")
@@ -200,9 +200,9 @@ def test_the_embedded_worker_runs_the_schedules_and_delivers_webhooks(settings, 
             assert ScheduledRun.objects.filter(outcome="succeeded").exists(), log
             names = set(ScheduledRun.objects.values_list("name", flat=True))
             assert names <= {schedule.name for schedule in jobs.schedules()}
-            checked = [m for m in receiver.received if m.payload["type"] == "company.checked"]
+            checked = [m for m in receiver.received if m.payload["type"] == "partner.created"]
             assert len(checked) == 1, log
             assert checked[0].signature_ok
-            assert WebhookDelivery.objects.get(event_type="company.checked").state == "delivered"
+            assert WebhookDelivery.objects.get(event_type="partner.created").state == "delivered"
     finally:
         receiver.stop()

@@ -38,9 +38,9 @@ def test_a_failed_message_is_found_from_the_settings_and_sent_again(
     page.locator("main table tbody a").first.click()
     page.get_by_role("tab", name="Message").click()
     expect(page.locator("[data-email-text]")).to_contain_text("is overdue")
-    page.locator("[data-resend-email]").click()
+    page.locator("[data-action=resend] button").click()
 
     expect(page.locator("body")).to_contain_text("The e-mail is queued to be sent again.")
-    expect(page.locator("[data-resend-email]")).to_have_count(0)
+    expect(page.locator("[data-action=resend]")).to_have_count(0)
     shot(page, "emails-02-sent-again")
     assert OutgoingEmail.objects.get().state == OutgoingEmail.State.QUEUED

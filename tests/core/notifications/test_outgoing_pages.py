@@ -67,7 +67,9 @@ def test_a_failed_message_is_shown_and_sent_again(
     client.force_login(admin)
     failed = emails["failed"]
     page = client.get(f"/notifications/emails/{failed.pk}/").content.decode()
-    assert "Body of Payment reminder" in page and "Connection refused" in page and "data-resend-email" in page
+    assert (
+        "Body of Payment reminder" in page and "Connection refused" in page and 'data-action="resend"' in page
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/notifications/emails/{failed.pk}/resend/")
@@ -83,7 +85,7 @@ def test_a_sent_message_is_not_sent_twice(
 ) -> None:
     client.force_login(admin)
     sent = emails["sent"]
-    assert "data-resend-email" not in client.get(f"/notifications/emails/{sent.pk}/").content.decode()
+    assert 'data-action="resend"' not in client.get(f"/notifications/emails/{sent.pk}/").content.decode()
     response = client.post(f"/notifications/emails/{sent.pk}/resend/", follow=True)
     assert "Only an e-mail that failed can be sent again." in response.content.decode()
     sent.refresh_from_db()

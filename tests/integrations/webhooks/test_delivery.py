@@ -63,7 +63,12 @@ def test_an_event_reaches_the_receiver_signed(receiver, subscribe, make_partner)
     assert (attempt.number, attempt.status_code, attempt.error) == (1, 200, "")
 
 
-def test_only_subscribed_event_names_are_delivered(receiver, subscribe, make_partner, company, admin):
+def test_only_subscribed_event_names_are_delivered(
+    receiver, subscribe, make_partner, company, admin, declare_events
+):
+    declare_events(
+        events.EventType("company.settings_changed", "Settings changed", {"name": ""}, webhook=True)
+    )
     subscribe(receiver.url, receiver, events=["partner.updated", "company.*"])
     make_partner("Acme")  # partner.created: not wanted
     events.record("company.settings_changed", company, admin, {"name": "x"}, company=company)
@@ -71,14 +76,20 @@ def test_only_subscribed_event_names_are_delivered(receiver, subscribe, make_par
     assert [m.payload["type"] for m in receiver.received] == ["company.settings_changed"]
 
 
-def test_events_of_another_company_are_never_delivered(receiver, subscribe, other_company, make_user, admin):
+def test_events_of_another_company_are_never_delivered(
+    receiver, subscribe, company, other_company, make_user, admin, declare_events
+):
+    declare_events(
+        events.EventType("company.settings_changed", "Settings changed", {"secret": ""}, webhook=True)
+    )
     subscribe(receiver.url, receiver)
     stranger = make_user("otto", "administrator", company=other_company)
     events.record(
         "company.settings_changed", other_company, stranger, {"secret": "theirs"}, company=other_company
     )
+    events.record("company.settings_changed", company, admin, {"secret": "ours"}, company=company)
     services.run_outbox()
-    assert receiver.received  # its own company's events do arrive (the webhook's creation)
+    assert receiver.received  # its own company's events do arrive
     assert all(m.payload["data"]["company"] == "tandem" for m in receiver.received)
     assert "theirs" not in str([m.body for m in receiver.received])
     assert not WebhookDelivery.objects.filter(event__company=other_company).exists()
@@ -261,3 +272,19 @@ def test_the_secret_is_never_in_the_event_log(company, admin):
     logged: list[Any] = list(events.Event.objects.values_list("data", flat=True))
     assert secret not in str(logged)
     assert subscription.secret not in str(logged)
+
+
+def test_events_webhooks_do_not_publish_are_never_delivered(receiver, subscribe, company, admin, make_user):
+    subscribe(receiver.url, receiver, events=["*"])
+    make_user("newcomer", "salesperson")  # user.company_granted: about access, not published
+    services.run_outbox()
+    names = {m.payload["type"] for m in receiver.received}
+    assert "user.company_granted" not in names
+    assert not WebhookDelivery.objects.filter(event_type__startswith="user.").exists()
+
+
+def test_a_subscription_to_an_event_webhooks_do_not_publish_is_refused(company, admin):
+    with pytest.raises(ValidationFailed, match="do not publish"):
+        services.create_subscription(company, admin, url="https://example.org/h", events_=["user.invited"])
+    with pytest.raises(ValidationFailed, match="do not publish"):
+        services.create_subscription(company, admin, url="https://example.org/h", events_=["role.*"])

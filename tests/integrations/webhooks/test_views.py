@@ -148,7 +148,11 @@ def test_send_test_event_and_reenable_and_rotate(client, admin, subscription):
     subscription.refresh_from_db()
     assert (subscription.disabled_at, subscription.failure_count) == (None, 0)
     old = subscription.secret
-    page = c.post(reverse("webhooks:rotate", args=[subscription.pk]), follow=True).content.decode()
+    url = reverse("webhooks:rotate", args=[subscription.pk])
+    assert "old one stops signing" in c.post(url).content.decode()  # asks first
+    subscription.refresh_from_db()
+    assert subscription.secret == old
+    page = c.post(url, {"confirmed": "1"}, follow=True).content.decode()
     subscription.refresh_from_db()
     assert subscription.secret != old
     assert subscription.secret in page
@@ -160,7 +164,11 @@ def test_get_on_actions_is_refused(client, admin, subscription):
     assert c.get(reverse("webhooks:delete", args=[subscription.pk])).status_code == 405
 
 
-def test_delete(client, admin, subscription):
-    response = _as(client, admin).post(reverse("webhooks:delete", args=[subscription.pk]))
+def test_delete_asks_first(client, admin, subscription):
+    c = _as(client, admin)
+    page = c.post(reverse("webhooks:delete", args=[subscription.pk]))
+    assert page.status_code == 200 and 'name="confirmed"' in page.content.decode()
+    assert WebhookSubscription.objects.exists()
+    response = c.post(reverse("webhooks:delete", args=[subscription.pk]), {"confirmed": "1"})
     assert response["Location"] == reverse("webhooks:list")
     assert not WebhookSubscription.objects.exists()

@@ -9,14 +9,34 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tandem.core.errors import BusinessError
 from tandem.core.jobs import services
 from tandem.core.jobs.models import Job, ScheduledRun
+from tandem.web.display import Column
+from tandem.web.tables import Table
 
 LIST_LIMIT = 100
 RUNS_LIMIT = 50
+
+
+def _progress(job: Job) -> str:
+    if job.total is not None:
+        return f"{job.done} / {job.total}"
+    return str(job.done) if job.done else ""
+
+
+JOB_COLUMNS = [
+    Column("title", gettext_lazy("Job"), link=True),
+    Column(
+        "user", gettext_lazy("Started by"), accessor=lambda job: job.user.display_name() if job.user else None
+    ),
+    Column("created_at", gettext_lazy("Created")),
+    Column("state", gettext_lazy("State")),
+    Column("progress", gettext_lazy("Progress"), accessor=_progress, numeric=True),
+]
 
 
 def _job(request: HttpRequest, pk: int) -> Job:
@@ -26,8 +46,13 @@ def _job(request: HttpRequest, pk: int) -> Job:
 @login_required
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
-    rows = Job.objects.visible_to(request.user).select_related("user")[:LIST_LIMIT]
-    return render(request, "jobs/list.html", {"title": _("Jobs"), "jobs": rows})
+    jobs = Table(
+        JOB_COLUMNS,
+        Job.objects.visible_to(request.user).select_related("user")[:LIST_LIMIT],
+        caption=gettext_lazy("Jobs"),
+        empty=gettext_lazy("No jobs yet. Imports, exports and other long work appear here."),
+    )
+    return render(request, "jobs/list.html", {"title": _("Jobs"), "jobs": jobs})
 
 
 @login_required

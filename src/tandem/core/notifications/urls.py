@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tandem.core.notifications import views
+from tandem.web.actions import action_urls
 
 app_name = "notifications"
 
@@ -12,5 +13,5 @@ urlpatterns = [
     path("preferences/", views.preferences, name="preferences"),
     path("emails/", views.OutgoingEmailListView.as_view(), name="emails"),
     path("emails/<int:pk>/", views.OutgoingEmailDetailView.as_view(), name="email"),
-    path("emails/<int:pk>/resend/", views.resend_email, name="resend_email"),
+    *action_urls(views.OutgoingEmailActions, "emails/<int:pk>/", "email_"),
 ]

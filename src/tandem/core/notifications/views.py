@@ -7,9 +7,9 @@ from typing import Any, cast
 import django_filters
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tandem.core.errors import BusinessError
 from tandem.core.models import User
 from tandem.core.notifications import services
 from tandem.core.notifications.models import ALL_KINDS, Notification, OutgoingEmail
+from tandem.web.actions import Action, ActionView
 from tandem.web.display import Column
 from tandem.web.generic import ObjectDetailView, ObjectListView
 from tandem.web.keyset import SortKey
@@ -180,9 +180,28 @@ class OutgoingEmailListView(ObjectListView):
     default_sort = "created"
 
 
+class OutgoingEmailActions(ActionView):
+    model = OutgoingEmail
+    url_name = "notifications:email_{name}"
+    actions = [
+        Action(
+            "resend",
+            gettext_lazy("Send again"),
+            lambda request, email: services.resend(email, request.user),
+            done=gettext_lazy("The e-mail is queued to be sent again."),
+            available=lambda email, user: email.state == OutgoingEmail.State.FAILED,
+            style="primary",
+        )
+    ]
+
+    def object_url(self, obj: Model) -> str:
+        return _email_url(obj)  # type: ignore[arg-type]
+
+
 class OutgoingEmailDetailView(ObjectDetailView):
     model = OutgoingEmail
     template_name = "notifications/email_detail.html"
+    action_view = OutgoingEmailActions
     list_url_name = "notifications:emails"
     fields = [
         (gettext_lazy("To"), lambda email: ", ".join(email.to)),
@@ -198,20 +217,4 @@ class OutgoingEmailDetailView(ObjectDetailView):
         return {
             **super().get_context(),
             "attachments": email.attachments.values_list("name", flat=True),
-            "can_resend": email.state == OutgoingEmail.State.FAILED and self.can("change"),
         }
-
-
-@login_required
-@permission_required("notifications.change_outgoingemail", raise_exception=True)
-@require_POST
-def resend_email(request: HttpRequest, pk: int) -> HttpResponseBase:
-    """Queue a failed message again, once whatever made it fail has been fixed."""
-    email = get_object_or_404(OutgoingEmail.objects.visible_to(request.user), pk=pk)
-    try:
-        services.resend(email, _user(request))
-    except BusinessError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The e-mail is queued to be sent again."))
-    return redirect("notifications:email", email.pk)

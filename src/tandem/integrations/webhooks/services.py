@@ -127,9 +127,19 @@ def _clean(url: str, event_names: Iterable[str]) -> tuple[str, list[str]]:
         errors["events"] = [_("Choose at least one event, or * for all.")]
     elif bad := [name for name in names if not EVENT_PATTERN.match(name)]:
         errors["events"] = [_("Not an event name: %(names)s.") % {"names": ", ".join(bad)}]
+    elif unpublished := [name for name in names if not _matches_published(name)]:
+        errors["events"] = [
+            _("Webhooks do not publish these events: %(names)s.") % {"names": ", ".join(unpublished)}
+        ]
     if errors:
         raise ValidationFailed(errors)
     return url, names
+
+
+def _matches_published(pattern: str) -> bool:
+    """A subscribed name or pattern that at least one event webhooks publish answers to."""
+    probe = WebhookSubscription(events=[pattern])
+    return any(probe.wants(event_type.name) for event_type in events.catalogue(webhook=True))
 
 
 @transaction.atomic
@@ -296,7 +306,9 @@ def dispatch() -> int:
                 )
                 for event in batch
                 for subscription in by_company.get(event.company_id or 0, [])
-                if event.pk > subscription.since_event_id and subscription.wants(event.name)
+                if event.pk > subscription.since_event_id
+                and events.publishable(event.name)
+                and subscription.wants(event.name)
             ]
             if rows:
                 created += _insert_new(rows)

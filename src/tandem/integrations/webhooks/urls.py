@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tandem.integrations.webhooks import views
+from tandem.web.actions import action_urls
 
 app_name = "webhooks"
 
@@ -9,9 +10,6 @@ urlpatterns = [
     path("new/", views.SubscriptionCreateView.as_view(), name="create"),
     path("<int:pk>/", views.SubscriptionDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.SubscriptionEditView.as_view(), name="edit"),
-    path("<int:pk>/test/", views.SubscriptionActionView.as_view(operation="test"), name="test"),
-    path("<int:pk>/reenable/", views.SubscriptionActionView.as_view(operation="reenable"), name="reenable"),
-    path("<int:pk>/rotate-secret/", views.SubscriptionActionView.as_view(operation="rotate"), name="rotate"),
-    path("<int:pk>/delete/", views.DeleteView.as_view(), name="delete"),
+    *action_urls(views.SubscriptionActions, "<int:pk>/"),
     path("deliveries/<int:pk>/", views.DeliveryDetailView.as_view(), name="delivery"),
 ]

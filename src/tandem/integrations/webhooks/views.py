@@ -5,21 +5,57 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import messages
-from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tandem.core.errors import BusinessError
+from tandem.core import events
 from tandem.integrations.webhooks import services
 from tandem.integrations.webhooks.forms import SubscriptionForm
 from tandem.integrations.webhooks.models import WebhookDelivery, WebhookSubscription
-from tandem.web.generic import ModelView, ObjectCreateView, ObjectDetailView, ObjectFormView
+from tandem.web.actions import Action, ActionView
+from tandem.web.generic import Column, ModelView, ObjectCreateView, ObjectDetailView, ObjectFormView
+from tandem.web.tables import Table
 
 DELIVERY_LIMIT = 100
+
+SUBSCRIPTION_COLUMNS = [
+    Column("url", gettext_lazy("URL"), link=True),
+    Column("description", gettext_lazy("Description")),
+    Column("events", gettext_lazy("Events"), accessor=lambda s: ", ".join(s.events)),
+    Column("status", gettext_lazy("Status"), accessor="active", template="webhooks/_status_cell.html"),
+    Column("failure_count", gettext_lazy("Consecutive failures"), numeric=True),
+]
+DELIVERY_COLUMNS = [
+    Column("event_type", gettext_lazy("Event"), link=lambda d: reverse("webhooks:delivery", args=[d.pk])),
+    Column("created_at", gettext_lazy("Created")),
+    Column("state", gettext_lazy("State"), template="webhooks/_delivery_state_cell.html"),
+    Column("attempt", gettext_lazy("Attempts"), numeric=True),
+    Column("status_code", gettext_lazy("Status code"), numeric=True),
+    Column("duration_ms", gettext_lazy("Duration (ms)"), numeric=True),
+    Column(
+        "next_attempt_at",
+        gettext_lazy("Next attempt"),
+        accessor=lambda d: d.next_attempt_at if d.state == WebhookDelivery.State.PENDING else None,
+    ),
+]
+CATALOGUE_COLUMNS = [
+    Column("name", gettext_lazy("Event")),
+    Column("label", gettext_lazy("What happened"), accessor=lambda t: t.label),
+    Column("payload", gettext_lazy("Data fields"), accessor=lambda t: ", ".join(t.payload)),
+]
+
+
+def catalogue_table() -> Table:
+    """The events webhooks publish, with the fields each carries: what a receiver gets."""
+    return Table(
+        CATALOGUE_COLUMNS, events.catalogue(webhook=True), caption=gettext_lazy("Events"), key="catalogue"
+    )
+
+
 SECRET_SESSION_KEY = "webhook-secret-{pk}"
 
 
@@ -37,11 +73,21 @@ class SubscriptionListView(ModelView):
     title = gettext_lazy("Webhooks")
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        rows = self.get_queryset()
+        subscriptions = Table(
+            SUBSCRIPTION_COLUMNS,
+            self.get_queryset(),
+            caption=gettext_lazy("Webhooks"),
+            empty=gettext_lazy("No webhooks yet."),
+        )
         return render(
             request,
             "webhooks/list.html",
-            {**self.base_context(), "subscriptions": rows, "can_add": self.can("add")},
+            {
+                **self.base_context(),
+                "subscriptions": subscriptions,
+                "catalogue": catalogue_table(),
+                "can_add": self.can("add"),
+            },
         )
 
 
@@ -99,9 +145,56 @@ class SubscriptionEditView(ObjectFormView):
         )
 
 
+def _rotate(request: HttpRequest, subscription: WebhookSubscription) -> None:
+    _secret_once(request, subscription.pk, services.rotate_secret(subscription, request.user))  # type: ignore[arg-type]
+
+
+class SubscriptionActions(ActionView):
+    """The buttons on a webhook's page: test, re-enable, rotate the secret, delete."""
+
+    model = WebhookSubscription
+    url_name = "webhooks:{name}"
+    actions = [
+        Action(
+            "test",
+            gettext_lazy("Send test event"),
+            lambda request, s: services.send_test_event(s, request.user),
+            done=gettext_lazy("A test event is on its way; it appears in the delivery log."),
+            style="outline-primary",
+        ),
+        Action(
+            "reenable",
+            gettext_lazy("Re-enable"),
+            lambda request, s: services.reenable(s, request.user),
+            done=gettext_lazy("The webhook sends again, starting with the waiting events."),
+            available=lambda s, user: not s.sending,
+            style="success",
+        ),
+        Action(
+            "rotate",
+            gettext_lazy("New secret"),
+            _rotate,
+            done=gettext_lazy("A new secret was made; the old one no longer signs."),
+            confirm=gettext_lazy("Make a new secret? The old one stops signing at once."),
+            route="rotate-secret",
+        ),
+        Action(
+            "delete",
+            gettext_lazy("Delete"),
+            lambda request, s: services.delete_subscription(s, request.user),
+            done=gettext_lazy("The webhook was deleted."),
+            permission="webhooks.delete_webhooksubscription",
+            confirm=gettext_lazy("Delete this webhook? Its delivery log goes with it."),
+            next_url=lambda s: reverse("webhooks:list"),
+            style="outline-danger",
+        ),
+    ]
+
+
 class SubscriptionDetailView(ObjectDetailView):
     model = WebhookSubscription
     template_name = "webhooks/detail.html"
+    action_view = SubscriptionActions
     edit_url_name = "webhooks:edit"
     list_url_name = "webhooks:list"
     fields = [
@@ -122,48 +215,14 @@ class SubscriptionDetailView(ObjectDetailView):
         context.update(
             subscription=subscription,
             new_secret=_secret_once(self.request, subscription.pk),
-            deliveries=subscription.deliveries.all()[:DELIVERY_LIMIT],
-            can_change=self.can("change"),
-            can_delete=self.can("delete"),
+            deliveries=Table(
+                DELIVERY_COLUMNS,
+                subscription.deliveries.all()[:DELIVERY_LIMIT],
+                caption=gettext_lazy("Deliveries"),
+                empty=gettext_lazy("Nothing delivered yet."),
+            ),
         )
         return context
-
-
-class SubscriptionActionView(ModelView):
-    """A POST button on the detail page: test, re-enable, rotate the secret, delete."""
-
-    model = WebhookSubscription
-    action = "change"
-    operation = ""
-
-    def get_queryset(self) -> QuerySet[Any]:
-        return super().get_queryset()
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponseBase:
-        subscription = get_object_or_404(self.get_queryset(), pk=pk)
-        user: Any = request.user
-        try:
-            if self.operation == "test":
-                services.send_test_event(subscription, user)
-                messages.success(request, _("A test event is on its way; it appears in the delivery log."))
-            elif self.operation == "reenable":
-                services.reenable(subscription, user)
-                messages.success(request, _("The webhook sends again, starting with the waiting events."))
-            elif self.operation == "rotate":
-                _secret_once(request, subscription.pk, services.rotate_secret(subscription, user))
-                messages.success(request, _("A new secret was made; the old one no longer signs."))
-            elif self.operation == "delete":
-                services.delete_subscription(subscription, user)
-                messages.success(request, _("The webhook was deleted."))
-                return redirect("webhooks:list")
-        except BusinessError as error:
-            messages.error(request, error.message)
-        return redirect(subscription)
-
-
-class DeleteView(SubscriptionActionView):
-    action = "delete"
-    operation = "delete"
 
 
 class DeliveryDetailView(ModelView):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponseBase
@@ -16,6 +16,9 @@ from tandem.web import history
 from tandem.web.display import Accessor, detail_fields
 from tandem.web.generic.base import ModelView
 
+if TYPE_CHECKING:
+    from tandem.web.actions import ActionView
+
 HISTORY_LIMIT = 100
 
 
@@ -24,6 +27,7 @@ class ObjectDetailView(ModelView):
     template_name = "web/object_detail.html"
     edit_url_name: str | None = None
     list_url_name: str | None = None
+    action_view: type[ActionView] | None = None  # the record's business actions, as buttons
     object: Model
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -45,6 +49,7 @@ class ObjectDetailView(ModelView):
             if self.edit_url_name and self.can("change")
             else None,
             "list_url": reverse(self.list_url_name) if self.list_url_name else None,
+            "actions": self.action_view().buttons(self.request, obj) if self.action_view else [],
         }
 
     def history(self) -> list[history.Entry]:

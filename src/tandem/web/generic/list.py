@@ -15,7 +15,6 @@ and routes ``as_view()`` (the page) and ``as_view(export=True)`` (``?format=csv|
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django import forms
@@ -29,22 +28,15 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import FilterSet
 
 from tandem.web import exports
-from tandem.web.display import Column, cells
+from tandem.web.display import Column
 from tandem.web.forms import style_fields
 from tandem.web.generic.base import ModelView
 from tandem.web.keyset import CappedCount, Page, SortKey, capped_count, paginate
 from tandem.web.querystring import with_params
+from tandem.web.tables import Header, Table
 
 TABLE_TARGET = "object-table"
 ANY_CHOICES = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
-
-
-@dataclass(frozen=True)
-class Header:
-    label: str
-    sort_url: str | None
-    direction: str  # "ascending", "descending" or ""
-    numeric: bool
 
 
 class ObjectListView(ModelView):
@@ -172,6 +164,9 @@ class ObjectListView(ModelView):
     ) -> dict[str, Any]:
         request = self.request
         filtering = any(request.GET.get(name) for name in self.filter_names(filterset))
+        table = Table(
+            self.columns, page.rows, caption=self.base_context()["title"], headers=self.headers(sort_name)
+        )
         return {
             **self.base_context(),
             "filterset": filterset,
@@ -180,8 +175,8 @@ class ObjectListView(ModelView):
             "search_value": request.GET.get(self.search_param, ""),
             "search_placeholder": self.search_placeholder,
             "sort": sort_name,
-            "headers": self.headers(sort_name),
-            "rows": [(obj, cells(obj, self.columns)) for obj in page.rows],
+            "table": table,
+            "rows": table.rows,
             "page": page,
             "count": count,
             "count_cap": settings.TANDEM_LIST_COUNT_CAP,

@@ -9,6 +9,13 @@
     if (question && !window.confirm(question)) {
       event.preventDefault();
       event.stopImmediatePropagation();
+    } else if (question && !form.querySelector("input[name=confirmed]")) {
+      // The server asks again (a confirmation page) when a form arrives without this.
+      const confirmed = document.createElement("input");
+      confirmed.type = "hidden";
+      confirmed.name = "confirmed";
+      confirmed.value = "1";
+      form.appendChild(confirmed);
     }
   }, true);
 

@@ -1,0 +1,202 @@
+"""What each app contributes to the shell, declared once in the app's own ``manifest.py``.
+
+An app calls :func:`register` with a :class:`Manifest` naming its menu entries, dashboard
+tiles and shortcuts, API routes, URL mounts, the events it adds to the home page's recent
+activity, panels it adds to the partner card, its part of the demo company, and the tables
+that are machinery rather than something people manage (hidden from the role matrix). The web and
+API layers, and the demo builder, read the registry; so adding a domain edits no shared file.
+
+Manifests are discovered at start-up (:func:`autodiscover`, called from ``CoreConfig.ready``)
+the way Django's admin finds ``admin.py``. A manifest imports nothing above its own app:
+views, viewsets, URL modules, panel builders and demo builders are named by dotted path and
+imported by the layer that uses them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q, QuerySet
+from django.utils.functional import Promise
+from django.utils.module_loading import autodiscover_modules
+
+Label = str | Promise
+
+MAIN = "main"  # the main menu across the top
+SETTINGS = "settings"  # the settings area (administrators)
+ACCOUNT = "account"  # the person's own menu
+AREAS = (MAIN, SETTINGS, ACCOUNT)
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A link in one of the menus; shown to users holding ``permission`` (a permission name,
+    or a test of the user; any signed-in user if None). ``administrators`` shows it only to
+    administrators (the settings area's rule)."""
+
+    label: Label
+    url_name: str
+    permission: str | Callable[[Any], bool] | None = None
+    area: str = MAIN
+    order: int = 100
+    administrators: bool = False
+
+    def __post_init__(self) -> None:
+        if self.area not in AREAS:
+            raise ImproperlyConfigured(f"Menu area {self.area!r} is not one of {AREAS}.")
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A count on the home dashboard: ``rows(user)`` counted (capped), linking to ``url_name``."""
+
+    label: Label
+    url_name: str
+    permission: str
+    rows: Callable[[Any], QuerySet[Any]]
+    query: str = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    """A button on the home page (“New partner”)."""
+
+    label: Label
+    url_name: str
+    permission: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    """``/api/v1/<prefix>/`` served by the viewset at dotted path ``viewset``."""
+
+    prefix: str
+    viewset: str
+    basename: str
+
+
+@dataclass(frozen=True)
+class UrlMount:
+    """The app's URL module (dotted path, with its ``app_name``) mounted at ``prefix``."""
+
+    prefix: str
+    urlconf: str
+
+
+@dataclass(frozen=True)
+class TimelineSource:
+    """Events a user holding ``permission`` sees in the home page's recent activity."""
+
+    permission: str
+    events: Callable[[Any], Q]
+
+
+@dataclass(frozen=True)
+class PartnerPanel:
+    """A related-records panel on the partner card (“this partner's deals”).
+
+    ``table`` is the dotted path of ``build(partner, request) -> tandem.web.tables.Table``;
+    the card imports it, so the card never imports the domain that contributes the panel."""
+
+    key: str
+    label: Label
+    permission: str
+    table: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class DemoPart:
+    """The app's part of the demo company: ``build(demo) -> counts``, by dotted path.
+
+    Parts run in ``order`` (the layers' order: a part may read what lower parts wrote)."""
+
+    build: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Manifest:
+    app: str
+    menu: Sequence[MenuEntry] = ()
+    tiles: Sequence[Tile] = ()
+    shortcuts: Sequence[Shortcut] = ()
+    api: Sequence[ApiRoute] = ()
+    urls: Sequence[UrlMount] = ()
+    timeline: Sequence[TimelineSource] = ()
+    partner_panels: Sequence[PartnerPanel] = ()
+    demo: Sequence[DemoPart] = ()
+    # Tables people do not manage ("app_label.model_name"): kept out of the role matrix.
+    internal_models: Sequence[str] = ()
+
+
+_manifests: dict[str, Manifest] = {}
+
+
+def register(manifest: Manifest) -> Manifest:
+    """Add an app's manifest; one per app (a second one is a mistake, not an update)."""
+    if manifest.app in _manifests and _manifests[manifest.app] is not manifest:
+        raise ImproperlyConfigured(f"The app {manifest.app!r} registered a second manifest.")
+    _manifests[manifest.app] = manifest
+    return manifest
+
+
+def unregister(app: str) -> None:
+    """Remove a manifest (tests that register a throw-away one)."""
+    _manifests.pop(app, None)
+
+
+def manifests() -> list[Manifest]:
+    """Every registered manifest, in the order of INSTALLED_APPS."""
+    return list(_manifests.values())
+
+
+def autodiscover() -> None:
+    """Import every installed app's ``events`` and ``manifest`` modules."""
+    autodiscover_modules("events", "manifest")
+
+
+def menu(area: str = MAIN) -> list[MenuEntry]:
+    return sorted((e for m in _manifests.values() for e in m.menu if e.area == area), key=_order)
+
+
+def tiles() -> list[Tile]:
+    return sorted((t for m in _manifests.values() for t in m.tiles), key=_order)
+
+
+def shortcuts() -> list[Shortcut]:
+    return sorted((s for m in _manifests.values() for s in m.shortcuts), key=_order)
+
+
+def api_routes() -> Iterator[ApiRoute]:
+    return (route for m in _manifests.values() for route in m.api)
+
+
+def url_mounts() -> Iterator[UrlMount]:
+    return (mount for m in _manifests.values() for mount in m.urls)
+
+
+def timeline_sources() -> Iterator[TimelineSource]:
+    return (source for m in _manifests.values() for source in m.timeline)
+
+
+def partner_panels() -> list[PartnerPanel]:
+    return sorted((p for m in _manifests.values() for p in m.partner_panels), key=_order)
+
+
+def demo_parts() -> list[DemoPart]:
+    return sorted((d for m in _manifests.values() for d in m.demo), key=_order)
+
+
+def internal_models() -> set[str]:
+    return {name for m in _manifests.values() for name in m.internal_models}
+
+
+def _order(item: Any) -> int:
+    """Declared order; equal orders keep the order of INSTALLED_APPS (the sort is stable)."""
+    return int(item.order)

@@ -1,0 +1,70 @@
+"""Tables declared once: columns (as for lists) over rows, rendered by one template.
+
+The same :class:`Table` draws a list page's rows (with sort links), a hand-written platform
+table (jobs, webhooks, the event catalogue) and a related-records panel on a detail page
+(a partner's people, and the panels other domains add to the partner card through the
+registry)::
+
+    Table(PEOPLE_COLUMNS, people[:100], caption=_("People"), add_url=reverse("partners:create"))
+
+and ``{% include "web/_data_table.html" with table=table %}`` renders it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from tandem.web.display import Cell, Column, cells
+
+NOTHING_YET = _("Nothing here yet.")
+ADD = _("Add")
+
+
+@dataclass(frozen=True)
+class Header:
+    label: str
+    sort_url: str | None = None
+    direction: str = ""  # "ascending", "descending" or ""
+    numeric: bool = False
+
+
+class Table:
+    """Rows under declared columns; ``headers`` may bring sort links (a list page's)."""
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        rows: Iterable[Any],
+        *,
+        caption: str | Promise = "",
+        empty: str | Promise = NOTHING_YET,
+        headers: Sequence[Header] | None = None,
+        add_url: str | None = None,
+        add_label: str | Promise = ADD,
+        key: str = "",
+    ) -> None:
+        self.columns = columns
+        self.objects = list(rows)
+        self.caption = caption
+        self.empty = empty
+        self.headers = (
+            list(headers)
+            if headers is not None
+            else [Header(str(c.label), numeric=c.numeric) for c in columns]
+        )
+        self.add_url = add_url
+        self.add_label = add_label
+        self.key = key
+
+    @cached_property
+    def rows(self) -> list[tuple[Any, list[Cell]]]:
+        return [(obj, cells(obj, self.columns)) for obj in self.objects]
+
+    def __bool__(self) -> bool:
+        return bool(self.objects)
