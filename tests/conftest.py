@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import hypothesis
 import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
@@ -19,7 +20,12 @@ from tandem.core.services import create_company, grant_company
 from tandem.partners.models import Partner
 from tandem.partners.services import create_partner
 
-pytest_plugins = ["tests.browser"]
+# Coverage tracing (make test) and a busy machine slow the drawing of examples down; how fast
+# hypothesis draws them is not what the suite asserts.
+hypothesis.settings.register_profile("tandem", suppress_health_check=[hypothesis.HealthCheck.too_slow])
+hypothesis.settings.load_profile("tandem")
+
+pytest_plugins = ["pytester", "tests.browser", "tests.kit.invariants", "tests.kit.query_counts"]
 
 
 @pytest.fixture

@@ -103,3 +103,41 @@ def test_run_serves_the_demo_and_stops_both_children(tmp_path: Path) -> None:
         assert _processes_using(tmp_path) == {}
     finally:
         _kill_everything(process, tmp_path)
+
+
+def test_web_serving_comes_from_the_machine_and_yields_to_flags_and_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tandem.cli import MAX_CONNECTIONS, THREADS_PER_WORKER, _parser
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2})
+    for name in ("TANDEM_WEB_WORKERS", "TANDEM_WEB_THREADS", "TANDEM_WEB_MAX_CONNECTIONS"):
+        monkeypatch.delenv(name, raising=False)
+    defaults = _parser().parse_args(["run"])
+    assert (defaults.workers, defaults.threads, defaults.max_connections) == (
+        3,
+        THREADS_PER_WORKER,
+        MAX_CONNECTIONS,
+    )
+
+    monkeypatch.setenv("TANDEM_WEB_WORKERS", "5")
+    monkeypatch.setenv("TANDEM_WEB_THREADS", "7")
+    from_environment = _parser().parse_args(["run"])
+    assert (from_environment.workers, from_environment.threads) == (5, 7)
+    flags = _parser().parse_args(["run", "--workers", "2", "--threads", "3", "--max-connections", "64"])
+    assert (flags.workers, flags.threads, flags.max_connections) == (2, 3, 64)
+
+    monkeypatch.setenv("TANDEM_WEB_THREADS", "0")
+    with pytest.raises(SystemExit, match="TANDEM_WEB_THREADS"):
+        _parser()
+
+
+def test_granian_holds_many_more_connections_than_it_runs_requests() -> None:
+    """Backpressure bounds open connections, idle ones included: equal to the thread count, a
+    few idle browser connections stalled everyone (tests/security/test_connections.py)."""
+    from tandem.cli import WebServing
+
+    argv = WebServing(workers=2, threads=4, max_connections=1024).granian_argv("127.0.0.1", 8000)
+    assert argv[argv.index("--workers") + 1] == "2"
+    assert argv[argv.index("--blocking-threads") + 1] == "4"
+    assert argv[argv.index("--backpressure") + 1] == "1024"

@@ -2,8 +2,9 @@
 
 ``tandem run`` is the one command a newcomer needs: it migrates, collects static files,
 loads the demo into an empty database, then supervises two children — granian serving the
-WSGI app and a Celery worker with embedded beat — so no broker or scheduler has to be
-installed (the default broker is kombu's ``filesystem://`` under TANDEM_DATA_DIR).
+WSGI app (see ``WebServing``) and a Celery worker with embedded beat — so no broker or
+scheduler has to be installed (the default broker is kombu's ``filesystem://`` under
+TANDEM_DATA_DIR).
 SIGINT and SIGTERM are forwarded as SIGTERM; if either child dies, the other is stopped
 and ``tandem run`` exits non-zero.
 """
@@ -13,6 +14,8 @@ from __future__ import annotations
 import argparse
 import ctypes
 import os
+import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,6 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 STOP_TIMEOUT = 20.0  # seconds a child gets to finish after SIGTERM before SIGKILL
+THREADS_PER_WORKER = 4  # Django threads per web process: enough to overlap database waits
+MAX_CONNECTIONS = 1024  # open client connections per web process, idle ones included
+HEADER_READ_TIMEOUT_MS = 30_000  # a connection waiting this long for request headers is closed
 _PR_SET_PDEATHSIG = 1
 
 
@@ -45,7 +51,25 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="migrate, load the demo if empty, serve and run background work")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8000)
-    run.add_argument("--workers", type=int, default=1, help="web worker processes (default 1)")
+    run.add_argument(
+        "--workers",
+        type=_positive,
+        default=_environment_int("TANDEM_WEB_WORKERS", _cpu_count()),
+        help="web worker processes (env TANDEM_WEB_WORKERS; default: one per CPU, here %(default)s)",
+    )
+    run.add_argument(
+        "--threads",
+        type=_positive,
+        default=_environment_int("TANDEM_WEB_THREADS", THREADS_PER_WORKER),
+        help="request threads per web worker (env TANDEM_WEB_THREADS; default %(default)s)",
+    )
+    run.add_argument(
+        "--max-connections",
+        type=_positive,
+        default=_environment_int("TANDEM_WEB_MAX_CONNECTIONS", MAX_CONNECTIONS),
+        help="open connections per web worker, idle ones included (env TANDEM_WEB_MAX_CONNECTIONS; "
+        "default %(default)s)",
+    )
     run.add_argument("--no-demo", action="store_true", help="never load the demo data")
     run.add_argument(
         "--no-worker", action="store_true", help="serve only; run `tandem worker --beat` elsewhere"
@@ -105,7 +129,9 @@ def run_command(args: argparse.Namespace) -> int:
         _load_demo("small")
     _print_welcome(args.host, args.port)
     connections.close_all()
-    children = [_spawn("web server", _granian_argv(args.host, args.port, args.workers))]
+    serving = WebServing(args.workers, args.threads, args.max_connections)
+    _prepare_for(serving, Path(settings.DATA_DIR))
+    children = [_spawn("web server", serving.granian_argv(args.host, args.port))]
     if not args.no_worker:
         children.append(_spawn("worker", _celery_argv(Path(settings.DATA_DIR))))
     return _supervise(children)
@@ -218,20 +244,90 @@ def _print_welcome(host: str, port: int) -> None:
     _say("\n".join(["", "=" * width, *lines, "=" * width, ""]))
 
 
-def _granian_argv(host: str, port: int, workers: int) -> list[str]:
-    threads = 2 * (os.cpu_count() or 1) + 1  # per worker: Django waits on the database, not the CPU
-    return [
-        sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", str(port),
-        "--workers", str(workers), "--blocking-threads", str(threads), "--backpressure", str(threads),
-        "--respawn-failed-workers", "tandem.wsgi:application",
-    ]  # fmt: skip
-
-
 def _celery_argv(data_dir: Path) -> list[str]:
     return [
         sys.executable, "-m", "celery", "-A", "tandem.celery:app", "worker", "-B", "--pool", "solo",
         "-l", "info", "-n", "tandem-embedded@%h", "-s", str(data_dir / "celerybeat-schedule"),
     ]  # fmt: skip
+
+
+# --- serving the web -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WebServing:
+    """How granian serves the WSGI app.
+
+    granian's front is asynchronous (Rust, tokio/hyper): it reads request headers and bodies
+    and holds idle keep-alive connections without a Python thread, and hands only complete
+    requests to a pool of ``threads`` blocking threads per worker process. Its backpressure
+    bounds the connections a worker holds open — not the requests in progress — so it must
+    be far above the thread count: set equal to it (as before), five browser connections
+    opened ahead of need, or five clients sending headers slowly, held every slot and the
+    server answered nobody until they timed out.
+    """
+
+    workers: int
+    threads: int
+    max_connections: int
+
+    def granian_argv(self, host: str, port: int) -> list[str]:
+        return [
+            sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", str(port),
+            "--workers", str(self.workers), "--blocking-threads", str(self.threads),
+            "--backpressure", str(self.max_connections),
+            "--backlog", str(max(self.max_connections, 128)),
+            "--http1-header-read-timeout", str(HEADER_READ_TIMEOUT_MS),
+            "--respawn-failed-workers", "tandem.wsgi:application",
+        ]  # fmt: skip
+
+
+def _prepare_for(serving: WebServing, data_dir: Path) -> None:
+    _raise_open_files_limit(serving.workers * serving.max_connections + 256)
+    if serving.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        _share_metrics_between_workers(data_dir / "prometheus")
+
+
+def _raise_open_files_limit(wanted: int) -> None:
+    """Each open connection is a file descriptor; a soft limit of 1,024 would refuse connections
+    long before ``max_connections``. Raise it as far as the hard limit allows."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+def _share_metrics_between_workers(folder: Path) -> None:
+    """Several web processes: /metrics/ adds up every process's counts (prometheus-client's
+    multiprocess mode needs an empty folder at each start)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+
+
+def _cpu_count() -> int:
+    """The processors this process may run on (a container's CPU set, not the host's)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _environment_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return _positive(value)
+    except argparse.ArgumentTypeError as error:
+        raise SystemExit(f"tandem: {name}: {error}") from None
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
+    return number
 
 
 # --- supervising children ----------------------------------------------------------------

@@ -392,6 +392,8 @@ TANDEM_SIGNING_P12 = os.environ.get("TANDEM_SIGNING_P12", "")
 TANDEM_SIGNING_P12_PASSWORD = os.environ.get("TANDEM_SIGNING_P12_PASSWORD", "")
 # The longest a user-edited document template may take to render, in seconds.
 TANDEM_DOCUMENTS_RENDER_SECONDS = float(os.environ.get("TANDEM_DOCUMENTS_RENDER_SECONDS", "2"))
+# Each render in a forked child limited in memory and time; "0" renders in-process (debugging only).
+TANDEM_DOCUMENTS_RENDER_ISOLATED = os.environ.get("TANDEM_DOCUMENTS_RENDER_ISOLATED", "1") != "0"
 # WeasyPrint and fontTools report every layout step at INFO; keep their warnings only.
 LOGGING.setdefault("loggers", {}).update(  # type: ignore[attr-defined]
     {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}
@@ -402,6 +404,9 @@ LOGGING.setdefault("loggers", {}).update(  # type: ignore[attr-defined]
 TANDEM_IMPORT_MAX_MB = int(os.environ.get("TANDEM_IMPORT_MAX_MB", 50))  # largest upload
 TANDEM_IMPORT_MAX_ROWS = int(os.environ.get("TANDEM_IMPORT_MAX_ROWS", 1_000_000))  # rows per file
 TANDEM_IMPORT_MAX_CELL = 10_000  # characters in one cell
+TANDEM_IMPORT_MAX_COLUMNS = int(os.environ.get("TANDEM_IMPORT_MAX_COLUMNS", 1_000))  # columns per row
+TANDEM_IMPORT_MAX_CELLS = int(os.environ.get("TANDEM_IMPORT_MAX_CELLS", 10_000_000))  # cells per file
+TANDEM_IMPORT_MAX_UNPACKED_MB = int(os.environ.get("TANDEM_IMPORT_MAX_UNPACKED_MB", 500))  # XLSX unzipped
 TANDEM_IMPORT_BACKGROUND_ROWS = int(os.environ.get("TANDEM_IMPORT_BACKGROUND_ROWS", 1000))  # larger: a job
 TANDEM_IMPORT_KEEP_DAYS = int(os.environ.get("TANDEM_IMPORT_KEEP_DAYS", 30))  # then uploads are deleted
 # --- end of imports -------------------------------------------------------------------------

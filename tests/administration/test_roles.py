@@ -95,14 +95,16 @@ def test_role_names_must_be_new_and_a_role_in_use_is_not_deleted(
     role = Group.objects.get(name="Temp")
     user = make_user("temp")
     user.groups.add(role)
-    kept = client.post(reverse("administration:role_delete", args=[role.pk]), follow=True)
+    delete = reverse("administration:role_delete", args=[role.pk])
+    assert "Delete this role?" in client.post(delete).content.decode()  # asks first
+    kept = client.post(delete, {"confirmed": "1"}, follow=True)
     assert "take it from them first" in kept.content.decode()
     user.groups.remove(role)
-    client.post(reverse("administration:role_delete", args=[role.pk]))
+    client.post(delete, {"confirmed": "1"})
     assert not Group.objects.filter(name="Temp").exists()
     assert Event.objects.filter(name="role.deleted").exists()
     builtin = Group.objects.get(name=roles.SALESPERSON)
-    client.post(reverse("administration:role_delete", args=[builtin.pk]))
+    client.post(reverse("administration:role_delete", args=[builtin.pk]), {"confirmed": "1"})
     assert Group.objects.filter(pk=builtin.pk).exists()
 
 

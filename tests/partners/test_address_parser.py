@@ -200,79 +200,84 @@ SLOVENIA = [
 CHINA = [
     (
         "中国北京市朝阳区建国路88号SOHO现代城A座1001室",
-        _address("CN", street="朝阳区建国路", house="88号SOHO现代城A座", unit="1001", city="北京市"),
+        _address(
+            "CN", street="建国路", house="88号SOHO现代城A座", unit="1001", city="北京市", region="朝阳区"
+        ),
     ),
     (
         "上海市浦东新区世纪大道100号",
-        _address("CN", street="浦东新区世纪大道", house="100", city="上海市"),
+        _address("CN", street="世纪大道", house="100", city="上海市", region="浦东新区"),
     ),
     (
         "广东省深圳市南山区深南大道10000号",
-        _address("CN", street="南山区深南大道", house="10000", city="深圳市", region="广东省"),
+        _address("CN", street="深南大道", house="10000", city="深圳市", region="广东省, 南山区"),
     ),
     (
         "100020 北京市朝阳区建国路88号",
-        _address("CN", street="朝阳区建国路", house="88", postal_code="100020", city="北京市"),
+        _address("CN", street="建国路", house="88", postal_code="100020", city="北京市", region="朝阳区"),
     ),
     (
         "浙江省杭州市西湖区文三路478号华星时代广场A座5楼",
         _address(
             "CN",
-            street="西湖区文三路",
+            street="文三路",
             house="478号华星时代广场A座",
             unit="5楼",
             city="杭州市",
-            region="浙江省",
+            region="浙江省, 西湖区",
         ),
     ),
     (
         "中华人民共和国广东省广州市天河区天河路208号",
-        _address("CN", street="天河区天河路", house="208", city="广州市", region="广东省"),
+        _address("CN", street="天河路", house="208", city="广州市", region="广东省, 天河区"),
     ),
     (  # full-width punctuation and a labelled postal code
         "北京市，海淀区，中关村大街27号，邮编：100080",
-        _address("CN", street="海淀区, 中关村大街", house="27", postal_code="100080", city="北京市"),
+        _address("CN", street="中关村大街", house="27", postal_code="100080", city="北京市", region="海淀区"),
     ),
     (
         "No. 88 Jianguo Road, Chaoyang District, Beijing 100022, China",
         _address(
             "CN",
-            street="Jianguo Road, Chaoyang District",
+            street="Jianguo Road",
             house="88",
             postal_code="100022",
             city="Beijing",
+            region="Chaoyang District",
         ),
     ),
     (
         "100 Century Avenue, Pudong New Area, Shanghai 200120, China",
         _address(
             "CN",
-            street="Century Avenue, Pudong New Area",
+            street="Century Avenue",
             house="100",
             postal_code="200120",
             city="Shanghai",
+            region="Pudong New Area",
         ),
     ),
     (
         "Room 1001, Building A, 88 Jianguo Road, Chaoyang District, Beijing 100022, PRC",
         _address(
             "CN",
-            street="Building A, Jianguo Road, Chaoyang District",
+            street="Building A, Jianguo Road",
             house="88",
             unit="1001",
             postal_code="100022",
             city="Beijing",
+            region="Chaoyang District",
         ),
     ),
     (
         "Tianhe Road 208, Tianhe District, Guangzhou, Guangdong 510620, China",
         _address(
             "CN",
-            street="Tianhe Road, Tianhe District",
+            street="Tianhe Road",
             house="208",
             postal_code="510620",
             city="Guangzhou",
-            region="Guangdong",
+            region="Tianhe District, Guangdong",
         ),
     ),
 ]

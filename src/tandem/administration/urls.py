@@ -19,7 +19,7 @@ urlpatterns = [
     path("roles/", views.RoleListView.as_view(), name="roles"),
     path("roles/new/", views.RoleCreateView.as_view(), name="role_create"),
     path("roles/<int:pk>/", views.RoleDetailView.as_view(), name="role_detail"),
-    path("roles/<int:pk>/delete/", views.RoleDeleteView.as_view(), name="role_delete"),
+    *action_urls(views.RoleActions, "roles/<int:pk>/", "role_"),
     path("companies/", views.CompanyListView.as_view(), name="companies"),
     path("companies/new/", views.CompanyCreateView.as_view(), name="company_create"),
     path("companies/<int:pk>/", views.CompanyDetailView.as_view(), name="company_detail"),

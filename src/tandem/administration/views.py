@@ -472,6 +472,34 @@ def _model_exists(app_label: str, model_name: str) -> bool:
     return True
 
 
+class RoleActions(AdminAreaMixin, ActionView):
+    """The buttons on a role's page: delete a custom role nobody holds."""
+
+    model = Group
+    url_name = "administration:role_{name}"
+    actions = [
+        Action(
+            "delete",
+            gettext_lazy("Delete"),
+            lambda request, group: services.delete_role(group, request.user, request.company),
+            done=gettext_lazy("Role deleted."),
+            confirm=gettext_lazy("Delete this role?"),
+            available=lambda group, user: not services.is_builtin_role(group),
+            next_url=lambda group: reverse("administration:roles"),
+            style="outline-danger",
+        )
+    ]
+
+    def get_queryset(self) -> QuerySet[Group]:
+        return Group.objects.all()
+
+    def permitted(self, action: Action) -> bool:
+        return True  # the settings area's rule, checked on entry: an administrator
+
+    def object_url(self, obj: Model) -> str:
+        return _role_url(obj)  # type: ignore[arg-type]
+
+
 class RoleDetailView(AdminAreaMixin, View):
     """The permission matrix of one role; custom roles save, built-in ones are read-only."""
 
@@ -506,22 +534,9 @@ class RoleDetailView(AdminAreaMixin, View):
             "granted": set(group.permissions.values_list("pk", flat=True)),
             "members": list(group.user_set.filter(companies=self.company).order_by("username")[:200]),
             "history": _history(group, self.company),
+            "actions": RoleActions().buttons(self.request, group),
         }
         return render(self.request, "administration/role_detail.html", context, status=status)
-
-
-class RoleDeleteView(AdminAreaMixin, View):
-    model = Group
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        group = get_object_or_404(Group, pk=pk)
-        try:
-            services.delete_role(group, self.actor, self.company)
-        except BusinessError as exc:
-            messages.error(request, exc.message)
-            return redirect(_role_url(group))
-        messages.success(request, _("Role deleted."))
-        return redirect("administration:roles")
 
 
 # --- companies ----------------------------------------------------------------------------

@@ -153,10 +153,11 @@ def _company_of(subject: models.Model | None) -> Company | None:
 
 
 def _partner_of(subject: models.Model | None) -> int | None:
-    """Events about a partner, or about a document naming one, join its timeline."""
+    """Events about a partner (a model that ``owns_timeline``), or about a document naming one
+    (``partner_id``), join its timeline."""
     if subject is None:
         return None
-    if subject._meta.label == "partners.Partner":
+    if getattr(subject, "owns_timeline", False):
         return int(subject.pk)
     partner_id = getattr(subject, "partner_id", None)
     return int(partner_id) if partner_id is not None else None

@@ -45,6 +45,7 @@ from stdnum.us import ein
 
 __all__ = [
     "InvalidIdentifier",
+    "format_phone",
     "normalize_barcode",
     "normalize_bic",
     "normalize_company_id",
@@ -131,6 +132,18 @@ def normalize_phone(raw: str, default_region: str = "") -> str:
     if not phonenumbers.is_valid_number(number):
         raise _invalid_phone(value)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(e164: str) -> str:
+    """A stored number for people: international format with spacing ('+48 22 123 45 67');
+    anything that does not parse is shown as stored."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 # The messages are made only on failure: translating them for every valid value would cost

@@ -126,10 +126,10 @@ class PartnerCreateForm(PartnerForm):
         data = super().service_data()
         cleaned = self.cleaned_data
         address = {name: cleaned.get(name, "") for name in ADDRESS_FIELDS if name in STRUCTURED_ADDRESS}
-        if any(address.values()):
+        data["address_text"] = cleaned.get("address_text", "")
+        if any(address.values()) or data["address_text"]:
             address["country"] = cleaned.get("address_country", "")
             data["addresses"] = [address]
-        data["address_text"] = cleaned.get("address_text", "")
         data["allow_duplicate"] = bool(cleaned.get("allow_duplicate"))
         return data
 

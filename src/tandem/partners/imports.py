@@ -2,7 +2,7 @@
 
 One row is one partner. ``contact_name``/``contact_email``/``contact_phone`` add a person to
 the organisation (or update the person of that name); ``address`` is a free-text address that
-goes through :func:`tandem.partners.services.address_from_text`, and the structured columns
+goes through :func:`tandem.partners.addresses.compose_address`, and the structured columns
 (street, house, postal code, city, region) win over what the parser found. Rows are matched
 to existing partners by the external reference, the tax ID or the e-mail; new rows are checked
 against the company's partners (and the rows above them) with the rules of
@@ -39,6 +39,7 @@ from tandem.core.importing import (
     RowInvalid,
 )
 from tandem.partners import services
+from tandem.partners.addresses import compose_address
 from tandem.partners.duplicates import CANDIDATE_LIMIT, NAME_SIMILARITY
 from tandem.partners.models import Partner
 from tandem.partners.names import partner_keys
@@ -266,11 +267,7 @@ def _address(row: dict[str, Any], country: str, errors: dict[str, list[str]]) ->
     text = str(row.get("address", "")).strip()
     if not text and not typed:
         return None
-    fields = services.address_from_text(text, country) if text else {}
-    fields.update(typed)
-    fields["country"] = str(fields.get("country") or country or "").upper()
-    fields.pop("is_default", None)
-    fields.pop("kind", None)
+    fields = compose_address(text, typed, country)
     if not any(fields.get(name) for name in ("street", "city", "postal_code")):
         errors["address"] = [_("An address needs at least a street, a city or a postal code.")]
         return None

@@ -88,6 +88,8 @@ class Partner(models.Model):
         ORGANISATION = "organisation", _("Organisation")
         PERSON = "person", _("Person")
 
+    owns_timeline = True  # events about a partner join its own timeline (core.events)
+
     company = models.ForeignKey(Company, models.CASCADE, verbose_name=_("company"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.ORGANISATION)
     name = models.CharField(_("name"), max_length=200)

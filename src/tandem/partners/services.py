@@ -20,7 +20,7 @@ from tandem.core.identifiers import (
     normalize_tax_id,
 )
 from tandem.core.models import Company, Event, User
-from tandem.partners.addresses import parse_address
+from tandem.partners.addresses import compose_address
 from tandem.partners.duplicates import DuplicateMatch, find_duplicates
 from tandem.partners.models import VIEW_ALL, Address, BankAccount, Partner, Tag
 
@@ -33,15 +33,20 @@ ADDRESS_FIELDS = ["kind", "street", "house", "unit", "postal_code", "city", "reg
 _SAME_COMPANY = ["organisation", "owner", "group", "payment_term"]
 
 
-def normalized(company: Company, fields: Mapping[str, Any]) -> dict[str, Any]:
-    """Validated, normalised partner fields; every problem reported at once."""
+def normalized(company: Company, fields: Mapping[str, Any], *, default_country: str = "") -> dict[str, Any]:
+    """Validated, normalised partner fields; every problem reported at once.
+
+    Phones, tax and company IDs written without a country prefix are read in the partner's
+    country: the one given, else ``default_country`` (its stored country, or its address's),
+    else the company's.
+    """
     data = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
     errors: dict[str, list[str]] = {}
     if "name" in data and not data["name"]:
         errors["name"] = [_("A partner needs a name.")]
     if data.get("country"):
         data["country"] = str(data["country"]).upper()
-    country = data.get("country") or company.country
+    country = data.get("country") or default_country or company.country
     checks = {
         # Mailboxes are case-insensitive in practice; one case makes search and duplicate checks exact.
         "email": lambda v: normalize_email(v).lower(),
@@ -133,7 +138,9 @@ def create_partner(
 ) -> Partner:
     """Create a partner with its addresses; refuses a probable duplicate unless told not to."""
     _reject_unknown(fields)
-    data = normalized(company, fields)
+    address_rows = _address_rows(addresses, address_text, fields.get("country") or company.country)
+    address_country = next((str(row["country"]) for row in address_rows if row.get("country")), "")
+    data = normalized(company, fields, default_country=address_country)
     _check_owner(data, actor)
     if data.get("ref") and Partner.objects.filter(company=company, ref=data["ref"]).exists():
         raise DuplicateFound(_("Another partner already has this external reference."), field="ref")
@@ -141,9 +148,6 @@ def create_partner(
         _refuse_duplicates(company, data)
     partner = Partner.objects.create(company=company, **data)
     partner.tags.set(_own_tags(company, tags))
-    address_rows = [*addresses]
-    if address_text:
-        address_rows.append(address_from_text(address_text, partner.country or company.country))
     for row in address_rows:
         _create_address(partner, row)
     if not partner.country and partner.addresses.exists():
@@ -153,10 +157,23 @@ def create_partner(
     return partner
 
 
-def address_from_text(text: str, default_country: str = "") -> dict[str, Any]:
-    """Structured address fields from one free-text line."""
-    parsed = parse_address(text, default_country)
-    return {name: getattr(parsed, name) for name in ADDRESS_FIELDS if hasattr(parsed, name)}
+def _country_of(partner: Partner) -> str:
+    """The partner's country, else its default address's."""
+    if partner.country:
+        return partner.country
+    address = partner.addresses.exclude(country="").order_by("-is_default", "id").first()
+    return address.country if address is not None else ""
+
+
+def _address_rows(
+    addresses: Iterable[Mapping[str, Any]], address_text: str, default_country: str
+) -> list[dict[str, Any]]:
+    """The typed addresses; a one-line address is composed with the first of them."""
+    rows = [dict(row) for row in addresses]
+    if address_text.strip():
+        first = rows.pop(0) if rows else {}
+        rows.insert(0, {**first, **compose_address(address_text, first, default_country)})
+    return rows
 
 
 def _reject_unknown(fields: Mapping[str, Any]) -> None:
@@ -187,7 +204,7 @@ def update_partner(
     locked = Partner.objects.select_for_update().get(pk=partner.pk)
     if expected_version is not None and locked.version != expected_version:
         raise StaleVersion(_("Someone else changed this partner meanwhile. Reload it and try again."))
-    data = normalized(locked.company, fields)
+    data = normalized(locked.company, fields, default_country=_country_of(locked))
     if "owner" in data:
         _check_owner(data, actor)
     if not allow_duplicate:
@@ -232,8 +249,10 @@ def _touch(partner: Partner) -> None:
 
 
 @transaction.atomic
-def add_address(partner: Partner, actor: User | None, **fields: Any) -> Address:
-    address = _create_address(partner, fields)
+def add_address(partner: Partner, actor: User | None, *, address_text: str = "", **fields: Any) -> Address:
+    """Add an address from typed fields and/or a one-line address (typed fields win)."""
+    default_country = partner.country or partner.company.country
+    address = _create_address(partner, {**fields, **compose_address(address_text, fields, default_country)})
     _touch(partner)
     events.record(
         "partner.address_added", partner, actor, {"address": address.one_line(), "kind": address.kind}

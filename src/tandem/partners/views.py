@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, cast
+from urllib.parse import quote
 
 import django_filters
 from django import forms
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from tandem.core import registry
 from tandem.core.countries import countries, country_name
 from tandem.core.errors import BusinessError
+from tandem.core.identifiers import format_phone
 from tandem.core.models import User
 from tandem.partners import queries, services
 from tandem.partners.duplicates import find_duplicates
@@ -35,6 +37,7 @@ from tandem.partners.forms import (
 from tandem.partners.models import VIEW_ALL, Address, Partner, Tag
 from tandem.web import autocomplete, history
 from tandem.web.actions import Action, ActionView
+from tandem.web.display import Link
 from tandem.web.generic import (
     Column,
     ModelView,
@@ -90,6 +93,15 @@ def _country(partner: Partner) -> str:
     return country_name(partner.country)
 
 
+def phone_link(e164: str) -> Link:
+    """Tap to call: the number in international format, dialled as stored (E.164)."""
+    return Link(format_phone(e164), f"tel:{e164}" if e164 else "")
+
+
+def email_link(email: str) -> Link:
+    return Link(email, f"mailto:{quote(email, safe='@')}" if email else "")
+
+
 class PartnerListFilter(PartnerFilter):
     """The shared filter, with the country as a list of names for people."""
 
@@ -111,7 +123,7 @@ class PartnerListView(ObjectListView):
         Column("city", gettext_lazy("City")),
         Column("country", gettext_lazy("Country")),
         Column("email", gettext_lazy("E-mail")),
-        Column("phone", gettext_lazy("Phone")),
+        Column("phone", gettext_lazy("Phone"), accessor=lambda p: format_phone(p.phone)),
         Column("salesperson", gettext_lazy("Salesperson"), accessor="owner"),
         Column("tags", gettext_lazy("Tags")),
         Column("created_at", gettext_lazy("Created"), sort="created"),
@@ -157,7 +169,10 @@ class PartnerDetailView(ObjectDetailView):
     list_url_name = "partners:list"
     fields = [
         "kind", "organisation", "job_title", "is_customer", "is_supplier", "owner", "group", "tags",
-        "email", "phone", "mobile", "website", (gettext_lazy("Country"), _country),
+        (gettext_lazy("E-mail"), lambda p: email_link(p.email)),
+        (gettext_lazy("Phone"), lambda p: phone_link(p.phone)),
+        (gettext_lazy("Mobile"), lambda p: phone_link(p.mobile)),
+        "website", (gettext_lazy("Country"), _country),
         "tax_id", "registry_id", "ref",
         "language", "currency", "payment_term", "notes", "active", "created_at", "updated_at",
     ]  # fmt: skip
@@ -209,8 +224,13 @@ def partner_panels(partner: Partner, request: HttpRequest) -> list[Panel]:
 PEOPLE_COLUMNS = [
     Column("name", gettext_lazy("Name"), link=True),
     Column("job_title", gettext_lazy("Job title")),
-    Column("email", gettext_lazy("E-mail")),
-    Column("phone", gettext_lazy("Phone"), accessor=lambda p: p.phone or p.mobile),
+    Column("email", gettext_lazy("E-mail"), link=lambda p: email_link(p.email).url or None),
+    Column(
+        "phone",
+        gettext_lazy("Phone"),
+        accessor=lambda p: format_phone(p.phone or p.mobile),
+        link=lambda p: phone_link(p.phone or p.mobile).url or None,
+    ),
 ]
 
 
@@ -324,29 +344,13 @@ class AddressCreateView(AddressMixin, ObjectFormView):
         return self.partner.get_absolute_url()
 
     def perform(self, form: forms.BaseForm) -> Model:
-        fields = _address_fields(form, self.partner)
-        return services.add_address(self.partner, self.request.user, **fields)  # type: ignore[arg-type]
+        cleaned = form.cleaned_data
+        typed = {name: cleaned[name] for name in services.ADDRESS_FIELDS if name in cleaned}
+        text = cleaned.get("address_text", "")
+        return services.add_address(self.partner, self.request.user, address_text=text, **typed)  # type: ignore[arg-type]
 
     def success_message(self, result: Model) -> str:
         return _("Address added.")
-
-
-def _address_fields(form: forms.BaseForm, partner: Partner) -> dict[str, Any]:
-    """Structured fields, or those parsed from the one-line address, typed fields winning."""
-    cleaned = form.cleaned_data
-    typed = {name: cleaned[name] for name in services.ADDRESS_FIELDS if name in cleaned}
-    text = cleaned.get("address_text", "").strip()
-    if not text:
-        return typed
-    parsed = services.address_from_text(
-        text, typed.get("country") or partner.country or partner.company.country
-    )
-    parsed.update({name: value for name, value in typed.items() if value not in ("", None)})
-    parsed["kind"], parsed["is_default"] = (
-        typed.get("kind", Address.Kind.INVOICE),
-        typed.get("is_default", False),
-    )
-    return parsed
 
 
 class AddressEditView(AddressMixin, ObjectFormView):

@@ -145,6 +145,17 @@ def cells(obj: Any, columns: Iterable[Column]) -> list[Cell]:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A value shown as a link of its own (``tel:``, ``mailto:``) on a detail page."""
+
+    text: str
+    url: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
 class DetailField:
     label: str
     text: str
@@ -153,7 +164,8 @@ class DetailField:
 
 
 def detail_fields(obj: Model, specs: Iterable[str | tuple[str | Promise, Accessor]]) -> list[DetailField]:
-    """Label and text for each field of a detail page; related records link to their page."""
+    """Label and text for each field of a detail page; related records link to their page, a
+    :class:`Link` to its own URL."""
     found = []
     for spec in specs:
         if isinstance(spec, tuple):
@@ -166,6 +178,8 @@ def detail_fields(obj: Model, specs: Iterable[str | tuple[str | Promise, Accesso
             if isinstance(value, Model) and hasattr(value, "get_absolute_url")
             else None
         )
+        if isinstance(value, Link):
+            url, value = value.url or None, value.text
         text = as_text(value)
         found.append(DetailField(label, text, url, multiline="\n" in text))
     return found

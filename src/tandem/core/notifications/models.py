@@ -112,15 +112,9 @@ class OutgoingEmail(models.Model):
     text = models.TextField(_("text"))
     html = models.TextField(_("HTML"), blank=True)
     from_email = models.CharField(_("from"), max_length=254, blank=True)
-    # A string reference: the row may name a partner without core importing partners.
-    partner = models.ForeignKey(
-        "partners.Partner",
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("partner"),
-    )
+    # The partner the message is about, for its timeline: an id as in the event log, so that
+    # core names no model of the layers above it.
+    partner_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,

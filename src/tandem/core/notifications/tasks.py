@@ -10,10 +10,6 @@ from django.conf import settings
 
 from tandem.core.notifications import services
 
-# The project's Celery app must be the current one before a task is sent, or ``delay``
-# would use Celery's default app (an AMQP broker on localhost) in the web process.
-import tandem.celery  # noqa: F401  isort: skip
-
 # Connection refused, timeouts, TLS failures and SMTP 4xx/5xx replies are retried.
 RETRIED = (smtplib.SMTPException, OSError)
 

@@ -206,11 +206,11 @@ class OutgoingEmailDetailView(ObjectDetailView):
     fields = [
         (gettext_lazy("To"), lambda email: ", ".join(email.to)),
         "from_email", "subject", (gettext_lazy("State"), lambda email: email.get_state_display()),
-        "attempts", "last_error", "created_at", "sent_at", "partner", "created_by", "message_id",
+        "attempts", "last_error", "created_at", "sent_at", "created_by", "message_id",
     ]  # fmt: skip
 
     def get_queryset(self) -> QuerySet[OutgoingEmail]:
-        return super().get_queryset().select_related("partner", "created_by")
+        return super().get_queryset().select_related("created_by")
 
     def get_context(self) -> dict[str, Any]:
         email = cast(OutgoingEmail, self.object)

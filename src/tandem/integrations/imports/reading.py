@@ -7,6 +7,13 @@ takes short Polish cp1250 text for cp1252 when left free to choose (STACK-NOTES)
 candidates are restricted and the decoded preview is shown with a choice of encoding.
 XLSX is read with openpyxl in read-only mode (first worksheet, cell values).
 
+A small file can cost a lot to read: a workbook of a few kilobytes may declare a sheet of
+16,384 × 1,048,576 cells (which openpyxl pads every row to), or unpack to hundreds of
+megabytes; a CSV may have a million columns. :func:`screen` refuses such files from what
+they declare — the zip directory, the sheet's dimension, the number of delimiters — before
+a cell is read, and :func:`raw_rows` enforces the same limits on what is actually read, so a
+file that lies about itself is stopped as soon as it passes a limit.
+
 Every check that refuses a file raises :class:`BadFile` with a message a person can act on;
 nothing has been written at that point.
 """
@@ -16,6 +23,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -54,6 +62,18 @@ LANGUAGE_ENCODINGS = {"ru": "cp1251", "pl": "cp1250", "sl": "cp1250", "zh-hans":
 SAMPLE_BYTES = 256 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+# A part of a workbook that unpacks to more than this many times its packed size is a zip
+# bomb (Apache POI's default minimum inflate ratio, 0.01); small parts are exempt.
+MAX_INFLATE_RATIO = 100
+INFLATE_RATIO_FROM_BYTES = 1024 * 1024
+MAX_ZIP_MEMBERS = 10_000
+MAX_OTHER_PART_BYTES = 16 * 1024 * 1024  # styles, workbook, theme: openpyxl parses each whole
+MAX_BYTES_PER_CHARACTER = 6  # a character of a cell's text as XML: up to "&quot;"
+SCAN_CHUNK_BYTES = 4 * 1024 * 1024
+DIMENSION_SEARCH_BYTES = 64 * 1024  # <dimension> comes right after <sheetPr> at a sheet's start
+_DIMENSION = re.compile(
+    rb"<(?:\w+:)?dimension\s[^>]*?ref=\"([A-Za-z]{1,3}\d{1,7})(?::([A-Za-z]{1,3}\d{1,7}))?\""
+)
 
 
 class BadFile(BusinessError):
@@ -70,6 +90,18 @@ def max_rows() -> int:
 
 def max_cell() -> int:
     return int(getattr(settings, "TANDEM_IMPORT_MAX_CELL", 10_000))
+
+
+def max_columns() -> int:
+    return int(getattr(settings, "TANDEM_IMPORT_MAX_COLUMNS", 1_000))
+
+
+def max_cells() -> int:
+    return int(getattr(settings, "TANDEM_IMPORT_MAX_CELLS", 10_000_000))
+
+
+def max_unpacked_bytes() -> int:
+    return int(getattr(settings, "TANDEM_IMPORT_MAX_UNPACKED_MB", 500)) * 1024 * 1024
 
 
 @dataclass
@@ -113,6 +145,163 @@ def file_kind(data: bytes, name: str) -> str:
             _("This is a binary file%(what)s, not a table. Upload a CSV or an XLSX file.") % {"what": what}
         )
     return CSV
+
+
+# --- limits, from what a file declares ----------------------------------------------------
+
+
+def screen_workbook(data: bytes) -> None:
+    """Refuse a workbook that would cost more to read than its size suggests.
+
+    From the zip directory: too many parts, too much unpacked, a part packed tighter than any
+    spreadsheet program packs. From the worksheets' first 64 KB: a declared dimension past
+    the limits. Then the worksheets and shared strings are unpacked in chunks (bounded
+    memory, no XML parsing) to refuse a text run longer than a cell may hold — a parser would
+    build it whole in memory first. The sizes in the directory bind: Python's zipfile stops a
+    part at its declared size (and then fails its checksum).
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise BadFile(_("This file is not a readable Excel workbook (XLSX).")) from None
+    if len(parts) > MAX_ZIP_MEMBERS:
+        raise _unreadable_workbook()
+    if sum(part.file_size for part in parts) > max_unpacked_bytes():
+        raise BadFile(
+            _("The workbook unpacks to more than %(limit)s MB, the most an import reads.")
+            % {"limit": f"{max_unpacked_bytes() // (1024 * 1024):,}"}
+        )
+    for part in parts:
+        tightly_packed = part.file_size > MAX_INFLATE_RATIO * max(part.compress_size, 1)
+        if part.file_size > INFLATE_RATIO_FROM_BYTES and tightly_packed:
+            raise _unreadable_workbook()
+        parsed_whole = part.filename.endswith((".xml", ".rels")) and not _holds_cells(part.filename)
+        if parsed_whole and part.file_size > MAX_OTHER_PART_BYTES:  # styles, workbook, theme
+            raise _unreadable_workbook()
+    for part in parts:
+        if _holds_cells(part.filename):
+            if part.filename.startswith("xl/worksheets/"):
+                _check_dimension(_start_of(archive, part))
+            _check_text_runs(archive, part)
+
+
+def _holds_cells(name: str) -> bool:
+    return name == "xl/sharedStrings.xml" or (name.startswith("xl/worksheets/") and name.endswith(".xml"))
+
+
+def _check_text_runs(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> None:
+    """Refuse a run of text (or an attribute) between two tags longer than a cell may hold,
+    and CDATA sections (which may hide ``<`` inside text; spreadsheet programs write none)."""
+    longest = max_cell() * MAX_BYTES_PER_CHARACTER + 1024  # the tag around the text
+    carried = b""  # the text after the last "<" so far
+    try:
+        with archive.open(part) as stream:
+            while chunk := stream.read(SCAN_CHUNK_BYTES):
+                text = carried + chunk
+                if b"<![CDATA[" in text or _has_run_longer_than(text, longest):
+                    raise _unreadable_workbook() if b"<![CDATA[" in text else _oversized_in_workbook()
+                carried = text[text.rfind(b"<") + 1 :]
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
+        raise BadFile(_("This file is not a readable Excel workbook (XLSX).")) from None
+
+
+def _has_run_longer_than(text: bytes, longest: int) -> bool:
+    """Whether ``text`` has more than ``longest`` bytes without a ``<`` (the last run included).
+
+    A run that long covers a whole window of half its length, so only windows without a
+    ``<`` — none in a real sheet — are measured exactly.
+    """
+    stride = longest // 2
+    for start in range(0, len(text), stride):
+        if text.find(b"<", start, start + stride) >= 0:
+            continue
+        left = text.rfind(b"<", 0, start) + 1
+        right = text.find(b"<", start)
+        if (right if right >= 0 else len(text)) - left > longest:
+            return True
+    return False
+
+
+def _oversized_in_workbook() -> BadFile:
+    return BadFile(
+        _("A cell of the workbook holds more than %(limit)s characters; a cell that long is refused.")
+        % {"limit": f"{max_cell():,}"}
+    )
+
+
+def _unreadable_workbook() -> BadFile:
+    return BadFile(
+        _(
+            "This workbook is packed in a way no spreadsheet program writes (a “zip bomb”), so it "
+            "is not read. Open it in your spreadsheet program and save it again as XLSX, or as CSV."
+        )
+    )
+
+
+def _start_of(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> bytes:
+    try:
+        with archive.open(part) as stream:
+            return stream.read(DIMENSION_SEARCH_BYTES)
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
+        raise BadFile(_("This file is not a readable Excel workbook (XLSX).")) from None
+
+
+def _check_dimension(start: bytes) -> None:
+    from openpyxl.utils.cell import range_boundaries
+
+    match = _DIMENSION.search(start)
+    if match is None:
+        return  # no declaration: raw_rows counts what is there
+    first, last = (part.decode().upper() for part in (match.group(1), match.group(2) or match.group(1)))
+    try:
+        min_col, min_row, max_col, max_row = range_boundaries(f"{first}:{last}")
+    except ValueError:
+        raise BadFile(_("This file is not a readable Excel workbook (XLSX).")) from None
+    columns, rows = max_col - min_col + 1, max_row - min_row + 1
+    check_columns(max_col)
+    if rows > max_rows() + 1:
+        raise _too_many_rows()
+    if columns * rows > max_cells():
+        raise _too_many_cells()
+
+
+def screen_text(text: str, delimiter: str) -> None:
+    """Refuse a CSV whose first row, or whose count of delimiters, passes a limit."""
+    first_line = text[: text.find("\n") + 1 or len(text)]
+    if first_line.count(delimiter) >= max_columns():  # an upper bound: quoted delimiters count too
+        header = next(csv.reader(io.StringIO(first_line), delimiter=delimiter), [])
+        check_columns(len(header))
+    if text.count(delimiter) + text.count("\n") >= max_cells():
+        raise _too_many_cells()
+
+
+def check_columns(count: int) -> None:
+    if count > max_columns():
+        raise BadFile(
+            _(
+                "The file has %(count)s columns; an import reads at most %(limit)s. "
+                "Remove the empty or unused ones."
+            )
+            % {"count": f"{count:,}", "limit": f"{max_columns():,}"}
+        )
+
+
+def _too_many_rows() -> BadFile:
+    return BadFile(
+        _("The file has more than %(limit)s rows, the most one import takes. Split it into smaller files.")
+        % {"limit": f"{max_rows():,}"}
+    )
+
+
+def _too_many_cells() -> BadFile:
+    return BadFile(
+        _(
+            "The file has more than %(limit)s cells, the most one import reads. Remove unused columns "
+            "or split it into smaller files."
+        )
+        % {"limit": f"{max_cells():,}"}
+    )
 
 
 # --- encodings ---------------------------------------------------------------------------
@@ -180,7 +369,21 @@ def detect_delimiter(text: str) -> str:
 
 
 def raw_rows(data: bytes, source: Source) -> Iterator[list[Any]]:
-    """Every row of the file, the header first, as lists of cells (str, or XLSX values)."""
+    """Every row of the file, the header first, as lists of cells (str, or XLSX values).
+
+    Stops with :class:`BadFile` at the first row wider than the column limit, or once the
+    rows read hold more cells than the cell limit — whatever the file declared.
+    """
+    cells, cell_limit = 0, max_cells()
+    for row in _rows(data, source):
+        check_columns(len(row))
+        cells += len(row)
+        if cells > cell_limit:
+            raise _too_many_cells()
+        yield row
+
+
+def _rows(data: bytes, source: Source) -> Iterator[list[Any]]:
     if source.kind == XLSX:
         yield from _xlsx_rows(data)
         return
@@ -200,16 +403,23 @@ def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    unreadable = (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, SyntaxError)
+    screen_workbook(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+    except unreadable:  # SyntaxError: the XML parser's ParseError
         raise BadFile(_("This file is not a readable Excel workbook (XLSX).")) from None
     try:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
             return
+        # Read only the cells that are there: with the declared dimension, openpyxl pads every
+        # row (and every missing row) to the declared width.
+        sheet.reset_dimensions()  # type: ignore[union-attr]
         for row in sheet.iter_rows(values_only=True):
             yield list(row)
+    except unreadable:
+        raise BadFile(_("This file is not a readable Excel workbook (XLSX).")) from None
     finally:
         workbook.close()
 
@@ -256,6 +466,7 @@ def inspect(
         source.encoding = encoding or source.detected_encoding
         text = decode(data, source.encoding)
         source.delimiter = delimiter or detect_delimiter(text)
+        screen_text(text, source.delimiter)
     rows = raw_rows(data, source)
     header_line = 0
     for header_line, header in _non_empty(rows):  # noqa: B007 - the first non-empty row is the header
@@ -274,13 +485,7 @@ def inspect(
             continue
         count += 1
         if count > limit:
-            raise BadFile(
-                _(
-                    "The file has more than %(limit)s rows, the most one import takes. "
-                    "Split it into smaller files."
-                )
-                % {"limit": f"{limit:,}"}
-            )
+            raise _too_many_rows()
         for index, text in enumerate(texts):
             if len(text) > cell_limit:
                 column = source.headers[index] if index < len(source.headers) else str(index + 1)

@@ -12,9 +12,13 @@ It is written by administrators and sales managers, so it is treated as untruste
 * the context holds only plain dicts of strings built by :mod:`.merge` — never a model
   instance — and attribute access reaches dict keys and nothing else (no methods, no
   ``__class__``); an unknown field is an error naming it (StrictUndefined);
-* no globals (no ``range``), an allow-list of filters, ``*``/``**``/``%`` checked before
-  they run, the output capped at :data:`MAX_OUTPUT` characters and the run at
-  ``TANDEM_DOCUMENTS_RENDER_SECONDS`` seconds.
+* no globals (no ``range``), an allow-list of filters, ``*``/``**``/``%``/``+`` checked
+  before they run, the filters that can grow a value (``replace``, ``join``, ``sum``) sized
+  before they run and every filter's result capped at :data:`MAX_OUTPUT`, the output capped
+  at :data:`MAX_OUTPUT` characters and the run at ``TANDEM_DOCUMENTS_RENDER_SECONDS``;
+* and, because a value can still grow by other means (``{% set a = a ~ a %}`` repeated, a
+  long C call the clock cannot interrupt), each render runs in a forked child process limited
+  to :data:`RENDER_MEMORY_MB` more memory and the time limit, killed if it overruns.
 
 The literal text of the template is escaped too: the result is safe HTML, paragraphs
 for blank lines and ``<br>`` for line breaks, fit for the PDF and the preview page.
@@ -22,10 +26,16 @@ for blank lines and ``<br>`` for line breaks, fit for the PDF and the preview pa
 
 from __future__ import annotations
 
+import json
+import math
+import os
 import re
+import resource
+import select
+import signal
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from types import FrameType, TracebackType
 from typing import Any
@@ -46,6 +56,8 @@ MAX_SOURCE = 20_000
 MAX_OUTPUT = 100_000
 MAX_LOOP_DEPTH = 2
 MAX_EXPONENT = 64
+MAX_INTEGER_BITS = 4096
+RENDER_MEMORY_MB = 256  # more than the process had when the child was forked
 
 # Filters a template may use; everything else (``safe``, ``format``, ``center``, ``indent``,
 # ``tojson``, ``xmlattr``, ``random``, ``attr``…) is not offered.
@@ -80,6 +92,7 @@ class TemplateFailed(BusinessError):
         text = _("Line %(line)d: %(message)s") % {"line": line, "message": message} if line else message
         super().__init__(text, field=field, line=line)
         self.line = line
+        self.reason = message
 
 
 class Group(dict[str, Any]):
@@ -110,7 +123,7 @@ class _TooMuch(SecurityError):
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset({"*", "**", "%", "//"})
+    intercepted_binops = frozenset({"*", "**", "%", "//", "+"})
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """``x.name`` reaches a dict key, a loop's counters, and nothing else."""
@@ -131,6 +144,13 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         return self.undefined(obj=obj, name=str(argument))
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        integers = operator in ("+", "*") and _is_integer(left) and _is_integer(right)
+        if integers and left.bit_length() + right.bit_length() > MAX_INTEGER_BITS:  # C, yet minutes long
+            raise _TooMuch(_("The number is too large."))
+        if operator == "+":
+            if _is_sized(left) and _is_sized(right):
+                _check_size(len(left) + len(right))
+            return left + right
         if operator == "*":
             for sized, times in ((left, right), (right, left)):
                 sequence = isinstance(sized, str | list | tuple) and isinstance(times, int)
@@ -148,13 +168,82 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         return left % right if operator == "%" else left // right
 
 
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_sized(value: Any) -> bool:
+    return isinstance(value, str | list | tuple)
+
+
+def _check_size(size: int) -> None:
+    if size > MAX_OUTPUT:
+        raise _TooMuch(_("The result would be too long."))
+
+
+def _size_of(value: Any) -> int:
+    return len(value) if _is_sized(value) else 0
+
+
+def _replace(environment: Any, text: Any, old: Any, new: Any, count: int | None = None) -> Any:
+    """``replace``, refused before it runs when its result would be too long."""
+    source, old_text, new_text = str(text), str(old), str(new)
+    found = source.count(old_text) if old_text else len(source) + 1
+    if count is not None and count >= 0:
+        found = min(found, count)
+    _check_size(len(source) + found * (len(new_text) - len(old_text)))
+    return _BUILTIN_FILTERS["replace"](environment, text, old, new, count)
+
+
+def _join(context: Any, value: Any, separator: str = "", attribute: Any = None) -> Any:
+    """``join``, refused before it runs when its result would be too long."""
+    items = list(value)
+    if attribute is None:
+        _check_size(sum(len(str(item)) for item in items) + len(str(separator)) * max(len(items) - 1, 0))
+    return _BUILTIN_FILTERS["join"](context, items, separator, attribute)
+
+
+def _sum(environment: Any, iterable: Any, attribute: Any = None, start: Any = 0) -> Any:
+    """``sum``, refused before it concatenates sequences into one too long."""
+    items = list(iterable)
+    if attribute is None and _is_sized(start):
+        _check_size(_size_of(start) + sum(_size_of(item) for item in items))
+    return _BUILTIN_FILTERS["sum"](environment, items, attribute, start)
+
+
+def _capped(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter whose result may be no longer than a document (as text or as a list)."""
+
+    def capped(*args: Any, **kwargs: Any) -> Any:
+        result = function(*args, **kwargs)
+        if _is_sized(result):
+            _check_size(len(result))
+        return result
+
+    for attribute in ("jinja_pass_arg", "__name__", "__doc__"):  # pass_context/pass_environment
+        if hasattr(function, attribute):
+            setattr(capped, attribute, getattr(function, attribute))
+    return capped
+
+
+_GROWING_FILTERS: dict[str, Callable[..., Any]] = {"replace": _replace, "join": _join, "sum": _sum}
+
+
 def _environment() -> _Sandbox:
     env = _Sandbox(autoescape=True, undefined=_Missing, loader=None, keep_trailing_newline=True)
     env.globals.clear()  # no range(), lipsum(), dict(), cycler(), joiner(), namespace()
-    env.filters = {name: f for name, f in env.filters.items() if name in ALLOWED_FILTERS}
+    filters = {}
+    for name, function in env.filters.items():
+        if name in ALLOWED_FILTERS:
+            sized = _GROWING_FILTERS.get(name, function)
+            if sized is not function:
+                sized.jinja_pass_arg = function.jinja_pass_arg  # type: ignore[attr-defined]
+            filters[name] = _capped(name, sized)
+    env.filters = filters
     return env
 
 
+_BUILTIN_FILTERS = dict(ImmutableSandboxedEnvironment().filters)
 _ENV = _environment()
 
 
@@ -223,8 +312,83 @@ def _loops(node: nodes.Node, depth: int) -> Iterator[tuple[nodes.Node, int]]:
 def render(
     compiled: Compiled, context: Mapping[str, Any], *, field: str = "body", limit: int = MAX_OUTPUT
 ) -> Markup:
-    """The template's text, escaped, with the merge fields filled in."""
+    """The template's text, escaped, with the merge fields filled in (in a limited child process)."""
     seconds = float(getattr(settings, "TANDEM_DOCUMENTS_RENDER_SECONDS", 2.0))
+    if not getattr(settings, "TANDEM_DOCUMENTS_RENDER_ISOLATED", True) or not hasattr(os, "fork"):
+        return _render(compiled, context, field, limit, seconds)
+    outcome = _in_child(lambda: _outcome(compiled, context, field, limit, seconds), seconds)
+    if outcome is None:
+        raise TemplateFailed(
+            _("The template needed too much memory or time to render (at most %(seconds)s s).")
+            % {"seconds": seconds},
+            field=field,
+        )
+    if "failed" in outcome:
+        raise TemplateFailed(outcome["failed"], line=outcome.get("line"), field=field)
+    return Markup(outcome["text"])  # escaped by autoescape in the child
+
+
+def _outcome(
+    compiled: Compiled, context: Mapping[str, Any], field: str, limit: int, seconds: float
+) -> dict[str, Any]:
+    try:
+        return {"text": str(_render(compiled, context, field, limit, seconds))}
+    except TemplateFailed as failure:
+        return {"failed": failure.reason, "line": failure.line}
+    except MemoryError:
+        return {"failed": _("The template needed too much memory to render.")}
+
+
+def _in_child(work: Callable[[], dict[str, Any]], seconds: float) -> dict[str, Any] | None:
+    """Run ``work`` in a forked child limited in memory and CPU; its result, or None if the
+    child was killed or overran ``seconds`` (plus a second for the fork and the reply)."""
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child: measured by the tests from outside
+        try:
+            os.close(reader)
+            _limit_this_process(seconds)
+            os.write(writer, json.dumps(work()).encode())
+        finally:
+            os._exit(0)  # no cleanup: the parent's connections and files are not the child's
+    os.close(writer)
+    try:
+        reply = _read_until(reader, time.monotonic() + seconds + 1.0)
+    finally:
+        os.close(reader)
+        if reply is None:
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    return json.loads(reply) if reply else None
+
+
+def _limit_this_process(seconds: float) -> None:
+    extra = RENDER_MEMORY_MB * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (_virtual_size() + extra, resource.RLIM_INFINITY))
+    cpu = math.ceil(seconds) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+
+
+def _virtual_size() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[0]) * resource.getpagesize()
+
+
+def _read_until(reader: int, deadline: float) -> bytes | None:
+    """Everything the child writes until it closes the pipe; None past the deadline."""
+    chunks: list[bytes] = []
+    poller = select.poll()  # not select(): a busy server's descriptors pass 1,024
+    poller.register(reader, select.POLLIN)
+    while (left := deadline - time.monotonic()) > 0:
+        if poller.poll(left * 1000):
+            chunk = os.read(reader, 65536)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    return None
+
+
+def _render(compiled: Compiled, context: Mapping[str, Any], field: str, limit: int, seconds: float) -> Markup:
     parts: list[str] = []
     size = 0
     try:

@@ -32,6 +32,7 @@ from tandem.web.generic import (
 )
 
 GENERATE_PERMISSION = "letters.generate_document"
+EDIT_PERMISSIONS = ("letters.add_documenttemplate", "letters.change_documenttemplate")
 
 
 def _search(rows: QuerySet[DocumentTemplate], text: str) -> QuerySet[DocumentTemplate]:
@@ -109,10 +110,16 @@ class TemplateEditView(TemplateFormMixin, ObjectEditView):
 
 
 class TemplatePreviewView(ModelView):
-    """htmx: the subject and body being edited, filled with sample values."""
+    """htmx: the subject and body being edited, filled with sample values.
+
+    Only for those who may add or change templates: it renders any text it is sent.
+    """
 
     model = DocumentTemplate
-    action = "view"
+
+    def permission_name(self) -> str:
+        user = self.request.user
+        return next((name for name in EDIT_PERMISSIONS if user.has_perm(name)), EDIT_PERMISSIONS[0])
 
     def post(self, request: HttpRequest) -> HttpResponse:
         if allowed_company(request.user) is None:

@@ -1,9 +1,11 @@
-"""Template helpers of the shared layout: widgets with error state, field widths, alert classes."""
+"""Template helpers of the shared layout: widgets with error state, field widths, alert classes, phones."""
 
 from __future__ import annotations
 
 from django import forms, template
 from django.utils.safestring import SafeString
+
+from tandem.core.identifiers import format_phone
 
 register = template.Library()
 
@@ -43,3 +45,9 @@ def is_checkbox(field: forms.BoundField) -> bool:
 @register.filter
 def alert_class(level_tag: str) -> str:
     return {"error": "danger", "debug": "secondary"}.get(level_tag, level_tag or "info")
+
+
+@register.filter
+def phone(e164: str) -> str:
+    """A stored (E.164) number in international format with spacing."""
+    return format_phone(e164)

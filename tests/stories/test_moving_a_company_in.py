@@ -52,7 +52,9 @@ def dry_run(page: Any, csv: str, name: str) -> None:
     expect(page.locator("tr[data-outcome]").first).to_be_visible()
 
 
-def test_import_attach_write_a_letter_and_be_notified(page: Any, manager: User, settings: Any) -> None:
+def test_an_administrator_imports_partners_writes_to_one_and_is_notified(
+    page: Any, manager: User, settings: Any
+) -> None:
     from playwright.sync_api import expect
 
     settings.TANDEM_IMPORT_BACKGROUND_ROWS = 1  # every import runs as a job with a progress bar
