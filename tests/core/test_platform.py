@@ -6,13 +6,12 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import models, transaction
+from django.db import transaction
 
 from tandem.core import events, roles
-from tandem.core.errors import IllegalTransition, NotAllowed
+from tandem.core.errors import NotAllowed
 from tandem.core.models import Company, Event, User
 from tandem.core.services import authenticate_token, issue_api_token, revoke_api_token, switch_company
-from tandem.core.states import Transition, allowed_actions, transition
 from tandem.partners.models import Partner
 
 
@@ -85,37 +84,3 @@ def test_api_tokens_are_stored_hashed_and_can_be_revoked(manager: User) -> None:
     assert authenticate_token(secret) == manager
     revoke_api_token(token)
     assert authenticate_token(secret) is None
-
-
-class _Doc(models.Model):
-    state = models.CharField(max_length=16, default="draft")
-    TRANSITIONS = {
-        "confirm": Transition({"draft"}, "confirmed"),
-        "cancel": Transition({"draft", "confirmed"}, "cancelled"),
-    }
-
-    class Meta:
-        app_label = "core"
-        managed = False
-
-    def __str__(self) -> str:
-        return "doc"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        """Not persisted: these tests exercise the transition rules only."""
-
-
-def test_transitions_are_declared_as_data_and_illegal_moves_raise(
-    db: object, declare_events: Callable[..., None]
-) -> None:
-    declare_events(*(events.EventType(f"_doc.{a}", a, {"state": ""}) for a in ("confirm", "cancel")))
-    doc = _Doc(pk=1)
-    assert allowed_actions(doc) == ["confirm", "cancel"]
-    transition(doc, "confirm")
-    assert doc.state == "confirmed"
-    assert Event.objects.filter(name="_doc.confirm").exists()
-    with pytest.raises(IllegalTransition):
-        transition(doc, "confirm")
-    transition(doc, "cancel")
-    with pytest.raises(IllegalTransition):
-        transition(doc, "confirm")

@@ -139,7 +139,7 @@ BAD = GOOD + "A-3;Broken;not-an-email;;123;;;\nA-4;;nobody@example.com;;;;;\n"
 def test_all_or_nothing_writes_nothing_when_a_row_is_bad(run_import: Callable[..., ImportRun]) -> None:
     run = run_import(BAD)
     assert run.state == ImportRun.State.REJECTED
-    assert "Nothing was imported: 2 rows have errors" in run.error
+    assert "Nothing was imported: 2 rows have errors" in run.status_error
     assert Partner.objects.count() == 0
     assert not Event.objects.filter(name="import.completed").exists()
     outcomes = {line: (status, detail) for line, status, detail in services.outcomes_of(run)}

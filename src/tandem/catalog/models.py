@@ -8,23 +8,20 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.models import Company, Currency, Uom
-from tandem.core.querysets import CompanyQuerySet
+from tandem.core.bases import CompanyOwned, Versioned
+from tandem.core.models import Currency, Uom
 from tandem.core.text import name_key
 from tandem.partners.models import CustomerGroup
 
 PRICE_DIGITS, PRICE_PLACES = 18, 4  # unit prices carry 4 places; documents round to the currency
 
 
-class Category(models.Model):
-    company = models.ForeignKey(Company, models.CASCADE, verbose_name=_("company"))
+class Category(CompanyOwned):
     name = models.CharField(_("name"), max_length=100)
     parent = models.ForeignKey(
         "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
     )
     path = models.CharField(_("full name"), max_length=500, editable=False)
-
-    objects = CompanyQuerySet.as_manager()
 
     class Meta:
         ordering = ["path"]
@@ -38,13 +35,12 @@ class Category(models.Model):
         return self.path or self.name
 
 
-class Product(models.Model):
+class Product(CompanyOwned, Versioned):
     class Kind(models.TextChoices):
         GOODS = "goods", _("Stockable goods")
         CONSUMABLE = "consumable", _("Consumable")
         SERVICE = "service", _("Service")
 
-    company = models.ForeignKey(Company, models.CASCADE, verbose_name=_("company"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.GOODS)
     name = models.CharField(_("name"), max_length=200)
     name_key = models.CharField(max_length=200, editable=False)
@@ -64,9 +60,6 @@ class Product(models.Model):
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-
-    objects = CompanyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("product")
@@ -102,10 +95,9 @@ class Product(models.Model):
         return reverse("catalog:detail", args=[self.pk])
 
 
-class PriceList(models.Model):
+class PriceList(CompanyOwned):
     """Prices in one currency, for one customer group or (no group) for everyone."""
 
-    company = models.ForeignKey(Company, models.CASCADE, verbose_name=_("company"))
     name = models.CharField(_("name"), max_length=100)
     currency = models.ForeignKey(Currency, models.PROTECT, verbose_name=_("currency"))
     customer_group = models.ForeignKey(
@@ -117,8 +109,6 @@ class PriceList(models.Model):
         verbose_name=_("customer group"),
     )
     active = models.BooleanField(_("active"), default=True)
-
-    objects = CompanyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

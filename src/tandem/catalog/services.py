@@ -11,9 +11,11 @@ from django.utils.translation import gettext as _
 
 from tandem.catalog.models import Category, PriceList, PriceListItem, Product
 from tandem.core import events
-from tandem.core.errors import BusinessError, Conflict, StaleVersion, ValidationFailed
+from tandem.core.bulk import ChangedRows
+from tandem.core.errors import BusinessError, Conflict, ValidationFailed
 from tandem.core.identifiers import InvalidIdentifier, normalize_barcode
 from tandem.core.models import Company, User
+from tandem.core.versioning import update_versioned
 
 PRODUCT_FIELDS = [
     "kind", "name", "sku", "barcode", "category", "uom", "sales_price", "cost", "description", "active",
@@ -87,19 +89,8 @@ def create_product(company: Company, actor: User | None, **fields: Any) -> Produ
 def update_product(
     product: Product, actor: User | None, *, expected_version: int | None = None, **fields: Any
 ) -> Product:
-    locked = Product.objects.select_for_update().get(pk=product.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleVersion(_("Someone else changed this product meanwhile. Reload it and try again."))
-    data = _normalized_product(locked.company, fields, exclude_id=locked.pk)
-    before = events.snapshot(locked, data.keys())
-    for name, value in data.items():
-        setattr(locked, name, value)
-    locked.version += 1
-    locked.save()
-    diff = events.changes(before, events.snapshot(locked, data.keys()))
-    if diff:
-        events.record("product.updated", locked, actor, {"changes": diff})
-    return locked
+    data = _normalized_product(product.company, fields, exclude_id=product.pk)
+    return update_versioned(product, actor, data, expected_version=expected_version, event="product.updated")
 
 
 @transaction.atomic
@@ -195,8 +186,6 @@ def import_products(
     parents (one ``category.created`` event each). Updates change only the fields a row carries
     and skip products they would not change. No event per product: the import records one.
     """
-    from django.utils import timezone
-
     from tandem.core.text import name_key
 
     counts = {"created": 0, "updated": 0, "unchanged": 0, "categories": 0}
@@ -215,31 +204,20 @@ def import_products(
     Product.objects.bulk_create(products, batch_size=IMPORT_BATCH_SIZE)
     counts["created"] = len(products)
     existing = Product.objects.filter(company=company).in_bulk([pk for pk, _row in updates])
-    changed: list[Product] = []
-    changed_fields: set[str] = set()
+    changed = ChangedRows(Product, batch_size=IMPORT_BATCH_SIZE)
     for pk, row in updates:
         product = existing[pk]
-        fields = {name: row[name] for name in _IMPORT_PRODUCT_FIELDS if name in row}
+        values = {name: row[name] for name in _IMPORT_PRODUCT_FIELDS if name in row}
         if row.get("category"):
-            fields["category_id"] = categories[row["category"]]
-        fields = {name: value for name, value in fields.items() if getattr(product, name) != value}
-        if not fields:
+            values["category_id"] = categories[row["category"]]
+        changed_fields = changed.apply(product, values)
+        if "name" in changed_fields:
+            changed_fields |= changed.apply(product, {"name_key": name_key(product.name)})
+        if changed_fields:
+            changed.mark(product, changed_fields)
+        else:
             counts["unchanged"] += 1
-            continue
-        for name, value in fields.items():
-            setattr(product, name, value)
-        if "name" in fields:
-            product.name_key = name_key(product.name)
-            fields["name_key"] = product.name_key
-        product.version += 1
-        product.updated_at = timezone.now()
-        changed.append(product)
-        changed_fields.update(fields)
-    if changed:
-        Product.objects.bulk_update(
-            changed, [*sorted(changed_fields), "version", "updated_at"], batch_size=IMPORT_BATCH_SIZE
-        )
-    counts["updated"] = len(changed)
+    counts["updated"] = changed.write()
     return counts
 
 
@@ -295,15 +273,9 @@ def import_prices(
     PriceListItem.objects.bulk_create(items, batch_size=IMPORT_BATCH_SIZE)
     counts["created"] = len(items)
     existing = PriceListItem.objects.filter(price_list__company=company).in_bulk([pk for pk, _row in updates])
-    changed = []
+    changed = ChangedRows(PriceListItem, batch_size=IMPORT_BATCH_SIZE)
     for pk, row in updates:
-        item = existing[pk]
-        if item.price == row["price"] and item.valid_to == row["valid_to"]:
+        if not changed.change(existing[pk], {"price": row["price"], "valid_to": row["valid_to"]}):
             counts["unchanged"] += 1
-            continue
-        item.price, item.valid_to = row["price"], row["valid_to"]
-        changed.append(item)
-    if changed:
-        PriceListItem.objects.bulk_update(changed, ["price", "valid_to"], batch_size=IMPORT_BATCH_SIZE)
-    counts["updated"] = len(changed)
+    counts["updated"] = changed.write()
     return counts

@@ -9,7 +9,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from tandem.core import registry
+        from tandem.core import (
+            registry,
+            states,  # noqa: F401  (registers the TRANSITIONS system check)
+        )
         from tandem.core.roles import sync_roles
 
         # Infrastructure, not business logic: keep role groups in step with the

@@ -1,9 +1,11 @@
-"""Bulk INSERTs for loaders that write many rows at once (imports, the demo)."""
+"""Bulk writes for loaders that write many rows at once (imports, the demo)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+from tandem.core.bases import Versioned
 
 
 class RowInserter:
@@ -60,3 +62,62 @@ class RowInserter:
             cursor.execute(f"SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}")
             (largest,) = cursor.fetchone()
             return list(range(largest + 1, largest + 1 + count))
+
+
+class ChangedRows:
+    """Bulk UPDATEs of the fields that really changed, for writers that update many rows.
+
+    ``change(row, values)`` sets the values that differ from the row's and, if any did, keeps
+    the row for :meth:`write`, which runs one ``bulk_update`` over the changed columns. A kept
+    row gets a new version (``Versioned``) and its ``auto_now`` fields the time of the write,
+    as a save would. ``apply`` and ``mark`` split the two steps for a row that also counts as
+    changed when a part of it changed (a partner whose address did).
+    """
+
+    def __init__(self, model: type[Any], *, batch_size: int = 2000) -> None:
+        self.model = model
+        self.batch_size = batch_size
+        self.rows: dict[int, Any] = {}
+        self.fields: set[str] = set()
+        self.stamped = [f.name for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def apply(self, row: Any, values: Mapping[str, Any]) -> set[str]:
+        """Set the values that differ; returns their names (the row is not kept yet)."""
+        changed = {name for name, value in values.items() if getattr(row, name) != value}
+        for name in changed:
+            setattr(row, name, values[name])
+        return changed
+
+    def mark(self, row: Any, fields: Iterable[str] = ()) -> None:
+        """Keep ``row`` for the write, with ``fields`` among the columns written."""
+        self.fields.update(fields)
+        if id(row) in self.rows:
+            return
+        self.rows[id(row)] = row
+        if isinstance(row, Versioned):
+            row.version += 1
+            self.fields.add("version")
+
+    def change(self, row: Any, values: Mapping[str, Any]) -> bool:
+        """:meth:`apply` and, if anything changed, :meth:`mark`; True if it did."""
+        changed = self.apply(row, values)
+        if changed:
+            self.mark(row, changed)
+        return bool(changed)
+
+    def write(self) -> int:
+        """One ``bulk_update`` of the kept rows; returns how many were written."""
+        if not self.rows:
+            return 0
+        from django.utils import timezone
+
+        now = timezone.now()
+        for row in self.rows.values():
+            for name in self.stamped:
+                setattr(row, name, now)
+        columns = sorted({*self.fields, *self.stamped})
+        self.model._base_manager.bulk_update(list(self.rows.values()), columns, batch_size=self.batch_size)
+        return len(self.rows)

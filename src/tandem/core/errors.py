@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from tandem.core.messages import Message
+
 
 class BusinessError(Exception):
     status = 400
     code = "business-rule"
 
-    def __init__(self, message: str, *, field: str | None = None, **extra: Any) -> None:
-        super().__init__(message)
+    def __init__(self, message: str | Message, *, field: str | None = None, **extra: Any) -> None:
+        super().__init__(str(message))
         self.message = str(message)
+        # What to store when the message is kept for later readers (a job's error): the
+        # Message if one was given, so that it is translated for each reader.
+        self.stored: str | Message = message
         self.field = field
         self.extra = extra
 

@@ -8,19 +8,17 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.models import Company, Currency, PaymentTerm, User
+from tandem.core.bases import CompanyOwned, Versioned
+from tandem.core.models import Currency, PaymentTerm, User
 from tandem.core.querysets import CompanyQuerySet, allowed_company
 from tandem.partners.names import partner_keys
 
 VIEW_ALL = "partners.view_all_partners"
 
 
-class Tag(models.Model):
-    company = models.ForeignKey(Company, models.CASCADE, verbose_name=_("company"))
+class Tag(CompanyOwned):
     name = models.CharField(_("name"), max_length=64)
     color = models.CharField(_("colour"), max_length=7, default="#6c757d")
-
-    objects = CompanyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -32,11 +30,8 @@ class Tag(models.Model):
         return self.name
 
 
-class CustomerGroup(models.Model):
-    company = models.ForeignKey(Company, models.CASCADE, verbose_name=_("company"))
+class CustomerGroup(CompanyOwned):
     name = models.CharField(_("name"), max_length=64)
-
-    objects = CompanyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -83,14 +78,13 @@ def _sees_unowned_customers(user: User) -> bool:
     return bool(cached[1])
 
 
-class Partner(models.Model):
+class Partner(CompanyOwned, Versioned):
     class Kind(models.TextChoices):
         ORGANISATION = "organisation", _("Organisation")
         PERSON = "person", _("Person")
 
     owns_timeline = True  # events about a partner join its own timeline (core.events)
 
-    company = models.ForeignKey(Company, models.CASCADE, verbose_name=_("company"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.ORGANISATION)
     name = models.CharField(_("name"), max_length=200)
     name_key = models.CharField(max_length=200, editable=False)
@@ -144,9 +138,8 @@ class Partner(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = PartnerQuerySet.as_manager()
+    objects = PartnerQuerySet.as_manager()  # type: ignore[misc]  # its own record rules
 
     class Meta:
         verbose_name = _("partner")

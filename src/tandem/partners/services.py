@@ -9,7 +9,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from tandem.core import events
-from tandem.core.errors import BusinessError, DuplicateFound, NotAllowed, StaleVersion, ValidationFailed
+from tandem.core.errors import BusinessError, DuplicateFound, NotAllowed, ValidationFailed
 from tandem.core.identifiers import (
     InvalidIdentifier,
     normalize_bic,
@@ -20,6 +20,7 @@ from tandem.core.identifiers import (
     normalize_tax_id,
 )
 from tandem.core.models import Company, Event, User
+from tandem.core.versioning import update_versioned
 from tandem.partners.addresses import compose_address
 from tandem.partners.duplicates import DuplicateMatch, find_duplicates
 from tandem.partners.models import VIEW_ALL, Address, BankAccount, Partner, Tag
@@ -201,25 +202,24 @@ def update_partner(
 ) -> Partner:
     """Change fields; with ``expected_version`` a concurrent edit is refused, not overwritten."""
     _reject_unknown(fields)
-    locked = Partner.objects.select_for_update().get(pk=partner.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleVersion(_("Someone else changed this partner meanwhile. Reload it and try again."))
-    data = normalized(locked.company, fields, default_country=_country_of(locked))
+    data = normalized(partner.company, fields, default_country=_country_of(partner))
     if "owner" in data:
         _check_owner(data, actor)
-    if not allow_duplicate:
-        _refuse_duplicates(locked.company, {**_current(locked), **data}, exclude_id=locked.pk)
-    before = events.snapshot(locked, [*data, *(["tags"] if tags is not None else [])])
-    for name, value in data.items():
-        setattr(locked, name, value)
-    locked.version += 1
-    locked.save()
     if tags is not None:
-        locked.tags.set(_own_tags(locked.company, tags))
-    diff = events.changes(before, events.snapshot(locked, before.keys()))
-    if diff:
-        events.record("partner.updated", locked, actor, {"changes": diff})
-    return locked
+        data["tags"] = _own_tags(partner.company, tags)
+
+    def refuse_duplicates(changed: Partner) -> None:
+        if not allow_duplicate:
+            _refuse_duplicates(changed.company, _current(changed), exclude_id=changed.pk)
+
+    return update_versioned(
+        partner,
+        actor,
+        data,
+        expected_version=expected_version,
+        event="partner.updated",
+        check=refuse_duplicates,
+    )
 
 
 def _current(partner: Partner) -> dict[str, Any]:
@@ -487,8 +487,7 @@ def _import_person(organisation: Partner, contact: Mapping[str, str]) -> Partner
 def _import_updates(
     company: Company, rows: list[tuple[int, Mapping[str, Any]]], counts: dict[str, int]
 ) -> None:
-    from django.utils import timezone
-
+    from tandem.core.bulk import ChangedRows
     from tandem.core.text import name_key
     from tandem.partners.names import partner_keys
 
@@ -504,21 +503,16 @@ def _import_updates(
         (p.organisation_id, p.name_key): p
         for p in Partner.objects.filter(organisation_id__in=pks, kind=Partner.Kind.PERSON)
     }
-    changed: list[Partner] = []
-    changed_fields: set[str] = set()
+    changed, changed_addresses, changed_people = (
+        ChangedRows(model, batch_size=IMPORT_BATCH_SIZE) for model in (Partner, Address, Partner)
+    )
     new_addresses: list[Address] = []
-    changed_addresses: list[Address] = []
     new_people: list[Partner] = []
-    changed_people: list[Partner] = []
     for pk, row in rows:
         partner = partners[pk]
-        fields = {k: v for k, v in row.items() if k not in _IMPORT_PARTS and getattr(partner, k) != v}
-        for name, value in fields.items():
-            setattr(partner, name, value)
+        fields = changed.apply(partner, {k: v for k, v in row.items() if k not in _IMPORT_PARTS})
         if "name" in fields:
-            for column, key in partner_keys(partner.name).items():
-                setattr(partner, column, key)
-            fields.update(dict.fromkeys(["name_key", "match_key"]))
+            fields |= changed.apply(partner, partner_keys(partner.name))
         touched = bool(fields)
         if row.get("address"):
             address = addresses.get(pk)
@@ -527,10 +521,7 @@ def _import_updates(
                     Address(partner=partner, kind=Address.Kind.INVOICE, is_default=True, **row["address"])
                 )
                 touched = True
-            elif any(getattr(address, k) != v for k, v in row["address"].items()):
-                for name, value in row["address"].items():
-                    setattr(address, name, value)
-                changed_addresses.append(address)
+            elif changed_addresses.change(address, row["address"]):
                 touched = True
         if row.get("contact") and partner.kind == Partner.Kind.ORGANISATION:
             contact = row["contact"]
@@ -538,34 +529,17 @@ def _import_updates(
             if person is None:
                 new_people.append(_import_person(partner, contact))
                 touched = True
-            elif any(contact.get(k) and getattr(person, k) != contact[k] for k in ("email", "phone")):
-                person.email = contact.get("email") or person.email
-                person.phone = contact.get("phone") or person.phone
-                person.version += 1
-                changed_people.append(person)
+            elif changed_people.change(person, {k: contact[k] for k in ("email", "phone") if contact.get(k)}):
                 touched = True
         if touched:
-            partner.version += 1
-            partner.updated_at = timezone.now()
-            changed.append(partner)
-            changed_fields.update(fields)
+            changed.mark(partner, fields)
         else:
             counts["unchanged"] += 1
-    if changed:
-        Partner.objects.bulk_update(
-            changed, [*sorted(changed_fields), "version", "updated_at"], batch_size=IMPORT_BATCH_SIZE
-        )
+    changed.write()
     Address.objects.bulk_create(new_addresses, batch_size=IMPORT_BATCH_SIZE)
-    if changed_addresses:
-        Address.objects.bulk_update(
-            changed_addresses, ["street", "house", "unit", "postal_code", "city", "region", "country"],
-            batch_size=IMPORT_BATCH_SIZE,
-        )  # fmt: skip
+    changed_addresses.write()
     Partner.objects.bulk_create(new_people, batch_size=IMPORT_BATCH_SIZE)
-    if changed_people:
-        Partner.objects.bulk_update(
-            changed_people, ["email", "phone", "version"], batch_size=IMPORT_BATCH_SIZE
-        )
+    changed_people.write()
     counts["updated"] += len(changed)
     counts["addresses"] += len(new_addresses) + len(changed_addresses)
     counts["contacts"] += len(new_people) + len(changed_people)

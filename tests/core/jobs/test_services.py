@@ -41,6 +41,7 @@ def test_a_started_job_runs_after_commit_and_stores_progress_and_result(
     assert job.finished_at is not None
     assert list(events.for_subject(job).values_list("name", flat=True)) == [
         "job.succeeded",
+        "job.started",
         "job.queued",
     ]
 
@@ -73,8 +74,8 @@ def test_a_crash_fails_the_job_with_a_human_message_and_logs_the_traceback(sales
         jobs.run(job.pk)
     job.refresh_from_db()
     assert job.state == Job.State.FAILED
-    assert f"job {job.pk}" in job.error
-    assert "secret internal detail" not in job.error
+    assert f"job {job.pk}" in job.display_error
+    assert "secret internal detail" not in job.display_error
     assert job.done == 1
     assert any(
         record.exc_info and "secret internal detail" in str(record.exc_info[1]) for record in caplog.records

@@ -94,8 +94,8 @@ def test_cancelled_all_or_nothing_import_writes_nothing(
     Job.objects.filter(pk=run.job_id).update(state=Job.State.QUEUED)
     job = jobs.run(run.job_id)
     assert job is not None and job.state == Job.State.CANCELLED
-    run = services.sync_with_job(run)  # the handler never ran: the page shows the run as ended
-    assert run.state == ImportRun.State.FAILED and "Nothing was imported" in run.error
+    run = ImportRun.objects.get(pk=run.pk)  # the handler never ran: its status says it ended
+    assert run.status == ImportRun.State.FAILED and "Nothing was imported" in run.status_error
     assert not Partner.objects.exists()
 
 
@@ -136,11 +136,35 @@ def test_work_that_stopped_with_its_process_does_not_stay_running(
     ImportRun.objects.filter(pk=run.pk).update(
         state=ImportRun.State.IMPORTING, job_id=None, updated_at=timezone.now() - timedelta(minutes=5)
     )
-    assert services.sync_with_job(ImportRun.objects.get(pk=run.pk)).state == ImportRun.State.IMPORTING
+    assert ImportRun.objects.get(pk=run.pk).status == ImportRun.State.IMPORTING
 
     ImportRun.objects.filter(pk=run.pk).update(updated_at=timezone.now() - timedelta(minutes=16))
-    run = services.sync_with_job(ImportRun.objects.get(pk=run.pk))
+    run = ImportRun.objects.get(pk=run.pk)
 
-    assert run.state == ImportRun.State.FAILED and "stopped before it finished" in run.error
+    assert run.status == ImportRun.State.FAILED and "stopped before it finished" in run.status_error
     run = services.start_dry_run(run, manager)  # and it can go on
     assert run.state == ImportRun.State.CHECKED
+
+
+def test_the_sweep_that_fails_a_lost_job_fails_its_import_in_the_list(
+    upload: Callable[..., ImportRun], manager: Any, settings: Any, client: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    """Issue 22: the list said "Importing" until the run's own page was opened."""
+    settings.TANDEM_IMPORT_BACKGROUND_ROWS = 10
+    run = services.dry_run(upload(_content()), manager)
+    with django_capture_on_commit_callbacks(execute=False):
+        run = services.start_commit(run, manager, mode="all")
+    lost = timezone.now() - jobs.stale_after() - timedelta(minutes=1)
+    Job.objects.filter(pk=run.job_id).update(state=Job.State.RUNNING, heartbeat_at=lost)
+    client.force_login(manager)
+    assert "<td>Importing</td>" in client.get("/imports/?spec=partners.partner").content.decode()
+
+    assert jobs.sweep_stale_jobs() == (1, 0)
+
+    listed = client.get("/imports/?spec=partners.partner").content.decode()
+    assert "<td>Failed</td>" in listed and "<td>Importing</td>" not in listed
+    run = ImportRun.objects.get(pk=run.pk)
+    assert run.status == ImportRun.State.FAILED and "worker running this job stopped" in run.status_error
+    run = services.start_dry_run(run, manager)  # and it can be checked again
+    assert run.state == ImportRun.State.CHECKING and run.job_id is not None

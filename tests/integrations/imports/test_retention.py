@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tandem.core.errors import BusinessError
 from tandem.core.jobs import services as jobs
+from tandem.core.jobs.models import Job
 from tandem.core.models import User
 from tandem.integrations.imports import services
 from tandem.integrations.imports.models import ImportRun
@@ -46,7 +47,7 @@ def test_old_files_are_removed_and_the_runs_say_so(
     assert imported.state == ImportRun.State.DONE and not _stored_files(imported)
     assert imported.result["created"] == 1  # the record of what was imported stays
     checked.refresh_from_db()
-    assert checked.state == ImportRun.State.FAILED and "removed after 30 days" in checked.error
+    assert checked.state == ImportRun.State.FAILED and "removed after 30 days" in checked.status_error
     with pytest.raises(BusinessError, match="Upload it again"):
         services.start_dry_run(checked, manager)
     recent.refresh_from_db()
@@ -59,12 +60,23 @@ def test_old_files_are_removed_and_the_runs_say_so(
     assert "Upload it again" in client.get(f"/imports/{checked.pk}/preview/").content.decode()
 
 
-def test_a_running_import_keeps_its_file(upload: Callable[..., ImportRun]) -> None:
+def test_a_running_import_keeps_its_file(upload: Callable[..., ImportRun], manager: User) -> None:
     run = upload(CSV)
-    ImportRun.objects.filter(pk=run.pk).update(state=ImportRun.State.IMPORTING)
+    job = Job.objects.create(kind="imports.commit", title="t", company=run.company, state=Job.State.RUNNING)
+    ImportRun.objects.filter(pk=run.pk).update(state=ImportRun.State.IMPORTING, job_id=job.pk)
     run = _age(run, 60)
     assert services.remove_old_files() == 0
     assert run.source.storage.exists(run.source.name)
+
+
+def test_an_import_whose_job_ended_without_it_loses_its_file(upload: Callable[..., ImportRun]) -> None:
+    run = upload(CSV)
+    job = Job.objects.create(kind="imports.commit", title="t", company=run.company, state=Job.State.FAILED)
+    ImportRun.objects.filter(pk=run.pk).update(state=ImportRun.State.IMPORTING, job_id=job.pk)
+    run = _age(run, 60)
+    assert services.remove_old_files() == 1
+    run.refresh_from_db()
+    assert run.state == ImportRun.State.FAILED and not run.source
 
 
 def test_the_retention_follows_the_setting(upload: Callable[..., ImportRun], settings: Any) -> None:
@@ -72,7 +84,7 @@ def test_the_retention_follows_the_setting(upload: Callable[..., ImportRun], set
     run = _age(upload(CSV), 8)
     assert services.remove_old_files() == 1
     run.refresh_from_db()
-    assert not run.source and "removed after 7 days" in run.error
+    assert not run.source and "removed after 7 days" in run.status_error
 
 
 def test_it_runs_daily_on_the_schedule() -> None:

@@ -9,9 +9,11 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tandem.core.jobs import services as jobs
 from tandem.core.jobs.models import Job, ScheduledRun
+from tandem.core.messages import Message
 from tandem.core.models import IdempotencyRecord
 
 IDEMPOTENCY_KEEP = timedelta(hours=24)
@@ -46,7 +48,9 @@ def check_worker(job: Job, progress: jobs.Progress) -> dict[str, Any]:
         progress.raise_if_cancelled()
         progress.advance()
     return {
-        "message": _("The worker %(worker)s ran the test job.") % {"worker": socket.gethostname()},
+        "message": Message(
+            gettext_noop("The worker %(worker)s ran the test job."), {"worker": socket.gethostname()}
+        ),
         "pid": os.getpid(),
     }
 

@@ -10,8 +10,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core.messages import render
 from tandem.core.models import Company
 from tandem.core.querysets import allowed_company
+from tandem.core.states import Transition
 
 SEE_ALL_JOBS = "jobs.view_all_jobs"
 
@@ -42,9 +44,16 @@ class Job(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     ACTIVE_STATES = (State.QUEUED, State.RUNNING)
+    TRANSITIONS = {
+        "started": Transition({State.QUEUED}, State.RUNNING, at="started_at"),
+        "succeeded": Transition({State.RUNNING}, State.SUCCEEDED, at="finished_at"),
+        "failed": Transition({State.RUNNING}, State.FAILED, at="finished_at"),
+        "cancelled": Transition({State.QUEUED, State.RUNNING}, State.CANCELLED, at="finished_at"),
+    }
 
     kind = models.CharField(_("kind"), max_length=100, db_index=True)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200)  # a msgid (see core.messages), or old rendered text
+    title_params = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     company = models.ForeignKey(Company, models.CASCADE, related_name="+", verbose_name=_("company"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -59,7 +68,8 @@ class Job(models.Model):
     total = models.PositiveBigIntegerField(_("total"), null=True, blank=True)
     done = models.PositiveBigIntegerField(_("done"), default=0)
     result = models.JSONField(_("result"), null=True, blank=True, encoder=DjangoJSONEncoder)
-    error = models.TextField(_("error"), blank=True)
+    error = models.TextField(_("error"), blank=True)  # as the title
+    error_params = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     cancel_requested = models.BooleanField(_("cancel requested"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     enqueued_at = models.DateTimeField(_("sent to the worker"), null=True, blank=True)
@@ -80,10 +90,23 @@ class Job(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
 
     def get_absolute_url(self) -> str:
         return reverse("jobs:detail", args=[self.pk])
+
+    @property
+    def display_title(self) -> str:
+        return render(self.title, self.title_params)
+
+    @property
+    def display_error(self) -> str:
+        return render(self.error, self.error_params)
+
+    @property
+    def message(self) -> str:
+        """What the handler said about its result, in the reader's language."""
+        return render(self.result.get("message", "")) if isinstance(self.result, dict) else ""
 
     @property
     def finished(self) -> bool:
@@ -102,7 +125,7 @@ class Job(models.Model):
 
     @property
     def link_label(self) -> str:
-        return str((self.result or {}).get("link_label", "")) if isinstance(self.result, dict) else ""
+        return render(self.result.get("link_label", "")) if isinstance(self.result, dict) else ""
 
 
 class ScheduledRun(models.Model):

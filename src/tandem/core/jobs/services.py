@@ -26,6 +26,7 @@ worker claims it with a conditional UPDATE, so a message delivered twice runs it
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -39,10 +40,12 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from tandem.core import events
-from tandem.core.errors import BusinessError, Conflict, NotAllowed
+from tandem.core import events, states
+from tandem.core.errors import BusinessError, Conflict, IllegalTransition, NotAllowed
 from tandem.core.jobs.models import Job, ScheduledRun
+from tandem.core.messages import Message, as_fields, storable
 from tandem.core.models import Company, User
 
 logger = logging.getLogger(__name__)
@@ -189,20 +192,29 @@ def _every_text(every: timedelta) -> str:
 
 
 def start(
-    kind: str, *, user: User | None, company: Company, title: str, params: dict[str, Any] | None = None
+    kind: str,
+    *,
+    user: User | None,
+    company: Company,
+    title: str | Message,
+    params: dict[str, Any] | None = None,
 ) -> Job:
-    """Queue a job of ``kind``; the worker runs it after the caller's transaction commits."""
+    """Queue a job of ``kind``; the worker runs it after the caller's transaction commits.
+
+    Give the title as a :class:`~tandem.core.messages.Message` so that each reader sees it in
+    their language; a plain string is shown as it is.
+    """
     if kind not in _handlers:
         raise LookupError(f"no handler is registered for job kind {kind!r}")
     with transaction.atomic():
         job = Job.objects.create(
             kind=kind,
-            title=str(title)[:200],
+            **as_fields("title", title, limit=200),
             company=company,
             user=user if user is not None and user.is_authenticated else None,
             params=params or {},
         )
-        events.record("job.queued", job, user, {"kind": kind, "title": job.title}, company=company)
+        events.record("job.queued", job, user, {"kind": kind, "title": str(title)}, company=company)
         transaction.on_commit(lambda: enqueue(job.pk))
     return job
 
@@ -230,17 +242,16 @@ def cancel(job: Job, actor: User) -> Job:
     """Cancel a queued job at once; ask a running one to stop at its next check."""
     if not Job.objects.visible_to(actor).filter(pk=job.pk).exists():
         raise NotAllowed(_("You cannot cancel this job."))
-    now = timezone.now()
-    if Job.objects.filter(pk=job.pk, state=Job.State.QUEUED).update(
-        state=Job.State.CANCELLED, cancel_requested=True, finished_at=now
-    ):
-        outcome = "cancelled"
-    elif Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).update(cancel_requested=True):
-        outcome = "cancel_requested"
-    else:
-        raise Conflict(_("This job has already finished."))
-    job.refresh_from_db()
-    events.record("job." + outcome, job, actor, {"kind": job.kind}, company=job.company)
+    try:
+        states.transition(
+            job, "cancelled", actor, fields={"cancel_requested": True}, where={"state": Job.State.QUEUED},
+            data={"kind": job.kind},
+        )  # fmt: skip
+    except IllegalTransition:
+        if not Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).update(cancel_requested=True):
+            raise Conflict(_("This job has already finished.")) from None
+        job.refresh_from_db()
+        events.record("job.cancel_requested", job, actor, {"kind": job.kind}, company=job.company)
     return job
 
 
@@ -293,18 +304,20 @@ class Progress:
 
 def run(job_id: int, *, heartbeat: bool = False) -> Job | None:
     """Run a queued job to its end. Returns None when it was not queued (already run)."""
-    now = timezone.now()
-    claimed = Job.objects.filter(pk=job_id, state=Job.State.QUEUED).update(
-        state=Job.State.RUNNING, started_at=now, heartbeat_at=now
-    )
-    if not claimed:
+    job = Job.objects.select_related("company", "user").filter(pk=job_id).first()
+    try:
+        if job is None:
+            raise IllegalTransition("no such job")
+        states.transition(job, "started", fields={"heartbeat_at": timezone.now()}, data={"kind": job.kind})
+    except IllegalTransition:
         logger.info("job %s is not queued (run already, or cancelled); skipped", job_id)
         return None
-    job = Job.objects.select_related("company", "user").get(pk=job_id)
     function = _handlers.get(job.kind)
     if function is None:
         logger.error("job %s: no handler for kind %r", job_id, job.kind)
-        return _finish(job, Job.State.FAILED, error=_("This kind of job is not known to the worker."))
+        return _finish(
+            job, Job.State.FAILED, error=Message(gettext_noop("This kind of job is not known to the worker."))
+        )
     progress = Progress(job)
     beat = _Heartbeat(job_id) if heartbeat else None
     try:
@@ -319,15 +332,19 @@ def run(job_id: int, *, heartbeat: bool = False) -> Job | None:
     except BusinessError as error:
         logger.info("job %s (%s) stopped: %s", job_id, job.kind, error.message)
         _flush_quietly(progress)
-        return _finish(job, Job.State.FAILED, error=error.message)
+        return _finish(job, Job.State.FAILED, error=error.stored)
     except Exception:
         logger.exception("job %s (%s) failed", job_id, job.kind)
         _flush_quietly(progress)
         return _finish(
             job,
             Job.State.FAILED,
-            error=_("The job stopped because of an unexpected error (job %(id)s). The log has the details.")
-            % {"id": job_id},
+            error=Message(
+                gettext_noop(
+                    "The job stopped because of an unexpected error (job %(id)s). The log has the details."
+                ),
+                {"id": job_id},
+            ),
         )
     finally:
         if beat is not None:
@@ -345,28 +362,21 @@ def _flush_quietly(progress: Progress) -> None:
         logger.exception("could not write the progress of job %s", progress.job.pk)
 
 
-def _finish(job: Job, state: str, *, result: Any = None, error: str = "") -> Job:
+def _finish(job: Job, state: str, *, result: Any = None, error: str | Message = "") -> Job:
     """Write the end state, only if the job is still running (the sweeper may have been first)."""
     fields: dict[str, Any] = {
-        "state": state,
-        "finished_at": timezone.now(),
-        "error": str(error)[:MESSAGE_LIMIT],
+        **as_fields("error", error, limit=MESSAGE_LIMIT),
         "heartbeat_at": timezone.now(),
     }
     if result is not None:
-        fields["result"] = result
-    with transaction.atomic():
-        if Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).update(**fields):
-            job.refresh_from_db()
-            events.record(
-                f"job.{state}",
-                job,
-                None,
-                {"kind": job.kind, "error": job.error} if job.error else {"kind": job.kind},
-                company=job.company,
-            )
-        else:
-            job.refresh_from_db()
+        fields["result"] = storable(result)
+    try:
+        states.transition(
+            job, str(state), fields=fields, where={"state": Job.State.RUNNING},
+            data={"kind": job.kind, "error": str(error)} if error else {"kind": job.kind},
+        )  # fmt: skip
+    except IllegalTransition:
+        job.refresh_from_db()
     return job
 
 
@@ -419,15 +429,16 @@ def sweep_stale_jobs() -> tuple[int, int]:
     now = timezone.now()
     failed = 0
     stale = Job.objects.filter(state=Job.State.RUNNING, heartbeat_at__lt=now - stale_after())
+    lost_worker = Message(
+        gettext_noop("The worker running this job stopped before it finished. Start it again.")
+    )
     for job in stale.select_related("company"):
-        with transaction.atomic():
-            if Job.objects.filter(pk=job.pk, state=Job.State.RUNNING, heartbeat_at=job.heartbeat_at).update(
-                state=Job.State.FAILED,
-                finished_at=now,
-                error=_("The worker running this job stopped before it finished. Start it again."),
-            ):
-                failed += 1
-                events.record("job.failed", job, None, {"kind": job.kind, "stale": True}, company=job.company)
+        with contextlib.suppress(IllegalTransition):
+            states.transition(
+                job, "failed", fields=as_fields("error", lost_worker),
+                where={"heartbeat_at": job.heartbeat_at}, data={"kind": job.kind, "stale": True},
+            )  # fmt: skip
+            failed += 1
     # Queued jobs whose message never reached the broker (process died between commit and
     # send, or the broker was down). Running a job twice is harmless: only one claim wins.
     resent = 0

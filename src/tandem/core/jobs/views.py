@@ -9,12 +9,13 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from tandem.core.errors import BusinessError
 from tandem.core.jobs import services
 from tandem.core.jobs.models import Job, ScheduledRun
+from tandem.core.messages import Message
 from tandem.web.display import Column
 from tandem.web.tables import Table
 
@@ -29,7 +30,7 @@ def _progress(job: Job) -> str:
 
 
 JOB_COLUMNS = [
-    Column("title", gettext_lazy("Job"), link=True),
+    Column("title", gettext_lazy("Job"), accessor="display_title", link=True),
     Column(
         "user", gettext_lazy("Started by"), accessor=lambda job: job.user.display_name() if job.user else None
     ),
@@ -59,7 +60,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
-    return render(request, "jobs/detail.html", {"title": job.title, "job": job})
+    return render(request, "jobs/detail.html", {"title": job.display_title, "job": job})
 
 
 @login_required
@@ -120,6 +121,6 @@ def check_worker(request: HttpRequest) -> HttpResponse:
         "jobs.check_worker",
         user=request.user,  # type: ignore[arg-type]
         company=company,
-        title=_("Worker check"),
+        title=Message(gettext_noop("Worker check")),
     )
     return redirect(job)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.core.models import Company, User
 from tandem.core.querysets import allowed_company
+from tandem.core.states import Transition
 
 ALL_KINDS = "*"
 
@@ -105,6 +106,13 @@ class OutgoingEmail(models.Model):
         QUEUED = "queued", _("Queued")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+
+    EVENT_PREFIX = "email"
+    TRANSITIONS = {
+        "sent": Transition({State.QUEUED}, State.SENT, at="sent_at"),
+        "failed": Transition({State.QUEUED}, State.FAILED),
+        "requeued": Transition({State.FAILED}, State.QUEUED),
+    }
 
     company = models.ForeignKey(Company, models.CASCADE, null=True, blank=True, verbose_name=_("company"))
     to = models.JSONField(_("to"), default=list)

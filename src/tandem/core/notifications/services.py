@@ -19,11 +19,13 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import models, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from tandem.core import events
-from tandem.core.errors import Conflict, ValidationFailed
+from tandem.core import states
+from tandem.core.errors import Conflict, IllegalTransition, ValidationFailed
+from tandem.core.messages import Message
 from tandem.core.models import Company, User
 from tandem.core.notifications.models import (
     ALL_KINDS,
@@ -75,8 +77,8 @@ def notify(
     recipients: User | Iterable[User],
     *,
     kind: str,
-    title: str,
-    body: str = "",
+    title: str | Message,
+    body: str | Message = "",
     link: str = "",
     company: Company | None = None,
     actor: User | None = None,
@@ -84,12 +86,12 @@ def notify(
     """Tell ``recipients`` about something: in the app and/or by e-mail, as each prefers.
 
     Returns the in-app notifications written. E-mails are queued and leave after commit.
-    Inactive users and repeated recipients are skipped.
+    Inactive users and repeated recipients are skipped. A title or body given as a
+    :class:`~tandem.core.messages.Message` is written in each recipient's language.
     """
     people = [recipients] if isinstance(recipients, User) else list(recipients)
     if not str(kind).strip() or not str(title).strip():
         raise ValidationFailed({"title": [_("A notification needs a kind and a title.")]})
-    title = str(title)[:255]
     actor = actor if actor is not None and actor.is_authenticated else None
     unique = list({person.pk: person for person in people if person.is_active}.values())
     wanted = _preferences_of(unique, kind)
@@ -97,14 +99,16 @@ def notify(
     for person in unique:
         in_app, by_email = wanted[person.pk]
         where = company or person.active_company
+        with translation.override(person.language or settings.LANGUAGE_CODE):
+            title_text, body_text = str(title)[:255], str(body)
         if in_app:
             written.append(
                 Notification(
                     company=where,
                     recipient=person,
                     kind=kind,
-                    title=title,
-                    body=body,
+                    title=title_text,
+                    body=body_text,
                     link=link[:500],
                     actor=actor,
                 )
@@ -112,8 +116,8 @@ def notify(
         if by_email and person.email:
             send_email(
                 to=[person.email],
-                subject=title,
-                text=_notification_text(person, body, link),
+                subject=title_text,
+                text=_notification_text(person, body_text, link),
                 company=where,
                 actor=actor,
             )
@@ -266,13 +270,10 @@ def requeue_stale(older_than_minutes: int = 15) -> int:
 @transaction.atomic
 def resend(email: OutgoingEmail, actor: User | None = None) -> OutgoingEmail:
     """Queue a failed message again (after fixing the SMTP settings, say)."""
-    requeued = OutgoingEmail.objects.filter(pk=email.pk, state=OutgoingEmail.State.FAILED).update(
-        state=OutgoingEmail.State.QUEUED, attempts=0
-    )
-    if not requeued:  # sent (would go twice) or still being tried
-        raise Conflict(_("Only an e-mail that failed can be sent again."))
-    email.refresh_from_db()
-    events.record("email.requeued", email, actor, {"subject": email.subject})
+    try:
+        states.transition(email, "requeued", actor, fields={"attempts": 0}, data={"subject": email.subject})
+    except IllegalTransition:  # sent (would go twice) or still being tried
+        raise Conflict(_("Only an e-mail that failed can be sent again.")) from None
     transaction.on_commit(lambda: enqueue(email.pk))
     return email
 
@@ -299,7 +300,7 @@ def deliver(email_id: int, *, final_attempt: bool) -> bool:
     """
     with transaction.atomic():
         email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
-        if email is None or email.state == OutgoingEmail.State.SENT:
+        if email is None or email.state != OutgoingEmail.State.QUEUED:
             return False
         message = build_message(email)
     try:
@@ -311,41 +312,31 @@ def deliver(email_id: int, *, final_attempt: bool) -> bool:
     return True
 
 
-@transaction.atomic
 def _record_success(email: OutgoingEmail) -> None:
-    email.state = OutgoingEmail.State.SENT
-    email.attempts += 1
-    email.sent_at = timezone.now()
-    email.last_error = ""
-    email.save(update_fields=["state", "attempts", "sent_at", "last_error"])
-    events.record(
-        "email.sent",
+    states.transition(
         email,
+        "sent",
         email.created_by,
-        {
+        fields={"attempts": F("attempts") + 1, "last_error": ""},
+        data={
             "to": email.to,
             "subject": email.subject,
             "text": email.text,
             "message_id": email.message_id,
             "attachments": list(email.attachments.values_list("name", flat=True)),
         },
-        company=email.company,
-        partner_id=email.partner_id,
     )
 
 
-@transaction.atomic
 def _record_failure(email: OutgoingEmail, exc: Exception, *, final: bool) -> None:
-    email.attempts += 1
-    email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-    email.state = OutgoingEmail.State.FAILED if final else OutgoingEmail.State.QUEUED
-    email.save(update_fields=["attempts", "last_error", "state"])
-    if final:
-        events.record(
-            "email.failed",
-            email,
-            email.created_by,
-            {"to": email.to, "subject": email.subject, "error": email.last_error},
-            company=email.company,
-            partner_id=email.partner_id,
-        )
+    """Count the attempt; the last one fails the message (earlier ones leave it queued)."""
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    fields = {"attempts": F("attempts") + 1, "last_error": error}
+    if not final:
+        OutgoingEmail.objects.filter(pk=email.pk).update(**fields)
+        email.refresh_from_db(fields=["attempts", "last_error"])
+        return
+    states.transition(
+        email, "failed", email.created_by, fields=fields,
+        data={"to": email.to, "subject": email.subject, "error": error},
+    )  # fmt: skip

@@ -7,10 +7,11 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop
 
 from tandem.core.jobs import services as jobs
 from tandem.core.jobs.models import Job
+from tandem.core.messages import Message, from_fields
 from tandem.integrations.imports import services
 from tandem.integrations.imports.models import ImportRun
 
@@ -27,16 +28,20 @@ def dry_run(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     counts = run.summary.get("counts", {})
     rows = run.summary.get("rows", 0)
     return {
-        "message": ngettext(
-            "%(rows)s row checked: %(new)s new, %(update)s updates, %(duplicate)s possible duplicates, "
-            "%(error)s with errors.",
-            "%(rows)s rows checked: %(new)s new, %(update)s updates, %(duplicate)s possible duplicates, "
-            "%(error)s with errors.",
-            rows,
-        )
-        % {"rows": rows, **counts},
+        "message": Message(
+            gettext_noop(
+                "%(rows)s row checked: %(new)s new, %(update)s updates, %(duplicate)s possible duplicates, "
+                "%(error)s with errors."
+            ),
+            {"rows": rows, **counts},
+            plural=gettext_noop(
+                "%(rows)s rows checked: %(new)s new, %(update)s updates, %(duplicate)s possible duplicates, "
+                "%(error)s with errors."
+            ),
+            count="rows",
+        ),
         "link": reverse("imports:run", args=[run.pk]),
-        "link_label": _("Show the dry run"),
+        "link_label": Message(gettext_noop("Show the dry run")),
     }
 
 
@@ -46,16 +51,16 @@ def commit(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     run = _run_of(job)
     run = services.commit(run, job.user or run.user, progress=progress)  # type: ignore[arg-type]
     if run.state == ImportRun.State.REJECTED:
-        message = run.error
+        message = from_fields(run.error, run.error_params)
     else:
-        message = _("%(created)s created, %(updated)s updated, %(rejected)s rejected.") % {
+        message = Message(gettext_noop("%(created)s created, %(updated)s updated, %(rejected)s rejected."), {
             "created": run.result.get("created", 0), "updated": run.result.get("updated", 0),
             "rejected": run.result.get("rejected", 0),
-        }  # fmt: skip
+        })  # fmt: skip
     return {
         "message": message,
         "link": reverse("imports:run", args=[run.pk]),
-        "link_label": _("Show the result"),
+        "link_label": Message(gettext_noop("Show the result")),
     }
 
 

@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from datetime import datetime, timedelta
 from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.models import Company, User
+from tandem.core.bases import CompanyOwned
+from tandem.core.jobs.models import Job
+from tandem.core.messages import render
+from tandem.core.models import User
 from tandem.core.querysets import CompanyQuerySet
+from tandem.core.states import Transition
+
+INTERRUPTED_AFTER = timedelta(minutes=15)  # in-request runs take seconds (see background_rows)
 
 
-class ImportMapping(models.Model):
+class ImportMapping(CompanyOwned):
     """A named, reusable column mapping for one kind of import in one company.
 
     ``columns`` maps a normalised header (``"email"``, ``"название"``) to a field name ("" to
     ignore that column); ``options`` holds the match key, date order and decimal separator.
     """
 
-    company = models.ForeignKey(Company, models.CASCADE, verbose_name=_("company"))
     spec_key = models.CharField(_("import of"), max_length=64)
     name = models.CharField(_("name"), max_length=100)
     columns = models.JSONField(_("columns"), default=dict)
@@ -34,8 +44,6 @@ class ImportMapping(models.Model):
         verbose_name=_("created by"),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    objects = CompanyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -57,6 +65,15 @@ class ImportRunQuerySet(CompanyQuerySet):
             return rows
         return rows.filter(user=user)
 
+    def with_job(self) -> Self:
+        """Each run with the state and error of its job, for :attr:`ImportRun.status` in lists."""
+        job = Job.objects.filter(pk=models.OuterRef("job_id"))
+        return self.annotate(
+            job_state=models.Subquery(job.values("state")[:1]),
+            job_error=models.Subquery(job.values("error")[:1]),
+            job_error_params=models.Subquery(job.values("error_params")[:1]),
+        )
+
 
 def _source_path(run: ImportRun, filename: str) -> str:
     return f"imports/{run.company_id}/{uuid.uuid4().hex}/source"
@@ -66,7 +83,7 @@ def _report_path(run: ImportRun, filename: str) -> str:
     return f"imports/{run.company_id}/{uuid.uuid4().hex}/{filename}"
 
 
-class ImportRun(models.Model):
+class ImportRun(CompanyOwned):
     """One file through upload → encoding → mapping → dry run → commit."""
 
     class State(models.TextChoices):
@@ -78,11 +95,25 @@ class ImportRun(models.Model):
         REJECTED = "rejected", _("Rejected")
         FAILED = "failed", _("Failed")
 
+    BUSY = (State.CHECKING, State.IMPORTING)
+    EVENT_PREFIX = "import"
+    # A busy run whose work ended without it (see status) is stored as busy: it may be checked
+    # or mapped again, which the services allow only when its status says it has failed.
+    _RESTARTABLE = {State.UPLOADED, State.CHECKED, State.REJECTED, State.FAILED, *BUSY}
+    TRANSITIONS = {
+        "changed": Transition(_RESTARTABLE, State.UPLOADED),
+        "checking": Transition(_RESTARTABLE, State.CHECKING),
+        "checked": Transition({State.CHECKING}, State.CHECKED),
+        "importing": Transition({State.CHECKED, State.REJECTED}, State.IMPORTING),
+        "completed": Transition({State.IMPORTING}, State.DONE),
+        "rejected": Transition({State.IMPORTING}, State.REJECTED),
+        "failed": Transition(_RESTARTABLE - {State.FAILED}, State.FAILED),
+    }
+
     class Mode(models.TextChoices):
         ALL_OR_NOTHING = "all", _("All or nothing: import only if every row is valid")
         VALID_ROWS = "valid", _("Import the valid rows and let me download the rejected ones")
 
-    company = models.ForeignKey(Company, models.CASCADE, verbose_name=_("company"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("user")
     )
@@ -103,7 +134,8 @@ class ImportRun(models.Model):
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.UPLOADED)
     summary = models.JSONField(default=dict)  # of the last dry run
     result = models.JSONField(default=dict)  # of the commit
-    error = models.TextField(blank=True)
+    error = models.TextField(blank=True)  # a msgid (see core.messages), or old rendered text
+    error_params = models.JSONField(default=dict, blank=True)
     outcomes = models.FileField(upload_to=_report_path, max_length=255, blank=True)
     rejected = models.FileField(upload_to=_report_path, max_length=255, blank=True)
     # The dry run's row checks, reused by the commit while the MAC still fits (see .checked).
@@ -113,7 +145,7 @@ class ImportRun(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = ImportRunQuerySet.as_manager()
+    objects = ImportRunQuerySet.as_manager()  # type: ignore[misc]  # its own record rules
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -131,4 +163,72 @@ class ImportRun(models.Model):
 
     @property
     def busy(self) -> bool:
-        return self.state in (self.State.CHECKING, self.State.IMPORTING)
+        return self.status in self.BUSY
+
+    @cached_property
+    def _job_facts(self) -> tuple[str | None, str]:
+        """``(state, error)`` of the run's job, the error in the reader's language; ``("", "")``
+        if the job is gone."""
+        if self.job_id is None:
+            return None, ""
+        if "job_state" in self.__dict__:  # annotated by with_job()
+            facts = self.__dict__
+            return facts["job_state"] or "", render(
+                facts["job_error"] or "", _params(facts["job_error_params"])
+            )
+        found = Job.objects.filter(pk=self.job_id).values_list("state", "error", "error_params").first()
+        return (found[0], render(found[1], found[2])) if found is not None else ("", "")
+
+    @property
+    def status(self) -> str:
+        """The state as it really is: :func:`run_status` over the run and its job."""
+        job_state, _error = self._job_facts
+        return run_status(self.state, job_state, self.updated_at, timezone.now())[0]
+
+    def get_status_display(self) -> str:
+        return str(self.State(self.status).label)
+
+    @property
+    def status_error(self) -> str:
+        """Why the run failed or was rejected, in the reader's language."""
+        job_state, job_error = self._job_facts
+        status, reason = run_status(self.state, job_state, self.updated_at, timezone.now())
+        if reason == "interrupted":
+            return gettext(
+                "The work stopped before it finished (the server was restarted?). Check the file again; "
+                "importing it again is safe, rows already imported match by their key."
+            )
+        if reason == Job.State.CANCELLED:
+            return gettext("Cancelled. Nothing was imported.")
+        if reason:
+            return job_error or gettext("The job failed.")
+        return (
+            render(self.error, self.error_params)
+            if status in (self.State.FAILED, self.State.REJECTED)
+            else ""
+        )
+
+
+def _params(value: Any) -> dict[str, Any]:
+    """JSON read through a subquery: a dict on PostgreSQL, its text on SQLite."""
+    return json.loads(value) if isinstance(value, str) else dict(value or {})
+
+
+def run_status(
+    state: str, job_state: str | None, updated_at: datetime | None, now: datetime
+) -> tuple[str, str]:
+    """``(status, reason)`` of an import run, from its stored state and its job's.
+
+    A busy run is failed when its job ended without it (cancelled while queued, failed, or
+    failed by the sweeper when its worker was lost: ``reason`` is the job's state) or, run in
+    the request without a job, when it has not moved for INTERRUPTED_AFTER (``"interrupted"``).
+    Pure: the same facts give the same status, and nothing is written when it is read.
+    """
+    if state not in ImportRun.BUSY:
+        return state, ""
+    if job_state is None:
+        stopped = updated_at is not None and updated_at < now - INTERRUPTED_AFTER
+        return (ImportRun.State.FAILED, "interrupted") if stopped else (state, "")
+    if job_state in Job.ACTIVE_STATES:
+        return state, ""
+    return ImportRun.State.FAILED, job_state or Job.State.FAILED

@@ -26,12 +26,13 @@ from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop
 
-from tandem.core import events
+from tandem.core import events, states
 from tandem.core.cells import safe_cell
-from tandem.core.errors import BusinessError, Conflict, NotAllowed, ValidationFailed
+from tandem.core.errors import BusinessError, Conflict, IllegalTransition, NotAllowed, ValidationFailed
 from tandem.core.importing import ImportContext, ImportSpec, get_spec
+from tandem.core.messages import Message, as_fields
 from tandem.core.models import Company, User
 from tandem.integrations.imports import checked, engine, mapping, parsing, reading
 from tandem.integrations.imports.models import ImportMapping, ImportRun
@@ -137,10 +138,11 @@ def content_of(run: ImportRun) -> bytes:
         return bytes(handle.read())
 
 
-def _removed_message() -> str:
-    return _("The file of this import was removed after %(days)s days. Upload it again.") % {
-        "days": keep_days()
-    }
+def _removed_message() -> Message:
+    return Message(
+        gettext_noop("The file of this import was removed after %(days)s days. Upload it again."),
+        {"days": keep_days()},
+    )
 
 
 def keep_days() -> int:
@@ -155,62 +157,32 @@ def remove_old_files(now: datetime | None = None) -> int:
     imported is marked failed, so that it says why it cannot go on.
     """
     cutoff = (now or timezone.now()) - timedelta(days=keep_days())
-    stale = ImportRun.objects.filter(updated_at__lt=cutoff).exclude(source="")
+    stale = ImportRun.objects.filter(updated_at__lt=cutoff).exclude(source="").with_job()
     removed = 0
-    for run in stale.exclude(state__in=[State.CHECKING, State.IMPORTING]).iterator():
-        for stored in (run.source, run.outcomes, run.rejected, run.checked_rows):
-            if stored:
-                stored.delete(save=False)
-        run.checked_rows_mac = ""
-        if run.state != State.DONE:
-            run.state, run.error = State.FAILED, _removed_message()
-        run.save()
+    for run in stale.iterator():
+        if run.busy:
+            continue
+        with transaction.atomic():
+            for stored in (run.source, run.outcomes, run.rejected, run.checked_rows):
+                if stored:
+                    stored.delete(save=False)
+            run.checked_rows_mac = ""
+            run.save(update_fields=[*REPORT_FIELDS, "source", "checked_rows_mac", "updated_at"])
+            if run.state not in (State.DONE, State.FAILED):
+                states.transition(run, "failed", fields=as_fields("error", _removed_message()))
         removed += 1
     return removed
 
 
-INTERRUPTED_AFTER = timedelta(minutes=15)  # in-request runs take seconds (see background_rows)
-
-
-def sync_with_job(run: ImportRun) -> ImportRun:
-    """A run whose job ended without it (cancelled while queued, worker lost), or whose
-    in-request work stopped with its process, is failed, not stuck."""
-    if not run.busy:
-        return run
-    if run.job_id is None:
-        return _fail_if_interrupted(run)
-    from tandem.core.jobs.models import Job
-
-    job = Job.objects.filter(pk=run.job_id).first()
-    if job is None or not job.finished:
-        return run
-    run.refresh_from_db()
-    if run.busy:
-        cancelled = job.state == Job.State.CANCELLED
-        message = _("Cancelled. Nothing was imported.") if cancelled else (job.error or _("The job failed."))
-        ImportRun.objects.filter(pk=run.pk, state=run.state).update(state=State.FAILED, error=message)
-        run.refresh_from_db()
-    return run
-
-
-def _fail_if_interrupted(run: ImportRun) -> ImportRun:
-    stale = ImportRun.objects.filter(
-        pk=run.pk, state=run.state, job_id__isnull=True, updated_at__lt=timezone.now() - INTERRUPTED_AFTER
-    )
-    message = _(
-        "The work stopped before it finished (the server was restarted?). Check the file again; "
-        "importing it again is safe, rows already imported match by their key."
-    )
-    if stale.update(state=State.FAILED, error=message):
-        run.refresh_from_db()
-    return run
+NO_ERROR = as_fields("error", "")
+REPORT_FIELDS = ["summary", "result", "outcomes", "rejected", "checked_rows", "checked_rows_mac"]
 
 
 def _editable(run: ImportRun) -> None:
-    sync_with_job(run)
-    if run.state in (State.CHECKING, State.IMPORTING):
+    status = ImportRun.objects.with_job().get(pk=run.pk).status
+    if status in ImportRun.BUSY:
         raise Conflict(_("This import is running; wait until it has finished."))
-    if run.state == State.DONE:
+    if status == State.DONE:
         raise Conflict(_("This file has been imported already. Upload it again to import it once more."))
 
 
@@ -230,9 +202,10 @@ def change_source(run: ImportRun, actor: User, *, encoding: str, delimiter: str)
         run.mapping = _stored(mapping.guess(get_spec(run.spec_key), source.headers))
     run.encoding, run.delimiter = source.encoding, source.delimiter
     run.headers, run.row_count = source.headers, source.row_count
-    run.state, run.summary = State.UPLOADED, {}
+    run.summary = {}
     _drop_checked_rows(run)
-    run.save()
+    run.save(update_fields=["mapping", "encoding", "delimiter", "headers", "row_count", *REPORT_FIELDS])
+    states.transition(run, "changed", actor)
     return run
 
 
@@ -257,7 +230,7 @@ def set_mapping(
         raise engine.MappingInvalid(_("The mapping names a column the file does not have."))
     engine.check_mapping(spec, columns, clean["match_key"])
     run.mapping, run.options = _stored(columns), {**run.options, **clean}
-    run.state, run.summary = State.UPLOADED, {}
+    run.summary = {}
     _drop_checked_rows(run)
     if template_name.strip():
         template = save_template(
@@ -265,7 +238,8 @@ def set_mapping(
             columns=mapping.as_template(run.headers, columns), options=clean,
         )  # fmt: skip
         run.options["template"] = template.pk
-    run.save()
+    run.save(update_fields=["mapping", "options", *REPORT_FIELDS])
+    states.transition(run, "changed", actor)
     return run
 
 
@@ -344,10 +318,9 @@ def start_dry_run(run: ImportRun, actor: User) -> ImportRun:
     with transaction.atomic():
         job = jobs.start(
             "imports.dry_run", user=actor, company=run.company,
-            title=_("Check %(file)s") % {"file": run.file_name}, params={"run": run.pk},
+            title=Message(gettext_noop("Check %(file)s"), {"file": run.file_name}), params={"run": run.pk},
         )  # fmt: skip
-        ImportRun.objects.filter(pk=run.pk).update(state=State.CHECKING, job_id=job.pk, error="")
-    run.refresh_from_db()
+        states.transition(run, "checking", actor, fields={"job_id": job.pk, **NO_ERROR})
     return run
 
 
@@ -358,7 +331,8 @@ def dry_run(run: ImportRun, actor: User, progress: engine.Progress | None = None
     transaction would hold SQLite's write lock (and hide the job's progress) for the whole file.
     """
     spec = spec_for(run.spec_key, actor)
-    ImportRun.objects.filter(pk=run.pk).update(state=State.CHECKING, updated_at=timezone.now())
+    if run.state != State.CHECKING or run.job_id is None:  # a background check was marked when queued
+        states.transition(run, "checking", actor, fields=NO_ERROR)
     options = engine.Options.from_dict(run.options)
     try:
         with contextlib.ExitStack() as stack:
@@ -369,9 +343,10 @@ def dry_run(run: ImportRun, actor: User, progress: engine.Progress | None = None
         _failed(run, exc)
         raise
     run.summary = report.summary()
-    run.state, run.error = State.CHECKED, ""
     _keep_reports(run, report)
-    run.save()
+    with transaction.atomic():
+        run.save(update_fields=REPORT_FIELDS)
+        states.transition(run, "checked", actor, fields=NO_ERROR)
     return run
 
 
@@ -461,14 +436,13 @@ def start_commit(run: ImportRun, actor: User, *, mode: str, skip_duplicates: boo
     if run.state not in (State.CHECKED, State.REJECTED):
         raise Conflict(_("Check the file (dry run) before importing it."))
     # The claim: of two clicks (or two people) at once, one starts the import, the other is told.
-    with transaction.atomic():
-        claimed = ImportRun.objects.filter(pk=run.pk, state__in=(State.CHECKED, State.REJECTED)).update(
-            state=State.IMPORTING, mode=mode, skip_duplicates=skip_duplicates, error="", job_id=None,
-            updated_at=timezone.now(),
+    try:
+        states.transition(
+            run, "importing", actor,
+            fields={"mode": mode, "skip_duplicates": skip_duplicates, "job_id": None, **NO_ERROR},
         )  # fmt: skip
-    if not claimed:
-        raise Conflict(_("This import is running; wait until it has finished."))
-    run.state, run.mode, run.skip_duplicates = State.IMPORTING, mode, skip_duplicates
+    except IllegalTransition:
+        raise Conflict(_("This import is running; wait until it has finished.")) from None
     jobs = _jobs()
     if jobs is None or run.row_count <= background_rows():
         return commit(run, actor)
@@ -476,7 +450,8 @@ def start_commit(run: ImportRun, actor: User, *, mode: str, skip_duplicates: boo
         with transaction.atomic():
             job = jobs.start(
                 "imports.commit", user=actor, company=run.company,
-                title=_("Import %(file)s") % {"file": run.file_name}, params={"run": run.pk},
+                title=Message(gettext_noop("Import %(file)s"), {"file": run.file_name}),
+                params={"run": run.pk},
             )  # fmt: skip
             ImportRun.objects.filter(pk=run.pk).update(job_id=job.pk)
     except BaseException as exc:
@@ -508,18 +483,12 @@ def commit(run: ImportRun, actor: User, progress: engine.Progress | None = None)
             else:
                 _enlarge_sqlite_cache()
                 report = _engine_run(spec, run, actor, options, True, progress, reused=reused)
-                _record_completed(run, actor, report)
+                _completed(run, actor, report)
     except _Rollback as rollback:
-        return _rejected(run, rollback.report)
+        return _rejected(run, actor, rollback.report)
     except BaseException as exc:
         _failed(run, exc, kept=run.mode == ImportRun.Mode.VALID_ROWS)
         raise
-    run.result = report.result()
-    run.summary = report.summary()
-    run.state, run.error = State.DONE, ""
-    _keep_reports(run, report)
-    _drop_checked_rows(run)
-    run.save()
     return run
 
 
@@ -536,7 +505,7 @@ def _all_or_nothing(
         _enlarge_sqlite_cache()
         with transaction.atomic():
             engine.write_spooled(spec, ctx, spool, report, phases)
-            _record_completed(run, actor, report)
+            _completed(run, actor, report)
     return report
 
 
@@ -550,49 +519,62 @@ def _enlarge_sqlite_cache() -> None:
             cursor.execute("PRAGMA cache_size = -131072")
 
 
-def _record_completed(run: ImportRun, actor: User, report: engine.Report) -> None:
+def _completed(run: ImportRun, actor: User, report: engine.Report) -> None:
+    """Keep the reports and mark the run imported, in the transaction of its last write."""
+    run.result, run.summary = report.result(), report.summary()
+    _keep_reports(run, report)
+    _drop_checked_rows(run)
     with transaction.atomic():
-        events.record(
-            "import.completed", run, actor,
-            {
+        run.save(update_fields=REPORT_FIELDS)
+        states.transition(
+            run, "completed", actor, fields=NO_ERROR,
+            data={
                 "import": run.spec_key, "file": run.file_name, "mode": run.mode, **report.result(),
                 "imported_by": actor.get_username(), "source": "import",
             },
         )  # fmt: skip
 
 
-def _rejected(run: ImportRun, report: engine.Report) -> ImportRun:
+def _rejected(run: ImportRun, actor: User, report: engine.Report) -> ImportRun:
     run.summary = report.summary()
     run.result = {**report.result(), "created": 0, "updated": 0}
-    run.state = State.REJECTED
     errors = report.counts[engine.ERROR]
-    run.error = ngettext(
-        "Nothing was imported: %(count)s row has errors. Fix it (download the rejected rows), "
-        "or import the valid rows only.",
-        "Nothing was imported: %(count)s rows have errors. Fix them (download the rejected rows), "
-        "or import the valid rows only.",
-        errors,
-    ) % {"count": errors}
+    error = Message(
+        gettext_noop(
+            "Nothing was imported: %(count)s row has errors. Fix it (download the rejected rows), "
+            "or import the valid rows only."
+        ),
+        {"count": errors},
+        plural=gettext_noop(
+            "Nothing was imported: %(count)s rows have errors. Fix them (download the rejected rows), "
+            "or import the valid rows only."
+        ),
+        count="count",
+    )
     _keep_reports(run, report)
-    run.save()
+    with transaction.atomic():
+        run.save(update_fields=REPORT_FIELDS)
+        states.transition(run, "rejected", actor, fields=as_fields("error", error))
     return run
 
 
 def _failed(run: ImportRun, exc: BaseException, *, kept: bool = False) -> None:
+    message: str | Message
     if isinstance(exc, BusinessError):
-        message = exc.message
+        message = exc.stored
     elif type(exc).__name__ == "JobCancelled":
-        message = (
-            _("Cancelled. The rows imported before were kept; importing the file again is safe.")
+        message = Message(
+            gettext_noop("Cancelled. The rows imported before were kept; importing the file again is safe.")
             if kept
-            else _("Cancelled. Nothing was imported.")
+            else gettext_noop("Cancelled. Nothing was imported.")
         )
     else:
-        message = _("The import stopped because of an unexpected error (%(error)s).") % {
-            "error": type(exc).__name__
-        }
-    ImportRun.objects.filter(pk=run.pk).update(state=State.FAILED, error=message)
-    run.state, run.error = State.FAILED, message
+        message = Message(
+            gettext_noop("The import stopped because of an unexpected error (%(error)s)."),
+            {"error": type(exc).__name__},
+        )
+    with contextlib.suppress(IllegalTransition):  # failed already (say, by the sweeper): keep its reason
+        states.transition(run, "failed", fields=as_fields("error", message))
 
 
 def _keep_reports(run: ImportRun, report: engine.Report) -> None:

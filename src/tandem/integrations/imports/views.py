@@ -63,7 +63,7 @@ def start(request: HttpRequest) -> HttpResponseBase:
         allowed = _allowed_specs(request)
         if not allowed:
             raise PermissionDenied
-        runs = ImportRun.objects.visible_to(request.user).select_related("user")[:RECENT_RUNS]
+        runs = ImportRun.objects.visible_to(request.user).with_job().select_related("user")[:RECENT_RUNS]
         return render(request, "imports/start.html", {"title": _("Import"), "specs": allowed, "runs": runs})
     spec = _spec(request, key)
     if getattr(request, "company", None) is None:
@@ -88,6 +88,7 @@ def start(request: HttpRequest) -> HttpResponseBase:
     runs = (
         ImportRun.objects.visible_to(request.user)
         .filter(spec_key=spec.key)
+        .with_job()
         .select_related("user")[:RECENT_RUNS]
     )
     return render(
@@ -177,14 +178,13 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponseBase:
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The dry run (every row's outcome, filterable) and the commit; or the progress; or the result."""
     run, spec = _run(request, pk)
-    run = services.sync_with_job(run)
     job = _job_of(run)
     context: dict[str, Any] = {
         "title": str(run),
         "run": run,
         "spec": spec,
         "job": job,
-        "step": 5 if run.state == ImportRun.State.DONE else 4,
+        "step": 5 if run.status == ImportRun.State.DONE else 4,
         "commit_form": forms.CommitForm(initial={"mode": run.mode, "skip_duplicates": run.skip_duplicates}),
         "templates": _templates(request, spec),
     }
@@ -255,7 +255,7 @@ def commit(request: HttpRequest, pk: int) -> HttpResponseBase:
         if run.state == ImportRun.State.DONE:
             messages.success(request, _("The file was imported."))
         elif run.state == ImportRun.State.REJECTED:
-            messages.error(request, run.error)
+            messages.error(request, run.status_error)
     return redirect("imports:run", run.pk)
 
 

@@ -11,11 +11,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.models import Company
-from tandem.core.querysets import CompanyQuerySet
+from tandem.core.bases import CompanyOwned, Versioned
 
 
-class DocumentTemplate(models.Model):
+class DocumentTemplate(CompanyOwned, Versioned):
     """A letter, offer or contract whose body is a sandboxed template with merge fields."""
 
     class Kind(models.TextChoices):
@@ -23,7 +22,6 @@ class DocumentTemplate(models.Model):
         OFFER = "offer", _("Offer")
         CONTRACT = "contract", _("Contract")
 
-    company = models.ForeignKey(Company, models.CASCADE, verbose_name=_("company"))
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.LETTER)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
@@ -32,9 +30,6 @@ class DocumentTemplate(models.Model):
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-
-    objects = CompanyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]

@@ -20,8 +20,9 @@ from markupsafe import Markup
 from tandem.core import events
 from tandem.core.attachments import services as attachments
 from tandem.core.documents import services as documents
-from tandem.core.errors import BusinessError, NotAllowed, StaleVersion, ValidationFailed
+from tandem.core.errors import BusinessError, NotAllowed, ValidationFailed
 from tandem.core.models import Company, User
+from tandem.core.versioning import update_versioned
 from tandem.integrations.letters import merge, sandbox
 from tandem.integrations.letters.models import DocumentTemplate
 
@@ -131,28 +132,24 @@ def create_template(company: Company, actor: User | None, **fields: Any) -> Docu
 def update_template(
     template: DocumentTemplate, actor: User | None, *, expected_version: int | None = None, **fields: Any
 ) -> DocumentTemplate:
-    locked = DocumentTemplate.objects.select_for_update().get(pk=template.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleVersion(_("Someone else changed this template meanwhile. Reload it and try again."))
     data = _template_data(fields)
-    before = events.snapshot(locked, data.keys())
-    for name, value in data.items():
-        setattr(locked, name, value)
-    _refuse_same_name(locked.company, locked.name, locked.language, locked.pk)
-    if {"subject", "body"} & data.keys():
-        check_template(
-            company=locked.company,
-            user=actor,
-            language=locked.language,
-            subject=locked.subject,
-            body=locked.body,
-        )
-    locked.version += 1
-    locked.save()
-    diff = events.changes(before, events.snapshot(locked, before.keys()))
-    if diff:
-        events.record("document_template.updated", locked, actor, {"changes": diff})
-    return locked
+
+    def check(changed: DocumentTemplate) -> None:
+        _refuse_same_name(changed.company, changed.name, changed.language, changed.pk)
+        if {"subject", "body"} & data.keys():
+            check_template(
+                company=changed.company, user=actor, language=changed.language,
+                subject=changed.subject, body=changed.body,
+            )  # fmt: skip
+
+    return update_versioned(
+        template,
+        actor,
+        data,
+        expected_version=expected_version,
+        event="document_template.updated",
+        check=check,
+    )
 
 
 # --- generating a document for a partner ----------------------------------------------

@@ -7,11 +7,12 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core.bases import CompanyOwned
 from tandem.core.models import Company, Event
-from tandem.core.querysets import CompanyQuerySet
+from tandem.core.states import Transition
 
 
-class WebhookSubscription(models.Model):
+class WebhookSubscription(CompanyOwned):
     """An HTTPS endpoint that receives the company's events, signed per Standard Webhooks."""
 
     company = models.ForeignKey(Company, models.CASCADE, related_name="+", verbose_name=_("company"))
@@ -30,8 +31,6 @@ class WebhookSubscription(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
-
-    objects = CompanyQuerySet.as_manager()
 
     class Meta:
         ordering = ["url", "id"]
@@ -57,13 +56,19 @@ class WebhookSubscription(models.Model):
         return False
 
 
-class WebhookDelivery(models.Model):
+class WebhookDelivery(CompanyOwned):
     """One message to one subscription; retried until delivered or given up."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
+
+    # A delivery is the outbox of the event log: recording its moves as events would deliver them again.
+    TRANSITIONS = {
+        "delivered": Transition({State.PENDING}, State.DELIVERED, at="delivered_at", record=False),
+        "failed": Transition({State.PENDING}, State.FAILED, record=False),
+    }
 
     company = models.ForeignKey(Company, models.CASCADE, related_name="+", verbose_name=_("company"))
     subscription = models.ForeignKey(
@@ -82,8 +87,6 @@ class WebhookDelivery(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    objects = CompanyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -44,9 +44,11 @@ from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from tandem.core import events, roles
+from tandem.core import events, roles, states
 from tandem.core.errors import BusinessError, Conflict, ValidationFailed
+from tandem.core.messages import Message
 from tandem.core.models import Company, Event, User
 from tandem.integrations.webhooks.models import (
     WebhookAttempt,
@@ -406,12 +408,13 @@ def deliver(pk: int) -> WebhookDelivery:
             "error": error,
         }
         if ok:
-            fields.update(state=WebhookDelivery.State.DELIVERED, delivered_at=now, next_attempt_at=None)
+            states.transition(delivery, "delivered", fields={**fields, "next_attempt_at": None})
         elif number > len(RETRY_DELAYS):
-            fields.update(state=WebhookDelivery.State.FAILED, next_attempt_at=None)
+            states.transition(delivery, "failed", fields={**fields, "next_attempt_at": None})
         else:
-            fields["next_attempt_at"] = now + _backoff(number)
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(**fields)
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(
+                **fields, next_attempt_at=now + _backoff(number)
+            )
         if delivery.event_id is not None:  # a test message does not count towards disabling
             _count_outcome(subscription, ok, gone=status == 410)
     delivery.refresh_from_db()
@@ -500,8 +503,11 @@ def notify_administrators(subscription: WebhookSubscription, reason: str) -> Non
     notifications.notify(
         recipients,
         kind="webhooks.disabled",
-        title=_("Webhook to %(url)s was disabled") % {"url": subscription.url},
-        body=reason + " " + _("Events keep being recorded; re-enable the webhook to send them."),
+        title=Message(gettext_noop("Webhook to %(url)s was disabled"), {"url": subscription.url}),
+        body=Message(
+            gettext_noop("%(reason)s Events keep being recorded; re-enable the webhook to send them."),
+            {"reason": reason},
+        ),
         link=reverse("webhooks:detail", args=[subscription.pk]),
         company=subscription.company,
     )
