@@ -113,6 +113,19 @@ def build_demo(size: str = "small", *, force: bool = False) -> DemoSummary:
     return summary
 
 
+def grow_demo(partners: int) -> int:
+    """Add ``partners`` more partners (a multiple of 5) to the loaded demo, for benchmarks at
+    sizes beyond ``large`` (``bench/build_sizes.py``); returns how many the company has now."""
+    from tandem.partners import demo as partner_demo
+
+    company = Company.objects.get(code=COMPANY_CODE)
+    users = {u.username: u for u in User.objects.filter(username__in=[d.username for d in DEMO_USERS])}
+    demo = Demo("large", company, users, {u.username: u.role for u in DEMO_USERS})
+    total = partner_demo.grow(demo, partners)
+    statistics.refresh()
+    return total
+
+
 def _check_empty(force: bool) -> None:
     if not force and Company.objects.exists():
         raise DemoRefused(

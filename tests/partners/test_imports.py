@@ -197,11 +197,9 @@ def test_possible_duplicates_are_flagged_with_a_link(
     outcomes = {line: (status, detail) for line, status, detail in services.outcomes_of(run)}
     assert run.summary["counts"]["duplicate"] == 3
     assert outcomes[2][0] == "duplicate" and outcomes[2][1]["matches"][0]["url"] == f"/partners/{known.pk}/"
-    assert "very similar name" in outcomes[2][1]["matches"][0]["reasons"]
-    assert "same tax ID" in outcomes[3][1]["matches"][0]["reasons"]
-    assert (
-        outcomes[5][1]["matches"][0]["line"] == 4 and "same e-mail" in outcomes[5][1]["matches"][0]["reasons"]
-    )
+    assert outcomes[2][1]["matches"][0]["reasons"] == ["name"]  # codes, translated when shown
+    assert outcomes[3][1]["matches"][0]["reasons"] == ["tax_id"]
+    assert outcomes[5][1]["matches"][0]["line"] == 4 and outcomes[5][1]["matches"][0]["reasons"] == ["email"]
     assert outcomes[4][0] == "new" and outcomes[6][0] == "new"
     run = services.start_commit(run, manager, mode="all", skip_duplicates=True)
     assert run.result["created"] == 2 and run.result["skipped"] == 3
@@ -288,3 +286,21 @@ def test_the_import_index_finds_similar_names_by_the_rule_of_the_duplicate_check
         and fuzz.token_sort_ratio(wanted_core, core_name(name)) >= NAME_SIMILARITY
     }  # fmt: skip
     assert {hint.pk for hint in hints} == expected
+
+
+def test_duplicate_reasons_are_shown_in_the_readers_language(
+    run_import: Callable[..., ImportRun], make_partner: Any
+) -> None:
+    """Stored as codes by an English-speaking user, read in Polish by another."""
+    from django.urls import reverse
+
+    from tests.web.support import signed_in
+
+    known = make_partner("Acme Sp. z o.o.", tax_id="5260250995")
+    run = services.upload(
+        known.company, known.owner, spec_key="partners.partner", name="d.csv",
+        content=b"ref;name;tax_id\nN-2;Someone Else;5260250995\n",
+    )  # fmt: skip
+    run = services.dry_run(run, known.owner)
+    page = signed_in(known.owner).get(reverse("imports:run", args=[run.pk]), HTTP_ACCEPT_LANGUAGE="pl")
+    assert "ten sam NIP" in page.content.decode()

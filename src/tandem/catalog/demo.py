@@ -17,6 +17,7 @@ from django.utils import timezone
 from stdnum import ean
 
 from tandem.catalog.models import Category, PriceList, PriceListItem, Product
+from tandem.core import search
 from tandem.core.demo import BATCH_SIZE, SEED, Demo
 from tandem.core.models import Company, ExchangeRate, Uom
 from tandem.core.text import name_key
@@ -183,6 +184,7 @@ def _create_catalogue(company: Company, count: int) -> tuple[int, int]:
         ],
         batch_size=BATCH_SIZE,
     )
+    search.refresh(Product, [p.pk for p in products])
     _record_rate()
     items = PriceListItem.objects.bulk_create(
         _price_items(_create_price_lists(company), products), batch_size=BATCH_SIZE

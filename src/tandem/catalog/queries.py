@@ -10,24 +10,16 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from tandem.catalog.models import PriceList, PriceListItem, Product
+from tandem.core import search as core_search
 from tandem.core.models import Currency
 from tandem.core.money import convert
-from tandem.core.text import name_key
 from tandem.partners.models import Partner
-from tandem.partners.queries import prefix_filter
 
 
 def search(rows: QuerySet[Product], text: str) -> QuerySet[Product]:
-    """Name or SKU prefix, or an exact barcode."""
+    """Any part of the name, SKU, barcode or category (``core.search``)."""
     text = text.strip()
-    if not text:
-        return rows
-    return rows.filter(
-        prefix_filter("name_key", name_key(text))
-        | prefix_filter("sku", text)
-        | prefix_filter("sku", text.upper())
-        | Q(barcode=text)
-    )
+    return core_search.filter_rows(rows, text) if text else rows
 
 
 @dataclass(frozen=True)

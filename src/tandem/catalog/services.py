@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tandem.catalog.models import Category, PriceList, PriceListItem, Product
-from tandem.core import events
+from tandem.core import events, search
 from tandem.core.bulk import ChangedRows
 from tandem.core.errors import BusinessError, Conflict, ValidationFailed
 from tandem.core.identifiers import InvalidIdentifier, normalize_barcode
@@ -81,6 +81,7 @@ def create_product(company: Company, actor: User | None, **fields: Any) -> Produ
     if "uom" not in data:
         raise ValidationFailed({"uom": [_("Choose a unit of measure.")]})
     product = Product.objects.create(company=company, **data)
+    search.refresh(Product, [product.pk])
     events.record("product.created", product, actor, {"sku": product.sku, "name": product.name})
     return product
 
@@ -202,6 +203,7 @@ def import_products(
             Product(company=company, name_key=name_key(fields["name"]), category_id=category, **fields)
         )
     Product.objects.bulk_create(products, batch_size=IMPORT_BATCH_SIZE)
+    search.refresh(Product, [p.pk for p in products])
     counts["created"] = len(products)
     existing = Product.objects.filter(company=company).in_bulk([pk for pk, _row in updates])
     changed = ChangedRows(Product, batch_size=IMPORT_BATCH_SIZE)

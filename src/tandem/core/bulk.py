@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from tandem.core import search
 from tandem.core.bases import Versioned
 
 
@@ -15,7 +16,8 @@ class RowInserter:
     every 999 parameters; for 100,000 imported partners, or the large demo, most of the write time went there.
     Rows are dicts of attribute names to database-ready values (str, int, bool, None); every
     other column gets its default, prepared once (a callable default gives every row of the
-    batch the same value, e.g. ``created_at``). Call inside the writer's transaction: on
+    batch the same value, e.g. ``created_at``). Rows of a model that has (or feeds) a search
+    document are indexed in the same call (``tandem.core.search``). Call inside the writer's transaction: on
     SQLite new keys follow the largest one, which the transaction's write lock keeps free.
     """
 
@@ -47,6 +49,7 @@ class RowInserter:
         ]
         with connection.cursor() as cursor:
             cursor.executemany(self.sql, values)
+        search.rows_inserted(self.model, rows, ids)
         return ids
 
     def _new_ids(self, count: int) -> list[int]:
@@ -120,4 +123,5 @@ class ChangedRows:
                 setattr(row, name, now)
         columns = sorted({*self.fields, *self.stamped})
         self.model._base_manager.bulk_update(list(self.rows.values()), columns, batch_size=self.batch_size)
+        search.rows_updated(self.model, list(self.rows.values()))
         return len(self.rows)

@@ -33,12 +33,13 @@ writes are always done anew).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any
 
 from django.apps import apps
+from django.utils.translation import gettext_lazy as _
 
 from tandem.core.models import Company, User
 
@@ -95,12 +96,25 @@ class RowInvalid(Exception):
         self.errors = errors
 
 
+DUPLICATE_REASONS = {
+    "tax_id": _("same tax ID"),
+    "email": _("same e-mail"),
+    "phone": _("same phone"),
+    "name": _("very similar name"),
+}
+
+
+def duplicate_reasons(codes: Iterable[str]) -> list[str]:
+    """The reasons of a duplicate hint in the active language (older reports stored words)."""
+    return [str(DUPLICATE_REASONS.get(code, code)) for code in codes]
+
+
 @dataclass(frozen=True)
 class DuplicateHint:
     """A record (or an earlier row of the same file) a new row probably duplicates."""
 
     name: str
-    reasons: tuple[str, ...]
+    reasons: tuple[str, ...]  # codes of DUPLICATE_REASONS, stored as such and translated when shown
     pk: int | None = None
     url: str = ""
     line: int | None = None

@@ -253,3 +253,26 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.key}]"
+
+
+class SearchEntry(models.Model):
+    """The folded, findable text of one row of a model that declares a search document.
+
+    Written by ``core.search`` in the transaction that writes the row; indexed for substring
+    search by a ``pg_trgm`` GIN index on PostgreSQL and an FTS5 trigram table on SQLite
+    (both created by this app's migrations, as Django cannot declare them).
+    """
+
+    content_type = models.ForeignKey(ContentType, models.CASCADE, related_name="+")
+    object_id = models.BigIntegerField()
+    company = models.ForeignKey(Company, models.CASCADE, related_name="+")
+    label = models.CharField(max_length=200)
+    text = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id"], name="core_search_entry_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.label

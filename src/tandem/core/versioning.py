@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from tandem.core import events
+from tandem.core import events, search
 from tandem.core.errors import StaleVersion
 
 V = TypeVar("V", bound=models.Model)
@@ -43,6 +43,7 @@ def update_versioned(
             check(locked)
         locked.version += 1  # type: ignore[attr-defined]
         locked.save()
+        search.refresh(type(locked), [locked.pk])  # a no-op for models without a search document
         for name in many:
             getattr(locked, name).set(changes[name])
         if diff := events.changes(before, events.snapshot(locked, before.keys())):

@@ -6,3 +6,9 @@ class PartnersConfig(AppConfig):
     name = "tandem.partners"
     label = "partners"
     verbose_name = _("Partners")
+
+    def ready(self) -> None:
+        from tandem.core import search
+        from tandem.partners.search import DOCUMENT
+
+        search.register(DOCUMENT)

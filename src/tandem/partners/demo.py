@@ -343,6 +343,24 @@ def _create_reference_rows(demo: Demo) -> _Refs:
     )
 
 
+def grow(demo: Demo, partners: int) -> int:
+    """``partners`` more partners for the loaded demo, from the same generator continued past
+    the organisations already written, so names stay unique; returns the company's total."""
+    company = demo.company
+    written = Partner.objects.filter(company=company, kind=Partner.Kind.ORGANISATION).count()
+    refs = _Refs(
+        company_id=company.pk,
+        users=demo.user_ids(),
+        tags=dict(Tag.objects.filter(company=company).values_list("name", "pk")),
+        groups=dict(CustomerGroup.objects.filter(company=company).values_list("name", "pk")),
+        terms=dict(PaymentTerm.objects.filter(company=company).values_list("name", "pk")),
+    )
+    generator = PartnerGenerator(demo.with_role(roles.SALESPERSON))
+    drafts = generator.organisations(written + partners * 4 // 5)
+    _write_partners(refs, itertools.islice(drafts, written, None))
+    return Partner.objects.filter(company=company).count()
+
+
 class _PartnerTables(NamedTuple):
     partners: RowInserter
     addresses: RowInserter
@@ -351,9 +369,12 @@ class _PartnerTables(NamedTuple):
 
 def _create_partners(refs: _Refs, organisations: int, owners: tuple[str, ...]) -> int:
     """Write the organisations and their people in batches; returns how many are suppliers."""
+    return _write_partners(refs, PartnerGenerator(owners).organisations(organisations))
+
+
+def _write_partners(refs: _Refs, drafts: Iterator[OrganisationDraft]) -> int:
     _enlarge_sqlite_cache()
     tables = _PartnerTables(RowInserter(Partner), RowInserter(Address), RowInserter(Partner.tags.through))
-    drafts = PartnerGenerator(owners).organisations(organisations)
     suppliers = 0
     while batch := list(itertools.islice(drafts, BATCH_SIZE)):
         _write_partner_batch(refs, tables, batch)

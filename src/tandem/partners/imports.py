@@ -366,10 +366,11 @@ class _DuplicateIndex:
         self.exact: dict[tuple[str, str], list[tuple[int | None, int | None, str]]] = defaultdict(list)
         self.prefix: dict[str, tuple[list[tuple[int | None, int | None, str]], list[str]]] = {}
         self.reasons = (
-            ("tax_id", str(_("same tax ID"))), ("email", str(_("same e-mail"))), ("phone",
-            str(_("same phone"))),
-        )  # fmt: skip
-        self.similar = str(_("very similar name"))
+            ("tax_id", "tax_id"),
+            ("email", "email"),
+            ("phone", "phone"),
+        )  # codes, shown translated
+        self.similar = "name"
 
     def add(
         self, name: str, tax_id: str, email: str, phone: str, keys: _NameKeys, *, pk: int | None = None,

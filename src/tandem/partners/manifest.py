@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core import registry
@@ -18,7 +18,9 @@ def _active(user: Any) -> QuerySet[Partner]:
 
 
 def _events_about_visible_partners(user: Any) -> Q:
-    return Q(partner_id__in=Partner.objects.visible_to(user).values("pk"))
+    """A correlated check per recent event, not the list of every visible partner's id (which
+    took 0.5 s a page at a million partners)."""
+    return Q(Exists(Partner.objects.visible_to(user).filter(pk=OuterRef("partner_id"))))
 
 
 registry.register(

@@ -135,13 +135,24 @@ class Partner(CompanyOwned, Versioned):
             models.Index(fields=["company", "tax_id"], name="partner_tax_idx"),
             models.Index(fields=["company", "ref"], name="partner_ref_idx"),
             models.Index(fields=["company", "match_key"], name="partner_match_idx"),
-            # PostgreSQL only (other databases ignore opclasses): LIKE 'prefix%' searches.
+            # every filter of the list, in name order: a filter that matches little reads little.
+            # Yes/no filters get partial indexes for their rare side (SQLite cannot use a boolean
+            # column as an index equality; the common side walks partner_name_idx).
+            *(
+                models.Index(fields=["company", column, "name_key", "id"], name=f"partner_{column}_name_idx")
+                for column in ("country", "kind")
+            ),
+            *(
+                models.Index(fields=["company", "name_key", "id"], condition=condition, name=name)
+                for name, condition in (
+                    ("partner_archived_name_idx", models.Q(active=False)),
+                    ("partner_supplier_name_idx", models.Q(is_supplier=True)),
+                    ("partner_noncustomer_name_idx", models.Q(is_customer=False)),
+                )
+            ),
+            # PostgreSQL only (other databases ignore opclasses): LIKE 'prefix%' (best search matches first)
             models.Index(
                 fields=["name_key"], name="partner_name_like_idx", opclasses=["varchar_pattern_ops"]
-            ),
-            models.Index(fields=["email"], name="partner_email_like_idx", opclasses=["varchar_pattern_ops"]),
-            models.Index(
-                fields=["match_key"], name="partner_match_like_idx", opclasses=["varchar_pattern_ops"]
             ),
         ]
         constraints = [

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from tandem.core import events
+from tandem.core import events, search
 from tandem.core.errors import BusinessError, DuplicateFound, NotAllowed, ValidationFailed
 from tandem.core.identifiers import (
     InvalidIdentifier,
@@ -19,6 +19,7 @@ from tandem.core.identifiers import (
     normalize_phone,
     normalize_tax_id,
 )
+from tandem.core.importing import duplicate_reasons
 from tandem.core.models import Company, Event, User
 from tandem.core.versioning import update_versioned
 from tandem.partners.addresses import compose_address
@@ -118,12 +119,12 @@ def _duplicate_message(matches: list[DuplicateMatch]) -> str:
     first = matches[0]
     return _("Possible duplicate of “%(name)s” (%(reasons)s).") % {
         "name": first.partner.name,
-        "reasons": ", ".join(first.reasons),
+        "reasons": ", ".join(duplicate_reasons(first.reasons)),
     }
 
 
 def _describe(match: DuplicateMatch) -> dict[str, Any]:
-    return {"id": match.partner.pk, "name": match.partner.name, "reasons": match.reasons}
+    return {"id": match.partner.pk, "name": match.partner.name, "reasons": duplicate_reasons(match.reasons)}
 
 
 @transaction.atomic
@@ -154,6 +155,7 @@ def create_partner(
     if not partner.country and partner.addresses.exists():
         partner.country = partner.addresses.first().country  # type: ignore[union-attr]
         partner.save(update_fields=["country"])
+    search.refresh(Partner, [partner.pk])
     events.record("partner.created", partner, actor, {"name": partner.name, "kind": partner.kind})
     return partner
 
@@ -243,9 +245,11 @@ def _create_address(partner: Partner, fields: Mapping[str, Any]) -> Address:
 
 
 def _touch(partner: Partner) -> None:
-    """A change to a partner's parts is a new version of the partner (ETags, stale edits)."""
+    """A change to a partner's parts is a new version of the partner (ETags, stale edits), and
+    may change what search finds it by (the city of its default address)."""
     Partner.objects.filter(pk=partner.pk).update(version=models.F("version") + 1)
     partner.refresh_from_db(fields=["version"])
+    search.refresh(Partner, [partner.pk])
 
 
 @transaction.atomic
@@ -328,6 +332,7 @@ def merge_partners(survivor: Partner, duplicates: Iterable[Partner], actor: User
     Partner.objects.filter(pk__in=ids).update(active=False, merged_into=survivor, ref="")
     survivor.version += 1
     survivor.save()
+    search.refresh(Partner, [survivor.pk, *ids])
     events.record(
         "partner.merged", survivor, actor, {"merged": [{"id": d.pk, "name": d.name} for d in duplicates]}
     )
@@ -540,6 +545,7 @@ def _import_updates(
     changed_addresses.write()
     Partner.objects.bulk_create(new_people, batch_size=IMPORT_BATCH_SIZE)
     changed_people.write()
+    search.refresh(Partner, [*(a.partner_id for a in new_addresses), *(p.pk for p in new_people)])
     counts["updated"] += len(changed)
     counts["addresses"] += len(new_addresses) + len(changed_addresses)
     counts["contacts"] += len(new_people) + len(changed_people)

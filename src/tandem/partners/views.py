@@ -95,9 +95,11 @@ class PartnerListView(ObjectListView):
     template_name = "imports/list_with_import.html"  # the list, with an Import button
 
     def decorate(self, rows: QuerySet[Partner]) -> QuerySet[Partner]:
-        invoice_city = Address.objects.filter(
-            partner=OuterRef("pk"), kind=Address.Kind.INVOICE, is_default=True
-        ).values("city")[:1]
+        invoice_city = (
+            Address.objects.filter(partner=OuterRef("pk"), kind=Address.Kind.INVOICE, is_default=True)
+            .order_by()  # one default per kind (a constraint): nothing to sort
+            .values("city")[:1]
+        )
         return rows.select_related("owner").prefetch_related("tags").annotate(city=Subquery(invoice_city))
 
 

@@ -13,6 +13,7 @@ import base64
 import binascii
 import datetime
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -52,32 +53,53 @@ class Page:
     is_first: bool
 
 
-def encode_cursor(row: Model, field: str) -> str:
+def encode_cursor(row: Model, field: str, tier: int | None = None) -> str:
     value = getattr(row, field)
     if isinstance(value, datetime.datetime | datetime.date):
         value = value.isoformat()
     elif isinstance(value, Decimal):
         value = str(value)
-    raw = json.dumps([value, row.pk], separators=(",", ":")).encode()
+    position = [value, row.pk] if tier is None else [value, row.pk, tier]
+    raw = json.dumps(position, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str | None, model: type[Model], field: str) -> tuple[Any, int] | None:
     """The ``(value, id)`` in a cursor, or None when it is missing or was tampered with."""
+    position = _decode(cursor, model, field)
+    return position[:2] if position is not None else None
+
+
+def _decode(cursor: str | None, model: type[Model], field: str) -> tuple[Any, int, int] | None:
+    """``(value, id, tier)``; the tier is 0 in a cursor written without one."""
     if not cursor:
         return None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        value, pk = json.loads(raw)
-        return model._meta.get_field(field).to_python(value), int(pk)  # type: ignore[union-attr]
-    except (binascii.Error, ValueError, TypeError, ValidationError, UnicodeDecodeError):
+        value, pk, *tier = json.loads(raw)
+        typed = model._meta.get_field(field).to_python(value)  # type: ignore[union-attr]
+        return typed, int(pk), int(tier[0]) if tier else 0
+    except (binascii.Error, ValueError, TypeError, ValidationError, UnicodeDecodeError, IndexError):
         return None
 
 
 def paginate(
-    rows: QuerySet[Any], key: SortKey, size: int, *, after: str | None = None, before: str | None = None
+    rows: QuerySet[Any],
+    key: SortKey,
+    size: int,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    tiers: Sequence[Q] = (),
 ) -> Page:
-    """One page of ``rows`` in ``key`` order, starting after (or ending before) a cursor."""
+    """One page of ``rows`` in ``key`` order, starting after (or ending before) a cursor.
+
+    With ``tiers`` (search results: names that start with the text first), the rows of the first
+    condition come first, then those of the next that are in no earlier one…, then the rest,
+    each tier in ``key`` order.
+    """
+    if tiers:
+        return _tiered(rows, key, size, after, before, _tier_conditions(tiers))
     model = rows.model
     backwards = decode_cursor(before, model, key.field) if not after else None
     if backwards is not None:
@@ -94,6 +116,50 @@ def paginate(
         rows = rows.filter(key.beyond(*forwards))
     fetched = list(rows.order_by(*key.ordering())[: size + 1])
     return _page(fetched[:size], key, has_next=len(fetched) > size, has_prev=forwards is not None)
+
+
+def _tier_conditions(better: Sequence[Q]) -> list[Q]:
+    conditions = []
+    for index, condition in enumerate(better):
+        for earlier in better[:index]:
+            condition &= ~earlier
+        conditions.append(condition)
+    rest = ~better[0]
+    for condition in better[1:]:
+        rest &= ~condition
+    return [*conditions, rest]
+
+
+def _tiered(
+    rows: QuerySet[Any], key: SortKey, size: int, after: str | None, before: str | None, tiers: list[Q]
+) -> Page:
+    """Each tier is its own query in index order, so none needs the whole result sorted."""
+    model = rows.model
+    backwards = _decode(before, model, key.field) if not after else None
+    start = backwards if backwards is not None else _decode(after, model, key.field)
+    reverse = backwards is not None
+    first_tier = start[2] if start is not None else 0
+    order = range(first_tier, -1, -1) if reverse else range(first_tier, len(tiers))
+    fetched: list[tuple[Any, int]] = []
+    for tier in order:
+        if tier >= len(tiers):
+            break
+        tier_rows = rows.filter(tiers[tier])
+        if start is not None and tier == first_tier:
+            tier_rows = tier_rows.filter(key.beyond(start[0], start[1], reverse=reverse))
+        wanted = size + 1 - len(fetched)
+        fetched += [(row, tier) for row in tier_rows.order_by(*key.ordering(reverse=reverse))[:wanted]]
+        if len(fetched) > size:
+            break
+    more = len(fetched) > size
+    page = fetched[:size][::-1] if reverse else fetched[:size]
+    has_next, has_prev = (True, more) if reverse else (more, start is not None)
+    return Page(
+        rows=[row for row, _tier in page],
+        next_cursor=encode_cursor(page[-1][0], key.field, page[-1][1]) if page and has_next else None,
+        prev_cursor=encode_cursor(page[0][0], key.field, page[0][1]) if page and has_prev else None,
+        is_first=not has_prev,
+    )
 
 
 def _page(rows: list[Any], key: SortKey, *, has_next: bool, has_prev: bool) -> Page:

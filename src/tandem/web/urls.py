@@ -5,10 +5,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from tandem.core import registry
-from tandem.web import views
+from tandem.web import search, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", search.global_search, name="search"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Own template names: django.contrib.admin ships registration/password_change_*.html first.

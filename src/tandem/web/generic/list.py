@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -27,6 +27,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django_filters import FilterSet
 
+from tandem.core import search
 from tandem.web import exports
 from tandem.web.display import Column
 from tandem.web.forms import style_fields
@@ -70,6 +71,7 @@ class ObjectListView(ModelView):
             self.page_size,
             after=request.GET.get("after"),
             before=request.GET.get("before"),
+            tiers=self.search_tiers(key),
         )
         context = self.list_context(
             filterset, page, capped_count(rows, settings.TANDEM_LIST_COUNT_CAP), sort_name
@@ -105,6 +107,14 @@ class ObjectListView(ModelView):
         if text and search is not None and not handled_by_filters:
             rows = search(rows, text)
         return rows
+
+    def search_tiers(self, key: SortKey) -> list[Q]:
+        """Best matches first (the name starts with the text) while the list is in name order."""
+        text = self.request.GET.get(self.search_param, "").strip()
+        document = search.document_for(self.model)
+        if not text or document is None or key.field != document.prefix_field or key.descending:
+            return []
+        return search.ranking(self.model, text)
 
     def current_sort(self) -> tuple[str, SortKey]:
         wanted = self.request.GET.get("sort", "") or self.default_sort

@@ -6,6 +6,7 @@ from django import forms, template
 from django.utils.safestring import SafeString
 
 from tandem.core.identifiers import format_phone
+from tandem.core.importing import duplicate_reasons
 
 register = template.Library()
 
@@ -45,6 +46,12 @@ def is_checkbox(field: forms.BoundField) -> bool:
 @register.filter
 def alert_class(level_tag: str) -> str:
     return {"error": "danger", "debug": "secondary"}.get(level_tag, level_tag or "info")
+
+
+@register.filter(name="duplicate_reasons")
+def duplicate_reasons_filter(codes: list[str]) -> list[str]:
+    """A stored duplicate hint's reason codes in the reader's language."""
+    return duplicate_reasons(codes)
 
 
 @register.filter

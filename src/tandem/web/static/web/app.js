@@ -43,6 +43,42 @@
     }
   });
 
+  // The header's search box: results drop down as one types; arrow keys move through them,
+  // Enter opens one, Escape closes the list and returns to the box.
+  function searchResults(form) {
+    return Array.prototype.slice.call(form.querySelectorAll("[data-search-result]"));
+  }
+  document.addEventListener("keydown", function (event) {
+    const form = event.target instanceof Element ? event.target.closest("[data-global-search]") : null;
+    if (!form) return;
+    const box = form.querySelector("input[name=q]");
+    const menu = form.querySelector(".global-search-results");
+    const links = searchResults(form);
+    const position = links.indexOf(document.activeElement);
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!links.length) return;
+      event.preventDefault();
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      const next = position + step;
+      if (next < 0) box.focus();
+      else links[Math.min(next, links.length - 1)].focus();
+    } else if (event.key === "Escape") {
+      menu.classList.remove("show");
+      box.focus();
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    const menu = event.target;
+    if (menu instanceof Element && menu.classList.contains("global-search-results")) {
+      menu.classList.toggle("show", menu.textContent.trim() !== "");
+    }
+  });
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll(".global-search-results.show").forEach(function (menu) {
+      if (!menu.parentElement.contains(event.target)) menu.classList.remove("show");
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () { paintTags(document); });
   document.addEventListener("htmx:load", function (event) { paintTags(event.target); });
 })();
