@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tandem.core.middleware.PrivateResponsesMiddleware",  # security: no-store when signed in
     "django_otp.middleware.OTPMiddleware",  # security: request.user.is_verified()
+    "tandem.core.middleware.UserLanguageMiddleware",  # the language saved on the user
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -157,6 +158,7 @@ LANGUAGES = [
     ("zh-hans", _("Simplified Chinese")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["tandem.formats"]  # English dates day-first (ISO), never the US order
 TIME_ZONE = os.environ.get("TANDEM_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -132,6 +132,7 @@ class CompanyForm(ServiceModelForm):
         (_("Identification"), ["tax_id", "vat_id", "registry_id"]),
         (_("Contact"), ["email", "phone", "website"]),
         (_("Bank"), ["bank_name", "iban", "bic"]),
+        (_("Sales"), ["unowned_customers_team"]),
         (_("Security"), ["require_two_factor"]),
     ]
 

@@ -55,7 +55,7 @@ COMPANY_FIELDS = [
     "name", "country", "currency", "language", "fiscal_year_start_month",
     "street", "house", "postal_code", "city", "region",
     "tax_id", "vat_id", "registry_id", "email", "phone", "website",
-    "bank_name", "iban", "bic", "require_two_factor",
+    "bank_name", "iban", "bic", "require_two_factor", "unowned_customers_team",
 ]  # fmt: skip
 
 

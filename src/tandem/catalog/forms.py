@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from tandem.catalog.models import Category, Product
 from tandem.catalog.services import PRODUCT_FIELDS
 from tandem.core.models import Uom
+from tandem.web.autocomplete import AutocompleteSelect
 from tandem.web.forms import ServiceModelForm
 
 
@@ -28,6 +29,7 @@ class ProductForm(ServiceModelForm):
             "barcode": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
             "sales_price": forms.NumberInput(attrs={"step": "any", "min": "0"}),
             "cost": forms.NumberInput(attrs={"step": "any", "min": "0"}),
+            "category": AutocompleteSelect("catalog.category"),  # registered in catalog.views
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

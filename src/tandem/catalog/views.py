@@ -13,6 +13,7 @@ from tandem.catalog import queries, services
 from tandem.catalog.filters import ProductFilter
 from tandem.catalog.forms import CategoryForm, ProductForm
 from tandem.catalog.models import Category, Product
+from tandem.web import autocomplete
 from tandem.web.generic import (
     Column,
     ObjectCreateView,
@@ -20,6 +21,15 @@ from tandem.web.generic import (
     ObjectEditView,
     ObjectListView,
     SortKey,
+)
+
+autocomplete.register(
+    "catalog.category",
+    autocomplete.Source(
+        rows=lambda request: Category.objects.visible_to(request.user),
+        search=lambda rows, text: rows.filter(path__icontains=text),
+        order=("path", "id"),
+    ),
 )
 
 

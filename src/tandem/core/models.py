@@ -56,6 +56,15 @@ class Company(models.Model):
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
     require_two_factor = models.BooleanField(_("administrators must use two-factor sign-in"), default=False)
+    unowned_customers_team = models.ForeignKey(
+        "auth.Group",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("team that sees customers without a salesperson"),
+        help_text=_("Empty: every salesperson sees them, until someone takes them on."),
+    )
 
     class Meta:
         ordering = ["name"]

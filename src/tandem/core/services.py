@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.core import events
-from tandem.core.errors import NotAllowed
+from tandem.core.errors import NotAllowed, ValidationFailed
 from tandem.core.models import ApiToken, Company, Currency, User
 
 TOKEN_PREFIX = "tdm_"
@@ -23,6 +24,16 @@ def create_company(
     company = Company.objects.create(name=name, code=code, currency=currency, country=country, **fields)
     events.record("company.created", company, actor, {"name": name, "currency": currency.code})
     return company
+
+
+def choose_language(user: User, language: str) -> None:
+    """Remember the language a person chose, for every later sign-in from any browser."""
+    codes = {code for code, _name in settings.LANGUAGES}
+    if language not in codes:
+        raise ValidationFailed({"language": [_("Choose one of the offered languages.")]})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
 
 
 @transaction.atomic

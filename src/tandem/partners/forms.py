@@ -13,32 +13,25 @@ from tandem.core.models import Currency, PaymentTerm, User
 from tandem.core.querysets import allowed_company
 from tandem.partners.models import VIEW_ALL, Address, CustomerGroup, Partner, Tag
 from tandem.partners.services import ADDRESS_FIELDS, EDITABLE_FIELDS
+from tandem.web.autocomplete import AutocompleteSelect, AutocompleteSelectMultiple
 from tandem.web.forms import ServiceModelForm, style_fields
 
-ORGANISATION_CHOICES_SHOWN = 200
 STRUCTURED_ADDRESS = ["street", "house", "unit", "postal_code", "city", "region", "address_country"]
 
 
-def limit_shown_choices(
-    field: forms.ModelChoiceField, rows: QuerySet[Any], selected: Any, limit: int
-) -> None:
-    """Show at most ``limit`` options (plus the selected one); any allowed row still validates."""
-    shown = list(rows[:limit])
-    wanted = str(getattr(selected, "pk", selected) or "")
-    if wanted.isdigit() and all(str(row.pk) != wanted for row in shown):
-        shown += list(rows.filter(pk=int(wanted)))
-    field.widget.choices = [("", field.empty_label or "—"), *((row.pk, str(row)) for row in shown)]
-
-
-class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.display_name())
-
-
 class PartnerForm(ServiceModelForm):
-    """Every editable field of a partner (``active`` only when editing)."""
+    """Every editable field of a partner (``active`` only when editing).
 
-    owner = PersonChoiceField(label=_("Salesperson"), queryset=User.objects.none(), required=False)
+    Organisation, salesperson and tags search the server as one types (``tandem.web.autocomplete``;
+    the sources are registered in ``partners.views``); every row the user may pick validates.
+    """
+
+    owner = forms.ModelChoiceField(
+        label=_("Salesperson"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=AutocompleteSelect("partners.salesperson"),
+    )
     country = forms.ChoiceField(label=_("Country"), choices=country_choices, required=False)
     website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
     fieldsets: ClassVar = [
@@ -57,6 +50,8 @@ class PartnerForm(ServiceModelForm):
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
             "mobile": forms.TextInput(attrs={"type": "tel"}),
+            "organisation": AutocompleteSelect("partners.organisation"),
+            "tags": AutocompleteSelectMultiple("partners.tag"),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -67,34 +62,35 @@ class PartnerForm(ServiceModelForm):
     def limit_choices(self) -> None:
         user = getattr(self.request, "user", None)
         company = allowed_company(user)
-        organisations = Partner.objects.visible_to(user).filter(kind=Partner.Kind.ORGANISATION, active=True)
+        organisations = organisation_choices(user)
         if self.instance.pk:
             organisations = organisations.exclude(pk=self.instance.pk)
         self.choice_field("organisation").queryset = organisations
-        selected = (
-            self.data.get("organisation") or self.initial.get("organisation") or self.instance.organisation_id
-        )
-        limit_shown_choices(
-            self.choice_field("organisation"), organisations, selected, ORGANISATION_CHOICES_SHOWN
-        )
         self.choice_field("tags").queryset = Tag.objects.visible_to(user)
         self.choice_field("group").queryset = CustomerGroup.objects.visible_to(user)
         self.choice_field("payment_term").queryset = PaymentTerm.objects.filter(company=company)
         self.choice_field("currency").queryset = Currency.objects.filter(active=True)
-        self.choice_field("owner").queryset = self._salespeople(user, company)
-
-    @staticmethod
-    def _salespeople(user: Any, company: Any) -> QuerySet[User]:
-        if company is None:
-            return User.objects.none()
-        if user.is_superuser or user.has_perm(VIEW_ALL):
-            return User.objects.filter(companies=company, is_active=True).order_by("first_name", "username")
-        return User.objects.filter(pk=user.pk)
+        self.choice_field("owner").queryset = salesperson_choices(user)
 
     def service_data(self) -> dict[str, Any]:
         data = {name: self.cleaned_data[name] for name in EDITABLE_FIELDS if name in self.cleaned_data}
         data["tags"] = list(self.cleaned_data.get("tags") or [])
         return data
+
+
+def organisation_choices(user: Any) -> QuerySet[Partner]:
+    """Organisations a person may attach a partner to: active ones they can see."""
+    return Partner.objects.visible_to(user).filter(kind=Partner.Kind.ORGANISATION, active=True)
+
+
+def salesperson_choices(user: Any) -> QuerySet[User]:
+    """Who may look after a partner: anyone active in the company, or only oneself without VIEW_ALL."""
+    company = allowed_company(user)
+    if company is None:
+        return User.objects.none()
+    if user.is_superuser or user.has_perm(VIEW_ALL):
+        return User.objects.filter(companies=company, is_active=True)
+    return User.objects.filter(pk=user.pk)
 
 
 class PartnerCreateForm(PartnerForm):

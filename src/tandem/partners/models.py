@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.core.bases import CompanyOwned, Versioned
 from tandem.core.models import Currency, PaymentTerm, User
-from tandem.core.querysets import CompanyQuerySet
+from tandem.core.querysets import CompanyQuerySet, allowed_company
 from tandem.partners.names import partner_keys
 
 VIEW_ALL = "partners.view_all_partners"
@@ -45,17 +45,37 @@ class CustomerGroup(CompanyOwned):
 
 class PartnerQuerySet(CompanyQuerySet):
     def visible_to(self, user: User | Any) -> Self:
-        """A salesperson sees the partners they own, the people of those, and unowned non-customers."""
+        """A salesperson sees the partners they own, the people of those, and unowned non-customers.
+
+        Customers without a salesperson are seen by the team the company's settings name
+        (``unowned_customers_team``), or by every salesperson when it names none — never by
+        nobody but the administrators.
+        """
         rows = super().visible_to(user)
         if not user.is_authenticated:
             return rows
         if user.is_superuser or user.has_perm(VIEW_ALL):
             return rows
-        return rows.filter(
-            models.Q(owner=user)
-            | models.Q(organisation__owner=user)
-            | models.Q(owner__isnull=True, is_customer=False)
+        unowned = (
+            models.Q(owner__isnull=True)
+            if _sees_unowned_customers(user)
+            else models.Q(owner__isnull=True, is_customer=False)
         )
+        return rows.filter(models.Q(owner=user) | models.Q(organisation__owner=user) | unowned)
+
+
+def _sees_unowned_customers(user: User) -> bool:
+    company = allowed_company(user)
+    if company is None:
+        return False
+    team = company.unowned_customers_team_id
+    if team is None:
+        return True
+    cached = getattr(user, "_unowned_team", None)
+    if cached is None or cached[0] != team:
+        cached = (team, user.groups.filter(pk=team).exists())
+        user._unowned_team = cached  # type: ignore[attr-defined]  # one query per user object (request)
+    return bool(cached[1])
 
 
 class Partner(CompanyOwned, Versioned):

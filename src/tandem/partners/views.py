@@ -9,7 +9,7 @@ from urllib.parse import quote
 import django_filters
 from django import forms
 from django.contrib import messages
-from django.db.models import Model, OuterRef, QuerySet, Subquery
+from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -21,12 +21,21 @@ from tandem.core import registry
 from tandem.core.countries import countries, country_name
 from tandem.core.errors import BusinessError
 from tandem.core.identifiers import format_phone
+from tandem.core.models import User
 from tandem.partners import queries, services
 from tandem.partners.duplicates import find_duplicates
 from tandem.partners.filters import PartnerFilter
-from tandem.partners.forms import AddressCreateForm, AddressForm, MergeForm, PartnerCreateForm, PartnerForm
-from tandem.partners.models import VIEW_ALL, Address, Partner
-from tandem.web import history
+from tandem.partners.forms import (
+    AddressCreateForm,
+    AddressForm,
+    MergeForm,
+    PartnerCreateForm,
+    PartnerForm,
+    organisation_choices,
+    salesperson_choices,
+)
+from tandem.partners.models import VIEW_ALL, Address, Partner, Tag
+from tandem.web import autocomplete, history
 from tandem.web.actions import Action, ActionView
 from tandem.web.display import Link
 from tandem.web.generic import (
@@ -43,6 +52,41 @@ from tandem.web.tables import Table
 
 MERGE_SEARCH_LIMIT = 20
 PANEL_ROWS = 100
+
+
+def _people_search(rows: QuerySet[User], text: str) -> QuerySet[User]:
+    condition = Q()
+    for word in text.split():
+        condition &= (
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(username__icontains=word)
+        )
+    return rows.filter(condition)
+
+
+autocomplete.register(
+    "partners.organisation",
+    autocomplete.Source(
+        rows=lambda request: organisation_choices(request.user),
+        search=queries.search,
+        order=("name_key", "id"),
+    ),
+)
+autocomplete.register(
+    "partners.salesperson",
+    autocomplete.Source(
+        rows=lambda request: salesperson_choices(request.user),
+        search=_people_search,
+        order=("first_name", "last_name", "username"),
+    ),
+)
+autocomplete.register(
+    "partners.tag",
+    autocomplete.Source(
+        rows=lambda request: Tag.objects.visible_to(request.user),
+        search=lambda rows, text: rows.filter(name__icontains=text),
+        order=("name", "id"),
+    ),
+)
 
 
 def _country(partner: Partner) -> str:

@@ -23,8 +23,9 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(template_name="registration/password_changed.html"),
         name="password_change_done",
     ),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language_view, name="set_language"),
     path("company/", views.switch_company_view, name="switch_company"),
+    path("autocomplete/<str:name>/", views.autocomplete_view, name="autocomplete"),
     # Every app's pages, mounted where its manifest.py says.
     *[path(mount.prefix, include(mount.urlconf)) for mount in registry.url_mounts()],
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,17 +10,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.views import i18n
 from django.views.decorators.http import require_POST
 
 from tandem.core import registry
 from tandem.core.errors import BusinessError
 from tandem.core.models import Company, Event
-from tandem.core.services import switch_company
-from tandem.web import history
+from tandem.core.services import choose_language, switch_company
+from tandem.web import autocomplete, history
 from tandem.web.keyset import CappedCount, capped_count
 
 RECENT_EVENTS = 15
@@ -97,3 +100,32 @@ def switch_company_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("You now work in %(company)s.") % {"company": company.name})
     # Home, not the page the switch was made from: that record may not exist in the other company.
     return redirect("home")
+
+
+@require_POST
+def set_language_view(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, and the choice saved on the signed-in user."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and translation.check_for_language(language):
+        with contextlib.suppress(BusinessError):  # a language not offered: the switch ignored it too
+            choose_language(request.user, translation.get_supported_language_variant(language))  # type: ignore[arg-type]
+    return response  # type: ignore[return-value]
+
+
+@login_required
+def autocomplete_view(request: HttpRequest, name: str) -> HttpResponse:
+    """The ``<option>`` s of an autocomplete select: the chosen rows, then the best matches."""
+    found = autocomplete.source(name)
+    if found is None:
+        raise Http404
+    field = request.GET.get("field", "")
+    chosen = autocomplete.chosen(found, request, request.GET.getlist(field)) if field else []
+    known = {pk for pk, _label in chosen}
+    results = [
+        (pk, label)
+        for pk, label in autocomplete.matches(found, request, request.GET.get("q", ""))
+        if pk not in known
+    ]
+    context = {"chosen": chosen, "found": results, "multiple": bool(request.GET.get("multiple"))}
+    return render(request, "web/widgets/_autocomplete_options.html", context)

@@ -195,3 +195,11 @@ def test_decimals_and_dates_keep_their_type() -> None:
         (read,) = checked.CheckedRows(writer.finish()).rows()
     assert read.cleaned["price"] == Decimal("1.50") and str(read.cleaned["price"]) == "1.50"
     assert type(read.cleaned["on"]) is date and type(read.cleaned["at"]) is datetime
+
+
+def test_a_value_shaped_like_a_tag_comes_back_as_itself() -> None:
+    cleaned = {"extra": {"$date": "", "$$kept": [{"$decimal": "x"}]}, "note": {"$datetime": "soon"}}
+    with checked.CheckedRowsWriter() as writer:
+        writer.add(checked.RowCheck(2, cleaned=cleaned, key="k"))
+        (read,) = checked.CheckedRows(writer.finish()).rows()
+    assert read.cleaned == cleaned

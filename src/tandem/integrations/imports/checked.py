@@ -67,11 +67,26 @@ def _tagged(value: Any) -> Any:
     raise TypeError(f"an import row cannot keep a {type(value).__name__}")
 
 
+def _escaped(value: Any) -> Any:
+    """A row's own dicts whose keys start with "$" get one more, so none reads back as a tag."""
+    if isinstance(value, dict):
+        return {_escaped_key(name): _escaped(inner) for name, inner in value.items()}
+    if isinstance(value, list | tuple):
+        return [_escaped(inner) for inner in value]
+    return value
+
+
+def _escaped_key(name: Any) -> Any:
+    return f"${name}" if isinstance(name, str) and name.startswith("$") else name
+
+
 def _untagged(obj: dict[str, Any]) -> Any:
     if len(obj) == 1:
         ((name, value),) = obj.items()
         if name in _TAGS:
             return _TAGS[name](value)
+    if any(name.startswith("$") for name in obj):  # escaped by _escaped: drop the extra "$"
+        return {(name[1:] if name.startswith("$") else name): value for name, value in obj.items()}
     return obj
 
 
@@ -104,7 +119,10 @@ class CheckedRowsWriter:
         self.file.close()
 
     def add(self, check: RowCheck) -> None:
-        item = [check.line, check.errors] if check.errors else [check.line, check.key, check.cleaned]
+        if check.errors:
+            item = [check.line, check.errors]
+        else:
+            item = [check.line, check.key, _escaped(check.cleaned)]
         self._batch.append(item)
         if len(self._batch) >= BATCH:
             self._flush()

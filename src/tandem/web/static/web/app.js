@@ -43,6 +43,14 @@
     }
   });
 
+  // An autocomplete's search box is not a form value: its "change" must not start the
+  // field's inline check (which would redraw the select and drop the matches just found).
+  document.addEventListener("change", function (event) {
+    if (event.target instanceof Element && event.target.matches("[data-autocomplete-search]")) {
+      event.stopPropagation();
+    }
+  }, true);
+
   // The header's search box: results drop down as one types; arrow keys move through them,
   // Enter opens one, Escape closes the list and returns to the box.
   function searchResults(form) {

@@ -18,7 +18,7 @@ def assign_companies(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0004_search_entries")]
+    dependencies = [("core", "0005_company_unowned_customers_team")]
 
     operations = [
         migrations.AddField(
