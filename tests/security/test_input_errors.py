@@ -172,3 +172,15 @@ def test_a_stale_if_match_on_an_address_changes_nothing(method, api_client_of, m
     assert Address.objects.get(pk=address.pk).street == "Someone Else's Street"
     fresh = api.get(url)["ETag"]
     assert getattr(api, method)(url, body, format="json", HTTP_IF_MATCH=fresh).status_code in {200, 204}
+
+
+CREATING = [op for op in surface.operations("post") if "requestBody" in op.spec and "{" not in op.path]
+
+
+@pytest.mark.parametrize("op", CREATING, ids=str)
+def test_text_no_database_can_hold_is_a_400_on_every_create(op, api_client_of, admin):
+    """A NUL character in any field (PostgreSQL refuses it, even in a lookup) names the field."""
+    api = api_client_of(admin)
+    for fmt in ("json", "multipart"):
+        response = api.post(op.path, {"name": "a\x00b", "currency": "EU\x00R", "code": "\x00"}, format=fmt)
+        assert response.status_code == 400, (fmt, response.status_code, response.content[:300])

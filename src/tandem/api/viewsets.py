@@ -56,6 +56,7 @@ from tandem.api.schema import WRITE_ACTIONS, ServiceAutoSchema
 from tandem.core.cells import safe_cell
 from tandem.core.errors import NotAllowed
 from tandem.core.models import Company, IdempotencyRecord
+from tandem.core.query_values import BadQueryValue, check_storable
 from tandem.core.querysets import allowed_company
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -129,6 +130,7 @@ class ServiceViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         return serializer_class(*args, **kwargs)  # type: ignore[misc]
 
     def validated(self, serializer: serializers.BaseSerializer) -> dict[str, Any]:  # type: ignore[type-arg]
+        _refuse_unstorable_text(getattr(serializer, "initial_data", None))
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
@@ -196,6 +198,35 @@ class ServiceViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         record = self._idempotency_record
         if record is not None and idempotency.keeps(response.status_code):
             idempotency.store(record, response)
+
+
+def _refuse_unstorable_text(data: Any) -> None:
+    """Text no database can hold (a NUL character, a lone surrogate) is a 400 naming the field,
+    before any lookup sends it to PostgreSQL (which would answer with an error, i.e. a 500)."""
+    if not hasattr(data, "items"):
+        return
+    pairs = data.lists() if hasattr(data, "lists") else data.items()
+    errors: dict[str, list[str]] = {}
+    for key, value in pairs:
+        try:
+            _check_nested(key)
+            _check_nested(value)
+        except BadQueryValue as refused:
+            errors[str(key).encode("utf-8", "replace").decode()] = [str(refused)]
+    if errors:
+        raise serializers.ValidationError(errors)
+
+
+def _check_nested(value: Any) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_nested(key)
+            _check_nested(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_nested(item)
+    elif isinstance(value, str):
+        check_storable(value)
 
 
 class RetrieveMixin:
