@@ -16,6 +16,8 @@ from tandem.core import registry
 from tandem.core.models import User
 
 HREF = re.compile(r'href="(/[^"#?]*)')
+FORM = re.compile(r"<form\b[^>]*>")
+GET_ACTION = re.compile(r'action="(/[^"#?]*)"')
 # Pages that are not places to go: the sign-in steps, results of a form, machine endpoints.
 NOT_DESTINATIONS = {
     "login", "logout", "password_change_done", "administration:set_password_done",
@@ -57,11 +59,17 @@ def _crawl(client: Client) -> set[str]:
         response = client.get(queue.popleft())
         if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
             continue
-        for path in HREF.findall(response.content.decode()):
+        for path in _destinations(response.content.decode()):
             if path not in seen and not re.search(r"/\d+/", path) and not path.startswith("/static/"):
                 seen.add(path)
                 queue.append(path)
     return seen
+
+
+def _destinations(html: str) -> list[str]:
+    """Links, and the targets of GET forms (a search box is a way to a page too)."""
+    forms = [tag for tag in FORM.findall(html) if 'method="get"' in tag.lower()]
+    return HREF.findall(html) + [path for tag in forms for path in GET_ACTION.findall(tag)]
 
 
 def test_every_page_is_reachable_from_the_menus(admin: User) -> None:
