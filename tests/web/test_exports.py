@@ -94,6 +94,21 @@ def test_the_export_reads_every_row_in_batches_in_the_list_order(
     assert len(listed) == 9
 
 
+def test_the_partner_export_reads_plain_values_not_a_model_per_row(
+    login: Callable[[User], Client], manager: User, nine: list[Partner], monkeypatch: Any
+) -> None:
+    nine[0].phone = "+48221234567"
+    nine[0].save()
+
+    def no_instances(*args: Any) -> Any:
+        raise AssertionError("the export fell back to reading a model instance per row")
+
+    monkeypatch.setattr(exports, "_instance_rows", no_instances)
+    rows = _csv_rows(login(manager).get(reverse("partners:export"), {"format": "csv", "sort": "name"}))
+    header = rows[0]
+    assert rows[1][header.index("Phone")] == "'+48 22 123 45 67"  # as on screen, neutralised
+
+
 def test_the_export_shows_labels_people_and_tags_as_the_list_does(
     login: Callable[[User], Client], manager: User, nine: list[Partner]
 ) -> None:

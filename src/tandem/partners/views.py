@@ -123,7 +123,7 @@ class PartnerListView(ObjectListView):
         Column("city", gettext_lazy("City")),
         Column("country", gettext_lazy("Country")),
         Column("email", gettext_lazy("E-mail")),
-        Column("phone", gettext_lazy("Phone"), accessor=lambda p: format_phone(p.phone)),
+        Column("phone", gettext_lazy("Phone"), shown=format_phone),
         Column("salesperson", gettext_lazy("Salesperson"), accessor="owner"),
         Column("tags", gettext_lazy("Tags")),
         Column("created_at", gettext_lazy("Created"), sort="created"),

@@ -102,9 +102,13 @@ class Column:
     export: bool = True
     numeric: bool = False
     template: str | None = None  # a template drawing the cell from ``object`` (badges…)
+    # How a field's value is shown (a phone formatted, say): keeps the column a plain field,
+    # so an export still reads it with ``values_list`` instead of a model instance per row.
+    shown: Callable[[Any], Any] | None = None
 
     def value(self, obj: Any) -> Any:
-        return resolve(obj, self.accessor if self.accessor is not None else self.name)
+        value = resolve(obj, self.accessor if self.accessor is not None else self.name)
+        return self.shown(value) if self.shown is not None else value
 
     def url(self, obj: Any) -> str | None:
         if self.link is True:

@@ -51,6 +51,7 @@ class _Plain:
     choices: dict[Any, str] | None = None  # a field with choices: the value's label
     moment: bool = False  # a date and time, written in the current time zone
     position: int = 0  # where the value sits in the ``values_list`` row
+    shown: Callable[[Any], Any] | None = None  # the column's ``shown``, applied to the value
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,13 @@ class _ToMany:
 
 def _plan(model: type[Model], rows: QuerySet[Any], column: Column) -> _Plain | _ToMany | None:
     """How to read ``column`` without model instances, or None when only an instance will do."""
+    plan = _field_plan(model, rows, column)
+    if column.shown is None:
+        return plan
+    return replace(plan, shown=column.shown) if isinstance(plan, _Plain) else None
+
+
+def _field_plan(model: type[Model], rows: QuerySet[Any], column: Column) -> _Plain | _ToMany | None:
     accessor = column.accessor if column.accessor is not None else column.name
     if callable(accessor):
         return None
@@ -195,6 +203,16 @@ def _reader(
     plan: _Plain | _ToMany, many: dict[str, dict[Any, list[str]]], names: _Names, zone: Any
 ) -> Reader:
     """A function from a ``values_list`` row to the column's cell, chosen once per batch."""
+    read = _value_reader(plan, many, names, zone)
+    shown = plan.shown if isinstance(plan, _Plain) else None
+    if shown is None:
+        return read
+    return lambda row: shown(read(row))
+
+
+def _value_reader(
+    plan: _Plain | _ToMany, many: dict[str, dict[Any, list[str]]], names: _Names, zone: Any
+) -> Reader:
     if isinstance(plan, _ToMany):
         by_row = many[plan.path]
         return lambda row: ", ".join(sorted(by_row.get(row[-1], ()), key=str.casefold))
