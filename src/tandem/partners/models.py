@@ -198,7 +198,7 @@ class Partner(CompanyOwned, Versioned):
         return reverse("partners:detail", args=[self.pk])
 
 
-class Address(models.Model):
+class Address(Versioned):
     class Kind(models.TextChoices):
         INVOICE = "invoice", _("Invoice address")
         DELIVERY = "delivery", _("Delivery address")
@@ -214,7 +214,6 @@ class Address(models.Model):
     region = models.CharField(_("region"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True)
     is_default = models.BooleanField(_("default"), default=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("address")
