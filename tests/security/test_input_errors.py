@@ -29,6 +29,7 @@ BAD_DATETIMES = [
     "99999-01-01T00:00:00Z",
     "2026-13-01T00:00:00Z",
     "2026-01-01T00:00:00+25:00",
+    "2703-10-04T08:21:27-22:38",  # Python takes this offset, PostgreSQL does not
     "not a date",
 ]
 BAD_INTEGERS = ["abc", "1e400", "1.5", str(10**30), "-" + str(10**30)]

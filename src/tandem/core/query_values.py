@@ -60,7 +60,14 @@ def _check_text(value: str) -> None:
         raise BadQueryValue(_("The text is not valid Unicode.")) from error
 
 
+# PostgreSQL reads offsets up to ±15:59; Python's go to ±23:59.
+LARGEST_OFFSET = datetime.timedelta(hours=15, minutes=59)
+
+
 def _check_datetime(value: datetime.datetime) -> None:
+    offset = value.utcoffset()
+    if offset is not None and abs(offset) > LARGEST_OFFSET:
+        raise BadQueryValue(_("The time zone offset is out of range."))
     try:
         if timezone.is_naive(value):
             value = timezone.make_aware(value)

@@ -134,18 +134,22 @@ class ObjectListView(ModelView):
 
     def filtered(self, filterset: FilterSet | None) -> QuerySet[Any]:
         rows = filterset.qs if filterset is not None else self.get_queryset()
-        text = (
-            "" if self.search_param in self.refused else self.request.GET.get(self.search_param, "").strip()
-        )
+        text = self.search_text()
         search = type(self).search_function
         handled_by_filters = filterset is not None and self.search_param in filterset.filters
         if text and search is not None and not handled_by_filters:
             rows = search(rows, text)
         return rows
 
+    def search_text(self) -> str:
+        """The search typed, or nothing when it was refused (``refused_filters``)."""
+        if self.search_param in self.refused:
+            return ""
+        return self.request.GET.get(self.search_param, "").strip()
+
     def search_tiers(self, key: SortKey) -> list[Q]:
         """Best matches first (the name starts with the text) while the list is in name order."""
-        text = self.request.GET.get(self.search_param, "").strip()
+        text = self.search_text()
         document = search.document_for(self.model)
         if not text or document is None or key.field != document.prefix_field or key.descending:
             return []
