@@ -89,6 +89,9 @@ class ServiceAutoSchema(AutoSchema):
         self.registry.register_on_missing(
             ResolvedComponent(name="Problem", type=ResolvedComponent.SCHEMA, object="Problem", schema=PROBLEM)
         )
+        for parameter in operation.get("parameters", []):
+            if parameter.get("in") == "query" and parameter.get("schema", {}).get("type") != "string":
+                parameter["allowEmptyValue"] = True  # ``?active=`` is a filter left empty, as forms send it
         for status in problem_statuses(self.method, "If-Match" in headers, "requestBody" in operation):
             operation["responses"].setdefault(
                 str(status),
