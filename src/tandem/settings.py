@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "tandem.operations",
     "tandem.partners",
     "tandem.catalog",
+    "tandem.accounting",
     "tandem.integrations.imports",
     "tandem.integrations.letters",
     "tandem.integrations.webhooks",

@@ -1,0 +1,69 @@
+"""The accounting schema, one module per part of the books (so owners rarely touch one file).
+
+``books``: settings, accounts, journals, fiscal years and periods, cost centres, entries and
+lines. ``taxes``: taxes, tax groups, fiscal positions, product and partner defaults.
+``invoices``: payment-term instalments, invoices and their lines. ``payments``: payments,
+reconciliations, bank statements. ``management``: budgets and dunning.
+"""
+
+from tandem.accounting.models.books import (
+    MONEY_DIGITS,
+    MONEY_PLACES,
+    RATE_DIGITS,
+    RATE_PLACES,
+    Account,
+    AccountGroup,
+    BooksSettings,
+    CostCentre,
+    FiscalYear,
+    Journal,
+    JournalEntry,
+    JournalLine,
+    Period,
+)
+from tandem.accounting.models.invoices import Invoice, InvoiceLine, PaymentTermLine
+from tandem.accounting.models.management import Budget, BudgetLine, DunningLetter, DunningLevel
+from tandem.accounting.models.payments import BankStatement, BankStatementLine, Payment, Reconciliation
+from tandem.accounting.models.taxes import (
+    FiscalPosition,
+    FiscalPositionAccount,
+    FiscalPositionTax,
+    PartnerAccounting,
+    ProductAccounting,
+    Tax,
+    TaxGroup,
+)
+
+__all__ = [
+    "MONEY_DIGITS",
+    "MONEY_PLACES",
+    "RATE_DIGITS",
+    "RATE_PLACES",
+    "Account",
+    "AccountGroup",
+    "BankStatement",
+    "BankStatementLine",
+    "BooksSettings",
+    "Budget",
+    "BudgetLine",
+    "CostCentre",
+    "DunningLetter",
+    "DunningLevel",
+    "FiscalPosition",
+    "FiscalPositionAccount",
+    "FiscalPositionTax",
+    "FiscalYear",
+    "Invoice",
+    "InvoiceLine",
+    "Journal",
+    "JournalEntry",
+    "JournalLine",
+    "PartnerAccounting",
+    "Payment",
+    "PaymentTermLine",
+    "Period",
+    "ProductAccounting",
+    "Reconciliation",
+    "Tax",
+    "TaxGroup",
+]

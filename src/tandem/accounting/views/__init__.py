@@ -1,0 +1,1 @@
+"""The books' pages, one module per part (ledger, invoices, payments, reports)."""
