@@ -424,6 +424,67 @@ def render_text(
     return render(compile_template(source, field=field), context, field=field, limit=limit)
 
 
+def printed_fields(source: str) -> list[tuple[str, ...]]:
+    """The merge fields a template prints where nothing stands in for them when they are empty.
+
+    Each item is a tuple of alternatives (``contact.name or partner.name`` gives both): the
+    document shows a blank only when every one of them is empty. A field printed inside an
+    ``{% if %}`` (or an ``… if … else …``) that tests it, or through ``default``, is left out:
+    the template already says what to do when it is empty.
+    """
+    try:
+        tree = _ENV.parse(source)
+    except TemplateSyntaxError:
+        return []
+    found: list[tuple[str, ...]] = []
+    for item in _printed(tree, frozenset()):
+        if item not in found:
+            found.append(item)
+    return found
+
+
+def _printed(node: nodes.Node, guarded: frozenset[str]) -> Iterator[tuple[str, ...]]:
+    if isinstance(node, nodes.If):
+        tested = guarded | _fields(node.test)
+        for child in node.body:
+            yield from _printed(child, tested)
+        for child in [*node.elif_, *node.else_]:
+            yield from _printed(child, guarded)
+    elif isinstance(node, nodes.Output):
+        for expression in node.nodes:
+            if not isinstance(expression, nodes.TemplateData):
+                yield from _printed_by(expression, guarded)
+    else:
+        for child in node.iter_child_nodes():
+            yield from _printed(child, guarded)
+
+
+def _printed_by(expression: nodes.Node, guarded: frozenset[str]) -> Iterator[tuple[str, ...]]:
+    if isinstance(expression, nodes.Or):
+        alternatives = tuple(sorted(_fields(expression) - guarded))
+        if alternatives and len(alternatives) == len(_fields(expression)):
+            yield alternatives
+    elif isinstance(expression, nodes.CondExpr):
+        yield from _printed_by(expression.expr1, guarded | _fields(expression.test))
+        if expression.expr2 is not None:
+            yield from _printed_by(expression.expr2, guarded)
+    elif isinstance(expression, nodes.Filter) and expression.name in {"default", "d"}:
+        return
+    else:
+        for field in sorted(_fields(expression) - guarded):
+            yield (field,)
+
+
+def _fields(node: nodes.Node) -> frozenset[str]:
+    """``group.field`` for every merge field an expression reads."""
+    found = {
+        f"{attr.node.name}.{attr.attr}"
+        for attr in ([node] if isinstance(node, nodes.Getattr) else []) + list(node.find_all(nodes.Getattr))
+        if isinstance(attr.node, nodes.Name)
+    }
+    return frozenset(found)
+
+
 def paragraphs(text: Markup) -> Markup:
     """Blank lines start a paragraph, single line breaks stay (the text is already escaped)."""
     blocks = [b.strip("\n") for b in re.split(r"\n\s*\n", str(text).replace("\r\n", "\n"))]

@@ -7,6 +7,7 @@ Writes here follow the platform's shape: atomic, validate, write, record an even
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from tandem.core import events
 from tandem.core.attachments import services as attachments
@@ -38,6 +39,23 @@ class Rendered:
     subject: Markup
     body: Markup  # safe HTML: paragraphs of escaped text
     language: str
+    empty_fields: tuple[str, ...] = ()  # printed merge fields that came out blank ("partner.vat_id")
+
+
+class EmptyMergeFields(BusinessError):
+    """Merge fields the document prints came out blank; the person confirms to make it anyway."""
+
+    code = "empty-merge-fields"
+
+    def __init__(self, fields: tuple[str, ...]) -> None:
+        super().__init__(
+            _("These merge fields are empty for this document: %(fields)s.") % {"fields": ", ".join(fields)},
+            field="template",
+        )
+        self.fields = fields
+
+
+_EMPTY_MARK = re.compile("\ue000([\\w.]+)\ue001")
 
 
 def render_template(
@@ -50,8 +68,13 @@ def render_template(
     body: str | None = None,
     language: str | None = None,
     sample: bool = False,
+    mark_empty: bool = False,
 ) -> Rendered:
-    """Fill a template's merge fields in the sandbox (``sample``: with the fields' names)."""
+    """Fill a template's merge fields in the sandbox (``sample``: with the fields' names).
+
+    ``empty_fields`` of the result names the printed fields that came out blank; with
+    ``mark_empty`` (the preview) each shows as a highlighted mark with its name.
+    """
     company: Company = template.company if template is not None else user.active_company  # type: ignore[assignment]
     language = language or (template.language if template is not None else company.language)
     subject = subject if subject is not None else (template.subject if template else "")
@@ -62,13 +85,47 @@ def render_template(
         context = merge.context_for(
             company=company, user=user, language=language, records={"partner": partner, "contact": contact}
         )
+    empty = () if sample else _empty_fields(context, [subject, body])
+    if mark_empty and empty:
+        context = _marked(context, empty)
     rendered_subject = sandbox.render_text(subject, context, field="subject", limit=SUBJECT_LIMIT)
     rendered_body = sandbox.render_text(body, context, field="body")
     return Rendered(
-        subject=Markup(" ".join(str(rendered_subject).split())),  # escaped by the sandbox
-        body=sandbox.paragraphs(rendered_body),
+        subject=_show_marks(Markup(" ".join(str(rendered_subject).split()))),  # escaped by the sandbox
+        body=_show_marks(sandbox.paragraphs(rendered_body)),
         language=language,
+        empty_fields=tuple(" / ".join(alternatives) for alternatives in empty),
     )
+
+
+def _value(context: dict[str, sandbox.Group], field: str) -> Any:
+    group, _dot, name = field.partition(".")
+    return context[group].get(name) if group in context else None
+
+
+def _empty_fields(context: dict[str, sandbox.Group], sources: list[str]) -> list[tuple[str, ...]]:
+    """The printed merge fields (each with its ``or`` alternatives) that are all blank here."""
+    printed = [item for source in sources for item in sandbox.printed_fields(source)]
+    empty = [item for item in printed if all(_value(context, field) == "" for field in item)]
+    return list(dict.fromkeys(empty))
+
+
+def _marked(context: dict[str, sandbox.Group], empty: list[tuple[str, ...]]) -> dict[str, sandbox.Group]:
+    """The context with each blank printed field replaced by a mark the preview shows."""
+    marks: dict[str, dict[str, str]] = {}
+    for field in (field for item in empty for field in item):
+        group, _dot, name = field.partition(".")
+        marks.setdefault(group, {})[name] = f"\ue000{field}\ue001"
+    return {
+        name: sandbox.Group(name, {**group, **marks[name]}) if name in marks else group
+        for name, group in context.items()
+    }
+
+
+def _show_marks(html: Markup) -> Markup:
+    """A blank field's mark (escaped text of a field name) as a highlighted ``<mark>``."""
+    title = escape(_("Empty for this document"))
+    return Markup(_EMPTY_MARK.sub(lambda m: f'<mark class="merge-empty" title="{title}">{m[1]}</mark>', html))
 
 
 def check_template(*, company: Company, user: User | None, language: str, subject: str, body: str) -> None:
@@ -193,10 +250,17 @@ def generate_pdf(
     actor: User,
     contact: Model | None = None,
     sign: bool = False,
+    allow_empty_fields: bool = True,
 ) -> tuple[str, bytes]:
-    """The file name and PDF of ``template`` filled for ``partner`` (nothing is stored)."""
+    """The file name and PDF of ``template`` filled for ``partner`` (nothing is stored).
+
+    Without ``allow_empty_fields`` a printed merge field that is blank raises
+    :class:`EmptyMergeFields` before anything is rendered to PDF.
+    """
     _check_generation(partner, template, contact)
     rendered = render_template(template, user=actor, partner=partner, contact=contact)
+    if rendered.empty_fields and not allow_empty_fields:
+        raise EmptyMergeFields(rendered.empty_fields)
     company: Company = partner.company  # type: ignore[attr-defined]
     pdf = documents.render_pdf(
         documents.LETTER_TEMPLATE,
@@ -223,13 +287,16 @@ def generate_for_partner(
     actor: User,
     contact: Model | None = None,
     sign: bool = False,
+    allow_empty_fields: bool = True,
 ) -> Any:
     """Render, optionally sign, and keep the PDF as an attachment on the partner.
 
     Returns the attachment. The partner's timeline gets ``document.generated`` (and the
     attachments service records ``attachment.added``).
     """
-    name, pdf = generate_pdf(partner, template, actor=actor, contact=contact, sign=sign)
+    name, pdf = generate_pdf(
+        partner, template, actor=actor, contact=contact, sign=sign, allow_empty_fields=allow_empty_fields
+    )
     with transaction.atomic():
         attachment = attachments.attach(
             partner, name=name, content=pdf, actor=actor, content_type="application/pdf"

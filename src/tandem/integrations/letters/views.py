@@ -213,6 +213,7 @@ class GenerateView(ModelView):
                     user=request.user,  # type: ignore[arg-type]
                     partner=self.partner,
                     contact=contact,
+                    mark_empty=True,
                 )
             except BusinessError as exc:
                 return render(request, "letters/_preview.html", {"error": exc.message})
@@ -224,7 +225,10 @@ class GenerateView(ModelView):
                 actor=request.user,  # type: ignore[arg-type]
                 contact=contact,
                 sign=bool(form.cleaned_data.get("sign")),
+                allow_empty_fields=bool(request.POST.get("confirm_empty")),
             )
+        except services.EmptyMergeFields as exc:
+            return self.render_page(form, empty_fields=exc.fields)
         except BusinessError as exc:
             add_business_error(form, exc)
             return self.render_page(form)
@@ -233,7 +237,7 @@ class GenerateView(ModelView):
         )
         return redirect(self.partner.get_absolute_url())
 
-    def render_page(self, form: forms.Form) -> HttpResponse:
+    def render_page(self, form: forms.Form, empty_fields: tuple[str, ...] = ()) -> HttpResponse:
         return render(
             self.request,
             self.template_name,
@@ -242,6 +246,7 @@ class GenerateView(ModelView):
                 "title": _("Write a document to %(name)s") % {"name": self.partner},
                 "partner": self.partner,
                 "form": form,
+                "empty_fields": empty_fields,
                 "has_templates": self.templates().exists(),
                 "can_edit_templates": self.request.user.has_perm("letters.add_documenttemplate"),
             },
