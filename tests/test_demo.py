@@ -191,3 +191,24 @@ def test_generators_repeat_themselves() -> None:
     assert digest() == digest()
     assert product_drafts(2000) == product_drafts(2000)
     assert len({d.name for d in product_drafts(2000)}) == 2000
+
+
+def test_day_one_templates_print_a_complete_letterhead(summary: DemoSummary) -> None:
+    from tandem.integrations.letters import services as letters
+    from tandem.integrations.letters.models import DocumentTemplate
+
+    assert summary.document_templates == DocumentTemplate.objects.count() == 15
+    kinds = set(DocumentTemplate.objects.values_list("kind", "language"))
+    for kind in ("letter", "offer", "reminder"):
+        assert {(kind, "en"), (kind, "sl")} <= kinds
+    company = Company.objects.get()
+    assert company.city == "Ljubljana" and company.vat_id == f"SI{company.tax_id}"
+    assert company.iban.startswith("SI56") and company.bic and company.email and company.bank_name
+    customer = Partner.objects.filter(kind=Partner.Kind.ORGANISATION, is_supplier=False).order_by("id")[0]
+    admin = User.objects.get(username="admin")
+    for template in DocumentTemplate.objects.all():
+        rendered = letters.render_template(template, user=admin, partner=customer)
+        assert rendered.empty_fields == (), template.name
+    reminder = DocumentTemplate.objects.get(kind="reminder", language="sl")
+    body = letters.render_template(reminder, user=admin, partner=customer).body
+    assert "IBAN SI56191000000123438, BIC LJBASI2X" in body

@@ -137,6 +137,25 @@ def _check_empty(force: bool) -> None:
         raise DemoRefused(message % {"code": COMPANY_CODE, "users": ", ".join(taken) or "-"})
 
 
+def _letterhead(tax: str) -> dict[str, str]:
+    """What the letterhead of every printed document shows: address, contacts, IDs and bank."""
+    return {
+        "street": "Dunajska cesta",
+        "house": "156",
+        "postal_code": "1000",
+        "city": "Ljubljana",
+        "tax_id": tax,
+        "vat_id": f"SI{tax}",
+        "registry_id": "8012345000",
+        "email": "info@tandem-furniture.example",
+        "phone": "+386 1 234 56 78",
+        "website": "https://tandem-furniture.example",
+        "bank_name": "NLB d.d.",
+        "iban": "SI56191000000123438",
+        "bic": "LJBASI2X",
+    }
+
+
 @transaction.atomic
 def _create_company_and_users() -> tuple[Company, dict[str, User]]:
     company = create_company(
@@ -144,8 +163,8 @@ def _create_company_and_users() -> tuple[Company, dict[str, User]]:
         code=COMPANY_CODE,
         currency=Currency.objects.get(code="EUR"),
         country="SI",
-        tax_id=tax_id(random.Random(SEED), "SI"),
         language="en",
+        **_letterhead(tax_id(random.Random(SEED), "SI")),
     )
     password = make_password(DEMO_PASSWORD)  # hashed once: Argon2 is slow on purpose
     groups = {group.name: group for group in Group.objects.filter(name__in=[u.role for u in DEMO_USERS])}

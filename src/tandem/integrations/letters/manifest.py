@@ -17,5 +17,6 @@ registry.register(
             )
         ],
         urls=[registry.UrlMount("documents/", "tandem.integrations.letters.urls")],
+        demo=[registry.DemoPart("tandem.integrations.letters.demo.build", order=80)],
     )
 )

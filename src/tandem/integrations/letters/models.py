@@ -21,6 +21,7 @@ class DocumentTemplate(CompanyOwned, Versioned):
         LETTER = "letter", _("Letter")
         OFFER = "offer", _("Offer")
         CONTRACT = "contract", _("Contract")
+        REMINDER = "reminder", _("Payment reminder")
 
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.LETTER)
