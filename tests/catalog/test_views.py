@@ -132,3 +132,18 @@ def test_create_a_category(login: Callable[[User], Client], manager: User, chair
         reverse("catalog:category_create"), {"name": "Armchairs", "parent": chairs.pk}
     )
     assert "already exists" in again.content.decode()
+
+
+def test_prices_follow_the_slovenian_format_on_every_tab(
+    login: Callable[[User], Client], manager: User, chair: Product, company: Company, eur: Currency
+) -> None:
+    wholesale = create_price_list(company, manager, name="Wholesale", currency=eur)
+    set_price(wholesale, manager, product=chair, price="1234.5", min_quantity="1000")
+    update_product(chair, manager, sales_price="2499.90")
+    manager.language = "sl"
+    manager.save()
+    page = login(manager).get(reverse("catalog:detail", args=[chair.pk])).content.decode()
+    details, prices = page[: page.index('id="pane-prices"')], page[page.index('id="pane-prices"') :]
+    assert "2.499,90" in details
+    assert "1.234,50 EUR" in prices and "1.000" in prices
+    assert "1.234,5 " not in prices

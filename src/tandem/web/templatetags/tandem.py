@@ -7,6 +7,7 @@ from django.utils.safestring import SafeString
 
 from tandem.core.identifiers import format_phone
 from tandem.core.importing import duplicate_reasons
+from tandem.web.display import as_text
 
 register = template.Library()
 
@@ -58,3 +59,10 @@ def duplicate_reasons_filter(codes: list[str]) -> list[str]:
 def phone(e164: str) -> str:
     """A stored (E.164) number in international format with spacing."""
     return format_phone(e164)
+
+
+@register.filter
+def number(value: object) -> str:
+    """An amount or quantity the way every table shows it: the reader's separators and grouping,
+    trimmed to two places where nothing is lost (``web.display.as_text``)."""
+    return as_text(value)
