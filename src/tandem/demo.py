@@ -137,7 +137,7 @@ def _check_empty(force: bool) -> None:
         raise DemoRefused(message % {"code": COMPANY_CODE, "users": ", ".join(taken) or "-"})
 
 
-def _letterhead(tax: str) -> dict[str, str]:
+def _letterhead(tax: str) -> dict[str, Any]:
     """What the letterhead of every printed document shows: address, contacts, IDs and bank."""
     return {
         "street": "Dunajska cesta",

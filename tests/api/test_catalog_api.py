@@ -211,3 +211,27 @@ def test_a_salesperson_may_read_price_lists_but_not_add_prices(
     assert sales_api.get(prices).status_code == 200
     assert_problem(sales_api.post(prices, {"product": chair.pk, "price": "1"}, format="json"), 403)
     assert not PriceListItem.objects.exists()
+
+
+def test_adding_a_price_honours_if_match_on_the_price_list(
+    manager_api: APIClient, company: Company, manager: User, eur: Currency, chair: Product
+) -> None:
+    price_list = create_price_list(company, manager, name="Retail", currency=eur)
+    url = detail(PRICE_LISTS, price_list.pk)
+    read = manager_api.get(url)["ETag"]
+    set_price(price_list, manager, product=chair, price="10")  # someone else adds a price meanwhile
+    body = {"product": chair.pk, "price": "12.00"}
+    assert_problem(manager_api.post(f"{url}prices/", body, format="json", HTTP_IF_MATCH=read), 412)
+    assert PriceListItem.objects.count() == 1
+    current = manager_api.get(url)["ETag"]
+    assert current != read
+    added = manager_api.post(f"{url}prices/", body, format="json", HTTP_IF_MATCH=current)
+    assert added.status_code == 201, added.content
+    assert manager_api.get(url)["ETag"] != current  # a price added is a change of the list
+    schema = manager_api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    operations = schema["paths"]["/api/v1/catalog/price-lists/{id}/prices/"]
+
+    def headers(method: str) -> set[str]:
+        return {p["name"] for p in operations[method].get("parameters", []) if p["in"] == "header"}
+
+    assert "If-Match" in headers("post") and "If-Match" not in headers("get")

@@ -109,6 +109,7 @@ def test_good_values_still_filter(api_client_of, admin, make_partner):
 def _page_probes(page: surface.ListPage) -> list[tuple[str, str]]:
     filterset = page.view.filterset_class
     probes = [(page.view.search_param, value) for value in BAD_TEXT]
+    probes += [("sort", "no-such-column"), ("sort", "-no-such-column")]
     for name, declared in filterset.base_filters.items() if filterset is not None else []:
         field_class = declared.field_class
         if issubclass(field_class, forms.NullBooleanField):
@@ -141,6 +142,18 @@ def test_the_list_page_shows_the_rows_as_if_the_bad_filter_was_not_given(client,
     assert page.status_code == 400
     assert "Shown Anyway Ltd" in page.content.decode()
     assert "Customer" in page.content.decode()
+
+
+def test_an_unknown_sort_is_a_400_naming_it_over_the_list_in_its_default_order(client, admin, make_partner):
+    make_partner("Zeta Ltd")
+    make_partner("Alpha Ltd")
+    client.force_login(admin)
+    page = client.get("/partners/", {"sort": "password"})
+    text = page.content.decode()
+    assert page.status_code == 400
+    assert "not applied" in text and "sort: Sort by one of:" in text
+    assert text.index("Alpha Ltd") < text.index("Zeta Ltd")
+    assert client.get("/partners/", {"sort": "-name"}).status_code == 200
 
 
 # --- lost updates: every resource that can be changed honours If-Match ---------------------

@@ -126,7 +126,8 @@ class ServiceAutoSchema(AutoSchema):
         action = getattr(self.view, "action", None)
         if self.method == "POST":
             parameters.append(IDEMPOTENCY_KEY)
-        if versioned and action in {"update", "partial_update", "destroy"}:
+        changing = self.method != "GET" and getattr(self.view, "changes_record", False)
+        if versioned and (action in {"update", "partial_update", "destroy"} or changing):
             parameters.append(IF_MATCH)
         if versioned and action == "retrieve":
             parameters.append(IF_NONE_MATCH)

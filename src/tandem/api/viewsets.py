@@ -71,6 +71,8 @@ class ServiceViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     list_select_related: Sequence[str] = ()
     list_prefetch_related: Sequence[str] = ()
     required_perms: Sequence[str] | Mapping[str, Sequence[str]] | None = None
+    # Set on a detail ``@action`` whose POST changes the record: it checks and documents If-Match.
+    changes_record = False
     parser_classes = [DecimalJSONParser, FormParser, MultiPartParser]
     filter_backends = [StrictFilterBackend, StableOrderingFilter]
     ordering: Sequence[str] = ("-id",)

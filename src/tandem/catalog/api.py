@@ -207,13 +207,15 @@ class PriceListViewSet(RetrieveMixin, CreateMixin, mixins.ListModelMixin, Servic
     @extend_schema(methods=["POST"], request=PriceItemSerializer, responses={201: PriceItemSerializer})
     @action(
         detail=True, methods=["get", "post"], filter_backends=[], serializer_class=PriceItemSerializer,
+        changes_record=True,
         required_perms={"GET": ["catalog.view_pricelistitem"], "POST": ["catalog.add_pricelistitem"]},
     )  # fmt: skip
     def prices(self, request: Request, pk: str | None = None) -> Response:
         price_list = self.get_object()
         if request.method == "POST":
             data = self.validated(self.get_serializer(data=request.data))
-            item = services.set_price(price_list, self.actor, **data)
+            expected = self.expected_version(price_list)
+            item = services.set_price(price_list, self.actor, expected_version=expected, **data)
             return Response(self.get_serializer(item).data, status=201)
         items = price_list.items.order_by("-id")
         page = self.paginate_queryset(items)

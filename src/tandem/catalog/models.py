@@ -95,8 +95,11 @@ class Product(CompanyOwned, Versioned):
         return reverse("catalog:detail", args=[self.pk])
 
 
-class PriceList(CompanyOwned):
-    """Prices in one currency, for one customer group or (no group) for everyone."""
+class PriceList(CompanyOwned, Versioned):
+    """Prices in one currency, for one customer group or (no group) for everyone.
+
+    Its version moves with every price added, so a client that read the list can add a price
+    only to the list it read (``If-Match``)."""
 
     name = models.CharField(_("name"), max_length=100)
     currency = models.ForeignKey(Currency, models.PROTECT, verbose_name=_("currency"))

@@ -7,12 +7,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from tandem.catalog.models import Category, PriceList, PriceListItem, Product
 from tandem.core import events, search
 from tandem.core.bulk import ChangedRows
-from tandem.core.errors import BusinessError, Conflict, ValidationFailed
+from tandem.core.errors import BusinessError, Conflict, StaleVersion, ValidationFailed
 from tandem.core.identifiers import InvalidIdentifier, normalize_barcode
 from tandem.core.models import Company, User
 from tandem.core.versioning import update_versioned
@@ -133,8 +134,12 @@ def set_price(
     min_quantity: Any = 0,
     valid_from: Any = None,
     valid_to: Any = None,
+    expected_version: int | None = None,
 ) -> PriceListItem:
-    """Add a price row (a quantity break, a dated price) to a price list."""
+    """Add a price row (a quantity break, a dated price) to a price list.
+
+    The list's version moves on; with ``expected_version`` (the client's ``If-Match``) a list
+    changed since it was read refuses the price (:class:`StaleVersion`)."""
     amount, quantity = _decimal(price), _decimal(min_quantity)
     errors: dict[str, list[str]] = {}
     if amount is None or amount < 0:
@@ -147,6 +152,7 @@ def set_price(
         errors["product"] = [_("This choice belongs to another company.")]
     if errors or amount is None or quantity is None:
         raise ValidationFailed(errors)
+    _next_version(price_list, expected_version)
     item = PriceListItem.objects.create(
         price_list=price_list, product=product, price=amount, min_quantity=quantity,
         valid_from=valid_from, valid_to=valid_to,
@@ -156,6 +162,16 @@ def set_price(
         {"product": product.sku, "price": str(amount), "min_quantity": str(quantity)},
     )  # fmt: skip
     return item
+
+
+def _next_version(price_list: PriceList, expected_version: int | None) -> None:
+    """Move the list's version on in one conditional UPDATE; refuse if it moved since it was read."""
+    rows = PriceList.objects.filter(pk=price_list.pk)
+    if expected_version is not None:
+        rows = rows.filter(version=expected_version)
+    if not rows.update(version=F("version") + 1):
+        raise StaleVersion(_("Someone else changed this record meanwhile. Reload it and try again."))
+    price_list.refresh_from_db(fields=["version"])
 
 
 # --- bulk import (driven by tandem.catalog.imports) --------------------------------------

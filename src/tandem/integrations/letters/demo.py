@@ -8,16 +8,17 @@ from tandem.integrations.letters import services
 from tandem.integrations.letters.models import DocumentTemplate
 
 _SIGNATURE = "{{ user.name }}\n{{ company.name }} · {{ company.phone }} · {{ company.email }}"
+_WHO = "{{ contact.name or partner.name }}"
 _PAYMENT = "{{ company.bank_name }}, IBAN {{ company.iban }}, BIC {{ company.bic }}"
 
 # kind → language → (name, subject, body)
 TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
     DocumentTemplate.Kind.LETTER: {
-        "en": ("Letter", "{{ partner.name }}", "Dear {{ contact.name or partner.name }},\n\n\n\nKind regards,\n"),
-        "sl": ("Dopis", "{{ partner.name }}", "Spoštovani {{ contact.name or partner.name }},\n\n\n\nLep pozdrav,\n"),
-        "pl": ("List", "{{ partner.name }}", "Szanowni Państwo, {{ contact.name or partner.name }},\n\n\n\nZ poważaniem\n"),
-        "ru": ("Письмо", "{{ partner.name }}", "Уважаемые {{ contact.name or partner.name }}!\n\n\n\nС уважением,\n"),
-        "zh-hans": ("信函", "{{ partner.name }}", "尊敬的 {{ contact.name or partner.name }}：\n\n\n\n此致敬礼\n"),
+        "en": ("Letter", "{{ partner.name }}", f"Dear {_WHO},\n\n\n\nKind regards,\n"),
+        "sl": ("Dopis", "{{ partner.name }}", f"Spoštovani {_WHO},\n\n\n\nLep pozdrav,\n"),
+        "pl": ("List", "{{ partner.name }}", f"Szanowni Państwo, {_WHO},\n\n\n\nZ poważaniem\n"),
+        "ru": ("Письмо", "{{ partner.name }}", f"Уважаемые {_WHO}!\n\n\n\nС уважением,\n"),
+        "zh-hans": ("信函", "{{ partner.name }}", f"尊敬的 {_WHO}：\n\n\n\n此致敬礼\n"),
     },
     DocumentTemplate.Kind.OFFER: {
         "en": (
@@ -37,7 +38,7 @@ TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
         "pl": (
             "Oferta",
             "Oferta dla {{ partner.name }}",
-            "Szanowni Państwo, {{ contact.name or partner.name }},\n\ndziękujemy za zapytanie. Z przyjemnością "
+            f"Szanowni Państwo, {_WHO},\n\ndziękujemy za zapytanie. Z przyjemnością "
             "przedstawiamy poniższą ofertę, ważną 30 dni od {{ document.date }}.\n\n"
             "Liczymy na owocną współpracę.\n\nZ poważaniem\n",
         ),

@@ -104,6 +104,10 @@ class ObjectListView(ModelView):
             check_storable(self.request.GET.get(self.search_param, ""))
         except BadQueryValue as error:
             refused[self.search_param] = [str(error)]
+        wanted = self.request.GET.get("sort", "")
+        if wanted and wanted.removeprefix("-") not in self.sorts:
+            choices = ", ".join(sorted(self.sorts)) or "-"
+            refused["sort"] = [str(_("Sort by one of: %(choices)s.")) % {"choices": choices}]
         return refused
 
     def refused_message(self, filterset: FilterSet | None) -> str:
