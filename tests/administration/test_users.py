@@ -173,7 +173,7 @@ def test_a_token_is_shown_once_stored_hashed_and_revocable(
     assert token.prefix in page and secret not in page
     api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert api.get("/api/v1/partners/partners/").status_code == 200
-    client.post(reverse("administration:token_revoke", args=[token.pk]))
+    client.post(reverse("administration:token_revoke", args=[token.pk]), {"confirmed": "1"})
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert api.get("/api/v1/partners/partners/").status_code == 401
@@ -201,7 +201,7 @@ def test_everyone_manages_their_own_tokens_on_their_account_page(
     assert created.status_code == 200
     mine = ApiToken.objects.get(user=salesperson)
     assert client.post(reverse("administration:account_token_revoke", args=[others.pk])).status_code == 404
-    client.post(reverse("administration:account_token_revoke", args=[mine.pk]))
+    client.post(reverse("administration:account_token_revoke", args=[mine.pk]), {"confirmed": "1"})
     mine.refresh_from_db()
     others.refresh_from_db()
     assert mine.revoked_at is not None and others.revoked_at is None

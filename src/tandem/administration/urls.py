@@ -15,7 +15,7 @@ urlpatterns = [
     path("users/<int:pk>/edit/", views.UserEditView.as_view(), name="user_edit"),
     *action_urls(views.UserActions, "users/<int:pk>/", "user_"),
     path("users/<int:pk>/tokens/", views.TokenCreateView.as_view(), name="token_create"),
-    path("tokens/<int:pk>/revoke/", views.TokenRevokeView.as_view(), name="token_revoke"),
+    *action_urls(views.TokenActions, "tokens/<int:pk>/", "token_"),
     path("roles/", views.RoleListView.as_view(), name="roles"),
     path("roles/new/", views.RoleCreateView.as_view(), name="role_create"),
     path("roles/<int:pk>/", views.RoleDetailView.as_view(), name="role_detail"),
@@ -26,15 +26,13 @@ urlpatterns = [
     path("companies/<int:pk>/edit/", views.CompanyEditView.as_view(), name="company_edit"),
     path("companies/<int:pk>/logo/", views.CompanyLogoView.as_view(), name="company_logo"),
     path("security/", views.SecurityView.as_view(), name="security"),
-    path("security/<int:pk>/unlock/", views.UnlockView.as_view(), name="unlock"),
+    *action_urls(views.UnlockActions, "security/<int:pk>/"),
     # Every signed-in person: their own account, two-factor sign-in and API tokens.
     path("account/", views.AccountView.as_view(), name="account"),
     path("account/tokens/", views.AccountTokenView.as_view(), name="account_token_create"),
-    path(
-        "account/tokens/<int:pk>/revoke/", views.AccountTokenRevokeView.as_view(), name="account_token_revoke"
-    ),
+    *action_urls(views.AccountTokenActions, "account/tokens/<int:pk>/", "account_token_"),
     path("account/two-factor/", views.TwoFactorSetupView.as_view(), name="two_factor_setup"),
-    path("account/two-factor/off/", views.TwoFactorDisableView.as_view(), name="two_factor_disable"),
+    *action_urls(views.TwoFactorActions, "account/two-factor/", "two_factor_"),
     path("two-factor/", views.TwoFactorVerifyView.as_view(), name="two_factor_verify"),
     # The link in invitation and password e-mails (signed out).
     path("password/<uidb64>/<token>/", views.SetPasswordView.as_view(), name="set_password"),

@@ -354,23 +354,34 @@ def _issue_token(request: HttpRequest, user: User, *, back_url: str) -> HttpResp
     return render(request, "administration/token_created.html", context, status=status)
 
 
-class TokenRevokeView(AdminAreaMixin, View):
-    model = User
+REVOKE_TOKEN = Action(
+    "revoke",
+    gettext_lazy("Revoke"),
+    lambda request, token: services.revoke_token(token, request.user, getattr(request, "company", None)),
+    done=lambda token: _("The token “%(name)s” no longer works.") % {"name": token.name},
+    confirm=gettext_lazy("Revoke this token? Programs using it stop working at once."),
+    style="outline-danger",
+)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        token = get_object_or_404(
-            ApiToken.objects.filter(user__in=company_users(request), company=self.company).select_related(
-                "user"
-            ),
-            pk=pk,
-        )
-        try:
-            services.revoke_token(token, self.actor, self.company)
-        except BusinessError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("The token “%(name)s” no longer works.") % {"name": token.name})
-        return redirect(f"{_user_url(token.user)}#tokens")
+
+class SettingsActions(AdminAreaMixin, ActionView):
+    def permitted(self, action: Action) -> bool:
+        return True  # the settings area's rule, checked on entry: an administrator
+
+
+class TokenActions(SettingsActions):
+    """Revoke a token of a user of the active company."""
+
+    model = ApiToken
+    url_name = "administration:token_{name}"
+    actions = [REVOKE_TOKEN]
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        users = company_users(self.request)
+        return ApiToken.objects.filter(user__in=users, company=self.company).select_related("user")
+
+    def object_url(self, obj: Model) -> str:
+        return f"{_user_url(obj.user)}#tokens"  # type: ignore[attr-defined]
 
 
 # --- roles --------------------------------------------------------------------------------
@@ -479,7 +490,7 @@ def _model_exists(app_label: str, model_name: str) -> bool:
     return True
 
 
-class RoleActions(AdminAreaMixin, ActionView):
+class RoleActions(SettingsActions):
     """The buttons on a role's page: delete a custom role nobody holds."""
 
     model = Group
@@ -499,9 +510,6 @@ class RoleActions(AdminAreaMixin, ActionView):
 
     def get_queryset(self) -> QuerySet[Group]:
         return Group.objects.all()
-
-    def permitted(self, action: Action) -> bool:
-        return True  # the settings area's rule, checked on entry: an administrator
 
     def object_url(self, obj: Model) -> str:
         return _role_url(obj)  # type: ignore[arg-type]
@@ -696,25 +704,29 @@ class SecurityView(AdminAreaMixin, View):
         return render(request, "administration/security.html", context)
 
 
-class UnlockView(AdminAreaMixin, View):
-    model = User
+class UnlockActions(SettingsActions):
+    """Clear the failed sign-ins of a user of the active company (any, for a superuser)."""
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        attempt = get_object_or_404(AccessAttempt, pk=pk)
-        if (
-            not request.user.is_superuser
-            and not company_users(request).filter(username=attempt.username).exists()
-        ):
-            raise Http404
-        try:
-            services.unlock(
-                self.actor, self.company, username=attempt.username, ip_address=attempt.ip_address
-            )
-        except BusinessError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("%(name)s may sign in again.") % {"name": attempt.username})
-        return redirect("administration:security")
+    model = AccessAttempt
+    url_name = "administration:{name}"
+    actions = [
+        Action(
+            "unlock",
+            gettext_lazy("Unlock"),
+            lambda request, attempt: services.unlock(
+                request.user, request.company, username=attempt.username, ip_address=attempt.ip_address
+            ),
+            done=lambda attempt: _("%(name)s may sign in again.") % {"name": attempt.username},
+        )
+    ]
+
+    def get_queryset(self) -> QuerySet[AccessAttempt]:
+        if self.request.user.is_superuser:
+            return AccessAttempt.objects.all()
+        return AccessAttempt.objects.filter(username__in=company_users(self.request).values("username"))
+
+    def object_url(self, obj: Model) -> str:
+        return reverse("administration:security")
 
 
 # --- the person's own account: two-factor sign-in, tokens ----------------------------------
@@ -751,16 +763,25 @@ class AccountTokenView(LoginRequiredMixin, View):
         return _issue_token(request, request.user, back_url=reverse("administration:account"))  # type: ignore[arg-type]
 
 
-class AccountTokenRevokeView(LoginRequiredMixin, View):
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        token = get_object_or_404(ApiToken.objects.filter(user=request.user), pk=pk)  # type: ignore[misc]
-        try:
-            services.revoke_token(token, request.user, getattr(request, "company", None))  # type: ignore[arg-type]
-        except BusinessError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("The token “%(name)s” no longer works.") % {"name": token.name})
-        return redirect("administration:account")
+class OwnActions(ActionView):
+    """Actions on what is the person's own: any signed-in person, on their own rows."""
+
+    action = None
+
+    def permitted(self, action: Action) -> bool:
+        return True
+
+    def object_url(self, obj: Model) -> str:
+        return reverse("administration:account")
+
+
+class AccountTokenActions(OwnActions):
+    model = ApiToken
+    url_name = "administration:account_token_{name}"
+    actions = [REVOKE_TOKEN]
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        return ApiToken.objects.filter(user=self.request.user)  # type: ignore[misc]
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -809,20 +830,28 @@ class TwoFactorSetupView(LoginRequiredMixin, View):
         return render(self.request, "administration/two_factor_setup.html", context, status=status)
 
 
-class TwoFactorDisableView(LoginRequiredMixin, View):
-    def post(self, request: HttpRequest) -> HttpResponse:
-        try:
-            services.disable_two_factor(
-                request.user,  # type: ignore[arg-type]
-                request.user,  # type: ignore[arg-type]
-                getattr(request, "company", None),
-                code=request.POST.get("code", ""),
-            )
-        except BusinessError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Two-factor sign-in is off."))
-        return redirect("administration:account")
+class TwoFactorActions(OwnActions):
+    """Turn one's own two-factor sign-in off, with a current code (typed on the account page)."""
+
+    model = User
+    url_name = "administration:two_factor_{name}"
+    actions = [
+        Action(
+            "disable",
+            gettext_lazy("Turn off"),
+            lambda request, user: services.disable_two_factor(
+                user, user, getattr(request, "company", None), code=request.POST.get("code", "")
+            ),
+            done=gettext_lazy("Two-factor sign-in is off."),
+            route="off",
+        )
+    ]
+
+    def get_object(self) -> Model:
+        return self.request.user  # type: ignore[return-value]
+
+    def url_args(self, obj: Model) -> list[Any]:
+        return []
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -15,9 +15,5 @@ urlpatterns = [
     *action_urls(views.PartnerActions, "<int:pk>/"),
     path("<int:pk>/addresses/new/", views.AddressCreateView.as_view(), name="address_create"),
     path("<int:pk>/addresses/<int:address_pk>/edit/", views.AddressEditView.as_view(), name="address_edit"),
-    path(
-        "<int:pk>/addresses/<int:address_pk>/remove/",
-        views.AddressRemoveView.as_view(),
-        name="address_remove",
-    ),
+    *action_urls(views.AddressActions, "<int:pk>/addresses/<int:address_pk>/", "address_"),
 ]

@@ -8,10 +8,9 @@ from urllib.parse import quote
 
 import django_filters
 from django import forms
-from django.contrib import messages
 from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
-from django.http import HttpRequest, HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -19,7 +18,6 @@ from django.utils.translation import gettext_lazy
 
 from tandem.core import registry
 from tandem.core.countries import countries, country_name
-from tandem.core.errors import BusinessError
 from tandem.core.identifiers import format_phone
 from tandem.core.models import User
 from tandem.partners import queries, services
@@ -378,19 +376,30 @@ class AddressEditView(AddressMixin, ObjectFormView):
         return _("Address saved.")
 
 
-class AddressRemoveView(AddressMixin):
-    action = "delete"
+class AddressActions(AddressMixin, ActionView):
+    url_name = "partners:address_{name}"
+    actions = [
+        Action(
+            "remove",
+            gettext_lazy("Remove"),
+            lambda request, address: services.remove_address(address, request.user),
+            done=gettext_lazy("Address removed."),
+            permission="partners.delete_address",
+            confirm=gettext_lazy("Remove this address?"),
+            style="outline-danger",
+        )
+    ]
 
-    def post(self, request: HttpRequest, pk: int, address_pk: int) -> HttpResponseBase:
-        address = get_object_or_404(self.get_queryset(), pk=address_pk, partner_id=pk)
-        partner = address.partner
-        try:
-            services.remove_address(address, request.user)  # type: ignore[arg-type]
-        except BusinessError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Address removed."))
-        return redirect(f"{partner.get_absolute_url()}#addresses")
+    def get_object(self) -> Address:
+        return get_object_or_404(
+            self.get_queryset(), pk=self.kwargs["address_pk"], partner_id=self.kwargs["pk"]
+        )
+
+    def url_args(self, obj: Model) -> list[Any]:
+        return [obj.partner_id, obj.pk]  # type: ignore[attr-defined]
+
+    def object_url(self, obj: Model) -> str:
+        return self.success_url(obj)
 
 
 class PartnerMergeView(ObjectFormView):

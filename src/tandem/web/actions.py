@@ -11,7 +11,8 @@ A model's actions are declared once, as data, on an :class:`ActionView`::
                    confirm=_("Delete this webhook?"), next_url=lambda s: reverse("webhooks:list")),
         ]
 
-``action_urls(SubscriptionActions, "<int:pk>/")`` routes them, and the detail page shows
+``action_urls(SubscriptionActions, "<int:pk>/")`` routes them (a record reached otherwise, by a
+parent's key or none at all, overrides ``get_object`` and ``url_args``), and the detail page shows
 ``view.buttons(request, obj)`` with ``web/_actions.html``. What every action then gets:
 
 * the user's right is checked per action (a button is shown only to whom may press it; a
@@ -88,7 +89,8 @@ class ActionView(ModelView):
 
     actions: Sequence[Action] = ()
     url_name: str = ""  # "<namespace>:<prefix>{name}" pattern filled by action_urls
-    template_name = "web/_actions.html"
+    template_name = "web/_actions.html"  # the htmx answer in place: the buttons, or ``fragment``'s
+    in_place = False  # htmx success re-renders ``template_name`` instead of redirecting
     confirm_template = "web/action_confirm.html"
 
     # --- declaration helpers ---------------------------------------------------------------
@@ -117,7 +119,7 @@ class ActionView(ModelView):
             Button(
                 action.name,
                 str(action.label),
-                reverse(self.url_name.format(name=action.name), args=[obj.pk]),
+                reverse(self.url_name.format(name=action.name), args=self.url_args(obj)),
                 str(action.confirm or ""),
                 action.style,
             )
@@ -130,6 +132,10 @@ class ActionView(ModelView):
     def get_object(self) -> Model:
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
+    def url_args(self, obj: Model) -> list[Any]:
+        """The arguments of an action's URL for ``obj`` (its key, by default)."""
+        return [obj.pk]
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         obj, action = self.get_object(), self.find(kwargs["name"])
         if not self.permitted(action):
@@ -141,6 +147,8 @@ class ActionView(ModelView):
                 action.run(request, obj)
         except BusinessError as exc:
             return self.failed(obj, exc)
+        if self.in_place and getattr(request, "htmx", False):
+            return self.render_in_place(obj)
         if message := action.message(obj):
             messages.success(request, message)
         return self.go(action.next_url(obj) if action.next_url else self.object_url(obj))
@@ -150,11 +158,16 @@ class ActionView(ModelView):
 
     def failed(self, obj: Model, error: BusinessError) -> HttpResponse:
         if getattr(self.request, "htmx", False):
-            obj.refresh_from_db()
-            context = {"actions": self.buttons(self.request, obj), "action_error": error.message}
-            return render(self.request, self.template_name, context)
+            return self.render_in_place(obj, error.message)
         messages.error(self.request, error.message)
         return self.go(self.object_url(obj))  # type: ignore[return-value]
+
+    def render_in_place(self, obj: Model, error: str = "") -> HttpResponse:
+        obj.refresh_from_db()
+        return render(self.request, self.template_name, self.in_place_context(obj, error))
+
+    def in_place_context(self, obj: Model, error: str) -> dict[str, Any]:
+        return {"actions": self.buttons(self.request, obj), "action_error": error}
 
     def go(self, url: str) -> HttpResponseBase:
         if getattr(self.request, "htmx", False):

@@ -172,7 +172,7 @@ def test_administrators_upload_see_and_remove_the_certificate(
     assert "CN=Tandem Furniture documents" in page
     assert certificates.password not in page
 
-    assert client.post(url, {"action": "remove"}).status_code == 302
+    assert client.post(reverse("documents:certificate_remove"), {"confirmed": "1"}).status_code == 302
     assert not SigningCertificate.objects.exists()
     assert Event.objects.filter(name="signing_certificate.removed").exists()
 
@@ -193,7 +193,9 @@ def test_a_wrong_password_is_shown_on_the_form(
 def test_only_administrators_reach_the_certificate_page(manager: User, salesperson: User) -> None:
     for user in (manager, salesperson):
         assert _client(user).get(reverse("documents:certificate")).status_code == 403
-        assert _client(user).post(reverse("documents:certificate"), {"action": "remove"}).status_code == 403
+        assert (
+            _client(user).post(reverse("documents:certificate_remove"), {"confirmed": "1"}).status_code == 403
+        )
 
 
 def test_an_administrator_of_another_company_sees_only_their_own(
@@ -211,5 +213,8 @@ def test_an_administrator_of_another_company_sees_only_their_own(
     elsewhere = make_user("otto", roles.ADMINISTRATOR, company=other_company)
     page = _client(elsewhere).get(reverse("documents:certificate")).content.decode()
     assert "CN=Tandem Furniture documents" not in page
-    assert _client(elsewhere).post(reverse("documents:certificate"), {"action": "remove"}).status_code == 302
+    assert (
+        _client(elsewhere).post(reverse("documents:certificate_remove"), {"confirmed": "1"}).status_code
+        == 404
+    )
     assert SigningCertificate.objects.filter(company=company).exists()

@@ -7,15 +7,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tandem.core.documents import services
 from tandem.core.documents.forms import CertificateForm
 from tandem.core.documents.models import SigningCertificate
 from tandem.core.errors import BusinessError
 from tandem.core.querysets import allowed_company
+from tandem.web.actions import Action, ActionView
 from tandem.web.forms import add_business_error
 from tandem.web.generic import ModelView
 
@@ -38,14 +42,6 @@ class CertificateView(ModelView):
 
     def post(self, request: HttpRequest) -> HttpResponseBase:
         company = self.company()
-        if request.POST.get("action") == "remove":
-            try:
-                services.remove_certificate(company, request.user)  # type: ignore[arg-type]
-            except BusinessError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("The signing certificate was removed."))
-            return redirect("documents:certificate")
         form = CertificateForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
@@ -85,3 +81,31 @@ class CertificateView(ModelView):
                 "uploaded": SigningCertificate.objects.filter(company=company).first(),
             },
         )
+
+
+class CertificateActions(ActionView):
+    """Remove the company's uploaded certificate (administrators, as the page)."""
+
+    model = SigningCertificate
+    action = "add"
+    url_name = "documents:certificate_{name}"
+    actions = [
+        Action(
+            "remove",
+            gettext_lazy("Remove"),
+            lambda request, stored: services.remove_certificate(stored.company, request.user),
+            done=gettext_lazy("The signing certificate was removed."),
+            permission="documents.delete_signingcertificate",
+            confirm=gettext_lazy("Remove the signing certificate? Documents can no longer be signed."),
+            style="outline-danger",
+        )
+    ]
+
+    def get_object(self) -> Model:
+        return get_object_or_404(SigningCertificate, company=allowed_company(self.request.user))
+
+    def url_args(self, obj: Model) -> list[Any]:
+        return []
+
+    def object_url(self, obj: Model) -> str:
+        return reverse("documents:certificate")

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tandem.core.jobs import views
+from tandem.web.actions import action_urls
 
 app_name = "jobs"
 
@@ -10,5 +11,5 @@ urlpatterns = [
     path("check-worker/", views.check_worker, name="check_worker"),
     path("<int:pk>/", views.job_detail, name="detail"),
     path("<int:pk>/progress/", views.job_progress, name="progress"),
-    path("<int:pk>/cancel/", views.job_cancel, name="cancel"),
+    *action_urls(views.JobActions, "<int:pk>/"),
 ]

@@ -6,16 +6,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
-from tandem.core.errors import BusinessError
 from tandem.core.jobs import services
 from tandem.core.jobs.models import Job, ScheduledRun
 from tandem.core.messages import Message
+from tandem.web.actions import Action, ActionView
 from tandem.web.display import Column
 from tandem.web.tables import Table
 
@@ -73,24 +74,34 @@ def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@login_required
-@require_POST
-def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    job = _job(request, pk)
-    error: str | None = None
-    try:
-        job = services.cancel(job, request.user)  # type: ignore[arg-type]
-    except BusinessError as exc:
-        error = exc.message
-    if getattr(request, "htmx", False):
-        return render(request, "jobs/_progress_bar.html", {"job": job, "cancel_error": error})
-    if error:
-        messages.error(request, error)
-    elif job.state == Job.State.CANCELLED:
-        messages.success(request, _("The job was cancelled."))
-    else:
-        messages.info(request, _("The job will stop at its next step."))
-    return redirect(job)
+def _cancelled(job: Job) -> str:
+    if job.state == Job.State.CANCELLED:
+        return _("The job was cancelled.")
+    return _("The job will stop at its next step.")
+
+
+class JobActions(ActionView):
+    """Cancel: the person who started the job, or an administrator (``Job.visible_to``)."""
+
+    model = Job
+    action = None
+    url_name = "jobs:{name}"
+    template_name = "jobs/_progress_bar.html"
+    in_place = True  # htmx swaps the progress bar
+    actions = [
+        Action(
+            "cancel",
+            gettext_lazy("Cancel"),
+            lambda request, job: services.cancel(job, request.user),
+            done=_cancelled,
+        )
+    ]
+
+    def permitted(self, action: Action) -> bool:
+        return True
+
+    def in_place_context(self, obj: Model, error: str) -> dict[str, Any]:
+        return {"job": obj, "action_error": error}
 
 
 @login_required

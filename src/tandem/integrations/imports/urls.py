@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tandem.integrations.imports import views
+from tandem.web.actions import action_urls
 
 app_name = "imports"
 
@@ -11,5 +12,5 @@ urlpatterns = [
     path("<int:pk>/mapping/", views.mapping, name="mapping"),
     path("<int:pk>/commit/", views.commit, name="commit"),
     path("<int:pk>/rejected.csv", views.rejected, name="rejected"),
-    path("mappings/<int:pk>/delete/", views.delete_template, name="delete_template"),
+    *action_urls(views.MappingActions, "mappings/<int:pk>/"),
 ]

@@ -14,10 +14,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Model
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.core.errors import BusinessError, NotAllowed
@@ -25,6 +27,7 @@ from tandem.core.importing import ImportSpec, specs
 from tandem.integrations.imports import engine, forms, reading, services
 from tandem.integrations.imports.models import ImportMapping, ImportRun
 from tandem.integrations.imports.parsing import as_text
+from tandem.web.actions import Action, ActionView
 
 PREVIEW_ROWS = 10
 SAMPLE_ROWS = 3
@@ -273,11 +276,26 @@ def rejected(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
-@login_required
-@require_POST
-def delete_template(request: HttpRequest, pk: int) -> HttpResponseBase:
-    template = get_object_or_404(ImportMapping.objects.visible_to(request.user), pk=pk)
-    spec = _spec(request, template.spec_key)
-    services.delete_template(template, request.user)  # type: ignore[arg-type]
-    messages.success(request, _("The mapping “%(name)s” was deleted.") % {"name": template.name})
-    return redirect(f"{reverse('imports:start')}?spec={spec.key}")
+class MappingActions(ActionView):
+    """Delete a saved column mapping (its owner's; the service checks the right to the import)."""
+
+    model = ImportMapping
+    action = None
+    url_name = "imports:{name}"
+    actions = [
+        Action(
+            "delete_template",
+            gettext_lazy("Delete"),
+            lambda request, template: services.delete_template(template, request.user),
+            done=lambda template: _("The mapping “%(name)s” was deleted.") % {"name": template.name},
+            confirm=gettext_lazy("Delete this mapping?"),
+            style="outline-danger",
+            route="delete",
+        )
+    ]
+
+    def permitted(self, action: Action) -> bool:
+        return True
+
+    def object_url(self, obj: Model) -> str:
+        return f"{reverse('imports:start')}?spec={obj.spec_key}"  # type: ignore[attr-defined]

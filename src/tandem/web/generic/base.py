@@ -19,13 +19,13 @@ class ModelView(LoginRequiredMixin, View):
     """
 
     model: type[Model]
-    action = "view"
+    action: str | None = "view"  # None: any signed-in person; record rules alone decide
     title: str | Any = ""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if not request.user.has_perm(self.permission_name()):
+        if self.action is not None and not request.user.has_perm(self.permission_name()):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
