@@ -32,10 +32,10 @@ from tandem.partners.addresses.common import (
 )
 from tandem.partners.addresses.detection import detect_country, detect_country_by_shape
 from tandem.partners.addresses.generic import parse_generic
-from tandem.partners.addresses.germany import parse_germany
+from tandem.partners.addresses.germany import GERMANY
 from tandem.partners.addresses.poland import parse_poland
 from tandem.partners.addresses.russia import parse_russia
-from tandem.partners.addresses.slovenia import parse_slovenia
+from tandem.partners.addresses.slovenia import SLOVENIA
 from tandem.partners.addresses.united_kingdom import parse_united_kingdom
 from tandem.partners.addresses.united_states import parse_united_states
 
@@ -44,9 +44,9 @@ __all__ = ["ParsedAddress", "compose_address", "detect_country", "parse_address"
 COUNTRY_PARSERS: dict[str, Callable[[list[str]], _Draft]] = {
     "RU": parse_russia,
     "PL": parse_poland,
-    "SI": parse_slovenia,
+    "SI": SLOVENIA.parse,
     "CN": parse_china,
-    "DE": parse_germany,
+    "DE": GERMANY.parse,
     "GB": parse_united_kingdom,
     "US": parse_united_states,
 }

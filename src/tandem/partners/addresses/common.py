@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 
 @dataclass(frozen=True)
@@ -679,3 +679,40 @@ def _match_nothing(segment: str) -> str:
 
 def _unit_segment_re(markers: Iterable[str]) -> re.Pattern[str]:
     return re.compile(rf"(?:{_alternation(markers)})(?:\.\s*|\s+|(?=\d))(?P<value>[\w-]+)", re.I)
+
+
+def _folded(names: Iterable[str]) -> frozenset[str]:
+    return frozenset(name.casefold() for name in names)
+
+
+@dataclass(frozen=True)
+class CodeBeforeCity:
+    """A country written "street house, code city[, region]", declared as a table: the digits of
+    its postal code and the pattern that finds it (with an optional country prefix), its region
+    and big-city names, the words its streets end or start with, and its unit markers."""
+
+    digits: int
+    postal_re: re.Pattern[str]
+    regions: frozenset[str]
+    cities: frozenset[str]
+    street_words: re.Pattern[str]
+    unit_types: tuple[str, ...]
+
+    def looks_like(self, text: str) -> bool:
+        """A code before the city plus one of the country's street words or big cities."""
+        cities = _cities_after_codes(text, self.digits)
+        return bool(cities) and (
+            self.street_words.search(text) is not None or any(c in self.cities for c in cities)
+        )
+
+    def parse(self, segments: list[str]) -> _Draft:
+        return _parse_segments(segments, self.rules)
+
+    @cached_property
+    def rules(self) -> _SegmentRules:
+        return _SegmentRules(
+            find_postal=lambda segment: _code_before_city(self.postal_re, segment),
+            match_region=lambda segment: segment if segment.casefold() in self.regions else "",
+            parse_street=_european_street_parser(_marker_suffix_re(self.unit_types)),
+            unit_segment_re=_unit_segment_re(self.unit_types),
+        )

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 from tandem.partners.addresses.china import _has_chinese_script, _looks_like_pinyin_chinese
 from tandem.partners.addresses.common import _find_country_name, _has_cyrillic, _split_segments
-from tandem.partners.addresses.germany import _has_german_prefixed_code, _looks_german
+from tandem.partners.addresses.germany import GERMANY, _has_german_prefixed_code
 from tandem.partners.addresses.poland import _has_polish_postal_code
-from tandem.partners.addresses.slovenia import _looks_slovenian
+from tandem.partners.addresses.slovenia import SLOVENIA
 from tandem.partners.addresses.united_kingdom import _has_uk_postcode
 from tandem.partners.addresses.united_states import _has_us_state_and_zip
 
@@ -21,8 +21,8 @@ _SHAPE_DETECTORS: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("US", _has_us_state_and_zip),
     ("GB", _has_uk_postcode),
     ("DE", _has_german_prefixed_code),
-    ("DE", _looks_german),
-    ("SI", _looks_slovenian),
+    ("DE", GERMANY.looks_like),
+    ("SI", SLOVENIA.looks_like),
     ("CN", _looks_like_pinyin_chinese),
 )
 

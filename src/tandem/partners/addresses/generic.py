@@ -19,9 +19,9 @@ from tandem.partners.addresses.common import (
     _SegmentRules,
     _unit_segment_re,
 )
-from tandem.partners.addresses.germany import DE_UNIT_TYPES
+from tandem.partners.addresses.germany import GERMANY
 from tandem.partners.addresses.poland import PL_UNIT_TYPES
-from tandem.partners.addresses.slovenia import SI_UNIT_TYPES
+from tandem.partners.addresses.slovenia import SLOVENIA
 
 _GENERIC_POSTAL_RE = re.compile(
     r"(?<![\w/-])(?P<prefix>[A-Z]{1,3}-)?(?P<code>\d{4,6}|\d{2,3}-\d{3,4})(?![\w/-])"
@@ -45,7 +45,7 @@ def _find_generic_postal(segment: str) -> _PostalMatch | None:
     return None
 
 
-_GENERIC_UNIT_TYPES = ENGLISH_UNIT_TYPES + PL_UNIT_TYPES + DE_UNIT_TYPES + SI_UNIT_TYPES
+_GENERIC_UNIT_TYPES = ENGLISH_UNIT_TYPES + PL_UNIT_TYPES + GERMANY.unit_types + SLOVENIA.unit_types
 
 
 _GENERIC_UNIT_SUFFIX_RE = _marker_suffix_re(_GENERIC_UNIT_TYPES)
