@@ -22,7 +22,7 @@ from tandem.web.actions import action_urls
 
 def model_urls(
     *,
-    list: Any = None,  # noqa: A002 - the page's name
+    list: Any = None,
     create: Any = None,
     detail: Any = None,
     edit: Any = None,
