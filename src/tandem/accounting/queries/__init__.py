@@ -1,0 +1,1 @@
+"""Reads of the books beyond a filter, one module per part (ledger, reports, payments, …)."""

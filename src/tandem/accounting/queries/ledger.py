@@ -1,0 +1,94 @@
+"""Ledger reads the services and the other parts share: rates, balances, the lock."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from tandem.accounting.models import MONEY_DIGITS, MONEY_PLACES, BooksSettings, JournalEntry, JournalLine
+from tandem.core import money
+from tandem.core.models import Company, Currency
+
+ZERO = Decimal(0)
+
+
+def _sum(field: str) -> Coalesce:
+    return Coalesce(
+        Sum(field),
+        Value(ZERO),
+        output_field=DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES),
+    )
+
+
+def settings_of(company: Company) -> BooksSettings:
+    """The company's accounting settings; a company without a chart gets empty ones."""
+    books, _created = BooksSettings.objects.get_or_create(company=company)
+    return books
+
+
+def rate_of(company: Company, currency: Currency, on: datetime.date) -> Decimal:
+    """Units of the company's currency one unit of ``currency`` bought on ``on`` (core rates)."""
+    return money.rate(currency, company.currency, on)
+
+
+def to_company(company: Company, amount: Decimal, currency: Currency, on: datetime.date) -> Decimal:
+    """``amount`` of ``currency`` in the company's currency at the rate of ``on``, rounded."""
+    return money.round_money(amount * rate_of(company, currency, on), company.currency)
+
+
+def totals(lines: QuerySet[JournalLine]) -> tuple[Decimal, Decimal]:
+    """(debit, credit) of some lines, summed by the database."""
+    found = lines.aggregate(debit=_sum("debit"), credit=_sum("credit"))
+    return found["debit"], found["credit"]
+
+
+def unbalanced_posted_entries(limit: int = 20) -> list[tuple[JournalEntry, Decimal]]:
+    """Posted entries whose lines do not balance, with debit less credit (the first invariant)."""
+    rows = (
+        JournalEntry.objects.filter(state=JournalEntry.State.POSTED)
+        .annotate(debit=_sum("lines__debit"), credit=_sum("lines__credit"))
+        .exclude(debit=F("credit"))
+        .order_by("id")[:limit]
+    )
+    return [(entry, entry.debit - entry.credit) for entry in rows]  # type: ignore[attr-defined]
+
+
+def trial_balance_differences() -> dict[int, Decimal]:
+    """Per company id, debits less credits of its posted lines, where that is not zero."""
+    rows = (
+        JournalLine.objects.filter(posted=True)
+        .values("company")
+        .annotate(debit=_sum("debit"), credit=_sum("credit"))
+        .order_by("company")
+    )
+    return {row["company"]: row["debit"] - row["credit"] for row in rows if row["debit"] != row["credit"]}
+
+
+def locked_on(company: Company, on: datetime.date) -> bool:
+    lock = BooksSettings.objects.filter(company=company).values_list("lock_date", flat=True).first()
+    return lock is not None and on <= lock
+
+
+def balance(lines: QuerySet[JournalLine]) -> Decimal:
+    debit, credit = totals(lines)
+    return debit - credit
+
+
+def open_foreign_balances(company: Company, on: datetime.date) -> list[dict[str, Any]]:
+    """What period-end revaluation restates: per account, partner and foreign currency, the
+    balance in that currency and in the company's of posted lines up to ``on``, on
+    reconcilable, bank and cash accounts, where the currency balance is not zero. Matched
+    items cancel out in the currency, so what is left is what is open."""
+    rows = (
+        JournalLine.objects.filter(company=company, posted=True, date__lte=on)
+        .exclude(currency=company.currency)
+        .filter(Q(account__reconcilable=True) | Q(account__subtype__in=["bank", "cash"]))
+        .values("account", "partner", "currency")
+        .annotate(amount_currency=_sum("amount_currency"), debit=_sum("debit"), credit=_sum("credit"))
+        .order_by("account", "partner", "currency")
+    )
+    return [row for row in rows if row["amount_currency"] != ZERO]

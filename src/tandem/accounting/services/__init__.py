@@ -1,0 +1,1 @@
+"""Every write on the books, one module per part (ledger, charts, invoices, payments, …)."""

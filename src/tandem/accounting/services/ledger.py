@@ -1,0 +1,611 @@
+"""Every write on the ledger: accounts, journals, fiscal years, periods, the lock date, and
+journal entries (create, change while draft, post, reverse) and period-end revaluation.
+
+Posting checks the balance in the company's currency (summed by the database), the lock
+date, the period and the fiscal year, takes the journal's gapless number for the year from
+``core.sequences`` and marks the lines posted in the same transaction. A posted entry never
+changes: :func:`reverse_entry` books its mirror image. On PostgreSQL a deferred constraint
+trigger (migration 0002) refuses an unbalanced posted entry at commit whatever wrote it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tandem.accounting.models import (
+    Account,
+    BooksSettings,
+    CostCentre,
+    FiscalYear,
+    Journal,
+    JournalEntry,
+    JournalLine,
+    Period,
+    Tax,
+)
+from tandem.accounting.queries import ledger as queries
+from tandem.core import events, sequences
+from tandem.core.errors import BusinessError, NotAllowed, ValidationFailed
+from tandem.core.models import Company, Currency, User
+from tandem.core.models import Sequence as NumberSequence
+from tandem.core.money import round_money
+from tandem.core.security import is_administrator
+from tandem.core.states import transition
+from tandem.core.versioning import update_versioned
+from tandem.partners.models import Partner
+
+ZERO = Decimal(0)
+
+
+class UnbalancedEntry(BusinessError):
+    code = "unbalanced-entry"
+
+
+class LockedDate(BusinessError):
+    code = "locked-date"
+
+
+class EntryPosted(BusinessError):
+    status = 409
+    code = "entry-posted"
+
+
+# --- accounts, journals -------------------------------------------------------------------
+
+ACCOUNT_FIELDS = ["code", "name", "type", "subtype", "group", "reconcilable", "currency", "active"]
+JOURNAL_FIELDS = ["code", "name", "kind", "default_account", "currency", "bank_iban", "bank_bic", "active"]
+
+
+def _clean(fields: Mapping[str, Any], allowed: Sequence[str]) -> dict[str, Any]:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise BusinessError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    return {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
+
+
+def _check_account(company: Company, account: Account, exclude: int | None = None) -> None:
+    errors: dict[str, list[str]] = {}
+    if not account.code:
+        errors["code"] = [_("This field is required.")]
+    if not account.name:
+        errors["name"] = [_("This field is required.")]
+    if account.type not in Account.Type.values:
+        errors["type"] = [_("Choose an account type.")]
+    elif account.subtype not in _subtypes(account.type):
+        errors["subtype"] = [_("This subtype does not belong to the account's type.")]
+    if account.subtype in {Account.Subtype.RECEIVABLE, Account.Subtype.PAYABLE} and not account.reconcilable:
+        errors["reconcilable"] = [_("Receivable and payable accounts are always reconcilable.")]
+    others = Account.objects.filter(company=company, code=account.code).exclude(pk=exclude)
+    if account.code and others.exists():
+        errors["code"] = [_("Another account already has this code.")]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _subtypes(account_type: str) -> tuple[str, ...]:
+    from tandem.accounting.models.books import SUBTYPES_OF_TYPE
+
+    return SUBTYPES_OF_TYPE.get(account_type, ())
+
+
+@transaction.atomic
+def create_account(company: Company, actor: User | None, **fields: Any) -> Account:
+    data = _clean(fields, ACCOUNT_FIELDS)
+    if data.get("subtype") in {Account.Subtype.RECEIVABLE, Account.Subtype.PAYABLE}:
+        data["reconcilable"] = True
+    account = Account(company=company, **data)
+    _check_account(company, account)
+    account.save()
+    events.record("account.created", account, actor, {"code": account.code, "name": account.name})
+    return account
+
+
+def update_account(
+    account: Account, actor: User | None, changes: Mapping[str, Any], *, expected_version: int | None = None
+) -> Account:
+    data = _clean(changes, ACCOUNT_FIELDS)
+    if "type" in data or "subtype" in data or "code" in data:
+        _refuse_if_used(account, data)
+    return update_versioned(
+        account,
+        actor,
+        data,
+        expected_version=expected_version,
+        event="account.updated",
+        check=lambda row: _check_account(account.company, row, exclude=row.pk),
+    )
+
+
+def _refuse_if_used(account: Account, data: Mapping[str, Any]) -> None:
+    changed = any(
+        data.get(name, getattr(account, name)) != getattr(account, name) for name in ("type", "subtype")
+    )
+    if changed and JournalLine.objects.filter(account=account, posted=True).exists():
+        raise ValidationFailed({"type": [_("The account has posted lines: its type cannot change.")]})
+
+
+def _sequence_code(journal: Journal) -> str:
+    return f"journal-{journal.pk}"
+
+
+def _sequence_pattern(journal: Journal) -> str:
+    return journal.code.replace("{", "").replace("}", "") + "/{year}/{number:05d}"
+
+
+def _check_journal(company: Company, journal: Journal, exclude: int | None = None) -> None:
+    errors: dict[str, list[str]] = {}
+    if not journal.code:
+        errors["code"] = [_("This field is required.")]
+    if not journal.name:
+        errors["name"] = [_("This field is required.")]
+    if journal.kind not in Journal.Kind.values:
+        errors["kind"] = [_("Choose a kind of journal.")]
+    if journal.default_account is not None and journal.default_account.company_id != company.pk:
+        errors["default_account"] = [_("This choice belongs to another company.")]
+    if Journal.objects.filter(company=company, code=journal.code).exclude(pk=exclude).exists():
+        errors["code"] = [_("Another journal already has this code.")]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+@transaction.atomic
+def create_journal(company: Company, actor: User | None, **fields: Any) -> Journal:
+    journal = Journal(company=company, **_clean(fields, JOURNAL_FIELDS))
+    _check_journal(company, journal)
+    journal.save()
+    events.record("journal.created", journal, actor, {"code": journal.code, "kind": journal.kind})
+    return journal
+
+
+def update_journal(
+    journal: Journal, actor: User | None, changes: Mapping[str, Any], *, expected_version: int | None = None
+) -> Journal:
+    data = _clean(changes, JOURNAL_FIELDS)
+    with transaction.atomic():
+        updated = update_versioned(
+            journal,
+            actor,
+            data,
+            expected_version=expected_version,
+            event="journal.updated",
+            check=lambda row: _check_journal(journal.company, row, exclude=row.pk),
+        )
+        NumberSequence.objects.filter(company=journal.company, code=_sequence_code(journal)).update(
+            pattern=_sequence_pattern(updated)
+        )
+    return updated
+
+
+# --- fiscal years, periods, lock date ----------------------------------------------------
+
+
+@transaction.atomic
+def create_fiscal_year(company: Company, actor: User | None, start: datetime.date) -> FiscalYear:
+    """A twelve-month fiscal year from ``start`` with one period per month."""
+    end = _add_months(start, 12) - datetime.timedelta(days=1)
+    if FiscalYear.objects.filter(company=company, start__lte=end, end__gte=start).exists():
+        raise ValidationFailed({"start": [_("This fiscal year overlaps another one.")]})
+    name = str(start.year) if start.month == 1 else f"{start.year}/{end.year % 100:02d}"
+    year = FiscalYear.objects.create(company=company, name=name, start=start, end=end)
+    Period.objects.bulk_create(
+        Period(
+            company=company,
+            fiscal_year=year,
+            name=f"{month_start:%Y-%m}",
+            start=month_start,
+            end=_add_months(month_start, 1) - datetime.timedelta(days=1),
+        )
+        for month_start in (_add_months(start, n) for n in range(12))
+    )
+    return year
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def close_period(period: Period, actor: User | None) -> Period:
+    with transaction.atomic():
+        drafts = JournalEntry.objects.filter(
+            company=period.company_id, state=JournalEntry.State.DRAFT, date__range=(period.start, period.end)
+        )
+        if drafts.exists():
+            raise BusinessError(_("The period still has draft entries: post or delete them first."))
+        transition(period, "closed", actor)
+    return period
+
+
+def reopen_period(period: Period, actor: User | None) -> Period:
+    transition(period, "reopened", actor)
+    return period
+
+
+@transaction.atomic
+def move_lock_date(company: Company, actor: User | None, lock_date: datetime.date | None) -> BooksSettings:
+    """Only an administrator moves the lock date; nothing dated on or before it is posted."""
+    if actor is None or not is_administrator(actor):
+        raise NotAllowed(_("Only an administrator may move the lock date."))
+    books = BooksSettings.objects.select_for_update().get(pk=queries.settings_of(company).pk)
+    if (
+        lock_date is not None
+        and JournalEntry.objects.filter(
+            company=company, state=JournalEntry.State.DRAFT, date__lte=lock_date
+        ).exists()
+    ):
+        raise ValidationFailed(
+            {"lock_date": [_("Draft entries are dated on or before it: post or delete them.")]}
+        )
+    before = books.lock_date
+    books.lock_date = lock_date
+    books.version += 1
+    books.save(update_fields=["lock_date", "version"])
+    events.record(
+        "books.lock_date_moved",
+        books,
+        actor,
+        {"lock_date": [before.isoformat() if before else None, lock_date.isoformat() if lock_date else None]},
+    )
+    return books
+
+
+# --- entries ------------------------------------------------------------------------------
+
+
+@dataclass
+class Line:
+    """One line as a caller describes it. ``debit``/``credit`` in the company's currency;
+    for a foreign-currency line give ``currency`` and ``amount_currency`` (signed) and leave
+    both sides empty to convert at the rate of the entry's date."""
+
+    account: Account
+    debit: Decimal = ZERO
+    credit: Decimal = ZERO
+    partner: Partner | None = None
+    label: str = ""
+    currency: Currency | None = None
+    amount_currency: Decimal | None = None
+    cost_centre: CostCentre | None = None
+    due_date: datetime.date | None = None
+    tax: Tax | None = None
+    tax_base_amount: Decimal = ZERO
+    taxes: Sequence[Tax] = field(default_factory=list)
+
+
+def _amount(value: Any, name: str, errors: dict[str, list[str]]) -> Decimal:
+    if isinstance(value, float):
+        errors.setdefault(name, []).append(_("Amounts are decimals, never floating point."))
+        return ZERO
+    try:
+        amount = Decimal(str(value if value not in (None, "") else 0))
+    except InvalidOperation:
+        errors.setdefault(name, []).append(_("Enter a number."))
+        return ZERO
+    if not amount.is_finite():
+        errors.setdefault(name, []).append(_("Enter a number."))
+        return ZERO
+    return amount
+
+
+def _line_row(
+    company: Company, entry: JournalEntry, line: Line, n: int, errors: dict[str, list[str]]
+) -> JournalLine:
+    key = f"lines.{n}"
+    debit, credit = _amount(line.debit, key, errors), _amount(line.credit, key, errors)
+    currency = line.currency or company.currency
+    mine = (line.account, line.partner, line.cost_centre, line.tax)
+    if any(obj is not None and obj.company_id != company.pk for obj in mine):
+        errors.setdefault(key, []).append(_("This line names a record of another company."))
+    if not line.account.active:
+        errors.setdefault(key, []).append(
+            _("The account %(account)s is archived.") % {"account": line.account}
+        )
+    if line.account.currency_id and line.account.currency_id != currency.pk:
+        errors.setdefault(key, []).append(
+            _("The account %(account)s takes only %(currency)s.")
+            % {"account": line.account, "currency": line.account.currency_id}
+        )
+    if currency.pk != company.currency_id and line.amount_currency is not None and not debit and not credit:
+        amount = _amount(line.amount_currency, key, errors)
+        converted = queries.to_company(company, amount, currency, entry.date)
+        debit, credit = max(converted, ZERO), max(-converted, ZERO)
+    debit, credit = round_money(debit, company.currency), round_money(credit, company.currency)
+    if debit < 0 or credit < 0:
+        errors.setdefault(key, []).append(_("Debit and credit cannot be negative."))
+    if debit and credit:
+        errors.setdefault(key, []).append(_("A line is either a debit or a credit, not both."))
+    if currency.pk == company.currency_id:
+        amount_currency = debit - credit
+    else:
+        amount_currency = round_money(_amount(line.amount_currency, key, errors), currency)
+    return JournalLine(
+        company=company,
+        entry=entry,
+        journal=entry.journal,
+        date=entry.date,
+        account=line.account,
+        partner=line.partner,
+        label=line.label[:200],
+        debit=debit,
+        credit=credit,
+        currency=currency,
+        amount_currency=amount_currency,
+        cost_centre=line.cost_centre,
+        due_date=line.due_date,
+        tax=line.tax,
+        tax_base_amount=_amount(line.tax_base_amount, key, errors),
+    )
+
+
+def _write_lines(company: Company, entry: JournalEntry, lines: Sequence[Line]) -> None:
+    errors: dict[str, list[str]] = {}
+    rows = [_line_row(company, entry, line, n, errors) for n, line in enumerate(lines)]
+    if len(rows) < 2:
+        errors.setdefault("lines", []).append(_("An entry has at least two lines."))
+    if errors:
+        raise ValidationFailed(errors)
+    _check_balanced(company, sum((r.debit for r in rows), ZERO), sum((r.credit for r in rows), ZERO))
+    created = JournalLine.objects.bulk_create(rows)
+    for row, line in zip(created, lines, strict=True):
+        if line.taxes:
+            row.taxes.set(line.taxes)
+
+
+def _check_balanced(company: Company, debit: Decimal, credit: Decimal) -> None:
+    if debit != credit:
+        raise UnbalancedEntry(
+            _("The entry does not balance: debit %(debit)s, credit %(credit)s %(currency)s.")
+            % {"debit": debit, "credit": credit, "currency": company.currency_id}
+        )
+    if not debit:
+        raise UnbalancedEntry(_("The entry has no amount."))
+
+
+def _check_journal_of(company: Company, journal: Journal) -> None:
+    if journal.company_id != company.pk:
+        raise ValidationFailed({"journal": [_("This choice belongs to another company.")]})
+    if not journal.active:
+        raise ValidationFailed({"journal": [_("This journal is archived.")]})
+
+
+@transaction.atomic
+def create_entry(
+    company: Company,
+    actor: User | None,
+    *,
+    journal: Journal,
+    date: datetime.date,
+    lines: Sequence[Line],
+    reference: str = "",
+    narration: str = "",
+    origin: str = JournalEntry.Origin.MANUAL,
+) -> JournalEntry:
+    """A draft entry; it must balance already (a draft is a proposal, not a scratchpad)."""
+    _check_journal_of(company, journal)
+    entry = JournalEntry.objects.create(
+        company=company,
+        journal=journal,
+        date=date,
+        reference=reference.strip()[:200],
+        narration=narration,
+        origin=origin,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    _write_lines(company, entry, lines)
+    events.record("entry.created", entry, actor, {"journal": journal.code, "date": date.isoformat()})
+    return entry
+
+
+def update_entry(
+    entry: JournalEntry,
+    actor: User | None,
+    changes: Mapping[str, Any],
+    *,
+    lines: Sequence[Line] | None = None,
+    expected_version: int | None = None,
+) -> JournalEntry:
+    """Change a draft (its header, and its lines when given). A posted entry never changes."""
+    data = _clean(changes, ["journal", "date", "reference", "narration"])
+    with transaction.atomic():
+        locked = JournalEntry.objects.select_for_update().get(pk=entry.pk)
+        _refuse_posted(locked)
+        if "journal" in data:
+            _check_journal_of(locked.company, data["journal"])
+        updated = update_versioned(
+            locked, actor, data, expected_version=expected_version, event="entry.updated"
+        )
+        if lines is not None:
+            updated.lines.all().delete()
+            _write_lines(updated.company, updated, lines)
+        else:
+            updated.lines.update(journal=updated.journal, date=updated.date)
+    return updated
+
+
+def _refuse_posted(entry: JournalEntry) -> None:
+    if entry.state != JournalEntry.State.DRAFT:
+        raise EntryPosted(_("A posted entry cannot be changed: reverse it instead."))
+
+
+@transaction.atomic
+def delete_entry(entry: JournalEntry, actor: User | None) -> None:
+    locked = JournalEntry.objects.select_for_update().get(pk=entry.pk)
+    _refuse_posted(locked)
+    locked.delete()
+
+
+def check_date_open(company: Company, on: datetime.date) -> None:
+    """Refuse a posting dated on or before the lock date, in a closed period, or outside
+    every fiscal year (when the company keeps fiscal years)."""
+    lock = queries.settings_of(company).lock_date
+    if lock is not None and on <= lock:
+        raise LockedDate(
+            _("The books are locked up to %(lock)s: nothing can be posted on %(date)s.")
+            % {"lock": lock.isoformat(), "date": on.isoformat()},
+            field="date",
+        )
+    if Period.objects.filter(company=company, start__lte=on, end__gte=on, state=Period.State.CLOSED).exists():
+        raise LockedDate(_("The period of %(date)s is closed.") % {"date": on.isoformat()}, field="date")
+    years = FiscalYear.objects.filter(company=company)
+    if years.exists() and not years.filter(start__lte=on, end__gte=on).exists():
+        raise LockedDate(_("No fiscal year covers %(date)s.") % {"date": on.isoformat()}, field="date")
+
+
+def post_entry(entry: JournalEntry, actor: User | None) -> JournalEntry:
+    """Check and post a draft: balance, dates, then the journal's next number for the year."""
+    with transaction.atomic():
+        locked = (
+            JournalEntry.objects.select_for_update().select_related("company", "journal").get(pk=entry.pk)
+        )
+        _refuse_posted(locked)
+        company = locked.company
+        debit, credit = queries.totals(locked.lines.all())
+        _check_balanced(company, debit, credit)
+        check_date_open(company, locked.date)
+        locked.lines.update(posted=True, journal=locked.journal, date=locked.date)
+        number = sequences.next_number(company, _sequence_for(locked.journal), on=locked.date)
+        transition(
+            locked,
+            "posted",
+            actor,
+            fields={"number": number},
+            data={"number": number, "total": str(round_money(debit, company.currency))},
+        )
+    entry.refresh_from_db()  # the caller's instance shows the posted entry
+    return entry
+
+
+def _sequence_for(journal: Journal) -> str:
+    code = _sequence_code(journal)
+    NumberSequence.objects.get_or_create(
+        company=journal.company,
+        code=code,
+        defaults={"pattern": _sequence_pattern(journal), "reset_yearly": True},
+    )
+    return code
+
+
+def reverse_entry(
+    entry: JournalEntry, actor: User | None, *, date: datetime.date | None = None, reference: str = ""
+) -> JournalEntry:
+    """Post the mirror image of a posted entry (debits become credits), linked to it."""
+    with transaction.atomic():
+        locked = (
+            JournalEntry.objects.select_for_update().select_related("company", "journal").get(pk=entry.pk)
+        )
+        if locked.state != JournalEntry.State.POSTED:
+            raise BusinessError(_("Only a posted entry can be reversed; a draft can simply be changed."))
+        if JournalEntry.objects.filter(reversal_of=locked).exists():
+            raise BusinessError(_("This entry has been reversed already."))
+        on = date or locked.date
+        reversal = JournalEntry.objects.create(
+            company=locked.company,
+            journal=locked.journal,
+            date=on,
+            reference=(reference or _("Reversal of %(number)s") % {"number": locked.number})[:200],
+            origin=JournalEntry.Origin.REVERSAL,
+            reversal_of=locked,
+            created_by=actor if actor is not None and actor.is_authenticated else None,
+        )
+        JournalLine.objects.bulk_create(_mirrored(locked.lines.all(), reversal))
+        post_entry(reversal, actor)
+        events.record("entry.reversed", locked, actor, {"reversal": reversal.number, "date": on.isoformat()})
+    return reversal
+
+
+def _mirrored(lines: Iterable[JournalLine], reversal: JournalEntry) -> list[JournalLine]:
+    return [
+        JournalLine(
+            company_id=line.company_id,
+            entry=reversal,
+            journal=reversal.journal,
+            date=reversal.date,
+            account_id=line.account_id,
+            partner_id=line.partner_id,
+            label=line.label,
+            debit=line.credit,
+            credit=line.debit,
+            currency_id=line.currency_id,
+            amount_currency=-line.amount_currency,
+            cost_centre_id=line.cost_centre_id,
+            due_date=line.due_date,
+            tax_id=line.tax_id,
+            tax_base_amount=-line.tax_base_amount,
+        )
+        for line in lines
+    ]
+
+
+# --- period-end revaluation ---------------------------------------------------------------
+
+
+def revalue(company: Company, actor: User | None, on: datetime.date) -> JournalEntry | None:
+    """Restate open foreign-currency items (receivables, payables, bank and cash in another
+    currency) at the rate of ``on``: one entry on ``on`` against the unrealised exchange gain
+    or loss accounts, reversed the next day so that settlements still realise against the
+    original rates. None when nothing moved."""
+    books = queries.settings_of(company)
+    journal, gain, loss = books.exchange_journal, books.exchange_gain_account, books.exchange_loss_account
+    if journal is None or gain is None or loss is None:
+        raise BusinessError(_("Set the exchange journal and the exchange gain and loss accounts first."))
+    with transaction.atomic():
+        lines = _revaluation_lines(company, on, gain, loss)
+        if not lines:
+            events.record("books.revalued", books, actor, {"date": on.isoformat(), "entry": ""})
+            return None
+        entry = create_entry(
+            company,
+            actor,
+            journal=journal,
+            date=on,
+            lines=lines,
+            reference=_("Revaluation at %(date)s") % {"date": on.isoformat()},
+            origin=JournalEntry.Origin.REVALUATION,
+        )
+        post_entry(entry, actor)
+        reverse_entry(entry, actor, date=on + datetime.timedelta(days=1))
+        events.record("books.revalued", books, actor, {"date": on.isoformat(), "entry": entry.number})
+    return entry
+
+
+def _revaluation_lines(company: Company, on: datetime.date, gain: Account, loss: Account) -> list[Line]:
+    rows = queries.open_foreign_balances(company, on)
+    accounts = Account.objects.in_bulk({row["account"] for row in rows})
+    partners = Partner.objects.in_bulk({row["partner"] for row in rows if row["partner"]})
+    currencies = Currency.objects.in_bulk({row["currency"] for row in rows})
+    lines: list[Line] = []
+    for row in rows:
+        currency = currencies[row["currency"]]
+        target = queries.to_company(company, row["amount_currency"], currency, on)
+        difference = target - (row["debit"] - row["credit"])
+        if not difference:
+            continue
+        partner = partners.get(row["partner"])
+        label = _("Revaluation of %(currency)s") % {"currency": currency.code}
+        counter = gain if difference > 0 else loss
+        lines += [
+            Line(
+                accounts[row["account"]],
+                debit=max(difference, ZERO),
+                credit=max(-difference, ZERO),
+                partner=partner,
+                label=label,
+                currency=currency,
+                amount_currency=ZERO,
+            ),
+            Line(
+                counter,
+                debit=max(-difference, ZERO),
+                credit=max(difference, ZERO),
+                partner=partner,
+                label=label,
+            ),
+        ]
+    return lines
