@@ -63,3 +63,52 @@ declare(
         webhook=True,
     ),
 )
+
+# --- taxes and invoices (acct-invoices) -----------------------------------------------------
+INVOICE_TOTAL = "the invoice's total in its currency, a decimal string"
+declare(
+    EventType(
+        "tax.created",
+        _("Created"),
+        {"name": "the tax's name", "use": "sale or purchase", "amount": "its rate"},
+    ),
+    EventType(
+        "taxes.installed",
+        _("Tax template installed"),
+        {"country": "the template's country (ISO code)", "taxes": "how many taxes it created"},
+        webhook=True,
+    ),
+    EventType(
+        "invoice.created",
+        _("Created"),
+        {"kind": "customer_invoice, supplier_bill, …", "total": INVOICE_TOTAL},
+    ),
+    EventType("invoice.updated", _("Changed"), {"changes": CHANGES}),
+    EventType("invoice.deleted", _("Draft deleted"), {"kind": "the draft's kind"}),
+    EventType(
+        "invoice.posted",
+        _("Posted"),
+        {
+            "state": STATE,
+            "number": "the number it got",
+            "total": INVOICE_TOTAL,
+            "currency": "its currency code",
+        },
+        webhook=True,
+    ),
+    EventType(
+        "invoice.cancelled",
+        _("Cancelled"),
+        {"state": STATE, "reversal": "the reversal entry's number (empty for a draft)"},
+        webhook=True,
+    ),
+    EventType(
+        "invoice.credited", _("Credit note issued"), {"credit_note": "the credit note's id"}, webhook=True
+    ),
+    EventType(
+        "invoice.sent",
+        _("Sent by e-mail"),
+        {"to": "the addresses it was sent to", "number": "the invoice's number"},
+        webhook=True,
+    ),
+)

@@ -1,0 +1,544 @@
+"""Customer invoices and credit notes, supplier bills and refunds: draft → posted → cancelled.
+
+Posting builds one journal entry through the ledger's posting service: a receivable (or
+payable) line per instalment due date, an income (or expense) line per invoice line and a
+line per tax, in the invoice's currency at the rate of its accounting date (the company
+amounts are rounded per line; the partner lines take what balances them). Cancelling a
+posted invoice posts the entry's reversal; a posted invoice never changes. A credit note
+is a new draft of the opposite kind that copies the invoice's lines.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tandem.accounting.models import (
+    Account,
+    BooksSettings,
+    CostCentre,
+    FiscalPosition,
+    Invoice,
+    InvoiceLine,
+    Journal,
+    JournalEntry,
+    PartnerAccounting,
+    PaymentTermLine,
+    ProductAccounting,
+    Tax,
+)
+from tandem.accounting.queries import ledger as ledger_queries
+from tandem.accounting.services import ledger, taxes
+from tandem.catalog.models import Product
+from tandem.core import events
+from tandem.core.errors import BusinessError, ValidationFailed
+from tandem.core.models import Company, Currency, PaymentTerm, Uom, User
+from tandem.core.money import round_money
+from tandem.core.states import transition
+from tandem.core.versioning import update_versioned
+from tandem.partners.models import Partner
+
+ZERO = Decimal(0)
+K = Invoice.Kind
+CUSTOMER_KINDS = {K.CUSTOMER_INVOICE, K.CUSTOMER_CREDIT_NOTE}
+CREDIT_OF = {K.CUSTOMER_INVOICE: K.CUSTOMER_CREDIT_NOTE, K.SUPPLIER_BILL: K.SUPPLIER_REFUND}
+REFUNDS = {K.CUSTOMER_CREDIT_NOTE, K.SUPPLIER_REFUND}
+HEADER_FIELDS = (
+    "partner", "invoice_date", "accounting_date", "currency", "payment_term", "fiscal_position",
+    "supplier_reference", "payment_reference", "origin", "notes",
+)  # fmt: skip
+
+
+class InvoiceNotDraft(BusinessError):
+    status = 409
+    code = "invoice-not-draft"
+
+
+@dataclass
+class LineData:
+    """One invoice line as a caller gives it; empty ``account``/``taxes`` take the defaults
+    (the product's or its category's, then the journal's; taxes mapped by the fiscal position)."""
+
+    description: str = ""
+    quantity: Any = Decimal(1)
+    price_unit: Any = ZERO
+    discount: Any = ZERO
+    product: Product | None = None
+    account: Account | None = None
+    taxes: Sequence[Tax] | None = None
+    uom: Uom | None = None
+    cost_centre: CostCentre | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# --- payment terms ------------------------------------------------------------------------
+
+
+def _end_of_month(day: datetime.date) -> datetime.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def instalments(
+    term: PaymentTerm | None, invoice_date: datetime.date, total: Decimal, currency: Currency
+) -> list[tuple[datetime.date, Decimal]]:
+    """(due date, amount) per instalment of ``term``; the last one takes the balance."""
+    rows = list(PaymentTermLine.objects.filter(term=term)) if term is not None else []
+    if not rows:
+        return [(invoice_date + datetime.timedelta(days=term.days if term else 0), total)]
+    found, left = [], total
+    for n, row in enumerate(rows):
+        due = invoice_date + datetime.timedelta(days=row.days)
+        due = _end_of_month(due) if row.end_of_month else due
+        last = n == len(rows) - 1 or row.value == PaymentTermLine.Value.BALANCE
+        if last:
+            amount = left
+        elif row.value == PaymentTermLine.Value.PERCENT:
+            amount = round_money(total * row.amount / 100, currency)
+        else:
+            amount = min(round_money(row.amount, currency), left)
+        found.append((due, amount))
+        left -= amount
+        if last:
+            break
+    return [(due, amount) for due, amount in found if amount or len(found) == 1]
+
+
+# --- drafts -------------------------------------------------------------------------------
+
+
+def _decimal(value: Any, key: str, errors: dict[str, list[str]]) -> Decimal:
+    if isinstance(value, float):
+        errors.setdefault(key, []).append(_("Amounts are decimals, never floating point."))
+        return ZERO
+    try:
+        number = Decimal(str(value if value not in (None, "") else 0))
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite():
+        errors.setdefault(key, []).append(_("Enter a number."))
+        return ZERO
+    return number
+
+
+def _journal_for(company: Company, kind: str) -> Journal:
+    journal_kind = Journal.Kind.SALE if kind in CUSTOMER_KINDS else Journal.Kind.PURCHASE
+    journal = Journal.objects.filter(company=company, kind=journal_kind, active=True).order_by("code").first()
+    if journal is None:
+        raise BusinessError(_("Create a sales and a purchase journal first (install a chart of accounts)."))
+    return journal
+
+
+def _product_defaults(company: Company, product: Product | None) -> ProductAccounting | None:
+    if product is None:
+        return None
+    rows = ProductAccounting.objects.filter(company=company)
+    return rows.filter(product=product).first() or (
+        rows.filter(category_id=product.category_id).first() if product.category_id else None
+    )
+
+
+def _default_account(
+    invoice: Invoice, defaults: ProductAccounting | None, books: BooksSettings
+) -> Account | None:
+    customer = invoice.kind in CUSTOMER_KINDS
+    own = (defaults.income_account if customer else defaults.expense_account) if defaults else None
+    return (
+        own
+        or invoice.journal.default_account
+        or (books.income_account if customer else books.expense_account)
+    )
+
+
+def _default_taxes(invoice: Invoice, defaults: ProductAccounting | None) -> list[Tax]:
+    if defaults is None:
+        return []
+    chosen = defaults.sale_taxes.all() if invoice.kind in CUSTOMER_KINDS else defaults.purchase_taxes.all()
+    return taxes.map_taxes(invoice.fiscal_position, chosen)
+
+
+def _check_line(
+    invoice: Invoice, n: int, line: InvoiceLine, chosen: Sequence[Tax], errors: dict[str, list[str]]
+) -> None:
+    key = f"lines.{n}"
+    company_id, use = invoice.company_id, Tax.Use.SALE if invoice.kind in CUSTOMER_KINDS else Tax.Use.PURCHASE
+    if not line.description.strip():
+        errors.setdefault(key, []).append(_("A line needs a description."))
+    if line.account_id is None:
+        errors.setdefault(key, []).append(_("A line needs an account (set the journal's default account)."))
+    mine = [line.account, line.product, line.cost_centre, *chosen]
+    if any(obj is not None and obj.company_id != company_id for obj in mine):
+        errors.setdefault(key, []).append(_("This line names a record of another company."))
+    if any(tax.use != use for tax in chosen):
+        errors.setdefault(key, []).append(_("A sales tax goes on sales, a purchase tax on purchases."))
+    if not ZERO <= line.discount <= 100:
+        errors.setdefault(key, []).append(_("A discount is between 0 and 100 %."))
+
+
+def _write_lines(invoice: Invoice, given: Sequence[LineData]) -> None:
+    errors: dict[str, list[str]] = {}
+    if not given:
+        errors["lines"] = [_("An invoice has at least one line.")]
+    books = ledger_queries.settings_of(invoice.company)
+    rows: list[tuple[InvoiceLine, list[Tax]]] = []
+    for n, data in enumerate(given):
+        key = f"lines.{n}"
+        defaults = _product_defaults(invoice.company, data.product)
+        line = InvoiceLine(
+            invoice=invoice,
+            sequence=10 * (n + 1),
+            product=data.product,
+            description=(data.description or (data.product.name if data.product else "")).strip()[:500],
+            quantity=_decimal(data.quantity, key, errors),
+            price_unit=_decimal(data.price_unit, key, errors),
+            discount=_decimal(data.discount, key, errors),
+            account=data.account or _default_account(invoice, defaults, books),
+            uom=data.uom,
+            cost_centre=data.cost_centre,
+        )
+        chosen = list(data.taxes) if data.taxes is not None else _default_taxes(invoice, defaults)
+        _check_line(invoice, n, line, chosen, errors)
+        rows.append((line, chosen))
+    if errors:
+        raise ValidationFailed(errors)
+    invoice.lines.all().delete()
+    for line, chosen in rows:
+        line.save()
+        line.taxes.set(chosen)
+    _compute(invoice)
+
+
+def _round_per_line(company: Company) -> bool:
+    return ledger_queries.settings_of(company).tax_rounding == BooksSettings.TaxRounding.PER_LINE
+
+
+def line_taxes(invoice: Invoice) -> list[tuple[InvoiceLine, taxes.LineTaxes]]:
+    round_line = _round_per_line(invoice.company)
+    return [
+        (
+            line,
+            taxes.compute(
+                line.price_unit,
+                line.quantity,
+                line.taxes.all(),
+                invoice.currency,
+                discount=line.discount,
+                round_line=round_line,
+            ),
+        )
+        for line in invoice.lines.prefetch_related("taxes__children")
+    ]
+
+
+def _compute(invoice: Invoice) -> None:
+    computed = line_taxes(invoice)
+    for line, found in computed:
+        line.amount_untaxed = round_money(found.untaxed, invoice.currency)
+        line.amount_total = round_money(found.total, invoice.currency)
+    InvoiceLine.objects.bulk_update([line for line, _found in computed], ["amount_untaxed", "amount_total"])
+    untaxed, tax_rows = taxes.totals([found for _line, found in computed], invoice.currency)
+    tax = sum((row.amount for row in tax_rows if not row.tax.reverse_charge_account_id), ZERO)
+    Invoice.objects.filter(pk=invoice.pk).update(
+        amount_untaxed=untaxed, amount_tax=tax, amount_total=untaxed + tax
+    )
+    invoice.amount_untaxed, invoice.amount_tax, invoice.amount_total = untaxed, tax, untaxed + tax
+
+
+def _fiscal_position(company: Company, partner: Partner) -> FiscalPosition | None:
+    own = PartnerAccounting.objects.filter(company=company, partner=partner).select_related("fiscal_position")
+    found = own.first()
+    if found is not None and found.fiscal_position is not None:
+        return found.fiscal_position
+    return taxes.position_for(company, partner.country or company.country, bool(partner.tax_id))
+
+
+def _check_header(company: Company, invoice: Invoice) -> None:
+    errors: dict[str, list[str]] = {}
+    for name in ("partner", "fiscal_position"):
+        obj = getattr(invoice, name)
+        if obj is not None and obj.company_id != company.pk:
+            errors[name] = [_("This choice belongs to another company.")]
+    if invoice.payment_term is not None and invoice.payment_term.company_id != company.pk:
+        errors["payment_term"] = [_("This choice belongs to another company.")]
+    if not invoice.currency.active:
+        errors["currency"] = [_("This currency is not in use.")]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+@transaction.atomic
+def create_invoice(
+    company: Company,
+    actor: User | None,
+    *,
+    kind: str,
+    partner: Partner,
+    invoice_date: datetime.date,
+    lines: Sequence[LineData],
+    currency: Currency | None = None,
+    **header: Any,
+) -> Invoice:
+    """A draft invoice (bill, credit note, refund) with its lines and totals computed."""
+    if kind not in K.values:
+        raise ValidationFailed({"kind": [_("Unknown kind of invoice.")]})
+    unknown = set(header) - set(HEADER_FIELDS) - {"journal", "credited_invoice"}
+    if unknown:
+        raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
+    header.setdefault("payment_term", partner.payment_term)
+    if "fiscal_position" not in header:
+        header["fiscal_position"] = _fiscal_position(company, partner)
+    invoice = Invoice(
+        company=company,
+        kind=kind,
+        partner=partner,
+        invoice_date=invoice_date,
+        currency=currency or partner.currency or company.currency,
+        journal=header.pop("journal", None) or _journal_for(company, kind),
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+        **header,
+    )
+    _check_header(company, invoice)
+    invoice.save()
+    _write_lines(invoice, lines)
+    events.record("invoice.created", invoice, actor, {"kind": kind, "total": str(invoice.amount_total)})
+    return invoice
+
+
+def _refuse_unless_draft(invoice: Invoice) -> None:
+    if invoice.state != Invoice.State.DRAFT:
+        raise InvoiceNotDraft(_("Only a draft can be changed: cancel the invoice or issue a credit note."))
+
+
+def update_invoice(
+    invoice: Invoice,
+    actor: User | None,
+    changes: Mapping[str, Any],
+    *,
+    lines: Sequence[LineData] | None = None,
+    expected_version: int | None = None,
+) -> Invoice:
+    """Change a draft's header (and its lines when given); the totals follow."""
+    unknown = set(changes) - set(HEADER_FIELDS)
+    if unknown:
+        raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
+    with transaction.atomic():
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        _refuse_unless_draft(locked)
+        updated = update_versioned(
+            locked,
+            actor,
+            dict(changes),
+            expected_version=expected_version,
+            event="invoice.updated",
+            check=lambda row: _check_header(row.company, row),
+        )
+        if lines is not None:
+            _write_lines(updated, lines)
+        else:
+            _compute(updated)
+    return updated
+
+
+@transaction.atomic
+def delete_draft(invoice: Invoice, actor: User | None) -> None:
+    locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    _refuse_unless_draft(locked)
+    events.record("invoice.deleted", locked, actor, {"kind": locked.kind})
+    locked.delete()
+
+
+# --- posting ------------------------------------------------------------------------------
+
+
+def _partner_account(invoice: Invoice, books: BooksSettings) -> Account:
+    own = PartnerAccounting.objects.filter(company=invoice.company, partner=invoice.partner).first()
+    customer = invoice.kind in CUSTOMER_KINDS
+    account = (own.receivable_account if customer else own.payable_account) if own else None
+    account = account or (books.receivable_account if customer else books.payable_account)
+    if account is None:
+        raise BusinessError(_("Set the receivable and payable accounts in the accounting settings first."))
+    return account
+
+
+def _side(amount: Decimal) -> dict[str, Decimal]:
+    """A signed company amount (positive: debit) as a line's two sides."""
+    return {"debit": max(amount, ZERO), "credit": max(-amount, ZERO)}
+
+
+def _tax_account(invoice: Invoice, tax: Tax) -> Account:
+    account = (tax.refund_account if invoice.kind in REFUNDS else None) or tax.account
+    if account is None:
+        raise BusinessError(_("The tax %(tax)s has no account to post to.") % {"tax": tax})
+    return account
+
+
+def entry_lines(invoice: Invoice, rate: Decimal) -> list[ledger.Line]:
+    """The journal lines of ``invoice`` at ``rate`` (company currency per unit of its own)."""
+    company, currency = invoice.company, invoice.currency
+    books = ledger_queries.settings_of(company)
+    sign = 1 if invoice.kind in (K.CUSTOMER_INVOICE, K.SUPPLIER_REFUND) else -1  # the partner's side
+    common = {"partner": invoice.partner, "currency": currency}
+
+    def line(account: Account, amount: Decimal, **extra: Any) -> ledger.Line:
+        company_amount = round_money(amount * rate, company.currency)
+        return ledger.Line(account, **_side(company_amount), amount_currency=amount, **common, **extra)
+
+    computed = line_taxes(invoice)
+    lines = [
+        line(
+            row.account,
+            -sign * found.untaxed,
+            label=row.description[:200],
+            taxes=[t.tax for t in found.taxes],
+            cost_centre=row.cost_centre,
+        )
+        for row, found in computed
+        if found.untaxed
+    ]
+    _untaxed, tax_rows = taxes.totals([found for _row, found in computed], currency)
+    for row in tax_rows:
+        if not row.amount:
+            continue
+        base = round_money(row.base * rate, company.currency)
+        lines.append(
+            line(
+                _tax_account(invoice, row.tax),
+                -sign * row.amount,
+                label=row.tax.name,
+                tax=row.tax,
+                tax_base_amount=base,
+            )
+        )
+        if row.tax.reverse_charge_account_id:  # self-assessed: the same tax on the other side
+            lines.append(
+                line(
+                    row.tax.reverse_charge_account,
+                    sign * row.amount,
+                    label=row.tax.name,
+                    tax=row.tax,
+                    tax_base_amount=-base,
+                )
+            )
+    balance = -sum((ln.debit - ln.credit for ln in lines), ZERO)  # what the partner lines carry
+    account, total = _partner_account(invoice, books), invoice.amount_total
+    parts = instalments(invoice.payment_term, invoice.invoice_date, total, currency)
+    left = balance
+    for n, (due, amount) in enumerate(parts):
+        share = (
+            left
+            if n == len(parts) - 1
+            else round_money(balance * amount / total, company.currency)
+            if total
+            else ZERO
+        )
+        left -= share
+        label = str(invoice.partner)[:200]
+        lines.append(
+            ledger.Line(
+                account, **_side(share), amount_currency=sign * amount, due_date=due, label=label, **common
+            )
+        )
+    return lines
+
+
+def post_invoice(invoice: Invoice, actor: User | None) -> Invoice:
+    """Post a draft: its entry is created and posted (number from the journal's sequence)."""
+    with transaction.atomic():
+        locked = (
+            Invoice.objects.select_for_update()
+            .select_related("company", "currency", "journal", "partner")
+            .get(pk=invoice.pk)
+        )
+        _refuse_unless_draft(locked)
+        _compute(locked)
+        if locked.amount_total <= 0:
+            raise BusinessError(_("An invoice to post has a positive total: issue a credit note instead."))
+        on = locked.accounting_date or locked.invoice_date
+        rate = ledger_queries.rate_of(locked.company, locked.currency, on)
+        lines = entry_lines(locked, rate)
+        entry = ledger.create_entry(
+            locked.company,
+            actor,
+            journal=locked.journal,
+            date=on,
+            lines=lines,
+            reference=locked.supplier_reference or locked.payment_reference or locked.origin,
+            origin=JournalEntry.Origin.INVOICE,
+        )
+        entry = ledger.post_entry(entry, actor)
+        due = max(ln.due_date for ln in lines if ln.due_date is not None)
+        total_company = abs(sum((ln.debit - ln.credit for ln in lines if ln.due_date is not None), ZERO))
+        transition(
+            locked,
+            "posted",
+            actor,
+            fields={
+                "number": entry.number,
+                "entry": entry,
+                "rate": rate,
+                "due_date": due,
+                "accounting_date": on,
+                "amount_total_company": total_company,
+            },
+            data={"number": entry.number, "total": str(locked.amount_total), "currency": locked.currency_id},
+        )
+    invoice.refresh_from_db()
+    return invoice
+
+
+def cancel_invoice(invoice: Invoice, actor: User | None, *, date: datetime.date | None = None) -> Invoice:
+    """Cancel a draft, or reverse a posted invoice's entry (dated ``date``, by default its own)."""
+    with transaction.atomic():
+        locked = Invoice.objects.select_for_update().select_related("entry").get(pk=invoice.pk)
+        reversal = None
+        if locked.state == Invoice.State.POSTED and locked.entry is not None:
+            if locked.credit_notes.exclude(state=Invoice.State.CANCELLED).exists():
+                raise BusinessError(_("Cancel its credit notes first."))
+            reversal = ledger.reverse_entry(locked.entry, actor, date=date or locked.entry.date)
+        transition(locked, "cancelled", actor, data={"reversal": reversal.number if reversal else ""})
+    invoice.refresh_from_db()
+    return invoice
+
+
+def credit_note(invoice: Invoice, actor: User | None, *, date: datetime.date | None = None) -> Invoice:
+    """A draft credit note (or supplier refund) for the whole of a posted invoice or bill."""
+    if invoice.kind not in CREDIT_OF or invoice.state != Invoice.State.POSTED:
+        raise BusinessError(_("Only a posted invoice or bill can be credited."))
+    lines = [
+        LineData(
+            description=line.description,
+            quantity=line.quantity,
+            price_unit=line.price_unit,
+            discount=line.discount,
+            product=line.product,
+            account=line.account,
+            taxes=list(line.taxes.all()),
+            uom=line.uom,
+            cost_centre=line.cost_centre,
+        )
+        for line in invoice.lines.select_related("product", "account", "uom", "cost_centre")
+    ]
+    with transaction.atomic():
+        note = create_invoice(
+            invoice.company,
+            actor,
+            kind=CREDIT_OF[invoice.kind],
+            partner=invoice.partner,
+            invoice_date=date or timezone.localdate(),
+            lines=lines,
+            currency=invoice.currency,
+            journal=invoice.journal,
+            payment_term=None,
+            fiscal_position=invoice.fiscal_position,
+            credited_invoice=invoice,
+            origin=invoice.number,
+        )
+        events.record("invoice.credited", invoice, actor, {"credit_note": note.pk})
+    return note

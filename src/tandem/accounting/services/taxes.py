@@ -1,0 +1,262 @@
+"""Taxes: what a line owes (percent, fixed, price-included or excluded, compound, groups), the
+fiscal position that replaces a partner's taxes, the accounts a tax may post to, and the
+shipped tax templates.
+
+The documented rule (ARCHITECTURE.md rule 6): each line's taxes are computed in order; a
+compound tax (``affects_base``) adds its amount to the base of the taxes after it; taxes
+included in the price are taken out of it first, last one first. With the company's
+``tax_rounding`` "line" every line's amounts are rounded to the currency and the document
+sums them; with "document" the document sums each tax's unrounded amounts and rounds once
+per tax (the untaxed total is rounded once too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tandem.accounting import tax_templates
+from tandem.accounting.models import Account, FiscalPosition, Tax
+from tandem.core import events
+from tandem.core.errors import BusinessError, ValidationFailed
+from tandem.core.models import Company, Currency, User
+from tandem.core.money import round_money
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+PLACES = Decimal("0.0001")  # what is kept of an unrounded amount (the schema's money places)
+TAX_ACCOUNTS = ("account", "refund_account", "reverse_charge_account")
+
+
+@dataclass(frozen=True)
+class TaxAmount:
+    tax: Tax
+    base: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class LineTaxes:
+    untaxed: Decimal
+    taxes: tuple[TaxAmount, ...]
+
+    @property
+    def total(self) -> Decimal:
+        return self.untaxed + sum((t.amount for t in self.taxes if not t.tax.reverse_charge_account_id), ZERO)
+
+
+def flatten(taxes: Iterable[Tax]) -> list[Tax]:
+    """Groups replaced by their taxes, in the order they are computed."""
+    flat: list[Tax] = []
+    for tax in sorted(taxes, key=lambda t: (t.sequence, t.pk or 0)):
+        if tax.computation == Tax.Computation.GROUP:
+            flat.extend(flatten(tax.children.all()))
+        else:
+            flat.append(tax)
+    return flat
+
+
+def _rate(tax: Tax) -> Decimal:
+    return tax.amount / HUNDRED
+
+
+def _untaxed_of(gross: Decimal, quantity: Decimal, included: Sequence[Tax]) -> Decimal:
+    """Take the included taxes out of ``gross``, last one first (a compound tax on its own)."""
+    base, pending = gross, ZERO
+    for tax in reversed(included):
+        if tax.affects_base:
+            base, pending = base / (1 + pending), ZERO
+        if tax.computation == Tax.Computation.FIXED:
+            base -= tax.amount * quantity
+        elif tax.affects_base:
+            base /= 1 + _rate(tax)
+        else:
+            pending += _rate(tax)
+    return base / (1 + pending)
+
+
+def compute(
+    price_unit: Decimal,
+    quantity: Decimal,
+    taxes: Iterable[Tax],
+    currency: Currency,
+    *,
+    discount: Decimal = ZERO,
+    round_line: bool = True,
+) -> LineTaxes:
+    """The untaxed amount and each tax of one line (rounded to ``currency`` when ``round_line``)."""
+    flat = flatten(taxes)
+    gross = price_unit * quantity * (1 - discount / HUNDRED)
+    untaxed = _untaxed_of(gross, quantity, [t for t in flat if t.price_included])
+    base, found = untaxed, []
+    for tax in flat:
+        amount = tax.amount * quantity if tax.computation == Tax.Computation.FIXED else base * _rate(tax)
+        found.append(TaxAmount(tax, base, amount))
+        if tax.affects_base:
+            base += amount
+    if not round_line:
+        return LineTaxes(untaxed.quantize(PLACES), tuple(_kept(t) for t in found))
+    rounded = tuple(
+        TaxAmount(t.tax, round_money(t.base, currency), round_money(t.amount, currency)) for t in found
+    )
+    if any(t.price_included for t in flat):  # the printed price stays what it was
+        included = sum((t.amount for t in rounded if t.tax.price_included), ZERO)
+        return LineTaxes(round_money(gross, currency) - included, rounded)
+    return LineTaxes(round_money(untaxed, currency), rounded)
+
+
+def _kept(found: TaxAmount) -> TaxAmount:
+    return TaxAmount(found.tax, found.base.quantize(PLACES), found.amount.quantize(PLACES))
+
+
+@dataclass(frozen=True)
+class TaxTotal:
+    tax: Tax
+    base: Decimal
+    amount: Decimal
+
+
+def totals(lines: Iterable[LineTaxes], currency: Currency) -> tuple[Decimal, list[TaxTotal]]:
+    """The document's untaxed amount and one total per tax, each rounded to ``currency``
+    (a sum of rounded amounts with per-line rounding, a rounded sum with per-document)."""
+    untaxed, by_tax = ZERO, {}
+    for line in lines:
+        untaxed += line.untaxed
+        for found in line.taxes:
+            base, amount = by_tax.get(found.tax, (ZERO, ZERO))
+            by_tax[found.tax] = (base + found.base, amount + found.amount)
+    rows = [
+        TaxTotal(tax, round_money(base, currency), round_money(amount, currency))
+        for tax, (base, amount) in by_tax.items()
+    ]
+    return round_money(untaxed, currency), rows
+
+
+# --- fiscal positions ---------------------------------------------------------------------
+
+
+def map_taxes(position: FiscalPosition | None, taxes: Iterable[Tax]) -> list[Tax]:
+    """The partner's taxes under ``position``: each mapped tax replaced (or dropped)."""
+    taxes = list(taxes)
+    if position is None:
+        return taxes
+    mapping: dict[int, list[Tax | None]] = {}
+    for row in position.tax_map.select_related("target"):
+        mapping.setdefault(row.source_id, []).append(row.target)
+    mapped: list[Tax] = []
+    for tax in taxes:
+        for target in mapping.get(tax.pk, [tax]):
+            if target is not None and target not in mapped:
+                mapped.append(target)
+    return mapped
+
+
+def position_for(company: Company, country: str, has_vat_id: bool) -> FiscalPosition | None:
+    """The fiscal position detected for a partner of ``country`` (the first that fits)."""
+    for position in FiscalPosition.objects.filter(company=company, active=True, auto_apply=True):
+        countries = position.countries.upper().split()
+        if (not countries or country.upper() in countries) and (has_vat_id or not position.vat_required):
+            return position
+    return None
+
+
+# --- tax accounts and templates -----------------------------------------------------------
+
+
+def check_tax_accounts(tax: Tax) -> None:
+    """A tax posts only to tax accounts of its own company; anything else is refused."""
+    errors: dict[str, list[str]] = {}
+    for name in TAX_ACCOUNTS:
+        account: Account | None = getattr(tax, name)
+        if account is None:
+            continue
+        if account.company_id != tax.company_id:
+            errors[name] = [_("This account belongs to another company.")]
+        elif account.subtype != Account.Subtype.TAX:
+            errors[name] = [
+                _("The account %(account)s is not a tax account: taxes post only to tax accounts.")
+                % {"account": account}
+            ]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+TAX_FIELDS = (
+    "name", "label", "use", "computation", "amount", "price_included", "affects_base", "sequence",
+    "scope", "account", "refund_account", "reverse_charge_account", "report_box", "active",
+)  # fmt: skip
+
+
+@transaction.atomic
+def create_tax(company: Company, actor: User | None, **fields: object) -> Tax:
+    unknown = set(fields) - set(TAX_FIELDS)
+    if unknown:
+        raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
+    tax = Tax(company=company, **fields)
+    check_tax_accounts(tax)
+    tax.save()
+    events.record("tax.created", tax, actor, {"name": tax.name, "use": tax.use, "amount": str(tax.amount)})
+    return tax
+
+
+def _tax_account(company: Company, code: str, use: str) -> Account | None:
+    """The template's account by code, else the chart's first tax account on the right side
+    (a liability for tax charged on sales, an asset for tax paid on purchases)."""
+    rows = Account.objects.filter(company=company, subtype=Account.Subtype.TAX, active=True)
+    side = Account.Type.LIABILITY if use == Tax.Use.SALE else Account.Type.ASSET
+    return rows.filter(code=code).first() or rows.filter(type=side).order_by("code").first()
+
+
+@transaction.atomic
+def install_taxes(company: Company, actor: User | None, country: str | None = None) -> list[Tax]:
+    """Create the shipped taxes and fiscal positions of ``country`` (the company's by default)."""
+    country = (country or company.country).upper()
+    template = tax_templates.TEMPLATES.get(country)
+    if template is None:
+        raise BusinessError(_("No tax template for the country %(country)s.") % {"country": country})
+    if Tax.objects.filter(company=company).exists():
+        raise BusinessError(_("This company has taxes already."))
+    made: dict[str, Tax] = {}
+    for n, row in enumerate(template.taxes):
+        tax = Tax(
+            company=company,
+            name=row.name,
+            label=row.label or row.name,
+            use=row.use,
+            computation=row.computation,
+            amount=Decimal(row.amount),
+            price_included=row.price_included,
+            sequence=10 + n,
+            account=_tax_account(company, row.account, row.use),
+            report_box=row.box,
+        )
+        if row.reverse_charge:
+            tax.reverse_charge_account = _tax_account(company, row.reverse_charge, Tax.Use.SALE)
+        check_tax_accounts(tax)
+        tax.save()
+        made[row.key] = tax
+    for n, position in enumerate(template.positions):
+        _install_position(company, position, made, sequence=10 + n)
+    events.record("taxes.installed", None, actor, {"country": country, "taxes": len(made)}, company=company)
+    return list(made.values())
+
+
+def _install_position(
+    company: Company, row: tax_templates.PositionRow, made: dict[str, Tax], *, sequence: int
+) -> None:
+    position = FiscalPosition.objects.create(
+        company=company,
+        name=row.name,
+        kind=row.kind,
+        sequence=sequence,
+        auto_apply=True,
+        countries=" ".join(row.countries),
+        vat_required=row.vat_required,
+        note=row.note,
+    )
+    for source, target in row.taxes:
+        position.tax_map.create(source=made[source], target=made.get(target) if target else None)
