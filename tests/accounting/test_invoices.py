@@ -33,18 +33,32 @@ def customer(make_partner: Callable[..., Partner]) -> Partner:
 
 
 def _invoice(company: Company, partner: Partner, vat: dict[str, Tax], **extra: object) -> Invoice:
-    lines = extra.pop("lines") if "lines" in extra else [
-        LineData("Oak table", D(2), D("500.00"), taxes=[vat["VAT 23 %"]]),
-        LineData("Delivery", D(1), D("40.00"), taxes=[vat["VAT 8 %"]]),
-    ]
+    lines = (
+        extra.pop("lines")
+        if "lines" in extra
+        else [
+            LineData("Oak table", D(2), D("500.00"), taxes=[vat["VAT 23 %"]]),
+            LineData("Delivery", D(1), D("40.00"), taxes=[vat["VAT 8 %"]]),
+        ]
+    )
     return invoices.create_invoice(
-        company, None, kind=extra.pop("kind", "customer_invoice"), partner=partner, invoice_date=DAY, lines=lines, **extra
+        company,
+        None,
+        kind=extra.pop("kind", "customer_invoice"),
+        partner=partner,
+        invoice_date=DAY,
+        lines=lines,
+        **extra,
     )
 
 
 def test_a_draft_computes_its_totals(company: Company, customer: Partner, vat: dict[str, Tax]) -> None:
     draft = _invoice(company, customer, vat)
-    assert (draft.amount_untaxed, draft.amount_tax, draft.amount_total) == (D("1040.00"), D("233.20"), D("1273.20"))
+    assert (draft.amount_untaxed, draft.amount_tax, draft.amount_total) == (
+        D("1040.00"),
+        D("233.20"),
+        D("1273.20"),
+    )
     assert draft.state == "draft" and draft.number == ""
 
 
@@ -66,9 +80,18 @@ def test_posting_builds_a_balanced_entry(company: Company, customer: Partner, va
     lines = list(posted.entry.lines.select_related("account", "tax"))
     assert sum(ln.debit for ln in lines) == sum(ln.credit for ln in lines) == D("1273.20")
     receivable = [ln for ln in lines if ln.due_date]
-    assert [(ln.due_date, ln.debit) for ln in receivable] == [(DAY, D("381.96")), (DAY + datetime.timedelta(60), D("891.24"))]
-    assert {ln.tax.name: ln.credit for ln in lines if ln.tax} == {"VAT 23 %": D("230.00"), "VAT 8 %": D("3.20")}
-    assert {ln.tax.name: ln.tax_base_amount for ln in lines if ln.tax} == {"VAT 23 %": D("1000.00"), "VAT 8 %": D("40.00")}
+    assert [(ln.due_date, ln.debit) for ln in receivable] == [
+        (DAY, D("381.96")),
+        (DAY + datetime.timedelta(60), D("891.24")),
+    ]
+    assert {ln.tax.name: ln.credit for ln in lines if ln.tax} == {
+        "VAT 23 %": D("230.00"),
+        "VAT 8 %": D("3.20"),
+    }
+    assert {ln.tax.name: ln.tax_base_amount for ln in lines if ln.tax} == {
+        "VAT 23 %": D("1000.00"),
+        "VAT 8 %": D("40.00"),
+    }
     assert posted.due_date == DAY + datetime.timedelta(60)
     with pytest.raises(BusinessError):
         invoices.update_invoice(posted, None, {"notes": "x"})
@@ -79,7 +102,13 @@ def test_a_foreign_invoice_posts_at_the_rate_of_its_date(
 ) -> None:
     usd = Currency.objects.get(code="USD")
     ExchangeRate.objects.create(base=usd, quote=eur, date=DAY - datetime.timedelta(1), rate=D("0.9"))
-    draft = _invoice(company, customer, vat, currency=usd, lines=[LineData("Chair", D(3), D("33.33"), taxes=[vat["VAT 23 %"]])])
+    draft = _invoice(
+        company,
+        customer,
+        vat,
+        currency=usd,
+        lines=[LineData("Chair", D(3), D("33.33"), taxes=[vat["VAT 23 %"]])],
+    )
     posted = invoices.post_invoice(draft, None)
     assert posted.rate == D("0.9")
     lines = list(posted.entry.lines.all())
@@ -89,13 +118,18 @@ def test_a_foreign_invoice_posts_at_the_rate_of_its_date(
     assert posted.amount_total_company == partner_line.debit
 
 
-def test_cancelling_a_posted_invoice_reverses_its_entry(company: Company, customer: Partner, vat: dict[str, Tax]) -> None:
+def test_cancelling_a_posted_invoice_reverses_its_entry(
+    company: Company, customer: Partner, vat: dict[str, Tax]
+) -> None:
     posted = invoices.post_invoice(_invoice(company, customer, vat), None)
     cancelled = invoices.cancel_invoice(posted, None)
     assert cancelled.state == "cancelled"
     reversal = JournalEntry.objects.get(reversal_of=posted.entry)
     assert reversal.state == "posted"
-    assert JournalLine.objects.filter(partner=customer, posted=True).count() == 2 * posted.entry.lines.filter(partner=customer).count()
+    assert (
+        JournalLine.objects.filter(partner=customer, posted=True).count()
+        == 2 * posted.entry.lines.filter(partner=customer).count()
+    )
 
 
 def test_a_credit_note_copies_the_invoice_and_posts_the_other_way(
@@ -103,7 +137,11 @@ def test_a_credit_note_copies_the_invoice_and_posts_the_other_way(
 ) -> None:
     posted = invoices.post_invoice(_invoice(company, customer, vat), None)
     note = invoices.credit_note(posted, None, date=DAY)
-    assert (note.kind, note.credited_invoice, note.amount_total) == ("customer_credit_note", posted, posted.amount_total)
+    assert (note.kind, note.credited_invoice, note.amount_total) == (
+        "customer_credit_note",
+        posted,
+        posted.amount_total,
+    )
     note = invoices.post_invoice(note, None)
     receivable = note.entry.lines.get(due_date__isnull=False)
     assert receivable.credit == posted.amount_total
@@ -115,10 +153,13 @@ def test_an_eu_supplier_bill_self_assesses_the_vat(
     company: Company, make_partner: Callable[..., Partner], vat: dict[str, Tax]
 ) -> None:
     supplier = make_partner("Holz GmbH", country="DE", tax_id="DE136695976", is_supplier=True)
+    eu = taxes.position_for(company, "DE", True)
+    boards = LineData(
+        "Oak boards", D(1), D("1000.00"), taxes=taxes.map_taxes(eu, [vat["VAT 23 % (naliczony)"]])
+    )
     bill = invoices.create_invoice(
-        company, None, kind="supplier_bill", partner=supplier, invoice_date=DAY,
-        lines=[LineData("Oak boards", D(1), D("1000.00"), taxes=taxes.map_taxes(taxes.position_for(company, "DE", True), [vat["VAT 23 % (naliczony)"]]))],
-    )  # fmt: skip
+        company, None, kind="supplier_bill", partner=supplier, invoice_date=DAY, lines=[boards]
+    )
     assert bill.fiscal_position.kind == "eu_reverse_charge"  # type: ignore[union-attr]
     assert bill.amount_total == D("1000.00")  # the supplier is paid without VAT
     posted = invoices.post_invoice(bill, None)
@@ -126,7 +167,9 @@ def test_an_eu_supplier_bill_self_assesses_the_vat(
     assert sorted((ln.debit, ln.credit) for ln in tax_lines) == [(D(0), D("230.00")), (D("230.00"), D(0))]
 
 
-def test_bad_input_changes_nothing(company: Company, customer: Partner, vat: dict[str, Tax], other_company: Company) -> None:
+def test_bad_input_changes_nothing(
+    company: Company, customer: Partner, vat: dict[str, Tax], other_company: Company
+) -> None:
     bad = [
         {"lines": []},
         {"lines": [LineData("", D(1), D(1))]},

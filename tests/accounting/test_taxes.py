@@ -71,7 +71,9 @@ def test_rounding_per_line_or_per_document(company: Company, eur: Currency) -> N
     assert (per_line, per_document) == (D("0.06"), D("0.07"))  # 3 × 0.02 against round(0.066)
 
 
-def test_a_tax_on_an_account_that_is_not_a_tax_account_is_refused(company: Company, books: BooksSettings) -> None:
+def test_a_tax_on_an_account_that_is_not_a_tax_account_is_refused(
+    company: Company, books: BooksSettings
+) -> None:
     income = Account.objects.get(company=company, code="4000")
     with pytest.raises(ValidationFailed) as refused:
         taxes.create_tax(company, None, name="VAT", use="sale", amount=D(22), account=income)
@@ -93,7 +95,9 @@ def test_a_tax_on_an_account_that_is_not_a_tax_account_is_refused(company: Compa
         ("US", "ifrs", {"6.25", "2", "0"}),
     ],
 )
-def test_shipped_templates_post_to_tax_accounts(company: Company, country: str, chart: str, rates: set[str]) -> None:
+def test_shipped_templates_post_to_tax_accounts(
+    company: Company, country: str, chart: str, rates: set[str]
+) -> None:
     charts.install_chart(company, None, chart, today=DAY)
     made = taxes.install_taxes(company, None, country)
     sales = {f"{t.amount.normalize():f}" for t in made if t.use == Tax.Use.SALE}
@@ -102,7 +106,9 @@ def test_shipped_templates_post_to_tax_accounts(company: Company, country: str, 
     sides = {t.use: t.account.type for t in made if not t.reverse_charge_account_id}  # type: ignore[union-attr]
     assert sides.get("sale") == Account.Type.LIABILITY
     assert FiscalPosition.objects.filter(company=company, kind="export").exists()
-    assert (country in tax_templates.EU) == FiscalPosition.objects.filter(company=company, kind="eu_reverse_charge").exists()
+    assert (country in tax_templates.EU) == FiscalPosition.objects.filter(
+        company=company, kind="eu_reverse_charge"
+    ).exists()
     with pytest.raises(BusinessError):
         taxes.install_taxes(company, None, country)  # once per company
 

@@ -49,7 +49,7 @@ from tandem.partners.models import Partner
 ZERO = Decimal(0)
 K = Invoice.Kind
 CUSTOMER_KINDS = {K.CUSTOMER_INVOICE, K.CUSTOMER_CREDIT_NOTE}
-CREDIT_OF = {K.CUSTOMER_INVOICE: K.CUSTOMER_CREDIT_NOTE, K.SUPPLIER_BILL: K.SUPPLIER_REFUND}
+CREDIT_OF: dict[str, str] = {K.CUSTOMER_INVOICE: K.CUSTOMER_CREDIT_NOTE, K.SUPPLIER_BILL: K.SUPPLIER_REFUND}
 REFUNDS = {K.CUSTOMER_CREDIT_NOTE, K.SUPPLIER_REFUND}
 HEADER_FIELDS = (
     "partner", "invoice_date", "accounting_date", "currency", "payment_term", "fiscal_position",
@@ -367,9 +367,20 @@ def _partner_account(invoice: Invoice, books: BooksSettings) -> Account:
     return account
 
 
-def _side(amount: Decimal) -> dict[str, Decimal]:
-    """A signed company amount (positive: debit) as a line's two sides."""
-    return {"debit": max(amount, ZERO), "credit": max(-amount, ZERO)}
+def _line(
+    account: Account, company_amount: Decimal, amount: Decimal, invoice: Invoice, **extra: Any
+) -> ledger.Line:
+    """A line of ``invoice``'s entry: a signed company amount (positive: debit) and the same
+    amount, signed, in the invoice's currency."""
+    return ledger.Line(
+        account,
+        debit=max(company_amount, ZERO),
+        credit=max(-company_amount, ZERO),
+        amount_currency=amount,
+        partner=invoice.partner,
+        currency=invoice.currency,
+        **extra,
+    )
 
 
 def _tax_account(invoice: Invoice, tax: Tax) -> Account:
@@ -384,11 +395,9 @@ def entry_lines(invoice: Invoice, rate: Decimal) -> list[ledger.Line]:
     company, currency = invoice.company, invoice.currency
     books = ledger_queries.settings_of(company)
     sign = 1 if invoice.kind in (K.CUSTOMER_INVOICE, K.SUPPLIER_REFUND) else -1  # the partner's side
-    common = {"partner": invoice.partner, "currency": currency}
 
     def line(account: Account, amount: Decimal, **extra: Any) -> ledger.Line:
-        company_amount = round_money(amount * rate, company.currency)
-        return ledger.Line(account, **_side(company_amount), amount_currency=amount, **common, **extra)
+        return _line(account, round_money(amount * rate, company.currency), amount, invoice, **extra)
 
     computed = line_taxes(invoice)
     lines = [
@@ -419,7 +428,7 @@ def entry_lines(invoice: Invoice, rate: Decimal) -> list[ledger.Line]:
         if row.tax.reverse_charge_account_id:  # self-assessed: the same tax on the other side
             lines.append(
                 line(
-                    row.tax.reverse_charge_account,
+                    row.tax.reverse_charge_account,  # type: ignore[arg-type]
                     sign * row.amount,
                     label=row.tax.name,
                     tax=row.tax,
@@ -440,11 +449,7 @@ def entry_lines(invoice: Invoice, rate: Decimal) -> list[ledger.Line]:
         )
         left -= share
         label = str(invoice.partner)[:200]
-        lines.append(
-            ledger.Line(
-                account, **_side(share), amount_currency=sign * amount, due_date=due, label=label, **common
-            )
-        )
+        lines.append(_line(account, share, sign * amount, invoice, due_date=due, label=label))
     return lines
 
 

@@ -123,7 +123,7 @@ class TaxTotal:
 def totals(lines: Iterable[LineTaxes], currency: Currency) -> tuple[Decimal, list[TaxTotal]]:
     """The document's untaxed amount and one total per tax, each rounded to ``currency``
     (a sum of rounded amounts with per-line rounding, a rounded sum with per-document)."""
-    untaxed, by_tax = ZERO, {}
+    untaxed, by_tax = ZERO, dict[Tax, tuple[Decimal, Decimal]]()
     for line in lines:
         untaxed += line.untaxed
         for found in line.taxes:
