@@ -12,6 +12,7 @@ from tandem.catalog.models import Category, PriceList, PriceListItem, Product
 from tandem.catalog.services import create_product
 from tandem.integrations.imports import services
 from tandem.integrations.imports.models import ImportRun
+from tests.kit.imports import uploaded
 
 
 @pytest.fixture(autouse=True)
@@ -22,7 +23,7 @@ def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
 def _import(
     company: Any, actor: Any, spec: str, content: str, mode: str = "all", **options: Any
 ) -> ImportRun:
-    run = services.upload(company, actor, spec_key=spec, name="file.csv", content=content.encode())
+    run = uploaded(company, actor, spec_key=spec, name="file.csv", content=content.encode())
     if options:
         columns = {int(k): v for k, v in run.mapping.items()}
         run = services.set_mapping(run, actor, columns=columns, options={**run.options, **options})

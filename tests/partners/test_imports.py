@@ -21,6 +21,7 @@ from tandem.partners.duplicates import NAME_SIMILARITY
 from tandem.partners.imports import _DuplicateIndex, _NameKeys
 from tandem.partners.models import Address, Partner
 from tandem.partners.names import core_name
+from tests.kit.imports import uploaded
 
 pytestmark = pytest.mark.usefixtures("_media_in_tmp")
 
@@ -43,9 +44,7 @@ def run_import(company: Any, manager: Any) -> Callable[..., ImportRun]:
         content: str, *, mode: str = "all", actor: Any = None, options: dict[str, Any] | None = None
     ) -> ImportRun:
         actor = actor or manager
-        run = services.upload(
-            company, actor, spec_key="partners.partner", name="p.csv", content=content.encode()
-        )
+        run = uploaded(company, actor, spec_key="partners.partner", name="p.csv", content=content.encode())
         if options:
             columns = {int(k): v for k, v in run.mapping.items()}
             run = services.set_mapping(run, actor, columns=columns, options={**run.options, **options})
@@ -167,9 +166,7 @@ def test_valid_rows_mode_imports_the_rest_and_offers_the_rejected_rows(
         .replace(";123;", ";;")
         .replace("A-4,,", "A-4,Fixed Name,")
     )
-    again = services.upload(
-        company, manager, spec_key="partners.partner", name="fixed.csv", content=fixed.encode()
-    )
+    again = uploaded(company, manager, spec_key="partners.partner", name="fixed.csv", content=fixed.encode())
     assert "reason" not in again.mapping.values()
     again = services.dry_run(again, manager)
     assert again.summary["counts"] == {"new": 1, "update": 0, "duplicate": 0, "error": 1}, (
@@ -190,9 +187,7 @@ def test_possible_duplicates_are_flagged_with_a_link(
         "N-5;Unrelated Works;;\n"
     )
     company, manager = known.company, known.owner
-    run = services.upload(
-        company, manager, spec_key="partners.partner", name="d.csv", content=content.encode()
-    )
+    run = uploaded(company, manager, spec_key="partners.partner", name="d.csv", content=content.encode())
     run = services.dry_run(run, manager)
     outcomes = {line: (status, detail) for line, status, detail in services.outcomes_of(run)}
     assert run.summary["counts"]["duplicate"] == 3
@@ -297,7 +292,7 @@ def test_duplicate_reasons_are_shown_in_the_readers_language(
     from tests.web.support import signed_in
 
     known = make_partner("Acme Sp. z o.o.", tax_id="5260250995")
-    run = services.upload(
+    run = uploaded(
         known.company, known.owner, spec_key="partners.partner", name="d.csv",
         content=b"ref;name;tax_id\nN-2;Someone Else;5260250995\n",
     )  # fmt: skip

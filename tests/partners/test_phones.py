@@ -17,6 +17,7 @@ from tandem.core.services import issue_api_token
 from tandem.integrations.imports import services as imports
 from tandem.partners import services
 from tandem.partners.models import Partner
+from tests.kit.imports import uploaded
 from tests.web.support import signed_in
 
 # "22 123 45 67" is also a valid German number (+49 22 1234567): read in the company's
@@ -90,9 +91,7 @@ def test_the_import_reads_the_number_in_the_address_country(company: Company, ma
     content = (
         "name;phone;address\nLjubljana d.o.o.;01 412 34 56;Slovenska cesta 15, 1000 Ljubljana, Slovenija\n"
     )
-    run = imports.upload(
-        company, manager, spec_key="partners.partner", name="p.csv", content=content.encode()
-    )
+    run = uploaded(company, manager, spec_key="partners.partner", name="p.csv", content=content.encode())
     run = imports.dry_run(run, manager)
     imports.start_commit(run, manager, mode="all")
     assert Partner.objects.get(name="Ljubljana d.o.o.").phone == "+38614123456"

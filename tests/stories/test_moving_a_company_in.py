@@ -45,6 +45,9 @@ def dry_run(page: Any, csv: str, name: str) -> None:
     page.locator("[data-import-button]").click()
     page.set_input_files("input[type=file]", {"name": name, "mimeType": "text/csv", "buffer": csv.encode()})
     page.locator("main form [type=submit]").first.click()
+    expect(page.locator("[data-import-reading]")).to_be_visible()  # a job reads the file
+    finish_queued_jobs()
+    page.reload()
     page.get_by_role("link", name=re.compile("match the columns")).click()
     page.get_by_role("button", name=re.compile("dry run")).click()
     finish_queued_jobs()

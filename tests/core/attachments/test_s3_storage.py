@@ -23,6 +23,7 @@ from tandem.integrations.imports import services as imports
 from tandem.integrations.imports.models import ImportRun
 from tandem.partners.models import Partner
 from tests.core.attachments.conftest import PDF
+from tests.kit.imports import uploaded
 
 pytestmark = pytest.mark.django_db
 
@@ -100,9 +101,7 @@ def test_an_import_reads_its_file_and_kept_checks_from_the_bucket(
     bucket: Any, company: Any, manager: User
 ) -> None:
     content = "Ref;Name;Phone\nS3-1;Bucket d.o.o.;+38612345678\nS3-2;Bucket Two;+38612345679\n"
-    run = imports.upload(
-        company, manager, spec_key="partners.partner", name="s3.csv", content=content.encode()
-    )
+    run = uploaded(company, manager, spec_key="partners.partner", name="s3.csv", content=content.encode())
     run = imports.start_dry_run(run, manager)
     assert run.state == ImportRun.State.CHECKED
     stored = _keys(bucket)

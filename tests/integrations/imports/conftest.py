@@ -10,6 +10,7 @@ import pytest
 from tandem.core.models import Company, User
 from tandem.integrations.imports import services
 from tandem.integrations.imports.models import ImportRun
+from tests.kit.imports import uploaded
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +30,7 @@ def upload(company: Company, manager: User) -> Callable[..., ImportRun]:
         **kwargs: Any,
     ) -> ImportRun:  # fmt: skip
         data = content.encode() if isinstance(content, str) else content
-        return services.upload(company, actor or manager, spec_key=spec, name=name, content=data, **kwargs)
+        return uploaded(company, actor or manager, spec_key=spec, name=name, content=data, **kwargs)
 
     return make
 

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import Workbook
 
 from tandem.core.importing import specs
+from tandem.core.jobs import services as jobs
 from tandem.integrations.imports import mapping, services
 from tandem.integrations.imports.models import ImportMapping, ImportRun
 from tandem.integrations.imports.parsing import normalise_header
@@ -66,10 +67,14 @@ def test_person_changes_the_encoding_and_sees_the_preview(
     response = client.post(f"/imports/{run.pk}/preview/", {"encoding": "cp1251", "delimiter": ";"})
     assert response.status_code == 302
     run.refresh_from_db()
-    assert run.encoding == "cp1251"
+    assert run.encoding == "cp1251" and run.state == ImportRun.State.READING  # read again by a job
+    assert "data-import-reading" in client.get(f"/imports/{run.pk}/preview/").content.decode()
+    jobs.run(run.job_id)
     page = client.get(f"/imports/{run.pk}/preview/").content.decode()
-    assert "Gdańsk" not in page  # read the wrong way, as the person asked
+    assert "Gdańsk" not in page and "Gda" in page  # read the wrong way, as the person asked
     client.post(f"/imports/{run.pk}/preview/", {"encoding": "cp1250", "delimiter": ";"})
+    run.refresh_from_db()
+    jobs.run(run.job_id)
     assert "Gdańsk" in client.get(f"/imports/{run.pk}/preview/").content.decode()
 
 

@@ -9,9 +9,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tandem.core import roles
+from tandem.core.jobs import services as jobs
 from tandem.integrations.imports import services
 from tandem.integrations.imports.models import ImportMapping, ImportRun
 from tandem.partners.models import Partner
+from tests.kit.imports import uploaded
 
 CONTENT = "ref;name;email\nW-1;Web One;one@web.example\nW-2;Web Two;bad-email\n"
 
@@ -28,6 +30,11 @@ def test_the_whole_wizard(client: Any, manager: Any) -> None:
     response = _upload(client)
     run = ImportRun.objects.get()
     assert response["Location"] == f"/imports/{run.pk}/preview/"
+    assert "data-import-reading" in client.get(response["Location"]).content.decode()  # a job reads it
+    assert "data-import-reading" in client.get(f"/imports/{run.pk}/mapping/").content.decode()
+    jobs.run(run.job_id)
+    polled = client.get(response["Location"], HTTP_HX_REQUEST="true")
+    assert polled.status_code == 200 and polled["HX-Refresh"] == "true"
     assert "Web One" in client.get(response["Location"]).content.decode()
     page = client.get(f"/imports/{run.pk}/mapping/").content.decode()
     assert "Match the columns" in page
@@ -92,7 +99,7 @@ def foreign_run(other_company: Any, make_user: Callable[..., Any], settings: Any
     services.save_template(
         other_company, stranger, spec_key="partners.partner", name="Their mapping", columns={}, options={}
     )
-    return services.upload(
+    return uploaded(
         other_company, stranger, spec_key="partners.partner", name="theirs.csv", content=CONTENT.encode()
     )
 
@@ -128,3 +135,59 @@ def test_product_list_has_the_button_for_those_who_may_import(
     assert "?spec=catalog.product" in client.get("/products/").content.decode()
     client.force_login(salesperson)
     assert "?spec=catalog.product" not in client.get("/products/").content.decode()
+
+
+def _workbook(rows: list[list[str]]) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)  # type: ignore[union-attr]
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_the_upload_request_screens_the_file_and_a_job_reads_it(
+    client: Any, manager: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import openpyxl
+
+    from tandem.integrations.imports import reading
+
+    client.force_login(manager)
+    rows = [["ref", "name"]] + [[f"X-{number}", f"Partner {number}"] for number in range(200)]
+
+    def no_reading(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the upload request parsed the workbook")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(reading, "inspect", no_reading)
+        patched.setattr(reading, "raw_rows", no_reading)
+        patched.setattr(openpyxl, "load_workbook", no_reading)
+        upload = SimpleUploadedFile("partners.xlsx", _workbook(rows))
+        body = {"spec": "partners.partner", "file": upload}
+        response = client.post("/imports/?spec=partners.partner", body)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    run = ImportRun.objects.get()
+    assert (run.state, run.headers, run.row_count, run.kind) == (ImportRun.State.READING, [], 0, "xlsx")
+    job = jobs.run(run.job_id)
+    assert job is not None and job.state == "succeeded" and "200 rows read" in job.message
+    run.refresh_from_db()
+    assert (run.state, run.headers, run.row_count) == (ImportRun.State.UPLOADED, ["ref", "name"], 200)
+    assert "Partner 0" in client.get(f"/imports/{run.pk}/mapping/").content.decode()
+
+
+def test_a_file_refused_while_it_is_read_says_why(client: Any, manager: Any, settings: Any) -> None:
+    settings.TANDEM_IMPORT_MAX_ROWS = 3
+    client.force_login(manager)
+    response = _upload(client, content="ref;name\n" + "".join(f"R-{n};Row {n}\n" for n in range(5)))
+    run = ImportRun.objects.get()
+    assert response["Location"] == f"/imports/{run.pk}/preview/"
+    jobs.run(run.job_id)
+    for step in ("preview", "mapping"):
+        page = client.get(f"/imports/{run.pk}/{step}/").content.decode()
+        assert "data-unreadable" in page and "more than 3 rows" in page and "data-import-polling" not in page
+    assert not Partner.objects.exists()

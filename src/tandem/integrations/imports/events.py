@@ -28,6 +28,8 @@ declare(
         open_payload=True,  # each import adds its own counts (rows read, people created…)
         webhook=True,
     ),
+    EventType("import.reading", _("Reading"), STATE),
+    EventType("import.read", _("Read"), STATE),
     EventType("import.changed", _("Uploaded"), STATE),
     EventType("import.checking", _("Checking"), STATE),
     EventType("import.checked", _("Checked"), STATE),

@@ -20,6 +20,23 @@ def _run_of(job: Job) -> ImportRun:
     return ImportRun.objects.select_related("company", "user").get(pk=job.params["run"], company=job.company)
 
 
+@jobs.handler("imports.read")
+def read(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    """Read an uploaded file: its header, its rows counted, the first rows for the preview."""
+    run = _run_of(job)
+    run = services.read(run, job.user or run.user)  # type: ignore[arg-type]
+    return {
+        "message": Message(
+            gettext_noop("%(rows)s row read."),
+            {"rows": run.row_count},
+            plural=gettext_noop("%(rows)s rows read."),
+            count="rows",
+        ),
+        "link": reverse("imports:preview", args=[run.pk]),
+        "link_label": Message(gettext_noop("Check how the file reads")),
+    }
+
+
 @jobs.handler("imports.dry_run")
 def dry_run(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     """Check every row of a large file (nothing is written)."""

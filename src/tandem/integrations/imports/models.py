@@ -84,9 +84,14 @@ def _report_path(run: ImportRun, filename: str) -> str:
 
 
 class ImportRun(CompanyOwned):
-    """One file through upload → encoding → mapping → dry run → commit."""
+    """One file through upload → reading → encoding → mapping → dry run → commit.
+
+    The upload request only screens and keeps the file; its rows are read (headers, count,
+    the first rows) by the ``imports.read`` job, like the dry run and the commit.
+    """
 
     class State(models.TextChoices):
+        READING = "reading", _("Reading")
         UPLOADED = "uploaded", _("Uploaded")
         CHECKING = "checking", _("Checking")
         CHECKED = "checked", _("Checked")
@@ -95,12 +100,14 @@ class ImportRun(CompanyOwned):
         REJECTED = "rejected", _("Rejected")
         FAILED = "failed", _("Failed")
 
-    BUSY = (State.CHECKING, State.IMPORTING)
+    BUSY = (State.READING, State.CHECKING, State.IMPORTING)
     EVENT_PREFIX = "import"
     # A busy run whose work ended without it (see status) is stored as busy: it may be checked
     # or mapped again, which the services allow only when its status says it has failed.
     _RESTARTABLE = {State.UPLOADED, State.CHECKED, State.REJECTED, State.FAILED, *BUSY}
     TRANSITIONS = {
+        "reading": Transition(_RESTARTABLE, State.READING),
+        "read": Transition({State.READING}, State.UPLOADED),
         "changed": Transition(_RESTARTABLE, State.UPLOADED),
         "checking": Transition(_RESTARTABLE, State.CHECKING),
         "checked": Transition({State.CHECKING}, State.CHECKED),
@@ -126,12 +133,13 @@ class ImportRun(CompanyOwned):
     detected_encoding = models.CharField(max_length=32, blank=True)
     delimiter = models.CharField(_("delimiter"), max_length=2, blank=True)
     headers = models.JSONField(default=list)
+    sample = models.JSONField(default=list)  # the first rows as text, for the preview and the mapping
     row_count = models.PositiveIntegerField(_("rows"), default=0)
     mapping = models.JSONField(default=dict)  # {column index (str): field name}
     options = models.JSONField(default=dict)  # match_key, date_order, decimal_separator
     mode = models.CharField(_("mode"), max_length=8, choices=Mode.choices, default=Mode.ALL_OR_NOTHING)
     skip_duplicates = models.BooleanField(_("skip possible duplicates"), default=False)
-    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.UPLOADED)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.READING)
     summary = models.JSONField(default=dict)  # of the last dry run
     result = models.JSONField(default=dict)  # of the commit
     error = models.TextField(blank=True)  # a msgid (see core.messages), or old rendered text

@@ -71,6 +71,7 @@ MAX_OTHER_PART_BYTES = 16 * 1024 * 1024  # styles, workbook, theme: openpyxl par
 MAX_BYTES_PER_CHARACTER = 6  # a character of a cell's text as XML: up to "&quot;"
 SCAN_CHUNK_BYTES = 4 * 1024 * 1024
 DIMENSION_SEARCH_BYTES = 64 * 1024  # <dimension> comes right after <sheetPr> at a sheet's start
+_NOT_BLANK = re.compile(r"\S")
 _DIMENSION = re.compile(
     rb"<(?:\w+:)?dimension\s[^>]*?ref=\"([A-Za-z]{1,3}\d{1,7})(?::([A-Za-z]{1,3}\d{1,7}))?\""
 )
@@ -455,10 +456,15 @@ def _oversized(line: int, column: str | None) -> BadFile:
     )
 
 
-def inspect(
+def screen(
     data: bytes, name: str, *, encoding: str = "", delimiter: str = "", languages: Iterable[str] = ()
 ) -> Source:
-    """Check the whole file and describe it; raises :class:`BadFile` for anything unusable."""
+    """What kind of file this is and how to read it, from checks that parse no row.
+
+    Cheap and bounded whatever the file holds (size, kind, encoding, delimiter, and what a
+    workbook or text declares): what an upload request does before it keeps the file.
+    Reading the rows is :func:`inspect`'s work, in a background job.
+    """
     kind = file_kind(data, name)
     source = Source(kind=kind)
     if kind == CSV:
@@ -467,6 +473,31 @@ def inspect(
         text = decode(data, source.encoding)
         source.delimiter = delimiter or detect_delimiter(text)
         screen_text(text, source.delimiter)
+        _screen_lines(text)
+    else:
+        screen_workbook(data)
+    return source
+
+
+def _screen_lines(text: str) -> None:
+    """Refuse a text with no line, or only one, that holds anything (no copy of the text)."""
+    first = _NOT_BLANK.search(text)
+    if first is None:
+        raise BadFile(_("The file is empty."))
+    end = text.find("\n", first.start())
+    if end < 0 or _NOT_BLANK.search(text, end) is None:
+        raise _no_data_rows()
+
+
+def _no_data_rows() -> BadFile:
+    return BadFile(_("The file has a header row but no data rows."))
+
+
+def inspect(
+    data: bytes, name: str, *, encoding: str = "", delimiter: str = "", languages: Iterable[str] = ()
+) -> Source:
+    """Check the whole file and describe it; raises :class:`BadFile` for anything unusable."""
+    source = screen(data, name, encoding=encoding, delimiter=delimiter, languages=languages)
     rows = raw_rows(data, source)
     header_line = 0
     for header_line, header in _non_empty(rows):  # noqa: B007 - the first non-empty row is the header
@@ -491,7 +522,7 @@ def inspect(
                 column = source.headers[index] if index < len(source.headers) else str(index + 1)
                 raise _oversized(number, column)
     if count == 0:
-        raise BadFile(_("The file has a header row but no data rows."))
+        raise _no_data_rows()
     source.row_count = count
     return source
 

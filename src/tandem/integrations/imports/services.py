@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from importlib import metadata
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
@@ -32,12 +33,15 @@ from tandem.core import events, states
 from tandem.core.cells import safe_cell
 from tandem.core.errors import BusinessError, Conflict, IllegalTransition, NotAllowed, ValidationFailed
 from tandem.core.importing import ImportContext, ImportSpec, get_spec
+from tandem.core.jobs import services as job_services
 from tandem.core.messages import Message, as_fields
 from tandem.core.models import Company, User
 from tandem.integrations.imports import checked, engine, mapping, parsing, reading
 from tandem.integrations.imports.models import ImportMapping, ImportRun
+from tandem.integrations.imports.parsing import as_text
 
 REASON_HEADER = "reason"
+SAMPLE_ROWS = 10  # kept by the reading job for the preview (the mapping shows the first three)
 State = ImportRun.State
 
 
@@ -84,25 +88,60 @@ def upload(
     content: bytes,
     template: ImportMapping | None = None,
 ) -> ImportRun:
-    """Check the file and keep it, with the columns guessed (or taken from ``template``)."""
+    """Screen the file and keep it; its rows are read by the ``imports.read`` job.
+
+    Only checks that parse no row run here (:func:`reading.screen`), so a large valid file
+    costs the request no more than a bad one; the mapping waits for the job.
+    """
     spec = spec_for(spec_key, actor)
     if template is not None and (template.company_id != company.pk or template.spec_key != spec.key):
         raise NotAllowed(_("This mapping belongs to another company or import."))
-    source = reading.inspect(content, name, languages=languages(company, actor))
-    columns = mapping.guess(spec, source.headers, template.columns if template else None)
-    options = _default_options(spec, columns)
-    if template is not None:
-        options.update({k: v for k, v in template.options.items() if k in options})
-        options["template"] = template.pk
+    source = reading.screen(content, name, languages=languages(company, actor))
     run = ImportRun(
         company=company, user=actor, spec_key=spec.key, file_name=name[:255], size=len(content),
         kind=source.kind, encoding=source.encoding, detected_encoding=source.detected_encoding,
-        delimiter=source.delimiter, headers=source.headers, row_count=source.row_count,
-        mapping=_stored(columns),
-        options=options,
+        delimiter=source.delimiter, options={"template": template.pk} if template is not None else {},
     )  # fmt: skip
     run.source.save("source", ContentFile(content), save=False)
     run.save()
+    return _start_reading(run, actor, first=True)
+
+
+def _start_reading(run: ImportRun, actor: User, *, first: bool = False) -> ImportRun:
+    job = job_services.start(
+        "imports.read", user=actor, company=run.company,
+        title=Message(gettext_noop("Read %(file)s"), {"file": run.file_name}), params={"run": run.pk},
+    )  # fmt: skip
+    if first:  # created as reading: only the job is new
+        ImportRun.objects.filter(pk=run.pk).update(job_id=job.pk)
+        run.job_id = job.pk
+    else:
+        states.transition(run, "reading", actor, fields={"job_id": job.pk, **NO_ERROR})
+    return run
+
+
+def read(run: ImportRun, actor: User) -> ImportRun:
+    """Read the whole file (the background job's work): headers, row count, the first rows,
+    and the columns guessed (or taken from the run's template) when the headers changed."""
+    spec = spec_for(run.spec_key, actor)
+    content = content_of(run)
+    source = reading.inspect(content, run.file_name, encoding=run.encoding, delimiter=run.delimiter)
+    run.sample = [
+        [as_text(cell) for cell in cells]
+        for _line, cells in islice(reading.data_rows(content, source), SAMPLE_ROWS)
+    ]
+    if source.headers != run.headers or not run.mapping:
+        template = ImportMapping.objects.filter(pk=run.options.get("template"), company=run.company).first()
+        columns = mapping.guess(spec, source.headers, template.columns if template else None)
+        options = _default_options(spec, columns)
+        if template is not None:
+            options.update({k: v for k, v in template.options.items() if k in options})
+            options["template"] = template.pk
+        run.mapping, run.options = _stored(columns), options
+    run.headers, run.row_count = source.headers, source.row_count
+    with transaction.atomic():
+        run.save(update_fields=["sample", "mapping", "options", "headers", "row_count"])
+        states.transition(run, "read", actor, fields=NO_ERROR)
     return run
 
 
@@ -133,12 +172,12 @@ def source_of(run: ImportRun) -> reading.Source:
 
 def content_of(run: ImportRun) -> bytes:
     if not run.source:
-        raise BusinessError(_removed_message())
+        raise BusinessError(removed_message())
     with run.source.open("rb") as handle:
         return bytes(handle.read())
 
 
-def _removed_message() -> Message:
+def removed_message() -> Message:
     return Message(
         gettext_noop("The file of this import was removed after %(days)s days. Upload it again."),
         {"days": keep_days()},
@@ -166,10 +205,10 @@ def remove_old_files(now: datetime | None = None) -> int:
             for stored in (run.source, run.outcomes, run.rejected, run.checked_rows):
                 if stored:
                     stored.delete(save=False)
-            run.checked_rows_mac = ""
-            run.save(update_fields=[*REPORT_FIELDS, "source", "checked_rows_mac", "updated_at"])
+            run.checked_rows_mac, run.sample = "", []
+            run.save(update_fields=[*REPORT_FIELDS, "source", "sample", "checked_rows_mac", "updated_at"])
             if run.state not in (State.DONE, State.FAILED):
-                states.transition(run, "failed", fields=as_fields("error", _removed_message()))
+                states.transition(run, "failed", fields=as_fields("error", removed_message()))
         removed += 1
     return removed
 
@@ -188,7 +227,7 @@ def _editable(run: ImportRun) -> None:
 
 @transaction.atomic
 def change_source(run: ImportRun, actor: User, *, encoding: str, delimiter: str) -> ImportRun:
-    """Read the file again with another encoding or delimiter (the preview shows the result)."""
+    """Read the file again with another encoding or delimiter (in the ``imports.read`` job)."""
     _editable(run)
     if run.kind != reading.CSV:
         return run
@@ -197,16 +236,12 @@ def change_source(run: ImportRun, actor: User, *, encoding: str, delimiter: str)
         raise ValidationFailed({"encoding": [_("Choose an encoding from the list.")]})
     if delimiter not in {mark for mark, _label in reading.DELIMITERS}:
         raise ValidationFailed({"delimiter": [_("Choose a delimiter from the list.")]})
-    source = reading.inspect(content_of(run), run.file_name, encoding=encoding, delimiter=delimiter)
-    if source.headers != run.headers:
-        run.mapping = _stored(mapping.guess(get_spec(run.spec_key), source.headers))
+    source = reading.screen(content_of(run), run.file_name, encoding=encoding, delimiter=delimiter)
     run.encoding, run.delimiter = source.encoding, source.delimiter
-    run.headers, run.row_count = source.headers, source.row_count
     run.summary = {}
     _drop_checked_rows(run)
-    run.save(update_fields=["mapping", "encoding", "delimiter", "headers", "row_count", *REPORT_FIELDS])
-    states.transition(run, "changed", actor)
-    return run
+    run.save(update_fields=["encoding", "delimiter", *REPORT_FIELDS])
+    return _start_reading(run, actor)
 
 
 @transaction.atomic

@@ -7,7 +7,6 @@ run is a 404) and every step needs the rights of its spec (add and change the re
 
 from __future__ import annotations
 
-from itertools import islice
 from typing import Any
 
 from django.contrib import messages
@@ -21,12 +20,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from tandem.core.errors import BusinessError, NotAllowed
 from tandem.core.importing import ImportSpec, specs
 from tandem.integrations.imports import engine, forms, reading, services
 from tandem.integrations.imports.models import ImportMapping, ImportRun
-from tandem.integrations.imports.parsing import as_text
 from tandem.web.actions import Action, ActionView
 
 PREVIEW_ROWS = 10
@@ -102,6 +101,24 @@ def start(request: HttpRequest) -> HttpResponseBase:
     )  # fmt: skip
 
 
+def _unread(
+    request: HttpRequest, run: ImportRun, spec: ImportSpec, form: forms.SourceForm | None = None
+) -> HttpResponse | None:
+    """While the file is read in the background, the page that waits for it (asking for itself
+    every two seconds, like the dry run's); if reading it failed, why (and, for a CSV, the
+    encoding to try instead). None once it is read."""
+    if run.headers and run.state != ImportRun.State.READING and run.source:
+        # the waiting page's poll: load the page it waited for in full
+        return HttpResponseClientRefresh() if getattr(request, "htmx", False) else None
+    error = run.status_error if run.source else str(services.removed_message())
+    return render(
+        request,
+        "imports/reading.html",
+        {"title": _("Reading the file"), "run": run, "spec": spec, "job": _job_of(run), "step": 2,
+         "form": form if run.source else None, "path": request.path, "error": error},
+    )  # fmt: skip
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def preview(request: HttpRequest, pk: int) -> HttpResponseBase:
@@ -116,23 +133,15 @@ def preview(request: HttpRequest, pk: int) -> HttpResponseBase:
         except BusinessError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("The file was read again."))
+            messages.success(request, _("The file is being read again."))
             return redirect("imports:preview", run.pk)
-    rows: list[list[str]] = []
-    unreadable = ""  # not a form error: a GET has no bound form to carry it
-    try:
-        source = services.source_of(run)
-        rows = [
-            [as_text(cell) for cell in cells]
-            for _line, cells in islice(reading.data_rows(services.content_of(run), source), PREVIEW_ROWS)
-        ]
-    except BusinessError as exc:
-        unreadable = exc.message
+    if (waiting := _unread(request, run, spec, form)) is not None:
+        return waiting
     return render(
         request,
         "imports/preview.html",
-        {"title": _("Check how the file reads"), "run": run, "spec": spec, "form": form, "rows": rows,
-        "step": 2, "unreadable": unreadable,
+        {"title": _("Check how the file reads"), "run": run, "spec": spec, "form": form,
+         "rows": run.sample[:PREVIEW_ROWS], "step": 2,
          "detected_label": dict(reading.ENCODINGS).get(run.detected_encoding, run.detected_encoding)},
     )  # fmt: skip
 
@@ -142,6 +151,8 @@ def preview(request: HttpRequest, pk: int) -> HttpResponseBase:
 def mapping(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Which column holds which field, how rows find existing records, and the formats."""
     run, spec = _run(request, pk)
+    if (waiting := _unread(request, run, spec)) is not None:
+        return waiting
     form = forms.MappingForm(request.POST or None, run=run, spec=spec)
     if request.method == "POST" and form.is_valid():
         try:
@@ -154,16 +165,7 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponseBase:
             form.add_error(None, exc.message)
         else:
             return redirect("imports:run", run.pk)
-    samples: list[list[str]] = []
-    try:
-        samples = [
-            [as_text(cell) for cell in cells]
-            for _line, cells in islice(
-                reading.data_rows(services.content_of(run), services.source_of(run)), SAMPLE_ROWS
-            )
-        ]
-    except BusinessError as exc:
-        form.add_error(None, exc.message)
+    samples = run.sample[:SAMPLE_ROWS]
     columns = [
         (header, form[f"column_{index}"], [row[index] if index < len(row) else "" for row in samples])
         for index, header in enumerate(run.headers)
