@@ -60,3 +60,17 @@ def test_a_notification_is_written_in_each_recipients_language(make_user: Callab
         "ola": _in("pl", "Webhook to %(url)s was disabled", url="https://x.example"),
         "jan": _in("sl", "Webhook to %(url)s was disabled", url="https://x.example"),
     }
+
+
+def test_a_scheduled_runs_message_is_read_in_the_readers_language(admin: User, client: Any) -> None:
+    with translation.override("ru"):  # the beat worker runs in Russian
+        run = jobs.run_scheduled("jobs.purge_history")
+        missing = jobs.run_scheduled("tests.no-such-schedule")
+    assert run.message == "%(count)d old scheduled runs deleted."  # the msgid, not Russian text
+    with translation.override("sl"):
+        assert run.display_message == _in("sl", "%(count)d old scheduled runs deleted.", count=0)
+        assert missing.display_message == _in("sl", "No schedule of this name is declared.")
+    assert _in("sl", "No schedule of this name is declared.") != "No schedule of this name is declared."
+    client.force_login(admin)
+    page = client.get("/jobs/schedules/", HTTP_ACCEPT_LANGUAGE="sl").content.decode()
+    assert _in("sl", "%(count)d old scheduled runs deleted.", count=0) in page

@@ -299,3 +299,25 @@ def test_duplicate_reasons_are_shown_in_the_readers_language(
     run = services.dry_run(run, known.owner)
     page = signed_in(known.owner).get(reverse("imports:run", args=[run.pk]), HTTP_ACCEPT_LANGUAGE="pl")
     assert "ten sam NIP" in page.content.decode()
+
+
+def test_duplicate_hints_name_only_partners_the_importer_may_open(
+    company: Any, make_partner: Any, salesperson: Any, other_salesperson: Any
+) -> None:
+    """A colleague's customer is flagged as existing, never named (like the API's 409)."""
+    from django.urls import reverse
+
+    from tests.web.support import signed_in
+
+    make_partner("Hidden Customer d.o.o.", tax_id="5260250995", owner=other_salesperson)
+    mine = make_partner("Visible Customer d.o.o.", email="buyer@visible.example", owner=salesperson)
+    content = b"ref;name;tax_id;email\nH-1;Someone;5260250995;\nV-1;Other;;buyer@visible.example\n"
+    run = uploaded(company, salesperson, spec_key="partners.partner", name="d.csv", content=content)
+    run = services.dry_run(run, salesperson)
+    outcomes = {line: (status, detail) for line, status, detail in services.outcomes_of(run)}
+    assert outcomes[2][0] == "duplicate" and outcomes[2][1]["matches"] == [
+        {"name": "", "url": "", "line": None, "reasons": [], "hidden": True}
+    ]
+    assert outcomes[3][1]["matches"][0]["url"] == f"/partners/{mine.pk}/"
+    page = signed_in(salesperson).get(reverse("imports:run", args=[run.pk])).content.decode()
+    assert "data-hidden-duplicate" in page and "Hidden Customer" not in page and "Visible Customer" in page

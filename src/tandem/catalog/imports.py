@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from tandem.catalog import services
 from tandem.catalog.models import Category, PriceList, PriceListItem, Product
@@ -31,8 +31,10 @@ from tandem.core.importing import (
     ImportField,
     ImportSpec,
     MatchKey,
+    Reason,
     RowInvalid,
 )
+from tandem.core.messages import Message
 from tandem.core.models import Currency, Uom
 
 DEFAULT_UOM = "pcs"
@@ -93,12 +95,12 @@ PRODUCT_FIELDS = (
 )  # fmt: skip
 
 
-def _amount(value: Any, field: str, errors: dict[str, list[str]]) -> Decimal | None:
+def _amount(value: Any, field: str, errors: dict[str, list[Reason]]) -> Decimal | None:
     if not isinstance(value, Decimal) or value < 0:
-        errors[field] = [_("Enter an amount of zero or more.")]
+        errors[field] = [Message(gettext_noop("Enter an amount of zero or more."))]
         return None
     if value != value.quantize(PLACES):
-        errors[field] = [_("Use at most four decimal places.")]
+        errors[field] = [Message(gettext_noop("Use at most four decimal places."))]
         return None
     return value
 
@@ -121,7 +123,7 @@ def _prepare_products(ctx: ImportContext) -> None:
 
 
 def _validate_product(ctx: ImportContext, row: dict[str, Any]) -> Cleaned:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Reason]] = {}
     data: Cleaned = {
         name: row[name] for name in ("sku", "name", "kind", "description", "active") if name in row
     }
@@ -129,7 +131,7 @@ def _validate_product(ctx: ImportContext, row: dict[str, Any]) -> Cleaned:
         try:
             data["barcode"] = normalize_barcode(str(row["barcode"]))
         except InvalidIdentifier as exc:
-            errors["barcode"] = [exc.message]
+            errors["barcode"] = [exc.stored]
     for name in ("sales_price", "cost"):
         if name in row:
             amount = _amount(row[name], name, errors)
@@ -138,13 +140,15 @@ def _validate_product(ctx: ImportContext, row: dict[str, Any]) -> Cleaned:
     uom_code = str(row.get("uom") or DEFAULT_UOM)
     uom = ctx.cache["uoms"].get(uom_code.casefold())
     if uom is None:
-        errors["uom"] = [_("There is no unit of measure “%(code)s”.") % {"code": uom_code}]
+        errors["uom"] = [Message(gettext_noop("There is no unit of measure “%(code)s”."), {"code": uom_code})]
     else:  # an empty cell keeps a product's unit; a new product gets the default
         data["uom_id" if "uom" in row else "default_uom_id"] = uom
     if row.get("category"):
         path = category_path(str(row["category"]))
         if path not in ctx.cache["categories"] and not ctx.cache["may_add_category"]:
-            errors["category"] = [_("The category “%(path)s” does not exist.") % {"path": path}]
+            errors["category"] = [
+                Message(gettext_noop("The category “%(path)s” does not exist."), {"path": path})
+            ]
         data["category"] = path
     if errors:
         raise RowInvalid(errors)
@@ -158,8 +162,8 @@ def _find_products(ctx: ImportContext, match_key: str, keys: list[str]) -> dict[
 
 def _check_product(
     ctx: ImportContext, line: int, cleaned: Cleaned, existing: int | None
-) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
+) -> dict[str, list[Reason]]:
+    errors: dict[str, list[Reason]] = {}
     seen: dict[tuple[str, str], int] = ctx.cache["seen"]
     for name, known, message in (
         ("sku", ctx.cache["skus"], _("Another product already has this SKU.")),
@@ -172,7 +176,9 @@ def _check_product(
         if owner is not None and owner != existing:
             errors[name] = [message]
         elif seen.get((name, value), line) != line:
-            errors[name] = [_("Row %(line)s has the same value.") % {"line": seen[(name, value)]}]
+            errors[name] = [
+                Message(gettext_noop("Row %(line)s has the same value."), {"line": seen[(name, value)]})
+            ]
     if not errors:
         for name in ("sku", "barcode"):
             if cleaned.get(name):
@@ -270,25 +276,28 @@ def _prepare_prices(ctx: ImportContext) -> None:
 
 
 def _validate_price(ctx: ImportContext, row: dict[str, Any]) -> Cleaned:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Reason]] = {}
     name = str(row["price_list"])
     currency = str(row.get("currency", "")).upper()
     known = ctx.cache["lists"].get(name)
     if currency and currency not in ctx.cache["currencies"]:
-        errors["currency"] = [_("There is no currency “%(code)s”.") % {"code": currency}]
+        errors["currency"] = [Message(gettext_noop("There is no currency “%(code)s”."), {"code": currency})]
     elif known is not None and currency and known[1] != currency:
         errors["currency"] = [
-            _("The price list “%(name)s” is in %(currency)s.") % {"name": name, "currency": known[1]}
+            Message(
+                gettext_noop("The price list “%(name)s” is in %(currency)s."),
+                {"name": name, "currency": known[1]},
+            )
         ]
     sku = str(row["sku"])
     product = ctx.cache["products"].get(sku)
     if product is None:
-        errors["sku"] = [_("There is no product with the SKU “%(sku)s”.") % {"sku": sku}]
+        errors["sku"] = [Message(gettext_noop("There is no product with the SKU “%(sku)s”."), {"sku": sku})]
     price = _amount(row["price"], "price", errors)
     quantity = _amount(row.get("min_quantity", Decimal(0)), "min_quantity", errors)
     start, end = row.get("valid_from"), row.get("valid_to")
     if start and end and start > end:
-        errors["valid_to"] = [_("The end date is before the start date.")]
+        errors["valid_to"] = [Message(gettext_noop("The end date is before the start date."))]
     if errors:
         raise RowInvalid(errors)
     if known is None:  # later rows naming this new list must agree on its currency

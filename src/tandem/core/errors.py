@@ -7,6 +7,7 @@ The web UI shows it on the form; the API renders it as RFC 9457 problem details 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tandem.core.messages import Message
@@ -41,10 +42,13 @@ class BusinessError(Exception):
 class ValidationFailed(BusinessError):
     code = "validation"
 
-    def __init__(self, errors: dict[str, list[str]], message: str | None = None) -> None:
-        first = next((msgs[0] for msgs in errors.values() if msgs), "")
+    def __init__(self, errors: Mapping[str, Sequence[str | Message]], message: str | None = None) -> None:
+        # ``errors`` as given (Messages kept for a later reader: an import's row reasons) and,
+        # in ``errors``, as text in the active language for forms and the API.
+        self.stored_errors = {name: list(messages) for name, messages in errors.items()}
+        self.errors = {name: [str(m) for m in messages] for name, messages in errors.items()}
+        first = next((msgs[0] for msgs in self.errors.values() if msgs), "")
         super().__init__(message or first)
-        self.errors = errors
 
     def as_problem(self) -> dict[str, Any]:
         problem = super().as_problem()

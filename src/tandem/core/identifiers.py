@@ -23,8 +23,7 @@ from collections.abc import Callable
 import phonenumbers
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from stdnum import bic, ean, iban
 from stdnum.cn import uscc
 from stdnum.de import stnr
@@ -43,6 +42,8 @@ from stdnum.ru import inn, ogrn
 from stdnum.si import ddv, maticna
 from stdnum.us import ein
 
+from tandem.core.messages import Message, lazy
+
 __all__ = [
     "InvalidIdentifier",
     "format_phone",
@@ -58,11 +59,13 @@ __all__ = [
 
 
 class InvalidIdentifier(ValueError):
-    """Carries a translated, human message in .message (str(exc) gives it too)."""
+    """Carries a translated, human message in .message (str(exc) gives it too), and in
+    .stored the :class:`Message` to keep for a later reader (an import's row reason)."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Message) -> None:
+        super().__init__(str(message))
+        self.message = str(message)
+        self.stored: str | Message = message
 
     def __str__(self) -> str:
         return self.message
@@ -94,24 +97,24 @@ _SEPARATORS = re.compile(r"[\s\-]+")
 _email_validator = EmailValidator()
 
 
-def _country_name(country: str) -> str:
+def _country_name(country: str) -> Message:
     if not country:
-        return _("an unknown country")
-    return str(_COUNTRY_NAMES.get(country, country))
+        return Message(gettext_noop("an unknown country"))
+    return lazy(_COUNTRY_NAMES.get(country, country))
 
 
-def _reason(exc: ValidationError) -> str:
-    """The short, translated reason for a python-stdnum validation failure."""
+def _reason(exc: ValidationError) -> Message:
+    """The short reason for a python-stdnum validation failure (translated when shown)."""
     if isinstance(exc, InvalidChecksum):
-        return _("invalid checksum")
+        return Message(gettext_noop("invalid checksum"))
     if isinstance(exc, InvalidLength):
-        return _("wrong length")
+        return Message(gettext_noop("wrong length"))
     if isinstance(exc, InvalidComponent):
-        return _("invalid component")
-    return _("invalid format")
+        return Message(gettext_noop("invalid component"))
+    return Message(gettext_noop("invalid format"))
 
 
-def _stdnum(validate: Validator, raw: str, fail: Callable[[str], InvalidIdentifier]) -> str:
+def _stdnum(validate: Validator, raw: str, fail: Callable[[Message], InvalidIdentifier]) -> str:
     """Run a stdnum ``validate`` and turn its exception into ``fail(reason)``."""
     try:
         return validate(raw)
@@ -149,11 +152,15 @@ def format_phone(e164: str) -> str:
 # The messages are made only on failure: translating them for every valid value would cost
 # an import a third of the identifier's check.
 def _invalid_phone(value: str) -> InvalidIdentifier:
-    return InvalidIdentifier(_("“%(value)s” is not a valid phone number") % {"value": value})
+    return InvalidIdentifier(
+        Message(gettext_noop("“%(value)s” is not a valid phone number"), {"value": value})
+    )
 
 
 def _invalid_email(value: str) -> InvalidIdentifier:
-    return InvalidIdentifier(_("“%(value)s” is not a valid email address") % {"value": value})
+    return InvalidIdentifier(
+        Message(gettext_noop("“%(value)s” is not a valid email address"), {"value": value})
+    )
 
 
 def phone_digits(e164: str) -> str:
@@ -234,10 +241,10 @@ def normalize_tax_id(raw: str, country: str) -> str:
     value = raw.strip()
     country = country.strip().upper()
 
-    def fail(reason: str) -> InvalidIdentifier:
-        message = _("“%(value)s” is not a valid tax ID for %(country)s: %(reason)s")
+    def fail(reason: Message) -> InvalidIdentifier:
+        message = gettext_noop("“%(value)s” is not a valid tax ID for %(country)s: %(reason)s")
         params = {"value": value, "country": _country_name(country), "reason": reason}
-        return InvalidIdentifier(message % params)
+        return InvalidIdentifier(Message(message, params))
 
     return _stdnum(_tax_id_validator(value, country), value, fail)
 
@@ -274,10 +281,12 @@ def normalize_company_id(raw: str, country: str) -> str:
     value = raw.strip()
     country = country.strip().upper()
 
-    def fail(reason: str) -> InvalidIdentifier:
-        message = _("“%(value)s” is not a valid company registration number for %(country)s: %(reason)s")
+    def fail(reason: Message) -> InvalidIdentifier:
+        message = gettext_noop(
+            "“%(value)s” is not a valid company registration number for %(country)s: %(reason)s"
+        )
         params = {"value": value, "country": _country_name(country), "reason": reason}
-        return InvalidIdentifier(message % params)
+        return InvalidIdentifier(Message(message, params))
 
     return _stdnum(_COMPANY_ID_VALIDATORS.get(country, _free_text), value, fail)
 
@@ -291,18 +300,20 @@ def normalize_barcode(raw: str) -> str:
     try:
         return ean.validate(value)
     except ValidationError as exc:
-        reason = _("invalid check digit") if isinstance(exc, InvalidChecksum) else _reason(exc)
-        message = _("“%(value)s” is not a valid EAN/GTIN barcode: %(reason)s")
-        raise InvalidIdentifier(message % {"value": value, "reason": reason}) from exc
+        reason = (
+            Message(gettext_noop("invalid check digit")) if isinstance(exc, InvalidChecksum) else _reason(exc)
+        )
+        message = gettext_noop("“%(value)s” is not a valid EAN/GTIN barcode: %(reason)s")
+        raise InvalidIdentifier(Message(message, {"value": value, "reason": reason})) from exc
 
 
 def normalize_iban(raw: str) -> str:
     """A valid IBAN in compact upper-case form ('DE89370400440532013000')."""
     value = raw.strip()
 
-    def fail(reason: str) -> InvalidIdentifier:
-        message = _("“%(value)s” is not a valid IBAN: %(reason)s")
-        return InvalidIdentifier(message % {"value": value, "reason": reason})
+    def fail(reason: Message) -> InvalidIdentifier:
+        message = gettext_noop("“%(value)s” is not a valid IBAN: %(reason)s")
+        return InvalidIdentifier(Message(message, {"value": value, "reason": reason}))
 
     return _stdnum(iban.validate, value, fail)
 
@@ -311,8 +322,8 @@ def normalize_bic(raw: str) -> str:
     """A valid BIC (SWIFT code), 8 or 11 characters, compact upper-case."""
     value = raw.strip()
 
-    def fail(reason: str) -> InvalidIdentifier:
-        message = _("“%(value)s” is not a valid BIC: %(reason)s")
-        return InvalidIdentifier(message % {"value": value, "reason": reason})
+    def fail(reason: Message) -> InvalidIdentifier:
+        message = gettext_noop("“%(value)s” is not a valid BIC: %(reason)s")
+        return InvalidIdentifier(Message(message, {"value": value, "reason": reason}))
 
     return _stdnum(bic.validate, value, fail)

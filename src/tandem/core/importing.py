@@ -41,6 +41,7 @@ from typing import Any
 from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core.messages import Message
 from tandem.core.models import Company, User
 
 TEXT = "text"
@@ -88,11 +89,14 @@ class MatchKey:
     fields: tuple[str, ...]
 
 
+Reason = str | Message  # why a row cannot be imported: a Message is translated for each reader
+
+
 class RowInvalid(Exception):
     """A row that cannot be imported; ``errors`` maps a field name (or ``"row"``) to reasons."""
 
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("; ".join(m for messages in errors.values() for m in messages))
+    def __init__(self, errors: dict[str, list[Reason]]) -> None:
+        super().__init__("; ".join(str(m) for messages in errors.values() for m in messages))
         self.errors = errors
 
 
@@ -118,6 +122,7 @@ class DuplicateHint:
     pk: int | None = None
     url: str = ""
     line: int | None = None
+    hidden: bool = False  # a record the importing person may not open: no name, id or reasons
 
 
 @dataclass
@@ -157,7 +162,9 @@ def _no_preparation(ctx: ImportContext) -> None:
     return None
 
 
-def _no_checks(ctx: ImportContext, line: int, cleaned: Cleaned, existing: int | None) -> dict[str, list[str]]:
+def _no_checks(
+    ctx: ImportContext, line: int, cleaned: Cleaned, existing: int | None
+) -> dict[str, list[Reason]]:
     return {}
 
 
@@ -179,7 +186,7 @@ class ImportSpec:
     find_existing: Callable[[ImportContext, str, list[str]], dict[str, int]]
     write_batch: Callable[[Company, User | None, list[Cleaned], list[tuple[int, Cleaned]]], dict[str, int]]
     prepare: Callable[[ImportContext], None] = _no_preparation
-    check_row: Callable[[ImportContext, int, Cleaned, int | None], dict[str, list[str]]] = _no_checks
+    check_row: Callable[[ImportContext, int, Cleaned, int | None], dict[str, list[Reason]]] = _no_checks
     find_duplicates: Callable[
         [ImportContext, Sequence[tuple[int, Cleaned]]], dict[int, list[DuplicateHint]]
     ] = _no_duplicates

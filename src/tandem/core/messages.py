@@ -18,9 +18,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
-__all__ = ["Message", "as_fields", "from_fields", "render", "storable"]
+__all__ = ["Message", "as_fields", "from_fields", "lazy", "render", "storable"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,13 @@ class Message:
     def as_json(self) -> dict[str, Any]:
         stored = {"msgid": self.msgid, "params": storable(dict(self.params))}
         return {**stored, "plural": self.plural, "count": self.count} if self.plural else stored
+
+
+def lazy(text: Any) -> Message:
+    """A lazily translated text (``gettext_lazy``: a field's label, a country's name) as the
+    Message of its msgid, to keep and translate for each reader."""
+    with translation.override(None):
+        return Message(str(text))
 
 
 def render(msgid: Any, params: Mapping[str, Any] | None = None) -> str:

@@ -20,8 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from rapidfuzz import fuzz, process
 
 from tandem.core import countries
@@ -36,8 +35,10 @@ from tandem.core.importing import (
     ImportField,
     ImportSpec,
     MatchKey,
+    Reason,
     RowInvalid,
 )
+from tandem.core.messages import Message
 from tandem.partners import services
 from tandem.partners.addresses import compose_address
 from tandem.partners.duplicates import CANDIDATE_LIMIT, NAME_SIMILARITY
@@ -215,13 +216,15 @@ def _prepare(ctx: ImportContext) -> None:
 
 
 def _validate(ctx: ImportContext, row: dict[str, Any]) -> Cleaned:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Reason]] = {}
     company = ctx.company
     data = {name: row[name] for name in PARTNER_FIELDS if name in row}
     if "country" in data:
         code = countries.code_for_name(str(data["country"]))
         if code is None:
-            errors["country"] = [_("“%(value)s” is not a country we know.") % {"value": data["country"]}]
+            errors["country"] = [
+                Message(gettext_noop("“%(value)s” is not a country we know."), {"value": data["country"]})
+            ]
             del data["country"]
         else:
             data["country"] = code
@@ -233,10 +236,12 @@ def _validate(ctx: ImportContext, row: dict[str, Any]) -> Cleaned:
     try:
         data = services.normalized(company, data)
     except ValidationFailed as exc:
-        errors.update(exc.errors)
+        errors.update(exc.stored_errors)
     contact = _contact(row, data.get("country") or company.country, errors)
     if contact and data.get("kind") == Partner.Kind.PERSON:
-        errors["contact_name"] = [_("A person has no contact person; import people as their own rows.")]
+        errors["contact_name"] = [
+            Message(gettext_noop("A person has no contact person; import people as their own rows."))
+        ]
     if errors:
         raise RowInvalid(errors)
     data.update(partner_keys(data["name"]))  # once, for the duplicate index and the writer
@@ -251,51 +256,55 @@ _PLAIN_URL = re.compile(r"https?://(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a
 _url_validator = URLValidator()
 
 
-def _website(value: str, errors: dict[str, list[str]]) -> str:
+def _website(value: str, errors: dict[str, list[Reason]]) -> str:
     url = value if "://" in value else f"https://{value}"
     if _PLAIN_URL.fullmatch(url):  # the usual shape, without the full validator's cost
         return url
     try:
         _url_validator(url)
     except DjangoValidationError:
-        errors["website"] = [_("“%(value)s” is not a web address.") % {"value": value}]
+        errors["website"] = [Message(gettext_noop("“%(value)s” is not a web address."), {"value": value})]
     return url
 
 
-def _address(row: dict[str, Any], country: str, errors: dict[str, list[str]]) -> dict[str, Any] | None:
+def _address(row: dict[str, Any], country: str, errors: dict[str, list[Reason]]) -> dict[str, Any] | None:
     typed = {name: str(row[name]) for name in ADDRESS_COLUMNS if row.get(name)}
     text = str(row.get("address", "")).strip()
     if not text and not typed:
         return None
     fields = compose_address(text, typed, country)
     if not any(fields.get(name) for name in ("street", "city", "postal_code")):
-        errors["address"] = [_("An address needs at least a street, a city or a postal code.")]
+        errors["address"] = [
+            Message(gettext_noop("An address needs at least a street, a city or a postal code."))
+        ]
         return None
     for name, limit in (("street", 200), ("house", 32), ("unit", 32), ("postal_code", 16), ("city", 100)):
         if len(fields.get(name, "")) > limit:
-            errors["address"] = [_("The address has a part longer than the field allows.")]
+            errors["address"] = [
+                Message(gettext_noop("The address has a part longer than the field allows."))
+            ]
     return fields
 
 
-def _contact(row: dict[str, Any], country: str, errors: dict[str, list[str]]) -> dict[str, str] | None:
+def _contact(row: dict[str, Any], country: str, errors: dict[str, list[Reason]]) -> dict[str, str] | None:
     given = {
         target: str(row[column]).strip() for column, target in CONTACT_COLUMNS.items() if row.get(column)
     }
     if not given:
         return None
     if not given.get("name"):
-        errors["contact_name"] = [_("A contact person needs a name.")]
+        errors["contact_name"] = [Message(gettext_noop("A contact person needs a name."))]
         return None
     if given.get("email"):
         try:
             given["email"] = normalize_email(given["email"]).lower()
         except InvalidIdentifier as exc:
-            errors["contact_email"] = [exc.message]
+            errors["contact_email"] = [exc.stored]
     if given.get("phone"):
         try:
             given["phone"] = normalize_phone(given["phone"], country)
         except InvalidIdentifier as exc:
-            errors["contact_phone"] = [exc.message]
+            errors["contact_phone"] = [exc.stored]
     return given
 
 
@@ -330,22 +339,29 @@ def _editable(ctx: ImportContext, pks: list[int]) -> set[int]:
     return result
 
 
-def _check(ctx: ImportContext, line: int, cleaned: Cleaned, existing: int | None) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
+def _check(ctx: ImportContext, line: int, cleaned: Cleaned, existing: int | None) -> dict[str, list[Reason]]:
+    errors: dict[str, list[Reason]] = {}
     key_field = ctx.match_key
     if existing is not None:
         if cleaned.get(key_field) in ctx.cache["ambiguous"]:
-            errors[key_field] = [_("Several partners have this value; it cannot tell which one to update.")]
+            errors[key_field] = [
+                Message(gettext_noop("Several partners have this value; it cannot tell which one to update."))
+            ]
         if existing not in ctx.cache["editable"]:
-            errors[key_field] = [_("This matches a partner you are not allowed to change.")]
+            errors[key_field] = [
+                Message(gettext_noop("This matches a partner you are not allowed to change."))
+            ]
     ref = cleaned.get("ref")
     if ref and not errors:
         owner = ctx.cache["refs"].get(ref)
         if owner is not None and owner != existing:
-            errors["ref"] = [_("Another partner already has this external reference.")]
+            errors["ref"] = [Message(gettext_noop("Another partner already has this external reference."))]
         elif ref in ctx.cache["seen_refs"] and ctx.cache["seen_refs"][ref] != line:
             errors["ref"] = [
-                _("Row %(line)s has the same external reference.") % {"line": ctx.cache["seen_refs"][ref]}
+                Message(
+                    gettext_noop("Row %(line)s has the same external reference."),
+                    {"line": ctx.cache["seen_refs"][ref]},
+                )
             ]
         else:
             ctx.cache["seen_refs"][ref] = line
@@ -438,6 +454,22 @@ def _find_duplicates(
             cleaned["name"], cleaned.get("tax_id", ""), cleaned.get("email", ""), cleaned.get("phone", ""),
             keys, line=line,
         )  # fmt: skip
+    return _only_visible(ctx, result)
+
+
+def _only_visible(
+    ctx: ImportContext, found: dict[int, list[DuplicateHint]]
+) -> dict[int, list[DuplicateHint]]:
+    """The hints with the partners the importing person may not open replaced by one that
+    says only that such a partner exists (as the duplicate check of a single partner does)."""
+    ids = [hint.pk for hints in found.values() for hint in hints if hint.pk is not None]
+    shown = services.visible_ids(ctx.actor, ids) if ids else set()
+    result: dict[int, list[DuplicateHint]] = {}
+    for line, hints in found.items():
+        kept = [hint for hint in hints if hint.pk is None or hint.pk in shown]
+        if len(kept) < len(hints):
+            kept.append(DuplicateHint(name="", reasons=(), hidden=True))
+        result[line] = kept
     return result
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tandem.core import events, search
 from tandem.core.errors import BusinessError, DuplicateFound, NotAllowed, StaleVersion, ValidationFailed
@@ -20,6 +21,7 @@ from tandem.core.identifiers import (
     normalize_tax_id,
 )
 from tandem.core.importing import duplicate_reasons
+from tandem.core.messages import Message
 from tandem.core.models import Company, Event, User
 from tandem.core.versioning import update_versioned
 from tandem.partners.addresses import compose_address
@@ -43,9 +45,9 @@ def normalized(company: Company, fields: Mapping[str, Any], *, default_country: 
     else the company's.
     """
     data = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str | Message]] = {}
     if "name" in data and not data["name"]:
-        errors["name"] = [_("A partner needs a name.")]
+        errors["name"] = [Message(gettext_noop("A partner needs a name."))]
     if data.get("country"):
         data["country"] = str(data["country"]).upper()
     country = data.get("country") or default_country or company.country
@@ -62,15 +64,15 @@ def normalized(company: Company, fields: Mapping[str, Any], *, default_country: 
             try:
                 data[name] = check(data[name])
             except InvalidIdentifier as exc:
-                errors[name] = [exc.message]
+                errors[name] = [exc.stored]
     errors.update(_foreign_company_errors(company, data))
     if errors:
         raise ValidationFailed(errors)
     return data
 
 
-def _foreign_company_errors(company: Company, data: Mapping[str, Any]) -> dict[str, list[str]]:
-    errors = {}
+def _foreign_company_errors(company: Company, data: Mapping[str, Any]) -> dict[str, list[str | Message]]:
+    errors: dict[str, list[str | Message]] = {}
     for name in _SAME_COMPANY:
         value = data.get(name)
         if value is None:
@@ -120,7 +122,7 @@ def _refuse_duplicates(
     )
     if not matches:
         return
-    shown = _visible_ids(actor, [m.partner.pk for m in matches])
+    shown = visible_ids(actor, [m.partner.pk for m in matches])
     visible = [m for m in matches if m.partner.pk in shown]
     hidden = len(matches) - len(visible)
     raise DuplicateFound(
@@ -130,7 +132,8 @@ def _refuse_duplicates(
     )
 
 
-def _visible_ids(actor: User | None, ids: list[int]) -> set[int]:
+def visible_ids(actor: User | None, ids: list[int]) -> set[int]:
+    """Of the partners ``ids``, those ``actor`` may open (the duplicate checks name no other)."""
     if actor is None:  # a system action (an import run by the platform) sees every partner
         return set(ids)
     return set(Partner.objects.visible_to(actor).filter(pk__in=ids).values_list("pk", flat=True))

@@ -87,7 +87,7 @@ def test_purging_idempotency_keys_keeps_the_last_24_hours(admin):
     fresh = record("fresh", timedelta(hours=23))
     run = jobs.run_scheduled("core.purge_idempotency_keys")
     assert run.outcome == "succeeded"
-    assert "1" in run.message
+    assert run.display_message == "1 expired idempotency keys deleted."
     assert list(IdempotencyRecord.objects.all()) == [fresh]
 
 

@@ -68,3 +68,23 @@ def test_an_import_run_says_why_it_failed_in_the_readers_language(
     run = ImportRun.objects.get(pk=run.pk)
     with translation.override("zh-hans"):
         assert run.status_error == _in("zh-hans", "Cancelled. Nothing was imported.")
+
+
+def test_row_reasons_are_read_in_the_readers_language(
+    upload: Callable[..., ImportRun], manager: User, client: Any
+) -> None:
+    content = "ref;name;email;customer\nR-1;;x@y.example;yes\nR-2;Firm;not-an-email;maybe\n"
+    with translation.override("ru"):  # checked by a Russian speaker
+        run = imports.dry_run(upload(content), manager)
+    with translation.override("pl"):  # read by a Polish one
+        outcomes = {line: detail for line, _status, detail in imports.outcomes_of(run)}
+        name, email = str(imports.get_spec(run.spec_key).field("name").label), gettext("E-mail")
+    assert outcomes[2]["errors"][name] == [_in("pl", "This field is required.")]
+    assert outcomes[3]["errors"][email] == [
+        _in("pl", "“%(value)s” is not a valid email address", value="not-an-email")
+    ]
+    assert _in("pl", "“%(value)s” is neither yes nor no.", value="maybe") in str(outcomes[3]["errors"])
+    assert _in("pl", "This field is required.") != "This field is required."
+    client.force_login(manager)
+    page = client.get(f"/imports/{run.pk}/?status=error", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert _in("pl", "This field is required.") in page and "Это поле" not in page

@@ -6,7 +6,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from tandem.core import events
 from tandem.core.errors import Conflict, ValidationFailed
@@ -193,7 +194,7 @@ def test_repeated_failure_disables_the_webhook_and_tells_the_administrators(
         services.deliver_due()
     subscription.refresh_from_db()
     assert subscription.disabled_at is not None
-    assert "3" in subscription.disabled_reason
+    assert subscription.disabled_reason_text == "3 deliveries in a row failed."
     notice = Notification.objects.get(recipient=admin, kind="webhooks.disabled")
     assert receiver.url in notice.title
     assert notice.link == subscription.get_absolute_url()
@@ -215,14 +216,21 @@ def test_repeated_failure_disables_the_webhook_and_tells_the_administrators(
         services.reenable(subscription, admin)
 
 
-def test_410_gone_disables_at_once(receiver, subscribe, make_partner):
+def test_410_gone_disables_at_once(receiver, subscribe, make_partner, client, admin):
     receiver.status = 410
     subscription = subscribe(receiver.url, receiver, events=["partner.created"])
     make_partner()
-    services.run_outbox()
+    with translation.override("ru"):  # the worker that disabled it ran in Russian
+        services.run_outbox()
     subscription.refresh_from_db()
     assert subscription.disabled_at is not None
-    assert "410" in subscription.disabled_reason
+    with translation.override("pl"):  # a Polish administrator reads why (issue 21)
+        reason = subscription.disabled_reason_text
+        expected = gettext("The receiver answered 410 Gone: it no longer wants these events.")
+    assert "410" in reason and reason == expected and expected != subscription.disabled_reason
+    client.force_login(admin)
+    page = client.get(subscription.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert expected in page
 
 
 def test_the_test_event_is_sent_after_commit(

@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from tandem.core.jobs import services as jobs
@@ -21,22 +20,25 @@ RUN_LOG_KEEP = timedelta(days=14)
 
 
 @jobs.scheduled("jobs.sweep_stale", every=timedelta(minutes=5))
-def sweep_stale_jobs() -> str:
+def sweep_stale_jobs() -> Message:
     """Fail jobs whose worker died (stale heartbeat) and resend queued jobs that never reached it."""
     failed, resent = jobs.sweep_stale_jobs()
-    return _("%(failed)d stale jobs failed, %(resent)d queued jobs resent.") % {
-        "failed": failed,
-        "resent": resent,
-    }
+    return Message(
+        gettext_noop("%(failed)d stale jobs failed, %(resent)d queued jobs resent."),
+        {
+            "failed": failed,
+            "resent": resent,
+        },
+    )
 
 
 @jobs.scheduled("core.purge_idempotency_keys", every=timedelta(hours=1))
-def purge_idempotency_keys() -> str:
+def purge_idempotency_keys() -> Message:
     """Delete stored API responses of idempotency keys older than 24 hours."""
     deleted, _by_model = IdempotencyRecord.objects.filter(
         created_at__lt=timezone.now() - IDEMPOTENCY_KEEP
     ).delete()
-    return _("%(count)d expired idempotency keys deleted.") % {"count": deleted}
+    return Message(gettext_noop("%(count)d expired idempotency keys deleted."), {"count": deleted})
 
 
 @jobs.handler("jobs.check_worker")
@@ -56,7 +58,7 @@ def check_worker(job: Job, progress: jobs.Progress) -> dict[str, Any]:
 
 
 @jobs.scheduled("jobs.purge_history", every=timedelta(days=1))
-def purge_history() -> str:
+def purge_history() -> Message:
     """Delete the log of scheduled runs older than 14 days (frequent schedules add up)."""
     deleted, _by_model = ScheduledRun.objects.filter(started_at__lt=timezone.now() - RUN_LOG_KEEP).delete()
-    return _("%(count)d old scheduled runs deleted.") % {"count": deleted}
+    return Message(gettext_noop("%(count)d old scheduled runs deleted."), {"count": deleted})

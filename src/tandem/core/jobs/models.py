@@ -140,7 +140,8 @@ class ScheduledRun(models.Model):
     started_at = models.DateTimeField(_("started"))
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.RUNNING)
-    message = models.TextField(_("message"), blank=True)
+    message = models.TextField(_("message"), blank=True)  # a msgid (see core.messages), or plain text
+    message_params = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -150,3 +151,8 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def display_message(self) -> str:
+        """What the run said, in the reader's language."""
+        return render(self.message, self.message_params)

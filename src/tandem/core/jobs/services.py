@@ -17,8 +17,8 @@ Usage from any domain::
                      title=_("Import partners.csv"), params={"upload": upload.pk})
 
     @jobs.scheduled("catalog.refresh_prices", every=timedelta(hours=1))
-    def refresh_prices() -> str:
-        return "42 prices refreshed"   # stored as the run's message
+    def refresh_prices() -> Message:   # stored as the run's message, translated when shown
+        return Message(gettext_noop("%(count)s prices refreshed."), {"count": 42})
 
 A job is queued in the caller's transaction and sent to the worker after commit; the
 worker claims it with a conditional UPDATE, so a message delivered twice runs it once.
@@ -64,7 +64,7 @@ __all__ = [
 ]
 
 Handler = Callable[[Job, "Progress"], dict[str, Any] | None]
-ScheduledFunction = Callable[[], str | None]
+ScheduledFunction = Callable[[], "str | Message | None"]
 
 PROGRESS_INTERVAL = 0.25  # seconds between progress writes: at most ~4 per second
 HEARTBEAT_INTERVAL = 30.0  # seconds between a running job's signs of life
@@ -454,8 +454,10 @@ def run_scheduled(name: str) -> ScheduledRun:
     """Run one declared schedule now and log its run (called by the beat-driven task)."""
     schedule = _schedules.get(name)
     run_row = ScheduledRun.objects.create(name=name, started_at=timezone.now())
+    message: str | Message
     if schedule is None:
-        outcome, message = ScheduledRun.Outcome.FAILED, _("No schedule of this name is declared.")
+        outcome = ScheduledRun.Outcome.FAILED
+        message = Message(gettext_noop("No schedule of this name is declared."))
     else:
         try:
             message = schedule.function() or ""
@@ -463,11 +465,9 @@ def run_scheduled(name: str) -> ScheduledRun:
         except Exception as error:
             logger.exception("scheduled job %s failed", name)
             outcome = ScheduledRun.Outcome.FAILED
-            message = (
-                error.message if isinstance(error, BusinessError) else f"{type(error).__name__}: {error}"
-            )
+            message = error.stored if isinstance(error, BusinessError) else f"{type(error).__name__}: {error}"
     ScheduledRun.objects.filter(pk=run_row.pk).update(
-        outcome=outcome, message=str(message)[:MESSAGE_LIMIT], finished_at=timezone.now()
+        outcome=outcome, **as_fields("message", message, limit=MESSAGE_LIMIT), finished_at=timezone.now()
     )
     run_row.refresh_from_db()
     return run_row

@@ -29,7 +29,8 @@ from typing import IO, Any
 
 from django.utils.crypto import salted_hmac
 
-from tandem.core.importing import Cleaned
+from tandem.core.importing import Cleaned, Reason
+from tandem.core.messages import storable
 
 _SALT = "tandem.integrations.imports.checked-rows"
 BATCH = 1000  # rows a line
@@ -47,7 +48,7 @@ class RowCheck:
     line: int
     cleaned: Cleaned = field(default_factory=dict)
     key: str | None = None
-    errors: dict[str, list[str]] = field(default_factory=dict)
+    errors: dict[str, list[Reason]] = field(default_factory=dict)
 
 
 class CheckedRowsMismatch(Exception):
@@ -120,7 +121,7 @@ class CheckedRowsWriter:
 
     def add(self, check: RowCheck) -> None:
         if check.errors:
-            item = [check.line, check.errors]
+            item = [check.line, storable(check.errors)]
         else:
             item = [check.line, check.key, _escaped(check.cleaned)]
         self._batch.append(item)

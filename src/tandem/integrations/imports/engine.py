@@ -20,7 +20,7 @@ from typing import IO, Any, Protocol
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop
 
 from tandem.core.cells import read_cell
 from tandem.core.errors import BusinessError
@@ -33,9 +33,11 @@ from tandem.core.importing import (
     ImportContext,
     ImportField,
     ImportSpec,
+    Reason,
     RowInvalid,
     WriteCounts,
 )
+from tandem.core.messages import Message, lazy, render, storable
 from tandem.integrations.imports import parsing, reading
 from tandem.integrations.imports.checked import CheckedRows, CheckedRowsMismatch, CheckedRowsWriter, RowCheck
 from tandem.integrations.imports.parsing import AUTO, CellError, as_text
@@ -265,15 +267,24 @@ def resolve_formats(
 # --- the run ---------------------------------------------------------------------------
 
 
-def _reason(spec: ImportSpec, errors: Mapping[str, list[str]]) -> tuple[dict[str, list[str]], str]:
+def _reason(spec: ImportSpec, errors: Mapping[str, list[Reason]]) -> tuple[dict[str, list[Any]], str]:
+    """The errors to keep (field name → stored messages, shown by :func:`labelled_errors` in
+    the reader's language) and the rejected rows' reason (for the CSV written now)."""
+    stored = {name: [storable(message) for message in messages] for name, messages in errors.items()}
+    return stored, "; ".join(f"{label}: {' '.join(texts)}" for label, texts in labelled_errors(spec, stored))
+
+
+def labelled_errors(spec: ImportSpec, errors: Mapping[str, list[Any]]) -> list[tuple[str, list[str]]]:
+    """``[(field label, [reasons])]`` in the active language, from the kept errors (keyed by
+    field name; older reports keyed by the label they were written with show as they are)."""
     labelled: dict[str, list[str]] = {}
     for name, messages in errors.items():
         try:
             label = str(spec.field(name).label)
         except KeyError:
             label = str(_("Row")) if name == "row" else name
-        labelled.setdefault(label, []).extend(str(m) for m in messages)
-    return labelled, "; ".join(f"{label}: {' '.join(messages)}" for label, messages in labelled.items())
+        labelled.setdefault(label, []).extend(render(message) for message in messages)
+    return list(labelled.items())
 
 
 def run(
@@ -356,7 +367,7 @@ class _RowChecker:
         errors.update(self._shape_errors(cells))
         for name in self.required:
             if name not in row and name not in errors:
-                errors[name] = [_("This field is required.")]
+                errors[name] = [Message(gettext_noop("This field is required."))]
         if any(name in errors for name in self.required):
             return RowCheck(line, errors=errors)
         try:
@@ -370,24 +381,32 @@ class _RowChecker:
         if key is None:
             return RowCheck(line, cleaned=cleaned)
         if key in self.seen_keys:
-            label = self.spec.match_key(self.match_key).label
-            message = _("Row %(line)s has the same %(key)s.") % {"line": self.seen_keys[key], "key": label}
+            label = lazy(self.spec.match_key(self.match_key).label)
+            message = Message(
+                gettext_noop("Row %(line)s has the same %(key)s."),
+                {"line": self.seen_keys[key], "key": label},
+            )
             return RowCheck(line, errors={"row": [message]})
         self.seen_keys[key] = line
         return RowCheck(line, cleaned=cleaned, key=key)
 
-    def _shape_errors(self, cells: list[Any]) -> dict[str, list[str]]:
+    def _shape_errors(self, cells: list[Any]) -> dict[str, list[Reason]]:
         """Cells to the right of the last header would be dropped without a word."""
         extra = sum(1 for cell in cells[self.width :] if as_text(cell))
         if not extra:
             return {}
-        message = ngettext(
-            "The row has %(count)s cell beyond the header's %(width)s columns; it would be lost. "
-            "A separator inside a value that is not quoted is the usual cause.",
-            "The row has %(count)s cells beyond the header's %(width)s columns; they would be lost. "
-            "A separator inside a value that is not quoted is the usual cause.",
-            extra,
-        ) % {"count": extra, "width": self.width}
+        message = Message(
+            gettext_noop(
+                "The row has %(count)s cell beyond the header's %(width)s columns; it would be lost. "
+                "A separator inside a value that is not quoted is the usual cause."
+            ),
+            {"count": extra, "width": self.width},
+            plural=gettext_noop(
+                "The row has %(count)s cells beyond the header's %(width)s columns; they would be lost. "
+                "A separator inside a value that is not quoted is the usual cause."
+            ),
+            count="count",
+        )
         return {"row": [message]}
 
 
@@ -400,9 +419,9 @@ def _stored_check(stored: Iterator[RowCheck], line: int) -> RowCheck:
 
 def _convert(
     columns: list[tuple[int, ImportField, Callable[[Any], Any]]], cells: list[Any]
-) -> tuple[dict[str, Any], dict[str, list[str]]]:
+) -> tuple[dict[str, Any], dict[str, list[Reason]]]:
     row: dict[str, Any] = {}
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Reason]] = {}
     for index, field_, convert in columns:
         if index >= len(cells):
             continue
@@ -412,15 +431,15 @@ def _convert(
         try:
             row[field_.name] = convert(read_cell(value.strip()) if isinstance(value, str) else value)
         except CellError as exc:
-            errors[field_.name] = [exc.message]
+            errors[field_.name] = [exc.stored]
     return row, errors
 
 
 def _reject(
-    spec: ImportSpec, report: Report, line: int, cells: list[Any], errors: Mapping[str, list[str]]
+    spec: ImportSpec, report: Report, line: int, cells: list[Any], errors: Mapping[str, list[Reason]]
 ) -> None:
-    labelled, reason = _reason(spec, errors)
-    report.add(line, ERROR, {"errors": labelled})
+    stored, reason = _reason(spec, errors)
+    report.add(line, ERROR, {"errors": stored})
     report.rejected.append(([as_text(cell) for cell in cells], reason))
 
 
@@ -475,7 +494,8 @@ def _match_chunk(
         hints = duplicates.get(line)
         if hints:
             matches = [
-                {"name": h.name, "url": h.url, "line": h.line, "reasons": list(h.reasons)} for h in hints
+                {"name": h.name, "url": h.url, "line": h.line, "reasons": list(h.reasons), "hidden": h.hidden}
+                for h in hints
             ]
             ordered.append((line, DUPLICATE, {"matches": matches, "values": shown_values(spec, cleaned)}))
         else:

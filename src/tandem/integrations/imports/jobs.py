@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from tandem.core.jobs import services as jobs
@@ -82,6 +81,8 @@ def commit(job: Job, progress: jobs.Progress) -> dict[str, Any]:
 
 
 @jobs.scheduled("imports.remove_old_files", every=timedelta(days=1))
-def remove_old_files() -> str:
+def remove_old_files() -> Message:
     """Delete uploaded files and reports of imports older than TANDEM_IMPORT_KEEP_DAYS days."""
-    return _("Files of %(count)d old imports removed.") % {"count": services.remove_old_files()}
+    return Message(
+        gettext_noop("Files of %(count)d old imports removed."), {"count": services.remove_old_files()}
+    )

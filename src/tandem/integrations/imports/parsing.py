@@ -16,7 +16,9 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from tandem.core.messages import Message
 
 AUTO = "auto"
 DMY, MDY = "dmy", "mdy"
@@ -39,11 +41,12 @@ FALSE_WORDS = frozenset(
 
 
 class CellError(ValueError):
-    """A cell that cannot be read; the message says why (translated)."""
+    """A cell that cannot be read; the message says why (translated when shown)."""
 
-    def __init__(self, message: str, *, ambiguous: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Message, *, ambiguous: bool = False) -> None:
+        super().__init__(str(message))
+        self.message = str(message)
+        self.stored = message  # kept in the dry run's report, translated for each reader
         self.ambiguous = ambiguous
 
 
@@ -73,10 +76,10 @@ def _numeric_text(value: str) -> str:
     text = _SPACES.sub("", value)
     match = _NUMBER.search(text)
     if match is None or len(match.group(0)) < len(text) - 4:  # a currency sign or code may surround it
-        raise CellError(_("“%(value)s” is not a number.") % {"value": value})
+        raise CellError(Message(gettext_noop("“%(value)s” is not a number."), {"value": value}))
     rest = (text[: match.start()] + text[match.end() :]).strip()
     if rest and any(ch.isdigit() for ch in rest):
-        raise CellError(_("“%(value)s” is not a number.") % {"value": value})
+        raise CellError(Message(gettext_noop("“%(value)s” is not a number."), {"value": value}))
     return match.group(0)
 
 
@@ -103,7 +106,7 @@ def decimal_evidence(value: Any) -> str | None:
 
 def parse_decimal(value: Any, separator: str = AUTO) -> Decimal:
     if isinstance(value, bool):
-        raise CellError(_("“%(value)s” is not a number.") % {"value": value})
+        raise CellError(Message(gettext_noop("“%(value)s” is not a number."), {"value": value}))
     if isinstance(value, int | Decimal):
         return Decimal(value)
     if isinstance(value, float):
@@ -116,16 +119,18 @@ def parse_decimal(value: Any, separator: str = AUTO) -> Decimal:
         separator = _separator_of(text, original)
     group = "," if separator == "." else "."
     if text.count(separator) > 1:
-        raise CellError(_("“%(value)s” is not a number.") % {"value": original})
+        raise CellError(Message(gettext_noop("“%(value)s” is not a number."), {"value": original}))
     whole, _mark, fraction = text.partition(separator)
     if group in whole and not _GROUPED.fullmatch(whole):
-        raise CellError(_("“%(value)s” has digit groups that are not of three.") % {"value": original})
+        raise CellError(
+            Message(gettext_noop("“%(value)s” has digit groups that are not of three."), {"value": original})
+        )
     if group in fraction:
-        raise CellError(_("“%(value)s” is not a number.") % {"value": original})
+        raise CellError(Message(gettext_noop("“%(value)s” is not a number."), {"value": original}))
     try:
         return Decimal(sign + whole.replace(group, "") + ("." + fraction if fraction else ""))
     except InvalidOperation:
-        raise CellError(_("“%(value)s” is not a number.") % {"value": original}) from None
+        raise CellError(Message(gettext_noop("“%(value)s” is not a number."), {"value": original})) from None
 
 
 def _separator_of(text: str, original: str) -> str:
@@ -134,11 +139,13 @@ def _separator_of(text: str, original: str) -> str:
         return evidence
     if "," in text or "." in text:  # one mark followed by exactly three digits
         raise CellError(
-            _(
-                "“%(value)s” could be a whole number or a fraction; choose the decimal separator "
-                "in the column mapping."
-            )
-            % {"value": original},
+            Message(
+                gettext_noop(
+                    "“%(value)s” could be a whole number or a fraction; choose the decimal separator "
+                    "in the column mapping."
+                ),
+                {"value": original},
+            ),
             ambiguous=True,
         )
     return "."
@@ -178,7 +185,7 @@ def parse_date(value: Any, order: str = AUTO) -> date:
         return _date(original, int(match.group(1)), int(match.group(2)), int(match.group(3)))
     match = _DAY_FIRST_OR_MONTH_FIRST.fullmatch(text)
     if match is None:
-        raise CellError(_("“%(value)s” is not a date.") % {"value": original})
+        raise CellError(Message(gettext_noop("“%(value)s” is not a date."), {"value": original}))
     first, mark, second, year_text = int(match.group(1)), match.group(2), int(match.group(3)), match.group(4)
     year = int(year_text) + (2000 if len(year_text) == 2 else 0)
     if order == AUTO:
@@ -188,8 +195,13 @@ def parse_date(value: Any, order: str = AUTO) -> date:
     if order == DMY or mark == ".":
         return _date(original, year, second, first)
     raise CellError(
-        _("“%(value)s” could be read day first or month first; choose the date format in the column mapping.")
-        % {"value": original},
+        Message(
+            gettext_noop(
+                "“%(value)s” could be read day first or month first; "
+                "choose the date format in the column mapping."
+            ),
+            {"value": original},
+        ),
         ambiguous=True,
     )
 
@@ -198,7 +210,9 @@ def _date(original: str, year: int, month: int, day: int) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise CellError(_("“%(value)s” is not a valid date.") % {"value": original}) from None
+        raise CellError(
+            Message(gettext_noop("“%(value)s” is not a valid date."), {"value": original})
+        ) from None
 
 
 # --- yes/no and choices ----------------------------------------------------------------
@@ -214,7 +228,7 @@ def parse_bool(value: Any) -> bool:
         return True
     if text in FALSE_WORDS:
         return False
-    raise CellError(_("“%(value)s” is neither yes nor no.") % {"value": value})
+    raise CellError(Message(gettext_noop("“%(value)s” is neither yes nor no."), {"value": value}))
 
 
 def infer(values: Iterable[Any], evidence: Any) -> str:

@@ -635,7 +635,14 @@ def rejected_csv(headers: list[str], rows: list[tuple[list[str], str]]) -> bytes
 
 
 def outcomes_of(run: ImportRun) -> list[list[Any]]:
+    """``[row number, status, detail]`` of the last dry run or commit; an error's reasons as
+    ``{field label: [reasons]}`` in the reader's language (they are kept as messages)."""
     if not run.outcomes:
         return []
     with run.outcomes.open("rb") as handle:
-        return list(json.loads(gzip.decompress(handle.read())))
+        outcomes = list(json.loads(gzip.decompress(handle.read())))
+    spec = get_spec(run.spec_key)
+    for _line, status, detail in outcomes:
+        if status == engine.ERROR:
+            detail["errors"] = dict(engine.labelled_errors(spec, detail.get("errors", {})))
+    return outcomes

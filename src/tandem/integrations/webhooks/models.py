@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core.bases import CompanyOwned
+from tandem.core.messages import render
 from tandem.core.models import Company, Event
 from tandem.core.states import Transition
 
@@ -25,7 +26,8 @@ class WebhookSubscription(CompanyOwned):
     active = models.BooleanField(_("active"), default=True)
     failure_count = models.PositiveIntegerField(_("consecutive failures"), default=0)
     disabled_at = models.DateTimeField(_("disabled after failures at"), null=True, blank=True)
-    disabled_reason = models.CharField(_("why it was disabled"), max_length=300, blank=True)
+    disabled_reason = models.CharField(_("why it was disabled"), max_length=300, blank=True)  # a msgid
+    disabled_reason_params = models.JSONField(default=dict, blank=True)  # see core.messages.as_fields
     since_event_id = models.BigIntegerField(default=0, help_text="Events after this id are delivered.")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -46,6 +48,11 @@ class WebhookSubscription(CompanyOwned):
     @property
     def sending(self) -> bool:
         return self.active and self.disabled_at is None
+
+    @property
+    def disabled_reason_text(self) -> str:
+        """Why it was disabled, in the reader's language."""
+        return render(self.disabled_reason, self.disabled_reason_params)
 
     def wants(self, event_name: str) -> bool:
         for pattern in self.events or []:

@@ -47,7 +47,7 @@ from django.utils.translation import gettext_noop
 
 from tandem.core import events, roles, states
 from tandem.core.errors import BusinessError, Conflict, ValidationFailed
-from tandem.core.messages import Message
+from tandem.core.messages import Message, as_fields
 from tandem.core.models import Company, Event, User
 from tandem.integrations.webhooks import egress
 from tandem.integrations.webhooks.models import (
@@ -206,7 +206,7 @@ def reenable(subscription: WebhookSubscription, actor: User | None) -> WebhookSu
         raise Conflict(_("This webhook is already sending."))
     now = timezone.now()
     WebhookSubscription.objects.filter(pk=subscription.pk).update(
-        active=True, disabled_at=None, disabled_reason="", failure_count=0
+        active=True, disabled_at=None, disabled_reason="", disabled_reason_params={}, failure_count=0
     )
     WebhookDelivery.objects.filter(subscription=subscription, state=WebhookDelivery.State.PENDING).update(
         next_attempt_at=now
@@ -466,22 +466,32 @@ def _count_outcome(subscription: WebhookSubscription, ok: bool, *, gone: bool) -
     if subscription.disabled_at is not None:
         return
     if gone:
-        _disable(subscription, _("The receiver answered 410 Gone: it no longer wants these events."))
+        _disable(
+            subscription,
+            Message(gettext_noop("The receiver answered 410 Gone: it no longer wants these events.")),
+        )
     elif subscription.failure_count >= settings.TANDEM_WEBHOOK_DISABLE_AFTER:
         _disable(
             subscription,
-            _("%(count)s deliveries in a row failed.") % {"count": subscription.failure_count},
+            Message(
+                gettext_noop("%(count)s deliveries in a row failed."), {"count": subscription.failure_count}
+            ),
         )
 
 
-def _disable(subscription: WebhookSubscription, reason: str) -> None:
+def _disable(subscription: WebhookSubscription, reason: Message) -> None:
+    """Stop sending; the reason is kept as a message, read in each reader's language."""
     now = timezone.now()
+    stored = as_fields("disabled_reason", reason, limit=300)
     if not WebhookSubscription.objects.filter(pk=subscription.pk, disabled_at__isnull=True).update(
-        disabled_at=now, disabled_reason=reason[:300]
+        disabled_at=now, **stored
     ):
         return
-    subscription.disabled_at, subscription.disabled_reason = now, reason[:300]
-    events.record("webhook.disabled", subscription, None, {"reason": reason}, company=subscription.company)
+    subscription.disabled_at = now
+    subscription.disabled_reason, subscription.disabled_reason_params = stored.values()
+    events.record(
+        "webhook.disabled", subscription, None, {"reason": str(reason)}, company=subscription.company
+    )
     notify_administrators(subscription, reason)
 
 
@@ -494,7 +504,7 @@ def administrators(company: Company) -> list[User]:
     )
 
 
-def notify_administrators(subscription: WebhookSubscription, reason: str) -> None:
+def notify_administrators(subscription: WebhookSubscription, reason: Message) -> None:
     try:
         from tandem.core.notifications import services as notifications
     except ImportError:  # pragma: no cover - notifications not installed

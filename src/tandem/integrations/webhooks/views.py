@@ -204,7 +204,7 @@ class SubscriptionDetailView(ObjectDetailView):
         "active",
         "failure_count",
         "disabled_at",
-        "disabled_reason",
+        (gettext_lazy("why it was disabled"), lambda s: s.disabled_reason_text),
         "created_at",
     ]
 
