@@ -1,0 +1,635 @@
+"""Financial reports as SQL aggregates over the posted journal lines.
+
+Every report is a few ``GROUP BY`` queries over ``JournalLine`` rows that its indexes cover
+(``company, account, date`` and ``company, partner, account, date``, posted lines only); no
+report loops over lines in Python. A report is asked for with :class:`Params` (company,
+period, optional cost centre) and answers rows of :class:`Row` with the same figures for the
+period just before (``previous``), so every page, export and API answer shows both.
+
+Signs: ``balance`` is debit minus credit. Statements show income, liabilities and equity
+with their natural (credit) sign where they say so (``shown``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils.translation import gettext_lazy as _
+
+from tandem.accounting.models import MONEY_DIGITS, MONEY_PLACES, Account, CostCentre, JournalLine
+from tandem.accounting.models.payments import Reconciliation
+from tandem.core.models import Company
+
+ZERO = Decimal(0)
+MONEY = DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES)
+Type, Subtype = Account.Type, Account.Subtype
+
+
+@dataclass(frozen=True)
+class Params:
+    """What every report is asked for: a company, a period (both days included), a cost centre."""
+
+    company: Company
+    start: datetime.date
+    end: datetime.date
+    cost_centre: CostCentre | None = None
+
+    def previous(self) -> Params:
+        """The period of the same length just before: whole months stay whole months."""
+        if self.start.day == 1 and self.end.day == _month_end(self.end).day:
+            months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+            start = _add_months(self.start, -months)
+            return replace(self, start=start, end=self.start - datetime.timedelta(days=1))
+        length = self.end - self.start + datetime.timedelta(days=1)
+        return replace(self, start=self.start - length, end=self.start - datetime.timedelta(days=1))
+
+
+def _month_end(day: datetime.date) -> datetime.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass
+class Row:
+    """One line of a report: an account (or partner, or heading) and its figures."""
+
+    key: str  # what the row is about: an account code, a partner id, a heading
+    name: str
+    debit: Decimal = ZERO
+    credit: Decimal = ZERO
+    balance: Decimal = ZERO
+    previous: Decimal = ZERO  # the same figure for the previous period
+    extra: dict[str, Any] = field(default_factory=dict)  # report-specific figures (buckets, opening)
+    drill: dict[str, Any] = field(default_factory=dict)  # line filters that make up the figure
+    section: str = ""
+    total: bool = False
+
+
+@dataclass
+class Report:
+    name: str
+    title: str
+    params: Params
+    rows: list[Row]
+    totals: dict[str, Decimal]
+    columns: Sequence[tuple[str, Any]] = ()  # extra figure columns: (key in ``extra``, label)
+
+
+def posted_lines(params: Params) -> QuerySet[JournalLine]:
+    """Posted lines of the company (and cost centre): the only lines any report reads."""
+    lines = JournalLine.objects.filter(company=params.company, posted=True)
+    if params.cost_centre is not None:
+        lines = lines.filter(cost_centre=params.cost_centre)
+    return lines
+
+
+def _sum(expression: Any, **filters: Any) -> Coalesce:
+    condition = Q(**filters) if filters else None
+    return Coalesce(Sum(expression, filter=condition), Value(ZERO), output_field=MONEY)
+
+
+def _by_account(
+    params: Params, start: datetime.date | None, end: datetime.date, **where: Any
+) -> list[dict[str, Any]]:
+    """Per account: ``opening`` (before ``start``), ``debit``/``credit`` in [start, end]; one query."""
+    rows = posted_lines(params).filter(date__lte=end, **where)
+    within = {"date__gte": start} if start is not None else {}
+    opening = _sum(F("debit") - F("credit"), date__lt=start) if start is not None else Value(ZERO)
+    return list(
+        rows.values("account_id", "account__code", "account__name", "account__type", "account__subtype")
+        .annotate(opening=opening, debit=_sum("debit", **within), credit=_sum("credit", **within))
+        .order_by("account__code")
+    )
+
+
+def _drill(params: Params, start: datetime.date | None, end: datetime.date, **more: Any) -> dict[str, Any]:
+    found = {"start": start, "end": end, **more}
+    if params.cost_centre is not None:
+        found["cost_centre"] = params.cost_centre.pk
+    return {k: v for k, v in found.items() if v is not None}
+
+
+# --- trial balance and general ledger ------------------------------------------------------
+
+
+def trial_balance(params: Params) -> Report:
+    """Every account with lines up to the end: opening, debit, credit and closing balance
+    (``previous``: the closing balance at the end of the previous period)."""
+    previous = {r["account_id"]: r for r in _by_account(params.previous(), None, params.previous().end)}
+    rows = []
+    for found in _by_account(params, params.start, params.end):
+        closing = found["opening"] + found["debit"] - found["credit"]
+        before = previous.get(found["account_id"])
+        rows.append(
+            Row(
+                found["account__code"],
+                found["account__name"],
+                found["debit"],
+                found["credit"],
+                closing,
+                previous=(before["debit"] - before["credit"]) if before else ZERO,
+                extra={"opening": found["opening"]},
+                drill=_drill(params, params.start, params.end, account=found["account_id"]),
+            )
+        )
+    totals = _totals(rows, "debit", "credit", "balance", "previous")
+    totals["opening"] = sum((r.extra["opening"] for r in rows), ZERO)
+    return Report("trial-balance", str(_("Trial balance")), params, rows, totals, [("opening", _("Opening"))])
+
+
+def general_ledger(params: Params) -> Report:
+    """Accounts with movement in the period: opening, debit, credit, closing (lines by drill-down)."""
+    report = trial_balance(params)
+    report.rows = [r for r in report.rows if r.debit or r.credit]
+    report.totals = _totals(report.rows, "debit", "credit", "balance", "previous")
+    report.totals["opening"] = sum((r.extra["opening"] for r in report.rows), ZERO)
+    report.name, report.title = "general-ledger", str(_("General ledger"))
+    return report
+
+
+def _totals(rows: Iterable[Row], *names: str) -> dict[str, Decimal]:
+    return {name: sum((getattr(r, name) for r in rows if not r.total), ZERO) for name in names}
+
+
+# --- statements -------------------------------------------------------------------------
+
+_PL_TYPES = (Type.INCOME, Type.EXPENSE)
+
+
+def profit_and_loss(params: Params) -> Report:
+    """Income and expenses of the period, each account with the previous period beside it.
+
+    ``balance`` is shown with income positive (credit minus debit) and expenses positive."""
+    now = _movements(params, type__in=_PL_TYPES)
+    before = _movements(params.previous(), type__in=_PL_TYPES)
+    rows: list[Row] = []
+    totals: dict[str, Decimal] = {}
+    for kind, label, sign in ((Type.INCOME, _("Income"), -1), (Type.EXPENSE, _("Expenses"), 1)):
+        section = [r for r in _statement_rows(params, now, before, sign) if r.section == kind]
+        rows += section
+        totals[kind] = sum((r.balance for r in section), ZERO)
+        totals[f"previous_{kind}"] = sum((r.previous for r in section), ZERO)
+        rows.append(
+            Row(
+                kind,
+                str(_("Total %(section)s") % {"section": label}),
+                balance=totals[kind],
+                previous=totals[f"previous_{kind}"],
+                section=kind,
+                total=True,
+            )
+        )
+    totals["result"] = totals[Type.INCOME] - totals[Type.EXPENSE]
+    totals["previous_result"] = totals[f"previous_{Type.INCOME}"] - totals[f"previous_{Type.EXPENSE}"]
+    rows.append(
+        Row(
+            "result",
+            str(_("Net result")),
+            balance=totals["result"],
+            previous=totals["previous_result"],
+            total=True,
+        )
+    )
+    return Report("profit-and-loss", str(_("Profit and loss")), params, rows, totals)
+
+
+def _movements(params: Params, *, until: bool = False, **account: Any) -> dict[int, dict[str, Any]]:
+    """Debit minus credit per account in the period (``until``: everything up to its end)."""
+    start = None if until else params.start
+    where = {f"account__{k}": v for k, v in account.items()}
+    found = _by_account(params, start, params.end, **where)
+    return {
+        r["account_id"]: {**r, "amount": r["debit"] - r["credit"] + (r["opening"] if until else ZERO)}
+        for r in found
+    }
+
+
+def _statement_rows(
+    params: Params,
+    now: dict[int, dict[str, Any]],
+    before: dict[int, dict[str, Any]],
+    sign: int,
+    until: bool = False,
+) -> list[Row]:
+    ids = sorted(set(now) | set(before), key=lambda pk: (now.get(pk) or before[pk])["account__code"])
+    rows = []
+    for pk in ids:
+        found = now.get(pk) or before[pk]
+        rows.append(
+            Row(
+                found["account__code"],
+                found["account__name"],
+                balance=sign * now[pk]["amount"] if pk in now else ZERO,
+                previous=sign * before[pk]["amount"] if pk in before else ZERO,
+                section=found["account__type"],
+                drill=_drill(params, None if until else params.start, params.end, account=pk),
+            )
+        )
+    return rows
+
+
+def balance_sheet(params: Params) -> Report:
+    """Assets against liabilities and equity at the end of the period (and of the previous one).
+
+    The result of every year not yet closed into equity is shown as its own equity row, so
+    the two sides are equal by construction of double entry."""
+    sheet = (Type.ASSET, Type.LIABILITY, Type.EQUITY)
+    now = _movements(params, until=True, type__in=sheet)
+    before = _movements(params.previous(), until=True, type__in=sheet)
+    result_now = _unclosed_result(params)
+    result_before = _unclosed_result(params.previous())
+    rows: list[Row] = []
+    totals: dict[str, Decimal] = {}
+    for kind, label, sign in (
+        (Type.ASSET, _("Assets"), 1),
+        (Type.LIABILITY, _("Liabilities"), -1),
+        (Type.EQUITY, _("Equity"), -1),
+    ):
+        section = [r for r in _statement_rows(params, now, before, sign, until=True) if r.section == kind]
+        if kind == Type.EQUITY:
+            section.append(
+                Row(
+                    "result",
+                    str(_("Result not yet closed")),
+                    balance=result_now,
+                    previous=result_before,
+                    section=kind,
+                    drill=_drill(params, None, params.end, account_type="pl"),
+                )
+            )
+        rows += section
+        totals[kind] = sum((r.balance for r in section), ZERO)
+        totals[f"previous_{kind}"] = sum((r.previous for r in section), ZERO)
+        rows.append(
+            Row(
+                kind,
+                str(_("Total %(section)s") % {"section": label}),
+                balance=totals[kind],
+                previous=totals[f"previous_{kind}"],
+                section=kind,
+                total=True,
+            )
+        )
+    totals["liabilities_and_equity"] = totals[Type.LIABILITY] + totals[Type.EQUITY]
+    return Report("balance-sheet", str(_("Balance sheet")), params, rows, totals)
+
+
+def _unclosed_result(params: Params) -> Decimal:
+    found = posted_lines(params).filter(date__lte=params.end, account__type__in=_PL_TYPES)
+    return -found.aggregate(amount=_sum(F("debit") - F("credit")))["amount"]
+
+
+# --- cash flow (indirect method) --------------------------------------------------------
+
+CASH = (Subtype.BANK, Subtype.CASH)
+# (heading, label, account types and subtypes whose movement it shows)
+_CASH_FLOW: list[tuple[str, Any, Q]] = [
+    ("operating", _("Depreciation"), Q(account__subtype=Subtype.DEPRECIATION)),
+    ("operating", _("Change in receivables"), Q(account__subtype=Subtype.RECEIVABLE)),
+    ("operating", _("Change in inventory"), Q(account__subtype=Subtype.INVENTORY)),
+    (
+        "operating",
+        _("Change in prepayments and other current assets"),
+        Q(account__type=Type.ASSET, account__subtype__in=[Subtype.PREPAYMENT, Subtype.CURRENT, Subtype.TAX]),
+    ),
+    ("operating", _("Change in payables"), Q(account__subtype=Subtype.PAYABLE)),
+    (
+        "operating",
+        _("Change in taxes and other current liabilities"),
+        Q(
+            account__type=Type.LIABILITY,
+            account__subtype__in=[Subtype.TAX, Subtype.CURRENT, Subtype.CREDIT_CARD],
+        ),
+    ),
+    (
+        "investing",
+        _("Fixed and non-current assets, before depreciation"),
+        Q(account__type=Type.ASSET, account__subtype__in=[Subtype.FIXED, Subtype.NON_CURRENT]),
+    ),
+    (
+        "financing",
+        _("Non-current liabilities"),
+        Q(account__type=Type.LIABILITY, account__subtype=Subtype.NON_CURRENT),
+    ),
+    ("financing", _("Equity"), Q(account__type=Type.EQUITY)),
+]
+
+
+def cash_flow(params: Params) -> Report:
+    """Net result, adjusted by the movement of every non-cash balance, is the change in cash.
+
+    Every posted entry balances, so the lines below always add up to the change in the bank
+    and cash accounts (``totals["check"]`` is that change read directly; they are equal)."""
+    now, before = _cash_flow_figures(params), _cash_flow_figures(params.previous())
+    rows = [
+        Row(
+            "result",
+            str(_("Net result")),
+            balance=now["result"],
+            previous=before["result"],
+            section="operating",
+            drill=_drill(params, params.start, params.end, account_type="pl"),
+        )
+    ]
+    for n, (section, label, _where) in enumerate(_CASH_FLOW):
+        rows.append(
+            Row(
+                f"cf{n}",
+                str(label),
+                balance=now[f"cf{n}"],
+                previous=before[f"cf{n}"],
+                section=section,
+                drill=_drill(params, params.start, params.end, cash_flow=n),
+            )
+        )
+    totals: dict[str, Decimal] = {}
+    for section, label in (
+        ("operating", _("Operating activities")),
+        ("investing", _("Investing activities")),
+        ("financing", _("Financing activities")),
+    ):
+        totals[section] = sum((r.balance for r in rows if r.section == section), ZERO)
+        totals[f"previous_{section}"] = sum((r.previous for r in rows if r.section == section), ZERO)
+        rows.append(
+            Row(
+                section,
+                str(label),
+                balance=totals[section],
+                previous=totals[f"previous_{section}"],
+                section=section,
+                total=True,
+            )
+        )
+    totals["change"] = totals["operating"] + totals["investing"] + totals["financing"]
+    totals["previous_change"] = sum(
+        (totals[f"previous_{s}"] for s in ("operating", "investing", "financing")), ZERO
+    )
+    totals["check"] = now["cash"]
+    rows.append(
+        Row(
+            "change",
+            str(_("Change in cash")),
+            balance=totals["change"],
+            previous=totals["previous_change"],
+            total=True,
+            drill=_drill(params, params.start, params.end, account_subtype="cash"),
+        )
+    )
+    return Report("cash-flow", str(_("Cash-flow statement")), params, rows, totals)
+
+
+def cash_flow_filter(n: int) -> Q:
+    """The lines that make up row ``n`` of the cash-flow statement (for its drill-down)."""
+    return _CASH_FLOW[n][2]
+
+
+def _cash_flow_figures(params: Params) -> dict[str, Decimal]:
+    """One query: the period's movement of each cash-flow row, of income and expense and of cash."""
+    rows = posted_lines(params).filter(date__gte=params.start, date__lte=params.end)
+    balance = F("debit") - F("credit")
+
+    def total(expression: Any, where: Q) -> Coalesce:
+        return Coalesce(Sum(expression, filter=where), Value(ZERO), output_field=MONEY)
+
+    found = rows.aggregate(
+        result=total(-balance, Q(account__type__in=_PL_TYPES)),
+        cash=total(balance, Q(account__subtype__in=CASH)),
+        **{f"cf{n}": total(-balance, where) for n, (_s, _l, where) in enumerate(_CASH_FLOW)},
+    )
+    # Depreciation is an expense inside the result that used no cash: it is added back, and
+    # taken out of the fixed assets' movement (where its credit went), so nothing counts twice.
+    depreciation = -found["cf0"]
+    found["cf0"] = depreciation
+    found[f"cf{_INVESTING}"] -= depreciation
+    return dict(found)
+
+
+_INVESTING = 6
+
+
+# --- partners: aged balances and the partner ledger -------------------------------------
+
+BUCKETS: list[tuple[str, Any, int | None, int | None]] = [
+    ("not_due", _("Not due"), None, -1),
+    ("days_0_30", _("0–30"), 0, 30),
+    ("days_31_60", _("31–60"), 31, 60),
+    ("days_61_90", _("61–90"), 61, 90),
+    ("days_90", _("90+"), 91, None),
+]
+_SIDE = {"receivable": Subtype.RECEIVABLE, "payable": Subtype.PAYABLE}
+
+
+def _matched(side: str, as_of: datetime.date) -> Subquery:
+    """What reconciliations settled of the outer line (as its ``side``) by ``as_of``."""
+    other = "credit_line" if side == "debit_line" else "debit_line"
+    settled = (
+        Reconciliation.objects.filter(**{side: OuterRef("pk"), f"{other}__date__lte": as_of})
+        .values(side)
+        .annotate(amount=Sum("amount"))
+        .values("amount")
+    )
+    return Subquery(settled, output_field=MONEY)
+
+
+def open_items(params: Params, kind: str, as_of: datetime.date) -> QuerySet[JournalLine]:
+    """Lines on receivable (or payable) accounts up to ``as_of`` with their ``residual``
+    (debit minus credit minus what reconciliations settled by then), and their ``due`` date."""
+    lines = posted_lines(params).filter(account__subtype=_SIDE[kind], date__lte=as_of)
+    return lines.annotate(
+        residual=F("debit")
+        - F("credit")
+        - Coalesce(_matched("debit_line", as_of), Value(ZERO), output_field=MONEY)
+        + Coalesce(_matched("credit_line", as_of), Value(ZERO), output_field=MONEY),
+        due=Coalesce("due_date", "date"),
+    )
+
+
+def _bucket(as_of: datetime.date, low: int | None, high: int | None) -> Q:
+    """Lines ``low``–``high`` days overdue at ``as_of`` (as dates, so every database agrees)."""
+    condition = Q()
+    if low is not None:
+        condition &= Q(due__lte=as_of - datetime.timedelta(days=low))
+    if high is not None:
+        condition &= Q(due__gte=as_of - datetime.timedelta(days=high))
+    return condition
+
+
+def _aged_figures(params: Params, kind: str, as_of: datetime.date) -> list[dict[str, Any]]:
+    items = open_items(params, kind, as_of)
+    buckets = {
+        key: Coalesce(Sum("residual", filter=_bucket(as_of, low, high)), Value(ZERO), output_field=MONEY)
+        for key, _label, low, high in BUCKETS
+    }
+    return list(
+        items.values("partner_id", "partner__name")
+        .annotate(total=Coalesce(Sum("residual"), Value(ZERO), output_field=MONEY), **buckets)
+        .exclude(total=0)
+        .order_by("partner__name", "partner_id")
+    )
+
+
+def aged(params: Params, kind: str = "receivable") -> Report:
+    """Open receivables (or payables) per partner at the end of the period, by days overdue;
+    ``previous`` is each partner's open total at the end of the previous period."""
+    sign = 1 if kind == "receivable" else -1
+    before = {r["partner_id"]: r["total"] for r in _aged_figures(params, kind, params.previous().end)}
+    rows = []
+    for found in _aged_figures(params, kind, params.end):
+        rows.append(
+            Row(
+                str(found["partner_id"] or ""),
+                found["partner__name"] or str(_("No partner")),
+                balance=sign * found["total"],
+                previous=sign * before.get(found["partner_id"], ZERO),
+                extra={key: sign * found[key] for key, *_rest in BUCKETS},
+                drill=_drill(
+                    params,
+                    None,
+                    params.end,
+                    partner=found["partner_id"] or "none",
+                    account_subtype=_SIDE[kind],
+                    open=1,
+                ),
+            )
+        )
+    totals = _totals(rows, "balance", "previous")
+    for key, *_rest in BUCKETS:
+        totals[key] = sum((r.extra[key] for r in rows), ZERO)
+    name, title = (
+        ("aged-receivables", _("Aged receivables"))
+        if kind == "receivable"
+        else ("aged-payables", _("Aged payables"))
+    )
+    return Report(name, str(title), params, rows, totals, [(key, label) for key, label, *_r in BUCKETS])
+
+
+def aged_receivables(params: Params) -> Report:
+    return aged(params, "receivable")
+
+
+def aged_payables(params: Params) -> Report:
+    return aged(params, "payable")
+
+
+def partner_ledger(params: Params) -> Report:
+    """Per partner on receivable and payable accounts: opening, debit, credit, closing
+    (``previous``: the closing balance at the end of the previous period)."""
+    lines = posted_lines(params).filter(
+        account__subtype__in=[Subtype.RECEIVABLE, Subtype.PAYABLE], date__lte=params.end
+    )
+    previous = params.previous()
+    found = (
+        lines.values("partner_id", "partner__name")
+        .annotate(
+            opening=_sum(F("debit") - F("credit"), date__lt=params.start),
+            before=_sum(F("debit") - F("credit"), date__lte=previous.end),  # before debit is renamed
+            debit=_sum("debit", date__gte=params.start),
+            credit=_sum("credit", date__gte=params.start),
+        )
+        .order_by("partner__name", "partner_id")
+    )
+    rows = [
+        Row(
+            str(r["partner_id"] or ""),
+            r["partner__name"] or str(_("No partner")),
+            r["debit"],
+            r["credit"],
+            r["opening"] + r["debit"] - r["credit"],
+            previous=r["before"],
+            extra={"opening": r["opening"]},
+            drill=_drill(
+                params, params.start, params.end, partner=r["partner_id"] or "none", account_subtype="partner"
+            ),
+        )
+        for r in found
+    ]
+    totals = _totals(rows, "debit", "credit", "balance", "previous")
+    totals["opening"] = sum((r.extra["opening"] for r in rows), ZERO)
+    return Report(
+        "partner-ledger", str(_("Partner ledger")), params, rows, totals, [("opening", _("Opening"))]
+    )
+
+
+# --- by month, for the dashboard --------------------------------------------------------
+
+
+def monthly(params: Params) -> list[dict[str, Any]]:
+    """Per month of the period: income, expenses (both positive) and the cash at its end."""
+    lines = posted_lines(params).filter(date__lte=params.end)
+    balance = F("debit") - F("credit")
+    opening_cash = lines.filter(date__lt=params.start, account__subtype__in=CASH).aggregate(
+        cash=_sum(balance)
+    )["cash"]
+    found = (
+        lines.filter(date__gte=params.start)
+        .annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(
+            income=_sum(-balance, account__type=Type.INCOME),
+            expenses=_sum(balance, account__type=Type.EXPENSE),
+            cash=_sum(balance, account__subtype__in=CASH),
+        )
+        .order_by("month")
+    )
+    months, cash = [], opening_cash
+    for row in found:
+        cash += row["cash"]
+        months.append(
+            {
+                "month": row["month"],
+                "income": row["income"],
+                "expenses": row["expenses"],
+                "result": row["income"] - row["expenses"],
+                "cash": cash,
+            }
+        )
+    return months
+
+
+REPORTS = {
+    "trial-balance": trial_balance,
+    "general-ledger": general_ledger,
+    "balance-sheet": balance_sheet,
+    "profit-and-loss": profit_and_loss,
+    "cash-flow": cash_flow,
+    "aged-receivables": aged_receivables,
+    "aged-payables": aged_payables,
+    "partner-ledger": partner_ledger,
+}
+
+
+def drill_lines(params: Params, drill: dict[str, Any]) -> QuerySet[JournalLine]:
+    """The posted lines that make up one figure: the filters a report row names (``Row.drill``)."""
+    lines = posted_lines(params)
+    if "start" in drill:
+        lines = lines.filter(date__gte=drill["start"])
+    if "end" in drill:
+        lines = lines.filter(date__lte=drill["end"])
+    if "account" in drill:
+        lines = lines.filter(account_id=drill["account"])
+    if drill.get("account_type") == "pl":
+        lines = lines.filter(account__type__in=_PL_TYPES)
+    subtype = drill.get("account_subtype")
+    if subtype == "cash":
+        lines = lines.filter(account__subtype__in=CASH)
+    elif subtype == "partner":
+        lines = lines.filter(account__subtype__in=[Subtype.RECEIVABLE, Subtype.PAYABLE])
+    elif subtype in _SIDE.values():
+        lines = lines.filter(account__subtype=subtype)
+    if "cash_flow" in drill:
+        lines = lines.filter(cash_flow_filter(int(drill["cash_flow"])))
+    if "partner" in drill:
+        partner = drill["partner"]
+        lines = lines.filter(partner__isnull=True) if partner == "none" else lines.filter(partner_id=partner)
+    return lines
