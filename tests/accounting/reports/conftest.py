@@ -51,16 +51,28 @@ class Ledger:
         return Params(self.company, start, end, **more)
 
 
-def post(company: Company, journal: Journal, day: datetime.date, number: str, *lines: tuple[Any, ...]) -> list[JournalLine]:
+def post(
+    company: Company, journal: Journal, day: datetime.date, number: str, *lines: tuple[Any, ...]
+) -> list[JournalLine]:
     """A posted entry of ``(account, debit, credit, partner, due, cost centre)`` lines."""
     entry = JournalEntry.objects.create(
         company=company, journal=journal, date=day, number=number, state=JournalEntry.State.POSTED
     )
     return JournalLine.objects.bulk_create(
         JournalLine(
-            company=company, entry=entry, journal=journal, date=day, posted=True, account=account,
-            debit=Decimal(debit), credit=Decimal(credit), currency=company.currency,
-            amount_currency=Decimal(debit) - Decimal(credit), partner=partner, due_date=due, cost_centre=centre,
+            company=company,
+            entry=entry,
+            journal=journal,
+            date=day,
+            posted=True,
+            account=account,
+            debit=Decimal(debit),
+            credit=Decimal(credit),
+            currency=company.currency,
+            amount_currency=Decimal(debit) - Decimal(credit),
+            partner=partner,
+            due_date=due,
+            cost_centre=centre,
         )  # fmt: skip
         for account, debit, credit, partner, due, centre in lines
     )
@@ -69,7 +81,11 @@ def post(company: Company, journal: Journal, day: datetime.date, number: str, *l
 def build_ledger(company: Company, make_partner: Callable[..., Partner], prefix: str = "") -> Ledger:
     accounts = {
         code: Account.objects.create(
-            company=company, code=code, name=name, type=kind, subtype=sub,
+            company=company,
+            code=code,
+            name=name,
+            type=kind,
+            subtype=sub,
             reconcilable=sub in {"receivable", "payable"},
         )  # fmt: skip
         for code, name, kind, sub in CHART
@@ -81,7 +97,9 @@ def build_ledger(company: Company, make_partner: Callable[..., Partner], prefix:
     n = iter(range(1, 100))
 
     def entry(day: datetime.date, *lines: tuple[Any, ...]) -> list[JournalLine]:
-        full = [(a[code], debit, credit, *rest, *[None] * (3 - len(rest))) for code, debit, credit, *rest in lines]
+        full = [
+            (a[code], debit, credit, *rest, *[None] * (3 - len(rest))) for code, debit, credit, *rest in lines
+        ]
         return post(company, journal, day, f"MISC/{next(n)}", *full)
 
     entry(D(2026, 1, 15), ("1000", "10000", "0"), ("3000", "0", "10000"))

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import datetime
+import uuid
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from tandem.accounting.models import Journal
 from tandem.accounting.queries import reports
-from tests.accounting.reports.conftest import D, Ledger
+from tests.accounting.reports.conftest import D, Ledger, post
 
 pytestmark = pytest.mark.django_db
 
 
 def figures(report: reports.Report, *names: str) -> dict[str, tuple[Decimal, ...]]:
-    return {row.key: tuple(getattr(row, n) if hasattr(row, n) else row.extra[n] for n in names) for row in report.rows}
+    return {
+        row.key: tuple(getattr(row, n) if hasattr(row, n) else row.extra[n] for n in names)
+        for row in report.rows
+    }
 
 
 def test_previous_period_of_a_month_is_the_month_before() -> None:
@@ -91,7 +99,9 @@ def test_cash_flow_indirect_ties_to_the_change_in_cash(ledger: Ledger) -> None:
 def test_aged_receivables_and_payables(ledger: Ledger) -> None:
     received = reports.aged_receivables(ledger.params())
     a, b = (str(ledger.partners[k].pk) for k in "AB")
-    assert figures(received, "not_due", "days_0_30", "days_31_60", "days_61_90", "days_90", "balance", "previous") == {
+    assert figures(
+        received, "not_due", "days_0_30", "days_31_60", "days_61_90", "days_90", "balance", "previous"
+    ) == {
         a: (0, 0, 500, 0, 0, 500, 1200),  # 1,200 due 20 Feb, 700 paid: 39 days overdue on 31 March
         b: (0, 500, 0, 0, 0, 500, 0),  # due 15 March: 16 days
     }
@@ -128,3 +138,34 @@ def test_months_for_the_dashboard(ledger: Ledger) -> None:
         (2, 1200, 300, 9700),
         (3, 500, 300, 10200),
     ]
+
+
+_CODES = st.sampled_from(["1000", "1200", "1500", "2000", "3000", "4000", "5000", "5900"])
+_AMOUNTS = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2)
+_DAYS = st.dates(min_value=D(2025, 11, 1), max_value=D(2026, 6, 30))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    entries=st.lists(st.tuples(_CODES, _CODES, _AMOUNTS, _DAYS), min_size=1, max_size=6),
+    start=_DAYS,
+    days=st.integers(min_value=0, max_value=120),
+)
+def test_the_books_balance_in_every_report(
+    ledger: Ledger, entries: list[tuple[str, str, Decimal, datetime.date]], start: datetime.date, days: int
+) -> None:
+    """For any balanced entries and any period: the trial balance sums to zero, debits equal
+    credits, assets equal liabilities and equity, and the cash flow explains the change in cash."""
+    journal = Journal.objects.get(company=ledger.company)
+    for n, (debit, credit, amount, day) in enumerate(entries):
+        post(ledger.company, journal, day, f"P/{uuid.uuid4().hex[:8]}/{n}",
+             (ledger.accounts[debit], amount, 0, None, None, None),
+             (ledger.accounts[credit], 0, amount, None, None, None))  # fmt: skip
+    params = ledger.params(start, start + datetime.timedelta(days=days))
+    trial = reports.trial_balance(params)
+    assert trial.totals["balance"] == 0 and trial.totals["previous"] == 0
+    assert trial.totals["debit"] == trial.totals["credit"]
+    sheet = reports.balance_sheet(params)
+    assert sheet.totals["asset"] == sheet.totals["liabilities_and_equity"]
+    flow = reports.cash_flow(params)
+    assert flow.totals["change"] == flow.totals["check"]

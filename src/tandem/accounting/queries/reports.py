@@ -86,6 +86,15 @@ class Report:
     columns: Sequence[tuple[str, Any]] = ()  # extra figure columns: (key in ``extra``, label)
 
 
+_PLACES = Decimal(1).scaleb(-MONEY_PLACES)
+
+
+def exact(values: dict[str, Any]) -> dict[str, Any]:
+    """A result row with its sums at the books' places: SQLite adds decimals in floating point
+    (``-0.0100000000020373``) and Django quantizes only plain columns, not expressions."""
+    return {k: v.quantize(_PLACES) if isinstance(v, Decimal) else v for k, v in values.items()}
+
+
 def posted_lines(params: Params) -> QuerySet[JournalLine]:
     """Posted lines of the company (and cost centre): the only lines any report reads."""
     lines = JournalLine.objects.filter(company=params.company, posted=True)
@@ -106,11 +115,12 @@ def _by_account(
     rows = posted_lines(params).filter(date__lte=end, **where)
     within = {"date__gte": start} if start is not None else {}
     opening = _sum(F("debit") - F("credit"), date__lt=start) if start is not None else Value(ZERO)
-    return list(
+    found = (
         rows.values("account_id", "account__code", "account__name", "account__type", "account__subtype")
         .annotate(opening=opening, debit=_sum("debit", **within), credit=_sum("credit", **within))
         .order_by("account__code")
     )
+    return [exact(row) for row in found]
 
 
 def _drill(params: Params, start: datetime.date | None, end: datetime.date, **more: Any) -> dict[str, Any]:
@@ -287,7 +297,7 @@ def balance_sheet(params: Params) -> Report:
 
 def _unclosed_result(params: Params) -> Decimal:
     found = posted_lines(params).filter(date__lte=params.end, account__type__in=_PL_TYPES)
-    return -found.aggregate(amount=_sum(F("debit") - F("credit")))["amount"]
+    return -exact(found.aggregate(amount=_sum(F("debit") - F("credit"))))["amount"]
 
 
 # --- cash flow (indirect method) --------------------------------------------------------
@@ -402,17 +412,19 @@ def _cash_flow_figures(params: Params) -> dict[str, Decimal]:
     def total(expression: Any, where: Q) -> Coalesce:
         return Coalesce(Sum(expression, filter=where), Value(ZERO), output_field=MONEY)
 
-    found = rows.aggregate(
-        result=total(-balance, Q(account__type__in=_PL_TYPES)),
-        cash=total(balance, Q(account__subtype__in=CASH)),
-        **{f"cf{n}": total(-balance, where) for n, (_s, _l, where) in enumerate(_CASH_FLOW)},
+    found = exact(
+        rows.aggregate(
+            result=total(-balance, Q(account__type__in=_PL_TYPES)),
+            cash=total(balance, Q(account__subtype__in=CASH)),
+            **{f"cf{n}": total(-balance, where) for n, (_s, _l, where) in enumerate(_CASH_FLOW)},
+        )
     )
     # Depreciation is an expense inside the result that used no cash: it is added back, and
     # taken out of the fixed assets' movement (where its credit went), so nothing counts twice.
     depreciation = -found["cf0"]
     found["cf0"] = depreciation
     found[f"cf{_INVESTING}"] -= depreciation
-    return dict(found)
+    return found
 
 
 _INVESTING = 6
@@ -471,12 +483,12 @@ def _aged_figures(params: Params, kind: str, as_of: datetime.date) -> list[dict[
         key: Coalesce(Sum("residual", filter=_bucket(as_of, low, high)), Value(ZERO), output_field=MONEY)
         for key, _label, low, high in BUCKETS
     }
-    return list(
+    found = (
         items.values("partner_id", "partner__name")
         .annotate(total=Coalesce(Sum("residual"), Value(ZERO), output_field=MONEY), **buckets)
-        .exclude(total=0)
         .order_by("partner__name", "partner_id")
     )
+    return [row for row in map(exact, found) if row["total"]]  # settled partners left out
 
 
 def aged(params: Params, kind: str = "receivable") -> Report:
@@ -552,7 +564,7 @@ def partner_ledger(params: Params) -> Report:
                 params, params.start, params.end, partner=r["partner_id"] or "none", account_subtype="partner"
             ),
         )
-        for r in found
+        for r in map(exact, found)
     ]
     totals = _totals(rows, "debit", "credit", "balance", "previous")
     totals["opening"] = sum((r.extra["opening"] for r in rows), ZERO)
@@ -568,8 +580,8 @@ def monthly(params: Params) -> list[dict[str, Any]]:
     """Per month of the period: income, expenses (both positive) and the cash at its end."""
     lines = posted_lines(params).filter(date__lte=params.end)
     balance = F("debit") - F("credit")
-    opening_cash = lines.filter(date__lt=params.start, account__subtype__in=CASH).aggregate(
-        cash=_sum(balance)
+    opening_cash = exact(
+        lines.filter(date__lt=params.start, account__subtype__in=CASH).aggregate(cash=_sum(balance))
     )["cash"]
     found = (
         lines.filter(date__gte=params.start)
@@ -583,7 +595,7 @@ def monthly(params: Params) -> list[dict[str, Any]]:
         .order_by("month")
     )
     months, cash = [], opening_cash
-    for row in found:
+    for row in map(exact, found):
         cash += row["cash"]
         months.append(
             {
