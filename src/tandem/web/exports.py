@@ -21,7 +21,7 @@ import csv
 import io
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -288,12 +288,24 @@ def xlsx_response(
     rows: QuerySet[Any], columns: Sequence[Column], stem: str, title: str, key: SortKey
 ) -> FileResponse:
     """A write-only workbook (constant memory) spooled to a temporary file, then streamed."""
+    header = [str(column.label) for column in columns]
+    return _workbook(header, (row for batch in rows_of(rows, columns, key) for row in batch), stem, title)
+
+
+def xlsx_table_response(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], stem: str, title: str
+) -> FileResponse:
+    """A workbook of rows that are not a list's queryset (a report's computed rows): numbers
+    and dates stay typed cells, text passes :func:`safe_cell` like every other export."""
+    return _workbook(header, ([safe_cell(as_cell(value)) for value in row] for row in rows), stem, title)
+
+
+def _workbook(header: Sequence[str], rows: Iterable[Sequence[Any]], stem: str, title: str) -> FileResponse:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_sheet_title(title))
-    sheet.append([safe_cell(str(column.label)) for column in columns])
-    for batch in rows_of(rows, columns, key):
-        for row in batch:
-            sheet.append(row)
+    sheet.append([safe_cell(str(text)) for text in header])
+    for row in rows:
+        sheet.append(row)
     output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after sending
     workbook.save(output)
     output.seek(0)

@@ -73,7 +73,7 @@ def post(
             partner=partner,
             due_date=due,
             cost_centre=centre,
-        )  # fmt: skip
+        )
         for account, debit, credit, partner, due, centre in lines
     )
 
@@ -87,7 +87,7 @@ def build_ledger(company: Company, make_partner: Callable[..., Partner], prefix:
             type=kind,
             subtype=sub,
             reconcilable=sub in {"receivable", "payable"},
-        )  # fmt: skip
+        )
         for code, name, kind, sub in CHART
     }
     journal = Journal.objects.create(company=company, code="MISC", name="Miscellaneous", kind="general")
@@ -111,9 +111,13 @@ def build_ledger(company: Company, make_partner: Callable[..., Partner], prefix:
     entry(D(2026, 3, 31), ("5900", "100", "0"), ("1500", "0", "100"))
     entry(D(2026, 3, 15), ("5000", "200", "0", None, None, centre), ("1000", "0", "200", None, None, centre))
     Reconciliation.objects.create(
-        company=company, debit_line=invoice_a[0], credit_line=payment_a[1], amount=Decimal(700),
-        debit_amount_currency=Decimal(700), credit_amount_currency=Decimal(700),
-    )  # fmt: skip
+        company=company,
+        debit_line=invoice_a[0],
+        credit_line=payment_a[1],
+        amount=Decimal(700),
+        debit_amount_currency=Decimal(700),
+        credit_amount_currency=Decimal(700),
+    )
     return Ledger(company, accounts, partners, centre, {"invoice_a": invoice_a[0]})
 
 

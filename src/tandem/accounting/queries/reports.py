@@ -14,21 +14,23 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from tandem.accounting.models import MONEY_DIGITS, MONEY_PLACES, Account, CostCentre, JournalLine
 from tandem.accounting.models.payments import Reconciliation
+from tandem.core.errors import ValidationFailed
 from tandem.core.models import Company
 
 ZERO = Decimal(0)
-MONEY = DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES)
+MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES)
 Type, Subtype = Account.Type, Account.Subtype
 
 
@@ -45,7 +47,7 @@ class Params:
         """The period of the same length just before: whole months stay whole months."""
         if self.start.day == 1 and self.end.day == _month_end(self.end).day:
             months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
-            start = _add_months(self.start, -months)
+            start = add_months(self.start, -months)
             return replace(self, start=start, end=self.start - datetime.timedelta(days=1))
         length = self.end - self.start + datetime.timedelta(days=1)
         return replace(self, start=self.start - length, end=self.start - datetime.timedelta(days=1))
@@ -55,7 +57,7 @@ def _month_end(day: datetime.date) -> datetime.date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
-def _add_months(day: datetime.date, months: int) -> datetime.date:
+def add_months(day: datetime.date, months: int) -> datetime.date:
     index = day.year * 12 + day.month - 1 + months
     return datetime.date(index // 12, index % 12 + 1, 1)
 
@@ -623,7 +625,13 @@ REPORTS = {
 
 def drill_lines(params: Params, drill: dict[str, Any]) -> QuerySet[JournalLine]:
     """The posted lines that make up one figure: the filters a report row names (``Row.drill``)."""
-    lines = posted_lines(params)
+    return narrow(posted_lines(params), drill)
+
+
+def narrow(lines: QuerySet[JournalLine], drill: Mapping[str, Any]) -> QuerySet[JournalLine]:
+    """``lines`` narrowed by a drill-down's filters (see :func:`read_drill`)."""
+    if "cost_centre" in drill:
+        lines = lines.filter(cost_centre_id=drill["cost_centre"])
     if "start" in drill:
         lines = lines.filter(date__gte=drill["start"])
     if "end" in drill:
@@ -645,3 +653,97 @@ def drill_lines(params: Params, drill: dict[str, Any]) -> QuerySet[JournalLine]:
         partner = drill["partner"]
         lines = lines.filter(partner__isnull=True) if partner == "none" else lines.filter(partner_id=partner)
     return lines
+
+
+# --- reading the parameters a page, an export or the API was given ----------------------
+
+DRILL_KEYS = (
+    "start",
+    "end",
+    "account",
+    "partner",
+    "cost_centre",
+    "account_type",
+    "account_subtype",
+    "cash_flow",
+)
+
+
+def default_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """This month so far: what a report shows before anyone picks a period."""
+    return today.replace(day=1), today
+
+
+def read_params(company: Company, data: Mapping[str, str], today: datetime.date) -> Params:
+    """The report parameters of a query string: ``start``, ``end`` (ISO dates), ``cost_centre``
+    (an id of this company's; another company's is a 404 like any record it cannot see).
+    A value that cannot be read is a :class:`ValidationFailed` naming the parameter."""
+    errors: dict[str, list[str]] = {}
+    start, end = default_period(today)
+    start = _date(data, "start", start, errors)
+    end = _date(data, "end", end, errors)
+    if not errors and start > end:
+        errors["end"] = [str(_("The end is before the start."))]
+    centre = None
+    text = data.get("cost_centre", "")
+    if text:
+        if not text.isdigit() or len(text) > 18:
+            errors["cost_centre"] = [str(_("Choose a cost centre."))]
+        else:
+            centre = CostCentre.objects.filter(company=company, pk=int(text)).first()
+            if centre is None:
+                raise Http404(_("There is no such cost centre."))
+    if errors:
+        raise ValidationFailed(errors)
+    return Params(company, start, end, centre)
+
+
+def _date(
+    data: Mapping[str, str], name: str, default: datetime.date, errors: dict[str, list[str]]
+) -> datetime.date:
+    text = data.get(name, "")
+    if not text:
+        return default
+    try:
+        value = datetime.date.fromisoformat(text)
+    except ValueError:
+        errors[name] = [str(_("Enter a date as YYYY-MM-DD."))]
+        return default
+    if not 1900 <= value.year <= 2999:
+        errors[name] = [str(_("Enter a date between the years 1900 and 2999."))]
+        return default
+    return value
+
+
+def read_drill(data: Mapping[str, str]) -> dict[str, Any]:
+    """The line filters of a drill-down link (``Row.drill``), checked; unknown keys ignored."""
+    drill: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for key in ("account", "cost_centre", "cash_flow"):
+        text = data.get(key, "")
+        if text:
+            if not text.isdigit() or len(text) > 18 or (key == "cash_flow" and int(text) >= len(_CASH_FLOW)):
+                errors[key] = [str(_("Enter a whole number."))]
+            else:
+                drill[key] = int(text)
+    partner = data.get("partner", "")
+    if partner:
+        if partner != "none" and (not partner.isdigit() or len(partner) > 18):
+            errors["partner"] = [str(_("Enter a whole number."))]
+        else:
+            drill["partner"] = partner if partner == "none" else int(partner)
+    for key, allowed in (("account_type", {"pl"}), ("account_subtype", {"cash", "partner", *_SIDE.values()})):
+        text = data.get(key, "")
+        if text:
+            if text in allowed:
+                drill[key] = text
+            else:
+                errors[key] = [
+                    str(_("Choose one of: %(choices)s.")) % {"choices": ", ".join(sorted(allowed))}
+                ]
+    for key in ("start", "end"):
+        if data.get(key):
+            drill[key] = _date(data, key, datetime.date.today(), errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return drill

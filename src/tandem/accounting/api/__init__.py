@@ -1,0 +1,1 @@
+"""The books through the API, one module per part."""

@@ -1,0 +1,264 @@
+"""Report pages: each report with the previous period beside it, drill-down from every figure
+to its lines, XLSX and PDF of the same figures. Only accountants and administrators (they
+hold ``view_journalline``); the company is always the reader's, so another company's books
+are never reachable (a cost centre or account of theirs is a 404)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tandem.accounting.models import CostCentre, JournalLine
+from tandem.accounting.queries import reports
+from tandem.core.documents import services as documents
+from tandem.core.errors import ValidationFailed
+from tandem.core.models import Company
+from tandem.core.querysets import allowed_company
+from tandem.web.display import as_text
+from tandem.web.exports import xlsx_table_response
+from tandem.web.generic import Column, ModelView, ObjectListView, SortKey
+
+SIDED = {"trial-balance", "general-ledger", "partner-ledger"}  # reports that show debit and credit
+PDF_TEMPLATE = "accounting/report_pdf.html"
+
+
+class ReportView(ModelView):
+    """``/accounting/reports/<name>/?start=…&end=…&cost_centre=…[&format=xlsx|pdf]``."""
+
+    model = JournalLine
+    template_name = "accounting/report.html"
+
+    def get(self, request: HttpRequest, name: str) -> HttpResponseBase:
+        build = reports.REPORTS.get(name)
+        company = allowed_company(request.user)
+        if build is None or company is None:
+            raise Http404
+        try:
+            params = reports.read_params(company, request.GET, timezone.localdate())
+            errors: dict[str, list[str]] = {}
+        except ValidationFailed as refused:
+            params = reports.read_params(company, {}, timezone.localdate())
+            errors = refused.errors
+        report = build(params)
+        wanted = request.GET.get("format", "")
+        if wanted and errors:
+            return HttpResponseBadRequest(_refused(errors), content_type="text/plain; charset=utf-8")
+        if wanted == "xlsx":
+            return xlsx_table_response(*table(report), stem=report.name, title=report.title)
+        if wanted == "pdf":
+            return _pdf(report, company)
+        context = {**self.base_context(), **_context(report), "errors": errors, "refused": _refused(errors)}
+        return render(request, self.template_name, context, status=400 if errors else 200)
+
+
+def _refused(errors: dict[str, list[str]]) -> str:
+    if not errors:
+        return ""
+    parts = "; ".join(f"{name}: {' '.join(reasons)}" for name, reasons in errors.items())
+    return _("These parameters were not applied: %(parameters)s") % {"parameters": parts}
+
+
+def columns(report: reports.Report) -> list[tuple[str, str]]:
+    """(figure, label) of each number column, in order."""
+    shown = [(key, str(label)) for key, label in report.columns]
+    if report.name in SIDED:
+        shown += [("debit", _("Debit")), ("credit", _("Credit"))]
+    return [*shown, ("balance", _("Balance")), ("previous", _("Previous period"))]
+
+
+def _figure(row: reports.Row, key: str) -> Any:
+    return getattr(row, key) if key in {"debit", "credit", "balance", "previous"} else row.extra.get(key)
+
+
+def table(report: reports.Report) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of the report as plain values (the XLSX sheet; the API shapes its own)."""
+    figures = columns(report)
+    header = [_("Code"), _("Name"), *[label for _key, label in figures]]
+    rows = [
+        [row.key if not row.total else "", row.name, *[_figure(row, key) for key, _l in figures]]
+        for row in report.rows
+    ]
+    return header, rows
+
+
+def _context(report: reports.Report) -> dict[str, Any]:
+    figures = columns(report)
+    lines = reverse("accounting:report_lines")
+    rows = [
+        {
+            "row": row,
+            "cells": [as_text(_figure(row, key)) for key, _label in figures],
+            "link": f"{lines}?{urlencode(row.drill)}" if row.drill else "",
+        }
+        for row in report.rows
+    ]
+    params = report.params
+    previous = params.previous()
+    return {
+        "title": report.title,
+        "report": report,
+        "columns": [label for _key, label in figures],
+        "rows": rows,
+        "period": {
+            "start": params.start,
+            "end": params.end,
+            "previous_start": previous.start,
+            "previous_end": previous.end,
+        },
+        "cost_centre": params.cost_centre,
+        "cost_centres": CostCentre.objects.filter(company=params.company, active=True).order_by("code"),
+        "names": [(key, _TITLES[key]) for key in reports.REPORTS],
+        "query": urlencode(
+            {
+                k: v
+                for k, v in (
+                    ("start", params.start),
+                    ("end", params.end),
+                    ("cost_centre", params.cost_centre.pk if params.cost_centre else ""),
+                )
+                if v
+            }
+        ),
+    }
+
+
+_TITLES = {
+    "trial-balance": gettext_lazy("Trial balance"),
+    "general-ledger": gettext_lazy("General ledger"),
+    "balance-sheet": gettext_lazy("Balance sheet"),
+    "profit-and-loss": gettext_lazy("Profit and loss"),
+    "cash-flow": gettext_lazy("Cash flow"),
+    "aged-receivables": gettext_lazy("Aged receivables"),
+    "aged-payables": gettext_lazy("Aged payables"),
+    "partner-ledger": gettext_lazy("Partner ledger"),
+}
+
+
+def _pdf(report: reports.Report, company: Company) -> HttpResponse:
+    language = translation.get_language() or company.language
+    pdf = documents.render_pdf(PDF_TEMPLATE, _context(report), company=company, language=language)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{report.name}-{report.params.end:%Y%m%d}.pdf"'
+    return response
+
+
+class ReportLinesView(ObjectListView):
+    """The posted lines behind one figure of a report (its drill-down link's filters)."""
+
+    model = JournalLine
+    title = gettext_lazy("Journal lines")
+    columns = [
+        Column("date", gettext_lazy("Date"), sort="date"),
+        Column("entry.number", gettext_lazy("Entry")),
+        Column("account", gettext_lazy("Account")),
+        Column("partner", gettext_lazy("Partner")),
+        Column("label", gettext_lazy("Label")),
+        Column("debit", gettext_lazy("Debit"), numeric=True),
+        Column("credit", gettext_lazy("Credit"), numeric=True),
+    ]
+    sorts = {"date": SortKey("date", gettext_lazy("Date"))}
+    default_sort = "date"
+
+    def refused_filters(self, filterset: Any) -> dict[str, list[str]]:
+        refused = super().refused_filters(filterset)
+        try:
+            self.drill = reports.read_drill(self.request.GET)
+        except ValidationFailed as error:
+            self.drill = {}
+            refused.update(error.errors)
+        return refused
+
+    def get_queryset(self) -> QuerySet[JournalLine]:
+        return reports.narrow(super().get_queryset().filter(posted=True), getattr(self, "drill", {}))
+
+    def decorate(self, rows: QuerySet[JournalLine]) -> QuerySet[JournalLine]:
+        return rows.select_related("entry", "account", "partner")
+
+
+# --- the dashboard: P&L and cash by month, drawn as SVG on the server --------------------
+
+CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 640, 200, 24
+
+
+def bar_chart(labels: list[str], series: list[tuple[str, str, list[Decimal]]]) -> dict[str, Any]:
+    """Geometry of a grouped bar chart (negative values hang below the zero line): the template
+    draws it as inline SVG, so the page loads no script and no chart library."""
+    values = [v for _name, _css, data in series for v in data] or [Decimal(0)]
+    top, bottom = max(max(values), Decimal(0)), min(min(values), Decimal(0))
+    span = (top - bottom) or Decimal(1)
+    inner = CHART_HEIGHT - 2 * CHART_PAD
+    zero = CHART_PAD + float(top / span) * inner
+    slot = (CHART_WIDTH - CHART_PAD) / max(len(labels), 1)
+    width = slot * 0.8 / max(len(series), 1)
+    bars = []
+    for s, (name, css, data) in enumerate(series):
+        for i, value in enumerate(data):
+            height = float(abs(value) / span) * inner
+            bars.append(
+                {
+                    "x": round(CHART_PAD + i * slot + slot * 0.1 + s * width, 1),
+                    "width": round(width, 1),
+                    "y": round(zero - height if value >= 0 else zero, 1),
+                    "height": round(height, 1),
+                    "css": css,
+                    "title": f"{labels[i]} · {name}: {as_text(value)}",
+                }
+            )
+    ticks = [
+        {"x": round(CHART_PAD + i * slot + slot / 2, 1), "label": label} for i, label in enumerate(labels)
+    ]
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "zero": round(zero, 1),
+        "bars": bars,
+        "ticks": ticks,
+        "legend": [(name, css) for name, _css2, _d in series for css in [_css2]],
+        "top": as_text(top),
+        "bottom": as_text(bottom),
+    }
+
+
+class DashboardView(ModelView):
+    """Profit and loss and the cash position of the last twelve months, as charts; links to every report."""
+
+    model = JournalLine
+    template_name = "accounting/dashboard.html"
+    title = gettext_lazy("Accounting")
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        company = allowed_company(request.user)
+        if company is None:
+            raise Http404
+        today = timezone.localdate()
+        start = reports.add_months(today.replace(day=1), -11)
+        months = reports.monthly(reports.Params(company, start, today))
+        labels = [formats.date_format(m["month"], "YEAR_MONTH_FORMAT") for m in months]
+        profit = bar_chart(
+            labels,
+            [
+                (str(_("Income")), "chart-income", [m["income"] for m in months]),
+                (str(_("Expenses")), "chart-expense", [m["expenses"] for m in months]),
+                (str(_("Result")), "chart-result", [m["result"] for m in months]),
+            ],
+        )
+        cash = bar_chart(
+            labels, [(str(_("Cash at the end of the month")), "chart-cash", [m["cash"] for m in months])]
+        )
+        context = {
+            **self.base_context(),
+            "profit": profit,
+            "cash": cash,
+            "names": [(key, _TITLES[key]) for key in reports.REPORTS],
+            "months": months,
+        }
+        return render(request, self.template_name, context)
