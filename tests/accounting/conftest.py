@@ -56,3 +56,24 @@ def make_entry(company: Company, books: BooksSettings) -> Callable[..., JournalE
         )
 
     return make
+
+
+READER = "books_reader"  # a read-only look at the books (an auditor), for the kit's reader cases
+
+
+@pytest.fixture
+def books_reader_role(reference_data: None) -> str:
+    from django.contrib.auth.models import Group, Permission
+
+    group, _created = Group.objects.get_or_create(name=READER)
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label="accounting", codename__startswith="view_")
+    )
+    return READER
+
+
+def books_of(company: Company) -> BooksSettings:
+    """The company's books, the generic chart installed on first use."""
+    if not Account.objects.filter(company=company).exists():
+        return charts.install_chart(company, None, "ifrs", today=DAY)
+    return BooksSettings.objects.get(company=company)

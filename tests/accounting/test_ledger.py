@@ -83,7 +83,7 @@ def test_a_posted_entry_never_changes_a_reversal_mirrors_it(
 ) -> None:
     entry = ledger.post_entry(make_entry(), accountant)
     with pytest.raises(ledger.EntryPosted):
-        ledger.update_entry(entry, accountant, {"reference": "changed"})
+        ledger.update_entry(entry, accountant, reference="changed")
     with pytest.raises(ledger.EntryPosted):
         ledger.delete_entry(entry, accountant)
     reversal = ledger.reverse_entry(entry, accountant, date=DAY + datetime.timedelta(days=1))
@@ -104,7 +104,7 @@ def test_a_draft_changes_with_its_lines(company: Company, make_entry: Entry, acc
         ledger.Line(account(company, "4100"), credit=Decimal("30")),
     ]
     changed = ledger.update_entry(
-        entry, accountant, {"date": DAY.replace(day=20)}, lines=lines, expected_version=1
+        entry, accountant, date=DAY.replace(day=20), lines=lines, expected_version=1
     )
     assert changed.version == 2
     assert list(changed.lines.values_list("account__code", "date")) == [

@@ -8,19 +8,30 @@ from tandem.core import registry
 
 VIEW_ACCOUNTS = "accounting.view_account"
 VIEW_BOOKS = "accounting.view_journalline"  # the reports: accountants and administrators
+VIEW_ENTRIES = "accounting.view_journalentry"
+API = "tandem.accounting.api"
 
 registry.register(
     registry.Manifest(
         app="accounting",
         menu=[
-            registry.MenuEntry(_("Chart of accounts"), "accounting:account_list", VIEW_ACCOUNTS, order=40),
+            registry.MenuEntry(_("Journal entries"), "accounting:entry_list", VIEW_ENTRIES, order=40),
             registry.MenuEntry(_("Accounting reports"), "accounting:dashboard", VIEW_BOOKS, order=41),
+            registry.MenuEntry(_("Chart of accounts"), "accounting:account_list", VIEW_ACCOUNTS, order=48),
+            registry.MenuEntry(_("Journals"), "accounting:journal_list", "accounting.view_journal", order=49),
         ],
-        api=[
-            registry.ApiRoute(
-                "accounting/reports", "tandem.accounting.api.reports.ReportViewSet", "accounting-report"
+        shortcuts=[
+            registry.Shortcut(
+                _("New journal entry"), "accounting:entry_create", "accounting.add_journalentry", order=40
             )
         ],
+        api=[
+            registry.ApiRoute("accounting/accounts", f"{API}.ledger.AccountViewSet", "api-account"),
+            registry.ApiRoute("accounting/journals", f"{API}.ledger.JournalViewSet", "api-journal"),
+            registry.ApiRoute("accounting/entries", f"{API}.ledger.EntryViewSet", "api-entry"),
+            registry.ApiRoute("accounting/reports", f"{API}.reports.ReportViewSet", "accounting-report"),
+        ],
         urls=[registry.UrlMount("accounting/", "tandem.accounting.urls")],
+        demo=[registry.DemoPart("tandem.accounting.demo.build", order=40)],
     )
 )

@@ -1,12 +1,35 @@
 from django.urls import path
 
 from tandem.accounting.views import ledger, reports
+from tandem.web.generic.routes import model_urls
 
 app_name = "accounting"
 
 urlpatterns = [
-    path("accounts/", ledger.AccountListView.as_view(), name="account_list"),
-    path("accounts/<int:pk>/", ledger.AccountDetailView.as_view(), name="account_detail"),
+    *model_urls(
+        list=ledger.AccountListView,
+        create=ledger.AccountCreateView,
+        detail=ledger.AccountDetailView,
+        edit=ledger.AccountEditView,
+        route="accounts/",
+        name="account_",
+    ),
+    *model_urls(
+        list=ledger.JournalListView,
+        create=ledger.JournalCreateView,
+        detail=ledger.JournalDetailView,
+        edit=ledger.JournalEditView,
+        route="journals/",
+        name="journal_",
+    ),
+    *model_urls(
+        list=ledger.EntryListView,
+        create=ledger.EntryCreateView,
+        detail=ledger.EntryDetailView,
+        edit=ledger.EntryEditView,
+        route="entries/",
+        name="entry_",
+    ),
     path("reports/", reports.DashboardView.as_view(), name="dashboard"),
     path("reports/lines/", reports.ReportLinesView.as_view(), name="report_lines"),
     path("reports/<slug:name>/", reports.ReportView.as_view(), name="report"),

@@ -1,1 +1,1 @@
-"""The books through the API, one module per part."""
+"""The books over HTTP, one module per part (ledger, invoices, payments, reports)."""

@@ -201,6 +201,11 @@ class Journal(CompanyOwned, Versioned):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounting:journal_detail", args=[self.pk])
+
 
 class BooksSettings(CompanyOwned, Versioned):
     """A company's accounting settings (one row per company, created with its chart)."""
@@ -435,6 +440,11 @@ class JournalEntry(CompanyOwned, Versioned):
 
     def __str__(self) -> str:
         return self.number or str(_("Draft entry %(id)s") % {"id": self.pk})
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounting:entry_detail", args=[self.pk])
 
 
 class JournalLine(CompanyOwned):

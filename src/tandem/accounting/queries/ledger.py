@@ -9,7 +9,14 @@ from typing import Any
 from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from tandem.accounting.models import MONEY_DIGITS, MONEY_PLACES, BooksSettings, JournalEntry, JournalLine
+from tandem.accounting.models import (
+    MONEY_DIGITS,
+    MONEY_PLACES,
+    Account,
+    BooksSettings,
+    JournalEntry,
+    JournalLine,
+)
 from tandem.core import money
 from tandem.core.models import Company, Currency
 
@@ -92,3 +99,14 @@ def open_foreign_balances(company: Company, on: datetime.date) -> list[dict[str,
         .order_by("account", "partner", "currency")
     )
     return [row for row in rows if row["amount_currency"] != ZERO]
+
+
+def search_accounts(rows: QuerySet[Account], text: str) -> QuerySet[Account]:
+    """An account is looked for by the start of its code or any part of its name."""
+    text = text.strip()
+    return rows.filter(Q(code__startswith=text) | Q(name__icontains=text)) if text else rows
+
+
+def search_entries(rows: QuerySet[JournalEntry], text: str) -> QuerySet[JournalEntry]:
+    text = text.strip()
+    return rows.filter(Q(number__startswith=text) | Q(reference__icontains=text)) if text else rows

@@ -108,7 +108,7 @@ def create_account(company: Company, actor: User | None, **fields: Any) -> Accou
 
 
 def update_account(
-    account: Account, actor: User | None, changes: Mapping[str, Any], *, expected_version: int | None = None
+    account: Account, actor: User | None, *, expected_version: int | None = None, **changes: Any
 ) -> Account:
     data = _clean(changes, ACCOUNT_FIELDS)
     if "type" in data or "subtype" in data or "code" in data:
@@ -165,7 +165,7 @@ def create_journal(company: Company, actor: User | None, **fields: Any) -> Journ
 
 
 def update_journal(
-    journal: Journal, actor: User | None, changes: Mapping[str, Any], *, expected_version: int | None = None
+    journal: Journal, actor: User | None, *, expected_version: int | None = None, **changes: Any
 ) -> Journal:
     data = _clean(changes, JOURNAL_FIELDS)
     with transaction.atomic():
@@ -406,10 +406,10 @@ def create_entry(
 def update_entry(
     entry: JournalEntry,
     actor: User | None,
-    changes: Mapping[str, Any],
     *,
     lines: Sequence[Line] | None = None,
     expected_version: int | None = None,
+    **changes: Any,
 ) -> JournalEntry:
     """Change a draft (its header, and its lines when given). A posted entry never changes."""
     data = _clean(changes, ["journal", "date", "reference", "narration"])

@@ -1,0 +1,1 @@
+"""Forms of the books: shape only; the services validate and write."""

@@ -1,0 +1,146 @@
+"""Account, journal and journal-entry forms (an entry with its lines as a formset)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tandem.accounting.models import (
+    MONEY_DIGITS,
+    MONEY_PLACES,
+    Account,
+    AccountGroup,
+    CostCentre,
+    Journal,
+    JournalEntry,
+)
+from tandem.accounting.services.ledger import ACCOUNT_FIELDS, JOURNAL_FIELDS, Line
+from tandem.partners.models import Partner
+from tandem.web.autocomplete import AutocompleteSelect
+from tandem.web.forms import ServiceModelForm, style_fields
+
+ENTRY_FIELDS = ["journal", "date", "reference", "narration"]
+
+
+class AccountForm(ServiceModelForm):
+    class Meta:
+        model = Account
+        fields = ACCOUNT_FIELDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.fields.pop("active", None)
+
+    def limit_choices(self) -> None:
+        user = getattr(self.request, "user", None)
+        self.choice_field("group").queryset = AccountGroup.objects.visible_to(user)
+
+
+class JournalForm(ServiceModelForm):
+    class Meta:
+        model = Journal
+        fields = JOURNAL_FIELDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.fields.pop("active", None)
+
+    def limit_choices(self) -> None:
+        user = getattr(self.request, "user", None)
+        self.choice_field("default_account").queryset = Account.objects.visible_to(user).filter(active=True)
+
+
+def _amount_field(label: Any) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, required=False, max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, min_value=0,
+        widget=forms.NumberInput(attrs={"step": "any", "min": "0", "class": "text-end"}),
+    )  # fmt: skip
+
+
+class LineForm(forms.Form):
+    account = forms.ModelChoiceField(
+        label=_("Account"),
+        queryset=Account.objects.none(),
+        required=False,
+        widget=AutocompleteSelect("accounting.account"),
+    )
+    partner = forms.ModelChoiceField(
+        label=_("Partner"),
+        queryset=Partner.objects.none(),
+        required=False,
+        widget=AutocompleteSelect("accounting.partner"),
+    )
+    label = forms.CharField(label=_("Label"), required=False, max_length=200)
+    debit = _amount_field(_("Debit"))
+    credit = _amount_field(_("Credit"))
+    cost_centre = forms.ModelChoiceField(
+        label=_("Cost centre"), queryset=CostCentre.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = getattr(request, "user", None)
+        self.fields["account"].queryset = Account.objects.visible_to(user).filter(active=True)  # type: ignore[attr-defined]
+        self.fields["partner"].queryset = Partner.objects.visible_to(user)  # type: ignore[attr-defined]
+        self.fields["cost_centre"].queryset = CostCentre.objects.visible_to(user).filter(active=True)  # type: ignore[attr-defined]
+        style_fields(self)
+
+    def line(self) -> Line | None:
+        data = self.cleaned_data
+        if not data or data.get("account") is None:
+            return None
+        return Line(
+            data["account"],
+            debit=data.get("debit") or Decimal(0),
+            credit=data.get("credit") or Decimal(0),
+            partner=data.get("partner"),
+            label=data.get("label") or "",
+            cost_centre=data.get("cost_centre"),
+        )
+
+
+LineFormSet = forms.formset_factory(LineForm, extra=0, min_num=2, max_num=500, validate_max=True)
+
+
+class EntryForm(ServiceModelForm):
+    """The entry's header; ``lines`` is the formset of its lines, validated with it."""
+
+    class Meta:
+        model = JournalEntry
+        fields = ENTRY_FIELDS
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "narration": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        initial = (
+            [self._initial_line(line) for line in self.instance.lines.all()] if self.instance.pk else None
+        )
+        self.lines = LineFormSet(
+            self.data or None, prefix="lines", initial=initial, form_kwargs={"request": self.request}
+        )
+
+    @staticmethod
+    def _initial_line(line: Any) -> dict[str, Any]:
+        return {
+            "account": line.account_id, "partner": line.partner_id, "label": line.label,
+            "debit": line.debit or None, "credit": line.credit or None, "cost_centre": line.cost_centre_id,
+        }  # fmt: skip
+
+    def limit_choices(self) -> None:
+        user = getattr(self.request, "user", None)
+        self.choice_field("journal").queryset = Journal.objects.visible_to(user).filter(active=True)
+
+    def is_valid(self) -> bool:
+        return super().is_valid() & self.lines.is_valid()
+
+    def service_data(self) -> dict[str, Any]:
+        lines = [line for form in self.lines.forms if (line := form.line()) is not None]
+        return {**super().service_data(), "lines": lines}
