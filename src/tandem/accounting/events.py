@@ -112,3 +112,46 @@ declare(
         webhook=True,
     ),
 )
+
+# --- payments and reconciliation ----------------------------------------------------------
+declare(
+    EventType(
+        "payment.created",
+        _("Payment registered"),
+        {"direction": "inbound or outbound", "amount": "the amount", "currency": "its currency code"},
+        webhook=True,
+    ),
+    EventType(
+        "payment.posted",
+        _("Posted"),
+        {"state": STATE, "number": "the payment's number", "amount": "the amount", "currency": "its code"},
+        webhook=True,
+    ),
+    EventType(
+        "payment.cancelled",
+        _("Cancelled"),
+        {"state": STATE, "reversal": "the reversal entry's number (empty for a draft)"},
+        webhook=True,
+    ),
+    EventType(
+        "reconciliation.created",
+        _("Matched"),
+        {
+            "debit_line": "the debit item's line id",
+            "credit_line": "the credit item's line id",
+            "amount": "the amount matched, in company currency",
+            "exchange_entry": "the number of the realised exchange difference's entry, if any",
+        },
+        webhook=True,
+    ),
+    EventType(
+        "reconciliation.removed",
+        _("Match removed"),
+        {
+            "debit_line": "the debit item's line id",
+            "credit_line": "the credit item's line id",
+            "amount": "the amount that was matched",
+        },
+        webhook=True,
+    ),
+)

@@ -1,0 +1,146 @@
+"""What is paid and what is left: residuals of open items, an invoice's payment status,
+and a partner's open and overdue balance. All derived from posted lines and the
+reconciliations that name them (SQL aggregates); nothing is kept in step by hand.
+
+A line's residual (company currency, signed like its balance) is its debit less its credit,
+less what reconciliations took from it as the debit side, plus what they took as the credit
+side; ``residual_currency`` is the same in the line's own currency.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tandem.accounting.models import MONEY_DIGITS, MONEY_PLACES, Account, Invoice, JournalLine, Reconciliation
+from tandem.core.models import User
+from tandem.partners.models import Partner
+
+ZERO = Decimal(0)
+MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES)
+
+NOT_PAID, PARTIAL, PAID, OVERDUE = "not_paid", "partial", "paid", "overdue"
+STATUS_LABELS = {
+    NOT_PAID: _("Not paid"),
+    PARTIAL: _("Partially paid"),
+    PAID: _("Paid"),
+    OVERDUE: _("Overdue"),
+}
+
+
+def _matched(side: str, field: str) -> Coalesce:
+    rows = (
+        Reconciliation.objects.filter(**{side: OuterRef("pk")})
+        .values(side)
+        .annotate(total=Sum(field))
+        .values("total")
+    )
+    return Coalesce(Subquery(rows, output_field=MONEY), Value(ZERO), output_field=MONEY)
+
+
+def with_residuals(lines: QuerySet[JournalLine]) -> QuerySet[JournalLine]:
+    """``lines`` annotated with ``residual`` and ``residual_currency``."""
+    return lines.annotate(
+        residual=F("debit")
+        - F("credit")
+        - _matched("debit_line", "amount")
+        + _matched("credit_line", "amount"),
+        residual_currency=F("amount_currency")
+        - _matched("debit_line", "debit_amount_currency")
+        + _matched("credit_line", "credit_amount_currency"),
+    )
+
+
+def open_items(lines: QuerySet[JournalLine]) -> QuerySet[JournalLine]:
+    """The posted lines on reconcilable accounts among ``lines`` that are not fully matched."""
+    found = with_residuals(lines.filter(posted=True, account__reconcilable=True))
+    return found.exclude(residual=0, residual_currency=0)  # type: ignore[misc]  # annotated above
+
+
+def invoice_residuals(invoice_ids: Iterable[int]) -> dict[int, Decimal]:
+    """What is left to pay of each posted invoice, in its currency (positive)."""
+    rows = (
+        with_residuals(
+            JournalLine.objects.filter(
+                entry__invoice__in=list(invoice_ids), account__reconcilable=True, posted=True
+            )
+        )
+        .values("entry__invoice")
+        .annotate(left=Sum("residual_currency"))
+        .order_by()
+    )
+    return {row["entry__invoice"]: abs(row["left"]) for row in rows}
+
+
+def payment_status(
+    state: str, total: Decimal, residual: Decimal, due_date: datetime.date | None, today: datetime.date
+) -> str:
+    """An invoice's payment status from the facts; "" for one not posted. Pure."""
+    if state != Invoice.State.POSTED:
+        return ""
+    if residual <= 0:
+        return PAID
+    if due_date is not None and due_date < today:
+        return OVERDUE
+    return PARTIAL if residual < total else NOT_PAID
+
+
+def statuses(invoices: Iterable[Invoice], today: datetime.date) -> dict[int, tuple[str, Decimal]]:
+    """``{invoice id: (status, residual)}`` with one query for all of them."""
+    invoices = list(invoices)
+    left = invoice_residuals(i.pk for i in invoices if i.state == Invoice.State.POSTED)
+    found = {}
+    for invoice in invoices:
+        residual = left.get(invoice.pk, ZERO)
+        status = payment_status(invoice.state, invoice.amount_total, residual, invoice.due_date, today)
+        found[invoice.pk] = (status, residual)
+    return found
+
+
+# --- for other domains: a partner's open and overdue balance ------------------------------
+
+
+def _may_see(partner: Partner, user: User | Any | None) -> bool:
+    """Record rules: a salesperson sees the balance of the customers they may open."""
+    if user is None:
+        return True
+    return Partner.objects.visible_to(user).filter(pk=partner.pk).exists()
+
+
+def _receivables(partner: Partner) -> QuerySet[JournalLine]:
+    return JournalLine.objects.filter(
+        company=partner.company_id,
+        partner=partner,
+        posted=True,
+        account__subtype=Account.Subtype.RECEIVABLE,
+    )
+
+
+def open_balance(partner: Partner, user: User | Any | None = None) -> Decimal | None:
+    """What the customer owes (company currency; negative: what we owe them), or None when
+    ``user`` may not see the customer. The sum of the residuals of its open receivable items,
+    which is the balance of its receivable lines (each reconciliation takes as much from a
+    debit as from a credit)."""
+    if not _may_see(partner, user):
+        return None
+    found = _receivables(partner).aggregate(debit=Sum("debit"), credit=Sum("credit"))
+    return (found["debit"] or ZERO) - (found["credit"] or ZERO)
+
+
+def overdue(
+    partner: Partner, user: User | Any | None = None, *, today: datetime.date | None = None
+) -> Decimal | None:
+    """What the customer owes past its due dates (company currency), or None when ``user``
+    may not see the customer."""
+    if not _may_see(partner, user):
+        return None
+    on = today or timezone.localdate()
+    late = open_items(_receivables(partner)).filter(due_date__lt=on, residual__gt=0)  # type: ignore[misc]
+    return late.aggregate(total=Sum("residual"))["total"] or ZERO

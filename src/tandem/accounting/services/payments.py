@@ -1,0 +1,255 @@
+"""Payments: money in from customers and out to suppliers, through a bank or cash journal.
+
+A payment is a draft until it is posted; posting books one entry through the ledger's
+posting service (the bank or cash account against the partner's receivable or payable, in
+the payment's currency at the rate of its date) and takes the entry's number. A posted
+payment is cancelled by reversing its entry, once nothing is matched against it.
+:func:`register_payment` is the accountant's "register a payment" on invoices: it creates,
+posts and reconciles in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tandem.accounting.models import (
+    Account,
+    Invoice,
+    Journal,
+    JournalEntry,
+    JournalLine,
+    PartnerAccounting,
+    Payment,
+    Reconciliation,
+)
+from tandem.accounting.queries import ledger as ledger_queries
+from tandem.accounting.services import ledger, reconciliation
+from tandem.core import events
+from tandem.core.errors import BusinessError, ValidationFailed
+from tandem.core.models import Company, Currency, User
+from tandem.core.money import round_money
+from tandem.core.states import transition
+from tandem.partners.models import BankAccount, Partner
+
+ZERO = Decimal(0)
+D = Payment.Direction
+CUSTOMER_KINDS = {Invoice.Kind.CUSTOMER_INVOICE, Invoice.Kind.CUSTOMER_CREDIT_NOTE}
+
+
+def _actor(actor: User | None) -> User | None:
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def _check(company: Company, payment: Payment) -> None:
+    errors: dict[str, list[str]] = {}
+    if payment.direction not in D.values:
+        errors["direction"] = [_("Choose incoming or outgoing.")]
+    journal = payment.journal
+    if journal.company_id != company.pk:
+        errors["journal"] = [_("This choice belongs to another company.")]
+    elif journal.kind not in (Journal.Kind.BANK, Journal.Kind.CASH) or journal.default_account_id is None:
+        errors["journal"] = [_("Choose a bank or cash journal with its account.")]
+    if payment.partner is not None and payment.partner.company_id != company.pk:
+        errors["partner"] = [_("This choice belongs to another company.")]
+    bank = payment.partner_bank_account
+    if bank is not None and (payment.partner is None or bank.partner_id != payment.partner.pk):
+        errors["partner_bank_account"] = [_("This account is not the partner's.")]
+    if not isinstance(payment.amount, Decimal) or not payment.amount.is_finite() or payment.amount <= 0:
+        errors["amount"] = [_("Enter an amount greater than zero.")]
+    elif round_money(payment.amount, payment.currency) != payment.amount:
+        errors["amount"] = [
+            _("Use at most %(places)s decimal places.") % {"places": payment.currency.minor_unit}
+        ]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+@transaction.atomic
+def create_payment(
+    company: Company,
+    actor: User | None,
+    *,
+    direction: str,
+    journal: Journal,
+    date: datetime.date,
+    amount: Decimal,
+    partner: Partner | None = None,
+    currency: Currency | None = None,
+    reference: str = "",
+    partner_bank_account: BankAccount | None = None,
+) -> Payment:
+    """A draft payment; ``amount`` is positive whichever way the money goes."""
+    payment = Payment(
+        company=company,
+        direction=direction,
+        journal=journal,
+        date=date,
+        amount=amount,
+        partner=partner,
+        currency=currency or journal.currency or company.currency,
+        reference=reference.strip()[:140],
+        partner_bank_account=partner_bank_account,
+        created_by=_actor(actor),
+    )
+    _check(company, payment)
+    payment.save()
+    events.record(
+        "payment.created",
+        payment,
+        actor,
+        {"direction": direction, "amount": str(amount), "currency": payment.currency_id},
+    )
+    return payment
+
+
+def counterpart_account(company: Company, partner: Partner | None, direction: str) -> Account:
+    """The partner's receivable (money in) or payable (money out) account."""
+    books = ledger_queries.settings_of(company)
+    own = PartnerAccounting.objects.filter(company=company, partner=partner).first() if partner else None
+    if direction == D.INBOUND:
+        account = (own.receivable_account if own else None) or books.receivable_account
+    else:
+        account = (own.payable_account if own else None) or books.payable_account
+    if account is None:
+        raise BusinessError(_("Set the receivable and payable accounts in the accounting settings first."))
+    return account
+
+
+def _entry_lines(payment: Payment) -> list[ledger.Line]:
+    company = payment.company
+    sign = 1 if payment.direction == D.INBOUND else -1  # + : money comes in (bank debit)
+    amount = sign * payment.amount
+    company_amount = ledger_queries.to_company(company, amount, payment.currency, payment.date)
+    label = payment.reference or str(payment.partner or "")
+
+    def line(account: Account, signed: Decimal, signed_currency: Decimal) -> ledger.Line:
+        return ledger.Line(
+            account,
+            debit=max(signed, ZERO),
+            credit=max(-signed, ZERO),
+            partner=payment.partner,
+            label=label[:200],
+            currency=payment.currency,
+            amount_currency=signed_currency,
+        )
+
+    bank = payment.journal.default_account
+    assert bank is not None  # _check
+    counterpart = counterpart_account(company, payment.partner, payment.direction)
+    return [line(bank, company_amount, amount), line(counterpart, -company_amount, -amount)]
+
+
+def post_payment(payment: Payment, actor: User | None) -> Payment:
+    """Book the payment's entry and post it; the payment takes the entry's number."""
+    with transaction.atomic():
+        locked = (
+            Payment.objects.select_for_update()
+            .select_related("company", "journal__default_account", "currency", "partner")
+            .get(pk=payment.pk)
+        )
+        if locked.state != Payment.State.DRAFT:
+            raise BusinessError(_("Only a draft payment can be posted."))
+        entry = ledger.create_entry(
+            locked.company,
+            actor,
+            journal=locked.journal,
+            date=locked.date,
+            lines=_entry_lines(locked),
+            reference=locked.reference,
+            origin=JournalEntry.Origin.PAYMENT,
+        )
+        entry = ledger.post_entry(entry, actor)
+        amount_company = sum((line.debit for line in entry.lines.all()), ZERO)
+        transition(
+            locked,
+            "posted",
+            actor,
+            fields={"number": entry.number, "entry": entry, "amount_company": amount_company},
+            data={"number": entry.number, "amount": str(locked.amount), "currency": locked.currency_id},
+        )
+    payment.refresh_from_db()
+    return payment
+
+
+def cancel_payment(payment: Payment, actor: User | None, *, date: datetime.date | None = None) -> Payment:
+    """Cancel a draft, or reverse a posted payment's entry once nothing is matched against it."""
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().select_related("entry").get(pk=payment.pk)
+        reversal = None
+        if locked.state == Payment.State.POSTED and locked.entry is not None:
+            matched = Reconciliation.objects.filter(
+                company=locked.company_id, debit_line__entry=locked.entry
+            ) | Reconciliation.objects.filter(company=locked.company_id, credit_line__entry=locked.entry)
+            if matched.exists():
+                raise BusinessError(_("The payment is matched with invoices: unreconcile it first."))
+            reversal = ledger.reverse_entry(locked.entry, actor, date=date or locked.entry.date)
+            reconciliation.match_reversal(locked.entry, reversal, actor)
+        transition(locked, "cancelled", actor, data={"reversal": reversal.number if reversal else ""})
+    payment.refresh_from_db()
+    return payment
+
+
+def partner_line(payment: Payment) -> JournalLine:
+    """The posted payment's line on the partner's receivable or payable account."""
+    if payment.entry_id is None:
+        raise BusinessError(_("Post the payment first."))
+    return JournalLine.objects.get(entry_id=payment.entry_id, account__reconcilable=True)
+
+
+def register_payment(
+    invoices: Sequence[Invoice],
+    actor: User | None,
+    *,
+    journal: Journal,
+    date: datetime.date,
+    amount: Decimal | None = None,
+    write_off: bool = False,
+    reference: str = "",
+) -> tuple[Payment, list[Reconciliation]]:
+    """Pay posted invoices of one partner (all customer or all supplier documents): one
+    payment of ``amount`` (by default what is left to pay) matched against their open items.
+
+    Paying more than is due is refused, unless ``write_off`` and the difference is within
+    the company's write-off tolerance; paying less leaves the invoices partially paid.
+    """
+    if not invoices:
+        raise BusinessError(_("Choose the invoices to pay."))
+    first = invoices[0]
+    company, partner, currency = first.company, first.partner, first.currency
+    if any(i.partner_id != partner.pk or i.currency_id != currency.pk for i in invoices):
+        raise BusinessError(_("Pay invoices of one partner in one currency at a time."))
+    customer = first.kind in CUSTOMER_KINDS
+    if any((i.kind in CUSTOMER_KINDS) != customer for i in invoices):
+        raise BusinessError(_("Pay customer invoices and supplier bills separately."))
+    with transaction.atomic():
+        items = reconciliation.lock_open_items(
+            JournalLine.objects.filter(
+                entry__invoice__in=[i.pk for i in invoices], account__reconcilable=True, posted=True
+            )
+        )
+        due = sum((item.residual_currency for item in items), ZERO)
+        if due == 0:
+            raise reconciliation.NothingToMatch(_("These invoices are paid already."))
+        inbound = due > 0
+        pay = round_money(abs(due) if amount is None else amount, currency)
+        payment = create_payment(
+            company,
+            actor,
+            direction=D.INBOUND if inbound else D.OUTBOUND,
+            journal=journal,
+            date=date,
+            amount=pay,
+            partner=partner,
+            currency=currency,
+            reference=reference or ", ".join(i.number for i in invoices)[:140],
+        )
+        post_payment(payment, actor)
+        matched = reconciliation.reconcile(
+            [*items, partner_line(payment)], actor, write_off=write_off, settle=[item.pk for item in items]
+        )
+    return payment, matched
