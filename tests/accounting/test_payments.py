@@ -138,7 +138,7 @@ def test_register_payment_refuses_paying_more_than_is_due_without_a_write_off(
     assert not payments.Payment.objects.exists() and not Reconciliation.objects.exists()
     books.write_off_tolerance = D("0.50")
     books.save()
-    payment, _made = payments.register_payment(
+    payments.register_payment(
         [invoice], None, journal=journal(company, "BNK1"), date=DAY, amount=D("100.40"), write_off=True
     )
     assert _status(invoice) == "paid" and queries.open_balance(customer) == D(0)

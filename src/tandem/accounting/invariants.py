@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from tandem.accounting.queries import ledger
+from tandem.accounting.queries import ledger, payments
 from tandem.core.invariants import register_invariant
 
 
@@ -25,3 +25,21 @@ def trial_balance_sums_to_zero() -> list[str]:
 
 register_invariant("accounting: every posted entry balances", posted_entries_balance)
 register_invariant("accounting: the trial balance sums to zero", trial_balance_sums_to_zero)
+
+
+def open_items_hold_what_they_owe() -> list[str]:
+    found = [
+        _("line %(line)s is matched beyond its amount (residual %(residual)s)")
+        % {"line": line, "residual": left}
+        for line, left in payments.overmatched_lines()
+    ]
+    return found + [
+        _("the receivable of partner %(partner)s differs from its open items by %(difference)s")
+        % {"partner": partner, "difference": difference}
+        for partner, difference in payments.receivable_differences().items()
+    ]
+
+
+register_invariant(
+    "accounting: each receivable equals the residuals of its open items", open_items_hold_what_they_owe
+)

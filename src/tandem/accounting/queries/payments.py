@@ -144,3 +144,32 @@ def overdue(
     on = today or timezone.localdate()
     late = open_items(_receivables(partner)).filter(due_date__lt=on, residual__gt=0)  # type: ignore[misc]
     return late.aggregate(total=Sum("residual"))["total"] or ZERO
+
+
+def overmatched_lines(limit: int = 20) -> list[tuple[int, Decimal]]:
+    """Posted open items whose matches took more than they hold (a debit whose residual went
+    below zero, or a credit above): ``[(line id, residual)]``; never any, if matching locks."""
+    rows = with_residuals(JournalLine.objects.filter(posted=True, account__reconcilable=True))
+    wrong = rows.filter(debit__gt=0, residual__lt=0) | rows.filter(credit__gt=0, residual__gt=0)  # type: ignore[misc]
+    return [(row.pk, row.residual) for row in wrong.order_by("pk")[:limit]]  # type: ignore[attr-defined]
+
+
+def receivable_differences() -> dict[int, Decimal]:
+    """Per partner id, its receivable balance less the sum of its open items' residuals,
+    where that is not zero."""
+    lines = JournalLine.objects.filter(
+        posted=True, account__subtype=Account.Subtype.RECEIVABLE, partner__isnull=False
+    )
+    balances = {
+        row["partner"]: row["debit"] - row["credit"]
+        for row in lines.values("partner").annotate(debit=Sum("debit"), credit=Sum("credit")).order_by()
+    }
+    residuals = {
+        row["partner"]: row["left"]
+        for row in with_residuals(lines).values("partner").annotate(left=Sum("residual")).order_by()
+    }
+    return {
+        partner: balance - residuals.get(partner, ZERO)
+        for partner, balance in balances.items()
+        if balance != residuals.get(partner, ZERO)
+    }

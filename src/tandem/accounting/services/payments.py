@@ -148,7 +148,7 @@ def post_payment(payment: Payment, actor: User | None) -> Payment:
     """Book the payment's entry and post it; the payment takes the entry's number."""
     with transaction.atomic():
         locked = (
-            Payment.objects.select_for_update()
+            Payment.objects.select_for_update(of=("self",))
             .select_related("company", "journal__default_account", "currency", "partner")
             .get(pk=payment.pk)
         )
@@ -179,7 +179,7 @@ def post_payment(payment: Payment, actor: User | None) -> Payment:
 def cancel_payment(payment: Payment, actor: User | None, *, date: datetime.date | None = None) -> Payment:
     """Cancel a draft, or reverse a posted payment's entry once nothing is matched against it."""
     with transaction.atomic():
-        locked = Payment.objects.select_for_update().select_related("entry").get(pk=payment.pk)
+        locked = Payment.objects.select_for_update(of=("self",)).select_related("entry").get(pk=payment.pk)
         reversal = None
         if locked.state == Payment.State.POSTED and locked.entry is not None:
             matched = Reconciliation.objects.filter(

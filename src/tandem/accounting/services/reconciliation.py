@@ -59,7 +59,7 @@ class OpenItem:
 
 def lock_open_items(lines: QuerySet[JournalLine]) -> list[OpenItem]:
     """Lock the lines (id order, so two reconcilers never deadlock), then read their residuals."""
-    ids = list(lines.select_for_update().order_by("pk").values_list("pk", flat=True))
+    ids = list(lines.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
     rows = queries.with_residuals(
         JournalLine.objects.filter(pk__in=ids).select_related("account", "currency", "partner", "company")
     ).order_by("pk")
@@ -334,7 +334,11 @@ def _general_journal(company: Company, fallback: Journal | None) -> Journal:
 def unreconcile(row: Reconciliation, actor: User | None) -> None:
     """Remove a match (and the exchange difference it realised, by reversing its entry)."""
     with transaction.atomic():
-        locked = Reconciliation.objects.select_for_update().select_related("exchange_entry").filter(pk=row.pk)
+        locked = (
+            Reconciliation.objects.select_for_update(of=("self",))
+            .select_related("exchange_entry")
+            .filter(pk=row.pk)
+        )
         found = locked.first()
         if found is None:
             raise Conflict(_("This match has been removed already."))
