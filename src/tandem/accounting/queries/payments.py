@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -46,15 +46,21 @@ def _matched(side: str, field: str) -> Coalesce:
 
 
 def with_residuals(lines: QuerySet[JournalLine]) -> QuerySet[JournalLine]:
-    """``lines`` annotated with ``residual`` and ``residual_currency``."""
+    """``lines`` annotated with ``residual`` and ``residual_currency`` (rounded to the
+    money places: SQLite computes decimals in binary floating point)."""
     return lines.annotate(
-        residual=F("debit")
-        - F("credit")
-        - _matched("debit_line", "amount")
-        + _matched("credit_line", "amount"),
-        residual_currency=F("amount_currency")
-        - _matched("debit_line", "debit_amount_currency")
-        + _matched("credit_line", "credit_amount_currency"),
+        residual=Round(
+            F("debit") - F("credit") - _matched("debit_line", "amount") + _matched("credit_line", "amount"),
+            MONEY_PLACES,
+            output_field=MONEY,
+        ),
+        residual_currency=Round(
+            F("amount_currency")
+            - _matched("debit_line", "debit_amount_currency")
+            + _matched("credit_line", "credit_amount_currency"),
+            MONEY_PLACES,
+            output_field=MONEY,
+        ),
     )
 
 
