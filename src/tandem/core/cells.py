@@ -27,7 +27,8 @@ def safe_cell(value: Any) -> Any:
     """
     if not isinstance(value, str):
         return value
-    text = CONTROL_CHARACTERS.sub("", value)
+    # A printable string holds no control character: the common case skips the expression.
+    text = value if value.isprintable() else CONTROL_CHARACTERS.sub("", value)
     if text.startswith(FORMULA_STARTS):
         return "'" + text
     return text
