@@ -155,3 +155,44 @@ declare(
         webhook=True,
     ),
 )
+
+# --- reports: budgets and dunning ----------------------------------------------------------
+declare(
+    EventType("budget.created", _("Budget created"), {"name": "the budget's name"}, webhook=True),
+    EventType(
+        "budget.line_set",
+        _("Budget amount set"),
+        {
+            "account": "the account's code",
+            "cost_centre": "the cost centre's code or empty",
+            "period": "the period's name",
+            "amount": "the planned balance, a decimal string",
+        },
+        webhook=False,
+    ),
+    EventType(
+        "budget.exceeded",
+        _("Budget exceeded"),
+        {
+            "budget": "the budget's name",
+            "account": "the account's code",
+            "cost_centre": "its code or empty",
+            "period": "the period's name",
+            "budget_amount": "the planned balance",
+            "actual": "the balance with this entry",
+        },
+        webhook=True,
+    ),
+    EventType(
+        "dunning.sent",
+        _("Payment reminder sent"),
+        {
+            "level": "the dunning level's name",
+            "channel": "email or letter",
+            "amount_due": "the overdue amount, a decimal string",
+            "fee": "the fee charged, a decimal string",
+            "letter_id": "the dunning letter's id",
+        },
+        webhook=True,
+    ),
+)

@@ -31,6 +31,7 @@ from tandem.accounting.models import (
     Tax,
 )
 from tandem.accounting.queries import ledger as queries
+from tandem.accounting.services import budgets
 from tandem.core import events, sequences
 from tandem.core.errors import BusinessError, NotAllowed, ValidationFailed
 from tandem.core.models import Company, Currency, User
@@ -469,6 +470,7 @@ def post_entry(entry: JournalEntry, actor: User | None) -> JournalEntry:
         debit, credit = queries.totals(locked.lines.all())
         _check_balanced(company, debit, credit)
         check_date_open(company, locked.date)
+        budgets.check_posting(locked, actor)  # a blocking budget refuses; a warning is recorded
         locked.lines.update(posted=True, journal=locked.journal, date=locked.date)
         number = sequences.next_number(company, _sequence_for(locked.journal), on=locked.date)
         transition(

@@ -1,0 +1,92 @@
+"""Budgets: budget against actual, and the posting service warns or refuses past a budget."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from tandem.accounting.models import BooksSettings, CostCentre, FiscalYear, JournalEntry, Period
+from tandem.accounting.queries import budgets as budget_queries
+from tandem.accounting.services import budgets, ledger
+from tandem.core.models import Company, Event
+from tests.accounting.conftest import DAY, account
+
+pytestmark = pytest.mark.django_db
+
+
+def _rent(company: Company, make_entry: Any, amount: str, centre: CostCentre | None = None) -> JournalEntry:
+    lines = [
+        ledger.Line(account(company, "6100"), debit=Decimal(amount), cost_centre=centre),
+        ledger.Line(account(company, "1010"), credit=Decimal(amount)),
+    ]
+    return make_entry(lines=lines)
+
+
+@pytest.fixture
+def march(company: Company, books: BooksSettings) -> Period:
+    return Period.objects.get(company=company, start=DAY.replace(day=1))
+
+
+def test_a_warning_budget_records_the_overrun_and_posts(
+    company: Company, march: Period, make_entry: Any
+) -> None:
+    year = FiscalYear.objects.get(company=company)
+    budget = budgets.create_budget(company, None, name="Office", fiscal_year=year)
+    budgets.set_amount(budget, None, account=account(company, "6100"), period=march, amount=Decimal("500"))
+    ledger.post_entry(_rent(company, make_entry, "400"), None)
+    assert not Event.objects.filter(name="budget.exceeded").exists()
+    posted = ledger.post_entry(_rent(company, make_entry, "150"), None)
+    assert posted.state == "posted"
+    warning = Event.objects.get(name="budget.exceeded")
+    assert warning.data["actual"] == "550.0000" and warning.data["budget_amount"] == "500.0000"
+    [row] = budget_queries.budget_vs_actual(budget)
+    assert (row["amount"], row["actual"], row["difference"], row["used"]) == (500, 550, -50, 110)
+
+
+def test_a_blocking_budget_refuses_the_posting_and_writes_nothing(
+    company: Company, march: Period, make_entry: Any
+) -> None:
+    year = FiscalYear.objects.get(company=company)
+    centre = CostCentre.objects.create(company=company, code="SHOP", name="Shop")
+    budget = budgets.create_budget(company, None, name="Shop rent", fiscal_year=year, on_exceed="block")
+    budgets.set_amount(
+        budget,
+        None,
+        account=account(company, "6100"),
+        period=march,
+        amount=Decimal("300"),
+        cost_centre=centre,
+    )
+    ledger.post_entry(_rent(company, make_entry, "1000"), None)  # another cost centre: not this budget
+    draft = _rent(company, make_entry, "301", centre)
+    with pytest.raises(budgets.BudgetExceeded, match="Shop rent"):
+        ledger.post_entry(draft, None)
+    draft.refresh_from_db()
+    assert draft.state == "draft" and not draft.lines.filter(posted=True).exists()
+    [row] = budget_queries.budget_vs_actual(budget)
+    assert row["actual"] == 0
+    ledger.post_entry(_rent(company, make_entry, "300", centre), None)  # exactly the budget: fine
+    assert budget_queries.budget_vs_actual(budget)[0]["actual"] == 300
+
+
+def test_budgets_refuse_another_companys_records(
+    company: Company, other_company: Company, books: BooksSettings, march: Period
+) -> None:
+    year = FiscalYear.objects.get(company=company)
+    budget = budgets.create_budget(company, None, name="Plan", fiscal_year=year)
+    theirs = CostCentre.objects.create(company=other_company, code="X", name="X")
+    with pytest.raises(budgets.ValidationFailed):
+        budgets.set_amount(
+            budget,
+            None,
+            account=account(company, "6100"),
+            period=march,
+            amount=Decimal(1),
+            cost_centre=theirs,
+        )
+    with pytest.raises(budgets.ValidationFailed):
+        budgets.create_budget(company, None, name="Plan", fiscal_year=year)
+    assert datetime.date(2026, 3, 1) == march.start
