@@ -31,6 +31,8 @@ urlpatterns = [
         name="entry_",
     ),
     path("reports/", reports.DashboardView.as_view(), name="dashboard"),
+    path("reports/budgets/", reports.BudgetView.as_view(), name="budgets"),
+    path("reports/forecast/", reports.ForecastView.as_view(), name="forecast"),
     path("reports/lines/", reports.ReportLinesView.as_view(), name="report_lines"),
     path("reports/<slug:name>/", reports.ReportView.as_view(), name="report"),
 ]

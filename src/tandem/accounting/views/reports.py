@@ -17,8 +17,9 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tandem.accounting.models import CostCentre, JournalLine
-from tandem.accounting.queries import reports
+from tandem.accounting.models import Budget, CostCentre, JournalLine
+from tandem.accounting.queries import budgets as budget_queries
+from tandem.accounting.queries import forecast, reports
 from tandem.core.documents import services as documents
 from tandem.core.errors import ValidationFailed
 from tandem.core.models import Company
@@ -262,3 +263,70 @@ class DashboardView(ModelView):
             "months": months,
         }
         return render(request, self.template_name, context)
+
+
+class BudgetView(ModelView):
+    """Budget against actual: every line of the company's active budgets with what was posted."""
+
+    model = Budget
+    template_name = "accounting/budgets.html"
+    title = gettext_lazy("Budget against actual")
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        chosen = self.get_queryset().filter(active=True).select_related("fiscal_year").order_by("name")
+        shown = [
+            {
+                "budget": budget,
+                "rows": [
+                    {**row, "cells": [as_text(row[key]) for key in ("amount", "actual", "difference")]}
+                    for row in budget_queries.budget_vs_actual(budget)
+                ],
+            }
+            for budget in chosen
+        ]
+        return render(request, self.template_name, {**self.base_context(), "budgets": shown})
+
+
+class ForecastView(ModelView):
+    """The 13-week cash forecast; ``?late=N`` is the scenario "customers pay N days late"."""
+
+    model = JournalLine
+    template_name = "accounting/forecast.html"
+    title = gettext_lazy("Cash-flow forecast, 13 weeks")
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        company = allowed_company(request.user)
+        if company is None:
+            raise Http404
+        text = request.GET.get("late", "") or "0"
+        refused = (
+            "" if text.isdigit() and int(text) <= 365 else _("late: Enter a number of days from 0 to 365.")
+        )
+        late = 0 if refused else int(text)
+        plan = forecast.forecast(company, timezone.localdate(), days_late=late)
+        labels = [formats.date_format(week.start, "SHORT_DATE_FORMAT") for week in plan.weeks]
+        chart = bar_chart(
+            labels,
+            [
+                (str(_("Receipts")), "chart-income", [week.receipts for week in plan.weeks]),
+                (str(_("Payments")), "chart-expense", [week.payments for week in plan.weeks]),
+                (str(_("Cash at the end of the week")), "chart-cash", [week.balance for week in plan.weeks]),
+            ],
+        )
+        rows = [
+            {
+                "week": week,
+                "cells": [as_text(v) for v in (week.receipts, week.payments, week.net, week.balance)],
+            }
+            for week in plan.weeks
+        ]
+        context = {
+            **self.base_context(),
+            "plan": plan,
+            "rows": rows,
+            "chart": chart,
+            "late": late,
+            "refused": refused,
+            "opening": as_text(plan.opening),
+        }
+        return render(request, self.template_name, context, status=400 if refused else 200)
