@@ -25,6 +25,15 @@ registry.register(
                 _("New journal entry"), "accounting:entry_create", "accounting.add_journalentry", order=40
             )
         ],
+        partner_panels=[
+            registry.PartnerPanel(
+                "dunning",
+                _("Payment reminders"),
+                "accounting.view_dunningletter",
+                "tandem.accounting.views.reports.dunning_panel",
+                order=60,
+            )
+        ],
         api=[
             registry.ApiRoute("accounting/accounts", f"{API}.ledger.AccountViewSet", "api-account"),
             registry.ApiRoute("accounting/journals", f"{API}.ledger.JournalViewSet", "api-journal"),

@@ -17,7 +17,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tandem.accounting.models import Budget, CostCentre, JournalLine
+from tandem.accounting.models import Budget, CostCentre, DunningLetter, JournalLine
 from tandem.accounting.queries import budgets as budget_queries
 from tandem.accounting.queries import forecast, reports
 from tandem.core.documents import services as documents
@@ -27,9 +27,11 @@ from tandem.core.querysets import allowed_company
 from tandem.web.display import as_text
 from tandem.web.exports import xlsx_table_response
 from tandem.web.generic import Column, ModelView, ObjectListView, SortKey
+from tandem.web.tables import Table
 
 SIDED = {"trial-balance", "general-ledger", "partner-ledger"}  # reports that show debit and credit
 PDF_TEMPLATE = "accounting/report_pdf.html"
+PANEL_ROWS = 10
 
 
 class ReportView(ModelView):
@@ -330,3 +332,28 @@ class ForecastView(ModelView):
             "opening": as_text(plan.opening),
         }
         return render(request, self.template_name, context, status=400 if refused else 200)
+
+
+# --- the customer card: its payment reminders, flagged with the level it is on -----------
+
+DUNNING_COLUMNS = [
+    Column("date", gettext_lazy("Date")),
+    Column("level", gettext_lazy("Level")),
+    Column("channel", gettext_lazy("Sent by"), accessor=lambda letter: letter.get_channel_display()),
+    Column("amount_due", gettext_lazy("Overdue amount"), numeric=True),
+    Column("fee", gettext_lazy("Fee"), numeric=True),
+]
+
+
+def dunning_panel(partner: Any, request: HttpRequest) -> Table | None:
+    """A customer's payment reminders; shown (the flag) only once it is on a dunning level."""
+    letters = list(
+        DunningLetter.objects.filter(company_id=partner.company_id, partner=partner)
+        .select_related("level")
+        .order_by("-date", "-id")[:PANEL_ROWS]
+    )
+    if not letters:
+        return None
+    level = letters[0].level
+    caption = _("On dunning level %(sequence)d: %(name)s") % {"sequence": level.sequence, "name": level.name}
+    return Table(DUNNING_COLUMNS, letters, caption=caption, key="dunning")
