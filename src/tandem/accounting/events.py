@@ -184,6 +184,12 @@ declare(
         webhook=True,
     ),
     EventType(
+        "dunning_level.created",
+        _("Dunning level created"),
+        {"name": "the level's name", "sequence": "its number"},
+        webhook=False,
+    ),
+    EventType(
         "dunning.sent",
         _("Payment reminder sent"),
         {

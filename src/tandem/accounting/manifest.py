@@ -41,6 +41,9 @@ registry.register(
             registry.ApiRoute("accounting/reports", f"{API}.reports.ReportViewSet", "accounting-report"),
         ],
         urls=[registry.UrlMount("accounting/", "tandem.accounting.urls")],
-        demo=[registry.DemoPart("tandem.accounting.demo.build", order=40)],
+        demo=[
+            registry.DemoPart("tandem.accounting.demo.build", order=40),
+            registry.DemoPart("tandem.accounting.demo_reports.build", order=49),
+        ],
     )
 )

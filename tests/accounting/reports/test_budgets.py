@@ -90,3 +90,21 @@ def test_budgets_refuse_another_companys_records(
     with pytest.raises(budgets.ValidationFailed):
         budgets.create_budget(company, None, name="Plan", fiscal_year=year)
     assert datetime.date(2026, 3, 1) == march.start
+
+
+def test_the_demo_part_plans_a_year_and_three_reminder_levels(
+    company: Company, books: BooksSettings, admin: Any
+) -> None:
+    from tandem.accounting import demo_reports
+    from tandem.accounting.models import Budget, DunningLevel
+    from tandem.core.demo import Demo
+
+    counts = demo_reports.build(Demo("small", company, {"admin": admin}, {"admin": "Administrator"}))
+    assert counts == {"budget_lines": 60, "dunning_levels": 3}
+    budget = Budget.objects.get(company=company)
+    assert budget.on_exceed == "warn" and len(budget_queries.budget_vs_actual(budget)) == 60
+    assert list(DunningLevel.objects.filter(company=company).values_list("days_overdue", flat=True)) == [
+        7,
+        21,
+        45,
+    ]

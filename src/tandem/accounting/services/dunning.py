@@ -20,12 +20,14 @@ from django.db import transaction
 from django.db.models import Max, Min, Sum
 from django.utils import formats, translation
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from tandem.accounting.models import DunningLetter, DunningLevel, Invoice
 from tandem.accounting.queries.reports import Params, exact, open_items
 from tandem.core import events
 from tandem.core.attachments import services as attachments
 from tandem.core.documents import services as documents
+from tandem.core.errors import ValidationFailed
 from tandem.core.models import Company, User
 from tandem.core.notifications import services as notifications
 from tandem.partners.models import Partner
@@ -39,6 +41,43 @@ class Due:
     level: DunningLevel
     amount: Decimal
     days: int
+
+
+@transaction.atomic
+def create_level(
+    company: Company,
+    actor: User | None,
+    *,
+    sequence: int,
+    name: str,
+    days_overdue: int,
+    subject: str,
+    body: str,
+    fee: Decimal = Decimal(0),
+    send_email: bool = True,
+) -> DunningLevel:
+    """A dunning level; its subject and text may use {partner}, {amount}, {fee}, {days}, {date}, {company}."""
+    errors: dict[str, list[str]] = {}
+    if DunningLevel.objects.filter(company=company, sequence=sequence).exists():
+        errors["sequence"] = [_("This level exists already.")]
+    if not name.strip() or not subject.strip() or not body.strip():
+        errors["name"] = [_("A level needs a name, a subject and a text.")]
+    if fee < 0:
+        errors["fee"] = [_("Enter an amount of zero or more.")]
+    if errors:
+        raise ValidationFailed(errors)
+    level = DunningLevel.objects.create(
+        company=company,
+        sequence=sequence,
+        name=name.strip(),
+        days_overdue=days_overdue,
+        fee=fee,
+        subject=subject.strip(),
+        body=body,
+        send_email=send_email,
+    )
+    events.record("dunning_level.created", level, actor, {"name": level.name, "sequence": sequence})
+    return level
 
 
 def due_reminders(company: Company, today: datetime.date) -> list[Due]:
