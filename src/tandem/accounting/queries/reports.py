@@ -456,7 +456,7 @@ def _matched(side: str, as_of: datetime.date) -> Subquery:
     return Subquery(settled, output_field=MONEY)
 
 
-def open_items(params: Params, kind: str, as_of: datetime.date) -> QuerySet[JournalLine]:
+def open_items(params: Params, kind: str, as_of: datetime.date) -> QuerySet[Any]:
     """Lines on receivable (or payable) accounts up to ``as_of`` with their ``residual``
     (debit minus credit minus what reconciliations settled by then), and their ``due`` date."""
     lines = posted_lines(params).filter(account__subtype=_SIDE[kind], date__lte=as_of)
