@@ -206,3 +206,49 @@ def test_per_document_rounding_rounds_each_tax_once(
 
 def test_accountants_post(accountant: User) -> None:
     assert accountant.has_perm("accounting.change_invoice")
+
+
+def test_the_pdf_and_the_e_mail(
+    company: Company, customer: Partner, vat: dict[str, Tax], mailoutbox: list
+) -> None:
+    from tandem.core.models import Event
+    from tandem.core.notifications.models import OutgoingEmail
+
+    draft = _invoice(company, customer, vat)
+    with pytest.raises(BusinessError):
+        invoices.send_invoice(draft, None)
+    posted = invoices.post_invoice(draft, None)
+    pdf = invoices.invoice_pdf(posted)
+    assert pdf.startswith(b"%PDF")
+    sent = invoices.send_invoice(posted, None)
+    assert sent.sent_at is not None
+    email = OutgoingEmail.objects.get(partner_id=customer.pk)
+    assert email.to == ["buyer@example.com"] and posted.number in email.subject
+    assert email.attachments.get().name == invoices.pdf_name(posted)
+    assert Event.objects.filter(name="invoice.sent", partner_id=customer.pk).exists()
+
+
+def test_the_vat_report_sums_base_and_tax_per_rate(
+    company: Company, customer: Partner, vat: dict[str, Tax], make_partner: Callable[..., Partner]
+) -> None:
+    from tandem.accounting.queries.taxes import vat_lines, vat_report
+
+    posted = invoices.post_invoice(_invoice(company, customer, vat), None)
+    invoices.post_invoice(invoices.credit_note(posted, None, date=DAY), None)
+    invoices.post_invoice(_invoice(company, customer, vat), None)
+    supplier = make_partner("Holz GmbH", country="DE", tax_id="DE136695976", is_supplier=True)
+    eu = taxes.position_for(company, "DE", True)
+    boards = LineData("Boards", D(1), D("100.00"), taxes=taxes.map_taxes(eu, [vat["VAT 23 % (naliczony)"]]))
+    invoices.post_invoice(
+        invoices.create_invoice(
+            company, None, kind="supplier_bill", partner=supplier, invoice_date=DAY, lines=[boards]
+        ),
+        None,
+    )
+    rows = {row.tax.name: row for row in vat_report(company, DAY.replace(day=1), DAY.replace(day=31))}
+    assert (rows["VAT 23 %"].base, rows["VAT 23 %"].amount) == (D("1000.00"), D("230.00"))
+    assert (rows["VAT 8 %"].base, rows["VAT 8 %"].amount) == (D("40.00"), D("3.20"))
+    reverse = rows["VAT 23 % EU reverse charge"]
+    assert (reverse.base, reverse.amount, reverse.self_assessed) == (D("100.00"), D("23.00"), D("23.00"))
+    assert vat_lines(company, vat["VAT 8 %"], DAY, DAY).count() == 6  # base and tax line of 3 documents
+    assert vat_report(company, DAY.replace(month=4, day=1), DAY.replace(month=4, day=30)) == []

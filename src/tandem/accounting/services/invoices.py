@@ -19,7 +19,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tandem.accounting.models import (
     Account,
@@ -39,6 +41,8 @@ from tandem.accounting.queries import ledger as ledger_queries
 from tandem.accounting.services import ledger, taxes
 from tandem.catalog.models import Product
 from tandem.core import events
+from tandem.core.documents import services as documents
+from tandem.core.notifications import services as notifications
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Company, Currency, PaymentTerm, Uom, User
 from tandem.core.money import round_money
@@ -547,3 +551,83 @@ def credit_note(invoice: Invoice, actor: User | None, *, date: datetime.date | N
         )
         events.record("invoice.credited", invoice, actor, {"credit_note": note.pk})
     return note
+
+
+# --- the printed invoice and sending it -----------------------------------------------------
+
+TITLES = {
+    K.CUSTOMER_INVOICE: gettext_lazy("Invoice"),
+    K.CUSTOMER_CREDIT_NOTE: gettext_lazy("Credit note"),
+    K.SUPPLIER_BILL: gettext_lazy("Supplier bill"),
+    K.SUPPLIER_REFUND: gettext_lazy("Supplier refund"),
+}
+
+
+def _address_lines(partner: Partner) -> list[str]:
+    addresses = partner.addresses.order_by("-is_default", "id")
+    address = addresses.filter(kind="invoice").first() or addresses.first()
+    return [address.one_line] if address is not None else []
+
+
+def invoice_pdf(invoice: Invoice) -> bytes:
+    """The invoice as PDF, in the partner's language, on the company's letterhead."""
+    computed = line_taxes(invoice)
+    for line, found in computed:
+        line.tax_labels = ", ".join(t.tax.label or t.tax.name for t in found.taxes)  # type: ignore[attr-defined]
+    _untaxed, tax_rows = taxes.totals([found for _line, found in computed], invoice.currency)
+    context = {
+        "title": TITLES[invoice.kind],
+        "invoice": invoice,
+        "lines": [line for line, _found in computed],
+        "tax_rows": tax_rows,
+        "address_lines": _address_lines(invoice.partner),
+        "instalments": instalments(
+            invoice.payment_term, invoice.invoice_date, invoice.amount_total, invoice.currency
+        ),
+    }
+    return documents.render_pdf(
+        "accounting/documents/invoice.html",
+        context,
+        company=invoice.company,
+        language=invoice.partner.language or invoice.company.language,
+    )
+
+
+def pdf_name(invoice: Invoice) -> str:
+    return f"{(invoice.number or f'draft-{invoice.pk}').replace('/', '-')}.pdf"
+
+
+def send_invoice(invoice: Invoice, actor: User | None, *, to: Sequence[str] = ()) -> Invoice:
+    """E-mail a posted invoice with its PDF attached (to the partner's address by default);
+    the message leaves after commit and the sending shows on the customer's timeline."""
+    if invoice.state != Invoice.State.POSTED:
+        raise BusinessError(_("Only a posted invoice can be sent."))
+    addresses = [a for a in (to or [invoice.partner.email]) if a]
+    if not addresses:
+        raise ValidationFailed({"to": [_("The partner has no e-mail address: enter one.")]})
+    language = invoice.partner.language or invoice.company.language
+    with translation.override(language):
+        title = str(TITLES[invoice.kind])
+        subject = f"{title} {invoice.number} — {invoice.company.name}"
+        text = _(
+            "Dear customer,\n\nplease find attached %(title)s %(number)s of %(total)s %(currency)s.\n"
+        ) % {
+            "title": title.lower(),
+            "number": invoice.number,
+            "total": invoice.amount_total,
+            "currency": invoice.currency_id,
+        }
+    with transaction.atomic():
+        notifications.send_email(
+            to=addresses,
+            subject=subject,
+            text=text,
+            company=invoice.company,
+            partner=invoice.partner,
+            actor=actor,
+            attachments=[(pdf_name(invoice), invoice_pdf(invoice), "application/pdf")],
+        )
+        Invoice.objects.filter(pk=invoice.pk).update(sent_at=timezone.now())
+        events.record("invoice.sent", invoice, actor, {"to": addresses, "number": invoice.number})
+    invoice.refresh_from_db()
+    return invoice
