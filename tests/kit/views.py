@@ -69,6 +69,8 @@ def form_data(form: forms.BaseForm) -> dict[str, Any]:
         if isinstance(field.widget, forms.CheckboxInput):
             if value:
                 data[name] = "on"
+        elif isinstance(field.widget, forms.SelectMultiple) and not value:
+            continue  # a browser sends nothing for a multiple choice left empty
         elif isinstance(value, list | tuple):
             data[name] = [str(item) for item in value]
         else:
@@ -103,6 +105,7 @@ class ViewCases(DeclaredCases):
     """Inherit in a class named ``Test…`` and declare; pytest collects the inherited tests."""
 
     namespace: ClassVar[str]
+    url_prefix: ClassVar[str] = ""  # a model routed with model_urls(name="invoice_") → "invoice_"
     list_name: ClassVar[str] = "list"
     create_data: ClassVar[Mapping[str, Any]]
     edit_changes: ClassVar[Mapping[str, Any]]
@@ -120,7 +123,7 @@ class ViewCases(DeclaredCases):
 
     def url(self, name: str, obj: Model | None = None) -> str:
         args = [obj.pk] if obj is not None else []
-        return reverse(f"{self.namespace}:{name}", args=args)
+        return reverse(f"{self.namespace}:{self.url_prefix}{name}", args=args)
 
     def created(self, before: set[Any]) -> Model:
         new = self.model._default_manager.exclude(pk__in=before)
@@ -154,7 +157,9 @@ class ViewCases(DeclaredCases):
             for _ in range(3):
                 kit.make()
 
-        pinned_queries.check(f"{self.namespace}:{self.list_name}", lambda: client.get(url), grow=grow)
+        pinned_queries.check(
+            f"{self.namespace}:{self.url_prefix}{self.list_name}", lambda: client.get(url), grow=grow
+        )
 
     def test_detail_shows_the_record(self, kit: Kit) -> None:
         obj = kit.make()
@@ -165,7 +170,9 @@ class ViewCases(DeclaredCases):
     def test_detail_runs_the_pinned_number_of_queries(self, kit: Kit, pinned_queries: PinnedQueries) -> None:
         obj = kit.make()
         client = signed_in(kit.editor)
-        pinned_queries.check(f"{self.namespace}:detail", lambda: client.get(self.url("detail", obj)))
+        pinned_queries.check(
+            f"{self.namespace}:{self.url_prefix}detail", lambda: client.get(self.url("detail", obj))
+        )
 
     # --- create and edit ----------------------------------------------------------------
 

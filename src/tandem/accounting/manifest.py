@@ -19,6 +19,8 @@ registry.register(
             registry.MenuEntry(_("Accounting reports"), "accounting:dashboard", VIEW_BOOKS, order=41),
             registry.MenuEntry(_("Chart of accounts"), "accounting:account_list", VIEW_ACCOUNTS, order=48),
             registry.MenuEntry(_("Journals"), "accounting:journal_list", "accounting.view_journal", order=49),
+            registry.MenuEntry(_("Invoices"), "accounting:invoice_list", "accounting.view_invoice", order=42),
+            registry.MenuEntry(_("VAT report"), "accounting:vat_report", "accounting.view_tax", order=44),
         ],
         shortcuts=[
             registry.Shortcut(
@@ -39,6 +41,7 @@ registry.register(
             registry.ApiRoute("accounting/journals", f"{API}.ledger.JournalViewSet", "api-journal"),
             registry.ApiRoute("accounting/entries", f"{API}.ledger.EntryViewSet", "api-entry"),
             registry.ApiRoute("accounting/reports", f"{API}.reports.ReportViewSet", "accounting-report"),
+            registry.ApiRoute("accounting/invoices", f"{API}.invoices.InvoiceViewSet", "api-invoice"),
         ],
         urls=[registry.UrlMount("accounting/", "tandem.accounting.urls")],
         demo=[

@@ -35,7 +35,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Model
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.functional import Promise
@@ -135,6 +135,10 @@ class ActionView(ModelView):
     def url_args(self, obj: Model) -> list[Any]:
         """The arguments of an action's URL for ``obj`` (its key, by default)."""
         return [obj.pk]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        self.get_object()  # a record the user may not see is not found, whatever the method
+        return HttpResponseNotAllowed(["POST"])
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         obj, action = self.get_object(), self.find(kwargs["name"])

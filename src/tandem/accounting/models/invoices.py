@@ -166,6 +166,11 @@ class Invoice(CompanyOwned, Versioned):
     def __str__(self) -> str:
         return self.number or str(_("Draft invoice %(id)s") % {"id": self.pk})
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounting:invoice_detail", args=[self.pk])
+
 
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, models.CASCADE, related_name="lines", verbose_name=_("invoice"))

@@ -18,8 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -42,10 +41,10 @@ from tandem.accounting.services import ledger, taxes
 from tandem.catalog.models import Product
 from tandem.core import events
 from tandem.core.documents import services as documents
-from tandem.core.notifications import services as notifications
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Company, Currency, PaymentTerm, Uom, User
 from tandem.core.money import round_money
+from tandem.core.notifications import services as notifications
 from tandem.core.states import transition
 from tandem.core.versioning import update_versioned
 from tandem.partners.models import Partner
@@ -503,15 +502,16 @@ def post_invoice(invoice: Invoice, actor: User | None) -> Invoice:
 
 
 def cancel_invoice(invoice: Invoice, actor: User | None, *, date: datetime.date | None = None) -> Invoice:
-    """Cancel a draft, or reverse a posted invoice's entry (dated ``date``, by default its own)."""
+    """Cancel a posted invoice: its entry is reversed (dated ``date``, by default its own).
+    A draft has no number yet: it is deleted instead (:func:`delete_draft`)."""
     with transaction.atomic():
         locked = Invoice.objects.select_for_update().select_related("entry").get(pk=invoice.pk)
-        reversal = None
-        if locked.state == Invoice.State.POSTED and locked.entry is not None:
-            if locked.credit_notes.exclude(state=Invoice.State.CANCELLED).exists():
-                raise BusinessError(_("Cancel its credit notes first."))
-            reversal = ledger.reverse_entry(locked.entry, actor, date=date or locked.entry.date)
-        transition(locked, "cancelled", actor, data={"reversal": reversal.number if reversal else ""})
+        if locked.state != Invoice.State.POSTED or locked.entry is None:
+            raise BusinessError(_("Only a posted invoice is cancelled; a draft is deleted."))
+        if locked.credit_notes.exclude(state=Invoice.State.CANCELLED).exists():
+            raise BusinessError(_("Cancel its credit notes first."))
+        reversal = ledger.reverse_entry(locked.entry, actor, date=date or locked.entry.date)
+        transition(locked, "cancelled", actor, data={"reversal": reversal.number})
     invoice.refresh_from_db()
     return invoice
 
@@ -555,7 +555,7 @@ def credit_note(invoice: Invoice, actor: User | None, *, date: datetime.date | N
 
 # --- the printed invoice and sending it -----------------------------------------------------
 
-TITLES = {
+TITLES: dict[str, Any] = {
     K.CUSTOMER_INVOICE: gettext_lazy("Invoice"),
     K.CUSTOMER_CREDIT_NOTE: gettext_lazy("Credit note"),
     K.SUPPLIER_BILL: gettext_lazy("Supplier bill"),
@@ -566,7 +566,7 @@ TITLES = {
 def _address_lines(partner: Partner) -> list[str]:
     addresses = partner.addresses.order_by("-is_default", "id")
     address = addresses.filter(kind="invoice").first() or addresses.first()
-    return [address.one_line] if address is not None else []
+    return [address.one_line()] if address is not None else []
 
 
 def invoice_pdf(invoice: Invoice) -> bytes:
@@ -631,3 +631,15 @@ def send_invoice(invoice: Invoice, actor: User | None, *, to: Sequence[str] = ()
         events.record("invoice.sent", invoice, actor, {"to": addresses, "number": invoice.number})
     invoice.refresh_from_db()
     return invoice
+
+
+def update_draft(
+    invoice: Invoice,
+    actor: User | None,
+    *,
+    expected_version: int | None = None,
+    lines: Sequence[LineData] | None = None,
+    **changes: Any,
+) -> Invoice:
+    """:func:`update_invoice` with the changes as keywords (the form's and the API's shape)."""
+    return update_invoice(invoice, actor, changes, lines=lines, expected_version=expected_version)
