@@ -164,7 +164,14 @@ def _hostile_template(company: Company, actor: User, pcs: Uom) -> None:
     create_template(company, actor, name=HOSTILE, kind="letter", language="en", subject="Hi", body="Hello")
 
 
+def _hostile_invoice(company: Company, actor: User, pcs: Uom) -> None:
+    from tests.accounting.test_invoice_views import make_invoice
+
+    make_invoice(company, actor, payment_reference=HOSTILE[:64])
+
+
 HOSTILE_RECORDS: dict[str, Callable[[Company, User, Uom], None]] = {
+    "accounting.invoice": _hostile_invoice,
     "partners.partner": _hostile_partner,
     "catalog.product": _hostile_product,
     "letters.documenttemplate": _hostile_template,

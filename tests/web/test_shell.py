@@ -17,7 +17,7 @@ from tandem.core.services import grant_company
 from tandem.partners.models import Partner
 from tandem.partners.services import update_partner
 
-DOMAINS_TO_COME = ["Sales", "CRM", "Inventory", "Purchasing", "Manufacturing", "Accounting", "HR", "Projects"]
+DOMAINS_TO_COME = ["Sales", "CRM", "Inventory", "Purchasing", "Manufacturing", "HR", "Projects"]
 PAGES = ["home", "partners:list", "partners:create", "partners:export", "catalog:list", "catalog:create",
          "catalog:export", "catalog:category_create", "password_change"]  # fmt: skip
 RECORD_PAGES = ["partners:detail", "partners:edit", "partners:merge", "partners:address_create"]

@@ -22,7 +22,6 @@ PLANNED = (
     ("inventory", _("Inventory")),
     ("purchasing", _("Purchasing")),
     ("manufacturing", _("Manufacturing")),
-    ("accounting", _("Accounting")),
     ("hr", _("HR")),
     ("projects", _("Projects")),
 )

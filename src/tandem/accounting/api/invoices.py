@@ -40,7 +40,8 @@ class InvoiceSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
             "id", "version", "number", "kind", "state", "partner", "journal", "invoice_date",
             "accounting_date", "due_date", "currency", "rate", "payment_term", "fiscal_position",
             "credited_invoice", "payment_reference", "supplier_reference", "origin", "notes",
-            "amount_untaxed", "amount_tax", "amount_total", "amount_total_company", "entry", "sent_at", "lines",
+            "amount_untaxed", "amount_tax",
+            "amount_total", "amount_total_company", "entry", "sent_at", "lines",
         ]  # fmt: skip
         read_only_fields = fields
 
