@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tandem.accounting.forms import InvoiceForm
+from tandem.accounting.forms.invoices import InvoiceForm
 from tandem.accounting.models import Invoice, Tax
 from tandem.accounting.queries import taxes as tax_queries
 from tandem.accounting.services import invoices as services
