@@ -69,7 +69,7 @@ class ServiceViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     model: type[models.Model]
     write_serializer_class: type[serializers.BaseSerializer] | None = None  # type: ignore[type-arg]
     list_select_related: Sequence[str] = ()
-    list_prefetch_related: Sequence[str] = ()
+    list_prefetch_related: Sequence[str | models.Prefetch] = ()
     required_perms: Sequence[str] | Mapping[str, Sequence[str]] | None = None
     # Set on a detail ``@action`` whose POST changes the record: it checks and documents If-Match.
     changes_record = False

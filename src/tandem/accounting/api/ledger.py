@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
@@ -27,7 +28,14 @@ from tandem.accounting.models import (
 from tandem.accounting.services import ledger as services
 from tandem.accounting.services.ledger import ACCOUNT_FIELDS, JOURNAL_FIELDS
 from tandem.api.fields import ScopedPrimaryKeyField, StrictFieldsMixin
-from tandem.api.viewsets import CreateMixin, RetrieveMixin, ServiceModelViewSet, ServiceViewSet, UpdateMixin
+from tandem.api.viewsets import (
+    CreateMixin,
+    ExportMixin,
+    RetrieveMixin,
+    ServiceModelViewSet,
+    ServiceViewSet,
+    UpdateMixin,
+)
 from tandem.core.models import Currency
 from tandem.partners.models import Partner
 
@@ -175,18 +183,20 @@ def _lines(data: dict[str, Any]) -> list[services.Line]:
     return [services.Line(**line) for line in data.pop("lines")]
 
 
-class EntryViewSet(RetrieveMixin, CreateMixin, UpdateMixin, mixins.ListModelMixin, ServiceViewSet):
-    """Journal entries with their lines. A draft may change; ``post/`` numbers and posts it,
-    ``reverse/`` books the mirror image of a posted entry (which itself never changes)."""
+class EntryViewSet(
+    RetrieveMixin, CreateMixin, UpdateMixin, ExportMixin, mixins.ListModelMixin, ServiceViewSet
+):
+    """Journal entries with their lines. A draft may change or be deleted; ``post/`` numbers
+    and posts it, ``reverse/`` books the mirror image of a posted entry (which never changes)."""
 
     model = JournalEntry
     serializer_class = EntrySerializer
     write_serializer_class = EntryWriteSerializer
     filterset_class = EntryFilter
     list_select_related = ("journal",)
-    list_prefetch_related = ("lines",)
+    list_prefetch_related = (Prefetch("lines", JournalLine.objects.select_related("currency")),)
     ordering_fields = ("id", "date")
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
         if self.action in {"update", "partial_update"}:
@@ -203,6 +213,14 @@ class EntryViewSet(RetrieveMixin, CreateMixin, UpdateMixin, mixins.ListModelMixi
         return services.update_entry(
             instance, self.actor, lines=lines, expected_version=expected_version, **data
         )
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, pk: str | None = None) -> Response:
+        """Delete a draft; a posted entry is refused (reverse it)."""
+        entry = self.get_object()
+        self.expected_version(entry)
+        services.delete_entry(entry, self.actor)
+        return Response(status=204)
 
     @extend_schema(request=None, responses=EntrySerializer)
     @action(
