@@ -480,17 +480,42 @@ def _bucket(as_of: datetime.date, low: int | None, high: int | None) -> Q:
 
 
 def _aged_figures(params: Params, kind: str, as_of: datetime.date) -> list[dict[str, Any]]:
-    items = open_items(params, kind, as_of)
-    buckets = {
-        key: Coalesce(Sum("residual", filter=_bucket(as_of, low, high)), Value(ZERO), output_field=MONEY)
-        for key, _label, low, high in BUCKETS
-    }
-    found = (
-        items.values("partner_id", "partner__name")
-        .annotate(total=Coalesce(Sum("residual"), Value(ZERO), output_field=MONEY), **buckets)
-        .order_by("partner__name", "partner_id")
-    )
-    return [row for row in map(exact, found) if row["total"]]  # settled partners left out
+    """Per partner and bucket: the open items' residuals, as three grouped aggregates (no
+    subquery per line): the lines' balances, less what reconciliations settled of a debit
+    line, plus what they settled of a credit line, each in the bucket of the settled line."""
+    lines = posted_lines(params).filter(account__subtype=_SIDE[kind], date__lte=as_of)
+    totals: dict[Any, dict[str, Any]] = {}
+    sources: list[tuple[QuerySet[Any], str, Any]] = [
+        (lines.annotate(due=Coalesce("due_date", "date")), "", F("debit") - F("credit"))
+    ]
+    for side, other, sign in (("debit_line", "credit_line", -1), ("credit_line", "debit_line", 1)):
+        settled = Reconciliation.objects.filter(
+            **{f"{side}__in": lines, f"{other}__date__lte": as_of}
+        ).annotate(due=Coalesce(f"{side}__due_date", f"{side}__date"))
+        sources.append((settled, f"{side}__", sign * F("amount")))
+    for rows, prefix, amount in sources:
+        buckets = {
+            key: Coalesce(Sum(amount, filter=_bucket(as_of, low, high)), Value(ZERO), output_field=MONEY)
+            for key, _label, low, high in BUCKETS
+        }
+        found = rows.values(f"{prefix}partner_id", f"{prefix}partner__name").annotate(
+            total=Coalesce(Sum(amount), Value(ZERO), output_field=MONEY), **buckets
+        )
+        for row in map(exact, found):
+            partner = row[f"{prefix}partner_id"]
+            into = totals.setdefault(
+                partner,
+                {
+                    "partner_id": partner,
+                    "partner__name": row[f"{prefix}partner__name"],
+                    "total": ZERO,
+                    **{key: ZERO for key, *_r in BUCKETS},
+                },
+            )
+            for key in ("total", *(key for key, *_r in BUCKETS)):
+                into[key] += row[key]
+    ordered = sorted(totals.values(), key=lambda r: (r["partner__name"] or "", r["partner_id"] or 0))
+    return [row for row in ordered if row["total"]]  # settled partners left out
 
 
 def aged(params: Params, kind: str = "receivable") -> Report:
