@@ -46,6 +46,7 @@ registry.register(
         urls=[registry.UrlMount("accounting/", "tandem.accounting.urls")],
         demo=[
             registry.DemoPart("tandem.accounting.demo.build", order=40),
+            registry.DemoPart("tandem.accounting.demo_invoices.build", order=41),
             registry.DemoPart("tandem.accounting.demo_reports.build", order=49),
         ],
     )

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 
 from tandem.accounting.models import (
     MONEY_DIGITS,
@@ -25,7 +25,7 @@ ZERO = Decimal(0)
 
 def _sum(field: str) -> Coalesce:
     return Coalesce(
-        Sum(field),
+        Round(Sum(field), MONEY_PLACES),  # SQLite sums decimals in floating point: 1e-12 is no difference
         Value(ZERO),
         output_field=DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES),
     )
