@@ -10,6 +10,7 @@ VIEW_ACCOUNTS = "accounting.view_account"
 VIEW_BOOKS = "accounting.view_journalline"  # the reports: accountants and administrators
 VIEW_ENTRIES = "accounting.view_journalentry"
 API = "tandem.accounting.api"
+PANELS = "tandem.accounting.views.payments"
 
 registry.register(
     registry.Manifest(
@@ -29,12 +30,21 @@ registry.register(
         ],
         partner_panels=[
             registry.PartnerPanel(
+                "balance", _("Open balance"), "partners.view_partner", f"{PANELS}.balance_panel", order=20
+            ),
+            registry.PartnerPanel(
+                "invoices", _("Invoices"), "accounting.view_invoice", f"{PANELS}.invoices_panel", order=21
+            ),
+            registry.PartnerPanel(
+                "payments", _("Payments"), "accounting.view_payment", f"{PANELS}.payments_panel", order=22
+            ),
+            registry.PartnerPanel(
                 "dunning",
                 _("Payment reminders"),
                 "accounting.view_dunningletter",
                 "tandem.accounting.views.reports.dunning_panel",
                 order=60,
-            )
+            ),
         ],
         api=[
             registry.ApiRoute("accounting/accounts", f"{API}.ledger.AccountViewSet", "api-account"),
@@ -42,6 +52,10 @@ registry.register(
             registry.ApiRoute("accounting/entries", f"{API}.ledger.EntryViewSet", "api-entry"),
             registry.ApiRoute("accounting/reports", f"{API}.reports.ReportViewSet", "accounting-report"),
             registry.ApiRoute("accounting/invoices", f"{API}.invoices.InvoiceViewSet", "api-invoice"),
+            registry.ApiRoute("accounting/payments", f"{API}.payments.PaymentViewSet", "api-payment"),
+            registry.ApiRoute(
+                "accounting/reconciliations", f"{API}.payments.ReconciliationViewSet", "api-reconciliation"
+            ),
         ],
         urls=[registry.UrlMount("accounting/", "tandem.accounting.urls")],
         demo=[
