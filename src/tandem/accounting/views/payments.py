@@ -33,7 +33,7 @@ BALANCE_COLUMNS = [
     Column("currency", gettext_lazy("Currency")),
 ]
 INVOICE_COLUMNS = [
-    Column("number", gettext_lazy("Number")),
+    Column("number", gettext_lazy("Number"), link=True),
     Column("kind", gettext_lazy("Kind"), accessor=lambda i: i.get_kind_display()),
     Column("invoice_date", gettext_lazy("Date")),
     Column("due_date", gettext_lazy("Due")),
