@@ -24,6 +24,7 @@ from tandem.core.models import User
 from tandem.partners.models import Partner
 
 ZERO = Decimal(0)
+PLACES = Decimal(1).scaleb(-MONEY_PLACES)
 MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES)
 
 NOT_PAID, PARTIAL, PAID, OVERDUE = "not_paid", "partial", "paid", "overdue"
@@ -137,7 +138,7 @@ def open_balance(partner: Partner, user: User | Any | None = None) -> Decimal | 
     if not _may_see(partner, user):
         return None
     found = _receivables(partner).aggregate(debit=Sum("debit"), credit=Sum("credit"))
-    return (found["debit"] or ZERO) - (found["credit"] or ZERO)
+    return ((found["debit"] or ZERO) - (found["credit"] or ZERO)).quantize(PLACES)  # SQLite: floats
 
 
 def overdue(
@@ -149,7 +150,7 @@ def overdue(
         return None
     on = today or timezone.localdate()
     late = open_items(_receivables(partner)).filter(due_date__lt=on, residual__gt=0)  # type: ignore[misc]
-    return late.aggregate(total=Sum("residual"))["total"] or ZERO
+    return Decimal(late.aggregate(total=Sum("residual"))["total"] or ZERO).quantize(PLACES)
 
 
 def overmatched_lines(limit: int = 20) -> list[tuple[int, Decimal]]:
@@ -174,8 +175,8 @@ def receivable_differences() -> dict[int, Decimal]:
         row["partner"]: row["left"]
         for row in with_residuals(lines).values("partner").annotate(left=Sum("residual")).order_by()
     }
-    return {
-        partner: balance - residuals.get(partner, ZERO)
+    differences = {
+        partner: (balance - residuals.get(partner, ZERO)).quantize(PLACES)  # SQLite sums in floats
         for partner, balance in balances.items()
-        if balance != residuals.get(partner, ZERO)
     }
+    return {partner: difference for partner, difference in differences.items() if difference}
