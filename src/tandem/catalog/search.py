@@ -21,7 +21,7 @@ def _entries(rows: QuerySet[Product]) -> Iterator[search.Entry]:
 def _short(text: str) -> Q:
     """One or two characters: the start of the name or of the SKU."""
     sku = search.prefix_condition("sku", text.strip()) | search.prefix_condition("sku", text.strip().upper())
-    return search.prefix_condition("name_key", name_key(text)) | sku
+    return search.prefix_condition("name_key", name_key(text), code_point_ordered=True) | sku
 
 
 DOCUMENT = search.SearchDocument(model=Product, entries=_entries, key=name_key, short=_short)

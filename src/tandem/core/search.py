@@ -100,7 +100,8 @@ class SearchDocument:
     related rows fetched with it). ``feeds`` names other models whose rows change the text, with
     the attribute of that row that holds the document's primary key (an address's city feeds its
     partner's document: ``{Address: "partner_id"}``). ``prefix_field`` is the indexed, sorted name
-    key whose prefix ranks a match above the others; ``key`` puts typed text in its form. ``short``
+    key whose prefix ranks a match above the others, kept in code-point order on PostgreSQL
+    (:mod:`tandem.core.collation`); ``key`` puts typed text in its form. ``short``
     finds rows for text shorter than three characters (the index needs three), by default the
     rows whose name starts with it.
     """
@@ -273,7 +274,7 @@ def filter_rows(rows: QuerySet[Any], text: str) -> QuerySet[Any]:
     if not query.usable:
         if document.short is not None:
             return rows.filter(document.short(text))
-        return rows.filter(prefix_condition(document.prefix_field, query.prefix))
+        return rows.filter(prefix_condition(document.prefix_field, query.prefix, code_point_ordered=True))
     object_ids = matching_entries(rows.model, query).values_list("object_id", flat=True)
     found = list(object_ids[: SPARSE + 1])
     return rows.filter(pk__in=found if len(found) <= SPARSE else object_ids)
@@ -286,18 +287,21 @@ def ranking(model: type[Model], text: str) -> list[Q]:
     key = document.key(text) if document is not None else ""
     if document is None or not key:
         return []
-    return [prefix_condition(document.prefix_field, key)]
+    return [prefix_condition(document.prefix_field, key, code_point_ordered=True)]
 
 
-def prefix_condition(field_name: str, prefix: str) -> Q:
+def prefix_condition(field_name: str, prefix: str, *, code_point_ordered: bool = False) -> Q:
     """``field`` starts with ``prefix``, written so the database can use a B-tree index.
 
-    PostgreSQL uses ``LIKE 'x%'`` on a ``varchar_pattern_ops`` index; SQLite's LIKE is
-    case-insensitive and cannot use a plain index, so it gets a binary range instead.
+    SQLite compares by code point, so a prefix is a range of the sorted index (its LIKE is
+    case-insensitive and cannot use one). On PostgreSQL a column kept in code-point order
+    (:mod:`tandem.core.collation`: a document's ``prefix_field``) gets the same range, which
+    the list's sorted index also serves; any other column ``LIKE 'x%'`` on a
+    ``varchar_pattern_ops`` index.
     """
     if not prefix:
         return Q(pk__in=[])
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and not code_point_ordered:
         return Q(**{f"{field_name}__startswith": prefix})
     return Q(**{f"{field_name}__gte": prefix, f"{field_name}__lt": prefix + "\U0010ffff"})
 
