@@ -505,7 +505,7 @@ def cancel_invoice(invoice: Invoice, actor: User | None, *, date: datetime.date 
     """Cancel a posted invoice: its entry is reversed (dated ``date``, by default its own).
     A draft has no number yet: it is deleted instead (:func:`delete_draft`)."""
     with transaction.atomic():
-        locked = Invoice.objects.select_for_update().select_related("entry").get(pk=invoice.pk)
+        locked = Invoice.objects.select_for_update(of=("self",)).select_related("entry").get(pk=invoice.pk)
         if locked.state != Invoice.State.POSTED or locked.entry is None:
             raise BusinessError(_("Only a posted invoice is cancelled; a draft is deleted."))
         if locked.credit_notes.exclude(state=Invoice.State.CANCELLED).exists():
