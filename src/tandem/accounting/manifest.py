@@ -61,6 +61,7 @@ registry.register(
         demo=[
             registry.DemoPart("tandem.accounting.demo.build", order=40),
             registry.DemoPart("tandem.accounting.demo_invoices.build", order=41),
+            registry.DemoPart("tandem.accounting.demo_payments.build", order=42),
             registry.DemoPart("tandem.accounting.demo_reports.build", order=49),
         ],
     )
