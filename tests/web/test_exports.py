@@ -8,9 +8,11 @@ to make a record with a hostile name in ``HOSTILE_RECORDS``.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -170,7 +172,33 @@ def _hostile_invoice(company: Company, actor: User, pcs: Uom) -> None:
     make_invoice(company, actor, payment_reference=HOSTILE[:64])
 
 
-HOSTILE_RECORDS: dict[str, Callable[[Company, User, Uom], None]] = {
+def _hostile_account(company: Company, actor: User, pcs: Uom) -> Any:
+    from tandem.accounting.services.ledger import create_account
+
+    return create_account(company, actor, code="9999", name=HOSTILE, type="expense", subtype="expense")
+
+
+def _hostile_journal(company: Company, actor: User, pcs: Uom) -> Any:
+    from tandem.accounting.services.ledger import create_journal
+
+    return create_journal(company, actor, code="EVL", name=HOSTILE, kind="general")
+
+
+def _hostile_entry(company: Company, actor: User, pcs: Uom) -> None:
+    from tandem.accounting.services.ledger import Line, create_account, create_entry, create_journal
+
+    cash = create_account(company, actor, code="1000", name="Cash", type="asset", subtype="cash")
+    costs = _hostile_account(company, actor, pcs)
+    lines = [Line(costs, debit=Decimal("10")), Line(cash, credit=Decimal("10"))]
+    journal = create_journal(company, actor, code="GEN", name="General", kind="general")
+    day = datetime.date(2026, 1, 5)
+    create_entry(company, actor, journal=journal, date=day, lines=lines, reference=HOSTILE)
+
+
+HOSTILE_RECORDS: dict[str, Callable[[Company, User, Uom], Any]] = {
+    "accounting.account": _hostile_account,
+    "accounting.journal": _hostile_journal,
+    "accounting.journalentry": _hostile_entry,
     "accounting.invoice": _hostile_invoice,
     "partners.partner": _hostile_partner,
     "catalog.product": _hostile_product,
