@@ -221,6 +221,11 @@ SPECTACULAR_SETTINGS = {
         "PartnerKindEnum": "tandem.partners.models.Partner.Kind",
         "AddressKindEnum": "tandem.partners.models.Address.Kind",
         "ProductKindEnum": "tandem.catalog.models.Product.Kind",
+        "JournalKindEnum": "tandem.accounting.models.Journal.Kind",
+        "InvoiceKindEnum": "tandem.accounting.models.Invoice.Kind",
+        "FiscalPositionKindEnum": "tandem.accounting.models.FiscalPosition.Kind",
+        "JournalEntryStateEnum": "tandem.accounting.models.JournalEntry.State",
+        "DocumentStateEnum": "tandem.accounting.models.Invoice.State",  # payments share it
     },
 }
 

@@ -11,6 +11,7 @@ from tandem.core import invariants
 CHECKOUT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.django_db  # the registered ledgers' own checks run too, on an empty database
 def test_violations_name_only_the_broken_checks() -> None:
     with (
         invariants.temporarily("books balance", list),

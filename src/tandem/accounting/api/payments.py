@@ -92,13 +92,14 @@ class ReconcileSerializer(StrictFieldsMixin, serializers.Serializer):  # type: i
 
 class ReconciliationViewSet(RetrieveMixin, mixins.ListModelMixin, ServiceViewSet):
     """Matches of debit and credit open items. POST the open items' line ids to match them
-    (answers the matches made); DELETE one to unreconcile it."""
+    (answers the matches made); POST ``unreconcile/`` on a match to undo it. A match never
+    changes, so undoing it is an action, not a versioned DELETE."""
 
     model = Reconciliation
     serializer_class = ReconciliationSerializer
     write_serializer_class = ReconcileSerializer
     ordering_fields = ("id",)
-    http_method_names = ["get", "post", "delete", "head", "options"]
+    http_method_names = ["get", "post", "head", "options"]
 
     @extend_schema(request=ReconcileSerializer, responses={201: ReconciliationSerializer(many=True)})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -107,6 +108,8 @@ class ReconciliationViewSet(RetrieveMixin, mixins.ListModelMixin, ServiceViewSet
         shown = ReconciliationSerializer(made, many=True, context=self.get_serializer_context())
         return Response(shown.data, status=status.HTTP_201_CREATED)
 
-    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post"], required_perms=["accounting.delete_reconciliation"])
+    def unreconcile(self, request: Request, pk: str | None = None) -> Response:
         reconciliation.unreconcile(self.get_object(), self.actor)
         return Response(status=status.HTTP_204_NO_CONTENT)
