@@ -8,10 +8,30 @@ ids of related rows, so it changes exactly when the version does.
 from __future__ import annotations
 
 import hashlib
+import re
 
 from django.db import models
+from django.utils.translation import gettext_lazy
+from rest_framework import exceptions, status
 
 ANY = "*"
+ENTITY_TAGS = r'^(\*|(W/)?"[!#-~]*"(\s*,\s*(W/)?"[!#-~]*")*)$'  # RFC 9110 §13.1.1
+
+
+class MalformedCondition(exceptions.APIException):
+    """An ``If-Match``/``If-None-Match`` that is not a list of entity tags (an empty one
+    included): refused rather than read as absent, so a client's mistake never writes."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = gettext_lazy("A conditional header is not a list of quoted ETags or *.")
+    default_code = "malformed-condition"
+
+
+def entity_tags(header: str) -> str:
+    """``header`` if it is a list of entity tags, else :class:`MalformedCondition`."""
+    if not re.match(ENTITY_TAGS, header.strip()):
+        raise MalformedCondition()
+    return header
 
 
 def etag_for(instance: models.Model) -> str | None:

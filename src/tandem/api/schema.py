@@ -10,6 +10,8 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiParameter
 
+from tandem.api.conditional import ENTITY_TAGS
+
 WRITE_ACTIONS = frozenset({"create", "update", "partial_update"})
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -18,7 +20,6 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     "key and body replay the first answer (header Idempotent-Replayed: true); the same key with another "
     "body is refused (422); a key still being processed answers 409.",
 )  # fmt: skip
-ENTITY_TAGS = r'^(\*|(W/)?"[!#-~]*"(\s*,\s*(W/)?"[!#-~]*")*)$'  # RFC 9110 §13.1.1
 IF_MATCH = OpenApiParameter(
     "If-Match", {"type": "string", "pattern": ENTITY_TAGS}, OpenApiParameter.HEADER,
     description='The ETag you read (a quoted string such as "3f2a…", or *); if the record changed '
@@ -73,6 +74,12 @@ def problem_statuses(method: str, with_if_match: bool, has_body: bool) -> list[i
     return sorted(statuses)
 
 
+def _typed(schema: dict[str, Any]) -> bool:
+    """A value with a shape (a number, a date, one of a list): empty is not one of them, yet
+    the API reads it as the filter left empty; a free text may be empty anyway."""
+    return schema.get("type") != "string" or "enum" in schema or "format" in schema
+
+
 class ServiceAutoSchema(AutoSchema):
     """Create/update take the view's ``write_serializer_class`` and answer with its ``serializer_class``.
 
@@ -90,7 +97,7 @@ class ServiceAutoSchema(AutoSchema):
             ResolvedComponent(name="Problem", type=ResolvedComponent.SCHEMA, object="Problem", schema=PROBLEM)
         )
         for parameter in operation.get("parameters", []):
-            if parameter.get("in") == "query" and parameter.get("schema", {}).get("type") != "string":
+            if parameter.get("in") == "query" and _typed(parameter.get("schema", {})):
                 parameter["allowEmptyValue"] = True  # ``?active=`` is a filter left empty, as forms send it
         for status in problem_statuses(self.method, "If-Match" in headers, "requestBody" in operation):
             operation["responses"].setdefault(

@@ -47,7 +47,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tandem.api import idempotency
-from tandem.api.conditional import etag_for, if_match_holds, if_none_match_holds
+from tandem.api.conditional import entity_tags, etag_for, if_match_holds, if_none_match_holds
 from tandem.api.errors import PreconditionFailed
 from tandem.api.filtering import StrictFilterBackend
 from tandem.api.pagination import StableOrderingFilter
@@ -154,14 +154,14 @@ class ServiceViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         header = self.request.headers.get("If-Match")
         if header is None or not self.versioned:
             return None
-        if not if_match_holds(header, etag_for(instance)):
+        if not if_match_holds(entity_tags(header), etag_for(instance)):
             raise PreconditionFailed()
         return int(instance.version)  # type: ignore[attr-defined]
 
     def not_modified(self, instance: models.Model) -> Response | None:
         header = self.request.headers.get("If-None-Match")
         etag = etag_for(instance)
-        if header is None or etag is None or not if_none_match_holds(header, etag):
+        if header is None or etag is None or not if_none_match_holds(entity_tags(header), etag):
             return None
         return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
 
