@@ -188,6 +188,30 @@ def test_a_stale_if_match_on_an_address_changes_nothing(method, api_client_of, m
     assert getattr(api, method)(url, body, format="json", HTTP_IF_MATCH=fresh).status_code in {200, 204}
 
 
+@pytest.mark.parametrize("header", ["HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH"])
+@pytest.mark.parametrize("value", ["", "3f2a", 'W/"a" "b"'])
+def test_a_conditional_header_not_listing_etags_is_a_400(header, value, api_client_of, manager, make_partner):
+    from tandem.partners.models import Partner
+
+    partner = make_partner("Conditional Ltd")
+    api = api_client_of(manager)
+    url = f"/api/v1/partners/partners/{partner.pk}/"
+    method = api.patch if header == "HTTP_IF_MATCH" else api.get
+    response = method(url, {"name": "Changed"}, format="json", **{header: value})
+    assert response.status_code == 400, response.content
+    assert Partner.objects.get(pk=partner.pk).name == "Conditional Ltd"
+
+
+def test_a_form_body_naming_nested_records_flat_is_refused(api_client_of, manager):
+    from tandem.partners.models import Partner
+
+    api = api_client_of(manager)
+    body = "addresses=house&name=Flat+Ltd"
+    response = api.post("/api/v1/partners/partners/", body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400 and "addresses" in response.json()["errors"]
+    assert not Partner.objects.filter(name="Flat Ltd").exists()
+
+
 CREATING = [op for op in surface.operations("post") if "requestBody" in op.spec and "{" not in op.path]
 
 
