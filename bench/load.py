@@ -252,16 +252,21 @@ async def run_step(
         await asyncio.sleep(0.1)
     window.open()
     cpu_before = server_cpu_seconds(site.server_pid)
+    own_cpu_before, own_wall_before = time.process_time(), time.monotonic()
     clicks_before = sum(len(recorder.samples[kind]) for kind in PAGE_KINDS)
     await asyncio.gather(watch, *clients, *browsers)
     clicks = sum(len(recorder.samples[kind]) for kind in PAGE_KINDS) - clicks_before
     cpu_ms_per_page = (server_cpu_seconds(site.server_pid) - cpu_before) * 1000 / max(clicks, 1)
+    # The load generator shares the machine's cores with the server: its share says how much
+    # of the machine the server did not get.
+    client_cores = (time.process_time() - own_cpu_before) / (time.monotonic() - own_wall_before)
     result = recorder.summary(duration)
     return {
         "users": users,
         "api_clients": api_clients,
         "peak_connections": peak[0],
         "server_cpu_ms_per_page": round(cpu_ms_per_page, 1),
+        "load_generator_cores": round(client_cores, 2),
         "load_average": os.getloadavg()[0],
         **result,
     }
@@ -376,7 +381,8 @@ def print_step(step: dict[str, object]) -> None:
         f"\n{step['users']} users + {step['api_clients']} API clients: peak {step['peak_connections']} "
         f"open connections, {step['errors']} errors, {step['stalled']} stalled; pages p50/p95/p99 "
         f"{pages.get('p50_ms')}/{pages.get('p95_ms')}/{pages.get('p99_ms')} ms, {pages['per_second']}/s; "
-        f"server CPU {step['server_cpu_ms_per_page']} ms a page; load average {step['load_average']:.1f}"
+        f"server CPU {step['server_cpu_ms_per_page']} ms a page; the load generator used "
+        f"{step['load_generator_cores']} of a core; load average {step['load_average']:.1f}"
     )
     print("| kind | n | p50 ms | p95 ms | p99 ms | max ms | req/s | errors |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")

@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from django.template.loader import render_to_string
 from django.utils.functional import Promise
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from tandem.web.display import Cell, Column, cells
@@ -66,5 +69,25 @@ class Table:
     def rows(self) -> list[tuple[Any, list[Cell]]]:
         return [(obj, cells(obj, self.columns)) for obj in self.objects]
 
+    @cached_property
+    def body(self) -> SafeString:
+        """The rows as ``<tr>`` elements drawn in Python: the template engine spent more CPU
+        on the loop over 50 rows × their cells than the rest of a list page (bench/README.md)."""
+        return format_html_join("\n", "<tr>{}</tr>", ((_row_html(obj, row),) for obj, row in self.rows))
+
     def __bool__(self) -> bool:
         return bool(self.objects)
+
+
+def _row_html(obj: Any, row: list[Cell]) -> SafeString:
+    return format_html_join("", "<td{}>{}</td>", ((_numeric(cell), _cell_html(obj, cell)) for cell in row))
+
+
+def _numeric(cell: Cell) -> str:
+    return ' class="text-end"' if cell.numeric else ""
+
+
+def _cell_html(obj: Any, cell: Cell) -> SafeString:
+    if cell.template:
+        return render_to_string(cell.template, {"object": obj})
+    return cell.html
