@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tandem.accounting import roles as book_roles
 from tandem.accounting.models import Account, BooksSettings, Journal, JournalEntry
 from tandem.accounting.services import charts, ledger
 from tandem.core import roles
@@ -58,17 +59,11 @@ def make_entry(company: Company, books: BooksSettings) -> Callable[..., JournalE
     return make
 
 
-READER = "books_reader"  # a read-only look at the books (an auditor), for the kit's reader cases
+READER = book_roles.AUDITOR  # the shipped read-only look at the books, for the kit's reader cases
 
 
 @pytest.fixture
 def books_reader_role(reference_data: None) -> str:
-    from django.contrib.auth.models import Group, Permission
-
-    group, _created = Group.objects.get_or_create(name=READER)
-    group.permissions.set(
-        Permission.objects.filter(content_type__app_label="accounting", codename__startswith="view_")
-    )
     return READER
 
 

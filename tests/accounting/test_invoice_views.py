@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 from django import forms
-from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.urls import reverse
 
+from tandem.accounting import roles as book_roles
 from tandem.accounting.models import Account, Invoice, Tax
 from tandem.accounting.services import charts, invoices, taxes
 from tandem.core import roles
@@ -25,16 +25,7 @@ from tests.kit.views import Action, ViewCases, form_data, signed_in
 
 DAY = datetime.date(2026, 3, 10)
 REFERENCES = itertools.count(1)
-AUDITOR = "auditor"  # a role that may look at invoices and change nothing (declared for these tests)
-
-
-@pytest.fixture(autouse=True)
-def auditor(reference_data: None) -> Group:
-    group, _created = Group.objects.get_or_create(name=AUDITOR)
-    group.permissions.set(
-        Permission.objects.filter(content_type__app_label="accounting", codename__startswith="view_")
-    )
-    return group
+AUDITOR = book_roles.AUDITOR  # the shipped read-only role: looks at invoices, changes nothing
 
 
 def books_of(company: Company) -> dict[str, Tax]:

@@ -43,7 +43,7 @@ from tandem.core.identifiers import (
     normalize_tax_id,
 )
 from tandem.core.models import ApiToken, Company, Currency, User
-from tandem.core.roles import ADMINISTRATOR, ROLE_LABELS
+from tandem.core.roles import ADMINISTRATOR, role_labels
 from tandem.core.security import is_administrator
 
 log = logging.getLogger(__name__)
@@ -300,7 +300,7 @@ def set_user_active(user: User, actor: User, company: Company, *, active: bool) 
 
 
 def is_builtin_role(group: Group) -> bool:
-    return group.name in ROLE_LABELS
+    return group.name in role_labels()
 
 
 def tandem_permissions(*, internal: bool = False) -> Any:
@@ -327,7 +327,8 @@ def create_role(company: Company, actor: User, *, name: str, copy_from: Group | 
         raise ValidationFailed({"name": [_("Give the role a name.")]})
     if len(name) > 150:
         raise ValidationFailed({"name": [_("A role name has at most 150 characters.")]})
-    labels = {str(label).lower() for label in ROLE_LABELS.values()} | set(ROLE_LABELS)
+    builtin = role_labels()
+    labels = {str(label).lower() for label in builtin.values()} | set(builtin)
     if name.lower() in labels or Group.objects.filter(name__iexact=name).exists():
         raise Conflict(_("A role called %(name)s exists already.") % {"name": name}, field="name")
     group = Group.objects.create(name=name)

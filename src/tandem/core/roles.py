@@ -1,7 +1,9 @@
 """Roles are Django groups; each domain declares what its roles may do.
 
 A domain app lists its grants in ``<app>/roles.py`` as ``GRANTS = {role: [codename, …]}``
-(codenames of that app's permissions). :func:`sync_roles` runs after every migrate and
+(codenames of that app's permissions); a role only one domain needs (the books' read-only
+auditor) is declared there too, as ``ROLES = {name: label}``, and is then built in like the
+platform's own. :func:`sync_roles` runs after every migrate and
 makes each group hold exactly the declared permissions, so a new domain's permissions
 reach existing databases with its migration.
 """
@@ -9,6 +11,8 @@ reach existing databases with its migration.
 from __future__ import annotations
 
 from importlib import import_module
+from types import ModuleType
+from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
@@ -35,9 +39,8 @@ ROLE_LABELS = {
 }
 
 
-def declared_grants() -> dict[str, set[tuple[str, str]]]:
-    """``{role: {(app_label, codename)}}`` collected from every app's ``roles`` module."""
-    grants: dict[str, set[tuple[str, str]]] = {role: set() for role in ROLE_LABELS}
+def _role_modules() -> list[tuple[str, ModuleType]]:
+    found = []
     for config in apps.get_app_configs():
         if not config.name.startswith("tandem."):
             continue
@@ -45,8 +48,24 @@ def declared_grants() -> dict[str, set[tuple[str, str]]]:
             module = import_module(f"{config.name}.roles")
         except ModuleNotFoundError:
             continue
+        found.append((config.label, module))
+    return found
+
+
+def role_labels() -> dict[str, Any]:
+    """Every built-in role and its label: the platform's and those the domains declare."""
+    labels: dict[str, Any] = dict(ROLE_LABELS)
+    for _label, module in _role_modules():
+        labels.update(getattr(module, "ROLES", {}))
+    return labels
+
+
+def declared_grants() -> dict[str, set[tuple[str, str]]]:
+    """``{role: {(app_label, codename)}}`` collected from every app's ``roles`` module."""
+    grants: dict[str, set[tuple[str, str]]] = {role: set() for role in role_labels()}
+    for label, module in _role_modules():
         for role, codenames in getattr(module, "GRANTS", {}).items():
-            grants[role].update((config.label, codename) for codename in codenames)
+            grants[role].update((label, codename) for codename in codenames)
     return grants
 
 
@@ -82,4 +101,4 @@ def _permissions(wanted: set[tuple[str, str]]) -> list[Permission]:
 
 
 def role_label(name: str) -> str:
-    return str(ROLE_LABELS.get(name, name))
+    return str(role_labels().get(name, name))

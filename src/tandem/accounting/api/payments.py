@@ -78,7 +78,7 @@ class ReconciliationSerializer(serializers.ModelSerializer):  # type: ignore[typ
         model = Reconciliation
         fields = [
             "id", "debit_line", "credit_line", "amount", "debit_amount_currency", "credit_amount_currency",
-            "exchange_entry", "created_at",
+            "exchange_entry", "write_off_entry", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
 

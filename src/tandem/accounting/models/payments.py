@@ -94,7 +94,8 @@ class Payment(CompanyOwned, Versioned):
 class Reconciliation(CompanyOwned):
     """A (partial) match: ``amount`` of ``debit_line`` is settled by ``credit_line``.
 
-    Unreconciling deletes the row (recorded as an event) and reverses its exchange entry.
+    Unreconciling deletes the row (recorded as an event) and reverses its exchange entry; a
+    reconciliation that wrote off a difference is undone as a whole, its write-off reversed.
     """
 
     debit_line = models.ForeignKey(
@@ -113,6 +114,15 @@ class Reconciliation(CompanyOwned):
         blank=True,
         related_name="exchange_of",
         verbose_name=_("exchange difference entry"),
+    )
+    write_off_entry = models.ForeignKey(
+        JournalEntry,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("write-off entry"),
+        help_text=_("Set on every match of a reconciliation that wrote off a difference: undone together."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"

@@ -31,9 +31,11 @@ from tandem.accounting.models import (
     InvoiceLine,
     Journal,
     JournalEntry,
+    JournalLine,
     PartnerAccounting,
     PaymentTermLine,
     ProductAccounting,
+    Reconciliation,
     Tax,
 )
 from tandem.accounting.queries import ledger as ledger_queries
@@ -63,6 +65,11 @@ HEADER_FIELDS = (
 class InvoiceNotDraft(BusinessError):
     status = 409
     code = "invoice-not-draft"
+
+
+class InvoiceMatched(BusinessError):
+    status = 409
+    code = "invoice-matched"
 
 
 @dataclass
@@ -501,6 +508,22 @@ def post_invoice(invoice: Invoice, actor: User | None) -> Invoice:
     return invoice
 
 
+def _refuse_if_matched(invoice: Invoice) -> None:
+    """A paid (or partly paid) invoice is not cancelled: its payments are unmatched first, as
+    in Odoo, so no payment is silently left as the partner's credit. The invoice's open items
+    are locked first, so a payment being matched at the same moment waits or is seen."""
+    items = JournalLine.objects.filter(entry=invoice.entry_id, account__reconcilable=True)
+    ids = list(items.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
+    matched = Reconciliation.objects.filter(debit_line__in=ids) | Reconciliation.objects.filter(
+        credit_line__in=ids
+    )
+    if matched.exists():
+        raise InvoiceMatched(
+            _("%(invoice)s has payments matched against it: unreconcile them first, then cancel the invoice.")
+            % {"invoice": invoice}
+        )
+
+
 def cancel_invoice(invoice: Invoice, actor: User | None, *, date: datetime.date | None = None) -> Invoice:
     """Cancel a posted invoice: its entry is reversed (dated ``date``, by default its own).
     A draft has no number yet: it is deleted instead (:func:`delete_draft`)."""
@@ -510,6 +533,7 @@ def cancel_invoice(invoice: Invoice, actor: User | None, *, date: datetime.date 
             raise BusinessError(_("Only a posted invoice is cancelled; a draft is deleted."))
         if locked.credit_notes.exclude(state=Invoice.State.CANCELLED).exists():
             raise BusinessError(_("Cancel its credit notes first."))
+        _refuse_if_matched(locked)
         reversal = ledger.reverse_entry(locked.entry, actor, date=date or locked.entry.date)
         transition(locked, "cancelled", actor, data={"reversal": reversal.number})
     invoice.refresh_from_db()

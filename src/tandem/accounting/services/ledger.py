@@ -497,7 +497,13 @@ def _sequence_for(journal: Journal) -> str:
 def reverse_entry(
     entry: JournalEntry, actor: User | None, *, date: datetime.date | None = None, reference: str = ""
 ) -> JournalEntry:
-    """Post the mirror image of a posted entry (debits become credits), linked to it."""
+    """Post the mirror image of a posted entry (debits become credits), linked to it.
+
+    What is still open of the entry's receivable, payable and other reconcilable lines is
+    matched against its mirror in the reversal, so a reversed document leaves no open item
+    behind (open balances, aged reports and dunning stop showing it)."""
+    from tandem.accounting.services import reconciliation  # it books through this module
+
     with transaction.atomic():
         locked = (
             JournalEntry.objects.select_for_update().select_related("company", "journal").get(pk=entry.pk)
@@ -518,6 +524,7 @@ def reverse_entry(
         )
         JournalLine.objects.bulk_create(_mirrored(locked.lines.all(), reversal))
         post_entry(reversal, actor)
+        reconciliation.match_reversal(locked, reversal, actor)
         events.record("entry.reversed", locked, actor, {"reversal": reversal.number, "date": on.isoformat()})
     return reversal
 

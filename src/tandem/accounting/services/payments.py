@@ -188,7 +188,6 @@ def cancel_payment(payment: Payment, actor: User | None, *, date: datetime.date 
             if matched.exists():
                 raise BusinessError(_("The payment is matched with invoices: unreconcile it first."))
             reversal = ledger.reverse_entry(locked.entry, actor, date=date or locked.entry.date)
-            reconciliation.match_reversal(locked.entry, reversal, actor)
         transition(locked, "cancelled", actor, data={"reversal": reversal.number if reversal else ""})
     payment.refresh_from_db()
     return payment

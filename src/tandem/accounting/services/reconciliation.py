@@ -112,7 +112,11 @@ def reconcile(
         if settle is not None and any(i.pk not in settle for i in left) and not write_off:
             raise Overpaid(_overpaid_message(company, left))
         if write_off and left:
-            made += _write_off(company, actor, left)
+            written, entry = _write_off(company, actor, left)
+            made += written
+            for row in made:  # undone together: unreconciling any of them reverses the write-off
+                row.write_off_entry = entry
+            Reconciliation.objects.filter(pk__in=[row.pk for row in made]).update(write_off_entry=entry)
         for row in made:
             events.record(
                 "reconciliation.created",
@@ -278,7 +282,9 @@ def _exchange_row(
     return _row(company, actor, item, credit, -difference, ZERO, ZERO)
 
 
-def _write_off(company: Company, actor: User | None, left: Sequence[OpenItem]) -> list[Reconciliation]:
+def _write_off(
+    company: Company, actor: User | None, left: Sequence[OpenItem]
+) -> tuple[list[Reconciliation], JournalEntry]:
     books = ledger_queries.settings_of(company)
     rest = sum((i.residual for i in left), ZERO)
     rest_currency = sum((i.residual_currency for i in left), ZERO)
@@ -320,7 +326,8 @@ def _write_off(company: Company, actor: User | None, left: Sequence[OpenItem]) -
     item = OpenItem(own, own.balance, own.amount_currency)
     debits = [i for i in left if i.residual > 0 or i.residual_currency > 0]
     credits = [i for i in left if i.residual < 0 or i.residual_currency < 0]
-    return _match(company, actor, debits, [item]) if rest > 0 else _match(company, actor, [item], credits)
+    made = _match(company, actor, debits, [item]) if rest > 0 else _match(company, actor, [item], credits)
+    return made, entry
 
 
 def _general_journal(company: Company, fallback: Journal | None) -> Journal:
@@ -332,17 +339,37 @@ def _general_journal(company: Company, fallback: Journal | None) -> Journal:
 
 
 def unreconcile(row: Reconciliation, actor: User | None) -> None:
-    """Remove a match (and the exchange difference it realised, by reversing its entry)."""
+    """Remove a match (and the exchange difference it realised, by reversing its entry).
+
+    A match made by a reconciliation that wrote off a difference is undone with every other
+    match of that reconciliation, and the write-off entry is reversed (and matched with its
+    reversal), so the items and the balances are as they were before it."""
     with transaction.atomic():
-        locked = (
+        found = (
             Reconciliation.objects.select_for_update(of=("self",))
-            .select_related("exchange_entry")
+            .select_related("exchange_entry", "write_off_entry")
             .filter(pk=row.pk)
+            .first()
         )
-        found = locked.first()
         if found is None:
             raise Conflict(_("This match has been removed already."))
-        exchange = found.exchange_entry
+        write_off = found.write_off_entry
+        if write_off is None:
+            _remove([found], actor)
+            return
+        group = list(
+            Reconciliation.objects.select_for_update(of=("self",))
+            .select_related("exchange_entry")
+            .filter(write_off_entry=write_off)
+            .order_by("pk")
+        )
+        _remove(group, actor)
+        ledger.reverse_entry(write_off, actor)  # and matches it with its reversal
+
+
+def _remove(rows: Sequence[Reconciliation], actor: User | None) -> None:
+    exchanges = []
+    for found in rows:
         events.record(
             "reconciliation.removed",
             found,
@@ -353,19 +380,42 @@ def unreconcile(row: Reconciliation, actor: User | None) -> None:
                 "amount": str(found.amount),
             },
         )
-        found.delete()
-        if exchange is not None:
-            Reconciliation.objects.filter(debit_line__entry=exchange).delete()
-            Reconciliation.objects.filter(credit_line__entry=exchange).delete()
-            reversal = ledger.reverse_entry(exchange, actor)
-            match_reversal(exchange, reversal, actor)
+        if found.exchange_entry is not None:
+            exchanges.append(found.exchange_entry)
+    Reconciliation.objects.filter(pk__in=[found.pk for found in rows]).delete()
+    for exchange in exchanges:
+        Reconciliation.objects.filter(debit_line__entry=exchange).delete()
+        Reconciliation.objects.filter(credit_line__entry=exchange).delete()
+        ledger.reverse_entry(exchange, actor)  # and matches it with its reversal
 
 
-def match_reversal(entry: JournalEntry, reversal: JournalEntry, actor: User | None) -> None:
-    """Match each reconcilable line of ``entry`` with its mirror in ``reversal``, so that a
-    reversed document leaves no open item behind."""
-    for line in entry.lines.filter(account__reconcilable=True):
-        mirror = reversal.lines.filter(account=line.account_id, partner=line.partner_id, debit=line.credit)
-        twin = mirror.filter(credit=line.debit).first()
-        if twin is not None:
-            reconcile([line, twin], actor)
+def match_reversal(entry: JournalEntry, reversal: JournalEntry, actor: User | None) -> list[Reconciliation]:
+    """Match what is open of each reconcilable line of ``entry`` with its mirror in
+    ``reversal`` (same account, partner and due date, the sides swapped), so that a reversed
+    document leaves no open item behind. ``ledger.reverse_entry`` calls it. A line already
+    matched in full (a paid item) is left alone: its mirror stays open, as the partner's credit."""
+    lines = JournalLine.objects.filter(entry__in=[entry.pk, reversal.pk], account__reconcilable=True)
+    items = lock_open_items(lines)
+    originals = [i for i in items if i.line.entry_id == entry.pk]
+    mirrors = [i for i in items if i.line.entry_id == reversal.pk]
+    made: list[Reconciliation] = []
+    for item in originals:
+        line = item.line
+        twin = next(
+            (
+                m
+                for m in mirrors
+                if m.line.account_id == line.account_id
+                and m.line.partner_id == line.partner_id
+                and m.line.due_date == line.due_date
+                and m.line.debit == line.credit
+                and m.line.credit == line.debit
+            ),
+            None,
+        )
+        if twin is None:
+            continue
+        mirrors.remove(twin)
+        if (item.residual or item.residual_currency) and (twin.residual or twin.residual_currency):
+            made += reconcile([line, twin.line], actor)
+    return made
