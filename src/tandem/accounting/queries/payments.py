@@ -50,11 +50,7 @@ def with_residuals(lines: QuerySet[JournalLine]) -> QuerySet[JournalLine]:
     """``lines`` annotated with ``residual`` and ``residual_currency`` (rounded to the
     money places: SQLite computes decimals in binary floating point)."""
     return lines.annotate(
-        residual=Round(
-            F("debit") - F("credit") - _matched("debit_line", "amount") + _matched("credit_line", "amount"),
-            MONEY_PLACES,
-            output_field=MONEY,
-        ),
+        residual=_residual(),
         residual_currency=Round(
             F("amount_currency")
             - _matched("debit_line", "debit_amount_currency")
@@ -62,6 +58,14 @@ def with_residuals(lines: QuerySet[JournalLine]) -> QuerySet[JournalLine]:
             MONEY_PLACES,
             output_field=MONEY,
         ),
+    )
+
+
+def _residual() -> Round:
+    return Round(
+        F("debit") - F("credit") - _matched("debit_line", "amount") + _matched("credit_line", "amount"),
+        MONEY_PLACES,
+        output_field=MONEY,
     )
 
 
@@ -149,7 +153,14 @@ def overdue(
     if not _may_see(partner, user):
         return None
     on = today or timezone.localdate()
-    late = open_items(_receivables(partner)).filter(due_date__lt=on, residual__gt=0)  # type: ignore[misc]
+    # Only the residual in company currency: on SQLite each reference to a correlated
+    # subquery runs it again for every line, and open_items() would add the currency's too.
+    late = (
+        _receivables(partner)
+        .filter(account__reconcilable=True, due_date__lt=on)
+        .annotate(residual=_residual())
+        .filter(residual__gt=0)
+    )
     return Decimal(late.aggregate(total=Sum("residual"))["total"] or ZERO).quantize(PLACES)
 
 
