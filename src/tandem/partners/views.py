@@ -191,7 +191,7 @@ class PartnerDetailView(ObjectDetailView):
         return {
             **super().get_context(),
             "addresses": list(partner.addresses.all()),
-            "address_form": AddressCreateForm(request=self.request) if self.can("add", Address) else None,
+            "can_add_address": self.can("add", Address),
             "can_change_address": self.can("change", Address),
             "can_remove_address": self.can("delete", Address),
             "panels": partner_panels(partner, self.request),
