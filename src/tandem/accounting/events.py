@@ -202,3 +202,49 @@ declare(
         webhook=True,
     ),
 )
+
+# --- bank statements (acct-bank) -----------------------------------------------------------
+declare(
+    EventType(
+        "bank_statement.imported",
+        _("Bank statement imported"),
+        {
+            "name": "the statement's reference",
+            "journal": "the bank journal's code",
+            "source": "camt053, mt940 or csv",
+            "lines": "how many transactions it holds",
+            "balance_start": "the opening balance, a decimal string",
+            "balance_end": "the closing balance, a decimal string",
+        },
+        webhook=True,
+    ),
+    EventType(
+        "bank_statement.deleted",
+        _("Bank statement removed"),
+        {"name": "the statement's reference", "journal": "the bank journal's code", "lines": "its lines"},
+        webhook=True,
+    ),
+    EventType(
+        "bank_statement_line.matched",
+        _("Bank transaction reconciled"),
+        {
+            "entry": "the number of the entry booked for it",
+            "items": "the ids of the open items' journal lines it settled",
+            "amounts": "what it settled of each, decimal strings in the statement's currency",
+            "on_account": "what was left as a payment on account, a decimal string",
+        },
+        webhook=True,
+    ),
+    EventType(
+        "bank_statement_line.booked",
+        _("Bank transaction booked to an account"),
+        {"entry": "the number of the entry booked for it", "account": "the account's code"},
+        webhook=True,
+    ),
+    EventType(
+        "bank_statement_line.undone",
+        _("Bank transaction reconciliation undone"),
+        {"entry": "the entry that was reversed", "reversal": "the reversal entry's number"},
+        webhook=True,
+    ),
+)

@@ -9,9 +9,10 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from tandem.accounting.models import Account, Invoice
+from tandem.accounting.models import Account, BankStatement, BankStatementLine, Invoice, Journal
 from tandem.accounting.models.books import SUBTYPES_OF_TYPE
-from tandem.accounting.services import moving_in
+from tandem.accounting.services import moving_in, statements
+from tandem.accounting.services.statement_files import compact_iban
 from tandem.core.importing import (
     BOOL,
     CHOICE,
@@ -28,6 +29,7 @@ from tandem.core.importing import (
 )
 from tandem.core.messages import Message
 from tandem.core.models import Currency
+from tandem.core.money import round_money
 from tandem.partners.models import Partner
 
 CODE = ImportField(
@@ -375,4 +377,257 @@ OPEN_ITEMS = ImportSpec(
     ),
 )
 
-SPECS = [ACCOUNTS, OPENING, OPEN_ITEMS]
+
+# --- bank statement lines (CSV) ------------------------------------------------------------
+
+STATEMENT_LINE_FIELDS = (
+    ImportField(
+        "date",
+        gettext_lazy("Date"),
+        kind=DATE,
+        required=True,
+        aliases=(
+            "booking date",
+            "value date",
+            "дата",
+            "data",
+            "datum",
+            "datum knjiženja",
+            "日期",
+            "交易日期",
+        ),
+    ),
+    ImportField(
+        "amount",
+        gettext_lazy("Amount"),
+        kind=DECIMAL,
+        help_text=gettext_lazy("Signed: positive for money in, negative for money out."),
+        aliases=("сумма", "kwota", "znesek", "金额", "交易金额"),
+    ),
+    ImportField(
+        "money_in",
+        gettext_lazy("Money in"),
+        kind=DECIMAL,
+        help_text=gettext_lazy("Instead of a signed amount: what came in …"),
+        aliases=(
+            "credit",
+            "поступление",
+            "приход",
+            "uznania",
+            "wpływy",
+            "priliv",
+            "dobro",
+            "收入",
+            "贷方金额",
+        ),
+    ),
+    ImportField(
+        "money_out",
+        gettext_lazy("Money out"),
+        kind=DECIMAL,
+        help_text=gettext_lazy("… and what went out (a positive number)."),
+        aliases=(
+            "debit",
+            "списание",
+            "расход",
+            "obciążenia",
+            "wydatki",
+            "odliv",
+            "breme",
+            "支出",
+            "借方金额",
+        ),
+    ),
+    ImportField(
+        "counterparty_name",
+        gettext_lazy("Counterparty"),
+        max_length=200,
+        aliases=(
+            "name",
+            "payer",
+            "payee",
+            "контрагент",
+            "плательщик",
+            "kontrahent",
+            "nazwa",
+            "partner",
+            "naziv",
+            "对方户名",
+            "对方名称",
+        ),
+    ),
+    ImportField(
+        "counterparty_iban",
+        gettext_lazy("Counterparty's IBAN"),
+        max_length=42,
+        aliases=("iban", "account", "счёт контрагента", "rachunek", "numer rachunku", "račun", "对方账号"),
+    ),
+    ImportField(
+        "reference",
+        gettext_lazy("Reference"),
+        max_length=200,
+        aliases=("payment reference", "назначение", "tytuł", "tytuł przelewu", "sklic", "referenca", "附言"),
+    ),
+    ImportField(
+        "narration",
+        gettext_lazy("Details"),
+        max_length=2000,
+        aliases=("description", "details", "purpose", "описание", "opis", "namen", "摘要", "用途"),
+    ),
+    ImportField(
+        "import_id",
+        gettext_lazy("Bank's transaction ID"),
+        max_length=128,
+        help_text=gettext_lazy("With it, a transaction already imported is refused."),
+        aliases=(
+            "transaction id",
+            "id",
+            "номер документа",
+            "id transakcji",
+            "id transakcije",
+            "流水号",
+            "交易流水号",
+        ),
+    ),
+    ImportField(
+        "statement",
+        gettext_lazy("Statement"),
+        max_length=64,
+        help_text=gettext_lazy("The statement's reference; empty: one statement per day of import."),
+        aliases=("statement number", "выписка", "wyciąg", "izpisek", "对账单"),
+    ),
+    ImportField(
+        "journal",
+        gettext_lazy("Bank journal"),
+        kind=REFERENCE,
+        max_length=8,
+        help_text=gettext_lazy("The bank journal's code; empty: the company's only bank journal."),
+        aliases=("bank", "журнал", "dziennik", "dnevnik", "日记账"),
+    ),
+)
+
+
+def _prepare_statement_lines(ctx: ImportContext) -> None:
+    from django.utils import timezone
+
+    journals = Journal.objects.filter(company=ctx.company, kind=Journal.Kind.BANK, active=True)
+    ctx.cache["journals"] = {j.code.upper(): j for j in journals.select_related("currency", "company")}
+    ctx.cache["statements"] = set(
+        BankStatement.objects.filter(company=ctx.company).values_list("journal_id", "name")
+    )
+    ctx.cache["default_name"] = f"CSV {timezone.localdate().isoformat()}"
+    ctx.cache["seen_ids"] = set()
+
+
+def _statement_journal(
+    ctx: ImportContext, row: dict[str, Any], errors: dict[str, list[Reason]]
+) -> Journal | None:
+    journals: dict[str, Journal] = ctx.cache["journals"]
+    code = str(row.get("journal") or "").strip().upper()
+    if code:
+        found = journals.get(code)
+        if found is None:
+            errors["journal"] = [
+                Message(gettext_noop("There is no bank journal “%(code)s”."), {"code": code})
+            ]
+        return found
+    if len(journals) == 1:
+        return next(iter(journals.values()))
+    errors["journal"] = [
+        Message(gettext_noop("Name the bank journal: map a column with its code (the company has several)."))
+        if journals
+        else Message(gettext_noop("Create a bank journal with its bank account first."))
+    ]
+    return None
+
+
+def _statement_amount(row: dict[str, Any], errors: dict[str, list[Reason]]) -> Decimal | None:
+    amount, money_in, money_out = row.get("amount"), row.get("money_in"), row.get("money_out")
+    if amount is not None and (money_in is not None or money_out is not None):
+        errors["amount"] = [Message(gettext_noop("Give a signed amount or money in and out, not both."))]
+        return None
+    if amount is None:
+        if money_in is None and money_out is None:
+            errors["amount"] = [Message(gettext_noop("Each row needs an amount (or money in or out)."))]
+            return None
+        if (money_in is not None and money_in < 0) or (money_out is not None and money_out < 0):
+            errors["amount"] = [Message(gettext_noop("Money in and out are positive numbers."))]
+            return None
+        amount = (money_in or Decimal(0)) - (money_out or Decimal(0))
+    if not amount:
+        errors["amount"] = [Message(gettext_noop("A transaction of zero is no transaction."))]
+        return None
+    return Decimal(amount)
+
+
+def _validate_statement_line(ctx: ImportContext, row: dict[str, Any]) -> Cleaned:
+    errors: dict[str, list[Reason]] = {}
+    journal = _statement_journal(ctx, row, errors)
+    amount = _statement_amount(row, errors)
+    name = str(row.get("statement") or ctx.cache["default_name"]).strip()[:64]
+    if journal is not None and (journal.pk, name) in ctx.cache["statements"]:
+        errors["statement"] = [
+            Message(gettext_noop("The statement “%(name)s” exists already: name a new one."), {"name": name})
+        ]
+    if journal is not None and amount is not None:
+        currency = journal.currency or journal.company.currency
+        if round_money(amount, currency) != amount:
+            errors["amount"] = [
+                Message(
+                    gettext_noop("Use at most %(places)s decimal places."), {"places": currency.minor_unit}
+                )
+            ]
+    import_id = str(row.get("import_id") or "").strip()
+    if import_id:
+        if import_id in ctx.cache["seen_ids"]:
+            errors["import_id"] = [Message(gettext_noop("This transaction ID is in the file twice."))]
+        ctx.cache["seen_ids"].add(import_id)
+    if errors or journal is None or amount is None:
+        raise RowInvalid(errors)
+    return {
+        "journal_id": journal.pk,
+        "statement": name,
+        "date": row["date"],
+        "amount": amount,
+        "counterparty_name": str(row.get("counterparty_name") or "").strip(),
+        "counterparty_iban": compact_iban(str(row.get("counterparty_iban") or "")),
+        "reference": str(row.get("reference") or "").strip(),
+        "narration": str(row.get("narration") or "").strip(),
+        "import_id": import_id,
+    }
+
+
+def _existing_lines(ctx: ImportContext, key: str, keys: list[str]) -> dict[str, int]:
+    rows = BankStatementLine.objects.filter(company=ctx.company, import_id__in=keys)
+    return dict(rows.values_list("import_id", "pk"))
+
+
+def _check_statement_line(
+    ctx: ImportContext, line: int, cleaned: Cleaned, existing: int | None
+) -> dict[str, list[Reason]]:
+    if existing is None:
+        return {}
+    return {"import_id": [Message(gettext_noop("This transaction was imported already: it is skipped."))]}
+
+
+STATEMENT_LINES = ImportSpec(
+    key="accounting.statement_lines",
+    label=gettext_lazy("Bank statement lines"),
+    model="accounting.BankStatement",
+    permissions=("accounting.add_bankstatement", "accounting.add_bankstatementline"),
+    fields=STATEMENT_LINE_FIELDS,
+    match_keys=(MatchKey("import_id", gettext_lazy("Bank's transaction ID"), ("import_id",)),),
+    prepare=_prepare_statement_lines,
+    validate_row=_validate_statement_line,
+    find_existing=_existing_lines,
+    check_row=_check_statement_line,
+    write_batch=statements.import_lines,
+    list_url="accounting:statement_list",
+    description=gettext_lazy(
+        "A bank's CSV export: each row a transaction (date, amount or money in and out, counterparty, "
+        "reference). Rows become a statement's lines, waiting to be reconciled; a transaction ID already "
+        "imported is refused."
+    ),
+)
+
+SPECS = [ACCOUNTS, OPENING, OPEN_ITEMS, STATEMENT_LINES]

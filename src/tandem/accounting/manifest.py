@@ -22,6 +22,9 @@ registry.register(
             registry.MenuEntry(_("Journals"), "accounting:journal_list", "accounting.view_journal", order=49),
             registry.MenuEntry(_("Invoices"), "accounting:invoice_list", "accounting.view_invoice", order=42),
             registry.MenuEntry(_("VAT report"), "accounting:vat_report", "accounting.view_tax", order=44),
+            registry.MenuEntry(
+                _("Bank statements"), "accounting:statement_list", "accounting.view_bankstatement", order=43
+            ),
         ],
         shortcuts=[
             registry.Shortcut(
@@ -56,12 +59,21 @@ registry.register(
             registry.ApiRoute(
                 "accounting/reconciliations", f"{API}.payments.ReconciliationViewSet", "api-reconciliation"
             ),
+            registry.ApiRoute(
+                "accounting/bank-statements", f"{API}.statements.StatementViewSet", "api-bank-statement"
+            ),
+            registry.ApiRoute(
+                "accounting/bank-statement-lines",
+                f"{API}.statements.StatementLineViewSet",
+                "api-bank-statement-line",
+            ),
         ],
         urls=[registry.UrlMount("accounting/", "tandem.accounting.urls")],
         demo=[
             registry.DemoPart("tandem.accounting.demo.build", order=40),
             registry.DemoPart("tandem.accounting.demo_invoices.build", order=41),
             registry.DemoPart("tandem.accounting.demo_payments.build", order=42),
+            registry.DemoPart("tandem.accounting.demo_statements.build", order=43),
             registry.DemoPart("tandem.accounting.demo_reports.build", order=49),
         ],
     )

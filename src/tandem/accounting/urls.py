@@ -1,6 +1,7 @@
 from django.urls import path
 
-from tandem.accounting.views import invoices, ledger, reports
+from tandem.accounting.views import invoices, ledger, reports, statements
+from tandem.web.actions import action_urls
 from tandem.web.generic.routes import model_urls
 
 app_name = "accounting"
@@ -46,4 +47,17 @@ urlpatterns = [
     path("invoices/<int:pk>/pdf/", invoices.InvoicePdfView.as_view(), name="invoice_pdf"),
     path("vat/", invoices.VatReportView.as_view(), name="vat_report"),
     path("vat/<int:pk>/", invoices.VatLinesView.as_view(), name="vat_lines"),
+    *model_urls(
+        list=statements.StatementListView,
+        create=statements.StatementUploadView,
+        detail=statements.StatementDetailView,
+        route="statements/",
+        name="statement_",
+    ),
+    *action_urls(statements.LineActions, "statements/lines/<int:pk>/", "statement_line_"),
+    path(
+        "statements/lines/<int:pk>/<slug:form>/form/",
+        statements.LineFormView.as_view(),
+        name="statement_line_form",
+    ),
 ]

@@ -172,6 +172,11 @@ class BankStatement(CompanyOwned, Versioned):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounting:statement_detail", args=[self.pk])
+
 
 class BankStatementLine(CompanyOwned):
     statement = models.ForeignKey(
