@@ -13,16 +13,22 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from tandem.accounting.models import BankStatement, Invoice, Journal, JournalLine
+from tandem.accounting.models import BankStatement, Invoice, Journal, JournalLine, Tax
 from tandem.accounting.queries.payments import invoice_residuals
-from tandem.accounting.services import statements
+from tandem.accounting.services import invoices, statements
 from tandem.accounting.services.statement_files import CAMT053, ParsedLine, ParsedStatement
 from tandem.core.demo import Demo
-from tandem.partners.models import BankAccount
+from tandem.core.models import User
+from tandem.partners.models import BankAccount, Partner
 from tandem.partners.services import add_bank_account
 
 CUSTOMER_IBAN = "SI56191000000123438"  # the Slovenian example of the IBAN registry
 FEE, INTEREST = Decimal("-4.90"), Decimal("0.37")
+DESKS = (
+    (("Hrastova miza", 1, "890.00"), ("Stol Oslo", 4, "145.00")),
+    (("Stol Oslo", 6, "145.00"),),
+    (("Hrastova miza", 2, "890.00"), ("Dostava", 1, "60.00")),
+)
 
 
 def build(demo: Demo) -> dict[str, int]:
@@ -36,12 +42,15 @@ def build(demo: Demo) -> dict[str, int]:
     )
     if journal is None or BankStatement.objects.filter(company=company).exists():
         return {"bank_statements": 0}
-    open_invoices = _open_invoices(company.pk, company.currency_id)
-    if len(open_invoices) < 3:
-        return {"bank_statements": 0}
-    (first, first_left), (second, second_left), (third, third_left) = open_invoices[:3]
     day = today - datetime.timedelta(days=1)
     with transaction.atomic():
+        open_invoices = _open_invoices(company.pk, company.currency_id)
+        if len(open_invoices) < 3:
+            _invoice_customers(demo, actor, day)
+            open_invoices = _open_invoices(company.pk, company.currency_id)
+        if len(open_invoices) < 3:
+            return {"bank_statements": 0}
+        (first, first_left), (second, second_left), (third, third_left) = open_invoices[:3]
         if not BankAccount.objects.filter(partner=second.partner, iban=CUSTOMER_IBAN).exists():
             add_bank_account(second.partner, actor, iban=CUSTOMER_IBAN, bank_name="NLB d.d.")
         part = (third_left / 2).quantize(Decimal("0.01"))
@@ -63,6 +72,23 @@ def build(demo: Demo) -> dict[str, int]:
         )  # fmt: skip
         statements.import_statement(company, actor, parsed, journal=journal, file_name="izpisek.xml")
     return {"bank_statements": 1}
+
+
+def _invoice_customers(demo: Demo, actor: User | None, day: datetime.date) -> None:
+    """Three invoices in the company's currency, two weeks old, that this statement pays."""
+    customers = list(
+        Partner.objects.filter(company=demo.company, is_customer=True, active=True).order_by("id")[12:15]
+    )
+    tax = Tax.objects.filter(company=demo.company, name="DDV 22 %").first()
+    for n, customer in enumerate(customers):
+        draft = invoices.create_invoice(
+            demo.company, actor, kind="customer_invoice", partner=customer,
+            invoice_date=day - datetime.timedelta(days=14 - n),
+            lines=[invoices.LineData(product, Decimal(quantity), Decimal(price), taxes=[tax] if tax else [])
+                   for product, quantity, price in DESKS[n]],
+            currency=demo.company.currency,
+        )  # fmt: skip
+        invoices.post_invoice(draft, actor)
 
 
 def _open_invoices(company_id: int, currency: str) -> list[tuple[Invoice, Decimal]]:
