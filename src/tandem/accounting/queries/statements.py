@@ -177,7 +177,9 @@ def _rank(
             reasons.append(_("The amount is exactly what is left to pay."))
         elif paid < left and score:
             score += PART
-            reasons.append(_("A part of what is left to pay (%(left)s).") % {"left": left})
+            reasons.append(
+                _("A part of what is left to pay (%(left)s).") % {"left": round_money(left, currency)}
+            )
         if score < MIN_SCORE:
             continue
         invoice = getattr(item.entry, "invoice", None)

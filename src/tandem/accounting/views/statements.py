@@ -16,7 +16,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from tandem.accounting.forms.statements import BookLineForm, StatementUploadForm, split_data
 from tandem.accounting.models import BankStatement, BankStatementLine
@@ -136,10 +136,11 @@ class StatementUploadView(ObjectCreateView):
 
     def success_message(self, result: Model) -> str:
         count = BankStatementLine.objects.filter(statement=result.pk).count()
-        return str(
-            gettext_lazy("Imported %(name)s: %(count)s transactions to reconcile.")
-            % {"name": result, "count": count}
-        )
+        return ngettext(
+            "Imported %(name)s: %(count)s transaction to reconcile.",
+            "Imported %(name)s: %(count)s transactions to reconcile.",
+            count,
+        ) % {"name": result, "count": count}
 
 
 # --- the lines' actions --------------------------------------------------------------------
