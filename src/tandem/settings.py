@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "tandem.partners",
     "tandem.catalog",
     "tandem.accounting",
+    "tandem.inventory",
     "tandem.integrations.imports",
     "tandem.integrations.letters",
     "tandem.integrations.webhooks",

@@ -28,7 +28,7 @@ from tandem.partners.models import CustomerGroup, Partner
 
 PRODUCT_FIELDS = [
     "id", "kind", "name", "sku", "barcode", "category", "uom", "sales_price", "cost", "description", "active",
-    "created_at", "updated_at", "version",
+    "tracking", "use_expiry", "allow_negative_stock", "created_at", "updated_at", "version",
 ]  # fmt: skip
 BARCODE_INPUT_MAX = 32  # as typed, with spaces; stored as compact digits
 
@@ -64,7 +64,7 @@ class ProductWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):  #
     class Meta:
         model = Product
         fields = ["kind", "name", "sku", "barcode", "category", "uom", "sales_price", "cost", "description",
-                  "active", "version"]  # fmt: skip
+                  "active", "tracking", "use_expiry", "allow_negative_stock", "version"]  # fmt: skip
         read_only_fields = ["version"]
         validators: list[Any] = []  # SKU and barcode uniqueness: the service's business
 

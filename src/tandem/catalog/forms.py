@@ -18,6 +18,7 @@ class ProductForm(ServiceModelForm):
     fieldsets: ClassVar = [
         (_("Product"), ["kind", "name", "sku", "barcode", "category", "uom", "active"]),
         (_("Prices"), ["sales_price", "cost"]),
+        (_("Stock"), ["tracking", "use_expiry", "allow_negative_stock"]),
         (_("Description"), ["description"]),
     ]
 
@@ -36,6 +37,13 @@ class ProductForm(ServiceModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is None:
             self.fields.pop("active", None)
+        self.fields["tracking"].required = False  # empty: as it is (new: none)
+
+    def service_data(self) -> dict[str, Any]:
+        data = super().service_data()
+        if not data.get("tracking"):
+            data.pop("tracking", None)
+        return data
 
     def limit_choices(self) -> None:
         user = getattr(self.request, "user", None)

@@ -41,6 +41,11 @@ class Product(CompanyOwned, Versioned):
         CONSUMABLE = "consumable", _("Consumable")
         SERVICE = "service", _("Service")
 
+    class Tracking(models.TextChoices):
+        NONE = "none", _("No tracking")
+        LOT = "lot", _("By lot")
+        SERIAL = "serial", _("By serial number")
+
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.GOODS)
     name = models.CharField(_("name"), max_length=200)
     name_key = models.CharField(max_length=200, editable=False)
@@ -57,6 +62,10 @@ class Product(CompanyOwned, Versioned):
         _("cost"), default=Decimal(0), max_digits=PRICE_DIGITS, decimal_places=PRICE_PLACES
     )
     description = models.TextField(_("description"), blank=True)
+    # What the stock of this product asks of the warehouse (read by inventory).
+    tracking = models.CharField(_("tracking"), max_length=8, choices=Tracking.choices, default=Tracking.NONE)
+    use_expiry = models.BooleanField(_("lots expire"), default=False)
+    allow_negative_stock = models.BooleanField(_("stock may go negative"), default=False)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

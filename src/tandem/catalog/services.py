@@ -20,6 +20,7 @@ from tandem.core.versioning import update_versioned
 
 PRODUCT_FIELDS = [
     "kind", "name", "sku", "barcode", "category", "uom", "sales_price", "cost", "description", "active",
+    "tracking", "use_expiry", "allow_negative_stock",
 ]  # fmt: skip
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -13,6 +16,7 @@ from tandem.catalog import queries, services
 from tandem.catalog.filters import ProductFilter
 from tandem.catalog.forms import CategoryForm, ProductForm
 from tandem.catalog.models import Category, Product
+from tandem.core import registry
 from tandem.web import autocomplete
 from tandem.web.generic import (
     Column,
@@ -82,7 +86,32 @@ class ProductDetailView(ObjectDetailView):
         prices = product.price_items.select_related(
             "price_list__currency", "price_list__customer_group"
         ).order_by("price_list__name", "min_quantity", "valid_from")
-        return {**super().get_context(), "prices": list(prices), "currency": product.company.currency}
+        return {
+            **super().get_context(),
+            "prices": list(prices),
+            "currency": product.company.currency,
+            "panels": product_panels(product, self.request),
+        }
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    label: str
+    html: str
+
+
+def product_panels(product: Product, request: HttpRequest) -> list[Panel]:
+    """The panels other apps registered for the product page (its stock…), for the user's
+    permissions; a builder returns None where it has nothing to show."""
+    panels = []
+    for panel in registry.product_panels():
+        if not request.user.has_perm(panel.permission):
+            continue
+        html = import_string(panel.build)(product, request)
+        if html is not None:
+            panels.append(Panel(panel.key, str(panel.label), html))
+    return panels
 
 
 class ProductCreateView(ObjectCreateView):

@@ -111,6 +111,21 @@ class PartnerPanel:
 
 
 @dataclass(frozen=True)
+class ProductPanel:
+    """A panel on the product page (“stock on hand”), from an app above the catalogue.
+
+    ``build`` is the dotted path of ``build(product, request) -> str | None``: the panel's
+    HTML (marked safe by the builder), or None where it has nothing to show; the product page
+    imports it, so the catalogue never imports the domain that contributes the panel."""
+
+    key: str
+    label: Label
+    permission: str
+    build: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class DemoPart:
     """The app's part of the demo company: ``build(demo) -> counts``, by dotted path.
 
@@ -130,6 +145,7 @@ class Manifest:
     urls: Sequence[UrlMount] = ()
     timeline: Sequence[TimelineSource] = ()
     partner_panels: Sequence[PartnerPanel] = ()
+    product_panels: Sequence[ProductPanel] = ()
     demo: Sequence[DemoPart] = ()
     # Tables people do not manage ("app_label.model_name"): kept out of the role matrix.
     internal_models: Sequence[str] = ()
@@ -187,6 +203,10 @@ def timeline_sources() -> Iterator[TimelineSource]:
 
 def partner_panels() -> list[PartnerPanel]:
     return sorted((p for m in _manifests.values() for p in m.partner_panels), key=_order)
+
+
+def product_panels() -> list[ProductPanel]:
+    return sorted((p for m in _manifests.values() for p in m.product_panels), key=_order)
 
 
 def demo_parts() -> list[DemoPart]:

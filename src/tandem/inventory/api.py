@@ -1,0 +1,492 @@
+"""``/api/v1/inventory/…``: warehouses, locations, lots, transfers (``reserve``, ``validate``,
+``cancel``, ``return``), the move ledger (read only), quants, availability, counts (``apply``).
+Thin: services write, queries read."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tandem.api.fields import ScopedPrimaryKeyField, StrictFieldsMixin
+from tandem.api.viewsets import CreateMixin, ExportMixin, RetrieveMixin, ServiceViewSet, UpdateMixin
+from tandem.catalog.models import Product
+from tandem.core.models import Uom
+from tandem.inventory import queries, services
+from tandem.inventory.filters import (
+    CountFilter,
+    LocationFilter,
+    LotFilter,
+    MoveLineFilter,
+    QuantFilter,
+    TransferFilter,
+    WarehouseFilter,
+)
+from tandem.inventory.models import (
+    Count,
+    CountLine,
+    Location,
+    Lot,
+    Move,
+    MoveLine,
+    Quant,
+    Transfer,
+    Warehouse,
+)
+from tandem.partners.models import Partner
+
+
+def _quantity(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=18, decimal_places=4, coerce_to_string=True, **kwargs)
+
+
+# --- warehouses, locations, lots -------------------------------------------------------------
+
+
+class WarehouseSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = Warehouse
+        fields = [
+            "id", "version", "name", "code", "partner", "view_location", "stock_location", "input_location",
+            "output_location", "active",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class WarehouseWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    name = serializers.CharField(max_length=100)
+    code = serializers.CharField(max_length=8)
+    partner = ScopedPrimaryKeyField(queryset=Partner.objects.all(), required=False, allow_null=True)
+    active = serializers.BooleanField(required=False, default=True)
+
+
+class WarehouseUpdateSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    name = serializers.CharField(max_length=100, required=False)
+    partner = ScopedPrimaryKeyField(queryset=Partner.objects.all(), required=False, allow_null=True)
+    active = serializers.BooleanField(required=False)
+
+
+class WarehouseViewSet(
+    RetrieveMixin, CreateMixin, UpdateMixin, ExportMixin, mixins.ListModelMixin, ServiceViewSet
+):
+    """Warehouses; creating one creates its locations (view, Stock, Input, Output)."""
+
+    model = Warehouse
+    serializer_class = WarehouseSerializer
+    write_serializer_class = WarehouseWriteSerializer
+    filterset_class = WarehouseFilter
+    ordering_fields = ("id", "code")
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        if args and isinstance(args[0], Warehouse):  # an update: the code stays
+            kwargs.setdefault("context", self.get_serializer_context())
+            return WarehouseUpdateSerializer(*args[1:], **kwargs)
+        return super().get_write_serializer(*args, **kwargs)
+
+    def perform_service_create(self, data: dict[str, Any]) -> Warehouse:
+        return services.create_warehouse(self.company, self.actor, **data)
+
+    def perform_service_update(
+        self, instance: Warehouse, data: dict[str, Any], expected_version: int | None
+    ) -> Warehouse:
+        return services.update_warehouse(instance, self.actor, expected_version=expected_version, **data)
+
+
+class LocationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = Location
+        fields = ["id", "version", "name", "path", "parent", "kind", "warehouse", "barcode", "active"]
+        read_only_fields = fields
+
+
+class LocationWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    name = serializers.CharField(max_length=100)
+    parent = ScopedPrimaryKeyField(queryset=Location.objects.all())  # type: ignore[assignment]
+    kind = serializers.ChoiceField(
+        choices=[("internal", "internal"), ("view", "view")], required=False, default="internal"
+    )
+    barcode = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    active = serializers.BooleanField(required=False, default=True)
+
+
+class LocationUpdateSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    barcode = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    active = serializers.BooleanField(required=False)
+
+
+class LocationViewSet(
+    RetrieveMixin, CreateMixin, UpdateMixin, ExportMixin, mixins.ListModelMixin, ServiceViewSet
+):
+    """Locations: a warehouse's tree, and the company's virtual ones (suppliers, customers, loss…)."""
+
+    model = Location
+    serializer_class = LocationSerializer
+    write_serializer_class = LocationWriteSerializer
+    filterset_class = LocationFilter
+    ordering_fields = ("id", "path")
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        if args and isinstance(args[0], Location):
+            kwargs.setdefault("context", self.get_serializer_context())
+            return LocationUpdateSerializer(*args[1:], **kwargs)
+        return super().get_write_serializer(*args, **kwargs)
+
+    def perform_service_create(self, data: dict[str, Any]) -> Location:
+        return services.create_location(self.company, self.actor, **data)
+
+    def perform_service_update(
+        self, instance: Location, data: dict[str, Any], expected_version: int | None
+    ) -> Location:
+        return services.update_location(instance, self.actor, expected_version=expected_version, **data)
+
+
+class LotSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = Lot
+        fields = ["id", "product", "name", "expiry_date", "created_at"]
+        read_only_fields = fields
+
+
+class LotWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    product = ScopedPrimaryKeyField(queryset=Product.objects.all())
+    name = serializers.CharField(max_length=64)
+    expiry_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class LotViewSet(RetrieveMixin, CreateMixin, ExportMixin, mixins.ListModelMixin, ServiceViewSet):
+    """Lots and serial numbers; ``lines`` of a lot are in ``moves/?lot=<id>``."""
+
+    model = Lot
+    serializer_class = LotSerializer
+    write_serializer_class = LotWriteSerializer
+    filterset_class = LotFilter
+    ordering_fields = ("id", "name", "expiry_date")
+
+    def perform_service_create(self, data: dict[str, Any]) -> Lot:
+        return services.create_lot(self.company, self.actor, **data)
+
+
+# --- transfers ---------------------------------------------------------------------------------
+
+
+class MoveSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    uom: serializers.SlugRelatedField[Uom] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    quantity = _quantity(read_only=True)
+    quantity_asked = _quantity(read_only=True)
+    quantity_done = _quantity(read_only=True)
+
+    class Meta:
+        model = Move
+        fields = [
+            "id", "product", "quantity", "uom", "quantity_asked", "quantity_done", "lot", "source_location",
+            "dest_location", "expected_date",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class TransferSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    moves = MoveSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Transfer
+        fields = [
+            "id", "version", "number", "kind", "state", "warehouse", "partner", "source_location",
+            "dest_location", "scheduled_date", "origin", "backorder_of", "return_of", "notes", "done_at",
+            "moves",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class MoveWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    product = ScopedPrimaryKeyField(queryset=Product.objects.all())
+    quantity = serializers.DecimalField(max_digits=18, decimal_places=4)
+    uom = serializers.SlugRelatedField(
+        slug_field="code", queryset=Uom.objects.all(), required=False, allow_null=True
+    )
+    expected_date = serializers.DateField(required=False, allow_null=True)
+    lot = ScopedPrimaryKeyField(queryset=Lot.objects.all(), required=False, allow_null=True)
+
+
+class TransferWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    kind = serializers.ChoiceField(choices=[(k, k) for k in ("receipt", "delivery", "internal")])
+    warehouse = ScopedPrimaryKeyField(queryset=Warehouse.objects.all(), required=False, allow_null=True)
+    partner = ScopedPrimaryKeyField(queryset=Partner.objects.all(), required=False, allow_null=True)
+    source_location = ScopedPrimaryKeyField(queryset=Location.objects.all(), required=False, allow_null=True)
+    dest_location = ScopedPrimaryKeyField(queryset=Location.objects.all(), required=False, allow_null=True)
+    scheduled_date = serializers.DateField(required=False, allow_null=True)
+    origin = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    lines = MoveWriteSerializer(many=True)
+
+
+class DoneSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    move = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    quantity = serializers.DecimalField(max_digits=18, decimal_places=4, min_value=Decimal(0))
+    lot = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+class ValidateSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    """Empty (or no body): everything as planned. Else the quantity done per move (in its
+    unit) and, for tracked products, the lot; moves left out go to a backorder."""
+
+    moves = DoneSerializer(many=True, required=False)
+
+
+class ShortageSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    product = serializers.IntegerField()
+    move = serializers.IntegerField()
+    quantity = _quantity()
+    date = serializers.DateField()
+
+
+class ReserveAnswerSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    transfer = TransferSerializer()
+    shortages = ShortageSerializer(many=True)
+
+
+class TransferViewSet(RetrieveMixin, CreateMixin, ExportMixin, mixins.ListModelMixin, ServiceViewSet):
+    """Receipts, deliveries and internal transfers with their moves. ``reserve/`` promises stock
+    (answers the shortages), ``validate/`` moves the goods (partially: a backorder), ``cancel/``,
+    ``return/`` creates the return of a done receipt or delivery."""
+
+    model = Transfer
+    serializer_class = TransferSerializer
+    write_serializer_class = TransferWriteSerializer
+    filterset_class = TransferFilter
+    list_select_related = ()
+    list_prefetch_related = ("moves__uom",)
+    ordering_fields = ("id", "scheduled_date")
+
+    def perform_service_create(self, data: dict[str, Any]) -> Transfer:
+        lines = [
+            services.MoveSpec(
+                row["product"], row["quantity"], row.get("uom"), row.get("expected_date"), row.get("lot")
+            )
+            for row in data.pop("lines")
+        ]
+        kind = data.pop("kind")
+        fields = {name: value for name, value in data.items() if value is not None}
+        return services.create_transfer(self.company, kind, lines, actor=self.actor, **fields)
+
+    def _act(self, run: Any) -> Response:
+        transfer = self.get_object()
+        self.expected_version(transfer)
+        run(transfer)
+        transfer.refresh_from_db()
+        return self.respond(transfer)
+
+    @extend_schema(request=None, responses=ReserveAnswerSerializer)
+    @action(detail=True, methods=["post"], changes_record=True)
+    def reserve(self, request: Request, pk: str | None = None) -> Response:
+        """Reserve what the stock holds for the open moves; answers what is missing."""
+        transfer = self.get_object()
+        self.expected_version(transfer)
+        shortages = services.reserve(transfer, self.actor)
+        transfer.refresh_from_db()
+        answer = {
+            "transfer": transfer,
+            "shortages": [
+                {"product": s.product.pk, "move": s.move.pk, "quantity": s.quantity, "date": s.date}
+                for s in shortages
+            ],
+        }
+        return Response(ReserveAnswerSerializer(answer, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=ValidateSerializer, responses=TransferSerializer)
+    @action(detail=True, methods=["post"], changes_record=True)
+    def validate(self, request: Request, pk: str | None = None) -> Response:
+        """Move the goods: all as planned, or the quantities given (the rest to a backorder)."""
+        data = self.validated(ValidateSerializer(data=request.data, context=self.get_serializer_context()))
+        rows = data.get("moves")
+        quantities = {row["move"]: row["quantity"] for row in rows} if rows else None
+        lots = {row["move"]: row["lot"] for row in rows or [] if row.get("lot")}
+        return self._act(lambda t: services.validate_transfer(t, quantities, self.actor, lots=lots))
+
+    @extend_schema(request=None, responses=TransferSerializer)
+    @action(detail=True, methods=["post"], changes_record=True)
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        """Cancel an open transfer; its reservations go back to stock."""
+        return self._act(lambda t: services.cancel_transfer(t, self.actor))
+
+    @extend_schema(request=None, responses={201: TransferSerializer})
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_goods(self, request: Request, pk: str | None = None) -> Response:
+        """A return of everything still returnable of a done receipt or delivery."""
+        return self.respond(services.create_return(self.get_object(), self.actor), 201)
+
+
+# --- the ledger, quants, availability ---------------------------------------------------------
+
+
+class MoveLineSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    quantity = _quantity(read_only=True)
+    transfer = serializers.IntegerField(source="move.transfer_id", read_only=True)
+
+    class Meta:
+        model = MoveLine
+        fields = [
+            "id",
+            "move",
+            "transfer",
+            "product",
+            "lot",
+            "source_location",
+            "dest_location",
+            "quantity",
+            "done_at",
+        ]
+        read_only_fields = fields
+
+
+class MoveLineViewSet(RetrieveMixin, ExportMixin, mixins.ListModelMixin, ServiceViewSet):
+    """The quantity ledger: what moved, per lot, from where to where. Read only."""
+
+    model = MoveLine
+    serializer_class = MoveLineSerializer
+    filterset_class = MoveLineFilter
+    list_select_related = ("move",)
+    ordering_fields = ("id", "done_at")
+
+
+class QuantSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    quantity = _quantity(read_only=True)
+    reserved = _quantity(read_only=True)
+
+    class Meta:
+        model = Quant
+        fields = ["id", "product", "location", "lot", "quantity", "reserved", "in_date"]
+        read_only_fields = fields
+
+
+class QuantViewSet(RetrieveMixin, ExportMixin, mixins.ListModelMixin, ServiceViewSet):
+    """What is where: on hand and reserved per product, location and lot. Read only."""
+
+    model = Quant
+    serializer_class = QuantSerializer
+    filterset_class = QuantFilter
+    ordering_fields = ("id",)
+
+
+class AvailabilityQuerySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    product = ScopedPrimaryKeyField(queryset=Product.objects.all())
+    warehouse = ScopedPrimaryKeyField(queryset=Warehouse.objects.all())
+    until = serializers.DateField(required=False)
+
+
+class PointSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    date = serializers.DateField()
+    incoming = _quantity()
+    outgoing = _quantity()
+    projected = _quantity()
+
+
+class AvailabilitySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    product = serializers.IntegerField(source="product.pk")
+    warehouse = serializers.IntegerField(source="warehouse.pk")
+    until = serializers.DateField()
+    on_hand = _quantity()
+    reserved = _quantity()
+    available = _quantity()
+    incoming = _quantity()
+    outgoing = _quantity()
+    projected = _quantity()
+    timeline = PointSerializer(many=True)
+
+
+class AvailabilityViewSet(ServiceViewSet):
+    """``?product=&warehouse=&until=``: on hand, reserved, available, incoming and outgoing by
+    ``until`` (90 days by default), and the projected stock day by day."""
+
+    model = Quant
+    filter_backends: list[Any] = []
+    pagination_class = None
+
+    @extend_schema(parameters=[AvailabilityQuerySerializer], responses=AvailabilitySerializer)
+    def list(self, request: Request) -> Response:
+        query = self.validated(
+            AvailabilityQuerySerializer(data=request.query_params, context=self.get_serializer_context())
+        )
+        seen = queries.availability(query["product"], query["warehouse"], query.get("until"))
+        return Response(AvailabilitySerializer(seen).data)
+
+
+# --- counts ----------------------------------------------------------------------------------------
+
+
+class CountLineSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    expected = _quantity(read_only=True)
+    counted = _quantity(read_only=True, allow_null=True)
+
+    class Meta:
+        model = CountLine
+        fields = ["id", "product", "location", "lot", "expected", "counted"]
+        read_only_fields = fields
+
+
+class CountSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    lines = CountLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Count
+        fields = ["id", "version", "name", "location", "state", "date", "transfer", "applied_at", "lines"]
+        read_only_fields = fields
+
+
+class CountWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    location = ScopedPrimaryKeyField(queryset=Location.objects.all())
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class CountedSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    line = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    counted = serializers.DecimalField(max_digits=18, decimal_places=4, min_value=Decimal(0), allow_null=True)
+
+
+class CountedListSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    lines = CountedSerializer(many=True)
+
+
+class CountViewSet(RetrieveMixin, CreateMixin, ExportMixin, mixins.ListModelMixin, ServiceViewSet):
+    """Physical counts: create a sheet for a location, ``counted/`` records what was found,
+    ``apply/`` posts the differences to inventory loss."""
+
+    model = Count
+    serializer_class = CountSerializer
+    write_serializer_class = CountWriteSerializer
+    filterset_class = CountFilter
+    list_prefetch_related = ("lines",)
+    ordering_fields = ("id", "date")
+
+    def perform_service_create(self, data: dict[str, Any]) -> Count:
+        return services.create_count(self.company, self.actor, **data)
+
+    @extend_schema(request=CountedListSerializer, responses=CountSerializer)
+    @action(detail=True, methods=["post"], changes_record=True)
+    def counted(self, request: Request, pk: str | None = None) -> Response:
+        """Record what was found per line (``counted`` null: not counted)."""
+        count = self.get_object()
+        expected = self.expected_version(count)
+        data = self.validated(CountedListSerializer(data=request.data, context=self.get_serializer_context()))
+        if expected is not None and expected != count.version:
+            raise serializers.ValidationError({"version": ["stale"]})
+        services.record_counted(count, self.actor, {row["line"]: row["counted"] for row in data["lines"]})
+        count.refresh_from_db()
+        return self.respond(count)
+
+    @extend_schema(request=None, responses=CountSerializer)
+    @action(detail=True, methods=["post"], changes_record=True)
+    def apply(self, request: Request, pk: str | None = None) -> Response:
+        """Post the differences between what was counted and what the books hold."""
+        count = self.get_object()
+        self.expected_version(count)
+        services.apply_count(count, self.actor)
+        count.refresh_from_db()
+        return self.respond(count)

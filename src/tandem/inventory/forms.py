@@ -1,0 +1,185 @@
+"""Inventory forms: shape only; ``inventory.services`` validates and writes."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tandem.catalog.models import Product
+from tandem.core.models import Uom
+from tandem.inventory.models import Location, Lot, Transfer, Warehouse
+from tandem.inventory.services import MoveSpec
+from tandem.partners.models import Partner
+from tandem.web.autocomplete import AutocompleteSelect
+from tandem.web.forms import ServiceModelForm, style_fields
+
+LINE_ROWS = 5  # rows offered for a new transfer's lines
+
+
+class WarehouseForm(ServiceModelForm):
+    class Meta:
+        model = Warehouse
+        fields = ["name", "code", "partner", "active"]
+        widgets = {"partner": AutocompleteSelect("inventory.partner")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields.pop("code")
+
+    def limit_choices(self) -> None:
+        self.choice_field("partner").queryset = Partner.objects.visible_to(
+            getattr(self.request, "user", None)
+        )
+
+
+class LocationForm(ServiceModelForm):
+    class Meta:
+        model = Location
+        fields = ["name", "parent", "kind", "barcode", "active"]
+        widgets = {"parent": AutocompleteSelect("inventory.location")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            for name in ("name", "parent", "kind"):
+                self.fields.pop(name)
+        else:
+            kinds = self.fields["kind"]
+            assert isinstance(kinds, forms.ChoiceField)
+            kinds.choices = [(k, label) for k, label in Location.Kind.choices if k in ("internal", "view")]
+
+    def limit_choices(self) -> None:
+        if "parent" in self.fields:
+            self.choice_field("parent").queryset = Location.objects.visible_to(
+                getattr(self.request, "user", None)
+            )
+
+
+class LotForm(ServiceModelForm):
+    class Meta:
+        model = Lot
+        fields = ["product", "name", "expiry_date"]
+        widgets = {
+            "product": AutocompleteSelect("inventory.product"),
+            "expiry_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def limit_choices(self) -> None:
+        self.choice_field("product").queryset = Product.objects.visible_to(
+            getattr(self.request, "user", None)
+        )
+
+
+class MoveLineForm(forms.Form):
+    product = forms.ModelChoiceField(Product.objects.none(), label=_("Product"), required=False)
+    quantity = forms.DecimalField(label=_("Quantity"), max_digits=18, decimal_places=4, required=False)
+    uom = forms.ModelChoiceField(Uom.objects.all(), label=_("Unit"), required=False)
+    expected_date = forms.DateField(
+        label=_("Expected"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        product = self.fields["product"]
+        assert isinstance(product, forms.ModelChoiceField)
+        product.queryset = Product.objects.visible_to(user).filter(active=True).exclude(kind="service")
+        product.widget = AutocompleteSelect("inventory.product")
+        product.widget.choices = product.choices
+        style_fields(self, small=True)
+
+    def spec(self) -> MoveSpec | None:
+        data = self.cleaned_data
+        if not data or not data.get("product"):
+            return None
+        return MoveSpec(data["product"], data.get("quantity"), data.get("uom"), data.get("expected_date"))
+
+
+class TransferForm(ServiceModelForm):
+    """The header, and the lines as a formset below it."""
+
+    fieldsets: ClassVar = [
+        (
+            _("Transfer"),
+            ["kind", "warehouse", "partner", "source_location", "dest_location", "scheduled_date"],
+        ),
+        (_("Reference"), ["origin", "notes"]),
+    ]
+
+    class Meta:
+        model = Transfer
+        fields = [
+            "kind",
+            "warehouse",
+            "partner",
+            "source_location",
+            "dest_location",
+            "scheduled_date",
+            "origin",
+            "notes",
+        ]
+        widgets = {
+            "partner": AutocompleteSelect("inventory.partner"),
+            "source_location": AutocompleteSelect("inventory.location"),
+            "dest_location": AutocompleteSelect("inventory.location"),
+            "scheduled_date": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kinds = self.fields["kind"]
+        assert isinstance(kinds, forms.ChoiceField)
+        kinds.choices = [(k, label) for k, label in Transfer.Kind.choices if k != Transfer.Kind.ADJUSTMENT]
+        for name in ("source_location", "dest_location", "scheduled_date", "warehouse"):
+            self.fields[name].required = False
+        self.fields["source_location"].help_text = _(
+            "Empty: the supplier (receipts) or the stock (deliveries)."
+        )
+        formset = forms.formset_factory(MoveLineForm, extra=LINE_ROWS)
+        self.lines = formset(
+            self.data if self.is_bound else None,
+            prefix="lines",
+            form_kwargs={"user": getattr(self.request, "user", None)},
+        )
+
+    def limit_choices(self) -> None:
+        user = getattr(self.request, "user", None)
+        self.choice_field("warehouse").queryset = Warehouse.objects.visible_to(user).filter(active=True)
+        self.choice_field("partner").queryset = Partner.objects.visible_to(user)
+        locations = Location.objects.visible_to(user).exclude(kind=Location.Kind.VIEW)
+        self.choice_field("source_location").queryset = locations
+        self.choice_field("dest_location").queryset = locations
+
+    def is_valid(self) -> bool:
+        return super().is_valid() & self.lines.is_valid()
+
+    def service_data(self) -> dict[str, Any]:
+        data = super().service_data()
+        data["lines"] = [spec for form in self.lines if (spec := form.spec()) is not None]  # type: ignore[attr-defined]
+        return data
+
+
+class CountForm(forms.Form):
+    location = forms.ModelChoiceField(Location.objects.none(), label=_("Location"))
+    name = forms.CharField(label=_("Name"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
+        self.request = request
+        super().__init__(*args, **kwargs)
+        location = self.fields["location"]
+        assert isinstance(location, forms.ModelChoiceField)
+        location.queryset = Location.objects.visible_to(getattr(request, "user", None)).filter(
+            warehouse__isnull=False
+        )
+        location.widget = AutocompleteSelect("inventory.location")
+        location.widget.choices = location.choices
+        style_fields(self)
+
+    def sections(self) -> Any:
+        yield "", list(self.visible_fields())
+
+    def service_data(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)

@@ -1,0 +1,31 @@
+"""The quantity ledger's invariants, run after every story and property test (core.invariants)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from tandem.core.invariants import register_invariant
+from tandem.inventory.queries import quant_differences, reservation_differences
+
+
+def quants_equal_done_moves() -> list[str]:
+    return [
+        _(
+            "quant of product %(product)s at location %(location)s, lot %(lot)s holds %(held)s; "
+            "its done moves sum to %(moved)s"
+        )
+        % {"product": key[0], "location": key[1], "lot": key[2], "held": held, "moved": moved}
+        for key, held, moved in quant_differences()
+    ]
+
+
+def nothing_reserved_beyond_stock() -> list[str]:
+    return [
+        _("quant %(quant)s has %(reserved)s reserved; its reservations hold %(promised)s (or it holds less)")
+        % {"quant": pk, "reserved": reserved, "promised": promised}
+        for pk, reserved, promised in reservation_differences()
+    ]
+
+
+register_invariant("inventory: quants equal the sum of done moves", quants_equal_done_moves)
+register_invariant("inventory: nothing is reserved beyond what is on hand", nothing_reserved_beyond_stock)

@@ -1,0 +1,494 @@
+"""Warehouses and their locations, lots, transfers and their moves, the quantity ledger, quants,
+reservations and physical counts.
+
+Every movement of goods is a move from one location to another. A :class:`Move` is one line
+of a :class:`Transfer` (what is asked: a product, a quantity in the product's unit, a date);
+validating the transfer writes the :class:`MoveLine` rows of what was done, per lot and
+location — the append-only quantity ledger — and changes the :class:`Quant` rows (product ×
+internal location × lot: on hand and reserved) in the same transaction. Quants always equal
+the sum of done move lines (an invariant, ``inventory/invariants.py``); a PostgreSQL CHECK
+refuses a negative quant unless the product allows negative stock.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from tandem.catalog.models import Product
+from tandem.core.bases import CompanyOwned, Versioned
+from tandem.core.models import Uom
+from tandem.core.states import Transition
+from tandem.partners.models import Partner
+
+QTY_DIGITS, QTY_PLACES = 18, 4
+ZERO = Decimal(0)
+
+
+def qty_field(verbose_name: str | object, **kwargs: object) -> models.DecimalField:  # type: ignore[type-arg]
+    return models.DecimalField(
+        verbose_name,  # type: ignore[arg-type]
+        max_digits=QTY_DIGITS,
+        decimal_places=QTY_PLACES,
+        default=ZERO,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+class Warehouse(CompanyOwned, Versioned):
+    """A site with its own tree of locations: ``<code>`` (a view) with Stock, Input and Output."""
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(_("short code"), max_length=8, help_text=_("Prefixes its locations' names."))
+    partner = models.ForeignKey(
+        Partner, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("address")
+    )
+    view_location = models.ForeignKey(
+        "Location", models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    stock_location = models.ForeignKey(
+        "Location", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("stock location")
+    )
+    input_location = models.ForeignKey(
+        "Location", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("input location")
+    )
+    output_location = models.ForeignKey(
+        "Location", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("output location")
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["code", "id"]
+        verbose_name = _("warehouse")
+        verbose_name_plural = _("warehouses")
+        constraints = [
+            models.UniqueConstraint(fields=["company", "code"], name="inventory_warehouse_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("inventory:warehouse_detail", args=[self.pk])
+
+
+class Location(CompanyOwned, Versioned):
+    """A place goods are (internal: a stock room, a shelf, a bin) or come from and go to
+    (virtual: suppliers, customers, production, inventory loss, transit between sites)."""
+
+    class Kind(models.TextChoices):
+        VIEW = "view", _("View (groups others, holds nothing)")
+        INTERNAL = "internal", _("Internal")
+        SUPPLIER = "supplier", _("Suppliers")
+        CUSTOMER = "customer", _("Customers")
+        PRODUCTION = "production", _("Production")
+        LOSS = "inventory", _("Inventory loss")
+        TRANSIT = "transit", _("Transit")
+
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+    )
+    path = models.CharField(_("full name"), max_length=500, editable=False)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.INTERNAL)
+    warehouse = models.ForeignKey(
+        Warehouse,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="locations",
+        verbose_name=_("warehouse"),
+    )
+    barcode = models.CharField(_("barcode"), max_length=64, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["path", "id"]
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+        indexes = [models.Index(fields=["company", "path", "id"], name="inventory_location_path_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "path"], name="inventory_location_path_unique"),
+            models.UniqueConstraint(
+                fields=["company", "barcode"],
+                condition=~Q(barcode=""),
+                name="inventory_location_barcode_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.path or self.name
+
+    @property
+    def holds_stock(self) -> bool:
+        return self.kind in STOCKED_KINDS
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("inventory:location_detail", args=[self.pk])
+
+
+STOCKED_KINDS = frozenset({Location.Kind.INTERNAL, Location.Kind.TRANSIT})
+
+
+class Lot(CompanyOwned):
+    """A lot or a serial number of one product, with its expiry date where the product asks."""
+
+    product = models.ForeignKey(Product, models.PROTECT, related_name="+", verbose_name=_("product"))
+    name = models.CharField(_("lot or serial number"), max_length=64)
+    expiry_date = models.DateField(_("expiry date"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["product", "name", "id"]
+        verbose_name = _("lot")
+        verbose_name_plural = _("lots")
+        constraints = [
+            models.UniqueConstraint(fields=["company", "product", "name"], name="inventory_lot_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("inventory:lot_detail", args=[self.pk])
+
+
+class Transfer(CompanyOwned, Versioned):
+    """Moves grouped in one document: a receipt, a delivery, an internal move or an adjustment."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", _("Receipt")
+        DELIVERY = "delivery", _("Delivery")
+        INTERNAL = "internal", _("Internal transfer")
+        ADJUSTMENT = "adjustment", _("Stock adjustment")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        WAITING = "waiting", _("Waiting")
+        READY = "ready", _("Ready")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    TRANSITIONS = {
+        "confirmed": Transition({"draft"}, "waiting", by="confirmed_by", at="confirmed_at"),
+        "ready": Transition({"waiting", "ready"}, "ready"),
+        "unreserved": Transition({"ready"}, "waiting"),
+        "done": Transition({"waiting", "ready"}, "done", by="done_by", at="done_at"),
+        "cancelled": Transition(
+            {"draft", "waiting", "ready"}, "cancelled", by="cancelled_by", at="cancelled_at"
+        ),
+    }
+    EVENT_PREFIX = "transfer"
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    number = models.CharField(_("number"), max_length=64, blank=True, help_text=_("Given when confirmed."))
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.DRAFT)
+    warehouse = models.ForeignKey(
+        Warehouse, models.PROTECT, related_name="transfers", verbose_name=_("warehouse")
+    )
+    partner = models.ForeignKey(
+        Partner, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("partner")
+    )
+    source_location = models.ForeignKey(Location, models.PROTECT, related_name="+", verbose_name=_("from"))
+    dest_location = models.ForeignKey(Location, models.PROTECT, related_name="+", verbose_name=_("to"))
+    scheduled_date = models.DateField(_("scheduled date"))
+    origin = models.CharField(_("source document"), max_length=64, blank=True)
+    backorder_of = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="backorders",
+        verbose_name=_("backorder of"),
+    )
+    return_of = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="returns", verbose_name=_("return of")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-scheduled_date", "-id"]
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        indexes = [
+            models.Index(fields=["company", "-scheduled_date", "-id"], name="transfer_date_idx"),
+            models.Index(fields=["company", "kind", "-scheduled_date", "-id"], name="transfer_kind_idx"),
+            models.Index(fields=["company", "state", "-scheduled_date", "-id"], name="transfer_state_idx"),
+            models.Index(fields=["company", "number"], name="transfer_number_idx"),
+            models.Index(fields=["company", "origin"], name="transfer_origin_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "number"], condition=~Q(number=""), name="inventory_transfer_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(state="draft") | Q(state="cancelled") | ~Q(number=""),
+                name="inventory_transfer_numbered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or str(_("Draft transfer %(id)s") % {"id": self.pk})
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("inventory:transfer_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+OPEN_STATES = frozenset({Transfer.State.WAITING, Transfer.State.READY})
+
+
+class Move(CompanyOwned):
+    """One line of a transfer: ``quantity`` of a product (in its unit) to move, as asked in
+    ``uom``/``quantity_asked``; ``quantity_done`` is written when the transfer is validated
+    (a partial one moves the rest to the backorder). Its state is its transfer's."""
+
+    transfer = models.ForeignKey(Transfer, models.CASCADE, related_name="moves", verbose_name=_("transfer"))
+    sequence = models.PositiveIntegerField(_("order"), default=10)
+    product = models.ForeignKey(Product, models.PROTECT, related_name="+", verbose_name=_("product"))
+    uom = models.ForeignKey(Uom, models.PROTECT, related_name="+", verbose_name=_("unit"))
+    quantity_asked = qty_field(_("quantity (in its unit)"))
+    quantity = qty_field(_("quantity"))
+    quantity_done = qty_field(_("done"))
+    lot = models.ForeignKey(
+        Lot, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("chosen lot")
+    )
+    source_location = models.ForeignKey(Location, models.PROTECT, related_name="+", verbose_name=_("from"))
+    dest_location = models.ForeignKey(Location, models.PROTECT, related_name="+", verbose_name=_("to"))
+    expected_date = models.DateField(_("expected date"))
+    returned_move = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("return of")
+    )
+
+    class Meta:
+        ordering = ["transfer", "sequence", "id"]
+        verbose_name = _("move")
+        verbose_name_plural = _("moves")
+        indexes = [
+            models.Index(fields=["product", "expected_date"], name="move_product_date_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="inventory_move_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(quantity_done__gte=0), name="inventory_move_done_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} × {self.quantity}"
+
+
+class MoveLine(CompanyOwned):
+    """The quantity ledger: what was moved, per lot, from one location to another.
+
+    Append-only: written when a transfer is validated (or a count applied) and never changed
+    or deleted; a correction is a new line the other way."""
+
+    move = models.ForeignKey(Move, models.PROTECT, related_name="lines", verbose_name=_("move"))
+    product = models.ForeignKey(Product, models.PROTECT, related_name="+", verbose_name=_("product"))
+    lot = models.ForeignKey(
+        Lot, models.PROTECT, null=True, blank=True, related_name="lines", verbose_name=_("lot")
+    )
+    source_location = models.ForeignKey(Location, models.PROTECT, related_name="+", verbose_name=_("from"))
+    dest_location = models.ForeignKey(Location, models.PROTECT, related_name="+", verbose_name=_("to"))
+    quantity = qty_field(_("quantity"))
+    done_at = models.DateTimeField(_("done"))
+
+    class Meta:
+        ordering = ["-done_at", "-id"]
+        verbose_name = _("stock move")
+        verbose_name_plural = _("stock moves")
+        indexes = [
+            models.Index(fields=["company", "-done_at", "-id"], name="moveline_date_idx"),
+            models.Index(fields=["product", "-done_at", "-id"], name="moveline_product_idx"),
+            models.Index(fields=["source_location", "product"], name="moveline_source_idx"),
+            models.Index(fields=["dest_location", "product"], name="moveline_dest_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="inventory_moveline_positive"),
+            models.CheckConstraint(
+                condition=~Q(source_location=F("dest_location")), name="inventory_moveline_moves"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.quantity}: {self.source_location_id} → {self.dest_location_id}"
+
+
+class Quant(CompanyOwned):
+    """What one internal location holds of one product (and lot): on hand and reserved."""
+
+    product = models.ForeignKey(Product, models.PROTECT, related_name="+", verbose_name=_("product"))
+    location = models.ForeignKey(Location, models.PROTECT, related_name="quants", verbose_name=_("location"))
+    lot = models.ForeignKey(
+        Lot, models.PROTECT, null=True, blank=True, related_name="quants", verbose_name=_("lot")
+    )
+    quantity = qty_field(_("on hand"))
+    reserved = qty_field(_("reserved"))
+    negative_allowed = models.BooleanField(default=False, editable=False)
+    in_date = models.DateTimeField(_("arrived"))
+
+    class Meta:
+        ordering = ["in_date", "id"]
+        verbose_name = _("quant")
+        verbose_name_plural = _("quants")
+        indexes = [models.Index(fields=["product", "location"], name="quant_product_location_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "location", "lot"],
+                condition=Q(lot__isnull=False),
+                name="inventory_quant_lot_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["product", "location"], condition=Q(lot__isnull=True), name="inventory_quant_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0) | Q(negative_allowed=True), name="inventory_quant_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(reserved__gte=0), name="inventory_quant_reserved_not_negative"
+            ),
+            # A product that may go negative may also be promised beyond what is left: a later
+            # delivery took stock an earlier reservation counted on.
+            models.CheckConstraint(
+                condition=Q(reserved=0) | Q(reserved__lte=F("quantity")) | Q(negative_allowed=True),
+                name="inventory_quant_reserved_on_hand",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} @ {self.location_id}: {self.quantity}"
+
+    @property
+    def available(self) -> Decimal:
+        return self.quantity - self.reserved
+
+
+class Reservation(models.Model):
+    """Part of a quant promised to one move until its transfer is validated or cancelled."""
+
+    move = models.ForeignKey(Move, models.CASCADE, related_name="reservations", verbose_name=_("move"))
+    quant = models.ForeignKey(Quant, models.PROTECT, related_name="reservations", verbose_name=_("quant"))
+    quantity = qty_field(_("reserved"))
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="inventory_reservation_positive"),
+            models.UniqueConstraint(fields=["move", "quant"], name="inventory_reservation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.move_id} ← {self.quant_id}: {self.quantity}"
+
+
+class Count(CompanyOwned, Versioned):
+    """A physical count of one location (and what it holds below it): a sheet of lines with the
+    expected quantities, filled with what was found; applying it posts the differences as
+    moves to and from the inventory-loss location."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("In progress")
+        APPLIED = "applied", _("Applied")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    TRANSITIONS = {
+        "applied": Transition({"draft"}, "applied", by="applied_by", at="applied_at"),
+        "cancelled": Transition({"draft"}, "cancelled"),
+    }
+    EVENT_PREFIX = "count"
+
+    name = models.CharField(_("name"), max_length=100)
+    location = models.ForeignKey(Location, models.PROTECT, related_name="+", verbose_name=_("location"))
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.DRAFT)
+    date = models.DateField(_("date"))
+    transfer = models.ForeignKey(
+        Transfer, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("adjustment")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("count")
+        verbose_name_plural = _("counts")
+        indexes = [models.Index(fields=["company", "-date", "-id"], name="count_date_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("inventory:count_detail", args=[self.pk])
+
+
+class CountLine(models.Model):
+    count = models.ForeignKey(Count, models.CASCADE, related_name="lines", verbose_name=_("count"))
+    product = models.ForeignKey(Product, models.PROTECT, related_name="+", verbose_name=_("product"))
+    location = models.ForeignKey(Location, models.PROTECT, related_name="+", verbose_name=_("location"))
+    lot = models.ForeignKey(
+        Lot, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("lot")
+    )
+    expected = qty_field(_("expected"))
+    counted = models.DecimalField(
+        _("counted"), max_digits=QTY_DIGITS, decimal_places=QTY_PLACES, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["location__path", "product__name_key", "id"]
+        verbose_name = _("count line")
+        verbose_name_plural = _("count lines")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(counted__isnull=True) | Q(counted__gte=0), name="inventory_countline_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} @ {self.location_id}: {self.counted}"
+
+    @property
+    def difference(self) -> Decimal | None:
+        return None if self.counted is None else self.counted - self.expected

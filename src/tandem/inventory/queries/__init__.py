@@ -1,0 +1,30 @@
+"""Reads of stock beyond a filter. ``availability(product, warehouse, until)`` is the entry point
+sales and planning use to promise dates (see :class:`Availability`)."""
+
+from tandem.inventory.queries.stock import (
+    Availability,
+    TimelinePoint,
+    availability,
+    history,
+    on_hand,
+    open_moves,
+    product_lines,
+    quant_differences,
+    reservation_differences,
+    stock_by_location,
+    warehouse_location_ids,
+)
+
+__all__ = [
+    "Availability",
+    "TimelinePoint",
+    "availability",
+    "history",
+    "on_hand",
+    "open_moves",
+    "product_lines",
+    "quant_differences",
+    "reservation_differences",
+    "stock_by_location",
+    "warehouse_location_ids",
+]

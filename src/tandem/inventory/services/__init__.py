@@ -1,0 +1,97 @@
+"""Every write on stock, one module per subject (warehouses, transfers, counts, stock, moving in).
+
+The entry points other domains build on — keep these signatures stable:
+
+``create_receipt(company, supplier_partner, lines, *, origin="", actor=None, warehouse=None,
+scheduled_date=None) -> Transfer``
+    ``lines`` are ``[(product, quantity, unit, expected_date), …]`` (``MoveSpec`` tuples; unit
+    and date may be None: the product's unit, the scheduled date). The receipt is confirmed
+    (numbered ``<WH>/IN/<year>/<n>``) and ready; ``warehouse`` defaults to the company's first.
+``create_delivery(company, customer_partner, lines, *, origin="", actor=None, warehouse=None,
+scheduled_date=None) -> Transfer``
+    The same towards a customer: confirmed, waiting until :func:`reserve` promised every line.
+``create_internal(company, lines, *, source_location, dest_location, actor=None) -> Transfer``
+``reserve(transfer_or_moves, actor=None) -> list[Shortage]``
+    Promise open moves what their source holds (FIFO, or the move's lot); a fully promised
+    transfer becomes ready. ``Shortage(product, warehouse, location, quantity, date, move)``
+    is what is missing, in the product's unit. Concurrency-safe; deadlocks are retried.
+``validate_transfer(transfer, quantities=None, actor=None, *, lots=None) -> Transfer``
+    ``quantities`` = ``{move_id: done quantity in the move's unit}`` (None: everything). What
+    is not done goes to a backorder (``transfer.backorders``), confirmed and reserved. Tracked
+    products: ``lots={move_id: lot | "number" | [(lot or number, qty[, expiry]), …]}``.
+    Taking more than is available raises ``NotEnoughStock`` unless the product allows negative stock.
+``unreserve(transfer, actor=None)``, ``cancel_transfer(transfer, actor=None)``,
+``create_return(transfer, actor=None, quantities=None) -> Transfer`` (quantities per move id in
+the product's unit; all that is returnable if None).
+``create_count(company, actor, *, location, …) -> Count``, ``record_counted(count, actor,
+{line_id: qty})``, ``apply_count(count, actor) -> Count``.
+Reads live in :mod:`tandem.inventory.queries` (``availability(product, warehouse, until)``).
+
+Every service raises a ``core.errors.BusinessError`` with a human message and writes nothing
+when it refuses.
+"""
+
+from tandem.inventory.services.common import NotEnoughStock, WrongUnit
+from tandem.inventory.services.counts import (
+    add_count_line,
+    apply_count,
+    cancel_count,
+    create_count,
+    record_counted,
+)
+from tandem.inventory.services.transfers import (
+    MoveSpec,
+    Shortage,
+    cancel_transfer,
+    confirm_transfer,
+    create_delivery,
+    create_internal,
+    create_receipt,
+    create_return,
+    create_transfer,
+    default_warehouse,
+    reserve,
+    returnable,
+    unreserve,
+    validate_transfer,
+)
+from tandem.inventory.services.warehouses import (
+    create_location,
+    create_lot,
+    create_warehouse,
+    ensure_virtual_locations,
+    update_location,
+    update_warehouse,
+    virtual_location,
+)
+
+__all__ = [
+    "MoveSpec",
+    "NotEnoughStock",
+    "Shortage",
+    "WrongUnit",
+    "add_count_line",
+    "apply_count",
+    "cancel_count",
+    "cancel_transfer",
+    "confirm_transfer",
+    "create_count",
+    "create_delivery",
+    "create_internal",
+    "create_location",
+    "create_lot",
+    "create_receipt",
+    "create_return",
+    "create_transfer",
+    "create_warehouse",
+    "default_warehouse",
+    "ensure_virtual_locations",
+    "record_counted",
+    "reserve",
+    "returnable",
+    "unreserve",
+    "update_location",
+    "update_warehouse",
+    "validate_transfer",
+    "virtual_location",
+]

@@ -1,0 +1,139 @@
+"""Quants and reservations: the low-level writes every transfer and count goes through.
+
+Quants are locked ``SELECT … FOR UPDATE`` in one order (arrival, then key) so that two writers
+of the same product queue instead of deadlocking; whatever still deadlocks is retried by
+:func:`tandem.inventory.services.common.retrying`. On SQLite writers are serialised anyway.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from tandem.catalog.models import Product
+from tandem.inventory.models import STOCKED_KINDS, Location, Lot, Move, MoveLine, Quant, Reservation
+
+ZERO = Decimal(0)
+
+
+def subtree_ids(location: Location) -> list[int]:
+    """The location and every location below it that holds stock."""
+    rows = Location.objects.filter(company=location.company_id, kind__in=STOCKED_KINDS).filter(
+        Q(pk=location.pk) | Q(path__startswith=f"{location.path}/")
+    )
+    return list(rows.values_list("pk", flat=True))
+
+
+def locked_quants(
+    product: Product,
+    location_ids: Iterable[int],
+    *,
+    lot: Lot | None = None,
+    exclude_location: int | None = None,
+    available_only: bool = True,
+) -> list[Quant]:
+    """The product's quants in those locations, FIFO (oldest first), locked for this transaction."""
+    rows: QuerySet[Quant] = Quant.objects.filter(product=product, location_id__in=list(location_ids))
+    if lot is not None:
+        rows = rows.filter(lot=lot)
+    if exclude_location is not None:
+        rows = rows.exclude(location_id=exclude_location)
+    if available_only:
+        rows = rows.filter(quantity__gt=F("reserved"))
+    return list(rows.select_for_update(of=("self",)).order_by("in_date", "id"))
+
+
+def reserve_move(move: Move, need: Decimal, *, exact: bool = False) -> Decimal:
+    """Reserve up to ``need`` for ``move`` from its source (and below it); what was reserved."""
+    if need <= 0:
+        return ZERO
+    location_ids = [move.source_location_id] if exact else subtree_ids(move.source_location)
+    got = ZERO
+    quants = locked_quants(move.product, location_ids, lot=move.lot, exclude_location=move.dest_location_id)
+    for quant in quants:
+        take = min(need - got, quant.quantity - quant.reserved)
+        if take <= 0:
+            continue
+        Quant.objects.filter(pk=quant.pk).update(reserved=F("reserved") + take)
+        updated = Reservation.objects.filter(move=move, quant=quant).update(quantity=F("quantity") + take)
+        if not updated:
+            Reservation.objects.create(move=move, quant=quant, quantity=take)
+        got += take
+        if got >= need:
+            break
+    return got
+
+
+def reserved_for(move: Move) -> Decimal:
+    return sum((r.quantity for r in Reservation.objects.filter(move=move)), ZERO)
+
+
+def release(moves: Iterable[Move]) -> None:
+    """Give back every reservation of these moves."""
+    rows = list(Reservation.objects.filter(move__in=list(moves)).order_by("quant_id"))
+    if not rows:
+        return
+    locked = {
+        q.pk: q
+        for q in Quant.objects.select_for_update().filter(pk__in={r.quant_id for r in rows}).order_by("id")
+    }
+    for row in rows:
+        Quant.objects.filter(pk=locked[row.quant_id].pk).update(reserved=F("reserved") - row.quantity)
+    Reservation.objects.filter(pk__in=[r.pk for r in rows]).delete()
+
+
+@dataclass
+class Taken:
+    quant: Quant
+    quantity: Decimal
+    reserved: Decimal  # of which this much was this move's reservation
+
+
+def add_to_quant(
+    product: Product, location: Location, lot: Lot | None, quantity: Decimal, when: datetime.datetime
+) -> None:
+    """Add (or, negative, remove) on-hand quantity at a stocked location."""
+    if location.kind not in STOCKED_KINDS:
+        return
+    negative_ok = product.allow_negative_stock
+    for _attempt in range(2):
+        rows = Quant.objects.filter(product=product, location=location, lot=lot)
+        quant = rows.select_for_update().first()
+        if quant is not None:
+            Quant.objects.filter(pk=quant.pk).update(
+                quantity=F("quantity") + quantity, negative_allowed=quant.negative_allowed or negative_ok
+            )
+            return
+        try:
+            with transaction.atomic():
+                Quant.objects.create(
+                    company_id=location.company_id, product=product, location=location, lot=lot,
+                    quantity=quantity, negative_allowed=negative_ok, in_date=when,
+                )  # fmt: skip
+                return
+        except IntegrityError:
+            continue  # created meanwhile by another writer: lock it and add
+    raise IntegrityError("quant could not be created or locked")
+
+
+def write_line(
+    move: Move, lot: Lot | None, source: Location, dest: Location, quantity: Decimal, when: datetime.datetime
+) -> MoveLine:
+    """The ledger line and both quants, in the caller's transaction."""
+    line = MoveLine.objects.create(
+        company_id=move.company_id, move=move, product=move.product, lot=lot, source_location=source,
+        dest_location=dest, quantity=quantity, done_at=when,
+    )  # fmt: skip
+    add_to_quant(move.product, source, lot, -quantity, when)
+    add_to_quant(move.product, dest, lot, quantity, when)
+    return line
+
+
+def now() -> datetime.datetime:
+    return timezone.now()
