@@ -121,6 +121,13 @@ declare(
         {"direction": "inbound or outbound", "amount": "the amount", "currency": "its currency code"},
         webhook=True,
     ),
+    EventType("payment.updated", _("Changed"), {"changes": CHANGES}, webhook=False),
+    EventType(
+        "payment.deleted",
+        _("Draft deleted"),
+        {"amount": "the draft's amount", "currency": "its currency code"},
+        webhook=False,
+    ),
     EventType(
         "payment.posted",
         _("Posted"),

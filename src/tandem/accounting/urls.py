@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.accounting.views import invoices, ledger, reports, statements
+from tandem.accounting.views import invoices, ledger, payments, reports, statements
 from tandem.web.actions import action_urls
 from tandem.web.generic.routes import model_urls
 
@@ -45,6 +45,20 @@ urlpatterns = [
         name="invoice_",
     ),
     path("invoices/<int:pk>/pdf/", invoices.InvoicePdfView.as_view(), name="invoice_pdf"),
+    path(
+        "invoices/<int:pk>/register-payment/",
+        payments.RegisterPaymentView.as_view(),
+        name="invoice_register_payment",
+    ),
+    *model_urls(
+        list=payments.PaymentListView,
+        create=payments.PaymentCreateView,
+        detail=payments.PaymentDetailView,
+        edit=payments.PaymentEditView,
+        route="payments/",
+        name="payment_",
+    ),
+    *action_urls(payments.ReconciliationActions, "reconciliations/<int:pk>/", "reconciliation_"),
     path("vat/", invoices.VatReportView.as_view(), name="vat_report"),
     path("vat/<int:pk>/", invoices.VatLinesView.as_view(), name="vat_lines"),
     *model_urls(

@@ -43,8 +43,8 @@ class PaymentWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type
 
 
 class PaymentViewSet(RetrieveMixin, CreateMixin, mixins.ListModelMixin, ServiceViewSet):
-    """Incoming and outgoing payments. ``post/`` books a draft's entry; ``cancel/`` cancels a
-    draft or reverses a posted payment that is matched with nothing."""
+    """Incoming and outgoing payments. ``post/`` books a draft's entry; ``cancel/`` reverses a
+    posted payment that is matched with nothing (a draft is refused: it has nothing to reverse)."""
 
     model = Payment
     serializer_class = PaymentSerializer
@@ -67,7 +67,7 @@ class PaymentViewSet(RetrieveMixin, CreateMixin, mixins.ListModelMixin, ServiceV
     @extend_schema(request=None, responses=PaymentSerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=["accounting.change_payment"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
-        """Cancel a draft, or reverse a posted payment that is matched with nothing."""
+        """Reverse a posted payment that is matched with nothing."""
         payment = self.get_object()
         self.expected_version(payment)
         return self.respond(services.cancel_payment(payment, self.actor))

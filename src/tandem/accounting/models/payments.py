@@ -90,6 +90,11 @@ class Payment(CompanyOwned, Versioned):
     def __str__(self) -> str:
         return self.number or str(_("Draft payment %(id)s") % {"id": self.pk})
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounting:payment_detail", args=[self.pk])
+
 
 class Reconciliation(CompanyOwned):
     """A (partial) match: ``amount`` of ``debit_line`` is settled by ``credit_line``.

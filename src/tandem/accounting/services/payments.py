@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -34,6 +35,7 @@ from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Company, Currency, User
 from tandem.core.money import round_money
 from tandem.core.states import transition
+from tandem.core.versioning import update_versioned
 from tandem.partners.models import BankAccount, Partner
 
 ZERO = Decimal(0)
@@ -107,6 +109,37 @@ def create_payment(
     return payment
 
 
+PAYMENT_FIELDS = (
+    "direction", "journal", "date", "amount", "partner", "currency", "reference", "partner_bank_account",
+)  # fmt: skip
+
+
+def update_payment(
+    payment: Payment, actor: User | None, *, expected_version: int | None = None, **changes: Any
+) -> Payment:
+    """Change a draft payment; a posted one is cancelled instead (its entry is reversed)."""
+    unknown = set(changes) - set(PAYMENT_FIELDS)
+    if unknown:
+        raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
+    if isinstance(changes.get("reference"), str):
+        changes["reference"] = changes["reference"].strip()[:140]
+    if "currency" in changes and changes["currency"] is None:
+        journal = changes.get("journal") or payment.journal
+        changes["currency"] = journal.currency or payment.company.currency
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update(of=("self",)).get(pk=payment.pk)
+        if locked.state != Payment.State.DRAFT:
+            raise BusinessError(_("Only a draft payment can be changed: cancel a posted one."))
+        return update_versioned(
+            locked,
+            actor,
+            changes,
+            expected_version=expected_version,
+            event="payment.updated",
+            check=lambda row: _check(row.company, row),
+        )
+
+
 def counterpart_account(company: Company, partner: Partner | None, direction: str) -> Account:
     """The partner's receivable (money in) or payable (money out) account."""
     books = ledger_queries.settings_of(company)
@@ -177,9 +210,12 @@ def post_payment(payment: Payment, actor: User | None) -> Payment:
 
 
 def cancel_payment(payment: Payment, actor: User | None, *, date: datetime.date | None = None) -> Payment:
-    """Cancel a draft, or reverse a posted payment's entry once nothing is matched against it."""
+    """Reverse a posted payment's entry once nothing is matched against it. A draft has no
+    number yet: it is deleted instead (:func:`delete_draft`)."""
     with transaction.atomic():
         locked = Payment.objects.select_for_update(of=("self",)).select_related("entry").get(pk=payment.pk)
+        if locked.state == Payment.State.DRAFT:
+            raise BusinessError(_("A draft payment is deleted, not cancelled."))
         reversal = None
         if locked.state == Payment.State.POSTED and locked.entry is not None:
             matched = Reconciliation.objects.filter(
@@ -191,6 +227,18 @@ def cancel_payment(payment: Payment, actor: User | None, *, date: datetime.date 
         transition(locked, "cancelled", actor, data={"reversal": reversal.number if reversal else ""})
     payment.refresh_from_db()
     return payment
+
+
+@transaction.atomic
+def delete_draft(payment: Payment, actor: User | None) -> None:
+    """Delete a draft payment (nothing was booked); a posted one is cancelled instead."""
+    locked = Payment.objects.select_for_update(of=("self",)).get(pk=payment.pk)
+    if locked.state != Payment.State.DRAFT:
+        raise BusinessError(_("Only a draft payment is deleted: cancel a posted one."))
+    events.record(
+        "payment.deleted", locked, actor, {"amount": str(locked.amount), "currency": locked.currency_id}
+    )
+    locked.delete()
 
 
 def partner_line(payment: Payment) -> JournalLine:
@@ -209,6 +257,7 @@ def register_payment(
     amount: Decimal | None = None,
     write_off: bool = False,
     reference: str = "",
+    partner_bank_account: BankAccount | None = None,
 ) -> tuple[Payment, list[Reconciliation]]:
     """Pay posted invoices of one partner (all customer or all supplier documents): one
     payment of ``amount`` (by default what is left to pay) matched against their open items.
@@ -225,6 +274,8 @@ def register_payment(
     customer = first.kind in CUSTOMER_KINDS
     if any((i.kind in CUSTOMER_KINDS) != customer for i in invoices):
         raise BusinessError(_("Pay customer invoices and supplier bills separately."))
+    if any(i.state != Invoice.State.POSTED for i in invoices):
+        raise BusinessError(_("Only posted invoices can be paid."))
     with transaction.atomic():
         items = reconciliation.lock_open_items(
             JournalLine.objects.filter(
@@ -246,9 +297,34 @@ def register_payment(
             partner=partner,
             currency=currency,
             reference=reference or ", ".join(i.number for i in invoices)[:140],
+            partner_bank_account=partner_bank_account,
         )
         post_payment(payment, actor)
         matched = reconciliation.reconcile(
             [*items, partner_line(payment)], actor, write_off=write_off, settle=[item.pk for item in items]
         )
     return payment, matched
+
+
+def match_payment(
+    invoices: Sequence[Invoice], payment: Payment, actor: User | None, *, write_off: bool = False
+) -> list[Reconciliation]:
+    """Match what is open of a posted payment against posted invoices of its partner: in
+    full, or in part (what is left stays open on the invoices or on the payment)."""
+    if payment.state != Payment.State.POSTED:
+        raise BusinessError(_("Post the payment first."))
+    if not invoices:
+        raise BusinessError(_("Choose the invoices to pay."))
+    if any(i.partner_id != payment.partner_id or i.company_id != payment.company_id for i in invoices):
+        raise BusinessError(_("Match invoices of the payment's partner only."))
+    if any(i.state != Invoice.State.POSTED for i in invoices):
+        raise BusinessError(_("Only posted invoices can be paid."))
+    with transaction.atomic():
+        items = reconciliation.lock_open_items(
+            JournalLine.objects.filter(
+                entry__invoice__in=[i.pk for i in invoices], account__reconcilable=True, posted=True
+            )
+        )
+        if not any(item.residual or item.residual_currency for item in items):
+            raise reconciliation.NothingToMatch(_("These invoices are paid already."))
+        return reconciliation.reconcile([*items, partner_line(payment)], actor, write_off=write_off)

@@ -16,9 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tandem.accounting.forms.invoices import InvoiceForm
-from tandem.accounting.models import Invoice, Tax
+from tandem.accounting.models import Invoice, Payment, Reconciliation, Tax
+from tandem.accounting.queries import payments as payment_queries
 from tandem.accounting.queries import taxes as tax_queries
 from tandem.accounting.services import invoices as services
+from tandem.accounting.views import payments as payment_views
+from tandem.core.money import round_money
 from tandem.web.actions import Action, ActionView
 from tandem.web.generic import (
     Column,
@@ -139,6 +142,15 @@ class InvoiceDetailView(ObjectDetailView):
         context["edit_url"] = context["edit_url"] if invoice.state == DRAFT else None
         context["lines"] = invoice.lines.select_related("account", "product").prefetch_related("taxes")
         context["pdf_url"] = reverse("accounting:invoice_pdf", args=[invoice.pk])
+        if invoice.state == POSTED:
+            status, left = payment_queries.statuses([invoice], timezone.localdate())[invoice.pk]
+            context["payment_status"] = payment_queries.STATUS_LABELS.get(status, "")
+            context["left"] = round_money(left, invoice.currency)
+            if left and self.can("add", Payment):
+                context["register_url"] = reverse("accounting:invoice_register_payment", args=[invoice.pk])
+            context["show_matches"] = self.can("view", Reconciliation)
+            context["matches"] = payment_views.matches_of(invoice.entry_id) if context["show_matches"] else []
+            context["unreconcile"] = self.can("delete", Reconciliation)
         return context
 
 
