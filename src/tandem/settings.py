@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "tandem.catalog",
     "tandem.accounting",
     "tandem.inventory",
+    "tandem.purchasing",
+    "tandem.planning",
     "tandem.integrations.imports",
     "tandem.integrations.letters",
     "tandem.integrations.webhooks",

@@ -1,0 +1,308 @@
+"""Reads on purchasing: the best supplier, approval levels an order needs, what was received
+and billed of an order (derived, never stored), the three-way match, supplier performance."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tandem.catalog.models import Product
+from tandem.core.models import Company
+from tandem.core.money import MissingRate, convert
+from tandem.partners.models import Partner
+from tandem.purchasing.models import (
+    Approval,
+    ApprovalLevel,
+    OrderBill,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseSettings,
+    SupplierPrice,
+)
+
+ZERO = Decimal(0)
+OPEN_STATES = ("draft", "sent", "to_approve", "confirmed")
+CONFIRMED_STATES = ("confirmed", "received", "billed")
+
+
+def settings_of(company: Company) -> PurchaseSettings:
+    """The company's purchasing settings (defaults, unsaved, when it has none yet)."""
+    found = PurchaseSettings.objects.filter(company=company).first()
+    return found if found is not None else PurchaseSettings(company=company)
+
+
+# --- supplier prices ------------------------------------------------------------------------
+
+
+def valid_prices(
+    company: Company, product: Product, quantity: Decimal, on: datetime.date
+) -> QuerySet[SupplierPrice]:
+    """Active prices of ``product`` that apply to ``quantity`` on ``on``."""
+    return (
+        SupplierPrice.objects.filter(
+            company=company, product=product, active=True, min_quantity__lte=quantity
+        )
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .select_related("partner", "currency")
+    )
+
+
+def _in_company_currency(price: SupplierPrice, company: Company, on: datetime.date) -> Decimal | None:
+    if price.currency_id == company.currency_id:
+        return price.price
+    try:
+        return convert(price.price, price.currency, company.currency, on)
+    except MissingRate:
+        return None  # a price we cannot compare ranks last
+
+
+def best_supplier(
+    company: Company,
+    product: Product,
+    quantity: Decimal = Decimal(1),
+    *,
+    on: datetime.date | None = None,
+    needed_by: datetime.date | None = None,
+) -> SupplierPrice | None:
+    """The supplier price to buy ``quantity`` of ``product`` at, by price and lead time.
+
+    The rule: among the prices valid on ``on`` for this quantity, those that arrive by
+    ``needed_by`` (order date plus lead time) come first; among them the lowest unit price in
+    the company's currency wins, then the shorter lead time. When none arrives in time, the
+    fastest supplier wins (then the cheaper)."""
+    on = on or timezone.localdate()
+    candidates = list(valid_prices(company, product, quantity, on))
+    if not candidates:
+        return None
+    ranked = []
+    for price in candidates:
+        unit = _in_company_currency(price, company, on)
+        in_time = needed_by is None or on + datetime.timedelta(days=price.lead_time_days) <= needed_by
+        ranked.append((price, unit, in_time))
+    if any(in_time for _p, _u, in_time in ranked):
+        timely = [(p, u) for p, u, in_time in ranked if in_time]
+        timely.sort(key=lambda r: (r[1] is None, r[1] or ZERO, r[0].lead_time_days, r[0].pk))
+        return timely[0][0]
+    ranked.sort(key=lambda r: (r[0].lead_time_days, r[1] is None, r[1] or ZERO, r[0].pk))
+    return ranked[0][0]
+
+
+def price_from(
+    partner: Partner, product: Product, quantity: Decimal, on: datetime.date
+) -> SupplierPrice | None:
+    """This supplier's price for ``quantity``: the highest quantity break not above it."""
+    return (
+        valid_prices(partner.company, product, quantity, on)
+        .filter(partner=partner)
+        .order_by("-min_quantity", "price", "-id")
+        .first()
+    )
+
+
+# --- approval -------------------------------------------------------------------------------
+
+
+def required_levels(order: PurchaseOrder) -> list[ApprovalLevel]:
+    """The levels of the chain whose threshold the order's amount reaches, lowest first."""
+    return list(
+        ApprovalLevel.objects.filter(company_id=order.company_id, min_amount__lte=order.amount_company)
+        .select_related("approver")
+        .order_by("min_amount", "id")
+    )
+
+
+def next_level(order: PurchaseOrder) -> ApprovalLevel | None:
+    """The lowest required level that has not approved the order yet (None: fully approved)."""
+    done = set(Approval.objects.filter(order=order).values_list("level_id", flat=True))
+    return next((level for level in required_levels(order) if level.pk not in done), None)
+
+
+# --- received and billed: derived from receipts' moves and bills' lines ----------------------
+
+
+@dataclass
+class LineStatus:
+    line: PurchaseOrderLine
+    ordered: Decimal
+    received: Decimal = ZERO
+    billed: Decimal = ZERO
+    billed_price: Decimal | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def to_receive(self) -> Decimal:
+        return max(self.ordered - self.received, ZERO)
+
+    @property
+    def to_bill(self) -> Decimal:
+        return max(self.received - self.billed, ZERO)
+
+
+def allocate(lines: Sequence[PurchaseOrderLine], done: dict[int, Decimal]) -> dict[int, Decimal]:
+    """Spread done quantities per product over the order's lines, in line order (a product on
+    two lines fills the first before the second; what is left over goes to its last line).
+
+    A pure function: ``done`` is ``{product id: quantity}``; returns ``{line id: quantity}``."""
+    left = dict(done)
+    found: dict[int, Decimal] = {}
+    last_of: dict[int, int] = {line.product_id: line.pk for line in lines}
+    for line in lines:
+        available = left.get(line.product_id, ZERO)
+        take = min(available, line.quantity) if last_of[line.product_id] != line.pk else available
+        found[line.pk] = take
+        left[line.product_id] = available - take
+    return found
+
+
+def billed_by_product(order: PurchaseOrder) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
+    """``({product id: billed quantity}, {product id: last billed unit price})`` over the
+    order's bills that are not cancelled (refunds subtract)."""
+    from tandem.accounting.models import Invoice, InvoiceLine
+
+    quantities: dict[int, Decimal] = {}
+    prices: dict[int, Decimal] = {}
+    rows = (
+        InvoiceLine.objects.filter(
+            invoice__in=OrderBill.objects.filter(order=order).values("invoice"),
+            product__isnull=False,
+        )
+        .exclude(invoice__state=Invoice.State.CANCELLED)
+        .order_by("invoice_id", "sequence", "id")
+        .values_list("product_id", "quantity", "price_unit", "invoice__kind")
+    )
+    for product_id, quantity, price, kind in rows:
+        sign = -1 if kind == Invoice.Kind.SUPPLIER_REFUND else 1
+        quantities[product_id] = quantities.get(product_id, ZERO) + sign * quantity
+        if sign > 0:
+            prices[product_id] = price
+    return quantities, prices
+
+
+def received_by_product(order: PurchaseOrder) -> dict[int, Decimal]:
+    """``{product id: quantity}`` of the done moves of the order's receipts (inventory's ledger)."""
+    return {}  # INVENTORY: replaced when inventory's receipts land
+
+
+def line_statuses(order: PurchaseOrder, tolerance: Decimal | None = None) -> list[LineStatus]:
+    """Ordered, received and billed per line, with the three-way match's warnings."""
+    lines = list(order.lines.select_related("product", "uom").order_by("sequence", "id"))
+    received = allocate(lines, received_by_product(order))
+    if order.state in CONFIRMED_STATES:  # a service is not received into stock: it counts as ordered
+        received.update(
+            {line.pk: line.quantity for line in lines if line.product.kind == Product.Kind.SERVICE}
+        )
+    billed_qty, billed_price = billed_by_product(order)
+    billed = allocate(lines, billed_qty)
+    return [
+        match_line(
+            LineStatus(
+                line, line.quantity, received[line.pk], billed[line.pk], billed_price.get(line.product_id)
+            )
+        )
+        for line in lines
+    ]
+
+
+def match_line(status: LineStatus) -> LineStatus:
+    """The three-way match of one line: billed against received, and the billed price
+    against the ordered one. A pure function (it only fills ``warnings``)."""
+    line = status.line
+    product = str(line.product)
+    if status.billed > status.received:
+        status.warnings.append(
+            _("%(product)s: billed %(billed)s but received %(received)s.")
+            % {"product": product, "billed": _n(status.billed), "received": _n(status.received)}
+        )
+    if status.received > status.ordered:
+        status.warnings.append(
+            _("%(product)s: received %(received)s but ordered %(ordered)s.")
+            % {"product": product, "received": _n(status.received), "ordered": _n(status.ordered)}
+        )
+    if status.billed_price is not None and status.billed_price != line.price_unit:
+        status.warnings.append(
+            _("%(product)s: billed at %(billed)s a unit, ordered at %(ordered)s.")
+            % {"product": product, "billed": _n(status.billed_price), "ordered": _n(line.price_unit)}
+        )
+    return status
+
+
+def mismatches(statuses: Iterable[LineStatus]) -> list[str]:
+    return [warning for status in statuses for warning in status.warnings]
+
+
+def _n(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+# --- supplier performance (the partner card's panel) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Performance:
+    orders: int
+    open_orders: int
+    open_amount: Decimal
+    currency: str
+    on_time_rate: Decimal | None  # percent of receipts done by their expected date
+    price_variance: Decimal | None  # percent: billed prices against ordered ones
+
+
+def performance(partner: Partner, orders: QuerySet[PurchaseOrder]) -> Performance:
+    """How ``partner`` does as a supplier, over ``orders`` (the reader's visible ones)."""
+    mine = orders.filter(partner=partner)
+    open_rows = mine.filter(state__in=OPEN_STATES)
+    open_amount = sum((amount for amount in open_rows.values_list("amount_company", flat=True)), ZERO)
+    on_time = on_time_rate(mine)
+    return Performance(
+        orders=mine.exclude(state="cancelled").count(),
+        open_orders=open_rows.count(),
+        open_amount=open_amount,
+        currency=str(partner.company.currency_id),
+        on_time_rate=on_time,
+        price_variance=price_variance(mine),
+    )
+
+
+def price_variance(orders: QuerySet[PurchaseOrder]) -> Decimal | None:
+    """Billed amount against the ordered price of the same billed quantities, in percent."""
+    from tandem.accounting.models import Invoice, InvoiceLine
+
+    bills = OrderBill.objects.filter(order__in=orders).values("invoice")
+    lines = (
+        InvoiceLine.objects.filter(
+            invoice__in=bills, invoice__kind=Invoice.Kind.SUPPLIER_BILL, product__isnull=False
+        )
+        .exclude(invoice__state=Invoice.State.CANCELLED)
+        .values_list("invoice_id", "product_id", "quantity", "price_unit")
+    )
+    order_of: dict[int, int] = dict(
+        OrderBill.objects.filter(order__in=orders).values_list("invoice_id", "order_id")
+    )
+    ordered_price = {
+        (order_id, product_id): price
+        for order_id, product_id, price in PurchaseOrderLine.objects.filter(order__in=orders)
+        .order_by("order_id", "-sequence", "-id")
+        .values_list("order_id", "product_id", "price_unit")
+    }
+    expected = actual = ZERO
+    for invoice_id, product_id, quantity, price in lines:
+        reference = ordered_price.get((order_of.get(invoice_id, 0), product_id))
+        if reference is None:
+            continue
+        expected += reference * quantity
+        actual += price * quantity
+    if not expected:
+        return None
+    return ((actual - expected) * 100 / expected).quantize(Decimal("0.1"))
+
+
+def on_time_rate(orders: QuerySet[PurchaseOrder]) -> Decimal | None:
+    """Percent of the orders' receipts done by their expected date (None: nothing received yet)."""
+    return None  # INVENTORY: replaced when inventory's receipts land
