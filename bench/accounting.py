@@ -215,6 +215,27 @@ def build_books(lines: int) -> dict[str, float]:
     }
 
 
+def _server_cpu() -> float:
+    """CPU seconds of this connection's PostgreSQL backend so far (same machine: /proc); 0 on SQLite."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its database server process (PostgreSQL)."""
+    return time.process_time() + _server_cpu()
+
+
 def time_reports(company_id: int, repeat: int) -> dict[str, dict[str, float]]:
     from tandem.accounting.models import CostCentre
     from tandem.accounting.queries import reports
@@ -231,12 +252,17 @@ def time_reports(company_id: int, repeat: int) -> dict[str, dict[str, float]]:
     cases["dashboard months"] = (reports.monthly, params)
     timings = {}
     for name, (build, given) in cases.items():
-        runs = []
+        runs, cpu = [], []
         for _ in range(repeat):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), _cpu()
             build(given)
             runs.append((time.perf_counter() - started) * 1000)
-        timings[name] = {"median_ms": round(statistics.median(runs), 1), "max_ms": round(max(runs), 1)}
+            cpu.append((_cpu() - cpu_started) * 1000)
+        timings[name] = {
+            "median_ms": round(statistics.median(runs), 1),
+            "max_ms": round(max(runs), 1),
+            "cpu_median_ms": round(statistics.median(cpu), 1),
+        }
     return timings
 
 
@@ -251,7 +277,7 @@ def time_posting(count: int) -> dict[str, float]:
     customer = Partner.objects.filter(company=company, is_supplier=False).order_by("id").first()
     income = Account.objects.filter(company=company, type="income").order_by("code").first()
     drafts = []
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _cpu()
     for n in range(count):
         drafts.append(
             invoices.create_invoice(
@@ -263,16 +289,18 @@ def time_posting(count: int) -> dict[str, float]:
                 lines=[LineData(f"Chair {n}", Decimal(2), Decimal("49.90"), account=income, taxes=[])],
             )
         )
-    created = time.perf_counter() - started
-    started = time.perf_counter()
+    created, created_cpu = time.perf_counter() - started, _cpu() - cpu_started
+    started, cpu_started = time.perf_counter(), _cpu()
     for draft in drafts:
         invoices.post_invoice(draft, None)
-    posted = time.perf_counter() - started
+    posted, posted_cpu = time.perf_counter() - started, _cpu() - cpu_started
     return {
         "invoices": count,
         "create_per_second": round(count / created, 1),
         "post_per_second": round(count / posted, 1),
         "create_and_post_per_second": round(count / (created + posted), 1),
+        "create_cpu_ms_each": round(created_cpu / count * 1000, 1),
+        "post_cpu_ms_each": round(posted_cpu / count * 1000, 1),
     }
 
 
@@ -282,6 +310,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--invoices", type=int, default=300)
+    parser.add_argument("--tag", default="", help="appended to the results file's name")
     args = parser.parse_args()
     where = setup_django(args.database)
     books = build_books(args.lines)
@@ -298,13 +327,18 @@ def main() -> None:
         "posting": posting,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"accounting-{args.database}-{args.lines}.json").write_text(json.dumps(result, indent=2))
+    (RESULTS / f"accounting-{args.database}-{args.lines}{args.tag}.json").write_text(
+        json.dumps(result, indent=2)
+    )
     print(
         f"{args.database}: {books['lines']:,} lines written in {books['write_seconds']} s "
         f"({books['lines_per_second']:,}/s), ANALYZE {books['analyze_seconds']} s"
     )
     for name, figures in timings.items():
-        print(f"  {name:32} median {figures['median_ms']:8.1f} ms   max {figures['max_ms']:8.1f} ms")
+        print(
+            f"  {name:32} median {figures['median_ms']:8.1f} ms   max {figures['max_ms']:8.1f} ms"
+            f"   CPU {figures['cpu_median_ms']:8.1f} ms"
+        )
     print(f"  posting: {posting}")
     print(f"  load average: {result['load']}")
 

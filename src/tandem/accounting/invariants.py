@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from tandem.accounting.queries import ledger, payments
+from tandem.accounting.queries import balances, ledger, payments
 from tandem.core.invariants import register_invariant
 
 
@@ -43,3 +43,14 @@ def open_items_hold_what_they_owe() -> list[str]:
 register_invariant(
     "accounting: each receivable equals the residuals of its open items", open_items_hold_what_they_owe
 )
+
+
+def balances_are_the_posted_lines() -> list[str]:
+    return [
+        _("%(table)s %(key)s holds debit, credit, lines %(kept)s; its posted lines sum to %(lines)s")
+        % {"table": table, "key": key, "kept": kept, "lines": lines}
+        for table, key, kept, lines in balances.differences()
+    ]
+
+
+register_invariant("accounting: monthly balances equal their posted lines", balances_are_the_posted_lines)

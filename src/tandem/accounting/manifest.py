@@ -77,5 +77,11 @@ registry.register(
             registry.DemoPart("tandem.accounting.demo_statements.build", order=43),
             registry.DemoPart("tandem.accounting.demo_reports.build", order=49),
         ],
+        # Monthly balances kept by the database for the reports (models/balances.py).
+        internal_models=[
+            "accounting.accountbalance",
+            "accounting.partnerbalance",
+            "accounting.costcentrebalance",
+        ],
     )
 )

@@ -3,9 +3,11 @@
 ``books``: settings, accounts, journals, fiscal years and periods, cost centres, entries and
 lines. ``taxes``: taxes, tax groups, fiscal positions, product and partner defaults.
 ``invoices``: payment-term instalments, invoices and their lines. ``payments``: payments,
-reconciliations, bank statements. ``management``: budgets and dunning.
+reconciliations, bank statements. ``management``: budgets and dunning. ``balances``: monthly
+balances of the posted lines, kept by the database for the reports.
 """
 
+from tandem.accounting.models.balances import UNITS, AccountBalance, CostCentreBalance, PartnerBalance
 from tandem.accounting.models.books import (
     MONEY_DIGITS,
     MONEY_PLACES,
@@ -39,7 +41,9 @@ __all__ = [
     "MONEY_PLACES",
     "RATE_DIGITS",
     "RATE_PLACES",
+    "UNITS",
     "Account",
+    "AccountBalance",
     "AccountGroup",
     "BankStatement",
     "BankStatementLine",
@@ -47,6 +51,7 @@ __all__ = [
     "Budget",
     "BudgetLine",
     "CostCentre",
+    "CostCentreBalance",
     "DunningLetter",
     "DunningLevel",
     "FiscalPosition",
@@ -59,6 +64,7 @@ __all__ = [
     "JournalEntry",
     "JournalLine",
     "PartnerAccounting",
+    "PartnerBalance",
     "Payment",
     "PaymentTermLine",
     "Period",

@@ -1,8 +1,11 @@
 """Financial reports as SQL aggregates over the posted journal lines.
 
-Every report is a few ``GROUP BY`` queries over ``JournalLine`` rows that its indexes cover
-(``company, account, date`` and ``company, partner, account, date``, posted lines only); no
-report loops over lines in Python. A report is asked for with :class:`Params` (company,
+Every report is a few ``GROUP BY`` queries; no report loops over lines in Python. Sums over a
+range of dates read the monthly balances for the whole months in it and the lines only for the
+days at either end (``queries.balances``): a year's trial balance reads 12 rows per account, not
+every line up to the period's end. What needs each line — aged balances by due date, drill-down
+— reads the lines through indexes that cover it (``company, account, date`` and ``company,
+partner, account, date``, posted lines only). A report is asked for with :class:`Params` (company,
 period, optional cost centre) and answers rows of :class:`Row` with the same figures for the
 period just before (``previous``), so every page, export and API answer shows both.
 
@@ -26,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.accounting.models import MONEY_DIGITS, MONEY_PLACES, Account, CostCentre, JournalLine
 from tandem.accounting.models.payments import Reconciliation
+from tandem.accounting.queries import balances
 from tandem.core.errors import ValidationFailed
 from tandem.core.models import Company
 
@@ -110,19 +114,36 @@ def _sum(expression: Any, **filters: Any) -> Coalesce:
     return Coalesce(Sum(expression, filter=condition), Value(ZERO), output_field=MONEY)
 
 
+def _account_balances(params: Params) -> QuerySet[Any]:
+    centre = params.cost_centre.pk if params.cost_centre is not None else None
+    return balances.account_balances(params.company.pk, centre)
+
+
+_ACCOUNT = ("account_id", "account__code", "account__name", "account__type", "account__subtype")
+_SIDES: balances.Sums = {"debit": (F("debit"), None), "credit": (F("credit"), None)}
+
+
 def _by_account(
     params: Params, start: datetime.date | None, end: datetime.date, **where: Any
 ) -> list[dict[str, Any]]:
-    """Per account: ``opening`` (before ``start``), ``debit``/``credit`` in [start, end]; one query."""
-    rows = posted_lines(params).filter(date__lte=end, **where)
-    within = {"date__gte": start} if start is not None else {}
-    opening = _sum(F("debit") - F("credit"), date__lt=start) if start is not None else Value(ZERO)
-    found = (
-        rows.values("account_id", "account__code", "account__name", "account__type", "account__subtype")
-        .annotate(opening=opening, debit=_sum("debit", **within), credit=_sum("credit", **within))
-        .order_by("account__code")
+    """Per account with lines up to ``end``: ``opening`` (before ``start``), ``debit``/``credit``
+    in [start, end]."""
+    lines, sums = posted_lines(params).filter(**where), _account_balances(params).filter(**where)
+    period = balances.total(lines, sums, start, end, _ACCOUNT, _SIDES)
+    before = (
+        balances.total(lines, sums, None, start - datetime.timedelta(days=1), _ACCOUNT, _SIDES)
+        if start is not None
+        else {}
     )
-    return [exact(row) for row in found]
+    rows = []
+    for key in set(period) | set(before):
+        found = dict(period.get(key) or before[key])
+        opening = before.get(key)
+        found["opening"] = opening["debit"] - opening["credit"] if opening else ZERO
+        if key not in period:
+            found["debit"] = found["credit"] = ZERO
+        rows.append(found)
+    return sorted(rows, key=lambda row: row["account__code"])
 
 
 def _drill(params: Params, start: datetime.date | None, end: datetime.date, **more: Any) -> dict[str, Any]:
@@ -138,11 +159,11 @@ def _drill(params: Params, start: datetime.date | None, end: datetime.date, **mo
 def trial_balance(params: Params) -> Report:
     """Every account with lines up to the end: opening, debit, credit and closing balance
     (``previous``: the closing balance at the end of the previous period)."""
-    previous = {r["account_id"]: r for r in _by_account(params.previous(), None, params.previous().end)}
+    # The previous period ends the day before this one starts: its closing balance is the opening.
+    assert params.previous().end == params.start - datetime.timedelta(days=1)
     rows = []
     for found in _by_account(params, params.start, params.end):
         closing = found["opening"] + found["debit"] - found["credit"]
-        before = previous.get(found["account_id"])
         rows.append(
             Row(
                 found["account__code"],
@@ -150,7 +171,7 @@ def trial_balance(params: Params) -> Report:
                 found["debit"],
                 found["credit"],
                 closing,
-                previous=(before["debit"] - before["credit"]) if before else ZERO,
+                previous=found["opening"],
                 extra={"opening": found["opening"]},
                 drill=_drill(params, params.start, params.end, account=found["account_id"]),
             )
@@ -298,8 +319,10 @@ def balance_sheet(params: Params) -> Report:
 
 
 def _unclosed_result(params: Params) -> Decimal:
-    found = posted_lines(params).filter(date__lte=params.end, account__type__in=_PL_TYPES)
-    return -exact(found.aggregate(amount=_sum(F("debit") - F("credit"))))["amount"]
+    where = {"account__type__in": _PL_TYPES}
+    lines, sums = posted_lines(params).filter(**where), _account_balances(params).filter(**where)
+    found = balances.total(lines, sums, None, params.end, (), {"amount": (F("debit") - F("credit"), None)})
+    return -found[()]["amount"] if found else ZERO
 
 
 # --- cash flow (indirect method) --------------------------------------------------------
@@ -408,19 +431,16 @@ def cash_flow_filter(n: int) -> Q:
 
 def _cash_flow_figures(params: Params) -> dict[str, Decimal]:
     """One query: the period's movement of each cash-flow row, of income and expense and of cash."""
-    rows = posted_lines(params).filter(date__gte=params.start, date__lte=params.end)
     balance = F("debit") - F("credit")
-
-    def total(expression: Any, where: Q) -> Coalesce:
-        return Coalesce(Sum(expression, filter=where), Value(ZERO), output_field=MONEY)
-
-    found = exact(
-        rows.aggregate(
-            result=total(-balance, Q(account__type__in=_PL_TYPES)),
-            cash=total(balance, Q(account__subtype__in=CASH)),
-            **{f"cf{n}": total(-balance, where) for n, (_s, _l, where) in enumerate(_CASH_FLOW)},
-        )
+    sums: dict[str, tuple[Any, Q | None]] = {
+        "result": (-balance, Q(account__type__in=_PL_TYPES)),
+        "cash": (balance, Q(account__subtype__in=CASH)),
+        **{f"cf{n}": (-balance, where) for n, (_s, _l, where) in enumerate(_CASH_FLOW)},
+    }
+    totals = balances.total(
+        posted_lines(params), _account_balances(params), params.start, params.end, (), sums
     )
+    found = {name: totals[()][name] if totals else ZERO for name in sums}
     # Depreciation is an expense inside the result that used no cash: it is added back, and
     # taken out of the fixed assets' movement (where its credit went), so nothing counts twice.
     depreciation = -found["cf0"]
@@ -479,41 +499,112 @@ def _bucket(as_of: datetime.date, low: int | None, high: int | None) -> Q:
     return condition
 
 
-def _aged_figures(params: Params, kind: str, as_of: datetime.date) -> list[dict[str, Any]]:
-    """Per partner and bucket: the open items' residuals, as three grouped aggregates (no
-    subquery per line): the lines' balances, less what reconciliations settled of a debit
-    line, plus what they settled of a credit line, each in the bucket of the settled line."""
-    lines = posted_lines(params).filter(account__subtype=_SIDE[kind], date__lte=as_of)
+_PARTNER = ("partner_id", "partner__name")
+_WINDOW = 90  # days overdue the buckets tell apart; older items are "90+"
+
+
+def _partner_totals(
+    params: Params, start: datetime.date | None, end: datetime.date, sums: balances.Sums, **where: Any
+) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """Per partner (None: lines without one), ``sums`` over the posted lines dated in [start,
+    end] on the accounts ``where`` names; monthly balances for whole months (not per cost
+    centre: with one, the cost centre's lines)."""
+    lines = posted_lines(params).filter(**where)
+    if params.cost_centre is not None:
+        return balances.total(lines, None, start, end, _PARTNER, sums)
+    company = params.company.pk
+    return balances.total(
+        lines,
+        balances.partner_balances(company).filter(**where),
+        start,
+        end,
+        _PARTNER,
+        sums,
+        unassigned=(balances.account_balances(company).filter(**where), "partner"),
+    )
+
+
+def _aged_figures(
+    params: Params, kind: str, as_of: datetime.date, *, buckets: bool = True
+) -> list[dict[str, Any]]:
+    """Per partner and bucket: the open items' residuals. The lines' balances: each partner's
+    total up to ``as_of`` from the monthly balances, the buckets up to 90 days overdue from the
+    lines due since then (an index on the due date), "90+" what is left of the total; then less
+    what reconciliations settled of a debit line and plus what they settled of a credit line,
+    each in the bucket of the settled line (grouped aggregates over the reconciliations).
+    ``buckets`` False: the totals only."""
+    side = {"account__subtype": _SIDE[kind]}
     totals: dict[Any, dict[str, Any]] = {}
-    sources: list[tuple[QuerySet[Any], str, Any]] = [
-        (lines.annotate(due=Coalesce("due_date", "date")), "", F("debit") - F("credit"))
-    ]
-    for side, other, sign in (("debit_line", "credit_line", -1), ("credit_line", "debit_line", 1)):
+
+    def into(partner: Any, name: str | None) -> dict[str, Any]:
+        return totals.setdefault(
+            partner,
+            {
+                "partner_id": partner,
+                "partner__name": name,
+                "total": ZERO,
+                **{key: ZERO for key, *_r in BUCKETS},
+            },
+        )
+
+    balance = F("debit") - F("credit")
+    for (partner, name), row in _partner_totals(
+        params, None, as_of, {"total": (balance, None)}, **side
+    ).items():
+        found = into(partner, name)
+        found["total"] += row["total"]
+        found["days_90"] += row["total"]  # less the younger buckets below
+    recent = [(key, low, high) for key, _label, low, high in BUCKETS if key != "days_90"]
+    if buckets:
+        window = (
+            posted_lines(params)
+            .filter(date__lte=as_of, **side)
+            .annotate(due=Coalesce("due_date", "date"))
+            .filter(due__gte=as_of - datetime.timedelta(days=_WINDOW))
+            .values(*_PARTNER)
+            .annotate(
+                **{
+                    key: Coalesce(
+                        Sum(balance, filter=_bucket(as_of, low, high)), Value(ZERO), output_field=MONEY
+                    )
+                    for key, low, high in recent
+                }
+            )
+            .order_by()
+        )
+        for row in map(exact, window):
+            found = into(row["partner_id"], row["partner__name"])
+            for key, *_r in recent:
+                found[key] += row[key]
+                found["days_90"] -= row[key]
+    else:
+        for found in totals.values():
+            found["days_90"] = ZERO
+    lines = {
+        "company": params.company,
+        "posted": True,
+        "date__lte": as_of,
+        "account__subtype": _SIDE[kind],
+        **({"cost_centre": params.cost_centre} if params.cost_centre is not None else {}),
+    }
+    for side_name, other, sign in (("debit_line", "credit_line", -1), ("credit_line", "debit_line", 1)):
         settled = Reconciliation.objects.filter(
-            **{f"{side}__in": lines, f"{other}__date__lte": as_of}
-        ).annotate(due=Coalesce(f"{side}__due_date", f"{side}__date"))
-        sources.append((settled, f"{side}__", sign * F("amount")))
-    for rows, prefix, amount in sources:
-        buckets = {
+            company=params.company,
+            **{f"{side_name}__{k}": v for k, v in lines.items()},
+            **{f"{other}__date__lte": as_of},
+        ).annotate(due=Coalesce(f"{side_name}__due_date", f"{side_name}__date"))
+        amount = sign * F("amount")
+        figures = {
             key: Coalesce(Sum(amount, filter=_bucket(as_of, low, high)), Value(ZERO), output_field=MONEY)
             for key, _label, low, high in BUCKETS
         }
-        found = rows.values(f"{prefix}partner_id", f"{prefix}partner__name").annotate(
-            total=Coalesce(Sum(amount), Value(ZERO), output_field=MONEY), **buckets
+        found_rows = settled.values(f"{side_name}__partner_id", f"{side_name}__partner__name").annotate(
+            total=Coalesce(Sum(amount), Value(ZERO), output_field=MONEY), **(figures if buckets else {})
         )
-        for row in map(exact, found):
-            partner = row[f"{prefix}partner_id"]
-            into = totals.setdefault(
-                partner,
-                {
-                    "partner_id": partner,
-                    "partner__name": row[f"{prefix}partner__name"],
-                    "total": ZERO,
-                    **{key: ZERO for key, *_r in BUCKETS},
-                },
-            )
-            for key in ("total", *(key for key, *_r in BUCKETS)):
-                into[key] += row[key]
+        for row in map(exact, found_rows):
+            found = into(row[f"{side_name}__partner_id"], row[f"{side_name}__partner__name"])
+            for key in ("total", *((key for key, *_r in BUCKETS) if buckets else ())):
+                found[key] += row[key]
     ordered = sorted(totals.values(), key=lambda r: (r["partner__name"] or "", r["partner_id"] or 0))
     return [row for row in ordered if row["total"]]  # settled partners left out
 
@@ -522,7 +613,9 @@ def aged(params: Params, kind: str = "receivable") -> Report:
     """Open receivables (or payables) per partner at the end of the period, by days overdue;
     ``previous`` is each partner's open total at the end of the previous period."""
     sign = 1 if kind == "receivable" else -1
-    before = {r["partner_id"]: r["total"] for r in _aged_figures(params, kind, params.previous().end)}
+    before = {
+        r["partner_id"]: r["total"] for r in _aged_figures(params, kind, params.previous().end, buckets=False)
+    }
     rows = []
     for found in _aged_figures(params, kind, params.end):
         rows.append(
@@ -564,20 +657,31 @@ def aged_payables(params: Params) -> Report:
 def partner_ledger(params: Params) -> Report:
     """Per partner on receivable and payable accounts: opening, debit, credit, closing
     (``previous``: the closing balance at the end of the previous period)."""
-    lines = posted_lines(params).filter(
-        account__subtype__in=[Subtype.RECEIVABLE, Subtype.PAYABLE], date__lte=params.end
+    where = {"account__subtype__in": [Subtype.RECEIVABLE, Subtype.PAYABLE]}
+    day = datetime.timedelta(days=1)
+    period = _partner_totals(params, params.start, params.end, _SIDES, **where)
+    opening = _partner_totals(params, None, params.start - day, _SIDES, **where)
+    end_before = params.previous().end
+    before = (
+        opening
+        if end_before == params.start - day
+        else _partner_totals(params, None, end_before, _SIDES, **where)
     )
-    previous = params.previous()
-    found = (
-        lines.values("partner_id", "partner__name")
-        .annotate(
-            opening=_sum(F("debit") - F("credit"), date__lt=params.start),
-            before=_sum(F("debit") - F("credit"), date__lte=previous.end),  # before debit is renamed
-            debit=_sum("debit", date__gte=params.start),
-            credit=_sum("credit", date__gte=params.start),
+    found = []
+    for key in set(period) | set(opening):  # partners with lines up to the end
+        partner, name = key
+        now, start, then = period.get(key), opening.get(key), before.get(key)
+        found.append(
+            {
+                "partner_id": partner,
+                "partner__name": name,
+                "opening": start["debit"] - start["credit"] if start else ZERO,
+                "before": then["debit"] - then["credit"] if then else ZERO,
+                "debit": now["debit"] if now else ZERO,
+                "credit": now["credit"] if now else ZERO,
+            }
         )
-        .order_by("partner__name", "partner_id")
-    )
+    found.sort(key=lambda r: (r["partner__name"] or "", r["partner_id"] or 0))  # as the aged balances
     rows = [
         Row(
             str(r["partner_id"] or ""),
@@ -591,7 +695,7 @@ def partner_ledger(params: Params) -> Report:
                 params, params.start, params.end, partner=r["partner_id"] or "none", account_subtype="partner"
             ),
         )
-        for r in map(exact, found)
+        for r in found
     ]
     totals = _totals(rows, "debit", "credit", "balance", "previous")
     totals["opening"] = sum((r.extra["opening"] for r in rows), ZERO)
@@ -605,24 +709,22 @@ def partner_ledger(params: Params) -> Report:
 
 def monthly(params: Params) -> list[dict[str, Any]]:
     """Per month of the period: income, expenses (both positive) and the cash at its end."""
-    lines = posted_lines(params).filter(date__lte=params.end)
     balance = F("debit") - F("credit")
-    opening_cash = exact(
-        lines.filter(date__lt=params.start, account__subtype__in=CASH).aggregate(cash=_sum(balance))
-    )["cash"]
-    found = (
-        lines.filter(date__gte=params.start)
-        .annotate(month=TruncMonth("date"))
-        .values("month")
-        .annotate(
-            income=_sum(-balance, account__type=Type.INCOME),
-            expenses=_sum(balance, account__type=Type.EXPENSE),
-            cash=_sum(balance, account__subtype__in=CASH),
-        )
-        .order_by("month")
+    lines, sums = posted_lines(params), _account_balances(params)
+    cash_sums: balances.Sums = {"cash": (balance, Q(account__subtype__in=CASH))}
+    before = balances.total(lines, sums, None, params.start - datetime.timedelta(days=1), (), cash_sums)
+    opening_cash = before[()]["cash"] if before else ZERO
+    figures: balances.Sums = {
+        "income": (-balance, Q(account__type=Type.INCOME)),
+        "expenses": (balance, Q(account__type=Type.EXPENSE)),
+        "cash": (balance, Q(account__subtype__in=CASH)),
+    }
+    by_month = balances.total(
+        lines.annotate(month=TruncMonth("date")), sums, params.start, params.end, ("month",), figures
     )
+    found = [by_month[key] for key in sorted(by_month)]
     months, cash = [], opening_cash
-    for row in map(exact, found):
+    for row in found:
         cash += row["cash"]
         months.append(
             {
