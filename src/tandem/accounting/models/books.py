@@ -15,6 +15,7 @@ from functools import reduce
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core.bases import CompanyOwned, Versioned
@@ -528,6 +529,26 @@ class JournalLine(CompanyOwned):
             ),
             models.Index(
                 fields=["company", "journal", "date"], condition=Q(posted=True), name="line_journal_idx"
+            ),
+            # Reports over a few days (a period's ends beside the monthly balances): every line
+            # of the days with what the sums need, read from the index alone.
+            models.Index(
+                fields=["company", "date", "account", "partner", "debit", "credit"],
+                condition=Q(posted=True),
+                name="line_date_cover_idx",
+            ),
+            # Aged balances: the lines due lately or not yet (a payment is due on its date), read
+            # from the index alone.
+            models.Index(
+                F("company"),
+                Coalesce("due_date", "date"),
+                F("account"),
+                F("date"),
+                F("partner"),
+                F("debit"),
+                F("credit"),
+                condition=Q(posted=True),
+                name="line_due_cover_idx",
             ),
         ]
         constraints = [

@@ -101,13 +101,6 @@ def _within(rows: QuerySet[Any], months: tuple[datetime.date | None, datetime.da
     return rows.filter(month__gte=first) if first is not None else rows
 
 
-def _on_days(days: Sequence[tuple[datetime.date | None, datetime.date]]) -> Q:
-    found = Q(pk__in=[])
-    for start, end in days:
-        found |= Q(date__gte=start, date__lte=end) if start is not None else Q(date__lte=end)
-    return found
-
-
 def _grouped(rows: QuerySet[Any], group: Sequence[str], annotations: dict[str, Any]) -> list[dict[str, Any]]:
     if not group:
         return [rows.aggregate(**annotations)]
@@ -154,10 +147,11 @@ def total(
     names = list(sums)
     found: dict[tuple[Any, ...], dict[str, Any]] = {}
     if balances is not None and _read_balances:
-        # Both queries run whatever the range (one may find nothing), so that a page makes the
-        # same queries on the last day of a month as on any other (query counts are pinned).
+        # The months and each end run as a query of their own whatever the range (one may find
+        # nothing), so that a page makes the same queries on the last day of a month as on any
+        # other (query counts are pinned); one range per query, so each walks its index.
         nothing = (end + DAY, end)
-        span = Span(span.months or nothing, span.days or (nothing,))
+        span = Span(span.months or nothing, (*span.days, nothing, nothing)[:2])
     if span.months is not None and balances is not None:
         whole = {
             name: Coalesce(Sum(expression, filter=condition), Value(0), output_field=WHOLE)
@@ -173,13 +167,15 @@ def total(
             _add(found, [{**row, **blank} for row in _grouped(_within(every, span.months), rest, whole)],
                  group, names, to_money)  # fmt: skip
             _add(found, [{**row, **blank} for row in kept], group, names, to_money, sign=-1)
-    if span.days:
-        money: dict[str, Any] = {
-            name: Coalesce(Sum(expression, filter=condition), Value(ZERO), output_field=MONEY)
-            for name, (expression, condition) in sums.items()
-        }
-        money["count"] = Count("id")
-        _add(found, _grouped(lines.filter(_on_days(span.days)), group, money), group, names, _exact)
+    money: dict[str, Any] = {
+        name: Coalesce(Sum(expression, filter=condition), Value(ZERO), output_field=MONEY)
+        for name, (expression, condition) in sums.items()
+    }
+    money["count"] = Count("id")
+    for first_day, last_day in span.days:
+        days = lines.filter(date__lte=last_day)
+        days = days.filter(date__gte=first_day) if first_day is not None else days
+        _add(found, _grouped(days, group, money), group, names, _exact)
     return {key: row for key, row in found.items() if row["count"]}
 
 

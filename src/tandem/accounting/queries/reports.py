@@ -22,8 +22,10 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db import connection
+from django.db.models import BooleanField, DecimalField, F, Func, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.lookups import GreaterThanOrEqual
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -500,6 +502,17 @@ def _bucket(as_of: datetime.date, low: int | None, high: int | None) -> Q:
 
 
 _PARTNER = ("partner_id", "partner__name")
+
+
+def _likely(condition: Any) -> Any:
+    """``condition``, which few rows meet: SQLite's planner, not knowing a bound value, would
+    rather walk the partner index in order than range over the due-date one (0.8 s against
+    27 ms for 90,000 receivable lines); ``likelihood`` tells it. PostgreSQL plans with the value."""
+    if connection.vendor != "sqlite":
+        return condition
+    return Func(condition, template="likelihood(%(expressions)s, 0.01)", output_field=BooleanField())
+
+
 _WINDOW = 90  # days overdue the buckets tell apart; older items are "90+"
 
 
@@ -560,7 +573,7 @@ def _aged_figures(
             posted_lines(params)
             .filter(date__lte=as_of, **side)
             .annotate(due=Coalesce("due_date", "date"))
-            .filter(due__gte=as_of - datetime.timedelta(days=_WINDOW))
+            .filter(_likely(GreaterThanOrEqual(F("due"), as_of - datetime.timedelta(days=_WINDOW))))
             .values(*_PARTNER)
             .annotate(
                 **{
