@@ -111,7 +111,7 @@ def test_the_invariant_finds_a_balance_that_differs_from_its_lines(ledger: Ledge
 
 
 def test_the_migration_fills_the_balances_of_lines_posted_before_it(ledger: Ledger) -> None:
-    migration = importlib.import_module("tandem.accounting.migrations.0003_monthly_balances")
+    migration = importlib.import_module("tandem.accounting.migrations.0004_monthly_balances")
     before = [sorted(model.objects.values_list("month", "debit", "credit", "line_count")) for model in
               (AccountBalance, PartnerBalance, CostCentreBalance)]  # fmt: skip
     for model in (AccountBalance, PartnerBalance, CostCentreBalance):

@@ -7,7 +7,7 @@ they are. The sums are whole numbers of ``UNITS`` (1/10,000 of the company curre
 ``MONEY_PLACES``): SQLite keeps decimals as binary floating point, which would drift when added
 a million times; integers add exactly on both databases.
 
-The database keeps them (migration 0003): triggers on ``accounting_journalline`` add a line when
+The database keeps them (migration 0004): triggers on ``accounting_journalline`` add a line when
 it is written posted or becomes posted (``post_entry`` marks an entry's lines posted in one
 UPDATE), and take it back if a posted line is changed or deleted, in the same transaction as the
 write, whatever wrote it (the posting service, a bulk loader, a test's ledger). On PostgreSQL the

@@ -166,7 +166,7 @@ def stop_keeping(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounting', '0002_balanced_entry_trigger'),
+        ('accounting', '0003_reconciliation_write_off_entry'),
         ('core', '0006_apitoken_company'),
         ('partners', '0006_name_key_code_point_order'),
     ]

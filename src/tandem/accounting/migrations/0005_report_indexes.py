@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounting', '0003_monthly_balances'),
+        ('accounting', '0004_monthly_balances'),
         ('core', '0006_apitoken_company'),
         ('partners', '0006_name_key_code_point_order'),
     ]
