@@ -67,3 +67,14 @@ def test_a_transaction_imported_before_is_rejected_and_bad_rows_say_why(
     assert refused.state == ImportRun.State.REJECTED
     assert "zero" in outcomes and "decimal places" in outcomes and "NOPE" in outcomes
     assert BankStatementLine.objects.count() == 3
+
+
+def test_no_header_name_points_at_two_fields() -> None:
+    from tandem.core.importing import specs
+    from tandem.integrations.imports.parsing import normalise_header
+
+    owners: dict[str, str] = {}
+    for field in specs()[SPEC].fields:
+        for alias in (field.name, *field.aliases):
+            normal = normalise_header(alias)
+            assert owners.setdefault(normal, field.name) == field.name, (alias, field.name, owners[normal])

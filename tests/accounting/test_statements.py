@@ -365,3 +365,20 @@ def test_a_salesperson_and_another_company_see_no_statements(
     assert theirs.get(reverse("accounting:statement_line_form", args=[line.pk, "split"])).status_code == 404
     line.refresh_from_db()
     assert line.entry_id is None
+
+
+def test_an_auditor_reads_statements_but_reconciles_nothing(
+    statement: BankStatement, two_invoices: tuple[Invoice, Invoice], make_user: Callable[..., Any]
+) -> None:
+    from tandem.accounting.roles import AUDITOR
+
+    client = signed_in(make_user("audrey", AUDITOR))
+    page = client.get(statement.get_absolute_url())
+    assert page.status_code == 200 and "INV/2026/00001" in page.content.decode()
+    assert "data-confirm-top" not in page.content.decode() and "data-split" not in page.content.decode()
+    line = _lines(statement)[0]
+    match = reverse("accounting:statement_line_match", args=[line.pk])
+    assert client.post(match, {"item": _item(two_invoices[0]).pk}).status_code == 403
+    assert client.get(reverse("accounting:statement_line_form", args=[line.pk, "book"])).status_code == 403
+    line.refresh_from_db()
+    assert line.entry_id is None
