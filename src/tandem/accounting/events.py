@@ -163,6 +163,23 @@ declare(
     ),
 )
 
+# --- payment runs: supplier bills paid by SEPA credit transfer -----------------------------
+declare(
+    EventType(
+        "payment_run.created",
+        _("Payment run made"),
+        {
+            "name": "the run's message ID (the pain.001 file's)",
+            "bills": "the numbers of the bills it paid",
+            "payments": "the numbers of the outgoing payments it created",
+            "amount": "the total, a decimal string",
+            "currency": "its currency code (EUR)",
+            "execution_date": "when the bank is to pay, ISO",
+        },
+        webhook=True,
+    ),
+)
+
 # --- reports: budgets and dunning ----------------------------------------------------------
 declare(
     EventType("budget.created", _("Budget created"), {"name": "the budget's name"}, webhook=True),

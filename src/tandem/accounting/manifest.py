@@ -22,6 +22,9 @@ registry.register(
             registry.MenuEntry(_("Journals"), "accounting:journal_list", "accounting.view_journal", order=49),
             registry.MenuEntry(_("Invoices"), "accounting:invoice_list", "accounting.view_invoice", order=42),
             registry.MenuEntry(_("Payments"), "accounting:payment_list", "accounting.view_payment", order=43),
+            registry.MenuEntry(
+                _("Payment runs"), "accounting:payment_run_list", "accounting.view_paymentrun", order=45
+            ),
             registry.MenuEntry(_("VAT report"), "accounting:vat_report", "accounting.view_tax", order=44),
             registry.MenuEntry(
                 _("Bank statements"), "accounting:statement_list", "accounting.view_bankstatement", order=43

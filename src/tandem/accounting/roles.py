@@ -17,7 +17,7 @@ _BOOKS = [
     "journalentry", "journalline", "tax", "taxgroup", "fiscalposition", "fiscalpositiontax",
     "fiscalpositionaccount", "productaccounting", "partneraccounting", "paymenttermline", "invoice",
     "invoiceline", "payment", "reconciliation", "bankstatement", "bankstatementline", "budget",
-    "budgetline", "dunninglevel", "dunningletter",
+    "budgetline", "dunninglevel", "dunningletter", "paymentrun",
 ]  # fmt: skip
 
 GRANTS = {

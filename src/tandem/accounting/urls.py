@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.accounting.views import invoices, ledger, payments, reports, statements
+from tandem.accounting.views import invoices, ledger, payments, reports, sepa, statements
 from tandem.web.actions import action_urls
 from tandem.web.generic.routes import model_urls
 
@@ -59,6 +59,14 @@ urlpatterns = [
         name="payment_",
     ),
     *action_urls(payments.ReconciliationActions, "reconciliations/<int:pk>/", "reconciliation_"),
+    *model_urls(
+        list=sepa.PaymentRunListView,
+        create=sepa.PaymentRunCreateView,
+        detail=sepa.PaymentRunDetailView,
+        route="payment-runs/",
+        name="payment_run_",
+    ),
+    path("payment-runs/<int:pk>/file/", sepa.PaymentRunFileView.as_view(), name="payment_run_file"),
     path("vat/", invoices.VatReportView.as_view(), name="vat_report"),
     path("vat/<int:pk>/", invoices.VatLinesView.as_view(), name="vat_lines"),
     *model_urls(

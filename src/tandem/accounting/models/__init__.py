@@ -25,7 +25,13 @@ from tandem.accounting.models.books import (
 )
 from tandem.accounting.models.invoices import Invoice, InvoiceLine, PaymentTermLine
 from tandem.accounting.models.management import Budget, BudgetLine, DunningLetter, DunningLevel
-from tandem.accounting.models.payments import BankStatement, BankStatementLine, Payment, Reconciliation
+from tandem.accounting.models.payments import (
+    BankStatement,
+    BankStatementLine,
+    Payment,
+    PaymentRun,
+    Reconciliation,
+)
 from tandem.accounting.models.taxes import (
     FiscalPosition,
     FiscalPositionAccount,
@@ -66,6 +72,7 @@ __all__ = [
     "PartnerAccounting",
     "PartnerBalance",
     "Payment",
+    "PaymentRun",
     "PaymentTermLine",
     "Period",
     "ProductAccounting",

@@ -149,6 +149,45 @@ class Reconciliation(CompanyOwned):
         return f"{self.debit_line_id} ↔ {self.credit_line_id}: {self.amount}"
 
 
+class PaymentRun(CompanyOwned):
+    """Supplier bills paid together by SEPA credit transfer: the outgoing payments the run
+    created (posted and matched with the bills) and the pain.001 file given to the bank."""
+
+    journal = models.ForeignKey(
+        Journal, models.PROTECT, related_name="payment_runs", verbose_name=_("bank journal")
+    )
+    name = models.CharField(_("message ID"), max_length=35)
+    date = models.DateField(_("execution date"))
+    due_until = models.DateField(_("bills due by"))
+    amount = money(_("total"))
+    currency = models.ForeignKey(Currency, models.PROTECT, related_name="+", verbose_name=_("currency"))
+    payments = models.ManyToManyField(Payment, related_name="payment_runs", verbose_name=_("payments"))
+    file_name = models.CharField(_("file"), max_length=100)
+    xml = models.TextField(_("pain.001 file"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("payment run")
+        verbose_name_plural = _("payment runs")
+        indexes = [models.Index(fields=["company", "-date", "-id"], name="payment_run_date_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "name"], name="accounting_payment_run_name_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="accounting_payment_run_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounting:payment_run_detail", args=[self.pk])
+
+
 class BankStatement(CompanyOwned, Versioned):
     class Source(models.TextChoices):
         MANUAL = "manual", _("Typed in")
