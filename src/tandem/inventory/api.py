@@ -14,7 +14,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tandem.api.fields import ScopedPrimaryKeyField, StrictFieldsMixin
-from tandem.api.viewsets import CreateMixin, ExportMixin, RetrieveMixin, ServiceViewSet, UpdateMixin
+from tandem.api.viewsets import (
+    ArchiveMixin,
+    CreateMixin,
+    ExportMixin,
+    RetrieveMixin,
+    ServiceViewSet,
+    UpdateMixin,
+)
 from tandem.catalog.models import Product
 from tandem.core.models import Uom
 from tandem.inventory import queries, services
@@ -72,7 +79,7 @@ class WarehouseUpdateSerializer(StrictFieldsMixin, serializers.Serializer):  # t
 
 
 class WarehouseViewSet(
-    RetrieveMixin, CreateMixin, UpdateMixin, ExportMixin, mixins.ListModelMixin, ServiceViewSet
+    RetrieveMixin, CreateMixin, UpdateMixin, ArchiveMixin, ExportMixin, mixins.ListModelMixin, ServiceViewSet
 ):
     """Warehouses; creating one creates its locations (view, Stock, Input, Output)."""
 
@@ -81,7 +88,7 @@ class WarehouseViewSet(
     write_serializer_class = WarehouseWriteSerializer
     filterset_class = WarehouseFilter
     ordering_fields = ("id", "code")
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
         if args and isinstance(args[0], Warehouse):  # an update: the code stays
@@ -96,6 +103,10 @@ class WarehouseViewSet(
         self, instance: Warehouse, data: dict[str, Any], expected_version: int | None
     ) -> Warehouse:
         return services.update_warehouse(instance, self.actor, expected_version=expected_version, **data)
+
+    def perform_service_archive(self, instance: Warehouse, expected_version: int | None) -> None:
+        """DELETE archives: the warehouse and its history stay."""
+        services.update_warehouse(instance, self.actor, expected_version=expected_version, active=False)
 
 
 class LocationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -121,7 +132,7 @@ class LocationUpdateSerializer(StrictFieldsMixin, serializers.Serializer):  # ty
 
 
 class LocationViewSet(
-    RetrieveMixin, CreateMixin, UpdateMixin, ExportMixin, mixins.ListModelMixin, ServiceViewSet
+    RetrieveMixin, CreateMixin, UpdateMixin, ArchiveMixin, ExportMixin, mixins.ListModelMixin, ServiceViewSet
 ):
     """Locations: a warehouse's tree, and the company's virtual ones (suppliers, customers, loss…)."""
 
@@ -130,7 +141,7 @@ class LocationViewSet(
     write_serializer_class = LocationWriteSerializer
     filterset_class = LocationFilter
     ordering_fields = ("id", "path")
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
         if args and isinstance(args[0], Location):
@@ -145,6 +156,10 @@ class LocationViewSet(
         self, instance: Location, data: dict[str, Any], expected_version: int | None
     ) -> Location:
         return services.update_location(instance, self.actor, expected_version=expected_version, **data)
+
+    def perform_service_archive(self, instance: Location, expected_version: int | None) -> None:
+        """DELETE archives: the location and its moves stay."""
+        services.update_location(instance, self.actor, expected_version=expected_version, active=False)
 
 
 class LotSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

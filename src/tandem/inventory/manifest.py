@@ -78,6 +78,7 @@ registry.register(
                 order=10,
             )
         ],
+        demo=[registry.DemoPart("tandem.inventory.demo.build", order=50)],
         internal_models=["inventory.reservation"],
     )
 )

@@ -23,6 +23,8 @@ scheduled_date=None) -> Transfer``
 ``unreserve(transfer, actor=None)``, ``cancel_transfer(transfer, actor=None)``,
 ``create_return(transfer, actor=None, quantities=None) -> Transfer`` (quantities per move id in
 the product's unit; all that is returnable if None).
+``import_opening_stock(company, actor, [OpeningLine(product, location, qty, lot, expiry)])``: one
+done adjustment from the inventory-loss location.
 ``create_count(company, actor, *, location, …) -> Count``, ``record_counted(count, actor,
 {line_id: qty})``, ``apply_count(count, actor) -> Count``.
 Reads live in :mod:`tandem.inventory.queries` (``availability(product, warehouse, until)``).
@@ -39,6 +41,7 @@ from tandem.inventory.services.counts import (
     create_count,
     record_counted,
 )
+from tandem.inventory.services.moving_in import OpeningLine, import_opening_stock
 from tandem.inventory.services.transfers import (
     MoveSpec,
     Shortage,
@@ -68,6 +71,7 @@ from tandem.inventory.services.warehouses import (
 __all__ = [
     "MoveSpec",
     "NotEnoughStock",
+    "OpeningLine",
     "Shortage",
     "WrongUnit",
     "add_count_line",
@@ -86,6 +90,7 @@ __all__ = [
     "create_warehouse",
     "default_warehouse",
     "ensure_virtual_locations",
+    "import_opening_stock",
     "record_counted",
     "reserve",
     "returnable",
