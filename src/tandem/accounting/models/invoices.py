@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +24,7 @@ from tandem.accounting.models.books import (
 )
 from tandem.accounting.models.taxes import FiscalPosition, Tax
 from tandem.catalog.models import PRICE_DIGITS, PRICE_PLACES, Product
-from tandem.core.bases import CompanyOwned, Versioned
+from tandem.core.bases import CompanyOwned, PostedDocument, Versioned
 from tandem.core.models import Currency, PaymentTerm, Uom
 from tandem.core.states import Transition
 from tandem.partners.models import Partner
@@ -58,7 +57,7 @@ class PaymentTermLine(models.Model):
         return f"{self.term_id}: {self.value} {self.amount} +{self.days}"
 
 
-class Invoice(CompanyOwned, Versioned):
+class Invoice(CompanyOwned, Versioned, PostedDocument):
     class Kind(models.TextChoices):
         CUSTOMER_INVOICE = "customer_invoice", _("Customer invoice")
         CUSTOMER_CREDIT_NOTE = "customer_credit_note", _("Customer credit note")
@@ -122,19 +121,6 @@ class Invoice(CompanyOwned, Versioned):
     amount_total = money(_("total"))
     amount_total_company = money(_("total in company currency"))
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    posted_at = models.DateTimeField(_("posted"), null=True, blank=True)
-    cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
 
     class Meta:
         ordering = ["-invoice_date", "-id"]

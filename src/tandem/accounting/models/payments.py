@@ -12,13 +12,13 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from tandem.accounting.models.books import Account, Journal, JournalEntry, JournalLine, money
-from tandem.core.bases import CompanyOwned, Versioned
+from tandem.core.bases import CompanyOwned, PostedDocument, Versioned
 from tandem.core.models import Currency
 from tandem.core.states import Transition
 from tandem.partners.models import BankAccount, Partner
 
 
-class Payment(CompanyOwned, Versioned):
+class Payment(CompanyOwned, Versioned, PostedDocument):
     class Direction(models.TextChoices):
         INBOUND = "inbound", _("Incoming")
         OUTBOUND = "outbound", _("Outgoing")
@@ -57,19 +57,6 @@ class Payment(CompanyOwned, Versioned):
     entry = models.OneToOneField(
         JournalEntry, models.PROTECT, null=True, blank=True, related_name="payment", verbose_name=_("entry")
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    posted_at = models.DateTimeField(_("posted"), null=True, blank=True)
-    cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
 
     class Meta:
         ordering = ["-date", "-id"]
