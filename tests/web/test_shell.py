@@ -12,12 +12,21 @@ from django.urls import reverse
 from django.utils import translation
 
 from tandem.catalog.services import create_product
+from tandem.core import registry
 from tandem.core.models import Company, Uom, User
 from tandem.core.services import grant_company
 from tandem.partners.models import Partner
 from tandem.partners.services import update_partner
+from tandem.web.navigation import PLANNED
 
-DOMAINS_TO_COME = ["Sales", "CRM", "Inventory", "Purchasing", "Manufacturing", "HR", "Projects"]
+
+def domains_to_come() -> list[str]:
+    """The planned domains no app has registered a menu entry for yet (English labels)."""
+    taken = {entry.url_name.split(":")[0] for entry in registry.menu(registry.MAIN)}
+    with translation.override("en"):
+        return [str(label) for key, label in PLANNED if key not in taken]
+
+
 PAGES = ["home", "partners:list", "partners:create", "partners:export", "catalog:list", "catalog:create",
          "catalog:export", "catalog:category_create", "password_change"]  # fmt: skip
 RECORD_PAGES = ["partners:detail", "partners:edit", "partners:merge", "partners:address_create"]
@@ -70,7 +79,8 @@ def test_navigation_shows_the_domains_to_come(login: Callable[[User], Client], m
     page = login(manager).get(reverse("home")).content.decode()
     assert f'href="{reverse("partners:list")}"' in page
     assert f'href="{reverse("catalog:list")}"' in page
-    for label in DOMAINS_TO_COME:
+    assert "Sales" in domains_to_come()  # the last domain to land: the test keeps a case to check
+    for label in domains_to_come():
         assert re.search(rf'aria-disabled="true"[^>]*>{label}<', page), label
 
 
@@ -126,7 +136,7 @@ def test_navigation_is_translated_to_russian(login: Callable[[User], Client], ma
     client.post(reverse("set_language"), {"language": "ru"})
     page = client.get(reverse("home")).content.decode()
     with translation.override("ru"):
-        labels = [str(translation.gettext(label)) for label in ["Partners", "Products", *DOMAINS_TO_COME]]
+        labels = [str(translation.gettext(label)) for label in ["Partners", "Products", *domains_to_come()]]
     assert labels[:3] == ["Контрагенты", "Товары", "Продажи"]
     for label in labels:
         assert label in page
