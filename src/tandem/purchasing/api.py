@@ -27,6 +27,7 @@ from tandem.api.viewsets import (
 )
 from tandem.catalog.models import Product
 from tandem.core.models import Currency, Uom
+from tandem.inventory.models import Warehouse
 from tandem.partners.models import Partner
 from tandem.purchasing import services
 from tandem.purchasing.filters import OrderFilter, RequestFilter, SupplierPriceFilter
@@ -138,6 +139,7 @@ class PurchaseRequestSerializer(serializers.ModelSerializer):  # type: ignore[ty
             "quantity",
             "uom",
             "needed_by",
+            "warehouse",
             "partner",
             "origin",
             "state",
@@ -156,6 +158,7 @@ class PurchaseRequestWriteSerializer(StrictFieldsMixin, serializers.Serializer):
     uom = serializers.SlugRelatedField(slug_field="code", queryset=Uom.objects.all(), required=False)
     needed_by = serializers.DateField(required=False, allow_null=True)
     partner = ScopedPrimaryKeyField(queryset=Partner.objects.all(), required=False, allow_null=True)
+    warehouse = ScopedPrimaryKeyField(queryset=Warehouse.objects.all(), required=False, allow_null=True)
     origin = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
@@ -229,6 +232,8 @@ class PurchaseOrderSerializer(PriceHidingMixin, serializers.ModelSerializer):  #
             "state",
             "partner",
             "currency",
+            "warehouse",
+            "receipt",
             "order_date",
             "expected_date",
             "supplier_reference",
@@ -257,6 +262,7 @@ class PurchaseOrderWriteSerializer(StrictFieldsMixin, serializers.ModelSerialize
     currency = serializers.PrimaryKeyRelatedField(
         queryset=Currency.objects.filter(active=True), required=False
     )
+    warehouse = ScopedPrimaryKeyField(queryset=Warehouse.objects.all(), required=False, allow_null=True)
     lines = OrderLineWriteSerializer(many=True, required=False)
 
     class Meta:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.catalog.models import Product
 from tandem.core.models import Currency, Uom
+from tandem.inventory.models import Warehouse
 from tandem.partners.models import Partner
 from tandem.purchasing.models import PurchaseOrder, PurchaseOrderLine, PurchaseRequest, SupplierPrice
 from tandem.purchasing.services import ORDER_HEADER, PRICE_FIELDS, OrderLineData
@@ -63,7 +64,7 @@ class SupplierPriceForm(ServiceModelForm):
 class PurchaseRequestForm(ServiceModelForm):
     class Meta:
         model = PurchaseRequest
-        fields = ["product", "quantity", "uom", "needed_by", "partner", "origin"]
+        fields = ["product", "quantity", "uom", "needed_by", "warehouse", "partner", "origin"]
         widgets = {
             "needed_by": forms.DateInput(attrs={"type": "date"}),
             "quantity": forms.NumberInput(attrs={"step": "any", "min": "0"}),
@@ -80,6 +81,7 @@ class PurchaseRequestForm(ServiceModelForm):
         self.choice_field("partner").queryset = _suppliers(user)
         self.choice_field("product").queryset = Product.objects.visible_to(user).filter(active=True)
         self.choice_field("uom").queryset = Uom.objects.select_related("category")
+        self.choice_field("warehouse").queryset = Warehouse.objects.visible_to(user).filter(active=True)
 
 
 class OrderLineForm(forms.Form):
@@ -126,7 +128,7 @@ class PurchaseOrderForm(ServiceModelForm):
     """The header, and the lines as a formset below it (existing lines plus empty rows)."""
 
     fieldsets: ClassVar = [
-        (_("Request for quotation"), ["partner", "currency", "order_date", "expected_date"]),
+        (_("Request for quotation"), ["partner", "currency", "warehouse", "order_date", "expected_date"]),
         (_("Reference"), ["supplier_reference", "notes"]),
     ]
 
@@ -165,13 +167,14 @@ class PurchaseOrderForm(ServiceModelForm):
         user = getattr(self.request, "user", None)
         self.choice_field("partner").queryset = _suppliers(user)
         self.choice_field("currency").queryset = Currency.objects.filter(active=True)
+        self.choice_field("warehouse").queryset = Warehouse.objects.visible_to(user).filter(active=True)
 
     def is_valid(self) -> bool:
         return super().is_valid() & self.lines.is_valid()
 
     def service_data(self) -> dict[str, Any]:
         data = super().service_data()
-        for name in ("currency", "order_date"):
+        for name in ("currency", "order_date", "warehouse"):
             if data.get(name) is None:
                 data.pop(name, None)
         data["lines"] = [line for form in self.lines if (line := form.line()) is not None]  # type: ignore[attr-defined]

@@ -65,6 +65,7 @@ registry.register(
                 order=30,
             )
         ],
+        demo=[registry.DemoPart("tandem.purchasing.demo.build", order=60)],
         internal_models=["purchasing.approval", "purchasing.orderbill", "purchasing.purchaseorderline"],
     )
 )

@@ -19,6 +19,7 @@ from tandem.catalog.models import PRICE_DIGITS, PRICE_PLACES, Product
 from tandem.core.bases import CompanyOwned, Versioned
 from tandem.core.models import Company, Currency, Uom
 from tandem.core.states import Transition
+from tandem.inventory.models import Transfer, Warehouse
 from tandem.partners.models import Partner
 
 QTY_DIGITS, QTY_PLACES = 18, 4
@@ -170,6 +171,24 @@ class PurchaseOrder(CompanyOwned, Versioned):
     )
     partner = models.ForeignKey(Partner, models.PROTECT, related_name="+", verbose_name=_("supplier"))
     currency = models.ForeignKey(Currency, models.PROTECT, related_name="+", verbose_name=_("currency"))
+    warehouse = models.ForeignKey(
+        Warehouse,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("deliver to"),
+        help_text=_("Empty: the company's first warehouse."),
+    )
+    receipt = models.ForeignKey(
+        Transfer,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("receipt"),
+        editable=False,
+    )
     order_date = models.DateField(_("order date"))
     expected_date = models.DateField(_("expected"), null=True, blank=True)
     supplier_reference = models.CharField(_("supplier's reference"), max_length=64, blank=True)
@@ -296,6 +315,9 @@ class PurchaseRequest(CompanyOwned):
     quantity = models.DecimalField(_("quantity"), max_digits=QTY_DIGITS, decimal_places=QTY_PLACES)
     uom = models.ForeignKey(Uom, models.PROTECT, related_name="+", verbose_name=_("unit"))
     needed_by = models.DateField(_("needed by"), null=True, blank=True)
+    warehouse = models.ForeignKey(
+        Warehouse, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("warehouse")
+    )
     partner = models.ForeignKey(
         Partner, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("supplier")
     )

@@ -4,17 +4,20 @@ and billed of an order (derived, never stored), the three-way match, supplier pe
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.catalog.models import Product
 from tandem.core.models import Company
 from tandem.core.money import MissingRate, convert
+from tandem.inventory.models import OPEN_STATES as OPEN_TRANSFERS
+from tandem.inventory.models import Move, Transfer
 from tandem.partners.models import Partner
 from tandem.purchasing.models import (
     Approval,
@@ -185,11 +188,6 @@ def billed_by_product(order: PurchaseOrder) -> tuple[dict[int, Decimal], dict[in
     return quantities, prices
 
 
-def received_by_product(order: PurchaseOrder) -> dict[int, Decimal]:
-    """``{product id: quantity}`` of the done moves of the order's receipts (inventory's ledger)."""
-    return {}  # INVENTORY: replaced when inventory's receipts land
-
-
 def line_statuses(order: PurchaseOrder, tolerance: Decimal | None = None) -> list[LineStatus]:
     """Ordered, received and billed per line, with the three-way match's warnings."""
     lines = list(order.lines.select_related("product", "uom").order_by("sequence", "id"))
@@ -303,6 +301,52 @@ def price_variance(orders: QuerySet[PurchaseOrder]) -> Decimal | None:
     return ((actual - expected) * 100 / expected).quantize(Decimal("0.1"))
 
 
+# --- the receipt chain (derived) --------------------------------------------------------------
+
+
+def chain_ids(roots: Iterable[int]) -> set[int]:
+    """The receipts ``roots`` and every backorder of them, at any depth (one query per level)."""
+    found: set[int] = set()
+    level = {pk for pk in roots if pk}
+    while level:
+        found |= level
+        level = set(Transfer.objects.filter(backorder_of_id__in=level).values_list("pk", flat=True)) - found
+    return found
+
+
+def received_by_product(order: PurchaseOrder) -> dict[int, Decimal]:
+    """``{product id: quantity}`` received (product unit): done moves of the receipt chain less
+    done returns of them."""
+    if not order.receipt_id:
+        return {}
+    chain = chain_ids([order.receipt_id])
+    received: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    done = Move.objects.filter(transfer_id__in=chain, transfer__state=Transfer.State.DONE)
+    for product_id, quantity in (
+        done.values("product_id").annotate(q=Sum("quantity_done")).values_list("product_id", "q")
+    ):
+        received[product_id] += quantity or ZERO
+    returned = Move.objects.filter(transfer__return_of_id__in=chain, transfer__state=Transfer.State.DONE)
+    for product_id, quantity in (
+        returned.values("product_id").annotate(q=Sum("quantity_done")).values_list("product_id", "q")
+    ):
+        received[product_id] -= quantity or ZERO
+    return dict(received)
+
+
+def open_receipts(order: PurchaseOrder) -> QuerySet[Transfer]:
+    return Transfer.objects.filter(pk__in=chain_ids([order.receipt_id or 0]), state__in=OPEN_TRANSFERS)
+
+
 def on_time_rate(orders: QuerySet[PurchaseOrder]) -> Decimal | None:
-    """Percent of the orders' receipts done by their expected date (None: nothing received yet)."""
-    return None  # INVENTORY: replaced when inventory's receipts land
+    """Percent of the done receipts (and backorders) of ``orders`` done by their scheduled date."""
+    chain = chain_ids(orders.exclude(receipt__isnull=True).values_list("receipt_id", flat=True))
+    rows = list(
+        Transfer.objects.filter(pk__in=chain, state=Transfer.State.DONE).values_list(
+            "done_at", "scheduled_date"
+        )
+    )
+    if not rows:
+        return None
+    on_time = sum(1 for done_at, scheduled in rows if done_at is not None and done_at.date() <= scheduled)
+    return (Decimal(on_time) * 100 / len(rows)).quantize(Decimal("0.1"))

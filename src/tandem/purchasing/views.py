@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tandem.catalog.models import Product
-from tandem.core.errors import BusinessError
+from tandem.core.errors import BusinessError, ValidationFailed
+from tandem.inventory.models import Transfer
 from tandem.partners.models import Partner
 from tandem.purchasing import queries, services
 from tandem.purchasing.filters import OrderFilter, RequestFilter, SupplierPriceFilter
@@ -381,6 +382,7 @@ class OrderDetailView(ObjectDetailView):
     def fields(self) -> list[Any]:  # type: ignore[override]
         shown = [
             "partner",
+            "warehouse",
             "state",
             "order_date",
             "expected_date",
@@ -410,6 +412,15 @@ class OrderDetailView(ObjectDetailView):
             else None
         )
         context["bills"] = list(order.bills.select_related("invoice"))
+        context["receipts"] = (
+            list(
+                Transfer.objects.filter(pk__in=queries.chain_ids([order.receipt_id]))
+                .select_related("backorder_of")
+                .order_by("id")
+            )
+            if order.receipt_id
+            else []
+        )
         return context
 
 
@@ -468,6 +479,10 @@ class ReceiveView(ModelView):
             try:
                 with transaction.atomic():
                     services.receive_order(order, request.user, quantities=form.quantities())  # type: ignore[arg-type]
+            except ValidationFailed as exc:
+                for key, texts in exc.errors.items():
+                    name = f"line_{key.removeprefix('lines.')}"
+                    form.add_error(name if name in form.fields else None, texts)
             except BusinessError as exc:
                 form.add_error(None, exc.message)
             else:

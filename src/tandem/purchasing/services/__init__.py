@@ -59,7 +59,15 @@ PRICE_FIELDS = [
     "valid_to",
     "active",
 ]
-ORDER_HEADER = ["partner", "currency", "order_date", "expected_date", "supplier_reference", "notes"]
+ORDER_HEADER = [
+    "partner",
+    "currency",
+    "warehouse",
+    "order_date",
+    "expected_date",
+    "supplier_reference",
+    "notes",
+]
 
 
 class OrderNotEditable(BusinessError):
@@ -221,6 +229,7 @@ def create_request(
     needed_by: datetime.date | None = None,
     partner: Partner | None = None,
     uom: Uom | None = None,
+    warehouse: Any = None,
     origin: str = "",
 ) -> PurchaseRequest:
     errors: dict[str, list[str]] = {}
@@ -229,6 +238,8 @@ def create_request(
         errors["product"] = [_("This choice belongs to another company.")]
     if _other_company(partner, company):
         errors["partner"] = [_("This choice belongs to another company.")]
+    if _other_company(warehouse, company):
+        errors["warehouse"] = [_("This choice belongs to another company.")]
     unit = uom or product.uom
     if unit.category_id != product.uom.category_id:
         errors["uom"] = [_("This unit cannot measure this product.")]
@@ -241,6 +252,7 @@ def create_request(
         uom=unit,
         needed_by=needed_by,
         partner=partner,
+        warehouse=warehouse,
         origin=origin[:200],
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
@@ -283,7 +295,9 @@ def create_rfqs(
             .select_related("product__uom", "partner", "uom")
             .order_by("needed_by", "id")
         )
-        groups: dict[int, list[tuple[PurchaseRequest, SupplierPrice | None]]] = defaultdict(list)
+        groups: dict[tuple[int, int | None], list[tuple[PurchaseRequest, SupplierPrice | None]]] = (
+            defaultdict(list)
+        )
         partners: dict[int, Partner] = {}
         lost: list[PurchaseRequest] = []
         for request in wanted:
@@ -299,8 +313,11 @@ def create_rfqs(
                 lost.append(request)
                 continue
             partners[partner.pk] = partner
-            groups[partner.pk].append((request, price))
-        orders = [_rfq_for(company, actor, partners[pk], rows, on) for pk, rows in groups.items()]
+            groups[(partner.pk, request.warehouse_id)].append((request, price))
+        orders = [
+            _rfq_for(company, actor, partners[pk], rows, on, rows[0][0].warehouse)
+            for (pk, _warehouse), rows in groups.items()
+        ]
     return RfqResult(orders, lost)
 
 
@@ -310,13 +327,20 @@ def _rfq_for(
     partner: Partner,
     rows: list[tuple[PurchaseRequest, SupplierPrice | None]],
     on: datetime.date,
+    warehouse: Any = None,
 ) -> PurchaseOrder:
     currency = (
         next((p.currency for _r, p in rows if p is not None), None) or partner.currency or company.currency
     )
     order = (
         PurchaseOrder.objects.select_for_update()
-        .filter(company=company, partner=partner, currency=currency, state=PurchaseOrder.State.DRAFT)
+        .filter(
+            company=company,
+            partner=partner,
+            currency=currency,
+            warehouse=warehouse,
+            state=PurchaseOrder.State.DRAFT,
+        )
         .order_by("id")
         .first()
     )
@@ -325,6 +349,7 @@ def _rfq_for(
             company=company,
             partner=partner,
             currency=currency,
+            warehouse=warehouse,
             order_date=on,
             created_by=actor if actor is not None and actor.is_authenticated else None,
         )
@@ -440,6 +465,8 @@ def _compute(order: PurchaseOrder) -> None:
 
 def _check_header(company: Company, order: PurchaseOrder) -> None:
     errors: dict[str, list[str]] = {}
+    if _other_company(order.warehouse, company):
+        errors["warehouse"] = [_("This choice belongs to another company.")]
     if _other_company(order.partner, company):
         errors["partner"] = [_("This choice belongs to another company.")]
     elif not order.partner.is_supplier:
@@ -927,3 +954,45 @@ def import_open_orders(
         counts["created"] += 1
         counts["lines"] += len(rows)
     return counts
+
+
+@dataclass(frozen=True)
+class RequestData:
+    product: Product
+    quantity: Decimal  # in the product's unit
+    needed_by: datetime.date | None = None
+    warehouse: Any = None
+    origin: str = ""
+
+
+@transaction.atomic
+def create_requests(
+    company: Company, actor: User | None, rows: Sequence[RequestData]
+) -> list[PurchaseRequest]:
+    """Many purchase requests at once (a planning run), written in bulk: checked like
+    :func:`create_request`, no event per request (the run records its own)."""
+    errors: dict[str, list[str]] = {}
+    for n, row in enumerate(rows):
+        if row.quantity <= 0:
+            errors.setdefault(f"rows.{n}", []).append(_("Enter a quantity above zero."))
+        if _other_company(row.product, company) or _other_company(row.warehouse, company):
+            errors.setdefault(f"rows.{n}", []).append(_("This row names a record of another company."))
+    if errors:
+        raise ValidationFailed(errors)
+    creator = actor if actor is not None and actor.is_authenticated else None
+    return PurchaseRequest.objects.bulk_create(
+        [
+            PurchaseRequest(
+                company=company,
+                product=row.product,
+                quantity=row.quantity,
+                uom_id=row.product.uom_id,
+                needed_by=row.needed_by,
+                warehouse=row.warehouse,
+                origin=row.origin[:200],
+                created_by=creator,
+            )
+            for row in rows
+        ],
+        batch_size=IMPORT_BATCH_SIZE,
+    )
