@@ -213,6 +213,7 @@ declare(
         {"name": "the level's name", "sequence": "its number"},
         webhook=False,
     ),
+    EventType("dunning_level.updated", _("Changed"), {"changes": CHANGES}, webhook=False),
     EventType(
         "dunning.sent",
         _("Payment reminder sent"),

@@ -27,6 +27,9 @@ registry.register(
             ),
             registry.MenuEntry(_("VAT report"), "accounting:vat_report", "accounting.view_tax", order=44),
             registry.MenuEntry(
+                _("Dunning levels"), "accounting:dunning_level_list", "accounting.view_dunninglevel", order=47
+            ),
+            registry.MenuEntry(
                 _("Bank statements"), "accounting:statement_list", "accounting.view_bankstatement", order=43
             ),
         ],

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.accounting.views import invoices, ledger, payments, reports, sepa, statements
+from tandem.accounting.views import invoices, ledger, management, payments, reports, sepa, statements
 from tandem.web.actions import action_urls
 from tandem.web.generic.routes import model_urls
 
@@ -67,6 +67,14 @@ urlpatterns = [
         name="payment_run_",
     ),
     path("payment-runs/<int:pk>/file/", sepa.PaymentRunFileView.as_view(), name="payment_run_file"),
+    *model_urls(
+        list=management.DunningLevelListView,
+        create=management.DunningLevelCreateView,
+        detail=management.DunningLevelDetailView,
+        edit=management.DunningLevelEditView,
+        route="dunning-levels/",
+        name="dunning_level_",
+    ),
     path("vat/", invoices.VatReportView.as_view(), name="vat_report"),
     path("vat/<int:pk>/", invoices.VatLinesView.as_view(), name="vat_lines"),
     *model_urls(

@@ -82,6 +82,11 @@ class DunningLevel(CompanyOwned, Versioned):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounting:dunning_level_detail", args=[self.pk])
+
 
 class DunningLetter(CompanyOwned):
     """One reminder sent to a partner at a level, for the overdue invoices it lists."""

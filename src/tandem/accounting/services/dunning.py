@@ -30,6 +30,7 @@ from tandem.core.documents import services as documents
 from tandem.core.errors import ValidationFailed
 from tandem.core.models import Company, User
 from tandem.core.notifications import services as notifications
+from tandem.core.versioning import update_versioned
 from tandem.partners.models import Partner
 
 _FIELD = re.compile(r"\{(partner|amount|fee|days|date|company)\}")
@@ -41,6 +42,24 @@ class Due:
     level: DunningLevel
     amount: Decimal
     days: int
+
+
+LEVEL_FIELDS = ("sequence", "name", "days_overdue", "fee", "subject", "body", "send_email", "active")
+
+
+def _check_level(level: DunningLevel) -> None:
+    errors: dict[str, list[str]] = {}
+    others = DunningLevel.objects.filter(company=level.company_id, sequence=level.sequence).exclude(
+        pk=level.pk
+    )
+    if others.exists():
+        errors["sequence"] = [_("This level exists already.")]
+    if not level.name.strip() or not level.subject.strip() or not level.body.strip():
+        errors["name"] = [_("A level needs a name, a subject and a text.")]
+    if not isinstance(level.fee, Decimal) or not level.fee.is_finite() or level.fee < 0:
+        errors["fee"] = [_("Enter an amount of zero or more.")]
+    if errors:
+        raise ValidationFailed(errors)
 
 
 @transaction.atomic
@@ -57,16 +76,7 @@ def create_level(
     send_email: bool = True,
 ) -> DunningLevel:
     """A dunning level; its subject and text may use {partner}, {amount}, {fee}, {days}, {date}, {company}."""
-    errors: dict[str, list[str]] = {}
-    if DunningLevel.objects.filter(company=company, sequence=sequence).exists():
-        errors["sequence"] = [_("This level exists already.")]
-    if not name.strip() or not subject.strip() or not body.strip():
-        errors["name"] = [_("A level needs a name, a subject and a text.")]
-    if fee < 0:
-        errors["fee"] = [_("Enter an amount of zero or more.")]
-    if errors:
-        raise ValidationFailed(errors)
-    level = DunningLevel.objects.create(
+    level = DunningLevel(
         company=company,
         sequence=sequence,
         name=name.strip(),
@@ -76,8 +86,28 @@ def create_level(
         body=body,
         send_email=send_email,
     )
+    _check_level(level)
+    level.save()
     events.record("dunning_level.created", level, actor, {"name": level.name, "sequence": sequence})
     return level
+
+
+def update_level(
+    level: DunningLevel, actor: User | None, *, expected_version: int | None = None, **changes: object
+) -> DunningLevel:
+    """Change a level (its delay, fee, texts, whether it e-mails, whether it is in use)."""
+    unknown = set(changes) - set(LEVEL_FIELDS)
+    if unknown:
+        raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
+    data = {k: (v.strip() if isinstance(v, str) and k != "body" else v) for k, v in changes.items()}
+    return update_versioned(
+        level,
+        actor,
+        data,
+        expected_version=expected_version,
+        event="dunning_level.updated",
+        check=_check_level,
+    )
 
 
 def due_reminders(company: Company, today: datetime.date) -> list[Due]:
