@@ -14,15 +14,17 @@ from tandem.accounting.models import Budget, BudgetLine, JournalLine
 from tandem.accounting.queries.reports import MONEY, ZERO, exact
 
 
-def active_lines_on(company_id: int, accounts: Iterable[int], day: datetime.date) -> QuerySet[BudgetLine]:
-    """Active budgets' lines on these accounts whose period holds ``day``."""
-    return BudgetLine.objects.filter(
+def active_lines_on(
+    company_id: int, accounts: Iterable[int] | None, day: datetime.date
+) -> QuerySet[BudgetLine]:
+    """Active budgets' lines on these accounts (None: on any) whose period holds ``day``."""
+    rows = BudgetLine.objects.filter(
         company_id=company_id,
-        account_id__in=list(accounts),
         budget__active=True,
         period__start__lte=day,
         period__end__gte=day,
     ).select_related("budget", "account", "cost_centre", "period")
+    return rows.filter(account_id__in=list(accounts)) if accounts is not None else rows
 
 
 def _posted(line: BudgetLine | None = None) -> QuerySet[JournalLine]:

@@ -222,15 +222,15 @@ def _write_lines(invoice: Invoice, given: Sequence[LineData]) -> None:
     for line, chosen in rows:
         line.save()
         line.taxes.set(chosen)
-    _compute(invoice)
+    _compute(invoice, books)
 
 
-def _round_per_line(company: Company) -> bool:
-    return ledger_queries.settings_of(company).tax_rounding == BooksSettings.TaxRounding.PER_LINE
-
-
-def line_taxes(invoice: Invoice) -> list[tuple[InvoiceLine, taxes.LineTaxes]]:
-    round_line = _round_per_line(invoice.company)
+def line_taxes(
+    invoice: Invoice, books: BooksSettings | None = None
+) -> list[tuple[InvoiceLine, taxes.LineTaxes]]:
+    """Each line with its taxes computed (``books``: the company's settings, when read already)."""
+    books = books or ledger_queries.settings_of(invoice.company)
+    round_line = books.tax_rounding == BooksSettings.TaxRounding.PER_LINE
     return [
         (
             line,
@@ -247,18 +247,29 @@ def line_taxes(invoice: Invoice) -> list[tuple[InvoiceLine, taxes.LineTaxes]]:
     ]
 
 
-def _compute(invoice: Invoice) -> None:
-    computed = line_taxes(invoice)
+def _compute(
+    invoice: Invoice, books: BooksSettings | None = None
+) -> list[tuple[InvoiceLine, taxes.LineTaxes]]:
+    """Line and invoice totals from the lines and their taxes, written where they changed;
+    the lines with their taxes, for the caller that posts them."""
+    computed = line_taxes(invoice, books)
+    changed = []
     for line, found in computed:
-        line.amount_untaxed = round_money(found.untaxed, invoice.currency)
-        line.amount_total = round_money(found.total, invoice.currency)
-    InvoiceLine.objects.bulk_update([line for line, _found in computed], ["amount_untaxed", "amount_total"])
+        amounts = round_money(found.untaxed, invoice.currency), round_money(found.total, invoice.currency)
+        if (line.amount_untaxed, line.amount_total) != amounts:
+            line.amount_untaxed, line.amount_total = amounts
+            changed.append(line)
+    if changed:
+        InvoiceLine.objects.bulk_update(changed, ["amount_untaxed", "amount_total"])
     untaxed, tax_rows = taxes.totals([found for _line, found in computed], invoice.currency)
     tax = sum((row.amount for row in tax_rows if not row.tax.reverse_charge_account_id), ZERO)
-    Invoice.objects.filter(pk=invoice.pk).update(
-        amount_untaxed=untaxed, amount_tax=tax, amount_total=untaxed + tax
-    )
-    invoice.amount_untaxed, invoice.amount_tax, invoice.amount_total = untaxed, tax, untaxed + tax
+    totals = untaxed, tax, untaxed + tax
+    if (invoice.amount_untaxed, invoice.amount_tax, invoice.amount_total) != totals:
+        Invoice.objects.filter(pk=invoice.pk).update(
+            amount_untaxed=untaxed, amount_tax=tax, amount_total=untaxed + tax
+        )
+        invoice.amount_untaxed, invoice.amount_tax, invoice.amount_total = totals
+    return computed
 
 
 def _fiscal_position(company: Company, partner: Partner) -> FiscalPosition | None:
@@ -400,16 +411,22 @@ def _tax_account(invoice: Invoice, tax: Tax) -> Account:
     return account
 
 
-def entry_lines(invoice: Invoice, rate: Decimal) -> list[ledger.Line]:
-    """The journal lines of ``invoice`` at ``rate`` (company currency per unit of its own)."""
+def entry_lines(
+    invoice: Invoice,
+    rate: Decimal,
+    books: BooksSettings | None = None,
+    computed: list[tuple[InvoiceLine, taxes.LineTaxes]] | None = None,
+) -> list[ledger.Line]:
+    """The journal lines of ``invoice`` at ``rate`` (company currency per unit of its own);
+    ``books`` and ``computed`` (:func:`line_taxes`) when the caller has them already."""
     company, currency = invoice.company, invoice.currency
-    books = ledger_queries.settings_of(company)
+    books = books or ledger_queries.settings_of(company)
     sign = 1 if invoice.kind in (K.CUSTOMER_INVOICE, K.SUPPLIER_REFUND) else -1  # the partner's side
 
     def line(account: Account, amount: Decimal, **extra: Any) -> ledger.Line:
         return _line(account, round_money(amount * rate, company.currency), amount, invoice, **extra)
 
-    computed = line_taxes(invoice)
+    computed = computed if computed is not None else line_taxes(invoice, books)
     lines = [
         line(
             row.account,
@@ -472,12 +489,13 @@ def post_invoice(invoice: Invoice, actor: User | None) -> Invoice:
             .get(pk=invoice.pk)
         )
         _refuse_unless_draft(locked)
-        _compute(locked)
+        books = ledger_queries.settings_of(locked.company)
+        computed = _compute(locked, books)
         if locked.amount_total <= 0:
             raise BusinessError(_("An invoice to post has a positive total: issue a credit note instead."))
         on = locked.accounting_date or locked.invoice_date
         rate = ledger_queries.rate_of(locked.company, locked.currency, on)
-        lines = entry_lines(locked, rate)
+        lines = entry_lines(locked, rate, books, computed)
         entry = ledger.create_entry(
             locked.company,
             actor,

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from tandem.accounting.models import (
@@ -454,8 +455,10 @@ def check_date_open(company: Company, on: datetime.date) -> None:
         )
     if Period.objects.filter(company=company, start__lte=on, end__gte=on, state=Period.State.CLOSED).exists():
         raise LockedDate(_("The period of %(date)s is closed.") % {"date": on.isoformat()}, field="date")
-    years = FiscalYear.objects.filter(company=company)
-    if years.exists() and not years.filter(start__lte=on, end__gte=on).exists():
+    years = FiscalYear.objects.filter(company=company).aggregate(
+        kept=Count("id"), covering=Count("id", filter=Q(start__lte=on, end__gte=on))
+    )  # one query: does the company keep fiscal years, and does one cover the day
+    if years["kept"] and not years["covering"]:
         raise LockedDate(_("No fiscal year covers %(date)s.") % {"date": on.isoformat()}, field="date")
 
 
@@ -463,7 +466,9 @@ def post_entry(entry: JournalEntry, actor: User | None) -> JournalEntry:
     """Check and post a draft: balance, dates, then the journal's next number for the year."""
     with transaction.atomic():
         locked = (
-            JournalEntry.objects.select_for_update().select_related("company", "journal").get(pk=entry.pk)
+            JournalEntry.objects.select_for_update(of=("self", "company", "journal"))  # not the currency
+            .select_related("company__currency", "journal")
+            .get(pk=entry.pk)
         )
         _refuse_posted(locked)
         company = locked.company
@@ -487,7 +492,7 @@ def post_entry(entry: JournalEntry, actor: User | None) -> JournalEntry:
 def _sequence_for(journal: Journal) -> str:
     code = _sequence_code(journal)
     NumberSequence.objects.get_or_create(
-        company=journal.company,
+        company_id=journal.company_id,
         code=code,
         defaults={"pattern": _sequence_pattern(journal), "reset_yearly": True},
     )
