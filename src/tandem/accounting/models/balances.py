@@ -7,13 +7,14 @@ they are. The sums are whole numbers of ``UNITS`` (1/10,000 of the company curre
 ``MONEY_PLACES``): SQLite keeps decimals as binary floating point, which would drift when added
 a million times; integers add exactly on both databases.
 
-The database keeps them (migration 0004): triggers on ``accounting_journalline`` add a line when
-it is written posted or becomes posted (``post_entry`` marks an entry's lines posted in one
-UPDATE), and take it back if a posted line is changed or deleted, in the same transaction as the
-write, whatever wrote it (the posting service, a bulk loader, a test's ledger). On PostgreSQL the
-trigger runs once per statement and adds the statement's lines grouped by row in key order, so
-two posters touching the same rows lock them in the same order and never deadlock; the second
-waits for the first to commit (as it already does for the journal's number). The invariant
+The database keeps them (migrations 0004 and 0007): triggers on ``accounting_journalline`` add a
+line when it is written posted or becomes posted (``post_entry`` marks an entry's lines posted in
+one UPDATE), and take it back if a posted line is changed or deleted, in the same transaction as
+the write, whatever wrote it (the posting service, a bulk loader, a test's ledger). On PostgreSQL
+the UPDATE trigger runs once per statement and adds the statement's lines grouped by row in key
+order, so two posters touching the same rows lock them in the same order and never deadlock;
+the second waits for the first to commit (as it already does for the journal's number). Lines
+inserted already posted (bulk loads) are added by a row trigger. The invariant
 "balances equal the posted lines" (``accounting/invariants.py``) checks them after every story.
 
 Nothing else writes these tables; they are machinery, not something people manage.
