@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "tandem.inventory",
     "tandem.purchasing",
     "tandem.planning",
+    "tandem.crm",
     "tandem.integrations.imports",
     "tandem.integrations.letters",
     "tandem.integrations.webhooks",

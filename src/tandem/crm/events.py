@@ -1,0 +1,95 @@
+"""The events the CRM records; deals and activities name their partner, so each joins the
+customer's timeline. Payload descriptions are for integrators."""
+
+from django.utils.translation import gettext_lazy as _
+
+from tandem.core.events import CHANGES, EventType, declare
+
+STATE = "the state before and after, [from, to]"
+STAGE = "the stage's name"
+
+declare(
+    EventType("pipeline.created", _("Created"), {"name": "the pipeline's name"}, webhook=True),
+    EventType("pipeline.updated", _("Changed"), {"changes": CHANGES}, webhook=True),
+    EventType(
+        "pipeline.stage_added",
+        _("Stage added"),
+        {"stage": STAGE, "probability": "its default probability, a decimal string"},
+        webhook=True,
+    ),
+    EventType("stage.updated", _("Changed"), {"changes": CHANGES}),
+    EventType(
+        "deal.created",
+        _("Deal opened"),
+        {
+            "title": "the deal's title",
+            "amount": "its amount, a decimal string",
+            "currency": "its currency code",
+            "stage": STAGE,
+            "owner": "the salesperson, by name",
+        },
+        webhook=True,
+    ),
+    EventType("deal.updated", _("Deal changed"), {"changes": CHANGES}, webhook=True),
+    EventType(
+        "deal.moved",
+        _("Deal moved to another stage"),
+        {"title": "the deal's title", "stage": "the stages, [from, to]"},
+        webhook=True,
+    ),
+    EventType(
+        "deal.won",
+        _("Deal won"),
+        {"state": STATE, "title": "the deal's title", "amount": "its amount", "currency": "currency code"},
+        webhook=True,
+    ),
+    EventType(
+        "deal.lost",
+        _("Deal lost"),
+        {"state": STATE, "title": "the deal's title", "reason": "the lost reason", "note": "why, in words"},
+        webhook=True,
+    ),
+    EventType(
+        "deal.reopened",
+        _("Deal reopened"),
+        {"state": STATE, "title": "the deal's title", "stage": STAGE},
+        webhook=True,
+    ),
+    EventType(
+        "activity.scheduled",
+        _("Activity scheduled"),
+        {
+            "kind": "call, meeting, email, task or note",
+            "subject": "what it is about",
+            "due_at": "when it is due, ISO 8601",
+            "assignee": "who does it, by name",
+        },
+        webhook=True,
+    ),
+    EventType(
+        "activity.logged",
+        _("Activity logged"),
+        {
+            "kind": "call, meeting, email, task or note",
+            "subject": "what it was about",
+            "outcome": "what came of it",
+            "duration": "minutes, or null",
+        },
+        webhook=True,
+    ),
+    EventType(
+        "activity.done",
+        _("Activity done"),
+        {
+            "state": STATE,
+            "subject": "what it was about",
+            "outcome": "what came of it",
+            "duration": "minutes, or null",
+        },
+        webhook=True,
+    ),
+    EventType(
+        "activity.cancelled", _("Activity cancelled"), {"state": STATE, "subject": "what it was about"}
+    ),
+    EventType("activity.updated", _("Activity changed"), {"changes": CHANGES}),
+)

@@ -1,0 +1,165 @@
+"""CRM forms: shape only. ``crm.services`` validates and writes."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tandem.core.models import Currency, User
+from tandem.crm.models import Activity, Deal, LostReason, Pipeline, Stage
+from tandem.crm.services import ACTIVITY_FIELDS, DEAL_FIELDS, STAGE_FIELDS
+from tandem.partners.forms import salesperson_choices
+from tandem.partners.models import Partner
+from tandem.web.autocomplete import AutocompleteSelect
+from tandem.web.forms import ServiceModelForm
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def customers(user: Any) -> Any:
+    return Partner.objects.visible_to(user).filter(active=True)
+
+
+class PipelineForm(ServiceModelForm):
+    class Meta:
+        model = Pipeline
+        fields = ["name", "is_default", "active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.fields.pop("active", None)
+
+
+class StageForm(ServiceModelForm):
+    class Meta:
+        model = Stage
+        fields = STAGE_FIELDS
+        widgets = {"probability": forms.NumberInput(attrs={"step": "any", "min": "0", "max": "100"})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sequence"].required = False  # empty: after the last stage
+
+    def service_data(self) -> dict[str, Any]:
+        data = super().service_data()
+        if data.get("sequence") is None:
+            data.pop("sequence", None)
+        return data
+
+
+class DealForm(ServiceModelForm):
+    owner = forms.ModelChoiceField(
+        label=_("Salesperson"), queryset=User.objects.none(), required=False,
+        widget=AutocompleteSelect("partners.salesperson"),
+    )  # fmt: skip
+    fieldsets: ClassVar = [
+        (_("Deal"), ["title", "pipeline", "stage", "partner", "contact", "owner", "source"]),
+        (_("Value"), ["amount", "currency", "probability", "expected_close"]),
+        (_("Notes"), ["notes"]),
+    ]
+
+    class Meta:
+        model = Deal
+        fields = [*DEAL_FIELDS, "pipeline", "stage"]
+        widgets = {
+            "partner": AutocompleteSelect("crm.customer"),
+            "contact": AutocompleteSelect("crm.person"),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "amount": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+            "probability": forms.NumberInput(attrs={"step": "any", "min": "0", "max": "100"}),
+            "expected_close": DATE,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].required = False
+        self.fields["amount"].required = False
+        if self.instance.pk is not None:  # the stage moves on the board or with the actions
+            self.fields.pop("pipeline")
+            self.fields.pop("stage")
+        else:
+            self.fields["pipeline"].required = False
+            self.fields["stage"].required = False
+
+    def limit_choices(self) -> None:
+        user = getattr(self.request, "user", None)
+        self.choice_field("partner").queryset = customers(user)
+        self.choice_field("contact").queryset = customers(user).filter(kind=Partner.Kind.PERSON)
+        self.choice_field("owner").queryset = salesperson_choices(user)
+        self.choice_field("currency").queryset = Currency.objects.filter(active=True)
+        if "pipeline" in self.fields:
+            self.choice_field("pipeline").queryset = Pipeline.objects.visible_to(user).filter(active=True)
+            self.choice_field("stage").queryset = Stage.objects.visible_to(user).select_related("pipeline")
+
+    def service_data(self) -> dict[str, Any]:
+        data = super().service_data()
+        for name in ("pipeline", "stage", "currency"):
+            if data.get(name) is None:
+                data.pop(name, None)
+        if data.get("amount") is None:
+            data.pop("amount", None)
+        return data
+
+
+class LoseForm(forms.Form):
+    reason = forms.ModelChoiceField(label=_("Why was it lost?"), queryset=LostReason.objects.none())
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = getattr(request, "user", None)
+        reason = self.fields["reason"]
+        assert isinstance(reason, forms.ModelChoiceField)
+        reason.queryset = LostReason.objects.visible_to(user).filter(active=True)
+
+
+class ActivityForm(ServiceModelForm):
+    """Schedule an activity (due date) or, with “done”, log what happened."""
+
+    done = forms.BooleanField(label=_("Already done (log it)"), required=False)
+    assignee = forms.ModelChoiceField(
+        label=_("Assigned to"), queryset=User.objects.none(), required=False,
+        widget=AutocompleteSelect("partners.salesperson"),
+    )  # fmt: skip
+    fieldsets: ClassVar = [
+        (_("Activity"), ["kind", "subject", "deal", "partner", "assignee", "due_at", "done"]),
+        (_("Outcome"), ["outcome", "duration", "notes"]),
+    ]
+
+    class Meta:
+        model = Activity
+        fields = [*ACTIVITY_FIELDS, "deal", "partner"]
+        widgets = {
+            "deal": AutocompleteSelect("crm.deal"),
+            "partner": AutocompleteSelect("crm.customer"),
+            "due_at": DATETIME,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["due_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]  # type: ignore[attr-defined]
+        if self.instance.pk is not None:
+            for name in ("deal", "partner", "done"):
+                self.fields.pop(name)
+
+    def limit_choices(self) -> None:
+        user = getattr(self.request, "user", None)
+        self.choice_field("deal").queryset = Deal.objects.visible_to(user)
+        self.choice_field("partner").queryset = customers(user)
+        self.choice_field("assignee").queryset = salesperson_choices(user)
+
+    def service_data(self) -> dict[str, Any]:
+        data = super().service_data()
+        if "done" in self.fields:
+            data["done"] = bool(self.cleaned_data.get("done"))
+        return data
+
+
+class CompleteForm(forms.Form):
+    outcome = forms.CharField(label=_("Outcome"), required=False, max_length=500)
+    duration = forms.IntegerField(label=_("Duration (minutes)"), required=False, min_value=0)

@@ -1,0 +1,67 @@
+"""What the CRM adds to the shell: menus, tiles, API, pages, partner card panels, demo part."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tandem.core import registry
+from tandem.crm.models import Activity, Deal
+
+API = "tandem.crm.api"
+VIEW_DEALS = "crm.view_deal"
+VIEW_ACTIVITIES = "crm.view_activity"
+
+
+def _open_deals(user: Any) -> QuerySet[Deal]:
+    return Deal.objects.visible_to(user).filter(state=Deal.State.OPEN)
+
+
+def _overdue(user: Any) -> QuerySet[Activity]:
+    return Activity.objects.visible_to(user).filter(
+        assignee=user, state=Activity.State.PLANNED, due_at__lt=timezone.now()
+    )
+
+
+registry.register(
+    registry.Manifest(
+        app="crm",
+        menu=[
+            registry.MenuEntry(_("Deals"), "crm:board", VIEW_DEALS, order=12),
+            registry.MenuEntry(_("Deal list"), "crm:deal_list", VIEW_DEALS, order=13),
+            registry.MenuEntry(_("Activities"), "crm:activity_list", VIEW_ACTIVITIES, order=14),
+            registry.MenuEntry(
+                _("My agenda"), "crm:agenda", VIEW_ACTIVITIES, area=registry.ACCOUNT, order=20
+            ),
+            registry.MenuEntry(
+                _("Pipelines"), "crm:pipeline_list", "crm.change_pipeline", area=registry.SETTINGS, order=40
+            ),
+        ],
+        tiles=[
+            registry.Tile(
+                _("Open deals"), "crm:deal_list", VIEW_DEALS, _open_deals, query="state=open", order=13
+            ),
+            registry.Tile(_("My overdue activities"), "crm:agenda", VIEW_ACTIVITIES, _overdue, order=14),
+        ],
+        shortcuts=[
+            registry.Shortcut(_("New deal"), "crm:deal_create", "crm.add_deal", order=12),
+            registry.Shortcut(_("Log an activity"), "crm:activity_create", "crm.add_activity", order=13),
+        ],
+        api=[
+            registry.ApiRoute("crm/pipelines", f"{API}.PipelineViewSet", "api-crm-pipeline"),
+            registry.ApiRoute("crm/deals", f"{API}.DealViewSet", "api-crm-deal"),
+            registry.ApiRoute("crm/activities", f"{API}.ActivityViewSet", "api-crm-activity"),
+        ],
+        urls=[registry.UrlMount("crm/", "tandem.crm.urls")],
+        partner_panels=[
+            registry.PartnerPanel("deals", _("Deals"), VIEW_DEALS, "tandem.crm.views.deals_panel", order=20),
+            registry.PartnerPanel(
+                "activities", _("Activities"), VIEW_ACTIVITIES, "tandem.crm.views.activities_panel", order=21
+            ),
+        ],
+        demo=[registry.DemoPart("tandem.crm.demo.build", order=45)],
+    )
+)

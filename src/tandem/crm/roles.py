@@ -1,0 +1,18 @@
+from tandem.core import roles
+
+_READ_SETUP = ["view_pipeline", "view_stage", "view_lostreason"]
+_WORK = ["view_deal", "add_deal", "change_deal", "view_activity", "add_activity", "change_activity"]
+_SETUP = [
+    "add_pipeline",
+    "change_pipeline",
+    "add_stage",
+    "change_stage",
+    "add_lostreason",
+    "change_lostreason",
+]
+
+GRANTS = {
+    roles.SALES_MANAGER: [*_READ_SETUP, *_WORK, *_SETUP, "view_all_deals"],
+    roles.SALESPERSON: [*_READ_SETUP, *_WORK],
+    roles.ACCOUNTANT: [*_READ_SETUP, "view_deal", "view_activity"],
+}

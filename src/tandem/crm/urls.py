@@ -1,0 +1,38 @@
+from django.urls import path
+
+from tandem.crm import views
+from tandem.web.generic.routes import model_urls
+
+app_name = "crm"
+
+urlpatterns = [
+    path("", views.BoardView.as_view(), name="board"),
+    path("agenda/", views.AgendaView.as_view(), name="agenda"),
+    *model_urls(
+        list=views.DealListView,
+        create=views.DealCreateView,
+        detail=views.DealDetailView,
+        edit=views.DealEditView,
+        route="deals/",
+        name="deal_",
+    ),
+    path("deals/<int:pk>/move/", views.DealMoveView.as_view(), name="deal_move"),
+    *model_urls(
+        list=views.ActivityListView,
+        create=views.ActivityCreateView,
+        detail=views.ActivityDetailView,
+        edit=views.ActivityEditView,
+        route="activities/",
+        name="activity_",
+    ),
+    *model_urls(
+        list=views.PipelineListView,
+        create=views.PipelineCreateView,
+        detail=views.PipelineDetailView,
+        edit=views.PipelineEditView,
+        route="pipelines/",
+        name="pipeline_",
+    ),
+    path("pipelines/<int:pk>/stages/new/", views.StageCreateView.as_view(), name="stage_create"),
+    path("stages/<int:pk>/edit/", views.StageEditView.as_view(), name="stage_edit"),
+]
