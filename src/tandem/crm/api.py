@@ -218,6 +218,7 @@ class DealViewSet(
     @action(detail=True, methods=["post"], changes_record=True, required_perms=["crm.change_deal"])
     def move(self, request: Request, pk: str | None = None) -> Response:
         """Move an open deal to another stage of its pipeline (the won stage wins it)."""
+        self.get_object()  # a deal one may not see is not found, whatever the body
         data = self.validated(MoveSerializer(data=request.data, context=self.get_serializer_context()))
         return self._act(lambda d, v: services.move_deal(d, self.actor, data["stage"], expected_version=v))
 
@@ -229,6 +230,7 @@ class DealViewSet(
     @extend_schema(request=LoseSerializer, responses=DealSerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=["crm.change_deal"])
     def lose(self, request: Request, pk: str | None = None) -> Response:
+        self.get_object()  # a deal one may not see is not found, whatever the body
         data = self.validated(LoseSerializer(data=request.data, context=self.get_serializer_context()))
         return self._act(
             lambda d, v: services.lose_deal(
@@ -331,8 +333,8 @@ class ActivityViewSet(
     @extend_schema(request=CompleteSerializer, responses=ActivitySerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=["crm.change_activity"])
     def complete(self, request: Request, pk: str | None = None) -> Response:
-        data = self.validated(CompleteSerializer(data=request.data, context=self.get_serializer_context()))
         activity = self.get_object()
+        data = self.validated(CompleteSerializer(data=request.data, context=self.get_serializer_context()))
         expected = self.expected_version(activity)
         services.complete_activity(activity, self.actor, expected_version=expected, **data)
         activity.refresh_from_db()
