@@ -207,6 +207,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["tandem.api.permissions.ModelPermissions"],
     "DEFAULT_PAGINATION_CLASS": "tandem.api.pagination.KeysetPagination",
+    # JSON bodies only (see ``tandem.api.viewsets.ServiceViewSet.parser_classes``): anything else is a 415.
+    "DEFAULT_PARSER_CLASSES": ["tandem.api.parsers.DecimalJSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_FILTER_BACKENDS": ["tandem.api.filtering.StrictFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "tandem.api.errors.problem_details_handler",

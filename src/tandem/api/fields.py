@@ -9,7 +9,6 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
-from rest_framework.utils import html
 
 from tandem.core import countries
 from tandem.core.querysets import allowed_company
@@ -99,15 +98,4 @@ class StrictFieldsMixin:
             unknown = sorted(str(key) for key in data if key not in known and key not in IGNORED_KEYS)
             if unknown:
                 raise serializers.ValidationError({key: [_("Unknown field.")] for key in unknown})
-            self._refuse_flat_nested(data)
         return super().to_internal_value(data)  # type: ignore[misc]
-
-    def _refuse_flat_nested(self, data: Mapping[str, Any]) -> None:
-        """A form body reads a list of records only as ``name[0]field`` keys and drops a plain
-        ``name=…``; refuse it instead of writing the record without what was sent."""
-        if not html.is_html_input(data):
-            return
-        nested = (serializers.BaseSerializer,)
-        flat = sorted(key for key, field in self.fields.items() if isinstance(field, nested) and key in data)  # type: ignore[attr-defined]
-        if flat:
-            raise serializers.ValidationError({key: [_("Send this field in a JSON body.")] for key in flat})

@@ -42,7 +42,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -73,7 +72,11 @@ class ServiceViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     required_perms: Sequence[str] | Mapping[str, Sequence[str]] | None = None
     # Set on a detail ``@action`` whose POST changes the record: it checks and documents If-Match.
     changes_record = False
-    parser_classes = [DecimalJSONParser, FormParser, MultiPartParser]
+    # JSON only. A resource holds lists of records (a partner's addresses, its tags) that a form
+    # or multipart body cannot carry: such a field is dropped or mangled by whatever encoded the
+    # form (Werkzeug leaves an object-valued field out of an urlencoded body altogether), and the
+    # record is written without it. Such a body is a 415 and the schema offers JSON alone.
+    parser_classes = [DecimalJSONParser]
     filter_backends = [StrictFilterBackend, StableOrderingFilter]
     ordering: Sequence[str] = ("-id",)
     ordering_fields: Sequence[str] = ("id",)
