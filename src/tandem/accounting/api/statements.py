@@ -15,6 +15,7 @@ import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -120,6 +121,8 @@ class StatementViewSet(RetrieveMixin, CreateMixin, mixins.ListModelMixin, Servic
     list_select_related = ("journal",)
     ordering_fields = ("id", "date")
     http_method_names = ["get", "post", "head", "options"]
+    # A file is the one thing a multipart body carries that JSON does not (the API is JSON otherwise).
+    parser_classes = [*ServiceViewSet.parser_classes, MultiPartParser]
 
     def perform_service_create(self, data: dict[str, Any]) -> BankStatement:
         return services.upload_statement(
