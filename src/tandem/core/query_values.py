@@ -44,6 +44,9 @@ def check_storable(value: Any) -> Any:
     elif isinstance(value, Decimal):
         if not value.is_finite():
             raise BadQueryValue(_("Enter a finite number."))
+        # A number filter reads a Decimal, which an id column turns into a 64-bit integer.
+        if not BIGINT_MIN <= value <= BIGINT_MAX:
+            raise BadQueryValue(_("The number is too large."))
     elif isinstance(value, datetime.datetime):
         _check_datetime(value)
     elif hasattr(value, "pk"):  # a model instance a filter resolved

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core.filters import IdFilter
 from tandem.core.models import User
 from tandem.core.querysets import allowed_company
 from tandem.crm import queries
@@ -67,7 +68,7 @@ class DealFilter(django_filters.FilterSet):
     owner = django_filters.ModelChoiceFilter(queryset=_people, label=_("Salesperson"))
     period = django_filters.ChoiceFilter(choices=PERIODS, method="filter_period", label=_("Period"))
     source = django_filters.ChoiceFilter(choices=Deal.Source.choices, label=_("Source"))
-    partner = django_filters.NumberFilter(field_name="partner_id", label=_("Customer"))
+    partner = IdFilter(field_name="partner_id", label=_("Customer"))
 
     class Meta:
         model = Deal
@@ -89,8 +90,8 @@ class ActivityFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=Activity.State.choices, label=_("State"))
     assignee = django_filters.ModelChoiceFilter(queryset=_people, label=_("Assigned to"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
-    deal = django_filters.NumberFilter(field_name="deal_id", label=_("Deal"))
-    partner = django_filters.NumberFilter(field_name="partner_id", label=_("Customer"))
+    deal = IdFilter(field_name="deal_id", label=_("Deal"))
+    partner = IdFilter(field_name="partner_id", label=_("Customer"))
 
     class Meta:
         model = Activity

@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tandem.catalog.models import Product
+from tandem.core.filters import IdFilter
 from tandem.inventory.models import Count, Location, Lot, MoveLine, Quant, Transfer, Warehouse
 from tandem.partners.models import Partner
 
@@ -89,8 +90,8 @@ class MoveLineFilter(django_filters.FilterSet):
     location = django_filters.ModelChoiceFilter(
         queryset=_locations, method="filter_location", label=_("Location")
     )
-    lot = django_filters.NumberFilter(field_name="lot_id", label=_("Lot"))
-    transfer = django_filters.NumberFilter(field_name="move__transfer_id", label=_("Transfer"))
+    lot = IdFilter(field_name="lot_id", label=_("Lot"))
+    transfer = IdFilter(field_name="move__transfer_id", label=_("Transfer"))
     done_after = django_filters.IsoDateTimeFilter(
         field_name="done_at", lookup_expr="gte", label=_("Done since")
     )

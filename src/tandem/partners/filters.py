@@ -9,12 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
+from tandem.core.filters import IdFilter
 from tandem.core.models import User
 from tandem.core.querysets import allowed_company
 from tandem.partners import queries
@@ -73,13 +71,6 @@ class PartnerFilter(django_filters.FilterSet):
 
     def filter_country(self, rows: QuerySet[Partner], name: str, value: str) -> QuerySet[Partner]:
         return rows.filter(country=value.strip().upper())
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    """An integer id, without resolving it (so it reveals nothing about rows one cannot see)."""
-
-    field_class = forms.IntegerField
 
 
 class AddressFilter(django_filters.FilterSet):
