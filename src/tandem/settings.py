@@ -233,6 +233,11 @@ SPECTACULAR_SETTINGS = {
         "FiscalPositionKindEnum": "tandem.accounting.models.FiscalPosition.Kind",
         "JournalEntryStateEnum": "tandem.accounting.models.JournalEntry.State",
         "DocumentStateEnum": "tandem.accounting.models.Invoice.State",  # payments share it
+        "StatementSourceEnum": "tandem.accounting.models.BankStatement.Source",
+        "DealSourceEnum": "tandem.crm.models.Deal.Source",
+        "ActivityKindEnum": "tandem.crm.models.Activity.Kind",
+        "LocationKindEnum": "tandem.inventory.models.Location.Kind",
+        "TransferKindEnum": "tandem.inventory.models.Transfer.Kind",
     },
 }
 

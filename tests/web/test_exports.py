@@ -27,6 +27,8 @@ from tandem.integrations.letters.services import create_template
 from tandem.partners.models import Partner, Tag
 from tandem.web import exports
 from tandem.web.generic import ObjectListView
+from tests.web.hostile_accounting_crm import RECORDS as ACCOUNTING_AND_CRM_RECORDS
+from tests.web.hostile_stock import RECORDS as STOCK_RECORDS
 
 HOSTILE = '\x01=HYPERLINK("http://evil.test","click")'
 
@@ -203,7 +205,11 @@ HOSTILE_RECORDS: dict[str, Callable[[Company, User, Uom], Any]] = {
     "partners.partner": _hostile_partner,
     "catalog.product": _hostile_product,
     "letters.documenttemplate": _hostile_template,
+    **ACCOUNTING_AND_CRM_RECORDS,
+    **STOCK_RECORDS,
 }
+# API exports that write ids, numbers and dates only: no text can carry a formula into them.
+WITHOUT_TEXT = {"api-moveline-export", "api-quant-export", "api-reorderrule-export"}
 
 
 def _walk(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -258,7 +264,7 @@ def test_no_export_writes_a_live_formula(
         assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
         cells = [str(cell) for row in sheet.iter_rows(values_only=True) for cell in row if cell is not None]
     hostile = [cell for cell in cells if "HYPERLINK" in cell]
-    assert hostile, "the hostile record must be in the export"
+    assert hostile or url_name.rsplit(":", 1)[-1] in WITHOUT_TEXT, "the hostile record must be in the export"
     for cell in hostile:
         assert cell.startswith("'") and not cell.startswith(FORMULA_STARTS)
         assert "\x01" not in cell

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
+from django.db.models.constants import LOOKUP_SEP
 from django.utils.functional import Promise
 
 from tandem.core.query_values import check_storable, field_value
@@ -85,10 +86,18 @@ def _decode(cursor: str | None, model: type[Model], field: str) -> tuple[Any, in
             return None
         if tier and not 0 <= tier[0] < MAX_TIERS:  # a forged tier must not make the pages loop
             return None
-        typed = field_value(model._meta.get_field(field), value)  # type: ignore[arg-type]
+        typed = field_value(_field(model, field), value)
         return typed, check_storable(pk), tier[0] if tier else 0
     except (binascii.Error, ValueError, TypeError, RecursionError):  # BadQueryValue is a ValueError
         return None
+
+
+def _field(model: type[Model], path: str) -> Field[Any, Any]:
+    """The field a sort key names, across relations (``product__name_key`` on a stock row)."""
+    *relations, name = path.split(LOOKUP_SEP)
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model  # type: ignore[assignment]
+    return model._meta.get_field(name)  # type: ignore[return-value]
 
 
 def _is_int(value: Any) -> bool:

@@ -73,7 +73,7 @@ class SuggestionSerializer(serializers.Serializer):  # type: ignore[type-arg]
     amount = _amount(help_text="What the line would settle of it.")
 
 
-class LineSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class StatementLineSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     suggestions = serializers.SerializerMethodField()
 
     class Meta:
@@ -129,7 +129,7 @@ class StatementViewSet(RetrieveMixin, CreateMixin, mixins.ListModelMixin, Servic
             self.company, self.actor, upload=data["file"], journal=data.get("journal")
         )
 
-    @extend_schema(request=None, responses=LineSerializer(many=True))
+    @extend_schema(request=None, responses=StatementLineSerializer(many=True))
     @action(
         detail=True,
         methods=["get"],
@@ -141,7 +141,7 @@ class StatementViewSet(RetrieveMixin, CreateMixin, mixins.ListModelMixin, Servic
         statement = self.get_object()
         rows = list(statement.lines.select_related("statement__journal__currency", "statement__company"))
         context = {**self.get_serializer_context(), "suggestions": queries.suggest(rows)}
-        return Response(LineSerializer(rows, many=True, context=context).data)
+        return Response(StatementLineSerializer(rows, many=True, context=context).data)
 
 
 class LineFilter(django_filters.FilterSet):
@@ -162,7 +162,7 @@ class StatementLineViewSet(RetrieveMixin, mixins.ListModelMixin, ServiceViewSet)
     are actions, refused with 409 when the line was reconciled (or undone) meanwhile."""
 
     model = BankStatementLine
-    serializer_class = LineSerializer
+    serializer_class = StatementLineSerializer
     filterset_class = LineFilter
     list_select_related = ("statement__journal__currency", "statement__company")
     ordering_fields = ("id", "date")
@@ -187,9 +187,9 @@ class StatementLineViewSet(RetrieveMixin, mixins.ListModelMixin, ServiceViewSet)
 
     def _answer(self, line: BankStatementLine) -> Response:
         fresh = self.get_queryset().get(pk=line.pk)
-        return Response(LineSerializer(fresh, context=super().get_serializer_context()).data)
+        return Response(StatementLineSerializer(fresh, context=super().get_serializer_context()).data)
 
-    @extend_schema(request=MatchSerializer, responses=LineSerializer)
+    @extend_schema(request=MatchSerializer, responses=StatementLineSerializer)
     @action(detail=True, methods=["post"], required_perms=CHANGE_LINE)
     def match(self, request: Request, pk: str | None = None) -> Response:
         """Reconcile the line with open items; without items, with its top suggestion."""
@@ -206,7 +206,7 @@ class StatementLineViewSet(RetrieveMixin, mixins.ListModelMixin, ServiceViewSet)
         )
         return self._answer(done)
 
-    @extend_schema(request=BookSerializer, responses=LineSerializer)
+    @extend_schema(request=BookSerializer, responses=StatementLineSerializer)
     @action(detail=True, methods=["post"], required_perms=CHANGE_LINE)
     def book(self, request: Request, pk: str | None = None) -> Response:
         """Book the line to an account (bank charges, interest)."""
@@ -214,7 +214,7 @@ class StatementLineViewSet(RetrieveMixin, mixins.ListModelMixin, ServiceViewSet)
         data = self.validated(BookSerializer(data=request.data, context=self.get_serializer_context()))
         return self._answer(services.book_line(line, self.actor, **data))
 
-    @extend_schema(request=None, responses=LineSerializer)
+    @extend_schema(request=None, responses=StatementLineSerializer)
     @action(detail=True, methods=["post"], required_perms=CHANGE_LINE)
     def undo(self, request: Request, pk: str | None = None) -> Response:
         """Remove the line's matches and reverse its entry: it waits to be reconciled again."""

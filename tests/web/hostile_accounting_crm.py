@@ -1,0 +1,90 @@
+"""Hostile records for the accounting and CRM exports of ``test_exports``: each builder makes,
+through the domain's services and its tests' own builders, one record whose exported text
+column holds ``HOSTILE`` (cut to the column's length where it is shorter)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tandem.core.models import Company, Uom, User
+
+HOSTILE = '\x01=HYPERLINK("http://evil.test","click")'
+
+
+def _bank_statement(company: Company, actor: User, pcs: Uom) -> Any:
+    from tandem.accounting.services import statements
+    from tandem.accounting.services.statement_files import CAMT053, ParsedLine, ParsedStatement
+    from tests.accounting.test_payment_views import DAY, bank, books_of
+
+    books_of(company)
+    line = ParsedLine(DAY, Decimal("25.00"), "Kowalski sp. z o.o.", "", "", "", "EVIL-1")
+    parsed = ParsedStatement(
+        CAMT053, HOSTILE[:64], DAY, company.currency_id, Decimal(0), Decimal("25.00"), "", [line]
+    )
+    return statements.import_statement(company, actor, parsed, journal=bank(company))
+
+
+def _dunning_level(company: Company, actor: User, pcs: Uom) -> Any:
+    from tests.accounting.test_dunning_views import TestDunningLevelPages
+
+    return TestDunningLevelPages().make(company, actor, name=HOSTILE[:64])
+
+
+def _payment(company: Company, actor: User, pcs: Uom) -> Any:
+    from tests.accounting.test_payment_views import make_payment
+
+    return make_payment(company, actor, reference=HOSTILE)
+
+
+def _payment_run(company: Company, actor: User, pcs: Uom) -> Any:
+    from tandem.accounting.models import PaymentRun
+    from tandem.accounting.services import ledger, sepa
+    from tandem.partners.services import add_bank_account, create_partner
+    from tests.accounting.test_payment_views import DAY, bank, books_of
+    from tests.accounting.test_sepa import _bill
+
+    books_of(company)
+    journal = ledger.update_journal(
+        bank(company), actor, bank_iban="DE89370400440532013000", bank_bic="COBADEFFXXX"
+    )
+    supplier = create_partner(company, actor, name="Hrast d.o.o.", country="SI", is_supplier=True)
+    add_bank_account(supplier, actor, iban="SI56191000000123438")
+    run = sepa.create_run(company, actor, journal=journal, date=DAY, bills=[_bill(company, supplier)])
+    # The run's only text column is its message ID, which the service makes itself (no service
+    # renames a run): a hostile one is written in place, as a file made elsewhere could carry it.
+    PaymentRun.objects.filter(pk=run.pk).update(name=HOSTILE[:35])
+    return run
+
+
+def _activity(company: Company, actor: User, pcs: Uom) -> Any:
+    from tests.crm.test_views import TestActivityPages
+
+    return TestActivityPages().make(company, actor, subject=HOSTILE)
+
+
+def _deal(company: Company, actor: User, pcs: Uom) -> Any:
+    from tandem.crm import services
+    from tests.crm.test_views import TestDealPages
+
+    services.ensure_setup(company, actor)
+    return TestDealPages().make(company, actor, title=HOSTILE)
+
+
+def _pipeline(company: Company, actor: User, pcs: Uom) -> Any:
+    from tandem.crm import services
+
+    return services.create_pipeline(company, actor, name=HOSTILE, stages=services.DEFAULT_STAGES)
+
+
+RECORDS: dict[str, Callable[[Company, User, Uom], Any]] = {
+    "accounting.bankstatement": _bank_statement,
+    "accounting.dunninglevel": _dunning_level,
+    "accounting.payment": _payment,
+    "accounting.paymentrun": _payment_run,
+    "crm.activity": _activity,
+    "crm.deal": _deal,
+    "crm.pipeline": _pipeline,
+}
