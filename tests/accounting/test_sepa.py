@@ -63,7 +63,11 @@ def test_a_run_refuses_what_it_cannot_pay_and_writes_nothing(
     _nothing_written()
     with pytest.raises(ValidationFailed, match="No supplier bill"):
         sepa.create_run(company, accountant, journal=bank, date=DAY, bills=[])
-    plain = ledger.update_journal(bank, accountant, bank_iban="DE00 1234", bank_bic="")
+    with pytest.raises(ValidationFailed, match="not a valid IBAN"):
+        ledger.update_journal(bank, accountant, bank_iban="DE00 1234", bank_bic="")
+    # A journal saved before IBANs were checked may still hold a wrong one.
+    Journal.objects.filter(pk=bank.pk).update(bank_iban="DE00 1234", bank_bic="")
+    plain = Journal.objects.get(pk=bank.pk)
     with pytest.raises(ValidationFailed, match="not a valid IBAN"):
         sepa.create_run(company, accountant, journal=plain, date=DAY, bills=[good])
     with pytest.raises(ValidationFailed, match="bank journal"):

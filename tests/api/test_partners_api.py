@@ -181,6 +181,12 @@ def test_a_body_that_is_not_an_object_is_a_400(manager_api: APIClient) -> None:
     assert not Partner.objects.exists()
 
 
+def test_a_number_where_text_belongs_is_a_400_not_silently_text(manager_api: APIClient) -> None:
+    for field, value in [("name", 12), ("email", 3.5), ("phone", -339320), ("notes", True)]:
+        assert_problem(manager_api.post(PARTNERS, {"name": "Nowak", field: value}, format="json"), 400, field)
+    assert not Partner.objects.exists()
+
+
 def test_ids_of_another_company_read_as_unknown(
     manager_api: APIClient, other_company: Company, make_user: Callable[..., User]
 ) -> None:

@@ -89,7 +89,8 @@ class StrictFieldsMixin:
     """Refuse keys the serializer does not know instead of silently dropping them.
 
     Read-only fields (``id``, ``version``…) are accepted and ignored, so a client may send
-    back what it read.
+    back what it read. A text field given a number is refused too: DRF would store ``-339320``
+    as the text "-339320", hiding a client's mix-up of fields.
     """
 
     def to_internal_value(self, data: Any) -> Any:
@@ -98,4 +99,11 @@ class StrictFieldsMixin:
             unknown = sorted(str(key) for key in data if key not in known and key not in IGNORED_KEYS)
             if unknown:
                 raise serializers.ValidationError({key: [_("Unknown field.")] for key in unknown})
+            not_text = sorted(
+                str(key)
+                for key, value in data.items()
+                if isinstance(known.get(key), serializers.CharField) and not isinstance(value, str | None)
+            )
+            if not_text:
+                raise serializers.ValidationError({key: [_("Not a valid string.")] for key in not_text})
         return super().to_internal_value(data)  # type: ignore[misc]

@@ -35,6 +35,7 @@ from tandem.accounting.queries import ledger as queries
 from tandem.accounting.services import budgets
 from tandem.core import events, sequences
 from tandem.core.errors import BusinessError, NotAllowed, ValidationFailed
+from tandem.core.identifiers import InvalidIdentifier, normalize_bic, normalize_iban
 from tandem.core.models import Company, Currency, User
 from tandem.core.models import Sequence as NumberSequence
 from tandem.core.money import round_money
@@ -153,6 +154,12 @@ def _check_journal(company: Company, journal: Journal, exclude: int | None = Non
         errors["default_account"] = [_("This choice belongs to another company.")]
     if Journal.objects.filter(company=company, code=journal.code).exclude(pk=exclude).exists():
         errors["code"] = [_("Another journal already has this code.")]
+    for name, normalize in (("bank_iban", normalize_iban), ("bank_bic", normalize_bic)):
+        if value := getattr(journal, name):
+            try:
+                setattr(journal, name, normalize(value))
+            except InvalidIdentifier as exc:
+                errors[name] = [exc.message]
     if errors:
         raise ValidationFailed(errors)
 

@@ -290,7 +290,7 @@ def create_rfqs(
     on = on or timezone.localdate()
     with transaction.atomic():
         wanted = list(
-            PurchaseRequest.objects.select_for_update()
+            PurchaseRequest.objects.select_for_update(of=("self",))
             .filter(company=company, pk__in=[r.pk for r in requests], state=PurchaseRequest.State.OPEN)
             .select_related("product__uom", "partner", "uom")
             .order_by("needed_by", "id")
