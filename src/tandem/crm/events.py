@@ -93,3 +93,37 @@ declare(
     ),
     EventType("activity.updated", _("Activity changed"), {"changes": CHANGES}),
 )
+
+LEAD = "the lead's title"
+declare(
+    EventType(
+        "lead.created",
+        _("Lead captured"),
+        {
+            "title": LEAD,
+            "source": "website, email, call, import, manual, …",
+            "owner": "the salesperson, by name",
+        },
+        webhook=True,
+    ),
+    EventType("lead.updated", _("Lead changed"), {"changes": CHANGES}, webhook=True),
+    EventType("lead.qualified", _("Lead qualified"), {"state": STATE, "title": LEAD}, webhook=True),
+    EventType(
+        "lead.disqualified",
+        _("Lead disqualified"),
+        {"state": STATE, "title": LEAD, "reason": "why, in words"},
+        webhook=True,
+    ),
+    EventType("lead.reopened", _("Lead reopened"), {"state": STATE, "title": LEAD}, webhook=True),
+    EventType(
+        "lead.converted",
+        _("Lead converted"),
+        {
+            "state": STATE,
+            "title": LEAD,
+            "partner": "the customer's name",
+            "deal": "the deal's title, or empty",
+        },
+        webhook=True,
+    ),
+)

@@ -2,6 +2,7 @@ from tandem.core import roles
 
 _READ_SETUP = ["view_pipeline", "view_stage", "view_lostreason"]
 _WORK = ["view_deal", "add_deal", "change_deal", "view_activity", "add_activity", "change_activity"]
+_LEADS = ["view_lead", "add_lead", "change_lead"]
 _SETUP = [
     "add_pipeline",
     "change_pipeline",
@@ -12,7 +13,7 @@ _SETUP = [
 ]
 
 GRANTS = {
-    roles.SALES_MANAGER: [*_READ_SETUP, *_WORK, *_SETUP, "view_all_deals"],
-    roles.SALESPERSON: [*_READ_SETUP, *_WORK],
+    roles.SALES_MANAGER: [*_READ_SETUP, *_WORK, *_LEADS, *_SETUP, "view_all_deals", "view_all_leads"],
+    roles.SALESPERSON: [*_READ_SETUP, *_WORK, *_LEADS],
     roles.ACCOUNTANT: [*_READ_SETUP, "view_deal", "view_activity"],
 }

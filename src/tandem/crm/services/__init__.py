@@ -659,3 +659,14 @@ def send_reminders(now: datetime | None = None) -> dict[str, int]:
         )
     Deal.objects.filter(pk__in=[d.pk for d in stalled]).update(stalled_notified_at=now)
     return {"overdue": len(overdue), "stalled": len(stalled)}
+
+
+from tandem.crm.services.leads import (  # noqa: E402  # a module per subject
+    create_lead,
+    disqualify_lead,
+    qualify_lead,
+    reopen_lead,
+    update_lead,
+)
+
+__all__ = ["create_lead", "disqualify_lead", "qualify_lead", "reopen_lead", "update_lead"]

@@ -315,3 +315,17 @@ class Activity(CompanyOwned, Versioned):
         from django.utils import timezone
 
         return self.state == self.State.PLANNED and self.due_at is not None and self.due_at < timezone.now()
+
+
+from tandem.crm.models.leads import VIEW_ALL_LEADS, Lead  # noqa: E402  # a module per subject
+
+__all__ = [
+    "VIEW_ALL_DEALS",
+    "VIEW_ALL_LEADS",
+    "Activity",
+    "Deal",
+    "Lead",
+    "LostReason",
+    "Pipeline",
+    "Stage",
+]
