@@ -373,3 +373,57 @@ def test_a_deadlock_is_retried_and_another_database_error_is_not(monkeypatch: An
         common.retrying(failing("08006", 1))  # a lost connection is not retried
     with pytest.raises(OperationalError):
         common.retrying(failing("40001", common.RETRIES))  # nor retried forever
+
+
+def test_lots_that_expire_are_reserved_earliest_expiry_first_and_expired_ones_only_when_forced(
+    company: Company,
+    warehouse: Warehouse,
+    supplier: Partner,
+    customer: Partner,
+    worker: User,
+    make_product: Callable[..., Product],
+    stock_of: Callable[..., Any],
+) -> None:
+    milk = make_product("Milk", tracking=Product.Tracking.LOT, use_expiry=True)
+    today = timezone.localdate()
+    # arrival order is not expiry order: the late lot arrives first
+    stock_of(milk, 10, lots=[("LATE", 10, today + datetime.timedelta(days=30))])
+    stock_of(milk, 10, lots=[("SOON", 10, today + datetime.timedelta(days=3))])
+    stock_of(milk, 10, lots=[("GONE", 10, today - datetime.timedelta(days=1))])
+    delivery = services.create_delivery(company, customer, [(milk, 15)], actor=worker)
+    assert services.reserve(delivery, worker) == []
+    reserved = dict(Reservation.objects.values_list("quant__lot__name", "quantity"))
+    assert reserved == {"SOON": 10, "LATE": 5}
+    services.validate_transfer(delivery, actor=worker)
+    assert dict(Quant.objects.values_list("lot__name", "quantity")) == {"LATE": 5, "SOON": 0, "GONE": 10}
+
+    more = services.create_delivery(company, customer, [(milk, 10)], actor=worker)
+    [shortage] = services.reserve(more, worker)
+    assert shortage.quantity == 5  # the expired lot is not promised
+    with pytest.raises(services.NotEnoughStock):
+        services.validate_transfer(more, actor=worker)
+    services.reserve(more, worker, allow_expired=True)  # forced
+    assert more.state == Transfer.State.READY
+    assert dict(Reservation.objects.values_list("quant__lot__name", "quantity")) == {"LATE": 5, "GONE": 5}
+    services.cancel_transfer(more, worker)
+
+    chosen = services.create_delivery(
+        company, customer, [MoveSpec(milk, 2, lot=Lot.objects.get(name="GONE"))], actor=worker
+    )
+    assert services.reserve(chosen, worker) == []  # a chosen lot is taken even when expired
+    _nothing_wrong()
+
+
+def test_products_without_expiring_lots_stay_fifo(
+    company: Company,
+    warehouse: Warehouse,
+    customer: Partner,
+    fabric: Product,
+    worker: User,
+    stock_of: Callable[..., Any],
+) -> None:
+    stock_of(fabric, 10, lots=[("B", 10, datetime.date(2020, 1, 1))])
+    stock_of(fabric, 10, lots=[("A", 10, datetime.date(2019, 1, 1))])
+    delivery = services.create_delivery(company, customer, [(fabric, 12)], actor=worker)
+    assert services.reserve(delivery, worker) == []
+    assert dict(Reservation.objects.values_list("quant__lot__name", "quantity")) == {"B": 10, "A": 2}

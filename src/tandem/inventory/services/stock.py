@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
@@ -37,8 +38,11 @@ def locked_quants(
     lot: Lot | None = None,
     exclude_location: int | None = None,
     available_only: bool = True,
+    allow_expired: bool = False,
 ) -> list[Quant]:
-    """The product's quants in those locations, FIFO (oldest first), locked for this transaction."""
+    """The product's quants in those locations, locked for this transaction, in the order they
+    are taken: FIFO (oldest arrival first), or FEFO for a product whose lots expire (the
+    earliest expiry first; a lot already expired is left out unless chosen or ``allow_expired``)."""
     rows: QuerySet[Quant] = Quant.objects.filter(product=product, location_id__in=list(location_ids))
     if lot is not None:
         rows = rows.filter(lot=lot)
@@ -46,16 +50,32 @@ def locked_quants(
         rows = rows.exclude(location_id=exclude_location)
     if available_only:
         rows = rows.filter(quantity__gt=F("reserved"))
-    return list(rows.select_for_update(of=("self",)).order_by("in_date", "id"))
+    order: list[Any] = ["in_date", "id"]
+    if uses_fefo(product):
+        order = [F("lot__expiry_date").asc(nulls_last=True), *order]
+        if lot is None and not allow_expired:
+            rows = rows.exclude(lot__expiry_date__lt=timezone.localdate())
+    return list(rows.select_for_update(of=("self",)).order_by(*order))
 
 
-def reserve_move(move: Move, need: Decimal, *, exact: bool = False) -> Decimal:
+def uses_fefo(product: Product) -> bool:
+    """First expired, first out: products tracked by lot whose lots carry an expiry date."""
+    return product.tracking == Product.Tracking.LOT and bool(product.use_expiry)
+
+
+def reserve_move(move: Move, need: Decimal, *, exact: bool = False, allow_expired: bool = False) -> Decimal:
     """Reserve up to ``need`` for ``move`` from its source (and below it); what was reserved."""
     if need <= 0:
         return ZERO
     location_ids = [move.source_location_id] if exact else subtree_ids(move.source_location)
     got = ZERO
-    quants = locked_quants(move.product, location_ids, lot=move.lot, exclude_location=move.dest_location_id)
+    quants = locked_quants(
+        move.product,
+        location_ids,
+        lot=move.lot,
+        exclude_location=move.dest_location_id,
+        allow_expired=allow_expired,
+    )
     for quant in quants:
         take = min(need - got, quant.quantity - quant.reserved)
         if take <= 0:

@@ -255,15 +255,21 @@ def _takes_from_stock(transfer: Transfer) -> bool:
 # --- reserving -----------------------------------------------------------------------------
 
 
-def reserve(transfer_or_moves: Transfer | Iterable[Move], actor: User | None = None) -> list[Shortage]:
-    """Promise the open moves what their source location holds (FIFO by arrival, or the move's
-    chosen lot); a transfer whose moves are all promised becomes ready. Returns what is missing.
+def reserve(
+    transfer_or_moves: Transfer | Iterable[Move], actor: User | None = None, *, allow_expired: bool = False
+) -> list[Shortage]:
+    """Promise the open moves what their source location holds (FIFO by arrival; FEFO — the
+    earliest expiry first — for lots that expire, skipping expired lots unless the move chose
+    the lot or ``allow_expired``; or the move's chosen lot); a transfer whose moves are all
+    promised becomes ready. Returns what is missing.
 
     Safe under concurrency (quants are locked; a deadlock is retried, never reported)."""
-    return retrying(lambda: _reserve(transfer_or_moves, actor))
+    return retrying(lambda: _reserve(transfer_or_moves, actor, allow_expired=allow_expired))
 
 
-def _reserve(transfer_or_moves: Transfer | Iterable[Move], actor: User | None) -> list[Shortage]:
+def _reserve(
+    transfer_or_moves: Transfer | Iterable[Move], actor: User | None, *, allow_expired: bool = False
+) -> list[Shortage]:
     if isinstance(transfer_or_moves, Transfer):
         moves = list(transfer_or_moves.moves.select_related("product", "source_location"))
     else:
@@ -278,7 +284,7 @@ def _reserve(transfer_or_moves: Transfer | Iterable[Move], actor: User | None) -
             continue
         exact = owner.kind == T.ADJUSTMENT
         need = move.quantity - stock.reserved_for(move)
-        got = stock.reserve_move(move, need, exact=exact)
+        got = stock.reserve_move(move, need, exact=exact, allow_expired=allow_expired)
         if got < need:
             shortages.append(
                 Shortage(
@@ -437,7 +443,7 @@ def _existing_lot(move: Move, given: LotGiven) -> Lot:
 
 def _take(move: Move, quantity: Decimal, lot: Lot | None, *, exact: bool) -> list[tuple[Quant, Decimal]]:
     """The quants ``quantity`` comes from: the move's reservations first, then what is free
-    (FIFO), then — if the product allows it — its source going negative."""
+    (FIFO, or FEFO without expired lots), then — if the product allows it — its source going negative."""
     mine = list(
         Reservation.objects.filter(move=move).select_related("quant__location", "quant__lot").order_by("id")
     )
@@ -455,7 +461,7 @@ def _take(move: Move, quantity: Decimal, lot: Lot | None, *, exact: bool) -> lis
     if left > 0:
         location_ids = [move.source_location_id] if exact else stock.subtree_ids(move.source_location)
         free = stock.locked_quants(
-            move.product, location_ids, lot=lot, exclude_location=move.dest_location_id
+            move.product, location_ids, lot=lot, exclude_location=move.dest_location_id, allow_expired=exact
         )
         for quant in free:
             available = quant.quantity - quant.reserved - taken.get(quant.pk, ZERO)
