@@ -154,8 +154,7 @@ def test_valid_rows_mode_imports_the_rest_and_offers_the_rejected_rows(
     assert run.state == ImportRun.State.DONE
     assert run.result["created"] == 2 and run.result["rejected"] == 2
     assert set(Partner.objects.filter(organisation=None).values_list("ref", flat=True)) == {"A-1", "A-2"}
-    with run.rejected.open("rb") as handle:
-        text = handle.read().decode("utf-8-sig")
+    text = services.rejected_csv(run).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][-1] == "reason" and rows[0][:2] == ["ref", "name"]
     assert [row[0] for row in rows[1:]] == ["A-3", "A-4"]

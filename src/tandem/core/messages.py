@@ -8,6 +8,12 @@ text is stored as its msgid (the English source, marked for translation with
     jobs.start(..., title=Message(gettext_noop("Import %(file)s"), {"file": name}))
     render(job.title, job.title_params)   # "Импорт clients.csv" for a Russian reader
 
+A text that depends on a number is marked with :func:`ngettext_noop`, so that ``makemessages``
+extracts one entry with its plural forms (the project's ``makemessages`` passes xgettext
+``--keyword=ngettext_noop:1,2``)::
+
+    counted(ngettext_noop("%(rows)s row read.", "%(rows)s rows read."), {"rows": n}, "rows")
+
 Rows written before this rule hold the rendered text and no parameters; ``render`` shows them
 as they are (gettext leaves a string that is no msgid unchanged).
 """
@@ -21,7 +27,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
-__all__ = ["Message", "as_fields", "from_fields", "lazy", "render", "storable"]
+__all__ = ["Message", "as_fields", "counted", "from_fields", "lazy", "ngettext_noop", "render", "storable"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,18 @@ class Message:
     def as_json(self) -> dict[str, Any]:
         stored = {"msgid": self.msgid, "params": storable(dict(self.params))}
         return {**stored, "plural": self.plural, "count": self.count} if self.plural else stored
+
+
+def ngettext_noop(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a singular and its plural as one translatable entry without translating them:
+    xgettext reads ``ngettext_noop:1,2`` (see ``core/management/commands/makemessages.py``)."""
+    return singular, plural
+
+
+def counted(forms: tuple[str, str], params: Mapping[str, Any], count: str) -> Message:
+    """The message of ``forms`` (from :func:`ngettext_noop`) whose number is ``params[count]``."""
+    singular, plural = forms
+    return Message(singular, params, plural=plural, count=count)
 
 
 def lazy(text: Any) -> Message:

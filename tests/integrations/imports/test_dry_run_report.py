@@ -80,8 +80,7 @@ def test_the_rejected_rows_file_holds_no_live_formula_and_imports_again(
     run = run_import(
         'name,email\n"\x01=HYPERLINK(""http://evil.test"")",not-an-email\n=1+1,x@y\n', mode="valid"
     )
-    with run.rejected.open("rb") as handle:
-        rows = list(csv.reader(io.StringIO(handle.read().decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(services.rejected_csv(run).decode("utf-8-sig"))))
     names = [row[0] for row in rows[1:]]
     assert names == ['\'=HYPERLINK("http://evil.test")', "'=1+1"]
     fixed = "\n".join(

@@ -88,3 +88,63 @@ def test_row_reasons_are_read_in_the_readers_language(
     client.force_login(manager)
     page = client.get(f"/imports/{run.pk}/?status=error", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
     assert _in("pl", "This field is required.") in page and "Это поле" not in page
+
+
+def test_the_rejected_rows_reasons_are_in_the_readers_language(
+    run_import: Callable[..., ImportRun], manager: User, client: Any
+) -> None:
+    """The import ran in English (a worker, or a browser in English); the Polish speaker who
+    ran it downloads the rejected rows and reads why in Polish."""
+    manager.language = "pl"
+    manager.save(update_fields=["language"])
+    content = "ref;name;email\nR-1;;x@y.example\nR-2;Firm;y@z.example\n"
+    with translation.override("en"):
+        run = run_import(content, mode="valid")
+    assert run.result["rejected"] == 1
+    client.force_login(manager)
+    response = client.get(f"/imports/{run.pk}/rejected.csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    required = _in("pl", "This field is required.")
+    assert required != "This field is required."
+    assert required in text and "This field is required." not in text
+    with translation.override("sl"):  # read later by a Slovenian colleague: in Slovenian
+        assert _in("sl", "This field is required.") in imports.rejected_csv(run).decode("utf-8-sig")
+
+
+def test_counted_messages_are_extracted_as_one_entry_with_its_plural(tmp_path: Any) -> None:
+    """``makemessages`` (Tandem's, with ``--keyword=ngettext_noop:1,2``) gives a stored message
+    with a number one entry with plural forms, not two singular entries."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    import tandem
+    from tandem.core.management.commands.makemessages import Command
+    from tandem.integrations.imports import jobs as import_jobs
+
+    xgettext = shutil.which("xgettext")
+    if xgettext is None:
+        pytest.skip("xgettext (gettext) is not installed")
+    out = tmp_path / "django.po"
+    source = str(import_jobs.__file__)
+    subprocess.run(
+        [
+            xgettext,
+            "--language=Python",
+            "--keyword=gettext_noop",
+            *Command.xgettext_options,
+            "-o",
+            out,
+            source,
+        ],
+        check=True,
+    )
+    extracted = out.read_text()
+    assert 'msgid "%(rows)s row read."\nmsgid_plural "%(rows)s rows read."' in extracted
+    assert '\nmsgid "%(rows)s rows read."' not in extracted
+    marked_apart = [
+        str(path)
+        for path in Path(tandem.__file__).parent.rglob("*.py")
+        if "plural=gettext_noop(" in path.read_text(encoding="utf-8")
+    ]
+    assert not marked_apart, "mark a counted message with ngettext_noop(singular, plural)"

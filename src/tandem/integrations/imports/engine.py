@@ -37,7 +37,7 @@ from tandem.core.importing import (
     RowInvalid,
     WriteCounts,
 )
-from tandem.core.messages import Message, lazy, render, storable
+from tandem.core.messages import Message, counted, lazy, ngettext_noop, render, storable
 from tandem.integrations.imports import parsing, reading
 from tandem.integrations.imports.checked import CheckedRows, CheckedRowsMismatch, CheckedRowsWriter, RowCheck
 from tandem.integrations.imports.parsing import AUTO, CellError, as_text
@@ -134,7 +134,9 @@ class Report:
     rows: int = 0
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
     outcomes: list[list[Any]] = field(default_factory=list)  # [row number, status, detail]
-    rejected: list[tuple[list[str], str]] = field(default_factory=list)  # (cells, reason)
+    # (cells, the row's errors as stored messages): the reason column is written when the file
+    # is downloaded, in the reader's language (``services.rejected_csv``)
+    rejected: list[tuple[list[str], dict[str, list[Any]]]] = field(default_factory=list)
     written: WriteCounts = field(default_factory=WriteCounts)
     skipped: int = 0
     formats: dict[str, str] = field(default_factory=dict)
@@ -267,11 +269,15 @@ def resolve_formats(
 # --- the run ---------------------------------------------------------------------------
 
 
-def _reason(spec: ImportSpec, errors: Mapping[str, list[Reason]]) -> tuple[dict[str, list[Any]], str]:
-    """The errors to keep (field name → stored messages, shown by :func:`labelled_errors` in
-    the reader's language) and the rejected rows' reason (for the CSV written now)."""
-    stored = {name: [storable(message) for message in messages] for name, messages in errors.items()}
-    return stored, "; ".join(f"{label}: {' '.join(texts)}" for label, texts in labelled_errors(spec, stored))
+def _stored(errors: Mapping[str, list[Reason]]) -> dict[str, list[Any]]:
+    """The errors to keep: field name → stored messages, shown by :func:`labelled_errors` (and
+    in a rejected row's reason, :func:`reason`) in the reader's language."""
+    return {name: [storable(message) for message in messages] for name, messages in errors.items()}
+
+
+def reason(spec: ImportSpec, errors: Mapping[str, list[Any]]) -> str:
+    """A rejected row's reason in the active language, from its kept errors."""
+    return "; ".join(f"{label}: {' '.join(texts)}" for label, texts in labelled_errors(spec, errors))
 
 
 def labelled_errors(spec: ImportSpec, errors: Mapping[str, list[Any]]) -> list[tuple[str, list[str]]]:
@@ -395,17 +401,15 @@ class _RowChecker:
         extra = sum(1 for cell in cells[self.width :] if as_text(cell))
         if not extra:
             return {}
-        message = Message(
-            gettext_noop(
+        message = counted(
+            ngettext_noop(
                 "The row has %(count)s cell beyond the header's %(width)s columns; it would be lost. "
-                "A separator inside a value that is not quoted is the usual cause."
+                "A separator inside a value that is not quoted is the usual cause.",
+                "The row has %(count)s cells beyond the header's %(width)s columns; they would be lost. "
+                "A separator inside a value that is not quoted is the usual cause.",
             ),
             {"count": extra, "width": self.width},
-            plural=gettext_noop(
-                "The row has %(count)s cells beyond the header's %(width)s columns; they would be lost. "
-                "A separator inside a value that is not quoted is the usual cause."
-            ),
-            count="count",
+            "count",
         )
         return {"row": [message]}
 
@@ -438,9 +442,9 @@ def _convert(
 def _reject(
     spec: ImportSpec, report: Report, line: int, cells: list[Any], errors: Mapping[str, list[Reason]]
 ) -> None:
-    stored, reason = _reason(spec, errors)
+    stored = _stored(errors)
     report.add(line, ERROR, {"errors": stored})
-    report.rejected.append(([as_text(cell) for cell in cells], reason))
+    report.rejected.append(([as_text(cell) for cell in cells], stored))
 
 
 def shown_values(spec: ImportSpec, cleaned: Cleaned) -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_noop
 
 from tandem.core.jobs import services as jobs
 from tandem.core.jobs.models import Job
-from tandem.core.messages import Message, from_fields
+from tandem.core.messages import Message, counted, from_fields, ngettext_noop
 from tandem.integrations.imports import services
 from tandem.integrations.imports.models import ImportRun
 
@@ -25,11 +25,10 @@ def read(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     run = _run_of(job)
     run = services.read(run, job.user or run.user)  # type: ignore[arg-type]
     return {
-        "message": Message(
-            gettext_noop("%(rows)s row read."),
+        "message": counted(
+            ngettext_noop("%(rows)s row read.", "%(rows)s rows read."),
             {"rows": run.row_count},
-            plural=gettext_noop("%(rows)s rows read."),
-            count="rows",
+            "rows",
         ),
         "link": reverse("imports:preview", args=[run.pk]),
         "link_label": Message(gettext_noop("Check how the file reads")),
@@ -44,17 +43,15 @@ def dry_run(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     counts = run.summary.get("counts", {})
     rows = run.summary.get("rows", 0)
     return {
-        "message": Message(
-            gettext_noop(
+        "message": counted(
+            ngettext_noop(
                 "%(rows)s row checked: %(new)s new, %(update)s updates, %(duplicate)s possible duplicates, "
-                "%(error)s with errors."
+                "%(error)s with errors.",
+                "%(rows)s rows checked: %(new)s new, %(update)s updates, %(duplicate)s possible duplicates, "
+                "%(error)s with errors.",
             ),
             {"rows": rows, **counts},
-            plural=gettext_noop(
-                "%(rows)s rows checked: %(new)s new, %(update)s updates, %(duplicate)s possible duplicates, "
-                "%(error)s with errors."
-            ),
-            count="rows",
+            "rows",
         ),
         "link": reverse("imports:run", args=[run.pk]),
         "link_label": Message(gettext_noop("Show the dry run")),

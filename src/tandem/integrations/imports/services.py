@@ -34,7 +34,7 @@ from tandem.core.cells import safe_cell
 from tandem.core.errors import BusinessError, Conflict, IllegalTransition, NotAllowed, ValidationFailed
 from tandem.core.importing import ImportContext, ImportSpec, get_spec
 from tandem.core.jobs import services as job_services
-from tandem.core.messages import Message, as_fields
+from tandem.core.messages import Message, as_fields, counted, ngettext_noop
 from tandem.core.models import Company, User
 from tandem.integrations.imports import checked, engine, mapping, parsing, reading
 from tandem.integrations.imports.models import ImportMapping, ImportRun
@@ -574,17 +574,15 @@ def _rejected(run: ImportRun, actor: User, report: engine.Report) -> ImportRun:
     run.summary = report.summary()
     run.result = {**report.result(), "created": 0, "updated": 0}
     errors = report.counts[engine.ERROR]
-    error = Message(
-        gettext_noop(
+    error = counted(
+        ngettext_noop(
             "Nothing was imported: %(count)s row has errors. Fix it (download the rejected rows), "
-            "or import the valid rows only."
+            "or import the valid rows only.",
+            "Nothing was imported: %(count)s rows have errors. Fix them (download the rejected rows), "
+            "or import the valid rows only.",
         ),
         {"count": errors},
-        plural=gettext_noop(
-            "Nothing was imported: %(count)s rows have errors. Fix them (download the rejected rows), "
-            "or import the valid rows only."
-        ),
-        count="count",
+        "count",
     )
     _keep_reports(run, report)
     with transaction.atomic():
@@ -620,11 +618,26 @@ def _keep_reports(run: ImportRun, report: engine.Report) -> None:
     if run.rejected:
         run.rejected.delete(save=False)
     if report.rejected:
-        run.rejected.save("rejected.csv", ContentFile(rejected_csv(run.headers, report.rejected)), save=False)
+        # The cells and the errors as stored messages; the CSV is written when it is downloaded,
+        # its reasons in the reader's language (``rejected_csv``).
+        rejected = gzip.compress(json.dumps(report.rejected, default=str).encode(), compresslevel=5)
+        run.rejected.save(REJECTED_ROWS, ContentFile(rejected), save=False)
 
 
-def rejected_csv(headers: list[str], rows: list[tuple[list[str], str]]) -> bytes:
-    """The rejected rows as they came, plus a ``reason`` column: fix them and import again."""
+REJECTED_ROWS = "rejected.json.gz"
+
+
+def rejected_csv(run: ImportRun) -> bytes:
+    """The rejected rows as they came, plus a ``reason`` column in the active language: fix
+    them and import again. A run kept from before reasons were stored as messages holds the
+    CSV itself, reasons in its writer's language, and is returned as it is."""
+    with run.rejected.open("rb") as handle:
+        content = handle.read()
+    if not run.rejected.name.endswith(".json.gz"):
+        return bytes(content)
+    spec = get_spec(run.spec_key)
+    rows = [(cells, engine.reason(spec, errors)) for cells, errors in json.loads(gzip.decompress(content))]
+    headers = list(run.headers)
     width = max([len(headers), *(len(cells) for cells, _reason in rows)])
     output = io.StringIO()
     writer = csv.writer(output)

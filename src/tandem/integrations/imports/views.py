@@ -7,6 +7,7 @@ run is a 404) and every step needs the rights of its spec (add and change the re
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from django.contrib import messages
@@ -271,7 +272,7 @@ def rejected(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404
     stem = run.file_name.rsplit(".", 1)[0] or "import"
     return FileResponse(
-        run.rejected.open("rb"),
+        io.BytesIO(services.rejected_csv(run)),  # reasons in the reader's language
         as_attachment=True,
         filename=f"{stem}-rejected.csv",
         content_type="text/csv; charset=utf-8",
