@@ -236,6 +236,12 @@ SPECTACULAR_SETTINGS = {
         "StatementSourceEnum": "tandem.accounting.models.BankStatement.Source",
         "DealSourceEnum": "tandem.crm.models.Deal.Source",
         "ActivityKindEnum": "tandem.crm.models.Activity.Kind",
+        "CommunicationChannelEnum": "tandem.crm.models.Communication.Channel",
+        "CommunicationDirectionEnum": "tandem.crm.models.Communication.Direction",
+        "CommunicationStatusEnum": "tandem.crm.models.Communication.Status",
+        # a payment's direction kept its name when call events and communications added theirs
+        "DirectionEnum": "tandem.accounting.models.Payment.Direction",
+        "CallEventKindEnum": "tandem.crm.calls.EVENTS",
         "LocationKindEnum": "tandem.inventory.models.Location.Kind",
         "TransferKindEnum": "tandem.inventory.models.Transfer.Kind",
     },
@@ -330,6 +336,13 @@ from tandem.core.attachments.config import max_upload_bytes as _max_upload_bytes
 
 STORAGES["default"] = _default_storage(os.environ)
 TANDEM_ATTACHMENT_MAX_BYTES = _max_upload_bytes(os.environ)
+
+# The CRM's mailbox, polled over IMAP for e-mail to log on the customer card (tandem.crm.config).
+from tandem.crm.config import mailbox as _crm_mailbox  # noqa: E402
+
+TANDEM_CRM_MAILBOX = _crm_mailbox(os.environ)
+# Call events from the phone system: how old a signed event may be, in seconds.
+TANDEM_CRM_CALL_EVENT_WINDOW = int(os.environ.get("TANDEM_CRM_CALL_EVENT_WINDOW", "300"))
 
 # --- Security (tandem.administration, see docs/admin/security.md) -------------------------
 from datetime import timedelta  # noqa: E402

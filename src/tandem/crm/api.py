@@ -3,22 +3,33 @@
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tandem.api.fields import ScopedPrimaryKeyField, StrictFieldsMixin, company_users
-from tandem.api.viewsets import CreateMixin, ExportMixin, RetrieveMixin, ServiceViewSet, UpdateMixin
-from tandem.core.errors import Conflict
+from tandem.api.viewsets import (
+    CreateMixin,
+    ExportMixin,
+    RetrieveMixin,
+    ServiceAutoSchema,
+    ServiceViewSet,
+    UpdateMixin,
+)
+from tandem.core.errors import Conflict, ValidationFailed
 from tandem.core.models import Currency, User
-from tandem.crm import services
-from tandem.crm.filters import ActivityFilter, DealFilter, PipelineFilter
-from tandem.crm.models import Activity, Deal, LostReason, Pipeline, Stage
+from tandem.crm import calls, mail, services
+from tandem.crm.filters import ActivityFilter, CommunicationFilter, DealFilter, PipelineFilter
+from tandem.crm.models import Activity, Communication, Deal, LostReason, Pipeline, Stage
 from tandem.partners.models import Partner
 
 
@@ -348,3 +359,125 @@ class ActivityViewSet(
         services.cancel_activity(activity, self.actor, expected_version=expected)
         activity.refresh_from_db()
         return self.respond(activity)
+
+
+# --- communications: e-mails and calls on the customer card -----------------------------------
+
+
+class CommunicationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    recording_url = serializers.SerializerMethodField(help_text="an https link, or empty; never fetched")
+
+    class Meta:
+        model = Communication
+        fields = [
+            "id", "channel", "direction", "status", "external_id", "partner", "activity", "sender",
+            "recipients", "subject", "occurred_at", "duration_seconds", "recording_url",
+            "attachments_refused",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_recording_url(self, communication: Communication) -> str:
+        return communication.recording_link
+
+
+class SendEmailSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    partner = ScopedPrimaryKeyField(queryset=Partner.objects.all(), required=False, allow_null=True)
+    deal = ScopedPrimaryKeyField(queryset=Deal.objects.all(), required=False, allow_null=True)
+    to = serializers.ListField(child=serializers.CharField(max_length=254), min_length=1, max_length=50)
+    subject = serializers.CharField(max_length=255)
+    text = serializers.CharField(max_length=100_000)
+
+
+class CommunicationViewSet(RetrieveMixin, mixins.ListModelMixin, ServiceViewSet):
+    """E-mails and calls captured on the customer card (read only); ``email/`` sends one to a
+    customer, or about a deal, and logs it as an e-mail activity."""
+
+    model = Communication
+    serializer_class = CommunicationSerializer
+    filterset_class = CommunicationFilter
+    ordering_fields = ("id", "occurred_at")
+    http_method_names = ["get", "post", "head", "options"]
+
+    @extend_schema(request=SendEmailSerializer, responses={201: CommunicationSerializer})
+    @action(detail=False, methods=["post"], required_perms=["crm.add_activity"])
+    def email(self, request: Request) -> Response:
+        data = self.validated(SendEmailSerializer(data=request.data, context=self.get_serializer_context()))
+        sent = mail.send_email(
+            self.company, self.actor, to=data["to"], subject=data["subject"], text=data["text"],
+            partner=data.get("partner"), deal=data.get("deal"),
+        )  # fmt: skip
+        return Response(CommunicationSerializer(sent).data, status=201)
+
+
+class CallEventSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """Documentation of the body a phone system posts (the endpoint reads the raw body, checks
+    its signature, then each field)."""
+
+    call_id = serializers.CharField(max_length=200, help_text="the provider's id of the call")
+    event = serializers.ChoiceField(choices=calls.EVENTS)
+    # the same choices (and so the same schema component) as a payment's direction
+    direction = serializers.ChoiceField(choices=[("inbound", "Incoming"), ("outbound", "Outgoing")])
+    caller = serializers.CharField(max_length=40, required=False, help_text="E.164, e.g. +38614001234")
+    callee = serializers.CharField(max_length=40, required=False, help_text="E.164")
+    started_at = serializers.DateTimeField(required=False, help_text="ISO 8601 with its offset")
+    duration = serializers.IntegerField(min_value=0, max_value=86400, required=False, help_text="seconds")
+    recording_url = serializers.CharField(
+        max_length=500, required=False, help_text="https only; never fetched"
+    )
+
+
+class CallEventAnswerSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    call_id = serializers.CharField()
+    status = serializers.CharField()
+    matched = serializers.BooleanField(help_text="whether the number belongs to a partner")
+
+
+class CallEventViewSet(viewsets.ViewSet):
+    """Call events from a PBX or VoIP provider, signed with the company's secret."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes: list[Any] = []
+    schema = ServiceAutoSchema()  # documents the problem answers (401 unsigned, 400 bad event, 413)
+    # Documented as JSON; the view reads the raw body itself (the signature covers the bytes).
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="crm_call_events_create",
+        summary="Receive a call event",
+        description=(
+            "A phone system posts each call event (`ringing`, `answered`, `ended`, `missed`) here. "
+            'Header `X-Tandem-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` '
+            "with the company's secret (Settings → Phone system). Unsigned, wrongly signed or stale "
+            "events (outside the replay window, 5 minutes by default) are a 401 and nothing is written. "
+            "The same call's event sent again is logged once. Inbound `ringing` notifies the customer's "
+            "salesperson; `ended`/`missed` logs a call activity on the customer's timeline; an unknown "
+            "number opens a lead. The recording URL is stored, never fetched."
+        ),
+        parameters=[
+            OpenApiParameter("company", str, OpenApiParameter.PATH, description="the company's code"),
+            OpenApiParameter(
+                calls.SIGNATURE_HEADER,
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="t=<unix seconds>,v1=<hex HMAC-SHA256>",
+                pattern=r"^t=\d+,v1=[0-9a-f]{64}$",
+            ),
+        ],
+        request=CallEventSerializer,
+        responses={200: CallEventAnswerSerializer},
+        auth=[],
+    )
+    @action(detail=False, methods=["post"], url_path=r"(?P<company>[-a-zA-Z0-9_]{1,32})")
+    def receive(self, request: Request, company: str) -> Response:
+        body = request._request.body
+        owner = calls.verify(company, request.headers.get(calls.SIGNATURE_HEADER), body)
+        try:
+            payload = json.loads(body.decode("utf-8"), parse_float=Decimal)
+        except (UnicodeDecodeError, ValueError):
+            raise ValidationFailed({"non_field_errors": [_("The body is not JSON.")]}) from None
+        call = calls.receive_event(owner, payload)
+        return Response(
+            {"call_id": call.external_id, "status": call.status, "matched": call.partner_id is not None}
+        )

@@ -14,7 +14,7 @@ from tandem.core.filters import IdFilter
 from tandem.core.models import User
 from tandem.core.querysets import allowed_company
 from tandem.crm import queries
-from tandem.crm.models import Activity, Deal, Pipeline, Stage
+from tandem.crm.models import Activity, Communication, Deal, Pipeline, Stage
 
 PERIODS = [
     ("overdue", _("Expected close passed")),
@@ -110,3 +110,13 @@ class PipelineFilter(django_filters.FilterSet):
     class Meta:
         model = Pipeline
         fields = ["active"]
+
+
+class CommunicationFilter(django_filters.FilterSet):
+    channel = django_filters.ChoiceFilter(choices=Communication.Channel.choices, label=_("Channel"))
+    direction = django_filters.ChoiceFilter(choices=Communication.Direction.choices, label=_("Direction"))
+    partner = IdFilter(field_name="partner_id", label=_("Customer"))
+
+    class Meta:
+        model = Communication
+        fields = ["channel", "direction", "partner"]

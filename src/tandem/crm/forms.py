@@ -13,7 +13,7 @@ from tandem.crm.services import ACTIVITY_FIELDS, DEAL_FIELDS, STAGE_FIELDS
 from tandem.partners.forms import salesperson_choices
 from tandem.partners.models import Partner
 from tandem.web.autocomplete import AutocompleteSelect
-from tandem.web.forms import ServiceModelForm
+from tandem.web.forms import SectionsMixin, ServiceModelForm, style_fields
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -163,3 +163,30 @@ class ActivityForm(ServiceModelForm):
 class CompleteForm(forms.Form):
     outcome = forms.CharField(label=_("Outcome"), required=False, max_length=500)
     duration = forms.IntegerField(label=_("Duration (minutes)"), required=False, min_value=0)
+
+
+class SendEmailForm(SectionsMixin, forms.Form):
+    """An e-mail to a customer, from the card or a deal (``crm.mail.send_email`` checks it)."""
+
+    to = forms.CharField(
+        label=_("To"), max_length=2000, help_text=_("One or more addresses, separated by commas.")
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=255)
+    text = forms.CharField(label=_("Text"), max_length=100_000, widget=forms.Textarea(attrs={"rows": 12}))
+
+    def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
+        self.request = request
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
+    def service_data(self) -> dict[str, Any]:
+        addresses = [a.strip() for a in self.cleaned_data["to"].replace(";", ",").split(",") if a.strip()]
+        return {"to": addresses, "subject": self.cleaned_data["subject"], "text": self.cleaned_data["text"]}
+
+
+class CallSecretForm(SectionsMixin, forms.Form):
+    """Nothing to fill in: the button makes a new secret."""
+
+    def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
+        self.request = request
+        super().__init__(*args, **kwargs)

@@ -18,3 +18,21 @@ def send_reminders() -> Message:
     return Message(
         gettext_noop("%(overdue)d overdue activities and %(stalled)d stalled deals reminded."), counts
     )
+
+
+@jobs.scheduled("crm.mailbox", every=timedelta(minutes=5))
+def poll_mailbox() -> Message:
+    """Log the e-mail received in the CRM mailbox (TANDEM_CRM_IMAP_HOST) on the customers' timelines."""
+    from tandem.crm import mail
+
+    counts = mail.poll()
+    return Message(
+        gettext_noop(
+            "%(messages)d messages read: %(logged)d logged, %(lead)d from strangers, %(duplicate)d already "
+            "logged, %(unmatched)d unmatched, %(too_large)d too large, %(failed)d failed."
+        ),
+        {
+            k: counts.get(k, 0)
+            for k in ("messages", "logged", "lead", "duplicate", "unmatched", "too_large", "failed")
+        },
+    )

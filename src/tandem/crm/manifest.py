@@ -39,6 +39,13 @@ registry.register(
             registry.MenuEntry(
                 _("Pipelines"), "crm:pipeline_list", "crm.change_pipeline", area=registry.SETTINGS, order=40
             ),
+            registry.MenuEntry(
+                _("Phone system"),
+                "crm:call_settings",
+                "crm.view_callsettings",
+                area=registry.SETTINGS,
+                order=41,
+            ),
         ],
         tiles=[
             registry.Tile(
@@ -54,12 +61,21 @@ registry.register(
             registry.ApiRoute("crm/pipelines", f"{API}.PipelineViewSet", "api-crm-pipeline"),
             registry.ApiRoute("crm/deals", f"{API}.DealViewSet", "api-crm-deal"),
             registry.ApiRoute("crm/activities", f"{API}.ActivityViewSet", "api-crm-activity"),
+            registry.ApiRoute("crm/communications", f"{API}.CommunicationViewSet", "api-crm-communication"),
+            registry.ApiRoute("crm/call-events", f"{API}.CallEventViewSet", "api-crm-call-event"),
         ],
         urls=[registry.UrlMount("crm/", "tandem.crm.urls")],
         partner_panels=[
             registry.PartnerPanel("deals", _("Deals"), VIEW_DEALS, "tandem.crm.views.deals_panel", order=20),
             registry.PartnerPanel(
                 "activities", _("Activities"), VIEW_ACTIVITIES, "tandem.crm.views.activities_panel", order=21
+            ),
+            registry.PartnerPanel(
+                "communications",
+                _("E-mails and calls"),
+                "crm.view_communication",
+                "tandem.crm.views.communications_panel",
+                order=22,
             ),
         ],
         demo=[registry.DemoPart("tandem.crm.demo.build", order=45)],

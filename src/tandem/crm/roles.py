@@ -1,7 +1,10 @@
 from tandem.core import roles
 
 _READ_SETUP = ["view_pipeline", "view_stage", "view_lostreason"]
-_WORK = ["view_deal", "add_deal", "change_deal", "view_activity", "add_activity", "change_activity"]
+_WORK = [
+    "view_deal", "add_deal", "change_deal", "view_activity", "add_activity", "change_activity",
+    "view_communication",
+]  # fmt: skip
 _LEADS = ["view_lead", "add_lead", "change_lead"]
 _SETUP = [
     "add_pipeline",
@@ -13,7 +16,16 @@ _SETUP = [
 ]
 
 GRANTS = {
-    roles.SALES_MANAGER: [*_READ_SETUP, *_WORK, *_LEADS, *_SETUP, "view_all_deals", "view_all_leads"],
+    roles.SALES_MANAGER: [
+        *_READ_SETUP,
+        *_WORK,
+        *_LEADS,
+        *_SETUP,
+        "view_all_deals",
+        "view_all_leads",
+        "view_callsettings",
+        "change_callsettings",
+    ],
     roles.SALESPERSON: [*_READ_SETUP, *_WORK, *_LEADS],
-    roles.ACCOUNTANT: [*_READ_SETUP, "view_deal", "view_activity"],
+    roles.ACCOUNTANT: [*_READ_SETUP, "view_deal", "view_activity", "view_communication"],
 }

@@ -35,4 +35,7 @@ urlpatterns = [
     ),
     path("pipelines/<int:pk>/stages/new/", views.StageCreateView.as_view(), name="stage_create"),
     path("stages/<int:pk>/edit/", views.StageEditView.as_view(), name="stage_edit"),
+    path("customers/<int:pk>/email/", views.SendEmailView.as_view(), name="partner_email"),
+    path("deals/<int:pk>/email/", views.DealEmailView.as_view(), name="deal_email"),
+    path("phone-system/", views.CallSettingsView.as_view(), name="call_settings"),
 ]

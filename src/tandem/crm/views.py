@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Company, User
-from tandem.crm import queries, services
+from tandem.crm import calls, mail, queries, services
 from tandem.crm.filters import ActivityFilter, DealFilter, PipelineFilter
 from tandem.crm.forms import (
     ActivityForm,
@@ -25,10 +25,11 @@ from tandem.crm.forms import (
     DealForm,
     LoseForm,
     PipelineForm,
+    SendEmailForm,
     StageForm,
     customers,
 )
-from tandem.crm.models import Activity, Deal, LostReason, Pipeline, Stage
+from tandem.crm.models import Activity, CallSettings, Communication, Deal, LostReason, Pipeline, Stage
 from tandem.partners.models import Partner
 from tandem.web import autocomplete
 from tandem.web.actions import Action, ActionView
@@ -38,6 +39,7 @@ from tandem.web.generic import (
     ObjectCreateView,
     ObjectDetailView,
     ObjectEditView,
+    ObjectFormView,
     ObjectListView,
     SortKey,
 )
@@ -296,6 +298,7 @@ class DealDetailView(ObjectDetailView):
             "lose_form": LoseForm(request=self.request),
             "lose_url": reverse("crm:deal_lose", args=[deal.pk]),
             "move_url": reverse("crm:deal_move", args=[deal.pk]),
+            "email_url": reverse("crm:deal_email", args=[deal.pk]) if self.can("add", Activity) else None,
         }
 
 
@@ -607,4 +610,140 @@ def activities_panel(partner: Partner, request: HttpRequest) -> Table:
         add_url=f"{reverse('crm:activity_create')}?partner={partner.pk}" if may_add else None,
         add_label=gettext_lazy("Log a call or schedule a task"),
         key="activities",
+    )
+
+
+# --- communications: e-mail from the card or a deal, the card's communications panel ---------
+
+
+class SendEmailView(ObjectFormView):
+    """Send an e-mail to the customer (``partner``) or about a deal (``deal``); it is logged as an
+    e-mail activity on the customer's timeline."""
+
+    model = Activity
+    action = "add"
+    form_class = SendEmailForm
+    subject_model: type[Model] = Partner
+
+    def get_object(self) -> Model | None:
+        rows = self.subject_model.objects.visible_to(self.request.user)  # type: ignore[attr-defined]
+        return get_object_or_404(rows, pk=self.kwargs["pk"])  # type: ignore[no-any-return]
+
+    def _partner(self) -> Partner:
+        subject = self.object
+        return subject.partner if isinstance(subject, Deal) else subject  # type: ignore[return-value]
+
+    def get_initial(self) -> dict[str, Any]:
+        partner = self._partner()
+        subject = self.object
+        return {"to": partner.email, "subject": subject.title if isinstance(subject, Deal) else ""}
+
+    def form_context(self) -> dict[str, Any]:
+        return {"title": _("Send an e-mail to %(who)s") % {"who": self._partner()}}
+
+    def perform(self, form: Any) -> Model:
+        subject = self.object
+        deal = subject if isinstance(subject, Deal) else None
+        return mail.send_email(
+            self.request.company,  # type: ignore[attr-defined]
+            self.request.user,  # type: ignore[arg-type]
+            partner=None if deal is not None else subject,  # type: ignore[arg-type]
+            deal=deal,
+            **form.service_data(),
+        )
+
+    def success_message(self, result: Model) -> str:
+        return _("E-mail queued to %(to)s and logged.") % {"to": ", ".join(result.recipients)}  # type: ignore[attr-defined]
+
+    def success_url(self, result: Model) -> str:
+        return str(self.object.get_absolute_url())  # type: ignore[union-attr]
+
+
+class DealEmailView(SendEmailView):
+    subject_model = Deal
+
+
+class CallSettingsView(ModelView):
+    """Settings → Phone system: the call-event address and its signing secret."""
+
+    model = CallSettings
+    action = "view"
+    template_name = "crm/call_settings.html"
+
+    def _page(self, request: HttpRequest, secret: str = "") -> HttpResponse:
+        company = request.company  # type: ignore[attr-defined]
+        endpoint = request.build_absolute_uri(
+            reverse("api-crm-call-event-receive", kwargs={"company": company.code})
+        )
+        return render(
+            request,
+            self.template_name,
+            {
+                **self.base_context(),
+                "title": _("Phone system"),
+                "endpoint": endpoint,
+                "secret": secret,
+                "settings_row": CallSettings.objects.filter(company=company).first(),
+                "may_change": self.can("change"),
+            },
+        )
+
+    def get(self, request: HttpRequest) -> HttpResponseBase:
+        return self._page(request)
+
+    def post(self, request: HttpRequest) -> HttpResponseBase:
+        if not self.can("change"):
+            return self.handle_no_permission()
+        secret = calls.rotate_secret(request.company, request.user)  # type: ignore[attr-defined, arg-type]
+        messages.success(request, _("A new secret is made; the old one no longer works."))
+        return self._page(request, secret)
+
+
+def _counterpart(communication: Communication) -> str:
+    if communication.direction == Communication.Direction.INBOUND:
+        return communication.sender
+    return ", ".join(communication.recipients)[:200]
+
+
+PANEL_COMMUNICATION_COLUMNS = [
+    Column("occurred_at", gettext_lazy("When"), accessor=lambda c: c.occurred_at),
+    Column("channel", gettext_lazy("Channel")),
+    Column("direction", gettext_lazy("Direction")),
+    Column(
+        "subject", gettext_lazy("Subject"), accessor=lambda c: c.subject or c.get_status_display(), link=True
+    ),
+    Column("counterpart", gettext_lazy("From or to"), accessor=_counterpart),
+    Column(
+        "recording",
+        gettext_lazy("Recording"),
+        accessor=lambda c: gettext_lazy("Listen") if c.recording_link else "",
+        link=lambda c: c.recording_link or None,
+    ),
+]
+
+
+def communications_panel(partner: Partner, request: HttpRequest) -> Table:
+    """The card's e-mails and calls, newest first, with its quick actions: log a call, schedule
+    a task, send an e-mail, open a deal."""
+    rows = (
+        Communication.objects.visible_to(request.user).filter(partner=partner).order_by("-occurred_at", "-id")
+    )
+    user = request.user
+    actions = []
+    if user.has_perm("crm.add_activity"):
+        new = reverse("crm:activity_create")
+        actions += [
+            (f"{new}?partner={partner.pk}&kind=call&done=1", _("Log a call")),
+            (f"{new}?partner={partner.pk}&kind=task", _("Schedule a task")),
+            (reverse("crm:partner_email", args=[partner.pk]), _("Send an e-mail")),
+        ]
+    if user.has_perm("crm.add_deal"):
+        actions.append((f"{reverse('crm:deal_create')}?partner={partner.pk}", _("Open a deal")))
+    return Table(
+        PANEL_COMMUNICATION_COLUMNS,
+        rows[:PANEL_ROWS],
+        caption=gettext_lazy("E-mails and calls"),
+        empty=gettext_lazy("No e-mails or calls yet."),
+        key="communications",
+        actions=actions,
     )

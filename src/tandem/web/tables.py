@@ -51,8 +51,10 @@ class Table:
         add_url: str | None = None,
         add_label: str | Promise = ADD,
         key: str = "",
+        actions: Sequence[tuple[str, str | Promise]] = (),
     ) -> None:
         self.columns = columns
+        self.actions = list(actions)  # more buttons beside "add": (url, label)
         self.objects = list(rows)
         self.caption = caption
         self.empty = empty

@@ -317,15 +317,23 @@ class Activity(CompanyOwned, Versioned):
         return self.state == self.State.PLANNED and self.due_at is not None and self.due_at < timezone.now()
 
 
+from tandem.crm.models.communications import (  # noqa: E402
+    CallSettings,
+    Communication,
+    safe_recording_url,
+)
 from tandem.crm.models.leads import VIEW_ALL_LEADS, Lead  # noqa: E402  # a module per subject
 
 __all__ = [
     "VIEW_ALL_DEALS",
     "VIEW_ALL_LEADS",
     "Activity",
+    "CallSettings",
+    "Communication",
     "Deal",
     "Lead",
     "LostReason",
     "Pipeline",
     "Stage",
+    "safe_recording_url",
 ]
