@@ -552,7 +552,9 @@ def cancel_invoice(invoice: Invoice, actor: User | None, *, date: datetime.date 
         if locked.credit_notes.exclude(state=Invoice.State.CANCELLED).exists():
             raise BusinessError(_("Cancel its credit notes first."))
         _refuse_if_matched(locked)
-        reversal = ledger.reverse_entry(locked.entry, actor, date=date or locked.entry.date)
+        reversal = ledger.reverse_entry(
+            locked.entry, actor, date=date or locked.entry.date, for_document=True
+        )
         transition(locked, "cancelled", actor, data={"reversal": reversal.number})
     invoice.refresh_from_db()
     return invoice

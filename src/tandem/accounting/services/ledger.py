@@ -22,13 +22,17 @@ from django.utils.translation import gettext as _
 
 from tandem.accounting.models import (
     Account,
+    BankStatementLine,
     BooksSettings,
     CostCentre,
     FiscalYear,
+    Invoice,
     Journal,
     JournalEntry,
     JournalLine,
+    Payment,
     Period,
+    Reconciliation,
     Tax,
 )
 from tandem.accounting.queries import ledger as queries
@@ -506,14 +510,73 @@ def _sequence_for(journal: Journal) -> str:
     return code
 
 
+# Entries another record owns: they are undone through that record's own service
+# (cancelling the invoice or payment, undoing the statement line, unreconciling), which
+# reverses the entry and keeps the record's state in step with the books.
+DOCUMENT_ORIGINS = frozenset(
+    {
+        JournalEntry.Origin.INVOICE,
+        JournalEntry.Origin.PAYMENT,
+        JournalEntry.Origin.STATEMENT,
+        JournalEntry.Origin.EXCHANGE,
+        JournalEntry.Origin.REVALUATION,
+        JournalEntry.Origin.STOCK,
+    }
+)
+
+
+class EntryOwned(BusinessError):
+    status = 409
+    code = "entry-owned"
+
+
+def owner_of(entry: JournalEntry) -> str | None:
+    """Why ``entry`` may not be reversed by hand: the record that owns it, or None for a free entry."""
+    invoice = Invoice.objects.filter(entry=entry).only("number", "kind").first()
+    if invoice is not None:
+        return _("It is the entry of %(document)s %(number)s: cancel it or issue a credit note instead.") % {
+            "document": invoice.get_kind_display().lower(),
+            "number": invoice.number,
+        }
+    payment = Payment.objects.filter(entry=entry).only("number").first()
+    if payment is not None:
+        return _("It is the entry of payment %(number)s: cancel the payment instead.") % {
+            "number": payment.number
+        }
+    if BankStatementLine.objects.filter(entry=entry).exists():
+        return _("It books a bank statement line: undo the line on its statement instead.")
+    if Reconciliation.objects.filter(Q(write_off_entry=entry) | Q(exchange_entry=entry)).exists():
+        return _(
+            "It belongs to a reconciliation (a write-off or an exchange difference): unreconcile instead."
+        )
+    if entry.origin in DOCUMENT_ORIGINS:
+        return _("It was booked by %(origin)s and is undone there, not by hand.") % {
+            "origin": entry.get_origin_display().lower()
+        }
+    if entry.reversal_of_id is not None:
+        original = JournalEntry.objects.get(pk=entry.reversal_of_id)
+        if owner_of(original) is not None:
+            return _("It reverses a document's entry; the document's own service decides it.")
+    return None
+
+
 def reverse_entry(
-    entry: JournalEntry, actor: User | None, *, date: datetime.date | None = None, reference: str = ""
+    entry: JournalEntry,
+    actor: User | None,
+    *,
+    date: datetime.date | None = None,
+    reference: str = "",
+    for_document: bool = False,
 ) -> JournalEntry:
     """Post the mirror image of a posted entry (debits become credits), linked to it.
 
     What is still open of the entry's receivable, payable and other reconcilable lines is
     matched against its mirror in the reversal, so a reversed document leaves no open item
-    behind (open balances, aged reports and dunning stop showing it)."""
+    behind (open balances, aged reports and dunning stop showing it).
+
+    An entry that an invoice, a payment, a statement line or a reconciliation owns is refused
+    (:class:`EntryOwned`, nothing written) unless ``for_document``: only that record's own
+    service (cancel, undo, unreconcile) reverses it, so its state follows the books."""
     from tandem.accounting.services import reconciliation  # it books through this module
 
     with transaction.atomic():
@@ -524,6 +587,10 @@ def reverse_entry(
             raise BusinessError(_("Only a posted entry can be reversed; a draft can simply be changed."))
         if JournalEntry.objects.filter(reversal_of=locked).exists():
             raise BusinessError(_("This entry has been reversed already."))
+        if not for_document:
+            owner = owner_of(locked)
+            if owner is not None:
+                raise EntryOwned(_("This entry cannot be reversed by hand. %(why)s") % {"why": owner})
         on = date or locked.date
         reversal = JournalEntry.objects.create(
             company=locked.company,
@@ -591,7 +658,7 @@ def revalue(company: Company, actor: User | None, on: datetime.date) -> JournalE
             origin=JournalEntry.Origin.REVALUATION,
         )
         post_entry(entry, actor)
-        reverse_entry(entry, actor, date=on + datetime.timedelta(days=1))
+        reverse_entry(entry, actor, date=on + datetime.timedelta(days=1), for_document=True)
         events.record("books.revalued", books, actor, {"date": on.isoformat(), "entry": entry.number})
     return entry
 

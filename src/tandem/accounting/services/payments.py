@@ -223,7 +223,9 @@ def cancel_payment(payment: Payment, actor: User | None, *, date: datetime.date 
             ) | Reconciliation.objects.filter(company=locked.company_id, credit_line__entry=locked.entry)
             if matched.exists():
                 raise BusinessError(_("The payment is matched with invoices: unreconcile it first."))
-            reversal = ledger.reverse_entry(locked.entry, actor, date=date or locked.entry.date)
+            reversal = ledger.reverse_entry(
+                locked.entry, actor, date=date or locked.entry.date, for_document=True
+            )
         transition(locked, "cancelled", actor, data={"reversal": reversal.number if reversal else ""})
     payment.refresh_from_db()
     return payment

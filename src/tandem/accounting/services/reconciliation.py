@@ -364,7 +364,7 @@ def unreconcile(row: Reconciliation, actor: User | None) -> None:
             .order_by("pk")
         )
         _remove(group, actor)
-        ledger.reverse_entry(write_off, actor)  # and matches it with its reversal
+        ledger.reverse_entry(write_off, actor, for_document=True)  # and matches it with its reversal
 
 
 def _remove(rows: Sequence[Reconciliation], actor: User | None) -> None:
@@ -386,7 +386,7 @@ def _remove(rows: Sequence[Reconciliation], actor: User | None) -> None:
     for exchange in exchanges:
         Reconciliation.objects.filter(debit_line__entry=exchange).delete()
         Reconciliation.objects.filter(credit_line__entry=exchange).delete()
-        ledger.reverse_entry(exchange, actor)  # and matches it with its reversal
+        ledger.reverse_entry(exchange, actor, for_document=True)  # and matches it with its reversal
 
 
 def match_reversal(entry: JournalEntry, reversal: JournalEntry, actor: User | None) -> list[Reconciliation]:

@@ -639,7 +639,9 @@ def undo_line(
         for row in list(matches.order_by("pk")):
             if Reconciliation.objects.filter(pk=row.pk).exists():  # an exchange match goes with its own
                 reconciliation.unreconcile(row, actor)
-        reversal = ledger.reverse_entry(entry, actor, date=date)  # it matches the counterparts' mirrors
+        reversal = ledger.reverse_entry(
+            entry, actor, date=date, for_document=True
+        )  # it matches the counterparts' mirrors
         locked.entry = None
         locked.counter_account = None
         locked.save(update_fields=["entry", "counter_account"])

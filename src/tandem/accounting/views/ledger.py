@@ -160,7 +160,11 @@ def _draft(entry: JournalEntry, user: Any) -> bool:
 
 
 def _reversible(entry: JournalEntry, user: Any) -> bool:
-    return entry.state == JournalEntry.State.POSTED and not hasattr(entry, "reversed_by")
+    return (
+        entry.state == JournalEntry.State.POSTED
+        and not hasattr(entry, "reversed_by")
+        and services.owner_of(entry) is None
+    )
 
 
 class EntryActions(ActionView):
