@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from tandem.core.invariants import register_invariant
 from tandem.inventory.queries import quant_differences, reservation_differences
+from tandem.inventory.queries.valuation import valuation_differences
 
 
 def quants_equal_done_moves() -> list[str]:
@@ -29,3 +30,17 @@ def nothing_reserved_beyond_stock() -> list[str]:
 
 register_invariant("inventory: quants equal the sum of done moves", quants_equal_done_moves)
 register_invariant("inventory: nothing is reserved beyond what is on hand", nothing_reserved_beyond_stock)
+
+
+def stock_value_equals_stock_accounts() -> list[str]:
+    return [
+        _("company %(company)s: its stock is valued at %(value)s; its stock accounts' balance is %(balance)s")
+        % {"company": company, "value": value, "balance": balance}
+        for company, value, balance in valuation_differences()
+    ]
+
+
+register_invariant(
+    "inventory: the value of stock equals the balance of the stock accounts",
+    stock_value_equals_stock_accounts,
+)

@@ -292,6 +292,10 @@ class Move(CompanyOwned):
     returned_move = models.ForeignKey(
         "self", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("return of")
     )
+    price_unit = models.DecimalField(
+        _("unit cost"), max_digits=24, decimal_places=8, null=True, blank=True,
+        help_text=_("Per unit of the product, in the company's currency (a purchase order's price)."),
+    )  # fmt: skip
 
     class Meta:
         ordering = ["transfer", "sequence", "id"]
@@ -492,3 +496,133 @@ class CountLine(models.Model):
     @property
     def difference(self) -> Decimal | None:
         return None if self.counted is None else self.counted - self.expected
+
+
+# --- valuation ------------------------------------------------------------------------------
+# Perpetual valuation (``services/valuation.py``): every done move that takes goods into or out
+# of the company's stock writes a :class:`ValuationLayer` and, per validated transfer, one
+# journal entry through ``accounting.services``. The stock value at a date is the sum of the
+# layers dated up to it (``queries.valuation``).
+
+
+class ValuationMethod(models.TextChoices):
+    FIFO = "fifo", _("First in, first out (FIFO)")
+    AVERAGE = "average", _("Moving average")
+
+
+def _account(verbose_name: object, **kwargs: object) -> models.ForeignKey:  # type: ignore[type-arg]
+    return models.ForeignKey(
+        "accounting.Account",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,  # type: ignore[arg-type]
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+class ValuationSettings(CompanyOwned):
+    """How a company values its stock: the default method and accounts (from its chart of
+    accounts, made on first use), which a product category may override."""
+
+    method = models.CharField(
+        _("valuation method"), max_length=16, choices=ValuationMethod.choices, default=ValuationMethod.FIFO
+    )
+    journal = models.ForeignKey(
+        "accounting.Journal", models.PROTECT, related_name="+", verbose_name=_("stock journal")
+    )
+    stock_account = _account(_("stock account"))
+    input_account = _account(_("stock input (received, not invoiced)"))
+    output_account = _account(
+        _("stock output (delivered, not invoiced)"),
+        help_text=_("Empty: deliveries are booked straight to the cost of goods sold."),
+    )
+    cogs_account = _account(_("cost of goods sold"))
+    price_difference_account = _account(_("price differences"))
+    loss_account = _account(_("inventory differences"))
+    opening_account = _account(_("opening stock (equity)"))
+
+    class Meta:
+        verbose_name = _("valuation settings")
+        verbose_name_plural = _("valuation settings")
+        constraints = [
+            models.UniqueConstraint(fields=["company"], name="inventory_valuation_settings_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Stock valuation settings"))
+
+
+class CategoryValuation(CompanyOwned):
+    """A product category's own valuation method and accounts (empty: the company's)."""
+
+    category = models.OneToOneField(
+        "catalog.Category", models.CASCADE, related_name="+", verbose_name=_("category")
+    )
+    method = models.CharField(
+        _("valuation method"), max_length=16, choices=ValuationMethod.choices, blank=True
+    )
+    stock_account = _account(_("stock account"))
+    input_account = _account(_("stock input (received, not invoiced)"))
+    output_account = _account(_("stock output (delivered, not invoiced)"))
+    cogs_account = _account(_("cost of goods sold"))
+    price_difference_account = _account(_("price differences"))
+
+    class Meta:
+        verbose_name = _("category valuation")
+        verbose_name_plural = _("category valuations")
+
+    def __str__(self) -> str:
+        return str(self.category)
+
+
+class ValuationLayer(CompanyOwned):
+    """Value that came into stock (``quantity`` > 0: what is left of it in ``remaining_*``, which
+    FIFO consumes) or went out of it (< 0), or a change of value alone (landed costs, a
+    back-dated move's revaluation: ``quantity`` 0). Append-only but for ``remaining_*``."""
+
+    class Kind(models.TextChoices):
+        IN = "in", _("Into stock")
+        OUT = "out", _("Out of stock")
+        LANDED = "landed", _("Landed cost")
+
+    product = models.ForeignKey(Product, models.PROTECT, related_name="+", verbose_name=_("product"))
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    move = models.ForeignKey(
+        Move, models.PROTECT, null=True, blank=True, related_name="layers", verbose_name=_("move")
+    )
+    warehouse = models.ForeignKey(
+        Warehouse, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("warehouse")
+    )
+    date = models.DateField(_("date"))
+    quantity = qty_field(_("quantity"))
+    unit_cost = models.DecimalField(_("unit cost"), max_digits=24, decimal_places=8, default=ZERO)
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=4, default=ZERO)
+    remaining_quantity = qty_field(_("remaining quantity"))
+    remaining_value = models.DecimalField(_("remaining value"), max_digits=20, decimal_places=4, default=ZERO)
+    layer_of = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("adds value to")
+    )
+    entry = models.ForeignKey(
+        "accounting.JournalEntry", models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("journal entry"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("valuation layer")
+        verbose_name_plural = _("valuation layers")
+        indexes = [
+            models.Index(fields=["company", "date", "product"], name="layer_company_date_idx"),
+            models.Index(fields=["product", "date", "id"], name="layer_product_date_idx"),
+            models.Index(
+                fields=["product", "date", "id"],
+                condition=Q(remaining_quantity__gt=0),
+                name="layer_remaining_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.quantity} = {self.value}"

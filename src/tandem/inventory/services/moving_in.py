@@ -28,6 +28,7 @@ class OpeningLine:
     quantity: Any
     lot: str = ""
     expiry_date: datetime.date | None = None
+    unit_cost: Any = None  # per unit of the product, in the company's currency
 
 
 @transaction.atomic
@@ -68,6 +69,7 @@ def import_opening_stock(
         move = Move(
             company=company, product=line.product, uom=unit, quantity_asked=asked, quantity=quantity,
             source_location=loss, dest_location=line.location, expected_date=today, sequence=10 * (n + 1),
+            price_unit=transfers._unit_cost(line.unit_cost, asked, quantity),
         )  # fmt: skip
         moves.append((move, line.lot.strip(), line.expiry_date))
     if errors:
@@ -98,7 +100,7 @@ def import_opening_stock(
         if lot:
             found = Lot.objects.filter(company=company, product=move.product, name=lot).first()
             lots[move.pk] = found or [(lot, move.quantity, expiry)]
-    transfers._validate(transfer, None, actor, lots)
+    transfers._validate(transfer, None, actor, lots, date=date, opening=True)
     events.record(
         "inventory.opening_stock", transfer, actor, {"lines": len(moves), "adjustment": transfer.number}
     )

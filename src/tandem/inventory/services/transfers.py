@@ -36,7 +36,7 @@ from tandem.inventory.models import (
     Transfer,
     Warehouse,
 )
-from tandem.inventory.services import stock
+from tandem.inventory.services import stock, valuation
 from tandem.inventory.services.common import (
     NotEnoughStock,
     check_company,
@@ -61,6 +61,7 @@ class MoveSpec(NamedTuple):
     uom: Uom | None = None
     expected_date: datetime.date | None = None
     lot: Lot | None = None
+    price_unit: Any = None  # unit cost in ``uom``, in the company's currency (valuation)
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,18 @@ def _move(
         company=company, product=product, uom=unit, quantity_asked=asked, quantity=quantity,
         lot=spec.lot, source_location=source, dest_location=dest,
         expected_date=spec.expected_date or scheduled, sequence=sequence,
+        price_unit=_unit_cost(spec.price_unit, asked, quantity),
     )  # fmt: skip
+
+
+def _unit_cost(price: Any, asked: Decimal, quantity: Decimal) -> Decimal | None:
+    """A price per unit asked as a cost per unit of the product."""
+    if price is None:
+        return None
+    number = parse_quantity(price)
+    if number is None or number < 0:
+        raise BusinessError(_("A unit cost is a decimal number of zero or more."))
+    return (number * asked / quantity).quantize(Decimal("0.00000001"))
 
 
 def create_receipt(
@@ -336,17 +348,25 @@ def validate_transfer(
     actor: User | None = None,
     *,
     lots: Mapping[int, LotGiven] | None = None,
+    date: datetime.date | None = None,
 ) -> Transfer:
     """Move the goods: ``quantities`` maps a move's id to the quantity done, in the move's unit
     (all of every move if None; a move left out is not done). What is left goes to a backorder
     (``transfer.backorders``). Tracked products name their lots: ``lots[move_id]`` is a lot, a
     lot number, or ``[(lot or number, quantity[, expiry date]), …]`` (quantities in the
-    product's unit); for goods taken from stock the lot defaults to what was reserved."""
-    return retrying(lambda: _validate(transfer, quantities, actor, lots or {}))
+    product's unit); for goods taken from stock the lot defaults to what was reserved.
+    ``date`` back-dates the move (today if None; refused on or before the books' lock date)."""
+    return retrying(lambda: _validate(transfer, quantities, actor, lots or {}, date=date))
 
 
 def _validate(
-    transfer: Transfer, quantities: Mapping[int, Any] | None, actor: User | None, lots: Mapping[int, LotGiven]
+    transfer: Transfer,
+    quantities: Mapping[int, Any] | None,
+    actor: User | None,
+    lots: Mapping[int, LotGiven],
+    *,
+    date: datetime.date | None = None,
+    opening: bool = False,
 ) -> Transfer:
     locked = _locked_open(transfer)
     moves = list(
@@ -359,7 +379,8 @@ def _validate(
         raise ValidationFailed(
             {"lots": [_("These are not moves of this transfer: %(ids)s") % {"ids": sorted(unknown)}]}
         )
-    when = stock.now()
+    when = _done_at(date)
+    valuation.check_date(locked.company_id, timezone.localdate(when))
     errors: dict[str, list[str]] = {}
     for move in sorted(moves, key=lambda m: (m.product_id, m.pk)):
         quantity = done[move.pk]
@@ -373,11 +394,21 @@ def _validate(
             errors.setdefault(f"moves.{move.pk}", []).append(error.message)
     if errors:
         raise ValidationFailed(errors)
+    valuation.value_transfer(locked, [m for m in moves if done[m.pk] > 0], when, actor, opening=opening)
     backorder = _split_backorder(locked, moves, done, actor)
     data = {"number": locked.number, "backorder": backorder.number if backorder else ""}
     transition(locked, "done", actor, data=data)
     transfer.refresh_from_db()
     return transfer
+
+
+def _done_at(date: datetime.date | None) -> datetime.datetime:
+    now = stock.now()
+    if date is None or date == timezone.localdate(now):
+        return now
+    if date > timezone.localdate(now):
+        raise ValidationFailed({"date": [_("Goods are moved today or on a past day, not later.")]})
+    return timezone.make_aware(datetime.datetime.combine(date, datetime.time(23, 59)))
 
 
 def _done_quantities(moves: list[Move], quantities: Mapping[int, Any] | None) -> dict[int, Decimal]:
@@ -585,6 +616,7 @@ def _split_backorder(
             uom=move.uom, quantity_asked=asked_left, quantity=left, lot=move.lot,
             source_location=move.source_location, dest_location=move.dest_location,
             expected_date=move.expected_date, returned_move=move.returned_move,
+            price_unit=move.price_unit,
         )  # fmt: skip
         Move.objects.filter(pk=move.pk).update(
             quantity=done[move.pk], quantity_asked=move.quantity_asked - asked_left

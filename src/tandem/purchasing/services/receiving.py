@@ -18,9 +18,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tandem.core import events
+from tandem.core import events, money
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Event, User
 from tandem.core.states import transition
@@ -48,7 +49,12 @@ def create_receipt(order: PurchaseOrder, actor: User | None) -> Transfer | None:
     receipt = inventory.create_receipt(
         order.company,
         order.partner,
-        [inventory.MoveSpec(line.product, line.quantity, line.uom, line.expected_date) for line in lines],
+        [
+            inventory.MoveSpec(
+                line.product, line.quantity, line.uom, line.expected_date, price_unit=_unit_cost(order, line)
+            )
+            for line in lines
+        ],
         origin=order.number,
         actor=actor,
         warehouse=warehouse,
@@ -58,6 +64,12 @@ def create_receipt(order: PurchaseOrder, actor: User | None) -> Transfer | None:
     PurchaseOrder.objects.filter(pk=order.pk).update(receipt=receipt, warehouse=warehouse)
     order.receipt, order.warehouse = receipt, warehouse
     return receipt
+
+
+def _unit_cost(order: PurchaseOrder, line: Any) -> Decimal:
+    """The line's price in the company's currency (at today's rate): what its goods are valued at."""
+    rate = money.rate(order.currency, order.company.currency, timezone.localdate())
+    return Decimal(line.price_unit) * rate
 
 
 def cancel_receipts(order: PurchaseOrder, actor: User | None) -> None:

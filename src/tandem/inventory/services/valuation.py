@@ -1,0 +1,428 @@
+"""Perpetual stock valuation: layers and their journal entries, FIFO or moving average.
+
+A company values its stock once it has a chart of accounts. Its settings (method, journal and
+accounts) are made on first use from defaults per shipped chart (:data:`CHART_DEFAULTS`),
+creating through ``accounting.services`` any account the chart lacks; a product category may
+override the method and the accounts (:class:`CategoryValuation`).
+
+Validating a transfer calls :func:`value_transfer` inside its transaction. Each move that
+crosses the company's valuation boundary (from a location that holds no stock — a supplier,
+a customer, inventory loss, production — into one that does, or back out) writes one
+:class:`ValuationLayer`:
+
+* into stock: quantity × unit cost — the move's own (a purchase order's price, an opening
+  value), a returned move's cost, or else what the product costs now;
+* out of stock: FIFO consumes the oldest layers that remain (``remaining_*``, under row locks);
+  moving average takes the product's value ÷ quantity at that moment.
+
+and the transfer gets one posted entry: the stock account against stock input (suppliers),
+stock output or the cost of goods sold (customers), inventory differences (counts, losses,
+production) or opening equity (opening stock). Amounts are rounded to the currency's minor
+unit on the layer itself, so the layers and the stock accounts agree to the cent.
+
+Incremental by design: a move is dated by its validation (``done_at``); a back-dated one on or
+before the lock date is refused (``accounting.services.check_date_open``), a later one touches
+only the layers it consumes — nothing is reposted.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tandem.accounting.models import Account, BooksSettings, Journal
+from tandem.accounting.services import ledger
+from tandem.catalog.models import Product
+from tandem.core.errors import BusinessError
+from tandem.core.models import Company, User
+from tandem.core.money import round_money
+from tandem.inventory.models import (
+    STOCKED_KINDS,
+    CategoryValuation,
+    Location,
+    Move,
+    Transfer,
+    ValuationLayer,
+    ValuationMethod,
+    ValuationSettings,
+)
+
+ZERO = Decimal(0)
+COST_PLACES = Decimal("0.00000001")
+JOURNAL_CODE = "STJ"
+
+# Per shipped chart: role → (code, name, type, subtype); the account is found by code, or made.
+CHART_DEFAULTS: dict[str, dict[str, tuple[str, str, str, str]]] = {
+    "ifrs": {
+        "stock": ("1230", "Goods for resale", "asset", "inventory"),
+        "input": ("2260", "Goods received, not invoiced", "liability", "current"),
+        "cogs": ("5000", "Cost of goods sold", "expense", "direct_cost"),
+        "price_difference": ("5200", "Purchase price differences", "expense", "direct_cost"),
+        "loss": ("5300", "Inventory differences", "expense", "direct_cost"),
+        "opening": ("3200", "Retained earnings", "equity", "equity"),
+    },
+    "si": {
+        "stock": ("6500", "Blago v skladišču", "asset", "inventory"),
+        "input": ("2390", "Prejeto blago brez računa", "liability", "current"),
+        "cogs": ("7020", "Nabavna vrednost prodanega blaga", "expense", "direct_cost"),
+        "price_difference": ("7030", "Odmiki od nabavnih cen", "expense", "direct_cost"),
+        "loss": ("7040", "Inventurne razlike", "expense", "direct_cost"),
+        "opening": ("9300", "Preneseni čisti dobiček", "equity", "equity"),
+    },
+    "pl": {
+        "stock": ("330", "Towary", "asset", "inventory"),
+        "input": ("300", "Rozliczenie zakupu", "asset", "current"),
+        "cogs": ("731", "Wartość sprzedanych towarów w cenach zakupu", "expense", "direct_cost"),
+        "price_difference": ("741", "Odchylenia od cen zakupu", "expense", "direct_cost"),
+        "loss": ("742", "Różnice inwentaryzacyjne", "expense", "direct_cost"),
+        "opening": ("820", "Rozliczenie wyniku finansowego", "equity", "equity"),
+    },
+    "ru": {
+        "stock": ("41", "Товары", "asset", "inventory"),
+        "input": ("60.03", "Товары, полученные без счёта", "liability", "current"),
+        "cogs": ("90.02", "Себестоимость продаж", "expense", "direct_cost"),
+        "price_difference": ("91.03", "Отклонения в стоимости товаров", "expense", "direct_cost"),
+        "loss": ("94", "Недостачи и потери от порчи ценностей", "expense", "direct_cost"),
+        "opening": ("84", "Нераспределённая прибыль (непокрытый убыток)", "equity", "equity"),
+    },
+}
+
+
+class NotValued(BusinessError):
+    code = "stock-not-valued"
+
+
+# --- settings -----------------------------------------------------------------------------
+
+
+def settings_of(company: Company | int) -> ValuationSettings | None:
+    """The company's valuation settings, made on first use; None while it has no chart of
+    accounts (its stock is then counted, not valued)."""
+    company_id = company if isinstance(company, int) else company.pk
+    found = ValuationSettings.objects.filter(company_id=company_id).first()
+    if found is not None:
+        return found
+    books = BooksSettings.objects.filter(company_id=company_id).exclude(chart_template="").first()
+    if books is None:
+        return None
+    return _make_settings(Company.objects.get(pk=company_id), books.chart_template)
+
+
+@transaction.atomic
+def _make_settings(company: Company, chart: str) -> ValuationSettings:
+    defaults = CHART_DEFAULTS.get(chart, CHART_DEFAULTS["ifrs"])
+    accounts = {role: _account(company, *spec) for role, spec in defaults.items()}
+    journal = Journal.objects.filter(company=company, code=JOURNAL_CODE).first()
+    if journal is None:
+        journal = ledger.create_journal(
+            company, None, code=JOURNAL_CODE, name=_("Stock valuation"), kind=Journal.Kind.GENERAL
+        )
+    return ValuationSettings.objects.create(
+        company=company,
+        journal=journal,
+        stock_account=accounts["stock"],
+        input_account=accounts["input"],
+        cogs_account=accounts["cogs"],
+        price_difference_account=accounts["price_difference"],
+        loss_account=accounts["loss"],
+        opening_account=accounts["opening"],
+    )
+
+
+def _account(company: Company, code: str, name: str, kind: str, subtype: str) -> Account:
+    found = Account.objects.filter(company=company, code=code).first()
+    if found is not None:
+        return found
+    return ledger.create_account(company, None, code=code, name=name, type=kind, subtype=subtype)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What values one product: its method and accounts (its category's, else the company's)."""
+
+    method: str
+    stock: Account
+    input: Account
+    output: Account
+    cogs: Account
+    price_difference: Account
+    loss: Account
+    opening: Account
+
+
+def rules_for(product: Product, settings: ValuationSettings) -> Rules:
+    own = (
+        CategoryValuation.objects.filter(category_id=product.category_id).first()
+        if product.category_id
+        else None
+    )
+
+    def pick(name: str) -> Any:
+        return (getattr(own, name) if own is not None else None) or getattr(settings, name)
+
+    cogs = pick("cogs_account")
+    return Rules(
+        method=(own.method if own is not None and own.method else settings.method),
+        stock=pick("stock_account"),
+        input=pick("input_account"),
+        output=pick("output_account") or cogs,
+        cogs=cogs,
+        price_difference=pick("price_difference_account"),
+        loss=settings.loss_account,  # type: ignore[arg-type]
+        opening=settings.opening_account,  # type: ignore[arg-type]
+    )
+
+
+def stock_accounts(company: Company | int) -> list[int]:
+    """Ids of the accounts stock is valued on (the company's and its categories')."""
+    company_id = company if isinstance(company, int) else company.pk
+    ids = set(
+        ValuationSettings.objects.filter(company_id=company_id).values_list("stock_account_id", flat=True)
+    )
+    ids |= set(
+        CategoryValuation.objects.filter(company_id=company_id, stock_account__isnull=False).values_list(
+            "stock_account_id", flat=True
+        )
+    )
+    return sorted(pk for pk in ids if pk is not None)
+
+
+# --- costs --------------------------------------------------------------------------------
+
+
+def _cents(amount: Decimal, company: Company) -> Decimal:
+    return round_money(amount, company.currency)
+
+
+def current_cost(product: Product) -> Decimal:
+    """What one unit of the product is worth now: its layers' value ÷ quantity, else the last
+    layer's unit cost, else the product's cost."""
+    totals = ValuationLayer.objects.filter(product=product).aggregate(q=Sum("quantity"), v=Sum("value"))
+    quantity, value = totals["q"] or ZERO, totals["v"] or ZERO
+    if quantity > 0:
+        return (value / quantity).quantize(COST_PLACES, ROUND_HALF_UP)
+    last = (
+        ValuationLayer.objects.filter(product=product, kind=ValuationLayer.Kind.IN)
+        .order_by("-date", "-id")
+        .values_list("unit_cost", flat=True)
+        .first()
+    )
+    return last if last is not None else product.cost
+
+
+def _returned_cost(move: Move) -> Decimal | None:
+    """The unit cost the returned move was valued at."""
+    if move.returned_move_id is None:
+        return None
+    totals = ValuationLayer.objects.filter(move_id=move.returned_move_id).aggregate(
+        q=Sum("quantity"), v=Sum("value")
+    )
+    if not totals["q"]:
+        return None
+    return abs(totals["v"] / totals["q"]).quantize(COST_PLACES, ROUND_HALF_UP)
+
+
+# --- layers -------------------------------------------------------------------------------
+
+
+def _direction(move: Move) -> int:
+    """+1 into stock, -1 out of it, 0 within it or outside it."""
+    source, dest = move.source_location.kind in STOCKED_KINDS, move.dest_location.kind in STOCKED_KINDS
+    return int(dest) - int(source)
+
+
+def _counterpart(move: Move, rules: Rules, *, opening: bool) -> Account:
+    other: Location = move.source_location if _direction(move) > 0 else move.dest_location
+    if other.kind == Location.Kind.SUPPLIER:
+        return rules.input
+    if other.kind == Location.Kind.CUSTOMER:
+        return rules.output
+    return rules.opening if opening else rules.loss
+
+
+def _in_layer(
+    move: Move, company: Company, quantity: Decimal, on: datetime.date, warehouse_id: int
+) -> ValuationLayer:
+    cost = move.price_unit
+    if cost is None:
+        cost = _returned_cost(move)
+    if cost is None:
+        cost = current_cost(move.product)
+    value = _cents(quantity * cost, company)
+    return ValuationLayer.objects.create(
+        company=company, product=move.product, kind=ValuationLayer.Kind.IN, move=move,
+        warehouse_id=warehouse_id, date=on, quantity=quantity, unit_cost=cost, value=value,
+        remaining_quantity=quantity, remaining_value=value,
+    )  # fmt: skip
+
+
+def _fifo_value(product: Product, company: Company, quantity: Decimal) -> Decimal:
+    """Consume ``quantity`` from the product's oldest remaining layers; their value."""
+    layers = (
+        ValuationLayer.objects.select_for_update()
+        .filter(product=product, remaining_quantity__gt=0)
+        .order_by("date", "id")
+    )
+    left, value = quantity, ZERO
+    for layer in layers:
+        if left <= 0:
+            break
+        take = min(left, layer.remaining_quantity)
+        if take == layer.remaining_quantity:
+            part = layer.remaining_value
+        else:
+            part = _cents(layer.remaining_value * take / layer.remaining_quantity, company)
+        ValuationLayer.objects.filter(pk=layer.pk).update(
+            remaining_quantity=layer.remaining_quantity - take, remaining_value=layer.remaining_value - part
+        )
+        value += part
+        left -= take
+    if left > 0:  # more goes out than the layers hold (negative stock): at the last cost
+        value += _cents(left * current_cost(product), company)
+    return value
+
+
+def _average_value(product: Product, company: Company, quantity: Decimal) -> Decimal:
+    # Lock the product's layers that hold stock, so two deliveries read the same average in turn.
+    list(
+        ValuationLayer.objects.select_for_update()
+        .filter(product=product, remaining_quantity__gt=0)
+        .values_list("pk", flat=True)
+    )
+    totals = ValuationLayer.objects.filter(product=product).aggregate(q=Sum("quantity"), v=Sum("value"))
+    held, worth = totals["q"] or ZERO, totals["v"] or ZERO
+    if held > 0 and quantity >= held:
+        return worth + _cents((quantity - held) * current_cost(product), company)
+    if held > 0:
+        return _cents(worth * quantity / held, company)
+    return _cents(quantity * current_cost(product), company)
+
+
+def _out_layer(
+    move: Move, company: Company, rules: Rules, quantity: Decimal, on: datetime.date, warehouse_id: int
+) -> ValuationLayer:
+    if rules.method == ValuationMethod.FIFO:
+        value = _fifo_value(move.product, company, quantity)
+    else:
+        value = _average_value(move.product, company, quantity)
+        # an average consumes proportionally: keep remaining_* on the in-layers in step
+        _scale_remaining(move.product, company, quantity)
+    return ValuationLayer.objects.create(
+        company=company, product=move.product, kind=ValuationLayer.Kind.OUT, move=move,
+        warehouse_id=warehouse_id, date=on, quantity=-quantity,
+        unit_cost=(value / quantity).quantize(COST_PLACES, ROUND_HALF_UP), value=-value,
+    )  # fmt: skip
+
+
+def _scale_remaining(product: Product, company: Company, quantity: Decimal) -> None:
+    """Moving average: what remains of the in-layers is what is held; consume oldest first so
+    the remaining quantities add up to the stock on hand."""
+    left = quantity
+    for layer in ValuationLayer.objects.filter(product=product, remaining_quantity__gt=0).order_by(
+        "date", "id"
+    ):
+        if left <= 0:
+            break
+        take = min(left, layer.remaining_quantity)
+        ValuationLayer.objects.filter(pk=layer.pk).update(
+            remaining_quantity=layer.remaining_quantity - take,
+            remaining_value=ZERO if take == layer.remaining_quantity else layer.remaining_value,
+        )
+        left -= take
+
+
+def value_transfer(
+    transfer: Transfer,
+    moves: Iterable[Move],
+    when: datetime.datetime,
+    actor: User | None,
+    *,
+    opening: bool = False,
+) -> list[ValuationLayer]:
+    """Value the done ``moves`` of ``transfer`` (``quantity_done`` each), dated ``when``: their
+    layers and one posted entry. Nothing when the company does not value its stock."""
+    settings = settings_of(transfer.company_id)
+    if settings is None:
+        return []
+    company = Company.objects.select_related("currency").get(pk=transfer.company_id)
+    on = timezone.localdate(when)
+    crossing = [
+        m for m in moves if m.quantity_done > 0 and _direction(m) != 0 and m.product.kind != "service"
+    ]
+    if not crossing:
+        return []
+    ledger.check_date_open(company, on)
+    layers: list[ValuationLayer] = []
+    sides: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)  # (debit acc, credit acc) → amount
+    accounts: dict[int, Account] = {}
+    for move in sorted(crossing, key=lambda m: (m.product_id, m.pk)):
+        rules = rules_for(move.product, settings)
+        other = _counterpart(move, rules, opening=opening)
+        accounts[rules.stock.pk], accounts[other.pk] = rules.stock, other
+        if _direction(move) > 0:
+            layer = _in_layer(move, company, move.quantity_done, on, transfer.warehouse_id)
+            sides[(rules.stock.pk, other.pk)] += layer.value
+        else:
+            layer = _out_layer(move, company, rules, move.quantity_done, on, transfer.warehouse_id)
+            sides[(other.pk, rules.stock.pk)] += -layer.value
+        layers.append(layer)
+    entry = _post(company, settings, actor, on, sides, accounts, transfer.number or str(transfer))
+    if entry is not None:
+        ValuationLayer.objects.filter(pk__in=[layer.pk for layer in layers]).update(entry=entry)
+    return layers
+
+
+def _post(
+    company: Company,
+    settings: ValuationSettings,
+    actor: User | None,
+    on: datetime.date,
+    sides: dict[tuple[int, int], Decimal],
+    accounts: dict[int, Account],
+    reference: str,
+) -> Any:
+    lines: list[ledger.Line] = []
+    for (debit, credit), amount in sorted(sides.items()):
+        if amount == 0:
+            continue
+        if amount < 0:
+            debit, credit, amount = credit, debit, -amount
+        lines.append(ledger.Line(account=accounts[debit], debit=amount, label=reference))
+        lines.append(ledger.Line(account=accounts[credit], credit=amount, label=reference))
+    if not lines:
+        return None
+    entry = ledger.create_entry(
+        company, actor, journal=settings.journal, date=on, lines=lines,
+        reference=_("Stock valuation %(ref)s") % {"ref": reference},
+    )  # fmt: skip
+    return ledger.post_entry(entry, actor)
+
+
+def check_date(company: Company | int, on: datetime.date) -> None:
+    """Refuse a stock move dated on or before the lock date of a company that values stock."""
+    if settings_of(company) is None:
+        return
+    target = company if isinstance(company, Company) else Company.objects.get(pk=company)
+    ledger.check_date_open(target, on)
+
+
+# --- landed costs and price differences ---------------------------------------------------
+
+
+def receipt_unit_costs(moves: Sequence[Move]) -> dict[int, Decimal]:
+    """The unit cost each move was valued at (what a bill's price is compared against)."""
+    rows = (
+        ValuationLayer.objects.filter(move__in=list(moves), kind=ValuationLayer.Kind.IN)
+        .values("move_id")
+        .annotate(q=Sum("quantity"), v=Sum("value"))
+    )
+    return {row["move_id"]: row["v"] / row["q"] for row in rows if row["q"]}

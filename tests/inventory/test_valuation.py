@@ -1,0 +1,201 @@
+"""Perpetual valuation: FIFO and moving-average layers, their entries, back-dated moves and the
+lock date, opening stock with values, counts, returns and the stock value at a date."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from tandem.accounting.models import Account, JournalLine
+from tandem.accounting.services import charts, ledger
+from tandem.catalog.models import Category, Product
+from tandem.core import invariants
+from tandem.core.errors import BusinessError
+from tandem.core.models import Company, User
+from tandem.inventory import services
+from tandem.inventory.models import CategoryValuation, ValuationLayer, ValuationMethod, Warehouse
+from tandem.inventory.queries import valuation as queries
+from tandem.inventory.services import valuation
+from tandem.partners.models import Partner
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def books(company: Company, admin: User, warehouse: Warehouse) -> None:
+    charts.install_chart(company, admin, "ifrs")
+
+
+def balance(company: Company, code: str) -> Decimal:
+    account = Account.objects.get(company=company, code=code)
+    return queries.stock_account_balance(company.pk, [account.pk])
+
+
+def receive(
+    company: Company, supplier: Partner, worker: User, product: Product, qty: int, price: str, **kw: object
+):  # type: ignore[no-untyped-def]
+    receipt = services.create_receipt(
+        company, supplier, [services.MoveSpec(product, qty, price_unit=D(price))], actor=worker
+    )
+    return services.validate_transfer(receipt, actor=worker, **kw)  # type: ignore[arg-type]
+
+
+def deliver(company: Company, customer: Partner, worker: User, product: Product, qty: int, **kw: object):  # type: ignore[no-untyped-def]
+    delivery = services.create_delivery(company, customer, [(product, qty)], actor=worker)
+    services.reserve(delivery, worker)
+    return services.validate_transfer(delivery, actor=worker, **kw)  # type: ignore[arg-type]
+
+
+def assert_books_agree() -> None:
+    assert invariants.violations() == {}
+
+
+def test_fifo_consumes_the_oldest_layers_and_posts_cost_of_goods_sold(
+    books: None, company: Company, supplier: Partner, customer: Partner, worker: User, chair: Product
+) -> None:
+    receive(company, supplier, worker, chair, 10, "5")
+    receive(company, supplier, worker, chair, 10, "7")
+    delivery = deliver(company, customer, worker, chair, 15)
+    out = ValuationLayer.objects.get(move__transfer=delivery)
+    assert (out.quantity, out.value) == (D(-15), D(-85))  # 10 × 5 + 5 × 7
+    assert queries.total_value(company.pk) == D(35)
+    assert balance(company, "1230") == D(35)
+    assert balance(company, "5000") == D(85)
+    assert balance(company, "2260") == D(-120)  # received, not invoiced yet
+    assert out.entry is not None and out.entry.state == "posted"
+    assert_books_agree()
+
+
+def test_moving_average_values_deliveries_at_the_running_average(
+    books: None, company: Company, supplier: Partner, customer: Partner, worker: User,
+    make_product: Callable[..., Product],
+) -> None:  # fmt: skip
+    category = Category.objects.create(company=company, name="Timber")
+    CategoryValuation.objects.create(company=company, category=category, method=ValuationMethod.AVERAGE)
+    plank = make_product("Plank", category=category)
+    receive(company, supplier, worker, plank, 10, "5")
+    receive(company, supplier, worker, plank, 10, "7")
+    deliver(company, customer, worker, plank, 15)
+    assert queries.total_value(company.pk) == D(30)  # 5 left at the average of 6
+    deliver(company, customer, worker, plank, 5)
+    assert queries.total_value(company.pk) == D(0)
+    assert_books_agree()
+
+
+def test_a_return_of_a_delivery_comes_back_at_the_cost_it_left_at(
+    books: None, company: Company, supplier: Partner, customer: Partner, worker: User, chair: Product
+) -> None:
+    receive(company, supplier, worker, chair, 4, "10")
+    delivery = deliver(company, customer, worker, chair, 2)
+    receive(company, supplier, worker, chair, 4, "30")
+    back = services.create_return(delivery, worker)
+    services.validate_transfer(back, actor=worker)
+    layer = ValuationLayer.objects.get(move__transfer=back)
+    assert (layer.quantity, layer.value) == (D(2), D(20))
+    assert balance(company, "5000") == D(0)
+    assert_books_agree()
+
+
+def test_internal_moves_change_no_value(
+    books: None, company: Company, supplier: Partner, worker: User, chair: Product, warehouse: Warehouse,
+    shelf: object,
+) -> None:  # fmt: skip
+    receive(company, supplier, worker, chair, 3, "10")
+    moved = services.create_internal(
+        company, [(chair, 2)], source_location=warehouse.stock_location, dest_location=shelf, actor=worker
+    )
+    services.reserve(moved, worker)
+    services.validate_transfer(moved, actor=worker)
+    assert not ValuationLayer.objects.filter(move__transfer=moved).exists()
+    assert queries.total_value(company.pk) == D(30)
+
+
+def test_opening_stock_is_valued_against_equity_and_counts_against_inventory_differences(
+    books: None, company: Company, worker: User, chair: Product, warehouse: Warehouse
+) -> None:
+    services.import_opening_stock(
+        company, worker, [services.OpeningLine(chair, warehouse.stock_location, 8, unit_cost=D("12.50"))]
+    )
+    assert balance(company, "1230") == D(100)
+    assert balance(company, "3200") == D(-100)
+    count = services.create_count(company, worker, location=warehouse.stock_location)
+    services.record_counted(count, worker, {count.lines.get().pk: 6})
+    services.apply_count(count, worker)
+    assert balance(company, "1230") == D(75)
+    assert balance(company, "5300") == D(25)
+    assert_books_agree()
+
+
+def test_a_move_dated_on_or_before_the_lock_date_is_refused_and_writes_nothing(
+    books: None, company: Company, supplier: Partner, worker: User, chair: Product, admin: User
+) -> None:
+    today = timezone.localdate()
+    ledger.move_lock_date(company, admin, today - datetime.timedelta(days=3))
+    receipt = services.create_receipt(
+        company, supplier, [services.MoveSpec(chair, 1, price_unit=1)], actor=worker
+    )
+    with pytest.raises(ledger.LockedDate):
+        services.validate_transfer(receipt, actor=worker, date=today - datetime.timedelta(days=3))
+    receipt.refresh_from_db()
+    assert receipt.state == "ready"
+    assert not ValuationLayer.objects.exists()
+    with pytest.raises(BusinessError):
+        services.validate_transfer(receipt, actor=worker, date=today + datetime.timedelta(days=1))
+
+
+def test_a_back_dated_delivery_consumes_only_the_layers_it_takes_and_the_past_value_changes(
+    books: None, company: Company, supplier: Partner, customer: Partner, worker: User, chair: Product
+) -> None:
+    today = timezone.localdate()
+    week_ago, yesterday = today - datetime.timedelta(days=7), today - datetime.timedelta(days=1)
+    first = receive(company, supplier, worker, chair, 10, "5", date=week_ago)
+    receive(company, supplier, worker, chair, 10, "7")
+    assert queries.total_value(company.pk, week_ago) == D(50)
+    layers_before = {
+        layer.pk: (layer.remaining_quantity, layer.remaining_value) for layer in ValuationLayer.objects.all()
+    }
+    deliver(company, customer, worker, chair, 4, date=yesterday)
+    assert queries.total_value(company.pk, yesterday) == D(30)  # 50 − 4 × 5
+    assert queries.total_value(company.pk, week_ago) == D(50)
+    changed = {
+        layer.pk
+        for layer in ValuationLayer.objects.filter(pk__in=layers_before)
+        if (layer.remaining_quantity, layer.remaining_value) != layers_before[layer.pk]
+    }
+    assert changed == {ValuationLayer.objects.get(move__transfer=first).pk}  # only the layer consumed
+    entry_dates = set(JournalLine.objects.filter(account__code="5000").values_list("date", flat=True))
+    assert entry_dates == {yesterday}
+    assert_books_agree()
+
+
+def test_stock_value_at_a_date_per_product_category_and_warehouse(
+    books: None, company: Company, supplier: Partner, worker: User, chair: Product,
+    make_product: Callable[..., Product], warehouse: Warehouse,
+) -> None:  # fmt: skip
+    category = Category.objects.create(company=company, name="Seating")
+    stool = make_product("Stool", category=category)
+    receive(company, supplier, worker, chair, 2, "10")
+    receive(company, supplier, worker, stool, 3, "4")
+    today = timezone.localdate()
+    by_product = {row.code: (row.quantity, row.value) for row in queries.stock_value(company.pk, today)}
+    assert by_product == {"CHAIR": (D(2), D(20)), stool.sku: (D(3), D(12))}
+    by_category = {row.name: row.value for row in queries.stock_value(company.pk, today, "category")}
+    assert by_category == {"": D(20), "Seating": D(12)}
+    by_warehouse = [
+        (row.code, row.quantity, row.value) for row in queries.stock_value(company.pk, today, "warehouse")
+    ]
+    assert by_warehouse == [("WH", D(5), D(32))]
+    assert queries.stock_value(company.pk, today - datetime.timedelta(days=1)) == []
+
+
+def test_a_company_without_a_chart_counts_its_stock_without_valuing_it(
+    company: Company, supplier: Partner, worker: User, chair: Product, warehouse: Warehouse
+) -> None:
+    receive(company, supplier, worker, chair, 2, "10")
+    assert not ValuationLayer.objects.exists()
+    assert valuation.settings_of(company) is None
