@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -199,3 +200,38 @@ def test_a_company_without_a_chart_counts_its_stock_without_valuing_it(
     receive(company, supplier, worker, chair, 2, "10")
     assert not ValuationLayer.objects.exists()
     assert valuation.settings_of(company) is None
+
+
+def test_the_stock_valuation_page_shows_the_value_at_a_date_and_exports_it(
+    books: None, company: Company, supplier: Partner, worker: User, chair: Product,
+    make_user: Callable[..., User], pinned_queries: Any,
+) -> None:  # fmt: skip
+    from django.urls import reverse
+
+    from tandem.core import roles
+    from tests.web.support import signed_in
+
+    accountant = make_user("annie", roles.ACCOUNTANT)
+    receive(company, supplier, worker, chair, 2, "10")
+    url = reverse("inventory:valuation")
+    client = signed_in(accountant)
+    page = client.get(url, {"by": "product"})
+    assert page.status_code == 200 and [row[0] for row in page.context["rows"]] == ["CHAIR"]
+    for by in ("product", "category", "warehouse"):
+        assert client.get(url, {"by": by}).status_code == 200
+    sheet = client.get(url, {"date": timezone.localdate().isoformat(), "format": "xlsx"})
+    assert sheet.status_code == 200 and sheet["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert client.get(url, {"date": "yesterday"}).status_code == 400
+    assert client.get(url, {"date": "yesterday", "format": "xlsx"}).status_code == 400
+    assert signed_in(worker).get(url).status_code == 403  # warehouse staff do not see values
+
+    def grow() -> None:
+        for n in range(3):
+            receive(company, supplier, worker, services_product(company, n), 1, "3")
+
+    def services_product(company: Company, n: int) -> Product:
+        from tandem.catalog.services import create_product
+
+        return create_product(company, worker, name=f"Extra {n}", sku=f"EXTRA-{n}", uom=chair.uom)
+
+    pinned_queries.check("inventory:valuation", lambda: client.get(url), grow)

@@ -1,7 +1,8 @@
 """Inventory's part of the demo company: two warehouses (Ljubljana with shelves, Zagreb), their
 opening stock of furniture, wood materials (oak edge banding, oil, varnish), fabric (in lots)
-and hardware, a supplier's receipt due
-next week (part of it arrived: a backorder), a customer's delivery reserved and one shipped."""
+and hardware, valued at the products' costs (so the stock valuation report and the balance
+sheet agree), a supplier's receipt due next week (part of it arrived: a backorder), a
+customer's delivery reserved and one shipped."""
 
 from __future__ import annotations
 
@@ -48,18 +49,23 @@ def build(demo: Demo) -> dict[str, int]:
         for n in range(1, 5)
     ]
     opening = [
-        *(OpeningLine(p, shelves[n % len(shelves)], 4 + (n * 3) % 11) for n, p in enumerate(furniture)),
-        *(OpeningLine(p, main_stock, 120) for p in timber),
-        *(OpeningLine(p, main_stock, 40) for p in hardware),
+        *(
+            OpeningLine(p, shelves[n % len(shelves)], 4 + (n * 3) % 11, unit_cost=p.cost)
+            for n, p in enumerate(furniture)
+        ),
+        *(OpeningLine(p, main_stock, 120, unit_cost=p.cost) for p in timber),
+        *(OpeningLine(p, main_stock, 40, unit_cost=p.cost) for p in hardware),
     ]
     if fabric is not None:
         opening += [
-            OpeningLine(fabric, shelves[0], 45, "GW-2611", today + datetime.timedelta(days=400)),
-            OpeningLine(fabric, shelves[1], 30, "GW-2612", today + datetime.timedelta(days=430)),
+            OpeningLine(fabric, shelves[0], 45, "GW-2611", today + datetime.timedelta(days=400), fabric.cost),
+            OpeningLine(fabric, shelves[1], 30, "GW-2612", today + datetime.timedelta(days=430), fabric.cost),
         ]
     moves = len(opening)
     services.import_opening_stock(company, actor, opening)
-    south_lines = [OpeningLine(p, south_stock, 2 + n % 5) for n, p in enumerate(furniture[:6])]
+    south_lines = [
+        OpeningLine(p, south_stock, 2 + n % 5, unit_cost=p.cost) for n, p in enumerate(furniture[:6])
+    ]
     if south_lines:
         services.import_opening_stock(company, actor, south_lines)
         moves += len(south_lines)

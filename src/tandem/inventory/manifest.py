@@ -36,6 +36,9 @@ registry.register(
             registry.MenuEntry(_("Counts"), "inventory:count_list", "inventory.view_count", order=33),
             registry.MenuEntry(_("Lots"), "inventory:lot_list", "inventory.view_lot", order=34),
             registry.MenuEntry(
+                _("Stock valuation"), "inventory:valuation", "inventory.view_valuationlayer", order=35
+            ),
+            registry.MenuEntry(
                 _("Warehouses"), "inventory:warehouse_list", "inventory.view_warehouse", order=38
             ),
             registry.MenuEntry(

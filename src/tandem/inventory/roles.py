@@ -13,5 +13,5 @@ GRANTS = {
     roles.SALES_MANAGER: [*_READ, "add_transfer", "change_transfer"],
     roles.SALESPERSON: ["view_warehouse", "view_quant", "view_transfer", "view_move"],
     roles.PRODUCTION_PLANNER: [*_READ, "add_transfer", "change_transfer"],
-    roles.ACCOUNTANT: _READ,
+    roles.ACCOUNTANT: [*_READ, "view_valuationlayer", "view_valuationsettings", "view_categoryvaluation"],
 }

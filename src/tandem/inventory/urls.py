@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.inventory.views import counts, scan, stock, transfers, warehouses
+from tandem.inventory.views import counts, scan, stock, transfers, valuation, warehouses
 from tandem.web.generic.routes import model_urls
 
 app_name = "inventory"
@@ -50,4 +50,5 @@ urlpatterns = [
     *model_urls(list=stock.QuantListView, route="stock/", name="quant_"),
     *model_urls(list=stock.MoveLineListView, route="moves/", name="moveline_"),
     path("stock/<int:product>/<int:warehouse>/", stock.StockCardView.as_view(), name="stock_card"),
+    path("valuation/", valuation.StockValuationView.as_view(), name="valuation"),
 ]

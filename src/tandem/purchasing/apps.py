@@ -9,6 +9,6 @@ class PurchasingConfig(AppConfig):
 
     def ready(self) -> None:
         from tandem.core.notifications import services as notifications
-        from tandem.purchasing.services import receiving  # noqa: F401  (registers the transfer.done check)
+        from tandem.purchasing.services import billing, receiving  # noqa: F401  (register their event handlers)
 
         notifications.register_kind("purchasing.approval", _("Purchase orders to approve"))

@@ -426,3 +426,35 @@ def receipt_unit_costs(moves: Sequence[Move]) -> dict[int, Decimal]:
         .annotate(q=Sum("quantity"), v=Sum("value"))
     )
     return {row["move_id"]: row["v"] / row["q"] for row in rows if row["q"]}
+
+
+def input_account_for(product: Product) -> Account | None:
+    """Where a supplier bill of this stocked product goes (stock input), if its stock is valued."""
+    settings = settings_of(product.company_id)
+    if settings is None or product.kind == Product.Kind.SERVICE:
+        return None
+    return rules_for(product, settings).input
+
+
+def book_price_difference(
+    company: Company,
+    actor: User | None,
+    *,
+    on: datetime.date,
+    differences: Sequence[tuple[Product, Decimal]],
+    reference: str,
+) -> Any:
+    """A bill charged ``amount`` more (or, negative, less) than the goods were received at:
+    move it from stock input to the product's price difference account, so that stock input
+    is cleared. One posted entry; None when nothing differs."""
+    settings = settings_of(company)
+    if settings is None:
+        return None
+    company = Company.objects.select_related("currency").get(pk=company.pk)
+    sides: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    accounts: dict[int, Account] = {}
+    for product, amount in differences:
+        rules = rules_for(product, settings)
+        accounts[rules.price_difference.pk], accounts[rules.input.pk] = rules.price_difference, rules.input
+        sides[(rules.price_difference.pk, rules.input.pk)] += _cents(amount, company)
+    return _post(company, settings, actor, on, sides, accounts, reference)

@@ -793,6 +793,7 @@ def bill_order(
     The match is computed again from the facts whenever it is shown: a bill the accountant
     changes (another quantity, another price) shows its mismatch on the order."""
     from tandem.accounting.services import invoices
+    from tandem.inventory.services import valuation
     from tandem.purchasing.models import OrderBill
 
     with transaction.atomic():
@@ -811,6 +812,7 @@ def bill_order(
                 price_unit=status.line.price_unit,
                 product=status.line.product,
                 uom=status.line.uom,
+                account=valuation.input_account_for(status.line.product),  # clears stock input
             )
             for status in statuses
             if status.to_bill > 0
