@@ -18,7 +18,7 @@ from tandem.core import invariants
 from tandem.core.errors import BusinessError
 from tandem.core.models import Company, User
 from tandem.inventory import services
-from tandem.inventory.models import CategoryValuation, ValuationLayer, ValuationMethod, Warehouse
+from tandem.inventory.models import ValuationLayer, ValuationMethod, Warehouse
 from tandem.inventory.queries import valuation as queries
 from tandem.inventory.services import valuation
 from tandem.partners.models import Partner
@@ -77,9 +77,11 @@ def test_moving_average_values_deliveries_at_the_running_average(
     make_product: Callable[..., Product],
 ) -> None:  # fmt: skip
     category = Category.objects.create(company=company, name="Timber")
-    CategoryValuation.objects.create(company=company, category=category, method=ValuationMethod.AVERAGE)
+    valuation.set_category_valuation(category, worker, method=ValuationMethod.AVERAGE)
     plank = make_product("Plank", category=category)
     receive(company, supplier, worker, plank, 10, "5")
+    with pytest.raises(BusinessError):  # its valued stock keeps the method it came in with
+        valuation.set_category_valuation(category, worker, method=ValuationMethod.FIFO)
     receive(company, supplier, worker, plank, 10, "7")
     deliver(company, customer, worker, plank, 15)
     assert queries.total_value(company.pk) == D(30)  # 5 left at the average of 6
@@ -235,3 +237,30 @@ def test_the_stock_valuation_page_shows_the_value_at_a_date_and_exports_it(
         return create_product(company, worker, name=f"Extra {n}", sku=f"EXTRA-{n}", uom=chair.uom)
 
     pinned_queries.check("inventory:valuation", lambda: client.get(url), grow)
+
+
+def test_a_landed_cost_raises_what_is_left_in_stock_and_charges_what_left_to_cost_of_goods_sold(
+    books: None, company: Company, supplier: Partner, customer: Partner, worker: User, chair: Product,
+    make_product: Callable[..., Product],
+) -> None:  # fmt: skip
+    stool = make_product("Stool")
+    receipt = services.create_receipt(
+        company,
+        supplier,
+        [services.MoveSpec(chair, 10, price_unit=D(30)), services.MoveSpec(stool, 10, price_unit=D(10))],
+        actor=worker,
+    )
+    services.validate_transfer(receipt, actor=worker)
+    deliver(company, customer, worker, chair, 5)
+    freight = Account.objects.get(company=company, code="2260")
+    valuation.add_landed_cost(
+        receipt, worker, amount="40", account=freight, description="Freight", split="value"
+    )
+    # by value: chairs 300 of 400 take 30 (half still in stock: 15), stools take 10
+    assert queries.total_value(company.pk) == D(150 + 15 + 100 + 10)
+    assert balance(company, "5000") == D(150 + 15)
+    deliver(company, customer, worker, chair, 5)  # FIFO now consumes the raised layer
+    assert balance(company, "5000") == D(150 + 15 + 150 + 15)
+    with pytest.raises(BusinessError):
+        valuation.add_landed_cost(receipt, worker, amount="0", account=freight, description="x")
+    assert_books_agree()

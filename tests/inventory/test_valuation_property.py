@@ -25,7 +25,6 @@ from tandem.core.models import Company, User
 from tandem.inventory import services
 from tandem.inventory.models import (
     STOCKED_KINDS,
-    CategoryValuation,
     Location,
     Quant,
     Transfer,
@@ -33,6 +32,7 @@ from tandem.inventory.models import (
     ValuationMethod,
     Warehouse,
 )
+from tandem.inventory.services import valuation
 from tandem.partners.models import Partner
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +69,7 @@ def _run(
     today = timezone.localdate()
     ledger.move_lock_date(company, admin, today - datetime.timedelta(days=LOCKED_DAYS_AGO))
     average = Category.objects.create(company=company, name="Averaged")
-    CategoryValuation.objects.create(company=company, category=average, method=ValuationMethod.AVERAGE)
+    valuation.set_category_valuation(average, admin, method=ValuationMethod.AVERAGE)
     products = [
         make_product("Fifo chair", sku="VAL-1", cost=Decimal("3")),
         make_product("Average plank", sku="VAL-2", category=average, cost=Decimal("2")),

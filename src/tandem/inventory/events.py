@@ -77,4 +77,19 @@ declare(
         {"lines": "how many lines were imported", "adjustment": "the adjustment's number"},
         webhook=False,
     ),
+    EventType(
+        "inventory.valuation_changed",
+        _("Valuation changed"),
+        {"category": "the product category's name", "fields": "the names of the settings changed"},
+    ),
+    EventType(
+        "inventory.landed_cost",
+        _("Landed cost added"),
+        {
+            "number": "the receipt's number",
+            "amount": "the landed cost, in the company's currency",
+            "split": "how it was spread: quantity or value",
+            "description": "what it was (freight, duty, …)",
+        },
+    ),
 )

@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from tandem.accounting.models import Account, BooksSettings, Journal
 from tandem.accounting.services import ledger
 from tandem.catalog.models import Product
+from tandem.core import events
 from tandem.core.errors import BusinessError
 from tandem.core.models import Company, User
 from tandem.core.money import round_money
@@ -458,3 +459,112 @@ def book_price_difference(
         accounts[rules.price_difference.pk], accounts[rules.input.pk] = rules.price_difference, rules.input
         sides[(rules.price_difference.pk, rules.input.pk)] += _cents(amount, company)
     return _post(company, settings, actor, on, sides, accounts, reference)
+
+
+CATEGORY_FIELDS = (
+    "method", "stock_account", "input_account", "output_account", "cogs_account", "price_difference_account",
+)  # fmt: skip
+
+
+@transaction.atomic
+def set_category_valuation(category: Any, actor: User | None, **fields: Any) -> CategoryValuation:
+    """Give a product category its own valuation method and accounts (empty: the company's).
+
+    Changing the method or the stock account of a category that holds valued stock would leave
+    its layers on the old terms: refused until its stock is gone."""
+    unknown = set(fields) - set(CATEGORY_FIELDS)
+    if unknown:
+        raise BusinessError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    if fields.get("method", "") not in {"", *ValuationMethod.values}:
+        raise BusinessError(_("Choose FIFO or moving average."))
+    for name, value in fields.items():
+        if name.endswith("_account") and value is not None and value.company_id != category.company_id:
+            raise BusinessError(_("This names a record of another company."))
+    row, _created = CategoryValuation.objects.select_for_update().get_or_create(
+        category=category, defaults={"company_id": category.company_id}
+    )
+    held = ValuationLayer.objects.filter(product__category=category).aggregate(q=Sum("quantity"))["q"]
+    if held and any(
+        getattr(row, name) != fields[name] for name in ("method", "stock_account") if name in fields
+    ):
+        raise BusinessError(
+            _("This category holds valued stock: its method and stock account stay until it is gone.")
+        )
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.save()
+    events.record(
+        "inventory.valuation_changed", row, actor, {"category": category.name, "fields": sorted(fields)}
+    )
+    return row
+
+
+SPLITS = ("quantity", "value")
+
+
+@transaction.atomic
+def add_landed_cost(
+    transfer: Transfer,
+    actor: User | None,
+    *,
+    amount: Any,
+    account: Account,
+    description: str,
+    split: str = "value",
+    on: datetime.date | None = None,
+) -> Any:
+    """Add freight, duty and the like (``amount`` in the company's currency, charged to
+    ``account``: the carrier's payable or stock input) to a done receipt's goods, spread over
+    its lines by quantity or value. What of each line is still in stock gets its share as a
+    landed-cost layer (raising what FIFO will consume); the share of what already left goes to
+    the cost of goods sold. One posted entry, returned."""
+    settings = settings_of(transfer.company_id)
+    if settings is None:
+        raise NotValued(_("This company does not value its stock: install a chart of accounts first."))
+    if transfer.state != Transfer.State.DONE or transfer.kind != Transfer.Kind.RECEIPT:
+        raise BusinessError(_("Landed costs are added to a done receipt."))
+    if split not in SPLITS:
+        raise BusinessError(_("Spread landed costs by quantity or by value."))
+    if account.company_id != transfer.company_id:
+        raise BusinessError(_("This names a record of another company."))
+    total = amount if isinstance(amount, Decimal) else Decimal(str(amount))
+    if not total.is_finite() or total <= 0:
+        raise BusinessError(_("A landed cost is an amount of more than zero."))
+    company = Company.objects.select_related("currency").get(pk=transfer.company_id)
+    total = _cents(total, company)
+    on = on or timezone.localdate()
+    ledger.check_date_open(company, on)
+    layers = list(
+        ValuationLayer.objects.select_for_update()
+        .filter(move__transfer=transfer, kind=ValuationLayer.Kind.IN)
+        .select_related("product")
+        .order_by("id")
+    )
+    weights = [layer.quantity if split == "quantity" else layer.value for layer in layers]
+    if not layers or sum(weights, ZERO) <= 0:
+        raise BusinessError(_("This receipt brought in nothing to spread a landed cost over."))
+    whole, given = sum(weights, ZERO), ZERO
+    sides: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    accounts: dict[int, Account] = {account.pk: account}
+    for n, (layer, weight) in enumerate(zip(layers, weights, strict=True)):
+        share = total - given if n == len(layers) - 1 else _cents(total * weight / whole, company)
+        given += share
+        rules = rules_for(layer.product, settings)
+        kept = _cents(share * layer.remaining_quantity / layer.quantity, company)
+        if kept:
+            ValuationLayer.objects.create(
+                company=company, product=layer.product, kind=ValuationLayer.Kind.LANDED, move=layer.move,
+                warehouse_id=layer.warehouse_id, date=on, value=kept, layer_of=layer,
+            )  # fmt: skip
+            ValuationLayer.objects.filter(pk=layer.pk).update(remaining_value=layer.remaining_value + kept)
+            accounts[rules.stock.pk] = rules.stock
+            sides[(rules.stock.pk, account.pk)] += kept
+        if share - kept:
+            accounts[rules.cogs.pk] = rules.cogs
+            sides[(rules.cogs.pk, account.pk)] += share - kept
+    entry = _post(company, settings, actor, on, sides, accounts, f"{transfer.number} · {description}"[:180])
+    events.record(
+        "inventory.landed_cost", transfer, actor,
+        {"number": transfer.number, "amount": str(total), "split": split, "description": description[:200]},
+    )  # fmt: skip
+    return entry
