@@ -21,6 +21,7 @@ from tandem.inventory.models import (
     MoveLine,
     Quant,
     Reservation,
+    Transfer,
     Warehouse,
 )
 
@@ -87,9 +88,14 @@ def on_hand(product: Product, warehouse: Warehouse) -> tuple[Decimal, Decimal]:
 
 
 def open_moves(product: Product, warehouse: Warehouse, until: datetime.date | None = None) -> QuerySet[Move]:
-    """Moves of open transfers that bring ``product`` into or take it out of ``warehouse``."""
+    """Moves of open transfers that bring ``product`` into or take it out of ``warehouse``.
+
+    Driven from the company's open transfers (few, ``transfer_state_idx``), not from the
+    product's moves (its whole ledger): 13 ms instead of 2.4 s over 1,000,000 moves of one
+    product on SQLite (bench/availability.py)."""
     inside = warehouse_location_ids(warehouse)
-    rows = Move.objects.filter(product=product, transfer__state__in=OPEN_STATES).filter(
+    open_transfers = Transfer.objects.filter(company_id=warehouse.company_id, state__in=OPEN_STATES)
+    rows = Move.objects.filter(product=product, transfer__in=open_transfers.values("pk")).filter(
         Q(dest_location_id__in=inside) ^ Q(source_location_id__in=inside)
     )
     if until is not None:
