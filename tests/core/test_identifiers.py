@@ -308,3 +308,36 @@ def test_normalize_bic_valid(raw: str, expected: str) -> None:
 def test_normalize_bic_invalid(raw: str, reason: str) -> None:
     with pytest.raises(InvalidIdentifier, match=f"is not a valid BIC: {reason}"):
         normalize_bic(raw)
+
+
+def test_phones_are_formatted_as_the_library_formats_them_without_parsing_each() -> None:
+    """``format_phone``'s quick path (no ``phonenumbers.parse``) gives the library's answer for
+    every region's example numbers and for random numbers under every calling code."""
+    import random
+
+    import phonenumbers
+
+    from tandem.core.identifiers import _international, format_phone
+
+    def library(e164: str) -> str:
+        try:
+            number = phonenumbers.parse(e164, None)
+        except phonenumbers.NumberParseException:
+            return e164
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+    numbers = [
+        phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+        for region in sorted(phonenumbers.SUPPORTED_REGIONS)
+        for kind in range(12)
+        if (example := phonenumbers.example_number_for_type(region, kind)) is not None
+    ]
+    draw = random.Random(21)
+    numbers += [
+        f"+{code}{draw.randint(0, 10 ** draw.randint(1, 14))}"
+        for code in sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
+        for _ in range(20)
+    ]
+    numbers += ["+48221234567", "+39 06 1234 5678", "+390612345678", "+4402012345678", "+", "+0", "x"]
+    assert [format_phone(number) for number in numbers] == [library(number) for number in numbers]
+    assert sum(_international(number) is not None for number in numbers) > len(numbers) * 0.8

@@ -268,3 +268,26 @@ def test_no_export_writes_a_live_formula(
     for cell in hostile:
         assert cell.startswith("'") and not cell.startswith(FORMULA_STARTS)
         assert "\x01" not in cell
+
+
+def test_the_xlsx_writer_keeps_types_and_escapes_text() -> None:
+    """The streamed workbook reads back in openpyxl with typed cells and text as written."""
+    import datetime
+    from decimal import Decimal
+
+    from tandem.web import xlsx
+
+    row = [
+        "a & b <c>", "", 5, Decimal("1.50"), True, datetime.datetime(2026, 1, 2, 3, 4, 5),
+        datetime.date(2026, 5, 6), " lead ", "x\ry", "'=1+1", "Černe 中文", None, Decimal("NaN"),
+    ]  # fmt: skip
+    body = b"".join(xlsx.workbook_chunks('Partners "x" & <y>', ["h"] * len(row), [[row], [row]]))
+    sheet = load_workbook(io.BytesIO(body)).active
+    assert sheet is not None and sheet.title == 'Partners "x" & <y>'
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 3
+    assert rows[1] == rows[2] == (
+        "a & b <c>", None, 5, 1.5, True, datetime.datetime(2026, 1, 2, 3, 4, 5),
+        datetime.datetime(2026, 5, 6), " lead ", "x\ry", "'=1+1", "Černe 中文", None, "NaN",
+    )  # fmt: skip
+    assert all(cell.data_type != "f" for line in sheet.iter_rows() for cell in line)

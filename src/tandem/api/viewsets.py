@@ -308,17 +308,18 @@ class ExportMixin:
 
 
 def _csv_lines(names: list[str], rows: Any, serializer_class: Any, context: Any) -> Iterator[str]:
-    yield _csv_row(names)
+    """The header, then one string per chunk of rows (a streamed response pays per chunk)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(names)
+    yield buffer.getvalue()
     records = rows.iterator(chunk_size=EXPORT_CHUNK)
     while chunk := list(islice(records, EXPORT_CHUNK)):
-        for item in serializer_class(chunk, many=True, context=context).data:
-            yield _csv_row([_cell(item[name]) for name in names])
-
-
-def _csv_row(values: list[str]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(values)
-    return buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        data = serializer_class(chunk, many=True, context=context).data
+        writer.writerows([[_cell(item[name]) for name in names] for item in data])
+        yield buffer.getvalue()
 
 
 def _cell(value: Any) -> str:

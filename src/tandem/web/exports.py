@@ -19,19 +19,19 @@ from __future__ import annotations
 
 import csv
 import io
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import islice
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import DateTimeField, Model, QuerySet
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
 
-from tandem.core.cells import safe_cell
+from tandem.core.cells import FORMULA_STARTS, safe_cell
+from tandem.web import xlsx
 from tandem.web.display import Column, as_cell
 from tandem.web.keyset import SortKey
 
@@ -117,29 +117,34 @@ class _Names:
 
 def _batches(
     rows: QuerySet[Any], key: SortKey, fetch: Callable[[QuerySet[Any]], list[Any]]
-) -> Iterator[list[Any]]:
-    """``rows`` in ``key`` order, ``BATCH`` at a time; ``fetch`` ends each row with (sort value, pk)."""
+) -> Iterator[tuple[list[Any], QuerySet[Any]]]:
+    """``rows`` in ``key`` order, ``BATCH`` at a time, each with the query that read it;
+    ``fetch`` ends each row with (sort value, pk)."""
     after: tuple[Any, Any] | None = None
     ordered = rows.order_by(*key.ordering())
     while True:
-        page = ordered.filter(key.beyond(*after)) if after is not None else ordered
-        batch = fetch(page[:BATCH])
+        page = (ordered.filter(key.beyond(*after)) if after is not None else ordered)[:BATCH]
+        batch = fetch(page)
         if not batch:
             return
-        yield batch
+        yield batch, page
         if len(batch) < BATCH:
             return
         after = batch[-1][-2], batch[-1][-1]
 
 
-def rows_of(rows: QuerySet[Any], columns: Sequence[Column], key: SortKey) -> Iterator[list[list[Any]]]:
-    """The export's cells, a batch of rows at a time, each cell ready for a file."""
+def rows_of(
+    rows: QuerySet[Any], columns: Sequence[Column], key: SortKey, *, text_dates: bool = False
+) -> Iterator[list[Sequence[Any]]]:
+    """The export's cells, a batch of rows at a time, each cell ready for a file: text passed
+    through :func:`safe_cell`, numbers and dates typed (dates as ISO text when ``text_dates``,
+    for a CSV file)."""
     model = rows.model
     plans = _positioned([_plan(model, rows, column) for column in columns])
     if all(plan is not None for plan in plans):
-        yield from _value_rows(rows.prefetch_related(None), plans, key)  # type: ignore[arg-type]
+        yield from _value_rows(rows.prefetch_related(None), plans, key, text_dates)  # type: ignore[arg-type]
     else:
-        yield from _instance_rows(rows, columns, key)
+        yield from _instance_rows(rows, columns, key, text_dates)
 
 
 def _positioned(plans: list[_Plain | _ToMany | None]) -> list[_Plain | _ToMany | None]:
@@ -154,36 +159,46 @@ def _positioned(plans: list[_Plain | _ToMany | None]) -> list[_Plain | _ToMany |
     return placed
 
 
+Values = list[tuple[Any, ...]]  # a batch by column: values[position], … values[-1] the pks
+Many = dict[str, dict[Any, list[str]]]
+ColumnCells = Callable[[Values, Many], list[Any]]
+
+
 def _value_rows(
-    rows: QuerySet[Any], plans: list[_Plain | _ToMany], key: SortKey
-) -> Iterator[list[list[Any]]]:
+    rows: QuerySet[Any], plans: list[_Plain | _ToMany], key: SortKey, text_dates: bool
+) -> Iterator[list[Sequence[Any]]]:
+    """Column by column: each column's cells come from one function chosen once per export (a
+    label or a name looked up, a date moved to local time, the column's own formatting, text
+    made safe), run over the batch's values of that column; then zipped back into rows."""
     names = _Names()
     plain = [plan for plan in plans if isinstance(plan, _Plain)]
     fields = [plan.path for plan in plain]
     zone = timezone.get_current_timezone()
+    makers = [_column_cells(plan, names, zone, text_dates) for plan in plans]
 
     def fetch(page: QuerySet[Any]) -> list[Any]:
         return list(page.values_list(*fields, key.field, "pk"))
 
-    for batch in _batches(rows, key, fetch):
-        many = _to_many(rows.model, plans, [row[-1] for row in batch], names)
+    for batch, page in _batches(rows, key, fetch):
+        values = list(zip(*batch, strict=True))
+        many = _to_many(rows.model, plans, page, names)
         for position, plan in enumerate(plain):
             if plan.related is not None:
-                names.load(plan.related, {row[position] for row in batch})
-        readers = [_reader(plan, many, names, zone) for plan in plans]
-        yield [_value_row(row, readers) for row in batch]
+                names.load(plan.related, set(values[position]))
+        yield list(zip(*[make(values, many) for make in makers], strict=True))
 
 
-def _to_many(
-    model: type[Model], plans: list[_Plain | _ToMany], pks: list[Any], names: _Names
-) -> dict[str, dict[Any, list[str]]]:
-    """``{path: {row pk: [related names]}}`` for the batch's to-many columns, one query each."""
-    found: dict[str, dict[Any, list[str]]] = {}
+def _to_many(model: type[Model], plans: list[_Plain | _ToMany], page: QuerySet[Any], names: _Names) -> Many:
+    """``{path: {row pk: [related names]}}`` for the batch's to-many columns, one query each;
+    the batch's rows are named by its own query as a subquery (2,000 ids as parameters cost
+    Django more than the database spends reading the batch again)."""
+    found: Many = {}
+    batch = page.values("pk")
     for plan in plans:
         if not isinstance(plan, _ToMany):
             continue
         pairs = list(
-            model._base_manager.filter(pk__in=pks, **{f"{plan.path}__isnull": False}).values_list(
+            model._base_manager.filter(pk__in=batch, **{f"{plan.path}__isnull": False}).values_list(
                 "pk", plan.path
             )
         )
@@ -196,61 +211,101 @@ def _to_many(
     return found
 
 
-Reader = Callable[[tuple[Any, ...]], Any]
-
-
-def _reader(
-    plan: _Plain | _ToMany, many: dict[str, dict[Any, list[str]]], names: _Names, zone: Any
-) -> Reader:
-    """A function from a ``values_list`` row to the column's cell, chosen once per batch."""
-    read = _value_reader(plan, many, names, zone)
+def _column_cells(plan: _Plain | _ToMany, names: _Names, zone: Any, text_dates: bool) -> ColumnCells:
+    """The function that turns a batch's values of one column into its cells."""
+    finish = _finisher(text_dates)
     shown = plan.shown if isinstance(plan, _Plain) else None
+    if isinstance(plan, _Plain) and plan.moment and shown is None:
+        return _moments(plan.position, zone, text_dates)  # a date is never a formula: no finish
+    read = _column_reader(plan, names, zone)
     if shown is None:
-        return read
-    return lambda row: shown(read(row))
+        return lambda values, many: finish(read(values, many))
+    return lambda values, many: finish([shown(value) for value in read(values, many)])
 
 
-def _value_reader(
-    plan: _Plain | _ToMany, many: dict[str, dict[Any, list[str]]], names: _Names, zone: Any
-) -> Reader:
+def _moments(position: int, zone: Any, text_dates: bool) -> ColumnCells:
+    """A date and time column's cells: local time without a zone (ISO text for a CSV)."""
+    if text_dates:
+        return lambda values, _many: [
+            value.astimezone(zone).replace(tzinfo=None).isoformat() if value else ""
+            for value in values[position]
+        ]
+    return lambda values, _many: [
+        value.astimezone(zone).replace(tzinfo=None) if value else "" for value in values[position]
+    ]
+
+
+def _column_reader(plan: _Plain | _ToMany, names: _Names, zone: Any) -> ColumnCells:
     if isinstance(plan, _ToMany):
-        by_row = many[plan.path]
-        return lambda row: ", ".join(sorted(by_row.get(row[-1], ()), key=str.casefold))
+        path = plan.path
+
+        def joined(values: Values, many: Many) -> list[Any]:
+            by_row = many[path]
+            return [", ".join(sorted(by_row.get(pk, ()), key=str.casefold)) for pk in values[-1]]
+
+        return joined
     position = plan.position
     if plan.related is not None:
-        known = names.known[plan.related]
-        return lambda row: "" if row[position] is None else known.get(row[position], "")
+        known = names.known[plan.related]  # filled in place by ``names.load`` batch by batch
+        return lambda values, _many: [known.get(value, "") for value in values[position]]
     if plan.choices is not None:
         labels = plan.choices
-        return lambda row: labels.get(row[position], row[position])
+        return lambda values, _many: [labels.get(value, value) for value in values[position]]
     if plan.moment:
-        return lambda row: row[position].astimezone(zone).replace(tzinfo=None) if row[position] else ""
-    return lambda row: row[position]
+        return lambda values, _many: [
+            value.astimezone(zone).replace(tzinfo=None) if value else "" for value in values[position]
+        ]
+    return lambda values, _many: list(values[position])
 
 
-def _value_row(row: tuple[Any, ...], readers: list[Reader]) -> list[Any]:
-    cells = []
-    for read in readers:
-        value = read(row)
-        if value.__class__ is str:
-            cells.append(safe_cell(value))
-        else:
-            cells.append(safe_cell(as_cell(value)))
-    return cells
+def _finisher(text_dates: bool) -> Callable[[Sequence[Any]], list[Any]]:
+    """Cells from values: text that is printable and starts no formula is kept as it is (most
+    cells, no call); anything else goes through :func:`as_cell` and :func:`safe_cell`."""
+    slow = _csv_cell if text_dates else _cell
+    starts = FORMULA_STARTS
+
+    def finish(values: Sequence[Any]) -> list[Any]:
+        return [
+            value
+            if value.__class__ is str and value.isprintable() and not value.startswith(starts)
+            else slow(value)
+            for value in values
+        ]
+
+    return finish
 
 
-def _instance_rows(rows: QuerySet[Any], columns: Sequence[Column], key: SortKey) -> Iterator[list[list[Any]]]:
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    return safe_cell(as_cell(value))
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if value.__class__ is str:
+        return safe_cell(value)
+    value = safe_cell(as_cell(value))
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _instance_rows(
+    rows: QuerySet[Any], columns: Sequence[Column], key: SortKey, text_dates: bool
+) -> Iterator[list[Sequence[Any]]]:
+    finish = _finisher(text_dates)
+
     def fetch(page: QuerySet[Any]) -> list[Any]:
         return [(obj, getattr(obj, key.field), obj.pk) for obj in page]
 
-    for batch in _batches(rows, key, fetch):
-        yield [[safe_cell(as_cell(column.value(obj))) for column in columns] for obj, _sort, _pk in batch]
+    for batch, _page in _batches(rows, key, fetch):
+        yield [finish([column.value(obj) for column in columns]) for obj, _sort, _pk in batch]
 
 
 # --- writing the files --------------------------------------------------------------------
 
 
-def _csv_chunks(header: list[str], batches: Iterator[list[list[Any]]]) -> Iterator[str]:
+def _csv_chunks(header: list[str], batches: Iterator[Sequence[Sequence[Any]]]) -> Iterator[str]:
     """One string per batch: a streamed response pays per chunk, not per row."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -259,14 +314,8 @@ def _csv_chunks(header: list[str], batches: Iterator[list[list[Any]]]) -> Iterat
     for batch in batches:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows([[_csv_text(value) for value in row] for row in batch])
+        writer.writerows(batch)
         yield buffer.getvalue()
-
-
-def _csv_text(value: Any) -> Any:
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
 
 
 def filename(stem: str, extension: str) -> str:
@@ -277,39 +326,41 @@ def csv_response(
     rows: QuerySet[Any], columns: Sequence[Column], stem: str, key: SortKey
 ) -> StreamingHttpResponse:
     header = [str(column.label) for column in columns]
-    response = StreamingHttpResponse(
-        _csv_chunks(header, rows_of(rows, columns, key)), content_type="text/csv; charset=utf-8"
-    )
+    batches = rows_of(rows, columns, key, text_dates=True)
+    response = StreamingHttpResponse(_csv_chunks(header, batches), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename(stem, "csv")}"'
     return response
 
 
 def xlsx_response(
     rows: QuerySet[Any], columns: Sequence[Column], stem: str, title: str, key: SortKey
-) -> FileResponse:
-    """A write-only workbook (constant memory) spooled to a temporary file, then streamed."""
+) -> StreamingHttpResponse:
+    """The workbook streamed as it is written, a batch of rows at a time (constant memory)."""
     header = [str(column.label) for column in columns]
-    return _workbook(header, (row for batch in rows_of(rows, columns, key) for row in batch), stem, title)
+    return _workbook(header, rows_of(rows, columns, key), stem, title)
 
 
 def xlsx_table_response(
     header: Sequence[str], rows: Iterable[Sequence[Any]], stem: str, title: str
-) -> FileResponse:
+) -> StreamingHttpResponse:
     """A workbook of rows that are not a list's queryset (a report's computed rows): numbers
     and dates stay typed cells, text passes :func:`safe_cell` like every other export."""
-    return _workbook(header, ([safe_cell(as_cell(value)) for value in row] for row in rows), stem, title)
+    batches = _chunked(([safe_cell(as_cell(value)) for value in row] for row in rows), BATCH)
+    return _workbook(header, batches, stem, title)
 
 
-def _workbook(header: Sequence[str], rows: Iterable[Sequence[Any]], stem: str, title: str) -> FileResponse:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_sheet_title(title))
-    sheet.append([safe_cell(str(text)) for text in header])
-    for row in rows:
-        sheet.append(row)
-    output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after sending
-    workbook.save(output)
-    output.seek(0)
-    return FileResponse(output, as_attachment=True, filename=filename(stem, "xlsx"), content_type=XLSX_TYPE)
+def _chunked(rows: Iterator[list[Any]], size: int) -> Iterator[list[list[Any]]]:
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
+def _workbook(
+    header: Sequence[str], batches: Iterable[Sequence[Sequence[Any]]], stem: str, title: str
+) -> StreamingHttpResponse:
+    chunks = xlsx.workbook_chunks(_sheet_title(title), [safe_cell(str(text)) for text in header], batches)
+    response = StreamingHttpResponse(chunks, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename(stem, "xlsx")}"'
+    return response
 
 
 def _sheet_title(title: str) -> str:
