@@ -12,7 +12,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.filters import IdFilter
+from tandem.core.filters import IdFilter, linked_to
 from tandem.core.models import User
 from tandem.core.querysets import allowed_company
 from tandem.partners import queries
@@ -44,7 +44,7 @@ class PartnerFilter(django_filters.FilterSet):
     is_customer = django_filters.BooleanFilter(label=_("Customer"))
     is_supplier = django_filters.BooleanFilter(label=_("Supplier"))
     owner = django_filters.ModelChoiceFilter(queryset=_salespeople, label=_("Salesperson"))
-    tag = django_filters.ModelChoiceFilter(field_name="tags", queryset=_tags, label=_("Tag"))
+    tag = django_filters.ModelChoiceFilter(queryset=_tags, method="filter_tag", label=_("Tag"))
     group = django_filters.ModelChoiceFilter(queryset=_groups, label=_("Customer group"))
     country = django_filters.CharFilter(method="filter_country", label=_("Country"))
     active = django_filters.BooleanFilter(label=_("Active"))
@@ -68,6 +68,11 @@ class PartnerFilter(django_filters.FilterSet):
 
     def filter_search(self, rows: QuerySet[Partner], name: str, value: str) -> QuerySet[Partner]:
         return queries.search(rows, value)
+
+    def filter_tag(self, rows: QuerySet[Partner], name: str, value: Tag | None) -> QuerySet[Partner]:
+        if value is None:
+            return rows
+        return linked_to(rows, Partner.tags.through.objects.filter(tag=value), "partner_id")
 
     def filter_country(self, rows: QuerySet[Partner], name: str, value: str) -> QuerySet[Partner]:
         return rows.filter(country=value.strip().upper())

@@ -70,7 +70,11 @@ class ObjectListView(ModelView):
                     self.refused_message(filterset), content_type="text/plain; charset=utf-8"
                 )
             filterset = self.get_filterset(without=self.refused)
-        rows = self.filtered(filterset)
+        if self.export:  # a file holds every match
+            rows = self.filtered(filterset)
+        else:
+            with search.capped():  # a page reads at most search.CAP matches, and says so
+                rows = search.narrowed(self.filtered(filterset))
         sort_name, key = self.current_sort()
         if self.export:
             return self.export_response(self.decorate(rows), key)
@@ -87,6 +91,7 @@ class ObjectListView(ModelView):
         )
         if self.refused:
             context["refused_message"] = self.refused_message(filterset)
+        context["search_capped"] = search.truncated(rows)
         table_only = self.wants_table_only()
         template = self.table_template if table_only else self.template_name
         # A filter value that cannot be used is a 400 that says which one, over the list as if it
