@@ -242,6 +242,8 @@ SPECTACULAR_SETTINGS = {
         # a payment's direction kept its name when call events and communications added theirs
         "DirectionEnum": "tandem.accounting.models.Payment.Direction",
         "CallEventKindEnum": "tandem.crm.calls.EVENTS",
+        "LeadSourceEnum": "tandem.crm.models.Lead.Source",
+        "LeadStateEnum": "tandem.crm.models.Lead.State",
         "LocationKindEnum": "tandem.inventory.models.Location.Kind",
         "TransferKindEnum": "tandem.inventory.models.Transfer.Kind",
     },

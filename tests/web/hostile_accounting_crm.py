@@ -73,6 +73,12 @@ def _deal(company: Company, actor: User, pcs: Uom) -> Any:
     return TestDealPages().make(company, actor, title=HOSTILE)
 
 
+def _lead(company: Company, actor: User, pcs: Uom) -> Any:
+    from tandem.crm import services
+
+    return services.create_lead(company, actor, title=HOSTILE, contact_name=HOSTILE, need=HOSTILE)
+
+
 def _pipeline(company: Company, actor: User, pcs: Uom) -> Any:
     from tandem.crm import services
 
@@ -86,5 +92,6 @@ RECORDS: dict[str, Callable[[Company, User, Uom], Any]] = {
     "accounting.paymentrun": _payment_run,
     "crm.activity": _activity,
     "crm.deal": _deal,
+    "crm.lead": _lead,
     "crm.pipeline": _pipeline,
 }

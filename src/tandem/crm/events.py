@@ -127,3 +127,14 @@ declare(
         webhook=True,
     ),
 )
+
+declare(
+    EventType(
+        "stage.script_set", _("Sales script changed"), {"stage": STAGE, "items": "how many checklist items"}
+    ),
+    EventType(
+        "deal.checklist",
+        _("Checklist item ticked"),
+        {"item": "the checklist item", "done": "true: done; false: not done after all"},
+    ),
+)

@@ -41,3 +41,21 @@ def closed_deals_match_their_stage() -> list[str]:
 
 register_invariant("crm: deals sit in a stage of their own pipeline", deals_sit_in_their_pipeline)
 register_invariant("crm: a deal's state matches its stage", closed_deals_match_their_stage)
+
+
+def converted_leads_name_their_customer() -> list[str]:
+    """A converted lead names its customer, and its deal (if any) is that customer's."""
+    from tandem.crm.models import Lead
+
+    wrong = Lead.objects.filter(state="converted").filter(
+        Q(partner__isnull=True) | Q(deal__isnull=False) & ~Q(deal__partner=F("partner"))
+    )
+    return [
+        _("lead %(lead)s is converted without its customer or with another's deal") % {"lead": pk}
+        for pk in wrong.values_list("pk", flat=True)
+    ]
+
+
+register_invariant(
+    "crm: a converted lead names its customer and its deal", converted_leads_name_their_customer
+)

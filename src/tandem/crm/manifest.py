@@ -30,11 +30,19 @@ registry.register(
     registry.Manifest(
         app="crm",
         menu=[
+            registry.MenuEntry(_("Leads"), "crm:lead_list", "crm.view_lead", order=11),
             registry.MenuEntry(_("Deals"), "crm:board", VIEW_DEALS, order=12),
             registry.MenuEntry(_("Deal list"), "crm:deal_list", VIEW_DEALS, order=13),
             registry.MenuEntry(_("Activities"), "crm:activity_list", VIEW_ACTIVITIES, order=14),
             registry.MenuEntry(
                 _("My agenda"), "crm:agenda", VIEW_ACTIVITIES, area=registry.ACCOUNT, order=20
+            ),
+            registry.MenuEntry(
+                _("Website form"),
+                "crm:capture_settings",
+                "crm.change_leadcapturekey",
+                area=registry.SETTINGS,
+                order=41,
             ),
             registry.MenuEntry(
                 _("Pipelines"), "crm:pipeline_list", "crm.change_pipeline", area=registry.SETTINGS, order=40
@@ -54,11 +62,16 @@ registry.register(
             registry.Tile(_("My overdue activities"), "crm:agenda", VIEW_ACTIVITIES, _overdue, order=14),
         ],
         shortcuts=[
+            registry.Shortcut(_("New lead"), "crm:lead_create", "crm.add_lead", order=11),
             registry.Shortcut(_("New deal"), "crm:deal_create", "crm.add_deal", order=12),
             registry.Shortcut(_("Log an activity"), "crm:activity_create", "crm.add_activity", order=13),
         ],
         api=[
             registry.ApiRoute("crm/pipelines", f"{API}.PipelineViewSet", "api-crm-pipeline"),
+            registry.ApiRoute("crm/leads", f"{API}.leads.LeadViewSet", "api-crm-lead"),
+            registry.ApiRoute(
+                "crm/lead-capture", f"{API}.capture.LeadCaptureViewSet", "api-crm-lead-capture"
+            ),
             registry.ApiRoute("crm/deals", f"{API}.DealViewSet", "api-crm-deal"),
             registry.ApiRoute("crm/activities", f"{API}.ActivityViewSet", "api-crm-activity"),
             registry.ApiRoute("crm/communications", f"{API}.CommunicationViewSet", "api-crm-communication"),

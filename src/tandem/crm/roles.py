@@ -13,6 +13,8 @@ _SETUP = [
     "change_stage",
     "add_lostreason",
     "change_lostreason",
+    "view_leadcapturekey",
+    "change_leadcapturekey",
 ]
 
 GRANTS = {
@@ -27,5 +29,12 @@ GRANTS = {
         "change_callsettings",
     ],
     roles.SALESPERSON: [*_READ_SETUP, *_WORK, *_LEADS],
-    roles.ACCOUNTANT: [*_READ_SETUP, "view_deal", "view_activity", "view_communication"],
+    roles.ACCOUNTANT: [
+        *_READ_SETUP,
+        "view_deal",
+        "view_activity",
+        "view_communication",
+        "view_lead",
+        "view_all_leads",
+    ],
 }

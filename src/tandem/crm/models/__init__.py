@@ -322,18 +322,22 @@ from tandem.crm.models.communications import (  # noqa: E402
     Communication,
     safe_recording_url,
 )
-from tandem.crm.models.leads import VIEW_ALL_LEADS, Lead  # noqa: E402  # a module per subject
+from tandem.crm.models.leads import VIEW_ALL_LEADS, Lead, LeadCaptureKey  # noqa: E402  # a module per subject
+from tandem.crm.models.scripts import ChecklistTick, StageScript  # noqa: E402
 
 __all__ = [
     "VIEW_ALL_DEALS",
     "VIEW_ALL_LEADS",
     "Activity",
     "CallSettings",
+    "ChecklistTick",
     "Communication",
     "Deal",
     "Lead",
+    "LeadCaptureKey",
     "LostReason",
     "Pipeline",
     "Stage",
+    "StageScript",
     "safe_recording_url",
 ]

@@ -151,3 +151,29 @@ class Lead(CompanyOwned, Versioned):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("crm:lead_detail", args=[self.pk])
+
+
+class LeadCaptureKey(CompanyOwned):
+    """The secret a company's website names when it posts a lead (in the URL or a form field):
+    one per company, replaced when it leaks; its leads go to ``owner`` (or nobody, for the
+    sales manager to assign)."""
+
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("salesperson for web leads"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lead capture key")
+        verbose_name_plural = _("lead capture keys")
+        constraints = [models.UniqueConstraint(fields=["company"], name="crm_one_capture_key")]
+
+    def __str__(self) -> str:
+        return str(_("Website form key"))

@@ -662,11 +662,21 @@ def send_reminders(now: datetime | None = None) -> dict[str, int]:
 
 
 from tandem.crm.services.leads import (  # noqa: E402  # a module per subject
+    convert_lead,
     create_lead,
     disqualify_lead,
+    lead_duplicates,
     qualify_lead,
     reopen_lead,
     update_lead,
 )
 
-__all__ = ["create_lead", "disqualify_lead", "qualify_lead", "reopen_lead", "update_lead"]
+__all__ = [
+    "convert_lead",
+    "create_lead",
+    "disqualify_lead",
+    "lead_duplicates",
+    "qualify_lead",
+    "reopen_lead",
+    "update_lead",
+]

@@ -18,12 +18,17 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from tandem.core import events, states
-from tandem.core.errors import BusinessError, StaleVersion, ValidationFailed
+from tandem.core.errors import BusinessError, IllegalTransition, StaleVersion, ValidationFailed
 from tandem.core.identifiers import InvalidIdentifier, normalize_email, normalize_phone
 from tandem.core.messages import Message
 from tandem.core.models import Company, Currency, User
 from tandem.core.versioning import update_versioned
+from tandem.crm.models import Deal
 from tandem.crm.models.leads import Lead, sees_all_leads
+from tandem.crm.services import create_deal
+from tandem.partners.duplicates import DuplicateMatch, find_duplicates
+from tandem.partners.models import Partner
+from tandem.partners.services import create_partner, visible_ids
 
 LEAD_FIELDS = [
     "title", "source", "company_name", "contact_name", "email", "phone", "budget", "currency", "need",
@@ -224,5 +229,125 @@ def reopen_lead(lead: Lead, actor: User | None, *, expected_version: int | None 
         lead, "reopened", actor,
         fields={"disqualify_reason": "", "closed_at": None, "version": F("version") + 1},
         data={"title": locked.title},
+    )  # fmt: skip
+    return lead
+
+
+# --- conversion -----------------------------------------------------------------------------
+
+DEAL_SOURCES = {"website", "referral", "email", "call", "event", "campaign"}
+
+
+def lead_duplicates(lead: Lead, actor: User | None) -> list[DuplicateMatch]:
+    """The partners this lead probably is (the platform's duplicate detection: e-mail, phone,
+    a name alike), of those ``actor`` may open — the candidates to link it to."""
+    matches = find_duplicates(
+        lead.company,
+        name=lead.company_name or lead.contact_name,
+        email=lead.email,
+        phone=lead.phone,
+        limit=10,
+    )
+    if lead.company_name and lead.contact_name:
+        seen = {m.partner.pk for m in matches}
+        matches += [
+            m for m in find_duplicates(lead.company, name=lead.contact_name) if m.partner.pk not in seen
+        ]
+    shown = visible_ids(actor, [m.partner.pk for m in matches])
+    return [m for m in matches if m.partner.pk in shown]
+
+
+def _new_customer(
+    lead: Lead, actor: User | None, owner: User | None, allow_duplicate: bool
+) -> tuple[Partner, Partner | None]:
+    """The organisation (or the person, when the lead names no company) and its contact person."""
+    common: dict[str, Any] = {"is_customer": True, "allow_duplicate": allow_duplicate}
+    if owner is not None:
+        common["owner"] = owner
+    reach: dict[str, Any] = {"email": lead.email, "phone": lead.phone}
+    if lead.company_name:
+        organisation = create_partner(
+            lead.company, actor, kind=Partner.Kind.ORGANISATION, name=lead.company_name,
+            **({} if lead.contact_name else reach), **common,
+        )  # fmt: skip
+        person = None
+        if lead.contact_name:
+            person = create_partner(
+                lead.company, actor, kind=Partner.Kind.PERSON, name=lead.contact_name,
+                organisation=organisation, **reach, **{**common, "allow_duplicate": True},
+            )  # fmt: skip
+        return organisation, person
+    name = lead.contact_name or lead.email or lead.phone
+    return create_partner(lead.company, actor, kind=Partner.Kind.PERSON, name=name, **reach, **common), None
+
+
+@transaction.atomic
+def convert_lead(
+    lead: Lead,
+    actor: User | None,
+    *,
+    partner: Partner | None = None,
+    allow_duplicate: bool = False,
+    open_deal: bool = True,
+    pipeline: Any = None,
+    stage: Any = None,
+    title: str = "",
+    amount: Any = None,
+    expected_version: int | None = None,
+) -> Lead:
+    """Turn a lead into a customer and a deal.
+
+    With ``partner`` the lead is linked to that existing customer (one of ``lead_duplicates``
+    or any the actor may open); without, a new one is made from the lead (its company and its
+    contact person) — refused with ``DuplicateFound`` naming the candidates while the platform's
+    duplicate detection finds one, unless ``allow_duplicate``. Then, unless ``open_deal`` is
+    false, a deal opens in ``pipeline`` (the default one) at ``stage`` (its first), for the
+    lead's budget unless ``amount`` is given. The lead is marked converted; the partner's
+    timeline shows the conversion and the new deal. Nothing is written when anything is refused.
+    """
+    locked = _lock(lead, expected_version)
+    if locked.state not in Lead.TRANSITIONS["converted"].sources:
+        raise IllegalTransition(
+            _("This lead is %(state)s: it cannot be converted.")
+            % {"state": locked.get_state_display().lower()},
+            state=locked.state,
+        )
+    person = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    owner = locked.owner or person
+    contact: Partner | None = None
+    if partner is not None:
+        if partner.company_id != locked.company_id or (
+            person is not None and not Partner.objects.visible_to(person).filter(pk=partner.pk).exists()
+        ):
+            raise ValidationFailed({"partner": [_("You cannot see this customer.")]})
+        if partner.kind == Partner.Kind.PERSON and partner.organisation_id is not None:
+            partner, contact = partner.organisation, partner  # type: ignore[assignment]
+    else:
+        partner, contact = _new_customer(locked, actor, owner if owner != person else None, allow_duplicate)
+    deal = None
+    if open_deal:
+        fields: dict[str, Any] = {
+            "title": (title or "").strip() or locked.title,
+            "partner": partner,
+            "amount": amount if amount not in (None, "") else (locked.budget or Decimal(0)),
+            "source": locked.source if locked.source in DEAL_SOURCES else Deal.Source.OTHER,
+            "notes": locked.need,
+        }
+        if contact is not None:
+            fields["contact"] = contact
+        if owner is not None:
+            fields["owner"] = owner
+        if locked.currency_id:
+            fields["currency"] = locked.currency
+        if pipeline is not None:
+            fields["pipeline"] = pipeline
+        if stage is not None:
+            fields["stage"] = stage
+        deal = create_deal(locked.company, actor, **fields)
+    assert partner is not None
+    states.transition(
+        lead, "converted", actor,
+        fields={"partner": partner, "deal": deal, "version": F("version") + 1},
+        data={"title": locked.title, "partner": partner.name, "deal": deal.title if deal else ""},
     )  # fmt: skip
     return lead

@@ -30,6 +30,7 @@ from tandem.crm.forms import (
     customers,
 )
 from tandem.crm.models import Activity, CallSettings, Communication, Deal, LostReason, Pipeline, Stage
+from tandem.crm.services import scripts as sales_scripts
 from tandem.partners.models import Partner
 from tandem.web import autocomplete
 from tandem.web.actions import Action, ActionView
@@ -102,6 +103,13 @@ STAGE_COLUMNS = [
     Column("is_won", gettext_lazy("Won stage")),
     Column("is_lost", gettext_lazy("Lost stage")),
     Column("stall_days", gettext_lazy("Stalled after days")),
+    Column(
+        "script",
+        gettext_lazy("Sales script"),
+        accessor=lambda s: gettext_lazy("Script and checklist"),
+        link=lambda s: reverse("crm:stage_script", args=[s.pk]),
+        export=False,
+    ),
 ]
 
 
@@ -299,7 +307,12 @@ class DealDetailView(ObjectDetailView):
             "lose_url": reverse("crm:deal_lose", args=[deal.pk]),
             "move_url": reverse("crm:deal_move", args=[deal.pk]),
             "email_url": reverse("crm:deal_email", args=[deal.pk]) if self.can("add", Activity) else None,
+            **self.script_context(deal),
         }
+
+    def script_context(self, deal: Deal) -> dict[str, Any]:
+        text, items = sales_scripts.checklist(deal)
+        return {"script": text, "checklist": items, "tick_url": reverse("crm:deal_tick", args=[deal.pk])}
 
 
 class DealCreateView(ObjectCreateView):
