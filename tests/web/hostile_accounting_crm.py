@@ -85,6 +85,12 @@ def _pipeline(company: Company, actor: User, pcs: Uom) -> Any:
     return services.create_pipeline(company, actor, name=HOSTILE, stages=services.DEFAULT_STAGES)
 
 
+def _segment(company: Company, actor: User, pcs: Uom) -> Any:
+    from tandem.crm import segments
+
+    return segments.create_segment(company, actor, name=HOSTILE[:100], description=HOSTILE)
+
+
 RECORDS: dict[str, Callable[[Company, User, Uom], Any]] = {
     "accounting.bankstatement": _bank_statement,
     "accounting.dunninglevel": _dunning_level,
@@ -94,4 +100,5 @@ RECORDS: dict[str, Callable[[Company, User, Uom], Any]] = {
     "crm.deal": _deal,
     "crm.lead": _lead,
     "crm.pipeline": _pipeline,
+    "crm.segment": _segment,
 }

@@ -138,3 +138,28 @@ declare(
         {"item": "the checklist item", "done": "true: done; false: not done after all"},
     ),
 )
+# The calendar feed and the sales targets (crm.calendar, crm.analytics_services).
+declare(
+    EventType("calendar_feed.issued", _("Calendar feed address made")),
+    EventType("calendar_feed.revoked", _("Calendar feed address revoked")),
+    EventType(
+        "salestarget.set",
+        _("Sales target set"),
+        {
+            "month": "the month, YYYY-MM",
+            "revenue": "revenue won, a decimal string",
+            "deals": "deals won",
+            "activities": "activities done",
+        },
+    ),
+)
+
+# Segments (crm.segments).
+declare(
+    EventType(
+        "segment.created",
+        _("Segment created"),
+        {"name": "the segment's name", "criteria": "its filters, an object (see the API's segments)"},
+    ),
+    EventType("segment.updated", _("Segment changed"), {"changes": CHANGES}),
+)

@@ -34,6 +34,17 @@ registry.register(
             registry.MenuEntry(_("Deals"), "crm:board", VIEW_DEALS, order=12),
             registry.MenuEntry(_("Deal list"), "crm:deal_list", VIEW_DEALS, order=13),
             registry.MenuEntry(_("Activities"), "crm:activity_list", VIEW_ACTIVITIES, order=14),
+            registry.MenuEntry(_("Sales analytics"), "crm:analytics", VIEW_DEALS, order=15),
+            registry.MenuEntry(_("Targets and KPIs"), "crm:kpis", VIEW_DEALS, order=16),
+            registry.MenuEntry(_("Team calendar"), "crm:calendar", VIEW_ACTIVITIES, order=17),
+            registry.MenuEntry(_("Segments"), "crm:segment_list", "crm.view_segment", order=18),
+            registry.MenuEntry(
+                _("Calendar feed"),
+                "crm:calendar_feed_settings",
+                VIEW_ACTIVITIES,
+                area=registry.ACCOUNT,
+                order=21,
+            ),
             registry.MenuEntry(
                 _("My agenda"), "crm:agenda", VIEW_ACTIVITIES, area=registry.ACCOUNT, order=20
             ),
@@ -76,6 +87,10 @@ registry.register(
             registry.ApiRoute("crm/activities", f"{API}.ActivityViewSet", "api-crm-activity"),
             registry.ApiRoute("crm/communications", f"{API}.CommunicationViewSet", "api-crm-communication"),
             registry.ApiRoute("crm/call-events", f"{API}.CallEventViewSet", "api-crm-call-event"),
+            registry.ApiRoute("crm/segments", "tandem.crm.segment_api.SegmentViewSet", "api-crm-segment"),
+            registry.ApiRoute(
+                "crm/analytics", "tandem.crm.analytics_api.AnalyticsViewSet", "api-crm-analytics"
+            ),
         ],
         urls=[registry.UrlMount("crm/", "tandem.crm.urls")],
         partner_panels=[
@@ -91,6 +106,10 @@ registry.register(
                 order=22,
             ),
         ],
-        demo=[registry.DemoPart("tandem.crm.demo.build", order=45)],
+        demo=[
+            registry.DemoPart("tandem.crm.demo.build", order=45),
+            registry.DemoPart("tandem.crm.analytics_demo.build", order=46),
+        ],
+        internal_models=["crm.dealstageentry", "crm.calendarfeed"],
     )
 )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.crm import views
+from tandem.crm import analytics_views, segment_views, views
 from tandem.crm.views import leads, scripts
 from tandem.web.generic.routes import model_urls
 
@@ -9,6 +9,11 @@ app_name = "crm"
 urlpatterns = [
     path("", views.BoardView.as_view(), name="board"),
     path("agenda/", views.AgendaView.as_view(), name="agenda"),
+    path("analytics/", analytics_views.AnalyticsView.as_view(), name="analytics"),
+    path("kpis/", analytics_views.KpiView.as_view(), name="kpis"),
+    path("calendar/", analytics_views.TeamCalendarView.as_view(), name="calendar"),
+    path("calendar/feed/", analytics_views.CalendarFeedSettingsView.as_view(), name="calendar_feed_settings"),
+    path("calendar/<str:token>.ics", analytics_views.CalendarIcsView.as_view(), name="calendar_ics"),
     *model_urls(
         list=views.DealListView,
         create=views.DealCreateView,
@@ -44,6 +49,20 @@ urlpatterns = [
         edit=views.PipelineEditView,
         route="pipelines/",
         name="pipeline_",
+    ),
+    *model_urls(
+        list=segment_views.SegmentListView,
+        create=segment_views.SegmentCreateView,
+        detail=segment_views.SegmentDetailView,
+        edit=segment_views.SegmentEditView,
+        route="segments/",
+        name="segment_",
+    ),
+    path("segments/<int:pk>/members/", segment_views.SegmentMembersView.as_view(), name="segment_members"),
+    path(
+        "segments/<int:pk>/members/export/",
+        segment_views.SegmentMembersExportView.as_view(),
+        name="segment_members_export",
     ),
     path("pipelines/<int:pk>/stages/new/", views.StageCreateView.as_view(), name="stage_create"),
     path("stages/<int:pk>/edit/", views.StageEditView.as_view(), name="stage_edit"),

@@ -317,6 +317,13 @@ class Activity(CompanyOwned, Versioned):
         return self.state == self.State.PLANNED and self.due_at is not None and self.due_at < timezone.now()
 
 
+from tandem.crm.models.analytics import (  # noqa: E402  # calendar, segments, analytics
+    CalendarFeed,
+    DealStageEntry,
+    SalesTarget,
+    SalesTeam,
+    Segment,
+)
 from tandem.crm.models.communications import (  # noqa: E402
     CallSettings,
     Communication,
@@ -329,14 +336,19 @@ __all__ = [
     "VIEW_ALL_DEALS",
     "VIEW_ALL_LEADS",
     "Activity",
+    "CalendarFeed",
     "CallSettings",
     "ChecklistTick",
     "Communication",
     "Deal",
+    "DealStageEntry",
     "Lead",
     "LeadCaptureKey",
     "LostReason",
     "Pipeline",
+    "SalesTarget",
+    "SalesTeam",
+    "Segment",
     "Stage",
     "StageScript",
     "safe_recording_url",

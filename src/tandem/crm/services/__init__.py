@@ -23,7 +23,7 @@ from tandem.core.messages import Message
 from tandem.core.models import Company, Currency, User
 from tandem.core.notifications.services import notify, register_kind
 from tandem.core.versioning import update_versioned
-from tandem.crm.models import VIEW_ALL_DEALS, Activity, Deal, LostReason, Pipeline, Stage
+from tandem.crm.models import VIEW_ALL_DEALS, Activity, Deal, DealStageEntry, LostReason, Pipeline, Stage
 from tandem.partners.models import Partner
 
 Errors = dict[str, list[str]]
@@ -337,6 +337,7 @@ def create_deal(company: Company, actor: User | None, **fields: Any) -> Deal:
     deal = Deal.objects.create(
         company=company, pipeline=pipeline, stage=stage, stage_changed_at=now, last_activity_at=now, **data
     )
+    _entered(deal, stage, now)
     events.record(
         "deal.created", deal, actor,
         {"title": deal.title, "amount": str(deal.amount), "currency": deal.currency_id, "stage": stage.name,
@@ -360,6 +361,14 @@ def update_deal(
     }:
         raise IllegalTransition(_("A closed deal keeps its customer and amount: reopen it first."))
     return update_versioned(deal, actor, data, expected_version=expected_version, event="deal.updated")
+
+
+def _entered(deal: Deal, stage: Stage, when: datetime | None) -> None:
+    """The funnel's fact: this deal entered this stage now (``DealStageEntry``)."""
+    DealStageEntry.objects.create(
+        company_id=deal.company_id, deal=deal, pipeline_id=deal.pipeline_id, stage=stage,
+        entered_at=when or timezone.now(),
+    )  # fmt: skip
 
 
 def _bump(deal: Deal, expected_version: int | None) -> Deal:
@@ -391,6 +400,7 @@ def move_deal(deal: Deal, actor: User | None, stage: Stage, *, expected_version:
         updated_at=timezone.now(),
     )  # fmt: skip
     locked.refresh_from_db()
+    _entered(locked, stage, locked.stage_changed_at)
     events.record("deal.moved", locked, actor, {"title": locked.title, "stage": [previous.name, stage.name]})
     return locked
 
@@ -404,6 +414,7 @@ def win_deal(deal: Deal, actor: User | None, *, expected_version: int | None = N
         fields={"stage": won, "version": F("version") + 1, "stage_changed_at": timezone.now()},
         data={"title": locked.title, "amount": str(locked.amount), "currency": locked.currency_id},
     )  # fmt: skip
+    _entered(locked, won, locked.stage_changed_at)
     return locked
 
 
@@ -429,6 +440,7 @@ def lose_deal(
                 "stage_changed_at": timezone.now()},
         data={"title": locked.title, "reason": reason.name, "note": note},
     )  # fmt: skip
+    _entered(locked, lost, locked.stage_changed_at)
     return locked
 
 
@@ -447,6 +459,7 @@ def reopen_deal(deal: Deal, actor: User | None, *, expected_version: int | None 
                 "version": F("version") + 1, "stage_changed_at": timezone.now(), "stalled_notified_at": None},
         data={"title": locked.title, "stage": stage.name},
     )  # fmt: skip
+    _entered(locked, stage, locked.stage_changed_at)
     return locked
 
 
