@@ -53,6 +53,7 @@ def setup_django(database: str) -> str:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # the pages name hashed static files
     return os.environ.get("DATABASE_URL", os.environ["TANDEM_DATA_DIR"])
 
 
