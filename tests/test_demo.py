@@ -212,3 +212,12 @@ def test_day_one_templates_print_a_complete_letterhead(summary: DemoSummary) -> 
     reminder = DocumentTemplate.objects.get(kind="reminder", language="sl")
     body = letters.render_template(reminder, user=admin, partner=customer).body
     assert "IBAN SI56191000000123438, BIC LJBASI2X" in body
+
+
+def test_the_demo_stock_is_valued_and_agrees_with_the_balance_sheet(summary: DemoSummary) -> None:
+    from tandem.inventory.models import ValuationSettings
+    from tandem.inventory.queries import valuation
+
+    settings = ValuationSettings.objects.get()
+    assert valuation.total_value(settings.company_id) > 0
+    assert valuation.valuation_differences() == []

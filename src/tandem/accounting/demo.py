@@ -18,12 +18,13 @@ from tandem.core.models import Company, User
 
 # (code, name)
 COST_CENTRES = (("PRO", "Proizvodnja"), ("PRD", "Prodaja"), ("UPR", "Uprava"))
-# (account, debit, credit): the opening balance sheet on the first day of last year
+# (account, debit, credit): the opening balance sheet on the first day of last year. The goods
+# in stock are not here: inventory's valued opening stock posts them (against opening equity).
 OPENING = (
     ("0210", "180000.00", "0"), ("0310", "0", "36000.00"),
     ("0400", "95000.00", "0"), ("0500", "0", "41000.00"),
-    ("1100", "64250.00", "0"), ("1000", "1250.00", "0"), ("3100", "38400.00", "0"), ("6500", "52600.00", "0"),
-    ("9000", "0", "150000.00"), ("9300", "0", "124500.00"), ("9700", "0", "80000.00"),
+    ("1100", "64250.00", "0"), ("1000", "1250.00", "0"), ("3100", "38400.00", "0"),
+    ("9000", "0", "150000.00"), ("9300", "0", "71900.00"), ("9700", "0", "80000.00"),
 )  # fmt: skip
 # (account, cost centre, monthly amount, label): paid from the bank every month
 MONTHLY = (
