@@ -40,23 +40,20 @@ def _payment(company: Company, actor: User, pcs: Uom) -> Any:
 
 
 def _payment_run(company: Company, actor: User, pcs: Uom) -> Any:
-    from tandem.accounting.models import PaymentRun
     from tandem.accounting.services import ledger, sepa
     from tandem.partners.services import add_bank_account, create_partner
     from tests.accounting.test_payment_views import DAY, bank, books_of
     from tests.accounting.test_sepa import _bill
 
     books_of(company)
+    # A run's message ID is made by the service and is the file's MsgId, so it is never
+    # renamed; the text of a run people type is its bank journal's name, exported beside it.
     journal = ledger.update_journal(
-        bank(company), actor, bank_iban="DE89370400440532013000", bank_bic="COBADEFFXXX"
+        bank(company), actor, name=HOSTILE[:64], bank_iban="DE89370400440532013000", bank_bic="COBADEFFXXX"
     )
     supplier = create_partner(company, actor, name="Hrast d.o.o.", country="SI", is_supplier=True)
     add_bank_account(supplier, actor, iban="SI56191000000123438")
-    run = sepa.create_run(company, actor, journal=journal, date=DAY, bills=[_bill(company, supplier)])
-    # The run's only text column is its message ID, which the service makes itself (no service
-    # renames a run): a hostile one is written in place, as a file made elsewhere could carry it.
-    PaymentRun.objects.filter(pk=run.pk).update(name=HOSTILE[:35])
-    return run
+    return sepa.create_run(company, actor, journal=journal, date=DAY, bills=[_bill(company, supplier)])
 
 
 def _activity(company: Company, actor: User, pcs: Uom) -> Any:

@@ -74,6 +74,7 @@ registry.register(
                 f"{API}.statements.StatementLineViewSet",
                 "api-bank-statement-line",
             ),
+            registry.ApiRoute("accounting/payment-runs", f"{API}.sepa.PaymentRunViewSet", "api-payment-run"),
         ],
         urls=[registry.UrlMount("accounting/", "tandem.accounting.urls")],
         demo=[

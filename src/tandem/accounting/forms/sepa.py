@@ -25,11 +25,9 @@ def _bill_label(bill: Invoice) -> str:
 class PaymentRunForm(SectionsMixin, forms.Form):
     journal = forms.ModelChoiceField(Journal.objects.none(), label=_("Pay from"))
     date = forms.DateField(label=_("Execution date"), widget=forms.DateInput(attrs={"type": "date"}))
-    due_until = forms.DateField(
-        label=_("Bills due by"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Change it and choose “Show the bills” to list the bills due by another date."),
-    )
+    # Chosen above the form ("Show the bills" reloads the page with the bills due by it) and
+    # carried here, so the run records the date its bills were listed by.
+    due_until = forms.DateField(label=_("Bills due by"), widget=forms.HiddenInput)
     bills = forms.ModelMultipleChoiceField(
         Invoice.objects.none(), label=_("Bills to pay"), widget=forms.CheckboxSelectMultiple, required=False
     )

@@ -40,7 +40,7 @@ class PaymentRunListView(ObjectListView):
     export_url_name = "accounting:payment_run_export"
 
     def decorate(self, rows: QuerySet[PaymentRun]) -> QuerySet[PaymentRun]:
-        return rows.select_related("journal", "currency")
+        return rows.select_related("journal", "currency").defer("xml")  # the file is not listed
 
 
 class PaymentRunDetailView(ObjectDetailView):
@@ -69,10 +69,14 @@ class PaymentRunCreateView(ObjectCreateView):
     title = gettext_lazy("Pay supplier bills by SEPA transfer")
     service = sepa.create_run
     list_url_name = "accounting:payment_run_list"
+    template_name = "accounting/payment_run_form.html"
+
+    def form_context(self) -> dict[str, Any]:
+        return {"due_until": self.get_initial()["due_until"]}
 
     def get_initial(self) -> dict[str, Any]:
         today = timezone.localdate()
-        until = self.request.GET.get("due_until", "")
+        until = self.request.POST.get("due_until") or self.request.GET.get("due_until", "")
         try:
             due = datetime.date.fromisoformat(until)
         except ValueError:
