@@ -194,6 +194,17 @@ declare(
         },
         webhook=False,
     ),
+    EventType("budget.updated", _("Changed"), {"changes": CHANGES}, webhook=False),
+    EventType(
+        "budget.line_removed",
+        _("Budget amount removed"),
+        {
+            "account": "the account's code",
+            "cost_centre": "the cost centre's code or empty",
+            "period": "the period's name",
+        },
+        webhook=False,
+    ),
     EventType(
         "budget.exceeded",
         _("Budget exceeded"),

@@ -29,6 +29,7 @@ registry.register(
             registry.MenuEntry(
                 _("Dunning levels"), "accounting:dunning_level_list", "accounting.view_dunninglevel", order=47
             ),
+            registry.MenuEntry(_("Budgets"), "accounting:budget_list", "accounting.view_budget", order=46),
             registry.MenuEntry(
                 _("Bank statements"), "accounting:statement_list", "accounting.view_bankstatement", order=43
             ),

@@ -75,6 +75,17 @@ urlpatterns = [
         route="dunning-levels/",
         name="dunning_level_",
     ),
+    *model_urls(
+        list=management.BudgetListView,
+        create=management.BudgetCreateView,
+        detail=management.BudgetDetailView,
+        edit=management.BudgetEditView,
+        route="budgets/",
+        name="budget_",
+    ),
+    path("budget-lines/new/", management.BudgetLineCreateView.as_view(), name="budget_line_create"),
+    path("budget-lines/<int:pk>/edit/", management.BudgetLineEditView.as_view(), name="budget_line_edit"),
+    *action_urls(management.BudgetLineActions, "budget-lines/<int:pk>/", "budget_line_"),
     path("vat/", invoices.VatReportView.as_view(), name="vat_report"),
     path("vat/<int:pk>/", invoices.VatLinesView.as_view(), name="vat_lines"),
     *model_urls(

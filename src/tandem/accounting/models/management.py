@@ -36,6 +36,11 @@ class Budget(CompanyOwned, Versioned):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounting:budget_detail", args=[self.pk])
+
 
 class BudgetLine(CompanyOwned):
     budget = models.ForeignKey(Budget, models.CASCADE, related_name="lines", verbose_name=_("budget"))
@@ -58,6 +63,11 @@ class BudgetLine(CompanyOwned):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.period_id}: {self.amount}"
+
+    def get_absolute_url(self) -> str:  # a line is shown on its budget's page
+        from django.urls import reverse
+
+        return reverse("accounting:budget_detail", args=[self.budget_id])
 
 
 class DunningLevel(CompanyOwned, Versioned):

@@ -21,6 +21,7 @@ from tandem.accounting.queries import budgets as queries
 from tandem.core import events
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Company, User
+from tandem.core.versioning import update_versioned
 
 ZERO = Decimal(0)
 
@@ -68,6 +69,91 @@ def create_budget(
     budget = Budget.objects.create(company=company, name=name, fiscal_year=fiscal_year, on_exceed=on_exceed)
     events.record("budget.created", budget, actor, {"name": name})
     return budget
+
+
+BUDGET_FIELDS = ("name", "fiscal_year", "on_exceed", "active")
+
+
+def _check_budget(budget: Budget) -> None:
+    errors: dict[str, list[str]] = {}
+    if not budget.name:
+        errors["name"] = [_("A budget needs a name.")]
+    elif Budget.objects.filter(company_id=budget.company_id, name=budget.name).exclude(pk=budget.pk).exists():
+        errors["name"] = [_("A budget with this name exists already.")]
+    if budget.fiscal_year.company_id != budget.company_id:
+        errors["fiscal_year"] = [_("This choice belongs to another company.")]
+    elif budget.lines.exclude(period__fiscal_year_id=budget.fiscal_year_id).exists():
+        errors["fiscal_year"] = [_("The budget has amounts in its periods: remove them to change its year.")]
+    if budget.on_exceed not in Budget.OnExceed.values:
+        errors["on_exceed"] = [_("Choose what happens when a posting exceeds the budget.")]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def update_budget(
+    budget: Budget, actor: User | None, *, expected_version: int | None = None, **changes: Any
+) -> Budget:
+    """Rename a budget, switch it between warning and blocking, (de)activate it; its year only
+    while it has no amounts in the old year's periods."""
+    unknown = set(changes) - set(BUDGET_FIELDS)
+    if unknown:
+        raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
+    data = {k: (v.strip() if isinstance(v, str) else v) for k, v in changes.items()}
+    return update_versioned(
+        budget, actor, data, expected_version=expected_version, event="budget.updated", check=_check_budget
+    )
+
+
+def set_line(
+    company: Company,
+    actor: User | None,
+    *,
+    budget: Budget,
+    account: Account,
+    period: Period,
+    amount: Decimal,
+    cost_centre: CostCentre | None = None,
+) -> BudgetLine:
+    """:func:`set_amount` for a budget of ``company`` (the page's "Set an amount")."""
+    if budget.company_id != company.pk:
+        raise ValidationFailed({"budget": [_("This choice belongs to another company.")]})
+    return set_amount(budget, actor, account=account, period=period, amount=amount, cost_centre=cost_centre)
+
+
+@transaction.atomic
+def update_line(
+    line: BudgetLine, actor: User | None, *, expected_version: int | None = None, amount: Decimal
+) -> BudgetLine:
+    """Change the planned amount of a line (its account, cost centre and period are its key)."""
+    locked = BudgetLine.objects.select_for_update(of=("self",)).select_related("budget").get(pk=line.pk)
+    return set_amount(
+        locked.budget,
+        actor,
+        account=locked.account,
+        period=locked.period,
+        amount=amount,
+        cost_centre=locked.cost_centre,
+    )
+
+
+@transaction.atomic
+def remove_line(line: BudgetLine, actor: User | None) -> None:
+    """Take an amount out of its budget (postings on it are no longer checked against it)."""
+    rows = BudgetLine.objects.select_for_update(of=("self",)).select_related(
+        "budget", "account", "cost_centre", "period"
+    )
+    locked = rows.get(pk=line.pk)
+    events.record(
+        "budget.line_removed",
+        locked.budget,
+        actor,
+        {
+            "account": locked.account.code,
+            "cost_centre": locked.cost_centre.code if locked.cost_centre else "",
+            "period": locked.period.name,
+        },
+    )
+    locked.delete()
 
 
 @transaction.atomic
