@@ -18,7 +18,9 @@ Then ANALYZE, then every report for 2026 (previous period 2025 beside it) five t
 and maximum (wall clock, and CPU time of this process and of its PostgreSQL backend), and a
 few for periods that start or end mid-month. Posting: 300 invoices (one line, no tax) created
 and posted through the invoice services (``create_invoice`` + ``post_invoice``: balance
-check, gapless number, lines posted).
+check, gapless number, lines posted). Bank-statement suggestions: a 30-line statement
+imported through the statement service, the open items it reads (at most
+``queries.statements.MAX_ITEMS``, 5,000) and its suggestions, timed like the reports.
 
 Prints a table and writes JSON to bench/results/ (git-ignored).
 """
@@ -279,6 +281,55 @@ def time_reports(company_id: int, repeat: int) -> dict[str, dict[str, float]]:
     return timings
 
 
+def time_suggestions(company_id: int, repeat: int, count: int = 30) -> dict[str, dict[str, float]]:
+    """A bank statement of ``count`` lines imported through the statement service, then its
+    suggestions (``queries.statements.suggest``: up to MAX_ITEMS open items read, each line
+    ranked against them) timed as the reconciliation screen and the API compute them."""
+    from tandem.accounting.models import Journal
+    from tandem.accounting.queries import statements as queries
+    from tandem.accounting.services import statements
+    from tandem.accounting.services.statement_files import ParsedLine, ParsedStatement
+    from tandem.core.models import Company
+
+    company = Company.objects.get(pk=company_id)
+    bank = Journal.objects.filter(company=company, kind="bank").order_by("code").first()
+    lines = [
+        ParsedLine(
+            datetime.date(2026, 12, 1),
+            Decimal("120.00") if n % 3 else Decimal("-75.50"),
+            counterparty_name=f"Customer {n:03}",
+            reference=f"S/2026/{n:06}" if n % 2 else "",
+            import_id=f"bench-{uuid.uuid4().hex}",
+        )
+        for n in range(count)
+    ]
+    total = sum((line.amount for line in lines), Decimal(0))
+    parsed = ParsedStatement("CAMT053", "Bench statement", datetime.date(2026, 12, 1), "EUR",
+                             Decimal(0), total, lines=lines)  # fmt: skip
+    statement = statements.import_statement(company, None, parsed, journal=bank)
+    rows = list(statement.lines.select_related("statement__journal__currency", "statement__company"))
+    pool = queries.candidate_items(company)[: queries.MAX_ITEMS]
+    cases = {
+        f"open items read ({queries.MAX_ITEMS:,} at most)": lambda: list(pool.all()),
+        f"statement suggestions, {count} lines": lambda: queries.suggest(rows),
+    }
+    timings = {}
+    for name, run in cases.items():
+        runs, cpu = [], []
+        for _ in range(repeat):
+            started, cpu_started = time.perf_counter(), _cpu()
+            found = run()
+            runs.append((time.perf_counter() - started) * 1000)
+            cpu.append((_cpu() - cpu_started) * 1000)
+        timings[name] = {
+            "median_ms": round(statistics.median(runs), 1),
+            "max_ms": round(max(runs), 1),
+            "cpu_median_ms": round(statistics.median(cpu), 1),
+            "rows": len(found),
+        }
+    return timings
+
+
 def time_posting(count: int) -> dict[str, float]:
     from tandem.accounting.models import Account
     from tandem.accounting.services import invoices
@@ -328,6 +379,7 @@ def main() -> None:
     where = setup_django(args.database)
     books = build_books(args.lines)
     timings = time_reports(int(books["company_id"]), args.repeat)
+    timings.update(time_suggestions(int(books["company_id"]), args.repeat))
     posting = time_posting(args.invoices)
     result = {
         "database": args.database,
