@@ -116,9 +116,6 @@ def test_the_api_statement_lists_run_the_pinned_queries(
     pinned_queries.check("api:/api/v1/accounting/bank-statements/{id}/lines/", lambda: client.get(lines_url))
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the line list queries once per line (19 queries, 23 with 4 more lines)"
-)
 def test_the_api_statement_line_list_runs_the_pinned_queries(
     company: Company, customer: Partner, ada: User, pinned_queries: PinnedQueries
 ) -> None:

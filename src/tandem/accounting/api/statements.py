@@ -164,7 +164,7 @@ class StatementLineViewSet(RetrieveMixin, mixins.ListModelMixin, ServiceViewSet)
     model = BankStatementLine
     serializer_class = StatementLineSerializer
     filterset_class = LineFilter
-    list_select_related = ("statement__journal__currency", "statement__company")
+    list_select_related = ("statement__journal__currency", "statement__company__currency")
     ordering_fields = ("id", "date")
     http_method_names = ["get", "post", "head", "options"]
 
@@ -176,13 +176,7 @@ class StatementLineViewSet(RetrieveMixin, mixins.ListModelMixin, ServiceViewSet)
     def paginate_queryset(self, queryset: Any) -> Any:
         page = super().paginate_queryset(queryset)
         rows = list(page) if page is not None else list(queryset)
-        by_statement: dict[int, list[BankStatementLine]] = {}
-        for row in rows:
-            by_statement.setdefault(row.statement_id, []).append(row)
-        found: dict[int, Any] = {}
-        for lines in by_statement.values():
-            found.update(queries.suggest(lines))
-        self._found = found
+        self._found = queries.suggest(rows)  # the page is one company's: its open items read once
         return page
 
     def _answer(self, line: BankStatementLine) -> Response:

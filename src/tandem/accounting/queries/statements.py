@@ -78,8 +78,9 @@ def _compact(text: str) -> str:
 
 
 def statement_currency(statement: BankStatement | Journal) -> Currency:
-    journal = statement if isinstance(statement, Journal) else statement.journal
-    return journal.currency or journal.company.currency
+    if isinstance(statement, Journal):
+        return statement.currency or statement.company.currency
+    return statement.journal.currency or statement.company.currency
 
 
 def open_amount(item: Any, currency: Currency, company: Company, on: Any) -> Decimal:
@@ -107,16 +108,17 @@ def candidate_items(company: Company) -> QuerySet[JournalLine]:
 def suggest(
     lines: Sequence[BankStatementLine], *, items: Iterable[JournalLine] | None = None
 ) -> dict[int, LineSuggestions]:
-    """``{line id: LineSuggestions}`` for the lines not reconciled yet (of one company)."""
+    """``{line id: LineSuggestions}`` for the lines not reconciled yet (of one company, from
+    one statement or several: the open items are read once)."""
     waiting = [line for line in lines if line.entry_id is None and line.amount]
     found = {line.pk: LineSuggestions(line) for line in lines}
     if not waiting:
         return found
-    statement = waiting[0].statement
-    company, currency = statement.company, statement_currency(statement)
+    company = waiting[0].statement.company
     pool = list(items if items is not None else candidate_items(company)[:MAX_ITEMS])
     ibans = _partner_ibans(company, pool)
     for line in waiting:
+        currency = statement_currency(line.statement)
         found[line.pk].suggestions = _rank(line, pool, ibans, currency, company)
     return found
 
