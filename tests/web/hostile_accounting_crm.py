@@ -27,6 +27,12 @@ def _bank_statement(company: Company, actor: User, pcs: Uom) -> Any:
     return statements.import_statement(company, actor, parsed, journal=bank(company))
 
 
+def _budget(company: Company, actor: User, pcs: Uom) -> Any:
+    from tests.accounting.test_budget_pages import TestBudgetPages
+
+    return TestBudgetPages().make(company, actor, name=HOSTILE)
+
+
 def _dunning_level(company: Company, actor: User, pcs: Uom) -> Any:
     from tests.accounting.test_dunning_views import TestDunningLevelPages
 
@@ -47,10 +53,11 @@ def _payment_run(company: Company, actor: User, pcs: Uom) -> Any:
 
     books_of(company)
     # A run's message ID is made by the service and is the file's MsgId, so it is never
-    # renamed; the text of a run people type is its bank journal's name, exported beside it.
+    # renamed; the text of a run people type is its bank journal ("code name"), exported beside it.
     journal = ledger.update_journal(
-        bank(company), actor, name=HOSTILE[:64], bank_iban="DE89370400440532013000", bank_bic="COBADEFFXXX"
-    )
+        bank(company), actor, code="=1+2", name=HOSTILE[:64],
+        bank_iban="DE89370400440532013000", bank_bic="COBADEFFXXX",
+    )  # fmt: skip
     supplier = create_partner(company, actor, name="Hrast d.o.o.", country="SI", is_supplier=True)
     add_bank_account(supplier, actor, iban="SI56191000000123438")
     return sepa.create_run(company, actor, journal=journal, date=DAY, bills=[_bill(company, supplier)])
@@ -90,6 +97,7 @@ def _segment(company: Company, actor: User, pcs: Uom) -> Any:
 
 RECORDS: dict[str, Callable[[Company, User, Uom], Any]] = {
     "accounting.bankstatement": _bank_statement,
+    "accounting.budget": _budget,
     "accounting.dunninglevel": _dunning_level,
     "accounting.payment": _payment,
     "accounting.paymentrun": _payment_run,
