@@ -57,6 +57,7 @@ PROBLEMS = {
     413: "The request body is too large.",
     415: "The body's media type is not accepted.",
     422: "The Idempotency-Key was already used for a different request.",
+    429: "Too many requests from this address; try again later.",
 }
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -83,7 +84,8 @@ def _typed(schema: dict[str, Any]) -> bool:
 class ServiceAutoSchema(AutoSchema):
     """Create/update take the view's ``write_serializer_class`` and answer with its ``serializer_class``.
 
-    Every operation also documents the problem-details answers it can give, and text fields
+    Every operation also documents the problem-details answers it can give (a view adds its own,
+    such as 429, in ``extra_problem_statuses``), and text fields
     that may be blank are documented as returned (``website: ""`` is not a URI).
     """
 
@@ -99,7 +101,8 @@ class ServiceAutoSchema(AutoSchema):
         for parameter in operation.get("parameters", []):
             if parameter.get("in") == "query" and _typed(parameter.get("schema", {})):
                 parameter["allowEmptyValue"] = True  # ``?active=`` is a filter left empty, as forms send it
-        for status in problem_statuses(self.method, "If-Match" in headers, "requestBody" in operation):
+        statuses = problem_statuses(self.method, "If-Match" in headers, "requestBody" in operation)
+        for status in statuses + list(getattr(self.view, "extra_problem_statuses", ())):
             operation["responses"].setdefault(
                 str(status),
                 {"content": {"application/problem+json": {"schema": ref}}, "description": PROBLEMS[status]},

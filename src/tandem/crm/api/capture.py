@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -19,9 +19,6 @@ from tandem.api.viewsets import DecimalJSONParser, ServiceAutoSchema
 from tandem.core.errors import ValidationFailed
 from tandem.crm.models import Lead
 from tandem.crm.services import capture
-
-PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-
 
 class LeadCaptureSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
     key = serializers.CharField(max_length=64, help_text="the company's secret form key")
@@ -51,15 +48,11 @@ class LeadCaptureViewSet(viewsets.ViewSet):
     permission_classes = [AllowAny]
     parser_classes = [DecimalJSONParser]  # JSON, as the whole API; an HTML form posts to /crm/capture/<key>/
     schema = ServiceAutoSchema()
+    extra_problem_statuses = (429,)
 
     @extend_schema(
         request=LeadCaptureSerializer,
-        responses={
-            201: CAPTURED,
-            429: OpenApiResponse(
-                description="Too many posts from this address; try again later.", response=PROBLEM
-            ),
-        },
+        responses={201: CAPTURED},
         auth=[],
     )
     def create(self, request: Request) -> Response:
