@@ -20,6 +20,7 @@ from tandem.core.errors import ValidationFailed
 from tandem.crm.models import Lead
 from tandem.crm.services import capture
 
+
 class LeadCaptureSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
     key = serializers.CharField(max_length=64, help_text="the company's secret form key")
     website = serializers.CharField(
