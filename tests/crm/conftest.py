@@ -40,3 +40,11 @@ def make_deal(
 @pytest.fixture
 def soon() -> Any:
     return timezone.now() + timedelta(hours=2)
+
+
+@pytest.fixture
+def director(make_user: Callable[..., User]) -> User:
+    """The sales director: a sales manager who sees every team's deals, leads and activities."""
+    from tandem.crm.roles import SALES_DIRECTOR
+
+    return make_user("dana", SALES_DIRECTOR)

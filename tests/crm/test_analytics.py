@@ -1,5 +1,5 @@
 """Funnel, forecast, KPIs, the team calendar and the iCalendar feed: figures, pages, API, and
-who sees what (salesperson own, manager all, another company nothing)."""
+who sees what (salesperson own, director all, another company nothing)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world(
     company: Company,
-    manager: User,
+    director: User,
     salesperson: User,
     other_salesperson: User,
     pipeline: Pipeline,
@@ -65,9 +65,9 @@ def test_stage_entries_follow_every_move(world: dict[str, Any]) -> None:
 
 
 def test_funnel_figures_for_the_manager(
-    world: dict[str, Any], manager: User, company: Company, pipeline: Pipeline
+    world: dict[str, Any], director: User, company: Company, pipeline: Pipeline
 ) -> None:
-    funnel = analytics.funnel(manager, _scope(company, pipeline))
+    funnel = analytics.funnel(director, _scope(company, pipeline))
     reached = [row.reached for row in funnel.stages]
     first, second, third = reached[:3]
     assert (first, second, third) == (
@@ -90,29 +90,29 @@ def test_funnel_of_a_salesperson_counts_only_their_deals(
 
 
 def test_funnel_by_owner_and_team(
-    world: dict[str, Any], manager: User, salesperson: User, company: Company, pipeline: Pipeline
+    world: dict[str, Any], director: User, salesperson: User, company: Company, pipeline: Pipeline
 ) -> None:
-    assert analytics.funnel(manager, _scope(company, pipeline, owner=salesperson)).created == 2
-    team = targets.create_team(company, manager, name="North", members=[salesperson])
-    assert analytics.funnel(manager, _scope(company, pipeline, team=team)).created == 2
+    assert analytics.funnel(director, _scope(company, pipeline, owner=salesperson)).created == 2
+    team = targets.create_team(company, director, name="North", members=[salesperson])
+    assert analytics.funnel(director, _scope(company, pipeline, team=team)).created == 2
 
 
 def test_funnel_queries_do_not_grow_with_deals(
-    world: dict[str, Any], manager: User, company: Company, pipeline: Pipeline,
+    world: dict[str, Any], director: User, company: Company, pipeline: Pipeline,
     django_assert_max_num_queries: Any, make_deal: Callable[..., Deal],
 ) -> None:  # fmt: skip
     scope = _scope(company, pipeline)
     for _i in range(10):
         make_deal()
     with django_assert_max_num_queries(12):
-        analytics.funnel(manager, scope)
+        analytics.funnel(director, scope)
 
 
 def test_forecast_weights_open_deals_by_month(
-    world: dict[str, Any], manager: User, salesperson: User, company: Company, pipeline: Pipeline
+    world: dict[str, Any], director: User, salesperson: User, company: Company, pipeline: Pipeline
 ) -> None:
     today = timezone.localdate()
-    rows = analytics.forecast(manager, analytics.Scope(today, today, company.currency_id, pipeline), 3)
+    rows = analytics.forecast(director, analytics.Scope(today, today, company.currency_id, pipeline), 3)
     close = world["other"].expected_close
     entry = next(row for row in rows if row.month == close.replace(day=1))
     probability = world["other"].stage.probability
@@ -124,14 +124,16 @@ def test_forecast_weights_open_deals_by_month(
 
 
 def test_kpis_progress_and_ranking(
-    world: dict[str, Any], manager: User, salesperson: User, other_salesperson: User, company: Company
+    world: dict[str, Any], director: User, salesperson: User, other_salesperson: User, company: Company
 ) -> None:
     month = timezone.localdate().replace(day=1)
-    targets.set_target(company, manager, month=month, user=salesperson, revenue="2000", deals=2, activities=4)
-    team = targets.create_team(company, manager, name="North", members=[salesperson, other_salesperson])
-    targets.set_target(company, manager, month=month, team=team, revenue="10000", deals=5, activities=10)
+    targets.set_target(
+        company, director, month=month, user=salesperson, revenue="2000", deals=2, activities=4
+    )
+    team = targets.create_team(company, director, name="North", members=[salesperson, other_salesperson])
+    targets.set_target(company, director, month=month, team=team, revenue="10000", deals=5, activities=10)
     services.log_activity(company, salesperson, partner=world["won"].partner, subject="Call", outcome="ok")
-    kpis = analytics.kpis(manager, company, month)
+    kpis = analytics.kpis(director, company, month)
     sam = next(row for row in kpis.people if row.user == salesperson)
     assert (sam.revenue, sam.deals, sam.activities, sam.rank) == (Decimal("1000.00"), 1, 1, 1)
     assert sam.revenue_progress == Decimal("50.0") and sam.deals_progress == Decimal("50.0")
@@ -154,21 +156,21 @@ def test_only_a_manager_sets_targets(salesperson: User, company: Company) -> Non
 
 
 def test_pages_render_for_manager_and_salesperson(
-    world: dict[str, Any], manager: User, salesperson: User
+    world: dict[str, Any], director: User, salesperson: User
 ) -> None:
-    for user in (manager, salesperson):
+    for user in (director, salesperson):
         client = signed_in(user)
         for name in ("crm:analytics", "crm:kpis", "crm:calendar", "crm:calendar_feed_settings"):
             response = client.get(reverse(name))
             assert response.status_code == 200, (name, response.status_code)
     page = signed_in(salesperson).get(reverse("crm:analytics")).content.decode()
     assert 'data-figure="created">2<' in page  # Sam's two deals, not Sofia's
-    month = signed_in(manager).get(reverse("crm:calendar"), {"view": "month", "person": salesperson.pk})
+    month = signed_in(director).get(reverse("crm:calendar"), {"view": "month", "person": salesperson.pk})
     assert month.status_code == 200
 
 
-def test_analytics_page_refuses_a_bad_period(manager: User, pipeline: Pipeline) -> None:
-    response = signed_in(manager).get(reverse("crm:analytics"), {"start": "2026-05-01", "end": "2026-01-01"})
+def test_analytics_page_refuses_a_bad_period(director: User, pipeline: Pipeline) -> None:
+    response = signed_in(director).get(reverse("crm:analytics"), {"start": "2026-05-01", "end": "2026-01-01"})
     assert response.status_code == 200 and "ends before it starts" in response.content.decode()
 
 
@@ -179,22 +181,22 @@ def test_pages_need_the_crm_rights(make_user: Callable[..., User]) -> None:
 
 
 def test_api_funnel_and_forecast(
-    world: dict[str, Any], manager: User, salesperson: User, pipeline: Pipeline
+    world: dict[str, Any], director: User, salesperson: User, pipeline: Pipeline
 ) -> None:
-    body = api_client(manager).get("/api/v1/crm/analytics/funnel/", {"pipeline": pipeline.pk}).json()
+    body = api_client(director).get("/api/v1/crm/analytics/funnel/", {"pipeline": pipeline.pk}).json()
     assert body["won"] == 1 and body["lost"] == 1 and body["win_rate"] == "50.0" and body["created"] == 3
     assert body["stages"][0]["reached"] == 3
     mine = api_client(salesperson).get("/api/v1/crm/analytics/funnel/").json()
     assert mine["created"] == 2
-    rows = api_client(manager).get("/api/v1/crm/analytics/forecast/", {"months": 2}).json()
+    rows = api_client(director).get("/api/v1/crm/analytics/forecast/", {"months": 2}).json()
     assert len(rows) == 2 and sum(row["count"] for row in rows) >= 1
     assert api_client(salesperson).get("/api/v1/crm/analytics/forecast/").json()[0]["count"] == 0
 
 
 def test_api_refuses_bad_queries(
-    manager: User, other_company: Company, make_user: Callable[..., User]
+    director: User, other_company: Company, make_user: Callable[..., User]
 ) -> None:
-    client = api_client(manager)
+    client = api_client(director)
     assert_problem(client.get("/api/v1/crm/analytics/funnel/", {"start": "2026-13-01"}), 400, "start")
     assert_problem(client.get("/api/v1/crm/analytics/forecast/", {"months": "99"}), 400, "months")
     assert_problem(client.get("/api/v1/crm/analytics/funnel/", {"pipeline": "999999"}), 400, "pipeline")
@@ -284,9 +286,9 @@ def test_feed_settings_page_issues_once_and_revokes(planned: dict[str, Activity]
 
 
 def test_team_calendar_shows_only_visible_activities(
-    planned: dict[str, Activity], salesperson: User, manager: User
+    planned: dict[str, Activity], salesperson: User, director: User
 ) -> None:
     mine = signed_in(salesperson).get(reverse("crm:calendar")).content.decode()
     assert "Visit Nowak" in mine and "Call Kowalska" not in mine
-    team = signed_in(manager).get(reverse("crm:calendar")).content.decode()
+    team = signed_in(director).get(reverse("crm:calendar")).content.decode()
     assert "Visit Nowak" in team and "Call Kowalska" in team

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from tandem.core import roles
+from tandem.accounting.roles import AUDITOR
 from tandem.core.models import Company, User
 from tandem.crm import services
 from tandem.crm.models import Activity, Deal, LostReason
@@ -36,7 +36,7 @@ def _reason(kit: Kit, deal: Deal) -> dict[str, Any]:
 class TestDealApi(ApiCases):
     model = Deal
     collection = "/api/v1/crm/deals/"
-    reader_role = roles.ACCOUNTANT
+    reader_role = AUDITOR
     name_field = "title"
     archives = False
     create_body = {"title": "Chairs", "amount": "4200.00", "currency": "EUR"}
@@ -70,7 +70,7 @@ class TestDealApi(ApiCases):
 class TestActivityApi(ApiCases):
     model = Activity
     collection = "/api/v1/crm/activities/"
-    reader_role = roles.ACCOUNTANT
+    reader_role = AUDITOR
     name_field = "subject"
     archives = False
     create_body = {"kind": "call", "subject": "Call back", "due_at": "2031-01-02T10:00:00Z"}

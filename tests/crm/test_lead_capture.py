@@ -40,13 +40,13 @@ def key(company: Company) -> str:
     return capture.capture_key(company).key
 
 
-def test_a_website_form_post_becomes_a_new_web_lead(company: Company, key: str, manager: User) -> None:
+def test_a_website_form_post_becomes_a_new_web_lead(company: Company, key: str, director: User) -> None:
     answer = Client().post(reverse("crm:lead_capture", args=[key]), {**FORM, "website": ""})
     assert answer.status_code == 201 and b"Thank you" in answer.content
     lead = Lead.objects.get()
     assert (lead.company, lead.source, lead.state, lead.title) == (company, "website", "new", "Hotel Morska")
     assert lead.email == "ewa@morska.pl" and lead.need == "Chairs" and lead.owner is None
-    assert list(Lead.objects.visible_to(manager)) == [lead]
+    assert list(Lead.objects.visible_to(director)) == [lead]
 
 
 def test_the_json_twin_takes_the_key_in_the_body(company: Company, key: str) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from tandem.core import roles
+from tandem.accounting.roles import AUDITOR
 from tandem.core.models import Company, Event, User
 from tandem.crm import services
 from tandem.crm.models import Deal, Lead, Pipeline
@@ -34,7 +34,7 @@ class TestLeadPages(ViewCases):
     namespace = "crm"
     url_prefix = "lead_"
     name_field = "title"
-    reader_role = roles.ACCOUNTANT
+    reader_role = AUDITOR
     create_data = {"title": "Hotel Morska", "company_name": "Hotel Morska", "email": "ewa@morska.pl"}
     edit_changes = {"title": "Hotel Morska (40 rooms)", "budget": "12000.00"}
     stale_changes = {"title": "Hotel (stale)"}
@@ -51,7 +51,7 @@ class TestLeadPages(ViewCases):
 class TestLeadApi(ApiCases):
     model = Lead
     collection = "/api/v1/crm/leads/"
-    reader_role = roles.ACCOUNTANT
+    reader_role = AUDITOR
     name_field = "title"
     archives = False
     create_body = {"title": "Hotel Morska", "company_name": "Hotel Morska", "budget": "12000.00"}
@@ -78,7 +78,7 @@ def pipeline(company: Company, manager: User) -> Pipeline:
 
 
 def test_a_salesperson_sees_only_their_leads_on_the_list_the_export_and_the_api(
-    company: Company, salesperson: User, other_salesperson: User, manager: User
+    company: Company, salesperson: User, other_salesperson: User, director: User
 ) -> None:
     mine = _make(company, salesperson, title="Mine")
     _make(company, other_salesperson, title="Theirs")
@@ -95,7 +95,7 @@ def test_a_salesperson_sees_only_their_leads_on_the_list_the_export_and_the_api(
     assert api.get(f"/api/v1/crm/leads/{theirs.pk}/").status_code == 404
     assert api.post(f"/api/v1/crm/leads/{theirs.pk}/qualify/").status_code == 404
     assert client.get(reverse("crm:lead_detail", args=[theirs.pk])).status_code == 404
-    everyone = {row["title"] for row in api_client(manager).get("/api/v1/crm/leads/").json()["results"]}
+    everyone = {row["title"] for row in api_client(director).get("/api/v1/crm/leads/").json()["results"]}
     assert everyone == {"Mine", "Theirs", "Unassigned web lead"}
     assert mine.owner == salesperson
 

@@ -69,28 +69,28 @@ def test_unknown_fields_are_refused(company: Company) -> None:
 
 
 def test_a_salesperson_owns_their_leads_and_sees_no_other(
-    company: Company, salesperson: User, other_salesperson: User, manager: User, admin: User
+    company: Company, salesperson: User, other_salesperson: User, director: User, admin: User
 ) -> None:
     mine = services.create_lead(company, salesperson, contact_name="Mine")
     theirs = services.create_lead(company, other_salesperson, contact_name="Theirs")
     pool = services.create_lead(company, None, source="website", contact_name="From the web")
     assert mine.owner == salesperson
     assert list(Lead.objects.visible_to(salesperson)) == [mine]
-    assert set(Lead.objects.visible_to(manager)) == {mine, theirs, pool}
+    assert set(Lead.objects.visible_to(director)) == {mine, theirs, pool}
     assert set(Lead.objects.visible_to(admin)) == {mine, theirs, pool}
     with pytest.raises(ValidationFailed) as refused:
         services.create_lead(company, salesperson, contact_name="Gift", owner=other_salesperson)
     assert "owner" in refused.value.errors
-    assigned = services.create_lead(company, manager, contact_name="Assigned", owner=other_salesperson)
+    assigned = services.create_lead(company, director, contact_name="Assigned", owner=other_salesperson)
     assert assigned.owner == other_salesperson
 
 
 def test_an_owner_from_another_company_is_refused(
-    company: Company, other_company: Company, make_user, manager: User
+    company: Company, other_company: Company, make_user, director: User
 ) -> None:
     stranger = make_user("stranger", company=other_company)
     with pytest.raises(ValidationFailed) as refused:
-        services.create_lead(company, manager, contact_name="X", owner=stranger)
+        services.create_lead(company, director, contact_name="X", owner=stranger)
     assert "owner" in refused.value.errors
 
 

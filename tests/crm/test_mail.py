@@ -169,7 +169,7 @@ def test_the_deal_page_sends_an_email(company: Company, salesperson: User, custo
 
 
 def test_a_salesperson_sees_only_their_customers_communications(
-    company: Company, salesperson: User, other_salesperson: User, manager: User, customer: Partner,
+    company: Company, salesperson: User, other_salesperson: User, director: User, customer: Partner,
     make_partner: Callable[..., Partner],
 ) -> None:  # fmt: skip
     theirs = make_partner("Theirs", actor=other_salesperson, email="x@theirs.pl")
@@ -181,7 +181,7 @@ def test_a_salesperson_sees_only_their_customers_communications(
     seen = api_client(salesperson).get("/api/v1/crm/communications/").json()["results"]
     assert [row["id"] for row in seen] == [mine.pk]
     assert api_client(other_salesperson).get(f"/api/v1/crm/communications/{mine.pk}/").status_code == 404
-    assert len(api_client(manager).get("/api/v1/crm/communications/").json()["results"]) == 3
+    assert len(api_client(director).get("/api/v1/crm/communications/").json()["results"]) == 3
     client = Client()
     client.force_login(other_salesperson)
     assert client.get(reverse("crm:partner_email", args=[customer.pk])).status_code == 404
@@ -265,7 +265,7 @@ def test_a_reply_to_an_email_about_a_deal_joins_the_deal(
     assert Activity.objects.filter(deal=deal, kind="email").count() == 2
 
 
-def test_a_strangers_email_is_kept_and_opens_a_lead_once(company: Company, manager: User) -> None:
+def test_a_strangers_email_is_kept_and_opens_a_lead_once(company: Company, director: User) -> None:
     raw = message(sender="Jan Kowalski <jan@nowhere.example>")
     outcome, kept = mail.ingest_bytes(company, raw)
     assert outcome == "lead" and kept is not None and kept.activity is None and kept.partner is None
@@ -277,7 +277,7 @@ def test_a_strangers_email_is_kept_and_opens_a_lead_once(company: Company, manag
     assert mail.ingest_bytes(company, raw)[0] == "duplicate" and Lead.objects.count() == 1
     assert Activity.objects.count() == 0
     assert [
-        row["id"] for row in api_client(manager).get("/api/v1/crm/communications/").json()["results"]
+        row["id"] for row in api_client(director).get("/api/v1/crm/communications/").json()["results"]
     ] == [kept.pk]
 
 

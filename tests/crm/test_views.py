@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tandem.core import roles
+from tandem.accounting.roles import AUDITOR
 from tandem.core.models import Company, User
 from tandem.crm import services
 from tandem.crm.models import Activity, Deal, LostReason, Pipeline
@@ -41,7 +41,7 @@ class TestDealPages(ViewCases):
     namespace = "crm"
     url_prefix = "deal_"
     name_field = "title"
-    reader_role = roles.ACCOUNTANT
+    reader_role = AUDITOR
     create_data = {"title": "Desks for the new floor", "amount": "12500.00"}
     edit_changes = {"title": "Desks for two floors", "amount": "25000.00"}
     stale_changes = {"title": "Desks (stale)"}
@@ -71,7 +71,7 @@ class TestActivityPages(ViewCases):
     namespace = "crm"
     url_prefix = "activity_"
     name_field = "subject"
-    reader_role = roles.ACCOUNTANT
+    reader_role = AUDITOR
     create_data = {"kind": "call", "subject": "Call about the offer", "due_at": "2031-05-04T10:30"}
     edit_changes = {"subject": "Call about the second offer"}
     stale_changes = {"subject": "Call (stale)"}
@@ -198,8 +198,15 @@ def test_a_salesperson_sees_only_their_deals_everywhere(
     assert_unchanged(before, Deal, theirs, "a colleague's deal")
 
 
-def test_the_manager_sees_the_teams_deals(manager: User, two_books: dict[str, Deal]) -> None:
+def test_the_manager_sees_the_teams_deals(
+    manager: User, director: User, salesperson: User, company: Company, two_books: dict[str, Deal]
+) -> None:
+    from tandem.crm import targets
+
+    targets.create_team(company, director, name="North", leader=manager, members=[salesperson])
     listed = signed_in(manager).get(reverse("crm:deal_list")).content.decode()
+    assert "My deal" in listed and "Their deal" not in listed  # Sam is in Anna's team, Sofia is not
+    listed = signed_in(director).get(reverse("crm:deal_list")).content.decode()
     assert "My deal" in listed and "Their deal" in listed
 
 

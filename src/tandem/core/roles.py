@@ -3,7 +3,9 @@
 A domain app lists its grants in ``<app>/roles.py`` as ``GRANTS = {role: [codename, …]}``
 (codenames of that app's permissions); a role only one domain needs (the books' read-only
 auditor) is declared there too, as ``ROLES = {name: label}``, and is then built in like the
-platform's own. :func:`sync_roles` runs after every migrate and
+platform's own. A declared role that is another one and more (the CRM's sales director is a
+sales manager who sees every team) names it in ``EXTENDS = {name: base}``: it holds every grant
+of the base, whichever app declares them, plus its own. :func:`sync_roles` runs after every migrate and
 makes each group hold exactly the declared permissions, so a new domain's permissions
 reach existing databases with its migration.
 """
@@ -63,9 +65,17 @@ def role_labels() -> dict[str, Any]:
 def declared_grants() -> dict[str, set[tuple[str, str]]]:
     """``{role: {(app_label, codename)}}`` collected from every app's ``roles`` module."""
     grants: dict[str, set[tuple[str, str]]] = {role: set() for role in role_labels()}
+    bases: dict[str, str] = {}
     for label, module in _role_modules():
         for role, codenames in getattr(module, "GRANTS", {}).items():
             grants[role].update((label, codename) for codename in codenames)
+        bases.update(getattr(module, "EXTENDS", {}))
+    for role in bases:
+        base, seen = bases[role], {role}
+        while base not in seen:  # a chain of bases, each taken once
+            seen.add(base)
+            grants[role] |= grants[base]
+            base = bases.get(base, base)
     return grants
 
 

@@ -30,6 +30,7 @@ from django.utils import timezone
 from tandem.core import roles
 from tandem.core.models import User
 from tandem.crm.models import Activity, Deal, DealStageEntry, Pipeline, SalesTarget, SalesTeam, Stage
+from tandem.crm.models.rules import sees_all, visible_people
 from tandem.crm.queries import weighted
 
 ZERO = Decimal(0)
@@ -321,7 +322,7 @@ def kpis(user: Any, company: Any, month: date) -> Kpis:
         .order_by()
     )
     targets = list(SalesTarget.objects.visible_to(user).filter(month=first).select_related("user", "team"))
-    sees_all = bool(getattr(user, "is_superuser", False) or user.has_perm("crm.view_all_deals"))
+    everyone = sees_all(user)
     people: dict[int, Progress] = {}
 
     def person(row_user: User) -> Progress:
@@ -329,12 +330,8 @@ def kpis(user: Any, company: Any, month: date) -> Kpis:
             people[row_user.pk] = Progress(str(row_user), user=row_user)
         return people[row_user.pk]
 
-    users = {u.pk: u for u in User.objects.filter(companies=company, is_active=True)}
-    if not sees_all:
-        users = {user.pk: user} if user.pk in users else {}
-    sellers = User.objects.filter(companies=company, is_active=True, groups__name=roles.SALESPERSON)
-    if not sees_all:
-        sellers = sellers.filter(pk=user.pk)
+    users = {u.pk: u for u in visible_people(user, company)}
+    sellers = visible_people(user, company).filter(groups__name=roles.SALESPERSON)
     for seller in sellers:  # every salesperson has a row, even on a quiet month
         person(seller)
     for target in targets:
@@ -353,8 +350,8 @@ def kpis(user: Any, company: Any, month: date) -> Kpis:
         entry.rank = position
     teams: list[Progress] = []
     team_rows = SalesTeam.objects.visible_to(user).prefetch_related("members").order_by("name")
-    if not sees_all:
-        team_rows = team_rows.filter(members=user)
+    if not everyone:
+        team_rows = team_rows.filter(Q(members=user) | Q(leader=user)).distinct()
     team_targets = {t.team_id: t for t in targets if t.team_id is not None}
     for team in team_rows:
         entry = Progress(team.name, team=team, target=team_targets.get(team.pk))

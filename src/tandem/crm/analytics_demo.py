@@ -75,7 +75,8 @@ def build(demo: Demo) -> dict[str, int]:
                     subject="Call the buyer", outcome="Spoke to the buyer", duration=15,
                     done_at=min(when, now),
                 )  # fmt: skip
-        team = targets.create_team(company, manager, name="Field sales", leader=manager, members=sellers)
+        director = demo.users.get("admin")  # teams are the sales director's; anna leads this one
+        team = targets.create_team(company, director, name="Field sales", leader=manager, members=sellers)
         month = today.replace(day=1)
         for seller in sellers:
             targets.set_target(

@@ -20,17 +20,13 @@ from tandem.core.models import User
 from tandem.core.querysets import allowed_company
 from tandem.crm import analytics, calendar
 from tandem.crm.models import Activity, Deal, Pipeline, SalesTeam
+from tandem.crm.models.rules import visible_people
 from tandem.web.generic import ModelView
 
 
 def _people(user: Any) -> Any:
-    company = allowed_company(user)
-    if company is None:
-        return User.objects.none()
-    rows = User.objects.filter(companies=company, is_active=True).order_by("first_name", "last_name", "id")
-    if not (user.is_superuser or user.has_perm("crm.view_all_deals")):
-        rows = rows.filter(pk=user.pk)
-    return rows
+    """Whom the reader may pick: everyone (the sales director), their teams (a manager), themselves."""
+    return visible_people(user)
 
 
 class ScopeForm(forms.Form):

@@ -13,14 +13,28 @@ from django.utils.translation import gettext as _
 from tandem.core import events
 from tandem.core.errors import NotAllowed, ValidationFailed
 from tandem.core.models import Company, User
-from tandem.crm.models import VIEW_ALL_DEALS, SalesTarget, SalesTeam
+from tandem.crm.models import SalesTarget, SalesTeam
+from tandem.crm.models.rules import may_act_for, sees_all, sees_team
 
 MAX_REVENUE = Decimal("9999999999999999.99")
 
 
-def _manager(actor: User | None) -> None:
-    if actor is not None and not (actor.is_superuser or actor.has_perm(VIEW_ALL_DEALS)):
-        raise NotAllowed(_("Only a sales manager sets teams and targets."))
+def _director(actor: User | None) -> None:
+    if actor is not None and not sees_all(actor):
+        raise NotAllowed(_("Only the sales director sets up the sales teams."))
+
+
+def _may_set_target(actor: User | None, company: Company, user: User | None, team: SalesTeam | None) -> None:
+    """The sales director sets every target; a sales manager those of the teams they lead and of
+    their members."""
+    if actor is None or sees_all(actor):
+        return
+    if sees_team(actor):
+        if team is not None and team.leader_id == actor.pk:
+            return
+        if user is not None and may_act_for(actor, user, company):
+            return
+    raise NotAllowed(_("Only the sales director, or the manager of the team, sets its targets."))
 
 
 @transaction.atomic
@@ -32,7 +46,7 @@ def create_team(
     leader: User | None = None,
     members: Iterable[User] = (),
 ) -> SalesTeam:
-    _manager(actor)
+    _director(actor)
     name = (name or "").strip()
     if not name:
         raise ValidationFailed({"name": [_("A team needs a name.")]})
@@ -61,7 +75,7 @@ def set_target(
     activities: Any = 0,
 ) -> SalesTarget:
     """The month's target of one salesperson or one team, made or replaced."""
-    _manager(actor)
+    _may_set_target(actor, company, user, team)
     errors: dict[str, list[str]] = {}
     if (user is None) == (team is None):
         errors["user"] = [_("A target is for one salesperson or one team.")]

@@ -1,9 +1,10 @@
 """Pipelines and their stages, deals, lost reasons and activities.
 
 A deal's ``state`` (open, won, lost) moves only through ``core.states`` (``TRANSITIONS``);
-its stage moves through ``crm.services.move_deal``. Record rules: a salesperson sees the
-deals they own and the deals of customers they can see; a holder of ``view_all_deals`` (the
-sales manager) sees the company's.
+its stage moves through ``crm.services.move_deal``. Record rules (``crm.models.rules``): a
+salesperson sees the deals they own and the unassigned deals of their customers, a sales
+manager also those of the teams they lead, a holder of ``view_all_deals`` (the sales director,
+the auditor) the company's.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from tandem.core.bases import CompanyOwned, Versioned
 from tandem.core.models import Currency, User
 from tandem.core.querysets import CompanyQuerySet
 from tandem.core.states import Transition
+from tandem.crm.models.rules import VIEW_ALL_DEALS, VIEW_TEAM_DEALS, own_or_team, sees_all
 from tandem.partners.models import Partner
 
-VIEW_ALL_DEALS = "crm.view_all_deals"
 AMOUNT_DIGITS, AMOUNT_PLACES = 18, 2
 
 
@@ -107,13 +108,12 @@ class LostReason(CompanyOwned):
         return self.name
 
 
-def _visible_partner(user: Any, column: str = "partner_id") -> Exists:
-    """A correlated check that the row's partner is one the user can see (never a list of ids)."""
-    return Exists(Partner.objects.visible_to(user).filter(pk=OuterRef(column)))
+def _own_customer(user: Any) -> Q:
+    """The row's customer is one the user owns (or a person of one)."""
+    return Q(partner__owner=user) | Q(partner__organisation__owner=user)
 
 
-def _sees_all(user: Any) -> bool:
-    return bool(user.is_superuser or user.has_perm(VIEW_ALL_DEALS))
+_sees_all = sees_all
 
 
 class DealQuerySet(CompanyQuerySet):
@@ -121,7 +121,7 @@ class DealQuerySet(CompanyQuerySet):
         rows = super().visible_to(user)
         if not getattr(user, "is_authenticated", False) or _sees_all(user):
             return rows
-        return rows.filter(Q(owner=user) | _visible_partner(user))
+        return rows.filter(own_or_team(user, "owner_id") | Q(owner__isnull=True) & _own_customer(user))
 
 
 class Deal(CompanyOwned, Versioned):
@@ -187,7 +187,10 @@ class Deal(CompanyOwned, Versioned):
         ordering = ["-created_at", "-id"]
         verbose_name = _("deal")
         verbose_name_plural = _("deals")
-        permissions = [("view_all_deals", _("Can see every salesperson's deals"))]
+        permissions = [
+            ("view_all_deals", _("Can see every salesperson's deals")),
+            ("view_team_deals", _("Can see the deals, leads and activities of the teams one leads")),
+        ]
         indexes = [
             models.Index(fields=["company", "-created_at", "-id"], name="deal_created_idx"),
             models.Index(fields=["company", "owner", "-created_at", "-id"], name="deal_owner_idx"),
@@ -234,7 +237,9 @@ class ActivityQuerySet(CompanyQuerySet):
         if not getattr(user, "is_authenticated", False) or _sees_all(user):
             return rows
         deals = Deal.objects.visible_to(user).filter(pk=OuterRef("deal_id"))
-        return rows.filter(Q(assignee=user) | Exists(deals) | Q(deal__isnull=True) & _visible_partner(user))
+        return rows.filter(
+            own_or_team(user, "assignee_id") | Exists(deals) | Q(deal__isnull=True) & _own_customer(user)
+        )
 
 
 class Activity(CompanyOwned, Versioned):
@@ -335,6 +340,7 @@ from tandem.crm.models.scripts import ChecklistTick, StageScript  # noqa: E402
 __all__ = [
     "VIEW_ALL_DEALS",
     "VIEW_ALL_LEADS",
+    "VIEW_TEAM_DEALS",
     "Activity",
     "CalendarFeed",
     "CallSettings",

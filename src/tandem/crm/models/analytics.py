@@ -10,7 +10,7 @@ from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core.bases import CompanyOwned, Versioned
@@ -46,10 +46,12 @@ class TargetQuerySet(CompanyQuerySet):
         rows = super().visible_to(user)
         if not getattr(user, "is_authenticated", False):
             return rows
-        if user.is_superuser or user.has_perm("crm.view_all_deals"):
+        from tandem.crm.models.rules import own_or_team, sees_all
+
+        if sees_all(user):
             return rows
-        teams = SalesTeam.objects.filter(members=user)
-        return rows.filter(Q(user=user) | Q(team__in=teams))
+        teams = SalesTeam.objects.filter(Q(members=user) | Q(leader=user), pk=OuterRef("team_id"))
+        return rows.filter(own_or_team(user, "user_id") | Q(Exists(teams)))
 
 
 class SalesTarget(CompanyOwned, Versioned):

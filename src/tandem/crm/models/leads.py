@@ -4,8 +4,9 @@ A lead comes from the website's form, an e-mail or call from an unknown sender, 
 salesperson's hand; it holds what qualifies it (who, how to reach them, budget, need,
 timeline) and moves ``new → qualified → converted`` or ``→ disqualified`` (with the reason)
 through ``core.states`` only. Converting it links or creates the partner and opens a deal.
-Record rules: a salesperson sees the leads they own; a holder of ``view_all_leads`` (the
-sales manager) the company's.
+Record rules: a salesperson sees the leads they own, a sales manager also those of the teams
+they lead (``crm.models.rules``); a holder of ``view_all_leads`` (the sales director, the
+auditor) the company's.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from tandem.core.bases import CompanyOwned, Versioned
 from tandem.core.models import Currency, User
 from tandem.core.querysets import CompanyQuerySet
 from tandem.core.states import Transition
+from tandem.crm.models.rules import own_or_team
 from tandem.partners.models import Partner
 
 VIEW_ALL_LEADS = "crm.view_all_leads"
@@ -36,7 +38,7 @@ class LeadQuerySet(CompanyQuerySet):
         rows = super().visible_to(user)
         if not getattr(user, "is_authenticated", False) or sees_all_leads(user):
             return rows
-        return rows.filter(owner=user)
+        return rows.filter(own_or_team(user, "owner_id"))
 
 
 class Lead(CompanyOwned, Versioned):

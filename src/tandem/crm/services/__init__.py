@@ -23,7 +23,8 @@ from tandem.core.messages import Message
 from tandem.core.models import Company, Currency, User
 from tandem.core.notifications.services import notify, register_kind
 from tandem.core.versioning import update_versioned
-from tandem.crm.models import VIEW_ALL_DEALS, Activity, Deal, DealStageEntry, LostReason, Pipeline, Stage
+from tandem.crm.models import Activity, Deal, DealStageEntry, LostReason, Pipeline, Stage
+from tandem.crm.models.rules import may_act_for
 from tandem.partners.models import Partner
 
 Errors = dict[str, list[str]]
@@ -107,10 +108,6 @@ def _may_see_partner(actor: User | None, partner: Partner) -> bool:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return True  # the system (demo, jobs) acts for everyone
     return Partner.objects.visible_to(actor).filter(pk=partner.pk).exists()
-
-
-def _sees_all(actor: User | None) -> bool:
-    return actor is None or bool(actor.is_superuser or actor.has_perm(VIEW_ALL_DEALS))
 
 
 def _lock(model: type[Any], obj: Any, expected_version: int | None) -> Any:
@@ -299,8 +296,8 @@ def _normalized_deal(company: Company, actor: User | None, fields: Mapping[str, 
     if data.get("source") is None and "source" in data:
         data["source"] = ""
     owner = data.get("owner")
-    if owner is not None and not _sees_all(actor) and actor is not None and owner.pk != actor.pk:
-        errors["owner"] = [_("You can only assign deals to yourself.")]
+    if owner is not None and "owner" not in errors and not may_act_for(actor, owner, company):
+        errors["owner"] = [_("You can only assign deals to yourself or to the teams you lead.")]
     if errors:
         raise ValidationFailed(errors)
     return data

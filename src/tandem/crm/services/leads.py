@@ -25,6 +25,7 @@ from tandem.core.models import Company, Currency, User
 from tandem.core.versioning import update_versioned
 from tandem.crm.models import Deal
 from tandem.crm.models.leads import Lead, sees_all_leads
+from tandem.crm.models.rules import may_act_for
 from tandem.crm.services import create_deal
 from tandem.partners.duplicates import DuplicateMatch, find_duplicates
 from tandem.partners.models import Partner
@@ -104,8 +105,8 @@ def normalized_lead(company: Company, actor: User | None, fields: Mapping[str, A
     if owner is not None:
         if not (owner.is_superuser or owner.companies.filter(pk=company.pk).exists()):
             errors["owner"] = [_("This choice belongs to another company.")]
-        elif actor is not None and not sees_all_leads(actor) and owner.pk != actor.pk:
-            errors["owner"] = [_("You can only assign leads to yourself.")]
+        elif actor is not None and not sees_all_leads(actor) and not may_act_for(actor, owner, company):
+            errors["owner"] = [_("You can only assign leads to yourself or to the teams you lead.")]
     if errors:
         raise ValidationFailed(errors)
     return data
