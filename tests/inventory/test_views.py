@@ -34,10 +34,10 @@ class TestWarehousePages(ViewCases):
     url_prefix = "warehouse_"
     editor_role = roles.WAREHOUSE
     reader_role = roles.ACCOUNTANT
-    create_data = {"name": "North site", "code": "NORTH"}
-    edit_changes = {"name": "North site (new hall)"}
+    create_data = {"name": "North site", "code": "NORTH", "delivery_steps": "3", "reception_steps": "1"}
+    edit_changes = {"name": "North site (new hall)", "reception_steps": 3}
     stale_changes = {"name": "North site (stale)"}
-    bad_input = [({"name": ""}, "name")]
+    bad_input = [({"name": ""}, "name"), ({"delivery_steps": "4"}, "delivery_steps")]
 
     def make(self, company: Company, actor: User | None, **fields: Any) -> Warehouse:
         fields.setdefault("name", f"Site {next(_codes)}")

@@ -60,7 +60,8 @@ class WarehouseSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
         model = Warehouse
         fields = [
             "id", "version", "name", "code", "partner", "view_location", "stock_location", "input_location",
-            "output_location", "active",
+            "output_location", "pack_location", "quality_location", "delivery_steps", "reception_steps",
+            "active",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -70,12 +71,20 @@ class WarehouseWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # ty
     code = serializers.CharField(max_length=8)
     partner = ScopedPrimaryKeyField(queryset=Partner.objects.all(), required=False, allow_null=True)
     active = serializers.BooleanField(required=False, default=True)
+    delivery_steps = serializers.ChoiceField(
+        choices=Warehouse.DeliverySteps.choices, required=False, default=1
+    )
+    reception_steps = serializers.ChoiceField(
+        choices=Warehouse.ReceptionSteps.choices, required=False, default=1
+    )
 
 
 class WarehouseUpdateSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
     name = serializers.CharField(max_length=100, required=False)
     partner = ScopedPrimaryKeyField(queryset=Partner.objects.all(), required=False, allow_null=True)
     active = serializers.BooleanField(required=False)
+    delivery_steps = serializers.ChoiceField(choices=Warehouse.DeliverySteps.choices, required=False)
+    reception_steps = serializers.ChoiceField(choices=Warehouse.ReceptionSteps.choices, required=False)
 
 
 class WarehouseViewSet(
@@ -201,7 +210,7 @@ class MoveSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         model = Move
         fields = [
             "id", "product", "quantity", "uom", "quantity_asked", "quantity_done", "lot", "source_location",
-            "dest_location", "expected_date",
+            "dest_location", "expected_date", "next_move",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -212,7 +221,7 @@ class TransferSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = Transfer
         fields = [
-            "id", "version", "number", "kind", "state", "warehouse", "partner", "source_location",
+            "id", "version", "number", "kind", "step", "state", "warehouse", "partner", "source_location",
             "dest_location", "scheduled_date", "origin", "backorder_of", "return_of", "notes", "done_at",
             "moves",
         ]  # fmt: skip

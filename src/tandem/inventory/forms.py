@@ -21,7 +21,7 @@ LINE_ROWS = 5  # rows offered for a new transfer's lines
 class WarehouseForm(ServiceModelForm):
     class Meta:
         model = Warehouse
-        fields = ["name", "code", "partner", "active"]
+        fields = ["name", "code", "partner", "delivery_steps", "reception_steps", "active"]
         widgets = {"partner": AutocompleteSelect("inventory.partner")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

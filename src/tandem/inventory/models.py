@@ -40,7 +40,25 @@ def qty_field(verbose_name: str | object, **kwargs: object) -> models.DecimalFie
 
 
 class Warehouse(CompanyOwned, Versioned):
-    """A site with its own tree of locations: ``<code>`` (a view) with Stock, Input and Output."""
+    """A site with its own tree of locations: ``<code>`` (a view) with Stock, Input and Output
+    (and Packing, Quality when its routes need them).
+
+    ``delivery_steps`` and ``reception_steps`` choose the route goods take: a delivery in one
+    step ships from Stock; in two it is picked to Output, then shipped; in three it is picked to
+    Packing, packed to Output, then shipped. A receipt in one step arrives in Stock; in two it
+    arrives in Input and is stored; in three it arrives in Input, passes Quality, then is
+    stored. Each step is a transfer of its own, chained move by move to the next
+    (``Move.next_move``)."""
+
+    class DeliverySteps(models.IntegerChoices):
+        ONE = 1, _("Ship from stock (1 step)")
+        TWO = 2, _("Pick, then ship (2 steps)")
+        THREE = 3, _("Pick, pack, then ship (3 steps)")
+
+    class ReceptionSteps(models.IntegerChoices):
+        ONE = 1, _("Receive into stock (1 step)")
+        TWO = 2, _("Receive into input, then store (2 steps)")
+        THREE = 3, _("Receive into input, check quality, then store (3 steps)")
 
     name = models.CharField(_("name"), max_length=100)
     code = models.CharField(_("short code"), max_length=8, help_text=_("Prefixes its locations' names."))
@@ -59,6 +77,20 @@ class Warehouse(CompanyOwned, Versioned):
     output_location = models.ForeignKey(
         "Location", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("output location")
     )
+    pack_location = models.ForeignKey(
+        "Location", models.PROTECT, null=True, blank=True, related_name="+", editable=False,
+        verbose_name=_("packing location"),
+    )  # fmt: skip
+    quality_location = models.ForeignKey(
+        "Location", models.PROTECT, null=True, blank=True, related_name="+", editable=False,
+        verbose_name=_("quality control location"),
+    )  # fmt: skip
+    delivery_steps = models.PositiveSmallIntegerField(
+        _("outgoing shipments"), choices=DeliverySteps.choices, default=DeliverySteps.ONE
+    )
+    reception_steps = models.PositiveSmallIntegerField(
+        _("incoming shipments"), choices=ReceptionSteps.choices, default=ReceptionSteps.ONE
+    )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -68,6 +100,14 @@ class Warehouse(CompanyOwned, Versioned):
         verbose_name_plural = _("warehouses")
         constraints = [
             models.UniqueConstraint(fields=["company", "code"], name="inventory_warehouse_code_unique"),
+            models.CheckConstraint(
+                condition=Q(delivery_steps__gte=1, delivery_steps__lte=3),
+                name="inventory_warehouse_delivery_steps",
+            ),
+            models.CheckConstraint(
+                condition=Q(reception_steps__gte=1, reception_steps__lte=3),
+                name="inventory_warehouse_reception_steps",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -173,6 +213,15 @@ class Transfer(CompanyOwned, Versioned):
         INTERNAL = "internal", _("Internal transfer")
         ADJUSTMENT = "adjustment", _("Stock adjustment")
 
+    class Step(models.TextChoices):
+        NONE = "", _("Single step")
+        PICK = "pick", _("Pick")
+        PACK = "pack", _("Pack")
+        SHIP = "ship", _("Ship")
+        INPUT = "input", _("Receive into input")
+        QUALITY = "quality", _("Quality control")
+        STORE = "store", _("Store")
+
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
         WAITING = "waiting", _("Waiting")
@@ -192,6 +241,10 @@ class Transfer(CompanyOwned, Versioned):
     EVENT_PREFIX = "transfer"
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    step = models.CharField(
+        _("step"), max_length=8, choices=Step.choices, blank=True, default="",
+        help_text=_("Which step of a multi-step delivery or receipt this is."),
+    )  # fmt: skip
     number = models.CharField(_("number"), max_length=64, blank=True, help_text=_("Given when confirmed."))
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.DRAFT)
     warehouse = models.ForeignKey(
@@ -292,6 +345,11 @@ class Move(CompanyOwned):
     returned_move = models.ForeignKey(
         "self", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("return of")
     )
+    next_move = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="previous_moves",
+        verbose_name=_("next step"),
+        help_text=_("The move of the next step of a multi-step route that takes these goods on."),
+    )  # fmt: skip
     price_unit = models.DecimalField(
         _("unit cost"), max_digits=24, decimal_places=8, null=True, blank=True,
         help_text=_("Per unit of the product, in the company's currency (a purchase order's price)."),

@@ -10,6 +10,13 @@ scheduled_date=None) -> Transfer``
 ``create_delivery(company, customer_partner, lines, *, origin="", actor=None, warehouse=None,
 scheduled_date=None) -> Transfer``
     The same towards a customer: confirmed, waiting until :func:`reserve` promised every line.
+    A warehouse whose route takes two or three steps (``delivery_steps``: pick → (pack →) ship;
+    ``reception_steps``: input → (quality →) store) gets one transfer per step, chained move by
+    move (``Move.next_move``); both functions return the first step (the receipt into Input,
+    the pick from Stock) and :func:`chain` lists every step. A later step waits until the
+    earlier one is validated, then reserves what reached it; validating it without quantities
+    takes what reached it. Cancelling a step cancels the earlier open steps that feed nothing
+    else and the later ones nothing can reach any more.
 ``create_internal(company, lines, *, source_location, dest_location, actor=None) -> Transfer``
 ``reserve(transfer_or_moves, actor=None) -> list[Shortage]``
     Promise open moves what their source holds (FIFO, or the move's lot); a fully promised
@@ -46,6 +53,7 @@ from tandem.inventory.services.transfers import (
     MoveSpec,
     Shortage,
     cancel_transfer,
+    chain,
     confirm_transfer,
     create_delivery,
     create_internal,
@@ -78,6 +86,7 @@ __all__ = [
     "apply_count",
     "cancel_count",
     "cancel_transfer",
+    "chain",
     "confirm_transfer",
     "create_count",
     "create_delivery",

@@ -10,12 +10,14 @@ a backorder. :func:`create_return` sends done goods back the way they came.
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,6 +53,10 @@ from tandem.partners.models import Partner
 ZERO = Decimal(0)
 T = Transfer.Kind
 PREFIX: dict[str, str] = {T.RECEIPT: "IN", T.DELIVERY: "OUT", T.INTERNAL: "INT", T.ADJUSTMENT: "ADJ"}
+St = Transfer.Step
+STEP_PREFIX: dict[str, str] = {St.PICK: "PICK", St.PACK: "PACK", St.QUALITY: "QC", St.STORE: "STORE"}
+# Steps that take goods an earlier step brought: they wait for it and report no shortage.
+LATER_STEPS = frozenset({St.PACK, St.SHIP, St.QUALITY, St.STORE})
 
 
 class MoveSpec(NamedTuple):
@@ -119,12 +125,25 @@ def create_transfer(
     confirm: bool = True,
     backorder_of: Transfer | None = None,
     return_of: Transfer | None = None,
+    step: str = "",
 ) -> Transfer:
-    """A transfer with its moves; confirmed (numbered, waiting or ready) unless ``confirm=False``."""
+    """A transfer with its moves; confirmed (numbered, waiting or ready) unless ``confirm=False``.
+
+    A confirmed receipt into, or delivery from, a warehouse whose route takes two or three steps
+    (``Warehouse.reception_steps`` / ``delivery_steps``) is a chain of transfers, one per step,
+    each move linked to the next step's (``Move.next_move``): the first step is returned, and
+    :func:`chain` lists them all."""
     if kind not in T.values:
         raise ValidationFailed({"kind": [_("Choose a receipt, a delivery or an internal transfer.")]})
     warehouse = warehouse or default_warehouse(company)
     check_company(company, warehouse, partner, source_location, dest_location)
+    if confirm and not step and backorder_of is None and return_of is None:
+        route = _route(company, kind, warehouse, source_location, dest_location)
+        if len(route) > 1:
+            return _create_chain(
+                company, route, lines, warehouse=warehouse, partner=partner, scheduled_date=scheduled_date,
+                origin=origin, notes=notes, actor=actor,
+            )  # fmt: skip
     source, dest = _endpoints(company, kind, warehouse, source_location, dest_location)
     errors: dict[str, list[str]] = {}
     if source.pk == dest.pk:
@@ -147,7 +166,7 @@ def create_transfer(
     transfer = Transfer.objects.create(
         company=company, kind=kind, warehouse=warehouse, partner=partner, source_location=source,
         dest_location=dest, scheduled_date=scheduled, origin=(origin or "")[:64], notes=notes,
-        created_by=_user(actor), backorder_of=backorder_of, return_of=return_of,
+        created_by=_user(actor), backorder_of=backorder_of, return_of=return_of, step=step,
     )  # fmt: skip
     for move in moves:
         move.transfer = transfer
@@ -158,6 +177,124 @@ def create_transfer(
     if confirm:
         confirm_transfer(transfer, actor)
     return transfer
+
+
+class RouteStep(NamedTuple):
+    step: str
+    kind: str
+    source: Location
+    dest: Location
+
+
+def _route(
+    company: Company, kind: str, warehouse: Warehouse, source: Location | None, dest: Location | None
+) -> list[RouteStep]:
+    """The steps a receipt or delivery takes through ``warehouse`` (one: no chain). A transfer
+    given its own location on the warehouse's side goes straight there."""
+    if kind == T.DELIVERY and source is None and warehouse.delivery_steps > 1:
+        stock, output = warehouse.stock_location, warehouse.output_location
+        customer = dest or virtual_location(company, Location.Kind.CUSTOMER)
+        if warehouse.delivery_steps == 2:
+            return [
+                RouteStep(St.PICK, T.INTERNAL, stock, output),  # type: ignore[arg-type]
+                RouteStep(St.SHIP, T.DELIVERY, output, customer),  # type: ignore[arg-type]
+            ]
+        pack = warehouse.pack_location
+        return [
+            RouteStep(St.PICK, T.INTERNAL, stock, pack),  # type: ignore[arg-type]
+            RouteStep(St.PACK, T.INTERNAL, pack, output),  # type: ignore[arg-type]
+            RouteStep(St.SHIP, T.DELIVERY, output, customer),  # type: ignore[arg-type]
+        ]
+    if kind == T.RECEIPT and dest is None and warehouse.reception_steps > 1:
+        stock, inbound = warehouse.stock_location, warehouse.input_location
+        supplier = source or virtual_location(company, Location.Kind.SUPPLIER)
+        if warehouse.reception_steps == 2:
+            return [
+                RouteStep(St.INPUT, T.RECEIPT, supplier, inbound),  # type: ignore[arg-type]
+                RouteStep(St.STORE, T.INTERNAL, inbound, stock),  # type: ignore[arg-type]
+            ]
+        quality = warehouse.quality_location
+        return [
+            RouteStep(St.INPUT, T.RECEIPT, supplier, inbound),  # type: ignore[arg-type]
+            RouteStep(St.QUALITY, T.INTERNAL, inbound, quality),  # type: ignore[arg-type]
+            RouteStep(St.STORE, T.INTERNAL, quality, stock),  # type: ignore[arg-type]
+        ]
+    return []
+
+
+def _create_chain(
+    company: Company,
+    route: Sequence[RouteStep],
+    lines: Sequence[MoveSpec | tuple[Any, ...]],
+    *,
+    warehouse: Warehouse,
+    partner: Partner | None,
+    scheduled_date: datetime.date | None,
+    origin: str,
+    notes: str,
+    actor: User | None,
+) -> Transfer:
+    """One transfer per step of ``route``, each move linked to the same line's move of the next
+    step; the later steps wait until the goods reach them."""
+    if any(step.source is None or step.dest is None for step in route):
+        raise BusinessError(_("This warehouse's route lacks a location: save its settings again."))
+    transfers = [
+        create_transfer(
+            company,
+            step.kind,
+            lines,
+            warehouse=warehouse,
+            partner=partner,
+            source_location=step.source,
+            dest_location=step.dest,
+            scheduled_date=scheduled_date,
+            origin=origin,
+            notes=notes,
+            actor=actor,
+            step=step.step,
+        )
+        for step in route
+    ]
+    for earlier, later in itertools.pairwise(transfers):
+        following = {m.sequence: m for m in later.moves.all()}
+        linked = list(earlier.moves.all())
+        for move in linked:
+            move.next_move = following[move.sequence]
+        Move.objects.bulk_update(linked, ["next_move"])
+    return transfers[0]
+
+
+def chain(transfer: Transfer) -> list[Transfer]:
+    """Every transfer of ``transfer``'s multi-step route (with their backorders), earliest step
+    first: the transfers whose moves feed it, itself, and those its moves feed."""
+    found: dict[int, Transfer] = {transfer.pk: transfer}
+    frontier = {transfer.pk}
+    while frontier:
+        moves = Move.objects.filter(transfer_id__in=frontier)
+        linked = Transfer.objects.filter(
+            Q(moves__next_move__transfer_id__in=frontier)
+            | Q(moves__in=moves.exclude(next_move=None).values("next_move"))
+        ).exclude(pk__in=found)
+        frontier = set()
+        for other in linked.distinct():
+            found[other.pk] = other
+            frontier.add(other.pk)
+    steps: list[str] = [St.INPUT, St.QUALITY, St.PICK, St.PACK, St.STORE, St.SHIP]
+    order = {step: n for n, step in enumerate(steps)}
+    return sorted(found.values(), key=lambda t: (order.get(t.step, 9), t.pk))
+
+
+def _earlier(transfer: Transfer) -> list[Transfer]:
+    """Open transfers whose moves feed this one's."""
+    return list(
+        Transfer.objects.filter(moves__next_move__transfer=transfer, state__in=OPEN_STATES).distinct()
+    )
+
+
+def _later(transfer: Transfer) -> list[Transfer]:
+    """Open transfers whose moves this one's feed."""
+    nexts = Move.objects.filter(transfer=transfer).exclude(next_move=None).values("next_move")
+    return list(Transfer.objects.filter(moves__in=nexts, state__in=OPEN_STATES).distinct())
 
 
 def _user(actor: Any) -> User | None:
@@ -252,7 +389,7 @@ def create_internal(
 
 @transaction.atomic
 def confirm_transfer(transfer: Transfer, actor: User | None = None) -> Transfer:
-    code = f"{transfer.warehouse.code}/{PREFIX[transfer.kind]}"
+    code = f"{transfer.warehouse.code}/{STEP_PREFIX.get(transfer.step, PREFIX[transfer.kind])}"
     number = next_number(transfer.company, code)
     transition(transfer, "confirmed", actor, fields={"number": number}, data={"number": number})
     if not _takes_from_stock(transfer):
@@ -289,15 +426,18 @@ def _reserve(
     transfers = {
         t.pk: t for t in Transfer.objects.select_for_update().filter(pk__in={m.transfer_id for m in moves})
     }
+    waiting = _waiting_for_earlier(moves)
     shortages: list[Shortage] = []
     for move in sorted(moves, key=lambda m: (m.product_id, m.pk)):
         owner = transfers[move.transfer_id]
         if owner.state not in OPEN_STATES or move.source_location.kind not in STOCKED_KINDS:
             continue
+        if move.pk in waiting:
+            continue
         exact = owner.kind == T.ADJUSTMENT
         need = move.quantity - stock.reserved_for(move)
         got = stock.reserve_move(move, need, exact=exact, allow_expired=allow_expired)
-        if got < need:
+        if got < need and owner.step not in LATER_STEPS:  # a later step waits for goods, not stock
             shortages.append(
                 Shortage(
                     move.product, owner.warehouse, move.source_location, need - got, move.expected_date, move
@@ -309,6 +449,18 @@ def _reserve(
     if isinstance(transfer_or_moves, Transfer):
         transfer_or_moves.refresh_from_db()
     return shortages
+
+
+def _waiting_for_earlier(moves: Sequence[Move]) -> set[int]:
+    """Ids of the moves of a later step none of whose earlier moves is done yet: nothing has
+    reached them, so they reserve nothing (the goods where they start belong to others)."""
+    feeders: dict[int, list[str]] = {}
+    rows = Move.objects.filter(next_move__in=[m.pk for m in moves]).values_list(
+        "next_move_id", "transfer__state"
+    )
+    for next_id, state in rows:
+        feeders.setdefault(next_id, []).append(state)
+    return {pk for pk, states in feeders.items() if Transfer.State.DONE not in states}
 
 
 def _fully_reserved(transfer: Transfer) -> bool:
@@ -373,7 +525,15 @@ def _validate(
         locked.moves.select_related("product__uom", "uom", "source_location", "dest_location", "lot")
     )
     by_id = {m.pk: m for m in moves}
-    done = _done_quantities(moves, quantities)
+    held = {m.pk: stock.reserved_for(m) for m in moves} if locked.step in LATER_STEPS else {}
+    if quantities is None and locked.step in LATER_STEPS:
+        done = {m.pk: min(m.quantity, held[m.pk]) for m in moves}
+        if not any(done.values()):
+            raise ValidationFailed(
+                {"quantities": [_("Nothing has reached this step yet: validate the step before it first.")]}
+            )
+    else:
+        done = _done_quantities(moves, quantities)
     unknown = set(lots) - set(by_id)
     if unknown:
         raise ValidationFailed(
@@ -395,9 +555,11 @@ def _validate(
     if errors:
         raise ValidationFailed(errors)
     valuation.value_transfer(locked, [m for m in moves if done[m.pk] > 0], when, actor, opening=opening)
-    backorder = _split_backorder(locked, moves, done, actor)
+    backorder = _split_backorder(locked, moves, done, actor, held=held)
     data = {"number": locked.number, "backorder": backorder.number if backorder else ""}
     transition(locked, "done", actor, data=data)
+    for later in _later(locked):  # the goods reached the next step: it reserves them
+        _reserve(later, actor)
     transfer.refresh_from_db()
     return transfer
 
@@ -587,10 +749,20 @@ def _incoming_lot(move: Move, given: Any, expiry: datetime.date | None) -> Lot:
 
 
 def _split_backorder(
-    transfer: Transfer, moves: list[Move], done: Mapping[int, Decimal], actor: User | None
+    transfer: Transfer,
+    moves: list[Move],
+    done: Mapping[int, Decimal],
+    actor: User | None,
+    *,
+    held: Mapping[int, Decimal] | None = None,
 ) -> Transfer | None:
-    """Moves not (fully) done go to a new transfer, confirmed and reserved again."""
+    """Moves not (fully) done go to a new transfer, confirmed and reserved again.
+
+    A later step of a route backorders only what is still to come: what it held and did not
+    take, and what its earlier steps still have open; the rest will never reach it."""
     rest = [(m, m.quantity - done[m.pk]) for m in moves if done[m.pk] < m.quantity]
+    if transfer.step in LATER_STEPS:
+        rest = _still_coming(rest, done, held or {})
     if not rest:
         return None
     backorder = Transfer.objects.create(
@@ -611,20 +783,49 @@ def _split_backorder(
             Move.objects.filter(pk=move.pk).update(transfer=backorder)
             continue
         asked_left = _asked(move, left)
-        Move.objects.create(
+        split = Move.objects.create(
             company_id=move.company_id, transfer=backorder, sequence=move.sequence, product=move.product,
             uom=move.uom, quantity_asked=asked_left, quantity=left, lot=move.lot,
             source_location=move.source_location, dest_location=move.dest_location,
             expected_date=move.expected_date, returned_move=move.returned_move,
-            price_unit=move.price_unit,
+            price_unit=move.price_unit, next_move_id=move.next_move_id,
         )  # fmt: skip
         Move.objects.filter(pk=move.pk).update(
             quantity=done[move.pk], quantity_asked=move.quantity_asked - asked_left
         )
+        # earlier steps still under way now feed the backorder's move
+        Move.objects.filter(next_move=move, transfer__state__in=OPEN_STATES).exclude(
+            transfer_id=transfer.pk
+        ).update(next_move=split)
     confirm_transfer(backorder, actor)
     if _takes_from_stock(backorder):
         _reserve(backorder, actor)
     return backorder
+
+
+def _still_coming(
+    rest: list[tuple[Move, Decimal]], done: Mapping[int, Decimal], held: Mapping[int, Decimal]
+) -> list[tuple[Move, Decimal]]:
+    """Of a later step's moves left undone, what can still reach it; a move's part that cannot
+    is dropped (its quantity becomes what was done)."""
+    open_feed: dict[int, Decimal] = {}
+    rows = Move.objects.filter(
+        next_move__in=[m.pk for m, _left in rest], transfer__state__in=OPEN_STATES
+    ).values_list("next_move_id", "quantity")
+    for next_id, quantity in rows:
+        open_feed[next_id] = open_feed.get(next_id, ZERO) + quantity
+    kept: list[tuple[Move, Decimal]] = []
+    for move, left in rest:
+        coming = max(held.get(move.pk, ZERO) - done[move.pk], ZERO) + open_feed.get(move.pk, ZERO)
+        part = min(left, coming)
+        if part < left and (part > 0 or done[move.pk] > 0):
+            dropped = left - part
+            asked = move.quantity_asked - _asked(move, dropped)
+            Move.objects.filter(pk=move.pk).update(quantity=move.quantity - dropped, quantity_asked=asked)
+            move.quantity, move.quantity_asked = move.quantity - dropped, asked
+        if part > 0:
+            kept.append((move, part))
+    return kept
 
 
 def _asked(move: Move, left: Decimal) -> Decimal:
@@ -646,7 +847,24 @@ def cancel_transfer(transfer: Transfer, actor: User | None = None) -> Transfer:
         )
     stock.release(transfer.moves.all())
     transition(transfer, "cancelled", actor, data={"number": transfer.number})
+    _propagate_cancel(transfer, actor)
     return transfer
+
+
+def _propagate_cancel(transfer: Transfer, actor: User | None) -> None:
+    """A route's steps follow a cancelled one: an earlier step whose goods now go to no open
+    step is cancelled (the customer's order was cancelled: nothing is picked for it); a later
+    step to which nothing can come any more — every move feeding it cancelled, nothing reserved
+    — is cancelled too. Goods already moved stay where they are, to be put back by hand."""
+    for earlier in _earlier(transfer):
+        nexts = Move.objects.filter(transfer=earlier).exclude(next_move=None)
+        if not nexts.exclude(next_move__transfer__state=Transfer.State.CANCELLED).exists():
+            cancel_transfer(earlier, actor)
+    for later in _later(transfer):
+        feeders = Move.objects.filter(next_move__transfer=later)
+        alive = feeders.exclude(transfer__state=Transfer.State.CANCELLED).exists()
+        if not alive and not Reservation.objects.filter(move__transfer=later).exists():
+            cancel_transfer(later, actor)
 
 
 def returnable(move: Move) -> Decimal:

@@ -24,7 +24,7 @@ VIRTUAL: dict[str, str] = {
     K.LOSS: "Virtual/Inventory loss",
     K.TRANSIT: "Virtual/Transit",
 }
-WAREHOUSE_FIELDS = ["name", "code", "partner", "active"]
+WAREHOUSE_FIELDS = ["name", "code", "partner", "delivery_steps", "reception_steps", "active"]
 LOCATION_FIELDS = ["name", "parent", "kind", "barcode", "active"]
 
 
@@ -76,12 +76,22 @@ def _check_name(name: str, field: str = "name") -> str:
 
 @transaction.atomic
 def create_warehouse(
-    company: Company, actor: User | None, *, name: str, code: str, partner: Any = None, active: bool = True
+    company: Company,
+    actor: User | None,
+    *,
+    name: str,
+    code: str,
+    partner: Any = None,
+    active: bool = True,
+    delivery_steps: Any = 1,
+    reception_steps: Any = 1,
 ) -> Warehouse:
-    """A warehouse with its view location ``<code>`` and ``Stock``, ``Input``, ``Output`` below it."""
+    """A warehouse with its view location ``<code>`` and ``Stock``, ``Input``, ``Output`` below it
+    (and ``Packing``, ``Quality`` when its routes take three steps)."""
     name = (name or "").strip()
     code = _check_name(code, "code").upper()
     errors: dict[str, list[str]] = {}
+    steps = _steps({"delivery_steps": delivery_steps, "reception_steps": reception_steps}, errors)
     if not name:
         errors["name"] = [_("This field is required.")]
     if len(code) > 8:
@@ -96,7 +106,7 @@ def create_warehouse(
         raise ValidationFailed(errors)
     ensure_virtual_locations(company)
     warehouse = Warehouse.objects.create(
-        company=company, name=name, code=code, partner=partner, active=active
+        company=company, name=name, code=code, partner=partner, active=active, **steps
     )
     view = _get_or_create(company, code, None, K.VIEW, warehouse)
     stock = _get_or_create(company, "Stock", view, K.INTERNAL, warehouse)
@@ -106,27 +116,71 @@ def create_warehouse(
         view_location=view, stock_location=stock, input_location=inbound, output_location=outbound
     )
     warehouse.refresh_from_db()
+    _route_locations(warehouse)
     events.record("warehouse.created", warehouse, actor, {"code": code, "name": name})
     return warehouse
+
+
+STEP_FIELDS = ("delivery_steps", "reception_steps")
+
+
+def _steps(fields: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, int]:
+    """The route settings among ``fields`` as numbers 1–3 (a message per bad one in ``errors``)."""
+    found: dict[str, int] = {}
+    for name in STEP_FIELDS:
+        if name not in fields:
+            continue
+        value = fields[name]
+        number = value if isinstance(value, int) and not isinstance(value, bool) else None
+        if number is None and isinstance(value, str) and value.strip().isdigit():
+            number = int(value.strip())
+        if number not in (1, 2, 3):
+            errors[name] = [_("Choose one, two or three steps.")]
+            continue
+        found[name] = number
+    return found
+
+
+def _route_locations(warehouse: Warehouse) -> None:
+    """Make the Packing and Quality locations a three-step route passes through, once."""
+    view = warehouse.view_location
+    changes: dict[str, Location] = {}
+    if warehouse.delivery_steps == 3 and warehouse.pack_location_id is None and view is not None:
+        changes["pack_location"] = _get_or_create(warehouse.company, "Packing", view, K.INTERNAL, warehouse)
+    if warehouse.reception_steps == 3 and warehouse.quality_location_id is None and view is not None:
+        changes["quality_location"] = _get_or_create(
+            warehouse.company, "Quality", view, K.INTERNAL, warehouse
+        )
+    if changes:
+        Warehouse.objects.filter(pk=warehouse.pk).update(**changes)
+        for name, location in changes.items():
+            setattr(warehouse, name, location)
 
 
 @transaction.atomic
 def update_warehouse(
     warehouse: Warehouse, actor: User | None, *, expected_version: int | None = None, **fields: Any
 ) -> Warehouse:
-    unknown = set(fields) - {"name", "partner", "active"}
+    unknown = set(fields) - {"name", "partner", "active", *STEP_FIELDS}
     if unknown:
         raise BusinessError(
             _("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
         )
+    errors: dict[str, list[str]] = {}
     if "name" in fields and not str(fields["name"]).strip():
-        raise ValidationFailed({"name": [_("This field is required.")]})
+        errors["name"] = [_("This field is required.")]
     partner = fields.get("partner")
     if partner is not None and partner.company_id != warehouse.company_id:
-        raise ValidationFailed({"partner": [_("This choice belongs to another company.")]})
-    return update_versioned(
+        errors["partner"] = [_("This choice belongs to another company.")]
+    fields.update(_steps(fields, errors))
+    if errors:
+        raise ValidationFailed(errors)
+    updated = update_versioned(
         warehouse, actor, fields, expected_version=expected_version, event="warehouse.updated"
     )
+    # A changed route applies to transfers created from now on; those under way keep theirs.
+    _route_locations(updated)
+    return updated
 
 
 @transaction.atomic

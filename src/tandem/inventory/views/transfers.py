@@ -136,7 +136,7 @@ class TransferDetailView(ObjectDetailView):
     action_view = TransferActions
     list_url_name = "inventory:transfer_list"
     fields = [
-        "kind", "number", "state", "warehouse", "partner", "source_location", "dest_location",
+        "kind", "step", "number", "state", "warehouse", "partner", "source_location", "dest_location",
         "scheduled_date", "origin", "backorder_of", "return_of", "done_at", "notes",
     ]  # fmt: skip
 
@@ -165,10 +165,12 @@ class TransferDetailView(ObjectDetailView):
                 Table(DONE_COLUMNS, lines.order_by("id"), caption=gettext_lazy("What moved"), key="done")
             )
         related = [*transfer.backorders.all(), *transfer.returns.all()]
+        route = services.chain(transfer) if transfer.step else []
         return {
             **super().get_context(),
             "tables": tables,
             "related": related,
+            "route": route if len(route) > 1 else [],
             "process_url": reverse("inventory:transfer_process", args=[transfer.pk])
             if transfer.state in OPEN_STATES and self.can("change")
             else None,

@@ -101,14 +101,20 @@ class WarehouseDetailView(ObjectDetailView):
     template_name = "inventory/panels_detail.html"
     edit_url_name = "inventory:warehouse_edit"
     list_url_name = "inventory:warehouse_list"
-    fields = ["name", "code", "partner", "stock_location", "input_location", "output_location", "active"]
+    fields = [
+        "name", "code", "partner", "delivery_steps", "reception_steps", "stock_location", "input_location",
+        "output_location", "pack_location", "quality_location", "active",
+    ]  # fmt: skip
 
     def get_queryset(self) -> QuerySet[Warehouse]:
         return (
             super()
             .get_queryset()
-            .select_related("partner", "stock_location", "input_location", "output_location")
-        )
+            .select_related(
+                "partner", "stock_location", "input_location", "output_location", "pack_location",
+                "quality_location",
+            )
+        )  # fmt: skip
 
     def get_context(self) -> dict[str, Any]:
         warehouse: Warehouse = self.object  # type: ignore[assignment]
