@@ -28,13 +28,17 @@ hypothesis.settings.load_profile("tandem")
 pytest_plugins = ["pytester", "tests.browser", "tests.kit.invariants", "tests.kit.query_counts"]
 
 
-@pytest.fixture
-def reference_data(db: Any) -> None:
+def ensure_reference_data() -> None:
     """Reference rows and role groups come from migrations; a transactional test's flush removes them."""
     if not Currency.objects.exists():
         seed(django_apps)
     if not Group.objects.exists():
         emit_post_migrate_signal(verbosity=0, interactive=False, db="default")  # permissions, then roles
+
+
+@pytest.fixture
+def reference_data(db: Any) -> None:
+    ensure_reference_data()
 
 
 @pytest.fixture

@@ -17,15 +17,11 @@ from tandem.core import roles
 from tandem.core.identifiers import normalize_tax_id
 from tandem.core.models import Company, Event, ExchangeRate, User
 from tandem.core.text import name_key
-from tandem.demo import DEMO_PASSWORD, DEMO_USERS, DemoRefused, DemoSummary, build_demo, demo_loaded
+from tandem.demo import DEMO_PASSWORD, DEMO_USERS, DemoRefused, build_demo, demo_loaded
 from tandem.partners import demo as partners_demo
 from tandem.partners.demo import PartnerGenerator
 from tandem.partners.models import Address, Partner
-
-
-@pytest.fixture
-def summary(db: None) -> DemoSummary:
-    return build_demo("small")
+from tests.kit.demo import DemoCase
 
 
 def _names_digest(names: Iterator[str]) -> str:
@@ -41,147 +37,172 @@ def _ean13_is_valid(code: str) -> bool:
     )
 
 
-def test_counts(summary: DemoSummary) -> None:
-    assert summary.partners == Partner.objects.count() == partners_demo.SIZES["small"] == 200
-    assert summary.organisations == Partner.objects.filter(kind=Partner.Kind.ORGANISATION).count() == 160
-    assert (
-        summary.people == Partner.objects.filter(kind=Partner.Kind.PERSON, organisation__isnull=False).count()
-    )
-    assert (
-        summary.suppliers == Partner.objects.filter(kind=Partner.Kind.ORGANISATION, is_supplier=True).count()
-    )
-    assert 0.05 < summary.suppliers / summary.organisations < 0.2
-    assert summary.products == Product.objects.count() == catalog_demo.SIZES["small"]
-    assert summary.price_list_items == PriceListItem.objects.count()
-    assert Company.objects.get().name == summary.company == "Tandem Furniture"
-    assert set(Partner.objects.values_list("country", flat=True)) == {
-        "PL",
-        "DE",
-        "SI",
-        "RU",
-        "GB",
-        "US",
-        "CN",
-    }
-    assert set(Product.objects.values_list("kind", flat=True)) == {"goods", "consumable", "service"}
-    assert set(Product.objects.values_list("uom__code", flat=True)) == {"pcs", "m", "l", "h"}
+class TestTheSmallDemo(DemoCase):
+    def test_counts(self) -> None:
+        assert self.summary.partners == Partner.objects.count() == partners_demo.SIZES["small"] == 200
+        assert (
+            self.summary.organisations
+            == Partner.objects.filter(kind=Partner.Kind.ORGANISATION).count()
+            == 160
+        )
+        assert (
+            self.summary.people
+            == Partner.objects.filter(kind=Partner.Kind.PERSON, organisation__isnull=False).count()
+        )
+        assert (
+            self.summary.suppliers
+            == Partner.objects.filter(kind=Partner.Kind.ORGANISATION, is_supplier=True).count()
+        )
+        assert 0.05 < self.summary.suppliers / self.summary.organisations < 0.2
+        assert self.summary.products == Product.objects.count() == catalog_demo.SIZES["small"]
+        assert self.summary.price_list_items == PriceListItem.objects.count()
+        assert Company.objects.get().name == self.summary.company == "Tandem Furniture"
+        assert set(Partner.objects.values_list("country", flat=True)) == {
+            "PL",
+            "DE",
+            "SI",
+            "RU",
+            "GB",
+            "US",
+            "CN",
+        }
+        assert set(Product.objects.values_list("kind", flat=True)) == {"goods", "consumable", "service"}
+        assert set(Product.objects.values_list("uom__code", flat=True)) == {"pcs", "m", "l", "h"}
 
+    def test_partners_are_complete(self) -> None:
+        organisations = Partner.objects.filter(kind=Partner.Kind.ORGANISATION)
+        assert all(p.name_key == name_key(p.name) for p in Partner.objects.all())
+        assert not organisations.filter(addresses__isnull=True).exists()
+        assert Address.objects.filter(kind=Address.Kind.DELIVERY).exists()
+        assert not Address.objects.filter(city="").exists()
+        assert not organisations.filter(email="").exists()
+        assert organisations.filter(is_supplier=False, owner__isnull=True).count() == 0
+        assert organisations.filter(is_supplier=True, owner__isnull=False).count() == 0
+        assert set(organisations.values_list("group__name", flat=True)) == {
+            "Contract",
+            "Retail",
+            "Wholesale",
+            None,
+        }
+        tags = set(organisations.values_list("tags__name", flat=True))
+        assert {"Hotel", "Office", "Retail", "Key account", "Timber", "Fabric", "Hardware"} <= tags
 
-def test_partners_are_complete(summary: DemoSummary) -> None:
-    organisations = Partner.objects.filter(kind=Partner.Kind.ORGANISATION)
-    assert all(p.name_key == name_key(p.name) for p in Partner.objects.all())
-    assert not organisations.filter(addresses__isnull=True).exists()
-    assert Address.objects.filter(kind=Address.Kind.DELIVERY).exists()
-    assert not Address.objects.filter(city="").exists()
-    assert not organisations.filter(email="").exists()
-    assert organisations.filter(is_supplier=False, owner__isnull=True).count() == 0
-    assert organisations.filter(is_supplier=True, owner__isnull=False).count() == 0
-    assert set(organisations.values_list("group__name", flat=True)) == {
-        "Contract",
-        "Retail",
-        "Wholesale",
-        None,
-    }
-    tags = set(organisations.values_list("tags__name", flat=True))
-    assert {"Hotel", "Office", "Retail", "Key account", "Timber", "Fabric", "Hardware"} <= tags
+    def test_phones_are_valid_e164(self) -> None:
+        numbers = [n for p in Partner.objects.all() for n in (p.phone, p.mobile) if n]
+        assert len(numbers) > self.summary.partners
+        for number in numbers:
+            parsed = phonenumbers.parse(number)
+            assert phonenumbers.is_valid_number(parsed), number
+            assert phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) == number
 
+    def test_tax_ids_are_valid_and_compact(self) -> None:
+        with_tax_id = Partner.objects.exclude(tax_id="")
+        assert with_tax_id.count() > self.summary.organisations // 2
+        for partner in with_tax_id:
+            assert normalize_tax_id(partner.tax_id, partner.country) == partner.tax_id
+        company = Company.objects.get()
+        assert normalize_tax_id(company.tax_id, company.country) == company.tax_id
 
-def test_phones_are_valid_e164(summary: DemoSummary) -> None:
-    numbers = [n for p in Partner.objects.all() for n in (p.phone, p.mobile) if n]
-    assert len(numbers) > summary.partners
-    for number in numbers:
-        parsed = phonenumbers.parse(number)
-        assert phonenumbers.is_valid_number(parsed), number
-        assert phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) == number
+    def test_barcodes_skus_and_prices(self) -> None:
+        products = list(Product.objects.all())
+        assert len({p.sku for p in products}) == len(products)
+        for product in products:
+            if product.kind == Product.Kind.SERVICE:
+                assert product.barcode == ""
+            else:
+                assert _ean13_is_valid(product.barcode), product.barcode
+            assert isinstance(product.sales_price, Decimal)
+            assert isinstance(product.cost, Decimal)
+            assert 0 < product.cost < product.sales_price
+        assert all(isinstance(item.price, Decimal) and item.price > 0 for item in PriceListItem.objects.all())
 
+    def test_categories_and_price_lists(self) -> None:
+        chairs = Category.objects.get(path="Furniture / Chairs")
+        assert chairs.parent is not None
+        assert chairs.parent.path == "Furniture"
+        assert all(c.path.endswith(c.name) for c in Category.objects.all())
+        lists = {pl.name: pl for pl in PriceList.objects.all()}
+        assert set(lists) == {"EUR list", "Wholesale EUR", "PLN list"}
+        assert lists["PLN list"].currency_id == "PLN"
+        assert lists["Wholesale EUR"].customer_group is not None
+        breaks = set(lists["Wholesale EUR"].items.values_list("min_quantity", flat=True))
+        assert breaks == {Decimal(0), Decimal(10), Decimal(50)}
+        assert ExchangeRate.objects.filter(base="EUR", quote="PLN").exists()
 
-def test_tax_ids_are_valid_and_compact(summary: DemoSummary) -> None:
-    with_tax_id = Partner.objects.exclude(tax_id="")
-    assert with_tax_id.count() > summary.organisations // 2
-    for partner in with_tax_id:
-        assert normalize_tax_id(partner.tax_id, partner.country) == partner.tax_id
-    company = Company.objects.get()
-    assert normalize_tax_id(company.tax_id, company.country) == company.tax_id
+    def test_users_have_their_roles(self) -> None:
+        company = Company.objects.get()
+        for demo_user in DEMO_USERS:
+            user = User.objects.get(username=demo_user.username)
+            assert user.check_password(DEMO_PASSWORD)
+            assert user.groups.filter(name=demo_user.role).exists()
+            assert user.companies.filter(pk=company.pk).exists()
+            assert user.active_company == company
+        admin = User.objects.get(username="admin")
+        assert admin.is_superuser
+        assert admin.groups.filter(name=roles.ADMINISTRATOR).exists()
+        assert Group.objects.get(name=roles.SALESPERSON).user_set.count() == 2
 
+    def test_salesperson_sees_a_strict_subset(self) -> None:
+        everyone = Partner.objects.visible_to(User.objects.get(username="anna"))
+        sam = Partner.objects.visible_to(User.objects.get(username="sam"))
+        assert everyone.count() == self.summary.partners
+        assert 0 < sam.count() < everyone.count()
+        assert set(sam.values_list("pk", flat=True)) < set(everyone.values_list("pk", flat=True))
+        assert not sam.filter(owner__username="sofia").exists()
 
-def test_barcodes_skus_and_prices(summary: DemoSummary) -> None:
-    products = list(Product.objects.all())
-    assert len({p.sku for p in products}) == len(products)
-    for product in products:
-        if product.kind == Product.Kind.SERVICE:
-            assert product.barcode == ""
-        else:
-            assert _ean13_is_valid(product.barcode), product.barcode
-        assert isinstance(product.sales_price, Decimal)
-        assert isinstance(product.cost, Decimal)
-        assert 0 < product.cost < product.sales_price
-    assert all(isinstance(item.price, Decimal) and item.price > 0 for item in PriceListItem.objects.all())
+    def test_one_event_and_refusal(self) -> None:
+        assert demo_loaded()
+        assert Event.objects.filter(name="demo.loaded").count() == 1
+        with pytest.raises(DemoRefused):
+            build_demo("small")
+        with pytest.raises(DemoRefused):
+            build_demo("small", force=True)
+        assert Partner.objects.count() == self.summary.partners
 
+    def test_new_rows_get_fresh_ids_after_the_load(self) -> None:
+        """The load takes its primary keys itself; the database must hand out later ones."""
+        company = Company.objects.get()
+        largest = max(Partner.objects.values_list("pk", flat=True))
+        partner = Partner.objects.create(company=company, name="Added after the demo")
+        assert partner.pk > largest
+        assert Address.objects.create(partner=partner, city="Ljubljana").pk > self.summary.organisations
 
-def test_categories_and_price_lists(summary: DemoSummary) -> None:
-    chairs = Category.objects.get(path="Furniture / Chairs")
-    assert chairs.parent is not None
-    assert chairs.parent.path == "Furniture"
-    assert all(c.path.endswith(c.name) for c in Category.objects.all())
-    lists = {pl.name: pl for pl in PriceList.objects.all()}
-    assert set(lists) == {"EUR list", "Wholesale EUR", "PLN list"}
-    assert lists["PLN list"].currency_id == "PLN"
-    assert lists["Wholesale EUR"].customer_group is not None
-    breaks = set(lists["Wholesale EUR"].items.values_list("min_quantity", flat=True))
-    assert breaks == {Decimal(0), Decimal(10), Decimal(50)}
-    assert ExchangeRate.objects.filter(base="EUR", quote="PLN").exists()
+    def test_database_holds_exactly_what_the_generator_yields(self) -> None:
+        """The stored names equal a fresh run of the pure generators: the demo is deterministic."""
+        organisations = PartnerGenerator().organisations(partners_demo.organisations("small"))
+        expected = [name for org in organisations for name in (org.name, *(p.name for p in org.people))]
+        stored = Partner.objects.values_list("name", flat=True)
+        assert _names_digest(iter(sorted(stored))) == _names_digest(iter(sorted(expected)))
+        expected_skus = {d.sku for d in product_drafts(catalog_demo.SIZES["small"])}
+        assert set(Product.objects.values_list("sku", flat=True)) == expected_skus
 
+    def test_day_one_templates_print_a_complete_letterhead(self) -> None:
+        from tandem.integrations.letters import services as letters
+        from tandem.integrations.letters.models import DocumentTemplate
 
-def test_users_have_their_roles(summary: DemoSummary) -> None:
-    company = Company.objects.get()
-    for demo_user in DEMO_USERS:
-        user = User.objects.get(username=demo_user.username)
-        assert user.check_password(DEMO_PASSWORD)
-        assert user.groups.filter(name=demo_user.role).exists()
-        assert user.companies.filter(pk=company.pk).exists()
-        assert user.active_company == company
-    admin = User.objects.get(username="admin")
-    assert admin.is_superuser
-    assert admin.groups.filter(name=roles.ADMINISTRATOR).exists()
-    assert Group.objects.get(name=roles.SALESPERSON).user_set.count() == 2
+        assert self.summary.document_templates == DocumentTemplate.objects.count() == 15
+        kinds = set(DocumentTemplate.objects.values_list("kind", "language"))
+        for kind in ("letter", "offer", "reminder"):
+            assert {(kind, "en"), (kind, "sl")} <= kinds
+        company = Company.objects.get()
+        assert company.city == "Ljubljana" and company.vat_id == f"SI{company.tax_id}"
+        assert company.iban.startswith("SI56") and company.bic and company.email and company.bank_name
+        customer = Partner.objects.filter(kind=Partner.Kind.ORGANISATION, is_supplier=False).order_by("id")[0]
+        admin = User.objects.get(username="admin")
+        for template in DocumentTemplate.objects.all():
+            rendered = letters.render_template(template, user=admin, partner=customer)
+            assert rendered.empty_fields == (), template.name
+        reminder = DocumentTemplate.objects.get(kind="reminder", language="sl")
+        body = letters.render_template(reminder, user=admin, partner=customer).body
+        assert "IBAN SI56191000000123438, BIC LJBASI2X" in body
 
+    def test_the_demo_stock_is_valued_and_agrees_with_the_balance_sheet(self) -> None:
+        from tandem.inventory.models import ValuationSettings
+        from tandem.inventory.queries import valuation
 
-def test_salesperson_sees_a_strict_subset(summary: DemoSummary) -> None:
-    everyone = Partner.objects.visible_to(User.objects.get(username="anna"))
-    sam = Partner.objects.visible_to(User.objects.get(username="sam"))
-    assert everyone.count() == summary.partners
-    assert 0 < sam.count() < everyone.count()
-    assert set(sam.values_list("pk", flat=True)) < set(everyone.values_list("pk", flat=True))
-    assert not sam.filter(owner__username="sofia").exists()
-
-
-def test_one_event_and_refusal(summary: DemoSummary) -> None:
-    assert demo_loaded()
-    assert Event.objects.filter(name="demo.loaded").count() == 1
-    with pytest.raises(DemoRefused):
-        build_demo("small")
-    with pytest.raises(DemoRefused):
-        build_demo("small", force=True)
-    assert Partner.objects.count() == summary.partners
-
-
-def test_new_rows_get_fresh_ids_after_the_load(summary: DemoSummary) -> None:
-    """The load takes its primary keys itself; the database must hand out later ones."""
-    company = Company.objects.get()
-    largest = max(Partner.objects.values_list("pk", flat=True))
-    partner = Partner.objects.create(company=company, name="Added after the demo")
-    assert partner.pk > largest
-    assert Address.objects.create(partner=partner, city="Ljubljana").pk > summary.organisations
-
-
-def test_database_holds_exactly_what_the_generator_yields(summary: DemoSummary) -> None:
-    """The stored names equal a fresh run of the pure generators: the demo is deterministic."""
-    organisations = PartnerGenerator().organisations(partners_demo.organisations("small"))
-    expected = [name for org in organisations for name in (org.name, *(p.name for p in org.people))]
-    stored = Partner.objects.values_list("name", flat=True)
-    assert _names_digest(iter(sorted(stored))) == _names_digest(iter(sorted(expected)))
-    expected_skus = {d.sku for d in product_drafts(catalog_demo.SIZES["small"])}
-    assert set(Product.objects.values_list("sku", flat=True)) == expected_skus
+        settings = ValuationSettings.objects.get()
+        assert valuation.total_value(settings.company_id) > 0
+        assert valuation.valuation_differences() == []
 
 
 def test_generators_repeat_themselves() -> None:
@@ -191,33 +212,3 @@ def test_generators_repeat_themselves() -> None:
     assert digest() == digest()
     assert product_drafts(2000) == product_drafts(2000)
     assert len({d.name for d in product_drafts(2000)}) == 2000
-
-
-def test_day_one_templates_print_a_complete_letterhead(summary: DemoSummary) -> None:
-    from tandem.integrations.letters import services as letters
-    from tandem.integrations.letters.models import DocumentTemplate
-
-    assert summary.document_templates == DocumentTemplate.objects.count() == 15
-    kinds = set(DocumentTemplate.objects.values_list("kind", "language"))
-    for kind in ("letter", "offer", "reminder"):
-        assert {(kind, "en"), (kind, "sl")} <= kinds
-    company = Company.objects.get()
-    assert company.city == "Ljubljana" and company.vat_id == f"SI{company.tax_id}"
-    assert company.iban.startswith("SI56") and company.bic and company.email and company.bank_name
-    customer = Partner.objects.filter(kind=Partner.Kind.ORGANISATION, is_supplier=False).order_by("id")[0]
-    admin = User.objects.get(username="admin")
-    for template in DocumentTemplate.objects.all():
-        rendered = letters.render_template(template, user=admin, partner=customer)
-        assert rendered.empty_fields == (), template.name
-    reminder = DocumentTemplate.objects.get(kind="reminder", language="sl")
-    body = letters.render_template(reminder, user=admin, partner=customer).body
-    assert "IBAN SI56191000000123438, BIC LJBASI2X" in body
-
-
-def test_the_demo_stock_is_valued_and_agrees_with_the_balance_sheet(summary: DemoSummary) -> None:
-    from tandem.inventory.models import ValuationSettings
-    from tandem.inventory.queries import valuation
-
-    settings = ValuationSettings.objects.get()
-    assert valuation.total_value(settings.company_id) > 0
-    assert valuation.valuation_differences() == []
