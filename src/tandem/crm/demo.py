@@ -1,6 +1,8 @@
 """The CRM's part of the demo company: two pipelines (new business, renewals) with deals in
 every stage for the salespeople's customers, and activities due today, overdue and this week,
-so the board and the agenda look real on first run. Written through the services (a few dozen
+so the board and the agenda look real on first run; and leads of the past months from every
+channel — new, qualified, disqualified, converted into customers and deals — plus a few web
+leads nobody has taken yet, so the Leads list looks real too. Written through the services (a few dozen
 rows), seeded, so two builds hold the same deals."""
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from tandem.core import roles
 from tandem.core.demo import SEED, Demo
 from tandem.core.models import Company, User
 from tandem.crm import services
-from tandem.crm.models import Activity, Deal, LostReason, Pipeline
+from tandem.crm.models import Activity, Deal, Lead, LostReason, Pipeline
+from tandem.crm.services import leads as lead_services
 from tandem.partners.models import Partner
 
 RENEWAL_STAGES = (
@@ -86,11 +89,67 @@ def build(demo: Demo) -> dict[str, int]:
                         elif stage.pk != deal.stage_id:
                             services.move_deal(deal, seller, stage)
                         activities += _activities(company, seller, deal, rng, now)
+        leads = _leads(company, manager, sellers, rng, now)
     return {
         "pipelines": Pipeline.objects.filter(company=company).count(),
         "deals": deals,
         "activities": activities,
+        "leads": leads,
     }
+
+
+LEAD_PEOPLE = (
+    ("Hotel Bled", "Ana Kos", "Lobby and bar seating"),
+    ("Pekarna Kranj", "Jure Zupan", "A shop counter"),
+    ("Biuro Rachunkowe Lis", "Ewa Lis", "Ten desks for a new office"),
+    ("Studio Forma", "Marek Wójcik", "Chairs for a meeting room"),
+    ("Vinoteka Piran", "Luka Mlakar", "Shelving"),
+    ("Kancelaria Nowak", "Piotr Nowak", "Reception furniture"),
+    ("Coworking Center", "Tina Horvat", "40 desks"),
+    ("Dental Clinic Smile", "Maja Kralj", "Waiting room sofas"),
+    ("Szkoła Językowa Lingua", "Olga Zielińska", "Classroom tables"),
+    ("Gostilna Pri Mostu", "Rok Novak", "Canteen tables"),
+)
+LEAD_SOURCES = (
+    Lead.Source.WEBSITE, Lead.Source.EMAIL, Lead.Source.CALL, Lead.Source.EVENT, Lead.Source.REFERRAL,
+    Lead.Source.IMPORT, Lead.Source.CAMPAIGN,
+)  # fmt: skip
+DISQUALIFIED = ("No budget this year", "Bought elsewhere", "Only wanted a price list", "Could not reach them")
+
+
+def _leads(
+    company: Company, manager: User | None, sellers: list[User], rng: random.Random, now: datetime
+) -> int:
+    """Per salesperson, leads of the past months in every state; three web leads for the manager
+    to hand out. Each is dated back to when it came in."""
+    written = 0
+    for seller_index, seller in enumerate(sellers):
+        for index in range(len(LEAD_PEOPLE)):
+            firm, person, need = LEAD_PEOPLE[(index + seller_index * 3) % len(LEAD_PEOPLE)]
+            first = person.split()[0].lower()
+            domain = "".join(ch for ch in firm.lower() if ch.isalnum())[:20]
+            lead = lead_services.create_lead(
+                company, seller, source=LEAD_SOURCES[(index + seller_index) % len(LEAD_SOURCES)],
+                company_name=firm, contact_name=person, email=f"{first}@{domain}.example", need=need,
+                budget=Decimal(rng.randrange(4, 120) * 500), timeline=rng.choice(list(Lead.Timeline.values)),
+            )  # fmt: skip
+            written += 1
+            fate = index % 5
+            if fate == 1:
+                lead_services.qualify_lead(lead, seller)
+            elif fate == 2:
+                lead_services.disqualify_lead(lead, seller, reason=rng.choice(DISQUALIFIED))
+            elif fate == 3:
+                lead_services.qualify_lead(lead, seller)
+                lead_services.convert_lead(lead, seller, allow_duplicate=True, amount=lead.budget)
+            Lead.objects.filter(pk=lead.pk).update(created_at=now - timedelta(days=rng.randrange(1, 330)))
+    for index, (firm, person, need) in enumerate(LEAD_PEOPLE[:3]):
+        lead_services.create_lead(
+            company, None, source=Lead.Source.WEBSITE, source_ref=f"demo-web-{index}", company_name=firm,
+            contact_name=person, need=need,
+        )  # fmt: skip
+        written += 1
+    return written
 
 
 def _activities(company: Company, seller: User, deal: Deal, rng: random.Random, now: datetime) -> int:
