@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "tandem.purchasing",
     "tandem.planning",
     "tandem.crm",
+    "tandem.sales",
     "tandem.integrations.imports",
     "tandem.integrations.letters",
     "tandem.integrations.webhooks",

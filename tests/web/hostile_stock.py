@@ -1,4 +1,4 @@
-"""Hostile records for the stock, planning and purchasing exports (``test_exports.HOSTILE_RECORDS``).
+"""Hostile records for the stock, planning, purchasing and sales exports (``test_exports.HOSTILE_RECORDS``).
 
 Each builder makes, through the domain's services, one record whose exported text is
 ``HOSTILE``. Where a list has no free text of its own (stock, stock moves, reorder rules) the
@@ -169,6 +169,23 @@ def _hostile_purchase_request(company: Company, actor: User, pcs: Uom) -> Any:
     return services.create_request(company, actor, product=product, quantity="30", origin=HOSTILE)
 
 
+def _hostile_sales_order(company: Company, actor: User, pcs: Uom) -> Any:
+    """A quotation whose customer's reference is ``HOSTILE``."""
+    from tandem.partners.services import create_partner
+    from tandem.sales import services
+
+    customer = create_partner(company, actor, name="Hotel Wawel", owner=actor, allow_duplicate=True)
+    product = _product(company, actor, pcs, "EVIL-SO", kind="service")
+    return services.create_order(
+        company,
+        actor,
+        partner=customer,
+        order_date=DAY,
+        customer_reference=HOSTILE,
+        lines=[services.OrderLineData(product=product, quantity="1", price_unit="10")],
+    )
+
+
 RECORDS: dict[str, Callable[[Company, User, Uom], Any]] = {
     "inventory.count": _hostile_count,
     "inventory.location": _hostile_location,
@@ -181,4 +198,5 @@ RECORDS: dict[str, Callable[[Company, User, Uom], Any]] = {
     "purchasing.purchaseorder": _hostile_purchase_order,
     "purchasing.purchaserequest": _hostile_purchase_request,
     "purchasing.supplierprice": _hostile_supplier_price,
+    "sales.salesorder": _hostile_sales_order,
 }

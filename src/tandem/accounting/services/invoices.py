@@ -280,6 +280,16 @@ def _fiscal_position(company: Company, partner: Partner) -> FiscalPosition | Non
     return taxes.position_for(company, partner.country or company.country, bool(partner.tax_id))
 
 
+def sale_taxes(company: Company, partner: Partner, product: Product | None) -> list[Tax]:
+    """The taxes a sale of ``product`` to ``partner`` carries: the product's (else its
+    category's) sales taxes mapped by the partner's fiscal position — what a customer invoice
+    line defaults to. For quotations and orders (``sales``)."""
+    defaults = _product_defaults(company, product)
+    if defaults is None:
+        return []
+    return taxes.map_taxes(_fiscal_position(company, partner), defaults.sale_taxes.all())
+
+
 def _check_header(company: Company, invoice: Invoice) -> None:
     errors: dict[str, list[str]] = {}
     for name in ("partner", "fiscal_position"):

@@ -1,0 +1,229 @@
+"""``/api/v1/sales/orders/``: quotations and orders with their lines; ``send``, ``confirm``,
+``cancel`` and ``invoice`` are POSTs on the order. Thin: services write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tandem.accounting.models import Tax
+from tandem.api.fields import ScopedPrimaryKeyField, StrictFieldsMixin
+from tandem.api.viewsets import CreateMixin, ExportMixin, RetrieveMixin, ServiceViewSet, UpdateMixin
+from tandem.catalog.models import Product
+from tandem.core.models import Currency, Uom, User
+from tandem.crm.models import Deal
+from tandem.inventory.models import Warehouse
+from tandem.partners.models import Partner
+from tandem.sales import queries, services
+from tandem.sales.filters import OrderFilter
+from tandem.sales.models import InvoicePolicy, SalesOrder, SalesOrderLine
+
+CHANGE = ["sales.change_salesorder"]
+
+
+def _quantity(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=18, decimal_places=4, coerce_to_string=True, **kwargs)
+
+
+class OrderLineSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    uom: serializers.SlugRelatedField[Uom] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    quantity = _quantity(read_only=True)
+
+    class Meta:
+        model = SalesOrderLine
+        fields = [
+            "id",
+            "product",
+            "description",
+            "quantity",
+            "uom",
+            "price_unit",
+            "discount",
+            "taxes",
+            "optional",
+            "invoice_policy",
+            "cost_unit",
+            "amount_untaxed",
+            "amount_total",
+        ]
+        read_only_fields = fields
+
+
+class SalesOrderSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    lines = OrderLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SalesOrder
+        fields = [
+            "id",
+            "version",
+            "number",
+            "state",
+            "partner",
+            "contact",
+            "salesperson",
+            "deal",
+            "currency",
+            "warehouse",
+            "delivery",
+            "order_date",
+            "validity_date",
+            "promised_date",
+            "customer_reference",
+            "notes",
+            "amount_untaxed",
+            "amount_tax",
+            "amount_total",
+            "amount_company",
+            "cost_total",
+            "approved_by",
+            "sent_at",
+            "confirmed_at",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
+class OrderLineWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    product = ScopedPrimaryKeyField(queryset=Product.objects.all())
+    quantity = serializers.DecimalField(max_digits=18, decimal_places=4)
+    price_unit = serializers.DecimalField(max_digits=18, decimal_places=4, required=False, allow_null=True)
+    discount = serializers.DecimalField(max_digits=7, decimal_places=4, required=False)
+    description = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    uom = serializers.SlugRelatedField(slug_field="code", queryset=Uom.objects.all(), required=False)
+    optional = serializers.BooleanField(required=False)
+    taxes = serializers.ListField(child=ScopedPrimaryKeyField(queryset=Tax.objects.all()), required=False)
+    invoice_policy = serializers.ChoiceField(choices=InvoicePolicy.choices, required=False)
+
+
+class SalesOrderWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):  # type: ignore[type-arg]
+    partner = ScopedPrimaryKeyField(queryset=Partner.objects.all())
+    contact = ScopedPrimaryKeyField(queryset=Partner.objects.all(), required=False, allow_null=True)
+    deal = ScopedPrimaryKeyField(queryset=Deal.objects.all(), required=False, allow_null=True)
+    salesperson = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    currency = serializers.PrimaryKeyRelatedField(
+        queryset=Currency.objects.filter(active=True), required=False
+    )
+    warehouse = ScopedPrimaryKeyField(queryset=Warehouse.objects.all(), required=False, allow_null=True)
+    order_date = serializers.DateField(required=False)
+    lines = OrderLineWriteSerializer(many=True, required=False)
+
+    class Meta:
+        model = SalesOrder
+        fields = [*services.ORDER_HEADER, "lines"]
+
+
+def _lines(data: dict[str, Any]) -> list[services.OrderLineData] | None:
+    given = data.pop("lines", None)
+    if given is None:
+        return None
+    return [services.OrderLineData(**row) for row in given]
+
+
+class InvoiceLineSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    line = serializers.IntegerField(min_value=1)
+    quantity = serializers.DecimalField(max_digits=18, decimal_places=4)
+
+
+class InvoiceSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    invoice_date = serializers.DateField(required=False)
+    lines = InvoiceLineSerializer(many=True, required=False)
+
+
+class InvoiceResultSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    invoice = serializers.IntegerField()
+    total = serializers.DecimalField(max_digits=18, decimal_places=2, coerce_to_string=True)
+
+
+class ProgressSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    delivered = serializers.BooleanField()
+    invoiced = serializers.BooleanField()
+    paid = serializers.BooleanField()
+    amount_invoiced = serializers.DecimalField(max_digits=18, decimal_places=2, coerce_to_string=True)
+    amount_due = serializers.DecimalField(max_digits=18, decimal_places=2, coerce_to_string=True)
+
+
+class SalesOrderViewSet(
+    RetrieveMixin, CreateMixin, UpdateMixin, ExportMixin, mixins.ListModelMixin, ServiceViewSet
+):
+    """Quotations (draft, sent) and orders with their lines. Quotations change (PUT/PATCH with
+    their lines); ``send/`` numbers and e-mails the quotation, ``confirm/`` confirms it (credit and
+    discount limits: above them only a sales manager), ``invoice/`` drafts the invoice the lines'
+    policy allows, ``cancel/`` cancels; ``progress/`` reads what was delivered, invoiced and paid."""
+
+    model = SalesOrder
+    serializer_class = SalesOrderSerializer
+    write_serializer_class = SalesOrderWriteSerializer
+    filterset_class = OrderFilter
+    list_prefetch_related = ("lines__uom", "lines__taxes")
+    ordering_fields = ("id", "order_date", "promised_date")
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    perms_map_overrides = {"DELETE": ["%(app_label)s.change_%(model_name)s"]}
+
+    def perform_service_create(self, data: dict[str, Any]) -> SalesOrder:
+        return services.create_order(self.company, self.actor, lines=_lines(data) or [], **data)
+
+    def perform_service_update(
+        self, instance: SalesOrder, data: dict[str, Any], expected_version: int | None
+    ) -> SalesOrder:
+        lines = _lines(data)
+        return services.update_order(
+            instance, self.actor, expected_version=expected_version, lines=lines, **data
+        )
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Delete a quotation never sent (others are cancelled: 409)."""
+        order = self.get_object()
+        self.expected_version(order)
+        services.delete_draft(order, self.actor)
+        return Response(status=204)
+
+    def _act(self, run: Any) -> Response:
+        order = self.get_object()
+        self.expected_version(order)
+        return self.respond(run(order))
+
+    @extend_schema(request=None, responses=SalesOrderSerializer)
+    @action(detail=True, methods=["post"], changes_record=True, required_perms=CHANGE)
+    def send(self, request: Request, pk: str | None = None) -> Response:
+        """Number the quotation and e-mail it with its PDF (marked sent when nobody has an address)."""
+        return self._act(lambda order: services.send_order(order, self.actor))
+
+    @extend_schema(request=None, responses=SalesOrderSerializer)
+    @action(detail=True, methods=["post"], changes_record=True, required_perms=CHANGE)
+    def confirm(self, request: Request, pk: str | None = None) -> Response:
+        """Confirm the quotation: reserve the goods and prepare the delivery."""
+        return self._act(lambda order: services.confirm_order(order, self.actor))
+
+    @extend_schema(request=None, responses=SalesOrderSerializer)
+    @action(detail=True, methods=["post"], changes_record=True, required_perms=CHANGE)
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        """Cancel a quotation or an order not invoiced: reservations are released."""
+        return self._act(lambda order: services.cancel_order(order, self.actor))
+
+    @extend_schema(request=InvoiceSerializer, responses={201: InvoiceResultSerializer})
+    @action(detail=True, methods=["post"], required_perms=["sales.view_salesorder", "accounting.add_invoice"])
+    def invoice(self, request: Request, pk: str | None = None) -> Response:
+        """A draft customer invoice for what the lines' policy allows (or ``lines``: less)."""
+        data = self.validated(InvoiceSerializer(data=request.data))
+        order = self.get_object()
+        given = data.get("lines")
+        quantities = {row["line"]: row["quantity"] for row in given} if given is not None else None
+        invoice = services.invoice_order(
+            order, self.actor, invoice_date=data.get("invoice_date"), quantities=quantities
+        )
+        body = {"invoice": invoice.pk, "total": invoice.amount_total}
+        return Response(InvoiceResultSerializer(body).data, status=201)
+
+    @extend_schema(request=None, responses=ProgressSerializer)
+    @action(detail=True, methods=["get"])
+    def progress(self, request: Request, pk: str | None = None) -> Response:
+        """Delivered, invoiced and paid: derived from the deliveries and invoices."""
+        return Response(ProgressSerializer(queries.progress(self.get_object())).data)

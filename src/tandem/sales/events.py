@@ -1,0 +1,67 @@
+"""The events sales records. Payload descriptions are for integrators."""
+
+from django.utils.translation import gettext_lazy as _
+
+from tandem.core.events import CHANGES, EventType, declare
+
+STATE = "[from, to]: the state before and after"
+NUMBER = "the order's number"
+
+declare(
+    EventType(
+        "salesorder.created",
+        _("Quotation created"),
+        {"total": "a decimal string", "currency": "the currency code", "deal": "the deal's id or null"},
+        webhook=True,
+    ),
+    EventType("salesorder.updated", _("Changed"), {"changes": CHANGES}, webhook=True),
+    EventType("salesorder.deleted", _("Deleted"), {"customer": "the customer's id"}, webhook=True),
+    EventType(
+        "salesorder.sent",
+        _("Quotation sent"),
+        {"state": STATE, "number": NUMBER, "to": "the addresses (empty: marked as sent)"},
+        webhook=True,
+    ),
+    EventType(
+        "salesorder.confirmed",
+        _("Order confirmed"),
+        {
+            "state": STATE,
+            "number": NUMBER,
+            "total": "a decimal string",
+            "currency": "the currency code",
+            "deal": "the deal's id or null",
+            "approved_by": "the sales manager's id when a limit was passed, else null",
+            "approval": "why a sales manager had to confirm (sentences)",
+        },
+        webhook=True,
+    ),
+    EventType(
+        "salesorder.delivered",
+        _("Goods delivered"),
+        {"number": NUMBER, "delivery": "the transfer's id", "transfer": "the transfer's number"},
+        webhook=True,
+    ),
+    EventType(
+        "salesorder.invoiced",
+        _("Invoiced"),
+        {
+            "number": NUMBER,
+            "invoice": "the draft invoice's id",
+            "total": "a decimal string",
+            "quantities": "{order line id: quantity invoiced}",
+        },
+        webhook=True,
+    ),
+    EventType(
+        "salesorder.done", _("Delivered and invoiced"), {"state": STATE, "number": NUMBER}, webhook=True
+    ),
+    EventType("salesorder.cancelled", _("Cancelled"), {"state": STATE, "number": NUMBER}, webhook=True),
+    EventType("salessettings.updated", _("Sales settings changed"), {"changes": CHANGES}),
+    EventType(
+        "creditlimit.changed",
+        _("Credit limit changed"),
+        {"amount": "the new limit (company currency, a decimal string) or null: none"},
+        webhook=True,
+    ),
+)

@@ -1,0 +1,134 @@
+"""Sales forms: shape only; ``sales.services`` validates and writes."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tandem.catalog.models import Product
+from tandem.core.models import Currency
+from tandem.crm.models import Deal
+from tandem.inventory.models import Warehouse
+from tandem.partners.forms import salesperson_choices
+from tandem.partners.models import Partner
+from tandem.sales.models import SalesOrder, SalesOrderLine
+from tandem.sales.services import ORDER_HEADER, OrderLineData
+from tandem.web.autocomplete import AutocompleteSelect
+from tandem.web.forms import ServiceModelForm, style_fields
+
+LINE_ROWS = 3
+
+
+def customers(user: Any) -> Any:
+    return Partner.objects.visible_to(user).filter(active=True, is_customer=True)
+
+
+def deals(user: Any) -> Any:
+    return Deal.objects.visible_to(user).exclude(state=Deal.State.LOST)
+
+
+class OrderLineForm(forms.Form):
+    product = forms.ModelChoiceField(
+        Product.objects.none(), label=_("Product"), required=False, widget=AutocompleteSelect("sales.product")
+    )
+    description = forms.CharField(label=_("Description"), max_length=500, required=False)
+    quantity = forms.DecimalField(label=_("Quantity"), initial=1, max_digits=18, decimal_places=4)
+    price_unit = forms.DecimalField(
+        label=_("Unit price"),
+        max_digits=20,
+        decimal_places=4,
+        required=False,
+        help_text=_("Empty: the customer's price from the price lists."),
+    )
+    discount = forms.DecimalField(label=_("Discount %"), max_digits=7, decimal_places=4, required=False)
+    optional = forms.BooleanField(label=_("Optional"), required=False)
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        product = self.fields["product"]
+        assert isinstance(product, forms.ModelChoiceField)
+        product.queryset = Product.objects.visible_to(user).filter(active=True)
+        style_fields(self, small=True)
+
+    def line(self) -> OrderLineData | None:
+        data = self.cleaned_data
+        if not data or not data.get("product"):
+            return None
+        return OrderLineData(
+            product=data["product"],
+            quantity=data["quantity"],
+            price_unit=data.get("price_unit"),
+            discount=data.get("discount") or 0,
+            description=data.get("description") or "",
+            optional=bool(data.get("optional")),
+        )
+
+
+class SalesOrderForm(ServiceModelForm):
+    """The header, and the lines as a formset below it (existing lines plus empty rows)."""
+
+    fieldsets: ClassVar = [
+        (_("Quotation"), ["partner", "contact", "deal", "salesperson", "currency", "warehouse"]),
+        (_("Dates"), ["order_date", "validity_date", "promised_date"]),
+        (_("Reference"), ["customer_reference", "notes"]),
+    ]
+
+    class Meta:
+        model = SalesOrder
+        fields = ORDER_HEADER
+        widgets = {
+            "order_date": forms.DateInput(attrs={"type": "date"}),
+            "validity_date": forms.DateInput(attrs={"type": "date"}),
+            "promised_date": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "partner": AutocompleteSelect("sales.customer"),
+            "contact": AutocompleteSelect("sales.person"),
+            "deal": AutocompleteSelect("sales.deal"),
+            "salesperson": AutocompleteSelect("partners.salesperson"),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("currency", "order_date", "salesperson", "validity_date"):
+            self.fields[name].required = False
+        user = getattr(self.request, "user", None)
+        formset = forms.formset_factory(OrderLineForm, extra=LINE_ROWS)
+        lines: list[SalesOrderLine] = list(self.instance.lines.all()) if self.instance.pk else []
+        initial = [
+            {
+                "product": line.product_id,
+                "description": line.description,
+                "quantity": line.quantity,
+                "price_unit": line.price_unit,
+                "discount": line.discount,
+                "optional": line.optional,
+            }
+            for line in lines
+        ]
+        self.lines = formset(
+            self.data if self.is_bound else None, prefix="lines", initial=initial, form_kwargs={"user": user}
+        )
+
+    def limit_choices(self) -> None:
+        user = getattr(self.request, "user", None)
+        self.choice_field("partner").queryset = customers(user)
+        self.choice_field("contact").queryset = Partner.objects.visible_to(user).filter(
+            active=True, kind=Partner.Kind.PERSON
+        )
+        self.choice_field("deal").queryset = deals(user)
+        self.choice_field("salesperson").queryset = salesperson_choices(user)
+        self.choice_field("currency").queryset = Currency.objects.filter(active=True)
+        self.choice_field("warehouse").queryset = Warehouse.objects.visible_to(user).filter(active=True)
+
+    def is_valid(self) -> bool:
+        return super().is_valid() & self.lines.is_valid()
+
+    def service_data(self) -> dict[str, Any]:
+        data = super().service_data()
+        for name in ("currency", "order_date", "salesperson", "validity_date"):
+            if data.get(name) is None:
+                data.pop(name, None)
+        data["lines"] = [line for form in self.lines if (line := form.line()) is not None]  # type: ignore[attr-defined]
+        return data

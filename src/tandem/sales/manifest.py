@@ -1,0 +1,55 @@
+"""What sales adds to the shell: menu, tile, shortcut, API, pages, the customer card's panel
+of orders, the timeline and its part of the demo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tandem.core import registry
+from tandem.sales.models import SalesOrder
+
+VIEW = "sales.view_salesorder"
+API = "tandem.sales.api"
+
+
+def _order_events(user: Any) -> Q:
+    return Q(subject_type=ContentType.objects.get_for_model(SalesOrder))
+
+
+registry.register(
+    registry.Manifest(
+        app="sales",
+        menu=[registry.MenuEntry(_("Quotations and orders"), "sales:order_list", VIEW, order=40)],
+        tiles=[
+            registry.Tile(
+                _("Quotations sent"),
+                "sales:order_list",
+                VIEW,
+                lambda user: SalesOrder.objects.visible_to(user).filter(state="sent"),
+                query="state=sent",
+                order=40,
+            )
+        ],
+        shortcuts=[
+            registry.Shortcut(_("New quotation"), "sales:order_create", "sales.add_salesorder", order=40)
+        ],
+        api=[registry.ApiRoute("sales/orders", f"{API}.SalesOrderViewSet", "api-salesorder")],
+        urls=[registry.UrlMount("sales/", "tandem.sales.urls")],
+        timeline=[registry.TimelineSource(VIEW, _order_events)],
+        partner_panels=[
+            registry.PartnerPanel(
+                "sales-orders", _("Quotations and orders"), VIEW, "tandem.sales.views.orders_panel", order=25
+            )
+        ],
+        internal_models=[
+            "sales.salesorderline",
+            "sales.orderinvoice",
+            "sales.creditlimit",
+            "sales.salessettings",
+        ],
+    )
+)

@@ -1,0 +1,266 @@
+"""Reads on sales: what was delivered, invoiced and paid of an order (derived from inventory's
+moves and accounting's invoices, never stored), what is left to invoice under each line's
+policy, totals per tax and margin, and a customer's exposure for the credit limit."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+
+from tandem.accounting.models import Invoice, InvoiceLine
+from tandem.accounting.queries import open_balance
+from tandem.accounting.queries.payments import invoice_residuals
+from tandem.accounting.services import taxes as tax_rules
+from tandem.core.models import Company
+from tandem.inventory.models import OPEN_STATES as OPEN_TRANSFERS
+from tandem.inventory.models import Move, Transfer
+from tandem.partners.models import Partner
+from tandem.sales.models import (
+    CreditLimit,
+    InvoicePolicy,
+    OrderInvoice,
+    SalesOrder,
+    SalesOrderLine,
+    SalesSettings,
+)
+
+ZERO = Decimal(0)
+CONFIRMED_STATES = ("confirmed", "done")
+
+
+def settings_of(company: Company) -> SalesSettings:
+    """The company's sales settings (defaults, unsaved, when it has none yet)."""
+    found = SalesSettings.objects.filter(company=company).first()
+    return found if found is not None else SalesSettings(company=company)
+
+
+def credit_limit(partner: Partner) -> Decimal | None:
+    """The customer's credit limit (company currency), None when it has none."""
+    return (
+        CreditLimit.objects.filter(company_id=partner.company_id, partner=partner)
+        .values_list("amount", flat=True)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Exposure:
+    open_balance: Decimal
+    order: Decimal
+    limit: Decimal | None
+
+    @property
+    def total(self) -> Decimal:
+        return self.open_balance + self.order
+
+    @property
+    def over(self) -> bool:
+        return self.limit is not None and self.total > self.limit
+
+
+def exposure(order: SalesOrder) -> Exposure:
+    """The customer's open balance (accounting) plus this order, against its credit limit."""
+    balance = open_balance(order.partner) or ZERO
+    return Exposure(balance, order.amount_company, credit_limit(order.partner))
+
+
+# --- delivered, invoiced, paid: derived -------------------------------------------------------
+
+
+@dataclass
+class LineStatus:
+    line: SalesOrderLine
+    ordered: Decimal
+    delivered: Decimal = ZERO
+    invoiced: Decimal = ZERO
+
+    @property
+    def to_deliver(self) -> Decimal:
+        return max(self.ordered - self.delivered, ZERO)
+
+    @property
+    def invoiceable(self) -> Decimal:
+        """What the line's policy allows to be invoiced in all."""
+        if self.line.invoice_policy == InvoicePolicy.ORDERED:
+            return self.ordered
+        return self.delivered
+
+    @property
+    def to_invoice(self) -> Decimal:
+        return max(self.invoiceable - self.invoiced, ZERO)
+
+
+def allocate(lines: Sequence[SalesOrderLine], done: dict[int, Decimal]) -> dict[int, Decimal]:
+    """Spread quantities per product over the lines in line order (the last line of a product
+    takes what is left over). Pure: ``{product id: quantity}`` → ``{line id: quantity}``."""
+    left = dict(done)
+    found: dict[int, Decimal] = {}
+    last_of = {line.product_id: line.pk for line in lines}
+    for line in lines:
+        available = left.get(line.product_id, ZERO)
+        take = available if last_of[line.product_id] == line.pk else min(available, line.quantity)
+        found[line.pk] = take
+        left[line.product_id] = available - take
+    return found
+
+
+def chain_ids(roots: Iterable[int]) -> set[int]:
+    """The transfers ``roots`` and their backorders at any depth (one query per level)."""
+    found: set[int] = set()
+    level = {pk for pk in roots if pk}
+    while level:
+        found |= level
+        level = set(Transfer.objects.filter(backorder_of_id__in=level).values_list("pk", flat=True)) - found
+    return found
+
+
+def delivered_by_product(order: SalesOrder) -> dict[int, Decimal]:
+    """``{product id: quantity}`` that left for the customer (product unit): done moves of the
+    delivery chain less done returns of them."""
+    if not order.delivery_id:
+        return {}
+    chain = chain_ids([order.delivery_id])
+    found: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    out = Move.objects.filter(transfer_id__in=chain, transfer__state=Transfer.State.DONE)
+    for product_id, quantity in (
+        out.values("product_id").annotate(q=Sum("quantity_done")).values_list("product_id", "q")
+    ):
+        found[product_id] += quantity or ZERO
+    back = Move.objects.filter(transfer__return_of_id__in=chain, transfer__state=Transfer.State.DONE)
+    for product_id, quantity in (
+        back.values("product_id").annotate(q=Sum("quantity_done")).values_list("product_id", "q")
+    ):
+        found[product_id] -= quantity or ZERO
+    return dict(found)
+
+
+def open_deliveries(order: SalesOrder) -> QuerySet[Transfer]:
+    return Transfer.objects.filter(pk__in=chain_ids([order.delivery_id or 0]), state__in=OPEN_TRANSFERS)
+
+
+def deliveries(order: SalesOrder) -> list[Transfer]:
+    if not order.delivery_id:
+        return []
+    return list(
+        Transfer.objects.filter(pk__in=chain_ids([order.delivery_id]))
+        .select_related("backorder_of")
+        .order_by("id")
+    )
+
+
+def invoiced_by_product(order: SalesOrder) -> dict[int, Decimal]:
+    """``{product id: quantity}`` on the order's invoices that are not cancelled (drafts
+    count: what is on a draft is not invoiced twice; credit notes subtract)."""
+    found: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    rows = (
+        InvoiceLine.objects.filter(
+            invoice__in=OrderInvoice.objects.filter(order=order).values("invoice"), product__isnull=False
+        )
+        .exclude(invoice__state=Invoice.State.CANCELLED)
+        .values_list("product_id", "quantity", "invoice__kind")
+    )
+    for product_id, quantity, kind in rows:
+        sign = -1 if kind == Invoice.Kind.CUSTOMER_CREDIT_NOTE else 1
+        found[product_id] += sign * quantity
+    return dict(found)
+
+
+def line_statuses(order: SalesOrder) -> list[LineStatus]:
+    """Ordered, delivered and invoiced per line that is not optional (optional lines are offers)."""
+    lines = [
+        line
+        for line in order.lines.select_related("product", "uom").order_by("sequence", "id")
+        if not line.optional
+    ]
+    delivered = allocate(lines, delivered_by_product(order))
+    if order.state in CONFIRMED_STATES:  # a service leaves no stock: it counts as delivered
+        delivered.update({line.pk: line.quantity for line in lines if line.product.kind == "service"})
+    invoiced = allocate(lines, invoiced_by_product(order))
+    return [LineStatus(line, line.quantity, delivered[line.pk], invoiced[line.pk]) for line in lines]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where an order stands, from the facts: each flag a pure function of them."""
+
+    delivered: bool
+    invoiced: bool
+    paid: bool
+    amount_invoiced: Decimal
+    amount_due: Decimal
+
+
+def progress_of(
+    statuses: Sequence[LineStatus], invoices: Sequence[tuple[str, str, Decimal, Decimal]]
+) -> Progress:
+    """Pure: ``statuses`` per line and the order's invoices as ``(kind, state, total,
+    residual)``. Delivered: every line fully delivered; invoiced: every line fully invoiced;
+    paid: invoiced and every posted invoice settled, none left in draft."""
+    delivered = all(s.delivered >= s.ordered for s in statuses)
+    invoiced = bool(statuses) and all(s.invoiced >= s.ordered for s in statuses)
+    live = [row for row in invoices if row[1] != Invoice.State.CANCELLED]
+    signed = sum(
+        (
+            (-total if kind == Invoice.Kind.CUSTOMER_CREDIT_NOTE else total)
+            for kind, _state, total, _r in live
+        ),
+        ZERO,
+    )
+    due = sum((residual for _k, state, _t, residual in live if state == Invoice.State.POSTED), ZERO)
+    drafts = any(state == Invoice.State.DRAFT for _k, state, _t, _r in live)
+    return Progress(delivered, invoiced, invoiced and not drafts and due <= 0, signed, due)
+
+
+def progress(order: SalesOrder) -> Progress:
+    statuses = line_statuses(order)
+    invoices = list(Invoice.objects.filter(pk__in=OrderInvoice.objects.filter(order=order).values("invoice")))
+    residuals = invoice_residuals(i.pk for i in invoices if i.state == Invoice.State.POSTED)
+    rows = [(i.kind, i.state, i.amount_total, residuals.get(i.pk, ZERO)) for i in invoices]
+    return progress_of(statuses, rows)
+
+
+def order_invoices(order: SalesOrder) -> list[Invoice]:
+    return list(
+        Invoice.objects.filter(pk__in=OrderInvoice.objects.filter(order=order).values("invoice")).order_by(
+            "id"
+        )
+    )
+
+
+# --- totals per tax and margin -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaxRow:
+    name: str
+    base: Decimal
+    amount: Decimal
+
+
+def tax_totals(order: SalesOrder) -> list[TaxRow]:
+    """One row per tax of the order's (not optional) lines, as an invoice would total them."""
+    computed = [
+        tax_rules.compute(
+            line.price_unit, line.quantity, line.taxes.all(), order.currency, discount=line.discount
+        )
+        for line in order.lines.prefetch_related("taxes__children").filter(optional=False)
+    ]
+    _untaxed, rows = tax_rules.totals(computed, order.currency)
+    return [TaxRow(row.tax.name, row.base, row.amount) for row in rows]
+
+
+def margin_percent(order: SalesOrder) -> Decimal | None:
+    if not order.amount_untaxed:
+        return None
+    return (order.margin * 100 / order.amount_untaxed).quantize(Decimal("0.1"))
+
+
+def expired(order: SalesOrder, today: datetime.date | None = None) -> bool:
+    on = today or timezone.localdate()
+    return order.state in {"draft", "sent"} and order.validity_date is not None and order.validity_date < on

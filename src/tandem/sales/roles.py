@@ -1,0 +1,35 @@
+"""Salespeople quote and sell to their customers; sales managers see every order and confirm
+above the credit and discount limits; accountants read orders and invoice them; warehouse
+staff read what is to be delivered. Administrators hold every permission (core.roles)."""
+
+from tandem.core import roles
+
+_ORDERS = ["salesorder", "salesorderline"]
+_READ = ["view_salesorder", "view_salesorderline", "view_orderinvoice"]
+
+GRANTS = {
+    roles.SALESPERSON: [
+        *(f"{verb}_{model}" for model in _ORDERS for verb in ("view", "add", "change")),
+        "view_orderinvoice",
+        "view_creditlimit",
+    ],
+    roles.SALES_MANAGER: [
+        *(f"{verb}_{model}" for model in _ORDERS for verb in ("view", "add", "change")),
+        "view_orderinvoice",
+        "approve_salesorder",
+        "view_all_salesorders",
+        "view_creditlimit",
+        "add_creditlimit",
+        "change_creditlimit",
+        "view_salessettings",
+        "change_salessettings",
+    ],
+    roles.ACCOUNTANT: [
+        *_READ,
+        "view_all_salesorders",
+        "view_creditlimit",
+        "change_creditlimit",
+        "add_creditlimit",
+    ],
+    roles.WAREHOUSE: [*_READ, "view_all_salesorders"],
+}

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from tandem.sales import views
+from tandem.web.generic.routes import model_urls
+
+app_name = "sales"
+
+urlpatterns = [
+    *model_urls(
+        list=views.OrderListView,
+        create=views.OrderCreateView,
+        detail=views.OrderDetailView,
+        edit=views.OrderEditView,
+        route="orders/",
+        name="order_",
+    ),
+    path("orders/<int:pk>/pdf/", views.OrderPdfView.as_view(), name="order_pdf"),
+]

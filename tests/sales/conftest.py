@@ -1,0 +1,96 @@
+"""A furniture company selling chairs and desks: books with Polish VAT, a warehouse with stock,
+a customer of Sam's (a salesperson), Anna (a sales manager) who confirms above the limits."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from tandem.accounting.models import Tax
+from tandem.accounting.services import charts, taxes
+from tandem.catalog.models import Product
+from tandem.catalog.services import create_product
+from tandem.core.models import Company, Uom, User
+from tandem.inventory import services as inventory
+from tandem.inventory.models import Warehouse
+from tandem.partners.models import Partner
+from tandem.sales import services
+from tandem.sales.models import SalesOrder
+
+DAY = datetime.date(2026, 3, 10)
+
+
+def books_with_vat(company: Company) -> Tax:
+    """The generic chart and Polish taxes; the 23 % sales VAT."""
+    from tandem.accounting.models import Account
+
+    if not Account.objects.filter(company=company).exists():
+        charts.install_chart(company, None, "ifrs", today=DAY)
+        taxes.install_taxes(company, None, "PL")
+    return Tax.objects.filter(company=company, use=Tax.Use.SALE, amount=Decimal(23)).order_by("id").first()  # type: ignore[return-value]
+
+
+def stocked_warehouse(company: Company, actor: User | None, stock: dict[Product, str]) -> Warehouse:
+    found = Warehouse.objects.filter(company=company, code="WH").first()
+    warehouse = found or inventory.create_warehouse(company, actor, name="Main warehouse", code="WH")
+    if stock:
+        inventory.import_opening_stock(
+            company,
+            actor,
+            [
+                inventory.OpeningLine(product, warehouse.stock_location, quantity, unit_cost=product.cost)  # type: ignore[arg-type]
+                for product, quantity in stock.items()
+            ],
+        )
+    return warehouse
+
+
+@pytest.fixture
+def vat(company: Company) -> Tax:
+    return books_with_vat(company)
+
+
+@pytest.fixture
+def chair(company: Company, admin: User, pcs: Uom) -> Product:
+    return create_product(
+        company, admin, name="Oak chair", sku="CH-1", uom=pcs, sales_price=Decimal("100"), cost=Decimal("60")
+    )
+
+
+@pytest.fixture
+def design(company: Company, admin: User, pcs: Uom) -> Product:
+    return create_product(
+        company, admin, name="Interior design hour", sku="SRV-1", uom=pcs, kind="service",
+        sales_price=Decimal("80"),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def warehouse(company: Company, admin: User, chair: Product) -> Warehouse:
+    return stocked_warehouse(company, admin, {chair: "10"})
+
+
+@pytest.fixture
+def customer(make_partner: Callable[..., Partner], salesperson: User) -> Partner:
+    return make_partner("Hotel Wawel", owner=salesperson, email="orders@wawel.example", language="pl")
+
+
+def quotation(
+    company: Company, actor: User | None, partner: Partner, *lines: tuple[Product, str], **fields: Any
+) -> SalesOrder:
+    tax_list = fields.pop("taxes", None)
+    discount = fields.pop("discount", 0)
+    return services.create_order(
+        company,
+        actor,
+        partner=partner,
+        order_date=fields.pop("order_date", DAY),
+        lines=[
+            services.OrderLineData(product=p, quantity=q, taxes=tax_list, discount=discount) for p, q in lines
+        ],
+        **fields,
+    )

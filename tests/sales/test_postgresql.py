@@ -1,0 +1,75 @@
+"""What only PostgreSQL guarantees: parallel confirmations competing for scarce stock never
+reserve more than there is, and an order confirmed twice at once is confirmed once."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection, connections
+
+from tandem.catalog.models import Product
+from tandem.core.models import Company, User
+from tandem.inventory import queries as stock
+from tandem.inventory.models import Reservation, Transfer, Warehouse
+from tandem.partners.models import Partner
+from tandem.sales import services
+from tandem.sales.models import SalesOrder
+from tests.sales.conftest import quotation
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
+]
+
+THREADS = 8
+
+
+def _run(count: int, work: Callable[[int], Any]) -> list[BaseException]:
+    start = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def run(n: int) -> None:
+        try:
+            start.wait()
+            work(n)
+        except BaseException as exc:  # reported in the main thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=180)
+    return errors
+
+
+def test_parallel_confirmations_never_reserve_more_than_is_there(
+    company: Company, salesperson: User, customer: Partner, chair: Product, warehouse: Warehouse
+) -> None:
+    orders = [quotation(company, salesperson, customer, (chair, "3")).pk for _ in range(THREADS)]
+    errors = _run(
+        THREADS, lambda n: services.confirm_order(SalesOrder.objects.get(pk=orders[n]), salesperson)
+    )
+    assert not errors, errors
+    assert SalesOrder.objects.filter(state="confirmed").count() == THREADS
+    assert sum((r.quantity for r in Reservation.objects.all()), Decimal(0)) == 10  # all there is
+    assert stock.availability(chair, warehouse).reserved == 10
+    assert Transfer.objects.filter(kind="delivery", state="ready").count() == 3  # 3 × 3, one gets 1
+    assert stock.reservation_differences() == [] and stock.quant_differences() == []
+
+
+def test_an_order_confirmed_twice_at_once_is_confirmed_once(
+    company: Company, salesperson: User, customer: Partner, chair: Product, warehouse: Warehouse
+) -> None:
+    order = quotation(company, salesperson, customer, (chair, "2"))
+    errors = _run(2, lambda n: services.confirm_order(SalesOrder.objects.get(pk=order.pk), salesperson))
+    assert len(errors) == 1 and isinstance(errors[0], services.OrderNotEditable)
+    assert Transfer.objects.filter(kind="delivery").count() == 1
+    assert sum((r.quantity for r in Reservation.objects.all()), Decimal(0)) == 2

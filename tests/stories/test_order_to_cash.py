@@ -1,0 +1,120 @@
+"""Order to cash: Sam wins a deal and quotes the hotel from it, sends the quotation and confirms
+it (the chairs and desks are reserved); Wanda ships what is on the shelf (a backorder waits for
+the rest), Bea invoices the delivered quantities, posts the invoice and books the customer's
+payment; the rest is shipped and invoiced, the customer pays, and the order is done — delivered,
+invoiced and paid read from inventory and accounting — ending with every ledger invariant
+(the ``invariants`` fixture: books balance, stock value equals the inventory accounts, quants
+equal the moves, nothing reserved beyond what is there)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from tandem.accounting import queries as books
+from tandem.accounting.models import Journal
+from tandem.accounting.services import invoices as accounting
+from tandem.accounting.services import payments
+from tandem.catalog.services import create_product
+from tandem.core import invariants, roles
+from tandem.core.models import Company, Event, Uom, User
+from tandem.crm import services as crm
+from tandem.inventory import services as inventory
+from tandem.inventory.models import Quant, Transfer
+from tandem.partners.models import Partner
+from tandem.sales import queries, services
+from tandem.sales.models import SalesOrder
+from tests.kit.views import signed_in
+from tests.sales.conftest import DAY, books_with_vat, stocked_warehouse
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+def test_a_won_deal_is_quoted_confirmed_delivered_in_two_parts_invoiced_and_paid(
+    company: Company, make_user: Callable[..., User], make_partner: Callable[..., Partner], pcs: Uom
+) -> None:
+    admin = make_user("ada", roles.ADMINISTRATOR, is_superuser=True)
+    sam = make_user("sam", roles.SALESPERSON)
+    wanda = make_user("wanda", roles.WAREHOUSE)
+    bea = make_user("bea", roles.ACCOUNTANT)
+    vat = books_with_vat(company)
+    chair = create_product(
+        company, admin, name="Oak chair", sku="CH-1", uom=pcs, sales_price="100", cost="60"
+    )
+    desk = create_product(company, admin, name="Oak desk", sku="DK-1", uom=pcs, sales_price="400", cost="250")
+    stocked_warehouse(company, admin, {chair: "5", desk: "4"})
+    hotel = make_partner("Hotel Wawel", owner=sam, email="orders@wawel.example", language="pl")
+    bank = Journal.objects.filter(company=company, kind=Journal.Kind.BANK).order_by("code").first()
+    assert bank is not None
+
+    # Sam wins the deal and quotes eight chairs and two desks from it.
+    deal = crm.win_deal(crm.create_deal(company, sam, title="Hotel refit", partner=hotel), sam)
+    order = services.create_from_deal(
+        deal,
+        sam,
+        order_date=DAY,
+        lines=[
+            services.OrderLineData(chair, "8", taxes=[vat]),
+            services.OrderLineData(desk, "2", taxes=[vat]),
+        ],
+    )
+    assert (order.amount_untaxed, order.amount_total, order.margin) == (
+        D("1600.00"),
+        D("1968.00"),
+        D("620.00"),
+    )
+    client = signed_in(sam)
+    assert client.post(reverse("sales:order_send", args=[order.pk])).status_code == 302
+    assert client.post(reverse("sales:order_confirm", args=[order.pk])).status_code == 302
+    order.refresh_from_db()
+    assert order.state == "confirmed" and order.number
+    delivery = Transfer.objects.get(pk=order.delivery_id)
+    assert sum((q.reserved for q in Quant.objects.filter(product=chair)), D(0)) == 5  # three are missing
+    assert list(deal.sales_orders.all()) == [order]
+
+    # Wanda ships the five chairs and two desks on the shelf: three chairs wait in a backorder.
+    moves = {m.product_id: m for m in delivery.moves.all()}
+    inventory.validate_transfer(delivery, {moves[chair.pk].pk: D(5), moves[desk.pk].pk: D(2)}, wanda)
+    [backorder] = Transfer.objects.filter(backorder_of=delivery)
+    assert not queries.progress(order).delivered
+
+    # Bea invoices what left, posts it; the hotel pays it.
+    first = services.invoice_order(order, bea)
+    assert [(line.product_id, line.quantity) for line in first.lines.order_by("sequence")] == [
+        (chair.pk, D(5)),
+        (desk.pk, D(2)),
+    ]
+    assert first.amount_total == D("1599.00")  # (500 + 800) × 1.23
+    accounting.post_invoice(first, bea)
+    payments.register_payment([first], bea, journal=bank, date=DAY)
+    assert books.open_balance(hotel) == D(0)
+
+    # The three chairs come in and leave; the second invoice; the hotel pays again.
+    inventory.import_opening_stock(
+        company, admin, [inventory.OpeningLine(chair, delivery.source_location, "3", unit_cost="60")]
+    )
+    inventory.reserve(backorder, wanda)
+    inventory.validate_transfer(backorder, None, wanda)
+    second = services.invoice_order(order, bea)
+    assert [(line.product_id, line.quantity) for line in second.lines.all()] == [(chair.pk, D(3))]
+    with pytest.raises(services.BusinessError):
+        services.invoice_order(order, bea)  # nothing left: never invoiced twice
+    accounting.post_invoice(second, bea)
+    assert books.open_balance(hotel) == D("369.00")
+    payments.register_payment([second], bea, journal=bank, date=DAY)
+
+    order.refresh_from_db()
+    found = queries.progress(order)
+    assert order.state == SalesOrder.State.DONE
+    assert (found.delivered, found.invoiced, found.paid) == (True, True, True)
+    assert (found.amount_invoiced, found.amount_due) == (D("1968.00"), D(0))
+    assert books.open_balance(hotel) == D(0)
+    names = set(Event.objects.filter(partner_id=hotel.pk).values_list("name", flat=True))
+    assert {"salesorder.created", "salesorder.sent", "salesorder.confirmed", "salesorder.delivered"} <= names
+    card = signed_in(sam).get(hotel.get_absolute_url()).content.decode()
+    assert order.number in card
+    assert not invariants.violations()
