@@ -30,7 +30,7 @@ def _quantity(**kwargs: Any) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=18, decimal_places=4, coerce_to_string=True, **kwargs)
 
 
-class OrderLineSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class SalesOrderLineSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     uom: serializers.SlugRelatedField[Uom] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     quantity = _quantity(read_only=True)
 
@@ -55,7 +55,7 @@ class OrderLineSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
 
 
 class SalesOrderSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    lines = OrderLineSerializer(many=True, read_only=True)
+    lines = SalesOrderLineSerializer(many=True, read_only=True)
 
     class Meta:
         model = SalesOrder
@@ -89,7 +89,7 @@ class SalesOrderSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
         read_only_fields = fields
 
 
-class OrderLineWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+class SalesOrderLineWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
     product = ScopedPrimaryKeyField(queryset=Product.objects.all())
     quantity = serializers.DecimalField(max_digits=18, decimal_places=4)
     price_unit = serializers.DecimalField(max_digits=18, decimal_places=4, required=False, allow_null=True)
@@ -113,7 +113,7 @@ class SalesOrderWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     )
     warehouse = ScopedPrimaryKeyField(queryset=Warehouse.objects.all(), required=False, allow_null=True)
     order_date = serializers.DateField(required=False)
-    lines = OrderLineWriteSerializer(many=True, required=False)
+    lines = SalesOrderLineWriteSerializer(many=True, required=False)
 
     class Meta:
         model = SalesOrder
@@ -127,22 +127,22 @@ def _lines(data: dict[str, Any]) -> list[services.OrderLineData] | None:
     return [services.OrderLineData(**row) for row in given]
 
 
-class InvoiceLineSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+class InvoiceQuantitySerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
     line = serializers.IntegerField(min_value=1)
     quantity = serializers.DecimalField(max_digits=18, decimal_places=4)
 
 
-class InvoiceSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+class OrderInvoiceSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
     invoice_date = serializers.DateField(required=False)
-    lines = InvoiceLineSerializer(many=True, required=False)
+    lines = InvoiceQuantitySerializer(many=True, required=False)
 
 
-class InvoiceResultSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class OrderInvoiceResultSerializer(serializers.Serializer):  # type: ignore[type-arg]
     invoice = serializers.IntegerField()
     total = serializers.DecimalField(max_digits=18, decimal_places=2, coerce_to_string=True)
 
 
-class ProgressSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class OrderProgressSerializer(serializers.Serializer):  # type: ignore[type-arg]
     delivered = serializers.BooleanField()
     invoiced = serializers.BooleanField()
     paid = serializers.BooleanField()
@@ -208,11 +208,11 @@ class SalesOrderViewSet(
         """Cancel a quotation or an order not invoiced: reservations are released."""
         return self._act(lambda order: services.cancel_order(order, self.actor))
 
-    @extend_schema(request=InvoiceSerializer, responses={201: InvoiceResultSerializer})
+    @extend_schema(request=OrderInvoiceSerializer, responses={201: OrderInvoiceResultSerializer})
     @action(detail=True, methods=["post"], required_perms=["sales.view_salesorder", "accounting.add_invoice"])
     def invoice(self, request: Request, pk: str | None = None) -> Response:
         """A draft customer invoice for what the lines' policy allows (or ``lines``: less)."""
-        data = self.validated(InvoiceSerializer(data=request.data))
+        data = self.validated(OrderInvoiceSerializer(data=request.data))
         order = self.get_object()
         given = data.get("lines")
         quantities = {row["line"]: row["quantity"] for row in given} if given is not None else None
@@ -220,10 +220,10 @@ class SalesOrderViewSet(
             order, self.actor, invoice_date=data.get("invoice_date"), quantities=quantities
         )
         body = {"invoice": invoice.pk, "total": invoice.amount_total}
-        return Response(InvoiceResultSerializer(body).data, status=201)
+        return Response(OrderInvoiceResultSerializer(body).data, status=201)
 
-    @extend_schema(request=None, responses=ProgressSerializer)
+    @extend_schema(request=None, responses=OrderProgressSerializer)
     @action(detail=True, methods=["get"])
     def progress(self, request: Request, pk: str | None = None) -> Response:
         """Delivered, invoiced and paid: derived from the deliveries and invoices."""
-        return Response(ProgressSerializer(queries.progress(self.get_object())).data)
+        return Response(OrderProgressSerializer(queries.progress(self.get_object())).data)
