@@ -77,6 +77,7 @@ def _kill_everything(process: subprocess.Popen[bytes], data_dir: Path) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
+@pytest.mark.own_sqlite
 def test_run_serves_the_demo_and_stops_both_children(tmp_path: Path) -> None:
     port = _free_port()
     env = {**os.environ, "TANDEM_DATA_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1"}

@@ -16,6 +16,7 @@ from tandem.partners.models import Partner
 CHECKOUT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.own_sqlite
 def test_every_model_change_has_its_migration() -> None:
     """In a process of its own: tests that declare throw-away models leave them in this one."""
     result = subprocess.run(

@@ -27,6 +27,7 @@ def test_two_checks_cannot_share_a_name() -> None:
         invariants.register_invariant("books balance", lambda: ["other"])
 
 
+@pytest.mark.own_sqlite
 def test_a_failing_check_fails_every_story_and_property_test_that_used_the_database(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -15,7 +15,7 @@ from tandem.operations.checksums import database_settings, open_connection, tabl
 
 from .conftest import MEDIA_FILES, read_media, write_media
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_sqlite]
 
 COMMAND_TIMEOUT = 180
 

@@ -22,7 +22,11 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform != "linux", reason="process groups")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.own_sqlite,
+    pytest.mark.skipif(sys.platform != "linux", reason="process groups"),
+]
 
 STARTUP_LIMIT = 180.0  # a fresh data directory: migrate and collect static files
 ANSWER_LIMIT = 10.0  # far above an answer's time, far below the 15-30 s an idle socket is held
