@@ -204,6 +204,17 @@ class TestTheSmallDemo(DemoCase):
         assert valuation.total_value(settings.company_id) > 0
         assert valuation.valuation_differences() == []
 
+    def test_quotations_and_orders_in_every_state(self) -> None:
+        from tandem.sales import queries as sales
+        from tandem.sales.models import SalesOrder
+
+        states = set(SalesOrder.objects.values_list("state", flat=True))
+        assert {"draft", "sent", "confirmed", "cancelled"} <= states
+        assert SalesOrder.objects.filter(deal__isnull=False).exists()
+        assert SalesOrder.objects.filter(approved_by__isnull=False).exists()
+        invoiced = list(SalesOrder.objects.filter(invoices__isnull=False).distinct())
+        assert invoiced and any(sales.progress(o).delivered for o in invoiced)
+
 
 def test_generators_repeat_themselves() -> None:
     def digest() -> str:

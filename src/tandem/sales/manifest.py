@@ -45,6 +45,7 @@ registry.register(
                 "sales-orders", _("Quotations and orders"), VIEW, "tandem.sales.views.orders_panel", order=25
             )
         ],
+        demo=[registry.DemoPart("tandem.sales.demo.build", order=75)],
         internal_models=[
             "sales.salesorderline",
             "sales.orderinvoice",

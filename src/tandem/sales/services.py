@@ -482,10 +482,12 @@ def pdf_name(order: SalesOrder) -> str:
     return f"{(order.number or f'quotation-{order.pk}').replace('/', '-')}.pdf"
 
 
-def send_order(order: SalesOrder, actor: User | None, *, to: Sequence[str] = ()) -> SalesOrder:
+def send_order(
+    order: SalesOrder, actor: User | None, *, to: Sequence[str] = (), email: bool = True
+) -> SalesOrder:
     """Number the quotation and mark it sent; with an address (given, the contact's or the
-    customer's) it goes by e-mail with its PDF, in the customer's language. The sending is on
-    the customer's timeline."""
+    customer's) it goes by e-mail with its PDF, in the customer's language (``email=False``:
+    only marked sent, handed over another way). The sending is on the customer's timeline."""
     with transaction.atomic():
         locked = (
             SalesOrder.objects.select_for_update(of=("self",))
@@ -503,6 +505,8 @@ def send_order(order: SalesOrder, actor: User | None, *, to: Sequence[str] = ())
         ][:1]
         if to:
             addresses = [a for a in to if a]
+        if not email:
+            addresses = []
         if addresses:
             language = locked.partner.language or locked.company.language
             with translation.override(language):

@@ -1,0 +1,167 @@
+"""Sales' part of the demo company: quotations and orders of Sam's and Sofia's customers in
+every state — drafts, quotations sent (one from a won deal), confirmed orders with their goods
+reserved, one partly delivered with its backorder and invoiced on what left, one delivered,
+invoiced and posted, one confirmed by Anna above its customer's credit limit, one cancelled.
+Deterministic; runs after inventory's, accounting's, CRM's and purchasing's parts."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from tandem.accounting.models import Tax
+from tandem.accounting.services import invoices as accounting
+from tandem.catalog.models import Product
+from tandem.core.demo import Demo
+from tandem.core.models import User
+from tandem.crm.models import Deal
+from tandem.inventory import services as inventory
+from tandem.inventory.models import Transfer, Warehouse
+from tandem.inventory.services.stock import reserved_for
+from tandem.partners.models import Partner
+from tandem.sales import queries, services
+from tandem.sales.models import SalesOrder
+
+
+def build(demo: Demo) -> dict[str, int]:
+    company, rng = demo.company, random.Random(17)
+    sellers = [user for name in ("sam", "sofia") if (user := demo.users.get(name)) is not None]
+    anna = demo.users.get("anna")
+    admin = demo.users.get("admin")
+    today = timezone.localdate()
+    with transaction.atomic():
+        warehouse = Warehouse.objects.filter(company=company, active=True).order_by("id").first()
+        goods = list(
+            Product.objects.filter(company=company, active=True, kind=Product.Kind.GOODS).order_by("sku")[:20]
+        )
+        services_sold = list(
+            Product.objects.filter(company=company, active=True, kind=Product.Kind.SERVICE).order_by("sku")[
+                :3
+            ]
+        )
+        if not sellers or warehouse is None or not goods:
+            return {"sales_orders": 0}
+        vat = (
+            Tax.objects.filter(company=company, use=Tax.Use.SALE, amount=Decimal(23), active=True)
+            .order_by("id")
+            .first()
+        )
+        made = 0
+        for seller in sellers:
+            customers = list(
+                Partner.objects.filter(
+                    company=company,
+                    owner=seller,
+                    is_customer=True,
+                    kind=Partner.Kind.ORGANISATION,
+                    active=True,
+                ).order_by("id")[:8]
+            )
+            if len(customers) < 4:
+                continue
+            made += _orders_of(
+                company, seller, anna or admin, customers, goods, services_sold, vat, today, rng
+            )
+    return {"sales_orders": made}
+
+
+def _lines(goods, extra, vat, rng, count):  # type: ignore[no-untyped-def]
+    taxes = [vat] if vat is not None else None
+    lines = [
+        services.OrderLineData(
+            product=product,
+            quantity=rng.choice((1, 2, 4, 6)),
+            discount=rng.choice((0, 0, 5, 10)),
+            taxes=taxes,
+        )
+        for product in rng.sample(goods, count)
+    ]
+    if extra:
+        lines.append(
+            services.OrderLineData(product=rng.choice(extra), quantity=rng.choice((2, 4)), taxes=taxes)
+        )
+    return lines
+
+
+def _orders_of(company, seller: User, manager: User | None, customers, goods, extra, vat, today, rng) -> int:  # type: ignore[no-untyped-def]
+    ago = lambda days: today - datetime.timedelta(days=days)  # noqa: E731
+
+    def quote(customer: Partner, days: int, count: int = 2, **fields) -> SalesOrder:  # type: ignore[no-untyped-def]
+        return services.create_order(
+            company,
+            seller,
+            partner=customer,
+            order_date=ago(days),
+            validity_date=ago(days) + datetime.timedelta(days=30),
+            lines=_lines(goods, extra, vat, rng, count),
+            **fields,
+        )
+
+    made = 0
+    # drafts, and quotations sent (one of them from a won deal)
+    quote(customers[0], 0)
+    quote(customers[1], 1, 3)
+    made += 2
+    deal = Deal.objects.filter(company=company, owner=seller, state=Deal.State.WON).order_by("id").first()
+    sent = (
+        services.create_from_deal(deal, seller, order_date=ago(3), lines=_lines(goods, extra, vat, rng, 2))
+        if deal is not None
+        else quote(customers[2], 3)
+    )
+    services.send_order(sent, seller, email=False)
+    services.send_order(quote(customers[3], 5), seller, email=False)
+    made += 2
+    # confirmed: reserved and waiting for the warehouse
+    for n in range(2):
+        services.confirm_order(quote(customers[n], 6 + n), seller)
+        made += 1
+    # partly delivered (a backorder waits) and invoiced on what left
+    partly = services.confirm_order(quote(customers[2], 14), seller)
+    _ship(partly, seller, Decimal("0.5"))
+    if _invoiceable(partly):
+        services.invoice_order(partly, seller, invoice_date=ago(12))
+    made += 1
+    # delivered, invoiced and posted
+    done = services.confirm_order(quote(customers[3], 30), seller)
+    _ship(done, seller, Decimal(1))
+    if _invoiceable(done):
+        invoice = services.invoice_order(done, seller, invoice_date=ago(25))
+        accounting.post_invoice(invoice, manager)
+    made += 1
+    # above the customer's credit limit: the sales manager confirmed it
+    if manager is not None:
+        big = quote(customers[4 % len(customers)], 9, 3)
+        services.set_credit_limit(
+            company, manager, partner=big.partner, amount=max(big.amount_company // 2, 100)
+        )
+        services.confirm_order(big, manager)
+        made += 1
+    # cancelled
+    services.cancel_order(quote(customers[5 % len(customers)], 20), seller)
+    made += 1
+    return made
+
+
+def _invoiceable(order: SalesOrder) -> bool:
+    order.refresh_from_db()
+    return order.state == SalesOrder.State.CONFIRMED and any(
+        s.to_invoice > 0 for s in queries.line_statuses(order)
+    )
+
+
+def _ship(order: SalesOrder, actor: User, share: Decimal) -> None:
+    """Ship ``share`` of what was reserved of each move (the rest waits in a backorder)."""
+    if not order.delivery_id:
+        return
+    delivery = Transfer.objects.get(pk=order.delivery_id)
+    quantities = {
+        move.pk: (reserved_for(move) * share).quantize(Decimal(1))
+        for move in delivery.moves.all()
+        if (reserved_for(move) * share).quantize(Decimal(1)) > 0
+    }
+    if quantities:
+        inventory.validate_transfer(delivery, quantities, actor)
