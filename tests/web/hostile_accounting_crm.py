@@ -89,6 +89,12 @@ def _pipeline(company: Company, actor: User, pcs: Uom) -> Any:
     return services.create_pipeline(company, actor, name=HOSTILE, stages=services.DEFAULT_STAGES)
 
 
+def _lost_reason(company: Company, actor: User, pcs: Uom) -> Any:
+    from tandem.crm import services
+
+    return services.create_lost_reason(company, actor, name=HOSTILE[:100])
+
+
 def _segment(company: Company, actor: User, pcs: Uom) -> Any:
     from tandem.crm import segments
 
@@ -104,6 +110,7 @@ RECORDS: dict[str, Callable[[Company, User, Uom], Any]] = {
     "crm.activity": _activity,
     "crm.deal": _deal,
     "crm.lead": _lead,
+    "crm.lostreason": _lost_reason,
     "crm.pipeline": _pipeline,
     "crm.segment": _segment,
 }

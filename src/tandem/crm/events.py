@@ -18,6 +18,8 @@ declare(
         webhook=True,
     ),
     EventType("stage.updated", _("Changed"), {"changes": CHANGES}),
+    EventType("lostreason.created", _("Created"), {"name": "the reason's name"}),
+    EventType("lostreason.updated", _("Changed"), {"changes": CHANGES}),
     EventType(
         "deal.created",
         _("Deal opened"),

@@ -59,6 +59,13 @@ registry.register(
                 _("Pipelines"), "crm:pipeline_list", "crm.change_pipeline", area=registry.SETTINGS, order=40
             ),
             registry.MenuEntry(
+                _("Lost reasons"),
+                "crm:lostreason_list",
+                "crm.change_lostreason",
+                area=registry.SETTINGS,
+                order=42,
+            ),
+            registry.MenuEntry(
                 _("Phone system"),
                 "crm:call_settings",
                 "crm.view_callsettings",

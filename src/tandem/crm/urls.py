@@ -1,7 +1,7 @@
 from django.urls import path
 
 from tandem.crm import analytics_views, segment_views, views
-from tandem.crm.views import leads, scripts
+from tandem.crm.views import leads, scripts, setup
 from tandem.web.generic.routes import model_urls
 
 app_name = "crm"
@@ -49,6 +49,14 @@ urlpatterns = [
         edit=views.PipelineEditView,
         route="pipelines/",
         name="pipeline_",
+    ),
+    *model_urls(
+        list=setup.LostReasonListView,
+        create=setup.LostReasonCreateView,
+        detail=setup.LostReasonDetailView,
+        edit=setup.LostReasonEditView,
+        route="lost-reasons/",
+        name="lostreason_",
     ),
     *model_urls(
         list=segment_views.SegmentListView,

@@ -94,7 +94,10 @@ class Stage(CompanyOwned, Versioned):
         return not (self.is_won or self.is_lost)
 
 
-class LostReason(CompanyOwned):
+class LostReason(CompanyOwned, Versioned):
+    """Why deals are lost, chosen from a list the sales director keeps (inactive ones stay on
+    the deals that named them and are no longer offered)."""
+
     name = models.CharField(_("name"), max_length=100)
     active = models.BooleanField(_("active"), default=True)
 
@@ -106,6 +109,11 @@ class LostReason(CompanyOwned):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("crm:lostreason_detail", args=[self.pk])
 
 
 def _own_customer(user: Any) -> Q:

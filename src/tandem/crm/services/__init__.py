@@ -253,9 +253,37 @@ def create_lost_reason(company: Company, actor: User | None, *, name: str) -> Lo
     name = (name or "").strip()
     if not name:
         raise ValidationFailed({"name": [_("This field is required.")]})
+    if len(name) > 100:
+        raise ValidationFailed({"name": [_("Keep this under %(limit)s characters.") % {"limit": 100}]})
     if LostReason.objects.filter(company=company, name=name).exists():
         raise ValidationFailed({"name": [_("This lost reason already exists.")]})
-    return LostReason.objects.create(company=company, name=name)
+    reason = LostReason.objects.create(company=company, name=name)
+    events.record("lostreason.created", reason, actor, {"name": name})
+    return reason
+
+
+@transaction.atomic
+def update_lost_reason(
+    reason: LostReason, actor: User | None, *, expected_version: int | None = None, **fields: Any
+) -> LostReason:
+    """Rename a lost reason or take it off the list (``active``); deals keep the one they name."""
+    _unknown(fields, ["name", "active"], _("lost reason"))
+    if "name" in fields:
+        fields["name"] = (fields["name"] or "").strip()
+        if not fields["name"]:
+            raise ValidationFailed({"name": [_("This field is required.")]})
+        if len(fields["name"]) > 100:
+            raise ValidationFailed({"name": [_("Keep this under %(limit)s characters.") % {"limit": 100}]})
+        others = LostReason.objects.filter(company=reason.company_id, name=fields["name"]).exclude(
+            pk=reason.pk
+        )
+        if others.exists():
+            raise ValidationFailed({"name": [_("This lost reason already exists.")]})
+    if "active" in fields:
+        fields["active"] = bool(fields["active"])
+    return update_versioned(
+        reason, actor, fields, expected_version=expected_version, event="lostreason.updated"
+    )
 
 
 # --- deals ----------------------------------------------------------------------------------
