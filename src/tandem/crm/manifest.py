@@ -94,10 +94,8 @@ registry.register(
             registry.ApiRoute("crm/activities", f"{API}.ActivityViewSet", "api-crm-activity"),
             registry.ApiRoute("crm/communications", f"{API}.CommunicationViewSet", "api-crm-communication"),
             registry.ApiRoute("crm/call-events", f"{API}.CallEventViewSet", "api-crm-call-event"),
-            registry.ApiRoute("crm/segments", "tandem.crm.segment_api.SegmentViewSet", "api-crm-segment"),
-            registry.ApiRoute(
-                "crm/analytics", "tandem.crm.analytics_api.AnalyticsViewSet", "api-crm-analytics"
-            ),
+            registry.ApiRoute("crm/segments", f"{API}.segments.SegmentViewSet", "api-crm-segment"),
+            registry.ApiRoute("crm/analytics", f"{API}.analytics.AnalyticsViewSet", "api-crm-analytics"),
         ],
         urls=[registry.UrlMount("crm/", "tandem.crm.urls")],
         partner_panels=[

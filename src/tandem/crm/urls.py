@@ -1,7 +1,9 @@
 from django.urls import path
 
-from tandem.crm import analytics_views, segment_views, views
+from tandem.crm import views
+from tandem.crm.views import analytics as analytics_views
 from tandem.crm.views import leads, scripts, setup
+from tandem.crm.views import segments as segment_views
 from tandem.web.generic.routes import model_urls
 
 app_name = "crm"

@@ -15,7 +15,7 @@ from tandem.api.fields import StrictFieldsMixin
 from tandem.api.viewsets import CreateMixin, ExportMixin, RetrieveMixin, ServiceViewSet, UpdateMixin
 from tandem.crm import segments
 from tandem.crm.models import Segment
-from tandem.crm.segment_views import SegmentFilter
+from tandem.crm.views.segments import SegmentFilter
 from tandem.partners.models import Partner
 
 
