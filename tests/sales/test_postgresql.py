@@ -73,3 +73,15 @@ def test_an_order_confirmed_twice_at_once_is_confirmed_once(
     assert len(errors) == 1 and isinstance(errors[0], services.OrderNotEditable)
     assert Transfer.objects.filter(kind="delivery").count() == 1
     assert sum((r.quantity for r in Reservation.objects.all()), Decimal(0)) == 2
+
+
+def test_parallel_invoicing_of_one_order_never_invoices_a_quantity_twice(
+    company: Company, salesperson: User, admin: User, customer: Partner, design: Product, vat: Any
+) -> None:
+    order = quotation(company, salesperson, customer, (design, "4"))  # a service: invoiced on ordered
+    services.confirm_order(order, salesperson)
+    errors = _run(4, lambda n: services.invoice_order(SalesOrder.objects.get(pk=order.pk), admin))
+    assert len(errors) == 3 and all(isinstance(e, services.BusinessError) for e in errors), errors
+    from tandem.accounting.models import InvoiceLine
+
+    assert sum((line.quantity for line in InvoiceLine.objects.all()), Decimal(0)) == 4
