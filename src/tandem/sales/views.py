@@ -248,7 +248,6 @@ def orders_panel(partner: Partner, request: HttpRequest) -> Table | None:
     rows = list(
         SalesOrder.objects.visible_to(request.user)
         .filter(partner=partner)
-        .select_related("partner")
         .order_by("-order_date", "-id")[:PANEL_ROWS]
     )
     if not rows:
