@@ -23,9 +23,10 @@ from sepaxml import SepaTransfer
 from tandem.accounting.models import Invoice, Journal, Payment, PaymentRun
 from tandem.accounting.queries import payments as queries
 from tandem.accounting.services import payments
-from tandem.core import events
+from tandem.core import events, sequences
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Company, User
+from tandem.core.models import Sequence as NumberSequence
 from tandem.partners.models import BankAccount, Partner
 
 SEPA_CURRENCY = "EUR"
@@ -140,10 +141,18 @@ def _check_bills(company: Company, bills: Sequence[Invoice]) -> dict[int, BankAc
     return accounts
 
 
+RUN_SEQUENCE = "sepa-payment-run"
+RUN_PATTERN = "SEPA-{year}-{number:05d}"
+
+
 def _next_name(company: Company, on: datetime.date) -> str:
-    stem = f"SEPA-{on:%Y%m%d}-"
-    taken = PaymentRun.objects.filter(company=company, name__startswith=stem).count()
-    return f"{stem}{taken + 1:03d}"
+    """The run's message ID: the company's next number of the execution year from
+    ``core.sequences`` (its counter row locked, so two runs made at once queue for it and get
+    two numbers; counting the day's runs gave both the same one)."""
+    NumberSequence.objects.get_or_create(
+        company=company, code=RUN_SEQUENCE, defaults={"pattern": RUN_PATTERN, "reset_yearly": True}
+    )
+    return sequences.next_number(company, RUN_SEQUENCE, on)
 
 
 def create_run(
