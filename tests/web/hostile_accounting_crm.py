@@ -101,12 +101,33 @@ def _segment(company: Company, actor: User, pcs: Uom) -> Any:
     return segments.create_segment(company, actor, name=HOSTILE[:100], description=HOSTILE)
 
 
+def _tax(company: Company, actor: User, pcs: Uom) -> Any:
+    from tests.accounting.test_setup_pages import TestTaxPages
+
+    return TestTaxPages().make(company, actor, name=HOSTILE[:64], label=HOSTILE[:64])
+
+
+def _tax_group(company: Company, actor: User, pcs: Uom) -> Any:
+    from tests.accounting.test_setup_pages import TestTaxGroupPages
+
+    return TestTaxGroupPages().make(company, actor, name=HOSTILE[:64])
+
+
+def _cost_centre(company: Company, actor: User, pcs: Uom) -> Any:
+    from tests.accounting.test_setup_pages import TestCostCentrePages
+
+    return TestCostCentrePages().make(company, actor, code=HOSTILE[:32], name=HOSTILE)
+
+
 RECORDS: dict[str, Callable[[Company, User, Uom], Any]] = {
     "accounting.bankstatement": _bank_statement,
     "accounting.budget": _budget,
+    "accounting.costcentre": _cost_centre,
     "accounting.dunninglevel": _dunning_level,
     "accounting.payment": _payment,
     "accounting.paymentrun": _payment_run,
+    "accounting.tax": _tax,
+    "accounting.taxgroup": _tax_group,
     "crm.activity": _activity,
     "crm.deal": _deal,
     "crm.lead": _lead,

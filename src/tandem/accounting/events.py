@@ -31,6 +31,20 @@ declare(
         {"lock_date": "[before, after] as ISO dates, null when there was none"},
         webhook=True,
     ),
+    EventType(
+        "cost_centre.created",
+        _("Created"),
+        {"code": "the cost centre's code", "name": "its name"},
+        webhook=True,
+    ),
+    EventType("cost_centre.updated", _("Changed"), {"changes": CHANGES}, webhook=True),
+    EventType(
+        "fiscal_year.created",
+        _("Fiscal year created"),
+        {"name": "the year's name", "start": "its first day, ISO", "end": "its last day, ISO"},
+        webhook=True,
+    ),
+    EventType("books.updated", _("Accounting settings changed"), {"changes": CHANGES}, webhook=True),
     EventType("period.closed", _("Period closed"), {"state": STATE}, webhook=True),
     EventType("period.reopened", _("Period reopened"), {"state": STATE}, webhook=True),
     EventType(
@@ -72,6 +86,10 @@ declare(
         _("Created"),
         {"name": "the tax's name", "use": "sale or purchase", "amount": "its rate"},
     ),
+    EventType("tax.updated", _("Changed"), {"changes": CHANGES}, webhook=True),
+    EventType("tax_group.created", _("Created"), {"name": "the tax group's name"}),
+    EventType("tax_group.updated", _("Changed"), {"changes": CHANGES}),
+    EventType("tax_group.deleted", _("Deleted"), {"name": "the tax group's name"}),
     EventType(
         "taxes.installed",
         _("Tax template installed"),

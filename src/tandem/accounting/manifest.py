@@ -33,6 +33,44 @@ registry.register(
             registry.MenuEntry(
                 _("Bank statements"), "accounting:statement_list", "accounting.view_bankstatement", order=43
             ),
+            registry.MenuEntry(
+                _("Accounting settings"),
+                "accounting:books_settings",
+                "accounting.view_bookssettings",
+                order=49,
+            ),
+            # The books' settings, in the settings area: accountants change them, auditors read.
+            registry.MenuEntry(
+                _("Accounting settings"),
+                "accounting:books_settings",
+                "accounting.view_bookssettings",
+                area=registry.SETTINGS,
+                order=49,
+            ),
+            registry.MenuEntry(
+                _("Taxes"), "accounting:tax_list", "accounting.view_tax", area=registry.SETTINGS, order=50
+            ),
+            registry.MenuEntry(
+                _("Tax groups"),
+                "accounting:tax_group_list",
+                "accounting.view_taxgroup",
+                area=registry.SETTINGS,
+                order=51,
+            ),
+            registry.MenuEntry(
+                _("Cost centres"),
+                "accounting:cost_centre_list",
+                "accounting.view_costcentre",
+                area=registry.SETTINGS,
+                order=54,
+            ),
+            registry.MenuEntry(
+                _("Fiscal years"),
+                "accounting:fiscal_year_list",
+                "accounting.view_fiscalyear",
+                area=registry.SETTINGS,
+                order=55,
+            ),
         ],
         shortcuts=[
             registry.Shortcut(
@@ -75,6 +113,9 @@ registry.register(
                 f"{API}.statements.StatementLineViewSet",
                 "api-bank-statement-line",
             ),
+            registry.ApiRoute("accounting/taxes", f"{API}.setup.TaxViewSet", "api-tax"),
+            registry.ApiRoute("accounting/tax-groups", f"{API}.setup.TaxGroupViewSet", "api-tax-group"),
+            registry.ApiRoute("accounting/cost-centres", f"{API}.setup.CostCentreViewSet", "api-cost-centre"),
             registry.ApiRoute("accounting/payment-runs", f"{API}.sepa.PaymentRunViewSet", "api-payment-run"),
         ],
         urls=[registry.UrlMount("accounting/", "tandem.accounting.urls")],

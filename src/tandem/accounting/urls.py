@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.accounting.views import invoices, ledger, management, payments, reports, sepa, statements
+from tandem.accounting.views import invoices, ledger, management, payments, reports, sepa, setup, statements
 from tandem.web.actions import action_urls
 from tandem.web.generic.routes import model_urls
 
@@ -101,4 +101,39 @@ urlpatterns = [
         statements.LineFormView.as_view(),
         name="statement_line_form",
     ),
+    *model_urls(
+        list=setup.TaxListView,
+        create=setup.TaxCreateView,
+        detail=setup.TaxDetailView,
+        edit=setup.TaxEditView,
+        route="taxes/",
+        name="tax_",
+    ),
+    *model_urls(
+        list=setup.TaxGroupListView,
+        create=setup.TaxGroupCreateView,
+        detail=setup.TaxGroupDetailView,
+        edit=setup.TaxGroupEditView,
+        route="tax-groups/",
+        name="tax_group_",
+    ),
+    *model_urls(
+        list=setup.CostCentreListView,
+        create=setup.CostCentreCreateView,
+        detail=setup.CostCentreDetailView,
+        edit=setup.CostCentreEditView,
+        route="cost-centres/",
+        name="cost_centre_",
+    ),
+    path("settings/", setup.BooksSettingsView.as_view(), name="books_settings"),
+    path("settings/edit/", setup.BooksSettingsEditView.as_view(), name="books_settings_edit"),
+    path("settings/lock-date/", setup.LockDateView.as_view(), name="lock_date"),
+    *model_urls(
+        list=setup.FiscalYearListView,
+        create=setup.FiscalYearCreateView,
+        detail=setup.FiscalYearDetailView,
+        route="fiscal-years/",
+        name="fiscal_year_",
+    ),
+    *action_urls(setup.PeriodActions, "periods/<int:pk>/", "period_"),
 ]

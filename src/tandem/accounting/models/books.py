@@ -307,6 +307,11 @@ class FiscalYear(CompanyOwned):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounting:fiscal_year_detail", args=[self.pk])
+
 
 class Period(CompanyOwned):
     """A month (or quarter) of a fiscal year; nothing is posted into a closed one."""
@@ -365,6 +370,11 @@ class CostCentre(CompanyOwned, Versioned):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounting:cost_centre_detail", args=[self.pk])
 
 
 class JournalEntry(CompanyOwned, Versioned):

@@ -14,7 +14,7 @@ from tandem.core.bases import CompanyOwned, Versioned
 from tandem.partners.models import Partner
 
 
-class TaxGroup(CompanyOwned):
+class TaxGroup(CompanyOwned, Versioned):
     """How taxes are summed on a document's totals (e.g. "VAT 22 %")."""
 
     name = models.CharField(_("name"), max_length=64)
@@ -30,6 +30,11 @@ class TaxGroup(CompanyOwned):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounting:tax_group_detail", args=[self.pk])
 
 
 class Tax(CompanyOwned, Versioned):
@@ -119,6 +124,11 @@ class Tax(CompanyOwned, Versioned):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounting:tax_detail", args=[self.pk])
+
 
 class FiscalPosition(CompanyOwned, Versioned):
     """Replaces taxes and accounts for some partners: EU reverse charge, export at 0 %."""
@@ -151,6 +161,11 @@ class FiscalPosition(CompanyOwned, Versioned):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounting:fiscal_position_detail", args=[self.pk])
 
 
 class FiscalPositionTax(models.Model):

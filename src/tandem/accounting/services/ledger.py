@@ -196,16 +196,71 @@ def update_journal(
     return updated
 
 
+# --- cost centres -------------------------------------------------------------------------
+
+COST_CENTRE_FIELDS = ["code", "name", "parent", "active"]
+
+
+def _check_cost_centre(centre: CostCentre) -> None:
+    errors: dict[str, list[str]] = {}
+    for name in ("code", "name"):
+        if not getattr(centre, name):
+            errors[name] = [_("This field is required.")]
+    others = CostCentre.objects.filter(company_id=centre.company_id, code=centre.code).exclude(pk=centre.pk)
+    if centre.code and others.exists():
+        errors["code"] = [_("Another cost centre already has this code.")]
+    parent, seen = centre.parent, {centre.pk}
+    if parent is not None and parent.company_id != centre.company_id:
+        errors["parent"] = [_("This choice belongs to another company.")]
+    while parent is not None and "parent" not in errors:
+        if parent.pk in seen:
+            errors["parent"] = [_("A cost centre cannot sit under itself.")]
+        seen.add(parent.pk)
+        parent = parent.parent
+    if errors:
+        raise ValidationFailed(errors)
+
+
+@transaction.atomic
+def create_cost_centre(company: Company, actor: User | None, **fields: Any) -> CostCentre:
+    centre = CostCentre(company=company, **_clean(fields, COST_CENTRE_FIELDS))
+    _check_cost_centre(centre)
+    centre.save()
+    events.record("cost_centre.created", centre, actor, {"code": centre.code, "name": centre.name})
+    return centre
+
+
+def update_cost_centre(
+    centre: CostCentre, actor: User | None, *, expected_version: int | None = None, **changes: Any
+) -> CostCentre:
+    return update_versioned(
+        centre,
+        actor,
+        _clean(changes, COST_CENTRE_FIELDS),
+        expected_version=expected_version,
+        event="cost_centre.updated",
+        check=_check_cost_centre,
+    )
+
+
 # --- fiscal years, periods, lock date ----------------------------------------------------
 
 
 @transaction.atomic
-def create_fiscal_year(company: Company, actor: User | None, start: datetime.date) -> FiscalYear:
+def create_fiscal_year(
+    company: Company, actor: User | None, start: datetime.date, *, name: str = ""
+) -> FiscalYear:
     """A twelve-month fiscal year from ``start`` with one period per month."""
+    if not isinstance(start, datetime.date):
+        raise ValidationFailed({"start": [_("Enter a valid date.")]})
+    if start.day != 1:
+        raise ValidationFailed({"start": [_("A fiscal year starts on the first day of a month.")]})
     end = _add_months(start, 12) - datetime.timedelta(days=1)
     if FiscalYear.objects.filter(company=company, start__lte=end, end__gte=start).exists():
         raise ValidationFailed({"start": [_("This fiscal year overlaps another one.")]})
-    name = str(start.year) if start.month == 1 else f"{start.year}/{end.year % 100:02d}"
+    name = name.strip()[:32] or (
+        str(start.year) if start.month == 1 else f"{start.year}/{end.year % 100:02d}"
+    )
     year = FiscalYear.objects.create(company=company, name=name, start=start, end=end)
     Period.objects.bulk_create(
         Period(
@@ -216,6 +271,12 @@ def create_fiscal_year(company: Company, actor: User | None, start: datetime.dat
             end=_add_months(month_start, 1) - datetime.timedelta(days=1),
         )
         for month_start in (_add_months(start, n) for n in range(12))
+    )
+    events.record(
+        "fiscal_year.created",
+        year,
+        actor,
+        {"name": year.name, "start": start.isoformat(), "end": end.isoformat()},
     )
     return year
 
@@ -239,6 +300,62 @@ def close_period(period: Period, actor: User | None) -> Period:
 def reopen_period(period: Period, actor: User | None) -> Period:
     transition(period, "reopened", actor)
     return period
+
+
+BOOKS_FIELDS = [
+    "tax_rounding", "write_off_tolerance", "write_off_account", "exchange_gain_account",
+    "exchange_loss_account", "exchange_journal", "receivable_account", "payable_account", "income_account",
+    "expense_account", "bank_suspense_account", "earnings_account",
+]  # fmt: skip
+# Each default account and the subtypes it may have (empty: any account of the company).
+BOOKS_ACCOUNT_SUBTYPES: dict[str, tuple[str, ...]] = {
+    "write_off_account": (),
+    "exchange_gain_account": ("income", "other_income"),
+    "exchange_loss_account": ("expense", "direct_cost"),
+    "receivable_account": ("receivable",),
+    "payable_account": ("payable",),
+    "income_account": ("income", "other_income"),
+    "expense_account": ("expense", "direct_cost", "depreciation"),
+    "bank_suspense_account": ("current", "bank", "cash"),
+    "earnings_account": ("equity", "unaffected_earnings"),
+}
+
+
+def _check_books(books: BooksSettings) -> None:
+    errors: dict[str, list[str]] = {}
+    if books.tax_rounding not in BooksSettings.TaxRounding.values:
+        errors["tax_rounding"] = [_("Choose how taxes are rounded.")]
+    if books.write_off_tolerance is None or books.write_off_tolerance < 0:
+        errors["write_off_tolerance"] = [_("The tolerance is zero or more.")]
+    for name, subtypes in BOOKS_ACCOUNT_SUBTYPES.items():
+        chosen: Account | None = getattr(books, name)
+        if chosen is None:
+            continue
+        if chosen.company_id != books.company_id:
+            errors[name] = [_("This choice belongs to another company.")]
+        elif subtypes and chosen.subtype not in subtypes:
+            errors[name] = [
+                _("The account %(account)s is of the wrong kind here (%(subtype)s).")
+                % {"account": chosen, "subtype": chosen.get_subtype_display()}
+            ]
+    if books.exchange_journal is not None and books.exchange_journal.company_id != books.company_id:
+        errors["exchange_journal"] = [_("This choice belongs to another company.")]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def update_books_settings(
+    books: BooksSettings, actor: User | None, *, expected_version: int | None = None, **changes: Any
+) -> BooksSettings:
+    """Change the company's accounting settings (the lock date moves only with :func:`move_lock_date`)."""
+    return update_versioned(
+        books,
+        actor,
+        _clean(changes, BOOKS_FIELDS),
+        expected_version=expected_version,
+        event="books.updated",
+        check=_check_books,
+    )
 
 
 @transaction.atomic

@@ -20,11 +20,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tandem.accounting import tax_templates
-from tandem.accounting.models import Account, FiscalPosition, Tax
+from tandem.accounting.models import Account, FiscalPosition, Tax, TaxGroup
 from tandem.core import events
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Company, Currency, User
 from tandem.core.money import round_money
+from tandem.core.versioning import update_versioned
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -187,20 +188,130 @@ def check_tax_accounts(tax: Tax) -> None:
 
 TAX_FIELDS = (
     "name", "label", "use", "computation", "amount", "price_included", "affects_base", "sequence",
-    "scope", "account", "refund_account", "reverse_charge_account", "report_box", "active",
+    "scope", "group", "children", "account", "refund_account", "reverse_charge_account", "report_box",
+    "active",
 )  # fmt: skip
+TAX_GROUP_FIELDS = ("name", "sequence")
+
+
+def _unknown(fields: Iterable[str], allowed: Sequence[str]) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
+
+
+def _stripped(fields: dict[str, object]) -> dict[str, object]:
+    return {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
+
+
+def check_tax(tax: Tax, children: Iterable[Tax] | None = None) -> None:
+    """Everything a tax must be before it is saved: named, one name per use, a known
+    computation with a rate in range, its group, taxes and accounts of its own company."""
+    errors: dict[str, list[str]] = {}
+    if not tax.name:
+        errors["name"] = [_("This field is required.")]
+    elif (
+        Tax.objects.filter(company_id=tax.company_id, use=tax.use, name=tax.name).exclude(pk=tax.pk).exists()
+    ):
+        errors["name"] = [_("Another tax of this use already has this name.")]
+    if tax.use not in Tax.Use.values:
+        errors["use"] = [_("Choose whether the tax is used on sales or purchases.")]
+    if tax.computation not in Tax.Computation.values:
+        errors["computation"] = [_("Choose how the tax is computed.")]
+    elif tax.computation == Tax.Computation.PERCENT and not (-HUNDRED <= tax.amount <= HUNDRED):
+        errors["amount"] = [_("A percentage is between -100 and 100.")]
+    if tax.scope not in Tax.Scope.values:
+        errors["scope"] = [_("Choose what the tax applies to.")]
+    if tax.group is not None and tax.group.company_id != tax.company_id:
+        errors["group"] = [_("This choice belongs to another company.")]
+    for child in children or ():
+        if child.company_id != tax.company_id:
+            errors["children"] = [_("This choice belongs to another company.")]
+        elif child.pk == tax.pk or child.computation == Tax.Computation.GROUP:
+            errors["children"] = [_("A group holds plain taxes, neither itself nor another group.")]
+        elif child.use != tax.use:
+            errors["children"] = [_("The taxes of a group are used on the same side as the group.")]
+    if children and tax.computation != Tax.Computation.GROUP:
+        errors["children"] = [_("Only a group of taxes holds other taxes.")]
+    if errors:
+        raise ValidationFailed(errors)
+    check_tax_accounts(tax)
 
 
 @transaction.atomic
 def create_tax(company: Company, actor: User | None, **fields: object) -> Tax:
-    unknown = set(fields) - set(TAX_FIELDS)
-    if unknown:
-        raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
-    tax = Tax(company=company, **fields)
-    check_tax_accounts(tax)
+    _unknown(fields, TAX_FIELDS)
+    data = _stripped(fields)
+    children = list(data.pop("children", None) or ())  # type: ignore[call-overload]
+    tax = Tax(company=company, **data)
+    check_tax(tax, children)
     tax.save()
+    if children:
+        tax.children.set(children)
     events.record("tax.created", tax, actor, {"name": tax.name, "use": tax.use, "amount": str(tax.amount)})
     return tax
+
+
+def update_tax(
+    tax: Tax, actor: User | None, *, expected_version: int | None = None, **changes: object
+) -> Tax:
+    """Change a tax. Invoices posted with it keep their amounts: their lines hold what was posted."""
+    _unknown(changes, TAX_FIELDS)
+    data = _stripped(changes)
+
+    def check(row: Tax) -> None:
+        given = data.get("children")
+        check_tax(row, list(given) if given is not None else list(row.children.all()))  # type: ignore[call-overload]
+
+    return update_versioned(
+        tax, actor, data, expected_version=expected_version, event="tax.updated", check=check
+    )
+
+
+def _check_group(group: TaxGroup) -> None:
+    if not group.name:
+        raise ValidationFailed({"name": [_("This field is required.")]})
+    others = TaxGroup.objects.filter(company_id=group.company_id, name=group.name).exclude(pk=group.pk)
+    if others.exists():
+        raise ValidationFailed({"name": [_("Another tax group already has this name.")]})
+
+
+@transaction.atomic
+def create_tax_group(company: Company, actor: User | None, **fields: object) -> TaxGroup:
+    _unknown(fields, TAX_GROUP_FIELDS)
+    group = TaxGroup(company=company, **_stripped(fields))
+    _check_group(group)
+    group.save()
+    events.record("tax_group.created", group, actor, {"name": group.name})
+    return group
+
+
+class GroupInUse(BusinessError):
+    status = 409
+    code = "tax-group-in-use"
+
+
+@transaction.atomic
+def delete_tax_group(group: TaxGroup, actor: User | None) -> None:
+    """Remove a group no tax belongs to (a used one is refused: move its taxes first)."""
+    if Tax.objects.filter(group=group).exists():
+        raise GroupInUse(_("Taxes belong to this group: move them to another group first."))
+    events.record("tax_group.deleted", group, actor, {"name": group.name})
+    group.delete()
+
+
+def update_tax_group(
+    group: TaxGroup, actor: User | None, *, expected_version: int | None = None, **changes: object
+) -> TaxGroup:
+    _unknown(changes, TAX_GROUP_FIELDS)
+    return update_versioned(
+        group,
+        actor,
+        _stripped(changes),
+        expected_version=expected_version,
+        event="tax_group.updated",
+        check=_check_group,
+    )
 
 
 def _tax_account(company: Company, code: str, use: str) -> Account | None:
