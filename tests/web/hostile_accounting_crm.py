@@ -119,11 +119,18 @@ def _cost_centre(company: Company, actor: User, pcs: Uom) -> Any:
     return TestCostCentrePages().make(company, actor, code=HOSTILE[:32], name=HOSTILE)
 
 
+def _fiscal_year(company: Company, actor: User, pcs: Uom) -> Any:
+    from tests.accounting.test_books_settings_pages import TestFiscalYearPages
+
+    return TestFiscalYearPages().make(company, actor, name=HOSTILE[:32])
+
+
 RECORDS: dict[str, Callable[[Company, User, Uom], Any]] = {
     "accounting.bankstatement": _bank_statement,
     "accounting.budget": _budget,
     "accounting.costcentre": _cost_centre,
     "accounting.dunninglevel": _dunning_level,
+    "accounting.fiscalyear": _fiscal_year,
     "accounting.payment": _payment,
     "accounting.paymentrun": _payment_run,
     "accounting.tax": _tax,

@@ -91,6 +91,12 @@ declare(
     EventType("tax_group.updated", _("Changed"), {"changes": CHANGES}),
     EventType("tax_group.deleted", _("Deleted"), {"name": "the tax group's name"}),
     EventType(
+        "product.accounting_set",
+        _("Accounting defaults changed"),
+        {"changes": "sales and purchase taxes (names), income and expense accounts (codes): [before, after]"},
+        webhook=True,
+    ),
+    EventType(
         "taxes.installed",
         _("Tax template installed"),
         {"country": "the template's country (ISO code)", "taxes": "how many taxes it created"},

@@ -95,6 +95,15 @@ registry.register(
                 order=60,
             ),
         ],
+        product_panels=[
+            registry.ProductPanel(
+                "accounting",
+                _("Accounting"),
+                "accounting.view_productaccounting",
+                "tandem.accounting.views.setup.product_accounting_panel",
+                order=60,
+            ),
+        ],
         api=[
             registry.ApiRoute("accounting/accounts", f"{API}.ledger.AccountViewSet", "api-account"),
             registry.ApiRoute("accounting/journals", f"{API}.ledger.JournalViewSet", "api-journal"),

@@ -136,4 +136,5 @@ urlpatterns = [
         name="fiscal_year_",
     ),
     *action_urls(setup.PeriodActions, "periods/<int:pk>/", "period_"),
+    path("products/<int:pk>/accounting/", setup.ProductAccountingView.as_view(), name="product_accounting"),
 ]

@@ -4,7 +4,7 @@ services (``services.taxes``, ``services.ledger``) validate and write."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -121,6 +121,51 @@ class FiscalYearForm(SectionsMixin, forms.Form):
     def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
         self.request = request
         super().__init__(*args, **kwargs)
+        style_fields(self)
+
+    def service_data(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+class ProductAccountingForm(SectionsMixin, forms.Form):
+    """A product's default taxes and accounts on the books' own page (the catalogue's form
+    knows nothing of the books)."""
+
+    sale_taxes = forms.ModelMultipleChoiceField(
+        label=_("Sales taxes"), queryset=Tax.objects.none(), required=False
+    )
+    purchase_taxes = forms.ModelMultipleChoiceField(
+        label=_("Purchase taxes"), queryset=Tax.objects.none(), required=False
+    )
+    income_account = forms.ModelChoiceField(
+        label=_("Income account"),
+        queryset=Account.objects.none(),
+        required=False,
+        widget=AutocompleteSelect("accounting.account"),
+        help_text=_("Empty: the category's, then the sales journal's."),
+    )
+    expense_account = forms.ModelChoiceField(
+        label=_("Expense account"),
+        queryset=Account.objects.none(),
+        required=False,
+        widget=AutocompleteSelect("accounting.account"),
+        help_text=_("Empty: the category's, then the purchase journal's."),
+    )
+
+    def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
+        self.request = request
+        super().__init__(*args, **kwargs)
+        user = getattr(request, "user", None)
+        rows = Tax.objects.visible_to(user).filter(active=True)
+        cast(forms.ModelMultipleChoiceField, self.fields["sale_taxes"]).queryset = rows.filter(
+            use=Tax.Use.SALE
+        )
+        cast(forms.ModelMultipleChoiceField, self.fields["purchase_taxes"]).queryset = rows.filter(
+            use=Tax.Use.PURCHASE
+        )
+        accounts = Account.objects.visible_to(user).filter(active=True)
+        for name in ("income_account", "expense_account"):  # the service says why a wrong kind is refused
+            cast(forms.ModelChoiceField, self.fields[name]).queryset = accounts
         style_fields(self)
 
     def service_data(self) -> dict[str, Any]:

@@ -20,7 +20,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tandem.accounting import tax_templates
-from tandem.accounting.models import Account, FiscalPosition, Tax, TaxGroup
+from tandem.accounting.models import Account, FiscalPosition, ProductAccounting, Tax, TaxGroup
+from tandem.catalog.models import Product
 from tandem.core import events
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Company, Currency, User
@@ -371,3 +372,79 @@ def _install_position(
     )
     for source, target in row.taxes:
         position.tax_map.create(source=made[source], target=made.get(target) if target else None)
+
+
+# --- a product's accounting defaults --------------------------------------------------------
+
+INCOME_SUBTYPES = ("income", "other_income")
+EXPENSE_SUBTYPES = ("expense", "direct_cost", "depreciation")
+
+
+@transaction.atomic
+def set_product_accounting(
+    product: Product,
+    actor: User | None,
+    *,
+    sale_taxes: Iterable[Tax] = (),
+    purchase_taxes: Iterable[Tax] = (),
+    income_account: Account | None = None,
+    expense_account: Account | None = None,
+) -> ProductAccounting:
+    """The taxes and accounts an invoice line of ``product`` takes by default (the catalogue
+    knows nothing of them: this row is the books' own, one per product)."""
+    sale, purchase = list(sale_taxes), list(purchase_taxes)
+    errors: dict[str, list[str]] = {}
+    for name, chosen, use in (
+        ("sale_taxes", sale, Tax.Use.SALE),
+        ("purchase_taxes", purchase, Tax.Use.PURCHASE),
+    ):
+        if any(t.company_id != product.company_id for t in chosen):
+            errors[name] = [_("This choice belongs to another company.")]
+        elif any(t.use != use for t in chosen):
+            errors[name] = [
+                _("Sales taxes are taxes used on sales.")
+                if use == Tax.Use.SALE
+                else _("Purchase taxes are taxes used on purchases.")
+            ]
+    for name, account, subtypes in (
+        ("income_account", income_account, INCOME_SUBTYPES),
+        ("expense_account", expense_account, EXPENSE_SUBTYPES),
+    ):
+        if account is None:
+            continue
+        if account.company_id != product.company_id:
+            errors[name] = [_("This choice belongs to another company.")]
+        elif account.subtype not in subtypes:
+            errors[name] = [
+                _("The account %(account)s is of the wrong kind here (%(subtype)s).")
+                % {"account": account, "subtype": account.get_subtype_display()}
+            ]
+    if errors:
+        raise ValidationFailed(errors)
+    row, _created = ProductAccounting.objects.select_for_update().get_or_create(
+        product=product, defaults={"company_id": product.company_id}
+    )
+    before = _product_state(row)
+    row.income_account, row.expense_account = income_account, expense_account
+    row.save(update_fields=["income_account", "expense_account"])
+    row.sale_taxes.set(sale)
+    row.purchase_taxes.set(purchase)
+    after = _product_state(row)
+    if after != before:
+        events.record(
+            "product.accounting_set",
+            product,
+            actor,
+            {"changes": {key: [before[key], after[key]] for key in after if before[key] != after[key]}},
+            company=product.company,
+        )
+    return row
+
+
+def _product_state(row: ProductAccounting) -> dict[str, object]:
+    return {
+        "sale_taxes": sorted(t.name for t in row.sale_taxes.all()),
+        "purchase_taxes": sorted(t.name for t in row.purchase_taxes.all()),
+        "income_account": row.income_account.code if row.income_account else None,
+        "expense_account": row.expense_account.code if row.expense_account else None,
+    }

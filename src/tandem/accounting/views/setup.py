@@ -14,7 +14,9 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponseBase
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy
 
 from tandem.accounting.forms.setup import (
@@ -22,11 +24,21 @@ from tandem.accounting.forms.setup import (
     CostCentreForm,
     FiscalYearForm,
     LockDateForm,
+    ProductAccountingForm,
     TaxForm,
     TaxGroupForm,
 )
-from tandem.accounting.models import BooksSettings, CostCentre, FiscalYear, Period, Tax, TaxGroup
+from tandem.accounting.models import (
+    BooksSettings,
+    CostCentre,
+    FiscalYear,
+    Period,
+    ProductAccounting,
+    Tax,
+    TaxGroup,
+)
 from tandem.accounting.services import ledger, taxes
+from tandem.catalog.models import Product
 from tandem.core.models import User
 from tandem.core.security import is_administrator
 from tandem.web.actions import Action, ActionView
@@ -374,3 +386,75 @@ class FiscalYearCreateView(ObjectCreateView):
     title = gettext_lazy("New fiscal year")
     service = ledger.create_fiscal_year
     list_url_name = "accounting:fiscal_year_list"
+
+
+# --- a product's accounting defaults -----------------------------------------------------------
+
+
+def product_accounting_panel(product: Product, request: HttpRequest) -> SafeString | None:
+    """The product page's Accounting tab: its default taxes and accounts, and the link to change them."""
+    row = (
+        ProductAccounting.objects.filter(product=product)
+        .select_related("income_account", "expense_account")
+        .prefetch_related("sale_taxes", "purchase_taxes")
+        .first()
+    )
+    context = {
+        "row": row,
+        "sale_taxes": list(row.sale_taxes.all()) if row else [],
+        "purchase_taxes": list(row.purchase_taxes.all()) if row else [],
+        "edit_url": reverse("accounting:product_accounting", args=[product.pk])
+        if request.user.has_perm("accounting.change_productaccounting")
+        else None,
+    }
+    return mark_safe(
+        render_to_string("accounting/_product_accounting.html", context, request=request)
+    )  # our template, escaped
+
+
+class ProductAccountingView(ObjectFormView):
+    """Set a product's default taxes and income/expense accounts (``taxes.set_product_accounting``)."""
+
+    model = ProductAccounting
+    action = "change"
+    form_class = ProductAccountingForm
+    product: Product
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated and getattr(request, "company", None) is None:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self) -> Model | None:
+        self.product = get_object_or_404(Product.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
+        return ProductAccounting.objects.filter(product=self.product).first()
+
+    def base_context(self) -> dict[str, Any]:
+        context = super().base_context()
+        context["title"] = gettext_lazy("Accounting defaults of %(product)s") % {"product": self.product}
+        return context
+
+    def get_initial(self) -> dict[str, Any]:
+        row = self.object
+        if not isinstance(row, ProductAccounting):
+            return {}
+        return {
+            "sale_taxes": list(row.sale_taxes.all()),
+            "purchase_taxes": list(row.purchase_taxes.all()),
+            "income_account": row.income_account,
+            "expense_account": row.expense_account,
+        }
+
+    def perform(self, form: forms.BaseForm) -> Model:
+        user = self.request.user
+        assert isinstance(user, User)
+        return taxes.set_product_accounting(self.product, user, **form.service_data())  # type: ignore[attr-defined]
+
+    def success_url(self, result: Model) -> str:
+        return str(self.product.get_absolute_url())
+
+    def success_message(self, result: Model) -> str:
+        return str(gettext_lazy("Saved the accounting defaults of “%(name)s”.") % {"name": self.product})
+
+    def cancel_url(self) -> str:
+        return str(self.product.get_absolute_url())
