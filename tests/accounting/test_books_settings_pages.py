@@ -209,3 +209,9 @@ def test_a_bad_lock_date_is_a_field_error(company: Company, root: User) -> None:
     response = signed_in(root).post(reverse("accounting:lock_date"), {"lock_date": "yesterday"})
     assert response.status_code == 200 and "lock_date" in response.context["form"].errors
     assert BooksSettings.objects.get(company=company).lock_date is None
+
+
+def test_a_company_without_a_chart_yet_opens_empty_settings(company: Company, ada: User) -> None:
+    response = signed_in(ada).get(reverse("accounting:books_settings"))
+    assert response.status_code == 200
+    assert response.context["object"].company == company and response.context["object"].lock_date is None

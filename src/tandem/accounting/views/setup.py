@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -37,6 +37,7 @@ from tandem.accounting.models import (
     Tax,
     TaxGroup,
 )
+from tandem.accounting.queries import ledger as queries
 from tandem.accounting.services import ledger, taxes
 from tandem.catalog.models import Product
 from tandem.core.models import User
@@ -226,13 +227,17 @@ BOOKS_RELATED = [
 
 
 class CompanyBooksMixin:
-    """The page's record is the company's one settings row (404 for a company without books)."""
+    """The page's record is the company's one settings row."""
 
     request: HttpRequest
 
     def get_object(self) -> BooksSettings:
+        company = self.request.company  # type: ignore[attr-defined]
+        if company is None:
+            raise Http404
+        queries.settings_of(company)  # a company without a chart yet gets empty settings, as posting does
         rows = self.get_queryset()  # type: ignore[attr-defined]
-        return get_object_or_404(rows.select_related(*BOOKS_RELATED), company=self.request.company)  # type: ignore[attr-defined]
+        return get_object_or_404(rows.select_related(*BOOKS_RELATED), company=company)  # type: ignore[no-any-return]
 
 
 class BooksSettingsView(CompanyBooksMixin, ObjectDetailView):
