@@ -13,11 +13,12 @@ from django.urls import reverse
 from tandem.catalog.models import Product
 from tandem.catalog.services import create_product
 from tandem.core import roles
+from tandem.core.errors import ValidationFailed
 from tandem.core.models import Company, Uom, User
 from tandem.partners.models import Partner
 from tandem.partners.services import create_partner
-from tandem.purchasing import services
-from tandem.purchasing.models import PurchaseOrder, PurchaseRequest, SupplierPrice
+from tandem.purchasing import queries, services
+from tandem.purchasing.models import ApprovalLevel, PurchaseOrder, PurchaseRequest, SupplierPrice
 from tests.kit.records import Kit
 from tests.kit.views import Action, ViewCases, form_data
 from tests.purchasing.conftest import DAY
@@ -205,3 +206,72 @@ def test_requests_become_rfqs_from_the_list(
     order = PurchaseOrder.objects.get()
     assert order.partner.name == "Timber Co" and order.lines.get().quantity == Decimal(30)
     assert PurchaseRequest.objects.get().state == "ordered"
+
+
+class TestApprovalLevelPages(ViewCases):
+    model = ApprovalLevel
+    namespace = "purchasing"
+    url_prefix = "level_"
+    editor_role = roles.ADMINISTRATOR
+    reader_role = roles.PURCHASER
+    create_data = {"name": "Director", "min_amount": "10000"}
+    edit_changes = {"min_amount": Decimal("12000")}
+    stale_changes = {"min_amount": Decimal("15000")}
+    bad_input = [({"min_amount": "-5"}, "min_amount"), ({"name": ""}, "name")]
+    actions = [
+        Action("purchasing:level_remove", lambda kit, obj: {"confirmed": "1"}, "approvallevel.removed")
+    ]
+
+    def make(self, company: Company, actor: User | None, **fields: Any) -> ApprovalLevel:
+        fields.setdefault("name", f"Level {next(_numbers)}")
+        fields.setdefault("min_amount", str(1000 * next(_numbers)))
+        approver = actor or User.objects.filter(companies=company).first()
+        return services.create_approval_level(company, actor, approver=approver, **fields)
+
+    def create_form(self, kit: Kit) -> dict[str, Any]:
+        return {**super().create_form(kit), "approver": str(kit.editor.pk)}
+
+
+def test_the_settings_page_changes_the_tolerance_and_shows_the_chain(
+    company: Company, admin: User, purchaser: User, buyer_manager: User, other_company: Company
+) -> None:
+    services.create_approval_level(company, admin, name="Manager", min_amount="1000", approver=buyer_manager)
+    url = reverse("purchasing:settings")
+    client = signed_in(admin)
+    page = client.get(url).content.decode()
+    assert "Manager" in page and reverse("purchasing:level_create") in page
+    assert client.post(url, {"receipt_tolerance": "5"}).status_code == 302
+    assert queries.settings_of(company).receipt_tolerance == 5
+    refused = client.post(url, {"receipt_tolerance": "150"})
+    assert refused.status_code == 400 and "between 0 and 100" in refused.content.decode()
+    assert queries.settings_of(company).receipt_tolerance == 5
+    assert signed_in(purchaser).get(url).status_code == 403
+    assert signed_in(purchaser).post(url, {"receipt_tolerance": "50"}).status_code == 403
+    assert queries.settings_of(other_company).receipt_tolerance == 0
+
+
+def test_a_level_that_approved_an_order_is_not_removed(
+    company: Company, admin: User, purchaser: User, buyer_manager: User, timber_co: Partner, design: Product
+) -> None:
+    level = services.create_approval_level(
+        company, admin, name="Manager", min_amount="100", approver=buyer_manager
+    )
+    order = services.create_order(
+        company, purchaser, partner=timber_co, order_date=DAY,
+        lines=[services.OrderLineData(product=design, quantity="10", price_unit="50")],
+    )  # fmt: skip
+    services.confirm_order(order, purchaser)
+    services.approve_order(order, buyer_manager)
+    assert order.approvals.filter(level=level).exists()
+    response = signed_in(admin).post(reverse("purchasing:level_remove", args=[level.pk]), {"confirmed": "1"})
+    assert response.status_code in (302, 400, 409)
+    assert ApprovalLevel.objects.filter(pk=level.pk).exists()
+
+
+def test_an_approver_from_another_company_is_refused(
+    company: Company, admin: User, make_user: Any, other_company: Company
+) -> None:
+    stranger = make_user("stan", roles.PURCHASER, company=other_company)
+    with pytest.raises(ValidationFailed) as caught:
+        services.create_approval_level(company, admin, name="X", min_amount="1", approver=stranger)
+    assert "approver" in caught.value.errors and not ApprovalLevel.objects.exists()

@@ -186,6 +186,14 @@ def _hostile_sales_order(company: Company, actor: User, pcs: Uom) -> Any:
     )
 
 
+def _hostile_approval_level(company: Company, actor: User, pcs: Uom) -> Any:
+    from tandem.purchasing import services
+
+    return services.create_approval_level(
+        company, actor, name=HOSTILE[:64], min_amount="5000", approver=actor
+    )
+
+
 RECORDS: dict[str, Callable[[Company, User, Uom], Any]] = {
     "inventory.count": _hostile_count,
     "inventory.location": _hostile_location,
@@ -195,6 +203,7 @@ RECORDS: dict[str, Callable[[Company, User, Uom], Any]] = {
     "inventory.transfer": _hostile_transfer,
     "inventory.warehouse": _hostile_warehouse,
     "planning.reorderrule": _hostile_reorder_rule,
+    "purchasing.approvallevel": _hostile_approval_level,
     "purchasing.purchaseorder": _hostile_purchase_order,
     "purchasing.purchaserequest": _hostile_purchase_request,
     "purchasing.supplierprice": _hostile_supplier_price,

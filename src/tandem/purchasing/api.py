@@ -74,6 +74,7 @@ class SupplierPriceSerializer(serializers.ModelSerializer):  # type: ignore[type
             "product",
             "supplier_sku",
             "price",
+            "uom",
             "currency",
             "min_quantity",
             "lead_time_days",
@@ -85,6 +86,10 @@ class SupplierPriceSerializer(serializers.ModelSerializer):  # type: ignore[type
         ]
         read_only_fields = fields
 
+    uom: serializers.SlugRelatedField[Uom] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, help_text="The unit the price is per (null: the product's)."
+    )
+
 
 class SupplierPriceWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):  # type: ignore[type-arg]
     partner = ScopedPrimaryKeyField(queryset=Partner.objects.all())
@@ -93,6 +98,10 @@ class SupplierPriceWriteSerializer(StrictFieldsMixin, serializers.ModelSerialize
         queryset=Currency.objects.filter(active=True), required=False
     )
     price = serializers.DecimalField(max_digits=18, decimal_places=4, min_value=Decimal(0))
+    uom = serializers.SlugRelatedField(
+        slug_field="code", queryset=Uom.objects.all(), required=False, allow_null=True,
+        help_text="The purchase unit the price and minimum quantity are per (null: the product's unit).",
+    )  # fmt: skip
     min_quantity = serializers.DecimalField(
         max_digits=18, decimal_places=4, min_value=Decimal(0), required=False
     )

@@ -15,6 +15,7 @@ declare(
             "supplier": "the supplier's id",
             "product": "the product's SKU",
             "price": "a decimal string",
+            "uom": "the code of the unit the price and minimum are per (empty: the product's)",
             "currency": "the currency code",
             "min_quantity": "a decimal string",
             "lead_time_days": "days",
@@ -91,5 +92,11 @@ declare(
         "approvallevel.created",
         _("Approval level added"),
         {"name": "the level", "min_amount": "a decimal string", "approver": "the approver's id"},
+    ),
+    EventType("approvallevel.updated", _("Changed"), {"changes": CHANGES}),
+    EventType(
+        "approvallevel.removed",
+        _("Approval level removed"),
+        {"name": "the level", "min_amount": "a decimal string"},
     ),
 )

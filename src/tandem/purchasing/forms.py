@@ -8,11 +8,19 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tandem.catalog.models import Product
-from tandem.core.models import Currency, Uom
+from tandem.core.models import Currency, Uom, User
+from tandem.core.querysets import allowed_company
 from tandem.inventory.models import Warehouse
 from tandem.partners.models import Partner
-from tandem.purchasing.models import PurchaseOrder, PurchaseOrderLine, PurchaseRequest, SupplierPrice
-from tandem.purchasing.services import ORDER_HEADER, PRICE_FIELDS, OrderLineData
+from tandem.purchasing.models import (
+    ApprovalLevel,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseRequest,
+    PurchaseSettings,
+    SupplierPrice,
+)
+from tandem.purchasing.services import LEVEL_FIELDS, ORDER_HEADER, PRICE_FIELDS, OrderLineData
 from tandem.web.autocomplete import AutocompleteSelect
 from tandem.web.forms import ServiceModelForm, style_fields
 
@@ -26,7 +34,7 @@ def _suppliers(user: Any) -> Any:
 class SupplierPriceForm(ServiceModelForm):
     fieldsets: ClassVar = [
         (_("Supplier price"), ["partner", "product", "supplier_sku", "active"]),
-        (_("Price"), ["price", "currency", "min_quantity", "lead_time_days"]),
+        (_("Price"), ["price", "uom", "currency", "min_quantity", "lead_time_days"]),
         (_("Validity"), ["valid_from", "valid_to"]),
     ]
 
@@ -45,6 +53,7 @@ class SupplierPriceForm(ServiceModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["currency"].required = False  # empty: the supplier's, else the company's
+        self.fields["uom"].required = False  # empty: the product's own unit
         if self.instance.pk is None:
             self.fields.pop("active", None)
 
@@ -53,6 +62,7 @@ class SupplierPriceForm(ServiceModelForm):
         self.choice_field("partner").queryset = _suppliers(user)
         self.choice_field("product").queryset = Product.objects.visible_to(user).filter(active=True)
         self.choice_field("currency").queryset = Currency.objects.filter(active=True)
+        self.choice_field("uom").queryset = Uom.objects.select_related("category")
 
     def service_data(self) -> dict[str, Any]:
         data = super().service_data()
@@ -204,3 +214,25 @@ class ReceiveForm(forms.Form):
         return {
             status.line.pk: self.cleaned_data.get(f"line_{status.line.pk}") or 0 for status in self.statuses
         }
+
+
+class ApprovalLevelForm(ServiceModelForm):
+    class Meta:
+        model = ApprovalLevel
+        fields = list(LEVEL_FIELDS)
+        widgets = {"min_amount": forms.NumberInput(attrs={"step": "any", "min": "0"})}
+
+    def limit_choices(self) -> None:
+        company = allowed_company(getattr(self.request, "user", None))
+        self.choice_field("approver").queryset = (
+            User.objects.filter(companies=company, is_active=True).order_by("first_name", "last_name", "id")
+            if company is not None
+            else User.objects.none()
+        )
+
+
+class PurchaseSettingsForm(ServiceModelForm):
+    class Meta:
+        model = PurchaseSettings
+        fields = ["receipt_tolerance"]
+        widgets = {"receipt_tolerance": forms.NumberInput(attrs={"step": "any", "min": "0", "max": "100"})}

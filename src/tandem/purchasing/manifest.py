@@ -31,6 +31,20 @@ registry.register(
             registry.MenuEntry(
                 _("Supplier prices"), "purchasing:price_list", "purchasing.view_supplierprice", order=52
             ),
+            registry.MenuEntry(
+                _("Purchasing"),
+                "purchasing:settings",
+                "purchasing.change_purchasesettings",
+                area=registry.SETTINGS,
+                order=50,
+            ),
+            registry.MenuEntry(
+                _("Purchase approval levels"),
+                "purchasing:level_list",
+                "purchasing.view_approvallevel",
+                area=registry.SETTINGS,
+                order=51,
+            ),
         ],
         tiles=[
             registry.Tile(

@@ -61,7 +61,7 @@ class PurchaseSettings(models.Model):
         return str(self.company)
 
 
-class ApprovalLevel(CompanyOwned):
+class ApprovalLevel(CompanyOwned, Versioned):
     """One step of the approval chain: orders from ``min_amount`` (company currency) up need
     ``approver``'s approval. An order passes every level at or below its amount, lowest first
     (purchaser → manager → director)."""
@@ -89,6 +89,11 @@ class ApprovalLevel(CompanyOwned):
     def __str__(self) -> str:
         return f"{self.name} ≥ {self.min_amount}"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("purchasing:level_detail", args=[self.pk])
+
 
 class SupplierPrice(CompanyOwned, Versioned):
     """What a supplier asks for a product from ``min_quantity`` on, and how long it takes."""
@@ -97,6 +102,13 @@ class SupplierPrice(CompanyOwned, Versioned):
     product = models.ForeignKey(Product, models.CASCADE, related_name="+", verbose_name=_("product"))
     supplier_sku = models.CharField(_("supplier's code"), max_length=64, blank=True)
     price = models.DecimalField(_("unit price"), max_digits=PRICE_DIGITS, decimal_places=PRICE_PLACES)
+    uom = models.ForeignKey(
+        Uom, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("purchase unit"),
+        help_text=_(
+            "The unit the supplier sells in (a box of 12): the price and the minimum quantity are "
+            "per it. Empty: the product's unit."
+        ),
+    )  # fmt: skip
     currency = models.ForeignKey(Currency, models.PROTECT, related_name="+", verbose_name=_("currency"))
     min_quantity = models.DecimalField(
         _("minimum quantity"), max_digits=QTY_DIGITS, decimal_places=QTY_PLACES, default=Decimal(0)

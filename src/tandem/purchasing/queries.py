@@ -9,12 +9,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.catalog.models import Product
-from tandem.core.models import Company
+from tandem.core.models import Company, Uom
 from tandem.core.money import MissingRate, convert
 from tandem.inventory.models import OPEN_STATES as OPEN_TRANSFERS
 from tandem.inventory.models import Move, Transfer
@@ -46,22 +47,47 @@ def settings_of(company: Company) -> PurchaseSettings:
 def valid_prices(
     company: Company, product: Product, quantity: Decimal, on: datetime.date
 ) -> QuerySet[SupplierPrice]:
-    """Active prices of ``product`` that apply to ``quantity`` on ``on``."""
+    """Active prices of ``product`` that apply to ``quantity`` (in the product's unit) on ``on``;
+    a price's minimum quantity is in its own purchase unit."""
+    in_product_unit = ExpressionWrapper(
+        F("min_quantity") * Coalesce(F("uom__factor"), F("product__uom__factor")) / F("product__uom__factor"),
+        output_field=DecimalField(max_digits=40, decimal_places=10),
+    )
     return (
-        SupplierPrice.objects.filter(
-            company=company, product=product, active=True, min_quantity__lte=quantity
-        )
+        SupplierPrice.objects.filter(company=company, product=product, active=True)
+        .annotate(min_in_product_unit=in_product_unit)
+        .filter(min_in_product_unit__lte=quantity)
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-        .select_related("partner", "currency")
+        .select_related("partner", "currency", "uom", "product__uom")
     )
 
 
-def _in_company_currency(price: SupplierPrice, company: Company, on: datetime.date) -> Decimal | None:
-    if price.currency_id == company.currency_id:
+def price_unit_of(price: SupplierPrice) -> Uom:
+    """The unit a supplier's price is per: its purchase unit, else the product's."""
+    return price.uom or price.product.uom
+
+
+def price_per(price: SupplierPrice, unit: Uom) -> Decimal:
+    """The supplier's price for one ``unit`` (of the product's unit category), in its currency."""
+    own = price_unit_of(price)
+    if own.pk == unit.pk:
         return price.price
+    return (price.price * unit.factor / own.factor).quantize(Decimal("0.000001"))
+
+
+def in_product_unit(quantity: Decimal, unit: Uom, product: Product) -> Decimal:
+    """``quantity`` of ``unit`` as a quantity of the product's own unit (unrounded)."""
+    return quantity if unit.pk == product.uom_id else quantity * unit.factor / product.uom.factor
+
+
+def _in_company_currency(price: SupplierPrice, company: Company, on: datetime.date) -> Decimal | None:
+    """The price per unit of the product, in the company's currency (what prices compare by)."""
+    amount = price_per(price, price.product.uom)
+    if price.currency_id == company.currency_id:
+        return amount
     try:
-        return convert(price.price, price.currency, company.currency, on)
+        return convert(amount, price.currency, company.currency, on)
     except MissingRate:
         return None  # a price we cannot compare ranks last
 
@@ -74,7 +100,8 @@ def best_supplier(
     on: datetime.date | None = None,
     needed_by: datetime.date | None = None,
 ) -> SupplierPrice | None:
-    """The supplier price to buy ``quantity`` of ``product`` at, by price and lead time.
+    """The supplier price to buy ``quantity`` (the product's unit) of ``product`` at, by price
+    (per unit of the product, whatever unit the supplier sells in) and lead time.
 
     The rule: among the prices valid on ``on`` for this quantity, those that arrive by
     ``needed_by`` (order date plus lead time) come first; among them the lowest unit price in
@@ -100,11 +127,12 @@ def best_supplier(
 def price_from(
     partner: Partner, product: Product, quantity: Decimal, on: datetime.date
 ) -> SupplierPrice | None:
-    """This supplier's price for ``quantity``: the highest quantity break not above it."""
+    """This supplier's price for ``quantity`` (the product's unit): the highest quantity break
+    not above it."""
     return (
         valid_prices(partner.company, product, quantity, on)
         .filter(partner=partner)
-        .order_by("-min_quantity", "price", "-id")
+        .order_by("-min_in_product_unit", "price", "-id")
         .first()
     )
 
@@ -148,25 +176,41 @@ class LineStatus:
         return max(self.received - self.billed, ZERO)
 
 
-def allocate(lines: Sequence[PurchaseOrderLine], done: dict[int, Decimal]) -> dict[int, Decimal]:
+def allocate(
+    lines: Sequence[PurchaseOrderLine], done: dict[int, Decimal], caps: dict[int, Decimal] | None = None
+) -> dict[int, Decimal]:
     """Spread done quantities per product over the order's lines, in line order (a product on
     two lines fills the first before the second; what is left over goes to its last line).
 
-    A pure function: ``done`` is ``{product id: quantity}``; returns ``{line id: quantity}``."""
+    A pure function: ``done`` is ``{product id: quantity}``; ``caps`` what each line takes at
+    most, in the same unit (the line's quantity if None); returns ``{line id: quantity}``."""
     left = dict(done)
     found: dict[int, Decimal] = {}
     last_of: dict[int, int] = {line.product_id: line.pk for line in lines}
     for line in lines:
         available = left.get(line.product_id, ZERO)
-        take = min(available, line.quantity) if last_of[line.product_id] != line.pk else available
+        cap = line.quantity if caps is None else caps[line.pk]
+        take = min(available, cap) if last_of[line.product_id] != line.pk else available
         found[line.pk] = take
         left[line.product_id] = available - take
     return found
 
 
+def line_factor(line: PurchaseOrderLine) -> Decimal:
+    """How many of the product's units one of the line's unit holds (a box of 12 pieces: 12)."""
+    if line.uom_id == line.product.uom_id:
+        return Decimal(1)
+    return line.uom.factor / line.product.uom.factor
+
+
+def _in_line_unit(quantity: Decimal, factor: Decimal) -> Decimal:
+    return quantity if factor == 1 else (quantity / factor).quantize(Decimal("0.0001"))
+
+
 def billed_by_product(order: PurchaseOrder) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
-    """``({product id: billed quantity}, {product id: last billed unit price})`` over the
-    order's bills that are not cancelled (refunds subtract)."""
+    """``({product id: billed quantity in the product's unit}, {product id: last billed unit
+    price, per the bill line's unit})`` over the order's bills that are not cancelled (refunds
+    subtract)."""
     from tandem.accounting.models import Invoice, InvoiceLine
 
     quantities: dict[int, Decimal] = {}
@@ -178,10 +222,13 @@ def billed_by_product(order: PurchaseOrder) -> tuple[dict[int, Decimal], dict[in
         )
         .exclude(invoice__state=Invoice.State.CANCELLED)
         .order_by("invoice_id", "sequence", "id")
-        .values_list("product_id", "quantity", "price_unit", "invoice__kind")
+        .values_list(
+            "product_id", "quantity", "price_unit", "invoice__kind", "uom__factor", "product__uom__factor"
+        )
     )
-    for product_id, quantity, price, kind in rows:
+    for product_id, given, price, kind, factor, product_factor in rows:
         sign = -1 if kind == Invoice.Kind.SUPPLIER_REFUND else 1
+        quantity = given if factor is None or factor == product_factor else given * factor / product_factor
         quantities[product_id] = quantities.get(product_id, ZERO) + sign * quantity
         if sign > 0:
             prices[product_id] = price
@@ -189,19 +236,27 @@ def billed_by_product(order: PurchaseOrder) -> tuple[dict[int, Decimal], dict[in
 
 
 def line_statuses(order: PurchaseOrder, tolerance: Decimal | None = None) -> list[LineStatus]:
-    """Ordered, received and billed per line, with the three-way match's warnings."""
-    lines = list(order.lines.select_related("product", "uom").order_by("sequence", "id"))
-    received = allocate(lines, received_by_product(order))
+    """Ordered, received and billed per line, in the line's unit (goods are received and
+    billed in the product's unit, or a bill line's own: converted), with the three-way match's
+    warnings."""
+    lines = list(order.lines.select_related("product__uom", "uom").order_by("sequence", "id"))
+    factors = {line.pk: line_factor(line) for line in lines}
+    caps = {line.pk: line.quantity * factors[line.pk] for line in lines}  # in the product's unit
+    received = allocate(lines, received_by_product(order), caps)
     if order.state in CONFIRMED_STATES:  # a service is not received into stock: it counts as ordered
         received.update(
-            {line.pk: line.quantity for line in lines if line.product.kind == Product.Kind.SERVICE}
+            {line.pk: caps[line.pk] for line in lines if line.product.kind == Product.Kind.SERVICE}
         )
     billed_qty, billed_price = billed_by_product(order)
-    billed = allocate(lines, billed_qty)
+    billed = allocate(lines, billed_qty, caps)
     return [
         match_line(
             LineStatus(
-                line, line.quantity, received[line.pk], billed[line.pk], billed_price.get(line.product_id)
+                line,
+                line.quantity,
+                _in_line_unit(received[line.pk], factors[line.pk]),
+                _in_line_unit(billed[line.pk], factors[line.pk]),
+                billed_price.get(line.product_id),
             )
         )
         for line in lines

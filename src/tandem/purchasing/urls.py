@@ -25,6 +25,15 @@ urlpatterns = [
     ),
     path("requests/rfqs/", views.CreateRfqsView.as_view(), name="request_rfqs"),
     *model_urls(
+        list=views.ApprovalLevelListView,
+        create=views.ApprovalLevelCreateView,
+        detail=views.ApprovalLevelDetailView,
+        edit=views.ApprovalLevelEditView,
+        route="approval-levels/",
+        name="level_",
+    ),
+    path("settings/", views.PurchaseSettingsView.as_view(), name="settings"),
+    *model_urls(
         list=views.SupplierPriceListView,
         create=views.SupplierPriceCreateView,
         detail=views.SupplierPriceDetailView,

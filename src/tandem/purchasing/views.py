@@ -28,11 +28,26 @@ from tandem.inventory.models import Transfer
 from tandem.partners.models import Partner
 from tandem.purchasing import queries, services
 from tandem.purchasing.filters import OrderFilter, RequestFilter, SupplierPriceFilter
-from tandem.purchasing.forms import PurchaseOrderForm, PurchaseRequestForm, ReceiveForm, SupplierPriceForm
-from tandem.purchasing.models import VIEW_PRICES, PurchaseOrder, PurchaseRequest, SupplierPrice
+from tandem.purchasing.forms import (
+    ApprovalLevelForm,
+    PurchaseOrderForm,
+    PurchaseRequestForm,
+    PurchaseSettingsForm,
+    ReceiveForm,
+    SupplierPriceForm,
+)
+from tandem.purchasing.models import (
+    VIEW_PRICES,
+    ApprovalLevel,
+    PurchaseOrder,
+    PurchaseRequest,
+    PurchaseSettings,
+    SupplierPrice,
+)
 from tandem.web import autocomplete
 from tandem.web.actions import Action, ActionView
 from tandem.web.display import Column
+from tandem.web.forms import add_business_error
 from tandem.web.generic import (
     ModelView,
     ObjectCreateView,
@@ -82,6 +97,7 @@ class SupplierPriceListView(ObjectListView):
         Column("supplier_sku", gettext_lazy("Supplier's code")),
         Column("min_quantity", gettext_lazy("Minimum quantity"), numeric=True),
         Column("price", gettext_lazy("Unit price"), numeric=True, sort="price"),
+        Column("uom", gettext_lazy("Per"), accessor=lambda p: p.uom.code if p.uom else p.product.uom.code),
         Column("currency", gettext_lazy("Currency"), accessor=lambda p: p.currency_id),
         Column("lead_time_days", gettext_lazy("Lead time (days)"), numeric=True, sort="lead"),
         Column("valid_to", gettext_lazy("Valid to")),
@@ -98,7 +114,7 @@ class SupplierPriceListView(ObjectListView):
     template_name = "imports/list_with_import.html"
 
     def decorate(self, rows: QuerySet[SupplierPrice]) -> QuerySet[SupplierPrice]:
-        return rows.select_related("partner", "product")
+        return rows.select_related("partner", "product__uom", "uom")
 
 
 class SupplierPriceDetailView(ObjectDetailView):
@@ -110,6 +126,7 @@ class SupplierPriceDetailView(ObjectDetailView):
         "product",
         "supplier_sku",
         "price",
+        "uom",
         "currency",
         "min_quantity",
         "lead_time_days",
@@ -121,7 +138,7 @@ class SupplierPriceDetailView(ObjectDetailView):
     ]
 
     def get_queryset(self) -> QuerySet[SupplierPrice]:
-        return super().get_queryset().select_related("partner", "product", "currency")
+        return super().get_queryset().select_related("partner", "product", "currency", "uom")
 
 
 class SupplierPriceCreateView(ObjectCreateView):
@@ -536,3 +553,111 @@ def performance_panel(partner: Partner, request: HttpRequest) -> Table | None:
         caption=gettext_lazy("As a supplier"),
         key="supplier-performance",
     )
+
+
+# --- settings: the over-receipt tolerance and the approval chain ----------------------------
+
+LEVEL_COLUMNS = [
+    Column("name", gettext_lazy("Level"), link=True, sort="name"),
+    Column("min_amount", gettext_lazy("From amount"), numeric=True, sort="amount"),
+    Column("approver", gettext_lazy("Approver")),
+]
+
+
+class ApprovalLevelActions(ActionView):
+    model = ApprovalLevel
+    url_name = "purchasing:level_{name}"
+    actions = [
+        Action(
+            "remove",
+            gettext_lazy("Remove"),
+            lambda request, level: services.remove_approval_level(level, request.user),
+            done=gettext_lazy("The level was taken out of the chain."),
+            confirm=gettext_lazy("Take this level out of the approval chain?"),
+            permission="purchasing.delete_approvallevel",
+            style="outline-danger",
+            next_url=lambda level: reverse("purchasing:level_list"),
+        ),
+    ]
+
+
+class ApprovalLevelListView(ObjectListView):
+    model = ApprovalLevel
+    columns = LEVEL_COLUMNS
+    sorts = {
+        "amount": SortKey("min_amount", gettext_lazy("From amount")),
+        "name": SortKey("name", gettext_lazy("Level")),
+    }
+    default_sort = "amount"
+    create_url_name = "purchasing:level_create"
+    create_label = gettext_lazy("New approval level")
+    export_url_name = "purchasing:level_export"
+
+    def decorate(self, rows: QuerySet[ApprovalLevel]) -> QuerySet[ApprovalLevel]:
+        return rows.select_related("approver")
+
+
+class ApprovalLevelDetailView(ObjectDetailView):
+    model = ApprovalLevel
+    action_view = ApprovalLevelActions
+    edit_url_name = "purchasing:level_edit"
+    list_url_name = "purchasing:level_list"
+    fields = ["name", "min_amount", "approver"]
+
+    def get_queryset(self) -> QuerySet[ApprovalLevel]:
+        return super().get_queryset().select_related("approver")
+
+
+class ApprovalLevelCreateView(ObjectCreateView):
+    model = ApprovalLevel
+    form_class = ApprovalLevelForm
+    title = gettext_lazy("New approval level")
+    service = services.create_approval_level
+    list_url_name = "purchasing:level_list"
+
+
+class ApprovalLevelEditView(ObjectEditView):
+    model = ApprovalLevel
+    form_class = ApprovalLevelForm
+    service = services.update_approval_level
+
+
+class PurchaseSettingsView(ModelView):
+    """Settings → Purchasing: the over-receipt tolerance, and the approval chain (its levels are
+    their own records: :class:`ApprovalLevelListView`)."""
+
+    model = PurchaseSettings
+    action = "change"
+    template_name = "purchasing/settings.html"
+
+    def _page(self, request: HttpRequest, form: PurchaseSettingsForm, status: int = 200) -> HttpResponse:
+        company = request.company  # type: ignore[attr-defined]
+        levels = ApprovalLevel.objects.filter(company=company).select_related("approver")
+        table = Table(
+            LEVEL_COLUMNS, levels.order_by("min_amount", "id")[:50], caption=_("Approval chain"), key="levels"
+        )
+        context = {
+            **self.base_context(),
+            "title": _("Purchasing settings"),
+            "form": form,
+            "levels": table,
+            "levels_url": reverse("purchasing:level_list"),
+            "new_level_url": reverse("purchasing:level_create") if self.can("add", ApprovalLevel) else None,
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponseBase:
+        row = queries.settings_of(request.company)  # type: ignore[attr-defined]
+        return self._page(request, PurchaseSettingsForm(instance=row, request=request))
+
+    def post(self, request: HttpRequest) -> HttpResponseBase:
+        form = PurchaseSettingsForm(request.POST, instance=PurchaseSettings(), request=request)
+        if form.is_valid():
+            try:
+                services.update_settings(request.company, request.user, **form.service_data())  # type: ignore[attr-defined, arg-type]
+            except BusinessError as error:
+                add_business_error(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("purchasing:settings")
+        return self._page(request, form, status=400)

@@ -13,7 +13,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -52,6 +52,7 @@ PRICE_FIELDS = [
     "product",
     "supplier_sku",
     "price",
+    "uom",
     "currency",
     "min_quantity",
     "lead_time_days",
@@ -100,7 +101,9 @@ def _other_company(obj: Any, company: Company) -> bool:
 # --- supplier prices ------------------------------------------------------------------------
 
 
-def _normalized_price(company: Company, fields: Mapping[str, Any]) -> dict[str, Any]:
+def _normalized_price(
+    company: Company, fields: Mapping[str, Any], product: Product | None = None
+) -> dict[str, Any]:
     unknown = set(fields) - set(PRICE_FIELDS)
     if unknown:
         raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
@@ -115,6 +118,13 @@ def _normalized_price(company: Company, fields: Mapping[str, Any]) -> dict[str, 
     partner: Partner | None = data.get("partner")
     if partner is not None and not partner.is_supplier:
         errors["partner"] = [_("This partner is not marked as a supplier.")]
+    unit: Uom | None = data.get("uom")
+    measured = data.get("product") or product
+    if unit is not None and measured is not None and unit.category_id != measured.uom.category_id:
+        errors["uom"] = [
+            _("%(unit)s cannot measure %(product)s: choose a unit of its kind (%(own)s).")
+            % {"unit": unit.name, "product": measured.name, "own": measured.uom.name}
+        ]
     if data.get("valid_from") and data.get("valid_to") and data["valid_from"] > data["valid_to"]:
         errors["valid_to"] = [_("The end date is before the start date.")]
     currency: Currency | None = data.get("currency")
@@ -145,6 +155,7 @@ def create_supplier_price(company: Company, actor: User | None, **fields: Any) -
             "supplier": price.partner_id,
             "product": price.product.sku,
             "price": str(price.price),
+            "uom": price.uom.code if price.uom else "",
             "currency": price.currency_id,
             "min_quantity": str(price.min_quantity),
             "lead_time_days": price.lead_time_days,
@@ -157,7 +168,11 @@ def create_supplier_price(company: Company, actor: User | None, **fields: Any) -
 def update_supplier_price(
     row: SupplierPrice, actor: User | None, *, expected_version: int | None = None, **fields: Any
 ) -> SupplierPrice:
-    data = _normalized_price(row.company, fields)
+    data = _normalized_price(row.company, fields, row.product)
+    if "product" in data and "uom" not in data and row.uom is not None:
+        _normalized_price(
+            row.company, {"uom": row.uom}, data["product"]
+        )  # the kept unit fits the new product
     return update_versioned(
         row, actor, data, expected_version=expected_version, event="supplierprice.updated"
     )
@@ -190,19 +205,17 @@ def update_settings(company: Company, actor: User | None, *, receipt_tolerance: 
 
 @transaction.atomic
 def create_approval_level(
-    company: Company, actor: User | None, *, name: str, min_amount: Any, approver: User
+    company: Company, actor: User | None, *, name: str, min_amount: Any, approver: User | None
 ) -> ApprovalLevel:
     errors: dict[str, list[str]] = {}
     amount = _decimal(min_amount, "min_amount", errors)
     if not str(name).strip():
         errors["name"] = [_("This field is required.")]
-    if not approver.is_active or not (
-        approver.is_superuser or approver.companies.filter(pk=company.pk).exists()
-    ):
+    if approver is None or not _works_in(approver, company.pk):
         errors["approver"] = [_("The approver must work in this company.")]
     if ApprovalLevel.objects.filter(company=company, min_amount=amount).exists():
         errors["min_amount"] = [_("Another level starts at this amount.")]
-    if errors:
+    if errors or approver is None:
         raise ValidationFailed(errors)
     level = ApprovalLevel.objects.create(
         company=company, name=name.strip(), min_amount=amount, approver=approver
@@ -214,6 +227,58 @@ def create_approval_level(
         {"name": level.name, "min_amount": str(amount), "approver": approver.pk},
     )
     return level
+
+
+LEVEL_FIELDS = ("name", "min_amount", "approver")
+
+
+@transaction.atomic
+def update_approval_level(
+    level: ApprovalLevel, actor: User | None, *, expected_version: int | None = None, **fields: Any
+) -> ApprovalLevel:
+    """Rename a level, move its threshold or give it another approver. Orders already approved
+    keep their approvals; orders waiting ask the chain as it is now."""
+    unknown = set(fields) - set(LEVEL_FIELDS)
+    if unknown:
+        raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
+    errors: dict[str, list[str]] = {}
+    changes: dict[str, Any] = {}
+    if "name" in fields:
+        changes["name"] = str(fields["name"] or "").strip()
+        if not changes["name"]:
+            errors["name"] = [_("This field is required.")]
+    if "min_amount" in fields:
+        changes["min_amount"] = _decimal(fields["min_amount"], "min_amount", errors)
+        taken = ApprovalLevel.objects.filter(company=level.company_id, min_amount=changes["min_amount"])
+        if taken.exclude(pk=level.pk).exists():
+            errors["min_amount"] = [_("Another level starts at this amount.")]
+    if "approver" in fields:
+        approver = fields["approver"]
+        if approver is None or not _works_in(approver, level.company_id):
+            errors["approver"] = [_("The approver must work in this company.")]
+        changes["approver"] = approver
+    if errors:
+        raise ValidationFailed(errors)
+    return update_versioned(
+        level, actor, changes, expected_version=expected_version, event="approvallevel.updated"
+    )
+
+
+def _works_in(user: User, company_id: int) -> bool:
+    return bool(user.is_active and (user.is_superuser or user.companies.filter(pk=company_id).exists()))
+
+
+@transaction.atomic
+def remove_approval_level(level: ApprovalLevel, actor: User | None) -> None:
+    """Take a level out of the chain; refused once it approved an order (the approval names it)."""
+    if Approval.objects.filter(level=level).exists():
+        raise BusinessError(
+            _("This level approved orders and stays in their history: change its amount or approver instead.")
+        )
+    events.record(
+        "approvallevel.removed", level, actor, {"name": level.name, "min_amount": str(level.min_amount)}
+    )
+    level.delete()
 
 
 # --- purchase requests and RFQs ---------------------------------------------------------------
@@ -301,12 +366,13 @@ def create_rfqs(
         partners: dict[int, Partner] = {}
         lost: list[PurchaseRequest] = []
         for request in wanted:
+            needed = queries.in_product_unit(request.quantity, request.uom, request.product)
             if request.partner is not None:
-                price = queries.price_from(request.partner, request.product, request.quantity, on)
+                price = queries.price_from(request.partner, request.product, needed, on)
                 partner: Partner | None = request.partner
             else:
                 price = queries.best_supplier(
-                    company, request.product, request.quantity, on=on, needed_by=request.needed_by
+                    company, request.product, needed, on=on, needed_by=request.needed_by
                 )
                 partner = price.partner if price is not None else None
             if partner is None:
@@ -358,14 +424,20 @@ def _rfq_for(
     for request, price in rows:
         lead = price.lead_time_days if price is not None else 0
         expected = request.needed_by or on + datetime.timedelta(days=lead)
-        unit_price = _price_in(price, currency, on) if price is not None else ZERO
+        unit, quantity = request.uom, request.quantity
+        if price is not None and price.uom is not None and price.uom_id != unit.pk:
+            unit = price.uom  # bought in the supplier's unit: whole units, enough to cover the request
+            quantity = _covering(
+                queries.in_product_unit(quantity, request.uom, request.product), unit, request.product
+            )
+        unit_price = _price_in(price, currency, on, unit) if price is not None else ZERO
         line = PurchaseOrderLine.objects.create(
             order=order,
             sequence=sequence,
             product=request.product,
             description=request.product.name[:500],
-            quantity=request.quantity,
-            uom=request.uom,
+            quantity=quantity,
+            uom=unit,
             price_unit=unit_price,
             expected_date=max(expected, on + datetime.timedelta(days=lead)),
         )
@@ -375,10 +447,22 @@ def _rfq_for(
     return order
 
 
-def _price_in(price: SupplierPrice, currency: Currency, on: datetime.date) -> Decimal:
+def _covering(quantity: Decimal, unit: Uom, product: Product) -> Decimal:
+    """How many of ``unit`` hold ``quantity`` of the product's unit, rounded up to the unit's
+    rounding (100 pieces in boxes of 12: 9 boxes)."""
+    exact = quantity * product.uom.factor / unit.factor
+    steps = (exact / unit.rounding).to_integral_value(rounding=ROUND_CEILING)
+    return (steps * unit.rounding).quantize(Decimal("0.0001"))
+
+
+def _price_in(
+    price: SupplierPrice, currency: Currency, on: datetime.date, unit: Uom | None = None
+) -> Decimal:
+    """The supplier's price per ``unit`` (its own if None) in ``currency``."""
+    amount = queries.price_per(price, unit) if unit is not None else price.price
     if price.currency_id == currency.pk:
-        return price.price
-    return convert(price.price, price.currency, currency, on)
+        return amount
+    return convert(amount, price.currency, currency, on)
 
 
 # --- orders: drafts ---------------------------------------------------------------------------
@@ -411,15 +495,15 @@ def _write_lines(order: PurchaseOrder, given: Sequence[OrderLineData]) -> None:
         unit = data.uom or product.uom
         if unit.category_id != product.uom.category_id:
             errors.setdefault(key, []).append(_("This unit cannot measure this product."))
+            continue
         price = None
-        if data.price_unit in (None, ""):
-            found = queries.price_from(order.partner, product, quantity, order.order_date)
-            price = _price_in(found, order.currency, order.order_date) if found is not None else ZERO
-            lead = found.lead_time_days if found is not None else 0
+        needed = queries.in_product_unit(quantity, unit, product)
+        found = queries.price_from(order.partner, product, needed, order.order_date)
+        lead = found.lead_time_days if found is not None else 0
+        if data.price_unit in (None, ""):  # the supplier's price, per the line's unit
+            price = _price_in(found, order.currency, order.order_date, unit) if found is not None else ZERO
         else:
             price = _decimal(data.price_unit, key, errors)
-            found = queries.price_from(order.partner, product, quantity, order.order_date)
-            lead = found.lead_time_days if found is not None else 0
         expected = (
             data.expected_date or order.expected_date or order.order_date + datetime.timedelta(days=lead)
         )
