@@ -141,7 +141,14 @@ def _leads(
                 lead_services.disqualify_lead(lead, seller, reason=rng.choice(DISQUALIFIED))
             elif fate == 3:
                 lead_services.qualify_lead(lead, seller)
-                lead_services.convert_lead(lead, seller, allow_duplicate=True, amount=lead.budget)
+                customer = (
+                    Partner.objects.filter(company=company, owner=seller, is_customer=True)
+                    .filter(kind=Partner.Kind.ORGANISATION)
+                    .order_by("-id")[index : index + 1]
+                    .first()
+                )  # an existing customer of theirs: the demo's partners stay the generator's
+                if customer is not None:
+                    lead_services.convert_lead(lead, seller, partner=customer, amount=lead.budget)
             Lead.objects.filter(pk=lead.pk).update(created_at=now - timedelta(days=rng.randrange(1, 330)))
     for index, (firm, person, need) in enumerate(LEAD_PEOPLE[:3]):
         lead_services.create_lead(
