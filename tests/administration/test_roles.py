@@ -57,6 +57,29 @@ def test_a_custom_role_from_the_matrix_takes_effect_and_survives_role_sync(
     assert _perm("partners.view_partner") not in role.permissions.all()
 
 
+def test_the_matrix_keeps_the_internal_permissions_a_copied_role_holds(
+    login: Callable[[User], Client], boss: User
+) -> None:
+    """An order's lines are an internal table: the matrix does not offer their permissions, so
+    a saved matrix neither drops the ones the role was copied with nor may add them."""
+    client = login(boss)
+    salesperson = Group.objects.get(name=roles.SALESPERSON)
+    client.post(reverse("administration:role_create"), {"name": "Counter staff", "copy_from": salesperson.pk})
+    role = Group.objects.get(name="Counter staff")
+    lines = _perm("sales.view_salesorderline")
+    assert lines in role.permissions.all()
+    matrix = client.get(reverse("administration:role_detail", args=[role.pk])).content.decode()
+    assert f'value="{lines.pk}"' not in matrix
+    shown = [p.pk for p in role.permissions.all() if p != lines]
+    saved = client.post(reverse("administration:role_detail", args=[role.pk]), {"permissions": shown})
+    assert saved.status_code == 302 and lines in role.permissions.all()
+    counters = _perm("core.view_sequencecounter")
+    smuggled = client.post(
+        reverse("administration:role_detail", args=[role.pk]), {"permissions": [*shown, counters.pk]}
+    )
+    assert smuggled.status_code == 400 and counters not in role.permissions.all()
+
+
 def test_built_in_roles_are_read_only_in_the_matrix(login: Callable[[User], Client], boss: User) -> None:
     salesperson = Group.objects.get(name=roles.SALESPERSON)
     before = set(salesperson.permissions.values_list("pk", flat=True))

@@ -350,7 +350,11 @@ def create_role(company: Company, actor: User, *, name: str, copy_from: Group | 
 def set_role_permissions(
     group: Group, actor: User, company: Company, permissions: Iterable[Permission]
 ) -> Group:
-    """Replace a custom role's permissions; built-in roles follow the grants Tandem declares."""
+    """Replace a custom role's permissions; built-in roles follow the grants Tandem declares.
+
+    The matrix neither shows nor takes the permissions on the tables the manifests call
+    internal (an order's lines, counters): the role keeps those it holds (from the role it was
+    copied from), whether or not they are sent back."""
     _check_admin(actor)
     if is_builtin_role(group):
         raise Conflict(
@@ -360,14 +364,16 @@ def set_role_permissions(
             )
             % {"name": group.name}
         )
-    wanted = {p.pk for p in permissions}
     offered = tandem_permissions()
+    before = set(group.permissions.values_list("pk", flat=True))
+    kept = before - set(offered.filter(pk__in=before).values_list("pk", flat=True))
+    wanted = {p.pk for p in permissions} - kept
     if wanted - set(offered.filter(pk__in=wanted).values_list("pk", flat=True)):
         raise ValidationFailed({"permissions": [_("Some of the chosen permissions do not exist.")]})
-    before = set(group.permissions.values_list("pk", flat=True))
+    wanted |= kept
     if before == wanted:
         return group
-    group.permissions.set(offered.filter(pk__in=wanted))
+    group.permissions.set(Permission.objects.filter(pk__in=wanted))
     added = _permission_names(offered.filter(pk__in=wanted - before))
     removed = _permission_names(
         Permission.objects.filter(pk__in=before - wanted).select_related("content_type")
