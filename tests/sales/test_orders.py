@@ -207,3 +207,33 @@ def test_invoicing_follows_the_policy(
     order.refresh_from_db()
     found = queries.progress(order)
     assert order.state == "done" and found.delivered and found.invoiced and not found.paid
+
+
+def test_in_a_three_step_warehouse_goods_are_delivered_when_shipped_not_when_picked(
+    company: Company, salesperson: User, admin: User, customer: Partner, chair: Product, warehouse: Warehouse
+) -> None:
+    """Pick → pack → ship: the order's delivery is the pick, yet only the ship step, to the
+    customer, delivers; the order hears of it once, from the ship step."""
+    inventory.update_warehouse(warehouse, admin, delivery_steps=3)
+    order = quotation(company, salesperson, customer, (chair, "4"))
+    services.confirm_order(order, salesperson)
+    pick = Transfer.objects.get(pk=order.delivery_id)
+    steps = {t.step: t for t in inventory.chain(pick)}
+    assert list(steps) == ["pick", "pack", "ship"]
+    for step in ("pick", "pack"):
+        inventory.validate_transfer(Transfer.objects.get(pk=steps[step].pk), None, admin)
+        [status] = queries.line_statuses(order)
+        assert status.delivered == D(0), step
+    assert not Event.objects.filter(name="salesorder.delivered").exists()
+    assert {t.pk for t in queries.open_deliveries(order)} == {steps["ship"].pk}
+    ship = Transfer.objects.get(pk=steps["ship"].pk)
+    move = ship.moves.get()
+    inventory.validate_transfer(ship, {move.pk: D(3)}, admin)
+    [status] = queries.line_statuses(order)
+    assert status.delivered == D(3)
+    [backorder] = Transfer.objects.filter(backorder_of=ship)
+    inventory.validate_transfer(backorder, None, admin)
+    [status] = queries.line_statuses(order)
+    assert status.delivered == D(4) and queries.progress(order).delivered
+    assert Event.objects.filter(name="salesorder.delivered").count() == 2
+    assert {t.pk for t in queries.deliveries(order)} == {pick.pk, steps["pack"].pk, ship.pk, backorder.pk}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,7 +19,8 @@ from tandem.accounting.queries.payments import invoice_residuals
 from tandem.accounting.services import taxes as tax_rules
 from tandem.core.models import Company
 from tandem.inventory.models import OPEN_STATES as OPEN_TRANSFERS
-from tandem.inventory.models import Move, Transfer
+from tandem.inventory.models import Location, Move, Transfer
+from tandem.inventory.queries import route_ids
 from tandem.partners.models import Partner
 from tandem.sales.models import (
     CreditLimit,
@@ -110,29 +111,25 @@ def allocate(lines: Sequence[SalesOrderLine], done: dict[int, Decimal]) -> dict[
     return found
 
 
-def chain_ids(roots: Iterable[int]) -> set[int]:
-    """The transfers ``roots`` and their backorders at any depth (one query per level)."""
-    found: set[int] = set()
-    level = {pk for pk in roots if pk}
-    while level:
-        found |= level
-        level = set(Transfer.objects.filter(backorder_of_id__in=level).values_list("pk", flat=True)) - found
-    return found
-
-
 def delivered_by_product(order: SalesOrder) -> dict[int, Decimal]:
-    """``{product id: quantity}`` that left for the customer (product unit): done moves of the
-    delivery chain less done returns of them."""
+    """``{product id: quantity}`` that left for the customer (product unit): done moves to the
+    customer in the delivery's route (a pick to Packing has not left) less done returns of them."""
     if not order.delivery_id:
         return {}
-    chain = chain_ids([order.delivery_id])
+    chain = route_ids([order.delivery_id])
     found: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    out = Move.objects.filter(transfer_id__in=chain, transfer__state=Transfer.State.DONE)
+    out = Move.objects.filter(
+        transfer_id__in=chain, transfer__state=Transfer.State.DONE, dest_location__kind=Location.Kind.CUSTOMER
+    )
     for product_id, quantity in (
         out.values("product_id").annotate(q=Sum("quantity_done")).values_list("product_id", "q")
     ):
         found[product_id] += quantity or ZERO
-    back = Move.objects.filter(transfer__return_of_id__in=chain, transfer__state=Transfer.State.DONE)
+    back = Move.objects.filter(
+        transfer__return_of_id__in=chain,
+        transfer__state=Transfer.State.DONE,
+        source_location__kind=Location.Kind.CUSTOMER,
+    )
     for product_id, quantity in (
         back.values("product_id").annotate(q=Sum("quantity_done")).values_list("product_id", "q")
     ):
@@ -141,14 +138,14 @@ def delivered_by_product(order: SalesOrder) -> dict[int, Decimal]:
 
 
 def open_deliveries(order: SalesOrder) -> QuerySet[Transfer]:
-    return Transfer.objects.filter(pk__in=chain_ids([order.delivery_id or 0]), state__in=OPEN_TRANSFERS)
+    return Transfer.objects.filter(pk__in=route_ids([order.delivery_id or 0]), state__in=OPEN_TRANSFERS)
 
 
 def deliveries(order: SalesOrder) -> list[Transfer]:
     if not order.delivery_id:
         return []
     return list(
-        Transfer.objects.filter(pk__in=chain_ids([order.delivery_id]))
+        Transfer.objects.filter(pk__in=route_ids([order.delivery_id]))
         .select_related("backorder_of")
         .order_by("id")
     )

@@ -40,6 +40,7 @@ from tandem.core.versioning import update_versioned
 from tandem.crm.models import Deal
 from tandem.inventory import services as inventory
 from tandem.inventory.models import Transfer
+from tandem.inventory.queries import first_step
 from tandem.partners.models import Partner
 from tandem.planning import services as planning
 from tandem.sales import queries
@@ -748,10 +749,8 @@ def _maybe_done(order: SalesOrder, actor: User | None) -> None:
 
 
 def _order_of(transfer: Transfer) -> SalesOrder | None:
-    root = transfer
-    while root.backorder_of_id is not None:
-        root = Transfer.objects.only("pk", "backorder_of_id").get(pk=root.backorder_of_id)
-    return SalesOrder.objects.select_for_update().filter(delivery_id=root.pk).first()
+    """The order whose delivery began ``transfer``'s route (the pick of a multi-step one)."""
+    return SalesOrder.objects.select_for_update().filter(delivery_id=first_step(transfer)).first()
 
 
 @events.on("transfer.done")

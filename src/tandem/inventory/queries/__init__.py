@@ -1,6 +1,7 @@
 """Reads of stock beyond a filter. ``availability(product, warehouse, until)`` is the entry point
 sales and planning use to promise dates (see :class:`Availability`)."""
 
+from tandem.inventory.queries.routes import first_step, route_ids
 from tandem.inventory.queries.stock import (
     Availability,
     TimelinePoint,
@@ -19,12 +20,14 @@ __all__ = [
     "Availability",
     "TimelinePoint",
     "availability",
+    "first_step",
     "history",
     "on_hand",
     "open_moves",
     "product_lines",
     "quant_differences",
     "reservation_differences",
+    "route_ids",
     "stock_by_location",
     "warehouse_location_ids",
 ]
