@@ -187,6 +187,14 @@ def test_a_number_where_text_belongs_is_a_400_not_silently_text(manager_api: API
     assert not Partner.objects.exists()
 
 
+def test_an_empty_string_is_no_id_and_null_is_none(manager_api: APIClient) -> None:
+    """DRF reads "" as null in a relation (an HTML form's empty select); in JSON it is neither."""
+    assert_problem(manager_api.post(PARTNERS, {"name": "Nowak", "group": ""}, format="json"), 400, "group")
+    assert not Partner.objects.exists()
+    created = manager_api.post(PARTNERS, {"name": "Nowak", "group": None}, format="json")
+    assert created.status_code == 201 and created.json()["group"] is None
+
+
 def test_ids_of_another_company_read_as_unknown(
     manager_api: APIClient, other_company: Company, make_user: Callable[..., User]
 ) -> None:

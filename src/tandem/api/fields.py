@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from tandem.core import countries
 from tandem.core.querysets import allowed_company
@@ -55,6 +56,11 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
         rows = cast(QuerySet[Any], super().get_queryset())
         request = self.context.get("request")
         return self.scope(rows, getattr(request, "user", None))
+
+    def run_validation(self, data: Any = empty) -> Any:
+        if data == "":  # DRF reads "" as null for an HTML form; in this JSON API it names no row
+            self.fail("incorrect_type", data_type="str")
+        return super().run_validation(data)
 
     def to_internal_value(self, data: Any) -> Any:
         return super().to_internal_value(self._integer(data))
