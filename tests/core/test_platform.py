@@ -84,3 +84,19 @@ def test_api_tokens_are_stored_hashed_and_can_be_revoked(manager: User) -> None:
     assert authenticate_token(secret) == manager
     revoke_api_token(token)
     assert authenticate_token(secret) is None
+
+
+@pytest.mark.parametrize(
+    ("language", "people", "place"), [("ru", "Кладовщик", "Склад"), ("pl", "Magazynier", "Magazyn")]
+)
+def test_the_warehouse_role_and_the_warehouse_are_translated_apart(
+    language: str, people: str, place: str
+) -> None:
+    """The role is the people who work there; a filter or column named "Warehouse" is the place."""
+    from django.utils import translation
+
+    from tandem.inventory.filters import TransferFilter
+
+    with translation.override(language):
+        assert str(roles.ROLE_LABELS[roles.WAREHOUSE]) == people
+        assert str(TransferFilter.base_filters["warehouse"].label) == place

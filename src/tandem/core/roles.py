@@ -19,6 +19,7 @@ from typing import Any
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 ADMINISTRATOR = "administrator"
 SALES_MANAGER = "sales_manager"
@@ -34,7 +35,7 @@ ROLE_LABELS = {
     SALES_MANAGER: _("Sales manager"),
     SALESPERSON: _("Salesperson"),
     PURCHASER: _("Purchaser"),
-    WAREHOUSE: _("Warehouse"),
+    WAREHOUSE: pgettext_lazy("role", "Warehouse"),  # the people; plain "Warehouse" is the place
     PRODUCTION_PLANNER: _("Production planner"),
     ACCOUNTANT: _("Accountant"),
     HR: _("HR"),
