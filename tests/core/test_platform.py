@@ -100,3 +100,13 @@ def test_the_warehouse_role_and_the_warehouse_are_translated_apart(
     with translation.override(language):
         assert str(roles.ROLE_LABELS[roles.WAREHOUSE]) == people
         assert str(TransferFilter.base_filters["warehouse"].label) == place
+
+
+def test_goods_received_and_money_received_are_translated_apart() -> None:
+    """A purchase order's "Receipts" are goods; a report's are money."""
+    from django.utils import translation
+
+    with translation.override("pl"):
+        assert translation.pgettext("goods", "Receipts") == "Przyjęcia"
+        assert translation.gettext("Receipts") == "Wpływy"
+        assert translation.pgettext("goods", "Delivered") == "Dostarczono"
