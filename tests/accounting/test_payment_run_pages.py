@@ -20,6 +20,7 @@ from tandem.accounting.services import charts, invoices, ledger, sepa
 from tandem.accounting.services.invoices import LineData
 from tandem.core import roles
 from tandem.core.models import Company, Event, User
+from tandem.core.models import Sequence as NumberSequence
 from tandem.partners.services import add_bank_account, create_partner
 from tests.kit.api import api_client
 from tests.kit.query_counts import PinnedQueries
@@ -69,8 +70,14 @@ def make_run(company: Company, actor: User | None, **fields: Any) -> PaymentRun:
             company, actor, code=f"BK{n}", name=fields.pop("name"), kind="bank",
             default_account=journal.default_account, bank_iban="DE89370400440532013000",
         )  # fmt: skip
-    # Runs of the two companies are made on different days, so their message IDs differ.
-    on = DAY + datetime.timedelta(days=1 + company.pk % 7)
+    # Message IDs are numbered per company and year, so both companies' first run would be
+    # SEPA-2026-00001: each company's pattern names it, as a company may set its own.
+    NumberSequence.objects.get_or_create(
+        company=company,
+        code=sepa.RUN_SEQUENCE,
+        defaults={"pattern": f"SEPA-{company.code.upper()}-{{year}}-{{number:05d}}", "reset_yearly": True},
+    )
+    on = DAY + datetime.timedelta(days=1)
     return sepa.create_run(company, actor, journal=journal, date=on, bills=[_bill(company)], **fields)
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tandem.core.models import Company, Event, User
-from tandem.crm import services
+from tandem.crm import services, targets
 from tandem.crm.models import Activity, Deal
 from tandem.partners.models import Partner
 from tests.kit.views import signed_in
@@ -22,6 +22,9 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 def test_a_salespersons_morning(
     company: Company, salesperson: User, manager: User, make_partner: Callable[..., Partner]
 ) -> None:
+    targets.create_team(
+        company, None, name="Adriatic", leader=manager, members=[salesperson]
+    )  # Anna leads Sam
     customer = make_partner("Hotel Bled", actor=salesperson)
     deal = services.create_deal(
         company, salesperson, title="Lobby furniture", partner=customer, amount="48000.00"
@@ -70,6 +73,6 @@ def test_a_salespersons_morning(
     timeline = set(Event.objects.filter(partner_id=customer.pk).values_list("name", flat=True))
     assert {"deal.created", "activity.scheduled", "activity.done", "deal.moved", "deal.won"} <= timeline
 
-    # The manager sees the won deal in the team's list.
+    # The manager sees the won deal in the list of the team she leads.
     listed = signed_in(manager).get(reverse("crm:deal_list"), {"state": "won"}).content.decode()
     assert "Lobby furniture" in listed

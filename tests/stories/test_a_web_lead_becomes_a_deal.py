@@ -1,5 +1,5 @@
 """A web lead becomes a deal: the hotel fills the contact form on the company's website; the
-sales manager finds the new lead and gives it to Sam; Sam calls, qualifies it and converts it —
+sales director finds the new lead and gives it to Sam; Sam calls, qualifies it and converts it —
 the conversion page shows that the hotel is already a customer (same e-mail), Sam picks it
 instead of making a duplicate, and a deal opens in the pipeline. The customer's timeline shows
 the conversion and the deal; then the invariants hold."""
@@ -15,15 +15,21 @@ from django.urls import reverse
 from tandem.core.models import Company, Event, User
 from tandem.crm import services
 from tandem.crm.models import Deal, Lead
+from tandem.crm.roles import SALES_DIRECTOR
 from tandem.crm.services import capture
 from tandem.partners.models import Partner
 from tests.kit.views import signed_in
 
 
 def test_a_web_lead_becomes_a_deal(
-    company: Company, salesperson: User, manager: User, make_partner: Callable[..., Partner]
+    company: Company,
+    salesperson: User,
+    manager: User,
+    make_user: Callable[..., User],
+    make_partner: Callable[..., Partner],
 ) -> None:
     cache.clear()
+    director = make_user("dana", SALES_DIRECTOR)  # the web leads nobody owns wait for her
     customer = make_partner("Hotel Morska sp. z o.o.", actor=salesperson, email="biuro@morska.pl")
     key = capture.capture_key(company, manager).key
 
@@ -38,13 +44,13 @@ def test_a_web_lead_becomes_a_deal(
     lead = Lead.objects.get()
     assert (lead.source, lead.state, lead.owner) == ("website", "new", None)
 
-    # 2. The manager sees it among the new leads and gives it to Sam, who alone of the
+    # 2. The sales director sees it among the new leads and gives it to Sam, who alone of the
     #    salespeople sees it from then on.
-    anna = signed_in(manager)
-    listed = anna.get(reverse("crm:lead_list"), {"state": "new", "source": "website"})
+    dana = signed_in(director)
+    listed = dana.get(reverse("crm:lead_list"), {"state": "new", "source": "website"})
     assert "Hotel Morska" in listed.content.decode()
     assert not Lead.objects.visible_to(salesperson).exists()
-    services.update_lead(lead, manager, owner=salesperson)
+    services.update_lead(lead, director, owner=salesperson)
     assert list(Lead.objects.visible_to(salesperson)) == [lead]
 
     # 3. Sam qualifies it from the lead's page.

@@ -49,6 +49,6 @@ def test_sign_in_create_from_free_text_address_search_and_switch_to_russian(page
 
     page.click("#language-menu")
     page.click("button[name=language][value=ru]")
-    expect(page.locator("nav.navbar")).to_contain_text("Продажи")
+    expect(page.locator("nav.navbar")).to_contain_text("Контрагенты")
     expect(page.locator("html")).to_have_attribute("lang", "ru")
     shot(page, "05-russian")
