@@ -1,4 +1,5 @@
-"""Decimal money: rounding to the currency's minor unit, dated rates, unit conversions."""
+"""Decimal money: rounding to the currency's minor unit, dated rates, unit conversions, and the
+number reader every service uses for amounts and quantities it is given."""
 
 from __future__ import annotations
 
@@ -10,7 +11,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tandem.core.models import Currency, ExchangeRate, Uom
-from tandem.core.money import IncompatibleUnits, MissingRate, convert, convert_quantity, rate, round_money
+from tandem.core.money import (
+    IncompatibleUnits,
+    MissingRate,
+    convert,
+    convert_quantity,
+    rate,
+    read_decimal,
+    round_money,
+)
 
 
 @pytest.mark.django_db
@@ -57,3 +66,32 @@ def test_rounded_money_never_has_more_places_than_the_currency(amount: Decimal) 
         rounded = round_money(amount, currency)
         assert -rounded.as_tuple().exponent <= currency.minor_unit  # type: ignore[operator]
         assert abs(rounded - amount) <= currency.quantum / 2
+
+
+@pytest.mark.parametrize(
+    ("given", "least", "message"),
+    [
+        (0.1, "any", "Numbers are decimals, never floating point."),
+        ("1e", "any", "Enter a number."),
+        ("NaN", "any", "Enter a number."),
+        ("-Infinity", "any", "Enter a number."),
+        ("-1", "zero", "Enter a number of zero or more."),
+        ("0", "above zero", "Enter a quantity above zero."),
+        ("-0.5", "above zero", "Enter a quantity above zero."),
+    ],
+)
+def test_a_number_that_is_no_decimal_or_below_the_least_is_named_under_its_key(
+    given: object, least: str, message: str
+) -> None:
+    errors: dict[str, list[str]] = {}
+    read_decimal(given, "lines.0", errors, least=least)  # type: ignore[arg-type]
+    assert errors == {"lines.0": [message]}
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, places=4))
+def test_a_decimal_or_its_text_reads_back_unchanged_with_no_error(number: Decimal) -> None:
+    errors: dict[str, list[str]] = {}
+    assert read_decimal(number, "amount", errors) == number
+    assert read_decimal(str(number), "amount", errors) == number
+    assert read_decimal("", "amount", errors) == 0
+    assert errors == {}

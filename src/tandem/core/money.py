@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, Literal
 
 from django.utils.translation import gettext as _
 
 from tandem.core.errors import BusinessError
 from tandem.core.models import Currency, ExchangeRate, Uom
+
+ZERO = Decimal(0)
 
 
 class MissingRate(BusinessError):
@@ -62,3 +65,29 @@ def convert_quantity(quantity: Decimal, source: Uom, target: Uom) -> Decimal:
         )
     converted = quantity * source.factor / target.factor
     return (converted / target.rounding).quantize(Decimal(1), rounding=ROUND_HALF_UP) * target.rounding
+
+
+def read_decimal(
+    value: Any, key: str, errors: dict[str, list[str]], *, least: Literal["any", "zero", "above zero"] = "any"
+) -> Decimal:
+    """The number a service was given, or zero with a message under ``key`` in ``errors``.
+
+    Empty is zero; a float is refused (its binary value is not the decimal the user typed), and
+    so are text that is no number, NaN and infinities; ``least`` refuses negatives ("zero") or
+    also zero ("above zero").
+    """
+    if isinstance(value, float):
+        errors.setdefault(key, []).append(_("Numbers are decimals, never floating point."))
+        return ZERO
+    try:
+        number = Decimal(str(value if value not in (None, "") else 0))
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite():
+        errors.setdefault(key, []).append(_("Enter a number."))
+        return ZERO
+    if least == "above zero" and number <= 0:
+        errors.setdefault(key, []).append(_("Enter a quantity above zero."))
+    elif least == "zero" and number < 0:
+        errors.setdefault(key, []).append(_("Enter a number of zero or more."))
+    return number

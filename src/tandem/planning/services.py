@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from django.db import transaction
@@ -24,6 +24,7 @@ from tandem.catalog.models import Product
 from tandem.core import events
 from tandem.core.errors import ValidationFailed
 from tandem.core.models import Company, User
+from tandem.core.money import read_decimal
 from tandem.core.versioning import update_versioned
 from tandem.inventory.models import Warehouse
 from tandem.planning import queries
@@ -51,20 +52,6 @@ class Need:
 # --- reorder rules ------------------------------------------------------------------------------
 
 
-def _decimal(value: Any, key: str, errors: dict[str, list[str]]) -> Decimal:
-    if isinstance(value, float):
-        errors.setdefault(key, []).append(_("Numbers are decimals, never floating point."))
-        return ZERO
-    try:
-        number = Decimal(str(value if value not in (None, "") else 0))
-    except InvalidOperation:
-        number = Decimal("NaN")
-    if not number.is_finite() or number < 0:
-        errors.setdefault(key, []).append(_("Enter a quantity of zero or more."))
-        return ZERO
-    return number
-
-
 def _normalized_rule(
     company: Company, fields: Mapping[str, Any], current: ReorderRule | None
 ) -> dict[str, Any]:
@@ -75,7 +62,7 @@ def _normalized_rule(
     errors: dict[str, list[str]] = {}
     for name in ("min_quantity", "max_quantity", "multiple", "safety_stock"):
         if name in data:
-            data[name] = _decimal(data[name], name, errors)
+            data[name] = read_decimal(data[name], name, errors, least="zero")
     low = data.get("min_quantity", current.min_quantity if current else ZERO)
     high = data.get("max_quantity", current.max_quantity if current else ZERO)
     if "max_quantity" not in errors and high < low:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -33,7 +33,7 @@ from tandem.core import events, sequences
 from tandem.core.documents import services as documents
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Company, Currency, Event, Uom, User
-from tandem.core.money import MissingRate, convert, round_money
+from tandem.core.money import MissingRate, convert, read_decimal, round_money
 from tandem.core.notifications import services as notifications
 from tandem.core.states import transition
 from tandem.core.versioning import update_versioned
@@ -87,24 +87,6 @@ class ApprovalNeeded(BusinessError):
     code = "approval-needed"
 
 
-def _decimal(value: Any, key: str, errors: dict[str, list[str]], *, positive: bool = False) -> Decimal:
-    if isinstance(value, float):
-        errors.setdefault(key, []).append(_("Numbers are decimals, never floating point."))
-        return ZERO
-    try:
-        number = Decimal(str(value if value not in (None, "") else 0))
-    except InvalidOperation:
-        number = Decimal("NaN")
-    if not number.is_finite():
-        errors.setdefault(key, []).append(_("Enter a number."))
-        return ZERO
-    if positive and number <= 0:
-        errors.setdefault(key, []).append(_("Enter a quantity above zero."))
-    elif number < 0:
-        errors.setdefault(key, []).append(_("Enter a number of zero or more."))
-    return number
-
-
 def _other_company(obj: Any, company: Company) -> bool:
     return obj is not None and getattr(obj, "company_id", company.pk) != company.pk
 
@@ -135,7 +117,7 @@ def update_settings(
     row, _created = SalesSettings.objects.select_for_update().get_or_create(company=company)
     changes: dict[str, list[str]] = {}
     if discount_limit is not None:
-        limit = _decimal(discount_limit, "discount_limit", errors)
+        limit = read_decimal(discount_limit, "discount_limit", errors, least="zero")
         if limit > HUNDRED:
             errors["discount_limit"] = [_("A discount limit is between 0 and 100 %.")]
         changes["discount_limit"] = [str(row.discount_limit), str(limit)]
@@ -167,7 +149,7 @@ def set_credit_limit(
         events.record("creditlimit.changed", partner, actor, {"amount": None})
         return None
     errors: dict[str, list[str]] = {}
-    value = _decimal(amount, "amount", errors)
+    value = read_decimal(amount, "amount", errors, least="zero")
     if errors:
         raise ValidationFailed(errors)
     row, _created = CreditLimit.objects.update_or_create(
@@ -220,8 +202,8 @@ def _write_lines(order: SalesOrder, given: Sequence[OrderLineData]) -> None:
         if not isinstance(product, Product) or _other_company(product, order.company):
             errors.setdefault(key, []).append(_("This line names a record of another company."))
             continue
-        quantity = _decimal(data.quantity, key, errors, positive=True)
-        discount = _decimal(data.discount, key, errors)
+        quantity = read_decimal(data.quantity, key, errors, least="above zero")
+        discount = read_decimal(data.discount, key, errors, least="zero")
         if discount > HUNDRED:
             errors.setdefault(key, []).append(_("A discount is between 0 and 100 %."))
         unit = data.uom or product.uom
@@ -237,7 +219,7 @@ def _write_lines(order: SalesOrder, given: Sequence[OrderLineData]) -> None:
                 continue
             price = found.unit_price.quantize(PRICE_QUANTUM)
         else:
-            price = _decimal(data.price_unit, key, errors)
+            price = read_decimal(data.price_unit, key, errors, least="zero")
         chosen = (
             list(data.taxes)
             if data.taxes is not None
@@ -683,7 +665,7 @@ def invoice_order(
         else:
             for key, value in quantities.items():
                 pk = int(key)
-                number = _decimal(value, f"lines.{key}", errors)
+                number = read_decimal(value, f"lines.{key}", errors, least="zero")
                 if pk not in statuses:
                     errors[f"lines.{key}"] = [_("This is not a line of this order.")]
                 elif number > statuses[pk].to_invoice:

@@ -14,7 +14,7 @@ import calendar
 import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -45,7 +45,7 @@ from tandem.core import events
 from tandem.core.documents import services as documents
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Company, Currency, PaymentTerm, Uom, User
-from tandem.core.money import round_money
+from tandem.core.money import read_decimal, round_money
 from tandem.core.notifications import services as notifications
 from tandem.core.states import transition
 from tandem.core.versioning import update_versioned
@@ -124,20 +124,6 @@ def instalments(
 # --- drafts -------------------------------------------------------------------------------
 
 
-def _decimal(value: Any, key: str, errors: dict[str, list[str]]) -> Decimal:
-    if isinstance(value, float):
-        errors.setdefault(key, []).append(_("Amounts are decimals, never floating point."))
-        return ZERO
-    try:
-        number = Decimal(str(value if value not in (None, "") else 0))
-    except InvalidOperation:
-        number = Decimal("NaN")
-    if not number.is_finite():
-        errors.setdefault(key, []).append(_("Enter a number."))
-        return ZERO
-    return number
-
-
 def _journal_for(company: Company, kind: str) -> Journal:
     journal_kind = Journal.Kind.SALE if kind in CUSTOMER_KINDS else Journal.Kind.PURCHASE
     journal = Journal.objects.filter(company=company, kind=journal_kind, active=True).order_by("code").first()
@@ -206,9 +192,9 @@ def _write_lines(invoice: Invoice, given: Sequence[LineData]) -> None:
             sequence=10 * (n + 1),
             product=data.product,
             description=(data.description or (data.product.name if data.product else "")).strip()[:500],
-            quantity=_decimal(data.quantity, key, errors),
-            price_unit=_decimal(data.price_unit, key, errors),
-            discount=_decimal(data.discount, key, errors),
+            quantity=read_decimal(data.quantity, key, errors),
+            price_unit=read_decimal(data.price_unit, key, errors),
+            discount=read_decimal(data.discount, key, errors),
             account=data.account or _default_account(invoice, defaults, books),
             uom=data.uom,
             cost_centre=data.cost_centre,

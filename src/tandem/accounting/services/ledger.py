@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -42,7 +42,7 @@ from tandem.core.errors import BusinessError, NotAllowed, ValidationFailed
 from tandem.core.identifiers import InvalidIdentifier, normalize_bic, normalize_iban
 from tandem.core.models import Company, Currency, User
 from tandem.core.models import Sequence as NumberSequence
-from tandem.core.money import round_money
+from tandem.core.money import read_decimal, round_money
 from tandem.core.security import is_administrator
 from tandem.core.states import transition
 from tandem.core.versioning import update_versioned
@@ -409,26 +409,11 @@ class Line:
     taxes: Sequence[Tax] = field(default_factory=list)
 
 
-def _amount(value: Any, name: str, errors: dict[str, list[str]]) -> Decimal:
-    if isinstance(value, float):
-        errors.setdefault(name, []).append(_("Amounts are decimals, never floating point."))
-        return ZERO
-    try:
-        amount = Decimal(str(value if value not in (None, "") else 0))
-    except InvalidOperation:
-        errors.setdefault(name, []).append(_("Enter a number."))
-        return ZERO
-    if not amount.is_finite():
-        errors.setdefault(name, []).append(_("Enter a number."))
-        return ZERO
-    return amount
-
-
 def _line_row(
     company: Company, entry: JournalEntry, line: Line, n: int, errors: dict[str, list[str]]
 ) -> JournalLine:
     key = f"lines.{n}"
-    debit, credit = _amount(line.debit, key, errors), _amount(line.credit, key, errors)
+    debit, credit = read_decimal(line.debit, key, errors), read_decimal(line.credit, key, errors)
     currency = line.currency or company.currency
     mine = (line.account, line.partner, line.cost_centre, line.tax)
     if any(obj is not None and obj.company_id != company.pk for obj in mine):
@@ -443,7 +428,7 @@ def _line_row(
             % {"account": line.account, "currency": line.account.currency_id}
         )
     if currency.pk != company.currency_id and line.amount_currency is not None and not debit and not credit:
-        amount = _amount(line.amount_currency, key, errors)
+        amount = read_decimal(line.amount_currency, key, errors)
         converted = queries.to_company(company, amount, currency, entry.date)
         debit, credit = max(converted, ZERO), max(-converted, ZERO)
     debit, credit = round_money(debit, company.currency), round_money(credit, company.currency)
@@ -454,7 +439,7 @@ def _line_row(
     if currency.pk == company.currency_id:
         amount_currency = debit - credit
     else:
-        amount_currency = round_money(_amount(line.amount_currency, key, errors), currency)
+        amount_currency = round_money(read_decimal(line.amount_currency, key, errors), currency)
     return JournalLine(
         company=company,
         entry=entry,
@@ -470,7 +455,7 @@ def _line_row(
         cost_centre=line.cost_centre,
         due_date=line.due_date,
         tax=line.tax,
-        tax_base_amount=_amount(line.tax_base_amount, key, errors),
+        tax_base_amount=read_decimal(line.tax_base_amount, key, errors),
     )
 
 

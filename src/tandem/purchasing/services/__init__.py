@@ -13,7 +13,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from django.db import transaction
@@ -28,7 +28,7 @@ from tandem.core.documents import services as documents
 from tandem.core.errors import BusinessError, NotAllowed, ValidationFailed
 from tandem.core.messages import Message
 from tandem.core.models import Company, Currency, Uom, User
-from tandem.core.money import MissingRate, convert, round_money
+from tandem.core.money import MissingRate, convert, read_decimal, round_money
 from tandem.core.notifications import services as notifications
 from tandem.core.states import transition
 from tandem.core.versioning import update_versioned
@@ -76,24 +76,6 @@ class OrderNotEditable(BusinessError):
     code = "order-not-editable"
 
 
-def _decimal(value: Any, key: str, errors: dict[str, list[str]], *, positive: bool = False) -> Decimal:
-    if isinstance(value, float):
-        errors.setdefault(key, []).append(_("Numbers are decimals, never floating point."))
-        return ZERO
-    try:
-        number = Decimal(str(value if value not in (None, "") else 0))
-    except InvalidOperation:
-        number = Decimal("NaN")
-    if not number.is_finite():
-        errors.setdefault(key, []).append(_("Enter a number."))
-        return ZERO
-    if positive and number <= 0:
-        errors.setdefault(key, []).append(_("Enter a quantity above zero."))
-    elif number < 0:
-        errors.setdefault(key, []).append(_("Enter a number of zero or more."))
-    return number
-
-
 def _other_company(obj: Any, company: Company) -> bool:
     return obj is not None and getattr(obj, "company_id", company.pk) != company.pk
 
@@ -111,7 +93,7 @@ def _normalized_price(
     errors: dict[str, list[str]] = {}
     for name in ("price", "min_quantity"):
         if name in data:
-            data[name] = _decimal(data[name], name, errors)
+            data[name] = read_decimal(data[name], name, errors, least="zero")
     for name in ("partner", "product"):
         if _other_company(data.get(name), company):
             errors[name] = [_("This choice belongs to another company.")]
@@ -184,7 +166,7 @@ def update_supplier_price(
 @transaction.atomic
 def update_settings(company: Company, actor: User | None, *, receipt_tolerance: Any) -> PurchaseSettings:
     errors: dict[str, list[str]] = {}
-    tolerance = _decimal(receipt_tolerance, "receipt_tolerance", errors)
+    tolerance = read_decimal(receipt_tolerance, "receipt_tolerance", errors, least="zero")
     if tolerance > 100:
         errors["receipt_tolerance"] = [_("A tolerance is between 0 and 100 %.")]
     if errors:
@@ -208,7 +190,7 @@ def create_approval_level(
     company: Company, actor: User | None, *, name: str, min_amount: Any, approver: User | None
 ) -> ApprovalLevel:
     errors: dict[str, list[str]] = {}
-    amount = _decimal(min_amount, "min_amount", errors)
+    amount = read_decimal(min_amount, "min_amount", errors, least="zero")
     if not str(name).strip():
         errors["name"] = [_("This field is required.")]
     if approver is None or not _works_in(approver, company.pk):
@@ -248,7 +230,7 @@ def update_approval_level(
         if not changes["name"]:
             errors["name"] = [_("This field is required.")]
     if "min_amount" in fields:
-        changes["min_amount"] = _decimal(fields["min_amount"], "min_amount", errors)
+        changes["min_amount"] = read_decimal(fields["min_amount"], "min_amount", errors, least="zero")
         taken = ApprovalLevel.objects.filter(company=level.company_id, min_amount=changes["min_amount"])
         if taken.exclude(pk=level.pk).exists():
             errors["min_amount"] = [_("Another level starts at this amount.")]
@@ -298,7 +280,7 @@ def create_request(
     origin: str = "",
 ) -> PurchaseRequest:
     errors: dict[str, list[str]] = {}
-    amount = _decimal(quantity, "quantity", errors, positive=True)
+    amount = read_decimal(quantity, "quantity", errors, least="above zero")
     if _other_company(product, company):
         errors["product"] = [_("This choice belongs to another company.")]
     if _other_company(partner, company):
@@ -488,7 +470,7 @@ def _write_lines(order: PurchaseOrder, given: Sequence[OrderLineData]) -> None:
     for n, data in enumerate(given):
         key = f"lines.{n}"
         product = data.product
-        quantity = _decimal(data.quantity, key, errors, positive=True)
+        quantity = read_decimal(data.quantity, key, errors, least="above zero")
         if _other_company(product, order.company):
             errors.setdefault(key, []).append(_("This line names a record of another company."))
             continue
@@ -503,7 +485,7 @@ def _write_lines(order: PurchaseOrder, given: Sequence[OrderLineData]) -> None:
         if data.price_unit in (None, ""):  # the supplier's price, per the line's unit
             price = _price_in(found, order.currency, order.order_date, unit) if found is not None else ZERO
         else:
-            price = _decimal(data.price_unit, key, errors)
+            price = read_decimal(data.price_unit, key, errors, least="zero")
         expected = (
             data.expected_date or order.expected_date or order.order_date + datetime.timedelta(days=lead)
         )
