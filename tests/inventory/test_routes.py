@@ -245,3 +245,62 @@ def test_a_transfer_given_its_own_location_goes_straight_there(
         dest_location=three_step.stock_location,
     )  # fmt: skip
     assert receipt.step == "" and services.chain(receipt) == [receipt]
+
+
+def test_a_return_of_a_shipped_two_step_delivery_comes_back_to_stock(
+    company: Company,
+    warehouse: Warehouse,
+    chair: Product,
+    customer: Partner,
+    worker: User,
+    stock_of: Callable[..., Any],
+) -> None:
+    """Returned goods come in as the warehouse receives (here in one step: to Stock), not back
+    to Output, where the ship step took them from and nothing would move them on."""
+    site = services.update_warehouse(warehouse, worker, delivery_steps=2)
+    stock_of(chair, 5)
+    pick = services.create_delivery(company, customer, [(chair, 3)], actor=worker, warehouse=site)
+    services.reserve(pick, worker)
+    services.validate_transfer(pick, actor=worker)
+    ship = _steps(pick)["ship"]
+    services.validate_transfer(ship, actor=worker)
+    back = services.create_return(ship, worker, {ship.moves.get().pk: 2})
+    assert back.kind == Transfer.Kind.RECEIPT and back.return_of == ship and back.state == S.READY
+    assert back.dest_location == site.stock_location and back.number.startswith("WH/IN/")
+    assert back.moves.get().returned_move == ship.moves.get()
+    services.validate_transfer(back, actor=worker)
+    assert _on_hand(chair, site.stock_location) == 4 and _on_hand(chair, site.output_location) == 0
+    assert services.returnable(ship.moves.get()) == 1
+
+
+def test_a_return_of_a_delivery_follows_a_three_step_receipt_route_into_stock(
+    company: Company,
+    three_step: Warehouse,
+    fabric: Product,
+    customer: Partner,
+    worker: User,
+    stock_of: Callable[..., Any],
+) -> None:
+    """Into Input, through Quality, then stored — like any receipt; the lot comes back with it,
+    and only the first step counts as the return (the customer's goods are counted back once)."""
+    site = services.update_warehouse(three_step, worker, reception_steps=1)
+    stock_of(fabric, 10, lots="R-1")
+    site = services.update_warehouse(site, worker, reception_steps=3)
+    pick = services.create_delivery(company, customer, [(fabric, 4)], actor=worker, warehouse=site)
+    services.reserve(pick, worker)
+    for step in ("pick", "pack", "ship"):
+        services.validate_transfer(_steps(pick)[step], actor=worker)
+    ship = _steps(pick)["ship"]
+    back = services.create_return(ship, worker)
+    steps = _steps(back)
+    assert list(steps) == ["input", "quality", "store"]
+    assert back.source_location.kind == Location.Kind.CUSTOMER and back.dest_location == site.input_location
+    assert steps["store"].dest_location == site.stock_location
+    assert [t.return_of_id for t in steps.values()] == [ship.pk, None, None]
+    assert Move.objects.filter(returned_move=ship.moves.get()).count() == 1
+    for step in ("input", "quality", "store"):
+        services.validate_transfer(Transfer.objects.get(pk=steps[step].pk), actor=worker)
+    assert _on_hand(fabric, site.stock_location) == 10
+    assert sum(_on_hand(fabric, loc) for loc in (site.output_location, site.input_location)) == 0
+    assert Quant.objects.get(location=site.stock_location, product=fabric).lot.name == "R-1"  # type: ignore[union-attr]
+    assert services.returnable(ship.moves.get()) == 0

@@ -68,6 +68,7 @@ class MoveSpec(NamedTuple):
     expected_date: datetime.date | None = None
     lot: Lot | None = None
     price_unit: Any = None  # unit cost in ``uom``, in the company's currency (valuation)
+    returned_move: Move | None = None  # the done move whose goods this one sends back
 
 
 @dataclass(frozen=True)
@@ -233,16 +234,21 @@ def _create_chain(
     origin: str,
     notes: str,
     actor: User | None,
+    return_of: Transfer | None = None,
 ) -> Transfer:
     """One transfer per step of ``route``, each move linked to the same line's move of the next
-    step; the later steps wait until the goods reach them."""
+    step; the later steps wait until the goods reach them. A return (``return_of``) is the
+    first step's alone, as are its moves' ``returned_move``: the later steps move goods
+    within the warehouse."""
     if any(step.source is None or step.dest is None for step in route):
         raise BusinessError(_("This warehouse's route lacks a location: save its settings again."))
+    specs = [spec if isinstance(spec, MoveSpec) else MoveSpec(*spec) for spec in lines]
+    onward = [spec._replace(returned_move=None) for spec in specs]
     transfers = [
         create_transfer(
             company,
             step.kind,
-            lines,
+            specs if n == 0 else onward,
             warehouse=warehouse,
             partner=partner,
             source_location=step.source,
@@ -252,8 +258,9 @@ def _create_chain(
             notes=notes,
             actor=actor,
             step=step.step,
+            return_of=return_of if n == 0 else None,
         )
-        for step in route
+        for n, step in enumerate(route)
     ]
     for earlier, later in itertools.pairwise(transfers):
         following = {m.sequence: m for m in later.moves.all()}
@@ -321,7 +328,7 @@ def _move(
         company=company, product=product, uom=unit, quantity_asked=asked, quantity=quantity,
         lot=spec.lot, source_location=source, dest_location=dest,
         expected_date=spec.expected_date or scheduled, sequence=sequence,
-        price_unit=_unit_cost(spec.price_unit, asked, quantity),
+        price_unit=_unit_cost(spec.price_unit, asked, quantity), returned_move=spec.returned_move,
     )  # fmt: skip
 
 
@@ -878,8 +885,9 @@ def create_return(
     transfer: Transfer, actor: User | None = None, quantities: Mapping[int, Any] | None = None
 ) -> Transfer:
     """Send a done transfer's goods back where they came from (all that is returnable, or
-    ``quantities`` in the product's unit per move id): a return of a receipt goes to the
-    supplier, one of a delivery comes back from the customer to stock, with the same lots."""
+    ``quantities`` in the product's unit per move id), with the same lots: a return of a receipt
+    goes to the supplier; one of a delivery comes back from the customer through the
+    warehouse's receipt route (:func:`_receive_back`), and the route's first step is returned."""
     if transfer.state != Transfer.State.DONE:
         raise BusinessError(_("Only a done transfer's goods can be returned."))
     if transfer.kind not in {T.RECEIPT, T.DELIVERY}:
@@ -910,7 +918,6 @@ def create_return(
         errors["quantities"] = [_("Nothing is left to return.")]
     if errors:
         raise ValidationFailed(errors)
-    kind = T.DELIVERY if transfer.kind == T.RECEIPT else T.RECEIPT
     specs: list[tuple[Move, Lot | None, Decimal]] = []
     for pk, amount in wanted.items():
         move = moves[pk]
@@ -921,11 +928,13 @@ def create_return(
             part = min(left, line.quantity)
             specs.append((move, line.lot, part))
             left -= part
+    if transfer.kind == T.DELIVERY:
+        return _receive_back(transfer, specs, actor)
     back = Transfer.objects.create(
-        company_id=transfer.company_id, kind=kind, warehouse=transfer.warehouse, partner=transfer.partner,
-        source_location=transfer.dest_location, dest_location=transfer.source_location,
-        scheduled_date=timezone.localdate(), origin=transfer.number, created_by=_user(actor),
-        return_of=transfer,
+        company_id=transfer.company_id, kind=T.DELIVERY, warehouse=transfer.warehouse,
+        partner=transfer.partner, source_location=transfer.dest_location,
+        dest_location=transfer.source_location, scheduled_date=timezone.localdate(),
+        origin=transfer.number, created_by=_user(actor), return_of=transfer,
     )  # fmt: skip
     Move.objects.bulk_create(
         Move(
@@ -944,8 +953,40 @@ def create_return(
         )
         for n, (move, lot, part) in enumerate(specs)
     )
-    events.record("transfer.created", back, actor, {"kind": kind, "origin": back.origin, "moves": len(specs)})
+    events.record(
+        "transfer.created", back, actor, {"kind": T.DELIVERY, "origin": back.origin, "moves": len(specs)}
+    )
     confirm_transfer(back, actor)
     if _takes_from_stock(back):
         _reserve(back, actor)
     return back
+
+
+def _receive_back(
+    delivery: Transfer, specs: Sequence[tuple[Move, Lot | None, Decimal]], actor: User | None
+) -> Transfer:
+    """Goods a customer sends back come in as the warehouse receives goods (as in Odoo, whose
+    return of a delivery is a receipt of the warehouse's receipt type, to that type's
+    destination): straight to Stock when it receives in one step, else into Input and on through
+    Quality to Stock like any receipt — never back to Output or Packing, where the delivery's
+    last step took them from and nothing would move them on. The first step is returned."""
+    warehouse = delivery.warehouse
+    company = delivery.company
+    customer = delivery.dest_location
+    lines = [
+        MoveSpec(move.product, part, move.product.uom, None, lot, None, move) for move, lot, part in specs
+    ]
+    route = _route(company, T.RECEIPT, warehouse, customer, None)
+    if len(route) > 1:
+        return _create_chain(
+            company, route, lines, warehouse=warehouse, partner=delivery.partner,
+            scheduled_date=timezone.localdate(), origin=delivery.number, notes="", actor=actor,
+            return_of=delivery,
+        )  # fmt: skip
+    if warehouse.stock_location is None:
+        raise BusinessError(_("This warehouse's route lacks a location: save its settings again."))
+    return create_transfer(
+        company, T.RECEIPT, lines, warehouse=warehouse, partner=delivery.partner,
+        source_location=customer, dest_location=warehouse.stock_location,
+        scheduled_date=timezone.localdate(), origin=delivery.number, actor=actor, return_of=delivery,
+    )  # fmt: skip
