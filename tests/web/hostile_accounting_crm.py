@@ -95,6 +95,21 @@ def _lost_reason(company: Company, actor: User, pcs: Uom) -> Any:
     return services.create_lost_reason(company, actor, name=HOSTILE[:100])
 
 
+def _sales_team(company: Company, actor: User, pcs: Uom) -> Any:
+    from tandem.crm import targets
+
+    return targets.create_team(company, actor, name=HOSTILE[:100])
+
+
+def _sales_target(company: Company, actor: User, pcs: Uom) -> Any:
+    import datetime
+
+    from tandem.crm import targets
+
+    team = targets.create_team(company, actor, name=HOSTILE[:100])
+    return targets.set_target(company, actor, month=datetime.date(2026, 12, 1), team=team, revenue="100")
+
+
 def _segment(company: Company, actor: User, pcs: Uom) -> Any:
     from tandem.crm import segments
 
@@ -140,5 +155,7 @@ RECORDS: dict[str, Callable[[Company, User, Uom], Any]] = {
     "crm.lead": _lead,
     "crm.lostreason": _lost_reason,
     "crm.pipeline": _pipeline,
+    "crm.salesteam": _sales_team,
+    "crm.salestarget": _sales_target,
     "crm.segment": _segment,
 }

@@ -154,6 +154,9 @@ declare(
             "activities": "activities done",
         },
     ),
+    EventType("salestarget.updated", _("Sales target changed"), {"changes": CHANGES}),
+    EventType("salesteam.created", _("Created"), {"name": "the team's name"}),
+    EventType("salesteam.updated", _("Changed"), {"changes": CHANGES}),
 )
 
 # Segments (crm.segments).

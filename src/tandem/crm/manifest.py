@@ -36,6 +36,7 @@ registry.register(
             registry.MenuEntry(_("Activities"), "crm:activity_list", VIEW_ACTIVITIES, order=14),
             registry.MenuEntry(_("Sales analytics"), "crm:analytics", VIEW_DEALS, order=15),
             registry.MenuEntry(_("Targets and KPIs"), "crm:kpis", VIEW_DEALS, order=16),
+            registry.MenuEntry(_("Sales targets"), "crm:salestarget_list", "crm.view_salestarget", order=16),
             registry.MenuEntry(_("Team calendar"), "crm:calendar", VIEW_ACTIVITIES, order=17),
             registry.MenuEntry(_("Segments"), "crm:segment_list", "crm.view_segment", order=18),
             registry.MenuEntry(
@@ -64,6 +65,13 @@ registry.register(
                 "crm.change_lostreason",
                 area=registry.SETTINGS,
                 order=42,
+            ),
+            registry.MenuEntry(
+                _("Sales teams"),
+                "crm:salesteam_list",
+                "crm.view_salesteam",
+                area=registry.SETTINGS,
+                order=43,
             ),
             registry.MenuEntry(
                 _("Phone system"),

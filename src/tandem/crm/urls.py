@@ -61,6 +61,22 @@ urlpatterns = [
         name="lostreason_",
     ),
     *model_urls(
+        list=setup.SalesTeamListView,
+        create=setup.SalesTeamCreateView,
+        detail=setup.SalesTeamDetailView,
+        edit=setup.SalesTeamEditView,
+        route="teams/",
+        name="salesteam_",
+    ),
+    *model_urls(
+        list=setup.SalesTargetListView,
+        create=setup.SalesTargetCreateView,
+        detail=setup.SalesTargetDetailView,
+        edit=setup.SalesTargetEditView,
+        route="targets/",
+        name="salestarget_",
+    ),
+    *model_urls(
         list=segment_views.SegmentListView,
         create=segment_views.SegmentCreateView,
         detail=segment_views.SegmentDetailView,

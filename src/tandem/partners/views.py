@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import django_filters
 from django import forms
-from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Model, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy
 from tandem.core import registry
 from tandem.core.countries import countries, country_name
 from tandem.core.identifiers import format_phone
-from tandem.core.models import User
 from tandem.partners import queries, services
 from tandem.partners.duplicates import find_duplicates
 from tandem.partners.filters import PartnerFilter
@@ -52,15 +51,6 @@ MERGE_SEARCH_LIMIT = 20
 PANEL_ROWS = 100
 
 
-def _people_search(rows: QuerySet[User], text: str) -> QuerySet[User]:
-    condition = Q()
-    for word in text.split():
-        condition &= (
-            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(username__icontains=word)
-        )
-    return rows.filter(condition)
-
-
 autocomplete.register(
     "partners.organisation",
     autocomplete.Source(
@@ -73,7 +63,7 @@ autocomplete.register(
     "partners.salesperson",
     autocomplete.Source(
         rows=lambda request: salesperson_choices(request.user),
-        search=_people_search,
+        search=queries.search_people,
         order=("first_name", "last_name", "username"),
     ),
 )

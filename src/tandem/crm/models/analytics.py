@@ -40,6 +40,11 @@ class SalesTeam(CompanyOwned, Versioned):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("crm:salesteam_detail", args=[self.pk])
+
 
 class TargetQuerySet(CompanyQuerySet):
     def visible_to(self, user: User | Any) -> Self:
@@ -96,6 +101,11 @@ class SalesTarget(CompanyOwned, Versioned):
 
     def __str__(self) -> str:
         return f"{self.user or self.team} {self.month:%Y-%m}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("crm:salestarget_detail", args=[self.pk])
 
 
 class DealStageEntry(models.Model):
