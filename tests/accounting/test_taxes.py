@@ -4,6 +4,7 @@ tax accounts and the shipped templates."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -125,3 +126,63 @@ def test_fiscal_positions_map_the_partner_taxes(company: Company, books: BooksSe
     assert taxes.map_taxes(export, [standard]) == [made["VAT 0 % export"]]
     purchase = taxes.map_taxes(eu, [made["VAT 23 % (naliczony)"]])
     assert purchase[0].reverse_charge_account is not None
+
+
+T = tax_templates
+
+
+@pytest.mark.parametrize(
+    ("template", "field", "row"),
+    [
+        (
+            T.TaxTemplate(
+                (T.TaxRow("s", "VAT 22 %", "sale", "22"), T.TaxRow("x", "VAT 250 %", "sale", "250")), ()
+            ),
+            "amount",
+            "VAT 250 %",
+        ),
+        (T.TaxTemplate((T.TaxRow("s", "VAT 22 %", "both", "22"),), ()), "use", "VAT 22 %"),
+        (
+            T.TaxTemplate(
+                (T.TaxRow("s", "VAT 22 %", "sale", "22"), T.TaxRow("t", "VAT 22 %", "sale", "9.5")), ()
+            ),
+            "name",
+            "VAT 22 %",
+        ),
+        (
+            T.TaxTemplate(
+                (
+                    T.TaxRow("s", "VAT 22 %", "sale", "22"),
+                    T.TaxRow("p", "VAT 22 % (input)", "purchase", "22"),
+                ),
+                (T.PositionRow("Export", "export", (), (("s", "p"),)),),
+            ),
+            "tax_map",
+            "Export",
+        ),
+        (
+            T.TaxTemplate(
+                (T.TaxRow("s", "VAT 22 %", "sale", "22"),), (T.PositionRow("EU", "domestic", ("SI", "EL")),)
+            ),
+            "countries",
+            "EU",
+        ),
+    ],
+)
+def test_a_tax_template_is_held_to_the_checks_of_a_tax_typed_by_hand(
+    company: Company,
+    books: BooksSettings,
+    monkeypatch: pytest.MonkeyPatch,
+    template: Any,
+    field: str,
+    row: str,
+) -> None:
+    """``install_taxes`` writes through ``create_tax`` and ``create_fiscal_position``: a template row
+    they refuse is named in a clear error (not a database error, not a tax saved unchecked) and
+    nothing of the template is written."""
+    monkeypatch.setitem(tax_templates.TEMPLATES, "XX", template)
+    with pytest.raises(ValidationFailed) as refused:
+        taxes.install_taxes(company, None, "XX")
+    assert field in refused.value.errors and row in refused.value.message
+    assert not Tax.objects.filter(company=company).exists()
+    assert not FiscalPosition.objects.filter(company=company).exists()

@@ -134,6 +134,18 @@ def _cost_centre(company: Company, actor: User, pcs: Uom) -> Any:
     return TestCostCentrePages().make(company, actor, code=HOSTILE[:32], name=HOSTILE)
 
 
+def _fiscal_position(company: Company, actor: User, pcs: Uom) -> Any:
+    from tests.accounting.test_fiscal_positions import make_position
+
+    return make_position(company, actor, name=HOSTILE[:64], countries="", note=HOSTILE)
+
+
+def _payment_term(company: Company, actor: User, pcs: Uom) -> Any:
+    from tests.accounting.test_payment_terms import make_term
+
+    return make_term(company, actor, name=HOSTILE[:64])
+
+
 def _fiscal_year(company: Company, actor: User, pcs: Uom) -> Any:
     from tests.accounting.test_books_settings_pages import TestFiscalYearPages
 
@@ -142,9 +154,11 @@ def _fiscal_year(company: Company, actor: User, pcs: Uom) -> Any:
 
 RECORDS: dict[str, Callable[[Company, User, Uom], Any]] = {
     "accounting.bankstatement": _bank_statement,
+    "accounting.bookspaymentterm": _payment_term,
     "accounting.budget": _budget,
     "accounting.costcentre": _cost_centre,
     "accounting.dunninglevel": _dunning_level,
+    "accounting.fiscalposition": _fiscal_position,
     "accounting.fiscalyear": _fiscal_year,
     "accounting.payment": _payment,
     "accounting.paymentrun": _payment_run,

@@ -91,6 +91,30 @@ declare(
     EventType("tax_group.updated", _("Changed"), {"changes": CHANGES}),
     EventType("tax_group.deleted", _("Deleted"), {"name": "the tax group's name"}),
     EventType(
+        "fiscal_position.created",
+        _("Created"),
+        {
+            "name": "the fiscal position's name",
+            "kind": "domestic, eu_reverse_charge or export",
+            "tax_map": "its tax mappings as text (source → target, — when dropped)",
+            "account_map": "its account mappings as text (source code → target code)",
+        },
+        webhook=True,
+    ),
+    EventType("fiscal_position.updated", _("Changed"), {"changes": CHANGES}, webhook=True),
+    EventType(
+        "payment_term.created",
+        _("Created"),
+        {
+            "name": "the payment term's name",
+            "days": "net days when it has no lines",
+            "lines": "its instalments as text, in order (e.g. '30 % +0', 'balance +60 eom')",
+        },
+        webhook=True,
+    ),
+    EventType("payment_term.updated", _("Changed"), {"changes": CHANGES}, webhook=True),
+    EventType("payment_term.deleted", _("Deleted"), {"name": "the payment term's name"}, webhook=True),
+    EventType(
         "product.accounting_set",
         _("Accounting defaults changed"),
         {"changes": "sales and purchase taxes (names), income and expense accounts (codes): [before, after]"},

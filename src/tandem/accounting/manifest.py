@@ -58,6 +58,20 @@ registry.register(
                 order=51,
             ),
             registry.MenuEntry(
+                _("Fiscal positions"),
+                "accounting:fiscal_position_list",
+                "accounting.view_fiscalposition",
+                area=registry.SETTINGS,
+                order=52,
+            ),
+            registry.MenuEntry(
+                _("Payment terms"),
+                "accounting:payment_term_list",
+                "accounting.view_bookspaymentterm",
+                area=registry.SETTINGS,
+                order=53,
+            ),
+            registry.MenuEntry(
                 _("Cost centres"),
                 "accounting:cost_centre_list",
                 "accounting.view_costcentre",
@@ -124,6 +138,12 @@ registry.register(
             ),
             registry.ApiRoute("accounting/taxes", f"{API}.setup.TaxViewSet", "api-tax"),
             registry.ApiRoute("accounting/tax-groups", f"{API}.setup.TaxGroupViewSet", "api-tax-group"),
+            registry.ApiRoute(
+                "accounting/fiscal-positions", f"{API}.setup.FiscalPositionViewSet", "api-fiscal-position"
+            ),
+            registry.ApiRoute(
+                "accounting/payment-terms", f"{API}.setup.PaymentTermViewSet", "api-payment-term"
+            ),
             registry.ApiRoute("accounting/cost-centres", f"{API}.setup.CostCentreViewSet", "api-cost-centre"),
             registry.ApiRoute("accounting/payment-runs", f"{API}.sepa.PaymentRunViewSet", "api-payment-run"),
         ],

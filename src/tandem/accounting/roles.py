@@ -15,9 +15,9 @@ ROLES = {AUDITOR: _("Auditor")}
 _BOOKS = [
     "account", "accountgroup", "journal", "bookssettings", "fiscalyear", "period", "costcentre",
     "journalentry", "journalline", "tax", "taxgroup", "fiscalposition", "fiscalpositiontax",
-    "fiscalpositionaccount", "productaccounting", "partneraccounting", "paymenttermline", "invoice",
-    "invoiceline", "payment", "reconciliation", "bankstatement", "bankstatementline", "budget",
-    "budgetline", "dunninglevel", "dunningletter", "paymentrun",
+    "fiscalpositionaccount", "productaccounting", "partneraccounting", "paymenttermline",
+    "bookspaymentterm", "invoice", "invoiceline", "payment", "reconciliation", "bankstatement",
+    "bankstatementline", "budget", "budgetline", "dunninglevel", "dunningletter", "paymentrun",
 ]  # fmt: skip
 
 GRANTS = {

@@ -118,6 +118,22 @@ urlpatterns = [
         name="tax_group_",
     ),
     *model_urls(
+        list=setup.FiscalPositionListView,
+        create=setup.FiscalPositionCreateView,
+        detail=setup.FiscalPositionDetailView,
+        edit=setup.FiscalPositionEditView,
+        route="fiscal-positions/",
+        name="fiscal_position_",
+    ),
+    *model_urls(
+        list=setup.PaymentTermListView,
+        create=setup.PaymentTermCreateView,
+        detail=setup.PaymentTermDetailView,
+        edit=setup.PaymentTermEditView,
+        route="payment-terms/",
+        name="payment_term_",
+    ),
+    *model_urls(
         list=setup.CostCentreListView,
         create=setup.CostCentreCreateView,
         detail=setup.CostCentreDetailView,

@@ -14,21 +14,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.models import Company
+from tandem.core.models import Company, Versioned
 from tandem.core.querysets import CompanyQuerySet
+
+__all__ = ["CompanyOwned", "PostedDocument", "Versioned"]  # Versioned is defined in core.models
 
 
 class CompanyOwned(models.Model):
     company = models.ForeignKey(Company, models.CASCADE, verbose_name=_("company"))
 
     objects = CompanyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-
-class Versioned(models.Model):
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         abstract = True

@@ -12,6 +12,17 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class Versioned(models.Model):
+    """A version the UI and the API's ``ETag``/``If-Match`` compare, bumped by
+    :func:`tandem.core.versioning.update_versioned` (re-exported by ``core.bases``; it lives here
+    so that a platform record people edit, the payment term, is versioned the same way)."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
 class Currency(models.Model):
     code = models.CharField(_("code"), max_length=3, primary_key=True)
     name = models.CharField(_("name"), max_length=64)
@@ -157,7 +168,10 @@ class Uom(models.Model):
         return self.code
 
 
-class PaymentTerm(models.Model):
+class PaymentTerm(Versioned):
+    """A company's payment term: its name and net days; the books add its instalments and edit
+    it (accounting's settings pages), partners and documents point at it."""
+
     company = models.ForeignKey(Company, models.CASCADE, verbose_name=_("company"))
     name = models.CharField(_("name"), max_length=64)
     days = models.PositiveSmallIntegerField(_("days"), default=0)

@@ -1,4 +1,5 @@
-"""The books' settings over HTTP: taxes, tax groups and cost centres. Everyone with the books'
+"""The books' settings over HTTP: taxes, tax groups, fiscal positions (with their tax and
+account mappings), payment terms (with their instalments) and cost centres. Everyone with the books'
 view right reads them; accountants and administrators write them, through the same services
 as the pages. Rates travel as decimal strings."""
 
@@ -12,9 +13,21 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tandem.accounting.filters.setup import TaxFilter
-from tandem.accounting.models import Account, CostCentre, Tax, TaxGroup
-from tandem.accounting.services import ledger, taxes
+from tandem.accounting.models import (
+    Account,
+    BooksPaymentTerm,
+    CostCentre,
+    FiscalPosition,
+    FiscalPositionAccount,
+    FiscalPositionTax,
+    PaymentTermLine,
+    Tax,
+    TaxGroup,
+)
+from tandem.accounting.services import fiscal_positions, ledger, payment_terms, taxes
+from tandem.accounting.services.fiscal_positions import POSITION_FIELDS, AccountMapping, TaxMapping
 from tandem.accounting.services.ledger import COST_CENTRE_FIELDS
+from tandem.accounting.services.payment_terms import TERM_FIELDS, TermLine
 from tandem.accounting.services.taxes import TAX_FIELDS, TAX_GROUP_FIELDS
 from tandem.api.fields import ScopedPrimaryKeyField, StrictFieldsMixin
 from tandem.api.viewsets import (
@@ -158,3 +171,168 @@ class CostCentreViewSet(ServiceModelViewSet):
 
     def perform_service_archive(self, instance: CostCentre, expected_version: int | None) -> None:
         ledger.update_cost_centre(instance, self.actor, expected_version=expected_version, active=False)
+
+
+class TaxMappingSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = FiscalPositionTax
+        fields = ["source", "target"]
+        read_only_fields = fields
+
+
+class AccountMappingSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = FiscalPositionAccount
+        fields = ["source", "target"]
+        read_only_fields = fields
+
+
+class FiscalPositionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    tax_map = TaxMappingSerializer(many=True, read_only=True)
+    account_map = AccountMappingSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = FiscalPosition
+        fields = ["id", *POSITION_FIELDS, "tax_map", "account_map", "version"]
+        read_only_fields = fields
+
+
+class TaxMappingWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    source = ScopedPrimaryKeyField(  # type: ignore[assignment]  # DRF pops declared fields off the class
+        queryset=Tax.objects.all(), help_text="The tax replaced."
+    )
+    target = ScopedPrimaryKeyField(
+        queryset=Tax.objects.all(), allow_null=True, required=False, help_text="Null: the tax is dropped."
+    )
+
+
+class AccountMappingWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    source = ScopedPrimaryKeyField(  # type: ignore[assignment]  # DRF pops declared fields off the class
+        queryset=Account.objects.all(), help_text="The account replaced."
+    )
+    target = ScopedPrimaryKeyField(queryset=Account.objects.all(), help_text="The account used instead.")
+
+
+class FiscalPositionWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):  # type: ignore[type-arg]
+    tax_map = TaxMappingWriteSerializer(many=True, required=False, help_text="Replaces every tax mapping.")
+    account_map = AccountMappingWriteSerializer(
+        many=True, required=False, help_text="Replaces every account mapping."
+    )
+
+    class Meta:
+        model = FiscalPosition
+        fields = [*POSITION_FIELDS, "tax_map", "account_map", "version"]
+        read_only_fields = ["version"]
+        validators: list[Any] = []  # one name per company: the service's business
+
+
+def _mappings(data: dict[str, Any]) -> dict[str, Any]:
+    """The nested rows as the service takes them (absent: the mappings stay as they are)."""
+    if (rows := data.pop("tax_map", None)) is not None:
+        data["tax_map"] = [TaxMapping(row["source"], row.get("target")) for row in rows]
+    if (rows := data.pop("account_map", None)) is not None:
+        data["account_map"] = [AccountMapping(row["source"], row["target"]) for row in rows]
+    return data
+
+
+class FiscalPositionViewSet(ServiceModelViewSet):
+    """Fiscal positions with their tax and account mappings (sent mappings replace the old
+    ones). DELETE archives a position (invoices keep what they were drafted with)."""
+
+    model = FiscalPosition
+    serializer_class = FiscalPositionSerializer
+    write_serializer_class = FiscalPositionWriteSerializer
+    list_prefetch_related = ("tax_map", "account_map")
+    ordering_fields = ("id", "name", "sequence")
+
+    def perform_service_create(self, data: dict[str, Any]) -> FiscalPosition:
+        return fiscal_positions.create_fiscal_position(self.company, self.actor, **_mappings(data))
+
+    def perform_service_update(
+        self, instance: FiscalPosition, data: dict[str, Any], expected_version: int | None
+    ) -> FiscalPosition:
+        return fiscal_positions.update_fiscal_position(
+            instance, self.actor, expected_version=expected_version, **_mappings(data)
+        )
+
+    def perform_service_archive(self, instance: FiscalPosition, expected_version: int | None) -> None:
+        fiscal_positions.update_fiscal_position(
+            instance, self.actor, expected_version=expected_version, active=False
+        )
+
+
+class TermLineSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    amount = serializers.DecimalField(max_digits=16, decimal_places=4, coerce_to_string=True, read_only=True)
+
+    class Meta:
+        model = PaymentTermLine
+        fields = ["value", "amount", "days", "end_of_month"]
+        read_only_fields = fields
+
+
+class PaymentTermSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    lines = TermLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = BooksPaymentTerm
+        fields = ["id", *TERM_FIELDS, "lines", "version"]
+        read_only_fields = fields
+
+
+class TermLineWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    value = serializers.ChoiceField(choices=PaymentTermLine.Value.choices)
+    amount = serializers.DecimalField(
+        max_digits=16, decimal_places=4, required=False, help_text="Percent or amount; none for the balance."
+    )
+    days = serializers.IntegerField(min_value=0, max_value=payment_terms.MAX_DAYS, required=False)
+    end_of_month = serializers.BooleanField(required=False)
+
+
+class PaymentTermWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):  # type: ignore[type-arg]
+    days = serializers.IntegerField(min_value=0, max_value=payment_terms.MAX_DAYS, required=False)
+    lines = TermLineWriteSerializer(
+        many=True, required=False, help_text="The instalments in order; replaces every line."
+    )
+
+    class Meta:
+        model = BooksPaymentTerm
+        fields = [*TERM_FIELDS, "lines", "version"]
+        read_only_fields = ["version"]
+        validators: list[Any] = []  # one name per company: the service's business
+
+
+def _term_lines(data: dict[str, Any]) -> dict[str, Any]:
+    if (rows := data.pop("lines", None)) is not None:
+        data["lines"] = [TermLine(**row) for row in rows]
+    return data
+
+
+class PaymentTermViewSet(
+    RetrieveMixin, CreateMixin, UpdateMixin, ExportMixin, mixins.ListModelMixin, ServiceViewSet
+):
+    """Payment terms with their instalments (sent lines replace the old ones: they end with a
+    balance line or add up to 100 %). DELETE removes a term no partner or document uses."""
+
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    model = BooksPaymentTerm
+    serializer_class = PaymentTermSerializer
+    write_serializer_class = PaymentTermWriteSerializer
+    list_prefetch_related = ("lines",)
+    ordering_fields = ("id", "name", "days")
+
+    def perform_service_create(self, data: dict[str, Any]) -> BooksPaymentTerm:
+        return payment_terms.create_payment_term(self.company, self.actor, **_term_lines(data))
+
+    def perform_service_update(
+        self, instance: BooksPaymentTerm, data: dict[str, Any], expected_version: int | None
+    ) -> BooksPaymentTerm:
+        return payment_terms.update_payment_term(
+            instance, self.actor, expected_version=expected_version, **_term_lines(data)
+        )
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, pk: str | None = None) -> Response:
+        term = self.get_object()
+        self.expected_version(term)
+        payment_terms.delete_payment_term(term, self.actor)
+        return Response(status=204)

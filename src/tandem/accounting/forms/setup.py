@@ -1,16 +1,31 @@
-"""Forms of the books' settings pages: taxes, tax groups, cost centres, the company's books
-settings and lock date, fiscal years. Shape only; the
-services (``services.taxes``, ``services.ledger``) validate and write."""
+"""Forms of the books' settings pages: taxes, tax groups, fiscal positions (with their tax and
+account mappings as rows below), payment terms (with their instalments as rows below), cost
+centres, the company's books settings and lock date, fiscal years. Shape only; the services
+(``services.taxes``, ``services.fiscal_positions``, ``services.payment_terms``,
+``services.ledger``) validate and write."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, ClassVar, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tandem.accounting.models import Account, BooksSettings, CostCentre, Journal, Tax, TaxGroup
+from tandem.accounting.models import (
+    Account,
+    BooksPaymentTerm,
+    BooksSettings,
+    CostCentre,
+    FiscalPosition,
+    Journal,
+    PaymentTermLine,
+    Tax,
+    TaxGroup,
+)
+from tandem.accounting.services.fiscal_positions import POSITION_FIELDS, AccountMapping, TaxMapping
 from tandem.accounting.services.ledger import BOOKS_ACCOUNT_SUBTYPES, BOOKS_FIELDS, COST_CENTRE_FIELDS
+from tandem.accounting.services.payment_terms import TERM_FIELDS, TermLine
 from tandem.accounting.services.taxes import TAX_ACCOUNTS, TAX_FIELDS, TAX_GROUP_FIELDS
 from tandem.web.autocomplete import AutocompleteSelect
 from tandem.web.forms import SectionsMixin, ServiceModelForm, style_fields
@@ -48,6 +63,182 @@ class TaxGroupForm(ServiceModelForm):
     class Meta:
         model = TaxGroup
         fields = list(TAX_GROUP_FIELDS)
+
+
+MAP_ROWS = 3  # empty rows offered below a fiscal position's mappings
+
+
+class TaxMappingForm(forms.Form):
+    source = forms.ModelChoiceField(Tax.objects.none(), label=_("Tax"), required=False)
+    target = forms.ModelChoiceField(
+        Tax.objects.none(), label=_("Replaced by"), required=False, empty_label=_("— (dropped)")
+    )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        rows = Tax.objects.visible_to(user)  # archived ones too: a mapping may still name one
+        for name in ("source", "target"):
+            cast(forms.ModelChoiceField, self.fields[name]).queryset = rows  # type: ignore[type-arg]
+        style_fields(self, small=True)
+
+    def mapping(self) -> TaxMapping | None:
+        data = getattr(self, "cleaned_data", None) or {}
+        if data.get("source") is None:
+            return None  # an empty row
+        return TaxMapping(data["source"], data.get("target"))
+
+
+class AccountMappingForm(forms.Form):
+    source = forms.ModelChoiceField(Account.objects.none(), label=_("Account"), required=False)
+    target = forms.ModelChoiceField(Account.objects.none(), label=_("Replaced by"), required=False)
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        rows = Account.objects.visible_to(user)  # archived ones too: a mapping may still name one
+        for name in ("source", "target"):
+            cast(forms.ModelChoiceField, self.fields[name]).queryset = rows  # type: ignore[type-arg]
+        style_fields(self, small=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("source") is not None and data.get("target") is None:
+            self.add_error("target", _("Choose the account that replaces it."))
+        return data
+
+    def mapping(self) -> AccountMapping | None:
+        data = getattr(self, "cleaned_data", None) or {}
+        if data.get("source") is None or data.get("target") is None:
+            return None
+        return AccountMapping(data["source"], data["target"])
+
+
+class FiscalPositionForm(ServiceModelForm):
+    """The position, and its tax and account mappings as two sets of rows below it (the rows it
+    has plus empty ones; an empty row is left out)."""
+
+    fieldsets: ClassVar = [
+        (_("Fiscal position"), ["name", "kind", "sequence", "note", "active"]),
+        (_("Detected automatically"), ["auto_apply", "countries", "vat_required"]),
+    ]
+
+    class Meta:
+        model = FiscalPosition
+        fields = list(POSITION_FIELDS)
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.fields.pop("active", None)
+        user = getattr(self.request, "user", None)
+        data = self.data if self.is_bound else None
+        position = self.instance if self.instance.pk else None
+        taxes = forms.formset_factory(TaxMappingForm, extra=MAP_ROWS)
+        accounts = forms.formset_factory(AccountMappingForm, extra=MAP_ROWS)
+        self.tax_map = taxes(
+            data,
+            prefix="taxes",
+            initial=[
+                {"source": row.source_id, "target": row.target_id}
+                for row in (position.tax_map.order_by("pk") if position else [])
+            ],
+            form_kwargs={"user": user},
+        )
+        self.account_map = accounts(
+            data,
+            prefix="accounts",
+            initial=[
+                {"source": row.source_id, "target": row.target_id}
+                for row in (position.account_map.order_by("pk") if position else [])
+            ],
+            form_kwargs={"user": user},
+        )
+
+    def is_valid(self) -> bool:
+        return super().is_valid() & self.tax_map.is_valid() & self.account_map.is_valid()
+
+    def service_data(self) -> dict[str, Any]:
+        data = super().service_data()
+        data["tax_map"] = [row for form in self.tax_map if (row := form.mapping()) is not None]  # type: ignore[attr-defined]
+        data["account_map"] = [
+            mapped
+            for form in self.account_map
+            if (mapped := form.mapping()) is not None  # type: ignore[attr-defined]
+        ]
+        return data
+
+
+class TermLineForm(forms.Form):
+    value = forms.ChoiceField(
+        label=_("Amount"), choices=[("", "—"), *PaymentTermLine.Value.choices], required=False
+    )
+    amount = forms.DecimalField(
+        label=_("Percent or amount"), max_digits=16, decimal_places=4, min_value=0, required=False
+    )
+    days = forms.IntegerField(label=_("Days after the invoice date"), min_value=0, initial=0, required=False)
+    end_of_month = forms.BooleanField(label=_("Then to the end of the month"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_fields(self, small=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        value = data.get("value")
+        if (
+            value in (PaymentTermLine.Value.PERCENT, PaymentTermLine.Value.FIXED)
+            and data.get("amount") is None
+        ):
+            self.add_error("amount", _("Give the percent or the amount of this instalment."))
+        return data
+
+    def line(self) -> TermLine | None:
+        data = getattr(self, "cleaned_data", None) or {}
+        if not data.get("value"):
+            return None  # an empty row
+        return TermLine(
+            value=data["value"],
+            amount=data.get("amount") or Decimal(0),
+            days=data.get("days") or 0,
+            end_of_month=bool(data.get("end_of_month")),
+        )
+
+
+class PaymentTermForm(ServiceModelForm):
+    """The term, and its instalments as rows below it, in order (an empty row is left out)."""
+
+    class Meta:
+        model = BooksPaymentTerm
+        fields = list(TERM_FIELDS)
+        help_texts = {
+            "days": _("When the term has no instalments: due this many days after the invoice date.")
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        rows = forms.formset_factory(TermLineForm, extra=MAP_ROWS)
+        term = self.instance if self.instance.pk else None
+        self.lines = rows(
+            self.data if self.is_bound else None,
+            prefix="lines",
+            initial=[
+                {
+                    "value": line.value,
+                    "amount": line.amount,
+                    "days": line.days,
+                    "end_of_month": line.end_of_month,
+                }
+                for line in (PaymentTermLine.objects.filter(term=term) if term else [])
+            ],
+        )
+
+    def is_valid(self) -> bool:
+        return super().is_valid() & self.lines.is_valid()
+
+    def service_data(self) -> dict[str, Any]:
+        data = super().service_data()
+        data["lines"] = [line for form in self.lines if (line := form.line()) is not None]  # type: ignore[attr-defined]
+        return data
 
 
 class CostCentreForm(ServiceModelForm):

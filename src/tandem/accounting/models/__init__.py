@@ -23,7 +23,7 @@ from tandem.accounting.models.books import (
     JournalLine,
     Period,
 )
-from tandem.accounting.models.invoices import Invoice, InvoiceLine, PaymentTermLine
+from tandem.accounting.models.invoices import BooksPaymentTerm, Invoice, InvoiceLine, PaymentTermLine
 from tandem.accounting.models.management import Budget, BudgetLine, DunningLetter, DunningLevel
 from tandem.accounting.models.payments import (
     BankStatement,
@@ -53,6 +53,7 @@ __all__ = [
     "AccountGroup",
     "BankStatement",
     "BankStatementLine",
+    "BooksPaymentTerm",
     "BooksSettings",
     "Budget",
     "BudgetLine",

@@ -3,6 +3,7 @@
 ``core.PaymentTerm`` (what partners point at) stays the term's name and simple net days;
 a term with instalments lists them here as :class:`PaymentTermLine` rows (e.g. 30 % now,
 the balance in 60 days). A term without lines is due ``days`` after the invoice date.
+:class:`BooksPaymentTerm` is the same row as the books' settings pages edit it.
 """
 
 from __future__ import annotations
@@ -26,8 +27,27 @@ from tandem.accounting.models.taxes import FiscalPosition, Tax
 from tandem.catalog.models import PRICE_DIGITS, PRICE_PLACES, Product
 from tandem.core.bases import CompanyOwned, PostedDocument, Versioned
 from tandem.core.models import Currency, PaymentTerm, Uom
+from tandem.core.querysets import CompanyQuerySet
 from tandem.core.states import Transition
 from tandem.partners.models import Partner
+
+
+class BooksPaymentTerm(PaymentTerm):
+    """``core.PaymentTerm`` as the books manage it: read under the company's record rule and
+    guarded by the books' permissions (accountants edit, auditors read), with its instalments
+    (:class:`PaymentTermLine`) on its own settings pages."""
+
+    objects = CompanyQuerySet.as_manager()  # type: ignore[misc]  # the company's terms only
+
+    class Meta:
+        proxy = True
+        verbose_name = _("payment term")
+        verbose_name_plural = _("payment terms")
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounting:payment_term_detail", args=[self.pk])
 
 
 class PaymentTermLine(models.Model):

@@ -162,6 +162,11 @@ class FiscalPosition(CompanyOwned, Versioned):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounting:fiscal_position_detail", args=[self.pk])
+
 
 class FiscalPositionTax(models.Model):
     position = models.ForeignKey(

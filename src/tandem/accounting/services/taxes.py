@@ -12,7 +12,8 @@ per tax (the untaxed total is rounded once too).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from tandem.accounting import tax_templates
 from tandem.accounting.models import Account, FiscalPosition, ProductAccounting, Tax, TaxGroup
+from tandem.accounting.services import fiscal_positions
 from tandem.catalog.models import Product
 from tandem.core import events
 from tandem.core.errors import BusinessError, ValidationFailed
@@ -325,7 +327,10 @@ def _tax_account(company: Company, code: str, use: str) -> Account | None:
 
 @transaction.atomic
 def install_taxes(company: Company, actor: User | None, country: str | None = None) -> list[Tax]:
-    """Create the shipped taxes and fiscal positions of ``country`` (the company's by default)."""
+    """Create the shipped taxes and fiscal positions of ``country`` (the company's by default),
+    each through :func:`create_tax` and ``fiscal_positions.create_fiscal_position``, so a
+    template is held to every check a tax typed by hand is; a row they refuse is named in the
+    error and nothing of the template is written."""
     country = (country or company.country).upper()
     template = tax_templates.TEMPLATES.get(country)
     if template is None:
@@ -334,34 +339,52 @@ def install_taxes(company: Company, actor: User | None, country: str | None = No
         raise BusinessError(_("This company has taxes already."))
     made: dict[str, Tax] = {}
     for n, row in enumerate(template.taxes):
-        tax = Tax(
-            company=company,
-            name=row.name,
-            label=row.label or row.name,
-            use=row.use,
-            computation=row.computation,
-            amount=Decimal(row.amount),
-            price_included=row.price_included,
-            sequence=10 + n,
-            account=_tax_account(company, row.account, row.use),
-            report_box=row.box,
-        )
+        fields: dict[str, object] = {
+            "name": row.name,
+            "label": row.label or row.name,
+            "use": row.use,
+            "computation": row.computation,
+            "amount": Decimal(row.amount),
+            "price_included": row.price_included,
+            "sequence": 10 + n,
+            "account": _tax_account(company, row.account, row.use),
+            "report_box": row.box,
+        }
         if row.reverse_charge:
-            tax.reverse_charge_account = _tax_account(company, row.reverse_charge, Tax.Use.SALE)
-        check_tax_accounts(tax)
-        tax.save()
-        made[row.key] = tax
+            fields["reverse_charge_account"] = _tax_account(company, row.reverse_charge, Tax.Use.SALE)
+        with _template_row(row.name):
+            made[row.key] = create_tax(company, actor, **fields)
     for n, position in enumerate(template.positions):
-        _install_position(company, position, made, sequence=10 + n)
+        with _template_row(position.name):
+            _install_position(company, actor, position, made, sequence=10 + n)
     events.record("taxes.installed", None, actor, {"country": country, "taxes": len(made)}, company=company)
     return list(made.values())
 
 
+@contextmanager
+def _template_row(name: str) -> Iterator[None]:
+    """A template row refused by a service: the same errors, the row named in the message."""
+    try:
+        yield
+    except ValidationFailed as refused:
+        message = _("The tax template's row “%(name)s” is refused: %(reason)s") % {
+            "name": name,
+            "reason": refused.message,
+        }
+        raise ValidationFailed(refused.errors, message) from refused
+
+
 def _install_position(
-    company: Company, row: tax_templates.PositionRow, made: dict[str, Tax], *, sequence: int
+    company: Company,
+    actor: User | None,
+    row: tax_templates.PositionRow,
+    made: dict[str, Tax],
+    *,
+    sequence: int,
 ) -> None:
-    position = FiscalPosition.objects.create(
-        company=company,
+    fiscal_positions.create_fiscal_position(
+        company,
+        actor,
         name=row.name,
         kind=row.kind,
         sequence=sequence,
@@ -369,9 +392,8 @@ def _install_position(
         countries=" ".join(row.countries),
         vat_required=row.vat_required,
         note=row.note,
+        tax_map=[(made[source], made.get(target) if target else None) for source, target in row.taxes],
     )
-    for source, target in row.taxes:
-        position.tax_map.create(source=made[source], target=made.get(target) if target else None)
 
 
 # --- a product's accounting defaults --------------------------------------------------------

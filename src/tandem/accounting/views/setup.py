@@ -1,4 +1,5 @@
-"""The books' settings pages: taxes, tax groups, cost centres, fiscal years and their periods
+"""The books' settings pages: taxes, tax groups, fiscal positions (with their tax and account
+mappings), payment terms (with their instalments), cost centres, fiscal years and their periods
 (lists, pages, forms), the company's accounting settings and its lock date, reached from the
 accounting settings page (main menu) and the settings area. Accountants and administrators
 change them, auditors read them (``roles.py``); every list and page reads the company's rows
@@ -22,27 +23,33 @@ from django.utils.translation import gettext_lazy
 from tandem.accounting.forms.setup import (
     BooksSettingsForm,
     CostCentreForm,
+    FiscalPositionForm,
     FiscalYearForm,
     LockDateForm,
+    PaymentTermForm,
     ProductAccountingForm,
     TaxForm,
     TaxGroupForm,
 )
 from tandem.accounting.models import (
+    BooksPaymentTerm,
     BooksSettings,
     CostCentre,
+    FiscalPosition,
     FiscalYear,
+    PaymentTermLine,
     Period,
     ProductAccounting,
     Tax,
     TaxGroup,
 )
 from tandem.accounting.queries import ledger as queries
-from tandem.accounting.services import ledger, taxes
+from tandem.accounting.services import fiscal_positions, ledger, payment_terms, taxes
 from tandem.catalog.models import Product
 from tandem.core.models import User
 from tandem.core.security import is_administrator
 from tandem.web.actions import Action, ActionView
+from tandem.web.display import as_text
 from tandem.web.generic import (
     Column,
     ObjectCreateView,
@@ -158,6 +165,153 @@ class TaxGroupEditView(ObjectEditView):
     service = taxes.update_tax_group
 
 
+# --- fiscal positions ---------------------------------------------------------------------
+
+
+def _countries(position: FiscalPosition) -> str:
+    return position.countries or str(gettext_lazy("any"))
+
+
+class FiscalPositionListView(ObjectListView):
+    model = FiscalPosition
+    title = gettext_lazy("Fiscal positions")
+    columns = [
+        Column("sequence", gettext_lazy("Order"), numeric=True, sort="sequence"),
+        Column("name", gettext_lazy("Name"), link=True, sort="name"),
+        Column("kind", gettext_lazy("Kind"), accessor=lambda p: p.get_kind_display()),
+        Column("auto_apply", gettext_lazy("Detected automatically")),
+        Column("countries", gettext_lazy("Countries")),
+        Column("vat_required", gettext_lazy("VAT ID required")),
+        Column("active", gettext_lazy("Active")),
+    ]
+    sorts = {
+        "sequence": SortKey("sequence", gettext_lazy("Order")),
+        "name": SortKey("name", gettext_lazy("Name")),
+    }
+    default_sort = "sequence"
+    create_url_name = "accounting:fiscal_position_create"
+    create_label = gettext_lazy("New fiscal position")
+    export_url_name = "accounting:fiscal_position_export"
+
+
+class FiscalPositionDetailView(ObjectDetailView):
+    model = FiscalPosition
+    template_name = "accounting/fiscal_position_detail.html"
+    edit_url_name = "accounting:fiscal_position_edit"
+    list_url_name = "accounting:fiscal_position_list"
+    fields = [
+        "name", "kind", "sequence", "auto_apply", ("countries", _countries), "vat_required", "note",
+        "active",
+    ]  # fmt: skip
+
+    def get_context(self) -> dict[str, Any]:
+        context = super().get_context()
+        position: FiscalPosition = self.object  # type: ignore[assignment]
+        dropped = gettext_lazy("— (dropped)")
+        context["tax_map"] = Table(
+            [
+                Column("source", gettext_lazy("Tax")),
+                Column("target", gettext_lazy("Replaced by"), accessor=lambda row: row.target or dropped),
+            ],
+            position.tax_map.select_related("source", "target").order_by("pk"),
+            caption=gettext_lazy("Tax mappings"),
+            key="tax-map",
+        )
+        context["account_map"] = Table(
+            [
+                Column("source", gettext_lazy("Account")),
+                Column("target", gettext_lazy("Replaced by")),
+            ],
+            position.account_map.select_related("source", "target").order_by("pk"),
+            caption=gettext_lazy("Account mappings"),
+            key="account-map",
+        )
+        return context
+
+
+class FiscalPositionCreateView(ObjectCreateView):
+    model = FiscalPosition
+    form_class = FiscalPositionForm
+    form_template = "accounting/_fiscal_position_form.html"
+    title = gettext_lazy("New fiscal position")
+    service = fiscal_positions.create_fiscal_position
+    list_url_name = "accounting:fiscal_position_list"
+
+
+class FiscalPositionEditView(ObjectEditView):
+    model = FiscalPosition
+    form_class = FiscalPositionForm
+    form_template = "accounting/_fiscal_position_form.html"
+    service = fiscal_positions.update_fiscal_position
+
+
+# --- payment terms ------------------------------------------------------------------------
+
+
+def _line_amount(line: PaymentTermLine) -> str:
+    if line.value == PaymentTermLine.Value.BALANCE:
+        return str(gettext_lazy("The balance"))
+    if line.value == PaymentTermLine.Value.PERCENT:
+        return f"{as_text(line.amount)} %"
+    return as_text(line.amount)
+
+
+class PaymentTermListView(ObjectListView):
+    model = BooksPaymentTerm
+    title = gettext_lazy("Payment terms")
+    columns = [
+        Column("name", gettext_lazy("Name"), link=True, sort="name"),
+        Column("days", gettext_lazy("Days"), numeric=True, sort="days"),
+    ]
+    sorts = {
+        "name": SortKey("name", gettext_lazy("Name")),
+        "days": SortKey("days", gettext_lazy("Days")),
+    }
+    default_sort = "name"
+    create_url_name = "accounting:payment_term_create"
+    create_label = gettext_lazy("New payment term")
+    export_url_name = "accounting:payment_term_export"
+
+
+class PaymentTermDetailView(ObjectDetailView):
+    model = BooksPaymentTerm
+    edit_url_name = "accounting:payment_term_edit"
+    list_url_name = "accounting:payment_term_list"
+    template_name = "accounting/payment_term_detail.html"
+    fields = ["name", "days"]
+
+    def get_context(self) -> dict[str, Any]:
+        context = super().get_context()
+        context["lines"] = Table(
+            [
+                Column("amount", gettext_lazy("Amount"), accessor=_line_amount),
+                Column("days", gettext_lazy("Days after the invoice date"), numeric=True),
+                Column("end_of_month", gettext_lazy("Then to the end of the month")),
+            ],
+            PaymentTermLine.objects.filter(term_id=self.object.pk),
+            caption=gettext_lazy("Instalments"),
+            empty=gettext_lazy("No instalments: the whole amount is due after the term's days."),
+            key="instalments",
+        )
+        return context
+
+
+class PaymentTermCreateView(ObjectCreateView):
+    model = BooksPaymentTerm
+    form_class = PaymentTermForm
+    form_template = "accounting/_payment_term_form.html"
+    title = gettext_lazy("New payment term")
+    service = payment_terms.create_payment_term
+    list_url_name = "accounting:payment_term_list"
+
+
+class PaymentTermEditView(ObjectEditView):
+    model = BooksPaymentTerm
+    form_class = PaymentTermForm
+    form_template = "accounting/_payment_term_form.html"
+    service = payment_terms.update_payment_term
+
+
 # --- cost centres -------------------------------------------------------------------------
 
 
@@ -213,6 +367,8 @@ class CostCentreEditView(ObjectEditView):
 SETTINGS_PAGES = [
     (gettext_lazy("Taxes"), "accounting:tax_list", "accounting.view_tax"),
     (gettext_lazy("Tax groups"), "accounting:tax_group_list", "accounting.view_taxgroup"),
+    (gettext_lazy("Fiscal positions"), "accounting:fiscal_position_list", "accounting.view_fiscalposition"),
+    (gettext_lazy("Payment terms"), "accounting:payment_term_list", "accounting.view_bookspaymentterm"),
     (gettext_lazy("Cost centres"), "accounting:cost_centre_list", "accounting.view_costcentre"),
     (gettext_lazy("Fiscal years"), "accounting:fiscal_year_list", "accounting.view_fiscalyear"),
     (gettext_lazy("Chart of accounts"), "accounting:account_list", "accounting.view_account"),

@@ -1,0 +1,290 @@
+"""Fiscal positions: pages and ``/api/v1/accounting/fiscal-positions/`` from the kit's declared
+cases (list, page, create, edit with a version, stale edits, bad input, an auditor looks only,
+another company's row is not found, exports, pinned query counts), their tax and account
+mappings written as rows of the form and as nested lists of the API, the automatic selection
+(countries, VAT ID) edited and then used by invoices, and what the service refuses with nothing
+written: a tax replaced by one of the other side, a tax both dropped and replaced, an account of
+another type, another company's tax, a country code that is none."""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tandem.accounting import roles as book_roles
+from tandem.accounting.models import (
+    Account,
+    FiscalPosition,
+    FiscalPositionAccount,
+    FiscalPositionTax,
+    Tax,
+)
+from tandem.accounting.services import fiscal_positions, taxes
+from tandem.accounting.services.fiscal_positions import AccountMapping, TaxMapping
+from tandem.core import roles
+from tandem.core.errors import ValidationFailed
+from tandem.core.models import Company, User
+from tests.accounting.conftest import books_of
+from tests.accounting.test_api import BooksApi
+from tests.accounting.test_invoice_views import lines_data
+from tests.kit.api import api_client, assert_problem
+from tests.kit.records import Kit, Snapshot, assert_unchanged
+from tests.kit.views import ViewCases, form_data, signed_in
+
+pytestmark = pytest.mark.django_db
+_n = itertools.count(1)
+
+
+def account(company: Company, code: str) -> Account:
+    books_of(company)
+    return Account.objects.get(company=company, code=code)
+
+
+def tax(company: Company, name: str, amount: str = "22", use: str = "sale") -> Tax:
+    """The company's tax of that name, made on first use."""
+    found = Tax.objects.filter(company=company, name=name, use=use).first()
+    if found is not None:
+        return found
+    code = "2100" if use == "sale" else "1160"
+    return taxes.create_tax(
+        company, None, name=name, use=use, amount=Decimal(amount), account=account(company, code)
+    )
+
+
+@pytest.fixture(autouse=True)
+def _taxes(company: Company) -> None:
+    """The taxes the cases map, made before any test counts rows or events."""
+    for name, amount in (("VAT 22 %", "22"), ("VAT 0 % EU", "0"), ("VAT 0 % export", "0"), ("Levy 1 %", "1")):
+        tax(company, name, amount)
+
+
+def make_position(company: Company, actor: User | None, **fields: Any) -> FiscalPosition:
+    fields.setdefault("name", f"Position {next(_n)}")
+    fields.setdefault("kind", "export")
+    fields.setdefault("tax_map", [TaxMapping(tax(company, "VAT 22 %"), tax(company, "VAT 0 % export", "0"))])
+    return fiscal_positions.create_fiscal_position(company, actor, **fields)
+
+
+def rows_data(form: Any) -> dict[str, Any]:
+    """The position's form as a browser posts it untouched, its mapping rows included."""
+    return {**form_data(form), **lines_data(form.tax_map), **lines_data(form.account_map)}
+
+
+class TestFiscalPositionPages(ViewCases):
+    model = FiscalPosition
+    namespace = "accounting"
+    url_prefix = "fiscal_position_"
+    editor_role = roles.ACCOUNTANT
+    reader_role = book_roles.AUDITOR
+    create_data: dict[str, Any] = {
+        "name": "EU intra-community", "kind": "eu_reverse_charge", "sequence": "20", "auto_apply": "on",
+        "countries": "de at", "vat_required": "on", "note": "Reverse charge.",
+    }  # fmt: skip
+    edit_changes = {"countries": "DE AT HR", "vat_required": False}
+    stale_changes = {"countries": "FR"}
+    bad_input = [
+        ({"countries": "DE XX"}, "countries"),
+        ({"kind": "offshore"}, "kind"),
+        ({"name": ""}, "name"),
+    ]
+
+    def create_form(self, kit: Kit) -> dict[str, Any]:
+        company = kit.company
+        return {
+            **self.create_data,
+            "taxes-TOTAL_FORMS": "2", "taxes-INITIAL_FORMS": "0",
+            "taxes-0-source": str(tax(company, "VAT 22 %").pk),
+            "taxes-0-target": str(tax(company, "VAT 0 % EU", "0").pk),
+            "taxes-1-source": "", "taxes-1-target": "",
+            "accounts-TOTAL_FORMS": "1", "accounts-INITIAL_FORMS": "0",
+            "accounts-0-source": str(account(company, "4000").pk),
+            "accounts-0-target": str(account(company, "4100").pk),
+        }  # fmt: skip
+
+    def make(self, company: Company, actor: User | None, **fields: Any) -> FiscalPosition:
+        return make_position(company, actor, **fields)
+
+    def edit_form(self, client: Client, obj: Any) -> dict[str, Any]:
+        response = client.get(self.url("edit", obj))
+        assert response.status_code == 200, response.status_code
+        return rows_data(response.context["form"])
+
+
+class TestFiscalPositionApi(BooksApi):
+    model = FiscalPosition
+    collection = "/api/v1/accounting/fiscal-positions/"
+    update_body = {"countries": "DE AT", "auto_apply": True}
+    stale_body = {"countries": "FR"}
+    bad_bodies = [
+        ({"countries": "DE XX"}, "countries"),
+        ({"kind": "offshore"}, "kind"),
+        ({"name": ""}, "name"),
+        ({"tax_map": [{"source": "x"}]}, "tax_map"),
+    ]
+
+    def create_payload(self, kit: Kit) -> dict[str, Any]:
+        company = kit.company
+        return {
+            "name": "EU intra-community",
+            "kind": "eu_reverse_charge",
+            "auto_apply": True,
+            "countries": "DE AT",
+            "vat_required": True,
+            "tax_map": [
+                {"source": tax(company, "VAT 22 %").pk, "target": tax(company, "VAT 0 % EU", "0").pk},
+                {"source": tax(company, "Levy 1 %", "1").pk, "target": None},
+            ],
+            "account_map": [{"source": account(company, "4000").pk, "target": account(company, "4100").pk}],
+        }
+
+    def make(self, company: Company, actor: User | None, **fields: Any) -> FiscalPosition:
+        return make_position(company, actor, **fields)
+
+
+@pytest.fixture
+def ada(make_user: Any) -> User:
+    return make_user("ada", roles.ACCOUNTANT)
+
+
+def test_the_form_writes_the_mappings_and_the_page_shows_them(company: Company, ada: User) -> None:
+    client = signed_in(ada)
+    pages = TestFiscalPositionPages()
+    kit_like: Any = type("K", (), {"company": company})
+    response = client.post(reverse("accounting:fiscal_position_create"), pages.create_form(kit_like))
+    assert response.status_code == 302, pages.form_errors(response)
+    position = FiscalPosition.objects.get(company=company)
+    assert position.countries == "DE AT" and position.auto_apply and position.vat_required
+    assert [(r.source.name, r.target.name) for r in position.tax_map.all()] == [("VAT 22 %", "VAT 0 % EU")]  # type: ignore[union-attr]
+    assert [(r.source.code, r.target.code) for r in position.account_map.all()] == [("4000", "4100")]
+    page = client.get(position.get_absolute_url()).content.decode()
+    assert "VAT 0 % EU" in page and "Revenue from services" in page
+
+    # the edit keeps the rows it shows, changes one and adds a dropped tax
+    form = client.get(reverse("accounting:fiscal_position_edit", args=[position.pk])).context["form"]
+    data = rows_data(form)
+    levy = tax(company, "Levy 1 %", "1")
+    data.update({"taxes-1-source": str(levy.pk), "taxes-1-target": "", "accounts-0-target": ""})
+    refused = client.post(reverse("accounting:fiscal_position_edit", args=[position.pk]), data)
+    assert refused.status_code == 200  # an account mapping without its replacement
+    data["accounts-0-target"] = str(account(company, "4200").pk)
+    response = client.post(reverse("accounting:fiscal_position_edit", args=[position.pk]), data)
+    assert response.status_code == 302, pages.form_errors(response)
+    position.refresh_from_db()
+    assert position.version == 2
+    assert {(r.source.name, r.target.name if r.target else None) for r in position.tax_map.all()} == {
+        ("VAT 22 %", "VAT 0 % EU"),
+        ("Levy 1 %", None),
+    }
+    assert [r.target.code for r in position.account_map.all()] == ["4200"]
+
+
+def test_a_bad_mapping_on_the_form_is_shown_and_writes_nothing(company: Company, ada: User) -> None:
+    position = make_position(company, ada)
+    client = signed_in(ada)
+    url = reverse("accounting:fiscal_position_edit", args=[position.pk])
+    data = rows_data(client.get(url).context["form"])
+    data["taxes-1-source"] = str(tax(company, "VAT 22 %").pk)  # dropped and replaced at once
+    before = Snapshot.of(FiscalPosition, position)
+    maps = list(FiscalPositionTax.objects.values_list("source", "target"))
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "both dropped and replaced" in response.content.decode()
+    assert_unchanged(before, FiscalPosition, position, "a bad mapping")
+    assert list(FiscalPositionTax.objects.values_list("source", "target")) == maps
+
+
+def test_the_service_refuses_mappings_that_cannot_be(company: Company, other_company: Company) -> None:
+    sale, bought = tax(company, "VAT 22 %"), tax(company, "Input VAT 22 %", use="purchase")
+    theirs = tax(other_company, "VAT 22 %")
+    cases = [
+        ({"tax_map": [TaxMapping(sale, bought)]}, "tax_map", "other side"),
+        ({"tax_map": [TaxMapping(sale, sale)]}, "tax_map", "to itself"),
+        (
+            {"tax_map": [TaxMapping(sale, None), TaxMapping(sale, tax(company, "VAT 0 %", "0"))]},
+            "tax_map",
+            "both",
+        ),
+        ({"tax_map": [TaxMapping(sale, theirs)]}, "tax_map", "another company"),
+        (
+            {"account_map": [AccountMapping(account(company, "4000"), account(company, "6100"))]},
+            "account_map",
+            "another type",
+        ),
+        (
+            {
+                "account_map": [
+                    AccountMapping(account(company, "4000"), account(company, "4100")),
+                    AccountMapping(account(company, "4000"), account(company, "4200")),
+                ]
+            },
+            "account_map",
+            "twice",
+        ),
+        ({"countries": "SI EU"}, "countries", "EU"),
+    ]
+    for fields, field, words in cases:
+        with pytest.raises(ValidationFailed) as refused:
+            fiscal_positions.create_fiscal_position(company, None, name="Bad", kind="export", **fields)
+        assert words in " ".join(refused.value.errors[field]), (fields, refused.value.errors)
+    assert not FiscalPosition.objects.filter(company=company).exists()
+    assert not FiscalPositionTax.objects.exists() and not FiscalPositionAccount.objects.exists()
+
+
+def test_the_automatic_selection_is_edited_and_then_chosen(company: Company, ada: User) -> None:
+    position = make_position(company, ada, kind="eu_reverse_charge", countries="DE")
+    assert taxes.position_for(company, "DE", True) is None  # not detected automatically yet
+    fiscal_positions.update_fiscal_position(
+        position, ada, expected_version=1, auto_apply=True, countries="de, at", vat_required=True
+    )
+    assert taxes.position_for(company, "AT", True) == position
+    assert taxes.position_for(company, "AT", False) is None  # a VAT ID is required
+    assert taxes.position_for(company, "FR", True) is None
+    position.refresh_from_db()
+    assert position.countries == "DE AT"
+
+
+def test_the_api_replaces_the_mappings_it_is_sent(company: Company, ada: User) -> None:
+    position = make_position(company, ada)
+    client = api_client(ada)
+    url = f"/api/v1/accounting/fiscal-positions/{position.pk}/"
+    shown = client.get(url).json()
+    assert shown["tax_map"] == [
+        {"source": tax(company, "VAT 22 %").pk, "target": tax(company, "VAT 0 % export", "0").pk}
+    ]
+    levy = tax(company, "Levy 1 %", "1")
+    response = client.patch(url, {"tax_map": [{"source": levy.pk, "target": None}]}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["tax_map"] == [{"source": levy.pk, "target": None}]
+    assert response.json()["version"] == 2
+    bought = tax(company, "Input VAT 22 %", use="purchase")
+    before = list(FiscalPositionTax.objects.values_list("source", "target"))
+    refused = client.patch(
+        url, {"name": "Renamed", "tax_map": [{"source": levy.pk, "target": bought.pk}]}, format="json"
+    )
+    assert_problem(refused, 400, "tax_map")
+    position.refresh_from_db()
+    assert position.name != "Renamed" and position.version == 2
+    assert list(FiscalPositionTax.objects.values_list("source", "target")) == before
+
+
+def test_an_invoice_links_its_fiscal_position(company: Company, ada: User) -> None:
+    from tests.accounting.test_invoice_views import make_invoice
+
+    position = make_position(company, ada)
+    invoice = make_invoice(company, ada, fiscal_position=position)
+    page = signed_in(ada).get(invoice.get_absolute_url()).content.decode()
+    assert f'href="{position.get_absolute_url()}"' in page
+
+
+def test_fiscal_positions_are_in_the_settings(company: Company, make_user: Any) -> None:
+    admin = make_user("root", roles.ADMINISTRATOR)
+    url = reverse("accounting:fiscal_position_list")
+    assert url in signed_in(admin).get(reverse("administration:home")).content.decode()
+    assert url in signed_in(admin).get(reverse("accounting:books_settings")).content.decode()
+    seller = signed_in(make_user("sam", roles.SALESPERSON))
+    assert seller.get(url).status_code == 403
