@@ -9,6 +9,8 @@ class PurchasingConfig(AppConfig):
 
     def ready(self) -> None:
         from tandem.core.notifications import services as notifications
+        from tandem.purchasing import cash_forecast
         from tandem.purchasing.services import billing, receiving  # noqa: F401  (register their event handlers)
 
         notifications.register_kind("purchasing.approval", _("Purchase orders to approve"))
+        cash_forecast.register()  # open orders not yet billed, in the books' cash forecast

@@ -8,4 +8,6 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self) -> None:
-        from tandem.sales import services  # noqa: F401  (registers its event handlers)
+        from tandem.sales import cash_forecast, services  # noqa: F401  (services: its event handlers)
+
+        cash_forecast.register()  # confirmed orders not yet invoiced, in the books' cash forecast
