@@ -18,6 +18,7 @@ from tandem.core.identifiers import normalize_tax_id
 from tandem.core.models import Company, Event, ExchangeRate, User
 from tandem.core.text import name_key
 from tandem.demo import DEMO_PASSWORD, DEMO_USERS, DemoRefused, build_demo, demo_loaded
+from tandem.manufacturing import demo as manufacturing_demo
 from tandem.partners import demo as partners_demo
 from tandem.partners.demo import PartnerGenerator
 from tandem.partners.models import Address, Partner
@@ -54,7 +55,9 @@ class TestTheSmallDemo(DemoCase):
             == Partner.objects.filter(kind=Partner.Kind.ORGANISATION, is_supplier=True).count()
         )
         assert 0.05 < self.summary.suppliers / self.summary.organisations < 0.2
-        assert self.summary.products == Product.objects.count() == catalog_demo.SIZES["small"]
+        made = len(manufacturing_demo.MATERIALS) + len(manufacturing_demo.PARTS)  # manufacturing's own parts
+        assert self.summary.products == catalog_demo.SIZES["small"]
+        assert Product.objects.count() == catalog_demo.SIZES["small"] + made
         assert self.summary.price_list_items == PriceListItem.objects.count()
         assert Company.objects.get().name == self.summary.company == "Tandem Furniture"
         assert set(Partner.objects.values_list("country", flat=True)) == {
@@ -173,7 +176,9 @@ class TestTheSmallDemo(DemoCase):
         expected = [name for org in organisations for name in (org.name, *(p.name for p in org.people))]
         stored = Partner.objects.values_list("name", flat=True)
         assert _names_digest(iter(sorted(stored))) == _names_digest(iter(sorted(expected)))
-        expected_skus = {d.sku for d in product_drafts(catalog_demo.SIZES["small"])}
+        expected_skus = {d.sku for d in product_drafts(catalog_demo.SIZES["small"])} | {
+            row[0] for row in (*manufacturing_demo.MATERIALS, *manufacturing_demo.PARTS)
+        }
         assert set(Product.objects.values_list("sku", flat=True)) == expected_skus
 
     def test_day_one_templates_print_a_complete_letterhead(self) -> None:

@@ -79,6 +79,8 @@ DEMO_USERS = (
     _DemoUser("piotr", "Piotr", "Wiśniewski", roles.PURCHASER),
     _DemoUser("wanda", "Wanda", "Zupan", roles.WAREHOUSE),
     _DemoUser("alex", "Alex", "Schmidt", roles.ACCOUNTANT),
+    _DemoUser("petra", "Petra", "Horvat", roles.PRODUCTION_PLANNER),
+    _DemoUser("marko", "Marko", "Kos", "production"),  # manufacturing's own role
 )
 
 

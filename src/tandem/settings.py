@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "tandem.accounting",
     "tandem.inventory",
     "tandem.purchasing",
+    "tandem.manufacturing",
     "tandem.planning",
     "tandem.crm",
     "tandem.sales",

@@ -28,6 +28,7 @@ from tandem.partners.models import Partner, Tag
 from tandem.web import exports
 from tandem.web.generic import ObjectListView
 from tests.web.hostile_accounting_crm import RECORDS as ACCOUNTING_AND_CRM_RECORDS
+from tests.web.hostile_manufacturing import RECORDS as MANUFACTURING_RECORDS
 from tests.web.hostile_stock import RECORDS as STOCK_RECORDS
 
 HOSTILE = '\x01=HYPERLINK("http://evil.test","click")'
@@ -207,6 +208,7 @@ HOSTILE_RECORDS: dict[str, Callable[[Company, User, Uom], Any]] = {
     "letters.documenttemplate": _hostile_template,
     **ACCOUNTING_AND_CRM_RECORDS,
     **STOCK_RECORDS,
+    **MANUFACTURING_RECORDS,
 }
 # API exports that write ids, numbers and dates only: no text can carry a formula into them.
 WITHOUT_TEXT = {"api-moveline-export", "api-quant-export", "api-reorderrule-export"}

@@ -1,0 +1,80 @@
+"""Every write of manufacturing, one module per subject: ``setup`` (work centres, routings, bills of
+materials, quality check points), ``orders`` (manufacturing orders: create, confirm, start,
+produce, finish, cancel, scrap) and ``shopfloor`` (work orders, quality checks and alerts).
+
+Each service runs in one transaction, records its event and raises a ``core.errors.BusinessError``
+with a human message, writing nothing, when it refuses."""
+
+from tandem.manufacturing.services.orders import (
+    ORDER_FIELDS,
+    cancel_order,
+    confirm_order,
+    create_order,
+    delete_draft,
+    finish_order,
+    produce,
+    quality_gate,
+    reserve_components,
+    scrap,
+    start_order,
+    update_order,
+)
+from tandem.manufacturing.services.setup import (
+    BOM_FIELDS,
+    CENTRE_FIELDS,
+    POINT_FIELDS,
+    ROUTING_FIELDS,
+    ByProductData,
+    LineData,
+    OperationData,
+    create_bom,
+    create_quality_point,
+    create_routing,
+    create_work_centre,
+    update_bom,
+    update_quality_point,
+    update_routing,
+    update_work_centre,
+)
+from tandem.manufacturing.services.shopfloor import (
+    close_alert,
+    finish_work_order,
+    pause_work_order,
+    record_check,
+    start_work_order,
+)
+
+__all__ = [
+    "BOM_FIELDS",
+    "CENTRE_FIELDS",
+    "ORDER_FIELDS",
+    "POINT_FIELDS",
+    "ROUTING_FIELDS",
+    "ByProductData",
+    "LineData",
+    "OperationData",
+    "cancel_order",
+    "close_alert",
+    "confirm_order",
+    "create_bom",
+    "create_order",
+    "create_quality_point",
+    "create_routing",
+    "create_work_centre",
+    "delete_draft",
+    "finish_order",
+    "finish_work_order",
+    "pause_work_order",
+    "produce",
+    "quality_gate",
+    "record_check",
+    "reserve_components",
+    "scrap",
+    "start_order",
+    "start_work_order",
+    "update_bom",
+    "update_order",
+    "update_quality_point",
+    "update_routing",
+    "update_work_centre",
+]
