@@ -13,6 +13,7 @@ from django.urls import reverse
 from tandem.core import filters
 from tandem.core.models import User
 from tandem.partners.models import Partner, Tag
+from tandem.partners.views import PartnerListView
 from tests.web.support import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +101,24 @@ def _plan(sql: str) -> str:
             return plan
         cursor.execute("EXPLAIN QUERY PLAN " + sql)
         return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+def test_a_page_deep_in_the_list_starts_its_index_read_at_the_cursor(
+    manager: User, make_partner: Callable[..., Partner], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next page (and each batch of an export, and the API's cursor) reads the sorted index
+    from the cursor on, as a range on the sort key: read as ``name > x OR (name = x AND id > y)``
+    both databases walked the index from the first partner at a million partners (their
+    statistics said so; a small table's may not), so a batch 300,000 partners in took 64 ms on
+    SQLite and 0.8 s on PostgreSQL, and an export of them all grew with the square of its rows."""
+    for name in ["Alpha", "Beta", "Gamma", "Delta"]:
+        make_partner(name)
+    monkeypatch.setattr(PartnerListView, "page_size", 2)
+    client = signed_in(manager)
+    cursor = client.get(reverse("partners:list")).context["page"].next_cursor
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("partners:list"), {"after": cursor})
+    [page] = [q["sql"] for q in queries.captured_queries if "LIMIT 3" in q["sql"]]
+    assert '"name_key" >= ' in page, page  # a bound the index range starts from, whatever the statistics
+    plan = _plan(page)
+    assert "name_key>?" in plan or "name_key >= " in plan, plan

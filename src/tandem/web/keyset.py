@@ -41,7 +41,11 @@ class SortKey:
     def beyond(self, value: Any, pk: int, reverse: bool = False) -> Q:
         """Rows that come after ``(value, pk)`` in this order (before it when ``reverse``)."""
         lookup = "lt" if self.descending != reverse else "gt"
-        return Q(**{f"{self.field}__{lookup}": value}) | Q(**{self.field: value, f"id__{lookup}": pk})
+        # ``field >= value AND (field > value OR id > pk)``, not the equivalent ``field > value
+        # OR (field = value AND id > pk)``: SQLite reads no index range for that OR and walks
+        # the sorted index from its start, so a page deep in a million rows read them all.
+        bound = Q(**{f"{self.field}__{lookup}e": value})
+        return bound & (Q(**{f"{self.field}__{lookup}": value}) | Q(**{f"id__{lookup}": pk}))
 
     def reversed(self) -> SortKey:
         return SortKey(self.field, self.label, not self.descending)
