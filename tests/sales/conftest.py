@@ -3,12 +3,15 @@ a customer of Sam's (a salesperson), Anna (a sales manager) who confirms above t
 
 from __future__ import annotations
 
+import base64
 import datetime
+import io
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from PIL import Image, ImageDraw
 
 from tandem.accounting.models import Tax
 from tandem.accounting.services import charts, taxes
@@ -94,3 +97,15 @@ def quotation(
         ],
         **fields,
     )
+
+
+def signature(size: tuple[int, int] = (300, 100), *, blank: bool = False, kind: str = "PNG") -> str:
+    """What the canvas sends: a drawn stroke as a PNG data URL."""
+    picture = Image.new("RGBA", size, (0, 0, 0, 0))
+    if not blank:
+        ImageDraw.Draw(picture).line(
+            [(10, 80), (60, 20), (120, 70), (200, 30)], fill=(20, 20, 40, 255), width=3
+        )
+    out = io.BytesIO()
+    picture.save(out, format=kind)
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()

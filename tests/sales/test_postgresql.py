@@ -1,5 +1,6 @@
 """What only PostgreSQL guarantees: parallel confirmations competing for scarce stock never
-reserve more than there is, and an order confirmed twice at once is confirmed once."""
+reserve more than there is, an order confirmed twice at once is confirmed once, and a quotation
+accepted twice at once (two tabs, a double click) confirms once."""
 
 from __future__ import annotations
 
@@ -10,15 +11,16 @@ from typing import Any
 
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 
 from tandem.catalog.models import Product
-from tandem.core.models import Company, User
+from tandem.core.models import Company, Event, User
 from tandem.inventory import queries as stock
 from tandem.inventory.models import Reservation, Transfer, Warehouse
 from tandem.partners.models import Partner
 from tandem.sales import services
-from tandem.sales.models import SalesOrder
-from tests.sales.conftest import quotation
+from tandem.sales.models import AcceptanceLink, QuotationResponse, SalesOrder
+from tests.sales.conftest import quotation, signature
 
 pytestmark = [
     pytest.mark.postgres,
@@ -85,3 +87,23 @@ def test_parallel_invoicing_of_one_order_never_invoices_a_quantity_twice(
     from tandem.accounting.models import InvoiceLine
 
     assert sum((line.quantity for line in InvoiceLine.objects.all()), Decimal(0)) == 4
+
+
+def test_a_quotation_accepted_twice_at_once_confirms_once(
+    company: Company, salesperson: User, customer: Partner, chair: Product, warehouse: Warehouse
+) -> None:
+    order = quotation(company, salesperson, customer, (chair, "2"), order_date=timezone.localdate())
+    services.send_order(order, salesperson)
+    token = services.link_token(AcceptanceLink.objects.get(order=order))
+    drawn = signature()
+    errors = _run(
+        2,
+        lambda n: services.accept_quotation(token, name=f"Buyer {n}", signature=drawn, ip=f"10.0.0.{n + 1}"),
+    )
+    assert len(errors) == 1 and isinstance(errors[0], services.LinkAnswered), errors
+    assert QuotationResponse.objects.count() == 1
+    assert SalesOrder.objects.get(pk=order.pk).state == "confirmed"
+    assert Event.objects.filter(name="salesorder.confirmed").count() == 1
+    assert Event.objects.filter(name="salesorder.accepted").count() == 1
+    assert Transfer.objects.filter(kind="delivery").count() == 1
+    assert sum((r.quantity for r in Reservation.objects.all()), Decimal(0)) == 2

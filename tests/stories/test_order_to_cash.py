@@ -1,18 +1,23 @@
-"""Order to cash: Sam wins a deal and quotes the hotel from it, sends the quotation and confirms
-it (the chairs and desks are reserved); Wanda ships what is on the shelf (a backorder waits for
-the rest), Bea invoices the delivered quantities, posts the invoice and books the customer's
-payment; the rest is shipped and invoiced, the customer pays, and the order is done — delivered,
-invoiced and paid read from inventory and accounting — ending with every ledger invariant
-(the ``invariants`` fixture: books balance, stock value equals the inventory accounts, quants
-equal the moves, nothing reserved beyond what is there)."""
+"""Order to cash: Sam wins a deal and quotes the hotel from it and sends the quotation; the
+hotel's buyer opens the link in the e-mail, downloads the PDF and accepts it with her name and
+signature, which confirms the order (the chairs and desks are reserved) with the promised date
+the supplier's lead time allows for the chairs that are missing; Wanda ships what is on the
+shelf (a backorder waits for the rest), Bea invoices the delivered quantities, posts the
+invoice and books the customer's payment; the rest is shipped and invoiced, the customer pays,
+and the order is done — delivered, invoiced and paid read from inventory and accounting —
+ending with every ledger invariant (the ``invariants`` fixture: books balance, stock value
+equals the inventory accounts, quants equal the moves, nothing reserved beyond what is there)."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tandem.accounting import queries as books
 from tandem.accounting.models import Journal
@@ -25,10 +30,12 @@ from tandem.crm import services as crm
 from tandem.inventory import services as inventory
 from tandem.inventory.models import Quant, Transfer
 from tandem.partners.models import Partner
+from tandem.purchasing import services as purchasing
 from tandem.sales import queries, services
-from tandem.sales.models import SalesOrder
+from tandem.sales.models import AcceptanceLink, SalesOrder
+from tandem.sales.queries import promise
 from tests.kit.views import signed_in
-from tests.sales.conftest import DAY, books_with_vat, stocked_warehouse
+from tests.sales.conftest import DAY, books_with_vat, signature, stocked_warehouse
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -48,6 +55,11 @@ def test_a_won_deal_is_quoted_confirmed_delivered_in_two_parts_invoiced_and_paid
     desk = create_product(company, admin, name="Oak desk", sku="DK-1", uom=pcs, sales_price="400", cost="250")
     stocked_warehouse(company, admin, {chair: "5", desk: "4"})
     hotel = make_partner("Hotel Wawel", owner=sam, email="orders@wawel.example", language="pl")
+    holz = make_partner("Holz GmbH", is_supplier=True, is_customer=False)
+    purchasing.create_supplier_price(
+        company, admin, partner=holz, product=chair, price="55", lead_time_days=7
+    )
+    today = timezone.localdate()
     bank = Journal.objects.filter(company=company, kind=Journal.Kind.BANK).order_by("code").first()
     assert bank is not None
 
@@ -57,6 +69,7 @@ def test_a_won_deal_is_quoted_confirmed_delivered_in_two_parts_invoiced_and_paid
         deal,
         sam,
         order_date=DAY,
+        validity_date=today + datetime.timedelta(days=30),
         lines=[
             services.OrderLineData(chair, "8", taxes=[vat]),
             services.OrderLineData(desk, "2", taxes=[vat]),
@@ -69,9 +82,19 @@ def test_a_won_deal_is_quoted_confirmed_delivered_in_two_parts_invoiced_and_paid
     )
     client = signed_in(sam)
     assert client.post(reverse("sales:order_send", args=[order.pk])).status_code == 302
-    assert client.post(reverse("sales:order_confirm", args=[order.pk])).status_code == 302
+
+    # The hotel's buyer opens the link in the e-mail, downloads the PDF and accepts, signing.
+    link = AcceptanceLink.objects.get(order=order)
+    customer_page = reverse("sales:customer_quotation", args=[services.link_token(link)])
+    buyer = Client()
+    assert order.number in buyer.get(customer_page).content.decode()  # type: ignore[operator]
+    assert buyer.get(f"{customer_page}pdf/").content.startswith(b"%PDF")
+    answer = {"answer": "accept", "name": "Ewa Nowak", "signature": signature()}
+    assert buyer.post(customer_page, answer).status_code == 302
     order.refresh_from_db()
     assert order.state == "confirmed" and order.number
+    assert order.promised_date == today + datetime.timedelta(days=7)  # three chairs are bought
+    assert not promise.late(order)
     delivery = Transfer.objects.get(pk=order.delivery_id)
     assert sum((q.reserved for q in Quant.objects.filter(product=chair)), D(0)) == 5  # three are missing
     assert list(deal.sales_orders.all()) == [order]
@@ -114,7 +137,13 @@ def test_a_won_deal_is_quoted_confirmed_delivered_in_two_parts_invoiced_and_paid
     assert (found.amount_invoiced, found.amount_due) == (D("1968.00"), D(0))
     assert books.open_balance(hotel) == D(0)
     names = set(Event.objects.filter(partner_id=hotel.pk).values_list("name", flat=True))
-    assert {"salesorder.created", "salesorder.sent", "salesorder.confirmed", "salesorder.delivered"} <= names
+    assert {
+        "salesorder.created",
+        "salesorder.sent",
+        "salesorder.accepted",
+        "salesorder.confirmed",
+        "salesorder.delivered",
+    } <= names
     card = signed_in(sam).get(hotel.get_absolute_url()).content.decode()
     assert order.number in card
     assert not invariants.violations()

@@ -22,6 +22,7 @@ from tandem.partners.models import Partner
 from tandem.sales import queries, services
 from tandem.sales.filters import OrderFilter
 from tandem.sales.models import InvoicePolicy, SalesOrder, SalesOrderLine
+from tandem.sales.queries import promise
 
 CHANGE = ["sales.change_salesorder"]
 
@@ -150,6 +151,41 @@ class OrderProgressSerializer(serializers.Serializer):  # type: ignore[type-arg]
     amount_due = serializers.DecimalField(max_digits=18, decimal_places=2, coerce_to_string=True)
 
 
+SOURCES = [
+    promise.Source.STOCK,
+    promise.Source.INCOMING,
+    promise.Source.PURCHASE,
+    promise.Source.NONE,
+    promise.Source.NOT_STOCKED,
+    promise.Source.DELIVERED,
+]
+
+
+class LinePromiseSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    line = serializers.IntegerField(source="key", help_text="the order line's id")
+    product = serializers.IntegerField(source="product.pk")
+    quantity = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=4,
+        coerce_to_string=True,
+        help_text="left to ship, in the product's unit",
+    )
+    date = serializers.DateField(allow_null=True, help_text="the earliest day it can ship; null: no promise")
+    source = serializers.ChoiceField(choices=SOURCES)  # type: ignore[assignment]  # a field named "source"
+    lead_time_days = serializers.IntegerField(
+        allow_null=True, help_text="the supplier's, when it must be bought"
+    )
+
+
+class OrderPromiseSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    date = serializers.DateField(allow_null=True, help_text="the whole order's earliest ship date")
+    promised_date = serializers.DateField(allow_null=True)
+    late = serializers.BooleanField(
+        help_text="confirmed, not delivered, and it cannot ship by the promised date"
+    )
+    lines = LinePromiseSerializer(many=True)
+
+
 class SalesOrderViewSet(
     RetrieveMixin, CreateMixin, UpdateMixin, ExportMixin, mixins.ListModelMixin, ServiceViewSet
 ):
@@ -221,6 +257,24 @@ class SalesOrderViewSet(
         )
         body = {"invoice": invoice.pk, "total": invoice.amount_total}
         return Response(OrderInvoiceResultSerializer(body).data, status=201)
+
+    @extend_schema(request=None, responses=OrderPromiseSerializer)
+    @action(detail=True, methods=["get"])
+    def promise(self, request: Request, pk: str | None = None) -> Response:
+        """The delivery promise: when each line (of a confirmed order: what is left of it) and the
+        whole order can ship, from projected stock and the supplier's lead time; ``late`` when a
+        confirmed order can no longer ship by its promised date."""
+        order = self.get_object()
+        found = (
+            promise.order_promise(order) if order.state != SalesOrder.State.CANCELLED else promise.Promise([])
+        )
+        body = {
+            "date": found.date,
+            "promised_date": order.promised_date,
+            "late": promise.late(order, found),
+            "lines": found.lines,
+        }
+        return Response(OrderPromiseSerializer(body).data)
 
     @extend_schema(request=None, responses=OrderProgressSerializer)
     @action(detail=True, methods=["get"])

@@ -19,7 +19,13 @@ declare(
     EventType(
         "salesorder.sent",
         _("Quotation sent"),
-        {"state": STATE, "number": NUMBER, "to": "the addresses (empty: marked as sent)"},
+        {
+            "state": STATE,
+            "number": NUMBER,
+            "to": "the addresses (empty: marked as sent)",
+            "link": "the id of the customer's link that opens the quotation",
+            "expires": "when the link stops working (ISO 8601)",
+        },
         webhook=True,
     ),
     EventType(
@@ -57,6 +63,35 @@ declare(
         "salesorder.done", _("Delivered and invoiced"), {"state": STATE, "number": NUMBER}, webhook=True
     ),
     EventType("salesorder.cancelled", _("Cancelled"), {"state": STATE, "number": NUMBER}, webhook=True),
+    EventType(
+        "salesorder.accepted",
+        _("Accepted by the customer"),
+        {
+            "number": NUMBER,
+            "name": "the name the customer typed",
+            "address": "the IP address the acceptance came from",
+            "signature": "the SHA-256 of the drawn signature (a PNG kept with the answer)",
+            "response": "the answer's id",
+        },
+        webhook=True,
+    ),
+    EventType(
+        "salesorder.declined",
+        _("Declined by the customer"),
+        {
+            "number": NUMBER,
+            "name": "the name the customer typed, or empty",
+            "address": "the IP address the answer came from",
+            "text": "the customer's reason",
+            "response": "the answer's id",
+        },
+        webhook=True,
+    ),
+    EventType(
+        "salesorder.link_revoked",
+        _("Customer link revoked"),
+        {"number": NUMBER, "links": "how many links stopped working"},
+    ),
     EventType("salessettings.updated", _("Sales settings changed"), {"changes": CHANGES}),
     EventType(
         "creditlimit.changed",

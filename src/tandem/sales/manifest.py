@@ -51,6 +51,8 @@ registry.register(
             "sales.orderinvoice",
             "sales.creditlimit",
             "sales.salessettings",
+            "sales.acceptancelink",
+            "sales.quotationresponse",
         ],
     )
 )

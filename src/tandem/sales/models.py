@@ -63,6 +63,16 @@ class SalesSettings(models.Model):
         help_text=_("What goods are invoiced on by default; services are invoiced on ordered quantities."),
     )
     validity_days = models.PositiveSmallIntegerField(_("quotations valid for (days)"), default=30)
+    acceptance_confirms = models.BooleanField(
+        _("online acceptance confirms the order"),
+        default=True,
+        help_text=_("Off: a quotation the customer accepted online waits for its salesperson to confirm it."),
+    )
+    link_days = models.PositiveSmallIntegerField(
+        _("customer links valid for (days)"),
+        default=30,
+        help_text=_("How long the link in a sent quotation's e-mail opens it."),
+    )
 
     class Meta:
         verbose_name = _("sales settings")
@@ -271,3 +281,62 @@ class OrderInvoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} → {self.invoice_id}"
+
+
+class AcceptanceLink(CompanyOwned):
+    """The link a sent quotation's e-mail carries: the customer opens the quotation with it,
+    without an account, and accepts or declines it once. Sending again replaces it; the
+    salesperson may revoke it. Its token is the signed id (``sales.services.link_token``)."""
+
+    order = models.ForeignKey(SalesOrder, models.CASCADE, related_name="links", verbose_name=_("order"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("customer link")
+        verbose_name_plural = _("customer links")
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.pk}"
+
+
+class QuotationResponse(CompanyOwned):
+    """What the customer answered through a link: accepted (typed name and drawn signature, a
+    PNG) or declined (with a reason), from which address. A link is answered once; an order is
+    accepted once."""
+
+    class Answer(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    order = models.ForeignKey(SalesOrder, models.CASCADE, related_name="responses", verbose_name=_("order"))
+    link = models.OneToOneField(
+        AcceptanceLink, models.CASCADE, related_name="response", verbose_name=_("customer link")
+    )
+    answer = models.CharField(_("answer"), max_length=16, choices=Answer.choices)
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    signature = models.BinaryField(_("signature"), blank=True, editable=False)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    at = models.DateTimeField(_("answered"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("customer's answer")
+        verbose_name_plural = _("customers' answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"], condition=Q(answer="accepted"), name="sales_accepted_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.answer}"

@@ -13,15 +13,29 @@ inventory's moves and accounting's invoices (``sales.queries``), never kept here
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime
+import hashlib
+import io
+import logging
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_ipv46_address
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from PIL import Image
 
 from tandem.accounting.models import BooksSettings, Invoice, Tax
 from tandem.accounting.queries import ledger as ledger_queries
@@ -32,6 +46,7 @@ from tandem.catalog.queries import price_for
 from tandem.core import events, sequences
 from tandem.core.documents import services as documents
 from tandem.core.errors import BusinessError, ValidationFailed
+from tandem.core.messages import Message
 from tandem.core.models import Company, Currency, Event, Uom, User
 from tandem.core.money import MissingRate, convert, read_decimal, round_money
 from tandem.core.notifications import services as notifications
@@ -46,14 +61,18 @@ from tandem.planning import services as planning
 from tandem.sales import queries
 from tandem.sales.models import (
     APPROVE,
+    AcceptanceLink,
     CreditLimit,
     InvoicePolicy,
     OrderInvoice,
+    QuotationResponse,
     SalesOrder,
     SalesOrderLine,
     SalesSettings,
 )
+from tandem.sales.queries import promise
 
+log = logging.getLogger(__name__)
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 SEQUENCE = "SO"
@@ -112,6 +131,8 @@ def update_settings(
     discount_limit: Any = None,
     invoice_policy: str | None = None,
     validity_days: int | None = None,
+    acceptance_confirms: bool | None = None,
+    link_days: int | None = None,
 ) -> SalesSettings:
     errors: dict[str, list[str]] = {}
     row, _created = SalesSettings.objects.select_for_update().get_or_create(company=company)
@@ -130,6 +151,15 @@ def update_settings(
     if validity_days is not None:
         changes["validity_days"] = [str(row.validity_days), str(validity_days)]
         row.validity_days = validity_days
+    if acceptance_confirms is not None:
+        changes["acceptance_confirms"] = [str(row.acceptance_confirms), str(bool(acceptance_confirms))]
+        row.acceptance_confirms = bool(acceptance_confirms)
+    if link_days is not None:
+        if not isinstance(link_days, int) or isinstance(link_days, bool) or not 1 <= link_days <= 365:
+            errors["link_days"] = [_("A link works for 1 to 365 days.")]
+        else:
+            changes["link_days"] = [str(row.link_days), str(link_days)]
+            row.link_days = link_days
     if errors:
         raise ValidationFailed(errors)
     row.save()
@@ -413,6 +443,7 @@ def update_order(
             raise OrderNotEditable(
                 _("Only a quotation (draft or sent) can be changed; cancel the order instead.")
             )
+        _not_accepted(locked)
         updated = update_versioned(
             locked,
             actor,
@@ -428,6 +459,11 @@ def update_order(
     return updated
 
 
+def _not_accepted(order: SalesOrder) -> None:
+    if QuotationResponse.objects.filter(order=order, answer=QuotationResponse.Answer.ACCEPTED).exists():
+        raise OrderNotEditable(_("The customer accepted this quotation: confirm it or cancel it."))
+
+
 def _numbered(order: SalesOrder) -> str:
     if not order.number:
         order.number = sequences.next_number(order.company, SEQUENCE, order.order_date)
@@ -438,14 +474,14 @@ def _numbered(order: SalesOrder) -> str:
 # --- sending: the PDF in the customer's language ------------------------------------------------
 
 
-def _title(order: SalesOrder) -> str:
+def document_title(order: SalesOrder) -> str:
     return str(_("Sales order") if order.state in queries.CONFIRMED_STATES else _("Quotation"))
 
 
 def order_pdf(order: SalesOrder) -> bytes:
     language = order.partner.language or order.company.language
     with translation.override(language):
-        title = _title(order)
+        title = document_title(order)
     address = order.partner.addresses.order_by("-is_default", "id").first()
     context = {
         "title": title,
@@ -482,7 +518,9 @@ def send_order(
                 _("Only a quotation is sent; this order is “%(state)s”.")
                 % {"state": locked.get_state_display()}
             )
+        _not_accepted(locked)
         number = _numbered(locked)
+        link = _new_link(locked, actor)
         addresses = [
             a for a in (to or [(locked.contact.email if locked.contact else ""), locked.partner.email]) if a
         ][:1]
@@ -493,14 +531,18 @@ def send_order(
         if addresses:
             language = locked.partner.language or locked.company.language
             with translation.override(language):
-                title = _title(locked)
+                title = document_title(locked)
                 subject = f"{title} {number} — {locked.company.name}"
                 text = _(
-                    "Hello,\n\nplease find attached our %(title)s %(number)s.\n\nKind regards,\n%(company)s\n"
+                    "Hello,\n\nplease find attached our %(title)s %(number)s.\n\n"
+                    "You can read it online and accept or decline it here (the link works until %(date)s):\n"
+                    "%(url)s\n\nKind regards,\n%(company)s\n"
                 ) % {
                     "title": title.lower(),
                     "number": number,
                     "company": locked.company.name,
+                    "url": link_url(link),
+                    "date": date_format(timezone.localtime(link.expires_at), "DATE_FORMAT"),
                 }
             notifications.send_email(
                 to=addresses,
@@ -511,7 +553,12 @@ def send_order(
                 actor=actor,
                 attachments=[(pdf_name(locked), order_pdf(locked), "application/pdf")],
             )
-        transition(locked, "sent", actor, data={"number": number, "to": addresses})
+        transition(
+            locked,
+            "sent",
+            actor,
+            data={"number": number, "to": addresses, "link": link.pk, "expires": link.expires_at.isoformat()},
+        )
     order.refresh_from_db()
     return order
 
@@ -569,7 +616,7 @@ def confirm_order(order: SalesOrder, actor: User | None) -> SalesOrder:
             locked,
             "confirmed",
             actor,
-            fields={"approved_by": approver, "promised_date": locked.promised_date or locked.order_date},
+            fields={"approved_by": approver, "promised_date": promised_date(locked)},
             data={
                 "number": number,
                 "total": str(locked.amount_total),
@@ -584,6 +631,16 @@ def confirm_order(order: SalesOrder, actor: User | None) -> SalesOrder:
             _replenish(locked, shortages, actor)
     order.refresh_from_db()
     return order
+
+
+def promised_date(order: SalesOrder) -> datetime.date:
+    """The date promised on confirmation: the salesperson's, when they gave one (the order is
+    flagged late at once if it cannot be kept: ``sales.queries.promise.late``); else the earliest
+    the whole order can ship (``sales.queries.promise``, before its own reservation); else the
+    order's date."""
+    if order.promised_date is not None:
+        return order.promised_date
+    return promise.order_promise(order).date or order.order_date
 
 
 def _deliver(order: SalesOrder, actor: User | None) -> list[inventory.Shortage]:
@@ -762,3 +819,329 @@ def delete_draft(order: SalesOrder, actor: User | None) -> None:
         raise OrderNotEditable(_("Only a quotation never sent is deleted; cancel this one instead."))
     events.record("salesorder.deleted", locked, actor, {"customer": locked.partner_id})
     locked.delete()
+
+
+# --- the customer's link: opening, accepting, declining, revoking ---------------------------------
+
+LINK_SALT = "tandem.sales.customer-link"
+NAME_MAX = 120
+REASON_MAX = 2000
+SIGNATURE_MAX_BYTES = 64 * 1024  # the drawn PNG, after decoding
+SIGNATURE_MAX_PIXELS = (2000, 1000)  # width, height
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+DATA_URL = "data:image/png;base64,"
+ANSWERED_KIND = "sales.quotation_answered"
+notifications.register_kind(ANSWERED_KIND, gettext_noop("Quotations your customers accepted or declined"))
+
+
+class LinkInvalid(BusinessError):
+    """A token that is not one of ours (mistyped, cut, tampered with)."""
+
+    status = 404
+    code = "link-invalid"
+
+
+class LinkClosed(BusinessError):
+    """A link that worked once: expired, revoked, answered, or its quotation no longer open."""
+
+    status = 410
+    code = "link-closed"
+
+
+class LinkAnswered(BusinessError):
+    status = 409
+    code = "link-answered"
+
+
+def link_token(link: AcceptanceLink) -> str:
+    """The signed token of the customer's link (``django.core.signing``: only we can make one)."""
+    return signing.dumps({"l": link.pk}, salt=LINK_SALT)
+
+
+def link_url(link: AcceptanceLink) -> str:
+    return settings.TANDEM_BASE_URL + reverse("sales:customer_quotation", args=[link_token(link)])
+
+
+def _new_link(order: SalesOrder, actor: User | None) -> AcceptanceLink:
+    """A fresh link for a quotation being sent: the earlier ones stop working."""
+    now = timezone.now()
+    AcceptanceLink.objects.filter(order=order, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_by=_user(actor)
+    )
+    days = queries.settings_of(order.company).link_days
+    return AcceptanceLink.objects.create(
+        company=order.company,
+        order=order,
+        created_by=_user(actor),
+        expires_at=now + datetime.timedelta(days=days),
+    )
+
+
+def read_link(token: Any) -> AcceptanceLink:
+    """The link ``token`` names, while it still opens its quotation; otherwise the refusal says
+    why (``LinkInvalid``: not ours; ``LinkClosed``: expired or revoked). Reads only."""
+    try:
+        data = signing.loads(str(token)[:512], salt=LINK_SALT)
+        pk = int(data["l"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise LinkInvalid(
+            _("This link is not valid: check that it was copied whole, or ask for a new one.")
+        ) from None
+    link = (
+        AcceptanceLink.objects.select_related(
+            "company", "order__company", "order__partner", "order__currency", "order__salesperson"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if link is None:
+        raise LinkInvalid(_("This link is not valid: check that it was copied whole, or ask for a new one."))
+    company = link.order.company.name
+    if link.revoked_at is not None:
+        raise LinkClosed(
+            _("This link was withdrawn by %(company)s: ask them for a new one.") % {"company": company}
+        )
+    if link.expires_at <= timezone.now():
+        raise LinkClosed(
+            _("This link expired on %(date)s: ask %(company)s for a new one.")
+            % {"date": date_format(timezone.localtime(link.expires_at), "DATE_FORMAT"), "company": company}
+        )
+    if link.order.state == S.CANCELLED:
+        raise LinkClosed(_("This quotation was cancelled by %(company)s.") % {"company": company})
+    return link
+
+
+def _answerable(link: AcceptanceLink, order: SalesOrder, version: Any) -> None:
+    """Refuse an answer the quotation can no longer take (nothing is written)."""
+    if order.state in queries.CONFIRMED_STATES:
+        raise LinkAnswered(_("This quotation is already confirmed."))
+    if order.state == S.CANCELLED:
+        raise LinkClosed(_("This quotation was cancelled."))
+    if QuotationResponse.objects.filter(link=link).exists():
+        raise LinkAnswered(_("This quotation was already answered through this link."))
+    if QuotationResponse.objects.filter(order=order, answer=QuotationResponse.Answer.ACCEPTED).exists():
+        raise LinkAnswered(_("This quotation was already accepted."))
+    if queries.expired(order):
+        raise LinkClosed(
+            _("This quotation was valid until %(date)s: ask for a new one.")
+            % {"date": date_format(order.validity_date or order.order_date, "DATE_FORMAT")}
+        )
+    if version not in (None, "") and str(version) != str(order.version):
+        raise LinkAnswered(_("The quotation was changed while you read it: read it again, then answer."))
+
+
+def _plain_text(
+    value: Any, key: str, limit: int, errors: dict[str, list[str]], *, lines: bool = False
+) -> str:
+    """Text as a person types it: no markup, no control characters, at most ``limit`` long."""
+    if not isinstance(value, str):
+        return ""
+    text = (
+        "\n".join(" ".join(row.split()) for row in value.splitlines()).strip()
+        if lines
+        else " ".join(value.split())
+    )
+    if len(text) > limit:
+        errors[key] = [_("At most %(n)d characters.") % {"n": limit}]
+    elif (
+        "<" in text
+        or ">" in text
+        or any(unicodedata.category(ch).startswith("C") for ch in text if ch != "\n")
+    ):
+        errors[key] = [_("Use plain text, without “<” or “>”.")]
+    return text
+
+
+def signature_png(value: Any, errors: dict[str, list[str]]) -> bytes:
+    """The drawn signature (the canvas's ``data:image/png;base64,…``) as a clean PNG: decoded,
+    bounded in bytes and pixels, read and written again by Pillow (nothing but the picture is
+    kept), and not blank."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        errors["signature"] = [_("Draw your signature in the box.")]
+        return b""
+    unreadable = _("The signature is not a picture we can read: draw it again.")
+    if len(text) > len(DATA_URL) + (SIGNATURE_MAX_BYTES * 4) // 3 + 4:
+        errors["signature"] = [_("The signature is too large: draw it again, smaller.")]
+        return b""
+    if not text.startswith(DATA_URL):
+        errors["signature"] = [unreadable]
+        return b""
+    try:
+        data = base64.b64decode(text[len(DATA_URL) :], validate=True)
+    except (binascii.Error, ValueError):
+        errors["signature"] = [unreadable]
+        return b""
+    if not data.startswith(PNG_MAGIC):
+        errors["signature"] = [unreadable]
+        return b""
+    try:
+        with Image.open(io.BytesIO(data), formats=["PNG"]) as image:
+            width, height = image.size
+            if not (0 < width <= SIGNATURE_MAX_PIXELS[0] and 0 < height <= SIGNATURE_MAX_PIXELS[1]):
+                errors["signature"] = [_("The signature is too large: draw it again, smaller.")]
+                return b""
+            image.verify()
+        with Image.open(io.BytesIO(data), formats=["PNG"]) as image:
+            picture = image.convert("RGBA")
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        errors["signature"] = [unreadable]
+        return b""
+    if picture.getchannel("A").getbbox() is None:
+        errors["signature"] = [_("Draw your signature in the box.")]
+        return b""
+    clean = io.BytesIO()
+    picture.save(clean, format="PNG", optimize=True)
+    if clean.tell() > SIGNATURE_MAX_BYTES:
+        errors["signature"] = [_("The signature is too large: draw it again, smaller.")]
+        return b""
+    return clean.getvalue()
+
+
+def _address(ip: Any) -> str | None:
+    try:
+        validate_ipv46_address(ip)
+    except ValidationError:
+        return None
+    return str(ip)
+
+
+def _tell_salesperson(order: SalesOrder, title: Message, body: Message) -> None:
+    if order.salesperson is not None:
+        notifications.notify(
+            order.salesperson,
+            kind=ANSWERED_KIND,
+            title=title,
+            body=body,
+            link=order.get_absolute_url(),
+            company=order.company,
+        )
+
+
+def _locked_for_answer(token: Any, version: Any) -> tuple[AcceptanceLink, SalesOrder]:
+    link = read_link(token)
+    order = (
+        SalesOrder.objects.select_for_update(of=("self",))
+        .select_related("company", "partner", "salesperson", "currency")
+        .get(pk=link.order_id)
+    )
+    _answerable(link, order, version)
+    return link, order
+
+
+def accept_quotation(
+    token: Any, *, name: Any, signature: Any, ip: Any = None, version: Any = None
+) -> QuotationResponse:
+    """The customer accepts the quotation their link opens, with their typed name and drawn
+    signature. Recorded (with the address it came from) on the customer's timeline; the
+    salesperson is told. Per the company's setting the order is confirmed at once, unless it
+    needs a sales manager (credit or discount limit) or cannot be confirmed now: then it waits
+    for its salesperson. Two acceptances at once confirm once (the order's row lock); refused,
+    nothing is written."""
+    errors: dict[str, list[str]] = {}
+    signer = _plain_text(name, "name", NAME_MAX, errors)
+    if not signer and "name" not in errors:
+        errors["name"] = [_("Type your name.")]
+    picture = signature_png(signature, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        link, order = _locked_for_answer(token, version)
+        response = QuotationResponse.objects.create(
+            company=order.company,
+            order=order,
+            link=link,
+            answer=QuotationResponse.Answer.ACCEPTED,
+            name=signer,
+            signature=picture,
+            ip=_address(ip),
+        )
+        events.record(
+            "salesorder.accepted",
+            order,
+            None,
+            {
+                "number": order.number,
+                "name": signer,
+                "address": response.ip or "",
+                "signature": hashlib.sha256(picture).hexdigest(),
+                "response": response.pk,
+            },
+        )
+        waiting = ""
+        if not queries.settings_of(order.company).acceptance_confirms:
+            waiting = gettext_noop("The company's settings leave the confirmation to you.")
+        elif approval_reasons(order):
+            waiting = gettext_noop("It needs a sales manager to confirm it (credit or discount limit).")
+        else:
+            try:
+                with transaction.atomic():
+                    confirm_order(order, None)
+            except BusinessError as refused:
+                log.warning("sales: accepted order %s not confirmed: %s", order.pk, refused.message)
+                waiting = gettext_noop("It could not be confirmed at once: open it to confirm it.")
+        params = {"number": order.number, "customer": str(order.partner), "name": signer}
+        _tell_salesperson(
+            order,
+            Message(gettext_noop("%(customer)s accepted quotation %(number)s"), params),
+            Message(waiting or gettext_noop("Signed by %(name)s; the order is confirmed."), params),
+        )
+    order.refresh_from_db()
+    return response
+
+
+def decline_quotation(
+    token: Any, *, reason: Any, name: Any = "", ip: Any = None, version: Any = None
+) -> QuotationResponse:
+    """The customer declines the quotation their link opens, saying why. The quotation stays
+    sent for its salesperson to revise (and send again) or cancel; the link is used up."""
+    errors: dict[str, list[str]] = {}
+    text = _plain_text(reason, "reason", REASON_MAX, errors, lines=True)
+    if not text and "reason" not in errors:
+        errors["reason"] = [_("Tell us why, so that we can do better.")]
+    signer = _plain_text(name, "name", NAME_MAX, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        link, order = _locked_for_answer(token, version)
+        response = QuotationResponse.objects.create(
+            company=order.company,
+            order=order,
+            link=link,
+            answer=QuotationResponse.Answer.DECLINED,
+            name=signer,
+            reason=text,
+            ip=_address(ip),
+        )
+        events.record(
+            "salesorder.declined",
+            order,
+            None,
+            {
+                "number": order.number,
+                "name": signer,
+                "address": response.ip or "",
+                "text": text,
+                "response": response.pk,
+            },
+        )
+        params = {"number": order.number, "customer": str(order.partner), "reason": text[:500]}
+        _tell_salesperson(
+            order,
+            Message(gettext_noop("%(customer)s declined quotation %(number)s"), params),
+            Message(gettext_noop("Their reason: %(reason)s"), params),
+        )
+    return response
+
+
+def revoke_links(order: SalesOrder, actor: User | None) -> int:
+    """Stop the quotation's customer links at once (sent to the wrong address, say)."""
+    with transaction.atomic():
+        locked = SalesOrder.objects.select_for_update().get(pk=order.pk)
+        count = AcceptanceLink.objects.filter(
+            order=locked, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        ).update(revoked_at=timezone.now(), revoked_by=_user(actor))
+        if not count:
+            raise BusinessError(_("This quotation has no link that works."))
+        events.record("salesorder.link_revoked", locked, actor, {"number": locked.number, "links": count})
+    return count

@@ -15,4 +15,7 @@ urlpatterns = [
         name="order_",
     ),
     path("orders/<int:pk>/pdf/", views.OrderPdfView.as_view(), name="order_pdf"),
+    path("orders/promise/", views.OrderPromiseView.as_view(), name="order_promise"),
+    path("quotation/<str:token>/", views.customer_quotation, name="customer_quotation"),
+    path("quotation/<str:token>/pdf/", views.customer_quotation_pdf, name="customer_quotation_pdf"),
 ]

@@ -4,22 +4,28 @@ invoice, cancel), the PDF, and the customer card's panel of orders."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from tandem.catalog.models import Product
+from tandem.core import throttle
+from tandem.inventory.models import Warehouse
 from tandem.partners.models import Partner
 from tandem.sales import queries, services
 from tandem.sales.filters import OrderFilter
 from tandem.sales.forms import SalesOrderForm, customers, deals
-from tandem.sales.models import SalesOrder
+from tandem.sales.models import AcceptanceLink, QuotationResponse, SalesOrder
+from tandem.sales.queries import promise
 from tandem.web import autocomplete
 from tandem.web.actions import Action, ActionView
 from tandem.web.display import Column
@@ -97,6 +103,15 @@ class OrderActions(ActionView):
             done=gettext_lazy("A draft invoice was created."),
             permission="accounting.add_invoice",
             available=lambda so, user: so.state == S.CONFIRMED,
+        ),
+        Action(
+            "revoke_link",
+            gettext_lazy("Revoke the customer's link"),
+            lambda request, so: services.revoke_links(so, request.user),
+            done=gettext_lazy("The customer's link no longer opens the quotation."),
+            confirm=gettext_lazy("Revoke the link sent to the customer? It stops working at once."),
+            available=lambda so, user: so.state == S.SENT,
+            route="revoke-link",
         ),
         Action(
             "cancel",
@@ -193,6 +208,22 @@ class OrderDetailView(ObjectDetailView):
         context["expired"] = queries.expired(order)
         context["approval"] = services.approval_reasons(order) if order.state in services.EDITABLE else []
         context["pdf_url"] = reverse("sales:order_pdf", args=[order.pk])
+        found = promise.order_promise(order) if order.state in PROMISED_STATES else None
+        context["promise"] = found
+        context["late"] = found is not None and promise.late(order, found)
+        by_line = {line.key: line for line in found.lines} if found is not None else {}
+        context["rows"] = [(line, status, by_line.get(line.pk)) for line, status in context["rows"]]
+        context["sources"] = SOURCE_LABELS
+        context["responses"] = [
+            (response, _png_url(bytes(response.signature))) for response in order.responses.order_by("-id")
+        ]
+        link = (
+            order.links.filter(revoked_at__isnull=True).order_by("-id").first()
+            if order.state == S.SENT
+            else None
+        )
+        context["customer_link"] = link
+        context["customer_url"] = services.link_url(link) if link is not None else ""
         return context
 
 
@@ -229,6 +260,158 @@ class OrderPdfView(ModelView):
         response = HttpResponse(services.order_pdf(order), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{services.pdf_name(order)}"'
         return response
+
+
+PROMISED_STATES = {S.DRAFT, S.SENT, S.CONFIRMED}
+SOURCE_LABELS = {
+    promise.Source.STOCK: gettext_lazy("in stock"),
+    promise.Source.INCOMING: gettext_lazy("with an expected receipt"),
+    promise.Source.PURCHASE: gettext_lazy("to be bought (supplier's lead time)"),
+    promise.Source.NONE: gettext_lazy("no supplier: cannot be promised"),
+    promise.Source.NOT_STOCKED: gettext_lazy("not stocked"),
+    promise.Source.DELIVERED: gettext_lazy("delivered"),
+}
+
+
+def _png_url(data: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii") if data else ""
+
+
+class OrderPromiseView(ModelView):
+    """The delivery promise of the quotation form as the salesperson types (htmx POSTs the
+    form here): each line's earliest ship date and the order's. Reads only."""
+
+    model = SalesOrder
+    action = "add"
+    template_name = "sales/_promise.html"
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        company = getattr(request, "company", None)
+        form = SalesOrderForm(request.POST, request=request)
+        needs = []
+        for n, line in enumerate(form.lines):
+            data = line.cleaned_data if line.is_valid() else {}
+            product, quantity = data.get("product"), data.get("quantity")
+            if product is None or quantity is None or quantity <= 0 or data.get("optional"):
+                continue
+            needs.append(promise.Need(n, product, quantity))
+        warehouse = None
+        found = None
+        if company is not None and needs:
+            chosen = request.POST.get("warehouse", "")
+            if chosen.isdigit():
+                warehouse = (
+                    Warehouse.objects.visible_to(request.user).filter(pk=int(chosen), active=True).first()
+                )
+            warehouse = warehouse or promise.shipping_warehouse(company)
+            found = promise.promise_for(company, warehouse, needs)
+        context = {"promise": found, "sources": SOURCE_LABELS, "warehouse": warehouse}
+        return render(request, self.template_name, context)
+
+
+# --- the customer's page: the quotation opened by its link, without an account ------------------------
+
+
+def _throttled(request: HttpRequest) -> bool:
+    limit = throttle.parse_limit(getattr(settings, "TANDEM_CUSTOMER_LINK_LIMIT", None), "60/600")
+    return not throttle.allow("sales:customer-link", throttle.client_address(request), limit)
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """The customer's pages carry a secret in their address: never cached, never referred."""
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _refusal(request: HttpRequest, message: str, status: int, company_name: str = "") -> HttpResponse:
+    context = {"message": message, "company_name": company_name or "Tandem"}
+    return _private(render(request, "sales/customer/refused.html", context, status=status))
+
+
+def _opened(request: HttpRequest, token: str) -> tuple[AcceptanceLink | None, HttpResponse | None]:
+    if _throttled(request):
+        return None, _refusal(request, _("Too many requests from this address: try again later."), 429)
+    try:
+        return services.read_link(token), None
+    except services.BusinessError as refused:
+        return None, _refusal(request, refused.message, refused.status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def customer_quotation(request: HttpRequest, token: str) -> HttpResponse:
+    """The quotation a customer's link opens: read it, download its PDF, accept it (typed name,
+    drawn signature) or decline it (a reason). An invalid, expired or revoked link gets a page
+    saying so, and nothing is written."""
+    link, refusal = _opened(request, token)
+    if link is None:
+        assert refusal is not None
+        return refusal
+    order = link.order
+    with translation.override(order.partner.language or order.company.language):
+        errors: dict[str, list[str]] = {}
+        status = 200
+        if request.method == "POST":
+            answer = request.POST.get("answer", "")
+            given = {
+                "ip": throttle.client_address(request),
+                "version": request.POST.get("version"),
+            }
+            try:
+                if answer == "accept":
+                    services.accept_quotation(
+                        token,
+                        name=request.POST.get("name", ""),
+                        signature=request.POST.get("signature", ""),
+                        **given,
+                    )
+                elif answer == "decline":
+                    services.decline_quotation(
+                        token,
+                        reason=request.POST.get("reason", ""),
+                        name=request.POST.get("name", ""),
+                        **given,
+                    )
+                else:
+                    raise services.ValidationFailed({"answer": [_("Accept or decline the quotation.")]})
+            except services.ValidationFailed as invalid:
+                errors, status = invalid.errors, 400
+            except services.BusinessError as refused:
+                return _refusal(request, refused.message, refused.status, order.company.name)
+            else:
+                return redirect("sales:customer_quotation", token=token)
+        answers = {response.answer: response for response in order.responses.filter(link=link)}
+        context = {
+            "company_name": order.company.name,
+            "title": services.document_title(order),
+            "order": order,
+            "lines": list(order.lines.select_related("uom").order_by("sequence", "id")),
+            "taxes": queries.tax_totals(order),
+            "pdf_url": reverse("sales:customer_quotation_pdf", args=[token]),
+            "accepted": answers.get(QuotationResponse.Answer.ACCEPTED),
+            "declined": answers.get(QuotationResponse.Answer.DECLINED),
+            "confirmed": order.state in queries.CONFIRMED_STATES,
+            "open": order.state == S.SENT
+            and not answers
+            and not order.responses.filter(answer=QuotationResponse.Answer.ACCEPTED).exists(),
+            "errors": errors,
+            "typed_name": request.POST.get("name", "")[:120] if errors else "",
+            "typed_reason": request.POST.get("reason", "")[:2000] if errors else "",
+        }
+        return _private(render(request, "sales/customer/quotation.html", context, status=status))
+
+
+@require_http_methods(["GET", "HEAD"])
+def customer_quotation_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    """The quotation's PDF, in the customer's language."""
+    link, refusal = _opened(request, token)
+    if link is None:
+        assert refusal is not None
+        return refusal
+    response = HttpResponse(services.order_pdf(link.order), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{services.pdf_name(link.order)}"'
+    return _private(response)
 
 
 # --- the customer card's panel ---------------------------------------------------------------------

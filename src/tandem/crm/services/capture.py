@@ -9,11 +9,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tandem.core import throttle
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Company, User
 from tandem.crm.models.leads import Lead, LeadCaptureKey
@@ -34,22 +33,12 @@ class TooManyRequests(BusinessError):
 
 def limit() -> tuple[int, int]:
     """Posts allowed per address and the window in seconds (``TANDEM_LEAD_CAPTURE_LIMIT``, e.g. 20/600)."""
-    count, _slash, seconds = str(getattr(settings, "TANDEM_LEAD_CAPTURE_LIMIT", "20/600")).partition("/")
-    return int(count), int(seconds or 600)
+    return throttle.parse_limit(getattr(settings, "TANDEM_LEAD_CAPTURE_LIMIT", None), "20/600")
 
 
 def count_post(address: str) -> bool:
     """Count one post from ``address`` in the current window; false once over the limit."""
-    allowed, window = limit()
-    slot = int(timezone.now().timestamp()) // window
-    key = f"crm:lead-capture:{address}:{slot}"
-    cache.add(key, 0, timeout=window * 2)
-    try:
-        posts = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window * 2)
-        posts = 1
-    return posts <= allowed
+    return throttle.allow("crm:lead-capture", address, limit())
 
 
 @transaction.atomic
@@ -73,8 +62,7 @@ def replace_capture_key(company: Company, actor: User | None = None) -> LeadCapt
 
 
 def client_address(request: Any) -> str:
-    """The connecting address (never X-Forwarded-For, which a client can write)."""
-    return str(request.META.get("REMOTE_ADDR", "") or "unknown")
+    return throttle.client_address(request)
 
 
 def too_many() -> str:
