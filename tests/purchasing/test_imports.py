@@ -62,6 +62,35 @@ def test_supplier_prices_are_imported_and_imported_again_as_updates(
     assert SupplierPrice.objects.get(min_quantity=0).price == 13
 
 
+def test_a_purchase_unit_column_prices_per_a_unit_of_the_products_kind(
+    company: Company, admin: User, timber_co: Partner, oak: Product
+) -> None:
+    from tandem.core.models import Uom
+
+    box = Uom.objects.create(category=oak.uom.category, code="box12", name="Box of 12", factor=12, rounding=1)
+    other_kind = Uom.objects.exclude(category=oak.uom.category).order_by("code").first()
+    assert other_kind is not None
+    content = (
+        "supplier;sku;price;purchase unit;min quantity\n"
+        "Timber Co;OAK-1;120;BOX12;2\n"
+        f"Timber Co;OAK-1;11;{other_kind.code};0\n"
+        "Timber Co;OAK-1;11;crate;5\n"
+        "Timber Co;OAK-1;12;;10\n"
+    )
+    run = _import(company, admin, PRICES, content, mode="valid")
+    texts = sorted(_reasons(run).values())
+    assert len(texts) == 2, texts
+    assert any(f"“{other_kind.code}” measures" in text and "product's kind" in text for text in texts), texts
+    assert any("no unit of measure “crate”" in text for text in texts), texts
+    rows = dict(SupplierPrice.objects.values_list("min_quantity", "uom_id"))
+    assert rows == {2: box.pk, 10: None}
+    head = "supplier;sku;price;purchase unit;min quantity\n"
+    again = _import(company, admin, PRICES, head + "Timber Co;OAK-1;9;;2\nTimber Co;OAK-1;11;pcs;10\n")
+    assert again.state == ImportRun.State.DONE, services.outcomes_of(again)
+    rows = dict(SupplierPrice.objects.values_list("min_quantity", "uom_id"))
+    assert rows == {2: box.pk, 10: oak.uom_id}  # an empty cell keeps the unit; a named one sets it
+
+
 def test_bad_supplier_price_rows_are_refused_with_reasons_and_nothing_is_written(
     company: Company, admin: User, timber_co: Partner, oak: Product
 ) -> None:

@@ -1,7 +1,9 @@
 """What of purchasing can be imported: supplier prices and open purchase orders.
 
 Supplier prices name the supplier (its name, or its external reference), the product's SKU,
-the price, currency, minimum quantity, lead time and validity; the same supplier, product,
+the price, currency, purchase unit (a unit of the product's kind: a box of 12 for pieces; the
+price and minimum quantity are per it; empty: the product's unit), minimum quantity, lead time
+and validity; the same supplier, product,
 minimum quantity and start date update the price instead of adding one, so a price file can
 be imported again. Open orders are one row per line; rows with the same order reference
 make one order, confirmed as it was in the old system (no approval is asked again) with its
@@ -29,7 +31,7 @@ from tandem.core.importing import (
     RowInvalid,
 )
 from tandem.core.messages import Message
-from tandem.core.models import Currency
+from tandem.core.models import Currency, Uom
 from tandem.partners.models import Partner
 from tandem.purchasing import services
 from tandem.purchasing.models import PurchaseOrder, SupplierPrice
@@ -79,6 +81,27 @@ PRICE_FIELDS = (
     PRICE,
     CURRENCY,
     ImportField(
+        "uom",
+        gettext_lazy("Purchase unit"),
+        kind=REFERENCE,
+        max_length=16,
+        aliases=(
+            "purchase unit",
+            "unit",
+            "uom",
+            "order unit",
+            "pack",
+            "единица закупки",
+            "единица",
+            "jednostka zakupu",
+            "jednostka",
+            "nabavna enota",
+            "enota",
+            "采购单位",
+            "单位",
+        ),
+    ),
+    ImportField(
         "min_quantity",
         gettext_lazy("Minimum quantity"),
         kind=DECIMAL,
@@ -111,7 +134,9 @@ def _suppliers(ctx: ImportContext) -> dict[str, int]:
 
 def _prepare_common(ctx: ImportContext) -> None:
     ctx.cache["suppliers"] = _suppliers(ctx)
-    ctx.cache["products"] = dict(Product.objects.filter(company=ctx.company).values_list("sku", "pk"))
+    products = Product.objects.filter(company=ctx.company).values_list("sku", "pk", "uom__category_id")
+    ctx.cache["products"] = {sku: pk for sku, pk, _kind in products}
+    ctx.cache["unit_kinds"] = {pk: kind for _sku, pk, kind in products}
     ctx.cache["currencies"] = set(Currency.objects.filter(active=True).values_list("code", flat=True))
 
 
@@ -166,6 +191,12 @@ def _price_key(match_key: str, cleaned: Cleaned) -> str | None:
 
 def _prepare_prices(ctx: ImportContext) -> None:
     _prepare_common(ctx)
+    ctx.cache["uoms"] = {
+        code.casefold(): (pk, code, kind, kind_name)
+        for pk, code, kind, kind_name in Uom.objects.values_list(
+            "pk", "code", "category_id", "category__name"
+        )
+    }
     rows = SupplierPrice.objects.filter(company=ctx.company).values_list(
         "pk", "partner_id", "product__sku", "min_quantity", "valid_from"
     )
@@ -187,10 +218,12 @@ def _validate_price(ctx: ImportContext, row: dict[str, Any]) -> Cleaned:
     start, end = row.get("valid_from"), row.get("valid_to")
     if start and end and start > end:
         errors["valid_to"] = [Message(gettext_noop("The end date is before the start date."))]
+    unit = _purchase_unit(ctx, row, cleaned.get("product_id"), errors)
     if errors:
         raise RowInvalid(errors)
     return {
         **cleaned,
+        **unit,
         "price": price,
         "min_quantity": quantity,
         "lead_time_days": int(lead),
@@ -198,6 +231,35 @@ def _validate_price(ctx: ImportContext, row: dict[str, Any]) -> Cleaned:
         "valid_from": start,
         "valid_to": end,
     }
+
+
+def _purchase_unit(
+    ctx: ImportContext, row: dict[str, Any], product: int | None, errors: dict[str, list[Reason]]
+) -> dict[str, Any]:
+    """``{"uom_id": …}`` for a purchase-unit cell; ``{}`` for an empty one (a new price is per the
+    product's own unit, an updated one keeps its unit, as an empty cell keeps a product's unit
+    in the product import). A unit that does not exist, or measures another kind than the
+    product's unit (kilograms for a product counted in pieces), is the row's error."""
+    code = str(row.get("uom") or "").strip()
+    if not code:
+        return {}
+    found = ctx.cache["uoms"].get(code.casefold())
+    if found is None:
+        errors["uom"] = [Message(gettext_noop("There is no unit of measure “%(code)s”."), {"code": code})]
+        return {}
+    pk, code, kind, kind_name = found
+    if product is not None and ctx.cache["unit_kinds"].get(product) != kind:
+        errors["uom"] = [
+            Message(
+                gettext_noop(
+                    "The unit “%(code)s” measures %(kind)s, not what the product is counted in: "
+                    "choose a unit of the product's kind."
+                ),
+                {"code": code, "kind": kind_name},
+            )
+        ]
+        return {}
+    return {"uom_id": pk}
 
 
 def _find_prices(ctx: ImportContext, match_key: str, keys: list[str]) -> dict[str, int]:

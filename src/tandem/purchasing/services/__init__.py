@@ -945,7 +945,8 @@ def import_supplier_prices(
     updates: list[tuple[int, dict[str, Any]]],
 ) -> dict[str, int]:
     """Write supplier-price rows validated by ``tandem.purchasing.imports`` in bulk; an update
-    changes the price, currency, lead time, supplier's code and end date of the matched row."""
+    changes the price, currency, lead time, supplier's code and end date of the matched row, and
+    its purchase unit when the file has that column (an empty cell: the product's unit)."""
     from tandem.core.bulk import ChangedRows
 
     counts = {"created": 0, "updated": 0, "unchanged": 0}
@@ -955,6 +956,7 @@ def import_supplier_prices(
             partner_id=row["partner_id"],
             product_id=row["product_id"],
             price=row["price"],
+            uom_id=row.get("uom_id"),
             currency_id=row["currency"] or company.currency_id,
             min_quantity=row["min_quantity"],
             lead_time_days=row["lead_time_days"],
@@ -975,6 +977,7 @@ def import_supplier_prices(
             "valid_to": row["valid_to"],
             "supplier_sku": row["supplier_sku"] or existing[pk].supplier_sku,
             **({"currency_id": row["currency"]} if row["currency"] else {}),
+            **({"uom_id": row["uom_id"]} if "uom_id" in row else {}),
         }
         if not changed.change(existing[pk], values):
             counts["unchanged"] += 1
