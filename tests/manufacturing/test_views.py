@@ -294,3 +294,17 @@ def test_a_check_recorded_on_the_order_page_raises_an_alert_the_planner_closes(
     assert alert.state == QualityAlert.State.CLOSED
     cost = planner_client.get(reverse("manufacturing:bom_cost", args=[workshop.boms["chair"].pk]))
     assert cost.status_code == 200 and "139.60" in cost.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_requirements_page_explodes_a_quantity_level_by_level(workshop: Any, pinned_queries: Any) -> None:
+    client = signed_in(workshop.planner)
+    url = reverse("manufacturing:bom_explode", args=[workshop.boms["chair"].pk])
+    page = client.get(url, {"quantity": "10"})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "27.5" in text and "Hardware kit" in text  # 250 cm of oak × 1.1 × 10, through the kit
+    assert f'href="{url}"' in client.get(workshop.boms["chair"].get_absolute_url()).content.decode()
+    pinned_queries.check("manufacturing:bom_explode", lambda: client.get(url, {"quantity": "10"}))
+    refused = client.get(url, {"quantity": "0"})
+    assert refused.status_code == 400 and 'id="id_quantity_errors"' in refused.content.decode()

@@ -26,6 +26,7 @@ urlpatterns = [
         name="bom_",
     ),
     path("boms/<int:pk>/cost/", views.BomCostView.as_view(), name="bom_cost"),
+    path("boms/<int:pk>/explode/", views.BomExplodeView.as_view(), name="bom_explode"),
     *model_urls(
         list=views.WorkCentreListView,
         create=views.WorkCentreCreateView,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from tandem.catalog.models import Product
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import User
+from tandem.core.money import read_decimal
 from tandem.inventory.models import Move
 from tandem.manufacturing import queries, services
 from tandem.manufacturing.filters import (
@@ -282,7 +283,10 @@ class BomDetailView(ObjectDetailView):
         if byproducts:
             tables.append(Table(BYPRODUCT_COLUMNS, byproducts, caption=_("By-products"), key="byproducts"))
         context["tables"] = tables
-        context["links"] = [(reverse("manufacturing:bom_cost", args=[bom.pk]), _("Cost roll-up"))]
+        context["links"] = [
+            (reverse("manufacturing:bom_explode", args=[bom.pk]), _("Requirements")),
+            (reverse("manufacturing:bom_cost", args=[bom.pk]), _("Cost roll-up")),
+        ]
         return context
 
 
@@ -367,6 +371,53 @@ class BomCostView(ModelView):
             ),
         }
         return render(request, self.template_name, context)
+
+
+REQUIREMENT_COLUMNS = [
+    Column("level", gettext_lazy("Level"), numeric=True),
+    Column("name", gettext_lazy("Component")),
+    Column("quantity", gettext_lazy("Quantity"), numeric=True),
+    Column("unit", gettext_lazy("Unit")),
+    Column("supply", gettext_lazy("Made or bought")),
+    Column("kit", gettext_lazy("Through the kit")),
+]
+
+
+class _Requirement:
+    def __init__(self, row: queries.Requirement) -> None:
+        self.level = row.level
+        self.name = "\u2003" * (row.level - 1) + str(row.product)
+        self.quantity = row.quantity.normalize()
+        self.unit = row.product.uom.code
+        self.supply = _("made: %(bom)s") % {"bom": row.makes} if row.makes is not None else _("bought")
+        self.kit = row.through_kit.name if row.through_kit is not None else ""
+
+
+class BomExplodeView(ModelView):
+    """What making a quantity of the BOM's product takes, level by level (kits exploded, scrap
+    included, nothing netted against stock)."""
+
+    model = Bom
+    template_name = "manufacturing/explode.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        bom = get_object_or_404(self.get_queryset().select_related("product__uom"), pk=pk)
+        errors: dict[str, list[str]] = {}
+        quantity = read_decimal(
+            request.GET.get("quantity") or bom.quantity, "quantity", errors, least="above zero"
+        )
+        rows = [] if errors else queries.explode(bom.product, quantity)
+        context = {
+            **self.base_context(),
+            "title": _("Requirements of %(bom)s") % {"bom": bom},
+            "object": bom,
+            "quantity": quantity.normalize() if not errors else request.GET.get("quantity", ""),
+            "errors": errors.get("quantity", []),
+            "table": Table(
+                REQUIREMENT_COLUMNS, [_Requirement(r) for r in rows], caption=_("Levels"), key="levels"
+            ),
+        }
+        return render(request, self.template_name, context, status=400 if errors else 200)
 
 
 # --- manufacturing orders -------------------------------------------------------------------------
