@@ -92,6 +92,27 @@ declare(
         _("Customer link revoked"),
         {"number": NUMBER, "links": "how many links stopped working"},
     ),
+    EventType(
+        "salesorder.customer_mailed",
+        _("Customer e-mailed"),
+        {
+            "number": NUMBER,
+            "kind": "confirmation, shipment or invoice",
+            "to": "the addresses",
+            "subject": "the e-mail's subject",
+            "document": "the attached document's number (the delivery note, the invoice)",
+        },
+        webhook=True,
+    ),
+    EventType(
+        "mailpreference.changed",
+        _("Order e-mails changed"),
+        {
+            "confirmation": "true: order confirmations are e-mailed",
+            "shipment": "true: shipments are e-mailed with the delivery note",
+            "invoice": "true: invoices are e-mailed",
+        },
+    ),
     EventType("salessettings.updated", _("Sales settings changed"), {"changes": CHANGES}),
     EventType(
         "creditlimit.changed",

@@ -43,7 +43,14 @@ registry.register(
         partner_panels=[
             registry.PartnerPanel(
                 "sales-orders", _("Quotations and orders"), VIEW, "tandem.sales.views.orders_panel", order=25
-            )
+            ),
+            registry.PartnerPanel(
+                "sales-mails",
+                _("Order e-mails"),
+                "sales.change_salesorder",
+                "tandem.sales.views.mails_panel",
+                order=26,
+            ),
         ],
         demo=[registry.DemoPart("tandem.sales.demo.build", order=75)],
         internal_models=[
@@ -53,6 +60,7 @@ registry.register(
             "sales.salessettings",
             "sales.acceptancelink",
             "sales.quotationresponse",
+            "sales.mailpreference",
         ],
     )
 )

@@ -340,3 +340,21 @@ class QuotationResponse(CompanyOwned):
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.answer}"
+
+
+class MailPreference(CompanyOwned):
+    """Which e-mails about their orders a customer's person (the order's contact, else the
+    customer) chose: the confirmation, each shipment with its delivery note, each invoice.
+    No row: none (nobody is e-mailed without having chosen so)."""
+
+    partner = models.OneToOneField(Partner, models.CASCADE, related_name="+", verbose_name=_("contact"))
+    confirmation = models.BooleanField(_("order confirmations"), default=True)
+    shipment = models.BooleanField(_("shipments, with the delivery note"), default=True)
+    invoice = models.BooleanField(_("invoices"), default=True)
+
+    class Meta:
+        verbose_name = _("order e-mails")
+        verbose_name_plural = _("order e-mails")
+
+    def __str__(self) -> str:
+        return f"{self.partner_id}"

@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("orders/<int:pk>/pdf/", views.OrderPdfView.as_view(), name="order_pdf"),
     path("orders/promise/", views.OrderPromiseView.as_view(), name="order_promise"),
+    path("customers/<int:pk>/mails/", views.MailPreferenceView.as_view(), name="mail_preference"),
     path("quotation/<str:token>/", views.customer_quotation, name="customer_quotation"),
     path("quotation/<str:token>/pdf/", views.customer_quotation_pdf, name="customer_quotation_pdf"),
 ]

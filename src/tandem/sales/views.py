@@ -7,7 +7,9 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -436,3 +438,84 @@ def orders_panel(partner: Partner, request: HttpRequest) -> Table | None:
     if not rows:
         return None
     return Table(PANEL_COLUMNS, rows, caption=_("Quotations and orders"), key="sales-orders")
+
+
+# --- the customer's order e-mails: a panel on the card and the page that chooses them ------------------
+
+MAIL_COLUMNS = [
+    Column("confirmation", gettext_lazy("Order confirmations"), accessor=lambda row: _yes(row.confirmation)),
+    Column(
+        "shipment", gettext_lazy("Shipments, with the delivery note"), accessor=lambda row: _yes(row.shipment)
+    ),
+    Column("invoice", gettext_lazy("Invoices"), accessor=lambda row: _yes(row.invoice)),
+]
+
+
+def _yes(value: bool) -> str:
+    return str(_("yes") if value else _("no"))
+
+
+def mails_panel(partner: Partner, request: HttpRequest) -> Table | None:
+    """Which e-mails about their orders this customer (or person) chose, and a way to change it."""
+    if not request.user.has_perm("sales.change_salesorder"):
+        return None
+    chosen = queries.mail_preference(partner)
+    return Table(
+        MAIL_COLUMNS,
+        [chosen] if chosen is not None else [],
+        caption=_("Order e-mails"),
+        empty=_("None chosen: no e-mails about orders are sent."),
+        key="sales-mails",
+        actions=[(reverse("sales:mail_preference", args=[partner.pk]), _("Choose"))],
+    )
+
+
+class MailPreferenceForm(forms.Form):
+    confirmation = forms.BooleanField(label=gettext_lazy("Order confirmations"), required=False)
+    shipment = forms.BooleanField(label=gettext_lazy("Shipments, with the delivery note"), required=False)
+    invoice = forms.BooleanField(label=gettext_lazy("Invoices"), required=False)
+
+
+class MailPreferenceView(ModelView):
+    """The e-mails a customer (or one of its people) gets about orders: confirmation, each
+    shipment with its delivery note, each invoice. Chosen by whoever sells to them."""
+
+    model = SalesOrder
+    action = "change"
+    template_name = "sales/mail_preference.html"
+
+    def partner(self, pk: int) -> Partner:
+        return get_object_or_404(Partner.objects.visible_to(self.request.user), pk=pk)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        partner = self.partner(pk)
+        chosen = queries.mail_preference(partner)
+        initial = (
+            {"confirmation": True, "shipment": True, "invoice": True}
+            if chosen is None
+            else {"confirmation": chosen.confirmation, "shipment": chosen.shipment, "invoice": chosen.invoice}
+        )
+        return self.show(partner, MailPreferenceForm(initial=initial))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        partner = self.partner(pk)
+        form = MailPreferenceForm(request.POST)
+        if not form.is_valid():
+            return self.show(partner, form, status=400)
+        services.set_mail_preference(
+            partner.company,
+            request.user,  # type: ignore[arg-type]
+            partner=partner,
+            **form.cleaned_data,
+        )
+        messages.success(request, _("The order e-mails were saved."))
+        return redirect(partner.get_absolute_url())
+
+    def show(self, partner: Partner, form: forms.Form, status: int = 200) -> HttpResponse:
+        context = {
+            **self.base_context(),
+            "title": _("Order e-mails of %(partner)s") % {"partner": partner},
+            "partner": partner,
+            "form": form,
+        }
+        return render(self.request, self.template_name, context, status=status)

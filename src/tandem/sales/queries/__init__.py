@@ -25,6 +25,7 @@ from tandem.partners.models import Partner
 from tandem.sales.models import (
     CreditLimit,
     InvoicePolicy,
+    MailPreference,
     OrderInvoice,
     SalesOrder,
     SalesOrderLine,
@@ -48,6 +49,14 @@ def credit_limit(partner: Partner) -> Decimal | None:
         .values_list("amount", flat=True)
         .first()
     )
+
+
+MAIL_KINDS = ("confirmation", "shipment", "invoice")
+
+
+def mail_preference(partner: Partner) -> MailPreference | None:
+    """The partner's order e-mails, None when it has chosen none."""
+    return MailPreference.objects.filter(company_id=partner.company_id, partner=partner).first()
 
 
 @dataclass(frozen=True)
