@@ -73,6 +73,21 @@ def test_bad_product_rows_have_reasons(company: Any, manager: Any, pcs: Any) -> 
     assert "check digit" in text and "There is no unit of measure “crate”" in text and "zero or more" in text
 
 
+def test_weights_and_volumes_are_imported_and_a_bad_one_is_a_row_reason(
+    company: Any, manager: Any, pcs: Any
+) -> None:
+    run = _import(
+        company, manager, "catalog.product",
+        "sku;name;weight kg;volume m3\nW-1;Wardrobe;85,5;1,2\nW-2;Feather;-1;0\nW-3;Dust;0,00001;0\n",
+        mode="valid",
+    )  # fmt: skip
+    assert (run.result["created"], run.result["rejected"]) == (1, 2), services.outcomes_of(run)
+    wardrobe = Product.objects.get(sku="W-1")
+    assert (wardrobe.weight, wardrobe.volume) == (Decimal("85.5"), Decimal("1.2"))
+    text = str(services.outcomes_of(run))
+    assert "zero or more" in text and "four decimal places" in text
+
+
 def test_update_by_barcode_refuses_a_taken_sku(company: Any, manager: Any, pcs: Any) -> None:
     create_product(company, manager, sku="A", name="A", uom=pcs, barcode="5901234123457")
     create_product(company, manager, sku="B", name="B", uom=pcs)

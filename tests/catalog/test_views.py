@@ -33,10 +33,14 @@ class TestProductPages(ViewCases):
     namespace = "catalog"
     reader_role = roles.SALESPERSON
     create_data = {"kind": "goods", "name": "Pine table", "sku": "TB-1", "sales_price": "349.00", "cost": "0"}
-    edit_changes = {"name": "Pine table, oiled", "sales_price": Decimal("139.90")}
+    edit_changes = {
+        "name": "Pine table, oiled", "sales_price": Decimal("139.90"), "weight": Decimal("18.5"),
+        "volume": Decimal("0.32"),
+    }  # fmt: skip
     stale_changes = {"name": "Pine table (stale)"}
     bad_input = [({"barcode": "4006381333932"}, "barcode"), ({"name": ""}, "name"),
-                 ({"sales_price": "-1"}, "sales_price")]  # fmt: skip
+                 ({"sales_price": "-1"}, "sales_price"), ({"weight": "-2"}, "weight"),
+                 ({"volume": "0.00001"}, "volume")]  # fmt: skip
 
     def make(self, company: Company, actor: User | None, **fields: Any) -> Product:
         number = next(self._usernames)

@@ -121,6 +121,36 @@ def _hostile_moveline(company: Company, actor: User, pcs: Uom) -> Any:
     return _received_in_a_hostile_lot(company, actor, pcs)
 
 
+def _hostile_category_valuation(company: Company, actor: User, pcs: Uom) -> Any:
+    """A category named ``HOSTILE`` valued on its own terms (the list shows the category)."""
+    from tandem.catalog.services import create_category
+    from tandem.inventory.services import valuation
+
+    category = create_category(company, actor, name=HOSTILE)
+    return valuation.create_category_valuation(company, actor, category=category, method="average")
+
+
+def _hostile_landed_cost(company: Company, actor: User, pcs: Uom) -> Any:
+    """A landed cost whose reference (the carrier's document) is ``HOSTILE``, on a done receipt
+    of a company that values its stock."""
+    from decimal import Decimal
+
+    from tandem.accounting.models import Account
+    from tandem.accounting.services import charts
+    from tandem.inventory import services
+    from tandem.inventory.services import landed_costs
+
+    if not Account.objects.filter(company=company).exists():
+        charts.install_chart(company, actor, "ifrs")
+    product = _product(company, actor, pcs, "EVIL-LC")
+    receipt = services.create_receipt(
+        company, _supplier(company, actor), [services.MoveSpec(product, 2, price_unit=Decimal(5))],
+        actor=actor, warehouse=_warehouse(company, actor),
+    )  # fmt: skip
+    services.validate_transfer(receipt, actor=actor)
+    return landed_costs.create_landed_cost(company, actor, receipt=receipt, reference=HOSTILE[:64])
+
+
 def _hostile_reorder_rule(company: Company, actor: User, pcs: Uom) -> Any:
     from tandem.inventory import services as inventory
     from tandem.planning.services import create_rule
@@ -195,6 +225,8 @@ def _hostile_approval_level(company: Company, actor: User, pcs: Uom) -> Any:
 
 
 RECORDS: dict[str, Callable[[Company, User, Uom], Any]] = {
+    "inventory.categoryvaluation": _hostile_category_valuation,
+    "inventory.landedcost": _hostile_landed_cost,
     "inventory.count": _hostile_count,
     "inventory.location": _hostile_location,
     "inventory.lot": _hostile_lot,

@@ -21,14 +21,24 @@ from tandem.api.fields import ScopedPrimaryKeyField, StrictFieldsMixin
 from tandem.api.viewsets import CreateMixin, RetrieveMixin, ServiceModelViewSet, ServiceViewSet
 from tandem.catalog import queries, services
 from tandem.catalog.filters import CategoryFilter, PriceListFilter, ProductFilter
-from tandem.catalog.models import PRICE_DIGITS, PRICE_PLACES, Category, PriceList, PriceListItem, Product
+from tandem.catalog.models import (
+    MEASURE_DIGITS,
+    MEASURE_PLACES,
+    PRICE_DIGITS,
+    PRICE_PLACES,
+    Category,
+    PriceList,
+    PriceListItem,
+    Product,
+)
 from tandem.core.models import Currency, Uom
 from tandem.core.text import name_key
 from tandem.partners.models import CustomerGroup, Partner
 
 PRODUCT_FIELDS = [
     "id", "kind", "name", "sku", "barcode", "category", "uom", "sales_price", "cost", "description", "active",
-    "tracking", "use_expiry", "allow_negative_stock", "created_at", "updated_at", "version",
+    "tracking", "use_expiry", "allow_negative_stock", "weight", "volume", "created_at", "updated_at",
+    "version",
 ]  # fmt: skip
 BARCODE_INPUT_MAX = 32  # as typed, with spaces; stored as compact digits
 
@@ -43,10 +53,20 @@ def _quantity(**kwargs: Any) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=18, decimal_places=4, coerce_to_string=True, **kwargs)
 
 
+def _measure(**kwargs: Any) -> serializers.DecimalField:
+    """A unit's weight (kg) or volume (m³), as a decimal string."""
+    return serializers.DecimalField(
+        max_digits=MEASURE_DIGITS, decimal_places=MEASURE_PLACES, coerce_to_string=True, min_value=Decimal(0),
+        **kwargs,
+    )  # fmt: skip
+
+
 class ProductSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     uom: serializers.SlugRelatedField[Uom] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     sales_price = _amount(read_only=True)
     cost = _amount(read_only=True)
+    weight = _measure(read_only=True)
+    volume = _measure(read_only=True)
 
     class Meta:
         model = Product
@@ -60,11 +80,14 @@ class ProductWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):  #
     barcode = serializers.CharField(required=False, allow_blank=True, max_length=BARCODE_INPUT_MAX)
     sales_price = _amount(required=False)
     cost = _amount(required=False)
+    weight = _measure(required=False)
+    volume = _measure(required=False)
 
     class Meta:
         model = Product
         fields = ["kind", "name", "sku", "barcode", "category", "uom", "sales_price", "cost", "description",
-                  "active", "tracking", "use_expiry", "allow_negative_stock", "version"]  # fmt: skip
+                  "active", "tracking", "use_expiry", "allow_negative_stock", "weight", "volume",
+                  "version"]  # fmt: skip
         read_only_fields = ["version"]
         validators: list[Any] = []  # SKU and barcode uniqueness: the service's business
 

@@ -18,7 +18,7 @@ class ProductForm(ServiceModelForm):
     fieldsets: ClassVar = [
         (_("Product"), ["kind", "name", "sku", "barcode", "category", "uom", "active"]),
         (_("Prices"), ["sales_price", "cost"]),
-        (_("Stock"), ["tracking", "use_expiry", "allow_negative_stock"]),
+        (_("Stock"), ["tracking", "use_expiry", "allow_negative_stock", "weight", "volume"]),
         (_("Description"), ["description"]),
     ]
 
@@ -30,6 +30,8 @@ class ProductForm(ServiceModelForm):
             "barcode": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
             "sales_price": forms.NumberInput(attrs={"step": "any", "min": "0"}),
             "cost": forms.NumberInput(attrs={"step": "any", "min": "0"}),
+            "weight": forms.NumberInput(attrs={"step": "any", "min": "0"}),
+            "volume": forms.NumberInput(attrs={"step": "any", "min": "0"}),
             "category": AutocompleteSelect("catalog.category"),  # registered in catalog.views
         }
 
@@ -38,11 +40,16 @@ class ProductForm(ServiceModelForm):
         if self.instance.pk is None:
             self.fields.pop("active", None)
         self.fields["tracking"].required = False  # empty: as it is (new: none)
+        for name in ("weight", "volume"):
+            self.fields[name].required = False  # empty: as it is (new: none given, 0)
 
     def service_data(self) -> dict[str, Any]:
         data = super().service_data()
         if not data.get("tracking"):
             data.pop("tracking", None)
+        for name in ("weight", "volume"):
+            if data.get(name) is None:
+                data.pop(name, None)
         return data
 
     def limit_choices(self) -> None:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from tandem.catalog import services
 from tandem.catalog.models import Category, PriceList, PriceListItem, Product
+from tandem.catalog.services import MEASURE_LIMIT
 from tandem.core.identifiers import InvalidIdentifier, normalize_barcode
 from tandem.core.importing import (
     BOOL,
@@ -85,6 +86,16 @@ PRODUCT_FIELDS = (
                  "nabavna cena", "strošek", "成本", "进价", "采购价"),
     ),
     ImportField(
+        "weight", gettext_lazy("Weight (kg)"), kind=DECIMAL,
+        aliases=("weight", "weight kg", "kg", "вес", "вес кг", "масса", "waga", "waga kg", "masa", "teža",
+                 "teža kg", "重量", "重量kg", "毛重"),
+    ),
+    ImportField(
+        "volume", gettext_lazy("Volume (m³)"), kind=DECIMAL,
+        aliases=("volume", "volume m3", "m3", "объём", "объем", "объём м3", "objętość", "prostornina",
+                 "volumen", "体积", "体积m3"),
+    ),
+    ImportField(
         "description", gettext_lazy("Description"), multiline=True,
         aliases=("описание", "opis", "描述", "说明"),
     ),
@@ -101,6 +112,18 @@ def _amount(value: Any, field: str, errors: dict[str, list[Reason]]) -> Decimal 
         return None
     if value != value.quantize(PLACES):
         errors[field] = [Message(gettext_noop("Use at most four decimal places."))]
+        return None
+    return value
+
+
+def _measure(value: Any, field: str, errors: dict[str, list[Reason]]) -> Decimal | None:
+    if not isinstance(value, Decimal) or value < 0:
+        errors[field] = [Message(gettext_noop("Enter a number of zero or more."))]
+        return None
+    if value != value.quantize(PLACES) or value >= MEASURE_LIMIT:
+        errors[field] = [
+            Message(gettext_noop("Use at most four decimal places and ten digits before the point."))
+        ]
         return None
     return value
 
@@ -137,6 +160,11 @@ def _validate_product(ctx: ImportContext, row: dict[str, Any]) -> Cleaned:
             amount = _amount(row[name], name, errors)
             if amount is not None:
                 data[name] = amount
+    for name in ("weight", "volume"):
+        if name in row:
+            measure = _measure(row[name], name, errors)
+            if measure is not None:
+                data[name] = measure
     uom_code = str(row.get("uom") or DEFAULT_UOM)
     uom = ctx.cache["uoms"].get(uom_code.casefold())
     if uom is None:

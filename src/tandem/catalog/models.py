@@ -14,6 +14,7 @@ from tandem.core.text import name_key
 from tandem.partners.models import CustomerGroup
 
 PRICE_DIGITS, PRICE_PLACES = 18, 4  # unit prices carry 4 places; documents round to the currency
+MEASURE_DIGITS, MEASURE_PLACES = 14, 4  # a unit's weight (kg) and volume (m³)
 
 
 class Category(CompanyOwned):
@@ -66,6 +67,15 @@ class Product(CompanyOwned, Versioned):
     tracking = models.CharField(_("tracking"), max_length=8, choices=Tracking.choices, default=Tracking.NONE)
     use_expiry = models.BooleanField(_("lots expire"), default=False)
     allow_negative_stock = models.BooleanField(_("stock may go negative"), default=False)
+    # Per unit of the product; landed costs (freight, duty) may be spread by them.
+    weight = models.DecimalField(
+        _("weight (kg)"), default=Decimal(0), max_digits=MEASURE_DIGITS, decimal_places=MEASURE_PLACES,
+        help_text=_("Of one unit of the product, in kilograms."),
+    )  # fmt: skip
+    volume = models.DecimalField(
+        _("volume (m³)"), default=Decimal(0), max_digits=MEASURE_DIGITS, decimal_places=MEASURE_PLACES,
+        help_text=_("Of one unit of the product, in cubic metres."),
+    )  # fmt: skip
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -86,6 +96,9 @@ class Product(CompanyOwned, Versioned):
             ),
             models.CheckConstraint(condition=models.Q(sales_price__gte=0), name="catalog_price_not_negative"),
             models.CheckConstraint(condition=models.Q(cost__gte=0), name="catalog_cost_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=0, volume__gte=0), name="catalog_measures_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from tandem.catalog.models import Category, PriceList, PriceListItem, Product
+from tandem.catalog.models import MEASURE_DIGITS, MEASURE_PLACES, Category, PriceList, PriceListItem, Product
 from tandem.core import events, search
 from tandem.core.bulk import ChangedRows
 from tandem.core.errors import BusinessError, Conflict, StaleVersion, ValidationFailed
@@ -18,9 +18,12 @@ from tandem.core.identifiers import InvalidIdentifier, normalize_barcode
 from tandem.core.models import Company, User
 from tandem.core.versioning import update_versioned
 
+MEASURE_STEP = Decimal(1).scaleb(-MEASURE_PLACES)
+MEASURE_LIMIT = Decimal(10) ** (MEASURE_DIGITS - MEASURE_PLACES)
+
 PRODUCT_FIELDS = [
     "kind", "name", "sku", "barcode", "category", "uom", "sales_price", "cost", "description", "active",
-    "tracking", "use_expiry", "allow_negative_stock",
+    "tracking", "use_expiry", "allow_negative_stock", "weight", "volume",
 ]  # fmt: skip
 
 
@@ -47,6 +50,15 @@ def _normalized_product(
                 errors[name] = [_("Enter an amount of zero or more.")]
             else:
                 data[name] = amount
+    for name in ["weight", "volume"]:
+        if name in data:
+            measure = _decimal(data[name])
+            if measure is None or not measure.is_finite() or measure < 0:
+                errors[name] = [_("Enter a number of zero or more.")]
+            elif measure != measure.quantize(MEASURE_STEP) or measure >= MEASURE_LIMIT:
+                errors[name] = [_("Use at most four decimal places and ten digits before the point.")]
+            else:
+                data[name] = measure
     category = cast(Category | None, data.get("category"))
     if category is not None and category.company_id != company.pk:
         errors["category"] = [_("This choice belongs to another company.")]
@@ -186,6 +198,8 @@ _IMPORT_PRODUCT_FIELDS = [
     "uom_id",
     "sales_price",
     "cost",
+    "weight",
+    "volume",
     "description",
     "active",
 ]

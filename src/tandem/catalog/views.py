@@ -74,8 +74,8 @@ class ProductDetailView(ObjectDetailView):
     edit_url_name = "catalog:edit"
     list_url_name = "catalog:list"
     fields = [
-        "kind", "sku", "barcode", "category", "uom", "sales_price", "cost", "description", "active",
-        "created_at", "updated_at",
+        "kind", "sku", "barcode", "category", "uom", "sales_price", "cost", "weight", "volume", "description",
+        "active", "created_at", "updated_at",
     ]  # fmt: skip
 
     def get_queryset(self) -> QuerySet[Product]:

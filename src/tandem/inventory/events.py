@@ -77,10 +77,17 @@ declare(
         {"lines": "how many lines were imported", "adjustment": "the adjustment's number"},
         webhook=False,
     ),
+    EventType("valuation_settings.updated", _("Changed"), {"changes": CHANGES}),
     EventType(
-        "inventory.valuation_changed",
-        _("Valuation changed"),
-        {"category": "the product category's name", "fields": "the names of the settings changed"},
+        "category_valuation.created",
+        _("Created"),
+        {"category": "the product category's name", "fields": "the names of the settings it sets"},
+    ),
+    EventType("category_valuation.updated", _("Changed"), {"changes": CHANGES}),
+    EventType(
+        "category_valuation.removed",
+        _("Removed"),
+        {"category": "the product category's name, now valued on the company's terms"},
     ),
     EventType(
         "inventory.landed_cost",
@@ -88,8 +95,37 @@ declare(
         {
             "number": "the receipt's number",
             "amount": "the landed cost, in the company's currency",
-            "split": "how it was spread: quantity or value",
+            "split": "how it was spread: quantity, value, weight or volume",
             "description": "what it was (freight, duty, …)",
         },
     ),
+    EventType(
+        "landed_cost.created",
+        _("Created"),
+        {"name": "the landed cost's number", "receipt": "the receipt's number", "split": "how it is spread"},
+    ),
+    EventType("landed_cost.updated", _("Changed"), {"changes": CHANGES}),
+    EventType(
+        "landed_cost.line_added",
+        _("Cost added"),
+        {"description": "what the cost is", "amount": "its amount, in the company's currency"},
+    ),
+    EventType(
+        "landed_cost.line_removed",
+        _("Cost removed"),
+        {"description": "what the cost was", "amount": "its amount, in the company's currency"},
+    ),
+    EventType(
+        "landed_cost.validated",
+        _("Validated"),
+        {
+            "state": STATE,
+            "name": "the landed cost's number",
+            "receipt": "the receipt's number",
+            "amount": "the costs' total, in the company's currency",
+            "split": "how it was spread: quantity, value, weight or volume",
+        },
+        webhook=True,
+    ),
+    EventType("landed_cost.cancelled", _("Cancelled"), {"state": STATE, "name": "the landed cost's number"}),
 )

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tandem.catalog.models import Product
+from tandem.accounting.models import Account
+from tandem.catalog.models import Category, Product
 from tandem.core.models import Uom
-from tandem.inventory.models import Location, Lot, Transfer, Warehouse
+from tandem.inventory.models import (
+    CategoryValuation,
+    LandedCost,
+    Location,
+    Lot,
+    Transfer,
+    ValuationMethod,
+    ValuationSettings,
+    Warehouse,
+)
 from tandem.inventory.services import MoveSpec
 from tandem.partners.models import Partner
 from tandem.web.autocomplete import AutocompleteSelect
@@ -180,6 +191,126 @@ class CountForm(forms.Form):
 
     def sections(self) -> Any:
         yield "", list(self.visible_fields())
+
+    def service_data(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+# --- valuation settings ------------------------------------------------------------------------
+
+VALUATION_ACCOUNTS = (
+    "stock_account", "input_account", "output_account", "cogs_account", "price_difference_account",
+    "loss_account", "opening_account",
+)  # fmt: skip
+
+
+class _ValuationAccountsMixin:
+    """The accounts are autocompletes over the company's active accounts; the service checks
+    each is of the right kind."""
+
+    fields: dict[str, forms.Field]
+    request: Any
+
+    def limit_accounts(self) -> None:
+        rows = Account.objects.visible_to(getattr(self.request, "user", None)).filter(active=True)
+        for name in VALUATION_ACCOUNTS:
+            field = self.fields.get(name)
+            if isinstance(field, forms.ModelChoiceField):
+                field.queryset = rows
+
+
+class ValuationSettingsForm(_ValuationAccountsMixin, ServiceModelForm):
+    class Meta:
+        model = ValuationSettings
+        fields = ["method", "journal", *VALUATION_ACCOUNTS]
+        widgets = {name: AutocompleteSelect("accounting.account") for name in VALUATION_ACCOUNTS}
+
+    def limit_choices(self) -> None:
+        from tandem.accounting.models import Journal
+
+        self.choice_field("journal").queryset = Journal.objects.visible_to(
+            getattr(self.request, "user", None)
+        )
+        self.limit_accounts()
+
+
+CATEGORY_ACCOUNTS = (
+    "stock_account", "input_account", "output_account", "cogs_account", "price_difference_account",
+)  # fmt: skip
+
+
+class CategoryValuationForm(_ValuationAccountsMixin, ServiceModelForm):
+    class Meta:
+        model = CategoryValuation
+        fields = ["category", "method", *CATEGORY_ACCOUNTS]
+        widgets = {
+            "category": AutocompleteSelect("catalog.category"),
+            **{name: AutocompleteSelect("accounting.account") for name in CATEGORY_ACCOUNTS},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields.pop("category")
+        method = self.fields["method"]
+        assert isinstance(method, forms.ChoiceField)
+        method.choices = [("", _("The company's")), *ValuationMethod.choices]
+
+    def limit_choices(self) -> None:
+        if "category" in self.fields:
+            self.choice_field("category").queryset = Category.objects.visible_to(
+                getattr(self.request, "user", None)
+            )
+        self.limit_accounts()
+
+
+# --- landed costs --------------------------------------------------------------------------------
+
+
+class LandedCostForm(ServiceModelForm):
+    class Meta:
+        model = LandedCost
+        fields = ["receipt", "split", "date", "reference", "notes"]
+        widgets = {
+            "receipt": AutocompleteSelect("inventory.receipt"),
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields.pop("receipt")
+
+    def limit_choices(self) -> None:
+        if "receipt" in self.fields:
+            self.choice_field("receipt").queryset = done_receipts(getattr(self.request, "user", None))
+
+
+def done_receipts(user: Any) -> Any:
+    """The receipts a landed cost may be added to: done ones the user sees."""
+    return Transfer.objects.visible_to(user).filter(kind=Transfer.Kind.RECEIPT, state=Transfer.State.DONE)
+
+
+class LandedCostLineForm(forms.Form):
+    description = forms.CharField(label=_("Description"), max_length=200)
+    account = forms.ModelChoiceField(
+        label=_("Account"),
+        queryset=Account.objects.none(),
+        widget=AutocompleteSelect("accounting.account"),
+        help_text=_("Where the cost is owed: the carrier's or customs' payable, stock input …"),
+    )
+    amount = forms.DecimalField(
+        label=_("Amount"), max_digits=20, decimal_places=4, min_value=Decimal("0.0001")
+    )
+
+    def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
+        self.request = request
+        super().__init__(*args, **kwargs)
+        account = self.fields["account"]
+        assert isinstance(account, forms.ModelChoiceField)
+        account.queryset = Account.objects.visible_to(getattr(request, "user", None)).filter(active=True)
+        style_fields(self)
 
     def service_data(self) -> dict[str, Any]:
         return dict(self.cleaned_data)

@@ -39,10 +39,20 @@ registry.register(
                 _("Stock valuation"), "inventory:valuation", "inventory.view_valuationlayer", order=35
             ),
             registry.MenuEntry(
+                _("Landed costs"), "inventory:landed_cost_list", "inventory.view_landedcost", order=36
+            ),
+            registry.MenuEntry(
                 _("Warehouses"), "inventory:warehouse_list", "inventory.view_warehouse", order=38
             ),
             registry.MenuEntry(
                 _("Locations"), "inventory:location_list", "inventory.view_location", order=39
+            ),
+            registry.MenuEntry(
+                _("Stock valuation"),
+                "inventory:valuation_settings",
+                "inventory.view_valuationsettings",
+                area=registry.SETTINGS,
+                order=40,
             ),
         ],
         tiles=[
@@ -82,6 +92,6 @@ registry.register(
             )
         ],
         demo=[registry.DemoPart("tandem.inventory.demo.build", order=50)],
-        internal_models=["inventory.reservation"],
+        internal_models=["inventory.reservation", "inventory.landedcostline"],
     )
 )

@@ -580,9 +580,10 @@ def _account(verbose_name: object, **kwargs: object) -> models.ForeignKey:  # ty
     )
 
 
-class ValuationSettings(CompanyOwned):
+class ValuationSettings(CompanyOwned, Versioned):
     """How a company values its stock: the default method and accounts (from its chart of
-    accounts, made on first use), which a product category may override."""
+    accounts, made on first use), which a product category may override. The method and the
+    stock account stay while stock valued on them is on hand (``services.valuation``)."""
 
     method = models.CharField(
         _("valuation method"), max_length=16, choices=ValuationMethod.choices, default=ValuationMethod.FIFO
@@ -611,8 +612,13 @@ class ValuationSettings(CompanyOwned):
     def __str__(self) -> str:
         return str(_("Stock valuation settings"))
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
 
-class CategoryValuation(CompanyOwned):
+        return reverse("inventory:valuation_settings")
+
+
+class CategoryValuation(CompanyOwned, Versioned):
     """A product category's own valuation method and accounts (empty: the company's)."""
 
     category = models.OneToOneField(
@@ -628,11 +634,21 @@ class CategoryValuation(CompanyOwned):
     price_difference_account = _account(_("price differences"))
 
     class Meta:
+        ordering = ["category__path", "id"]
         verbose_name = _("category valuation")
         verbose_name_plural = _("category valuations")
 
     def __str__(self) -> str:
         return str(self.category)
+
+    @property
+    def name(self) -> str:
+        return str(self.category)
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("inventory:category_valuation_detail", args=[self.pk])
 
 
 class ValuationLayer(CompanyOwned):
@@ -684,3 +700,98 @@ class ValuationLayer(CompanyOwned):
 
     def __str__(self) -> str:
         return f"{self.product_id} {self.quantity} = {self.value}"
+
+
+class LandedCost(CompanyOwned, Versioned):
+    """Freight, duty, insurance and the like added to a done receipt's goods: cost lines spread
+    over the receipt's lines by quantity, value, weight or volume. Validating it revalues the
+    goods (``services.valuation.apply_landed_costs``: landed-cost layers on what is still in
+    stock, the cost of goods sold for what already left) and posts one entry."""
+
+    class Split(models.TextChoices):
+        QUANTITY = "quantity", _("By quantity")
+        VALUE = "value", _("By value")
+        WEIGHT = "weight", _("By weight")
+        VOLUME = "volume", _("By volume")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    TRANSITIONS = {
+        "validated": Transition({"draft"}, "done", by="done_by", at="done_at"),
+        "cancelled": Transition({"draft"}, "cancelled", by="cancelled_by", at="cancelled_at"),
+    }
+    EVENT_PREFIX = "landed_cost"
+
+    name = models.CharField(_("number"), max_length=64)
+    reference = models.CharField(
+        _("reference"), max_length=64, blank=True,
+        help_text=_("The carrier's, forwarder's or customs' document."),
+    )  # fmt: skip
+    receipt = models.ForeignKey(
+        Transfer, models.PROTECT, related_name="landed_costs", verbose_name=_("receipt")
+    )
+    split = models.CharField(_("spread"), max_length=16, choices=Split.choices, default=Split.VALUE)
+    date = models.DateField(_("date"))
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.DRAFT)
+    entry = models.ForeignKey(
+        "accounting.JournalEntry", models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("journal entry"),
+    )  # fmt: skip
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    done_at = models.DateTimeField(_("validated"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("landed cost")
+        verbose_name_plural = _("landed costs")
+        indexes = [models.Index(fields=["company", "-date", "-id"], name="landedcost_date_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "name"], name="inventory_landedcost_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("inventory:landed_cost_detail", args=[self.pk])
+
+
+class LandedCostLine(models.Model):
+    """One cost of a landed cost: what it was, how much (company currency), and the account it is
+    owed on (the carrier's or customs' payable, stock input …)."""
+
+    landed_cost = models.ForeignKey(
+        LandedCost, models.CASCADE, related_name="lines", verbose_name=_("landed cost")
+    )
+    description = models.CharField(_("description"), max_length=200)
+    account = models.ForeignKey(
+        "accounting.Account", models.PROTECT, related_name="+", verbose_name=_("account")
+    )
+    amount = models.DecimalField(_("amount"), max_digits=20, decimal_places=4)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("landed cost line")
+        verbose_name_plural = _("landed cost lines")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="inventory_landedcostline_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description}: {self.amount}"

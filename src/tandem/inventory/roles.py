@@ -1,3 +1,4 @@
+from tandem.accounting.roles import AUDITOR
 from tandem.core import roles
 
 _READ = [
@@ -13,5 +14,18 @@ GRANTS = {
     roles.SALES_MANAGER: [*_READ, "add_transfer", "change_transfer"],
     roles.SALESPERSON: ["view_warehouse", "view_quant", "view_transfer", "view_move"],
     roles.PRODUCTION_PLANNER: [*_READ, "add_transfer", "change_transfer"],
-    roles.ACCOUNTANT: [*_READ, "view_valuationlayer", "view_valuationsettings", "view_categoryvaluation"],
+    roles.ACCOUNTANT: [
+        *_READ,
+        "view_valuationlayer",
+        "view_valuationsettings",
+        "change_valuationsettings",
+        "view_categoryvaluation",
+        "add_categoryvaluation",
+        "change_categoryvaluation",
+        "delete_categoryvaluation",
+        "view_landedcost",
+        "add_landedcost",
+        "change_landedcost",
+    ],
+    AUDITOR: ["view_valuationlayer", "view_valuationsettings", "view_categoryvaluation", "view_landedcost"],
 }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.inventory.views import counts, scan, stock, transfers, valuation, warehouses
+from tandem.inventory.views import counts, landed_costs, scan, stock, transfers, valuation, warehouses
 from tandem.web.generic.routes import model_urls
 
 app_name = "inventory"
@@ -51,4 +51,36 @@ urlpatterns = [
     *model_urls(list=stock.MoveLineListView, route="moves/", name="moveline_"),
     path("stock/<int:product>/<int:warehouse>/", stock.StockCardView.as_view(), name="stock_card"),
     path("valuation/", valuation.StockValuationView.as_view(), name="valuation"),
+    path("valuation/settings/", valuation.ValuationSettingsView.as_view(), name="valuation_settings"),
+    path(
+        "valuation/settings/edit/",
+        valuation.ValuationSettingsEditView.as_view(),
+        name="valuation_settings_edit",
+    ),
+    *model_urls(
+        list=valuation.CategoryValuationListView,
+        create=valuation.CategoryValuationCreateView,
+        detail=valuation.CategoryValuationDetailView,
+        edit=valuation.CategoryValuationEditView,
+        route="valuation/categories/",
+        name="category_valuation_",
+    ),
+    *model_urls(
+        list=landed_costs.LandedCostListView,
+        create=landed_costs.LandedCostCreateView,
+        detail=landed_costs.LandedCostDetailView,
+        edit=landed_costs.LandedCostEditView,
+        route="landed-costs/",
+        name="landed_cost_",
+    ),
+    path(
+        "landed-costs/<int:pk>/lines/new/",
+        landed_costs.LandedCostLineAddView.as_view(),
+        name="landed_cost_line_add",
+    ),
+    path(
+        "landed-costs/<int:pk>/lines/<int:line>/remove/",
+        landed_costs.LandedCostLineRemoveView.as_view(),
+        name="landed_cost_line_remove",
+    ),
 ]

@@ -29,7 +29,9 @@ scheduled_date=None) -> Transfer``
     Taking more than is available raises ``NotEnoughStock`` unless the product allows negative stock.
 ``unreserve(transfer, actor=None)``, ``cancel_transfer(transfer, actor=None)``,
 ``create_return(transfer, actor=None, quantities=None) -> Transfer`` (quantities per move id in
-the product's unit; all that is returnable if None).
+the product's unit; all that is returnable if None). A return of a delivery comes in as the
+warehouse receives goods — to Stock, or through Input (and Quality) in a multi-step warehouse;
+the route's first step is returned.
 ``import_opening_stock(company, actor, [OpeningLine(product, location, qty, lot, expiry)])``: one
 done adjustment from the inventory-loss location.
 ``create_count(company, actor, *, location, …) -> Count``, ``record_counted(count, actor,

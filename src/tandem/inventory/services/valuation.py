@@ -43,9 +43,10 @@ from tandem.accounting.models import Account, BooksSettings, Journal
 from tandem.accounting.services import ledger
 from tandem.catalog.models import Product
 from tandem.core import events
-from tandem.core.errors import BusinessError
+from tandem.core.errors import BusinessError, StaleVersion, ValidationFailed
 from tandem.core.models import Company, User
-from tandem.core.money import round_money
+from tandem.core.money import read_decimal, round_money
+from tandem.core.versioning import update_versioned
 from tandem.inventory.models import (
     STOCKED_KINDS,
     CategoryValuation,
@@ -461,45 +462,347 @@ def book_price_difference(
     return _post(company, settings, actor, on, sides, accounts, reference)
 
 
+# --- settings: the company's and its categories' -----------------------------------------
+
+SETTINGS_FIELDS = (
+    "method", "journal", "stock_account", "input_account", "output_account", "cogs_account",
+    "price_difference_account", "loss_account", "opening_account",
+)  # fmt: skip
 CATEGORY_FIELDS = (
     "method", "stock_account", "input_account", "output_account", "cogs_account", "price_difference_account",
 )  # fmt: skip
+# What an account of each role may be: (types, subtypes refused) — a stock account is inventory.
+_IN_OUT: tuple[set[str], set[str]] = (
+    {Account.Type.ASSET.value, Account.Type.LIABILITY.value},
+    {"receivable", "payable", "bank", "cash"},
+)
+ACCOUNT_KINDS: dict[str, tuple[set[str], set[str]]] = {
+    "input_account": _IN_OUT,
+    "output_account": _IN_OUT,
+    "cogs_account": ({Account.Type.EXPENSE}, set()),
+    "price_difference_account": ({Account.Type.EXPENSE}, set()),
+    "loss_account": ({Account.Type.EXPENSE}, set()),
+    "opening_account": ({Account.Type.EQUITY}, set()),
+}
+# What stock on hand is valued on: neither changes while it is there (its layers came in on
+# these terms; the invariant reads the value of stock from the stock accounts).
+FIXED_WITH_STOCK = ("method", "stock_account")
+
+
+def _clean(fields: dict[str, Any], allowed: Sequence[str]) -> dict[str, Any]:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise BusinessError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    return fields
+
+
+def _check_terms(row: ValuationSettings | CategoryValuation, *, company_level: bool) -> None:
+    errors: dict[str, list[str]] = {}
+    allowed = set(ValuationMethod.values) if company_level else {"", *ValuationMethod.values}
+    if row.method not in allowed:
+        errors["method"] = [_("Choose FIFO or moving average.")]
+    if company_level and getattr(row, "stock_account_id", None) is None:
+        errors["stock_account"] = [_("This field is required.")]
+    names = SETTINGS_FIELDS if company_level else CATEGORY_FIELDS
+    for name in names:
+        if not name.endswith("_account"):
+            continue
+        chosen: Account | None = getattr(row, name)
+        if chosen is None:
+            continue
+        if chosen.company_id != row.company_id:
+            errors[name] = [_("This choice belongs to another company.")]
+        elif name == "stock_account":
+            if chosen.subtype != Account.Subtype.INVENTORY:
+                errors[name] = [_("Stock is valued on an inventory account.")]
+        else:
+            types, refused = ACCOUNT_KINDS[name]
+            if chosen.type not in types or chosen.subtype in refused:
+                errors[name] = [
+                    _("The account %(account)s is of the wrong kind here (%(subtype)s).")
+                    % {"account": chosen, "subtype": chosen.get_subtype_display()}
+                ]
+    journal = getattr(row, "journal", None)
+    if company_level and journal is not None and journal.company_id != row.company_id:
+        errors["journal"] = [_("This choice belongs to another company.")]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _held(layers: Any) -> Decimal:
+    """The quantity on hand of the products whose layers ``layers`` are (0 when none holds any)."""
+    rows = layers.values("product_id").annotate(q=Sum("quantity")).exclude(q=0).values_list("q", flat=True)
+    return sum((abs(q) for q in rows), ZERO)
+
+
+def _fixed_changes(before: Any, after: Any, fields: Sequence[str]) -> list[str]:
+    return [
+        name for name in FIXED_WITH_STOCK if name in fields and getattr(before, name) != getattr(after, name)
+    ]
+
+
+def _refuse_with_stock(changed: list[str], held: Decimal, whose: str) -> None:
+    if not changed or held == 0:
+        return
+    labels = {"method": _("valuation method"), "stock_account": _("stock account")}
+    raise ValidationFailed(
+        {
+            name: [
+                _(
+                    "%(whose)s still hold %(quantity)s units of valued stock: the %(what)s stays "
+                    "until that stock is gone (its layers and the stock account's balance are on "
+                    "the present terms)."
+                )
+                % {"whose": whose, "quantity": format(held.normalize(), "f"), "what": labels[name]}
+            ]
+            for name in changed
+        }
+    )
+
+
+def update_valuation_settings(
+    settings: ValuationSettings,
+    actor: User | None,
+    *,
+    expected_version: int | None = None,
+    **fields: Any,
+) -> ValuationSettings:
+    """Change how the company values its stock. The other accounts and the journal change any
+    time (what is posted from now on); the method and the stock account are refused while a
+    product valued on the company's terms (its category does not set its own) holds stock."""
+    changes = _clean(fields, SETTINGS_FIELDS)
+    before = ValuationSettings.objects.get(pk=settings.pk)
+
+    def check(row: ValuationSettings) -> None:
+        _check_terms(row, company_level=True)
+        changed = _fixed_changes(before, row, list(changes))
+        if not changed:
+            return
+        own = CategoryValuation.objects.filter(company_id=row.company_id)
+        held = ZERO
+        for name in changed:
+            overriding = own.exclude(method="") if name == "method" else own.exclude(stock_account=None)
+            layers = ValuationLayer.objects.filter(company_id=row.company_id).exclude(
+                product__category__in=overriding.values("category_id")
+            )
+            held = max(held, _held(layers))
+        _refuse_with_stock(changed, held, _("Products valued on the company's settings"))
+
+    return update_versioned(
+        settings, actor, changes, expected_version=expected_version, event="valuation_settings.updated",
+        check=check,
+    )  # fmt: skip
+
+
+def _category_check(category: Any, fields: Sequence[str], before: CategoryValuation | None) -> Any:
+    settings = settings_of(category.company_id)
+
+    def effective(row: CategoryValuation | None, name: str) -> Any:
+        own = getattr(row, name) if row is not None else None
+        return own or (getattr(settings, name) if settings is not None else None)
+
+    def check(row: CategoryValuation) -> None:
+        _check_terms(row, company_level=False)
+        changed = [
+            name
+            for name in FIXED_WITH_STOCK
+            if name in fields and effective(before, name) != effective(row, name)
+        ]
+        held = _held(ValuationLayer.objects.filter(product__category=category)) if changed else ZERO
+        _refuse_with_stock(changed, held, _("Products of %(category)s") % {"category": category})
+
+    return check
 
 
 @transaction.atomic
-def set_category_valuation(category: Any, actor: User | None, **fields: Any) -> CategoryValuation:
+def create_category_valuation(
+    company: Company, actor: User | None, *, category: Any, **fields: Any
+) -> CategoryValuation:
     """Give a product category its own valuation method and accounts (empty: the company's).
-
-    Changing the method or the stock account of a category that holds valued stock would leave
-    its layers on the old terms: refused until its stock is gone."""
-    unknown = set(fields) - set(CATEGORY_FIELDS)
-    if unknown:
-        raise BusinessError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    if fields.get("method", "") not in {"", *ValuationMethod.values}:
-        raise BusinessError(_("Choose FIFO or moving average."))
-    for name, value in fields.items():
-        if name.endswith("_account") and value is not None and value.company_id != category.company_id:
-            raise BusinessError(_("This names a record of another company."))
-    row, _created = CategoryValuation.objects.select_for_update().get_or_create(
-        category=category, defaults={"company_id": category.company_id}
-    )
-    held = ValuationLayer.objects.filter(product__category=category).aggregate(q=Sum("quantity"))["q"]
-    if held and any(
-        getattr(row, name) != fields[name] for name in ("method", "stock_account") if name in fields
-    ):
-        raise BusinessError(
-            _("This category holds valued stock: its method and stock account stay until it is gone.")
-        )
-    for name, value in fields.items():
-        setattr(row, name, value)
+    A category holding valued stock keeps the method and stock account it is valued on."""
+    changes = _clean(fields, CATEGORY_FIELDS)
+    if category is None:
+        raise ValidationFailed({"category": [_("Choose a product category.")]})
+    if category.company_id != company.pk:
+        raise ValidationFailed({"category": [_("This choice belongs to another company.")]})
+    if CategoryValuation.objects.filter(category=category).exists():
+        raise ValidationFailed({"category": [_("This category has its valuation settings already.")]})
+    row = CategoryValuation(company=company, category=category, **changes)
+    row.method = row.method or ""
+    _category_check(category, list(changes), None)(row)
     row.save()
     events.record(
-        "inventory.valuation_changed", row, actor, {"category": category.name, "fields": sorted(fields)}
+        "category_valuation.created", row, actor, {"category": category.name, "fields": sorted(changes)}
     )
     return row
 
 
-SPLITS = ("quantity", "value")
+def update_category_valuation(
+    row: CategoryValuation, actor: User | None, *, expected_version: int | None = None, **fields: Any
+) -> CategoryValuation:
+    changes = _clean(fields, CATEGORY_FIELDS)
+    if "method" in changes and changes["method"] is None:
+        changes["method"] = ""
+    before = CategoryValuation.objects.get(pk=row.pk)
+    return update_versioned(
+        row, actor, changes, expected_version=expected_version, event="category_valuation.updated",
+        check=_category_check(row.category, list(changes), before),
+    )  # fmt: skip
+
+
+@transaction.atomic
+def remove_category_valuation(
+    row: CategoryValuation, actor: User | None, *, expected_version: int | None = None
+) -> None:
+    """Give the category back to the company's terms: refused where that would change the
+    method or the stock account of the stock it holds."""
+    locked = CategoryValuation.objects.select_for_update().select_related("category").get(pk=row.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleVersion(_("Someone else changed this record meanwhile. Reload it and try again."))
+    cleared = CategoryValuation(company_id=locked.company_id, category=locked.category)
+    _category_check(locked.category, list(FIXED_WITH_STOCK), locked)(cleared)
+    events.record("category_valuation.removed", locked, actor, {"category": locked.category.name})
+    locked.delete()
+
+
+def set_category_valuation(category: Any, actor: User | None, **fields: Any) -> CategoryValuation:
+    """Create or change ``category``'s own valuation (see :func:`create_category_valuation`)."""
+    row = CategoryValuation.objects.filter(category=category).first()
+    if row is None:
+        return create_category_valuation(category.company, actor, category=category, **fields)
+    return update_category_valuation(row, actor, **fields)
+
+
+SPLITS = ("quantity", "value", "weight", "volume")
+
+
+@dataclass(frozen=True)
+class Cost:
+    """One landed cost: ``amount`` (company currency) charged to ``account`` (the carrier's
+    payable, stock input, …), described as ``description``."""
+
+    amount: Decimal
+    account: Account
+    description: str
+
+
+def split_weights(layers: Sequence[ValuationLayer], split: str) -> list[Decimal]:
+    """What each receipt layer weighs in a split: its quantity, its value, or its quantity times
+    the product's weight or volume (per unit)."""
+    if split == "quantity":
+        return [layer.quantity for layer in layers]
+    if split == "value":
+        return [layer.value for layer in layers]
+    return [layer.quantity * getattr(layer.product, split) for layer in layers]
+
+
+def shares(total: Decimal, weights: Sequence[Decimal], company: Company) -> list[Decimal]:
+    """``total`` spread in proportion to ``weights``, each share rounded to the currency's minor
+    unit and the last taking what rounding left, so the shares add up to ``total`` exactly."""
+    whole = sum(weights, ZERO)
+    found: list[Decimal] = []
+    given = ZERO
+    for n, weight in enumerate(weights):
+        share = total - given if n == len(weights) - 1 else _cents(total * weight / whole, company)
+        found.append(share)
+        given += share
+    return found
+
+
+def receipt_layers(transfer: Transfer, *, lock: bool = False) -> list[ValuationLayer]:
+    """The layers a done receipt brought into stock, in order."""
+    rows = ValuationLayer.objects.filter(move__transfer=transfer, kind=ValuationLayer.Kind.IN)
+    if lock:
+        rows = rows.select_for_update()
+    return list(rows.select_related("product").order_by("id"))
+
+
+def check_landed_cost(transfer: Transfer, split: str) -> ValuationSettings:
+    """Refuse what cannot take a landed cost: a company that does not value its stock, anything
+    but a done receipt, an unknown split, or goods that weigh nothing in the split."""
+    settings = settings_of(transfer.company_id)
+    if settings is None:
+        raise NotValued(_("This company does not value its stock: install a chart of accounts first."))
+    if transfer.state != Transfer.State.DONE or transfer.kind != Transfer.Kind.RECEIPT:
+        raise ValidationFailed({"receipt": [_("Landed costs are added to a done receipt.")]})
+    if split not in SPLITS:
+        raise ValidationFailed({"split": [_("Spread landed costs by quantity, value, weight or volume.")]})
+    layers = receipt_layers(transfer)
+    if not layers or sum(split_weights(layers, split), ZERO) <= 0:
+        reasons = {
+            "weight": _("The goods of this receipt have no weight: enter their products' weights first."),
+            "volume": _("The goods of this receipt have no volume: enter their products' volumes first."),
+        }
+        raise ValidationFailed(
+            {
+                "split": [
+                    reasons.get(split, _("This receipt brought in nothing to spread a landed cost over."))
+                ]
+            }
+        )
+    return settings
+
+
+def apply_landed_costs(
+    transfer: Transfer,
+    actor: User | None,
+    costs: Sequence[Cost],
+    *,
+    split: str,
+    on: datetime.date,
+    reference: str,
+) -> Any:
+    """Spread ``costs`` over the done receipt's layers by ``split``: what of each layer is still
+    in stock gets its share as a landed-cost layer (raising what FIFO will consume, or the
+    average), the share of what already left goes to the cost of goods sold. One posted entry,
+    returned. Call inside a transaction."""
+    settings = check_landed_cost(transfer, split)
+    company = Company.objects.select_related("currency").get(pk=transfer.company_id)
+    ledger.check_date_open(company, on)
+    layers = receipt_layers(transfer, lock=True)
+    weights = split_weights(layers, split)
+    kept_by_layer: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    sides: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    accounts: dict[int, Account] = {}
+    for cost in costs:
+        total = _cents(cost.amount, company)
+        if not total.is_finite() or total <= 0:
+            raise ValidationFailed({"amount": [_("A landed cost is an amount of more than zero.")]})
+        if cost.account.company_id != transfer.company_id:
+            raise ValidationFailed({"account": [_("This choice belongs to another company.")]})
+        accounts[cost.account.pk] = cost.account
+        for layer, share in zip(layers, shares(total, weights, company), strict=True):
+            rules = rules_for(layer.product, settings)
+            kept = _cents(share * layer.remaining_quantity / layer.quantity, company)
+            if kept:
+                kept_by_layer[layer.pk] += kept
+                accounts[rules.stock.pk] = rules.stock
+                sides[(rules.stock.pk, cost.account.pk)] += kept
+            if share - kept:
+                accounts[rules.cogs.pk] = rules.cogs
+                sides[(rules.cogs.pk, cost.account.pk)] += share - kept
+    added = []
+    for layer in layers:
+        kept = kept_by_layer.get(layer.pk, ZERO)
+        if not kept:
+            continue
+        added.append(
+            ValuationLayer.objects.create(
+                company=company,
+                product=layer.product,
+                kind=ValuationLayer.Kind.LANDED,
+                move=layer.move,
+                warehouse_id=layer.warehouse_id,
+                date=on,
+                value=kept,
+                layer_of=layer,
+            )
+        )
+        ValuationLayer.objects.filter(pk=layer.pk).update(remaining_value=layer.remaining_value + kept)
+    entry = _post(company, settings, actor, on, sides, accounts, reference[:180])
+    if entry is not None and added:
+        ValuationLayer.objects.filter(pk__in=[layer.pk for layer in added]).update(entry=entry)
+    return entry
 
 
 @transaction.atomic
@@ -513,58 +816,21 @@ def add_landed_cost(
     split: str = "value",
     on: datetime.date | None = None,
 ) -> Any:
-    """Add freight, duty and the like (``amount`` in the company's currency, charged to
-    ``account``: the carrier's payable or stock input) to a done receipt's goods, spread over
-    its lines by quantity or value. What of each line is still in stock gets its share as a
-    landed-cost layer (raising what FIFO will consume); the share of what already left goes to
-    the cost of goods sold. One posted entry, returned."""
-    settings = settings_of(transfer.company_id)
-    if settings is None:
-        raise NotValued(_("This company does not value its stock: install a chart of accounts first."))
-    if transfer.state != Transfer.State.DONE or transfer.kind != Transfer.Kind.RECEIPT:
-        raise BusinessError(_("Landed costs are added to a done receipt."))
-    if split not in SPLITS:
-        raise BusinessError(_("Spread landed costs by quantity or by value."))
-    if account.company_id != transfer.company_id:
-        raise BusinessError(_("This names a record of another company."))
-    total = amount if isinstance(amount, Decimal) else Decimal(str(amount))
-    if not total.is_finite() or total <= 0:
+    """Add one landed cost (freight, duty …: ``amount`` in the company's currency, charged to
+    ``account``) to a done receipt's goods at once, spread by quantity, value, weight or volume
+    (:func:`apply_landed_costs`). A landed-cost document (``services.landed_costs``) gathers
+    several and is validated later. One posted entry, returned."""
+    errors: dict[str, list[str]] = {}
+    total = read_decimal(amount, "amount", errors)
+    if errors or total <= 0:
         raise BusinessError(_("A landed cost is an amount of more than zero."))
-    company = Company.objects.select_related("currency").get(pk=transfer.company_id)
-    total = _cents(total, company)
-    on = on or timezone.localdate()
-    ledger.check_date_open(company, on)
-    layers = list(
-        ValuationLayer.objects.select_for_update()
-        .filter(move__transfer=transfer, kind=ValuationLayer.Kind.IN)
-        .select_related("product")
-        .order_by("id")
-    )
-    weights = [layer.quantity if split == "quantity" else layer.value for layer in layers]
-    if not layers or sum(weights, ZERO) <= 0:
-        raise BusinessError(_("This receipt brought in nothing to spread a landed cost over."))
-    whole, given = sum(weights, ZERO), ZERO
-    sides: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
-    accounts: dict[int, Account] = {account.pk: account}
-    for n, (layer, weight) in enumerate(zip(layers, weights, strict=True)):
-        share = total - given if n == len(layers) - 1 else _cents(total * weight / whole, company)
-        given += share
-        rules = rules_for(layer.product, settings)
-        kept = _cents(share * layer.remaining_quantity / layer.quantity, company)
-        if kept:
-            ValuationLayer.objects.create(
-                company=company, product=layer.product, kind=ValuationLayer.Kind.LANDED, move=layer.move,
-                warehouse_id=layer.warehouse_id, date=on, value=kept, layer_of=layer,
-            )  # fmt: skip
-            ValuationLayer.objects.filter(pk=layer.pk).update(remaining_value=layer.remaining_value + kept)
-            accounts[rules.stock.pk] = rules.stock
-            sides[(rules.stock.pk, account.pk)] += kept
-        if share - kept:
-            accounts[rules.cogs.pk] = rules.cogs
-            sides[(rules.cogs.pk, account.pk)] += share - kept
-    entry = _post(company, settings, actor, on, sides, accounts, f"{transfer.number} · {description}"[:180])
+    entry = apply_landed_costs(
+        transfer, actor, [Cost(total, account, description)], split=split, on=on or timezone.localdate(),
+        reference=f"{transfer.number} · {description}",
+    )  # fmt: skip
     events.record(
         "inventory.landed_cost", transfer, actor,
-        {"number": transfer.number, "amount": str(total), "split": split, "description": description[:200]},
+        {"number": transfer.number, "amount": str(_cents(total, transfer.company)), "split": split,
+         "description": description[:200]},
     )  # fmt: skip
     return entry

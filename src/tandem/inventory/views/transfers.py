@@ -16,7 +16,7 @@ from tandem.core.models import Company, User
 from tandem.inventory import services
 from tandem.inventory.filters import TransferFilter
 from tandem.inventory.forms import TransferForm
-from tandem.inventory.models import OPEN_STATES, Move, MoveLine, Transfer
+from tandem.inventory.models import OPEN_STATES, LandedCost, Move, MoveLine, Transfer
 from tandem.inventory.services import documents
 from tandem.web.actions import Action, ActionView
 from tandem.web.display import Column
@@ -175,6 +175,11 @@ class TransferDetailView(ObjectDetailView):
             if transfer.state in OPEN_STATES and self.can("change")
             else None,
             "slip_url": reverse("inventory:transfer_pdf", args=[transfer.pk]),
+            "landed_cost_url": (
+                f"{reverse('inventory:landed_cost_create')}?receipt={transfer.pk}"
+                if transfer.kind == K.RECEIPT and transfer.state == S.DONE and self.can("add", LandedCost)
+                else None
+            ),
         }
 
 
