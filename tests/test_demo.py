@@ -209,6 +209,22 @@ class TestTheSmallDemo(DemoCase):
         assert valuation.total_value(settings.company_id) > 0
         assert valuation.valuation_differences() == []
 
+    def test_a_warehouse_works_in_steps_with_a_delivery_and_a_receipt_under_way(self) -> None:
+        from tandem.inventory.models import Transfer, Warehouse
+
+        site = Warehouse.objects.get(code="ZG")
+        assert (site.delivery_steps, site.reception_steps) == (3, 2)
+        steps = dict(
+            Transfer.objects.filter(warehouse=site).exclude(step="").values_list("step", "state").distinct()
+        )
+        assert steps == {
+            "pick": "done",
+            "pack": "ready",
+            "ship": "waiting",
+            "input": "done",
+            "store": "ready",
+        }
+
     def test_quotations_and_orders_in_every_state(self) -> None:
         from tandem.sales import queries as sales
         from tandem.sales.models import SalesOrder

@@ -2,7 +2,9 @@
 opening stock of furniture, wood materials (oak edge banding, oil, varnish), fabric (in lots)
 and hardware, valued at the products' costs (so the stock valuation report and the balance
 sheet agree), a supplier's receipt due next week (part of it arrived: a backorder), a
-customer's delivery reserved and one shipped."""
+customer's delivery reserved and one shipped. Zagreb picks, packs and ships its deliveries and
+receives in two steps (input, then store), so those screens hold a route under way on the
+first run: a delivery picked and waiting to be packed, a receipt in Input waiting to be stored."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from tandem.catalog.models import Product
 from tandem.catalog.services import update_product
 from tandem.core.demo import Demo
 from tandem.inventory import services
-from tandem.inventory.models import Location
+from tandem.inventory.models import Location, Warehouse
 from tandem.inventory.services import OpeningLine
 from tandem.partners.models import Partner
 
@@ -92,4 +94,41 @@ def build(demo: Demo) -> dict[str, int]:
         )  # fmt: skip
         services.reserve(waiting, actor)
         transfers += 2
+    transfers += _routes(demo, south, furniture[:6], timber, supplier, customer, today)
     return {"warehouses": 2, "locations": len(shelves), "opening moves": moves, "transfers": transfers}
+
+
+def _routes(
+    demo: Demo,
+    site: Warehouse,
+    stocked: list[Product],
+    timber: list[Product],
+    supplier: Partner | None,
+    customer: Partner | None,
+    today: datetime.date,
+) -> int:
+    """Zagreb in three steps out and two in, with a delivery and a receipt half-way along."""
+    company = demo.company
+    actor = demo.users.get("wanda") or next(iter(demo.users.values()))
+    site = services.update_warehouse(
+        site,
+        actor,
+        delivery_steps=Warehouse.DeliverySteps.THREE,
+        reception_steps=Warehouse.ReceptionSteps.TWO,
+    )
+    made = 0
+    if stocked and customer is not None:
+        pick = services.create_delivery(
+            company, customer, [(stocked[0], 1)], origin="SO-DEMO-ZG-1", actor=actor, warehouse=site,
+            scheduled_date=today + datetime.timedelta(days=1),
+        )  # fmt: skip
+        services.reserve(pick, actor)
+        services.validate_transfer(pick, actor=actor)  # picked to Packing: the pack step is ready
+        made += len(services.chain(pick))
+    if len(timber) > 1 and supplier is not None:
+        receipt = services.create_receipt(
+            company, supplier, [(timber[1], 30)], origin="PO-DEMO-ZG-1", actor=actor, warehouse=site
+        )
+        services.validate_transfer(receipt, actor=actor)  # in Input: the store step is ready
+        made += len(services.chain(receipt))
+    return made
