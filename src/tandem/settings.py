@@ -248,6 +248,9 @@ SPECTACULAR_SETTINGS = {
         "LeadStateEnum": "tandem.crm.models.Lead.State",
         "LocationKindEnum": "tandem.inventory.models.Location.Kind",
         "TransferKindEnum": "tandem.inventory.models.Transfer.Kind",
+        "BomKindEnum": "tandem.manufacturing.models.Bom.Kind",
+        "QualityPointKindEnum": "tandem.manufacturing.models.QualityPoint.Kind",
+        "ManufacturingOrderSourceEnum": "tandem.manufacturing.models.ManufacturingOrder.Source",
     },
 }
 

@@ -41,7 +41,8 @@ class TestProductApi(ApiCases):
         ({"category": 987_654}, "category"),
         ({"kind": "magic"}, "kind"),
         ({"sku": ""}, "sku"),
-        ({"weight": "3"}, "weight"),
+        ({"weight": "-3"}, "weight"),
+        ({"volume": "0.00001"}, "volume"),
     ]
     actions = [ApiAction("price", lambda kit, product: {"quantity": "2"}, method="get")]
 

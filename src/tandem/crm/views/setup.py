@@ -115,8 +115,8 @@ class SalesTargetListView(ObjectListView):
         Column("deals", gettext_lazy("Deals won"), numeric=True),
         Column("activities", gettext_lazy("Activities done"), numeric=True),
     ]
-    sorts = {"month": SortKey("month", gettext_lazy("Month"))}
-    default_sort = "-month"
+    sorts = {"month": SortKey("month", gettext_lazy("Month"), descending=True)}
+    default_sort = "month"
     create_url_name = "crm:salestarget_create"
     create_label = gettext_lazy("New target")
     export_url_name = "crm:salestarget_export"
