@@ -1,5 +1,5 @@
-"""Settings → Stock valuation: the company's method, journal and accounts (page, form) and the
-categories valued on their own terms (the kit's declared page cases). The method
+"""Settings → Stock valuation: the company's method, journal and accounts (page, form, API) and
+the categories valued on their own terms (the kit's declared page and API cases). The method
 and the stock account stay while stock valued on them is on hand — refused with the reason on
 the field, nothing written; the other accounts change any time."""
 
@@ -25,6 +25,7 @@ from tandem.inventory import services
 from tandem.inventory.models import CategoryValuation, ValuationMethod, ValuationSettings, Warehouse
 from tandem.inventory.services import valuation
 from tandem.partners.models import Partner
+from tests.kit.api import ApiCases, api_client, assert_problem
 from tests.kit.views import ViewCases, form_data, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +57,26 @@ class TestCategoryValuationPages(ViewCases):
 
     def create_form(self, kit: Any) -> dict[str, Any]:
         return {"category": str(_bare_category(kit.company).pk), "method": "average"}
+
+    def make(self, company: Company, actor: User | None, **fields: Any) -> CategoryValuation:
+        category = _category(company, actor, fields.pop("name", None))
+        fields.setdefault("method", ValuationMethod.AVERAGE)
+        return valuation.create_category_valuation(company, actor, category=category, **fields)
+
+
+class TestCategoryValuationApi(ApiCases):
+    model = CategoryValuation
+    collection = "/api/v1/inventory/category-valuations/"
+    editor_role = roles.ACCOUNTANT
+    reader_role = book_roles.AUDITOR
+    archives = False
+    create_body: dict[str, Any] = {}
+    update_body = {"method": "fifo"}
+    stale_body = {"method": "average"}
+    bad_bodies = [({"method": "lifo"}, "method"), ({"stock_account": "x"}, "stock_account")]
+
+    def create_payload(self, kit: Any) -> dict[str, Any]:
+        return {"category": _bare_category(kit.company).pk, "method": "average"}
 
     def make(self, company: Company, actor: User | None, **fields: Any) -> CategoryValuation:
         category = _category(company, actor, fields.pop("name", None))
@@ -189,3 +210,25 @@ def test_a_stock_account_of_the_wrong_kind_is_refused_on_its_field(
     assert set(refused.value.errors) == {"stock_account", "cogs_account"}
     books.refresh_from_db()
     assert books.version == 1
+
+
+def test_the_api_reads_and_changes_the_companys_settings_and_refuses_with_stock(
+    company: Company, books: ValuationSettings, ada: User, supplier: Partner, worker: User,
+    chair: Product, make_user: Callable[..., User],
+) -> None:  # fmt: skip
+    client = api_client(ada)
+    listed = client.get("/api/v1/inventory/valuation-settings/").json()["results"]
+    assert [row["id"] for row in listed] == [books.pk] and listed[0]["method"] == "fifo"
+    detail = f"/api/v1/inventory/valuation-settings/{books.pk}/"
+    etag = client.get(detail)["ETag"]
+    changed = client.patch(detail, {"method": "average"}, format="json", HTTP_IF_MATCH=etag)
+    assert changed.status_code == 200 and changed.json()["version"] == 2
+    assert_problem(client.patch(detail, {"method": "fifo"}, format="json", HTTP_IF_MATCH=etag), 412)
+    _receive(company, supplier, worker, chair, 3, "7")
+    assert_problem(client.patch(detail, {"method": "fifo"}, format="json"), 400, "method")
+    assert_problem(client.patch(detail, {"method": "lifo"}, format="json"), 400, "method")
+    auditor = api_client(make_user("audrey", book_roles.AUDITOR))
+    assert auditor.get(detail).status_code == 200
+    assert_problem(auditor.patch(detail, {"method": "fifo"}, format="json"), 403)
+    books.refresh_from_db()
+    assert (books.method, books.version) == ("average", 2)

@@ -7,12 +7,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tandem.accounting.models import Account, Journal
 from tandem.api.fields import ScopedPrimaryKeyField, StrictFieldsMixin
 from tandem.api.viewsets import (
     ArchiveMixin,
@@ -22,8 +24,9 @@ from tandem.api.viewsets import (
     ServiceViewSet,
     UpdateMixin,
 )
-from tandem.catalog.models import Product
+from tandem.catalog.models import Category, Product
 from tandem.core.models import Uom
+from tandem.core.querysets import allowed_company
 from tandem.inventory import queries, services
 from tandem.inventory.filters import (
     CountFilter,
@@ -35,6 +38,7 @@ from tandem.inventory.filters import (
     WarehouseFilter,
 )
 from tandem.inventory.models import (
+    CategoryValuation,
     Count,
     CountLine,
     Location,
@@ -43,8 +47,11 @@ from tandem.inventory.models import (
     MoveLine,
     Quant,
     Transfer,
+    ValuationMethod,
+    ValuationSettings,
     Warehouse,
 )
+from tandem.inventory.services import valuation
 from tandem.partners.models import Partner
 
 
@@ -514,3 +521,118 @@ class CountViewSet(RetrieveMixin, CreateMixin, ExportMixin, mixins.ListModelMixi
         services.apply_count(count, self.actor)
         count.refresh_from_db()
         return self.respond(count)
+
+
+# --- valuation settings: the company's and its categories' ------------------------------------
+
+_ACCOUNT_FIELDS = (
+    "stock_account", "input_account", "output_account", "cogs_account", "price_difference_account",
+)  # fmt: skip
+
+
+def _account_field(**kwargs: Any) -> ScopedPrimaryKeyField:
+    return ScopedPrimaryKeyField(queryset=Account.objects.all(), required=False, allow_null=True, **kwargs)
+
+
+class ValuationSettingsSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = ValuationSettings
+        fields = [
+            "id", "version", "method", "journal", *_ACCOUNT_FIELDS, "loss_account", "opening_account",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ValuationSettingsWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    method = serializers.ChoiceField(choices=ValuationMethod.choices, required=False)
+    journal = ScopedPrimaryKeyField(queryset=Journal.objects.all(), required=False)
+    stock_account = ScopedPrimaryKeyField(queryset=Account.objects.all(), required=False)
+    input_account = _account_field()
+    output_account = _account_field()
+    cogs_account = _account_field()
+    price_difference_account = _account_field()
+    loss_account = _account_field()
+    opening_account = _account_field()
+
+
+class ValuationSettingsViewSet(RetrieveMixin, UpdateMixin, mixins.ListModelMixin, ServiceViewSet):
+    """The company's stock valuation settings: one row (made when its chart of accounts is
+    there). The method and the stock account are refused while stock valued on them is on hand."""
+
+    model = ValuationSettings
+    serializer_class = ValuationSettingsSerializer
+    write_serializer_class = ValuationSettingsWriteSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def visible_rows(self) -> QuerySet[ValuationSettings]:
+        company = allowed_company(self.request.user)
+        if company is not None and self.request.user.has_perm("inventory.view_valuationsettings"):
+            valuation.settings_of(company)  # made on first use, as valuing a move makes it
+        return super().visible_rows()
+
+    def perform_service_update(
+        self, instance: ValuationSettings, data: dict[str, Any], expected_version: int | None
+    ) -> ValuationSettings:
+        return valuation.update_valuation_settings(
+            instance, self.actor, expected_version=expected_version, **data
+        )
+
+
+class CategoryValuationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    name = serializers.CharField(source="category.path", read_only=True)
+
+    class Meta:
+        model = CategoryValuation
+        fields = ["id", "version", "category", "name", "method", *_ACCOUNT_FIELDS]
+        read_only_fields = fields
+
+
+class CategoryValuationUpdateSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    method = serializers.ChoiceField(
+        choices=[("", "the company's"), *ValuationMethod.choices], required=False, allow_blank=True
+    )
+    stock_account = _account_field()
+    input_account = _account_field()
+    output_account = _account_field()
+    cogs_account = _account_field()
+    price_difference_account = _account_field()
+
+
+class CategoryValuationWriteSerializer(CategoryValuationUpdateSerializer):
+    category = ScopedPrimaryKeyField(queryset=Category.objects.all())  # a row stays its category's
+
+
+class CategoryValuationViewSet(
+    RetrieveMixin, CreateMixin, UpdateMixin, ExportMixin, mixins.ListModelMixin, ServiceViewSet
+):
+    """A product category's own valuation method and accounts (empty: the company's). DELETE
+    gives the category back to the company's terms (refused where that changes the method or
+    the stock account of stock on hand)."""
+
+    model = CategoryValuation
+    serializer_class = CategoryValuationSerializer
+    write_serializer_class = CategoryValuationWriteSerializer
+    list_select_related = ("category",)
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        if args and isinstance(args[0], CategoryValuation):
+            kwargs.setdefault("context", self.get_serializer_context())
+            return CategoryValuationUpdateSerializer(*args[1:], **kwargs)
+        return super().get_write_serializer(*args, **kwargs)
+
+    def perform_service_create(self, data: dict[str, Any]) -> CategoryValuation:
+        return valuation.create_category_valuation(self.company, self.actor, **data)
+
+    def perform_service_update(
+        self, instance: CategoryValuation, data: dict[str, Any], expected_version: int | None
+    ) -> CategoryValuation:
+        return valuation.update_category_valuation(
+            instance, self.actor, expected_version=expected_version, **data
+        )
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, pk: str | None = None) -> Response:
+        row = self.get_object()
+        valuation.remove_category_valuation(row, self.actor, expected_version=self.expected_version(row))
+        return Response(status=204)

@@ -79,6 +79,12 @@ registry.register(
             registry.ApiRoute("inventory/quants", f"{API}.QuantViewSet", "api-quant"),
             registry.ApiRoute("inventory/availability", f"{API}.AvailabilityViewSet", "api-availability"),
             registry.ApiRoute("inventory/counts", f"{API}.CountViewSet", "api-count"),
+            registry.ApiRoute(
+                "inventory/valuation-settings", f"{API}.ValuationSettingsViewSet", "api-valuationsettings"
+            ),
+            registry.ApiRoute(
+                "inventory/category-valuations", f"{API}.CategoryValuationViewSet", "api-categoryvaluation"
+            ),
         ],
         urls=[registry.UrlMount("inventory/", "tandem.inventory.urls")],
         timeline=[registry.TimelineSource(VIEW_TRANSFERS, _transfer_events)],
