@@ -15,12 +15,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Sum
+from django.db.models import Case, DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from tandem.accounting.models import Invoice
 from tandem.accounting.queries.reports import CASH, ZERO, Params, exact, open_items, posted_lines
 from tandem.core.models import Company
+from tandem.core.money import round_money
 
 WEEKS = 13
 
@@ -53,6 +56,42 @@ def register_provider(provider: Provider) -> Provider:
 
 def unregister_provider(key: str) -> None:
     _providers.pop(key, None)
+
+
+AMOUNT: DecimalField = DecimalField(max_digits=18, decimal_places=2)  # type: ignore[type-arg]
+
+
+def posted_invoiced(links: QuerySet[Any], amount: str, subtracted_kind: str) -> Coalesce:
+    """Per order (``OuterRef("pk")``), through ``links`` (its order–invoice link rows): the
+    ``amount`` field of its posted invoices, those of ``subtracted_kind`` (credit notes, refunds)
+    taken off; zero when none is posted. Drafts and cancelled invoices do not count: only posted
+    ones are open items the forecast reads from the books."""
+    signed = Case(
+        When(invoice__kind=subtracted_kind, then=-F(f"invoice__{amount}")),
+        default=F(f"invoice__{amount}"),
+        output_field=AMOUNT,
+    )
+    rows = (
+        links.filter(order=OuterRef("pk"), invoice__state=Invoice.State.POSTED)
+        .values("order")
+        .annotate(total=Sum(signed))
+        .values("total")
+    )
+    return Coalesce(Subquery(rows, output_field=AMOUNT), Value(ZERO), output_field=AMOUNT)
+
+
+def order_flows(company: Company, rows: Iterable[tuple[Any, ...]], *, outgoing: bool) -> list[Flow]:
+    """Flows of orders given as ``(expected day, order day, total, total in company currency,
+    invoiced)``: what invoicing has not covered yet, in company currency at the order's own rate,
+    on the expected day (else the order day); ``outgoing`` for payments."""
+    found = []
+    for expected, ordered, total, in_company, invoiced in rows:
+        left = total - invoiced.quantize(Decimal("0.01"))
+        if left <= 0:
+            continue
+        amount = round_money(left * in_company / total, company.currency)
+        found.append(Flow(expected or ordered, -amount if outgoing else amount))
+    return found
 
 
 def _open_items(company: Company, today: datetime.date) -> Provider:
