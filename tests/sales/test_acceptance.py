@@ -14,7 +14,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from tandem.catalog.models import Product
 from tandem.core.models import Company, Event, User
@@ -117,7 +118,9 @@ def test_a_second_acceptance_is_refused_and_writes_nothing(sent: tuple[SalesOrde
     assert accept(Client(), token).status_code == 302
     before = written()
     again = accept(Client(), token, name="Someone Else")
-    assert again.status_code == 409 and "already" in again.content.decode()
+    with translation.override(order.partner.language or order.company.language):  # the customer's
+        refusal = gettext("This quotation is already confirmed.")
+    assert again.status_code == 409 and refusal in again.content.decode()
     assert written() == before
     assert SalesOrder.objects.get(pk=order.pk).state == "confirmed"
 

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from tandem.accounting.models import Tax
 from tandem.accounting.services import invoices as accounting
@@ -73,7 +74,12 @@ def test_the_confirmation_each_shipment_and_the_invoice_are_e_mailed_and_on_the_
     inventory.validate_transfer(backorder, None, admin)
     shipments = mailed("shipment")
     assert [e.data["document"] for e in shipments] == [delivery.number, backorder.number]
-    notes = OutgoingEmail.objects.filter(subject__contains="shipped").order_by("id")
+    with translation.override(order.partner.language or order.company.language):  # the customer's
+        subject = gettext("Your order %(number)s has shipped — %(company)s") % {
+            "number": order.number,
+            "company": order.company.name,
+        }
+    notes = OutgoingEmail.objects.filter(subject=subject).order_by("id")
     assert [email.attachments.get().name for email in notes] == [
         f"{delivery.number.replace('/', '-')}.pdf",
         f"{backorder.number.replace('/', '-')}.pdf",
