@@ -3,6 +3,7 @@ not lists of ids; a filter for every list filter the UI offers."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -121,4 +122,4 @@ def test_a_page_deep_in_the_list_starts_its_index_read_at_the_cursor(
     [page] = [q["sql"] for q in queries.captured_queries if "LIMIT 3" in q["sql"]]
     assert '"name_key" >= ' in page, page  # a bound the index range starts from, whatever the statistics
     plan = _plan(page)
-    assert "name_key>?" in plan or "name_key >= " in plan, plan
+    assert "name_key>?" in plan or re.search(r"Index Cond: .*name_key\)?(::text)? >= ", plan), plan
