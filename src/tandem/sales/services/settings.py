@@ -1,0 +1,82 @@
+"""The company's sales settings and its customers' credit limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tandem.core import events
+from tandem.core.errors import ValidationFailed
+from tandem.core.models import Company, User
+from tandem.core.money import read_decimal
+from tandem.partners.models import Partner
+from tandem.sales.models import CreditLimit, InvoicePolicy, SalesSettings
+from tandem.sales.services.common import HUNDRED, _other_company
+
+
+@transaction.atomic
+def update_settings(
+    company: Company,
+    actor: User | None,
+    *,
+    discount_limit: Any = None,
+    invoice_policy: str | None = None,
+    validity_days: int | None = None,
+    acceptance_confirms: bool | None = None,
+    link_days: int | None = None,
+) -> SalesSettings:
+    errors: dict[str, list[str]] = {}
+    row, _created = SalesSettings.objects.select_for_update().get_or_create(company=company)
+    changes: dict[str, list[str]] = {}
+    if discount_limit is not None:
+        limit = read_decimal(discount_limit, "discount_limit", errors, least="zero")
+        if limit > HUNDRED:
+            errors["discount_limit"] = [_("A discount limit is between 0 and 100 %.")]
+        changes["discount_limit"] = [str(row.discount_limit), str(limit)]
+        row.discount_limit = limit
+    if invoice_policy is not None:
+        if invoice_policy not in InvoicePolicy.values:
+            errors["invoice_policy"] = [_("Invoice on ordered or on delivered quantities.")]
+        changes["invoice_policy"] = [row.invoice_policy, invoice_policy]
+        row.invoice_policy = invoice_policy
+    if validity_days is not None:
+        changes["validity_days"] = [str(row.validity_days), str(validity_days)]
+        row.validity_days = validity_days
+    if acceptance_confirms is not None:
+        changes["acceptance_confirms"] = [str(row.acceptance_confirms), str(bool(acceptance_confirms))]
+        row.acceptance_confirms = bool(acceptance_confirms)
+    if link_days is not None:
+        if not isinstance(link_days, int) or isinstance(link_days, bool) or not 1 <= link_days <= 365:
+            errors["link_days"] = [_("A link works for 1 to 365 days.")]
+        else:
+            changes["link_days"] = [str(row.link_days), str(link_days)]
+            row.link_days = link_days
+    if errors:
+        raise ValidationFailed(errors)
+    row.save()
+    events.record("salessettings.updated", row, actor, {"changes": changes}, company=company)
+    return row
+
+
+@transaction.atomic
+def set_credit_limit(
+    company: Company, actor: User | None, *, partner: Partner, amount: Any
+) -> CreditLimit | None:
+    """Set (or, with ``amount`` None or empty, remove) a customer's credit limit."""
+    if _other_company(partner, company):
+        raise ValidationFailed({"partner": [_("This choice belongs to another company.")]})
+    if amount in (None, ""):
+        CreditLimit.objects.filter(company=company, partner=partner).delete()
+        events.record("creditlimit.changed", partner, actor, {"amount": None})
+        return None
+    errors: dict[str, list[str]] = {}
+    value = read_decimal(amount, "amount", errors, least="zero")
+    if errors:
+        raise ValidationFailed(errors)
+    row, _created = CreditLimit.objects.update_or_create(
+        company=company, partner=partner, defaults={"amount": value}
+    )
+    events.record("creditlimit.changed", partner, actor, {"amount": str(value)})
+    return row
