@@ -37,8 +37,8 @@ from tandem.partners.models import CustomerGroup, Partner
 
 PRODUCT_FIELDS = [
     "id", "kind", "name", "sku", "barcode", "category", "uom", "sales_price", "cost", "description", "active",
-    "tracking", "use_expiry", "allow_negative_stock", "weight", "volume", "created_at", "updated_at",
-    "version",
+    "tracking", "use_expiry", "allow_negative_stock", "weight", "volume", "make_to_order", "created_at",
+    "updated_at", "version",
 ]  # fmt: skip
 BARCODE_INPUT_MAX = 32  # as typed, with spaces; stored as compact digits
 
@@ -87,7 +87,7 @@ class ProductWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):  #
         model = Product
         fields = ["kind", "name", "sku", "barcode", "category", "uom", "sales_price", "cost", "description",
                   "active", "tracking", "use_expiry", "allow_negative_stock", "weight", "volume",
-                  "version"]  # fmt: skip
+                  "make_to_order", "version"]  # fmt: skip
         read_only_fields = ["version"]
         validators: list[Any] = []  # SKU and barcode uniqueness: the service's business
 

@@ -19,6 +19,7 @@ class ProductForm(ServiceModelForm):
         (_("Product"), ["kind", "name", "sku", "barcode", "category", "uom", "active"]),
         (_("Prices"), ["sales_price", "cost"]),
         (_("Stock"), ["tracking", "use_expiry", "allow_negative_stock", "weight", "volume"]),
+        (_("Replenishment"), ["make_to_order"]),
         (_("Description"), ["description"]),
     ]
 

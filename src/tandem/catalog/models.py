@@ -67,6 +67,12 @@ class Product(CompanyOwned, Versioned):
     tracking = models.CharField(_("tracking"), max_length=8, choices=Tracking.choices, default=Tracking.NONE)
     use_expiry = models.BooleanField(_("lots expire"), default=False)
     allow_negative_stock = models.BooleanField(_("stock may go negative"), default=False)
+    # Read by planning: a sale of it that stock cannot cover is made for that order.
+    make_to_order = models.BooleanField(
+        _("make to order"),
+        default=False,
+        help_text=_("Confirming a sale of it that stock cannot cover creates a manufacturing order for it."),
+    )
     # Per unit of the product; landed costs (freight, duty) may be spread by them.
     weight = models.DecimalField(
         _("weight (kg)"), default=Decimal(0), max_digits=MEASURE_DIGITS, decimal_places=MEASURE_PLACES,

@@ -23,7 +23,7 @@ MEASURE_LIMIT = Decimal(10) ** (MEASURE_DIGITS - MEASURE_PLACES)
 
 PRODUCT_FIELDS = [
     "kind", "name", "sku", "barcode", "category", "uom", "sales_price", "cost", "description", "active",
-    "tracking", "use_expiry", "allow_negative_stock", "weight", "volume",
+    "tracking", "use_expiry", "allow_negative_stock", "weight", "volume", "make_to_order",
 ]  # fmt: skip
 
 

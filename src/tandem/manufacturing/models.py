@@ -29,7 +29,7 @@ from tandem.catalog.models import Product
 from tandem.core.bases import CompanyOwned, Versioned
 from tandem.core.models import Uom
 from tandem.core.states import Transition
-from tandem.inventory.models import Lot, Transfer, Warehouse
+from tandem.inventory.models import Lot, Move, Transfer, Warehouse
 
 QTY_DIGITS, QTY_PLACES = 18, 4
 ZERO = Decimal(0)
@@ -309,6 +309,13 @@ class ManufacturingOrder(CompanyOwned, Versioned):
         verbose_name=_("components transfer"),
         help_text=_("The open transfer of the components still to consume, reserved in stock."),
     )  # fmt: skip
+    demand_move = models.ForeignKey(
+        Move, models.SET_NULL, null=True, blank=True, related_name="+", editable=False,
+        verbose_name=_("made for"),
+        help_text=_("The delivery (or parent order's component) move this order was made to order for."),
+    )  # fmt: skip
+    planned_start = models.DateTimeField(_("planned start"), null=True, blank=True, editable=False)
+    planned_finish = models.DateTimeField(_("planned finish"), null=True, blank=True, editable=False)
     lot_name = models.CharField(
         _("lot to produce"), max_length=64, blank=True,
         help_text=_("For a product tracked by lot: the lot the goods go into (empty: the order's number)."),
@@ -446,6 +453,8 @@ class WorkOrder(CompanyOwned):
         WorkCentre, models.PROTECT, related_name="+", verbose_name=_("work centre")
     )
     planned_minutes = _qty(_("planned minutes"))
+    planned_start = models.DateTimeField(_("planned start"), null=True, blank=True)
+    planned_finish = models.DateTimeField(_("planned finish"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PENDING)
     done_by = _user()
     done_at = models.DateTimeField(_("done"), null=True, blank=True)

@@ -6,14 +6,25 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Min, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from tandem.catalog.models import Product
+from tandem.core.errors import ValidationFailed
 from tandem.core.models import Company
-from tandem.inventory.models import OPEN_STATES, STOCKED_KINDS, Location, Move, Quant
+from tandem.core.money import read_decimal
+from tandem.inventory.models import OPEN_STATES, STOCKED_KINDS, Location, Move, Quant, Warehouse
+from tandem.manufacturing import queries as manufacturing
+from tandem.manufacturing.models import Bom
+from tandem.planning import promise
 from tandem.planning.models import ReorderRule
+from tandem.planning.promise import CapableToPromise
 from tandem.purchasing.models import PurchaseOrderLine, PurchaseRequest, SupplierPrice
 
 ZERO = Decimal(0)
@@ -140,3 +151,48 @@ def rule_rows(company: Company, on: datetime.date, rule_ids: list[int] | None = 
         )
         for pk, product_id, warehouse_id, low, high, multiple, safety in chosen
     ]
+
+
+# --- capable-to-promise ---------------------------------------------------------------------------
+
+
+def capable_to_promise(
+    product: Product,
+    quantity: Any,
+    *,
+    warehouse: Warehouse | None = None,
+    today: datetime.date | None = None,
+    returned: dict[int, Sequence[tuple[datetime.date, Decimal]]] | None = None,
+) -> CapableToPromise:
+    """The earliest day ``quantity`` (the product's unit) of ``product`` can be delivered from
+    ``warehouse`` (the company's first) — from stock, open supply and new production within the
+    components' availability, lead times and the work centres' remaining capacity — and the
+    reasoning (``planning.promise``). ``returned`` gives the asker's own outgoing moves back to
+    the projection (``{product id: [(day, quantity)]}``). A bad quantity, or a company with no
+    warehouse, raises ``ValidationFailed`` (nothing is written: this only reads)."""
+    errors: dict[str, list[str]] = {}
+    amount = read_decimal(quantity, "quantity", errors, least="above zero")
+    if product.kind == Product.Kind.SERVICE and not errors:
+        errors["product"] = [_("A service is not kept in stock or made.")]
+    if warehouse is None:
+        warehouse = (
+            Warehouse.objects.filter(company_id=product.company_id, active=True).order_by("id").first()
+        )
+        if warehouse is None:
+            errors["warehouse"] = [_("The company has no warehouse to deliver from.")]
+    elif warehouse.company_id != product.company_id:
+        errors["warehouse"] = [_("This choice belongs to another company.")]
+    if errors or warehouse is None:
+        raise ValidationFailed(errors)
+    return promise.promise(
+        product.company, product, amount, warehouse, today or timezone.localdate(), returned
+    )
+
+
+def made_products(company: Company, product_ids: Iterable[int], on: datetime.date | None = None) -> set[int]:
+    """Which of the products have a bill of materials valid on ``on`` (today): made, not bought."""
+    rows = manufacturing.valid_on(
+        Bom.objects.filter(company=company, active=True, product_id__in=list(product_ids)),
+        on or timezone.localdate(),
+    )
+    return set(rows.values_list("product_id", flat=True))

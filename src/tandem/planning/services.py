@@ -27,7 +27,7 @@ from tandem.core.models import Company, User
 from tandem.core.money import read_decimal
 from tandem.core.versioning import update_versioned
 from tandem.inventory.models import Warehouse
-from tandem.planning import queries
+from tandem.planning import make_to_order, queries
 from tandem.planning.models import ReorderRule
 from tandem.purchasing import services as purchasing
 from tandem.purchasing.models import PurchaseRequest
@@ -136,13 +136,18 @@ def order_quantity(projected: Decimal, rule: ReorderRule | queries.RuleRow) -> D
 def replenish(
     company: Company, needs: Iterable[Any], *, actor: User | None = None, origin: str = ""
 ) -> list[PurchaseRequest]:
-    """Turn needs into purchase requests, one per product and warehouse (the quantities of a
-    product wanted at once are added up; the earliest date is kept), written in bulk. A product
-    that is made, not bought, will go to manufacturing from here."""
+    """Turn needs into supply. A product made to order (``Product.make_to_order`` with a bill of
+    materials) gets a confirmed manufacturing order per need, linked to the move that wants it
+    (``planning.make_to_order``); the rest — and what those orders' components lack and is
+    bought — become purchase requests, one per product and warehouse (the quantities of a
+    product wanted at once are added up; the earliest date is kept), written in bulk. Returns
+    the purchase requests."""
+    wanted = [need for need in needs if need.quantity > 0]
+    to_make, to_buy = make_to_order.made_to_order(company, wanted)
+    if to_make:
+        to_buy += make_to_order.make(company, to_make, actor=actor, origin=origin).to_buy
     grouped: dict[tuple[int, int], list[Any]] = {}
-    for need in needs:
-        if need.quantity <= 0:
-            continue
+    for need in to_buy:
         grouped.setdefault((need.product.pk, need.warehouse.pk), []).append(need)
     rows = [
         purchasing.RequestData(

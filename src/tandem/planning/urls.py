@@ -15,4 +15,6 @@ urlpatterns = [
         name="rule_",
     ),
     path("reorder-rules/run/", views.RunRulesView.as_view(), name="run"),
+    path("capacity/", views.CapacityView.as_view(), name="capacity"),
+    path("capacity/schedule/", views.ScheduleView.as_view(), name="schedule"),
 ]

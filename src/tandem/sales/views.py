@@ -206,6 +206,8 @@ class OrderDetailView(ObjectDetailView):
         context["margin_percent"] = queries.margin_percent(order)
         context["progress"] = queries.progress(order) if order.state in queries.CONFIRMED_STATES else None
         context["deliveries"] = queries.deliveries(order)
+        context["made_to_order"] = queries.made_to_order(context["deliveries"])
+        context["may_see_production"] = self.request.user.has_perm("manufacturing.view_manufacturingorder")
         context["invoices"] = queries.order_invoices(order)
         context["expired"] = queries.expired(order)
         context["approval"] = services.approval_reasons(order) if order.state in services.EDITABLE else []
@@ -267,6 +269,7 @@ class OrderPdfView(ModelView):
 PROMISED_STATES = {S.DRAFT, S.SENT, S.CONFIRMED}
 SOURCE_LABELS = {
     promise.Source.STOCK: gettext_lazy("in stock"),
+    promise.Source.PRODUCTION: gettext_lazy("to be made"),
     promise.Source.INCOMING: gettext_lazy("with an expected receipt"),
     promise.Source.PURCHASE: gettext_lazy("to be bought (supplier's lead time)"),
     promise.Source.NONE: gettext_lazy("no supplier: cannot be promised"),

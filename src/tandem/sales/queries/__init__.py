@@ -21,6 +21,7 @@ from tandem.core.models import Company
 from tandem.inventory.models import OPEN_STATES as OPEN_TRANSFERS
 from tandem.inventory.models import Location, Move, Transfer
 from tandem.inventory.queries import route_ids
+from tandem.manufacturing.models import ManufacturingOrder
 from tandem.partners.models import Partner
 from tandem.sales.models import (
     CreditLimit,
@@ -148,6 +149,15 @@ def delivered_by_product(order: SalesOrder) -> dict[int, Decimal]:
 
 def open_deliveries(order: SalesOrder) -> QuerySet[Transfer]:
     return Transfer.objects.filter(pk__in=route_ids([order.delivery_id or 0]), state__in=OPEN_TRANSFERS)
+
+
+def made_to_order(deliveries: Sequence[Transfer]) -> list[ManufacturingOrder]:
+    """The manufacturing orders made to order for the order's delivery lines (planning's
+    make-to-order, linked by the delivery move), first made first."""
+    if not deliveries:
+        return []
+    rows = ManufacturingOrder.objects.filter(demand_move__transfer__in=[t.pk for t in deliveries])
+    return list(rows.select_related("product").order_by("id"))
 
 
 def deliveries(order: SalesOrder) -> list[Transfer]:

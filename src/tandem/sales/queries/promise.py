@@ -7,7 +7,10 @@ move — day by day), a quantity can ship on the first day from which the projec
 falls below it again (taking it earlier would take goods promised to a later delivery). When no
 day of the projection holds it, the goods must be bought: the promise is today plus the lead
 time of the supplier purchasing would buy from soonest (``purchasing.queries.best_supplier``);
-with no supplier price there is no promise. Services and consumables ship at once.
+with no supplier price there is no promise. Services and consumables ship at once. A product
+that is made (it has a bill of materials) is promised by planning's capable-to-promise instead
+(``planning.queries.capable_to_promise``: stock, open supply and new production within its
+components, lead times and the work centres' capacity), with its reasoning.
 
 Lines of one product count together in line order (the second line of chairs needs the first
 one's chairs too). A confirmed order's own delivery is taken out of the projection again and
@@ -31,6 +34,8 @@ from tandem.catalog.models import Product
 from tandem.core.models import Company, Uom
 from tandem.inventory import queries as stock
 from tandem.inventory.models import Move, Reservation, Warehouse
+from tandem.planning import queries as planning
+from tandem.planning.promise import Source as Planned
 from tandem.purchasing.queries import best_supplier
 from tandem.sales.models import SalesOrder
 from tandem.sales.queries import CONFIRMED_STATES, line_statuses, open_deliveries
@@ -44,6 +49,7 @@ class Source:
     STOCK = "stock"  # on the shelf (and not promised to a later delivery)
     INCOMING = "incoming"  # an expected receipt brings enough
     PURCHASE = "purchase"  # to be bought: today plus the supplier's lead time
+    PRODUCTION = "production"  # to be made: capable-to-promise's date
     NONE = "none"  # not enough in sight and no supplier price: no promise
     NOT_STOCKED = "not_stocked"  # a service or a consumable: at once
     DELIVERED = "delivered"  # a confirmed order's line already delivered
@@ -67,6 +73,7 @@ class LinePromise:
     date: datetime.date | None
     source: str
     lead_time_days: int | None = None
+    reason: str = ""  # capable-to-promise's reasoning, for a made product
 
 
 @dataclass(frozen=True)
@@ -127,6 +134,9 @@ def promise_for(
     projections: dict[int, tuple[Decimal, list[tuple[datetime.date, Decimal]]]] = {}
     wanted: dict[int, Decimal] = defaultdict(lambda: ZERO)
     found = []
+    needs = list(needs)
+    goods = {need.product.pk for need in needs if need.product.kind == Product.Kind.GOODS}
+    made = planning.made_products(company, goods, today) if goods and warehouse is not None else set()
     for need in needs:
         product = need.product
         if product.kind != Product.Kind.GOODS:
@@ -139,6 +149,9 @@ def promise_for(
         total = wanted[product.pk]
         if total <= own_reserved.get(product.pk, ZERO):
             found.append(LinePromise(need.key, product, need.quantity, today, Source.STOCK))
+            continue
+        if product.pk in made:
+            found.append(_capable(need, total, warehouse, today, own_moves.get(product.pk, [])))
             continue
         if product.pk not in projections:
             projections[product.pk] = _projection(product, warehouse, today, own_moves.get(product.pk, []))
@@ -156,6 +169,32 @@ def promise_for(
             day = today + datetime.timedelta(days=lead)
             found.append(LinePromise(need.key, product, need.quantity, day, Source.PURCHASE, lead))
     return Promise(found)
+
+
+_PLANNED = {
+    Planned.STOCK: Source.STOCK,
+    Planned.SUPPLY: Source.INCOMING,
+    Planned.PRODUCTION: Source.PRODUCTION,
+    Planned.PURCHASE: Source.PURCHASE,
+    Planned.NONE: Source.NONE,
+}
+
+
+def _capable(
+    need: Need,
+    total: Decimal,
+    warehouse: Warehouse,
+    today: datetime.date,
+    own: list[tuple[datetime.date, Decimal]],
+) -> LinePromise:
+    """A made product's line: capable-to-promise of all the lines of the product so far."""
+    found = planning.capable_to_promise(
+        need.product, total, warehouse=warehouse, today=today, returned={need.product.pk: own}
+    )
+    top = found.steps[0]
+    return LinePromise(
+        need.key, need.product, need.quantity, found.date, _PLANNED[top.source], top.lead_days, found.reason
+    )
 
 
 def _projection(

@@ -1,0 +1,284 @@
+"""Capacity: the load of work centres day by day, and finite forward scheduling.
+
+A work centre works ``capacity_hours`` a day on its working days (``manufacturing.queries.
+is_working_day``: its weekdays, not its country's public holidays), from ``DAY_STARTS`` local
+time. A work order takes its remaining time (planned minutes less the minutes already worked)
+and a centre does one work order at a time.
+
+:class:`Board` is the schedule in memory: for each centre, the next moment it is free. Placing
+an order's operations (in their order: an operation starts when the one before it finished and
+its centre is free) moves those moments on, so no day is loaded past its capacity.
+:func:`released_board` places every released order (confirmed or in progress) from the start
+of a day, in priority order (in progress first, then by due date): the scheduling service writes
+that plan on the work orders (``services_capacity.schedule``), and capable-to-promise places a
+new order after it (``planning.promise``).
+
+:func:`load` is what the capacity page draws: per centre and day, the hours of the open work
+orders of released orders — where the schedule put them, or on their order's due date (today
+when it is past) while they are not scheduled — against the day's capacity.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from tandem.core.models import Company
+from tandem.manufacturing import queries as manufacturing
+from tandem.manufacturing.models import ManufacturingOrder, WorkCentre, WorkLog, WorkOrder
+
+ZERO = Decimal(0)
+DAY_STARTS = datetime.time(8)  # a centre's day begins at 8:00 (earlier when it works more than 16 hours)
+SEARCH_DAYS = 3660  # a centre with no working day in ten years never frees up
+RELEASED = (ManufacturingOrder.State.CONFIRMED, ManufacturingOrder.State.IN_PROGRESS)
+OPEN_WORK = (WorkOrder.State.PENDING, WorkOrder.State.IN_PROGRESS, WorkOrder.State.PAUSED)
+
+
+class NoWorkingDay(Exception):
+    """The centre has no working day within ``SEARCH_DAYS``: nothing can be scheduled on it."""
+
+    def __init__(self, centre: WorkCentre) -> None:
+        super().__init__(str(centre))
+        self.centre = centre
+
+
+@dataclass(frozen=True)
+class Position:
+    """A moment on a centre's calendar: ``offset`` seconds into the working window of ``day``."""
+
+    day: datetime.date
+    offset: int
+
+
+class Clock:
+    """A work centre's calendar in seconds of work."""
+
+    def __init__(self, centre: WorkCentre) -> None:
+        self.centre = centre
+        self.seconds = int(centre.capacity_hours * 3600)
+        self.starts = datetime.time(min(DAY_STARTS.hour, max(0, 24 - math.ceil(centre.capacity_hours))))
+        self._working: dict[datetime.date, bool] = {}
+
+    def works(self, day: datetime.date) -> bool:
+        found = self._working.get(day)
+        if found is None:
+            found = self._working[day] = manufacturing.is_working_day(self.centre, day)
+        return found
+
+    def capacity(self, day: datetime.date) -> int:
+        """Seconds of work the centre has on ``day``."""
+        return self.seconds if self.works(day) else 0
+
+    def window(self, day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+        begin = timezone.make_aware(datetime.datetime.combine(day, self.starts))
+        return begin, begin + datetime.timedelta(seconds=self.capacity(day))
+
+    def next_working(self, day: datetime.date) -> datetime.date:
+        for _n in range(SEARCH_DAYS):
+            if self.works(day):
+                return day
+            day += datetime.timedelta(days=1)
+        raise NoWorkingDay(self.centre)
+
+    def at(self, position: Position) -> datetime.datetime:
+        return self.window(position.day)[0] + datetime.timedelta(seconds=position.offset)
+
+    def position(self, moment: datetime.datetime) -> Position:
+        """The first moment of work at or after ``moment``."""
+        local = timezone.localtime(moment)
+        day = local.date()
+        if self.works(day):
+            begin, end = self.window(day)
+            if local < end:
+                return Position(day, max(0, int((local - begin).total_seconds())))
+        return Position(self.next_working(day + datetime.timedelta(days=1)), 0)
+
+    def advance(self, start: Position, seconds: int) -> Position:
+        """Where ``seconds`` of work begun at ``start`` (a moment of work) end."""
+        day, offset = start.day, start.offset
+        while True:
+            room = self.capacity(day) - offset
+            if seconds <= room:
+                return Position(day, offset + seconds)
+            seconds -= room
+            day, offset = self.next_working(day + datetime.timedelta(days=1)), 0
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where the board put one operation: ``waited`` is how long it stood ready before its
+    centre was free (seconds of calendar time), so a caller sees which centre held it up."""
+
+    centre: WorkCentre
+    start: datetime.datetime
+    finish: datetime.datetime
+    waited: float
+
+
+@dataclass
+class Board:
+    """For each centre, the next moment it is free; placing operations moves it on."""
+
+    begin: datetime.datetime
+    clocks: dict[int, Clock] = field(default_factory=dict)
+    free: dict[int, datetime.datetime] = field(default_factory=dict)
+
+    def clock(self, centre: WorkCentre) -> Clock:
+        found = self.clocks.get(centre.pk)
+        if found is None:
+            found = self.clocks[centre.pk] = Clock(centre)
+        return found
+
+    def place(self, operations: Iterable[tuple[WorkCentre, int]], ready: datetime.datetime) -> list[Slot]:
+        """Place operations (centre, seconds of work) one after the other from ``ready``."""
+        slots = []
+        for centre, seconds in operations:
+            clock = self.clock(centre)
+            ready = max(ready, self.begin)
+            free = self.free.get(centre.pk, self.begin)
+            start = clock.position(max(ready, free))
+            end = clock.advance(start, seconds)
+            started, finished = clock.at(start), clock.at(end)
+            waited = max(0.0, (started - clock.at(clock.position(ready))).total_seconds())
+            self.free[centre.pk] = finished
+            slots.append(Slot(centre, started, finished, waited))
+            ready = finished
+        return slots
+
+    def copy(self) -> Board:
+        return Board(self.begin, self.clocks, dict(self.free))
+
+
+def day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def remaining_seconds(work_order: WorkOrder) -> int:
+    """The work left on a work order: planned less worked (prefetched logs), never below zero."""
+    left = work_order.planned_minutes - manufacturing.minutes_worked(work_order.logs.all())
+    return max(0, int(left * 60))
+
+
+def released_orders(company: Company) -> QuerySet[ManufacturingOrder]:
+    """Released orders in scheduling priority: in progress first, then by due date."""
+    work = (
+        WorkOrder.objects.filter(state__in=OPEN_WORK)
+        .select_related("work_centre")
+        .prefetch_related(Prefetch("logs", WorkLog.objects.order_by("id")))
+        .order_by("sequence", "id")
+    )
+    return (
+        ManufacturingOrder.objects.filter(company=company, state__in=RELEASED)
+        .prefetch_related(Prefetch("work_orders", work, to_attr="open_work"))
+        .order_by("due_date", "id")
+    )
+
+
+@dataclass(frozen=True)
+class Placed:
+    order: ManufacturingOrder
+    slots: list[tuple[WorkOrder, Slot]]
+
+
+def released_board(company: Company, day: datetime.date) -> tuple[Board, list[Placed]]:
+    """Every released order's open work placed from the start of ``day``, in priority order."""
+    board = Board(day_start(day))
+    placed = []
+    orders = sorted(released_orders(company), key=lambda o: (o.state != RELEASED[1], o.due_date, o.pk))
+    for order in orders:
+        work: Sequence[WorkOrder] = order.open_work  # type: ignore[attr-defined]
+        slots = board.place([(w.work_centre, remaining_seconds(w)) for w in work], board.begin)
+        placed.append(Placed(order, list(zip(work, slots, strict=True))))
+    return board, placed
+
+
+# --- the load page ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayLoad:
+    day: datetime.date
+    capacity: Decimal  # hours
+    load: Decimal  # hours
+
+    @property
+    def over(self) -> bool:
+        return self.load > self.capacity
+
+    @property
+    def percent(self) -> int | None:
+        if not self.capacity:
+            return None
+        return int((self.load / self.capacity * 100).to_integral_value())
+
+
+@dataclass(frozen=True)
+class CentreLoad:
+    centre: WorkCentre
+    days: list[DayLoad]
+
+    @property
+    def overloaded(self) -> list[DayLoad]:
+        return [day for day in self.days if day.over]
+
+
+def _hours(seconds: float) -> Decimal:
+    return (Decimal(str(seconds)) / 3600).quantize(Decimal("0.01"))
+
+
+def load(company: Company, start: datetime.date, days: int) -> list[CentreLoad]:
+    """Hours loaded on each active centre on each of ``days`` days from ``start``, against its capacity."""
+    end = start + datetime.timedelta(days=days - 1)
+    centres = list(WorkCentre.objects.filter(company=company, active=True).order_by("code", "id"))
+    clocks = {centre.pk: Clock(centre) for centre in centres}
+    seconds: dict[tuple[int, datetime.date], float] = defaultdict(float)
+    work = (
+        WorkOrder.objects.filter(
+            company=company, state__in=OPEN_WORK, order__state__in=RELEASED, work_centre__active=True
+        )
+        .select_related("order")
+        .prefetch_related("logs")
+    )
+    for work_order in work:
+        clock = clocks[work_order.work_centre_id]
+        if work_order.planned_start is not None and work_order.planned_finish is not None:
+            _spread(clock, work_order.planned_start, work_order.planned_finish, start, end, seconds)
+        else:
+            day = max(work_order.order.due_date, start)
+            if day <= end:
+                seconds[(clock.centre.pk, day)] += remaining_seconds(work_order)
+    found = []
+    for centre in centres:
+        clock = clocks[centre.pk]
+        rows = []
+        for offset in range(days):
+            day = start + datetime.timedelta(days=offset)
+            rows.append(DayLoad(day, _hours(clock.capacity(day)), _hours(seconds[(centre.pk, day)])))
+        found.append(CentreLoad(centre, rows))
+    return found
+
+
+def _spread(
+    clock: Clock,
+    begin: datetime.datetime,
+    finish: datetime.datetime,
+    start: datetime.date,
+    end: datetime.date,
+    seconds: dict[tuple[int, datetime.date], float],
+) -> None:
+    """Add the working time between ``begin`` and ``finish`` to each day it falls on."""
+    day = max(timezone.localtime(begin).date(), start)
+    last = min(timezone.localtime(finish).date(), end)
+    while day <= last:
+        opens, closes = clock.window(day)
+        overlap = (min(closes, finish) - max(opens, begin)).total_seconds()
+        if overlap > 0:
+            seconds[(clock.centre.pk, day)] += overlap
+        day += datetime.timedelta(days=1)

@@ -1,0 +1,198 @@
+"""Make to order through sales, and the capacity page and API, in the table shop
+(``tests/planning/table_shop.py``), on its Tuesday 22 December 2026."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tandem.core import roles
+from tandem.core.models import Company, Event, User
+from tandem.inventory.models import Move
+from tandem.manufacturing.models import ManufacturingOrder
+from tandem.partners.models import Partner
+from tandem.purchasing.models import PurchaseRequest
+from tandem.sales import services as sales
+from tandem.sales.queries import promise as sales_promise
+from tests.kit.api import api_client, assert_problem
+from tests.planning.table_shop import TODAY, Shop, build
+from tests.sales.conftest import quotation
+from tests.web.support import signed_in
+
+pytestmark = pytest.mark.django_db
+CHRISTMAS_MONDAY = datetime.date(2026, 12, 28)
+
+
+@pytest.fixture(autouse=True)
+def today_is_the_22nd(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = timezone.localdate
+
+    def localdate(value: Any = None, tz: Any = None) -> datetime.date:
+        return TODAY if value is None else original(value, tz)
+
+    monkeypatch.setattr(timezone, "localdate", localdate)
+
+
+@pytest.fixture
+def shop(company: Company, admin: User) -> Shop:
+    return build(company, admin)
+
+
+@pytest.fixture
+def planner(make_user: Callable[..., User]) -> User:
+    return make_user("petra", roles.PRODUCTION_PLANNER)
+
+
+@pytest.fixture
+def customer(make_partner: Callable[..., Partner]) -> Partner:
+    return make_partner("Hotel Union", email="orders@union.example")
+
+
+def test_confirming_a_sale_of_tables_makes_them_to_order(
+    company: Company, admin: User, shop: Shop, customer: Partner
+) -> None:
+    order = quotation(company, admin, customer, (shop.products["table"], "4"), order_date=TODAY)
+    quoted = sales_promise.order_promise(order)
+    assert (quoted.date, quoted.lines[0].source) == (CHRISTMAS_MONDAY, sales_promise.Source.PRODUCTION)
+    assert "3 days" in quoted.lines[0].reason
+
+    sales.confirm_order(order, admin)
+
+    order.refresh_from_db()
+    assert order.promised_date == CHRISTMAS_MONDAY
+    table = ManufacturingOrder.objects.get(product=shop.products["table"])
+    line_move = Move.objects.get(transfer=order.delivery, product=shop.products["table"])
+    assert (table.state, table.quantity, table.source, table.origin) == (
+        "confirmed",
+        4,
+        "sales",
+        order.number,
+    )
+    assert (table.due_date, table.demand_move_id) == (CHRISTMAS_MONDAY, line_move.pk)
+    assert table.work_orders.count() == 1
+    top = ManufacturingOrder.objects.get(product=shop.products["top"])  # a made component: made for it
+    assert (top.state, top.quantity, top.origin) == ("confirmed", 4, table.number)
+    legs = PurchaseRequest.objects.get(product=shop.products["leg"])  # a bought one: bought
+    assert (legs.quantity, legs.state) == (16, "open")
+    assert not PurchaseRequest.objects.filter(
+        product__in=[shop.products["table"], shop.products["top"]]
+    ).exists()
+    timeline = Event.objects.filter(partner_id=customer.pk, name="planning.made_to_order").order_by("id")
+    assert [e.data["order"] for e in timeline] == [table.number, top.number]
+    # Confirmed, the order's own manufacturing order is what brings its tables: still on time.
+    again = sales_promise.order_promise(order)
+    assert again.date == CHRISTMAS_MONDAY and not sales_promise.late(order, again)
+
+
+def test_the_order_and_the_customer_card_show_the_manufacturing_order(
+    company: Company, admin: User, shop: Shop, customer: Partner, salesperson: User
+) -> None:
+    order = quotation(company, admin, customer, (shop.products["table"], "1"), order_date=TODAY)
+    sales.confirm_order(order, admin)
+    table = ManufacturingOrder.objects.get(product=shop.products["table"])
+    page = signed_in(admin).get(reverse("sales:order_detail", args=[order.pk])).content.decode()
+    assert 'id="order-made-to-order"' in page and table.get_absolute_url() in page
+    # a salesperson sees which order makes it, not a link to the shop floor's records
+    seller = signed_in(salesperson).get(reverse("sales:order_detail", args=[order.pk])).content.decode()
+    assert table.number in seller and table.get_absolute_url() not in seller
+    card = signed_in(admin).get(reverse("partners:partner_detail", args=[customer.pk])).content.decode()
+    assert table.number in card
+
+
+def test_a_product_not_made_to_order_is_still_bought(
+    company: Company, admin: User, shop: Shop, customer: Partner
+) -> None:
+    order = quotation(company, admin, customer, (shop.products["leg"], "2"), order_date=TODAY)
+    sales.confirm_order(order, admin)
+    assert PurchaseRequest.objects.get(product=shop.products["leg"]).quantity == 2
+    assert not ManufacturingOrder.objects.filter(source="sales").exists()
+
+
+# --- the API -----------------------------------------------------------------------------------------
+
+
+def test_the_api_answers_the_date_and_the_reasoning(shop: Shop, planner: User) -> None:
+    url = "/api/v1/planning/capable-to-promise/"
+    response = api_client(planner).get(url, {"product": shop.products["table"].pk, "quantity": "4"})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["date"] == "2026-12-28"
+    assert [(s["sku"], s["bound"]) for s in body["bounds"]] == [("TBL", "components"), ("LEG", "lead_time")]
+    assert body["steps"][0]["supply"] == "production" and body["steps"][0]["component_of"] is None
+    assert "3 days" in body["reason"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [({"quantity": "4"}, "product"), ({"quantity": "0"}, "quantity"), ({"quantity": "lots"}, "quantity")],
+)
+def test_the_api_refuses_bad_input(shop: Shop, planner: User, query: dict[str, str], field: str) -> None:
+    if field != "product":
+        query = {**query, "product": str(shop.products["table"].pk)}
+    before = Event.objects.count()
+    assert_problem(api_client(planner).get("/api/v1/planning/capable-to-promise/", query), 400, field)
+    assert Event.objects.count() == before
+
+
+def test_the_api_keeps_to_the_company_and_the_roles(
+    shop: Shop, salesperson: User, make_user: Callable[..., User], other_company: Company
+) -> None:
+    url = "/api/v1/planning/capable-to-promise/"
+    query = {"product": shop.products["table"].pk, "quantity": "1"}
+    assert api_client(salesperson).get(url, query).status_code == 403  # no BOMs for a salesperson
+    stranger = make_user("stranger", roles.PRODUCTION_PLANNER, company=other_company)
+    assert_problem(api_client(stranger).get(url, query), 400, "product")  # another company's product
+    assert api_client(None).get(url, query).status_code in (401, 403)
+
+
+def test_the_capacity_api_shows_the_load_and_schedules(shop: Shop, planner: User, salesperson: User) -> None:
+    client = api_client(planner)
+    rows = client.get("/api/v1/planning/capacity/", {"start": "2026-12-22", "days": "3"}).json()
+    saw = next(row for row in rows if row["code"] == "SAW")
+    assert [(d["day"], d["load"], d["over"]) for d in saw["days"]] == [
+        ("2026-12-22", "5.00", False), ("2026-12-23", "0.00", False), ("2026-12-24", "0.00", False),
+    ]  # fmt: skip
+    answer = client.post("/api/v1/planning/capacity/schedule/")
+    assert answer.status_code == 200 and answer.json() == {"orders": 1, "work_orders": 1, "late": []}
+    assert api_client(salesperson).post("/api/v1/planning/capacity/schedule/").status_code == 403
+    assert_problem(client.get("/api/v1/planning/capacity/", {"days": "0"}), 400, "days")
+
+
+# --- the capacity page -------------------------------------------------------------------------------
+
+
+def test_the_capacity_page_highlights_overloads_and_schedules(
+    company: Company, admin: User, shop: Shop, planner: User
+) -> None:
+    from tandem.manufacturing import services as manufacturing
+
+    manufacturing.confirm_order(
+        manufacturing.create_order(
+            company, admin, product=shop.products["top"], quantity="4", due_date=TODAY
+        ),
+        admin,
+    )
+    client = signed_in(planner)
+    page = client.get(reverse("planning:capacity"), {"days": "5"})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert text.count("overload") >= 1 and "11.50" in text
+    done = client.post(reverse("planning:schedule"))
+    assert done.status_code == 302
+    assert "11.50" not in client.get(reverse("planning:capacity"), {"days": "5"}).content.decode()
+    assert client.get(reverse("planning:capacity"), {"days": "0"}).status_code == 400
+    assert client.get(reverse("planning:capacity"), {"start": "22.12."}).status_code == 400
+
+
+def test_the_capacity_page_is_for_production(
+    shop: Shop, salesperson: User, make_user: Callable[..., User]
+) -> None:
+    assert signed_in(salesperson).get(reverse("planning:capacity")).status_code == 403
+    worker = make_user("ivan", "production")
+    assert signed_in(worker).get(reverse("planning:capacity")).status_code == 200
+    assert signed_in(worker).post(reverse("planning:schedule")).status_code == 403
