@@ -571,8 +571,9 @@ class OrderDetailView(ObjectDetailView):
     edit_url_name = "manufacturing:order_edit"
     list_url_name = "manufacturing:order_list"
     fields = [
-        "product", "quantity", "bom", "routing", "warehouse", "due_date", "source", "origin", "reference",
-        "lot_name", "backorder_of", "standard_cost", "confirmed_at", "started_at", "done_at", "notes",
+        "product", "quantity", "bom", "routing", "warehouse", "due_date", "planned_start", "planned_finish",
+        "source", "origin", "reference", "lot_name", "backorder_of", "standard_cost", "confirmed_at",
+        "started_at", "done_at", "notes",
     ]  # fmt: skip
 
     def get_queryset(self) -> QuerySet[ManufacturingOrder]:

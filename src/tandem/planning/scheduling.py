@@ -21,7 +21,7 @@ from tandem.planning import capacity
 class ScheduleResult:
     orders: int
     work_orders: int
-    late: list[ManufacturingOrder]  # finishing after their due date
+    late: list[ManufacturingOrder]  # finishing after their due date (pk, number and due date read)
 
 
 @transaction.atomic
@@ -37,17 +37,14 @@ def schedule(
     orders: list[ManufacturingOrder] = []
     late = []
     for row in placed:
-        for work_order, slot in row.slots:
-            work_order.planned_start, work_order.planned_finish = slot.start, slot.finish
-            work_orders.append(work_order)
-        order = row.order
+        for work, slot in row.slots:
+            work_orders.append(WorkOrder(pk=work.pk, planned_start=slot.start, planned_finish=slot.finish))
+        order = ManufacturingOrder(pk=row.pk, number=row.number, due_date=row.due)
         if row.slots:
             order.planned_start = row.slots[0][1].start
             order.planned_finish = row.slots[-1][1].finish
-            if timezone.localtime(order.planned_finish).date() > order.due_date:
+            if timezone.localtime(order.planned_finish).date() > row.due:
                 late.append(order)
-        else:
-            order.planned_start = order.planned_finish = None
         orders.append(order)
     WorkOrder.objects.bulk_update(work_orders, ["planned_start", "planned_finish"], batch_size=500)
     ManufacturingOrder.objects.bulk_update(orders, ["planned_start", "planned_finish"], batch_size=500)
