@@ -30,6 +30,12 @@ from tests.sales.conftest import quotation
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def act(page: Any, button: Any) -> None:
+    """Click an action button (htmx posts it) and wait for the answer."""
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        button.click()
+
+
 @pytest.fixture(autouse=True)
 def today_is_the_22nd(monkeypatch: pytest.MonkeyPatch) -> None:
     original = timezone.localdate
@@ -63,7 +69,7 @@ def test_a_table_made_to_order_from_the_sale_to_the_delivery(
 
     # The sale: confirmed, a manufacturing order is made for it, promised for the 22nd.
     page.goto(reverse("sales:order_detail", args=[order.pk]))
-    page.locator("[data-action=confirm] button").click()
+    act(page, page.locator("[data-action=confirm] button"))
     made = page.locator("#order-made-to-order")
     page.reload()
     expect(made).to_contain_text("Table × 1")
@@ -81,14 +87,14 @@ def test_a_table_made_to_order_from_the_sale_to_the_delivery(
     # The shop floor of assembly: start, pass the check, finish.
     page.goto(reverse("manufacturing:shop_floor", args=[shop.centres["ASM"].pk]))
     card = page.locator(f"[data-work-order={mo.work_orders.get().pk}]")
-    card.locator("[data-action=start] button").click()
+    act(page, card.locator("[data-action=start] button"))
     page.reload()
     expect(card).to_have_attribute("data-state", "in_progress")
     card.get_by_role("button", name="Pass").click()
     expect(page.locator(".alert").first).to_contain_text("The check passed.")
     assert QualityCheck.objects.get(order=mo).state == "passed"
     shot(page, "mto-shop-floor")
-    card.locator("[data-action=finish] button").click()
+    act(page, card.locator("[data-action=finish] button"))
     page.reload()
     expect(page.locator(f"[data-work-order={mo.work_orders.get().pk}]")).to_have_count(0)
 
@@ -96,7 +102,7 @@ def test_a_table_made_to_order_from_the_sale_to_the_delivery(
     page.goto(reverse("manufacturing:order_produce", args=[mo.pk]))
     page.locator("main form [type=submit]").first.click()
     expect(page).to_have_url(re.compile(rf"/manufacturing/orders/{mo.pk}/$"))
-    page.locator("[data-action=finish] button").click()
+    act(page, page.locator("[data-action=finish] button"))
     page.reload()
     mo.refresh_from_db()
     assert mo.state == "done"
@@ -105,9 +111,9 @@ def test_a_table_made_to_order_from_the_sale_to_the_delivery(
     # Deliver: the delivery finds the table now, and goes.
     delivery = Transfer.objects.get(pk=order.delivery_id)
     page.goto(delivery.get_absolute_url())
-    page.locator("[data-action=reserve] button").click()
+    act(page, page.locator("[data-action=reserve] button"))
     page.reload()
-    page.locator("[data-action=validate] button").click()
+    act(page, page.locator("[data-action=validate] button"))
     page.reload()
     delivery.refresh_from_db()
     assert delivery.state == Transfer.State.DONE
