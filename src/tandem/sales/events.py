@@ -120,4 +120,9 @@ declare(
         {"amount": "the new limit (company currency, a decimal string) or null: none"},
         webhook=True,
     ),
+    EventType(
+        "product.invoice_policy_changed",
+        _("Invoice policy changed"),
+        {"invoice_policy": "ordered or delivered, or null: the company's default"},
+    ),
 )

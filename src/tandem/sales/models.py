@@ -103,6 +103,21 @@ class CreditLimit(CompanyOwned):
         return f"{self.partner_id}: {self.amount}"
 
 
+class ProductInvoicePolicy(CompanyOwned):
+    """A product invoiced otherwise than the company's default (``SalesSettings.invoice_policy``):
+    on ordered or on delivered quantities. Services are always invoiced on ordered quantities."""
+
+    product = models.OneToOneField(Product, models.CASCADE, related_name="+", verbose_name=_("product"))
+    invoice_policy = models.CharField(_("invoice"), max_length=16, choices=InvoicePolicy.choices)
+
+    class Meta:
+        verbose_name = _("product invoice policy")
+        verbose_name_plural = _("product invoice policies")
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.invoice_policy}"
+
+
 class SalesOrderQuerySet(CompanyQuerySet):
     def visible_to(self, user: User | Any) -> Self:
         """A salesperson sees their own orders and those of the customers they may open."""

@@ -17,6 +17,7 @@ from tandem.accounting.models import Invoice, InvoiceLine
 from tandem.accounting.queries import open_balance
 from tandem.accounting.queries.payments import invoice_residuals
 from tandem.accounting.services import taxes as tax_rules
+from tandem.catalog.models import Product
 from tandem.core.models import Company
 from tandem.inventory.models import OPEN_STATES as OPEN_TRANSFERS
 from tandem.inventory.models import Location, Move, Transfer
@@ -28,6 +29,7 @@ from tandem.sales.models import (
     InvoicePolicy,
     MailPreference,
     OrderInvoice,
+    ProductInvoicePolicy,
     SalesOrder,
     SalesOrderLine,
     SalesSettings,
@@ -50,6 +52,19 @@ def credit_limit(partner: Partner) -> Decimal | None:
         .values_list("amount", flat=True)
         .first()
     )
+
+
+def invoice_policy_of(product: Product, default: str) -> str:
+    """How ``product`` is invoiced: a service on ordered quantities, else its own policy, else
+    ``default`` (the company's)."""
+    if product.kind == Product.Kind.SERVICE:
+        return InvoicePolicy.ORDERED
+    found = (
+        ProductInvoicePolicy.objects.filter(company_id=product.company_id, product=product)
+        .values_list("invoice_policy", flat=True)
+        .first()
+    )
+    return found or default
 
 
 MAIL_KINDS = ("confirmation", "shipment", "invoice")

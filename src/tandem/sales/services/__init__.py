@@ -59,7 +59,7 @@ from tandem.sales.services.orders import (
 )
 from tandem.sales.services.pdf import document_title, order_pdf, pdf_name
 from tandem.sales.services.sending import send_order
-from tandem.sales.services.settings import set_credit_limit, update_settings
+from tandem.sales.services.settings import set_credit_limit, set_invoice_policy, update_settings
 
 __all__ = [
     "ANSWERED_KIND",
@@ -105,6 +105,7 @@ __all__ = [
     "revoke_links",
     "send_order",
     "set_credit_limit",
+    "set_invoice_policy",
     "set_mail_preference",
     "signature_png",
     "update_order",

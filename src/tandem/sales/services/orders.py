@@ -108,9 +108,7 @@ def _write_lines(order: SalesOrder, given: Sequence[OrderLineData]) -> None:
         )
         if any(tax.company_id != order.company_id or tax.use != Tax.Use.SALE for tax in chosen):
             errors.setdefault(key, []).append(_("Choose sales taxes of this company."))
-        line_policy = data.invoice_policy or (
-            InvoicePolicy.ORDERED if product.kind == Product.Kind.SERVICE else policy
-        )
+        line_policy = data.invoice_policy or queries.invoice_policy_of(product, policy)
         if line_policy not in InvoicePolicy.values:
             errors.setdefault(key, []).append(_("Invoice on ordered or on delivered quantities."))
         line = SalesOrderLine(

@@ -7,12 +7,13 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tandem.catalog.models import Product
 from tandem.core import events
 from tandem.core.errors import ValidationFailed
 from tandem.core.models import Company, User
 from tandem.core.money import read_decimal
 from tandem.partners.models import Partner
-from tandem.sales.models import CreditLimit, InvoicePolicy, SalesSettings
+from tandem.sales.models import CreditLimit, InvoicePolicy, ProductInvoicePolicy, SalesSettings
 from tandem.sales.services.common import HUNDRED, _other_company
 
 
@@ -79,4 +80,28 @@ def set_credit_limit(
         company=company, partner=partner, defaults={"amount": value}
     )
     events.record("creditlimit.changed", partner, actor, {"amount": str(value)})
+    return row
+
+
+@transaction.atomic
+def set_invoice_policy(
+    company: Company, actor: User | None, *, product: Product, invoice_policy: str | None
+) -> ProductInvoicePolicy | None:
+    """Invoice ``product`` on ordered or on delivered quantities whatever the company's default
+    (``invoice_policy`` None or empty: the default again). Services are always invoiced on
+    ordered quantities. Lines already on quotations keep the policy they were written with."""
+    if not isinstance(product, Product) or _other_company(product, company):
+        raise ValidationFailed({"product": [_("This choice belongs to another company.")]})
+    if invoice_policy in (None, ""):
+        ProductInvoicePolicy.objects.filter(company=company, product=product).delete()
+        events.record("product.invoice_policy_changed", product, actor, {"invoice_policy": None})
+        return None
+    if invoice_policy not in InvoicePolicy.values:
+        raise ValidationFailed({"invoice_policy": [_("Invoice on ordered or on delivered quantities.")]})
+    if product.kind == Product.Kind.SERVICE:
+        raise ValidationFailed({"invoice_policy": [_("A service is always invoiced on ordered quantities.")]})
+    row, _created = ProductInvoicePolicy.objects.update_or_create(
+        company=company, product=product, defaults={"invoice_policy": invoice_policy}
+    )
+    events.record("product.invoice_policy_changed", product, actor, {"invoice_policy": invoice_policy})
     return row
