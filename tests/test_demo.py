@@ -235,6 +235,11 @@ class TestTheSmallDemo(DemoCase):
         assert SalesOrder.objects.filter(approved_by__isnull=False).exists()
         invoiced = list(SalesOrder.objects.filter(invoices__isnull=False).distinct())
         assert invoiced and any(sales.progress(o).delivered for o in invoiced)
+        from tandem.accounting.models import Invoice
+        from tandem.core.models import Event
+
+        credited = SalesOrder.objects.filter(invoices__invoice__kind=Invoice.Kind.CUSTOMER_CREDIT_NOTE)
+        assert credited.exists() and Event.objects.filter(name="salesorder.returned").exists()
 
 
 def test_generators_repeat_themselves() -> None:

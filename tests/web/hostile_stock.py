@@ -216,6 +216,15 @@ def _hostile_sales_order(company: Company, actor: User, pcs: Uom) -> Any:
     )
 
 
+def _hostile_credit_limit(company: Company, actor: User, pcs: Uom) -> Any:
+    """The credit limit of a customer named ``HOSTILE``."""
+    from tandem.partners.services import create_partner
+    from tandem.sales import services
+
+    customer = create_partner(company, actor, name=HOSTILE, is_customer=True, allow_duplicate=True)
+    return services.set_credit_limit(company, actor, partner=customer, amount="5000")
+
+
 def _hostile_approval_level(company: Company, actor: User, pcs: Uom) -> Any:
     from tandem.purchasing import services
 
@@ -239,5 +248,6 @@ RECORDS: dict[str, Callable[[Company, User, Uom], Any]] = {
     "purchasing.purchaseorder": _hostile_purchase_order,
     "purchasing.purchaserequest": _hostile_purchase_request,
     "purchasing.supplierprice": _hostile_supplier_price,
+    "sales.creditlimit": _hostile_credit_limit,
     "sales.salesorder": _hostile_sales_order,
 }

@@ -1,5 +1,6 @@
 """``/api/v1/sales/orders/``: quotations and orders with their lines; ``send``, ``confirm``,
-``cancel`` and ``invoice`` are POSTs on the order. Thin: services write."""
+``cancel`` and ``invoice`` are POSTs on the order. ``/api/v1/sales/credit-limits/``: customers'
+credit limits. Thin: services write."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from tandem.inventory.models import Warehouse
 from tandem.partners.models import Partner
 from tandem.sales import queries, services
 from tandem.sales.filters import OrderFilter
-from tandem.sales.models import InvoicePolicy, SalesOrder, SalesOrderLine
+from tandem.sales.models import CreditLimit, InvoicePolicy, SalesOrder, SalesOrderLine
 from tandem.sales.queries import promise
 
 CHANGE = ["sales.change_salesorder"]
@@ -136,6 +137,17 @@ class InvoiceQuantitySerializer(StrictFieldsMixin, serializers.Serializer):  # t
 class OrderInvoiceSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
     invoice_date = serializers.DateField(required=False)
     lines = InvoiceQuantitySerializer(many=True, required=False)
+
+
+class OrderReturnSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    lines = InvoiceQuantitySerializer(many=True, help_text="the lines coming back, in each line's unit")
+    credit = serializers.BooleanField(required=False, default=False, help_text="also draft the credit note")
+    credit_date = serializers.DateField(required=False)
+
+
+class OrderReturnResultSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    transfers = serializers.ListField(child=serializers.IntegerField(), help_text="the return transfers")
+    credit_note = serializers.IntegerField(allow_null=True)
 
 
 class OrderInvoiceResultSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -258,6 +270,30 @@ class SalesOrderViewSet(
         body = {"invoice": invoice.pk, "total": invoice.amount_total}
         return Response(OrderInvoiceResultSerializer(body).data, status=201)
 
+    @extend_schema(request=OrderReturnSerializer, responses={201: OrderReturnResultSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="return",
+        required_perms=["sales.change_salesorder", "inventory.add_transfer"],
+    )
+    def return_goods(self, request: Request, pk: str | None = None) -> Response:
+        """The customer sends delivered goods back: the return transfers and, with ``credit``, the
+        draft credit note for what of them was invoiced."""
+        data = self.validated(OrderReturnSerializer(data=request.data))
+        made = services.return_goods(
+            self.get_object(),
+            self.actor,
+            quantities={row["line"]: row["quantity"] for row in data["lines"]},
+            credit=data["credit"],
+            credit_date=data.get("credit_date"),
+        )
+        body = {
+            "transfers": [t.pk for t in made.transfers],
+            "credit_note": made.credit_note.pk if made.credit_note is not None else None,
+        }
+        return Response(OrderReturnResultSerializer(body).data, status=201)
+
     @extend_schema(request=None, responses=OrderPromiseSerializer)
     @action(detail=True, methods=["get"])
     def promise(self, request: Request, pk: str | None = None) -> Response:
@@ -281,3 +317,57 @@ class SalesOrderViewSet(
     def progress(self, request: Request, pk: str | None = None) -> Response:
         """Delivered, invoiced and paid: derived from the deliveries and invoices."""
         return Response(OrderProgressSerializer(queries.progress(self.get_object())).data)
+
+
+class CreditLimitSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    amount = serializers.DecimalField(max_digits=18, decimal_places=2, coerce_to_string=True, read_only=True)
+
+    class Meta:
+        model = CreditLimit
+        fields = ["id", "partner", "amount"]
+        read_only_fields = fields
+
+
+class CreditLimitWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    partner = ScopedPrimaryKeyField(queryset=Partner.objects.all())
+    amount = serializers.DecimalField(max_digits=18, decimal_places=2)
+
+
+class CreditLimitUpdateSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    amount = serializers.DecimalField(max_digits=18, decimal_places=2)
+
+
+class CreditLimitViewSet(RetrieveMixin, CreateMixin, UpdateMixin, mixins.ListModelMixin, ServiceViewSet):
+    """How much each customer may owe (company currency): above it, confirming an order needs a
+    sales manager. POST sets a customer's limit (replacing one it had), PATCH changes it,
+    DELETE removes it (no limit)."""
+
+    model = CreditLimit
+    serializer_class = CreditLimitSerializer
+    write_serializer_class = CreditLimitWriteSerializer
+    list_select_related = ("partner",)
+    ordering_fields = ("id", "amount")
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    perms_map_overrides = {"DELETE": ["%(app_label)s.change_%(model_name)s"]}
+
+    def get_write_serializer(self, *args: Any, **kwargs: Any) -> serializers.BaseSerializer:  # type: ignore[type-arg]
+        if self.action in ("update", "partial_update"):
+            kwargs.setdefault("context", self.get_serializer_context())
+            return CreditLimitUpdateSerializer(*args, **kwargs)
+        return super().get_write_serializer(*args, **kwargs)
+
+    def perform_service_create(self, data: dict[str, Any]) -> CreditLimit:
+        return services.set_credit_limit(self.company, self.actor, **data)  # type: ignore[return-value]
+
+    def perform_service_update(
+        self, instance: CreditLimit, data: dict[str, Any], expected_version: int | None
+    ) -> CreditLimit:
+        return services.set_credit_limit(  # type: ignore[return-value]
+            self.company, self.actor, partner=instance.partner, amount=data["amount"]
+        )
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Remove the customer's credit limit: its orders are confirmed without one."""
+        row = self.get_object()
+        services.set_credit_limit(self.company, self.actor, partner=row.partner, amount=None)
+        return Response(status=204)

@@ -1,8 +1,9 @@
 """Sales' part of the demo company: quotations and orders of Sam's and Sofia's customers in
 every state — drafts, quotations sent (one from a won deal), confirmed orders with their goods
 reserved, one partly delivered with its backorder and invoiced on what left, one delivered,
-invoiced and posted, one confirmed by Anna above its customer's credit limit, one cancelled.
-Deterministic; runs after inventory's, accounting's, CRM's and purchasing's parts."""
+invoiced and posted, one of which a piece came back (received; its credit note a draft), one
+confirmed by Anna above its customer's credit limit, one cancelled. Deterministic; runs after
+inventory's, accounting's, CRM's and purchasing's parts."""
 
 from __future__ import annotations
 
@@ -132,6 +133,13 @@ def _orders_of(company, seller: User, manager: User | None, customers, goods, ex
         invoice = services.invoice_order(done, seller, invoice_date=ago(25))
         accounting.post_invoice(invoice, manager)
     made += 1
+    # delivered and invoiced; one piece came back, received, its credit note a draft
+    returned = services.confirm_order(quote(customers[1], 35), seller)
+    _ship(returned, seller, Decimal(1))
+    if _invoiceable(returned):
+        accounting.post_invoice(services.invoice_order(returned, seller, invoice_date=ago(32)), manager)
+        _return_one(returned, manager or seller, ago(28))
+    made += 1
     # above the customer's credit limit: the sales manager confirmed it
     if manager is not None:
         big = quote(customers[4 % len(customers)], 9, 3)
@@ -165,3 +173,21 @@ def _ship(order: SalesOrder, actor: User, share: Decimal) -> None:
     }
     if quantities:
         inventory.validate_transfer(delivery, quantities, actor)
+
+
+def _return_one(order: SalesOrder, actor: User, day: datetime.date) -> None:
+    """The customer sent one piece of the order's first stocked line back: it is received, and
+    the credit note for it waits as a draft."""
+    line = next(
+        (
+            s.line
+            for s in queries.line_statuses(order)
+            if s.delivered >= 1 and s.line.product.kind != "service"
+        ),
+        None,
+    )
+    if line is None:
+        return
+    made = services.return_goods(order, actor, quantities={line.pk: 1}, credit=True, credit_date=day)
+    for transfer in made.transfers:
+        inventory.validate_transfer(transfer, None, actor)

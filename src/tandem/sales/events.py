@@ -60,6 +60,17 @@ declare(
         webhook=True,
     ),
     EventType(
+        "salesorder.returned",
+        _("Goods returned"),
+        {
+            "number": NUMBER,
+            "transfers": "the ids of the return transfers",
+            "quantities": "{order line id: quantity coming back, in the line's unit}",
+            "credit_note": "the draft credit note's id, or null",
+        },
+        webhook=True,
+    ),
+    EventType(
         "salesorder.done", _("Delivered and invoiced"), {"state": STATE, "number": NUMBER}, webhook=True
     ),
     EventType("salesorder.cancelled", _("Cancelled"), {"state": STATE, "number": NUMBER}, webhook=True),

@@ -13,7 +13,7 @@ from tandem.crm.models import Deal
 from tandem.inventory.models import Warehouse
 from tandem.partners.forms import salesperson_choices
 from tandem.partners.models import Partner
-from tandem.sales.models import SalesOrder, SalesOrderLine
+from tandem.sales.models import CreditLimit, SalesOrder, SalesOrderLine, SalesSettings
 from tandem.sales.services import ORDER_HEADER, OrderLineData
 from tandem.web.autocomplete import AutocompleteSelect
 from tandem.web.forms import ServiceModelForm, style_fields
@@ -132,3 +132,37 @@ class SalesOrderForm(ServiceModelForm):
                 data.pop(name, None)
         data["lines"] = [line for form in self.lines if (line := form.line()) is not None]  # type: ignore[attr-defined]
         return data
+
+
+class SalesSettingsForm(ServiceModelForm):
+    fieldsets: ClassVar = [
+        (_("Discount limits"), ["discount_limit", "manager_discount_limit"]),
+        (_("Invoicing"), ["invoice_policy"]),
+        (_("Quotations"), ["validity_days", "link_days", "acceptance_confirms"]),
+    ]
+
+    class Meta:
+        model = SalesSettings
+        fields = [
+            "discount_limit",
+            "manager_discount_limit",
+            "invoice_policy",
+            "validity_days",
+            "link_days",
+            "acceptance_confirms",
+        ]
+
+
+class CreditLimitForm(ServiceModelForm):
+    class Meta:
+        model = CreditLimit
+        fields = ["partner", "amount"]
+        widgets = {"partner": AutocompleteSelect("sales.customer")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:  # a limit is changed for its customer, never moved to another
+            self.fields["partner"].disabled = True
+
+    def limit_choices(self) -> None:
+        self.choice_field("partner").queryset = customers(getattr(self.request, "user", None))

@@ -23,7 +23,19 @@ def _order_events(user: Any) -> Q:
 registry.register(
     registry.Manifest(
         app="sales",
-        menu=[registry.MenuEntry(_("Quotations and orders"), "sales:order_list", VIEW, order=40)],
+        menu=[
+            registry.MenuEntry(_("Quotations and orders"), "sales:order_list", VIEW, order=40),
+            registry.MenuEntry(
+                _("Credit limits"), "sales:credit_limit_list", "sales.view_creditlimit", order=41
+            ),
+            registry.MenuEntry(
+                _("Sales settings"),
+                "sales:settings",
+                "sales.change_salessettings",
+                area=registry.SETTINGS,
+                order=60,
+            ),
+        ],
         tiles=[
             registry.Tile(
                 _("Quotations sent"),
@@ -37,7 +49,10 @@ registry.register(
         shortcuts=[
             registry.Shortcut(_("New quotation"), "sales:order_create", "sales.add_salesorder", order=40)
         ],
-        api=[registry.ApiRoute("sales/orders", f"{API}.SalesOrderViewSet", "api-salesorder")],
+        api=[
+            registry.ApiRoute("sales/orders", f"{API}.SalesOrderViewSet", "api-salesorder"),
+            registry.ApiRoute("sales/credit-limits", f"{API}.CreditLimitViewSet", "api-creditlimit"),
+        ],
         urls=[registry.UrlMount("sales/", "tandem.sales.urls")],
         timeline=[registry.TimelineSource(VIEW, _order_events)],
         partner_panels=[
@@ -58,6 +73,7 @@ registry.register(
             "sales.orderinvoice",
             "sales.creditlimit",
             "sales.salessettings",
+            "sales.productinvoicepolicy",
             "sales.acceptancelink",
             "sales.quotationresponse",
             "sales.mailpreference",

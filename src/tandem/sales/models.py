@@ -49,11 +49,20 @@ class SalesSettings(models.Model):
         Company, models.CASCADE, related_name="sales_settings", verbose_name=_("company")
     )
     discount_limit = models.DecimalField(
-        _("discount limit %"),
+        _("salesperson's discount limit %"),
         max_digits=7,
         decimal_places=4,
         default=Decimal(20),
-        help_text=_("A line discounted more than this needs a sales manager to confirm the order."),
+        help_text=_(
+            "A salesperson confirms lines discounted up to this; above it, someone whose limit covers it."
+        ),
+    )
+    manager_discount_limit = models.DecimalField(
+        _("sales manager's discount limit %"),
+        max_digits=7,
+        decimal_places=4,
+        default=Decimal(100),
+        help_text=_("A sales manager confirms lines discounted up to this; above it, an administrator."),
     )
     invoice_policy = models.CharField(
         _("invoice"),
@@ -74,13 +83,19 @@ class SalesSettings(models.Model):
         help_text=_("How long the link in a sent quotation's e-mail opens it."),
     )
 
+    objects = CompanyQuerySet.as_manager()  # type: ignore[misc]  # the company's own row only
+
     class Meta:
         verbose_name = _("sales settings")
         verbose_name_plural = _("sales settings")
         constraints = [
             models.CheckConstraint(
                 condition=Q(discount_limit__gte=0, discount_limit__lte=100), name="sales_discount_limit_range"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(manager_discount_limit__gte=0, manager_discount_limit__lte=100),
+                name="sales_manager_discount_limit_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -100,7 +115,12 @@ class CreditLimit(CompanyOwned):
         constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="sales_credit_not_negative")]
 
     def __str__(self) -> str:
-        return f"{self.partner_id}: {self.amount}"
+        return str(_("Credit limit of %(customer)s") % {"customer": self.partner})
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("sales:credit_limit_detail", args=[self.pk])
 
 
 class ProductInvoicePolicy(CompanyOwned):

@@ -10,8 +10,8 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -25,8 +25,8 @@ from tandem.inventory.models import Warehouse
 from tandem.partners.models import Partner
 from tandem.sales import queries, services
 from tandem.sales.filters import OrderFilter
-from tandem.sales.forms import SalesOrderForm, customers, deals
-from tandem.sales.models import AcceptanceLink, QuotationResponse, SalesOrder
+from tandem.sales.forms import CreditLimitForm, SalesOrderForm, SalesSettingsForm, customers, deals
+from tandem.sales.models import AcceptanceLink, CreditLimit, QuotationResponse, SalesOrder, SalesSettings
 from tandem.sales.queries import promise
 from tandem.web import autocomplete
 from tandem.web.actions import Action, ActionView
@@ -211,6 +211,7 @@ class OrderDetailView(ObjectDetailView):
         context["invoices"] = queries.order_invoices(order)
         context["expired"] = queries.expired(order)
         context["approval"] = services.approval_reasons(order) if order.state in services.EDITABLE else []
+        context["exposure"] = queries.exposure(order) if order.state in services.EDITABLE else None
         context["pdf_url"] = reverse("sales:order_pdf", args=[order.pk])
         found = promise.order_promise(order) if order.state in PROMISED_STATES else None
         context["promise"] = found
@@ -522,3 +523,135 @@ class MailPreferenceView(ModelView):
             "form": form,
         }
         return render(self.request, self.template_name, context, status=status)
+
+
+# --- the company's sales settings and its customers' credit limits ------------------------------------
+
+
+class CompanySalesSettingsMixin:
+    """The page's record is the company's one sales settings row (made, with the defaults, on
+    first use, as the books' settings are)."""
+
+    request: HttpRequest
+
+    def get_object(self) -> SalesSettings:
+        company = getattr(self.request, "company", None)
+        if company is None:
+            raise Http404
+        row, _created = SalesSettings.objects.get_or_create(company=company)
+        return row
+
+
+SETTINGS_FIELDS = [
+    "discount_limit",
+    "manager_discount_limit",
+    "invoice_policy",
+    "validity_days",
+    "link_days",
+    "acceptance_confirms",
+]
+
+
+class SalesSettingsView(CompanySalesSettingsMixin, ObjectDetailView):
+    """Settings → Sales: the discount limit, the default invoice policy, how long quotations and
+    their customer links last, and whether an online acceptance confirms the order. Sales
+    managers and administrators change them; every change is on the page's history."""
+
+    model = SalesSettings
+    fields = SETTINGS_FIELDS
+
+    def get_context(self) -> dict[str, Any]:
+        context = super().get_context()
+        context["title"] = _("Sales settings")
+        if self.can("change"):
+            context["edit_url"] = reverse("sales:settings_edit")
+        return context
+
+
+def _update_settings(
+    row: SalesSettings, actor: Any, *, expected_version: int | None = None, **fields: Any
+) -> Model:
+    return services.update_settings(row.company, actor, **fields)
+
+
+class SalesSettingsEditView(CompanySalesSettingsMixin, ObjectEditView):
+    model = SalesSettings
+    form_class = SalesSettingsForm
+    title = gettext_lazy("Edit the sales settings")
+    service = _update_settings
+
+    def success_url(self, result: Model) -> str:
+        return reverse("sales:settings")
+
+    def cancel_url(self) -> str:
+        return reverse("sales:settings")
+
+
+CREDIT_COLUMNS = [
+    Column("partner", gettext_lazy("Customer"), link=True, sort="customer"),
+    Column("amount", gettext_lazy("Credit limit"), numeric=True, sort="amount"),
+]
+
+
+class CreditLimitListView(ObjectListView):
+    model = CreditLimit
+    title = gettext_lazy("Credit limits")
+    columns = CREDIT_COLUMNS
+    sorts = {
+        "customer": SortKey("partner__name_key", gettext_lazy("Customer")),
+        "amount": SortKey("amount", gettext_lazy("Credit limit"), descending=True),
+    }
+    default_sort = "customer"
+    create_url_name = "sales:credit_limit_create"
+    create_label = gettext_lazy("New credit limit")
+    export_url_name = "sales:credit_limit_export"
+
+    def decorate(self, rows: QuerySet[CreditLimit]) -> QuerySet[CreditLimit]:
+        return rows.select_related("partner")
+
+
+class CreditLimitDetailView(ObjectDetailView):
+    """A customer's credit limit and what it stands against: the open balance in accounting."""
+
+    model = CreditLimit
+    edit_url_name = "sales:credit_limit_edit"
+    list_url_name = "sales:credit_limit_list"
+    fields = [
+        "partner",
+        "amount",
+        (gettext_lazy("Open balance"), lambda row: queries.open_balance_of(row.partner)),
+    ]
+
+    def get_queryset(self) -> QuerySet[CreditLimit]:
+        return super().get_queryset().select_related("partner")
+
+
+def _set_credit_limit(company: Any, actor: Any, *, partner: Any = None, amount: Any = None) -> Model:
+    if amount in (None, ""):  # an empty amount would remove a limit: not from this form
+        raise services.ValidationFailed({"amount": [_("This field is required.")]})
+    row = services.set_credit_limit(company, actor, partner=partner, amount=amount)
+    assert row is not None
+    return row
+
+
+class CreditLimitCreateView(ObjectCreateView):
+    model = CreditLimit
+    form_class = CreditLimitForm
+    title = gettext_lazy("New credit limit")
+    service = _set_credit_limit
+    list_url_name = "sales:credit_limit_list"
+
+
+def _update_credit_limit(
+    row: CreditLimit, actor: Any, *, expected_version: int | None = None, amount: Any = None, **fields: Any
+) -> Model:
+    return services.set_credit_limit(row.company, actor, partner=row.partner, amount=amount) or row
+
+
+class CreditLimitEditView(ObjectEditView):
+    model = CreditLimit
+    form_class = CreditLimitForm
+    service = _update_credit_limit
+
+    def get_queryset(self) -> QuerySet[CreditLimit]:
+        return super().get_queryset().select_related("partner")

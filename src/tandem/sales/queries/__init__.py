@@ -90,9 +90,14 @@ class Exposure:
         return self.limit is not None and self.total > self.limit
 
 
+def open_balance_of(partner: Partner) -> Decimal:
+    """What the customer owes on posted documents (accounting), in the company's currency."""
+    return open_balance(partner) or ZERO
+
+
 def exposure(order: SalesOrder) -> Exposure:
     """The customer's open balance (accounting) plus this order, against its credit limit."""
-    balance = open_balance(order.partner) or ZERO
+    balance = open_balance_of(order.partner)
     return Exposure(balance, order.amount_company, credit_limit(order.partner))
 
 

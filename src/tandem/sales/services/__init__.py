@@ -10,10 +10,11 @@ inventory: parallel confirmations never promise the same goods twice) and sends 
 missing to ``planning.services.replenish``. What was delivered, invoiced and paid is read from
 inventory's moves and accounting's invoices (``sales.queries``), never kept here.
 
-One module per subject: ``settings`` (sales settings, credit limits), ``orders`` (quotations and
-their lines), ``pdf``, ``sending``, ``confirmation`` (confirming, cancelling), ``invoicing`` (and
-the handlers of deliveries and posted invoices), ``acceptance`` (the customer's link) and ``mail``
-(the customer's e-mails). Callers use this package: ``from tandem.sales import services``.
+One module per subject: ``settings`` (sales settings, credit limits, invoice policies),
+``orders`` (quotations and their lines), ``pdf``, ``sending``, ``confirmation`` (confirming,
+cancelling), ``invoicing`` (and the handlers of deliveries and posted invoices), ``returns``
+(customer returns and their credit notes), ``acceptance`` (the customer's link) and ``mail`` (the
+customer's e-mails). Callers use this package: ``from tandem.sales import services``.
 """
 
 from tandem.core.errors import BusinessError, ValidationFailed
@@ -47,7 +48,13 @@ from tandem.sales.services.common import (
     ApprovalNeeded,
     OrderNotEditable,
 )
-from tandem.sales.services.confirmation import approval_reasons, cancel_order, confirm_order, promised_date
+from tandem.sales.services.confirmation import (
+    approval_reasons,
+    cancel_order,
+    confirm_order,
+    discount_limit_of,
+    promised_date,
+)
 from tandem.sales.services.invoicing import delivered, invoice_order, invoice_posted
 from tandem.sales.services.mail import set_mail_preference
 from tandem.sales.services.orders import (
@@ -58,6 +65,7 @@ from tandem.sales.services.orders import (
     update_order,
 )
 from tandem.sales.services.pdf import document_title, order_pdf, pdf_name
+from tandem.sales.services.returns import CustomerReturn, return_goods
 from tandem.sales.services.sending import send_order
 from tandem.sales.services.settings import set_credit_limit, set_invoice_policy, update_settings
 
@@ -78,6 +86,7 @@ __all__ = [
     "ZERO",
     "ApprovalNeeded",
     "BusinessError",
+    "CustomerReturn",
     "LinkAnswered",
     "LinkClosed",
     "LinkInvalid",
@@ -93,6 +102,7 @@ __all__ = [
     "decline_quotation",
     "delete_draft",
     "delivered",
+    "discount_limit_of",
     "document_title",
     "invoice_order",
     "invoice_posted",
@@ -102,6 +112,7 @@ __all__ = [
     "pdf_name",
     "promised_date",
     "read_link",
+    "return_goods",
     "revoke_links",
     "send_order",
     "set_credit_limit",

@@ -247,7 +247,7 @@ def accept_quotation(
     """The customer accepts the quotation their link opens, with their typed name and drawn
     signature. Recorded (with the address it came from) on the customer's timeline; the
     salesperson is told. Per the company's setting the order is confirmed at once, unless it
-    needs a sales manager (credit or discount limit) or cannot be confirmed now: then it waits
+    needs approval (credit or discount limit) or cannot be confirmed now: then it waits
     for its salesperson. Two acceptances at once confirm once (the order's row lock); refused,
     nothing is written."""
     errors: dict[str, list[str]] = {}
@@ -284,7 +284,7 @@ def accept_quotation(
         if not queries.settings_of(order.company).acceptance_confirms:
             waiting = gettext_noop("The company's settings leave the confirmation to you.")
         elif approval_reasons(order):
-            waiting = gettext_noop("It needs a sales manager to confirm it (credit or discount limit).")
+            waiting = gettext_noop("It needs approval to be confirmed (credit or discount limit).")
         else:
             try:
                 with transaction.atomic():

@@ -4,6 +4,7 @@ inventory, shortages to planning) and cancelling."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -16,39 +17,66 @@ from tandem.core.states import transition
 from tandem.inventory import services as inventory
 from tandem.planning import services as planning
 from tandem.sales import queries
-from tandem.sales.models import APPROVE, OrderInvoice, SalesOrder
+from tandem.sales.models import APPROVE, OrderInvoice, SalesOrder, SalesSettings
 from tandem.sales.queries import promise
-from tandem.sales.services.common import EDITABLE, ApprovalNeeded, OrderNotEditable, S, _user
+from tandem.sales.services.common import EDITABLE, HUNDRED, ApprovalNeeded, OrderNotEditable, S, _user
 from tandem.sales.services.mail import _mail_confirmation
 from tandem.sales.services.orders import _compute, _numbered
 
 
-def approval_reasons(order: SalesOrder) -> list[str]:
-    """Why confirming ``order`` needs a sales manager: over the credit limit, a discount above
-    the company's limit. Empty: anyone who may confirm does."""
+def discount_limit_of(user: User | None, settings: SalesSettings) -> Decimal:
+    """The largest line discount ``user`` confirms without anyone's approval: an administrator
+    any, a sales manager (``sales.approve_salesorder``) the company's manager limit, a
+    salesperson (and the system, confirming an order its customer accepted) the salesperson's."""
+    if user is not None and user.is_superuser:
+        return HUNDRED
+    if user is not None and user.has_perm(APPROVE):
+        return settings.manager_discount_limit
+    return settings.discount_limit
+
+
+def approval_reasons(order: SalesOrder, user: User | None = None) -> list[str]:
+    """Why ``user`` may not confirm ``order`` alone (without ``user``: why a salesperson may
+    not, that is why the order needs approval at all): the customer's open balance plus this
+    order above its credit limit (a sales manager confirms), a line's discount above the user's
+    limit (someone whose limit covers it confirms). Empty: the user confirms it."""
     reasons = []
     found = queries.exposure(order)
-    if found.over:
+    if found.over and (user is None or not user.has_perm(APPROVE)):
         reasons.append(
             _(
                 "The customer's open balance %(balance)s plus this order %(order)s is above "
-                "its credit limit %(limit)s."
+                "its credit limit %(limit)s (%(currency)s): a sales manager confirms it."
             )
-            % {"balance": found.open_balance, "order": found.order, "limit": found.limit}
+            % {
+                "balance": found.open_balance,
+                "order": found.order,
+                "limit": found.limit,
+                "currency": order.company.currency_id,
+            }
         )
-    limit = queries.settings_of(order.company).discount_limit
+    settings = queries.settings_of(order.company)
+    limit = discount_limit_of(user, settings)
     over = [line for line in order.lines.filter(optional=False) if line.discount > limit]
     if over:
         reasons.append(
-            _("A discount above %(limit)s %% (%(lines)s) needs a sales manager.")
-            % {"limit": limit.normalize(), "lines": ", ".join(line.description for line in over)}
+            _(
+                "A discount above %(limit)s %% (%(lines)s) needs someone whose discount limit covers "
+                "it (a sales manager's is %(manager)s %%)."
+            )
+            % {
+                "limit": f"{limit.normalize():f}",
+                "lines": ", ".join(line.description for line in over),
+                "manager": f"{settings.manager_discount_limit.normalize():f}",
+            }
         )
     return reasons
 
 
 def confirm_order(order: SalesOrder, actor: User | None) -> SalesOrder:
-    """Confirm a quotation: check the credit and discount limits (a sales manager confirms
-    above them), number it, create and reserve the delivery, send shortages to planning."""
+    """Confirm a quotation: check the credit limit (a sales manager confirms above it) and
+    the discount limits per role (above the actor's, someone whose limit covers it confirms;
+    who did is ``approved_by``), number it, create and reserve the delivery, send shortages to planning."""
     with transaction.atomic():
         locked = (
             SalesOrder.objects.select_for_update(of=("self",))
@@ -65,8 +93,11 @@ def confirm_order(order: SalesOrder, actor: User | None) -> SalesOrder:
         approver = None
         if reasons:
             user = _user(actor)
-            if user is None or not user.has_perm(APPROVE):
-                raise ApprovalNeeded(" ".join([*reasons, _("Ask a sales manager to confirm it.")]))
+            refused = approval_reasons(locked, user) if user is not None else reasons
+            if refused:
+                raise ApprovalNeeded(
+                    " ".join([*refused, _("Ask someone whose limits cover it to confirm it.")])
+                )
             approver = user
         number = _numbered(locked)
         transition(

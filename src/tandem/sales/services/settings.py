@@ -23,28 +23,47 @@ def update_settings(
     actor: User | None,
     *,
     discount_limit: Any = None,
+    manager_discount_limit: Any = None,
     invoice_policy: str | None = None,
     validity_days: int | None = None,
     acceptance_confirms: bool | None = None,
     link_days: int | None = None,
 ) -> SalesSettings:
+    """Change the company's sales settings (what is not given stays); each change is recorded
+    (``salessettings.updated``, before and after). Refused, nothing is written."""
     errors: dict[str, list[str]] = {}
     row, _created = SalesSettings.objects.select_for_update().get_or_create(company=company)
     changes: dict[str, list[str]] = {}
-    if discount_limit is not None:
-        limit = read_decimal(discount_limit, "discount_limit", errors, least="zero")
+    for name, given in (
+        ("discount_limit", discount_limit),
+        ("manager_discount_limit", manager_discount_limit),
+    ):
+        if given is None:
+            continue
+        limit = read_decimal(given, name, errors, least="zero")
         if limit > HUNDRED:
-            errors["discount_limit"] = [_("A discount limit is between 0 and 100 %.")]
-        changes["discount_limit"] = [str(row.discount_limit), str(limit)]
-        row.discount_limit = limit
+            errors[name] = [_("A discount limit is between 0 and 100 %.")]
+        changes[name] = [f"{getattr(row, name).normalize():f}", f"{limit.normalize():f}"]
+        setattr(row, name, limit)
+    if row.discount_limit > row.manager_discount_limit and not errors:
+        errors["manager_discount_limit"] = [
+            _("A sales manager's discount limit is at least a salesperson's.")
+        ]
     if invoice_policy is not None:
         if invoice_policy not in InvoicePolicy.values:
             errors["invoice_policy"] = [_("Invoice on ordered or on delivered quantities.")]
         changes["invoice_policy"] = [row.invoice_policy, invoice_policy]
         row.invoice_policy = invoice_policy
     if validity_days is not None:
-        changes["validity_days"] = [str(row.validity_days), str(validity_days)]
-        row.validity_days = validity_days
+        if (
+            not isinstance(validity_days, int)
+            or isinstance(validity_days, bool)
+            or not 1 <= validity_days <= 365
+        ):
+            errors["validity_days"] = [_("A quotation is valid for 1 to 365 days.")]
+        else:
+            changes["validity_days"] = [str(row.validity_days), str(validity_days)]
+            row.validity_days = validity_days
     if acceptance_confirms is not None:
         changes["acceptance_confirms"] = [str(row.acceptance_confirms), str(bool(acceptance_confirms))]
         row.acceptance_confirms = bool(acceptance_confirms)
@@ -57,7 +76,9 @@ def update_settings(
     if errors:
         raise ValidationFailed(errors)
     row.save()
-    events.record("salessettings.updated", row, actor, {"changes": changes}, company=company)
+    changed = {name: pair for name, pair in changes.items() if pair[0] != pair[1]}
+    if changed:
+        events.record("salessettings.updated", row, actor, {"changes": changed}, company=company)
     return row
 
 

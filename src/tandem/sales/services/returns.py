@@ -1,0 +1,170 @@
+"""Customer returns: goods of an order that came back, through inventory's return of the
+deliveries that took them, and on request the credit note through accounting.
+
+Nothing is stored on the order: once the return is validated, ``sales.queries`` reads less
+delivered (done returns subtract), and a credit note made from the order reads less invoiced.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tandem.accounting.models import Invoice
+from tandem.accounting.services import invoices as accounting
+from tandem.catalog.models import Product
+from tandem.core import events
+from tandem.core.errors import BusinessError, ValidationFailed
+from tandem.core.models import User
+from tandem.core.money import convert_quantity, read_decimal
+from tandem.inventory import services as inventory
+from tandem.inventory.models import Location, Move, Transfer
+from tandem.inventory.queries import route_ids
+from tandem.sales import queries
+from tandem.sales.models import OrderInvoice, SalesOrder
+from tandem.sales.services.common import ZERO
+
+
+@dataclass
+class CustomerReturn:
+    """What a return made: the return transfers (one per delivery the goods left with) and the
+    draft credit note, when one was asked for."""
+
+    transfers: list[Transfer] = field(default_factory=list)
+    credit_note: Invoice | None = None
+
+
+def _left_with_customer(order: SalesOrder) -> list[Move]:
+    """The done moves that took the order's goods to the customer, oldest first."""
+    return list(
+        Move.objects.filter(
+            transfer_id__in=route_ids([order.delivery_id or 0]),
+            transfer__state=Transfer.State.DONE,
+            dest_location__kind=Location.Kind.CUSTOMER,
+        )
+        .select_related("product__uom", "transfer")
+        .order_by("id")
+    )
+
+
+def return_goods(
+    order: SalesOrder,
+    actor: User | None,
+    *,
+    quantities: Mapping[Any, Any],
+    credit: bool = False,
+    credit_date: datetime.date | None = None,
+) -> CustomerReturn:
+    """The customer sends back ``quantities`` (``{line id: quantity in the line's unit}``) of
+    delivered goods: a return of each delivery they left with (inventory's ``create_return``:
+    they come in as the warehouse receives goods), and with ``credit`` a draft credit note for
+    what of them was invoiced, at the line's price. More than went out and has not already been
+    returned, a service, a line of another order: refused, nothing written."""
+    errors: dict[str, list[str]] = {}
+    with transaction.atomic():
+        locked = (
+            SalesOrder.objects.select_for_update(of=("self",))
+            .select_related("company", "partner", "currency")
+            .get(pk=order.pk)
+        )
+        if locked.state not in queries.CONFIRMED_STATES:
+            raise BusinessError(_("Only the goods of a confirmed order come back."))
+        statuses = {s.line.pk: s for s in queries.line_statuses(locked)}
+        wanted: dict[int, Decimal] = {}  # line id → quantity in the line's unit
+        for key, value in (quantities or {}).items():
+            name = f"lines.{key}"
+            number = read_decimal(value, name, errors, least="above zero")
+            status = statuses.get(int(key)) if str(key).isdigit() else None
+            if status is None:
+                errors[name] = [_("This is not a line of this order.")]
+            elif status.line.product.kind == Product.Kind.SERVICE:
+                errors[name] = [_("A service does not come back: credit it on an invoice instead.")]
+            elif name not in errors:
+                wanted[status.line.pk] = number
+        if not quantities:
+            errors["lines"] = [_("Say which lines come back, and how many.")]
+        moves = _left_with_customer(locked)
+        left = {move.pk: inventory.returnable(move) for move in moves}
+        taken: dict[int, dict[int, Decimal]] = defaultdict(dict)  # transfer id → {move id: quantity}
+        for pk, number in wanted.items():
+            line = statuses[pk].line
+            need = convert_quantity(number, line.uom, line.product.uom)
+            for move in moves:
+                if need <= 0:
+                    break
+                if move.product_id != line.product_id or left[move.pk] <= 0:
+                    continue
+                part = min(need, left[move.pk])
+                taken[move.transfer_id][move.pk] = taken[move.transfer_id].get(move.pk, ZERO) + part
+                left[move.pk] -= part
+                need -= part
+            if need > 0:
+                errors[f"lines.{pk}"] = [
+                    _("More of %(product)s than was delivered and not yet returned.")
+                    % {"product": line.product}
+                ]
+        credited = {pk: min(number, statuses[pk].invoiced) for pk, number in wanted.items()}
+        credited = {pk: number for pk, number in credited.items() if number > 0}
+        if credit and not errors and not credited:
+            errors["credit"] = [_("None of these goods was invoiced: there is nothing to credit.")]
+        if errors:
+            raise ValidationFailed(errors)
+        transfers = {move.transfer_id: move.transfer for move in moves}
+        made = CustomerReturn(
+            [inventory.create_return(transfers[pk], actor, parts) for pk, parts in sorted(taken.items())]
+        )
+        if credit:
+            made.credit_note = _credit_note(locked, actor, credited, statuses, credit_date)
+        events.record(
+            "salesorder.returned",
+            locked,
+            actor,
+            {
+                "number": locked.number,
+                "transfers": [t.pk for t in made.transfers],
+                "quantities": {str(pk): str(q) for pk, q in wanted.items()},
+                "credit_note": made.credit_note.pk if made.credit_note is not None else None,
+            },
+        )
+    return made
+
+
+def _credit_note(
+    order: SalesOrder,
+    actor: User | None,
+    credited: Mapping[int, Decimal],
+    statuses: Mapping[int, queries.LineStatus],
+    day: datetime.date | None,
+) -> Invoice:
+    lines = [
+        accounting.LineData(
+            description=statuses[pk].line.description,
+            quantity=quantity,
+            price_unit=statuses[pk].line.price_unit,
+            discount=statuses[pk].line.discount,
+            product=statuses[pk].line.product,
+            uom=statuses[pk].line.uom,
+            taxes=list(statuses[pk].line.taxes.all()),
+        )
+        for pk, quantity in sorted(credited.items(), key=lambda row: statuses[row[0]].line.sequence)
+    ]
+    note = accounting.create_invoice(
+        order.company,
+        actor,
+        kind=Invoice.Kind.CUSTOMER_CREDIT_NOTE,
+        partner=order.partner,
+        invoice_date=day or timezone.localdate(),
+        lines=lines,
+        currency=order.currency,
+        origin=order.number,
+    )
+    OrderInvoice.objects.create(order=order, invoice=note)
+    return note
