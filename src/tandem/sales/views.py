@@ -210,8 +210,9 @@ class OrderDetailView(ObjectDetailView):
         context["may_see_production"] = self.request.user.has_perm("manufacturing.view_manufacturingorder")
         context["invoices"] = queries.order_invoices(order)
         context["expired"] = queries.expired(order)
-        context["approval"] = services.approval_reasons(order) if order.state in services.EDITABLE else []
-        context["exposure"] = queries.exposure(order) if order.state in services.EDITABLE else None
+        exposure = queries.exposure(order) if order.state in services.EDITABLE else None
+        context["exposure"] = exposure
+        context["approval"] = services.approval_reasons(order, exposure=exposure) if exposure else []
         context["pdf_url"] = reverse("sales:order_pdf", args=[order.pk])
         found = promise.order_promise(order) if order.state in PROMISED_STATES else None
         context["promise"] = found

@@ -284,7 +284,7 @@ def accept_quotation(
         if not queries.settings_of(order.company).acceptance_confirms:
             waiting = gettext_noop("The company's settings leave the confirmation to you.")
         elif approval_reasons(order):
-            waiting = gettext_noop("It needs approval to be confirmed (credit or discount limit).")
+            waiting = gettext_noop("It needs a sales manager to confirm it (credit or discount limit).")
         else:
             try:
                 with transaction.atomic():

@@ -35,13 +35,16 @@ def discount_limit_of(user: User | None, settings: SalesSettings) -> Decimal:
     return settings.discount_limit
 
 
-def approval_reasons(order: SalesOrder, user: User | None = None) -> list[str]:
+def approval_reasons(
+    order: SalesOrder, user: User | None = None, *, exposure: queries.Exposure | None = None
+) -> list[str]:
     """Why ``user`` may not confirm ``order`` alone (without ``user``: why a salesperson may
     not, that is why the order needs approval at all): the customer's open balance plus this
     order above its credit limit (a sales manager confirms), a line's discount above the user's
-    limit (someone whose limit covers it confirms). Empty: the user confirms it."""
+    limit (someone whose limit covers it confirms). Empty: the user confirms it. ``exposure``:
+    the customer's, when the caller has read it already."""
     reasons = []
-    found = queries.exposure(order)
+    found = exposure or queries.exposure(order)
     if found.over and (user is None or not user.has_perm(APPROVE)):
         reasons.append(
             _(
