@@ -13,22 +13,30 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import dataclasses
+import itertools
+import json
+import multiprocessing
 import os
 import resource
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 STOP_TIMEOUT = 20.0  # seconds a child gets to finish after SIGTERM before SIGKILL
 THREADS_PER_WORKER = 4  # Django threads per web process: enough to overlap database waits
 MAX_CONNECTIONS = 1024  # open client connections per web process, idle ones included
 HEADER_READ_TIMEOUT_MS = 30_000  # a connection waiting this long for request headers is closed
 _PR_SET_PDEATHSIG = 1
+BENCH_PHASE_TIMEOUT = 3600.0  # seconds a benchmark process may take over one phase before the run fails
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -107,6 +115,19 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="Django's system checks")
     check.add_argument("--deploy", action="store_true", help="include the production security checks")
     check.set_defaults(command=check_command)
+
+    bench = commands.add_parser("bench", help="a benchmark on a throw-away database beside DATABASE_URL's")
+    benchmarks = bench.add_subparsers(required=True, metavar="BENCHMARK")
+    o2c = benchmarks.add_parser(
+        "o2c",
+        help="order to cash: create, confirm, deliver, invoice, post and pay N orders of 5 lines; "
+        "prints one JSON line",
+    )
+    o2c.add_argument("--orders", type=_positive, default=200, help="orders in the run (default %(default)s)")
+    o2c.add_argument(
+        "--processes", type=_positive, default=1, help="processes sharing the orders (PostgreSQL only)"
+    )
+    o2c.set_defaults(command=bench_o2c_command)
     return parser
 
 
@@ -199,6 +220,136 @@ def restore_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def bench_o2c_command(args: argparse.Namespace) -> int:
+    """``tandem bench o2c``: a fresh database on the server DATABASE_URL names (a temporary
+    SQLite file without one), migrated and set up with a minimal company; the orders run phase
+    by phase in ``--processes`` processes, timed at barriers all of them reach; then the ledger
+    invariants are read, the database is dropped and one JSON line is printed."""
+    url = os.environ.get("DATABASE_URL", "")
+    postgres = url.startswith(("postgres://", "postgresql://"))
+    if args.processes > 1 and not postgres:
+        print("tandem bench: --processes needs PostgreSQL (DATABASE_URL=postgresql://…)", file=sys.stderr)
+        return 2
+    scratch = Path(tempfile.mkdtemp(prefix="tandem-bench-o2c-"))
+    os.environ["TANDEM_DATA_DIR"] = str(scratch)
+    os.environ["DATABASE_URL"] = _fresh_database(url) if postgres else f"sqlite:///{scratch / 'o2c.sqlite3'}"
+    try:
+        _setup_django()
+        from django.core.management import call_command
+        from django.db import connections
+
+        from tandem.operations import o2c_bench
+
+        call_command("migrate", interactive=False, verbosity=0)
+        cast = o2c_bench.build(args.orders)
+        if args.processes == 1:
+            stamps = [time.perf_counter()]
+            o2c_bench.run_phases(cast, range(args.orders), lambda: stamps.append(time.perf_counter()))
+        else:
+            connections.close_all()
+            stamps = _bench_o2c_processes(
+                dataclasses.asdict(cast), args.orders, args.processes, len(o2c_bench.PHASES)
+            )
+            if not stamps:
+                print("tandem bench: a benchmark process failed (its traceback is above)", file=sys.stderr)
+                return 1
+        found = o2c_bench.verdict(cast)
+        connections.close_all()
+    finally:
+        if postgres:
+            _drop_database(url, os.environ["DATABASE_URL"])
+        shutil.rmtree(scratch, ignore_errors=True)
+    seconds = stamps[-1] - stamps[0]
+    result = {
+        "backend": "postgresql" if postgres else "sqlite",
+        "orders": args.orders,
+        "lines_per_order": o2c_bench.LINES,
+        "processes": args.processes,
+        "phases": {
+            name: round(end - start, 3)
+            for name, (start, end) in zip(o2c_bench.PHASES, itertools.pairwise(stamps), strict=True)
+        },
+        "seconds": round(seconds, 3),
+        "orders_per_s": round(args.orders / seconds, 2),
+        "invariants": found,
+    }
+    print(json.dumps(result), flush=True)
+    return 0 if found["books"] and found["stock"] and not found["broken"] else 1
+
+
+def _bench_o2c_processes(cast: dict[str, Any], orders: int, processes: int, phases: int) -> list[float]:
+    """Run the orders' phases in ``processes`` processes, each its share; the times at which all
+    of them had started, then finished each phase (empty when one failed)."""
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(processes + 1, timeout=BENCH_PHASE_TIMEOUT)
+    workers = [
+        context.Process(target=_bench_o2c_worker, args=(cast, list(range(n, orders, processes)), barrier))
+        for n in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+
+    def watch() -> None:  # a process that dies leaves the others waiting at the barrier
+        for worker in workers:
+            worker.join()
+            if worker.exitcode:
+                barrier.abort()
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    stamps = []
+    try:
+        for _step in range(phases + 1):
+            barrier.wait()
+            stamps.append(time.perf_counter())
+    except threading.BrokenBarrierError:
+        stamps = []
+    watcher.join()
+    return stamps
+
+
+def _bench_o2c_worker(cast: dict[str, Any], numbers: list[int], barrier: Any) -> None:
+    """One benchmark process (started by ``spawn``: Django is set up afresh here)."""
+    _setup_django()
+    from tandem.operations import o2c_bench
+
+    from django.db import connections
+
+    try:
+        barrier.wait()
+        o2c_bench.run_phases(o2c_bench.Cast(**cast), numbers, barrier.wait)
+    except BaseException:
+        barrier.abort()
+        raise
+    finally:
+        connections.close_all()
+
+
+def _fresh_database(url: str) -> str:
+    """Create an empty database on the server ``url`` names; its URL."""
+    import psycopg
+
+    name = f"tandem_bench_o2c_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(_maintenance_url(url), autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return _maintenance_url(url).rsplit("/", 1)[0] + "/" + name
+
+
+def _drop_database(server_url: str, url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(_maintenance_url(server_url), autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _maintenance_url(url: str) -> str:
+    """The server's ``postgres`` database, where databases are created and dropped."""
+    base, _slash, rest = url.partition("://")
+    server = rest.split("?", 1)[0].split("/", 1)[0]
+    return f"{base}://{server}/postgres"
+
+
 # --- helpers -----------------------------------------------------------------------------
 
 
@@ -254,7 +405,7 @@ def _celery_argv(data_dir: Path) -> list[str]:
 # --- serving the web -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class WebServing:
     """How granian serves the WSGI app.
 
@@ -333,7 +484,7 @@ def _positive(value: str) -> int:
 # --- supervising children ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class _Child:
     name: str
     process: subprocess.Popen[bytes]

@@ -1,6 +1,7 @@
-"""What only PostgreSQL guarantees: parallel confirmations competing for scarce stock never
-reserve more than there is, an order confirmed twice at once is confirmed once, and a quotation
-accepted twice at once (two tabs, a double click) confirms once."""
+"""What only PostgreSQL guarantees: sixteen parallel confirmations competing for scarce stock
+never reserve more than there is, an order confirmed twice at once is confirmed once, parallel
+invoicing of one order (on ordered or on delivered quantities) never invoices a quantity twice,
+and a quotation accepted twice at once (two tabs, a double click) confirms once."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
+from tandem.accounting.models import InvoiceLine
 from tandem.catalog.models import Product
 from tandem.core.models import Company, Event, User
 from tandem.inventory import queries as stock
+from tandem.inventory import services as inventory
 from tandem.inventory.models import Reservation, Transfer, Warehouse
 from tandem.partners.models import Partner
 from tandem.sales import services
@@ -28,7 +31,7 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
 ]
 
-THREADS = 8
+THREADS = 16
 
 
 def _run(count: int, work: Callable[[int], Any]) -> list[BaseException]:
@@ -64,6 +67,7 @@ def test_parallel_confirmations_never_reserve_more_than_is_there(
     assert sum((r.quantity for r in Reservation.objects.all()), Decimal(0)) == 10  # all there is
     assert stock.availability(chair, warehouse).reserved == 10
     assert Transfer.objects.filter(kind="delivery", state="ready").count() == 3  # 3 × 3, one gets 1
+    assert Transfer.objects.filter(kind="delivery").count() == THREADS  # the rest wait for goods
     assert stock.reservation_differences() == [] and stock.quant_differences() == []
 
 
@@ -84,8 +88,19 @@ def test_parallel_invoicing_of_one_order_never_invoices_a_quantity_twice(
     services.confirm_order(order, salesperson)
     errors = _run(4, lambda n: services.invoice_order(SalesOrder.objects.get(pk=order.pk), admin))
     assert len(errors) == 3 and all(isinstance(e, services.BusinessError) for e in errors), errors
-    from tandem.accounting.models import InvoiceLine
+    assert sum((line.quantity for line in InvoiceLine.objects.all()), Decimal(0)) == 4
 
+
+def test_parallel_invoicing_of_delivered_goods_invoices_what_left_once(
+    company: Company, salesperson: User, admin: User, customer: Partner, chair: Product, warehouse: Warehouse
+) -> None:
+    order = quotation(company, salesperson, customer, (chair, "6"))  # goods: invoiced on delivered
+    services.confirm_order(order, salesperson)
+    delivery = Transfer.objects.get(pk=SalesOrder.objects.get(pk=order.pk).delivery_id)
+    [move] = delivery.moves.all()
+    inventory.validate_transfer(delivery, {move.pk: Decimal(4)}, admin)  # two wait in a backorder
+    errors = _run(4, lambda n: services.invoice_order(SalesOrder.objects.get(pk=order.pk), admin))
+    assert len(errors) == 3 and all(isinstance(e, services.BusinessError) for e in errors), errors
     assert sum((line.quantity for line in InvoiceLine.objects.all()), Decimal(0)) == 4
 
 

@@ -1,0 +1,70 @@
+"""`tandem bench o2c` as `make bench` runs it: a real process on a throw-away SQLite database
+(migrated, a minimal company set up), three orders taken from quotation to payment through the
+services, one JSON line with the phases' times and the invariants' verdict."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tandem.operations import o2c_bench
+from tandem.sales.models import SalesOrder
+from tests.conftest import ensure_reference_data
+
+LIMIT = 900  # seconds: most of it is migrating the fresh database on a shared machine
+
+
+def _bench(tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    environment["TANDEM_DATA_DIR"] = str(tmp_path / "caller")
+    environment["TMPDIR"] = str(tmp_path)
+    return subprocess.run(
+        [sys.executable, "-m", "tandem.cli", "bench", "o2c", *arguments],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=LIMIT,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.own_sqlite
+def test_three_orders_go_from_quotation_to_payment_and_the_ledgers_hold(tmp_path: Path) -> None:
+    done = _bench(tmp_path, "--orders", "3")
+    assert done.returncode == 0, done.stderr
+    [line] = done.stdout.splitlines()
+    found = json.loads(line)
+    assert found["backend"] == "sqlite"
+    assert (found["orders"], found["lines_per_order"], found["processes"]) == (3, 5, 1)
+    assert list(found["phases"]) == ["create", "confirm", "deliver", "invoice", "post", "pay"]
+    assert all(seconds > 0 for seconds in found["phases"].values())
+    assert found["seconds"] == pytest.approx(sum(found["phases"].values()), abs=0.01)
+    assert found["orders_per_s"] == pytest.approx(3 / found["seconds"], abs=0.01)
+    assert found["invariants"] == {"books": True, "stock": True, "broken": [], "orders_done": 3}
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("tandem-bench-o2c-")] == []
+
+
+@pytest.mark.own_sqlite
+def test_several_processes_need_postgresql(tmp_path: Path) -> None:
+    refused = _bench(tmp_path, "--orders", "4", "--processes", "2")
+    assert refused.returncode == 2
+    assert "--processes needs PostgreSQL" in refused.stderr
+    assert refused.stdout == ""
+
+
+@pytest.mark.django_db
+def test_the_benchmark_company_takes_its_orders_through_every_phase() -> None:
+    ensure_reference_data()
+    cast = o2c_bench.build(orders=2)
+    ends: list[str] = []
+    o2c_bench.run_phases(cast, range(2), lambda: ends.append("phase"))
+    assert len(ends) == len(o2c_bench.PHASES)
+    orders = SalesOrder.objects.filter(company_id=cast.company)
+    assert [len(order.lines.all()) for order in orders] == [5, 5]
+    assert o2c_bench.verdict(cast) == {"books": True, "stock": True, "broken": [], "orders_done": 2}
