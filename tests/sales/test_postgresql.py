@@ -92,7 +92,13 @@ def test_parallel_invoicing_of_one_order_never_invoices_a_quantity_twice(
 
 
 def test_parallel_invoicing_of_delivered_goods_invoices_what_left_once(
-    company: Company, salesperson: User, admin: User, customer: Partner, chair: Product, warehouse: Warehouse
+    company: Company,
+    salesperson: User,
+    admin: User,
+    customer: Partner,
+    chair: Product,
+    warehouse: Warehouse,
+    vat: Any,
 ) -> None:
     order = quotation(company, salesperson, customer, (chair, "6"))  # goods: invoiced on delivered
     services.confirm_order(order, salesperson)

@@ -1,16 +1,21 @@
-"""Order to cash: Sam wins a deal and quotes the hotel from it and sends the quotation; the
+"""Order to cash: the hotel's enquiry comes in as Sam's lead, which he converts into the customer
+and a deal; he wins the deal, quotes the hotel from it and sends the quotation; the
 hotel's buyer opens the link in the e-mail, downloads the PDF and accepts it with her name and
 signature, which confirms the order (the chairs and desks are reserved) with the promised date
 the supplier's lead time allows for the chairs that are missing; Wanda ships what is on the
 shelf (a backorder waits for the rest), Bea invoices the delivered quantities, posts the
-invoice and books the customer's payment; the rest is shipped and invoiced, the customer pays,
-and the order is done — delivered, invoiced and paid read from inventory and accounting —
-ending with every ledger invariant (the ``invariants`` fixture: books balance, stock value
-equals the inventory accounts, quants equal the moves, nothing reserved beyond what is there)."""
+invoice and books the customer's first, partial payment; the rest is shipped and invoiced, the
+customer pays what is left of both invoices, and the order is done — delivered, invoiced and
+paid read from inventory and accounting — and the customer card shows the order, both invoices,
+both payments and nothing left open; ending with every ledger invariant (the ``invariants``
+fixture: books balance, stock value equals the inventory accounts, quants equal the moves,
+nothing reserved beyond what is there)."""
 
 from __future__ import annotations
 
 import datetime
+import html
+import re
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -54,7 +59,14 @@ def test_a_won_deal_is_quoted_confirmed_delivered_in_two_parts_invoiced_and_paid
     )
     desk = create_product(company, admin, name="Oak desk", sku="DK-1", uom=pcs, sales_price="400", cost="250")
     stocked_warehouse(company, admin, {chair: "5", desk: "4"})
-    hotel = make_partner("Hotel Wawel", owner=sam, email="orders@wawel.example", language="pl")
+    lead = crm.create_lead(
+        company,
+        sam,
+        company_name="Hotel Wawel",
+        contact_name="Ewa Nowak",
+        email="orders@wawel.example",
+        need="Chairs and desks for the refit",
+    )
     holz = make_partner("Holz GmbH", is_supplier=True, is_customer=False)
     purchasing.create_supplier_price(
         company, admin, partner=holz, product=chair, price="55", lead_time_days=7
@@ -63,8 +75,13 @@ def test_a_won_deal_is_quoted_confirmed_delivered_in_two_parts_invoiced_and_paid
     bank = Journal.objects.filter(company=company, kind=Journal.Kind.BANK).order_by("code").first()
     assert bank is not None
 
-    # Sam wins the deal and quotes eight chairs and two desks from it.
-    deal = crm.win_deal(crm.create_deal(company, sam, title="Hotel refit", partner=hotel), sam)
+    # Sam converts the lead: the hotel becomes his customer with a deal, which he wins and quotes
+    # eight chairs and two desks from.
+    lead = crm.convert_lead(lead, sam, title="Hotel refit")
+    assert lead.partner is not None and lead.deal is not None
+    hotel = Partner.objects.get(pk=lead.partner.pk)
+    assert (hotel.name, hotel.owner) == ("Hotel Wawel", sam)
+    deal = crm.win_deal(lead.deal, sam)
     order = services.create_from_deal(
         deal,
         sam,
@@ -105,7 +122,7 @@ def test_a_won_deal_is_quoted_confirmed_delivered_in_two_parts_invoiced_and_paid
     [backorder] = Transfer.objects.filter(backorder_of=delivery)
     assert not queries.progress(order).delivered
 
-    # Bea invoices what left, posts it; the hotel pays it.
+    # Bea invoices what left, posts it; the hotel pays 1,000 of it.
     first = services.invoice_order(order, bea)
     assert [(line.product_id, line.quantity) for line in first.lines.order_by("sequence")] == [
         (chair.pk, D(5)),
@@ -113,8 +130,11 @@ def test_a_won_deal_is_quoted_confirmed_delivered_in_two_parts_invoiced_and_paid
     ]
     assert first.amount_total == D("1599.00")  # (500 + 800) × 1.23
     accounting.post_invoice(first, bea)
-    payments.register_payment([first], bea, journal=bank, date=DAY)
-    assert books.open_balance(hotel) == D(0)
+    payments.register_payment([first], bea, journal=bank, date=DAY, amount=D("1000.00"))
+    assert books.open_balance(hotel) == D("599.00")
+    found = queries.progress(order)
+    assert (found.amount_invoiced, found.amount_due, found.paid) == (D("1599.00"), D("599.00"), False)
+    assert "Open balance" in _card(bea, hotel) and " 599.00" in _card(bea, hotel)
 
     # The three chairs come in and leave; the second invoice; the hotel pays again.
     inventory.import_opening_stock(
@@ -127,8 +147,10 @@ def test_a_won_deal_is_quoted_confirmed_delivered_in_two_parts_invoiced_and_paid
     with pytest.raises(services.BusinessError):
         services.invoice_order(order, bea)  # nothing left: never invoiced twice
     accounting.post_invoice(second, bea)
-    assert books.open_balance(hotel) == D("369.00")
-    payments.register_payment([second], bea, journal=bank, date=DAY)
+    assert books.open_balance(hotel) == D("968.00")  # 599 left of the first, 369 of the second
+    first.refresh_from_db()
+    second.refresh_from_db()
+    payments.register_payment([first, second], bea, journal=bank, date=DAY)
 
     order.refresh_from_db()
     found = queries.progress(order)
@@ -144,6 +166,27 @@ def test_a_won_deal_is_quoted_confirmed_delivered_in_two_parts_invoiced_and_paid
         "salesorder.confirmed",
         "salesorder.delivered",
     } <= names
-    card = signed_in(sam).get(hotel.get_absolute_url()).content.decode()
-    assert order.number in card
+    # The customer card: Sam sees the order done; Bea also both invoices paid, both payments,
+    # and no open balance left.
+    seen_by_sam = _card(sam, hotel)
+    assert f"{order.number} {DAY:%Y-%m-%d} Done 1,968.00 EUR" in seen_by_sam
+    assert "Deal won · Hotel refit" in seen_by_sam and "Lead converted · Hotel Wawel" in seen_by_sam
+    seen_by_bea = _card(bea, hotel)
+    assert f"{order.number} {DAY:%Y-%m-%d} Done 1,968.00 EUR" in seen_by_bea
+    first.refresh_from_db()
+    second.refresh_from_db()
+    for invoice, total in ((first, "1,599.00"), (second, "369.00")):
+        assert f"{invoice.number} Customer invoice" in seen_by_bea
+        assert f"{total} 0.00 Paid" in seen_by_bea
+    assert f"{DAY:%Y-%m-%d} Incoming 1,000.00 EUR Posted" in seen_by_bea
+    assert f"{DAY:%Y-%m-%d} Incoming 968.00 EUR Posted" in seen_by_bea
+    assert "Open balance" not in seen_by_bea
     assert not invariants.violations()
+
+
+def _card(user: User, partner: Partner) -> str:
+    """The partner card as ``user`` reads it: its words, tags and scripts left out."""
+    page = signed_in(user).get(partner.get_absolute_url())
+    assert page.status_code == 200
+    markup = re.sub(r"<(script|svg)\b.*?</\1>", " ", page.content.decode(), flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
