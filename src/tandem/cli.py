@@ -311,9 +311,9 @@ def _bench_o2c_processes(cast: dict[str, Any], orders: int, processes: int, phas
 def _bench_o2c_worker(cast: dict[str, Any], numbers: list[int], barrier: Any) -> None:
     """One benchmark process (started by ``spawn``: Django is set up afresh here)."""
     _setup_django()
-    from tandem.operations import o2c_bench
-
     from django.db import connections
+
+    from tandem.operations import o2c_bench
 
     try:
         barrier.wait()
