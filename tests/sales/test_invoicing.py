@@ -6,18 +6,20 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from tandem.accounting.models import Invoice, Tax
 from tandem.catalog.models import Product
 from tandem.core.errors import ValidationFailed
 from tandem.core.models import Company, Event, User
 from tandem.inventory import services as inventory
-from tandem.inventory.models import Transfer, Warehouse
+from tandem.inventory.models import Move, Transfer, Warehouse
 from tandem.partners.models import Partner
 from tandem.sales import queries, services
 from tandem.sales.models import InvoicePolicy, ProductInvoicePolicy, SalesOrder
 from tests.kit.api import api_client, assert_problem
 from tests.sales.conftest import quotation
+from tests.sales.test_postgresql import _run
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -169,3 +171,24 @@ def test_a_return_over_the_api(
     made = api_client(manager).post(url, {"lines": [{"line": line.pk, "quantity": "1"}]}, format="json")
     assert made.status_code == 201, made.content
     assert made.json()["credit_note"] is None and len(made.json()["transfers"]) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
+def test_parallel_returns_of_one_order_never_bring_back_more_than_went_out(
+    company: Company, salesperson: User, admin: User, customer: Partner, chair: Product, warehouse: Warehouse
+) -> None:
+    order = quotation(company, salesperson, customer, (chair, "3"))
+    services.confirm_order(order, salesperson)
+    inventory.validate_transfer(Transfer.objects.get(pk=order.delivery_id), None, admin)
+    line = order.lines.get()
+    errors = _run(
+        4,
+        lambda n: services.return_goods(
+            SalesOrder.objects.get(pk=order.pk), admin, quantities={line.pk: "2"}
+        ),
+    )
+    assert len(errors) == 3 and all(isinstance(e, ValidationFailed) for e in errors), errors
+    back = Move.objects.filter(transfer__return_of__isnull=False, product=chair)
+    assert sum((move.quantity for move in back), D(0)) == 2
