@@ -1,12 +1,14 @@
 """``/api/v1/sales/orders/``: quotations and orders with their lines; ``send``, ``confirm``,
 ``cancel`` and ``invoice`` are POSTs on the order. ``/api/v1/sales/credit-limits/``: customers'
-credit limits. Thin: services write."""
+credit limits. ``/api/v1/sales/analysis/``: the sales analysis' groups and figures. Thin:
+services write, queries read."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -22,8 +24,8 @@ from tandem.inventory.models import Warehouse
 from tandem.partners.models import Partner
 from tandem.sales import queries, services
 from tandem.sales.filters import OrderFilter
-from tandem.sales.models import CreditLimit, InvoicePolicy, SalesOrder, SalesOrderLine
-from tandem.sales.queries import promise
+from tandem.sales.models import ANALYSIS, CreditLimit, InvoicePolicy, SalesOrder, SalesOrderLine
+from tandem.sales.queries import profit, promise
 
 CHANGE = ["sales.change_salesorder"]
 
@@ -371,3 +373,109 @@ class CreditLimitViewSet(RetrieveMixin, CreateMixin, UpdateMixin, mixins.ListMod
         row = self.get_object()
         services.set_credit_limit(self.company, self.actor, partner=row.partner, amount=None)
         return Response(status=204)
+
+
+# --- /api/v1/sales/analysis/ -----------------------------------------------------------------------
+
+
+class AnalysisQuerySerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    rows = serializers.ChoiceField(choices=list(profit.DIMENSIONS), default="customer")
+    columns = serializers.ChoiceField(choices=list(profit.DIMENSIONS), required=False)
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start, end = attrs.get("start"), attrs.get("end")
+        if start and end and end < start:
+            raise serializers.ValidationError({"end": "The period ends before it starts."})
+        if attrs.get("columns") == attrs["rows"]:
+            raise serializers.ValidationError({"columns": "Choose columns other than the rows."})
+        return attrs
+
+
+def _amount() -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=20, decimal_places=2, coerce_to_string=True)
+
+
+class FiguresSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    revenue = _amount()
+    discount = _amount()
+    gross = _amount()
+    cost = _amount()
+    margin = _amount()
+    margin_percent = serializers.DecimalField(
+        max_digits=8, decimal_places=1, coerce_to_string=True, allow_null=True
+    )
+    quantity = _quantity()
+    orders = serializers.IntegerField()
+
+
+class KeySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    key = serializers.CharField(
+        allow_null=True,
+        help_text="An id (customer, product, category, salesperson), a country code or a month (YYYY-MM).",
+    )
+    name = serializers.CharField()
+
+
+class GroupSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    row = KeySerializer()
+    column = KeySerializer(allow_null=True)
+    figures = FiguresSerializer()
+
+
+class AnalysisSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    rows = serializers.CharField()
+    columns = serializers.CharField(allow_null=True)
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    currency = serializers.CharField()
+    groups = GroupSerializer(many=True)
+    total = FiguresSerializer()
+
+
+def _key(key: Any, label: str) -> dict[str, Any]:
+    return {"key": None if key is None else str(key), "name": label}
+
+
+class AnalysisViewSet(ServiceViewSet):
+    """The sales analysis: revenue, discounts, cost of goods sold, margin, quantity and orders
+    grouped by ``rows`` (and ``columns``) over a period, for what the caller may see — the same
+    SQL as the page (``sales.queries.profit``)."""
+
+    model = SalesOrder
+    required_perms = ["sales.view_salesorder", ANALYSIS]
+    filter_backends: list[Any] = []
+    pagination_class = None
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "rows", str, enum=list(profit.DIMENSIONS), description="Group rows by (customer)."
+            ),
+            OpenApiParameter("columns", str, enum=list(profit.DIMENSIONS), description="Columns by (none)."),
+            OpenApiParameter("start", OpenApiTypes.DATE, description="First day (open when absent)."),
+            OpenApiParameter("end", OpenApiTypes.DATE, description="Last day, included (open when absent)."),
+        ],
+        responses=AnalysisSerializer,
+        tags=["sales"],
+    )
+    def list(self, request: Request) -> Response:
+        query = AnalysisQuerySerializer(data=request.query_params.dict(), context={"request": request})
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        scope = profit.Scope(self.company, request.user, data.get("start"), data.get("end"))
+        rows, columns = data["rows"], data.get("columns")
+        groups = [
+            {
+                "row": _key(g.row, g.row_label),
+                "column": _key(g.column, g.column_label) if columns else None,
+                "figures": g.figures,
+            }
+            for g in profit.analysis(scope, rows, columns)
+        ]
+        answer = {
+            "rows": rows, "columns": columns, "start": scope.start, "end": scope.end,
+            "currency": self.company.currency_id, "groups": groups, "total": profit.total(scope),
+        }  # fmt: skip
+        return Response(AnalysisSerializer(answer).data)

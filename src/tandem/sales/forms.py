@@ -14,6 +14,7 @@ from tandem.inventory.models import Warehouse
 from tandem.partners.forms import salesperson_choices
 from tandem.partners.models import Partner
 from tandem.sales.models import CreditLimit, SalesOrder, SalesOrderLine, SalesSettings
+from tandem.sales.queries import profit
 from tandem.sales.services import ORDER_HEADER, OrderLineData
 from tandem.web.autocomplete import AutocompleteSelect
 from tandem.web.forms import ServiceModelForm, style_fields
@@ -166,3 +167,29 @@ class CreditLimitForm(ServiceModelForm):
 
     def limit_choices(self) -> None:
         self.choice_field("partner").queryset = customers(getattr(self.request, "user", None))
+
+
+class AnalysisForm(forms.Form):
+    """The sales analysis' question: rows, optional columns, the measure the pivot shows and
+    the period (either end open)."""
+
+    rows = forms.ChoiceField(label=_("Rows"), choices=list(profit.DIMENSIONS.items()), initial="customer")
+    columns = forms.ChoiceField(
+        label=_("Columns"), choices=[("", _("(none)")), *profit.DIMENSIONS.items()], required=False
+    )
+    measure = forms.ChoiceField(label=_("Measure"), choices=list(profit.MEASURES.items()), initial="revenue")
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The period ends before it starts."))
+        if data.get("columns") and data.get("columns") == data.get("rows"):
+            self.add_error("columns", _("Choose columns other than the rows."))
+        return data

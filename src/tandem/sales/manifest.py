@@ -13,6 +13,7 @@ from tandem.core import registry
 from tandem.sales.models import SalesOrder
 
 VIEW = "sales.view_salesorder"
+ANALYSIS = "sales.view_sales_analysis"
 API = "tandem.sales.api"
 
 
@@ -35,6 +36,7 @@ registry.register(
                 area=registry.SETTINGS,
                 order=60,
             ),
+            registry.MenuEntry(_("Sales analysis"), "sales:analysis", ANALYSIS, order=42),
         ],
         tiles=[
             registry.Tile(
@@ -52,12 +54,23 @@ registry.register(
         api=[
             registry.ApiRoute("sales/orders", f"{API}.SalesOrderViewSet", "api-salesorder"),
             registry.ApiRoute("sales/credit-limits", f"{API}.CreditLimitViewSet", "api-creditlimit"),
+            registry.ApiRoute("sales/analysis", f"{API}.AnalysisViewSet", "api-sales-analysis"),
         ],
         urls=[registry.UrlMount("sales/", "tandem.sales.urls")],
         timeline=[registry.TimelineSource(VIEW, _order_events)],
         partner_panels=[
             registry.PartnerPanel(
                 "sales-orders", _("Quotations and orders"), VIEW, "tandem.sales.views.orders_panel", order=25
+            ),
+            registry.PartnerPanel(
+                "sales-profit", _("Profitability"), ANALYSIS, "tandem.sales.views.profit_panel", order=27
+            ),
+            registry.PartnerPanel(
+                "sales-also-bought",
+                _("Customers who bought the same also bought"),
+                VIEW,
+                "tandem.sales.views.also_bought_panel",
+                order=28,
             ),
             registry.PartnerPanel(
                 "sales-mails",

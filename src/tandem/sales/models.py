@@ -29,6 +29,7 @@ QTY_DIGITS, QTY_PLACES = 18, 4
 MONEY_DIGITS, MONEY_PLACES = 18, 2
 APPROVE = "sales.approve_salesorder"  # sales managers: above the credit limit or the discount limit
 VIEW_ALL = "sales.view_all_salesorders"
+ANALYSIS = "sales.view_sales_analysis"  # revenue, cost and margin over orders (not the warehouse's)
 
 
 def _money(label: Any) -> models.DecimalField:  # type: ignore[type-arg]
@@ -233,6 +234,7 @@ class SalesOrder(CompanyOwned, Versioned):
         permissions = [
             ("approve_salesorder", _("Can confirm orders above the credit or discount limit")),
             ("view_all_salesorders", _("Can see every salesperson's orders")),
+            ("view_sales_analysis", _("Can see the sales analysis and profitability")),
         ]
         indexes = [
             models.Index(fields=["company", "-order_date", "-id"], name="so_date_idx"),

@@ -1,6 +1,7 @@
 """Salespeople quote and sell to their customers; sales managers see every order and confirm
-above the credit and discount limits; accountants read orders and invoice them; warehouse
-staff read what is to be delivered. Administrators hold every permission (core.roles)."""
+above the credit and discount limits; accountants read orders and invoice them; the sales analysis and
+profitability are for salespeople (their own), sales managers and accountants; warehouse staff
+read what is to be delivered. Administrators hold every permission (core.roles)."""
 
 from tandem.core import roles
 
@@ -12,12 +13,14 @@ GRANTS = {
         *(f"{verb}_{model}" for model in _ORDERS for verb in ("view", "add", "change")),
         "view_orderinvoice",
         "view_creditlimit",
+        "view_sales_analysis",
     ],
     roles.SALES_MANAGER: [
         *(f"{verb}_{model}" for model in _ORDERS for verb in ("view", "add", "change")),
         "view_orderinvoice",
         "approve_salesorder",
         "view_all_salesorders",
+        "view_sales_analysis",
         "view_creditlimit",
         "add_creditlimit",
         "change_creditlimit",
@@ -27,6 +30,7 @@ GRANTS = {
     roles.ACCOUNTANT: [
         *_READ,
         "view_all_salesorders",
+        "view_sales_analysis",
         "view_creditlimit",
         "change_creditlimit",
         "add_creditlimit",

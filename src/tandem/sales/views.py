@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import base64
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Model, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -19,18 +21,36 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from tandem.accounting.views.reports import bar_chart
 from tandem.catalog.models import Product
 from tandem.core import throttle
+from tandem.core.models import Company
+from tandem.core.querysets import allowed_company
 from tandem.inventory.models import Warehouse
 from tandem.partners.models import Partner
 from tandem.sales import queries, services
 from tandem.sales.filters import OrderFilter
-from tandem.sales.forms import CreditLimitForm, SalesOrderForm, SalesSettingsForm, customers, deals
-from tandem.sales.models import AcceptanceLink, CreditLimit, QuotationResponse, SalesOrder, SalesSettings
-from tandem.sales.queries import promise
+from tandem.sales.forms import (
+    AnalysisForm,
+    CreditLimitForm,
+    SalesOrderForm,
+    SalesSettingsForm,
+    customers,
+    deals,
+)
+from tandem.sales.models import (
+    ANALYSIS,
+    AcceptanceLink,
+    CreditLimit,
+    QuotationResponse,
+    SalesOrder,
+    SalesSettings,
+)
+from tandem.sales.queries import also_bought, profit, promise
 from tandem.web import autocomplete
 from tandem.web.actions import Action, ActionView
-from tandem.web.display import Column
+from tandem.web.display import Column, as_text
+from tandem.web.exports import xlsx_table_response
 from tandem.web.generic import (
     ModelView,
     ObjectCreateView,
@@ -205,6 +225,15 @@ class OrderDetailView(ObjectDetailView):
         context["taxes"] = queries.tax_totals(order)
         context["margin_percent"] = queries.margin_percent(order)
         context["progress"] = queries.progress(order) if order.state in queries.CONFIRMED_STATES else None
+        company = allowed_company(self.request.user)
+        context["profit"] = (
+            profit.total(profit.Scope(company, order=order.pk))
+            if company is not None
+            and order.state in queries.CONFIRMED_STATES
+            and self.request.user.has_perm(ANALYSIS)
+            else None
+        )
+        context["company_currency"] = company.currency_id if company is not None else ""
         context["deliveries"] = queries.deliveries(order)
         context["made_to_order"] = queries.made_to_order(context["deliveries"])
         context["may_see_production"] = self.request.user.has_perm("manufacturing.view_manufacturingorder")
@@ -656,3 +685,218 @@ class CreditLimitEditView(ObjectEditView):
 
     def get_queryset(self) -> QuerySet[CreditLimit]:
         return super().get_queryset().select_related("partner")
+
+
+# --- profitability: the order's, the customer card's, and the sales analysis -----------------------
+
+MAX_ROWS, MAX_COLUMNS = 200, 24
+
+
+def measure_text(figures: profit.Figures, name: str) -> str:
+    value = figures.measure(name)
+    if value is None:
+        return "–"
+    return f"{as_text(value)} %" if name == "margin_percent" else as_text(value)
+
+
+def _measure_column(name: str) -> Column:
+    return Column(name, profit.MEASURES[name], numeric=True, accessor=lambda row: measure_text(row[1], name))
+
+
+PROFIT_COLUMNS = [
+    Column("period", gettext_lazy("Period"), accessor=lambda row: row[0]),
+    *[_measure_column(name) for name in ("revenue", "discount", "cost", "margin", "margin_percent")],
+]
+
+
+def profit_panel(partner: Partner, request: HttpRequest) -> Table | None:
+    """What this customer brought: revenue, discounts, cost of goods sold and margin this year,
+    last year and over the whole relationship (company currency), from one query by month."""
+    company = allowed_company(request.user)
+    if company is None or company.pk != partner.company_id:
+        return None
+    months = profit.figures(profit.Scope(company, request.user, partner=partner.pk), "month")
+    if not months:
+        return None
+    year = timezone.localdate().year
+    periods = [
+        (str(year), lambda month: str(month).startswith(f"{year}-")),
+        (str(year - 1), lambda month: str(month).startswith(f"{year - 1}-")),
+        (_("Whole relationship"), lambda month: True),
+    ]
+    rows = [
+        (label, profit.add_up([f for month, _c, f in months if within(month)])) for label, within in periods
+    ]
+    query = urlencode({"rows": "product", "columns": "month"})
+    return Table(
+        PROFIT_COLUMNS,
+        rows,
+        caption=_("Profitability (%(currency)s)") % {"currency": company.currency_id},
+        key="sales-profit",
+        actions=[(f"{reverse('sales:analysis')}?{query}", _("Sales analysis"))],
+    )
+
+
+class AnalysisView(ModelView):
+    """``/sales/analysis/?rows=…&columns=…&measure=…&start=…&end=…[&format=xlsx]``: revenue,
+    discounts, cost of goods sold, margin, quantity and orders pivoted by customer, product,
+    category, salesperson, country or month over what the reader may see; a chart by month."""
+
+    model = SalesOrder
+    action = "view_sales_analysis"
+    template_name = "sales/analysis.html"
+    title = gettext_lazy("Sales analysis")
+
+    def permission_name(self) -> str:
+        return ANALYSIS
+
+    def get(self, request: HttpRequest) -> HttpResponseBase:
+        company = allowed_company(request.user)
+        if company is None:
+            raise Http404
+        today = timezone.localdate()
+        given = request.GET.copy()
+        given.setdefault("rows", "customer")
+        given.setdefault("measure", "revenue")
+        if "start" not in request.GET and "end" not in request.GET:
+            given["start"] = today.replace(year=today.year - 1, day=1).isoformat()
+        form = AnalysisForm(given)
+        valid = form.is_valid()
+        data = form.cleaned_data if valid else {"rows": "customer", "measure": "revenue"}
+        rows, columns, measure = data["rows"], data.get("columns") or None, data["measure"]
+        scope = profit.Scope(company, request.user, data.get("start"), data.get("end"))
+        if request.GET.get("format") == "xlsx":
+            if not valid:
+                return HttpResponseBadRequest(
+                    " ".join(str(message) for errors in form.errors.values() for message in errors),
+                    content_type="text/plain; charset=utf-8",
+                )
+            return _analysis_xlsx(profit.analysis(scope, rows, columns), rows, columns)
+        groups = profit.analysis(scope, rows, columns) if valid else []
+        context = {
+            **self.base_context(),
+            "form": form,
+            "measure_label": profit.MEASURES[measure],
+            "rows_label": profit.DIMENSIONS[rows],
+            "currency": company.currency_id,
+            "total": profit.total(scope) if valid else profit.Figures(),
+            "measures": [(name, label) for name, label in profit.MEASURES.items()],
+            "query": urlencode({k: v for k, v in given.items() if k != "format"}),
+        }
+        if valid and columns is None:
+            shown = groups[:MAX_ROWS]
+            context["table"] = [
+                (g.row_label, [measure_text(g.figures, n) for n in profit.MEASURES], bar)
+                for g, bar in zip(shown, _bars(shown, measure), strict=True)
+            ]
+            context["more"] = max(len(groups) - MAX_ROWS, 0)
+        elif valid:
+            assert columns is not None
+            context.update(_pivot(scope, groups, rows, columns, measure))
+        months = groups if rows == "month" and columns is None else []
+        if valid and not months:
+            months = profit.analysis(scope, "month")
+        context["chart"] = bar_chart(
+            [g.row_label for g in months],
+            [
+                (str(profit.MEASURES["revenue"]), "chart-income", [g.figures.revenue for g in months]),
+                (str(profit.MEASURES["cost"]), "chart-expense", [g.figures.cost for g in months]),
+                (str(profit.MEASURES["margin"]), "chart-result", [g.figures.margin for g in months]),
+            ],
+        )
+        return render(request, self.template_name, context, status=200 if valid else 400)
+
+
+def _bars(groups: list[profit.Group], measure: str) -> list[float]:
+    """Each row's bar: its measure as a share of the largest (0–100)."""
+    values = [float(g.figures.measure(measure) or 0) for g in groups]
+    top = max((abs(v) for v in values), default=0) or 1
+    return [round(abs(v) * 100 / top, 1) for v in values]
+
+
+def _pivot(
+    scope: profit.Scope, groups: list[profit.Group], rows: str, columns: str, measure: str
+) -> dict[str, Any]:
+    """The measure in a grid: rows by their total revenue (months in order), the columns
+    likewise, at most :data:`MAX_COLUMNS` of them (the latest months); totals per row and column
+    from the database (orders and margin % do not add up)."""
+    row_totals = {g.row: g for g in profit.analysis(scope, rows)}
+    every_column = profit.analysis(scope, columns)  # months in order, the others by revenue
+    column_totals = every_column[-MAX_COLUMNS:] if columns == "month" else every_column[:MAX_COLUMNS]
+    cells = {(g.row, g.column): g.figures for g in groups}
+    row_keys = list(row_totals)
+    return {
+        "pivot_header": [g.row_label for g in column_totals],
+        "pivot_rows": [
+            (
+                row_totals[key].row_label,
+                [measure_text(cells.get((key, c.row), profit.Figures()), measure) for c in column_totals],
+                measure_text(row_totals[key].figures, measure),
+            )
+            for key in row_keys[:MAX_ROWS]
+        ],
+        "pivot_totals": [measure_text(c.figures, measure) for c in column_totals],
+        "more": max(len(row_keys) - MAX_ROWS, 0),
+    }
+
+
+def _analysis_xlsx(groups: list[profit.Group], rows: str, columns: str | None) -> HttpResponseBase:
+    header = [str(profit.DIMENSIONS[rows])]
+    if columns:
+        header.append(str(profit.DIMENSIONS[columns]))
+    header += [str(label) for label in profit.MEASURES.values()]
+    table = [
+        [
+            g.row_label,
+            *([g.column_label] if columns else []),
+            *[g.figures.measure(n) for n in profit.MEASURES],
+        ]
+        for g in groups
+    ]
+    return xlsx_table_response(header, table, stem="sales-analysis", title=str(_("Sales analysis")))
+
+
+# --- customers who bought this also bought ----------------------------------------------------------
+
+ALSO_BOUGHT_COLUMNS = [
+    Column(
+        "product",
+        gettext_lazy("Product"),
+        link=lambda s: s.product.get_absolute_url(),
+        accessor=lambda s: s.product,
+    ),
+    Column("customers", gettext_lazy("Customers who bought both"), numeric=True),
+]
+
+
+def also_bought_panel(partner: Partner, request: HttpRequest) -> Table | None:
+    """What the customers who bought what this customer bought also bought, and it has not yet."""
+    found = also_bought.for_customer(Company(pk=partner.company_id), partner.pk)
+    if not found:
+        return None
+    return Table(
+        ALSO_BOUGHT_COLUMNS,
+        found,
+        caption=_("Customers who bought the same also bought"),
+        key="sales-also-bought",
+    )
+
+
+class AlsoBoughtView(ModelView):
+    """The quotation form's suggestions as the salesperson types (htmx POSTs the form here):
+    what the customers who bought the products on the lines also bought. Reads only."""
+
+    model = SalesOrder
+    action = "add"
+    template_name = "sales/_also_bought.html"
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        company = allowed_company(request.user)
+        products = [
+            str(value)
+            for key, value in request.POST.items()
+            if key.startswith("lines-") and key.endswith("-product")
+        ]
+        chosen = {int(value) for value in products if value.isdigit() and len(value) < 19}
+        found = also_bought.also_bought(company, chosen) if company is not None else []
+        return render(request, self.template_name, {"suggestions": found})
