@@ -8,7 +8,8 @@ constraints of the last state, rendered once; then, in migration order, the oper
 change the database and not the state (triggers, search tables, reference data); every migration
 is recorded as applied. tests/test_migrations.py checks that both paths build the same schema.
 
-A database that already has tables, a named app or migration, ``--fake``, ``--plan`` and
+A database that already has tables, an app with models and no migrations, a named app or
+migration, ``--fake``, ``--plan`` and
 ``--step-by-step`` take Django's path unchanged, as does any migration whose operations this
 command does not know how to replay.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.apps import apps
 from django.apps.registry import Apps
 from django.core.management.commands import migrate
 from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
@@ -70,6 +72,8 @@ def one_step_plan(connection: BaseDatabaseWrapper, options: dict[str, Any]) -> l
         if connection.introspection.table_names(cursor):
             return None
     executor = MigrationExecutor(connection)
+    if any(apps.get_app_config(label).get_models() for label in executor.loader.unmigrated_apps):
+        return None  # tables without migrations (e.g. pytest --no-migrations): Django's syncdb
     targets = executor.loader.graph.leaf_nodes()
     plan = [migration for migration, backwards in executor.migration_plan(targets, clean_start=True)]
     if not all(_replayable(operation) for migration in plan for operation in migration.operations):
