@@ -70,9 +70,8 @@ def test_a_table_made_to_order_from_the_sale_to_the_delivery(
     # The sale: confirmed, a manufacturing order is made for it, promised for the 22nd.
     page.goto(reverse("sales:order_detail", args=[order.pk]))
     act(page, page.locator("[data-action=confirm] button"))
-    made = page.locator("#order-made-to-order")
-    page.reload()
-    expect(made).to_contain_text("Table × 1")
+    expect(page.locator("#order-state")).to_have_attribute("data-state", "confirmed")
+    expect(page.locator("#order-made-to-order")).to_contain_text("Table × 1")
     order.refresh_from_db()
     assert order.state == SalesOrder.State.CONFIRMED and order.promised_date == TODAY
     mo = ManufacturingOrder.objects.get(product=table)
@@ -86,24 +85,22 @@ def test_a_table_made_to_order_from_the_sale_to_the_delivery(
 
     # The shop floor of assembly: start, pass the check, finish.
     page.goto(reverse("manufacturing:shop_floor", args=[shop.centres["ASM"].pk]))
-    card = page.locator(f"[data-work-order={mo.work_orders.get().pk}]")
+    card = page.locator(f"[data-work-order='{mo.work_orders.get().pk}']")
     act(page, card.locator("[data-action=start] button"))
-    page.reload()
     expect(card).to_have_attribute("data-state", "in_progress")
     card.get_by_role("button", name="Pass").click()
     expect(page.locator(".alert").first).to_contain_text("The check passed.")
     assert QualityCheck.objects.get(order=mo).state == "passed"
     shot(page, "mto-shop-floor")
     act(page, card.locator("[data-action=finish] button"))
-    page.reload()
-    expect(page.locator(f"[data-work-order={mo.work_orders.get().pk}]")).to_have_count(0)
+    expect(page.locator(f"[data-work-order='{mo.work_orders.get().pk}']")).to_have_count(0)
 
     # Produce the table and finish the order.
     page.goto(reverse("manufacturing:order_produce", args=[mo.pk]))
     page.locator("main form [type=submit]").first.click()
     expect(page).to_have_url(re.compile(rf"/manufacturing/orders/{mo.pk}/$"))
     act(page, page.locator("[data-action=finish] button"))
-    page.reload()
+    expect(page.locator("#order-state")).to_have_attribute("data-state", "done")
     mo.refresh_from_db()
     assert mo.state == "done"
     shot(page, "mto-manufacturing-done")
@@ -112,9 +109,9 @@ def test_a_table_made_to_order_from_the_sale_to_the_delivery(
     delivery = Transfer.objects.get(pk=order.delivery_id)
     page.goto(delivery.get_absolute_url())
     act(page, page.locator("[data-action=reserve] button"))
-    page.reload()
+    expect(page.locator("[data-action=reserve]")).to_have_count(0)
     act(page, page.locator("[data-action=validate] button"))
-    page.reload()
+    expect(page.locator("[data-action=validate]")).to_have_count(0)
     delivery.refresh_from_db()
     assert delivery.state == Transfer.State.DONE
     page.goto(reverse("sales:order_detail", args=[order.pk]))
