@@ -51,6 +51,7 @@ def test_a_table_made_to_order_from_the_sale_to_the_delivery(
 ) -> None:
     from playwright.sync_api import expect
 
+    expect.set_options(timeout=30_000)  # each action reloads the page through htmx: slow on a loaded machine
     shop = build(company, admin, legs_in_stock="4")
     table = shop.products["table"]
     inventory.import_opening_stock(
