@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -37,6 +37,16 @@ def act(page: Any, button: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def patient_expect() -> Iterator[None]:
+    """Each action reloads the page through htmx: slow on a loaded machine. Back to 5 s after."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=30_000)
+    yield
+    expect.set_options(timeout=5_000)
+
+
+@pytest.fixture(autouse=True)
 def today_is_the_22nd(monkeypatch: pytest.MonkeyPatch) -> None:
     original = timezone.localdate
 
@@ -51,7 +61,6 @@ def test_a_table_made_to_order_from_the_sale_to_the_delivery(
 ) -> None:
     from playwright.sync_api import expect
 
-    expect.set_options(timeout=30_000)  # each action reloads the page through htmx: slow on a loaded machine
     shop = build(company, admin, legs_in_stock="4")
     table = shop.products["table"]
     inventory.import_opening_stock(
