@@ -8,12 +8,23 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from django.db.models import Sum
 
-from tandem.accounting.models import BooksSettings, Invoice, JournalEntry, JournalLine, PaymentTermLine, Tax
-from tandem.accounting.services import invoices, taxes
+from tandem.accounting.models import (
+    Account,
+    BooksSettings,
+    Invoice,
+    JournalEntry,
+    JournalLine,
+    PaymentTermLine,
+    Tax,
+)
+from tandem.accounting.queries.payment_terms import instalments
+from tandem.accounting.services import fiscal_positions, invoices, ledger, taxes
 from tandem.accounting.services.invoices import LineData
+from tandem.catalog.services import create_product
 from tandem.core.errors import BusinessError, ValidationFailed
-from tandem.core.models import Company, Currency, ExchangeRate, PaymentTerm, User
+from tandem.core.models import Company, Currency, ExchangeRate, PaymentTerm, Uom, User
 from tandem.partners.models import Partner
 
 from .conftest import DAY
@@ -66,9 +77,9 @@ def test_instalments_give_due_dates(company: Company, eur: Currency) -> None:
     term = PaymentTerm.objects.create(company=company, name="30/70", days=60)
     PaymentTermLine.objects.create(term=term, sequence=1, value="percent", amount=D(30), days=0)
     PaymentTermLine.objects.create(term=term, sequence=2, value="balance", days=60, end_of_month=True)
-    parts = invoices.instalments(term, DAY, D("1000.01"), eur)
+    parts = instalments(term, DAY, D("1000.01"), eur)
     assert parts == [(DAY, D("300.00")), (datetime.date(2026, 5, 31), D("700.01"))]
-    assert invoices.instalments(None, DAY, D(5), eur) == [(DAY, D(5))]
+    assert instalments(None, DAY, D(5), eur) == [(DAY, D(5))]
 
 
 def test_posting_builds_a_balanced_entry(company: Company, customer: Partner, vat: dict[str, Tax]) -> None:
@@ -252,3 +263,133 @@ def test_the_vat_report_sums_base_and_tax_per_rate(
     assert (reverse.base, reverse.amount, reverse.self_assessed) == (D("100.00"), D("23.00"), D("23.00"))
     assert vat_lines(company, vat["VAT 8 %"], DAY, DAY).count() == 6  # base and tax line of 3 documents
     assert vat_report(company, DAY.replace(month=4, day=1), DAY.replace(month=4, day=30)) == []
+
+
+def test_a_fiscal_position_maps_the_accounts_an_invoice_posts_to(
+    company: Company, vat: dict[str, Tax], make_partner: Callable[..., Partner], pcs: Uom
+) -> None:
+    """An EU reverse-charge customer and supplier and an export customer: income, expense and
+    receivable accounts go through the position's account mappings (on the draft's lines and in
+    the posted entry), taxes through its tax mappings, the books balance and the VAT report reads
+    each document under its mapped tax."""
+    from tandem.accounting.queries.taxes import vat_report
+
+    def new_account(code: str, name: str, kind: str, subtype: str) -> Account:
+        return ledger.create_account(company, None, code=code, name=name, type=kind, subtype=subtype)
+
+    by_code = {a.code: a for a in Account.objects.filter(company=company)}
+    eu_income = new_account("4010", "Revenue from EU customers", "income", "income")
+    export_income = new_account("4020", "Revenue from exports", "income", "income")
+    eu_expense = new_account("5010", "Goods bought in the EU", "expense", "direct_cost")
+    eu = taxes.position_for(company, "DE", True)
+    export = taxes.position_for(company, "US", False)
+    assert eu is not None and export is not None
+    fiscal_positions.update_fiscal_position(
+        eu,
+        None,
+        account_map=[
+            (by_code["4000"], eu_income),
+            (by_code["5000"], eu_expense),
+            (by_code["1100"], by_code["1110"]),
+        ],
+    )
+    fiscal_positions.update_fiscal_position(export, None, account_map=[(by_code["4000"], export_income)])
+    table = create_product(company, None, sku="TABLE", name="Oak table", uom=pcs)
+    taxes.set_product_accounting(
+        table, None, sale_taxes=[vat["VAT 23 %"]], purchase_taxes=[vat["VAT 23 % (naliczony)"]]
+    )
+    german = make_partner("Möbel Schmidt GmbH", country="DE", tax_id="DE136695976")
+    american = make_partner("Oak & Co", country="US")
+    supplier = make_partner("Holz GmbH", country="DE", tax_id="DE811191002", is_supplier=True)
+    domestic = _invoice(
+        company,
+        make_partner("Meble Nowak", country="PL"),
+        vat,
+        lines=[LineData("", D(1), D("100.00"), product=table)],
+    )
+    to_eu = _invoice(company, german, vat, lines=[LineData("", D(2), D("500.00"), product=table)])
+    to_us = _invoice(company, american, vat, lines=[LineData("", D(1), D("300.00"), product=table)])
+    bill = _invoice(
+        company, supplier, vat, kind="supplier_bill", lines=[LineData("", D(1), D("200.00"), product=table)]
+    )
+    assert to_eu.lines.get().account == eu_income and to_us.lines.get().account == export_income
+    assert bill.lines.get().account == eu_expense and domestic.lines.get().account == by_code["4000"]
+    assert (to_eu.amount_tax, to_us.amount_tax, bill.amount_total) == (D(0), D(0), D("200.00"))
+
+    for draft in (domestic, to_eu, to_us, bill):
+        invoices.post_invoice(draft, None)
+
+    def posted(invoice: Invoice) -> set[tuple[str, Decimal, Decimal]]:
+        entry = Invoice.objects.get(pk=invoice.pk).entry
+        return {(ln.account.code, ln.debit, ln.credit) for ln in entry.lines.select_related("account")}  # type: ignore[union-attr]
+
+    assert posted(to_eu) == {("1110", D("1000.00"), D(0)), ("4010", D(0), D("1000.00"))}
+    assert posted(to_us) == {("1100", D("300.00"), D(0)), ("4020", D(0), D("300.00"))}
+    assert posted(domestic) == {
+        ("1100", D("123.00"), D(0)),
+        ("4000", D(0), D("100.00")),
+        ("2100", D(0), D("23.00")),
+    }
+    assert posted(bill) == {
+        ("5010", D("200.00"), D(0)),
+        ("2000", D(0), D("200.00")),
+        ("1160", D("46.00"), D(0)),  # input VAT self-assessed ...
+        ("2100", D(0), D("46.00")),  # ... and owed
+    }
+    assert (
+        not JournalLine.objects.filter(company=company, account__code__in=["4000", "5000"])
+        .exclude(entry__invoice=domestic)
+        .exists()
+    )
+    totals = JournalLine.objects.filter(company=company).aggregate(debit=Sum("debit"), credit=Sum("credit"))
+    assert totals["debit"] == totals["credit"]
+    rows = {row.tax.name: row for row in vat_report(company, DAY.replace(day=1), DAY.replace(day=31))}
+    assert (rows["VAT 23 %"].base, rows["VAT 23 %"].amount) == (D("100.00"), D("23.00"))
+    assert (rows["VAT 0 % EU"].base, rows["VAT 0 % EU"].amount) == (D("1000.00"), D(0))
+    assert (rows["VAT 0 % export"].base, rows["VAT 0 % export"].amount) == (D("300.00"), D(0))
+    reverse = rows["VAT 23 % EU reverse charge"]
+    assert (reverse.base, reverse.amount, reverse.self_assessed) == (D("200.00"), D("46.00"), D("46.00"))
+
+
+def test_a_draft_whose_position_changed_posts_through_the_new_mapping(
+    company: Company, customer: Partner, vat: dict[str, Tax]
+) -> None:
+    by_code = {a.code: a for a in Account.objects.filter(company=company)}
+    export = taxes.position_for(company, "US", False)
+    assert export is not None
+    fiscal_positions.update_fiscal_position(export, None, account_map=[(by_code["4000"], by_code["4100"])])
+    draft = _invoice(company, customer, vat, lines=[LineData("Chair", D(1), D("50.00"))])
+    assert draft.lines.get().account == by_code["4000"]
+    invoices.update_invoice(draft, None, {"fiscal_position": export})
+    posted = invoices.post_invoice(draft, None)
+    assert set(posted.entry.lines.values_list("account__code", flat=True)) == {"1100", "4100"}  # type: ignore[union-attr]
+
+
+def test_a_chain_of_account_mappings_is_refused_with_nothing_written(
+    company: Company, vat: dict[str, Tax]
+) -> None:
+    by_code = {a.code: a for a in Account.objects.filter(company=company)}
+    export = taxes.position_for(company, "US", False)
+    assert export is not None
+    before = (export.version, list(export.account_map.all()))
+    with pytest.raises(ValidationFailed) as refused:
+        fiscal_positions.update_fiscal_position(
+            export, None, account_map=[(by_code["4000"], by_code["4100"]), (by_code["4100"], by_code["4200"])]
+        )
+    assert "both replaced and a replacement" in " ".join(refused.value.errors["account_map"])
+    export.refresh_from_db()
+    assert (export.version, list(export.account_map.all())) == before
+
+
+def test_the_cash_forecast_expects_each_instalment_on_its_due_date(
+    company: Company, customer: Partner, vat: dict[str, Tax]
+) -> None:
+    from tandem.accounting.queries import forecast
+
+    term = PaymentTerm.objects.create(company=company, name="30/70", days=60)
+    PaymentTermLine.objects.create(term=term, sequence=1, value="percent", amount=D(30), days=0)
+    PaymentTermLine.objects.create(term=term, sequence=2, value="balance", days=60)
+    invoices.post_invoice(_invoice(company, customer, vat, payment_term=term), None)  # 1,273.20
+    plan = forecast.forecast(company, DAY)  # a Tuesday: week 0 is 9–15 March
+    expected = {n: week.by_source["open_items"] for n, week in enumerate(plan.weeks) if week.by_source}
+    assert expected == {0: D("381.96"), 8: D("891.24")}  # 30 % now; 70 % on 9 May (4–10 May)

@@ -17,7 +17,8 @@ from django.urls import reverse
 
 from tandem.accounting import roles as book_roles
 from tandem.accounting.models import BooksPaymentTerm, PaymentTermLine
-from tandem.accounting.services import invoices, payment_terms
+from tandem.accounting.queries.payment_terms import instalments
+from tandem.accounting.services import payment_terms
 from tandem.accounting.services.payment_terms import TermLine
 from tandem.core import roles
 from tandem.core.errors import ValidationFailed
@@ -113,7 +114,7 @@ def test_an_invoice_falls_due_by_the_terms_lines(company: Company, ada: User, eu
     """1,000.00 on 10 March: 30 % (300.00) at once, the balance (700.00) 60 days later (9 May)
     then to the end of that month, 31 May."""
     term = make_term(company, ada)
-    due = invoices.instalments(term, datetime.date(2026, 3, 10), D("1000.00"), eur)
+    due = instalments(term, datetime.date(2026, 3, 10), D("1000.00"), eur)
     assert due == [(datetime.date(2026, 3, 10), D("300.00")), (datetime.date(2026, 5, 31), D("700.00"))]
     thirds = make_term(
         company,
@@ -124,7 +125,7 @@ def test_an_invoice_falls_due_by_the_terms_lines(company: Company, ada: User, eu
             TermLine("balance", days=60),
         ],
     )
-    due = invoices.instalments(thirds, datetime.date(2026, 3, 10), D("100.00"), eur)
+    due = instalments(thirds, datetime.date(2026, 3, 10), D("100.00"), eur)
     assert due == [
         (datetime.date(2026, 3, 10), D("33.33")),
         (datetime.date(2026, 4, 9), D("33.33")),

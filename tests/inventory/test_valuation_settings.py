@@ -26,7 +26,7 @@ from tandem.inventory.models import CategoryValuation, ValuationMethod, Valuatio
 from tandem.inventory.services import valuation
 from tandem.partners.models import Partner
 from tests.kit.api import ApiCases, api_client, assert_problem
-from tests.kit.views import ViewCases, form_data, signed_in
+from tests.kit.views import Action, ViewCases, form_data, signed_in
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -54,6 +54,13 @@ class TestCategoryValuationPages(ViewCases):
     edit_changes = {"method": "fifo"}
     stale_changes = {"method": ""}
     bad_input = [({"method": "lifo"}, "method")]
+    actions = [
+        Action(
+            "inventory:category_valuation_delete",
+            lambda kit, row: {"confirmed": "1"},
+            "category_valuation.removed",
+        )
+    ]
 
     def create_form(self, kit: Any) -> dict[str, Any]:
         return {"category": str(_bare_category(kit.company).pk), "method": "average"}
@@ -197,6 +204,31 @@ def test_a_category_of_its_own_frees_the_companys_method_and_keeps_its_stock_on_
     with pytest.raises(ValidationFailed):
         valuation.update_category_valuation(own, ada, method="")
     assert CategoryValuation.objects.get(pk=own.pk).method == ValuationMethod.FIFO
+    assert invariants.violations() == {}
+
+
+def test_the_delete_button_asks_first_and_is_refused_while_the_categorys_stock_holds_its_terms(
+    company: Company, books: ValuationSettings, ada: User, supplier: Partner, worker: User,
+    make_product: Callable[..., Product],
+) -> None:  # fmt: skip
+    timber, fabric = _category(company, ada, "Timber"), _category(company, ada, "Fabric")
+    _receive(company, supplier, worker, make_product("Plank", category=timber), 4, "5")
+    held = valuation.create_category_valuation(company, ada, category=timber, method=ValuationMethod.FIFO)
+    valuation.update_valuation_settings(books, ada, method=ValuationMethod.AVERAGE)  # FIFO is timber's own
+    free = valuation.create_category_valuation(company, ada, category=fabric, method=ValuationMethod.AVERAGE)
+    client = signed_in(ada)
+    url = reverse("inventory:category_valuation_delete", args=[held.pk])
+    assert url in client.get(held.get_absolute_url()).content.decode(), "the page offers the delete button"
+    asked = client.post(url)  # without "confirmed": the question, nothing removed
+    assert asked.status_code == 200 and CategoryValuation.objects.filter(pk=held.pk).exists()
+    refused = client.post(url, {"confirmed": "1"}, follow=True)
+    assert "still hold 4 units" in refused.content.decode()
+    assert CategoryValuation.objects.get(pk=held.pk).version == 1
+    assert not Event.objects.filter(name="category_valuation.removed").exists()
+    done = client.post(reverse("inventory:category_valuation_delete", args=[free.pk]), {"confirmed": "1"})
+    assert done.status_code == 302 and done["Location"] == reverse("inventory:category_valuation_list")
+    assert not CategoryValuation.objects.filter(pk=free.pk).exists()
+    assert Event.objects.filter(name="category_valuation.removed", data__category="Fabric").exists()
     assert invariants.violations() == {}
 
 

@@ -10,14 +10,16 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db.models import Sum
 from django.utils import timezone
 
-from tandem.accounting.models import Account
+from tandem.accounting.models import Account, JournalLine
 from tandem.core import invariants
 from tandem.core.errors import BusinessError, IllegalTransition, ValidationFailed
 from tandem.core.models import Event
-from tandem.inventory.models import Move, Quant, Transfer, ValuationLayer
+from tandem.inventory.models import Move, Quant, Transfer, ValuationLayer, ValuationSettings
 from tandem.inventory.queries import valuation as stock_values
+from tandem.inventory.services import valuation
 from tandem.manufacturing import queries, services
 from tandem.manufacturing.models import ManufacturingOrder, QualityAlert, QualityCheck, WorkLog, WorkOrder
 from tests.manufacturing.conftest import Workshop
@@ -90,6 +92,55 @@ def test_producing_values_the_goods_at_components_plus_labour_and_the_books_agre
     assert queries.actual_unit_cost(order) == Decimal("84.30")
     assert reserved(workshop, "oak") == 0
     assert invariants.violations() == {}
+
+
+def balance(workshop: Workshop, code: str) -> Decimal:
+    """The posted balance (debit − credit) of the company's account ``code``."""
+    account = Account.objects.get(company=workshop.company, code=code)
+    return stock_values.stock_account_balance(workshop.company.pk, [account.pk])
+
+
+def test_production_goes_through_work_in_progress_which_clears_with_each_production(
+    workshop: Workshop,
+) -> None:
+    """Components are debited to work in progress (1210), goods made credited to it, and the
+    labour they are valued at absorbed into it from 5400: after each production it is back at
+    zero, inventory differences (5300) are untouched and the books balance."""
+    planner = workshop.planner
+    loss_before = balance(workshop, "5300")
+    order = services.confirm_order(
+        services.create_order(workshop.company, planner, product=workshop.products["frame"], quantity="4"),
+        planner,
+    )
+    work(order, planner, {"Cut": 54, "Join": 36})
+    first = services.produce(order, planner, "1")
+    assert balance(workshop, "1210") == 0
+    assert balance(workshop, "5400") == -first.labour_value == Decimal("-51.00")
+    entries = {layer.entry_id for layer in ValuationLayer.objects.filter(move__transfer=first.consumption)}
+    wip_lines = JournalLine.objects.filter(entry__in=entries, account__code="1210")
+    assert [(ln.debit, ln.credit) for ln in wip_lines] == [(first.component_value, Decimal(0))]
+    second = services.produce(order, planner)  # the rest: components only, the labour was absorbed
+    assert (second.labour_value, balance(workshop, "1210")) == (Decimal(0), Decimal(0))
+    assert balance(workshop, "5300") == loss_before
+    totals = JournalLine.objects.filter(company=workshop.company, posted=True).aggregate(
+        debit=Sum("debit"), credit=Sum("credit")
+    )
+    assert totals["debit"] == totals["credit"]
+    assert invariants.violations() == {}
+
+
+def test_settings_made_before_work_in_progress_get_its_accounts(workshop: Workshop) -> None:
+    settings = valuation.settings_of(workshop.company)
+    assert settings is not None and settings.production_account.code == "1210"  # type: ignore[union-attr]
+    ValuationSettings.objects.filter(pk=settings.pk).update(
+        production_account=None, production_cost_account=None
+    )
+    again = valuation.settings_of(workshop.company)
+    assert again is not None
+    assert (again.production_account.code, again.production_cost_account.code) == ("1210", "5400")  # type: ignore[union-attr]
+    with pytest.raises(ValidationFailed) as refused:
+        valuation.update_valuation_settings(again, None, production_account=None)
+    assert "production_account" in refused.value.errors
 
 
 def test_partial_production_leaves_a_backorder_that_holds_the_rest_reserved(workshop: Workshop) -> None:

@@ -9,11 +9,11 @@ from decimal import Decimal
 
 import pytest
 
-from tandem.accounting.models import Tax
+from tandem.accounting.models import PaymentTermLine, Tax
 from tandem.accounting.queries import forecast
 from tandem.accounting.services import invoices
 from tandem.catalog.models import Product
-from tandem.core.models import Company, User
+from tandem.core.models import Company, PaymentTerm, User
 from tandem.inventory.models import Warehouse
 from tandem.partners.models import Partner
 from tandem.sales import services
@@ -67,3 +67,33 @@ def test_confirmed_orders_not_yet_invoiced_are_expected_receipts(
     assert by_week(company) == {1: D("615.00")}  # the chairs left
     late = forecast.forecast(company, TODAY, days_late=7)  # customers a week late: 17 April
     assert late.weeks[2].by_source["sales_orders"] == D("615.00")
+
+
+def test_an_order_is_expected_as_the_customers_payment_term_falls_due(
+    company: Company,
+    salesperson: User,
+    customer: Partner,
+    chair: Product,
+    design: Product,
+    warehouse: Warehouse,
+    vat: Tax,
+) -> None:
+    """30 % when invoiced on the promised day, the balance 60 days later."""
+    term = PaymentTerm.objects.create(company=company, name="30/70", days=60)
+    PaymentTermLine.objects.create(term=term, sequence=1, value="percent", amount=D(30), days=0)
+    PaymentTermLine.objects.create(term=term, sequence=2, value="balance", days=60)
+    Partner.objects.filter(pk=customer.pk).update(payment_term=term)
+    order = services.create_order(
+        company,
+        salesperson,
+        partner=customer,
+        order_date=DAY,
+        promised_date=PROMISED,
+        lines=[
+            services.OrderLineData(chair, "5", taxes=[vat]),
+            services.OrderLineData(design, "2", taxes=[vat]),
+        ],
+    )
+    services.confirm_order(order, salesperson)
+    # 811.80: 243.54 on 10 April (week 1), 568.26 on 9 June (week 10: 8–14 June)
+    assert by_week(company) == {1: D("243.54"), 10: D("568.26")}

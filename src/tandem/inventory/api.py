@@ -539,6 +539,7 @@ class ValuationSettingsSerializer(serializers.ModelSerializer):  # type: ignore[
         model = ValuationSettings
         fields = [
             "id", "version", "method", "journal", *_ACCOUNT_FIELDS, "loss_account", "opening_account",
+            "production_account", "production_cost_account",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -553,6 +554,8 @@ class ValuationSettingsWriteSerializer(StrictFieldsMixin, serializers.Serializer
     price_difference_account = _account_field()
     loss_account = _account_field()
     opening_account = _account_field()
+    production_account = _account_field()
+    production_cost_account = _account_field()
 
 
 class ValuationSettingsViewSet(RetrieveMixin, UpdateMixin, mixins.ListModelMixin, ServiceViewSet):

@@ -200,7 +200,7 @@ class CountForm(forms.Form):
 
 VALUATION_ACCOUNTS = (
     "stock_account", "input_account", "output_account", "cogs_account", "price_difference_account",
-    "loss_account", "opening_account",
+    "loss_account", "opening_account", "production_account", "production_cost_account",
 )  # fmt: skip
 
 

@@ -601,6 +601,14 @@ class ValuationSettings(CompanyOwned, Versioned):
     price_difference_account = _account(_("price differences"))
     loss_account = _account(_("inventory differences"))
     opening_account = _account(_("opening stock (equity)"))
+    production_account = _account(
+        _("work in progress (production)"),
+        help_text=_("Components consumed and goods made go through it; it clears when the goods are made."),
+    )
+    production_cost_account = _account(
+        _("production costs absorbed"),
+        help_text=_("Credited with the labour and overhead that goods made are valued at."),
+    )
 
     class Meta:
         verbose_name = _("valuation settings")

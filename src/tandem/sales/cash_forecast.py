@@ -4,8 +4,10 @@ nothing of sales): confirmed orders not yet invoiced.
 An order counts with what its posted invoices have not covered yet — its total (taxes included)
 less its posted invoices, its posted credit notes added back; drafts and cancelled invoices do
 not count, since only posted ones are open items the forecast reads from the books. The rest is
-expected on the promised delivery date (else the order date), in company currency at the
-order's own rate (``amount_company`` over ``amount_total``). Registered in ``SalesConfig.ready``.
+invoiced on the promised delivery date (else the order date) and expected as the customer's
+payment term's instalments fall due from then (``forecast.order_flows``), in company currency
+at the order's own rate (``amount_company`` over ``amount_total``). Registered in
+``SalesConfig.ready``.
 """
 
 from __future__ import annotations
@@ -32,7 +34,14 @@ def flows(company: Company, start: datetime.date, end: datetime.date) -> list[fo
                 OrderInvoice.objects.all(), "amount_total", Invoice.Kind.CUSTOMER_CREDIT_NOTE
             )
         )
-        .values_list("promised_date", "order_date", "amount_total", "amount_company", "invoiced")
+        .values_list(
+            "promised_date",
+            "order_date",
+            "amount_total",
+            "amount_company",
+            "invoiced",
+            "partner__payment_term",
+        )
     )
     return forecast.order_flows(company, rows, outgoing=False)
 

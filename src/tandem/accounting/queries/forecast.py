@@ -1,10 +1,12 @@
 """The 13-week cash-flow forecast: the cash today, then expected receipts and payments by week.
 
 Open items come from the books (the residual of every receivable and payable line, grouped by
-due date in SQL; an overdue item is expected now). What the books do not hold yet — confirmed
-sales orders not yet invoiced, confirmed purchase orders — higher layers add through a
-provider they register here (``register_provider``); accounting declares the hook and never
-imports them. A scenario moves every expected receipt ``days_late`` days later.
+due date in SQL; an overdue item is expected now): an invoice posts one receivable or payable
+line per instalment of its payment term, so each instalment is expected on its own due date.
+What the books do not hold yet — confirmed sales orders not yet invoiced, confirmed purchase
+orders — higher layers add through a provider they register here (``register_provider``);
+accounting declares the hook and never imports them. A scenario moves every expected receipt
+``days_late`` days later.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tandem.accounting.models import Invoice
+from tandem.accounting.queries.payment_terms import instalments
 from tandem.accounting.queries.reports import CASH, ZERO, Params, exact, open_items, posted_lines
-from tandem.core.models import Company
+from tandem.core.models import Company, PaymentTerm
 from tandem.core.money import round_money
 
 WEEKS = 13
@@ -82,15 +85,26 @@ def posted_invoiced(links: QuerySet[Any], amount: str, subtracted_kind: str) -> 
 
 def order_flows(company: Company, rows: Iterable[tuple[Any, ...]], *, outgoing: bool) -> list[Flow]:
     """Flows of orders given as ``(expected day, order day, total, total in company currency,
-    invoiced)``: what invoicing has not covered yet, in company currency at the order's own rate,
-    on the expected day (else the order day); ``outgoing`` for payments."""
+    invoiced, payment term id)``: what invoicing has not covered yet, in company currency at the
+    order's own rate, invoiced on the expected day (else the order day) and then due as the
+    payment term's instalments say (e.g. 30 % that day, the rest 60 days later); no term: that
+    day. ``outgoing`` for payments. The terms and their lines are read in two queries."""
+    rows = list(rows)
+    terms = {
+        term.pk: (term, list(term.lines.all()))
+        for term in PaymentTerm.objects.filter(
+            pk__in={row[5] for row in rows if row[5] is not None}
+        ).prefetch_related("lines")
+    }
     found = []
-    for expected, ordered, total, in_company, invoiced in rows:
+    for expected, ordered, total, in_company, invoiced, term_id in rows:
         left = total - invoiced.quantize(Decimal("0.01"))
         if left <= 0:
             continue
         amount = round_money(left * in_company / total, company.currency)
-        found.append(Flow(expected or ordered, -amount if outgoing else amount))
+        term, lines = terms.get(term_id, (None, []))
+        for due, part in instalments(term, expected or ordered, amount, company.currency, lines):
+            found.append(Flow(due, -part if outgoing else part))
     return found
 
 

@@ -5,8 +5,10 @@ country, whether it must have a VAT ID).
 A position is written with its mappings in one call: ``tax_map`` as ``(source, target)`` pairs
 (``target`` ``None``: the tax is dropped) and ``account_map`` likewise (a target is required).
 Every mapping names taxes and accounts of the position's own company; a tax is replaced by one
-used on the same side, an account by one of the same type. Anything else is refused with a
-message per field and nothing is written.
+used on the same side, an account by one of the same type and never by one that is itself
+replaced (invoices map their accounts as drafts and again when posted, which must change
+nothing the second time). Anything else is refused with a message per field and nothing is
+written.
 """
 
 from __future__ import annotations
@@ -136,6 +138,13 @@ def _account_map_errors(position: FiscalPosition, rows: Sequence[AccountMapping]
         if row.source.pk in seen:
             problems.append(_("%(account)s is mapped twice.") % {"account": row.source})
         seen.add(row.source.pk)
+    chained = {row.target.pk for row in rows} & seen
+    for row in rows:
+        if row.source.pk in chained:
+            problems.append(
+                _("%(account)s is both replaced and a replacement: map each account to its final one.")
+                % {"account": row.source}
+            )
     return problems
 
 

@@ -3,16 +3,19 @@
 Posting builds one journal entry through the ledger's posting service: a receivable (or
 payable) line per instalment due date, an income (or expense) line per invoice line and a
 line per tax, in the invoice's currency at the rate of its accounting date (the company
-amounts are rounded per line; the partner lines take what balances them). Cancelling a
+amounts are rounded per line; the partner lines take what balances them). The income or
+expense and the receivable or payable accounts go through the invoice's fiscal position's
+account mappings (the lines' accounts as they are written, and again when posted, for a draft
+whose position changed); tax lines post to their taxes' own accounts, the taxes having gone
+through the position's tax mappings, so the VAT report reads each tax's lines where it put them. Cancelling a
 posted invoice posts the entry's reversal; a posted invoice never changes. A credit note
 is a new draft of the opposite kind that copies the invoice's lines.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -33,18 +36,18 @@ from tandem.accounting.models import (
     JournalEntry,
     JournalLine,
     PartnerAccounting,
-    PaymentTermLine,
     ProductAccounting,
     Reconciliation,
     Tax,
 )
 from tandem.accounting.queries import ledger as ledger_queries
+from tandem.accounting.queries.payment_terms import instalments
 from tandem.accounting.services import ledger, taxes
 from tandem.catalog.models import Product
 from tandem.core import events
 from tandem.core.documents import services as documents
 from tandem.core.errors import BusinessError, ValidationFailed
-from tandem.core.models import Company, Currency, PaymentTerm, Uom, User
+from tandem.core.models import Company, Currency, Uom, User
 from tandem.core.money import read_decimal, round_money
 from tandem.core.notifications import services as notifications
 from tandem.core.states import transition
@@ -87,38 +90,6 @@ class LineData:
     uom: Uom | None = None
     cost_centre: CostCentre | None = None
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-# --- payment terms ------------------------------------------------------------------------
-
-
-def _end_of_month(day: datetime.date) -> datetime.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def instalments(
-    term: PaymentTerm | None, invoice_date: datetime.date, total: Decimal, currency: Currency
-) -> list[tuple[datetime.date, Decimal]]:
-    """(due date, amount) per instalment of ``term``; the last one takes the balance."""
-    rows = list(PaymentTermLine.objects.filter(term=term)) if term is not None else []
-    if not rows:
-        return [(invoice_date + datetime.timedelta(days=term.days if term else 0), total)]
-    found, left = [], total
-    for n, row in enumerate(rows):
-        due = invoice_date + datetime.timedelta(days=row.days)
-        due = _end_of_month(due) if row.end_of_month else due
-        last = n == len(rows) - 1 or row.value == PaymentTermLine.Value.BALANCE
-        if last:
-            amount = left
-        elif row.value == PaymentTermLine.Value.PERCENT:
-            amount = round_money(total * row.amount / 100, currency)
-        else:
-            amount = min(round_money(row.amount, currency), left)
-        found.append((due, amount))
-        left -= amount
-        if last:
-            break
-    return [(due, amount) for due, amount in found if amount or len(found) == 1]
 
 
 # --- drafts -------------------------------------------------------------------------------
@@ -183,10 +154,12 @@ def _write_lines(invoice: Invoice, given: Sequence[LineData]) -> None:
     if not given:
         errors["lines"] = [_("An invoice has at least one line.")]
     books = ledger_queries.settings_of(invoice.company)
+    mapped = taxes.account_map(invoice.fiscal_position_id)
     rows: list[tuple[InvoiceLine, list[Tax]]] = []
     for n, data in enumerate(given):
         key = f"lines.{n}"
         defaults = _product_defaults(invoice.company, data.product)
+        account = data.account or _default_account(invoice, defaults, books)
         line = InvoiceLine(
             invoice=invoice,
             sequence=10 * (n + 1),
@@ -195,7 +168,7 @@ def _write_lines(invoice: Invoice, given: Sequence[LineData]) -> None:
             quantity=read_decimal(data.quantity, key, errors),
             price_unit=read_decimal(data.price_unit, key, errors),
             discount=read_decimal(data.discount, key, errors),
-            account=data.account or _default_account(invoice, defaults, books),
+            account=mapped.get(account.pk, account) if account is not None else None,
             uom=data.uom,
             cost_centre=data.cost_centre,
         )
@@ -274,6 +247,29 @@ def sale_taxes(company: Company, partner: Partner, product: Product | None) -> l
     if defaults is None:
         return []
     return taxes.map_taxes(_fiscal_position(company, partner), defaults.sale_taxes.all())
+
+
+def taxed_total(
+    company: Company,
+    partner: Partner,
+    kind: str,
+    lines: Iterable[tuple[Product, Decimal, Decimal]],
+    currency: Currency,
+) -> Decimal:
+    """What an invoice of ``kind`` to or from ``partner`` with ``lines`` (product, quantity, unit
+    price) comes to with the taxes its lines would default to — the product's (else its
+    category's) taxes of that side, mapped by the partner's fiscal position; self-assessed
+    (reverse-charge) taxes are not paid to the partner and do not count. For documents that carry
+    no taxes of their own until they are invoiced (purchasing's orders, in the cash forecast)."""
+    position = _fiscal_position(company, partner)
+    customer = kind in CUSTOMER_KINDS
+    total = ZERO
+    for product, quantity, price_unit in lines:
+        defaults = _product_defaults(company, product)
+        chosen = (defaults.sale_taxes if customer else defaults.purchase_taxes).all() if defaults else []
+        found = taxes.compute(price_unit, quantity, taxes.map_taxes(position, chosen), currency)
+        total += found.total
+    return round_money(total, currency)
 
 
 def _check_header(company: Company, invoice: Invoice) -> None:
@@ -423,9 +419,14 @@ def entry_lines(
         return _line(account, round_money(amount * rate, company.currency), amount, invoice, **extra)
 
     computed = computed if computed is not None else line_taxes(invoice, books)
+    mapping = taxes.account_map(invoice.fiscal_position_id)  # also a draft whose position changed
+
+    def mapped(account: Account) -> Account:
+        return mapping.get(account.pk, account)
+
     lines = [
         line(
-            row.account,
+            mapped(row.account),
             -sign * found.untaxed,
             label=row.description[:200],
             taxes=[t.tax for t in found.taxes],
@@ -459,7 +460,7 @@ def entry_lines(
                 )
             )
     balance = -sum((ln.debit - ln.credit for ln in lines), ZERO)  # what the partner lines carry
-    account, total = _partner_account(invoice, books), invoice.amount_total
+    account, total = mapped(_partner_account(invoice, books)), invoice.amount_total
     parts = instalments(invoice.payment_term, invoice.invoice_date, total, currency)
     left = balance
     for n, (due, amount) in enumerate(parts):

@@ -5,7 +5,7 @@ total, a fixed amount, or the balance, due ``days`` after the invoice date (then
 ``end_of_month``, at the end of that month). The lines must cover the whole total: either they
 end with a balance line (the only one), or they are all percentages adding up to exactly 100 %.
 Anything else is refused with a message and nothing is written. A term without lines is due
-``days`` after the invoice date (``invoices.instalments`` reads them).
+``days`` after the invoice date (``queries.payment_terms.instalments`` reads them).
 """
 
 from __future__ import annotations

@@ -21,7 +21,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tandem.accounting import tax_templates
-from tandem.accounting.models import Account, FiscalPosition, ProductAccounting, Tax, TaxGroup
+from tandem.accounting.models import (
+    Account,
+    FiscalPosition,
+    FiscalPositionAccount,
+    ProductAccounting,
+    Tax,
+    TaxGroup,
+)
 from tandem.accounting.services import fiscal_positions
 from tandem.catalog.models import Product
 from tandem.core import events
@@ -157,6 +164,16 @@ def map_taxes(position: FiscalPosition | None, taxes: Iterable[Tax]) -> list[Tax
             if target is not None and target not in mapped:
                 mapped.append(target)
     return mapped
+
+
+def account_map(position_id: int | None) -> dict[int, Account]:
+    """The accounts the fiscal position ``position_id`` replaces, by the id of the account
+    replaced (one query; none without a position). A replacement is never itself replaced, so
+    mapping twice maps once."""
+    if position_id is None:
+        return {}
+    rows = FiscalPositionAccount.objects.filter(position_id=position_id).select_related("target")
+    return {row.source_id: row.target for row in rows}
 
 
 def position_for(company: Company, country: str, has_vat_id: bool) -> FiscalPosition | None:

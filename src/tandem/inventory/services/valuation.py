@@ -16,9 +16,12 @@ a customer, inventory loss, production — into one that does, or back out) writ
   moving average takes the product's value ÷ quantity at that moment.
 
 and the transfer gets one posted entry: the stock account against stock input (suppliers),
-stock output or the cost of goods sold (customers), inventory differences (counts, losses,
-production) or opening equity (opening stock). Amounts are rounded to the currency's minor
-unit on the layer itself, so the layers and the stock accounts agree to the cent.
+stock output or the cost of goods sold (customers), work in progress (production: components
+consumed are debited to it, goods made credited; :func:`absorb_production_costs` debits it
+with the labour and overhead the goods were valued at, so it clears once they are made),
+inventory differences (counts, losses) or opening equity (opening stock). Amounts are rounded
+to the currency's minor unit on the layer itself, so the layers and the stock accounts agree
+to the cent.
 
 Incremental by design: a move is dated by its validation (``done_at``); a back-dated one on or
 before the lock date is refused (``accounting.services.check_date_open``), a later one touches
@@ -71,6 +74,8 @@ CHART_DEFAULTS: dict[str, dict[str, tuple[str, str, str, str]]] = {
         "price_difference": ("5200", "Purchase price differences", "expense", "direct_cost"),
         "loss": ("5300", "Inventory differences", "expense", "direct_cost"),
         "opening": ("3200", "Retained earnings", "equity", "equity"),
+        "production": ("1210", "Work in progress", "asset", "inventory"),
+        "production_cost": ("5400", "Production costs absorbed", "expense", "direct_cost"),
     },
     "si": {
         "stock": ("6500", "Blago v skladišču", "asset", "inventory"),
@@ -79,6 +84,8 @@ CHART_DEFAULTS: dict[str, dict[str, tuple[str, str, str, str]]] = {
         "price_difference": ("7030", "Odmiki od nabavnih cen", "expense", "direct_cost"),
         "loss": ("7040", "Inventurne razlike", "expense", "direct_cost"),
         "opening": ("9300", "Preneseni čisti dobiček", "equity", "equity"),
+        "production": ("6000", "Nedokončana proizvodnja", "asset", "inventory"),
+        "production_cost": ("4900", "Prenos stroškov na zaloge", "expense", "direct_cost"),
     },
     "pl": {
         "stock": ("330", "Towary", "asset", "inventory"),
@@ -87,6 +94,8 @@ CHART_DEFAULTS: dict[str, dict[str, tuple[str, str, str, str]]] = {
         "price_difference": ("741", "Odchylenia od cen zakupu", "expense", "direct_cost"),
         "loss": ("742", "Różnice inwentaryzacyjne", "expense", "direct_cost"),
         "opening": ("820", "Rozliczenie wyniku finansowego", "equity", "equity"),
+        "production": ("602", "Produkty w toku", "asset", "inventory"),
+        "production_cost": ("490", "Rozliczenie kosztów", "expense", "direct_cost"),
     },
     "ru": {
         "stock": ("41", "Товары", "asset", "inventory"),
@@ -95,6 +104,8 @@ CHART_DEFAULTS: dict[str, dict[str, tuple[str, str, str, str]]] = {
         "price_difference": ("91.03", "Отклонения в стоимости товаров", "expense", "direct_cost"),
         "loss": ("94", "Недостачи и потери от порчи ценностей", "expense", "direct_cost"),
         "opening": ("84", "Нераспределённая прибыль (непокрытый убыток)", "equity", "equity"),
+        "production": ("20", "Основное производство", "asset", "inventory"),
+        "production_cost": ("40", "Выпуск продукции (работ, услуг)", "expense", "direct_cost"),
     },
 }
 
@@ -112,11 +123,31 @@ def settings_of(company: Company | int) -> ValuationSettings | None:
     company_id = company if isinstance(company, int) else company.pk
     found = ValuationSettings.objects.filter(company_id=company_id).first()
     if found is not None:
+        if found.production_account_id is None or found.production_cost_account_id is None:
+            _add_production_accounts(found)
         return found
     books = BooksSettings.objects.filter(company_id=company_id).exclude(chart_template="").first()
     if books is None:
         return None
     return _make_settings(Company.objects.get(pk=company_id), books.chart_template)
+
+
+@transaction.atomic
+def _add_production_accounts(settings: ValuationSettings) -> None:
+    """Settings made before production went through work in progress get the chart's accounts."""
+    chart = BooksSettings.objects.filter(company_id=settings.company_id).values_list(
+        "chart_template", flat=True
+    )
+    defaults = CHART_DEFAULTS.get(chart.first() or "", CHART_DEFAULTS["ifrs"])
+    company = Company.objects.get(pk=settings.company_id)
+    settings.production_account = settings.production_account or _account(company, *defaults["production"])
+    settings.production_cost_account = settings.production_cost_account or _account(
+        company, *defaults["production_cost"]
+    )
+    ValuationSettings.objects.filter(pk=settings.pk).update(
+        production_account=settings.production_account,
+        production_cost_account=settings.production_cost_account,
+    )
 
 
 @transaction.atomic
@@ -137,6 +168,8 @@ def _make_settings(company: Company, chart: str) -> ValuationSettings:
         price_difference_account=accounts["price_difference"],
         loss_account=accounts["loss"],
         opening_account=accounts["opening"],
+        production_account=accounts["production"],
+        production_cost_account=accounts["production_cost"],
     )
 
 
@@ -159,6 +192,7 @@ class Rules:
     price_difference: Account
     loss: Account
     opening: Account
+    production: Account
 
 
 def rules_for(product: Product, settings: ValuationSettings) -> Rules:
@@ -181,6 +215,7 @@ def rules_for(product: Product, settings: ValuationSettings) -> Rules:
         price_difference=pick("price_difference_account"),
         loss=settings.loss_account,  # type: ignore[arg-type]
         opening=settings.opening_account,  # type: ignore[arg-type]
+        production=settings.production_account,  # type: ignore[arg-type]
     )
 
 
@@ -248,6 +283,8 @@ def _counterpart(move: Move, rules: Rules, *, opening: bool) -> Account:
         return rules.input
     if other.kind == Location.Kind.CUSTOMER:
         return rules.output
+    if other.kind == Location.Kind.PRODUCTION:
+        return rules.production
     return rules.opening if opening else rules.loss
 
 
@@ -462,11 +499,32 @@ def book_price_difference(
     return _post(company, settings, actor, on, sides, accounts, reference)
 
 
+def absorb_production_costs(consumed: Transfer | None, made: Transfer, actor: User | None) -> Any:
+    """Goods ``made`` (a validated transfer out of production) from the components ``consumed``
+    (one out of stock into production, or None): the goods came in at more than the components
+    went out at — the labour and overhead they are valued at. Debit work in progress with that
+    difference against the production costs absorbed, so work in progress clears. One posted
+    entry; None when nothing is left to absorb or the company does not value its stock."""
+    settings = settings_of(made.company_id)
+    if settings is None:
+        return None
+    wip: Account = settings.production_account  # type: ignore[assignment]  # settings_of fills both
+    absorbed: Account = settings.production_cost_account  # type: ignore[assignment]
+    company = Company.objects.select_related("currency").get(pk=made.company_id)
+    transfers = [made.pk] + ([consumed.pk] if consumed is not None else [])
+    layers = ValuationLayer.objects.filter(move__transfer__in=transfers)
+    left = layers.aggregate(v=Sum("value"))["v"] or ZERO  # made (+) less consumed (−)
+    on = timezone.localdate(made.done_at) if made.done_at else timezone.localdate()
+    sides = {(wip.pk, absorbed.pk): left}
+    return _post(company, settings, actor, on, sides, {wip.pk: wip, absorbed.pk: absorbed}, made.number)
+
+
 # --- settings: the company's and its categories' -----------------------------------------
 
 SETTINGS_FIELDS = (
     "method", "journal", "stock_account", "input_account", "output_account", "cogs_account",
-    "price_difference_account", "loss_account", "opening_account",
+    "price_difference_account", "loss_account", "opening_account", "production_account",
+    "production_cost_account",
 )  # fmt: skip
 CATEGORY_FIELDS = (
     "method", "stock_account", "input_account", "output_account", "cogs_account", "price_difference_account",
@@ -483,6 +541,8 @@ ACCOUNT_KINDS: dict[str, tuple[set[str], set[str]]] = {
     "price_difference_account": ({Account.Type.EXPENSE}, set()),
     "loss_account": ({Account.Type.EXPENSE}, set()),
     "opening_account": ({Account.Type.EQUITY}, set()),
+    "production_account": ({Account.Type.ASSET}, {"receivable", "bank", "cash"}),
+    "production_cost_account": ({Account.Type.EXPENSE}, set()),
 }
 # What stock on hand is valued on: neither changes while it is there (its layers came in on
 # these terms; the invariant reads the value of stock from the stock accounts).
@@ -501,8 +561,9 @@ def _check_terms(row: ValuationSettings | CategoryValuation, *, company_level: b
     allowed = set(ValuationMethod.values) if company_level else {"", *ValuationMethod.values}
     if row.method not in allowed:
         errors["method"] = [_("Choose FIFO or moving average.")]
-    if company_level and getattr(row, "stock_account_id", None) is None:
-        errors["stock_account"] = [_("This field is required.")]
+    for name in ("stock_account", "production_account", "production_cost_account"):
+        if company_level and getattr(row, f"{name}_id", None) is None:
+            errors[name] = [_("This field is required.")]
     names = SETTINGS_FIELDS if company_level else CATEGORY_FIELDS
     for name in names:
         if not name.endswith("_account"):

@@ -3,7 +3,8 @@
 administrators (they hold ``view_valuationlayer``); warehouse staff do not see values.
 
 Settings → Stock valuation: the company's method, journal and accounts (one row, edited with
-a version), and the product categories that set their own (list, page, form, edit)."""
+a version), and the product categories that set their own (list, page, form, edit, delete —
+which gives the category back to the company's terms)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from tandem.inventory.forms import CategoryValuationForm, ValuationSettingsForm
 from tandem.inventory.models import CategoryValuation, ValuationLayer, ValuationSettings
 from tandem.inventory.queries import valuation as queries
 from tandem.inventory.services import valuation as valuation_services
+from tandem.web.actions import Action, ActionView
 from tandem.web.display import Column, as_text
 from tandem.web.exports import xlsx_table_response
 from tandem.web.generic import (
@@ -107,7 +109,8 @@ class StockValuationView(ModelView):
 
 SETTINGS_FIELDS = [
     "method", "journal", "stock_account", "input_account", "output_account", "cogs_account",
-    "price_difference_account", "loss_account", "opening_account",
+    "price_difference_account", "loss_account", "opening_account", "production_account",
+    "production_cost_account",
 ]  # fmt: skip
 SETTINGS_RELATED = [name for name in SETTINGS_FIELDS if name != "method"]
 CATEGORY_RELATED = [
@@ -207,8 +210,29 @@ class CategoryValuationListView(ObjectListView):
         return rows.select_related("category", "stock_account")
 
 
+class CategoryValuationActions(ActionView):
+    model = CategoryValuation
+    url_name = "inventory:category_valuation_{name}"
+    actions = [
+        Action(
+            "delete",
+            gettext_lazy("Delete"),
+            lambda request, row: valuation_services.remove_category_valuation(row, request.user),
+            done=gettext_lazy("The category is valued on the company's terms again."),
+            permission="inventory.delete_categoryvaluation",
+            confirm=gettext_lazy(
+                "Value this category on the company's terms again? Refused while it holds stock "
+                "valued with another method or on another stock account."
+            ),
+            next_url=lambda row: reverse("inventory:category_valuation_list"),
+            style="outline-danger",
+        ),
+    ]
+
+
 class CategoryValuationDetailView(ObjectDetailView):
     model = CategoryValuation
+    action_view = CategoryValuationActions
     edit_url_name = "inventory:category_valuation_edit"
     list_url_name = "inventory:category_valuation_list"
     fields = ["category", "method", *CATEGORY_RELATED[1:]]

@@ -9,7 +9,9 @@ backorder transfer, still reserved, which the order then follows) and brings the
 from production into stock with a transfer of their own, each unit valued at its actual cost:
 the components' value out of stock plus the labour and overhead of the time worked. Both
 transfers are valued and booked by inventory's valuation, so the stock accounts and the stock
-value stay equal."""
+value stay equal: the components go into work in progress, the goods made come out of it, and
+the labour they are valued at is absorbed into it (``valuation.absorb_production_costs``), so
+it clears with each production."""
 
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ from tandem.core.states import transition
 from tandem.core.versioning import update_versioned
 from tandem.inventory import services as inventory
 from tandem.inventory.models import Location, Lot, Move, MoveLine, Transfer, ValuationLayer, Warehouse
+from tandem.inventory.services import valuation
 from tandem.inventory.services.common import parse_quantity
 from tandem.manufacturing import queries
 from tandem.manufacturing.models import (
@@ -386,6 +389,7 @@ def _produce(
     labour = max(labour_total - sum((p.labour_value for p in order.productions.all()), ZERO), ZERO)
     value = component_value + labour
     output = _bring_in(order, wanted, value, actor, lot)
+    valuation.absorb_production_costs(consumption, output, actor)  # work in progress clears
     production = Production.objects.create(
         company=company, order=order, quantity=wanted, consumption=consumption, output=output,
         component_value=component_value, labour_value=labour, value=value, produced_by=user_of(actor),
