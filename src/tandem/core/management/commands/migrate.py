@@ -72,7 +72,7 @@ def one_step_plan(connection: BaseDatabaseWrapper, options: dict[str, Any]) -> l
         if connection.introspection.table_names(cursor):
             return None
     executor = MigrationExecutor(connection)
-    if any(apps.get_app_config(label).get_models() for label in executor.loader.unmigrated_apps):
+    if any(list(apps.get_app_config(label).get_models()) for label in executor.loader.unmigrated_apps):
         return None  # tables without migrations (e.g. pytest --no-migrations): Django's syncdb
     targets = executor.loader.graph.leaf_nodes()
     plan = [migration for migration, backwards in executor.migration_plan(targets, clean_start=True)]
