@@ -365,13 +365,23 @@ class CreditLimitViewSet(RetrieveMixin, CreateMixin, UpdateMixin, mixins.ListMod
         self, instance: CreditLimit, data: dict[str, Any], expected_version: int | None
     ) -> CreditLimit:
         return services.set_credit_limit(  # type: ignore[return-value]
-            self.company, self.actor, partner=instance.partner, amount=data["amount"]
+            self.company,
+            self.actor,
+            partner=instance.partner,
+            amount=data["amount"],
+            expected_version=expected_version,
         )
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Remove the customer's credit limit: its orders are confirmed without one."""
         row = self.get_object()
-        services.set_credit_limit(self.company, self.actor, partner=row.partner, amount=None)
+        services.set_credit_limit(
+            self.company,
+            self.actor,
+            partner=row.partner,
+            amount=None,
+            expected_version=self.expected_version(row),
+        )
         return Response(status=204)
 
 

@@ -103,7 +103,7 @@ class SalesSettings(models.Model):
         return str(self.company)
 
 
-class CreditLimit(CompanyOwned):
+class CreditLimit(CompanyOwned, Versioned):
     """How much a customer may owe (open balance plus the order being confirmed), in the
     company's currency; above it a sales manager confirms. No row: no limit."""
 

@@ -205,7 +205,7 @@ facts(order_id, partner_id, product_id, month, revenue, discount, cost, quantity
   FROM {line} l JOIN {inv} i ON i.id = l.invoice_id
   LEFT JOIN {link} oi ON oi.invoice_id = i.id
   LEFT JOIN {link} oc ON oc.invoice_id = i.credited_invoice_id
-  WHERE i.company_id = %s AND i.state = 'posted'
+  WHERE i.company_id = %s AND i.state IN ('posted')
     AND i.kind IN ('customer_invoice', 'customer_credit_note'){revenue_extra}
   UNION ALL
   SELECT r.order_id, COALESCE(so.partner_id, t.partner_id), v.product_id, {_month("v.date")},

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from tandem.catalog.models import Product
 from tandem.core import events
-from tandem.core.errors import ValidationFailed
+from tandem.core.errors import StaleVersion, ValidationFailed
 from tandem.core.models import Company, User
 from tandem.core.money import read_decimal
 from tandem.partners.models import Partner
@@ -84,11 +84,20 @@ def update_settings(
 
 @transaction.atomic
 def set_credit_limit(
-    company: Company, actor: User | None, *, partner: Partner, amount: Any
+    company: Company,
+    actor: User | None,
+    *,
+    partner: Partner,
+    amount: Any,
+    expected_version: int | None = None,
 ) -> CreditLimit | None:
-    """Set (or, with ``amount`` None or empty, remove) a customer's credit limit."""
+    """Set (or, with ``amount`` None or empty, remove) a customer's credit limit; with
+    ``expected_version`` (the API's ``If-Match``) a limit changed meanwhile is refused."""
     if _other_company(partner, company):
         raise ValidationFailed({"partner": [_("This choice belongs to another company.")]})
+    current = CreditLimit.objects.select_for_update().filter(company=company, partner=partner).first()
+    if current is not None and expected_version is not None and current.version != expected_version:
+        raise StaleVersion(_("Someone else changed this record meanwhile. Reload it and try again."))
     if amount in (None, ""):
         CreditLimit.objects.filter(company=company, partner=partner).delete()
         events.record("creditlimit.changed", partner, actor, {"amount": None})
@@ -97,11 +106,13 @@ def set_credit_limit(
     value = read_decimal(amount, "amount", errors, least="zero")
     if errors:
         raise ValidationFailed(errors)
-    row, _created = CreditLimit.objects.update_or_create(
-        company=company, partner=partner, defaults={"amount": value}
-    )
+    if current is None:
+        current = CreditLimit.objects.create(company=company, partner=partner, amount=value)
+    else:
+        current.amount, current.version = value, current.version + 1
+        current.save(update_fields=["amount", "version"])
     events.record("creditlimit.changed", partner, actor, {"amount": str(value)})
-    return row
+    return current
 
 
 @transaction.atomic
