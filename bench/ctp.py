@@ -7,7 +7,7 @@
 How the data is written (through the services, as a planner would): a company and warehouse,
 four work centres (8 hours a day, Monday to Friday, Slovenian holidays), a sofa whose bill of
 materials goes four levels deep — every made product takes two made sub-assemblies (down to
-level 4) and two bought parts, each made product has a two-operation routing — 15 made and 46
+level 4) and two bought parts, each made product has a two-operation routing — 15 made and 50
 bought products, supplier prices (lead times 2–15 days) for the bought ones and stock for half
 of them. Then ``--orders`` released manufacturing orders (confirmed through manufacturing's
 services: reserved, with work orders) of the sub-assemblies, the load capable-to-promise has to
