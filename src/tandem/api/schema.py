@@ -7,8 +7,9 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.plumbing import ResolvedComponent, is_list_serializer
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework.mixins import ListModelMixin
 
 from tandem.api.conditional import ENTITY_TAGS
 
@@ -129,6 +130,13 @@ class ServiceAutoSchema(AutoSchema):
         if read is not None and getattr(self.view, "action", None) in WRITE_ACTIONS:
             return read
         return super().get_response_serializers()
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        # A ``list`` written by hand (no ListModelMixin) answers one object, such as a report or
+        # an availability, unless its serializer says ``many``; drf-spectacular assumes an array.
+        if getattr(self.view, "action", None) == "list" and not isinstance(self.view, ListModelMixin):
+            return is_list_serializer(serializer if serializer is not None else self.get_response_serializers())
+        return bool(super()._is_list_view(serializer))
 
     def get_override_parameters(self) -> list[Any]:
         parameters = list(super().get_override_parameters())
