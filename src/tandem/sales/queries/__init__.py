@@ -106,10 +106,16 @@ def exposure(order: SalesOrder) -> Exposure:
 
 @dataclass
 class LineStatus:
+    """One line's quantities, derived: ``delivered`` left for the customer less what came back
+    (done returns), ``invoiced`` on invoices less credit notes, ``returned`` on returns that are
+    not cancelled (``returning``: of them, those still on their way back)."""
+
     line: SalesOrderLine
     ordered: Decimal
     delivered: Decimal = ZERO
     invoiced: Decimal = ZERO
+    returned: Decimal = ZERO
+    returning: Decimal = ZERO
 
     @property
     def to_deliver(self) -> Decimal:
@@ -117,14 +123,21 @@ class LineStatus:
 
     @property
     def invoiceable(self) -> Decimal:
-        """What the line's policy allows to be invoiced in all."""
+        """What the line's policy allows to be invoiced in all, net of credit notes: the ordered
+        quantity, or the delivered one, less what the customer sent back (a return on its way
+        counts already) — goods that came back are credited, never invoiced again."""
         if self.line.invoice_policy == InvoicePolicy.ORDERED:
-            return self.ordered
-        return self.delivered
+            return max(self.ordered - self.returned, ZERO)
+        return max(self.delivered - self.returning, ZERO)
 
     @property
     def to_invoice(self) -> Decimal:
         return max(self.invoiceable - self.invoiced, ZERO)
+
+    @property
+    def to_credit(self) -> Decimal:
+        """Invoiced goods that came back and are not credited yet."""
+        return max(self.invoiced - self.invoiceable, ZERO)
 
 
 def allocate(lines: Sequence[SalesOrderLine], done: dict[int, Decimal]) -> dict[int, Decimal]:
@@ -144,27 +157,40 @@ def allocate(lines: Sequence[SalesOrderLine], done: dict[int, Decimal]) -> dict[
 def delivered_by_product(order: SalesOrder) -> dict[int, Decimal]:
     """``{product id: quantity}`` that left for the customer (product unit): done moves to the
     customer in the delivery's route (a pick to Packing has not left) less done returns of them."""
+    shipped, back, _returning = shipped_and_returned(order)
+    return {pk: shipped.get(pk, ZERO) - back.get(pk, ZERO) for pk in shipped.keys() | back.keys()}
+
+
+def shipped_and_returned(
+    order: SalesOrder,
+) -> tuple[dict[int, Decimal], dict[int, Decimal], dict[int, Decimal]]:
+    """``{product id: quantity}`` (product unit) that left for the customer (done moves to the
+    customer in the delivery's route), that came back (done returns of them) and that is on its
+    way back (returns of them neither done nor cancelled)."""
     if not order.delivery_id:
-        return {}
+        return {}, {}, {}
     chain = route_ids([order.delivery_id])
-    found: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    shipped: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    back: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    returning: dict[int, Decimal] = defaultdict(lambda: ZERO)
     out = Move.objects.filter(
         transfer_id__in=chain, transfer__state=Transfer.State.DONE, dest_location__kind=Location.Kind.CUSTOMER
     )
     for product_id, quantity in (
         out.values("product_id").annotate(q=Sum("quantity_done")).values_list("product_id", "q")
     ):
-        found[product_id] += quantity or ZERO
-    back = Move.objects.filter(
-        transfer__return_of_id__in=chain,
-        transfer__state=Transfer.State.DONE,
-        source_location__kind=Location.Kind.CUSTOMER,
-    )
-    for product_id, quantity in (
-        back.values("product_id").annotate(q=Sum("quantity_done")).values_list("product_id", "q")
+        shipped[product_id] += quantity or ZERO
+    returns = Move.objects.filter(
+        transfer__return_of_id__in=chain, source_location__kind=Location.Kind.CUSTOMER
+    ).exclude(transfer__state=Transfer.State.CANCELLED)
+    for product_id, state, done, planned in returns.values_list(
+        "product_id", "transfer__state", "quantity_done", "quantity"
     ):
-        found[product_id] -= quantity or ZERO
-    return dict(found)
+        if state == Transfer.State.DONE:
+            back[product_id] += done or ZERO
+        else:
+            returning[product_id] += planned or ZERO
+    return dict(shipped), dict(back), dict(returning)
 
 
 def open_deliveries(order: SalesOrder) -> QuerySet[Transfer]:
@@ -214,11 +240,22 @@ def line_statuses(order: SalesOrder) -> list[LineStatus]:
         for line in order.lines.select_related("product", "uom").order_by("sequence", "id")
         if not line.optional
     ]
-    delivered = allocate(lines, delivered_by_product(order))
+    shipped, back, on_the_way = shipped_and_returned(order)
+    net = {pk: shipped.get(pk, ZERO) - back.get(pk, ZERO) for pk in shipped.keys() | back.keys()}
+    delivered = allocate(lines, net)
     if order.state in CONFIRMED_STATES:  # a service leaves no stock: it counts as delivered
         delivered.update({line.pk: line.quantity for line in lines if line.product.kind == "service"})
+    returned = allocate(
+        lines, {pk: back.get(pk, ZERO) + on_the_way.get(pk, ZERO) for pk in back.keys() | on_the_way.keys()}
+    )
+    returning = allocate(lines, on_the_way)
     invoiced = allocate(lines, invoiced_by_product(order))
-    return [LineStatus(line, line.quantity, delivered[line.pk], invoiced[line.pk]) for line in lines]
+    return [
+        LineStatus(
+            line, line.quantity, delivered[line.pk], invoiced[line.pk], returned[line.pk], returning[line.pk]
+        )
+        for line in lines
+    ]
 
 
 @dataclass(frozen=True)

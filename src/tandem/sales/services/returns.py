@@ -111,7 +111,12 @@ def return_goods(
                     _("More of %(product)s than was delivered and not yet returned.")
                     % {"product": line.product}
                 ]
-        credited = {pk: min(number, statuses[pk].invoiced) for pk, number in wanted.items()}
+        # what of the goods coming back was invoiced: the line's invoiced quantity beyond what its
+        # policy allows once they are back (goods delivered but not invoiced are not credited)
+        credited = {
+            pk: min(number, max(statuses[pk].invoiced - max(statuses[pk].invoiceable - number, ZERO), ZERO))
+            for pk, number in wanted.items()
+        }
         credited = {pk: number for pk, number in credited.items() if number > 0}
         if credit and not errors and not credited:
             errors["credit"] = [_("None of these goods was invoiced: there is nothing to credit.")]
