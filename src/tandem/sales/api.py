@@ -147,6 +147,16 @@ class OrderReturnSerializer(StrictFieldsMixin, serializers.Serializer):  # type:
     credit_date = serializers.DateField(required=False)
 
 
+class DownPaymentSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    percent = serializers.DecimalField(
+        max_digits=7, decimal_places=4, required=False, help_text="a percentage of the order's total"
+    )
+    amount = serializers.DecimalField(
+        max_digits=18, decimal_places=2, required=False, help_text="a fixed amount, taxes included"
+    )
+    invoice_date = serializers.DateField(required=False)
+
+
 class OrderReturnResultSerializer(serializers.Serializer):  # type: ignore[type-arg]
     transfers = serializers.ListField(child=serializers.IntegerField(), help_text="the return transfers")
     credit_note = serializers.IntegerField(allow_null=True)
@@ -268,6 +278,27 @@ class SalesOrderViewSet(
         quantities = {row["line"]: row["quantity"] for row in given} if given is not None else None
         invoice = services.invoice_order(
             order, self.actor, invoice_date=data.get("invoice_date"), quantities=quantities
+        )
+        body = {"invoice": invoice.pk, "total": invoice.amount_total}
+        return Response(OrderInvoiceResultSerializer(body).data, status=201)
+
+    @extend_schema(request=DownPaymentSerializer, responses={201: OrderInvoiceResultSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="down-payment",
+        required_perms=["sales.view_salesorder", "accounting.add_invoice"],
+    )
+    def down_payment(self, request: Request, pk: str | None = None) -> Response:
+        """A draft invoice of a down payment: ``percent`` of the order's total or a fixed
+        ``amount`` (taxes included), deducted from the order's later invoices."""
+        data = self.validated(DownPaymentSerializer(data=request.data))
+        invoice = services.invoice_down_payment(
+            self.get_object(),
+            self.actor,
+            percent=data.get("percent"),
+            amount=data.get("amount"),
+            invoice_date=data.get("invoice_date"),
         )
         body = {"invoice": invoice.pk, "total": invoice.amount_total}
         return Response(OrderInvoiceResultSerializer(body).data, status=201)

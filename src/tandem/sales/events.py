@@ -56,7 +56,14 @@ declare(
             "invoice": "the draft invoice's id",
             "total": "a decimal string",
             "quantities": "{order line id: quantity invoiced}",
+            "deducted": "down payments deducted, untaxed (a decimal string)",
         },
+        webhook=True,
+    ),
+    EventType(
+        "salesorder.down_payment_invoiced",
+        _("Down payment invoiced"),
+        {"number": NUMBER, "invoice": "the draft invoice's id", "total": "a decimal string, taxes included"},
         webhook=True,
     ),
     EventType(

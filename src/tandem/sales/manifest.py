@@ -84,6 +84,7 @@ registry.register(
         internal_models=[
             "sales.salesorderline",
             "sales.orderinvoice",
+            "sales.orderinvoiceline",
             "sales.creditlimit",
             "sales.salessettings",
             "sales.productinvoicepolicy",

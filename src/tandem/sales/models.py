@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from tandem.accounting.models import Invoice, Tax
+from tandem.accounting.models import Invoice, InvoiceLine, Tax
 from tandem.catalog.models import PRICE_DIGITS, PRICE_PLACES, Product
 from tandem.core.bases import CompanyOwned, Versioned
 from tandem.core.models import Company, Currency, Uom, User
@@ -318,6 +318,30 @@ class OrderInvoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} → {self.invoice_id}"
+
+
+class OrderInvoiceLine(models.Model):
+    """What an invoice line bills of an order (accounting knows nothing of orders): a down
+    payment on the order, or down payments deducted from a later invoice of it. The amounts are
+    the invoice line's own; nothing is stored twice."""
+
+    class Kind(models.TextChoices):
+        DOWN_PAYMENT = "down_payment", _("Down payment")
+        DEDUCTION = "deduction", _("Down payment deducted")
+
+    invoice_line = models.OneToOneField(
+        InvoiceLine, models.CASCADE, related_name="+", verbose_name=_("invoice line")
+    )
+    order = models.ForeignKey(SalesOrder, models.CASCADE, related_name="+", verbose_name=_("order"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = _("order invoice line")
+        verbose_name_plural = _("order invoice lines")
+        indexes = [models.Index(fields=["order", "kind"], name="sales_invline_order_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind} → {self.invoice_line_id}"
 
 
 class AcceptanceLink(CompanyOwned):

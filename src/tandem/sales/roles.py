@@ -6,18 +6,20 @@ read what is to be delivered. Administrators hold every permission (core.roles).
 from tandem.core import roles
 
 _ORDERS = ["salesorder", "salesorderline"]
-_READ = ["view_salesorder", "view_salesorderline", "view_orderinvoice"]
+_READ = ["view_salesorder", "view_salesorderline", "view_orderinvoice", "view_orderinvoiceline"]
 
 GRANTS = {
     roles.SALESPERSON: [
         *(f"{verb}_{model}" for model in _ORDERS for verb in ("view", "add", "change")),
         "view_orderinvoice",
+        "view_orderinvoiceline",
         "view_creditlimit",
         "view_sales_analysis",
     ],
     roles.SALES_MANAGER: [
         *(f"{verb}_{model}" for model in _ORDERS for verb in ("view", "add", "change")),
         "view_orderinvoice",
+        "view_orderinvoiceline",
         "approve_salesorder",
         "view_all_salesorders",
         "view_sales_analysis",

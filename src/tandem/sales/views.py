@@ -127,6 +127,23 @@ class OrderActions(ActionView):
             available=lambda so, user: so.state == S.CONFIRMED,
         ),
         Action(
+            "down_payment",
+            gettext_lazy("Invoice a down payment"),
+            lambda request, so: services.invoice_down_payment(
+                so,
+                request.user,
+                **{
+                    "percent" if request.POST.get("kind") == "percent" else "amount": request.POST.get(
+                        "value"
+                    )
+                },
+            ),
+            done=gettext_lazy("A draft invoice of the down payment was created."),
+            permission="accounting.add_invoice",
+            available=lambda so, user: False,  # the form on the order's page posts here, not a button
+            route="down-payment",
+        ),
+        Action(
             "revoke_link",
             gettext_lazy("Revoke the customer's link"),
             lambda request, so: services.revoke_links(so, request.user),
@@ -238,6 +255,14 @@ class OrderDetailView(ObjectDetailView):
         context["made_to_order"] = queries.made_to_order(context["deliveries"])
         context["may_see_production"] = self.request.user.has_perm("manufacturing.view_manufacturingorder")
         context["invoices"] = queries.order_invoices(order)
+        context["down_payment_url"] = (
+            reverse("sales:order_down_payment", args=[order.pk])
+            if order.state == S.CONFIRMED and self.request.user.has_perm("accounting.add_invoice")
+            else ""
+        )
+        context["down_payment_left"] = (
+            services.down_payments_left(order).total if order.state in queries.CONFIRMED_STATES else None
+        )
         context["expired"] = queries.expired(order)
         exposure = queries.exposure(order) if order.state in services.EDITABLE else None
         context["exposure"] = exposure

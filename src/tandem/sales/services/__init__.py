@@ -13,7 +13,8 @@ inventory's moves and accounting's invoices (``sales.queries``), never kept here
 One module per subject: ``settings`` (sales settings, credit limits, invoice policies),
 ``orders`` (quotations and their lines), ``pdf``, ``sending``, ``confirmation`` (confirming,
 cancelling), ``invoicing`` (and the handlers of deliveries and posted invoices), ``returns``
-(customer returns and their credit notes), ``acceptance`` (the customer's link) and ``mail`` (the
+(customer returns and their credit notes), ``down_payments`` (down-payment invoices and
+their deduction from later ones), ``acceptance`` (the customer's link) and ``mail`` (the
 customer's e-mails). Callers use this package: ``from tandem.sales import services``.
 """
 
@@ -55,6 +56,12 @@ from tandem.sales.services.confirmation import (
     discount_limit_of,
     promised_date,
 )
+from tandem.sales.services.down_payments import (
+    advances_account,
+    down_payments_invoiced,
+    down_payments_left,
+    invoice_down_payment,
+)
 from tandem.sales.services.invoicing import delivered, invoice_order, invoice_posted
 from tandem.sales.services.mail import set_mail_preference
 from tandem.sales.services.orders import (
@@ -94,6 +101,7 @@ __all__ = [
     "OrderNotEditable",
     "ValidationFailed",
     "accept_quotation",
+    "advances_account",
     "approval_reasons",
     "cancel_order",
     "confirm_order",
@@ -104,6 +112,9 @@ __all__ = [
     "delivered",
     "discount_limit_of",
     "document_title",
+    "down_payments_invoiced",
+    "down_payments_left",
+    "invoice_down_payment",
     "invoice_order",
     "invoice_posted",
     "link_token",

@@ -17,13 +17,14 @@ from tandem.accounting.services import invoices as accounting
 from tandem.core import events
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Event, User
-from tandem.core.money import read_decimal
+from tandem.core.money import read_decimal, round_money
 from tandem.core.states import transition
 from tandem.inventory.models import Transfer
 from tandem.inventory.queries import first_step
 from tandem.sales import queries
-from tandem.sales.models import OrderInvoice, SalesOrder
-from tandem.sales.services.common import S
+from tandem.sales.models import OrderInvoice, OrderInvoiceLine, SalesOrder
+from tandem.sales.services import down_payments
+from tandem.sales.services.common import HUNDRED, ZERO, S
 from tandem.sales.services.mail import _log_mail, _mail_address, _mail_shipment
 
 
@@ -83,17 +84,36 @@ def invoice_order(
             )
             for pk, quantity in sorted(wanted.items(), key=lambda row: statuses[row[0]].line.sequence)
         ]
+        goods = sum(
+            (
+                round_money(
+                    quantity
+                    * statuses[pk].line.price_unit
+                    * (HUNDRED - statuses[pk].line.discount)
+                    / HUNDRED,
+                    locked.currency,
+                )
+                for pk, quantity in wanted.items()
+            ),
+            ZERO,
+        )
+        deducted = down_payments.deductions(locked, goods)
         invoice = accounting.create_invoice(
             locked.company,
             actor,
             kind=Invoice.Kind.CUSTOMER_INVOICE,
             partner=locked.partner,
             invoice_date=invoice_date or timezone.localdate(),
-            lines=lines,
+            lines=lines + deducted,
             currency=locked.currency,
             origin=locked.number,
         )
         OrderInvoice.objects.create(order=locked, invoice=invoice)
+        if deducted:
+            OrderInvoiceLine.objects.bulk_create(
+                OrderInvoiceLine(invoice_line=line, order=locked, kind=OrderInvoiceLine.Kind.DEDUCTION)
+                for line in invoice.lines.order_by("sequence", "id")[len(lines) :]
+            )
         events.record(
             "salesorder.invoiced",
             locked,
@@ -103,6 +123,9 @@ def invoice_order(
                 "invoice": invoice.pk,
                 "total": str(invoice.amount_total),
                 "quantities": {str(pk): str(q) for pk, q in wanted.items()},
+                "deducted": str(
+                    round_money(sum((row.price_unit for row in deducted), ZERO), locked.currency)
+                ),
             },
         )
         _maybe_done(locked, actor)

@@ -1,0 +1,239 @@
+"""Down payments: an invoice for part of a confirmed order before its goods are invoiced, and
+their deduction from the order's later invoices.
+
+A down payment is a percentage of the order's total or a fixed amount (taxes included), spread
+over the order's taxes in proportion to each tax's base — as Odoo does — one line per set of
+taxes, posted to the company's advances from customers (a liability in its chart: IFRS 2050,
+PL 245, RU 62.02, SI 2000). An invoice of the order's goods then deducts what of the down
+payments is not deducted yet, up to its own amount: a negative line per set of taxes, on the same
+account, naming the down-payment invoices. Nothing is stored but the link of each such invoice
+line to its order (``OrderInvoiceLine``): what is left to deduct is the sum of those lines'
+amounts on invoices that are not cancelled, so a cancelled down payment is deducted no more.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tandem.accounting.models import Account, Invoice, Tax
+from tandem.accounting.services import invoices as accounting
+from tandem.core import events
+from tandem.core.errors import BusinessError, ValidationFailed
+from tandem.core.models import Company, User
+from tandem.core.money import read_decimal, round_money
+from tandem.sales.models import OrderInvoice, OrderInvoiceLine, SalesOrder
+from tandem.sales.services.common import HUNDRED, ZERO
+
+# advances received from customers in the charts Tandem ships: IFRS, PL, RU, SI
+ADVANCE_CODES = ("2050", "245", "62.02", "2000")
+K = OrderInvoiceLine.Kind
+TaxKey = tuple[int, ...]
+
+
+def advances_account(company: Company) -> Account:
+    """The company's account of advances from customers (a liability of its chart)."""
+    found = {
+        account.code: account
+        for account in Account.objects.filter(
+            company=company, code__in=ADVANCE_CODES, type=Account.Type.LIABILITY
+        )
+    }
+    for code in ADVANCE_CODES:
+        if code in found:
+            return found[code]
+    raise BusinessError(
+        _("The chart of accounts has no account of advances from customers for down payments.")
+    )
+
+
+@dataclass(frozen=True)
+class Left:
+    """What of an order's down payments is not deducted yet, per set of taxes (untaxed)."""
+
+    amounts: dict[TaxKey, Decimal]
+    invoices: list[Invoice]
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.amounts.values(), ZERO)
+
+
+def down_payments_left(order: SalesOrder) -> Left:
+    """Down payments invoiced on ``order`` less those deducted, on invoices not cancelled (a
+    draft counts: what a draft deducts is not deducted twice)."""
+    rows = (
+        OrderInvoiceLine.objects.filter(
+            order=order, invoice_line__invoice__kind=Invoice.Kind.CUSTOMER_INVOICE
+        )
+        .exclude(invoice_line__invoice__state=Invoice.State.CANCELLED)
+        .select_related("invoice_line__invoice")
+        .prefetch_related("invoice_line__taxes")
+        .order_by("id")
+    )
+    amounts: dict[TaxKey, Decimal] = defaultdict(lambda: ZERO)
+    invoices: dict[int, Invoice] = {}
+    for row in rows:
+        line = row.invoice_line
+        amounts[_key(list(line.taxes.all()))] += line.amount_untaxed
+        if row.kind == K.DOWN_PAYMENT:
+            invoices[line.invoice_id] = line.invoice
+    return Left({key: amount for key, amount in amounts.items() if amount > 0}, list(invoices.values()))
+
+
+def down_payments_invoiced(order: SalesOrder) -> Decimal:
+    """The total (taxes included) of the down payments invoiced on ``order``, not cancelled."""
+    rows = OrderInvoiceLine.objects.filter(
+        order=order, kind=K.DOWN_PAYMENT, invoice_line__invoice__kind=Invoice.Kind.CUSTOMER_INVOICE
+    ).exclude(invoice_line__invoice__state=Invoice.State.CANCELLED)
+    return sum((row.invoice_line.amount_total for row in rows.select_related("invoice_line")), ZERO)
+
+
+def _key(taxes: Sequence[Tax]) -> TaxKey:
+    return tuple(sorted(tax.pk for tax in taxes))
+
+
+def invoice_down_payment(
+    order: SalesOrder,
+    actor: User | None,
+    *,
+    percent: Any = None,
+    amount: Any = None,
+    invoice_date: datetime.date | None = None,
+) -> Invoice:
+    """A draft invoice of a down payment on a confirmed order: ``percent`` of its total, or a
+    fixed ``amount`` (taxes included), spread over the order's taxes in proportion. Refused,
+    nothing written: neither or both given, zero or less, more than the order's total with the
+    down payments invoiced before, an order not confirmed."""
+    errors: dict[str, list[str]] = {}
+    given = [name for name, value in (("percent", percent), ("amount", amount)) if value not in (None, "")]
+    if len(given) != 1:
+        errors["amount"] = [_("Give either a percentage of the order's total or an amount.")]
+    value = ZERO
+    if len(given) == 1:
+        value = read_decimal(
+            percent if given == ["percent"] else amount, given[0], errors, least="above zero"
+        )
+        if given == ["percent"] and value > HUNDRED:
+            errors.setdefault("percent", []).append(_("A percentage is at most 100."))
+    with transaction.atomic():
+        locked = (
+            SalesOrder.objects.select_for_update(of=("self",))
+            .select_related("company", "partner", "currency")
+            .get(pk=order.pk)
+        )
+        if locked.state != SalesOrder.State.CONFIRMED:
+            raise BusinessError(_("A down payment is invoiced on a confirmed order."))
+        if errors:
+            raise ValidationFailed(errors)
+        if locked.amount_total <= 0:
+            raise BusinessError(_("This order's total is zero: there is nothing to pay in advance."))
+        total = (
+            round_money(locked.amount_total * value / HUNDRED, locked.currency)
+            if given == ["percent"]
+            else value
+        )
+        before = down_payments_invoiced(locked)
+        if total <= 0 or before + total > locked.amount_total:
+            raise ValidationFailed(
+                {
+                    given[0]: [
+                        _(
+                            "Down payments of %(total)s in all would be more than "
+                            "the order's total, %(order)s."
+                        )
+                        % {"total": before + total, "order": locked.amount_total}
+                    ]
+                }
+            )
+        ratio = total / locked.amount_total
+        bases: dict[TaxKey, Decimal] = defaultdict(lambda: ZERO)
+        taxes_of: dict[TaxKey, list[Tax]] = {}
+        for line in locked.lines.filter(optional=False).prefetch_related("taxes").order_by("sequence", "id"):
+            key = _key(list(line.taxes.all()))
+            bases[key] += line.amount_untaxed
+            taxes_of[key] = list(line.taxes.all())
+        account = advances_account(locked.company)
+        label = (
+            _("Down payment of %(percent)s %% on %(order)s")
+            % {"percent": f"{value.normalize():f}", "order": locked.number}
+            if given == ["percent"]
+            else _("Down payment on %(order)s") % {"order": locked.number}
+        )
+        lines = [
+            accounting.LineData(
+                description=label,
+                quantity=Decimal(1),
+                price_unit=round_money(base * ratio, locked.currency),
+                account=account,
+                taxes=taxes_of[key],
+            )
+            for key, base in bases.items()
+            if round_money(base * ratio, locked.currency) > 0
+        ]
+        invoice = accounting.create_invoice(
+            locked.company,
+            actor,
+            kind=Invoice.Kind.CUSTOMER_INVOICE,
+            partner=locked.partner,
+            invoice_date=invoice_date or timezone.localdate(),
+            lines=lines,
+            currency=locked.currency,
+            origin=locked.number,
+        )
+        OrderInvoice.objects.create(order=locked, invoice=invoice)
+        OrderInvoiceLine.objects.bulk_create(
+            OrderInvoiceLine(invoice_line=line, order=locked, kind=K.DOWN_PAYMENT)
+            for line in invoice.lines.all()
+        )
+        events.record(
+            "salesorder.down_payment_invoiced",
+            locked,
+            actor,
+            {"number": locked.number, "invoice": invoice.pk, "total": str(invoice.amount_total)},
+        )
+    return invoice
+
+
+def deductions(order: SalesOrder, goods_untaxed: Decimal) -> list[accounting.LineData]:
+    """The lines deducting ``order``'s down payments not deducted yet from an invoice of its
+    goods worth ``goods_untaxed``: never more than that, nor than was paid in advance."""
+    left = down_payments_left(order)
+    if left.total <= 0 or goods_untaxed <= 0:
+        return []
+    share = min(Decimal(1), goods_untaxed / left.total)
+    names = ", ".join(invoice.number or _("draft %(id)s") % {"id": invoice.pk} for invoice in left.invoices)
+    taxes = {tax.pk: tax for tax in Tax.objects.filter(pk__in={pk for key in left.amounts for pk in key})}
+    found = []
+    for key, amount in sorted(left.amounts.items()):
+        part = amount if share == 1 else round_money(amount * share, order.currency)
+        if part > 0:
+            found.append(
+                accounting.LineData(
+                    description=_("Down payments deducted: %(invoices)s") % {"invoices": names},
+                    quantity=Decimal(-1),
+                    price_unit=part,
+                    account=advances_account(order.company),
+                    taxes=[taxes[pk] for pk in key],
+                )
+            )
+    return found
+
+
+__all__ = [
+    "ADVANCE_CODES",
+    "Left",
+    "advances_account",
+    "deductions",
+    "down_payments_invoiced",
+    "down_payments_left",
+    "invoice_down_payment",
+]

@@ -1,0 +1,162 @@
+"""Down payments: a percentage of a confirmed order's total or a fixed amount, invoiced to the
+advances from customers with the order's taxes in proportion, and deducted from the order's
+later invoices — once in all, never more than was paid in advance; a cancelled down payment is
+deducted no more."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from tandem.accounting.models import Invoice, Tax
+from tandem.accounting.services import invoices as accounting
+from tandem.catalog.models import Product
+from tandem.core import invariants
+from tandem.core.errors import BusinessError, ValidationFailed
+from tandem.core.models import Company, Event, User
+from tandem.inventory import services as inventory
+from tandem.inventory.models import Transfer, Warehouse
+from tandem.partners.models import Partner
+from tandem.sales import queries, services
+from tandem.sales.models import SalesOrder
+from tests.kit.api import api_client, assert_problem
+from tests.sales.conftest import quotation
+from tests.web.support import signed_in
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def order(
+    company: Company, salesperson: User, customer: Partner, chair: Product, warehouse: Warehouse, vat: Tax
+) -> SalesOrder:
+    """Ten chairs at 100 with 23 % VAT: 1,000 untaxed, 1,230 in all."""
+    made = quotation(company, salesperson, customer, (chair, "10"), taxes=[vat])
+    services.confirm_order(made, salesperson)
+    made.refresh_from_db()
+    assert made.amount_total == D("1230.00")
+    return made
+
+
+def _deliver(order: SalesOrder, admin: User, quantity: int | None = None) -> None:
+    delivery = Transfer.objects.filter(pk__in=[t.pk for t in queries.open_deliveries(order)]).first()
+    assert delivery is not None
+    move = delivery.moves.get()
+    inventory.validate_transfer(delivery, None if quantity is None else {move.pk: quantity}, admin)
+
+
+def _rows(invoice: Invoice) -> list[tuple[str, Decimal, Decimal]]:
+    return [
+        (line.account.code, line.quantity, line.price_unit) for line in invoice.lines.order_by("sequence")
+    ]
+
+
+def test_a_percentage_down_payment_goes_to_advances_with_the_orders_taxes(
+    order: SalesOrder, admin: User, vat: Tax
+) -> None:
+    invoice = services.invoice_down_payment(order, admin, percent="10")
+    assert invoice.state == "draft" and invoice.kind == Invoice.Kind.CUSTOMER_INVOICE
+    assert _rows(invoice) == [("2050", D(1), D(100))]
+    assert list(invoice.lines.get().taxes.all()) == [vat]
+    assert (invoice.amount_untaxed, invoice.amount_total) == (D("100.00"), D("123.00"))
+    event = Event.objects.get(name="salesorder.down_payment_invoiced")
+    assert event.data == {"number": order.number, "invoice": invoice.pk, "total": "123.00"}
+    assert services.down_payments_left(order).total == D(100)
+
+
+def test_a_fixed_down_payment_is_taxes_included(order: SalesOrder, admin: User) -> None:
+    invoice = services.invoice_down_payment(order, admin, amount="246")
+    assert _rows(invoice) == [("2050", D(1), D(200))]
+    assert invoice.amount_total == D("246.00")
+
+
+def test_the_final_invoice_deducts_the_down_payment_and_the_books_balance(
+    order: SalesOrder, admin: User
+) -> None:
+    down = services.invoice_down_payment(order, admin, percent="10")
+    accounting.post_invoice(down, admin)
+    _deliver(order, admin)
+    final = services.invoice_order(order, admin)
+    assert _rows(final)[1:] == [("2050", D(-1), D(100))]
+    assert (final.amount_untaxed, final.amount_total) == (D("900.00"), D("1107.00"))
+    assert down.number in final.lines.order_by("sequence").last().description  # type: ignore[union-attr, operator]
+    assert services.down_payments_left(order).total == 0
+    accounting.post_invoice(final, admin)
+    assert Event.objects.filter(name="salesorder.invoiced").get().data["deducted"] == "100.00"
+    assert not invariants.violations()
+
+
+def test_two_partial_invoices_deduct_the_down_payment_once_in_all(order: SalesOrder, admin: User) -> None:
+    services.invoice_down_payment(order, admin, percent="50")  # 500 untaxed
+    _deliver(order, admin, 3)
+    first = services.invoice_order(order, admin)  # 300 of goods: 300 deducted, not more
+    assert first.amount_untaxed == 0 and _rows(first)[1:] == [("2050", D(-1), D(300))]
+    _deliver(order, admin)
+    second = services.invoice_order(order, admin)  # 700 of goods: the 200 left
+    assert _rows(second)[1:] == [("2050", D(-1), D(200))] and second.amount_untaxed == D(500)
+    assert services.down_payments_left(order).total == 0
+    order.refresh_from_db()
+    assert order.state == "done"
+
+
+def test_a_cancelled_or_deleted_down_payment_is_deducted_no_more(order: SalesOrder, admin: User) -> None:
+    down = services.invoice_down_payment(order, admin, percent="10")
+    accounting.post_invoice(down, admin)
+    accounting.cancel_invoice(down, admin)
+    draft = services.invoice_down_payment(order, admin, percent="20")
+    accounting.delete_draft(draft, admin)
+    assert services.down_payments_left(order).total == 0
+    _deliver(order, admin)
+    final = services.invoice_order(order, admin)
+    assert len(_rows(final)) == 1 and final.amount_untaxed == D(1000)
+
+
+def test_refused_down_payments_write_nothing(
+    company: Company, salesperson: User, customer: Partner, chair: Product, order: SalesOrder, admin: User
+) -> None:
+    services.invoice_down_payment(order, admin, percent="60")
+    invoices, events = Invoice.objects.count(), Event.objects.filter(name__contains="down_payment").count()
+    for kwargs, key in [
+        ({"percent": "50"}, "percent"),  # 60 % + 50 % is more than the total
+        ({"amount": "1230"}, "amount"),
+        ({"percent": "101"}, "percent"),
+        ({"percent": "0"}, "percent"),
+        ({"amount": "-10"}, "amount"),
+        ({"amount": "1e400"}, "amount"),
+        ({}, "amount"),
+        ({"percent": "10", "amount": "10"}, "amount"),
+    ]:
+        with pytest.raises(ValidationFailed) as refused:
+            services.invoice_down_payment(order, admin, **kwargs)
+        assert key in refused.value.errors, kwargs
+    draft = quotation(company, salesperson, customer, (chair, "1"))
+    with pytest.raises(BusinessError, match="confirmed order"):
+        services.invoice_down_payment(draft, admin, percent="10")
+    assert Invoice.objects.count() == invoices
+    assert Event.objects.filter(name__contains="down_payment").count() == events
+
+
+def test_a_down_payment_over_the_api_and_from_the_orders_page(
+    order: SalesOrder, admin: User, salesperson: User
+) -> None:
+    url = f"/api/v1/sales/orders/{order.pk}/down-payment/"
+    assert_problem(api_client(salesperson).post(url, {"percent": "10"}, format="json"), 403)
+    assert_problem(api_client(admin).post(url, {"percent": "0"}, format="json"), 400, "percent")
+    assert_problem(api_client(admin).post(url, {"percent": "10", "extra": 1}, format="json"), 400)
+    made = api_client(admin).post(url, {"percent": "10"}, format="json")
+    assert made.status_code == 201, made.content
+    assert made.json()["total"] == "123.00"
+    page = signed_in(admin).get(reverse("sales:order_detail", args=[order.pk])).content.decode()
+    assert 'id="order-down-payment"' in page and 'id="order-down-payments"' in page
+    answer = signed_in(admin).post(
+        reverse("sales:order_down_payment", args=[order.pk]), {"kind": "amount", "value": "246"}
+    )
+    assert answer.status_code == 302
+    assert services.down_payments_invoiced(order) == D("369.00")
+    refused = signed_in(admin).post(
+        reverse("sales:order_down_payment", args=[order.pk]), {"kind": "percent", "value": "90"}
+    )
+    assert refused.status_code == 302 and services.down_payments_invoiced(order) == D("369.00")
