@@ -124,8 +124,12 @@ def make_partner(company: Company, manager: User) -> Callable[..., Partner]:
     counter = iter(range(1, 10_000))
 
     def make(name: str | None = None, *, actor: User | None = None, **fields: Any) -> Partner:
+        """Anna's partner, or the named owner's (made by the system: a manager gives customers
+        only to the team they lead)."""
         fields.setdefault("allow_duplicate", True)
-        return create_partner(company, actor or manager, name=name or f"Customer {next(counter)}", **fields)
+        if actor is None and fields.get("owner") in (None, manager):
+            actor = manager
+        return create_partner(company, actor, name=name or f"Customer {next(counter)}", **fields)
 
     return make
 

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from tandem.core import roles
 from tandem.core.models import Company, Event, User
+from tandem.crm import targets
 from tandem.partners.models import Address, CustomerGroup, Partner, Tag
 from tandem.partners.services import create_partner
 from tests.api.conftest import ADDRESSES, PARTNERS, TAGS, assert_problem, detail
@@ -278,7 +279,8 @@ def test_a_user_of_another_company_sees_none_of_its_tags_and_creates_in_their_ow
 
 
 def test_filters(manager_api: APIClient, make_partner: Callable[..., Partner], company: Company,
-                 salesperson: User) -> None:  # fmt: skip
+                 salesperson: User, manager: User) -> None:  # fmt: skip
+    targets.create_team(company, None, name="North", leader=manager, members=[salesperson])  # Sam's customers
     vip = Tag.objects.create(company=company, name="VIP")
     make_partner("Nowak", country="PL", tags=[vip], owner=salesperson)
     make_partner("Müller", country="DE", is_customer=False, is_supplier=True)

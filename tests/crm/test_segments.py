@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from tandem.core.errors import ValidationFailed
 from tandem.core.models import Company, User
-from tandem.crm import segments, services
+from tandem.crm import segments, services, targets
 from tandem.crm.models import Pipeline, Segment
 from tandem.partners.models import Partner, Tag
 from tests.kit.api import api_client, assert_problem
@@ -27,7 +27,10 @@ def people(
     other_salesperson: User,
     pipeline: Pipeline,
     make_partner: Callable[..., Partner],
+    manager: User,
 ) -> dict[str, Any]:
+    """Sam's and Sofia's customers; Anna, their sales manager, leads the team they are in."""
+    targets.create_team(company, None, name="All", leader=manager, members=[salesperson, other_salesperson])
     vip = Tag.objects.create(company=company, name="VIP")
     mine = make_partner("Meble Nowak", actor=salesperson, country="PL")
     mine.tags.add(vip)

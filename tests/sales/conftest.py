@@ -1,5 +1,6 @@
 """A furniture company selling chairs and desks: books with Polish VAT, a warehouse with stock,
-a customer of Sam's (a salesperson), Anna (a sales manager) who confirms above the limits."""
+a customer of Sam's (a salesperson), Anna (a sales manager who leads Sam's team, so she sees
+his customers and orders) who confirms above the limits."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from tandem.accounting.models import Tax
 from tandem.accounting.services import charts, taxes
 from tandem.catalog.models import Product
 from tandem.catalog.services import create_product
+from tandem.core import roles
 from tandem.core.models import Company, Uom, User
+from tandem.crm import targets
 from tandem.inventory import services as inventory
 from tandem.inventory.models import Warehouse
 from tandem.partners.models import Partner
@@ -50,6 +53,14 @@ def stocked_warehouse(company: Company, actor: User | None, stock: dict[Product,
             ],
         )
     return warehouse
+
+
+@pytest.fixture
+def manager(make_user: Callable[..., User], company: Company, salesperson: User) -> User:
+    """Anna, the sales manager who leads the team Sam is in (issue 16: a manager sees the team's)."""
+    anna = make_user("anna", roles.SALES_MANAGER)
+    targets.create_team(company, None, name="Sales", leader=anna, members=[salesperson])
+    return anna
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from tandem.core import roles
 from tandem.core.services import grant_company, issue_api_token
+from tandem.crm import targets
 from tandem.partners.models import Partner
 from tests.security import surface
 
@@ -69,6 +70,8 @@ def test_the_form_duplicate_check_names_no_partner_the_user_may_not_see(
 
 
 def test_someone_who_may_see_the_duplicate_still_gets_its_name(api_client_of, manager, colleagues_customer):
+    sofia = colleagues_customer.owner  # Anna leads Sofia's team (issue 16: a manager sees the team's)
+    targets.create_team(colleagues_customer.company, None, name="North", leader=manager, members=[sofia])
     body = api_client_of(manager).post(PARTNERS, MATCHING["email"], format="json").json()
     assert [d["id"] for d in body["duplicates"]] == [colleagues_customer.pk]
     assert body["hidden_duplicates"] == 0

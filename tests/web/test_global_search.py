@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from tandem.catalog.services import create_product
 from tandem.core.models import Company, Uom, User
+from tandem.crm import targets
 from tandem.partners.models import Partner
 from tests.browser import sign_in
 from tests.web.support import signed_in
@@ -26,6 +27,11 @@ def records(
     make_partner("Secret Oakwood Ltd", actor=other_salesperson)
     make_partner("Kraków Oak Traders", actor=salesperson)
     create_product(company, manager, name="Oak dining chair", sku="OAK-1", uom=pcs)
+
+
+def _lead_the_team(manager: User, *members: User) -> None:
+    """Anna sees her team's customers (issue 16), not everyone's."""
+    targets.create_team(manager.active_company, None, name="North", leader=manager, members=members)
 
 
 def _results(user: User, text: str) -> str:
@@ -45,7 +51,10 @@ def test_finds_partners_and_products_the_user_may_see(records: None, salesperson
 
 
 @pytest.mark.django_db
-def test_says_when_nothing_is_found_and_works_without_htmx(records: None, manager: User) -> None:
+def test_says_when_nothing_is_found_and_works_without_htmx(
+    records: None, manager: User, other_salesperson: User
+) -> None:
+    _lead_the_team(manager, other_salesperson)
     assert "Nothing found" in _results(manager, "zzqx")
     page = signed_in(manager).get(reverse("search"), {"q": "oakwood"}).content.decode()
     assert "<html" in page and "Secret Oakwood Ltd" in page
@@ -59,8 +68,12 @@ def test_the_box_is_in_the_header(manager: User) -> None:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_keyboard_moves_through_the_results(page: Any, manager: User, records: None) -> None:
+def test_keyboard_moves_through_the_results(
+    page: Any, manager: User, salesperson: User, records: None
+) -> None:
     from playwright.sync_api import expect
+
+    _lead_the_team(manager, salesperson)
 
     sign_in(page, manager)
     page.fill("#global-search", "oak")

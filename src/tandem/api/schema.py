@@ -135,7 +135,9 @@ class ServiceAutoSchema(AutoSchema):
         # A ``list`` written by hand (no ListModelMixin) answers one object, such as a report or
         # an availability, unless its serializer says ``many``; drf-spectacular assumes an array.
         if getattr(self.view, "action", None) == "list" and not isinstance(self.view, ListModelMixin):
-            return is_list_serializer(serializer if serializer is not None else self.get_response_serializers())
+            return is_list_serializer(
+                serializer if serializer is not None else self.get_response_serializers()
+            )
         return bool(super()._is_list_view(serializer))
 
     def get_override_parameters(self) -> list[Any]:

@@ -2,7 +2,8 @@
 
 An app calls :func:`register` with a :class:`Manifest` naming its menu entries, dashboard
 tiles and shortcuts, API routes, URL mounts, the events it adds to the home page's recent
-activity, panels it adds to the partner card, its part of the demo company, and the tables
+activity, panels it adds to the partner card, whose records a person reaches besides their
+own (:class:`Reach`), its part of the demo company, and the tables
 that are machinery rather than something people manage (hidden from the role matrix). The web and
 API layers, and the demo builder, read the registry; so adding a domain edits no shared file.
 
@@ -14,6 +15,8 @@ imported by the layer that uses them.
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +24,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
-from django.utils.module_loading import autodiscover_modules
+from django.utils.module_loading import autodiscover_modules, import_string
 
 Label = str | Promise
 
@@ -126,6 +129,25 @@ class ProductPanel:
 
 
 @dataclass(frozen=True)
+class Reach:
+    """Whose records a person sees besides their own, declared by the app that groups people
+    (the CRM: a sales manager reaches the members of the sales teams they lead).
+
+    A domain below that app whose rows have a responsible person (a partner's salesperson, an
+    order's) widens its ``visible_to`` with :func:`reach` and its choice of people with
+    :func:`reach_people`, without importing the app. Both are dotted paths:
+
+    - ``rows(user, column) -> Q | None``: the rows whose person (the user id in ``column``,
+      on a row with a ``company_id``) ``user`` reaches, as one correlated condition (an
+      ``EXISTS``, never a list of ids); None when they reach nobody else.
+    - ``people(user, company) -> Q | None``: the same people as a condition on users.
+    """
+
+    rows: str
+    people: str
+
+
+@dataclass(frozen=True)
 class DemoPart:
     """The app's part of the demo company: ``build(demo) -> counts``, by dotted path.
 
@@ -146,6 +168,7 @@ class Manifest:
     timeline: Sequence[TimelineSource] = ()
     partner_panels: Sequence[PartnerPanel] = ()
     product_panels: Sequence[ProductPanel] = ()
+    reach: Sequence[Reach] = ()
     demo: Sequence[DemoPart] = ()
     # Tables people do not manage ("app_label.model_name"): kept out of the role matrix.
     internal_models: Sequence[str] = ()
@@ -207,6 +230,27 @@ def partner_panels() -> list[PartnerPanel]:
 
 def product_panels() -> list[ProductPanel]:
     return sorted((p for m in _manifests.values() for p in m.product_panels), key=_order)
+
+
+def reach(user: Any, column: str) -> Q | None:
+    """The rows whose person (``column``) ``user`` reaches besides themselves, by every
+    registered :class:`Reach`; None when nobody else (no condition to add)."""
+    return _any(_load(r.rows)(user, column) for m in _manifests.values() for r in m.reach)
+
+
+def reach_people(user: Any, company: Any) -> Q | None:
+    """The people (a condition on users) ``user`` reaches besides themselves in ``company``."""
+    return _any(_load(r.people)(user, company) for m in _manifests.values() for r in m.reach)
+
+
+def _any(conditions: Iterator[Q | None]) -> Q | None:
+    found = [condition for condition in conditions if condition is not None]
+    return functools.reduce(operator.or_, found) if found else None
+
+
+@functools.cache
+def _load(path: str) -> Callable[..., Q | None]:
+    return import_string(path)  # type: ignore[no-any-return]
 
 
 def demo_parts() -> list[DemoPart]:

@@ -1,7 +1,8 @@
 """Roles are Django groups; each domain declares what its roles may do.
 
 A domain app lists its grants in ``<app>/roles.py`` as ``GRANTS = {role: [codename, …]}``
-(codenames of that app's permissions); a role only one domain needs (the books' read-only
+(codenames of that app's permissions, or ``"<app_label>.<codename>"`` of a lower app's for a
+role the domain declares itself); a role only one domain needs (the books' read-only
 auditor) is declared there too, as ``ROLES = {name: label}``, and is then built in like the
 platform's own. A declared role that is another one and more (the CRM's sales director is a
 sales manager who sees every team) names it in ``EXTENDS = {name: base}``: it holds every grant
@@ -69,7 +70,7 @@ def declared_grants() -> dict[str, set[tuple[str, str]]]:
     bases: dict[str, str] = {}
     for label, module in _role_modules():
         for role, codenames in getattr(module, "GRANTS", {}).items():
-            grants[role].update((label, codename) for codename in codenames)
+            grants[role].update(_grant(label, codename) for codename in codenames)
         bases.update(getattr(module, "EXTENDS", {}))
     for role in bases:
         base, seen = bases[role], {role}
@@ -78,6 +79,13 @@ def declared_grants() -> dict[str, set[tuple[str, str]]]:
             grants[role] |= grants[base]
             base = bases.get(base, base)
     return grants
+
+
+def _grant(label: str, codename: str) -> tuple[str, str]:
+    """A codename of the declaring app, or ``"<app_label>.<codename>"`` of an app below it
+    (the CRM's sales director sees every customer: ``"partners.view_all_partners"``)."""
+    app, dot, name = codename.partition(".")
+    return (app, name) if dot else (label, codename)
 
 
 def sync_roles(sender: object = None, **_: object) -> None:

@@ -12,6 +12,7 @@ from tandem.core import registry
 from tandem.crm.models import Activity, Deal
 
 API = "tandem.crm.api"
+RULES = "tandem.crm.models.rules"
 VIEW_DEALS = "crm.view_deal"
 VIEW_ACTIVITIES = "crm.view_activity"
 
@@ -119,6 +120,8 @@ registry.register(
                 order=22,
             ),
         ],
+        # A sales manager sees the customers and orders of the teams they lead (issue 16).
+        reach=[registry.Reach(f"{RULES}.reached_rows", f"{RULES}.reached_people")],
         demo=[
             registry.DemoPart("tandem.crm.demo.build", order=45),
             registry.DemoPart("tandem.crm.analytics_demo.build", order=46),

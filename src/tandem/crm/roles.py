@@ -1,8 +1,9 @@
 """What each role may do in the CRM, and the sales director the CRM adds.
 
 Reach (``crm.models.rules``): the salesperson sees their own deals, leads and activities; the
-sales manager also those of the teams they lead (``view_team_deals``); the sales director sees
-the company's (``view_all_deals``, ``view_all_leads``) and sets up teams; the auditor (the
+sales manager also those of the teams they lead (``view_team_deals``), and through the platform's
+reach (``crm.manifest``) their customers and orders; the sales director sees the company's
+(``view_all_deals``, ``view_all_leads``, every customer) and sets up teams; the auditor (the
 books' read-only role, declared by accounting) reads the company's CRM and changes nothing.
 """
 
@@ -47,7 +48,13 @@ _MANAGE = [
 ]
 
 GRANTS = {
-    SALES_DIRECTOR: ["view_all_deals", "view_all_leads", "add_salesteam", "change_salesteam"],
+    SALES_DIRECTOR: [
+        "view_all_deals",
+        "view_all_leads",
+        "add_salesteam",
+        "change_salesteam",
+        "partners.view_all_partners",  # the manager's base reaches only the teams they lead
+    ],
     roles.SALES_MANAGER: [*_MANAGE, "view_team_deals"],
     roles.SALESPERSON: [*_READ_SETUP, *_WORK, *_LEADS, *_TEAMS],
     AUDITOR: [

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from tandem.core.countries import country_choices
 from tandem.core.models import Currency, PaymentTerm, User
 from tandem.core.querysets import allowed_company
-from tandem.partners.models import VIEW_ALL, Address, CustomerGroup, Partner, Tag
+from tandem.partners.models import Address, CustomerGroup, Partner, Tag, owner_choices
 from tandem.partners.services import ADDRESS_FIELDS, EDITABLE_FIELDS
 from tandem.web.autocomplete import AutocompleteSelect, AutocompleteSelectMultiple
 from tandem.web.forms import ServiceModelForm, style_fields
@@ -84,13 +84,9 @@ def organisation_choices(user: Any) -> QuerySet[Partner]:
 
 
 def salesperson_choices(user: Any) -> QuerySet[User]:
-    """Who may look after a partner: anyone active in the company, or only oneself without VIEW_ALL."""
-    company = allowed_company(user)
-    if company is None:
-        return User.objects.none()
-    if user.is_superuser or user.has_perm(VIEW_ALL):
-        return User.objects.filter(companies=company, is_active=True)
-    return User.objects.filter(pk=user.pk)
+    """Who may look after a partner: anyone active in the company with ``view_all_partners``,
+    else oneself and the people one reaches (a sales manager's team)."""
+    return owner_choices(user, allowed_company(user))
 
 
 class PartnerCreateForm(PartnerForm):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core import registry
 from tandem.core.bases import CompanyOwned, Versioned
 from tandem.core.models import Currency, PaymentTerm, User
 from tandem.core.querysets import CompanyQuerySet, allowed_company
@@ -45,7 +46,9 @@ class CustomerGroup(CompanyOwned):
 
 class PartnerQuerySet(CompanyQuerySet):
     def visible_to(self, user: User | Any) -> Self:
-        """A salesperson sees the partners they own, the people of those, and unowned non-customers.
+        """A salesperson sees the partners they own, the people of those, and unowned non-customers;
+        a sales manager also those of the people they reach (``core.registry.reach``: the
+        members of the sales teams they lead); ``view_all_partners`` sees every one.
 
         Customers without a salesperson are seen by the team the company's settings name
         (``unowned_customers_team``), or by every salesperson when it names none — never by
@@ -54,14 +57,38 @@ class PartnerQuerySet(CompanyQuerySet):
         rows = super().visible_to(user)
         if not user.is_authenticated:
             return rows
-        if user.is_superuser or user.has_perm(VIEW_ALL):
+        if sees_all_partners(user):
             return rows
         unowned = (
             models.Q(owner__isnull=True)
             if _sees_unowned_customers(user)
             else models.Q(owner__isnull=True, is_customer=False)
         )
-        return rows.filter(models.Q(owner=user) | models.Q(organisation__owner=user) | unowned)
+        condition = models.Q(owner=user) | models.Q(organisation__owner=user) | unowned
+        team = registry.reach(user, "owner")
+        if team is not None:
+            condition |= team | registry.reach(user, "organisation__owner")  # type: ignore[operator]
+        return rows.filter(condition)
+
+
+def sees_all_partners(user: User | Any) -> bool:
+    """Every salesperson's partners of the company (administrators, ``view_all_partners``)."""
+    return bool(user.is_superuser or user.has_perm(VIEW_ALL))
+
+
+def owner_choices(user: User | Any, company: Any) -> models.QuerySet[User]:
+    """Who ``user`` may make a partner's salesperson: anyone active in the company with
+    ``view_all_partners``, else themselves and the people they reach (a manager's team)."""
+    if company is None:
+        return User.objects.none()
+    rows = User.objects.filter(companies=company, is_active=True)
+    if sees_all_partners(user):
+        return rows
+    condition = models.Q(pk=user.pk)
+    team = registry.reach_people(user, company)
+    if team is not None:
+        condition |= team
+    return rows.filter(condition)
 
 
 def _sees_unowned_customers(user: User) -> bool:

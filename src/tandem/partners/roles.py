@@ -7,7 +7,9 @@ _WRITE = [
 ]  # fmt: skip
 
 GRANTS = {
-    roles.SALES_MANAGER: [*_READ, *_WRITE, "view_all_partners", "add_tag", "change_tag", "add_customergroup"],
+    # A sales manager sees the customers of the teams they lead (``core.registry.reach``), not
+    # every one; the CRM's sales director is given ``view_all_partners`` by the CRM.
+    roles.SALES_MANAGER: [*_READ, *_WRITE, "add_tag", "change_tag", "add_customergroup"],
     roles.SALESPERSON: [*_READ, *_WRITE],
     roles.PURCHASER: [*_READ, *_WRITE, "view_all_partners"],
     roles.WAREHOUSE: [*_READ, "view_all_partners"],

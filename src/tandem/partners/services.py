@@ -26,7 +26,7 @@ from tandem.core.models import Company, Event, User
 from tandem.core.versioning import update_versioned
 from tandem.partners.addresses import compose_address
 from tandem.partners.duplicates import DuplicateMatch, find_duplicates
-from tandem.partners.models import VIEW_ALL, Address, BankAccount, Partner, Tag
+from tandem.partners.models import Address, BankAccount, Partner, Tag, owner_choices, sees_all_partners
 
 EDITABLE_FIELDS = [
     "kind", "name", "organisation", "job_title", "is_customer", "is_supplier", "owner", "group",
@@ -89,17 +89,20 @@ def _foreign_company_errors(company: Company, data: Mapping[str, Any]) -> dict[s
     return errors
 
 
-def _check_owner(data: dict[str, Any], actor: User | None) -> None:
-    """Someone who only sees their own partners creates them for themselves."""
+def _check_owner(data: dict[str, Any], actor: User | None, company: Company) -> None:
+    """Someone who only sees their own partners creates them for themselves; a sales manager
+    may also give them to the people they reach (their team)."""
     if actor is None:
         return
-    if actor.is_superuser or actor.has_perm(VIEW_ALL):
+    if sees_all_partners(actor):
         if "owner" not in data and data.get("is_customer", True):
             data["owner"] = actor  # whoever brings a customer in looks after it, until reassigned
         return
     owner = data.get("owner")
     if owner is not None and owner.pk != actor.pk:
-        raise NotAllowed(_("You can only assign partners to yourself."), field="owner")
+        if not owner_choices(actor, company).filter(pk=owner.pk).exists():
+            raise NotAllowed(_("You can only assign partners to yourself."), field="owner")
+        return
     if data.get("is_customer", True):
         data["owner"] = actor
 
@@ -172,7 +175,7 @@ def create_partner(
     address_rows = _address_rows(addresses, address_text, fields.get("country") or company.country)
     address_country = next((str(row["country"]) for row in address_rows if row.get("country")), "")
     data = normalized(company, fields, default_country=address_country)
-    _check_owner(data, actor)
+    _check_owner(data, actor, company)
     if data.get("ref") and Partner.objects.filter(company=company, ref=data["ref"]).exists():
         raise DuplicateFound(_("Another partner already has this external reference."), field="ref")
     if not allow_duplicate:
@@ -235,7 +238,7 @@ def update_partner(
     _reject_unknown(fields)
     data = normalized(partner.company, fields, default_country=_country_of(partner))
     if "owner" in data:
-        _check_owner(data, actor)
+        _check_owner(data, actor, partner.company)
     if tags is not None:
         data["tags"] = _own_tags(partner.company, tags)
 

@@ -31,7 +31,7 @@ from tandem.partners.forms import (
     organisation_choices,
     salesperson_choices,
 )
-from tandem.partners.models import VIEW_ALL, Address, Partner, Tag
+from tandem.partners.models import Address, Partner, Tag, sees_all_partners
 from tandem.web import autocomplete, history
 from tandem.web.actions import Action, ActionView
 from tandem.web.display import Link
@@ -273,7 +273,7 @@ class PartnerCreateView(ObjectCreateView):
         if organisation.isdigit():
             initial["organisation"] = int(organisation)
         user = self.request.user
-        if not (user.is_superuser or user.has_perm(VIEW_ALL)):
+        if not sees_all_partners(user):
             initial["owner"] = user.pk
         return initial
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.accounting.models import Invoice, InvoiceLine, Tax
 from tandem.catalog.models import PRICE_DIGITS, PRICE_PLACES, Product
+from tandem.core import registry
 from tandem.core.bases import CompanyOwned, Versioned
 from tandem.core.models import Company, Currency, Uom, User
 from tandem.core.querysets import CompanyQuerySet
@@ -141,12 +142,18 @@ class ProductInvoicePolicy(CompanyOwned):
 
 class SalesOrderQuerySet(CompanyQuerySet):
     def visible_to(self, user: User | Any) -> Self:
-        """A salesperson sees their own orders and those of the customers they may open."""
+        """A salesperson sees their own orders and those of the customers they may open; a
+        sales manager also the orders of the people they reach (``core.registry.reach``: the
+        members of the sales teams they lead); ``view_all_salesorders`` sees every one."""
         rows = super().visible_to(user)
         if not getattr(user, "is_authenticated", False) or user.is_superuser or user.has_perm(VIEW_ALL):
             return rows
         partners = Partner.objects.visible_to(user).filter(pk=OuterRef("partner_id"))
-        return rows.filter(Q(salesperson=user) | Exists(partners))
+        condition = Q(salesperson=user) | Q(Exists(partners))
+        team = registry.reach(user, "salesperson")
+        if team is not None:
+            condition |= team
+        return rows.filter(condition)
 
 
 class SalesOrder(CompanyOwned, Versioned):

@@ -1,9 +1,11 @@
-"""Salespeople quote and sell to their customers; sales managers see every order and confirm
-above the credit and discount limits; accountants read orders and invoice them; the sales analysis and
+"""Salespeople quote and sell to their customers; sales managers see their teams' orders (the
+platform's reach: the sales teams they lead) and confirm above the credit and discount limits;
+the CRM's sales director sees every order; accountants read orders and invoice them; the sales analysis and
 profitability are for salespeople (their own), sales managers and accountants; warehouse staff
 read what is to be delivered. Administrators hold every permission (core.roles)."""
 
 from tandem.core import roles
+from tandem.crm.roles import SALES_DIRECTOR
 
 _ORDERS = ["salesorder", "salesorderline"]
 _READ = ["view_salesorder", "view_salesorderline", "view_orderinvoice", "view_orderinvoiceline"]
@@ -21,7 +23,6 @@ GRANTS = {
         "view_orderinvoice",
         "view_orderinvoiceline",
         "approve_salesorder",
-        "view_all_salesorders",
         "view_sales_analysis",
         "view_creditlimit",
         "add_creditlimit",
@@ -38,4 +39,5 @@ GRANTS = {
         "add_creditlimit",
     ],
     roles.WAREHOUSE: [*_READ, "view_all_salesorders"],
+    SALES_DIRECTOR: ["view_all_salesorders"],
 }

@@ -18,6 +18,7 @@ from tandem.core import roles
 from tandem.core.attachments import services as attachments
 from tandem.core.attachments.models import Attachment
 from tandem.core.models import Company, Event, Uom, User
+from tandem.crm import targets
 from tandem.partners.models import Partner
 from tests.core.attachments.conftest import ELF, PDF, PNG
 from tests.web.support import signed_in
@@ -32,7 +33,7 @@ def partner(make_partner: Callable[..., Partner], salesperson: User) -> Partner:
 
 @pytest.fixture
 def stranger(make_user: Callable[..., User], other_company: Company) -> User:
-    """A sales manager of another company: sees every partner there, none here."""
+    """A sales manager of another company: sees partners there, none here."""
     return make_user("stranger", roles.SALES_MANAGER, company=other_company)
 
 
@@ -91,6 +92,8 @@ def test_another_salesperson_and_another_company_get_404(
 def test_the_manager_sees_uploads_and_removes_anyones_files(
     partner: Partner, salesperson: User, manager: User
 ) -> None:
+    # Anna leads Sam's team: she sees his customer (issue 16: a manager sees the team's).
+    targets.create_team(partner.company, None, name="North", leader=manager, members=[salesperson])
     attachment = attachments.attach(partner, name="offer.pdf", content=PDF, actor=salesperson)
     client = signed_in(manager)
     assert client.get(reverse("attachments:download", args=[attachment.pk])).status_code == 200

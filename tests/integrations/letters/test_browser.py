@@ -12,6 +12,7 @@ import pytest
 
 from tandem.core.attachments.models import Attachment
 from tandem.core.models import User
+from tandem.crm import targets
 from tandem.partners.models import Partner
 from tests.browser import shot, sign_in
 
@@ -19,9 +20,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_write_a_template_and_a_letter_to_a_partner(
-    page: Any, manager: User, customer: Partner, contact: Partner
+    page: Any, manager: User, salesperson: User, customer: Partner, contact: Partner
 ) -> None:
     from playwright.sync_api import expect
+
+    # The customer is Sam's; Anna sees it as the leader of Sam's team (issue 16).
+    targets.create_team(customer.company, None, name="North", leader=manager, members=[salesperson])
 
     sign_in(page, manager)
     expect(page).to_have_url(re.compile(r"/$"))

@@ -12,6 +12,7 @@ from tandem.core import roles
 from tandem.core.attachments.models import Attachment
 from tandem.core.documents import services as documents
 from tandem.core.models import Company, Event, User
+from tandem.crm import targets
 from tandem.integrations.letters import services as letters
 from tandem.integrations.letters.models import DocumentTemplate
 from tandem.partners.models import Partner
@@ -198,6 +199,8 @@ def test_signing_is_offered_with_a_certificate_and_signs(
     settings: Any,
 ) -> None:
     settings.TANDEM_SIGNING_P12 = ""
+    # Anna leads Sam's team: the customer is Sam's (issue 16: a manager sees the team's).
+    targets.create_team(customer.company, None, name="North", leader=manager, members=[salesperson])
     documents.upload_certificate(
         customer.company, admin, content=certificates.p12, password=certificates.password
     )

@@ -56,6 +56,29 @@ def own_or_team(user: Any, column: str) -> Q:
     return condition
 
 
+def reached_rows(user: Any, column: str) -> Q | None:
+    """The platform's reach (``core.registry.Reach``, declared in ``crm.manifest``): a sales
+    manager also sees the customers and orders of the members of the teams they lead — the
+    rows of lower domains whose person (``column``) is one of them; nobody else for others."""
+    if not getattr(user, "is_authenticated", False) or not sees_team(user):
+        return None
+    return Q(led_member(user, column))
+
+
+def reached_people(user: Any, company: Any) -> Q | None:
+    """The members of the teams ``user`` leads in ``company`` (a condition on users), for a
+    sales manager; None for others."""
+    if not getattr(user, "is_authenticated", False) or not sees_team(user) or company is None:
+        return None
+    return Q(
+        Exists(
+            SalesTeam.members.through.objects.filter(
+                user_id=OuterRef("pk"), salesteam__leader=user, salesteam__company=company
+            )
+        )
+    )
+
+
 def visible_people(user: Any, company: Any = None) -> QuerySet[User]:
     """The active people of the company whose CRM rows ``user`` sees: everyone for the sales
     director, the members of the teams they lead for a manager, themselves otherwise."""

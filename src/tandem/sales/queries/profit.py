@@ -16,8 +16,8 @@ summed by the groups asked for; nothing is stored, nothing is looped over in Pyt
   the goods left go to the books' cost of goods sold without a layer and are not counted here.
 
 margin = revenue − cost (= gross − discounts − cost). A salesperson sees the facts of their
-own orders and of the customers they may open (``SalesOrder.visible_to``); nobody sees
-another company's.
+own orders and of the customers they may open, a sales manager also those of their teams'
+orders (``SalesOrder.visible_to``); nobody sees another company's.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.accounting.models import Invoice, InvoiceLine
 from tandem.catalog.models import Category, Product
+from tandem.core import registry
 from tandem.core.models import Company
 from tandem.inventory.models import Location, Move, Transfer, ValuationLayer
 from tandem.partners.models import Partner
@@ -228,7 +229,14 @@ def _visibility(scope: Scope) -> tuple[str, list[Any]]:
     if user is None or user.is_superuser or user.has_perm(VIEW_ALL):
         return "", []
     partners, params = _sql(Partner.objects.visible_to(user).values("pk"))
-    return f" AND (o.salesperson_id = %s OR f.partner_id IN ({partners}))", [user.pk, *params]
+    team = registry.reach_people(user, scope.company)
+    if team is None:
+        return f" AND (o.salesperson_id = %s OR f.partner_id IN ({partners}))", [user.pk, *params]
+    people, people_params = _sql(get_user_model().objects.filter(team).values("pk"))
+    return (
+        f" AND (o.salesperson_id = %s OR o.salesperson_id IN ({people}) OR f.partner_id IN ({partners}))",
+        [user.pk, *people_params, *params],
+    )
 
 
 def figures(
