@@ -18,7 +18,7 @@ from tandem.core import invariants
 from tandem.core.errors import BusinessError
 from tandem.core.models import Company, User
 from tandem.inventory import services
-from tandem.inventory.models import ValuationLayer, ValuationMethod, Warehouse
+from tandem.inventory.models import ValuationLayer, ValuationMethod, ValuationMonth, Warehouse
 from tandem.inventory.queries import valuation as queries
 from tandem.inventory.services import valuation
 from tandem.partners.models import Partner
@@ -194,6 +194,51 @@ def test_stock_value_at_a_date_per_product_category_and_warehouse(
     ]
     assert by_warehouse == [("WH", D(5), D(32))]
     assert queries.stock_value(company.pk, today - datetime.timedelta(days=1)) == []
+
+
+def test_the_value_at_any_date_reads_monthly_sums_and_agrees_with_the_layers(
+    books: None, company: Company, supplier: Partner, customer: Partner, worker: User, chair: Product,
+    make_product: Callable[..., Product],
+) -> None:  # fmt: skip
+    today = timezone.localdate()
+    stool = make_product("Stool")
+    days = [today - datetime.timedelta(days=n) for n in (70, 45, 44, 20, 0)]
+    receive(company, supplier, worker, chair, 10, "5", date=days[0])
+    receive(company, supplier, worker, stool, 6, "3", date=days[1])
+    deliver(company, customer, worker, chair, 4, date=days[2])
+    receive(company, supplier, worker, chair, 5, "8", date=days[3])
+    deliver(company, customer, worker, stool, 2, date=days[4])
+    deliver(company, customer, worker, chair, 3, date=days[1])  # back-dated into an earlier month
+
+    def from_layers(at: datetime.date) -> dict[int, tuple[Decimal, Decimal]]:
+        sums: dict[int, tuple[Decimal, Decimal]] = {}
+        for layer in ValuationLayer.objects.filter(date__lte=at):
+            q, v = sums.get(layer.product_id, (D(0), D(0)))
+            sums[layer.product_id] = (q + layer.quantity, v + layer.value)
+        return {k: s for k, s in sums.items() if s != (D(0), D(0))}
+
+    edges = {d.replace(day=1) - datetime.timedelta(days=1) for d in days} | {d.replace(day=1) for d in days}
+    for at in sorted(set(days) | edges):
+        seen = {row.key: (row.quantity, row.value) for row in queries.stock_value(company.pk, at)}
+        assert seen == from_layers(at), at
+    assert ValuationMonth.objects.filter(company=company).count() == len(
+        {(layer.product_id, layer.date.replace(day=1)) for layer in ValuationLayer.objects.all()}
+    )
+    assert_books_agree()  # the registered invariant: each month's sum equals its layers
+
+    # whatever writes a layer, its month follows (the database's triggers), and the invariant sees
+    # a month that was written past them
+    first = ValuationLayer.objects.filter(product=chair).earliest("date", "id")
+    ValuationLayer.objects.filter(pk=first.pk).update(value=first.value + D("0.0001"), date=days[3])
+    assert_books_agree_but_for_the_accounts()
+    ValuationMonth.objects.filter(company=company, product=stool).update(value=1)
+    assert "inventory: each month's valuation sum equals its layers" in invariants.violations()
+
+
+def assert_books_agree_but_for_the_accounts() -> None:
+    assert set(invariants.violations()) <= {
+        "inventory: the value of stock equals the balance of the stock accounts"
+    }
 
 
 def test_a_company_without_a_chart_counts_its_stock_without_valuing_it(

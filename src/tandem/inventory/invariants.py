@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from tandem.core.invariants import register_invariant
 from tandem.inventory.queries import quant_differences, reservation_differences
-from tandem.inventory.queries.valuation import valuation_differences
+from tandem.inventory.queries.valuation import month_differences, valuation_differences
 
 
 def quants_equal_done_moves() -> list[str]:
@@ -44,3 +44,19 @@ register_invariant(
     "inventory: the value of stock equals the balance of the stock accounts",
     stock_value_equals_stock_accounts,
 )
+
+
+def monthly_sums_equal_layers() -> list[str]:
+    return [
+        _("product %(product)s, %(month)s: the monthly sum holds %(kept)s; its layers add up to %(summed)s")
+        % {
+            "product": product,
+            "month": month.strftime("%Y-%m"),
+            "kept": "{} / {}".format(*kept),
+            "summed": "{} / {}".format(*summed),
+        }
+        for product, month, kept, summed in month_differences()
+    ]
+
+
+register_invariant("inventory: each month's valuation sum equals its layers", monthly_sums_equal_layers)

@@ -710,6 +710,38 @@ class ValuationLayer(CompanyOwned):
         return f"{self.product_id} {self.quantity} = {self.value}"
 
 
+VALUATION_UNITS = 10**QTY_PLACES  # a ValuationMonth's sums are whole numbers of 1/VALUATION_UNITS
+
+
+class ValuationMonth(CompanyOwned):
+    """The sum of a product's valuation layers dated in one month, so the value of stock at a
+    date reads these sums for the months before it and the layers of its own month alone, not
+    the whole ledger (``queries.valuation.stock_value``).
+
+    The database keeps them (migration 0007): a trigger on ``inventory_valuationlayer`` adds each
+    layer in the transaction that writes it, whatever writes it (the valuation services, a bulk
+    load, a test), and takes it back if a layer is changed or deleted. Quantity and value are
+    whole numbers of 1/10,000 (the layers' four places): SQLite keeps decimals as binary floating
+    point, which would drift when added a million times; integers add exactly on both databases.
+    The invariant "each month's valuation sum equals its layers" checks them after every story.
+    Nothing else writes this table."""
+
+    product = models.ForeignKey(Product, models.CASCADE, related_name="+", verbose_name=_("product"))
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    quantity = models.BigIntegerField(_("quantity"), default=0, help_text=_("In 1/10,000 of the unit."))
+    value = models.BigIntegerField(_("value"), default=0, help_text=_("In 1/10,000 of the company currency."))
+
+    class Meta:
+        ordering = ["month", "product"]
+        verbose_name = _("valuation month")
+        verbose_name_plural = _("valuation months")
+        constraints = [models.UniqueConstraint(fields=["product", "month"], name="valuation_month_unique")]
+        indexes = [models.Index(fields=["company", "month", "product"], name="valuation_month_company_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.month:%Y-%m}: {self.quantity} = {self.value}"
+
+
 class LandedCost(CompanyOwned, Versioned):
     """Freight, duty, insurance and the like added to a done receipt's goods: cost lines spread
     over the receipt's lines by quantity, value, weight or volume. Validating it revalues the

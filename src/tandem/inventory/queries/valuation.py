@@ -1,9 +1,11 @@
 """The value of stock: at any date, in one SQL query over the valuation layers.
 
 ``stock_value(company, at, by=…)`` sums the layers dated up to ``at`` per product (or per
-category, or in total); per warehouse it spreads each product's value over where its goods
-were that day (the quantity ledger), at the product's average value — valuation is per
-company, the quantity per location. :func:`valuation_differences` is the invariant: what the
+category, or in total) — the monthly sums (``ValuationMonth``) of the months before ``at`` and
+the layers of its own month, so a date reads about one month of the ledger whatever its
+length; per warehouse it spreads each product's value over where its goods were that day (the
+quantity ledger), at the product's average value — valuation is per company, the quantity per
+location. :func:`valuation_differences` is the invariant: what the
 layers hold equals the balance of the stock accounts, per company.
 """
 
@@ -15,9 +17,16 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Sum
+from django.db.models.functions import TruncMonth
 
 from tandem.accounting.models import JournalLine
-from tandem.inventory.models import STOCKED_KINDS, ValuationLayer, ValuationSettings
+from tandem.inventory.models import (
+    STOCKED_KINDS,
+    VALUATION_UNITS,
+    ValuationLayer,
+    ValuationMonth,
+    ValuationSettings,
+)
 
 ZERO = Decimal(0)
 GROUPINGS = ("product", "category", "warehouse")
@@ -42,6 +51,26 @@ def _end_of(at: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(at + datetime.timedelta(days=1), datetime.time()))
 
 
+# The layers dated up to a day, as the monthly sums of the months before it and the layers of
+# its own month, in whole 1/10,000 (so SQLite adds them exactly, as integers).
+_LAYERS_UP_TO = f"""
+    SELECT product_id, quantity, value FROM inventory_valuationmonth WHERE company_id = %s AND month < %s
+    UNION ALL
+    SELECT product_id, CAST(round(quantity * {VALUATION_UNITS}) AS BIGINT),
+           CAST(round(value * {VALUATION_UNITS}) AS BIGINT)
+    FROM inventory_valuationlayer WHERE company_id = %s AND date >= %s AND date <= %s
+"""
+
+
+def _layers_up_to(company_id: int, at: datetime.date) -> list[int | datetime.date]:
+    first = at.replace(day=1)
+    return [company_id, first, company_id, first, at]
+
+
+def _from_units(summed: object) -> Decimal:
+    return Decimal(str(summed or 0)) / VALUATION_UNITS
+
+
 def stock_value(company_id: int, at: datetime.date, by: str = "product") -> list[ValueRow]:
     """Stock on hand and its value at the end of ``at``, per ``by`` (``product``, ``category``
     or ``warehouse``), in one query. Rows with neither quantity nor value are left out."""
@@ -60,17 +89,19 @@ def stock_value(company_id: int, at: datetime.date, by: str = "product") -> list
     }[by]
     sql = f"""
         SELECT {key}, MIN({code}), MIN({name}), SUM(l.quantity), SUM(l.value)
-        FROM inventory_valuationlayer l
+        FROM ({_LAYERS_UP_TO}) l
         JOIN catalog_product p ON p.id = l.product_id
         {join}
-        WHERE l.company_id = %s AND l.date <= %s
         GROUP BY {key}
         HAVING SUM(l.quantity) <> 0 OR SUM(l.value) <> 0
         ORDER BY MIN({name}), {key}
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [company_id, at])
-        return [ValueRow(r[0], r[1] or "", r[2] or "", _dec(r[3]), _dec(r[4])) for r in cursor.fetchall()]
+        cursor.execute(sql, _layers_up_to(company_id, at))
+        return [
+            ValueRow(r[0], r[1] or "", r[2] or "", _from_units(r[3]), _from_units(r[4]))
+            for r in cursor.fetchall()
+        ]
 
 
 def _by_warehouse(company_id: int, at: datetime.date) -> list[ValueRow]:
@@ -79,8 +110,7 @@ def _by_warehouse(company_id: int, at: datetime.date) -> list[ValueRow]:
     sql = f"""
         WITH worth AS (
             SELECT product_id, SUM(quantity) AS q, SUM(value) AS v
-            FROM inventory_valuationlayer
-            WHERE company_id = %s AND date <= %s
+            FROM ({_LAYERS_UP_TO}) l
             GROUP BY product_id
         ), held AS (
             SELECT loc.warehouse_id AS warehouse_id, m.product_id AS product_id, SUM(m.q) AS q
@@ -95,7 +125,7 @@ def _by_warehouse(company_id: int, at: datetime.date) -> list[ValueRow]:
             GROUP BY loc.warehouse_id, m.product_id
         )
         SELECT w.id, MIN(w.code), MIN(w.name), SUM(h.q),
-               SUM(CASE WHEN worth.q > 0 THEN worth.v * h.q / worth.q ELSE 0 END)
+               SUM(CASE WHEN worth.q > 0 THEN 1.0 * worth.v * h.q / worth.q ELSE 0 END)
         FROM held h
         JOIN worth ON worth.product_id = h.product_id
         LEFT JOIN inventory_warehouse w ON w.id = h.warehouse_id
@@ -105,9 +135,15 @@ def _by_warehouse(company_id: int, at: datetime.date) -> list[ValueRow]:
     """
     end = _end_of(at)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [company_id, at, company_id, end, company_id, end, *stocked])
+        cursor.execute(sql, [*_layers_up_to(company_id, at), company_id, end, company_id, end, *stocked])
         return [
-            ValueRow(r[0], r[1] or "", r[2] or "", _dec(r[3]), _dec(r[4]).quantize(Decimal("0.01")))
+            ValueRow(
+                r[0],
+                r[1] or "",
+                r[2] or "",
+                _dec(r[3]),
+                _dec(r[4]).quantize(Decimal("0.01")),
+            )
             for r in cursor.fetchall()
         ]
 
@@ -148,3 +184,28 @@ def valuation_differences() -> list[tuple[int, Decimal, Decimal]]:
         if value != balance:
             found.append((settings.company_id, value, balance))
     return found
+
+
+Sums = tuple[Decimal, Decimal]  # quantity, value
+
+
+def month_differences() -> list[tuple[int, datetime.date, Sums, Sums]]:
+    """Monthly sums that differ from their layers: ``(product, month, (quantity, value) kept,
+    (quantity, value) of the layers)``."""
+    layers = {
+        (r["product_id"], r["first"]): (_dec(r["q"]), _dec(r["v"]))
+        for r in ValuationLayer.objects.annotate(first=TruncMonth("date"))
+        .values("product_id", "first")
+        .annotate(q=Sum("quantity"), v=Sum("value"))
+        .order_by()
+    }
+    kept = {
+        (m.product_id, m.month): (_from_units(m.quantity), _from_units(m.value))
+        for m in ValuationMonth.objects.only("product_id", "month", "quantity", "value")
+    }
+    zero = (ZERO, ZERO)
+    return [
+        (product, month, kept.get((product, month), zero), layers.get((product, month), zero))
+        for product, month in sorted(layers.keys() | kept.keys())
+        if kept.get((product, month), zero) != layers.get((product, month), zero)
+    ]
