@@ -98,6 +98,7 @@ registry.register(
             )
         ],
         demo=[registry.DemoPart("tandem.inventory.demo.build", order=50)],
-        internal_models=["inventory.reservation", "inventory.landedcostline"],
+        # valuationmonth: monthly sums kept by the database for the stock value (models.ValuationMonth)
+        internal_models=["inventory.reservation", "inventory.landedcostline", "inventory.valuationmonth"],
     )
 )
