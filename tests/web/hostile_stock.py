@@ -164,6 +164,32 @@ def _hostile_reorder_rule(company: Company, actor: User, pcs: Uom) -> Any:
     )
 
 
+def _hostile_planned_order(company: Company, actor: User, pcs: Uom) -> Any:
+    from tandem.planning import mrp_services
+    from tandem.planning.models import MrpRun
+
+    rule = _hostile_reorder_rule(company, actor, pcs)  # a floor in the "=EVIL" warehouse: a planned buy
+    run = mrp_services.run_mrp(MrpRun.objects.create(company=company, horizon_days=30))
+    return run.orders.get(warehouse=rule.warehouse)
+
+
+def _hostile_forecast(company: Company, actor: User, pcs: Uom) -> Any:
+    from tandem.planning import mrp_services
+
+    # A forecast shows its product ("[SKU] name") and numbers only: no text of its own to poison.
+    product = _product(company, actor, pcs, "EVIL-FC")
+    return mrp_services.create_forecast(company, actor, product=product, month=DAY, quantity="5")
+
+
+def _hostile_product_planning(company: Company, actor: User, pcs: Uom) -> Any:
+    from tandem.planning import mrp_services
+
+    product = _product(company, actor, pcs, "EVIL-LS")
+    return mrp_services.create_product_planning(
+        company, actor, product=product, policy="multiple", lot_quantity="12"
+    )
+
+
 def _hostile_supplier_price(company: Company, actor: User, pcs: Uom) -> Any:
     from tandem.purchasing import services
 
@@ -243,6 +269,9 @@ RECORDS: dict[str, Callable[[Company, User, Uom], Any]] = {
     "inventory.quant": _hostile_quant,
     "inventory.transfer": _hostile_transfer,
     "inventory.warehouse": _hostile_warehouse,
+    "planning.forecast": _hostile_forecast,
+    "planning.plannedorder": _hostile_planned_order,
+    "planning.productplanning": _hostile_product_planning,
     "planning.reorderrule": _hostile_reorder_rule,
     "purchasing.approvallevel": _hostile_approval_level,
     "purchasing.purchaseorder": _hostile_purchase_order,

@@ -211,7 +211,11 @@ HOSTILE_RECORDS: dict[str, Callable[[Company, User, Uom], Any]] = {
     **MANUFACTURING_RECORDS,
 }
 # API exports that write ids, numbers and dates only: no text can carry a formula into them.
-WITHOUT_TEXT = {"api-moveline-export", "api-quant-export", "api-reorderrule-export"}
+# lists of numbers about a product (shown as "[SKU] name", never a formula): no text of their own
+WITHOUT_TEXT = {
+    "api-moveline-export", "api-quant-export", "api-reorderrule-export", "api-forecast-export",
+    "forecast_export", "lot_export",
+}  # fmt: skip
 
 
 def _walk(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, Any]]:

@@ -1,5 +1,5 @@
-"""``/api/v1/planning/``: ``reorder-rules/`` (and ``run/`` to check them now), ``capable-to-promise/``
-and ``capacity/`` (with ``schedule/``). Thin."""
+"""``/api/v1/planning/``: ``reorder-rules/`` (and ``run/`` to check them now), ``capable-to-promise/``,
+``capacity/`` (with ``schedule/``), ``mrp-runs/`` and ``forecasts/``. Thin."""
 
 from __future__ import annotations
 
@@ -7,20 +7,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tandem.api.fields import ScopedPrimaryKeyField, StrictFieldsMixin
-from tandem.api.viewsets import ServiceModelViewSet, ServiceViewSet
+from tandem.api.viewsets import CreateMixin, RetrieveMixin, ServiceModelViewSet, ServiceViewSet
 from tandem.catalog.models import Product
+from tandem.core.errors import ValidationFailed
 from tandem.inventory.models import Warehouse
 from tandem.manufacturing.models import WorkCentre
-from tandem.planning import capacity, queries, scheduling, services
-from tandem.planning.filters import ReorderRuleFilter
-from tandem.planning.models import ReorderRule
+from tandem.planning import capacity, mrp_services, queries, scheduling, services
+from tandem.planning.filters import ForecastFilter, MrpRunFilter, ReorderRuleFilter
+from tandem.planning.models import Forecast, MrpException, MrpRun, PlannedOrder, ReorderRule
 
 DEFAULT_LOAD_DAYS, MAX_LOAD_DAYS = 14, 92
 
@@ -214,3 +216,171 @@ class CapacityViewSet(ServiceViewSet):
             "late": [o.pk for o in result.late],
         }
         return Response(ScheduleResultSerializer(answer).data)
+
+
+# --- MRP ------------------------------------------------------------------------------------------
+
+
+class MrpRunSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    job: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True)  # type: ignore[type-arg]
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MrpRun
+        fields = [
+            "id", "state", "horizon_days", "started_at", "finished_at", "started_by", "job", "progress",
+            "products", "demand_lines", "planned_orders", "exceptions", "milliseconds",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_progress(self, run: MrpRun) -> dict[str, int | None] | None:
+        """The job's progress: ``{"done": n, "total": m}`` (total null until known)."""
+        job = run.job
+        return {"done": job.done, "total": job.total} if job is not None else None
+
+
+class MrpRunWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    horizon_days = serializers.IntegerField(
+        min_value=1, max_value=mrp_services.MAX_HORIZON_DAYS, required=False, default=90
+    )
+
+
+class PlannedOrderSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = PlannedOrder
+        fields = [
+            "id", "run", "product", "warehouse", "kind", "level", "quantity", "start_date", "due_date",
+            "partner", "bom", "state", "manufacturing_order", "purchase_request", "released_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class MrpExceptionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    message = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = MrpException
+        fields = [
+            "id", "run", "product", "warehouse", "kind", "reference", "planned_order", "quantity",
+            "due_date", "need_date", "message",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ReleaseSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    orders = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=10000,
+        help_text="Planned orders of this run to release; every proposed and firm one if left out.",
+    )
+
+
+class ReleasedSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    orders = serializers.IntegerField()
+    manufacturing_orders = serializers.ListField(child=serializers.IntegerField())
+    requests = serializers.ListField(child=serializers.IntegerField())
+    rfqs = serializers.ListField(child=serializers.IntegerField())
+
+
+class MrpRunViewSet(RetrieveMixin, CreateMixin, mixins.ListModelMixin, ServiceViewSet):
+    """MRP runs. POST starts one as a background job (answered "running"; GET it for its state
+    and progress); ``planned-orders/`` and ``exceptions/`` list what it proposes; ``release/``
+    releases its planned orders (all proposed and firm ones, or ``orders``): makes become
+    confirmed manufacturing orders, buys purchase requests (and draft RFQs when the caller may
+    write purchase orders)."""
+
+    model = MrpRun
+    serializer_class = MrpRunSerializer
+    write_serializer_class = MrpRunWriteSerializer
+    filterset_class = MrpRunFilter
+    list_select_related = ("job",)
+    http_method_names = ["get", "post", "head", "options"]
+
+    def perform_service_create(self, data: dict[str, Any]) -> MrpRun:
+        return mrp_services.start_mrp_run(self.company, self.actor, horizon_days=data.get("horizon_days", 90))
+
+    @extend_schema(responses=PlannedOrderSerializer(many=True))
+    @action(
+        detail=True, methods=["get"], url_path="planned-orders", filter_backends=[],
+        serializer_class=PlannedOrderSerializer, required_perms=["planning.view_plannedorder"],
+    )  # fmt: skip
+    def planned_orders(self, request: Request, pk: str | None = None) -> Response:
+        run = self.get_object()
+        page = self.paginate_queryset(run.orders.order_by("-id"))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(responses=MrpExceptionSerializer(many=True))
+    @action(
+        detail=True, methods=["get"], filter_backends=[], serializer_class=MrpExceptionSerializer,
+        required_perms=["planning.view_mrpexception"],
+    )  # fmt: skip
+    def exceptions(self, request: Request, pk: str | None = None) -> Response:
+        run = self.get_object()
+        page = self.paginate_queryset(run.exception_rows.select_related("product").order_by("-id"))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(request=ReleaseSerializer, responses=ReleasedSerializer)
+    @action(
+        detail=True, methods=["post"], filter_backends=[], serializer_class=ReleaseSerializer,
+        required_perms=[
+            "planning.change_plannedorder", "manufacturing.add_manufacturingorder",
+            "purchasing.add_purchaserequest",
+        ],
+    )  # fmt: skip
+    def release(self, request: Request, pk: str | None = None) -> Response:
+        run = self.get_object()
+        body = self.validated(ReleaseSerializer(data=request.data))
+        rows = run.orders.filter(state__in=(PlannedOrder.State.PROPOSED, PlannedOrder.State.FIRM))
+        if "orders" in body:
+            wanted = set(body["orders"])
+            rows = run.orders.filter(pk__in=wanted)
+            if rows.count() != len(wanted):
+                raise ValidationFailed({"orders": [_("Some of these planned orders are not of this run.")]})
+        found = mrp_services.release_orders(
+            self.company, self.actor, list(rows), rfqs=request.user.has_perm("purchasing.add_purchaseorder")
+        )
+        answer = {
+            "orders": found.orders,
+            "manufacturing_orders": [o.pk for o in found.manufacturing_orders],
+            "requests": [r.pk for r in found.requests],
+            "rfqs": [o.pk for o in found.rfqs],
+        }
+        return Response(ReleasedSerializer(answer).data)
+
+
+class ForecastSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = Forecast
+        fields = ["id", "version", "product", "month", "quantity", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class ForecastWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):  # type: ignore[type-arg]
+    product = ScopedPrimaryKeyField(queryset=Product.objects.all())
+    month = serializers.DateField(help_text="Any day of the month; the first is kept.")
+    quantity = serializers.DecimalField(max_digits=18, decimal_places=4)
+
+    class Meta:
+        model = Forecast
+        fields = mrp_services.FORECAST_FIELDS
+
+
+class ForecastViewSet(ServiceModelViewSet):
+    """Manual demand per product and month. DELETE removes the forecast."""
+
+    model = Forecast
+    serializer_class = ForecastSerializer
+    write_serializer_class = ForecastWriteSerializer
+    filterset_class = ForecastFilter
+
+    def perform_service_create(self, data: dict[str, Any]) -> Forecast:
+        return mrp_services.create_forecast(self.company, self.actor, **data)
+
+    def perform_service_update(
+        self, instance: Forecast, data: dict[str, Any], expected_version: int | None
+    ) -> Forecast:
+        return mrp_services.update_forecast(instance, self.actor, expected_version=expected_version, **data)
+
+    def perform_service_archive(self, instance: Forecast, expected_version: int | None) -> None:
+        mrp_services.delete_forecast(instance, self.actor, expected_version=expected_version)

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.core.events import CHANGES, EventType, declare
 
+STATE = "[from, to]: the state before and after"
+
 declare(
     EventType(
         "reorderrule.created",
@@ -45,4 +47,52 @@ declare(
         },
         webhook=True,
     ),
+)
+declare(
+    EventType(
+        "mrprun.done",
+        _("MRP run done"),
+        {
+            "state": STATE,
+            "products": "products planned",
+            "demand_lines": "demand lines read",
+            "planned_orders": "planned orders proposed",
+            "exceptions": "exception messages",
+        },
+        webhook=True,
+    ),
+    EventType("mrprun.failed", _("MRP run failed"), {"state": STATE}),
+    EventType("planning.orders_firmed", _("Planned orders firmed"), {"orders": "how many"}),
+    EventType("planning.orders_cancelled", _("Planned orders cancelled"), {"orders": "how many"}),
+    EventType(
+        "planning.orders_released",
+        _("Planned orders released"),
+        {
+            "orders": "how many planned orders",
+            "manufacturing_orders": "numbers of the manufacturing orders made of them",
+            "requests": "purchase requests made of them",
+            "rfqs": "ids of the RFQs they went on",
+        },
+        webhook=True,
+    ),
+    EventType(
+        "forecast.created",
+        _("Forecast added"),
+        {"product": "the product's SKU", "month": "YYYY-MM", "quantity": "a decimal string"},
+        webhook=True,
+    ),
+    EventType("forecast.updated", _("Changed"), {"changes": CHANGES}, webhook=True),
+    EventType(
+        "forecast.deleted", _("Forecast removed"), {"product": "the product's SKU", "month": "YYYY-MM"}
+    ),
+    EventType(
+        "productplanning.created",
+        _("Lot sizing set"),
+        {
+            "product": "the product's SKU",
+            "policy": "the lot-sizing policy",
+            "lot_quantity": "a decimal string",
+        },
+    ),
+    EventType("productplanning.updated", _("Changed"), {"changes": CHANGES}),
 )

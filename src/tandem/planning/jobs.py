@@ -13,8 +13,8 @@ from tandem.core.jobs import services as jobs
 from tandem.core.jobs.models import Job
 from tandem.core.messages import Message
 from tandem.core.models import Company
-from tandem.planning import services
-from tandem.planning.models import ReorderRule
+from tandem.planning import mrp_services, services
+from tandem.planning.models import MrpRun, ReorderRule
 
 
 @jobs.scheduled("planning.reorder_rules", crontab=crontab(minute=30, hour=2))
@@ -44,4 +44,23 @@ def run_rules_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
         ),
         "link": reverse("purchasing:request_list"),
         "link_label": Message(gettext_noop("Open the purchase requests")),
+    }
+
+
+@jobs.handler("planning.mrp")
+def run_mrp_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    """An MRP run started by ``mrp_services.start_mrp_run``: plan it, with progress by BOM level."""
+    run = MrpRun.objects.select_related("company", "started_by").get(
+        pk=job.params["run"], company=job.company
+    )
+    run = mrp_services.run_mrp(run, progress=progress)
+    return {
+        "message": Message(
+            gettext_noop(
+                "%(orders)d planned orders and %(exceptions)d exceptions for %(products)d products."
+            ),
+            {"orders": run.planned_orders, "exceptions": run.exceptions, "products": run.products},
+        ),
+        "link": reverse("planning:mrp_detail", args=[run.pk]),
+        "link_label": Message(gettext_noop("Open the MRP run")),
     }

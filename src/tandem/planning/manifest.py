@@ -1,4 +1,5 @@
-"""What planning adds to the shell: the reorder rules' menu entry, API and pages, its demo part."""
+"""What planning adds to the shell: reorder rules, capacity, MRP (runs, planned orders, forecasts,
+lot sizing) in the menu, their API and pages, its demo part."""
 
 from __future__ import annotations
 
@@ -14,6 +15,14 @@ registry.register(
                 _("Reorder rules"), "planning:rule_list", "planning.view_reorderrule", order=55
             ),
             registry.MenuEntry(_("Capacity"), "planning:capacity", "manufacturing.view_workcentre", order=56),
+            registry.MenuEntry(_("MRP"), "planning:mrp_list", "planning.view_mrprun", order=57),
+            registry.MenuEntry(
+                _("Planned orders"), "planning:planned_list", "planning.view_plannedorder", order=58
+            ),
+            registry.MenuEntry(_("Forecasts"), "planning:forecast_list", "planning.view_forecast", order=59),
+            registry.MenuEntry(
+                _("Lot sizing"), "planning:lot_list", "planning.view_productplanning", order=60
+            ),
         ],
         api=[
             registry.ApiRoute(
@@ -25,6 +34,8 @@ registry.register(
                 "api-capable-to-promise",
             ),
             registry.ApiRoute("planning/capacity", "tandem.planning.api.CapacityViewSet", "api-capacity"),
+            registry.ApiRoute("planning/mrp-runs", "tandem.planning.api.MrpRunViewSet", "api-mrprun"),
+            registry.ApiRoute("planning/forecasts", "tandem.planning.api.ForecastViewSet", "api-forecast"),
         ],
         urls=[registry.UrlMount("planning/", "tandem.planning.urls")],
         demo=[registry.DemoPart("tandem.planning.demo.build", order=70)],

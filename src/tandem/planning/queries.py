@@ -9,9 +9,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Min, Q, QuerySet, Sum
+from django.db.models import Min, Model, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +28,7 @@ from tandem.planning.promise import CapableToPromise
 from tandem.purchasing.models import PurchaseOrderLine, PurchaseRequest, SupplierPrice
 
 ZERO = Decimal(0)
+M = TypeVar("M", bound=Model)
 HORIZON_DAYS = 30  # open moves expected within this many days count in the projection
 PENDING_ORDER_STATES = ("draft", "sent", "to_approve")  # confirmed ones are receipts (open moves)
 
@@ -52,7 +53,8 @@ class RuleRow:
         return self.on_hand + self.incoming - self.outgoing + self.pending
 
 
-def search(rows: QuerySet[ReorderRule], text: str) -> QuerySet[ReorderRule]:
+def search(rows: QuerySet[M], text: str) -> QuerySet[M]:
+    """Rows of any planning model with a product, found by the product's name or SKU."""
     text = text.strip()
     if not text:
         return rows

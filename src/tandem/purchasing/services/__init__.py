@@ -1034,6 +1034,7 @@ class RequestData:
     needed_by: datetime.date | None = None
     warehouse: Any = None
     origin: str = ""
+    partner: Partner | None = None  # the supplier chosen (MRP's); else the best one at RFQ time
 
 
 @transaction.atomic
@@ -1046,7 +1047,7 @@ def create_requests(
     for n, row in enumerate(rows):
         if row.quantity <= 0:
             errors.setdefault(f"rows.{n}", []).append(_("Enter a quantity above zero."))
-        if _other_company(row.product, company) or _other_company(row.warehouse, company):
+        if any(_other_company(obj, company) for obj in (row.product, row.warehouse, row.partner)):
             errors.setdefault(f"rows.{n}", []).append(_("This row names a record of another company."))
     if errors:
         raise ValidationFailed(errors)
@@ -1060,6 +1061,7 @@ def create_requests(
                 uom_id=row.product.uom_id,
                 needed_by=row.needed_by,
                 warehouse=row.warehouse,
+                partner=row.partner,
                 origin=row.origin[:200],
                 created_by=creator,
             )

@@ -1,0 +1,590 @@
+"""MRP: what to make and buy, and when, so that every demand of the horizon is met.
+
+``plan(company, today, horizon_days)`` reads everything once (a dozen grouped queries whatever the
+number of products) and nets in memory; ``services.run_mrp`` writes what it returns in bulk.
+
+**Demand** per product and warehouse: open moves leaving the warehouse (sales deliveries not
+yet done, components of confirmed manufacturing orders, transfers out), the components of draft
+manufacturing orders, the reorder rules' minimum plus safety stock and the product's own safety
+stock (``ProductPlanning``; wanted today, as a floor), and forecasts (``Forecast``: the month's
+quantity less what customers are already sent that month — consumption — wanted on the first
+day of the month, or today, in the company's first warehouse).
+
+**Supply**: stock on hand, open moves into the warehouse (receipts), what is left to make of
+open manufacturing orders (at their planned finish, else their due date), open purchase
+requests and RFQ lines not confirmed yet.
+
+**Netting**, product by product in low-level-code order (a product comes after every product
+whose bill of materials uses it, at any level), so the dependent demand of every planned
+manufacturing order reaches its components before they are netted. Demands are met in date
+order from the earliest supply first; a supply due after the demand it meets is to be brought
+forward (*reschedule in*); what no supply meets becomes a planned order, lot-sized
+(``ProductPlanning``: lot for lot, a fixed multiple, a minimum, days of supply; then the
+unit's rounding; the needs of a day are one), due
+on the day of the need and started its lead time earlier: a product with a bill of materials
+is made (the routing's setup and run minutes at each centre's hours a day, whole days per
+operation), else bought from the supplier price with the shortest lead time valid today. A
+start before today is *late*: the order starts today and is due a lead time later. A product
+with neither a BOM nor a supplier is planned to buy with *no BOM or supplier*. Existing supply
+that meets nothing is to be *cancelled*; one first needed more than ``RESCHEDULE_OUT_DAYS`` after
+it is due, *rescheduled out*.
+
+Everything here is pure but the reading in :func:`plan`; :func:`net` and :func:`lot_size` are
+the arithmetic, tested against hand-computed examples.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, Decimal
+
+from django.db.models import Q, Sum
+
+from tandem.catalog.models import Product
+from tandem.core.models import Company
+from tandem.inventory.models import OPEN_STATES, STOCKED_KINDS, Location, Move, Quant, Warehouse
+from tandem.manufacturing import queries as manufacturing
+from tandem.manufacturing.models import Bom, ManufacturingOrder, Production
+from tandem.planning.models import Forecast, MrpException, PlannedOrder, ProductPlanning, ReorderRule
+from tandem.purchasing.models import PurchaseOrderLine, PurchaseRequest, SupplierPrice
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+QTY = Decimal("0.0001")
+RESCHEDULE_OUT_DAYS = 7  # supply due this much before its first need is left where it is
+OPEN_MO_STATES = ("draft", "confirmed", "in_progress")
+PENDING_ORDER_STATES = ("draft", "sent", "to_approve")  # confirmed RFQs are receipts (open moves)
+MAX_LEVELS = 64
+
+Key = tuple[int, int]  # (product id, warehouse id)
+Kind = MrpException.Kind
+
+
+# --- the arithmetic -----------------------------------------------------------------------------
+
+
+def lot_size(net: Decimal, policy: str, quantity: Decimal, rounding: Decimal = ZERO) -> Decimal:
+    """What to order for a net need of ``net``: lot for lot (also for days of supply, whose
+    need is the period's), up to whole multiples of ``quantity``, or at least ``quantity``; then
+    up to the unit's ``rounding`` step. Pure."""
+    if net <= 0:
+        return ZERO
+    wanted = net
+    if policy == ProductPlanning.Policy.MULTIPLE and quantity > 0:
+        wanted = (net / quantity).to_integral_value(rounding=ROUND_CEILING) * quantity
+    elif policy == ProductPlanning.Policy.MINIMUM:
+        wanted = max(net, quantity)
+    if rounding > 0:
+        wanted = (wanted / rounding).to_integral_value(rounding=ROUND_CEILING) * rounding
+    return wanted.quantize(QTY)
+
+
+@dataclass
+class Supply:
+    """Existing supply of one product in one warehouse: due on ``due``; ``reference`` names the
+    document ("" for the stock on hand, which is never rescheduled)."""
+
+    due: datetime.date
+    quantity: Decimal
+    reference: str = ""
+    left: Decimal = ZERO
+    first_need: datetime.date | None = None
+
+    def __post_init__(self) -> None:
+        self.left = self.quantity
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A net need met by a new order: ``quantity`` (lot-sized) started on ``start``, due ``due``;
+    ``need`` the day it was wanted (later than ``due`` only when it is late)."""
+
+    quantity: Decimal
+    start: datetime.date
+    due: datetime.date
+    need: datetime.date
+    late: bool
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: str
+    quantity: Decimal
+    reference: str = ""
+    due: datetime.date | None = None
+    need: datetime.date | None = None
+    planned: int | None = None  # index into the planned orders of the same call
+
+
+@dataclass
+class Netted:
+    planned: list[Planned] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+
+
+def net(
+    demands: Iterable[tuple[datetime.date, Decimal]],
+    supplies: Sequence[Supply],
+    today: datetime.date,
+    size: Callable[[Decimal], Decimal],
+    lead: Callable[[Decimal], int],
+    period: int = 0,
+) -> Netted:
+    """Net the demands of one product in one warehouse against its supplies (pure, see the
+    module's description). ``size`` lot-sizes a net need; ``lead`` is the lead time in days of
+    an order of a quantity; ``period`` (days of supply) makes a planned order cover the net
+    needs of that many days from its first one."""
+    found = Netted()
+    queue = sorted(supplies, key=lambda s: (s.reference != "", s.due, s.reference))  # stock first
+    at = 0
+    spare = ZERO  # what the last planned order brings beyond its need
+    by_day: dict[datetime.date, Decimal] = defaultdict(lambda: ZERO)
+    for day, quantity in demands:
+        by_day[day] += quantity
+    days = sorted(by_day.items())
+    for n, (day, quantity) in enumerate(days):
+        want = quantity
+        while want > 0 and at < len(queue):
+            supply = queue[at]
+            take = min(want, supply.left)
+            if take > 0:
+                if supply.first_need is None:
+                    supply.first_need = day
+                supply.left -= take
+                want -= take
+            if supply.left <= 0:
+                at += 1
+        if want > 0 and spare > 0:
+            take = min(want, spare)
+            spare -= take
+            want -= take
+        if want > 0:
+            ahead = ZERO  # the later needs of the period: no supply is left for them
+            if period > 1:
+                until = day + datetime.timedelta(days=period)
+                ahead = sum((q for d, q in days[n + 1 :] if d < until), ZERO)
+            ordered = size(want + ahead)
+            lead_days = lead(ordered)
+            start = day - datetime.timedelta(days=lead_days)
+            late = start < today
+            if late:
+                start = today
+            due = start + datetime.timedelta(days=lead_days) if late else day
+            found.planned.append(Planned(ordered, start, due, day, late))
+            if late:
+                found.notices.append(Notice(Kind.LATE, ordered, "", due, day, len(found.planned) - 1))
+            spare = ordered - want
+    for supply in queue:
+        if not supply.reference:
+            continue
+        if supply.first_need is None:
+            found.notices.append(Notice(Kind.CANCEL, supply.quantity, supply.reference, supply.due))
+        elif supply.first_need < supply.due:
+            found.notices.append(
+                Notice(Kind.RESCHEDULE_IN, supply.quantity, supply.reference, supply.due, supply.first_need)
+            )
+        elif supply.first_need > supply.due + datetime.timedelta(days=RESCHEDULE_OUT_DAYS):
+            found.notices.append(
+                Notice(Kind.RESCHEDULE_OUT, supply.quantity, supply.reference, supply.due, supply.first_need)
+            )
+    return found
+
+
+def production_days(bom: Bom, quantity: Decimal) -> int:
+    """Days to make ``quantity`` by ``bom``: each operation of its routing takes its setup plus
+    its run minutes a unit at its centre's hours a day, in whole days, one after the other."""
+    routing = bom.routing
+    if routing is None:
+        return 0
+    days = 0
+    for operation in routing.operations.all():
+        minutes = operation.setup_minutes + operation.run_minutes * quantity
+        per_day = operation.work_centre.capacity_hours * 60
+        days += int((minutes / per_day).to_integral_value(rounding=ROUND_CEILING)) if minutes > 0 else 0
+    return days
+
+
+# --- the plan -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    product_id: int
+    warehouse_id: int
+    kind: str
+    level: int
+    quantity: Decimal
+    start: datetime.date
+    due: datetime.date
+    partner_id: int | None
+    bom_id: int | None
+
+
+@dataclass(frozen=True)
+class ExceptionRow:
+    product_id: int
+    warehouse_id: int
+    kind: str
+    quantity: Decimal
+    reference: str
+    due: datetime.date | None
+    need: datetime.date | None
+    order: int | None  # index into Plan.orders
+
+
+@dataclass
+class Plan:
+    orders: list[OrderRow] = field(default_factory=list)
+    exceptions: list[ExceptionRow] = field(default_factory=list)
+    products: int = 0
+    demand_lines: int = 0
+
+
+class _Inputs:
+    """Everything MRP reads of a company, read once."""
+
+    def __init__(self, company: Company, today: datetime.date, end: datetime.date) -> None:
+        self.today, self.end = today, end
+        warehouses = list(
+            Warehouse.objects.filter(company=company, active=True).order_by("id").values_list("pk", flat=True)
+        )
+        self.default_warehouse = warehouses[0] if warehouses else None
+        located = Location.objects.filter(
+            company=company, kind__in=STOCKED_KINDS, warehouse_id__in=warehouses
+        )
+        self.warehouse_of: dict[int, int] = dict(located.values_list("pk", "warehouse_id"))
+        self.customers = set(
+            Location.objects.filter(company=company, kind=Location.Kind.CUSTOMER).values_list("pk", flat=True)
+        )
+        self.demands: dict[Key, list[tuple[datetime.date, Decimal]]] = defaultdict(list)
+        self.supplies: dict[Key, list[Supply]] = defaultdict(list)
+        self.demand_lines = 0
+        self.book = manufacturing.BomBook(company.pk, today)
+        self._on_hand(company)
+        shipped = self._moves(company)
+        self._orders(company)
+        self._purchases(company)
+        self._firm(company)
+        self._floors(company)
+        self._forecasts(company, shipped)
+        self.leads: dict[int, tuple[int, int]] = {}  # product → (days, supplier)
+        rows = (
+            SupplierPrice.objects.filter(company=company, active=True)
+            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+            .order_by("product_id", "lead_time_days", "id")
+            .values_list("product_id", "lead_time_days", "partner_id")
+        )
+        for product_id, days, partner_id in rows:
+            self.leads.setdefault(product_id, (int(days or 0), partner_id))
+        self.sizing = {
+            product_id: (policy, quantity)
+            for product_id, policy, quantity in ProductPlanning.objects.filter(company=company).values_list(
+                "product_id", "policy", "lot_quantity"
+            )
+        }
+
+    def _day(self, day: datetime.date | None) -> datetime.date:
+        return max(day or self.today, self.today)
+
+    def _on_hand(self, company: Company) -> None:
+        rows = (
+            Quant.objects.filter(company=company, location_id__in=list(self.warehouse_of))
+            .values("product_id", "location_id")
+            .annotate(total=Sum("quantity"))
+            .values_list("product_id", "location_id", "total")
+        )
+        stock: dict[Key, Decimal] = defaultdict(lambda: ZERO)
+        for product_id, location_id, total in rows:
+            stock[(product_id, self.warehouse_of[location_id])] += total or ZERO
+        for key, total in stock.items():
+            if total > 0:
+                self.supplies[key].append(Supply(self.today, total))
+
+    def _moves(self, company: Company) -> dict[tuple[int, datetime.date], Decimal]:
+        """Open moves in and out; returns what goes to customers per product and month."""
+        inside = list(self.warehouse_of)
+        rows = (
+            Move.objects.filter(company=company, transfer__state__in=OPEN_STATES, expected_date__lte=self.end)
+            .filter(Q(dest_location_id__in=inside) | Q(source_location_id__in=inside))
+            .values_list(
+                "product_id",
+                "source_location_id",
+                "dest_location_id",
+                "expected_date",
+                "quantity",
+                "transfer__number",
+                "transfer_id",
+            )
+        )
+        shipped: dict[tuple[int, datetime.date], Decimal] = defaultdict(lambda: ZERO)
+        for product_id, source, dest, day, quantity, number, transfer_id in rows.iterator(chunk_size=5000):
+            into, out_of = self.warehouse_of.get(dest), self.warehouse_of.get(source)
+            if into == out_of:
+                continue
+            if out_of is not None:
+                self.demands[(product_id, out_of)].append((self._day(day), quantity))
+                self.demand_lines += 1
+                if dest in self.customers:
+                    shipped[(product_id, day.replace(day=1))] += quantity
+            if into is not None:
+                self.supplies[(product_id, into)].append(
+                    Supply(self._day(day), quantity, number or f"#{transfer_id}")
+                )
+        return shipped
+
+    def _orders(self, company: Company) -> None:
+        orders = list(
+            ManufacturingOrder.objects.filter(
+                company=company,
+                state__in=OPEN_MO_STATES,
+                warehouse_id__in=list(set(self.warehouse_of.values())),
+            ).values_list(
+                "pk",
+                "product_id",
+                "warehouse_id",
+                "quantity",
+                "planned_finish",
+                "due_date",
+                "number",
+                "state",
+                "bom_id",
+            )
+        )
+        started = [row[0] for row in orders if row[7] == "in_progress"]
+        made = (
+            dict(
+                Production.objects.filter(order_id__in=started)
+                .values("order_id")
+                .annotate(total=Sum("quantity"))
+                .values_list("order_id", "total")
+            )
+            if started
+            else {}
+        )
+        for pk, product_id, warehouse_id, quantity, finish, due, number, state, _bom in orders:
+            left = quantity - (made.get(pk) or ZERO)
+            day = finish.date() if finish is not None else due
+            if left > 0 and day <= self.end:
+                self.supplies[(product_id, warehouse_id)].append(
+                    Supply(self._day(day), left, number or f"MO #{pk}")
+                )
+            bom = self.book.of(product_id) if state == "draft" else None
+            if bom is not None and bom.kind != Bom.Kind.PHANTOM:  # confirmed ones have their moves
+                start = self._day(due - datetime.timedelta(days=production_days(bom, quantity)))
+                for component, needed in manufacturing.components_of(bom, quantity, self.book):
+                    self.demands[(component.pk, warehouse_id)].append((start, needed))
+                    self.demand_lines += 1
+
+    def _purchases(self, company: Company) -> None:
+        default = self.default_warehouse
+        requests = PurchaseRequest.objects.filter(
+            company=company, state=PurchaseRequest.State.OPEN
+        ).values_list(
+            "pk", "product_id", "warehouse_id", "quantity", "uom__factor", "product__uom__factor", "needed_by"
+        )
+        for pk, product_id, warehouse_id, quantity, factor, product_factor, needed in requests:
+            warehouse = warehouse_id or default
+            if warehouse is not None and (needed is None or needed <= self.end):
+                self.supplies[(product_id, warehouse)].append(
+                    Supply(self._day(needed), quantity * factor / product_factor, f"PR #{pk}")
+                )
+        lines = PurchaseOrderLine.objects.filter(
+            order__company=company, order__state__in=PENDING_ORDER_STATES
+        ).values_list(
+            "order_id",
+            "order__number",
+            "product_id",
+            "order__warehouse_id",
+            "quantity",
+            "uom__factor",
+            "product__uom__factor",
+            "expected_date",
+        )
+        for order_id, number, product_id, warehouse_id, quantity, factor, product_factor, expected in lines:
+            warehouse = warehouse_id or default
+            if warehouse is not None and (expected is None or expected <= self.end):
+                self.supplies[(product_id, warehouse)].append(
+                    Supply(
+                        self._day(expected), quantity * factor / product_factor, number or f"RFQ #{order_id}"
+                    )
+                )
+
+    def _firm(self, company: Company) -> None:
+        """Firm planned orders are supply MRP keeps; a made one wants its components."""
+        rows = PlannedOrder.objects.filter(company=company, state=PlannedOrder.State.FIRM).values_list(
+            "pk", "product_id", "warehouse_id", "kind", "quantity", "start_date", "due_date"
+        )
+        for pk, product_id, warehouse_id, kind, quantity, start, due in rows:
+            if due > self.end:
+                continue
+            self.supplies[(product_id, warehouse_id)].append(Supply(self._day(due), quantity, f"MRP #{pk}"))
+            bom = self.book.of(product_id) if kind == PlannedOrder.Kind.MAKE else None
+            if bom is not None and bom.kind != Bom.Kind.PHANTOM:
+                for component, needed in manufacturing.components_of(bom, quantity, self.book):
+                    self.demands[(component.pk, warehouse_id)].append((self._day(start), needed))
+                    self.demand_lines += 1
+
+    def _floors(self, company: Company) -> None:
+        floors: dict[Key, Decimal] = defaultdict(lambda: ZERO)
+        rules = ReorderRule.objects.filter(company=company, active=True).values_list(
+            "product_id", "warehouse_id", "min_quantity", "safety_stock"
+        )
+        for product_id, warehouse_id, low, safety in rules:
+            if warehouse_id in self.warehouse_of.values():
+                floors[(product_id, warehouse_id)] += low + safety
+        if self.default_warehouse is not None:
+            own = ProductPlanning.objects.filter(company=company, safety_stock__gt=0).values_list(
+                "product_id", "safety_stock"
+            )
+            for product_id, safety in own:
+                floors[(product_id, self.default_warehouse)] += safety
+        for key, floor in floors.items():
+            if floor > 0:
+                self.demands[key].append((self.today, floor))
+
+    def _forecasts(self, company: Company, shipped: dict[tuple[int, datetime.date], Decimal]) -> None:
+        if self.default_warehouse is None:
+            return
+        first = self.today.replace(day=1)
+        rows = Forecast.objects.filter(company=company, month__gte=first, month__lte=self.end).values_list(
+            "product_id", "month", "quantity"
+        )
+        for product_id, month, quantity in rows:
+            left = quantity - shipped.get((product_id, month), ZERO)
+            if left > 0:
+                self.demands[(product_id, self.default_warehouse)].append((self._day(month), left))
+                self.demand_lines += 1
+
+
+def low_level_codes(book: manufacturing.BomBook) -> dict[int, int]:
+    """Each product's lowest level in any bill of materials (0: used in none), kits seen through."""
+    children: dict[int, set[int]] = {}
+    for product_id, bom in book.by_product.items():
+        children[product_id] = {p.pk for p, _q in manufacturing.components_of(bom, bom.quantity, book)}
+    parents: dict[int, int] = defaultdict(int)
+    for kids in children.values():
+        for kid in kids:
+            parents[kid] += 1
+    level: dict[int, int] = defaultdict(int)
+    ready = [p for p in children if parents[p] == 0]
+    while ready:
+        product_id = ready.pop()
+        for kid in children.get(product_id, ()):
+            level[kid] = max(level[kid], min(level[product_id] + 1, MAX_LEVELS))
+            parents[kid] -= 1
+            if parents[kid] == 0:
+                ready.append(kid)
+    return dict(level)
+
+
+def plan(
+    company: Company,
+    today: datetime.date,
+    horizon_days: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> Plan:
+    """The planned orders and exceptions of a run (see the module's description)."""
+    found = Plan()
+    inputs = _Inputs(company, today, today + datetime.timedelta(days=horizon_days))
+    book = inputs.book
+    levels = low_level_codes(book)
+    keys = set(inputs.demands) | {k for k, rows in inputs.supplies.items() if any(s.reference for s in rows)}
+    product_ids = {product_id for product_id, _w in keys} | {
+        line.product_id for bom in book.by_product.values() for line in bom.lines.all()
+    }
+    products = Product.objects.filter(company=company)
+    if len(product_ids) <= 2000:
+        products = products.filter(pk__in=list(product_ids))
+    rounding = dict(products.values_list("pk", "uom__rounding"))
+    by_level: dict[int, set[Key]] = defaultdict(set)
+    for key in keys:
+        by_level[levels.get(key[0], 0)].add(key)
+    found.demand_lines = inputs.demand_lines
+    planned_products: set[int] = set()
+    done: set[Key] = set()
+    level = 0
+    while by_level and level <= max(by_level):
+        for key in sorted(by_level.get(level, ())):
+            if key[0] in planned_products and key in done:
+                continue  # netted once, at its lowest level
+            done.add(key)
+            planned_products.add(key[0])
+            _net_one(inputs, key, level, levels, by_level, rounding, found)
+        level += 1
+        if progress is not None:
+            progress(level, max(by_level) + 1)
+    found.products = len(planned_products)
+    return found
+
+
+def _net_one(
+    inputs: _Inputs,
+    key: Key,
+    level: int,
+    levels: dict[int, int],
+    by_level: dict[int, set[Key]],
+    rounding: dict[int, Decimal],
+    found: Plan,
+) -> None:
+    product_id, warehouse_id = key
+    book = inputs.book
+    bom = book.of(product_id)
+    made = bom is not None and bom.kind != Bom.Kind.PHANTOM
+    policy, lot = inputs.sizing.get(product_id, (ProductPlanning.Policy.LOT_FOR_LOT, ZERO))
+    step = rounding.get(product_id) or ZERO
+    lead_days, partner_id = inputs.leads.get(product_id, (0, None))
+
+    def size(need: Decimal) -> Decimal:
+        return lot_size(need, policy, lot, step)
+
+    def lead(ordered: Decimal) -> int:
+        return production_days(bom, ordered) if made and bom is not None else lead_days
+
+    period = int(lot) if policy == ProductPlanning.Policy.PERIOD else 0
+    result = net(inputs.demands.get(key, []), inputs.supplies.get(key, []), inputs.today, size, lead, period)
+    index: dict[int, int] = {}
+    for n, row in enumerate(result.planned):
+        if bom is not None:  # made (or a kit, seen through): the components are wanted at the start
+            for component, needed in manufacturing.components_of(bom, row.quantity, book):
+                child = (component.pk, warehouse_id)
+                inputs.demands[child].append((row.start if made else row.need, needed))
+                by_level[max(levels.get(component.pk, 0), level + 1)].add(child)
+            if not made:
+                continue
+        index[n] = len(found.orders)
+        found.orders.append(
+            OrderRow(
+                product_id,
+                warehouse_id,
+                PlannedOrder.Kind.MAKE if made else PlannedOrder.Kind.BUY,
+                level,
+                row.quantity,
+                row.start,
+                row.due,
+                None if made else partner_id,
+                bom.pk if made and bom is not None else None,
+            )
+        )
+        if not made and partner_id is None:
+            found.exceptions.append(
+                ExceptionRow(
+                    product_id, warehouse_id, Kind.NO_SOURCE, row.quantity, "", row.due, row.need, index[n]
+                )
+            )
+    for notice in result.notices:
+        found.exceptions.append(
+            ExceptionRow(
+                product_id,
+                warehouse_id,
+                notice.kind,
+                notice.quantity,
+                notice.reference[:64],
+                notice.due,
+                notice.need,
+                index.get(notice.planned) if notice.planned is not None else None,
+            )
+        )

@@ -1,0 +1,417 @@
+"""MRP's writes: start a run (a background job with progress), run it (``planning.mrp`` plans, the
+run's planned orders and exceptions are written in bulk), firm, release and cancel planned
+orders in bulk, and keep forecasts and lot sizing.
+
+Releasing hands each planned order to the domain that executes it: a planned make becomes a
+confirmed manufacturing order (source MRP) through ``manufacturing.services``; planned buys
+become purchase requests through ``purchasing.services`` (the supplier MRP chose), grouped into
+draft RFQs when the releaser may write purchase orders — from there purchasing's approvals apply
+as to any RFQ. All of a release is one transaction: a refusal leaves nothing written.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from tandem.catalog.models import Product
+from tandem.core import events
+from tandem.core.errors import StaleVersion, ValidationFailed
+from tandem.core.jobs import services as jobs
+from tandem.core.messages import Message
+from tandem.core.models import Company, User
+from tandem.core.money import read_decimal
+from tandem.core.states import transition
+from tandem.core.versioning import update_versioned
+from tandem.manufacturing import services as manufacturing
+from tandem.manufacturing.models import ManufacturingOrder
+from tandem.planning import mrp
+from tandem.planning.models import Forecast, MrpException, MrpRun, PlannedOrder, ProductPlanning
+from tandem.purchasing import services as purchasing
+from tandem.purchasing.models import PurchaseOrder
+
+BATCH = 2000
+MAX_HORIZON_DAYS = 730
+FORECAST_FIELDS = ["product", "month", "quantity"]
+PLANNING_FIELDS = ["product", "policy", "lot_quantity", "safety_stock"]
+
+
+def _user(actor: Any) -> User | None:
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+# --- runs ---------------------------------------------------------------------------------------
+
+
+def start_mrp_run(company: Company, actor: User | None, *, horizon_days: Any = 90) -> MrpRun:
+    """Queue an MRP run of the company as a background job (progress on the job's page); the run
+    is "running" until the job has planned it."""
+    errors: dict[str, list[str]] = {}
+    try:
+        days = int(horizon_days)
+    except (TypeError, ValueError):
+        days = 0
+    if isinstance(horizon_days, bool) or not 1 <= days <= MAX_HORIZON_DAYS:
+        errors["horizon_days"] = [_("Enter a horizon of 1 to %(most)s days.") % {"most": MAX_HORIZON_DAYS}]
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        run = MrpRun.objects.create(company=company, horizon_days=days, started_by=_user(actor))
+        job = jobs.start(
+            "planning.mrp",
+            user=actor,
+            company=company,
+            title=Message(gettext_noop("MRP run %(id)s"), {"id": run.pk}),
+            params={"run": run.pk},
+        )
+        MrpRun.objects.filter(pk=run.pk).update(job=job)
+        run.job = job
+    return run
+
+
+def run_mrp(
+    run: MrpRun, *, today: datetime.date | None = None, progress: jobs.Progress | None = None
+) -> MrpRun:
+    """Plan ``run`` and write its planned orders and exceptions in bulk; the run ends "done" with
+    its counts, or "failed" (nothing of it written) when planning raised, which is raised again."""
+    today = today or timezone.localdate()
+    began = time.monotonic()
+
+    def advance(done: int, total: int) -> None:
+        if progress is not None:
+            progress.set_total(total)
+            progress.set_done(done)
+
+    try:
+        with transaction.atomic():
+            plan = mrp.plan(run.company, today, run.horizon_days, advance)
+            orders = PlannedOrder.objects.bulk_create(
+                [
+                    PlannedOrder(
+                        company_id=run.company_id,
+                        run=run,
+                        product_id=row.product_id,
+                        warehouse_id=row.warehouse_id,
+                        kind=row.kind,
+                        level=row.level,
+                        quantity=row.quantity,
+                        start_date=row.start,
+                        due_date=row.due,
+                        partner_id=row.partner_id,
+                        bom_id=row.bom_id,
+                    )
+                    for row in plan.orders
+                ],
+                batch_size=BATCH,
+            )
+            MrpException.objects.bulk_create(
+                [
+                    MrpException(
+                        company_id=run.company_id,
+                        run=run,
+                        product_id=row.product_id,
+                        warehouse_id=row.warehouse_id,
+                        kind=row.kind,
+                        reference=row.reference,
+                        planned_order_id=orders[row.order].pk if row.order is not None else None,
+                        quantity=row.quantity,
+                        due_date=row.due,
+                        need_date=row.need,
+                    )
+                    for row in plan.exceptions
+                ],
+                batch_size=BATCH,
+            )
+    except Exception:
+        transition(run, "failed", run.started_by, company=run.company)
+        raise
+    counts = {
+        "products": plan.products,
+        "demand_lines": plan.demand_lines,
+        "planned_orders": len(plan.orders),
+        "exceptions": len(plan.exceptions),
+    }
+    transition(
+        run,
+        "done",
+        run.started_by,
+        fields={**counts, "milliseconds": int((time.monotonic() - began) * 1000)},
+        data=counts,
+        company=run.company,
+    )
+    return run
+
+
+# --- planned orders ------------------------------------------------------------------------------
+
+
+def _chosen(company: Company, orders: Iterable[PlannedOrder], states: set[str]) -> list[PlannedOrder]:
+    ids = [o.pk for o in orders]
+    rows = list(
+        PlannedOrder.objects.select_for_update(of=("self",))
+        .filter(company=company, pk__in=ids)
+        .select_related("product__uom", "warehouse", "bom", "partner", "run")
+        .order_by("due_date", "id")
+    )
+    if len(rows) != len(set(ids)):
+        raise ValidationFailed({"orders": [_("Some of these planned orders are not this company's.")]})
+    wrong = [row for row in rows if row.state not in states]
+    if wrong:
+        raise ValidationFailed(
+            {
+                "orders": [
+                    _("%(order)s is %(state)s: it cannot be changed so.")
+                    % {"order": wrong[0], "state": wrong[0].get_state_display()}
+                ]
+            }
+        )
+    return rows
+
+
+@transaction.atomic
+def firm_orders(company: Company, actor: User | None, orders: Iterable[PlannedOrder]) -> int:
+    """Firm proposed planned orders: the next runs keep them (as supply) instead of replanning."""
+    rows = _chosen(company, orders, {PlannedOrder.State.PROPOSED})
+    for row in rows:
+        transition(row, "firmed", actor)
+    events.record("planning.orders_firmed", None, actor, {"orders": len(rows)}, company=company)
+    return len(rows)
+
+
+@transaction.atomic
+def cancel_orders(company: Company, actor: User | None, orders: Iterable[PlannedOrder]) -> int:
+    rows = _chosen(company, orders, {PlannedOrder.State.PROPOSED, PlannedOrder.State.FIRM})
+    for row in rows:
+        transition(row, "cancelled", actor)
+    events.record("planning.orders_cancelled", None, actor, {"orders": len(rows)}, company=company)
+    return len(rows)
+
+
+@dataclass
+class Released:
+    orders: int = 0
+    manufacturing_orders: list[ManufacturingOrder] = field(default_factory=list)
+    requests: list[Any] = field(default_factory=list)
+    rfqs: list[PurchaseOrder] = field(default_factory=list)
+
+
+@transaction.atomic
+def release_orders(
+    company: Company, actor: User | None, orders: Iterable[PlannedOrder], *, rfqs: bool = True
+) -> Released:
+    """Release proposed or firm planned orders: makes into confirmed manufacturing orders (source
+    MRP), buys into purchase requests and, with ``rfqs``, draft RFQs per supplier."""
+    rows = _chosen(company, orders, {PlannedOrder.State.PROPOSED, PlannedOrder.State.FIRM})
+    found = Released(orders=len(rows))
+    makes = [row for row in rows if row.kind == PlannedOrder.Kind.MAKE]
+    buys = [row for row in rows if row.kind == PlannedOrder.Kind.BUY]
+    for row in makes:
+        order = manufacturing.create_order(
+            company,
+            actor,
+            product=row.product,
+            quantity=row.quantity,
+            bom=row.bom,
+            warehouse=row.warehouse,
+            due_date=row.due_date,
+            source=ManufacturingOrder.Source.MRP,
+            origin=str(row.run)[:64],
+        )
+        order = manufacturing.confirm_order(order, actor)
+        found.manufacturing_orders.append(order)
+        transition(row, "released", actor, fields={"manufacturing_order": order})
+    if buys:
+        requests = purchasing.create_requests(
+            company,
+            actor,
+            [
+                purchasing.RequestData(
+                    product=row.product,
+                    quantity=row.quantity,
+                    needed_by=row.due_date,
+                    warehouse=row.warehouse,
+                    origin=str(row.run),
+                    partner=row.partner,
+                )
+                for row in buys
+            ],
+        )
+        for row, request in zip(buys, requests, strict=True):
+            transition(row, "released", actor, fields={"purchase_request": request})
+        found.requests = requests
+        if rfqs:
+            found.rfqs = purchasing.create_rfqs(company, actor, requests).orders
+    events.record(
+        "planning.orders_released",
+        None,
+        actor,
+        {
+            "orders": len(rows),
+            "manufacturing_orders": [o.number for o in found.manufacturing_orders],
+            "requests": len(found.requests),
+            "rfqs": [o.pk for o in found.rfqs],
+        },
+        company=company,
+    )
+    return found
+
+
+# --- forecasts and lot sizing ---------------------------------------------------------------------
+
+
+def _own_product(company: Company, data: Mapping[str, Any], errors: dict[str, list[str]]) -> None:
+    product = data.get("product")
+    if product is None:
+        return
+    if product.company_id != company.pk:
+        errors["product"] = [_("This choice belongs to another company.")]
+    elif product.kind == Product.Kind.SERVICE:
+        errors["product"] = [_("A service is not kept in stock or made.")]
+
+
+def _unknown(fields: Mapping[str, Any], allowed: list[str]) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
+
+
+def _normalized_forecast(
+    company: Company, fields: Mapping[str, Any], current: Forecast | None
+) -> dict[str, Any]:
+    _unknown(fields, FORECAST_FIELDS)
+    data = dict(fields)
+    errors: dict[str, list[str]] = {}
+    _own_product(company, data, errors)
+    if "quantity" in data:
+        data["quantity"] = read_decimal(data["quantity"], "quantity", errors, least="above zero")
+    if "month" in data:
+        month = data["month"]
+        if isinstance(month, str):
+            try:
+                month = datetime.date.fromisoformat(month if len(month) > 7 else f"{month}-01")
+            except ValueError:
+                month = None
+        if not isinstance(month, datetime.date):
+            errors["month"] = [_("Enter a month as YYYY-MM.")]
+        else:
+            data["month"] = month.replace(day=1)
+    if current is None:
+        for name in ("product", "month", "quantity"):
+            if data.get(name) is None and name not in errors:
+                errors[name] = [_("This field is required.")]
+    product = data.get("product", current.product if current else None)
+    month = data.get("month", current.month if current else None)
+    if not errors and product is not None and month is not None:
+        others = Forecast.objects.filter(company=company, product=product, month=month)
+        if current is not None:
+            others = others.exclude(pk=current.pk)
+        if others.exists():
+            errors["month"] = [_("This product already has a forecast for this month.")]
+    if errors:
+        raise ValidationFailed(errors)
+    return data
+
+
+@transaction.atomic
+def create_forecast(company: Company, actor: User | None, **fields: Any) -> Forecast:
+    data = _normalized_forecast(company, fields, None)
+    forecast = Forecast.objects.create(company=company, **data)
+    events.record(
+        "forecast.created",
+        forecast,
+        actor,
+        {
+            "product": forecast.product.sku,
+            "month": forecast.month.isoformat()[:7],
+            "quantity": str(forecast.quantity.normalize()),
+        },
+    )
+    return forecast
+
+
+@transaction.atomic
+def update_forecast(
+    forecast: Forecast, actor: User | None, *, expected_version: int | None = None, **fields: Any
+) -> Forecast:
+    data = _normalized_forecast(forecast.company, fields, forecast)
+    return update_versioned(
+        forecast, actor, data, expected_version=expected_version, event="forecast.updated"
+    )
+
+
+@transaction.atomic
+def delete_forecast(forecast: Forecast, actor: User | None, *, expected_version: int | None = None) -> None:
+    locked = Forecast.objects.select_for_update().get(pk=forecast.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleVersion(_("Someone else changed this record meanwhile. Reload it and try again."))
+    events.record(
+        "forecast.deleted",
+        None,
+        actor,
+        {"product": locked.product.sku, "month": locked.month.isoformat()[:7]},
+        company=locked.company,
+    )
+    locked.delete()
+
+
+def _normalized_planning(
+    company: Company, fields: Mapping[str, Any], current: ProductPlanning | None
+) -> dict[str, Any]:
+    _unknown(fields, PLANNING_FIELDS)
+    data = dict(fields)
+    errors: dict[str, list[str]] = {}
+    _own_product(company, data, errors)
+    for name in ("lot_quantity", "safety_stock"):
+        if name in data:
+            data[name] = read_decimal(data[name], name, errors, least="zero")
+    if "policy" in data and data["policy"] not in ProductPlanning.Policy.values:
+        errors["policy"] = [_("Choose a lot-sizing policy.")]
+    policy = data.get("policy", current.policy if current else ProductPlanning.Policy.LOT_FOR_LOT)
+    lot = data.get("lot_quantity", current.lot_quantity if current else mrp.ZERO)
+    if policy == ProductPlanning.Policy.MULTIPLE and "lot_quantity" not in errors and lot <= 0:
+        errors["lot_quantity"] = [_("Order in multiples above zero.")]
+    if policy == ProductPlanning.Policy.PERIOD and "lot_quantity" not in errors and (lot < 1 or lot % 1):
+        errors["lot_quantity"] = [_("Enter the days of supply as a whole number of days.")]
+    if current is None and data.get("product") is None and "product" not in errors:
+        errors["product"] = [_("This field is required.")]
+    product = data.get("product")
+    if not errors and product is not None:
+        others = ProductPlanning.objects.filter(company=company, product=product)
+        if current is not None:
+            others = others.exclude(pk=current.pk)
+        if others.exists():
+            errors["product"] = [_("This product already has its lot sizing.")]
+    if errors:
+        raise ValidationFailed(errors)
+    return data
+
+
+@transaction.atomic
+def create_product_planning(company: Company, actor: User | None, **fields: Any) -> ProductPlanning:
+    data = _normalized_planning(company, fields, None)
+    row = ProductPlanning.objects.create(company=company, **data)
+    events.record(
+        "productplanning.created",
+        row,
+        actor,
+        {"product": row.product.sku, "policy": row.policy, "lot_quantity": str(row.lot_quantity.normalize())},
+    )
+    return row
+
+
+@transaction.atomic
+def update_product_planning(
+    row: ProductPlanning, actor: User | None, *, expected_version: int | None = None, **fields: Any
+) -> ProductPlanning:
+    data = _normalized_planning(row.company, fields, row)
+    return update_versioned(
+        row, actor, data, expected_version=expected_version, event="productplanning.updated"
+    )

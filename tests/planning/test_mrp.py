@@ -1,0 +1,241 @@
+"""MRP netting against hand-computed examples (the chair shop of ``chair_shop``): multi-level with
+lead-time offsets, each lot-sizing policy, forecasts consumed by orders, exception messages."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from tandem.core.errors import ValidationFailed
+from tandem.core.models import Company, User
+from tandem.planning import mrp, mrp_services
+from tandem.planning.models import Forecast, MrpException, MrpRun, PlannedOrder, ProductPlanning
+from tests.planning import chair_shop
+from tests.planning.chair_shop import TODAY, Shop, day
+
+D = Decimal
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shop(company: Company, admin: User) -> Shop:
+    return chair_shop.build(company, admin)
+
+
+def _orders(run: MrpRun) -> dict[str, list[tuple[str, Decimal, datetime.date, datetime.date]]]:
+    found: dict[str, list[tuple[str, Decimal, datetime.date, datetime.date]]] = {}
+    for row in run.orders.select_related("product").order_by("due_date", "id"):
+        found.setdefault(row.product.sku, []).append((row.kind, row.quantity, row.start_date, row.due_date))
+    return found
+
+
+def _exceptions(run: MrpRun) -> list[tuple[str, str, str, datetime.date | None, datetime.date | None]]:
+    return [
+        (row.product.sku, row.kind, row.reference, row.due_date, row.need_date)
+        for row in run.exception_rows.select_related("product").order_by("id")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("net", "policy", "lot", "rounding", "wanted"),
+    [
+        ("7", "lot_for_lot", "0", "0", "7"),
+        ("7.2", "lot_for_lot", "0", "1", "8"),
+        ("22", "multiple", "50", "1", "50"),
+        ("51", "multiple", "50", "1", "100"),
+        ("8", "minimum", "20", "1", "20"),
+        ("25", "minimum", "20", "1", "25"),
+        ("0", "minimum", "20", "1", "0"),
+    ],
+)
+def test_lot_sizing(net: str, policy: str, lot: str, rounding: str, wanted: str) -> None:
+    assert mrp.lot_size(D(net), policy, D(lot), D(rounding)) == D(wanted)
+
+
+def test_multi_level_netting_with_lead_times_and_lot_sizes(shop: Shop) -> None:
+    shop.deliver("chair", "10", day(20))  # Sunday 24 January
+    run = shop.run()
+    assert run.state == MrpRun.State.DONE
+    assert _orders(run) == {
+        # 10 wanted, 2 in stock: 8; (60 + 8 × 30) min is one 8-hour day
+        "CHAIR": [("make", D(8), day(19), day(20))],
+        # 8 × 240 min = 32 hours: four days before the chairs start
+        "SEAT": [("make", D(8), day(15), day(19))],
+        # 32 legs at the chairs' start, 10 in stock: 22, in a multiple of 50; 5 days of lead time
+        "LEG": [("buy", D(50), day(14), day(19))],
+        # 8 planks at the seats' start, at least 20; 10 days of lead time
+        "PLANK": [("buy", D(20), day(5), day(15))],
+    }
+    levels = dict(run.orders.values_list("product__sku", "level"))
+    assert levels == {"CHAIR": 0, "SEAT": 1, "LEG": 1, "PLANK": 2}
+    leg = run.orders.get(product__sku="LEG")
+    assert leg.partner == shop.suppliers["leg"] and leg.bom is None
+    assert run.orders.get(product__sku="CHAIR").bom is not None
+    assert _exceptions(run) == []
+    assert (run.planned_orders, run.exceptions, run.products) == (4, 0, 4)
+
+
+def test_days_of_supply_cover_the_needs_of_the_period(shop: Shop) -> None:
+    ProductPlanning.objects.filter(product=shop.products["leg"]).update(policy="period", lot_quantity=7)
+    net = mrp.net(
+        [(day(10), D(4)), (day(12), D(6)), (day(10), D(1)), (day(17), D(3)), (day(30), D(2))],
+        [mrp.Supply(TODAY, D(2))],
+        TODAY,
+        lambda need: need,
+        lambda ordered: 5,
+        period=7,
+    )
+    # day 10: 5 wanted, 2 in stock: 3 + day 12's 6; day 17: 3 (+ nothing within 7 days); day 30: 2
+    assert [(p.quantity, p.start, p.due) for p in net.planned] == [
+        (D(9), day(5), day(10)),
+        (D(3), day(12), day(17)),
+        (D(2), day(25), day(30)),
+    ]
+
+
+def test_an_order_that_cannot_be_on_time_is_late_and_starts_today(shop: Shop) -> None:
+    shop.deliver("chair", "10", day(2))  # Wednesday
+    run = shop.run()
+    orders = _orders(run)
+    assert orders["CHAIR"] == [("make", D(8), day(1), day(2))]
+    # the seats should have started 4 days before the chairs: today, due in 4 days, late
+    assert orders["SEAT"] == [("make", D(8), TODAY, day(4))]
+    assert orders["PLANK"] == [("buy", D(20), TODAY, day(10))]
+    late = [(sku, due, need) for sku, kind, _ref, due, need in _exceptions(run) if kind == "late"]
+    assert late == [("SEAT", day(4), day(1)), ("LEG", day(5), day(1)), ("PLANK", day(10), TODAY)]
+
+
+def test_open_supply_is_brought_forward_pushed_back_or_cancelled(shop: Shop) -> None:
+    shop.deliver("chair", "10", day(20))
+    late_legs = shop.receive("leg", "30", day(26))  # needed on day 19 (32 legs, 10 in stock)
+    early_planks = shop.receive("plank", "8", day(1))  # needed when the seats start
+    shop.receive("seat", "5", day(3))  # needed when the chairs start, on day 19
+    run = shop.run()
+    orders = _orders(run)
+    assert "LEG" not in orders  # the receipt covers them, brought forward
+    assert "PLANK" not in orders
+    # 8 less the 5 received: 3 × 240 min is a day and a half, so two days
+    assert orders["SEAT"] == [("make", D(3), day(17), day(19))]
+    assert sorted((sku, kind, due, need) for sku, kind, _r, due, need in _exceptions(run)) == [
+        ("LEG", "resched_in", day(26), day(19)),
+        ("PLANK", "resched_out", day(1), day(17)),  # 3 planks wanted when the seats start
+        ("SEAT", "resched_out", day(3), day(19)),
+    ]
+    refs = {row.product.sku: row.reference for row in run.exception_rows.select_related("product")}
+    assert refs["LEG"] == late_legs.number and refs["PLANK"] == early_planks.number
+
+
+def test_supply_nothing_needs_is_to_be_cancelled(shop: Shop) -> None:
+    receipt = shop.receive("plank", "40", day(3))
+    run = shop.run()
+    assert _orders(run) == {}
+    assert _exceptions(run) == [("PLANK", "cancel", receipt.number, day(3), None)]
+    row = run.exception_rows.get()
+    assert receipt.number in row.message and "not needed" in row.message
+
+
+def test_forecasts_are_consumed_by_the_orders_of_their_month(shop: Shop) -> None:
+    mrp_services.create_forecast(
+        shop.company, shop.admin, product=shop.products["chair"], month="2027-02", quantity="15"
+    )
+    shop.deliver("chair", "5", datetime.date(2027, 2, 10))
+    run = shop.run()
+    # February: 15 forecast, 5 already ordered: 10 more on the 1st and the 5 on the 10th; 2 in stock
+    assert [(q, due) for _k, q, _s, due in _orders(run)["CHAIR"]] == [
+        (D(8), datetime.date(2027, 2, 1)),
+        (D(5), datetime.date(2027, 2, 10)),
+    ]
+    assert run.demand_lines == 2 + 0  # a delivery line and a forecast
+
+
+def test_reorder_minimum_and_safety_stock_are_kept_as_a_floor(shop: Shop) -> None:
+    from tandem.planning import services
+
+    services.create_rule(
+        shop.company, shop.admin, product=shop.products["leg"], warehouse=shop.warehouse,
+        min_quantity="40", max_quantity="60", safety_stock="5",
+    )  # fmt: skip
+    ProductPlanning.objects.filter(product=shop.products["leg"]).update(policy="lot_for_lot")
+    run = shop.run()
+    # a floor of 45 today, 10 in stock: 35 legs, late (5 days of lead time)
+    assert _orders(run) == {"LEG": [("buy", D(35), TODAY, day(5))]}
+    assert [kind for _s, kind, *_ in _exceptions(run)] == ["late"]
+
+
+def test_a_product_with_neither_bom_nor_supplier_is_flagged(shop: Shop, admin: User) -> None:
+    from tandem.catalog.services import create_product
+    from tandem.core.models import Uom
+
+    glue = create_product(shop.company, admin, name="Glue", sku="GLUE", uom=Uom.objects.get(code="pcs"))
+    mrp_services.create_forecast(shop.company, admin, product=glue, month="2027-02", quantity="3")
+    run = shop.run()
+    assert _orders(run) == {"GLUE": [("buy", D(3), datetime.date(2027, 2, 1), datetime.date(2027, 2, 1))]}
+    assert [kind for _s, kind, *_ in _exceptions(run)] == ["no_source"]
+    assert run.orders.get().partner is None
+
+
+def test_firm_orders_are_kept_as_supply_by_the_next_run(shop: Shop) -> None:
+    shop.deliver("chair", "10", day(20))
+    first = shop.run()
+    assert mrp_services.firm_orders(shop.company, shop.admin, first.orders.all()) == 4
+    second = shop.run()
+    assert _orders(second) == {}
+    assert _exceptions(second) == []
+
+
+def test_forecast_bad_input_is_refused_and_nothing_written(
+    shop: Shop, other_company: Company, admin: User
+) -> None:
+    chair = shop.products["chair"]
+    for quantity in ("0", "-3", "many"):
+        with pytest.raises(ValidationFailed) as refused:
+            mrp_services.create_forecast(
+                shop.company, admin, product=chair, month="2027-02", quantity=quantity
+            )
+        assert "quantity" in refused.value.errors
+    with pytest.raises(ValidationFailed) as refused:
+        mrp_services.create_forecast(shop.company, admin, product=chair, month="February", quantity="3")
+    assert "month" in refused.value.errors
+    from tandem.catalog.services import create_product
+    from tandem.core.models import Uom
+
+    foreign = create_product(other_company, None, name="Stool", sku="ST", uom=Uom.objects.get(code="pcs"))
+    with pytest.raises(ValidationFailed) as refused:
+        mrp_services.create_forecast(shop.company, admin, product=foreign, month="2027-02", quantity="3")
+    assert refused.value.errors["product"] == ["This choice belongs to another company."]
+    mrp_services.create_forecast(shop.company, admin, product=chair, month="2027-02-17", quantity="3")
+    with pytest.raises(ValidationFailed) as refused:
+        mrp_services.create_forecast(shop.company, admin, product=chair, month="2027-02", quantity="4")
+    assert "month" in refused.value.errors
+    assert list(Forecast.objects.values_list("month", "quantity")) == [(datetime.date(2027, 2, 1), D(3))]
+
+
+def test_lot_sizing_bad_input_is_refused(shop: Shop, admin: User) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        mrp_services.create_product_planning(
+            shop.company, admin, product=shop.products["seat"], policy="multiple"
+        )
+    assert "lot_quantity" in refused.value.errors
+    with pytest.raises(ValidationFailed) as refused:
+        mrp_services.create_product_planning(
+            shop.company, admin, product=shop.products["leg"], policy="minimum"
+        )
+    assert "product" in refused.value.errors  # it has one already
+    assert not ProductPlanning.objects.filter(product=shop.products["seat"]).exists()
+
+
+def test_a_run_that_fails_is_marked_and_writes_nothing(shop: Shop, monkeypatch: pytest.MonkeyPatch) -> None:
+    shop.deliver("chair", "10", day(20))
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(mrp, "production_days", broken)
+    run = MrpRun.objects.create(company=shop.company, horizon_days=90)
+    with pytest.raises(RuntimeError):
+        mrp_services.run_mrp(run, today=TODAY)
+    run.refresh_from_db()
+    assert run.state == MrpRun.State.FAILED and run.finished_at is not None
+    assert not PlannedOrder.objects.exists() and not MrpException.objects.exists()

@@ -1,0 +1,240 @@
+"""MRP's pages and API: forecasts and lot sizing through the kit's declared cases, runs started as
+jobs, planned orders firmed and released (into manufacturing orders and RFQs), who may do what."""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from tandem.catalog.models import Product
+from tandem.catalog.services import create_product
+from tandem.core import roles
+from tandem.core.jobs import services as jobs
+from tandem.core.models import Company, Uom, User
+from tandem.manufacturing.models import ManufacturingOrder
+from tandem.planning import mrp_services
+from tandem.planning.models import Forecast, MrpRun, PlannedOrder, ProductPlanning
+from tandem.purchasing.models import PurchaseRequest
+from tests.kit.api import ApiCases, api_client
+from tests.kit.records import Kit
+from tests.kit.views import ViewCases
+from tests.planning import chair_shop
+from tests.planning.chair_shop import Shop, day
+from tests.web.support import signed_in
+
+_numbers = itertools.count(1)
+D = Decimal
+
+
+def _product(company: Company, actor: User | None, name: str | None = None) -> Product:
+    number = next(_numbers)
+    return create_product(
+        company, actor, name=name or f"Stool {number}", sku=f"MS-{number}", uom=Uom.objects.get(code="pcs")
+    )
+
+
+def _forecast(company: Company, actor: User | None, **fields: Any) -> Forecast:
+    product = fields.pop("product", None)
+    if product is None or isinstance(product, str):
+        product = _product(company, actor, product)
+    fields.setdefault("month", "2027-03")
+    fields.setdefault("quantity", "12")
+    return mrp_services.create_forecast(company, actor, product=product, **fields)
+
+
+def _lot(company: Company, actor: User | None, **fields: Any) -> ProductPlanning:
+    product = fields.pop("product", None)
+    if product is None or isinstance(product, str):
+        product = _product(company, actor, product)
+    fields.setdefault("policy", "multiple")
+    fields.setdefault("lot_quantity", "10")
+    return mrp_services.create_product_planning(company, actor, product=product, **fields)
+
+
+class TestForecastPages(ViewCases):
+    model = Forecast
+    namespace = "planning"
+    url_prefix = "forecast_"
+    editor_role = roles.PRODUCTION_PLANNER
+    reader_role = roles.PURCHASER
+    name_field = "product"
+    create_data = {"month": "2027-04", "quantity": "30"}
+    edit_changes = {"quantity": D(40)}
+    stale_changes = {"quantity": D(50)}
+    bad_input = [({"quantity": "0"}, "quantity"), ({"month": "April"}, "month")]
+
+    def name_of(self, obj: Any) -> str:
+        return str(obj.product)
+
+    def make(self, company: Company, actor: User | None, **fields: Any) -> Forecast:
+        return _forecast(company, actor, **fields)
+
+    @pytest.fixture(autouse=True)
+    def _records(self, kit: Kit) -> None:
+        kit.extra["product"] = _product(kit.company, kit.editor)
+
+    def create_form(self, kit: Kit) -> dict[str, Any]:
+        return {**super().create_form(kit), "product": str(kit.extra["product"].pk)}
+
+
+class TestLotSizingPages(ViewCases):
+    model = ProductPlanning
+    namespace = "planning"
+    url_prefix = "lot_"
+    editor_role = roles.PRODUCTION_PLANNER
+    reader_role = roles.PURCHASER
+    name_field = "product"
+    create_data = {"policy": "minimum", "lot_quantity": "25", "safety_stock": "3"}
+    edit_changes = {"lot_quantity": D(30)}
+    stale_changes = {"lot_quantity": D(35)}
+    bad_input = [({"policy": "multiple", "lot_quantity": "0"}, "lot_quantity")]
+
+    def name_of(self, obj: Any) -> str:
+        return str(obj.product)
+
+    def make(self, company: Company, actor: User | None, **fields: Any) -> ProductPlanning:
+        return _lot(company, actor, **fields)
+
+    @pytest.fixture(autouse=True)
+    def _records(self, kit: Kit) -> None:
+        kit.extra["product"] = _product(kit.company, kit.editor)
+
+    def create_form(self, kit: Kit) -> dict[str, Any]:
+        return {**super().create_form(kit), "product": str(kit.extra["product"].pk)}
+
+
+class TestForecastApi(ApiCases):
+    model = Forecast
+    collection = "/api/v1/planning/forecasts/"
+    editor_role = roles.PRODUCTION_PLANNER
+    reader_role = roles.PURCHASER
+    name_field = "product"
+    create_body = {"month": "2027-05-01", "quantity": "8"}
+    update_body = {"quantity": "9.0000"}
+    stale_body = {"quantity": "10.0000"}
+    bad_bodies = [({"quantity": "-1"}, "quantity")]
+    archives = False
+
+    def name_of(self, obj: Any) -> str:
+        return str(obj.product.pk)
+
+    make = TestForecastPages.make
+
+    @pytest.fixture(autouse=True)
+    def _records(self, kit: Kit) -> None:
+        kit.extra["product"] = _product(kit.company, kit.editor)
+
+    def create_payload(self, kit: Kit) -> dict[str, Any]:
+        return {**super().create_payload(kit), "product": kit.extra["product"].pk}
+
+    def test_export_holds_only_the_visible_records_and_no_live_formula(self, kit: Kit) -> None:
+        """A forecast holds no free text (the kit's formula payloads have nowhere to go): only the rows."""
+        mine, foreign = kit.make(), kit.make_elsewhere()
+        response = api_client(kit.editor).get(f"{self.collection}export/")
+        lines = b"".join(response.streaming_content).decode().splitlines()  # type: ignore[attr-defined]
+        assert [line.split(",")[0] for line in lines[1:]] == [str(mine.pk)] and foreign.pk != mine.pk
+
+    def test_delete_removes_the_forecast(self, kit: Kit) -> None:
+        obj = kit.make()
+        assert api_client(kit.editor).delete(self.detail(obj)).status_code == 204
+        assert not Forecast.objects.filter(pk=obj.pk).exists()
+
+
+# --- runs, release and permissions ------------------------------------------------------------------
+
+
+@pytest.fixture
+def shop(company: Company, admin: User) -> Shop:
+    return chair_shop.build(company, admin)
+
+
+@pytest.fixture
+def planner(make_user: Any) -> User:
+    return make_user("pia", roles.PRODUCTION_PLANNER)
+
+
+@pytest.mark.django_db
+def test_the_button_starts_a_run_as_a_job_and_its_page_lists_what_it_proposes(
+    shop: Shop, planner: User, warehouse: User
+) -> None:
+    shop.deliver("chair", "10", day(20))
+    assert signed_in(warehouse).post(reverse("planning:mrp_start")).status_code == 403
+    response = signed_in(planner).post(reverse("planning:mrp_start"), {"horizon_days": "60"})
+    run = MrpRun.objects.get()
+    assert response.status_code == 302 and run.state == MrpRun.State.RUNNING and run.horizon_days == 60
+    jobs.run(run.job_id)  # type: ignore[arg-type]
+    run.refresh_from_db()
+    assert run.state == MrpRun.State.DONE and run.planned_orders > 0
+    page = signed_in(planner).get(reverse("planning:mrp_detail", args=[run.pk]))
+    assert page.status_code == 200 and b"CHAIR" in page.content
+    assert signed_in(planner).get(reverse("planning:mrp_list")).status_code == 200
+    listed = signed_in(planner).get(reverse("planning:planned_list"), {"run": run.pk})
+    assert listed.status_code == 200 and b"SEAT" in listed.content
+
+
+@pytest.mark.django_db
+def test_release_makes_confirmed_orders_and_rfqs(shop: Shop, admin: User) -> None:
+    shop.deliver("chair", "10", day(20))
+    run = shop.run()
+    found = mrp_services.release_orders(shop.company, admin, list(run.orders.all()))
+    made = ManufacturingOrder.objects.filter(source=ManufacturingOrder.Source.MRP)
+    assert sorted(made.values_list("product__sku", "quantity", "state")) == [
+        ("CHAIR", D(8), "confirmed"),
+        ("SEAT", D(8), "confirmed"),
+    ]
+    requests = PurchaseRequest.objects.order_by("product__sku")
+    assert [(r.product.sku, r.quantity, r.partner_id, r.state) for r in requests] == [
+        ("LEG", D(50), shop.suppliers["leg"].pk, "ordered"),
+        ("PLANK", D(20), shop.suppliers["plank"].pk, "ordered"),
+    ]
+    assert len(found.rfqs) == 2 and {o.state for o in found.rfqs} == {"draft"}
+    assert set(run.orders.values_list("state", flat=True)) == {PlannedOrder.State.RELEASED}
+    chair = run.orders.get(product__sku="CHAIR")
+    assert chair.manufacturing_order is not None and chair.manufacturing_order.due_date == day(20)
+    # released supply counts in the next run: nothing more is proposed
+    assert shop.run().planned_orders == 0
+
+
+@pytest.mark.django_db
+def test_a_released_order_is_not_released_twice_and_nothing_is_written(shop: Shop, admin: User) -> None:
+    shop.deliver("chair", "10", day(20))
+    run = shop.run()
+    chair = run.orders.get(product__sku="CHAIR")
+    mrp_services.release_orders(shop.company, admin, [chair])
+    from tandem.core.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed):
+        mrp_services.release_orders(shop.company, admin, list(run.orders.all()))
+    assert ManufacturingOrder.objects.count() == 1 and not PurchaseRequest.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_api_starts_a_run_reads_it_and_releases(shop: Shop, planner: User, purchaser: User) -> None:
+    shop.deliver("chair", "10", day(20))
+    assert api_client(purchaser).post("/api/v1/planning/mrp-runs/", {}, format="json").status_code == 403
+    bad = api_client(planner).post("/api/v1/planning/mrp-runs/", {"horizon_days": 0}, format="json")
+    assert bad.status_code == 400 and not MrpRun.objects.exists()
+    answer = api_client(planner).post("/api/v1/planning/mrp-runs/", {"horizon_days": 90}, format="json")
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["state"] == "running"
+    run = MrpRun.objects.get()
+    jobs.run(run.job_id)  # type: ignore[arg-type]
+    status = api_client(purchaser).get(f"/api/v1/planning/mrp-runs/{run.pk}/").json()
+    assert status["state"] == "done" and status["planned_orders"] == 4
+    listed = api_client(purchaser).get(f"/api/v1/planning/mrp-runs/{run.pk}/planned-orders/")
+    assert listed.status_code == 200 and len(listed.json()["results"]) == 4
+    refused = api_client(purchaser).post(f"/api/v1/planning/mrp-runs/{run.pk}/release/", {}, format="json")
+    assert refused.status_code == 403 and not ManufacturingOrder.objects.exists()
+    chair = run.orders.get(product__sku="CHAIR")
+    released = api_client(planner).post(
+        f"/api/v1/planning/mrp-runs/{run.pk}/release/", {"orders": [chair.pk]}, format="json"
+    )
+    assert released.status_code == 200, released.content
+    assert released.json()["orders"] == 1 and len(released.json()["manufacturing_orders"]) == 1
+    everything = api_client(planner).post(f"/api/v1/planning/mrp-runs/{run.pk}/release/", {}, format="json")
+    assert everything.json()["orders"] == 3 and len(everything.json()["requests"]) == 2
+    assert everything.json()["rfqs"] == []  # a planner asks; the purchaser makes the RFQs
