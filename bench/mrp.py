@@ -13,9 +13,11 @@ goods (two sub-assemblies and a material each), 20 % sub-assemblies (a part and 
 20 % parts (every other one with a sub-part; so a chain is 3 to 5 levels deep), 10 % sub-parts
 (two materials) and 40 % bought materials with a supplier price each (lead time 2–20 days);
 stock on hand for a third of the products; and 50,000 open delivery lines of finished goods
-(500 deliveries of 100 lines, spread over 90 days). Then ``planning.mrp_services.run_mrp`` —
-reading, netting level by level and the bulk writes of planned orders and exceptions — timed
-``--runs`` times (each a new run), reported with the median and the query count.
+(500 deliveries of 100 lines, spread over 90 days); every product's lot sizing is a week of
+supply (``--days-of-supply 7``; 0 plans lot for lot, one order per product and day). Then
+``planning.mrp_services.run_mrp`` — reading, netting level by level and the bulk writes of
+planned orders and exceptions — timed ``--runs`` times (each a new run), reported with the
+median and the query count.
 
 Prints a table and writes JSON to bench/results/ (git-ignored).
 """
@@ -63,7 +65,7 @@ def setup_django(database: str) -> str:
     return os.environ.get("DATABASE_URL", os.environ["TANDEM_DATA_DIR"])
 
 
-def build(products: int, lines: int) -> tuple[object, float]:
+def build(products: int, lines: int, days_of_supply: int) -> tuple[object, float]:
     from django.db import transaction
     from django.utils import timezone
 
@@ -224,6 +226,24 @@ def build(products: int, lines: int) -> tuple[object, float]:
                 if n % 3 == 0
             ]
         )
+        if days_of_supply:
+            from tandem.planning.models import ProductPlanning
+
+            RowInserter(ProductPlanning).insert(
+                [
+                    {
+                        "company_id": company.pk,
+                        "version": 1,
+                        "product_id": pk,
+                        "policy": "period",
+                        "lot_quantity": Decimal(days_of_supply),
+                        "safety_stock": Decimal(0),
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for pk in every
+                ]
+            )
         per = 100
         transfers = RowInserter(Transfer).insert(
             [
@@ -292,9 +312,15 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--lines", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--days-of-supply",
+        type=int,
+        default=7,
+        help="every product's lot sizing (0: lot for lot, a day a lot)",
+    )
     args = parser.parse_args()
     where = setup_django(args.database)
-    company, build_seconds = build(args.products, args.lines)
+    company, build_seconds = build(args.products, args.lines, args.days_of_supply)
     runs = [timed_run(company) for _ in range(args.runs)]
     report = {
         "benchmark": "mrp",
@@ -302,6 +328,7 @@ def main() -> None:
         "where": where,
         "products": args.products,
         "lines": args.lines,
+        "days_of_supply": args.days_of_supply,
         "build_seconds": round(build_seconds, 1),
         "runs": runs,
         "median_seconds": statistics.median(r["seconds"] for r in runs),

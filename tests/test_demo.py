@@ -225,6 +225,14 @@ class TestTheSmallDemo(DemoCase):
             "store": "ready",
         }
 
+    def test_mrp_proposes_work_from_the_start(self) -> None:
+        from tandem.planning.models import Forecast, MrpRun
+
+        run = MrpRun.objects.get()
+        assert run.state == "done" and Forecast.objects.exists()
+        kinds = set(run.orders.values_list("kind", flat=True))
+        assert kinds == {"make", "buy"}, kinds
+
     def test_quotations_and_orders_in_every_state(self) -> None:
         from tandem.sales import queries as sales
         from tandem.sales.models import SalesOrder

@@ -263,6 +263,8 @@ class _Inputs:
         self.supplies: dict[Key, list[Supply]] = defaultdict(list)
         self.demand_lines = 0
         self.book = manufacturing.BomBook(company.pk, today)
+        self._components: dict[tuple[int, Decimal], list[tuple[Product, Decimal]]] = {}
+        self._days: dict[tuple[int, Decimal], int] = {}
         self._on_hand(company)
         shipped = self._moves(company)
         self._orders(company)
@@ -286,6 +288,21 @@ class _Inputs:
                 "product_id", "policy", "lot_quantity"
             )
         }
+
+    def components(self, bom: Bom, quantity: Decimal) -> list[tuple[Product, Decimal]]:
+        """``manufacturing.queries.components_of``, once per BOM and quantity."""
+        key = (bom.pk, quantity)
+        found = self._components.get(key)
+        if found is None:
+            found = self._components[key] = manufacturing.components_of(bom, quantity, self.book)
+        return found
+
+    def production_days(self, bom: Bom, quantity: Decimal) -> int:
+        key = (bom.pk, quantity)
+        found = self._days.get(key)
+        if found is None:
+            found = self._days[key] = production_days(bom, quantity)
+        return found
 
     def _day(self, day: datetime.date | None) -> datetime.date:
         return max(day or self.today, self.today)
@@ -542,14 +559,14 @@ def _net_one(
         return lot_size(need, policy, lot, step)
 
     def lead(ordered: Decimal) -> int:
-        return production_days(bom, ordered) if made and bom is not None else lead_days
+        return inputs.production_days(bom, ordered) if made and bom is not None else lead_days
 
     period = int(lot) if policy == ProductPlanning.Policy.PERIOD else 0
     result = net(inputs.demands.get(key, []), inputs.supplies.get(key, []), inputs.today, size, lead, period)
     index: dict[int, int] = {}
     for n, row in enumerate(result.planned):
         if bom is not None:  # made (or a kit, seen through): the components are wanted at the start
-            for component, needed in manufacturing.components_of(bom, row.quantity, book):
+            for component, needed in inputs.components(bom, row.quantity):
                 child = (component.pk, warehouse_id)
                 inputs.demands[child].append((row.start if made else row.need, needed))
                 by_level[max(levels.get(component.pk, 0), level + 1)].add(child)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_noop
 
 from tandem.catalog.models import Product
 from tandem.core import events
+from tandem.core.bulk import RowInserter
 from tandem.core.errors import StaleVersion, ValidationFailed
 from tandem.core.jobs import services as jobs
 from tandem.core.messages import Message
@@ -81,7 +82,9 @@ def run_mrp(
     run: MrpRun, *, today: datetime.date | None = None, progress: jobs.Progress | None = None
 ) -> MrpRun:
     """Plan ``run`` and write its planned orders and exceptions in bulk; the run ends "done" with
-    its counts, or "failed" (nothing of it written) when planning raised, which is raised again."""
+    its counts, or "failed" (nothing of it written) when planning raised, which is raised again.
+    The rows go in with ``core.bulk.RowInserter`` (one prepared INSERT run over every row):
+    ``bulk_create`` spent half of a run rendering its statements."""
     today = today or timezone.localdate()
     began = time.monotonic()
 
@@ -93,42 +96,40 @@ def run_mrp(
     try:
         with transaction.atomic():
             plan = mrp.plan(run.company, today, run.horizon_days, advance)
-            orders = PlannedOrder.objects.bulk_create(
+            ids = RowInserter(PlannedOrder).insert(
                 [
-                    PlannedOrder(
-                        company_id=run.company_id,
-                        run=run,
-                        product_id=row.product_id,
-                        warehouse_id=row.warehouse_id,
-                        kind=row.kind,
-                        level=row.level,
-                        quantity=row.quantity,
-                        start_date=row.start,
-                        due_date=row.due,
-                        partner_id=row.partner_id,
-                        bom_id=row.bom_id,
-                    )
+                    {
+                        "company_id": run.company_id,
+                        "run_id": run.pk,
+                        "product_id": row.product_id,
+                        "warehouse_id": row.warehouse_id,
+                        "kind": row.kind,
+                        "level": row.level,
+                        "quantity": row.quantity,
+                        "start_date": row.start,
+                        "due_date": row.due,
+                        "partner_id": row.partner_id,
+                        "bom_id": row.bom_id,
+                    }
                     for row in plan.orders
-                ],
-                batch_size=BATCH,
+                ]
             )
-            MrpException.objects.bulk_create(
+            RowInserter(MrpException).insert(
                 [
-                    MrpException(
-                        company_id=run.company_id,
-                        run=run,
-                        product_id=row.product_id,
-                        warehouse_id=row.warehouse_id,
-                        kind=row.kind,
-                        reference=row.reference,
-                        planned_order_id=orders[row.order].pk if row.order is not None else None,
-                        quantity=row.quantity,
-                        due_date=row.due,
-                        need_date=row.need,
-                    )
+                    {
+                        "company_id": run.company_id,
+                        "run_id": run.pk,
+                        "product_id": row.product_id,
+                        "warehouse_id": row.warehouse_id,
+                        "kind": row.kind,
+                        "reference": row.reference,
+                        "planned_order_id": ids[row.order] if row.order is not None else None,
+                        "quantity": row.quantity,
+                        "due_date": row.due,
+                        "need_date": row.need,
+                    }
                     for row in plan.exceptions
-                ],
-                batch_size=BATCH,
+                ]
             )
     except Exception:
         transition(run, "failed", run.started_by, company=run.company)
