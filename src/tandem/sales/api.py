@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers
@@ -18,6 +19,7 @@ from tandem.accounting.models import Tax
 from tandem.api.fields import ScopedPrimaryKeyField, StrictFieldsMixin
 from tandem.api.viewsets import CreateMixin, ExportMixin, RetrieveMixin, ServiceViewSet, UpdateMixin
 from tandem.catalog.models import Product
+from tandem.core.errors import ValidationFailed
 from tandem.core.models import Currency, Uom, User
 from tandem.crm.models import Deal
 from tandem.inventory.models import Warehouse
@@ -145,6 +147,13 @@ class OrderReturnSerializer(StrictFieldsMixin, serializers.Serializer):  # type:
     lines = InvoiceQuantitySerializer(many=True, help_text="the lines coming back, in each line's unit")
     credit = serializers.BooleanField(required=False, default=False, help_text="also draft the credit note")
     credit_date = serializers.DateField(required=False)
+
+
+class OrdersInvoiceSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=200, help_text="the orders' ids"
+    )
+    invoice_date = serializers.DateField(required=False)
 
 
 class DownPaymentSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
@@ -279,6 +288,29 @@ class SalesOrderViewSet(
         invoice = services.invoice_order(
             order, self.actor, invoice_date=data.get("invoice_date"), quantities=quantities
         )
+        body = {"invoice": invoice.pk, "total": invoice.amount_total}
+        return Response(OrderInvoiceResultSerializer(body).data, status=201)
+
+    @extend_schema(request=OrdersInvoiceSerializer, responses={201: OrderInvoiceResultSerializer})
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="invoice",
+        url_name="invoice-many",
+        required_perms=["sales.view_salesorder", "accounting.add_invoice"],
+    )
+    def invoice_many(self, request: Request) -> Response:
+        """One draft invoice for what is left to invoice of several confirmed orders (``ids``) of
+        one customer, company and currency; otherwise refused with the reason, nothing written."""
+        data = self.validated(OrdersInvoiceSerializer(data=request.data))
+        ids = set(data["ids"])
+        orders = list(self.get_queryset().filter(pk__in=ids))
+        if len(orders) != len(ids):
+            missing = sorted(ids - {order.pk for order in orders})
+            raise ValidationFailed(
+                {"ids": [_("No such orders: %(ids)s.") % {"ids": ", ".join(map(str, missing))}]}
+            )
+        invoice = services.invoice_orders(orders, self.actor, invoice_date=data.get("invoice_date"))
         body = {"invoice": invoice.pk, "total": invoice.amount_total}
         return Response(OrderInvoiceResultSerializer(body).data, status=201)
 

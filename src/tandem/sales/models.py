@@ -314,25 +314,29 @@ class SalesOrderLine(models.Model):
 
 
 class OrderInvoice(models.Model):
-    """An invoice made from an order: invoiced quantities are read from its lines."""
+    """An invoice made from an order (one invoice may bill several orders of a customer):
+    invoiced quantities are read from its lines linked to the order's lines (``OrderInvoiceLine``)."""
 
     order = models.ForeignKey(SalesOrder, models.CASCADE, related_name="invoices", verbose_name=_("order"))
-    invoice = models.OneToOneField(Invoice, models.CASCADE, related_name="+", verbose_name=_("invoice"))
+    invoice = models.ForeignKey(Invoice, models.CASCADE, related_name="+", verbose_name=_("invoice"))
 
     class Meta:
         verbose_name = _("order invoice")
         verbose_name_plural = _("order invoices")
+        constraints = [models.UniqueConstraint(fields=["order", "invoice"], name="sales_order_invoice_once")]
 
     def __str__(self) -> str:
         return f"{self.order_id} → {self.invoice_id}"
 
 
 class OrderInvoiceLine(models.Model):
-    """What an invoice line bills of an order (accounting knows nothing of orders): a down
-    payment on the order, or down payments deducted from a later invoice of it. The amounts are
-    the invoice line's own; nothing is stored twice."""
+    """What an invoice line bills of an order (accounting knows nothing of orders): a quantity of
+    one of its lines (``order_line``), a down payment on the order, or down payments deducted
+    from a later invoice of it. Quantities and amounts are the invoice line's own; nothing is
+    stored twice."""
 
     class Kind(models.TextChoices):
+        GOODS = "goods", _("Goods or services")
         DOWN_PAYMENT = "down_payment", _("Down payment")
         DEDUCTION = "deduction", _("Down payment deducted")
 
@@ -340,6 +344,9 @@ class OrderInvoiceLine(models.Model):
         InvoiceLine, models.CASCADE, related_name="+", verbose_name=_("invoice line")
     )
     order = models.ForeignKey(SalesOrder, models.CASCADE, related_name="+", verbose_name=_("order"))
+    order_line = models.ForeignKey(
+        SalesOrderLine, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("order line")
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
 
     class Meta:

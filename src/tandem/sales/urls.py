@@ -25,6 +25,7 @@ urlpatterns = [
     path("settings/", views.SalesSettingsView.as_view(), name="settings"),
     path("settings/edit/", views.SalesSettingsEditView.as_view(), name="settings_edit"),
     path("orders/<int:pk>/pdf/", views.OrderPdfView.as_view(), name="order_pdf"),
+    path("orders/invoice/", views.OrdersInvoiceView.as_view(), name="orders_invoice"),
     path("orders/promise/", views.OrderPromiseView.as_view(), name="order_promise"),
     path("orders/also-bought/", views.AlsoBoughtView.as_view(), name="order_also_bought"),
     path("analysis/", views.AnalysisView.as_view(), name="analysis"),

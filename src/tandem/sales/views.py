@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 from tandem.accounting.views.reports import bar_chart
 from tandem.catalog.models import Product
 from tandem.core import throttle
+from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Company
 from tandem.core.querysets import allowed_company
 from tandem.inventory.models import Warehouse
@@ -165,6 +167,13 @@ class OrderActions(ActionView):
 
 
 ORDER_COLUMNS = [
+    Column(
+        "select",
+        gettext_lazy("Select"),
+        accessor=lambda o: o.pk,
+        export=False,
+        template="sales/_order_select.html",
+    ),
     Column("number", gettext_lazy("Number"), link=True, accessor=str),
     Column("partner", gettext_lazy("Customer")),
     Column("customer_reference", gettext_lazy("Customer's reference")),
@@ -179,6 +188,7 @@ ORDER_COLUMNS = [
 
 class OrderListView(ObjectListView):
     model = SalesOrder
+    template_name = "sales/order_list.html"  # the list with "Invoice the selected orders"
     title = gettext_lazy("Quotations and orders")
     filterset_class = OrderFilter
     filter_fields = ["state", "partner"]
@@ -285,6 +295,32 @@ class OrderDetailView(ObjectDetailView):
         context["customer_link"] = link
         context["customer_url"] = services.link_url(link) if link is not None else ""
         return context
+
+
+class OrdersInvoiceView(ModelView):
+    """The orders list's bulk action: one invoice for the selected orders of one customer."""
+
+    model = SalesOrder
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.has_perm("accounting.add_invoice"):
+            raise PermissionDenied
+        ids = {int(value) for value in request.POST.getlist("ids") if value.isdigit()}
+        orders = list(self.get_queryset().filter(pk__in=ids))
+        try:
+            if len(orders) != len(ids):
+                raise BusinessError(_("Some of the chosen orders were not found."))
+            invoice = services.invoice_orders(orders, request.user)  # type: ignore[arg-type]
+        except ValidationFailed as exc:
+            messages.error(request, " ".join(str(text) for texts in exc.errors.values() for text in texts))
+            return redirect("sales:order_list")
+        except BusinessError as exc:
+            messages.error(request, exc.message)
+            return redirect("sales:order_list")
+        messages.success(
+            request, _("A draft invoice of %(count)s orders was created.") % {"count": len(orders)}
+        )
+        return redirect(invoice.get_absolute_url())
 
 
 class OrderCreateView(ObjectCreateView):

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Exists, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from tandem.accounting.models import Invoice, InvoiceLine
@@ -29,6 +29,7 @@ from tandem.sales.models import (
     InvoicePolicy,
     MailPreference,
     OrderInvoice,
+    OrderInvoiceLine,
     ProductInvoicePolicy,
     SalesOrder,
     SalesOrderLine,
@@ -233,6 +234,33 @@ def invoiced_by_product(order: SalesOrder) -> dict[int, Decimal]:
     return dict(found)
 
 
+def invoiced_by_line(order: SalesOrder, lines: Sequence[SalesOrderLine]) -> dict[int, Decimal]:
+    """``{order line id: quantity}`` on invoices not cancelled, credit notes subtracting: an
+    invoice line linked to its order line counts for that line (``OrderInvoiceLine``); a line of
+    the order's invoices with a product and no link (made before the links, or written by hand on
+    a draft) is spread over the lines of its product, as :func:`allocate` does."""
+    found: dict[int, Decimal] = {line.pk: ZERO for line in lines}
+    links = OrderInvoiceLine.objects.filter(invoice_line=OuterRef("pk"))
+    rows = (
+        InvoiceLine.objects.filter(invoice__in=OrderInvoice.objects.filter(order=order).values("invoice"))
+        .exclude(invoice__state=Invoice.State.CANCELLED)
+        .annotate(order_line=Subquery(links.values("order_line_id")[:1]), linked=Exists(links))
+        .values_list("product_id", "quantity", "invoice__kind", "order_line", "linked")
+    )
+    loose: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for product_id, quantity, kind, line_id, linked in rows:
+        signed = -quantity if kind == Invoice.Kind.CUSTOMER_CREDIT_NOTE else quantity
+        if linked:  # another order's line, a down payment or a deduction counts for none of these
+            if line_id in found:
+                found[line_id] += signed
+        elif product_id is not None:
+            loose[product_id] += signed
+    if loose:
+        for pk, quantity in allocate(lines, dict(loose)).items():
+            found[pk] += quantity
+    return found
+
+
 def line_statuses(order: SalesOrder) -> list[LineStatus]:
     """Ordered, delivered and invoiced per line that is not optional (optional lines are offers)."""
     lines = [
@@ -249,7 +277,7 @@ def line_statuses(order: SalesOrder) -> list[LineStatus]:
         lines, {pk: back.get(pk, ZERO) + on_the_way.get(pk, ZERO) for pk in back.keys() | on_the_way.keys()}
     )
     returning = allocate(lines, on_the_way)
-    invoiced = allocate(lines, invoiced_by_product(order))
+    invoiced = invoiced_by_line(order, lines)
     return [
         LineStatus(
             line, line.quantity, delivered[line.pk], invoiced[line.pk], returned[line.pk], returning[line.pk]

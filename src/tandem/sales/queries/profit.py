@@ -8,7 +8,8 @@ summed by the groups asked for; nothing is stored, nothing is looped over in Pyt
   company's currency (the line's untaxed amount × the invoice's rate), dated by the invoice's
   accounting date (else its date). The discount is what the line's discount took off its
   untaxed amount (``amount × d / (100 − d)``), so *gross − discount = revenue*. An invoice
-  belongs to the order it was made from (``OrderInvoice``); a credit note to its invoice's.
+  belongs to the order line it bills (``OrderInvoiceLine``: an invoice of several orders), else
+  to the order it was made from (``OrderInvoice``); a credit note to its invoice's.
 * cost of goods sold — inventory's valuation of the moves to customers, less the moves that
   came back from them (returns), dated by the layer. A move belongs to an order when its
   transfer is in the route of the order's delivery: its backorders, later steps (pick → pack →
@@ -38,7 +39,7 @@ from tandem.core import registry
 from tandem.core.models import Company
 from tandem.inventory.models import Location, Move, Transfer, ValuationLayer
 from tandem.partners.models import Partner
-from tandem.sales.models import VIEW_ALL, OrderInvoice, SalesOrder
+from tandem.sales.models import VIEW_ALL, OrderInvoice, OrderInvoiceLine, SalesOrder
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
@@ -147,6 +148,7 @@ def _facts(scope: Scope) -> tuple[str, list[Any]]:
     line or valuation layer: order, customer, product, month, revenue, discount, cost, quantity)."""
     t, m, layer, loc = _table(Transfer), _table(Move), _table(ValuationLayer), _table(Location)
     inv, line, link, so = _table(Invoice), _table(InvoiceLine), _table(OrderInvoice), _table(SalesOrder)
+    lines_link = _table(OrderInvoiceLine)
     company = scope.company.pk
     roots, root_params = "", list[Any]()
     if scope.order is not None:
@@ -169,7 +171,7 @@ def _facts(scope: Scope) -> tuple[str, list[Any]]:
         cost_where.append("v.date <= %s")
         cost_params.append(scope.end)
     if scope.order is not None:
-        revenue_where.append("COALESCE(oi.order_id, oc.order_id) = %s")
+        revenue_where.append("COALESCE(ol.order_id, oi.order_id, oc.order_id) = %s")
         revenue_params.append(scope.order)
         cost_where.append("r.order_id IS NOT NULL")
     if scope.partner is not None:
@@ -201,11 +203,12 @@ route(order_id, transfer_id) AS (
   UNION SELECT r.order_id, e.child FROM route r JOIN edges e ON e.parent = r.transfer_id
 ),
 facts(order_id, partner_id, product_id, month, revenue, discount, cost, quantity) AS (
-  SELECT COALESCE(oi.order_id, oc.order_id), i.partner_id, l.product_id, {_month(day)},
+  SELECT COALESCE(ol.order_id, oi.order_id, oc.order_id), i.partner_id, l.product_id, {_month(day)},
     {sign} * l.amount_untaxed * i.rate, {sign} * ({discount}) * i.rate, 0, {sign} * l.quantity
   FROM {line} l JOIN {inv} i ON i.id = l.invoice_id
-  LEFT JOIN {link} oi ON oi.invoice_id = i.id
-  LEFT JOIN {link} oc ON oc.invoice_id = i.credited_invoice_id
+  LEFT JOIN {lines_link} ol ON ol.invoice_line_id = l.id
+  LEFT JOIN {link} oi ON oi.invoice_id = i.id AND ol.id IS NULL
+  LEFT JOIN {link} oc ON oc.invoice_id = i.credited_invoice_id AND ol.id IS NULL
   WHERE i.company_id = %s AND i.state IN ('posted')
     AND i.kind IN ('customer_invoice', 'customer_credit_note'){revenue_extra}
   UNION ALL

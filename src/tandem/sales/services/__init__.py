@@ -62,7 +62,7 @@ from tandem.sales.services.down_payments import (
     down_payments_left,
     invoice_down_payment,
 )
-from tandem.sales.services.invoicing import delivered, invoice_order, invoice_posted
+from tandem.sales.services.invoicing import delivered, invoice_order, invoice_orders, invoice_posted
 from tandem.sales.services.mail import set_mail_preference
 from tandem.sales.services.orders import (
     OrderLineData,
@@ -116,6 +116,7 @@ __all__ = [
     "down_payments_left",
     "invoice_down_payment",
     "invoice_order",
+    "invoice_orders",
     "invoice_posted",
     "link_token",
     "link_url",

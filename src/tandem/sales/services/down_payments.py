@@ -72,7 +72,9 @@ def down_payments_left(order: SalesOrder) -> Left:
     draft counts: what a draft deducts is not deducted twice)."""
     rows = (
         OrderInvoiceLine.objects.filter(
-            order=order, invoice_line__invoice__kind=Invoice.Kind.CUSTOMER_INVOICE
+            order=order,
+            kind__in=(K.DOWN_PAYMENT, K.DEDUCTION),
+            invoice_line__invoice__kind=Invoice.Kind.CUSTOMER_INVOICE,
         )
         .exclude(invoice_line__invoice__state=Invoice.State.CANCELLED)
         .select_related("invoice_line__invoice")

@@ -4,7 +4,8 @@ or a posted invoice of an order."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +29,118 @@ from tandem.sales.services.common import HUNDRED, ZERO, S
 from tandem.sales.services.mail import _log_mail, _mail_address, _mail_shipment
 
 
+@dataclass
+class _Part:
+    """What one order puts on an invoice: quantities per line, and the down payments deducted."""
+
+    order: SalesOrder
+    wanted: dict[int, Decimal]  # order line id → quantity
+    statuses: dict[int, queries.LineStatus]
+    deducted: list[accounting.LineData]
+
+
+def _part(locked: SalesOrder, quantities: Mapping[int, Any] | None) -> _Part:
+    """What of the locked order is invoiced now: what its lines' policy allows and is not
+    invoiced yet, or ``quantities`` (refused beyond that, nothing written); its down payments
+    not deducted yet, up to the goods' amount. ``wanted`` is empty when nothing is left."""
+    if locked.state not in queries.CONFIRMED_STATES:
+        raise BusinessError(_("Only a confirmed order is invoiced."))
+    statuses = {s.line.pk: s for s in queries.line_statuses(locked)}
+    wanted: dict[int, Decimal] = {}
+    errors: dict[str, list[str]] = {}
+    if quantities is None:
+        wanted = {pk: s.to_invoice for pk, s in statuses.items() if s.to_invoice > 0}
+    else:
+        for key, value in quantities.items():
+            pk = int(key)
+            number = read_decimal(value, f"lines.{key}", errors, least="zero")
+            if pk not in statuses:
+                errors[f"lines.{key}"] = [_("This is not a line of this order.")]
+            elif number > statuses[pk].to_invoice:
+                errors[f"lines.{key}"] = [
+                    _("At most %(left)s of %(product)s can be invoiced now (%(policy)s).")
+                    % {
+                        "left": f"{statuses[pk].to_invoice.normalize():f}",
+                        "product": statuses[pk].line.product,
+                        "policy": statuses[pk].line.get_invoice_policy_display(),
+                    }
+                ]
+            elif number > 0:
+                wanted[pk] = number
+    if errors:
+        raise ValidationFailed(errors)
+    goods = sum(
+        (
+            round_money(
+                quantity * statuses[pk].line.price_unit * (HUNDRED - statuses[pk].line.discount) / HUNDRED,
+                locked.currency,
+            )
+            for pk, quantity in wanted.items()
+        ),
+        ZERO,
+    )
+    deducted = down_payments.deductions(locked, goods) if wanted else []
+    return _Part(locked, wanted, statuses, deducted)
+
+
+def _write(parts: list[_Part], actor: User | None, invoice_date: datetime.date | None) -> Invoice:
+    """One draft customer invoice of ``parts`` (orders of one customer, company and currency):
+    each line linked to the order line it bills, each deduction to its order."""
+    first = parts[0].order
+    several = len(parts) > 1
+    data: list[accounting.LineData] = []
+    links: list[tuple[SalesOrder, str, int | None]] = []
+    for part in parts:
+        for pk, quantity in sorted(part.wanted.items(), key=lambda row: part.statuses[row[0]].line.sequence):
+            line = part.statuses[pk].line
+            data.append(
+                accounting.LineData(
+                    description=f"{part.order.number}: {line.description}" if several else line.description,
+                    quantity=quantity,
+                    price_unit=line.price_unit,
+                    discount=line.discount,
+                    product=line.product,
+                    uom=line.uom,
+                    taxes=list(line.taxes.all()),
+                )
+            )
+            links.append((part.order, OrderInvoiceLine.Kind.GOODS, pk))
+        data.extend(part.deducted)
+        links.extend((part.order, OrderInvoiceLine.Kind.DEDUCTION, None) for _row in part.deducted)
+    invoice = accounting.create_invoice(
+        first.company,
+        actor,
+        kind=Invoice.Kind.CUSTOMER_INVOICE,
+        partner=first.partner,
+        invoice_date=invoice_date or timezone.localdate(),
+        lines=data,
+        currency=first.currency,
+        origin=", ".join(part.order.number for part in parts)[:200],
+    )
+    OrderInvoice.objects.bulk_create(OrderInvoice(order=part.order, invoice=invoice) for part in parts)
+    OrderInvoiceLine.objects.bulk_create(
+        OrderInvoiceLine(invoice_line=row, order=order, kind=kind, order_line_id=line_id)
+        for row, (order, kind, line_id) in zip(invoice.lines.order_by("sequence", "id"), links, strict=True)
+    )
+    for part in parts:
+        events.record(
+            "salesorder.invoiced",
+            part.order,
+            actor,
+            {
+                "number": part.order.number,
+                "invoice": invoice.pk,
+                "total": str(invoice.amount_total),
+                "quantities": {str(pk): str(q) for pk, q in part.wanted.items()},
+                "deducted": str(
+                    round_money(sum((row.price_unit for row in part.deducted), ZERO), part.order.currency)
+                ),
+            },
+        )
+        _maybe_done(part.order, actor)
+    return invoice
+
+
 def invoice_order(
     order: SalesOrder,
     actor: User | None,
@@ -44,92 +157,59 @@ def invoice_order(
             .select_related("company", "partner", "currency")
             .get(pk=order.pk)
         )
-        if locked.state not in queries.CONFIRMED_STATES:
-            raise BusinessError(_("Only a confirmed order is invoiced."))
-        statuses = {s.line.pk: s for s in queries.line_statuses(locked)}
-        wanted: dict[int, Decimal] = {}
-        errors: dict[str, list[str]] = {}
-        if quantities is None:
-            wanted = {pk: s.to_invoice for pk, s in statuses.items() if s.to_invoice > 0}
-        else:
-            for key, value in quantities.items():
-                pk = int(key)
-                number = read_decimal(value, f"lines.{key}", errors, least="zero")
-                if pk not in statuses:
-                    errors[f"lines.{key}"] = [_("This is not a line of this order.")]
-                elif number > statuses[pk].to_invoice:
-                    errors[f"lines.{key}"] = [
-                        _("At most %(left)s of %(product)s can be invoiced now (%(policy)s).")
-                        % {
-                            "left": f"{statuses[pk].to_invoice.normalize():f}",
-                            "product": statuses[pk].line.product,
-                            "policy": statuses[pk].line.get_invoice_policy_display(),
-                        }
-                    ]
-                elif number > 0:
-                    wanted[pk] = number
-        if errors:
-            raise ValidationFailed(errors)
-        if not wanted:
+        part = _part(locked, quantities)
+        if not part.wanted:
             raise BusinessError(_("Nothing is left to invoice under the lines' invoicing policy."))
-        lines = [
-            accounting.LineData(
-                description=statuses[pk].line.description,
-                quantity=quantity,
-                price_unit=statuses[pk].line.price_unit,
-                discount=statuses[pk].line.discount,
-                product=statuses[pk].line.product,
-                uom=statuses[pk].line.uom,
-                taxes=list(statuses[pk].line.taxes.all()),
+        return _write([part], actor, invoice_date)
+
+
+def invoice_orders(
+    orders: Sequence[SalesOrder], actor: User | None, *, invoice_date: datetime.date | None = None
+) -> Invoice:
+    """One draft invoice for what is left to invoice of several confirmed orders of one customer,
+    in one company and currency (an order with nothing left is passed over). The orders are
+    locked in key order (as ``invoice_order`` locks one: a parallel invoicing of any of them
+    waits, then finds it invoiced). Orders of different customers, companies or currencies, or
+    not confirmed: refused with the reason, nothing written."""
+    keys = sorted({order.pk for order in orders})
+    if not keys:
+        raise ValidationFailed({"ids": [_("Choose the orders to invoice.")]})
+    with transaction.atomic():
+        locked = list(
+            SalesOrder.objects.select_for_update(of=("self",))
+            .select_related("company", "partner", "currency")
+            .filter(pk__in=keys)
+            .order_by("pk")
+        )
+        reasons = []
+        if len({order.company_id for order in locked}) > 1:
+            reasons.append(_("The orders belong to different companies."))
+        if len({order.partner_id for order in locked}) > 1:
+            reasons.append(
+                _("The orders are of different customers (%(customers)s): an invoice is for one customer.")
+                % {"customers": ", ".join(sorted({str(order.partner) for order in locked}))}
             )
-            for pk, quantity in sorted(wanted.items(), key=lambda row: statuses[row[0]].line.sequence)
+        if len({order.currency_id for order in locked}) > 1:
+            reasons.append(
+                _("The orders are in different currencies (%(currencies)s): an invoice has one currency.")
+                % {"currencies": ", ".join(sorted({order.currency_id for order in locked}))}
+            )
+        unconfirmed = [
+            order.number or str(order.pk) for order in locked if order.state not in queries.CONFIRMED_STATES
         ]
-        goods = sum(
-            (
-                round_money(
-                    quantity
-                    * statuses[pk].line.price_unit
-                    * (HUNDRED - statuses[pk].line.discount)
-                    / HUNDRED,
-                    locked.currency,
-                )
-                for pk, quantity in wanted.items()
-            ),
-            ZERO,
-        )
-        deducted = down_payments.deductions(locked, goods)
-        invoice = accounting.create_invoice(
-            locked.company,
-            actor,
-            kind=Invoice.Kind.CUSTOMER_INVOICE,
-            partner=locked.partner,
-            invoice_date=invoice_date or timezone.localdate(),
-            lines=lines + deducted,
-            currency=locked.currency,
-            origin=locked.number,
-        )
-        OrderInvoice.objects.create(order=locked, invoice=invoice)
-        if deducted:
-            OrderInvoiceLine.objects.bulk_create(
-                OrderInvoiceLine(invoice_line=line, order=locked, kind=OrderInvoiceLine.Kind.DEDUCTION)
-                for line in invoice.lines.order_by("sequence", "id")[len(lines) :]
+        if unconfirmed:
+            reasons.append(
+                _("Only confirmed orders are invoiced: %(orders)s is not.")
+                % {"orders": ", ".join(unconfirmed)}
             )
-        events.record(
-            "salesorder.invoiced",
-            locked,
-            actor,
-            {
-                "number": locked.number,
-                "invoice": invoice.pk,
-                "total": str(invoice.amount_total),
-                "quantities": {str(pk): str(q) for pk, q in wanted.items()},
-                "deducted": str(
-                    round_money(sum((row.price_unit for row in deducted), ZERO), locked.currency)
-                ),
-            },
-        )
-        _maybe_done(locked, actor)
-    return invoice
+        if reasons:
+            raise ValidationFailed({"ids": reasons})
+        parts = [part for part in (_part(order, None) for order in locked) if part.wanted]
+        if not parts:
+            raise BusinessError(
+                _("Nothing is left to invoice on these orders under their lines' invoicing policy.")
+            )
+        return _write(parts, actor, invoice_date)
 
 
 def _maybe_done(order: SalesOrder, actor: User | None) -> None:

@@ -29,7 +29,7 @@ from tandem.inventory import services as inventory
 from tandem.inventory.models import Location, Move, Transfer
 from tandem.inventory.queries import route_ids
 from tandem.sales import queries
-from tandem.sales.models import OrderInvoice, SalesOrder
+from tandem.sales.models import OrderInvoice, OrderInvoiceLine, SalesOrder
 from tandem.sales.services.common import ZERO
 
 
@@ -172,4 +172,9 @@ def _credit_note(
         origin=order.number,
     )
     OrderInvoice.objects.create(order=order, invoice=note)
+    ordered = sorted(credited, key=lambda pk: statuses[pk].line.sequence)
+    OrderInvoiceLine.objects.bulk_create(
+        OrderInvoiceLine(invoice_line=row, order=order, kind=OrderInvoiceLine.Kind.GOODS, order_line_id=pk)
+        for row, pk in zip(note.lines.order_by("sequence", "id"), ordered, strict=True)
+    )
     return note
