@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from tandem.accounting.models import Account, JournalLine
@@ -18,7 +19,16 @@ from tandem.core import invariants
 from tandem.core.errors import BusinessError
 from tandem.core.models import Company, User
 from tandem.inventory import services
-from tandem.inventory.models import ValuationLayer, ValuationMethod, ValuationMonth, Warehouse
+from tandem.inventory.models import (
+    STOCKED_KINDS,
+    Location,
+    MoveLine,
+    StockMonth,
+    ValuationLayer,
+    ValuationMethod,
+    ValuationMonth,
+    Warehouse,
+)
 from tandem.inventory.queries import valuation as queries
 from tandem.inventory.services import valuation
 from tandem.partners.models import Partner
@@ -217,10 +227,22 @@ def test_the_value_at_any_date_reads_monthly_sums_and_agrees_with_the_layers(
             sums[layer.product_id] = (q + layer.quantity, v + layer.value)
         return {k: s for k, s in sums.items() if s != (D(0), D(0))}
 
+    def held(at: datetime.date) -> Decimal:
+        end = timezone.make_aware(datetime.datetime.combine(at + datetime.timedelta(days=1), datetime.time()))
+        lines = MoveLine.objects.filter(done_at__lt=end)
+        stocked = Q(kind__in=STOCKED_KINDS)
+        into = lines.filter(dest_location__in=Location.objects.filter(stocked)).aggregate(q=Sum("quantity"))
+        out = lines.filter(source_location__in=Location.objects.filter(stocked)).aggregate(q=Sum("quantity"))
+        return (into["q"] or D(0)) - (out["q"] or D(0))
+
     edges = {d.replace(day=1) - datetime.timedelta(days=1) for d in days} | {d.replace(day=1) for d in days}
     for at in sorted(set(days) | edges):
         seen = {row.key: (row.quantity, row.value) for row in queries.stock_value(company.pk, at)}
         assert seen == from_layers(at), at
+        per_warehouse = queries.stock_value(company.pk, at, "warehouse")
+        assert sum((row.quantity for row in per_warehouse), D(0)) == held(at), at
+        total = sum((v for _, v in from_layers(at).values()), D(0))
+        assert sum((row.value for row in per_warehouse), D(0)) == total.quantize(D("0.01")), at
     assert ValuationMonth.objects.filter(company=company).count() == len(
         {(layer.product_id, layer.date.replace(day=1)) for layer in ValuationLayer.objects.all()}
     )
@@ -232,7 +254,11 @@ def test_the_value_at_any_date_reads_monthly_sums_and_agrees_with_the_layers(
     ValuationLayer.objects.filter(pk=first.pk).update(value=first.value + D("0.0001"), date=days[3])
     assert_books_agree_but_for_the_accounts()
     ValuationMonth.objects.filter(company=company, product=stool).update(value=1)
-    assert "inventory: each month's valuation sum equals its layers" in invariants.violations()
+    StockMonth.objects.filter(company=company, product=stool).update(quantity=1)
+    assert {
+        "inventory: each month's valuation sum equals its layers",
+        "inventory: each month's stock per location equals its move lines",
+    } <= set(invariants.violations())
 
 
 def assert_books_agree_but_for_the_accounts() -> None:

@@ -6,7 +6,11 @@ from django.utils.translation import gettext as _
 
 from tandem.core.invariants import register_invariant
 from tandem.inventory.queries import quant_differences, reservation_differences
-from tandem.inventory.queries.valuation import month_differences, valuation_differences
+from tandem.inventory.queries.valuation import (
+    month_differences,
+    stock_month_differences,
+    valuation_differences,
+)
 
 
 def quants_equal_done_moves() -> list[str]:
@@ -60,3 +64,25 @@ def monthly_sums_equal_layers() -> list[str]:
 
 
 register_invariant("inventory: each month's valuation sum equals its layers", monthly_sums_equal_layers)
+
+
+def stock_months_equal_move_lines() -> list[str]:
+    return [
+        _(
+            "location %(location)s, product %(product)s, %(month)s: the monthly stock holds %(kept)s; "
+            "its move lines add up to %(moved)s"
+        )
+        % {
+            "location": location,
+            "product": product,
+            "month": month.strftime("%Y-%m"),
+            "kept": kept,
+            "moved": moved,
+        }
+        for location, product, month, kept, moved in stock_month_differences()
+    ]
+
+
+register_invariant(
+    "inventory: each month's stock per location equals its move lines", stock_months_equal_move_lines
+)

@@ -98,7 +98,12 @@ registry.register(
             )
         ],
         demo=[registry.DemoPart("tandem.inventory.demo.build", order=50)],
-        # valuationmonth: monthly sums kept by the database for the stock value (models.ValuationMonth)
-        internal_models=["inventory.reservation", "inventory.landedcostline", "inventory.valuationmonth"],
+        # valuationmonth, stockmonth: monthly sums the database keeps for the stock value
+        internal_models=[
+            "inventory.reservation",
+            "inventory.landedcostline",
+            "inventory.valuationmonth",
+            "inventory.stockmonth",
+        ],
     )
 )

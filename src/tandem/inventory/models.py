@@ -742,6 +742,35 @@ class ValuationMonth(CompanyOwned):
         return f"{self.product_id} {self.month:%Y-%m}: {self.quantity} = {self.value}"
 
 
+class StockMonth(CompanyOwned):
+    """What one location gained (or lost, below zero) of one product in one month: the sum of
+    the done move lines into it less those out of it, by the month of ``done_at`` in UTC.
+    Stock per warehouse at a date reads these sums for the months before it and the lines of its
+    own month alone (``queries.valuation.stock_value(..., "warehouse")``).
+
+    Kept by the database like ``ValuationMonth`` (migration 0008: triggers on
+    ``inventory_moveline``), in whole 1/10,000 of the unit; per location, not per warehouse,
+    so that what a location is (its kind, its warehouse) is read when the sums are, as the lines
+    are. The invariant "each month's stock per location equals its move lines" checks them."""
+
+    location = models.ForeignKey(Location, models.CASCADE, related_name="+", verbose_name=_("location"))
+    product = models.ForeignKey(Product, models.CASCADE, related_name="+", verbose_name=_("product"))
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    quantity = models.BigIntegerField(_("quantity"), default=0, help_text=_("In 1/10,000 of the unit."))
+
+    class Meta:
+        ordering = ["month", "location", "product"]
+        verbose_name = _("stock month")
+        verbose_name_plural = _("stock months")
+        constraints = [
+            models.UniqueConstraint(fields=["location", "product", "month"], name="stock_month_unique")
+        ]
+        indexes = [models.Index(fields=["company", "month"], name="stock_month_company_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.location_id} {self.product_id} {self.month:%Y-%m}: {self.quantity}"
+
+
 class LandedCost(CompanyOwned, Versioned):
     """Freight, duty, insurance and the like added to a done receipt's goods: cost lines spread
     over the receipt's lines by quantity, value, weight or volume. Validating it revalues the

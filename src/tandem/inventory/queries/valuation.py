@@ -12,6 +12,7 @@ layers hold equals the balance of the stock accounts, per company.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -23,6 +24,8 @@ from tandem.accounting.models import JournalLine
 from tandem.inventory.models import (
     STOCKED_KINDS,
     VALUATION_UNITS,
+    MoveLine,
+    StockMonth,
     ValuationLayer,
     ValuationMonth,
     ValuationSettings,
@@ -107,6 +110,7 @@ def stock_value(company_id: int, at: datetime.date, by: str = "product") -> list
 def _by_warehouse(company_id: int, at: datetime.date) -> list[ValueRow]:
     stocked = tuple(str(kind) for kind in STOCKED_KINDS)
     marks = ", ".join(["%s"] * len(stocked))
+    units = VALUATION_UNITS
     sql = f"""
         WITH worth AS (
             SELECT product_id, SUM(quantity) AS q, SUM(value) AS v
@@ -115,11 +119,14 @@ def _by_warehouse(company_id: int, at: datetime.date) -> list[ValueRow]:
         ), held AS (
             SELECT loc.warehouse_id AS warehouse_id, m.product_id AS product_id, SUM(m.q) AS q
             FROM (
-                SELECT dest_location_id AS location_id, product_id, quantity AS q
-                FROM inventory_moveline WHERE company_id = %s AND done_at < %s
+                SELECT location_id, product_id, quantity AS q
+                FROM inventory_stockmonth WHERE company_id = %s AND month < %s
                 UNION ALL
-                SELECT source_location_id, product_id, -quantity
-                FROM inventory_moveline WHERE company_id = %s AND done_at < %s
+                SELECT dest_location_id, product_id, CAST(round(quantity * {units}) AS BIGINT)
+                FROM inventory_moveline WHERE company_id = %s AND done_at >= %s AND done_at < %s
+                UNION ALL
+                SELECT source_location_id, product_id, -CAST(round(quantity * {units}) AS BIGINT)
+                FROM inventory_moveline WHERE company_id = %s AND done_at >= %s AND done_at < %s
             ) m
             JOIN inventory_location loc ON loc.id = m.location_id AND loc.kind IN ({marks})
             GROUP BY loc.warehouse_id, m.product_id
@@ -133,16 +140,20 @@ def _by_warehouse(company_id: int, at: datetime.date) -> list[ValueRow]:
         HAVING SUM(h.q) <> 0
         ORDER BY MIN(w.code), w.id
     """
-    end = _end_of(at)
+    # The stock months are UTC months of done_at: the lines after them start at UTC midnight.
+    adapt = connection.ops.adapt_datetimefield_value  # SQLite compares the stored UTC text
+    first = datetime.datetime(at.year, at.month, 1, tzinfo=datetime.UTC)
+    end = adapt(_end_of(at))
+    params = [*_layers_up_to(company_id, at), company_id, first.date(), company_id, adapt(first), end]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*_layers_up_to(company_id, at), company_id, end, company_id, end, *stocked])
+        cursor.execute(sql, [*params, company_id, adapt(first), end, *stocked])
         return [
             ValueRow(
                 r[0],
                 r[1] or "",
                 r[2] or "",
-                _dec(r[3]),
-                _dec(r[4]).quantize(Decimal("0.01")),
+                _from_units(r[3]),
+                (_dec(r[4]) / VALUATION_UNITS).quantize(Decimal("0.01")),
             )
             for r in cursor.fetchall()
         ]
@@ -208,4 +219,24 @@ def month_differences() -> list[tuple[int, datetime.date, Sums, Sums]]:
         (product, month, kept.get((product, month), zero), layers.get((product, month), zero))
         for product, month in sorted(layers.keys() | kept.keys())
         if kept.get((product, month), zero) != layers.get((product, month), zero)
+    ]
+
+
+def stock_month_differences() -> list[tuple[int, int, datetime.date, Decimal, Decimal]]:
+    """Stock months that differ from their move lines: ``(location, product, month, kept, moved)``."""
+    moved: dict[tuple[int, int, datetime.date], Decimal] = defaultdict(Decimal)
+    for line in MoveLine.objects.only(
+        "product_id", "source_location_id", "dest_location_id", "quantity", "done_at"
+    ):
+        month = line.done_at.astimezone(datetime.UTC).date().replace(day=1)
+        moved[(line.dest_location_id, line.product_id, month)] += line.quantity
+        moved[(line.source_location_id, line.product_id, month)] -= line.quantity
+    kept = {
+        (m.location_id, m.product_id, m.month): _from_units(m.quantity)
+        for m in StockMonth.objects.only("location_id", "product_id", "month", "quantity")
+    }
+    return [
+        (*key, kept.get(key, ZERO), moved.get(key, ZERO))
+        for key in sorted(moved.keys() | kept.keys())
+        if kept.get(key, ZERO) != moved.get(key, ZERO)
     ]
