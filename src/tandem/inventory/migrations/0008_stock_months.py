@@ -41,18 +41,29 @@ def _add(vendor, row, location, sign):
     )
 
 
-def _moved(vendor, row, sign):
-    """The line's two sides: out of its source, into its destination (``sign`` −1 takes back)."""
-    out, into = ("-", "") if sign > 0 else ("", "-")
-    return f"{_add(vendor, row, 'source_location_id', out)}\n{_add(vendor, row, 'dest_location_id', into)}"
+def _moved(vendor, row):
+    """A line's two sides: out of its source, into its destination."""
+    return f"{_add(vendor, row, 'source_location_id', '-')}\n{_add(vendor, row, 'dest_location_id', '')}"
+
+
+def _taken_back(vendor, row):
+    """Undo a line's two sides on the months that hold them (an UPDATE, never an insert: a
+    flush deleting every table must not write months for locations already gone)."""
+    month = MONTH[vendor].format(row=row)
+    amount = _units(row + ".quantity")
+    return "\n".join(
+        f"UPDATE {TABLE} SET quantity = quantity {sign} {amount} "
+        f"WHERE location_id = {row}.{location} AND product_id = {row}.product_id AND month = {month};"
+        for location, sign in (("source_location_id", "+"), ("dest_location_id", "-"))
+    )
 
 
 def _sqlite():
     return [
-        f"CREATE TRIGGER inventory_stock_month_insert AFTER INSERT {ON} BEGIN\n{_moved('sqlite', 'NEW', 1)}\nEND",
+        f"CREATE TRIGGER inventory_stock_month_insert AFTER INSERT {ON} BEGIN\n{_moved('sqlite', 'NEW')}\nEND",
         f"CREATE TRIGGER inventory_stock_month_update AFTER UPDATE {ON} WHEN {CHANGED} "
-        f"BEGIN\n{_moved('sqlite', 'OLD', -1)}\n{_moved('sqlite', 'NEW', 1)}\nEND",
-        f"CREATE TRIGGER inventory_stock_month_delete AFTER DELETE {ON} BEGIN\n{_moved('sqlite', 'OLD', -1)}\nEND",
+        f"BEGIN\n{_taken_back('sqlite', 'OLD')}\n{_moved('sqlite', 'NEW')}\nEND",
+        f"CREATE TRIGGER inventory_stock_month_delete AFTER DELETE {ON} BEGIN\n{_taken_back('sqlite', 'OLD')}\nEND",
     ]
 
 
@@ -66,9 +77,9 @@ def _function(name, body):
 def _postgresql():
     pg = "postgresql"
     return [
-        _function("inventory_stock_month_insert", _moved(pg, "NEW", 1)),
-        _function("inventory_stock_month_update", f"{_moved(pg, 'OLD', -1)}\n{_moved(pg, 'NEW', 1)}"),
-        _function("inventory_stock_month_delete", _moved(pg, "OLD", -1)),
+        _function("inventory_stock_month_insert", _moved(pg, "NEW")),
+        _function("inventory_stock_month_update", f"{_taken_back(pg, 'OLD')}\n{_moved(pg, 'NEW')}"),
+        _function("inventory_stock_month_delete", _taken_back(pg, "OLD")),
         f"CREATE TRIGGER inventory_stock_month_insert AFTER INSERT {ON} "
         "FOR EACH ROW EXECUTE FUNCTION inventory_stock_month_insert()",
         f"CREATE TRIGGER inventory_stock_month_update AFTER UPDATE {ON} FOR EACH ROW WHEN ({CHANGED}) "
