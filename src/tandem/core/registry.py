@@ -2,10 +2,11 @@
 
 An app calls :func:`register` with a :class:`Manifest` naming its menu entries, dashboard
 tiles and shortcuts, API routes, URL mounts, the events it adds to the home page's recent
-activity, panels it adds to the partner card, whose records a person reaches besides their
-own (:class:`Reach`), its part of the demo company, and the tables
-that are machinery rather than something people manage (hidden from the role matrix). The web and
-API layers, and the demo builder, read the registry; so adding a domain edits no shared file.
+activity, panels it adds to the partner card, the product page and the deal page, whose
+records a person reaches besides their own (:class:`Reach`), its part of the demo company, and
+the tables that are machinery rather than something people manage (hidden from the role
+matrix). The web and API layers, and the demo builder, read the registry; so adding a domain
+edits no shared file.
 
 Manifests are discovered at start-up (:func:`autodiscover`, called from ``CoreConfig.ready``)
 the way Django's admin finds ``admin.py``. A manifest imports nothing above its own app:
@@ -129,6 +130,20 @@ class ProductPanel:
 
 
 @dataclass(frozen=True)
+class DealPanel:
+    """A panel on the deal page (“its quotation, order and revenue invoiced”), from an app above
+    the CRM: ``build`` is the dotted path of ``build(deal, request) -> str | None`` (the panel's
+    HTML, marked safe by the builder, or None where it has nothing to show), as for
+    :class:`ProductPanel`; the deal page imports it, so the CRM never imports sales."""
+
+    key: str
+    label: Label
+    permission: str
+    build: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class Reach:
     """Whose records a person sees besides their own, declared by the app that groups people
     (the CRM: a sales manager reaches the members of the sales teams they lead).
@@ -168,6 +183,7 @@ class Manifest:
     timeline: Sequence[TimelineSource] = ()
     partner_panels: Sequence[PartnerPanel] = ()
     product_panels: Sequence[ProductPanel] = ()
+    deal_panels: Sequence[DealPanel] = ()
     reach: Sequence[Reach] = ()
     demo: Sequence[DemoPart] = ()
     # Tables people do not manage ("app_label.model_name"): kept out of the role matrix.
@@ -230,6 +246,10 @@ def partner_panels() -> list[PartnerPanel]:
 
 def product_panels() -> list[ProductPanel]:
     return sorted((p for m in _manifests.values() for p in m.product_panels), key=_order)
+
+
+def deal_panels() -> list[DealPanel]:
+    return sorted((p for m in _manifests.values() for p in m.deal_panels), key=_order)
 
 
 def reach(user: Any, column: str) -> Q | None:

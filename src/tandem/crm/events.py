@@ -34,6 +34,12 @@ declare(
     ),
     EventType("deal.updated", _("Deal changed"), {"changes": CHANGES}, webhook=True),
     EventType(
+        "deal.products_changed",
+        _("Products of interest changed"),
+        {"products": "the products of interest and their quantities, [[sku or name, quantity], …]"},
+        webhook=True,
+    ),
+    EventType(
         "deal.moved",
         _("Deal moved to another stage"),
         {"title": "the deal's title", "stage": "the stages, [from, to]"},

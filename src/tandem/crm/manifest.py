@@ -126,6 +126,7 @@ registry.register(
             registry.DemoPart("tandem.crm.demo.build", order=45),
             registry.DemoPart("tandem.crm.analytics_demo.build", order=46),
         ],
-        internal_models=["crm.dealstageentry", "crm.calendarfeed"],
+        # Products of interest are part of their deal: its permissions, its form and API.
+        internal_models=["crm.dealstageentry", "crm.calendarfeed", "crm.dealproduct"],
     )
 )

@@ -58,6 +58,11 @@ registry.register(
         ],
         urls=[registry.UrlMount("sales/", "tandem.sales.urls")],
         timeline=[registry.TimelineSource(VIEW, _order_events)],
+        deal_panels=[
+            registry.DealPanel(
+                "sales-orders", _("Quotations, orders and revenue"), VIEW, "tandem.sales.views.deal_panel"
+            )
+        ],
         partner_panels=[
             registry.PartnerPanel(
                 "sales-orders", _("Quotations and orders"), VIEW, "tandem.sales.views.orders_panel", order=25

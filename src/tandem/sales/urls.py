@@ -27,6 +27,7 @@ urlpatterns = [
     path("orders/<int:pk>/pdf/", views.OrderPdfView.as_view(), name="order_pdf"),
     path("orders/invoice/", views.OrdersInvoiceView.as_view(), name="orders_invoice"),
     path("orders/promise/", views.OrderPromiseView.as_view(), name="order_promise"),
+    path("orders/from-deal/<int:pk>/", views.QuotationFromDealView.as_view(), name="order_from_deal"),
     path("orders/also-bought/", views.AlsoBoughtView.as_view(), name="order_also_bought"),
     path("analysis/", views.AnalysisView.as_view(), name="analysis"),
     path("customers/<int:pk>/mails/", views.MailPreferenceView.as_view(), name="mail_preference"),

@@ -16,6 +16,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from tandem.core import throttle
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Company
 from tandem.core.querysets import allowed_company
+from tandem.crm.models import Deal
 from tandem.inventory.models import Warehouse
 from tandem.partners.models import Partner
 from tandem.sales import queries, services
@@ -961,3 +963,63 @@ class AlsoBoughtView(ModelView):
         chosen = {int(value) for value in products if value.isdigit() and len(value) < 19}
         found = also_bought.also_bought(company, chosen) if company is not None else []
         return render(request, self.template_name, {"suggestions": found})
+
+
+# --- the deal page's panel: its quotations and orders, and the revenue invoiced ------------------------
+
+
+def deal_panel(deal: Deal, request: HttpRequest) -> str | None:
+    """The deal's quotations and orders the reader may see, the revenue actually invoiced for
+    them (posted invoices less credit notes, company currency: ``profit.figures``, derived, never
+    stored), and a button that makes the quotation from the deal's products of interest."""
+    orders = list(
+        SalesOrder.objects.visible_to(request.user)
+        .filter(deal=deal)
+        .select_related("currency")
+        .order_by("-order_date", "-id")[:PANEL_ROWS]
+    )
+    company = allowed_company(request.user)
+    invoiced = [
+        profit.figures(profit.Scope(company, request.user, order=order.pk))
+        for order in orders
+        if company is not None and order.state in (S.CONFIRMED, S.DONE)
+    ]
+    revenue = profit.add_up([figures for found in invoiced for _r, _c, figures in found])
+    may_quote = request.user.has_perm("sales.add_salesorder") and deal.state != Deal.State.LOST
+    if not orders and not may_quote:
+        return None
+    return render_to_string(
+        "sales/_deal_panel.html",
+        {
+            "table": Table(
+                PANEL_COLUMNS,
+                orders,
+                caption=_("Quotations and orders"),
+                empty=_("No quotation yet."),
+                key="deal-sales-orders",
+            ),
+            "revenue": revenue.revenue,
+            "currency": company.currency_id if company is not None else "",
+            "quote_url": reverse("sales:order_from_deal", args=[deal.pk]) if may_quote else "",
+        },
+        request=request,
+    )
+
+
+class QuotationFromDealView(ModelView):
+    """POST: a quotation for the deal's customer with its products of interest as lines (their
+    prices and taxes filled in), then its page to finish it."""
+
+    model = SalesOrder
+    action = "add"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        actor: Any = request.user  # signed in (ModelView)
+        deal = get_object_or_404(deals(actor), pk=pk)
+        try:
+            order = services.create_from_deal(deal, actor)
+        except BusinessError as error:
+            messages.error(request, str(error))
+            return redirect(deal.get_absolute_url())
+        messages.success(request, _("Quotation made from the deal: check it and send it."))
+        return redirect(reverse("sales:order_edit", args=[order.pk]))

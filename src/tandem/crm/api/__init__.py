@@ -25,11 +25,12 @@ from tandem.api.viewsets import (
     ServiceViewSet,
     UpdateMixin,
 )
+from tandem.catalog.models import Product
 from tandem.core.errors import Conflict, ValidationFailed
 from tandem.core.models import Currency, User
 from tandem.crm import calls, mail, services
 from tandem.crm.filters import ActivityFilter, CommunicationFilter, DealFilter, PipelineFilter
-from tandem.crm.models import Activity, Communication, Deal, LostReason, Pipeline, Stage
+from tandem.crm.models import Activity, Communication, Deal, DealProduct, LostReason, Pipeline, Stage
 from tandem.partners.models import Partner
 
 
@@ -137,6 +138,39 @@ class DealSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = fields
 
 
+class DealProductSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    quantity = serializers.DecimalField(max_digits=18, decimal_places=4, read_only=True)
+
+    class Meta:
+        model = DealProduct
+        fields = ["product", "quantity"]
+        read_only_fields = fields
+
+
+class DealDetailSerializer(DealSerializer):
+    """One deal, with its products of interest (the list leaves them out: one query less a page)."""
+
+    products_of_interest = DealProductSerializer(many=True, read_only=True)
+
+    class Meta(DealSerializer.Meta):
+        fields = [*DealSerializer.Meta.fields, "products_of_interest"]
+        read_only_fields = fields
+
+
+class DealProductWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    product = ScopedPrimaryKeyField(queryset=Product.objects.all())
+    quantity = serializers.DecimalField(max_digits=18, decimal_places=4, required=False, default=Decimal(1))
+
+
+def _interests(required: bool = False) -> Any:
+    return DealProductWriteSerializer(
+        many=True,
+        required=required,
+        help_text="The products of interest, replacing those the deal had: a quotation made from the deal "
+        "starts with them as its lines.",
+    )
+
+
 class DealWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
     title = serializers.CharField(max_length=200)
     partner = ScopedPrimaryKeyField(queryset=Partner.objects.all())
@@ -154,6 +188,7 @@ class DealWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type: i
     expected_close = serializers.DateField(required=False, allow_null=True)
     source = serializers.ChoiceField(choices=Deal.Source.choices, required=False, allow_blank=True)  # type: ignore[assignment]
     notes = serializers.CharField(required=False, allow_blank=True)
+    products_of_interest = _interests()
 
 
 class DealUpdateSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
@@ -171,6 +206,7 @@ class DealUpdateSerializer(StrictFieldsMixin, serializers.Serializer):  # type: 
     expected_close = serializers.DateField(required=False, allow_null=True)
     source = serializers.ChoiceField(choices=Deal.Source.choices, required=False, allow_blank=True)  # type: ignore[assignment]
     notes = serializers.CharField(required=False, allow_blank=True)
+    products_of_interest = _interests()
 
 
 class MoveSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
@@ -182,6 +218,12 @@ class LoseSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+def _products(data: dict[str, Any]) -> None:
+    """``products_of_interest`` as the service takes them: ``products=[(product, quantity), …]``."""
+    if "products_of_interest" in data:
+        data["products"] = [(row["product"], row["quantity"]) for row in data.pop("products_of_interest")]
+
+
 class DealViewSet(
     RetrieveMixin, CreateMixin, UpdateMixin, ExportMixin, mixins.ListModelMixin, ServiceViewSet
 ):
@@ -189,7 +231,7 @@ class DealViewSet(
     to another stage of the pipeline, ``win/``, ``lose/`` (with a reason), ``reopen/``."""
 
     model = Deal
-    serializer_class = DealSerializer
+    serializer_class = DealDetailSerializer
     write_serializer_class = DealWriteSerializer
     filterset_class = DealFilter
     list_select_related = ("stage",)
@@ -203,6 +245,11 @@ class DealViewSet(
         self.get_object()
         raise Conflict(_("A deal is not deleted: mark it lost, with the reason."))
 
+    def get_serializer_class(self) -> Any:
+        if self.action in ("list", "export"):
+            return DealSerializer
+        return super().get_serializer_class()
+
     def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
         if args and isinstance(args[0], Deal):
             kwargs.setdefault("context", self.get_serializer_context())
@@ -211,11 +258,13 @@ class DealViewSet(
 
     def perform_service_create(self, data: dict[str, Any]) -> Deal:
         fields = {name: value for name, value in data.items() if value is not None or name == "probability"}
+        _products(fields)
         return services.create_deal(self.company, self.actor, **fields)
 
     def perform_service_update(
         self, instance: Deal, data: dict[str, Any], expected_version: int | None
     ) -> Deal:
+        _products(data)
         return services.update_deal(instance, self.actor, expected_version=expected_version, **data)
 
     def _act(self, run: Any) -> Response:

@@ -7,12 +7,13 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tandem.catalog.models import Product
 from tandem.core.models import Currency, User
 from tandem.crm.models import Activity, Deal, LostReason, Pipeline, Stage
 from tandem.crm.services import ACTIVITY_FIELDS, DEAL_FIELDS, STAGE_FIELDS
 from tandem.partners.forms import salesperson_choices
 from tandem.partners.models import Partner
-from tandem.web.autocomplete import AutocompleteSelect
+from tandem.web.autocomplete import AutocompleteSelect, AutocompleteSelectMultiple
 from tandem.web.forms import SectionsMixin, ServiceModelForm, style_fields
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -21,6 +22,10 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 def customers(user: Any) -> Any:
     return Partner.objects.visible_to(user).filter(active=True)
+
+
+def products_of_interest(user: Any) -> Any:
+    return Product.objects.visible_to(user).filter(active=True)
 
 
 class PipelineForm(ServiceModelForm):
@@ -56,9 +61,14 @@ class DealForm(ServiceModelForm):
         label=_("Salesperson"), queryset=User.objects.none(), required=False,
         widget=AutocompleteSelect("partners.salesperson"),
     )  # fmt: skip
+    products = forms.ModelMultipleChoiceField(
+        label=_("Products of interest"), queryset=Product.objects.none(), required=False,
+        widget=AutocompleteSelectMultiple("crm.product"),
+        help_text=_("What the customer asks about: a quotation made from the deal starts with them."),
+    )  # fmt: skip
     fieldsets: ClassVar = [
         (_("Deal"), ["title", "pipeline", "stage", "partner", "contact", "owner", "source"]),
-        (_("Value"), ["amount", "currency", "probability", "expected_close"]),
+        (_("Value"), ["amount", "currency", "probability", "expected_close", "products"]),
         (_("Notes"), ["notes"]),
     ]
 
@@ -81,6 +91,10 @@ class DealForm(ServiceModelForm):
         if self.instance.pk is not None:  # the stage moves on the board or with the actions
             self.fields.pop("pipeline")
             self.fields.pop("stage")
+            self._quantities = {
+                row.product_id: row.quantity for row in self.instance.products_of_interest.all()
+            }
+            self.initial.setdefault("products", list(self._quantities))
         else:
             self.fields["pipeline"].required = False
             self.fields["stage"].required = False
@@ -91,6 +105,7 @@ class DealForm(ServiceModelForm):
         self.choice_field("contact").queryset = customers(user).filter(kind=Partner.Kind.PERSON)
         self.choice_field("owner").queryset = salesperson_choices(user)
         self.choice_field("currency").queryset = Currency.objects.filter(active=True)
+        self.choice_field("products").queryset = products_of_interest(user)
         if "pipeline" in self.fields:
             self.choice_field("pipeline").queryset = Pipeline.objects.visible_to(user).filter(active=True)
             self.choice_field("stage").queryset = Stage.objects.visible_to(user).select_related("pipeline")
@@ -102,6 +117,9 @@ class DealForm(ServiceModelForm):
                 data.pop(name, None)
         if data.get("amount") is None:
             data.pop("amount", None)
+        if "products" in self.cleaned_data:  # a product kept keeps its quantity; a new one is one
+            quantities = getattr(self, "_quantities", {})
+            data["products"] = [(p, quantities.get(p.pk, 1)) for p in self.cleaned_data["products"]]
         return data
 
 

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from tandem.catalog.models import Product
 from tandem.core.bases import CompanyOwned, Versioned
 from tandem.core.models import Currency, User
 from tandem.core.querysets import CompanyQuerySet
@@ -25,6 +26,7 @@ from tandem.crm.models.rules import VIEW_ALL_DEALS, VIEW_TEAM_DEALS, own_or_team
 from tandem.partners.models import Partner
 
 AMOUNT_DIGITS, AMOUNT_PLACES = 18, 2
+QTY_DIGITS, QTY_PLACES = 18, 4
 
 
 class Pipeline(CompanyOwned, Versioned):
@@ -239,6 +241,32 @@ class Deal(CompanyOwned, Versioned):
         return (self.amount * self.effective_probability / 100).quantize(Decimal("0.01"))
 
 
+class DealProduct(CompanyOwned):
+    """A product of interest on a deal: what the customer asks about, and how many. A quotation
+    made from the deal starts with these as its lines (``sales.services.create_from_deal``);
+    they change with the deal (``crm.services`` ``products=``), under the deal's permissions."""
+
+    deal = models.ForeignKey(
+        Deal, models.CASCADE, related_name="products_of_interest", verbose_name=_("deal")
+    )
+    product = models.ForeignKey(Product, models.PROTECT, related_name="+", verbose_name=_("product"))
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=QTY_DIGITS, decimal_places=QTY_PLACES, default=Decimal(1)
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("product of interest")
+        verbose_name_plural = _("products of interest")
+        constraints = [
+            models.UniqueConstraint(fields=["deal", "product"], name="crm_dealproduct_unique"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="crm_dealproduct_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} × {self.quantity.normalize():f}"
+
+
 class ActivityQuerySet(CompanyQuerySet):
     def visible_to(self, user: User | Any) -> Self:
         rows = super().visible_to(user)
@@ -355,6 +383,7 @@ __all__ = [
     "ChecklistTick",
     "Communication",
     "Deal",
+    "DealProduct",
     "DealStageEntry",
     "Lead",
     "LeadCaptureKey",

@@ -17,13 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from tandem.catalog.models import Product
 from tandem.core import events, states
 from tandem.core.errors import BusinessError, IllegalTransition, StaleVersion, ValidationFailed
 from tandem.core.messages import Message
 from tandem.core.models import Company, Currency, User
+from tandem.core.money import read_decimal
 from tandem.core.notifications.services import notify, register_kind
 from tandem.core.versioning import update_versioned
-from tandem.crm.models import Activity, Deal, DealStageEntry, LostReason, Pipeline, Stage
+from tandem.crm.models import Activity, Deal, DealProduct, DealStageEntry, LostReason, Pipeline, Stage
 from tandem.crm.models.rules import may_act_for
 from tandem.partners.models import Partner
 
@@ -331,9 +333,61 @@ def _normalized_deal(company: Company, actor: User | None, fields: Mapping[str, 
     return data
 
 
+Interest = tuple[Product, Any]  # a product of interest and its quantity (Decimal, text or int)
+
+
+def _interests(company: Company, products: Sequence[Interest]) -> list[tuple[Product, Decimal]]:
+    """Products of interest, checked: the company's products, a quantity above zero each (the
+    same product twice adds up). A clear error on ``products``, nothing written."""
+    found: dict[int, tuple[Product, Decimal]] = {}
+    errors: Errors = {}
+    for entry in products:
+        try:
+            product, raw = entry
+        except (TypeError, ValueError):
+            errors.setdefault("products", []).append(_("Give each product with its quantity."))
+            continue
+        if not isinstance(product, Product) or product.company_id != company.pk:
+            errors.setdefault("products", []).append(_("This product belongs to another company."))
+            continue
+        quantity = read_decimal(1 if raw in (None, "") else raw, "products", errors, least="above zero")
+        before = found.get(product.pk, (product, Decimal(0)))[1]
+        found[product.pk] = (product, before + quantity)
+    if errors:
+        raise ValidationFailed({"products": list(dict.fromkeys(errors["products"]))})
+    return list(found.values())
+
+
+def _set_products(deal: Deal, actor: User | None, wanted: list[tuple[Product, Decimal]]) -> None:
+    """The deal's products of interest become ``wanted``; an event when they changed."""
+    before = {(row.product_id, row.quantity) for row in deal.products_of_interest.all()}
+    after = {(product.pk, quantity) for product, quantity in wanted}
+    if before == after:
+        return
+    DealProduct.objects.filter(deal=deal).delete()
+    DealProduct.objects.bulk_create(
+        DealProduct(company_id=deal.company_id, deal=deal, product=product, quantity=quantity)
+        for product, quantity in wanted
+    )
+    events.record(
+        "deal.products_changed",
+        deal,
+        actor,
+        {
+            "products": [
+                [product.sku or product.name, f"{quantity.normalize():f}"] for product, quantity in wanted
+            ]
+        },
+    )
+
+
 @transaction.atomic
-def create_deal(company: Company, actor: User | None, **fields: Any) -> Deal:
+def create_deal(
+    company: Company, actor: User | None, *, products: Sequence[Interest] = (), **fields: Any
+) -> Deal:
+    """A new open deal; ``products``: its products of interest, ``[(product, quantity), …]``."""
     data = _normalized_deal(company, actor, fields)
+    interests = _interests(company, products)
     errors: Errors = {}
     if not data.get("title"):
         errors["title"] = [_("A deal needs a title.")]
@@ -368,14 +422,22 @@ def create_deal(company: Company, actor: User | None, **fields: Any) -> Deal:
         {"title": deal.title, "amount": str(deal.amount), "currency": deal.currency_id, "stage": stage.name,
          "owner": str(deal.owner) if deal.owner else ""},
     )  # fmt: skip
+    _set_products(deal, actor, interests)
     return deal
 
 
 @transaction.atomic
 def update_deal(
-    deal: Deal, actor: User | None, *, expected_version: int | None = None, **fields: Any
+    deal: Deal,
+    actor: User | None,
+    *,
+    expected_version: int | None = None,
+    products: Sequence[Interest] | None = None,
+    **fields: Any,
 ) -> Deal:
+    """Change a deal's fields; ``products`` (when given) replaces its products of interest."""
     _unknown(fields, DEAL_FIELDS, _("deal"))
+    interests = None if products is None else _interests(deal.company, products)
     data = _normalized_deal(deal.company, actor, fields)
     if "partner" in data and data["partner"] is None:
         raise ValidationFailed({"partner": [_("Choose the customer.")]})
@@ -385,7 +447,10 @@ def update_deal(
         name for name, value in data.items() if value != getattr(deal, name)
     }:
         raise IllegalTransition(_("A closed deal keeps its customer and amount: reopen it first."))
-    return update_versioned(deal, actor, data, expected_version=expected_version, event="deal.updated")
+    updated = update_versioned(deal, actor, data, expected_version=expected_version, event="deal.updated")
+    if interests is not None:
+        _set_products(updated, actor, interests)
+    return updated
 
 
 def _entered(deal: Deal, stage: Stage, when: datetime | None) -> None:

@@ -3,18 +3,21 @@ pipelines and their stages, and the partner card's deal and activity panels."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tandem.core import registry
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Company, User
 from tandem.crm import calls, mail, queries, services
@@ -28,6 +31,7 @@ from tandem.crm.forms import (
     SendEmailForm,
     StageForm,
     customers,
+    products_of_interest,
 )
 from tandem.crm.models import Activity, CallSettings, Communication, Deal, LostReason, Pipeline, Stage
 from tandem.crm.services import scripts as sales_scripts
@@ -61,6 +65,14 @@ autocomplete.register(
     autocomplete.Source(
         rows=lambda request: customers(request.user).filter(kind=Partner.Kind.PERSON),
         search=lambda rows, text: rows.filter(name__icontains=text),
+        order=("name_key", "id"),
+    ),
+)
+autocomplete.register(
+    "crm.product",
+    autocomplete.Source(
+        rows=lambda request: products_of_interest(request.user),
+        search=lambda rows, text: rows.filter(Q(name__icontains=text) | Q(sku__icontains=text)),
         order=("name_key", "id"),
     ),
 )
@@ -307,12 +319,34 @@ class DealDetailView(ObjectDetailView):
             "lose_url": reverse("crm:deal_lose", args=[deal.pk]),
             "move_url": reverse("crm:deal_move", args=[deal.pk]),
             "email_url": reverse("crm:deal_email", args=[deal.pk]) if self.can("add", Activity) else None,
+            "interests": list(deal.products_of_interest.select_related("product__uom")),
+            "panels": deal_panels(deal, self.request),
             **self.script_context(deal),
         }
 
     def script_context(self, deal: Deal) -> dict[str, Any]:
         text, items = sales_scripts.checklist(deal)
         return {"script": text, "checklist": items, "tick_url": reverse("crm:deal_tick", args=[deal.pk])}
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    label: str
+    html: str
+
+
+def deal_panels(deal: Deal, request: HttpRequest) -> list[Panel]:
+    """The panels other apps registered for the deal page (its quotation, order and revenue…),
+    for the user's permissions; a builder returns None where it has nothing to show."""
+    panels = []
+    for panel in registry.deal_panels():
+        if not request.user.has_perm(panel.permission):
+            continue
+        html = import_string(panel.build)(deal, request)
+        if html is not None:
+            panels.append(Panel(panel.key, str(panel.label), html))
+    return panels
 
 
 class DealCreateView(ObjectCreateView):

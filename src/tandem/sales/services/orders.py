@@ -262,13 +262,19 @@ def create_order(
 
 
 def create_from_deal(
-    deal: Deal, actor: User | None, *, lines: Sequence[OrderLineData], **header: Any
+    deal: Deal, actor: User | None, *, lines: Sequence[OrderLineData] | None = None, **header: Any
 ) -> SalesOrder:
     """A quotation for a deal's customer: its contact, salesperson and currency carried over,
-    the deal linked (``deal.sales_orders``). The deal names no products; ``lines`` are the
-    products of interest the salesperson offers."""
+    the deal linked (``deal.sales_orders``). Without ``lines``, the deal's products of interest
+    become its lines, each priced by ``catalog.queries.price_for`` and taxed under the
+    customer's fiscal position (``create_order`` fills both in)."""
     if deal.state == Deal.State.LOST:
         raise BusinessError(_("The deal was lost: reopen it first."))
+    if lines is None:
+        lines = [
+            OrderLineData(product=row.product, quantity=row.quantity)
+            for row in deal.products_of_interest.select_related("product__uom").order_by("id")
+        ]
     header.setdefault("contact", deal.contact)
     header.setdefault("salesperson", deal.owner)
     header.setdefault("currency", deal.currency)
