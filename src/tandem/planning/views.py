@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 
 from tandem.core.errors import BusinessError
 from tandem.core.jobs import services as jobs
@@ -377,7 +377,7 @@ class PlannedOrderActions(ActionView):
     actions = [
         Action(
             "firm",
-            gettext_lazy("Firm"),
+            pgettext_lazy("action", "Firm"),  # the button; plain "Firm" is the state
             lambda request, row: mrp_services.firm_orders(row.company, request.user, [row]),
             done=gettext_lazy("Firm: the next runs keep it."),
             available=lambda row, user: row.state == PlannedOrder.State.PROPOSED,
