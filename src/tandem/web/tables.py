@@ -20,7 +20,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.functional import Promise
 from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from tandem.web.display import Cell, Column, cells
@@ -85,8 +85,11 @@ def _row_html(obj: Any, row: list[Cell]) -> SafeString:
     return format_html_join("", "<td{}>{}</td>", ((_numeric(cell), _cell_html(obj, cell)) for cell in row))
 
 
-def _numeric(cell: Cell) -> str:
-    return ' class="text-end"' if cell.numeric else ""
+NUMERIC = mark_safe(' class="text-end"')  # format_html_join escapes a plain str
+
+
+def _numeric(cell: Cell) -> SafeString:
+    return NUMERIC if cell.numeric else SafeString("")
 
 
 def _cell_html(obj: Any, cell: Cell) -> SafeString:
