@@ -124,11 +124,11 @@ def make_partner(company: Company, manager: User) -> Callable[..., Partner]:
     counter = iter(range(1, 10_000))
 
     def make(name: str | None = None, *, actor: User | None = None, **fields: Any) -> Partner:
-        """Anna's partner, or the named owner's (made by the system: a manager gives customers
-        only to the team they lead)."""
+        """Anna's partner, or the named owner's, or nobody's with ``owner=None`` (those two made
+        by the system: a manager gives customers only to the team they lead)."""
         fields.setdefault("allow_duplicate", True)
-        if actor is None and fields.get("owner") in (None, manager):
-            actor = manager
+        if actor is None and fields.get("owner", manager) == manager:
+            actor = manager  # an explicit owner=None is the system's unowned partner
         return create_partner(company, actor, name=name or f"Customer {next(counter)}", **fields)
 
     return make

@@ -246,6 +246,7 @@ SPECTACULAR_SETTINGS = {
         "CallEventKindEnum": "tandem.crm.calls.EVENTS",
         "LeadSourceEnum": "tandem.crm.models.Lead.Source",
         "LeadStateEnum": "tandem.crm.models.Lead.State",
+        "DealStateEnum": "tandem.crm.models.Deal.State",
         "LocationKindEnum": "tandem.inventory.models.Location.Kind",
         "TransferKindEnum": "tandem.inventory.models.Transfer.Kind",
         "BomKindEnum": "tandem.manufacturing.models.Bom.Kind",

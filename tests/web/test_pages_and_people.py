@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import formats, translation
 
 from tandem.core.models import Company, User
+from tandem.crm import targets
 from tandem.partners.models import Partner
 from tandem.web.display import as_text
 
@@ -225,8 +226,11 @@ def test_autocomplete_honours_record_rules_and_company(
 
 
 def test_the_salesperson_select_finds_people_by_full_name(
-    login: Callable[[User], Client], manager: User, make_user: Callable[..., User]
+    login: Callable[[User], Client], company: Company, manager: User, make_user: Callable[..., User]
 ) -> None:
-    make_user("piotr", "salesperson", first_name="Piotr", last_name="Zieliński")
+    piotr = make_user("piotr", "salesperson", first_name="Piotr", last_name="Zieliński")
+    make_user("pia", "salesperson", first_name="Pia", last_name="Zielińska")  # not in Anna's team
+    targets.create_team(company, None, name="North", leader=manager, members=[piotr])
     page = login(manager).get("/autocomplete/partners.salesperson/", {"q": "zieli"}).content.decode()
     assert "Piotr Zieliński</option>" in page
+    assert "Zielińska" not in page  # a manager offers customers to the team they lead

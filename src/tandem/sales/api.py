@@ -291,7 +291,11 @@ class SalesOrderViewSet(
         body = {"invoice": invoice.pk, "total": invoice.amount_total}
         return Response(OrderInvoiceResultSerializer(body).data, status=201)
 
-    @extend_schema(request=OrdersInvoiceSerializer, responses={201: OrderInvoiceResultSerializer})
+    @extend_schema(
+        operation_id="v1_sales_orders_invoice_many",  # the detail action has the path's name
+        request=OrdersInvoiceSerializer,
+        responses={201: OrderInvoiceResultSerializer},
+    )
     @action(
         detail=False,
         methods=["post"],
