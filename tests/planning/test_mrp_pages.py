@@ -13,17 +13,23 @@ from django.urls import reverse
 from tandem.catalog.models import Product
 from tandem.catalog.services import create_product
 from tandem.core import roles
+from tandem.core.errors import ValidationFailed
 from tandem.core.jobs import services as jobs
-from tandem.core.models import Company, Uom, User
+from tandem.core.models import Company, Event, Uom, User
+from tandem.inventory import services as inventory
+from tandem.inventory.models import Warehouse
 from tandem.manufacturing.models import ManufacturingOrder
+from tandem.partners.services import create_partner
 from tandem.planning import mrp_services
 from tandem.planning.models import Forecast, MrpRun, PlannedOrder, ProductPlanning
+from tandem.purchasing import services as purchasing
 from tandem.purchasing.models import PurchaseRequest
-from tests.kit.api import ApiCases, api_client
+from tests.kit.api import ApiAction, ApiCases, api_client
+from tests.kit.query_counts import PinnedQueries
 from tests.kit.records import Kit
-from tests.kit.views import ViewCases
+from tests.kit.views import Action, ViewCases
 from tests.planning import chair_shop
-from tests.planning.chair_shop import Shop, day
+from tests.planning.chair_shop import TODAY, Shop, day
 from tests.web.support import signed_in
 
 _numbers = itertools.count(1)
@@ -144,6 +150,116 @@ class TestForecastApi(ApiCases):
         assert not Forecast.objects.filter(pk=obj.pk).exists()
 
 
+def _run(company: Company, actor: User | None, **fields: Any) -> MrpRun:
+    """A finished run, started as the button starts one (its job is run here, on the tests' today)."""
+    run = mrp_services.start_mrp_run(company, actor, **fields)
+    return mrp_services.run_mrp(run, today=TODAY)
+
+
+def _planned(company: Company, actor: User | None, **fields: Any) -> PlannedOrder:
+    """A proposal of the company's newest run: a bought stool forecast for February (the run
+    plans every earlier stool again; their proposals of the earlier runs are superseded)."""
+    if not Warehouse.objects.filter(company=company).exists():
+        inventory.create_warehouse(company, actor, name="Stools", code="ST")
+    product = _product(company, actor, fields.pop("product", None))
+    supplier = create_partner(company, actor, name=f"{product.name} Co", is_supplier=True, is_customer=False)
+    purchasing.create_supplier_price(
+        company, actor, partner=supplier, product=product, price="3.00", lead_time_days=5
+    )
+    mrp_services.create_forecast(company, actor, product=product, month="2027-02", quantity="12")
+    return _run(company, actor).orders.get(product=product)
+
+
+class TestMrpRunPages(ViewCases):
+    """The runs' list and a run's page (its exceptions and planned orders, the bulk buttons)."""
+
+    model = MrpRun
+    namespace = "planning"
+    url_prefix = "mrp_"
+    editor_role = roles.PRODUCTION_PLANNER
+    reader_role = roles.PURCHASER
+    creatable = editable = exportable = False
+    edit_changes: dict[str, Any] = {}
+    actions = [
+        Action("planning:mrp_firm", lambda kit, run: {}, event=None),
+        Action("planning:mrp_release", lambda kit, run: {}, event=None),
+    ]
+
+    def name_of(self, obj: Any) -> str:
+        return str(obj)
+
+    def make(self, company: Company, actor: User | None, **fields: Any) -> MrpRun:
+        return _run(company, actor)
+
+
+class TestPlannedOrderPages(ViewCases):
+    """The planned orders' list (the newest proposals first of all) and a planned order's page
+    with its firm, release and cancel buttons."""
+
+    model = PlannedOrder
+    namespace = "planning"
+    url_prefix = "planned_"
+    editor_role = roles.PRODUCTION_PLANNER
+    reader_role = roles.PURCHASER
+    name_field = "product"
+    creatable = editable = False
+    edit_changes: dict[str, Any] = {}
+    actions = [
+        Action("planning:planned_firm", lambda kit, row: {}, event=None),
+        Action("planning:planned_release", lambda kit, row: {}, event=None),
+        Action("planning:planned_cancel", lambda kit, row: {}, event=None),
+    ]
+
+    def name_of(self, obj: Any) -> str:
+        return str(obj.product)
+
+    def make(self, company: Company, actor: User | None, **fields: Any) -> PlannedOrder:
+        return _planned(company, actor, **fields)
+
+
+class TestMrpRunApi(ApiCases):
+    model = MrpRun
+    collection = "/api/v1/planning/mrp-runs/"
+    editor_role = roles.PRODUCTION_PLANNER
+    reader_role = roles.PURCHASER
+    create_body = {"horizon_days": 30}
+    update_body: dict[str, Any] = {}
+    bad_bodies = [({"horizon_days": 0}, "horizon_days"), ({"horizon_days": 731}, "horizon_days")]
+    updatable = archives = exportable = False
+    actions = [
+        ApiAction("planned-orders", lambda kit, run: {}, method="get"),
+        ApiAction("exceptions", lambda kit, run: {}, method="get"),
+        ApiAction("release", lambda kit, run: {}),
+    ]
+
+    make = TestMrpRunPages.make
+
+
+def test_a_runs_page_and_its_api_lists_run_the_same_queries_whatever_it_proposes(
+    company: Company, make_user: Any, pinned_queries: PinnedQueries
+) -> None:
+    """A run's page and its API lists of planned orders and exceptions do not query per row."""
+    planner = make_user("pia", roles.PRODUCTION_PLANNER)
+    _planned(company, planner)
+    few = MrpRun.objects.latest("id")
+    for _ in range(3):
+        _planned(company, planner)
+    many = MrpRun.objects.latest("id")
+    assert few.orders.count() == 1 and many.orders.count() == 4
+    client, api = signed_in(planner), api_client(planner)
+    for run in (few, many):
+        pinned_queries.check(
+            "planning:mrp_detail:rows",
+            lambda run=run: client.get(reverse("planning:mrp_detail", args=[run.pk])),
+        )
+        for path in ("planned-orders", "exceptions"):
+            url = f"/api/v1/planning/mrp-runs/{run.pk}/{path}/"
+            assert api.get(url).status_code == 200
+            pinned_queries.check(
+                f"api:/api/v1/planning/mrp-runs/{{id}}/{path}/", lambda url=url: api.get(url)
+            )
+
+
 # --- runs, release and permissions ------------------------------------------------------------------
 
 
@@ -205,8 +321,6 @@ def test_a_released_order_is_not_released_twice_and_nothing_is_written(shop: Sho
     run = shop.run()
     chair = run.orders.get(product__sku="CHAIR")
     mrp_services.release_orders(shop.company, admin, [chair])
-    from tandem.core.errors import ValidationFailed
-
     with pytest.raises(ValidationFailed):
         mrp_services.release_orders(shop.company, admin, list(run.orders.all()))
     assert ManufacturingOrder.objects.count() == 1 and not PurchaseRequest.objects.exists()
@@ -238,3 +352,56 @@ def test_the_api_starts_a_run_reads_it_and_releases(shop: Shop, planner: User, p
     everything = api_client(planner).post(f"/api/v1/planning/mrp-runs/{run.pk}/release/", {}, format="json")
     assert everything.json()["orders"] == 3 and len(everything.json()["requests"]) == 2
     assert everything.json()["rfqs"] == []  # a planner asks; the purchaser makes the RFQs
+
+
+@pytest.mark.django_db
+def test_a_new_run_supersedes_the_proposals_of_earlier_runs_and_keeps_firm_and_released_ones(
+    shop: Shop, admin: User, planner: User
+) -> None:
+    shop.deliver("chair", "10", day(20))
+    first = shop.run()
+    chair, leg = first.orders.get(product__sku="CHAIR"), first.orders.get(product__sku="LEG")
+    mrp_services.firm_orders(shop.company, admin, [chair])
+    mrp_services.release_orders(shop.company, admin, [leg], rfqs=False)
+    second = shop.run()
+    assert dict(first.orders.values_list("product__sku", "state")) == {
+        "CHAIR": PlannedOrder.State.FIRM,
+        "LEG": PlannedOrder.State.RELEASED,
+        "SEAT": PlannedOrder.State.SUPERSEDED,
+        "PLANK": PlannedOrder.State.SUPERSEDED,
+    }
+    # the firm chair and the released legs are supply: the new run proposes the seat and plank again
+    assert sorted(second.orders.values_list("product__sku", "quantity", "state")) == [
+        ("PLANK", D(20), PlannedOrder.State.PROPOSED),
+        ("SEAT", D(8), PlannedOrder.State.PROPOSED),
+    ]
+    done = Event.objects.filter(name="mrprun.done", subject_id=str(second.pk)).get()
+    assert done.data["superseded"] == 2
+    # the planner's list (proposals by default) holds the newest run's only
+    page = signed_in(planner).get(reverse("planning:planned_list"))
+    listed = {row.pk for row, _cells in page.context["rows"]}
+    assert listed == set(second.orders.values_list("pk", flat=True))
+    # a superseded proposal is not firmed, released or cancelled: refused, nothing written
+    seat = first.orders.get(product__sku="SEAT")
+    for change in (mrp_services.firm_orders, mrp_services.release_orders, mrp_services.cancel_orders):
+        with pytest.raises(ValidationFailed, match="Superseded"):
+            change(shop.company, admin, [seat])  # type: ignore[operator]
+    seat.refresh_from_db()
+    assert (
+        seat.state == PlannedOrder.State.SUPERSEDED
+        and not ManufacturingOrder.objects.filter(product__sku="SEAT").exists()
+    )
+    # a third run supersedes the second's proposals; the first run's firm and released stay
+    third = shop.run()
+    assert set(second.orders.values_list("state", flat=True)) == {PlannedOrder.State.SUPERSEDED}
+    assert third.orders.filter(state=PlannedOrder.State.PROPOSED).count() == 2
+    assert first.orders.filter(state__in=[PlannedOrder.State.FIRM, PlannedOrder.State.RELEASED]).count() == 2
+
+
+@pytest.mark.django_db
+def test_superseding_is_a_declared_move_of_proposals_only(company: Company) -> None:
+    from tandem.core.states import transition_rows
+
+    with pytest.raises(ValueError, match="one document at a time"):
+        transition_rows(MrpRun.objects.all(), "done")
+    assert transition_rows(PlannedOrder.objects.all(), "superseded") == 0

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from tandem.core import events
 from tandem.core.errors import IllegalTransition
 
-__all__ = ["IllegalTransition", "Transition", "allowed_actions", "transition"]
+__all__ = ["IllegalTransition", "Transition", "allowed_actions", "transition", "transition_rows"]
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,23 @@ def transition(
         if move.record:
             _record(document, action, actor, previous, move.target, data, company)
     return document
+
+
+def transition_rows(
+    rows: models.QuerySet[Any], action: str, actor: Any = None, *, fields: Mapping[str, Any] | None = None
+) -> int:
+    """Move every row of ``rows`` that is in a source state along ``action`` with one conditional
+    UPDATE (rows in other states are left as they are) and answer how many moved: for a bulk
+    move of rows that record no event of their own (``record=False``; their service records one
+    event for the lot), e.g. a new MRP run superseding the proposals of the earlier ones."""
+    model = rows.model
+    move = transitions_of(model).get(action)
+    if move is None:
+        raise IllegalTransition(_("Unknown action “%(action)s”.") % {"action": action})
+    if move.record:
+        raise ValueError("a transition that records an event moves one document at a time: transition()")
+    values = _values(model, move, actor, timezone.now(), fields or {})
+    return int(rows.filter(state__in=move.sources).update(**values))
 
 
 def transitions_of(model: type[models.Model]) -> dict[str, Transition]:

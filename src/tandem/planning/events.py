@@ -49,6 +49,7 @@ declare(
     ),
 )
 declare(
+    EventType("mrprun.started", _("MRP run started"), {"horizon_days": "days planned ahead"}),
     EventType(
         "mrprun.done",
         _("MRP run done"),
@@ -58,6 +59,7 @@ declare(
             "demand_lines": "demand lines read",
             "planned_orders": "planned orders proposed",
             "exceptions": "exception messages",
+            "superseded": "proposals of earlier runs superseded",
         },
         webhook=True,
     ),

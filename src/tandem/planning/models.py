@@ -201,7 +201,8 @@ class PlannedOrder(CompanyOwned):
     """What MRP proposes: make (a manufacturing order by ``bom``) or buy (from ``partner``)
     ``quantity`` of ``product``, started on ``start_date`` to be there by ``due_date``.
     Proposed → firm (MRP keeps it) → released into a manufacturing order or a purchase request
-    (and from there an RFQ), or cancelled."""
+    (and from there an RFQ), or cancelled; a proposal still proposed when a newer run is done is
+    superseded by that run's (the planner reviews only the newest proposals)."""
 
     class Kind(models.TextChoices):
         MAKE = "make", _("Make")
@@ -212,9 +213,11 @@ class PlannedOrder(CompanyOwned):
         FIRM = "firm", _("Firm")
         RELEASED = "released", _("Released")
         CANCELLED = "cancelled", _("Cancelled")
+        SUPERSEDED = "superseded", _("Superseded")
 
     TRANSITIONS = {
         "firmed": Transition({"proposed"}, "firm", record=False),
+        "superseded": Transition({"proposed"}, "superseded", record=False),
         "released": Transition({"proposed", "firm"}, "released", at="released_at", record=False),
         "cancelled": Transition({"proposed", "firm"}, "cancelled", record=False),
     }

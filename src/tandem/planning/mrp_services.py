@@ -30,7 +30,7 @@ from tandem.core.jobs import services as jobs
 from tandem.core.messages import Message
 from tandem.core.models import Company, User
 from tandem.core.money import read_decimal
-from tandem.core.states import transition
+from tandem.core.states import transition, transition_rows
 from tandem.core.versioning import update_versioned
 from tandem.manufacturing import services as manufacturing
 from tandem.manufacturing.models import ManufacturingOrder
@@ -75,14 +75,17 @@ def start_mrp_run(company: Company, actor: User | None, *, horizon_days: Any = 9
         )
         MrpRun.objects.filter(pk=run.pk).update(job=job)
         run.job = job
+        events.record("mrprun.started", run, actor, {"horizon_days": days}, company=company)
     return run
 
 
 def run_mrp(
     run: MrpRun, *, today: datetime.date | None = None, progress: jobs.Progress | None = None
 ) -> MrpRun:
-    """Plan ``run`` and write its planned orders and exceptions in bulk; the run ends "done" with
-    its counts, or "failed" (nothing of it written) when planning raised, which is raised again.
+    """Plan ``run`` and write its planned orders and exceptions in bulk; the proposals of earlier
+    runs still proposed are superseded (firm and released ones stay: MRP counts them as supply),
+    so the planner reviews only the newest. The run ends "done" with its counts, or "failed"
+    (nothing of it written) when planning raised, which is raised again.
     The rows go in with ``core.bulk.RowInserter`` (one prepared INSERT run over every row):
     ``bulk_create`` spent half of a run rendering its statements."""
     today = today or timezone.localdate()
@@ -131,6 +134,11 @@ def run_mrp(
                     for row in plan.exceptions
                 ]
             )
+            superseded = transition_rows(
+                PlannedOrder.objects.filter(company=run.company, run_id__lt=run.pk),
+                "superseded",
+                run.started_by,
+            )
     except Exception:
         transition(run, "failed", run.started_by, company=run.company)
         raise
@@ -145,7 +153,7 @@ def run_mrp(
         "done",
         run.started_by,
         fields={**counts, "milliseconds": int((time.monotonic() - began) * 1000)},
-        data=counts,
+        data={**counts, "superseded": superseded},
         company=run.company,
     )
     return run
@@ -154,7 +162,8 @@ def run_mrp(
 # --- planned orders ------------------------------------------------------------------------------
 
 
-def _chosen(company: Company, orders: Iterable[PlannedOrder], states: set[str]) -> list[PlannedOrder]:
+def _chosen(company: Company, orders: Iterable[PlannedOrder], action: str) -> list[PlannedOrder]:
+    """The planned orders, locked, each checked to be the company's and able to take ``action``."""
     ids = [o.pk for o in orders]
     rows = list(
         PlannedOrder.objects.select_for_update(of=("self",))
@@ -164,7 +173,7 @@ def _chosen(company: Company, orders: Iterable[PlannedOrder], states: set[str]) 
     )
     if len(rows) != len(set(ids)):
         raise ValidationFailed({"orders": [_("Some of these planned orders are not this company's.")]})
-    wrong = [row for row in rows if row.state not in states]
+    wrong = [row for row in rows if row.state not in PlannedOrder.TRANSITIONS[action].sources]
     if wrong:
         raise ValidationFailed(
             {
@@ -177,23 +186,35 @@ def _chosen(company: Company, orders: Iterable[PlannedOrder], states: set[str]) 
     return rows
 
 
+def _moved(
+    company: Company,
+    actor: User | None,
+    rows: list[PlannedOrder],
+    action: str,
+    event: str,
+    *,
+    links: Mapping[int, Mapping[str, Any]] | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> int:
+    """Move each of the chosen ``rows`` along ``action`` (with the documents ``links`` gives it)
+    and record ``event`` once for the lot: the orders moved, besides ``data``."""
+    for row in rows:
+        transition(row, action, actor, fields=(links or {}).get(row.pk))
+    events.record(event, None, actor, {"orders": len(rows), **(data or {})}, company=company)
+    return len(rows)
+
+
 @transaction.atomic
 def firm_orders(company: Company, actor: User | None, orders: Iterable[PlannedOrder]) -> int:
     """Firm proposed planned orders: the next runs keep them (as supply) instead of replanning."""
-    rows = _chosen(company, orders, {PlannedOrder.State.PROPOSED})
-    for row in rows:
-        transition(row, "firmed", actor)
-    events.record("planning.orders_firmed", None, actor, {"orders": len(rows)}, company=company)
-    return len(rows)
+    rows = _chosen(company, orders, "firmed")
+    return _moved(company, actor, rows, "firmed", "planning.orders_firmed")
 
 
 @transaction.atomic
 def cancel_orders(company: Company, actor: User | None, orders: Iterable[PlannedOrder]) -> int:
-    rows = _chosen(company, orders, {PlannedOrder.State.PROPOSED, PlannedOrder.State.FIRM})
-    for row in rows:
-        transition(row, "cancelled", actor)
-    events.record("planning.orders_cancelled", None, actor, {"orders": len(rows)}, company=company)
-    return len(rows)
+    rows = _chosen(company, orders, "cancelled")
+    return _moved(company, actor, rows, "cancelled", "planning.orders_cancelled")
 
 
 @dataclass
@@ -210,11 +231,12 @@ def release_orders(
 ) -> Released:
     """Release proposed or firm planned orders: makes into confirmed manufacturing orders (source
     MRP), buys into purchase requests and, with ``rfqs``, draft RFQs per supplier."""
-    rows = _chosen(company, orders, {PlannedOrder.State.PROPOSED, PlannedOrder.State.FIRM})
+    rows = _chosen(company, orders, "released")
     found = Released(orders=len(rows))
-    makes = [row for row in rows if row.kind == PlannedOrder.Kind.MAKE]
-    buys = [row for row in rows if row.kind == PlannedOrder.Kind.BUY]
-    for row in makes:
+    links: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        if row.kind != PlannedOrder.Kind.MAKE:
+            continue
         order = manufacturing.create_order(
             company,
             actor,
@@ -228,9 +250,10 @@ def release_orders(
         )
         order = manufacturing.confirm_order(order, actor)
         found.manufacturing_orders.append(order)
-        transition(row, "released", actor, fields={"manufacturing_order": order})
+        links[row.pk] = {"manufacturing_order": order}
+    buys = [row for row in rows if row.kind == PlannedOrder.Kind.BUY]
     if buys:
-        requests = purchasing.create_requests(
+        found.requests = purchasing.create_requests(
             company,
             actor,
             [
@@ -245,23 +268,17 @@ def release_orders(
                 for row in buys
             ],
         )
-        for row, request in zip(buys, requests, strict=True):
-            transition(row, "released", actor, fields={"purchase_request": request})
-        found.requests = requests
+        links.update(
+            {row.pk: {"purchase_request": request} for row, request in zip(buys, found.requests, strict=True)}
+        )
         if rfqs:
-            found.rfqs = purchasing.create_rfqs(company, actor, requests).orders
-    events.record(
-        "planning.orders_released",
-        None,
-        actor,
-        {
-            "orders": len(rows),
-            "manufacturing_orders": [o.number for o in found.manufacturing_orders],
-            "requests": len(found.requests),
-            "rfqs": [o.pk for o in found.rfqs],
-        },
-        company=company,
-    )
+            found.rfqs = purchasing.create_rfqs(company, actor, found.requests).orders
+    data = {
+        "manufacturing_orders": [o.number for o in found.manufacturing_orders],
+        "requests": len(found.requests),
+        "rfqs": [o.pk for o in found.rfqs],
+    }
+    _moved(company, actor, rows, "released", "planning.orders_released", links=links, data=data)
     return found
 
 
@@ -276,6 +293,15 @@ def _own_product(company: Company, data: Mapping[str, Any], errors: dict[str, li
         errors["product"] = [_("This choice belongs to another company.")]
     elif product.kind == Product.Kind.SERVICE:
         errors["product"] = [_("A service is not kept in stock or made.")]
+
+
+def _taken(model: type[Forecast | ProductPlanning], company: Company, current: Any, **key: Any) -> bool:
+    """Whether a row of the company other than ``current`` already has ``key`` (one per product
+    and month, one lot sizing per product)."""
+    others = model.objects.filter(company=company, **key)
+    if current is not None:
+        others = others.exclude(pk=current.pk)
+    return bool(others.exists())
 
 
 def _unknown(fields: Mapping[str, Any], allowed: list[str]) -> None:
@@ -310,12 +336,8 @@ def _normalized_forecast(
                 errors[name] = [_("This field is required.")]
     product = data.get("product", current.product if current else None)
     month = data.get("month", current.month if current else None)
-    if not errors and product is not None and month is not None:
-        others = Forecast.objects.filter(company=company, product=product, month=month)
-        if current is not None:
-            others = others.exclude(pk=current.pk)
-        if others.exists():
-            errors["month"] = [_("This product already has a forecast for this month.")]
+    if not errors and _taken(Forecast, company, current, product=product, month=month):
+        errors["month"] = [_("This product already has a forecast for this month.")]
     if errors:
         raise ValidationFailed(errors)
     return data
@@ -384,12 +406,8 @@ def _normalized_planning(
     if current is None and data.get("product") is None and "product" not in errors:
         errors["product"] = [_("This field is required.")]
     product = data.get("product")
-    if not errors and product is not None:
-        others = ProductPlanning.objects.filter(company=company, product=product)
-        if current is not None:
-            others = others.exclude(pk=current.pk)
-        if others.exists():
-            errors["product"] = [_("This product already has its lot sizing.")]
+    if not errors and product is not None and _taken(ProductPlanning, company, current, product=product):
+        errors["product"] = [_("This product already has its lot sizing.")]
     if errors:
         raise ValidationFailed(errors)
     return data

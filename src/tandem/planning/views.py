@@ -271,7 +271,7 @@ class MrpRunListView(ObjectListView):
     filterset_class = MrpRunFilter
     filter_fields = ["state"]
     columns = [
-        Column("id", gettext_lazy("Run"), link=True),
+        Column("id", gettext_lazy("Run"), link=True, shown=lambda pk: _("MRP run %(id)s") % {"id": pk}),
         Column("state", gettext_lazy("State")),
         Column("started_at", gettext_lazy("Started")),
         Column("started_by", gettext_lazy("Started by")),
