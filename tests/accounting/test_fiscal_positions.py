@@ -31,10 +31,9 @@ from tandem.core.errors import ValidationFailed
 from tandem.core.models import Company, User
 from tests.accounting.conftest import books_of
 from tests.accounting.test_api import BooksApi
-from tests.accounting.test_invoice_views import lines_data
 from tests.kit.api import api_client, assert_problem
 from tests.kit.records import Kit, Snapshot, assert_unchanged
-from tests.kit.views import ViewCases, form_data, signed_in
+from tests.kit.views import ViewCases, form_data, formset_data, signed_in
 
 pytestmark = pytest.mark.django_db
 _n = itertools.count(1)
@@ -72,7 +71,7 @@ def make_position(company: Company, actor: User | None, **fields: Any) -> Fiscal
 
 def rows_data(form: Any) -> dict[str, Any]:
     """The position's form as a browser posts it untouched, its mapping rows included."""
-    return {**form_data(form), **lines_data(form.tax_map), **lines_data(form.account_map)}
+    return {**form_data(form), **formset_data(form.tax_map), **formset_data(form.account_map)}
 
 
 class TestFiscalPositionPages(ViewCases):

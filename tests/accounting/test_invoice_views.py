@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django import forms
 from django.test import Client
 from django.urls import reverse
 
@@ -21,7 +20,7 @@ from tandem.partners.models import Partner
 from tandem.partners.services import create_partner
 from tests.kit.api import ApiAction, ApiCases, api_client
 from tests.kit.records import Kit
-from tests.kit.views import Action, ViewCases, form_data, signed_in
+from tests.kit.views import Action, ViewCases, form_data, formset_data, signed_in
 
 DAY = datetime.date(2026, 3, 10)
 REFERENCES = itertools.count(1)
@@ -49,13 +48,6 @@ def make_invoice(company: Company, actor: User | None, **fields: Any) -> Invoice
         company, actor, kind="customer_invoice", partner=_partner(company, actor), invoice_date=DAY,
         lines=[line], **fields,
     )  # fmt: skip
-
-
-def lines_data(formset: forms.BaseFormSet) -> dict[str, Any]:  # type: ignore[type-arg]
-    data = {f"{formset.prefix}-{k}": v for k, v in form_data(formset.management_form).items()}
-    for form in formset:
-        data.update({f"{form.prefix}-{k}": v for k, v in form_data(form).items()})
-    return data
 
 
 class TestInvoicePages(ViewCases):
@@ -101,7 +93,7 @@ class TestInvoicePages(ViewCases):
         response = client.get(self.url("edit", obj))
         assert response.status_code == 200, response.status_code
         form = response.context["form"]
-        return {**form_data(form), **lines_data(form.lines)}
+        return {**form_data(form), **formset_data(form.lines)}
 
 
 def test_the_pdf_downloads_and_the_vat_report_drills_down(company: Company, make_user: Any) -> None:

@@ -24,10 +24,9 @@ from tandem.core import roles
 from tandem.core.errors import ValidationFailed
 from tandem.core.models import Company, Currency, PaymentTerm, User
 from tests.accounting.test_api import BooksApi
-from tests.accounting.test_invoice_views import lines_data
 from tests.kit.api import api_client, assert_problem
 from tests.kit.records import Snapshot, assert_unchanged
-from tests.kit.views import ViewCases, form_data, signed_in
+from tests.kit.views import ViewCases, form_data, formset_data, signed_in
 
 pytestmark = pytest.mark.django_db
 _n = itertools.count(1)
@@ -42,7 +41,7 @@ def make_term(company: Company, actor: User | None, **fields: Any) -> BooksPayme
 
 
 def rows_data(form: Any) -> dict[str, Any]:
-    return {**form_data(form), **lines_data(form.lines)}
+    return {**form_data(form), **formset_data(form.lines)}
 
 
 def stored_lines(term: PaymentTerm) -> list[tuple[str, Decimal, int, bool]]:

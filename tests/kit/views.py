@@ -78,6 +78,14 @@ def form_data(form: forms.BaseForm) -> dict[str, Any]:
     return data
 
 
+def formset_data(formset: forms.BaseFormSet) -> dict[str, Any]:  # type: ignore[type-arg]
+    """What a browser posts for ``formset`` untouched: its management form and each row's values."""
+    data = {f"{formset.prefix}-{k}": v for k, v in form_data(formset.management_form).items()}
+    for form in formset:
+        data.update({f"{form.prefix}-{k}": v for k, v in form_data(form).items()})
+    return data
+
+
 def posted(changes: Mapping[str, Any]) -> dict[str, Any]:
     """Declared values (``True``, ``Decimal``, a model) as a browser posts them."""
     data: dict[str, Any] = {}

@@ -22,9 +22,9 @@ from tandem.core import roles
 from tandem.core.models import Company, Uom, User
 from tandem.crm import targets
 from tandem.inventory import services as inventory
-from tandem.inventory.models import Warehouse
+from tandem.inventory.models import Transfer, Warehouse
 from tandem.partners.models import Partner
-from tandem.sales import services
+from tandem.sales import queries, services
 from tandem.sales.models import SalesOrder
 
 DAY = datetime.date(2026, 3, 10)
@@ -120,3 +120,23 @@ def signature(size: tuple[int, int] = (300, 100), *, blank: bool = False, kind: 
     out = io.BytesIO()
     picture.save(out, format=kind)
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+@pytest.fixture
+def order(
+    company: Company, salesperson: User, customer: Partner, chair: Product, warehouse: Warehouse, vat: Tax
+) -> SalesOrder:
+    """A confirmed order of ten chairs at 100 with 23 % VAT: 1,000 untaxed, 1,230 in all."""
+    made = quotation(company, salesperson, customer, (chair, "10"), taxes=[vat])
+    services.confirm_order(made, salesperson)
+    made.refresh_from_db()
+    assert made.amount_total == Decimal("1230.00")
+    return made
+
+
+def deliver(order: SalesOrder, admin: User, quantity: int | None = None) -> None:
+    """Validate the order's open delivery, all of it or ``quantity``."""
+    delivery = Transfer.objects.filter(pk__in=[t.pk for t in queries.open_deliveries(order)]).first()
+    assert delivery is not None
+    move = delivery.moves.get()
+    inventory.validate_transfer(delivery, None if quantity is None else {move.pk: quantity}, admin)

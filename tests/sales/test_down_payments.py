@@ -16,36 +16,15 @@ from tandem.catalog.models import Product
 from tandem.core import invariants
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Company, Event, User
-from tandem.inventory import services as inventory
-from tandem.inventory.models import Transfer, Warehouse
 from tandem.partners.models import Partner
-from tandem.sales import queries, services
+from tandem.sales import services
 from tandem.sales.models import SalesOrder
 from tests.kit.api import api_client, assert_problem
-from tests.sales.conftest import quotation
+from tests.sales.conftest import deliver, quotation
 from tests.web.support import signed_in
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-@pytest.fixture
-def order(
-    company: Company, salesperson: User, customer: Partner, chair: Product, warehouse: Warehouse, vat: Tax
-) -> SalesOrder:
-    """Ten chairs at 100 with 23 % VAT: 1,000 untaxed, 1,230 in all."""
-    made = quotation(company, salesperson, customer, (chair, "10"), taxes=[vat])
-    services.confirm_order(made, salesperson)
-    made.refresh_from_db()
-    assert made.amount_total == D("1230.00")
-    return made
-
-
-def _deliver(order: SalesOrder, admin: User, quantity: int | None = None) -> None:
-    delivery = Transfer.objects.filter(pk__in=[t.pk for t in queries.open_deliveries(order)]).first()
-    assert delivery is not None
-    move = delivery.moves.get()
-    inventory.validate_transfer(delivery, None if quantity is None else {move.pk: quantity}, admin)
 
 
 def _rows(invoice: Invoice) -> list[tuple[str, Decimal, Decimal]]:
@@ -78,7 +57,7 @@ def test_the_final_invoice_deducts_the_down_payment_and_the_books_balance(
 ) -> None:
     down = services.invoice_down_payment(order, admin, percent="10")
     accounting.post_invoice(down, admin)
-    _deliver(order, admin)
+    deliver(order, admin)
     final = services.invoice_order(order, admin)
     assert _rows(final)[1:] == [("2050", D(-1), D(100))]
     assert (final.amount_untaxed, final.amount_total) == (D("900.00"), D("1107.00"))
@@ -91,10 +70,10 @@ def test_the_final_invoice_deducts_the_down_payment_and_the_books_balance(
 
 def test_two_partial_invoices_deduct_the_down_payment_once_in_all(order: SalesOrder, admin: User) -> None:
     services.invoice_down_payment(order, admin, percent="50")  # 500 untaxed
-    _deliver(order, admin, 3)
+    deliver(order, admin, 3)
     first = services.invoice_order(order, admin)  # 300 of goods: 300 deducted, not more
     assert first.amount_untaxed == 0 and _rows(first)[1:] == [("2050", D(-1), D(300))]
-    _deliver(order, admin)
+    deliver(order, admin)
     second = services.invoice_order(order, admin)  # 700 of goods: the 200 left
     assert _rows(second)[1:] == [("2050", D(-1), D(200))] and second.amount_untaxed == D(500)
     assert services.down_payments_left(order).total == 0
@@ -109,7 +88,7 @@ def test_a_cancelled_or_deleted_down_payment_is_deducted_no_more(order: SalesOrd
     draft = services.invoice_down_payment(order, admin, percent="20")
     accounting.delete_draft(draft, admin)
     assert services.down_payments_left(order).total == 0
-    _deliver(order, admin)
+    deliver(order, admin)
     final = services.invoice_order(order, admin)
     assert len(_rows(final)) == 1 and final.amount_untaxed == D(1000)
 

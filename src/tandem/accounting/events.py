@@ -132,6 +132,15 @@ declare(
         {"kind": "customer_invoice, supplier_bill, …", "total": INVOICE_TOTAL},
     ),
     EventType("invoice.updated", _("Changed"), {"changes": CHANGES}),
+    EventType(
+        "invoice.lines_written",
+        _("Lines changed"),
+        {
+            "changed": "ids of the draft's lines changed in place",
+            "removed": "ids of its lines removed",
+            "added": "ids of the lines added",
+        },
+    ),
     EventType("invoice.deleted", _("Draft deleted"), {"kind": "the draft's kind"}),
     EventType(
         "invoice.posted",

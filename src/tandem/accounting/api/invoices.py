@@ -47,6 +47,11 @@ class InvoiceSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 
 class LineWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="The draft's line this changes (it keeps its identity); a line not named again is removed.",
+    )
     description = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     product = ScopedPrimaryKeyField(queryset=Product.objects.all(), required=False, allow_null=True)
     quantity = serializers.DecimalField(max_digits=18, decimal_places=4, default=Decimal(1))

@@ -18,6 +18,7 @@ LINE_ROWS = 3  # empty rows offered below the invoice's lines
 
 
 class InvoiceLineForm(forms.Form):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)  # the draft's line it changes
     description = forms.CharField(label=_("Description"), max_length=500, required=False)
     product = forms.ModelChoiceField(Product.objects.none(), label=_("Product"), required=False)
     quantity = forms.DecimalField(label=_("Quantity"), initial=1, max_digits=18, decimal_places=4)
@@ -43,6 +44,7 @@ class InvoiceLineForm(forms.Form):
         if not data or not (data.get("description") or data.get("product")):
             return None
         return LineData(
+            id=data.get("id"),
             description=data.get("description") or "",
             quantity=data["quantity"],
             price_unit=data["price_unit"],
@@ -81,7 +83,8 @@ class InvoiceForm(ServiceModelForm):
         formset = forms.formset_factory(InvoiceLineForm, extra=LINE_ROWS)
         initial = [
             {
-                "description": line.description, "product": line.product_id, "quantity": line.quantity,
+                "id": line.pk, "description": line.description, "product": line.product_id,
+                "quantity": line.quantity,
                 "price_unit": line.price_unit, "discount": line.discount, "account": line.account_id,
                 "taxes": [t.pk for t in line.taxes.all()],
             }

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -78,7 +78,9 @@ class InvoiceMatched(BusinessError):
 @dataclass
 class LineData:
     """One invoice line as a caller gives it; empty ``account``/``taxes`` take the defaults
-    (the product's or its category's, then the journal's; taxes mapped by the fiscal position)."""
+    (the product's or its category's, then the journal's; taxes mapped by the fiscal position).
+    ``id`` names the draft's line it changes, which keeps its identity (what other domains link
+    to it, an order's line it bills); a line of the draft not named again is removed."""
 
     description: str = ""
     quantity: Any = Decimal(1)
@@ -90,6 +92,7 @@ class LineData:
     uom: Uom | None = None
     cost_centre: CostCentre | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
 
 
 # --- drafts -------------------------------------------------------------------------------
@@ -149,39 +152,60 @@ def _check_line(
         errors.setdefault(key, []).append(_("A discount is between 0 and 100 %."))
 
 
-def _write_lines(invoice: Invoice, given: Sequence[LineData]) -> None:
+@dataclass(frozen=True)
+class LinesWritten:
+    """Which of a draft's lines were changed in place, removed and added (ids)."""
+
+    changed: list[int]
+    removed: list[int]
+    added: list[int]
+
+
+def _write_lines(invoice: Invoice, given: Sequence[LineData]) -> LinesWritten:
+    """Write the draft's lines as ``given``: a line named by its ``id`` is changed in place,
+    the others are added, and the draft's lines not named are removed."""
     errors: dict[str, list[str]] = {}
     if not given:
         errors["lines"] = [_("An invoice has at least one line.")]
     books = ledger_queries.settings_of(invoice.company)
     mapped = taxes.account_map(invoice.fiscal_position_id)
+    existing = {line.pk: line for line in invoice.lines.all()} if invoice.pk else {}
+    named = [data.id for data in given if data.id is not None]
     rows: list[tuple[InvoiceLine, list[Tax]]] = []
     for n, data in enumerate(given):
         key = f"lines.{n}"
+        if data.id is not None and (data.id not in existing or named.count(data.id) > 1):
+            errors[key] = [_("This is not a line of this invoice, or it is given twice.")]
+            continue
         defaults = _product_defaults(invoice.company, data.product)
         account = data.account or _default_account(invoice, defaults, books)
-        line = InvoiceLine(
-            invoice=invoice,
-            sequence=10 * (n + 1),
-            product=data.product,
-            description=(data.description or (data.product.name if data.product else "")).strip()[:500],
-            quantity=read_decimal(data.quantity, key, errors),
-            price_unit=read_decimal(data.price_unit, key, errors),
-            discount=read_decimal(data.discount, key, errors),
-            account=mapped.get(account.pk, account) if account is not None else None,
-            uom=data.uom,
-            cost_centre=data.cost_centre,
-        )
+        line = existing[data.id] if data.id is not None else InvoiceLine(invoice=invoice)
+        same_product = line.pk is not None and line.product_id == (data.product.pk if data.product else None)
+        line.sequence = 10 * (n + 1)
+        line.product = data.product
+        line.description = (data.description or (data.product.name if data.product else "")).strip()[:500]
+        line.quantity = read_decimal(data.quantity, key, errors)
+        line.price_unit = read_decimal(data.price_unit, key, errors)
+        line.discount = read_decimal(data.discount, key, errors)
+        if account is not None:  # none at all: a new line is refused below, a kept one keeps its own
+            line.account = mapped.get(account.pk, account)
+        if data.uom is not None or not same_product:  # the form and the API do not show these
+            line.uom = data.uom
+        if data.cost_centre is not None or not same_product:
+            line.cost_centre = data.cost_centre
         chosen = list(data.taxes) if data.taxes is not None else _default_taxes(invoice, defaults)
         _check_line(invoice, n, line, chosen, errors)
         rows.append((line, chosen))
     if errors:
         raise ValidationFailed(errors)
-    invoice.lines.all().delete()
+    removed = sorted(existing.keys() - set(named))
+    InvoiceLine.objects.filter(pk__in=removed).delete()
     for line, chosen in rows:
         line.save()
         line.taxes.set(chosen)
     _compute(invoice, books)
+    kept = sorted(set(named))
+    return LinesWritten(kept, removed, [line.pk for line, _chosen in rows if line.pk not in existing])
 
 
 def line_taxes(
@@ -353,7 +377,8 @@ def update_invoice(
             check=lambda row: _check_header(row.company, row),
         )
         if lines is not None:
-            _write_lines(updated, lines)
+            written = _write_lines(updated, lines)
+            events.record("invoice.lines_written", updated, actor, asdict(written))
         else:
             _compute(updated)
     return updated

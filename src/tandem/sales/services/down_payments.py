@@ -67,9 +67,10 @@ class Left:
         return sum(self.amounts.values(), ZERO)
 
 
-def down_payments_left(order: SalesOrder) -> Left:
-    """Down payments invoiced on ``order`` less those deducted, on invoices not cancelled (a
-    draft counts: what a draft deducts is not deducted twice)."""
+def _balances(order: SalesOrder) -> tuple[dict[TaxKey, Decimal], list[Invoice]]:
+    """Per set of taxes, the down payments invoiced on ``order`` less those deducted (untaxed),
+    on invoices not cancelled (a draft counts: what a draft deducts is not deducted twice); and
+    the down-payment invoices."""
     rows = (
         OrderInvoiceLine.objects.filter(
             order=order,
@@ -88,7 +89,31 @@ def down_payments_left(order: SalesOrder) -> Left:
         amounts[_key(list(line.taxes.all()))] += line.amount_untaxed
         if row.kind == K.DOWN_PAYMENT:
             invoices[line.invoice_id] = line.invoice
-    return Left({key: amount for key, amount in amounts.items() if amount > 0}, list(invoices.values()))
+    return dict(amounts), list(invoices.values())
+
+
+def down_payments_left(order: SalesOrder) -> Left:
+    """Down payments invoiced on ``order`` less those deducted, per set of taxes."""
+    amounts, invoices = _balances(order)
+    return Left({key: amount for key, amount in amounts.items() if amount > 0}, invoices)
+
+
+def check_down_payments(order: SalesOrder) -> None:
+    """Refused (a draft's hand-changed lines roll back): down payments beyond the order's total,
+    or deductions beyond the down payments invoiced."""
+    errors: list[str] = []
+    invoiced = down_payments_invoiced(order)
+    if invoiced > order.amount_total:
+        errors.append(
+            _("Down payments of %(total)s in all would be more than the order's total, %(order)s.")
+            % {"total": invoiced, "order": order.amount_total}
+        )
+    if any(amount < 0 for amount in _balances(order)[0].values()):
+        errors.append(
+            _("%(order)s: more is deducted than was invoiced as down payments.") % {"order": order.number}
+        )
+    if errors:
+        raise ValidationFailed({"lines": errors})
 
 
 def down_payments_invoiced(order: SalesOrder) -> Decimal:
@@ -234,6 +259,7 @@ __all__ = [
     "ADVANCE_CODES",
     "Left",
     "advances_account",
+    "check_down_payments",
     "deductions",
     "down_payments_invoiced",
     "down_payments_left",

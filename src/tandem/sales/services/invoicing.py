@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from tandem.accounting.models import Invoice
+from tandem.accounting.models import Invoice, InvoiceLine
 from tandem.accounting.services import invoices as accounting
 from tandem.core import events
 from tandem.core.errors import BusinessError, ValidationFailed
@@ -244,6 +244,57 @@ def delivered(event: Event) -> None:
     )
     _mail_shipment(order, transfer, event.actor)
     _maybe_done(order, event.actor)
+
+
+@events.on("invoice.lines_written")
+def invoice_lines_written(event: Event) -> None:
+    """A draft invoice of orders had its lines changed by hand: what it bills of each order must
+    stay within the order's invoicing policy, a billed line keep its order line's product, and
+    its down payments and deductions add up; otherwise the change is refused, nothing written."""
+    touched = [*event.data["changed"], *event.data["added"]]
+    links = OrderInvoiceLine.objects.filter(invoice_line_id__in=touched).select_related(
+        "invoice_line", "order_line__product"
+    )
+    errors: list[str] = []
+    for link in links:
+        if link.order_line is not None and link.invoice_line.product_id != link.order_line.product_id:
+            errors.append(
+                _("A line billing %(product)s of an order keeps that product: remove it and add a new line.")
+                % {"product": link.order_line.product}
+            )
+    if errors:
+        raise ValidationFailed({"lines": errors})
+    orders = SalesOrder.objects.filter(invoices__invoice_id=event.subject_id).select_related("currency")
+    products = set(
+        InvoiceLine.objects.filter(pk__in=event.data["added"], product__isnull=False).values_list(
+            "product_id", flat=True
+        )
+    )
+    for order in orders:
+        _check_within_policy(
+            order, {link.order_line_id for link in links if link.order_id == order.pk}, products
+        )
+        if any(link.kind != OrderInvoiceLine.Kind.GOODS for link in links if link.order_id == order.pk):
+            down_payments.check_down_payments(order)
+
+
+def _check_within_policy(order: SalesOrder, lines: set[int | None], products: set[int]) -> None:
+    """Refused: one of ``order``'s lines (or of its lines of ``products``) invoiced beyond what its
+    policy allows."""
+    errors = [
+        _("At most %(left)s of %(product)s can be invoiced on %(order)s (%(policy)s).")
+        % {
+            "left": f"{status.invoiceable.normalize():f}",
+            "product": status.line.product,
+            "order": order.number,
+            "policy": status.line.get_invoice_policy_display(),
+        }
+        for status in queries.line_statuses(order)
+        if (status.line.pk in lines or status.line.product_id in products)
+        and status.invoiced > status.invoiceable
+    ]
+    if errors:
+        raise ValidationFailed({"lines": errors})
 
 
 @events.on("invoice.posted")
