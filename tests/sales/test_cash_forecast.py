@@ -17,7 +17,7 @@ from tandem.core.models import Company, PaymentTerm, User
 from tandem.inventory.models import Warehouse
 from tandem.partners.models import Partner
 from tandem.sales import services
-from tests.sales.conftest import DAY, quotation
+from tests.sales.conftest import DAY, deliver, quotation
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -97,3 +97,37 @@ def test_an_order_is_expected_as_the_customers_payment_term_falls_due(
     services.confirm_order(order, salesperson)
     # 811.80: 243.54 on 10 April (week 1), 568.26 on 9 June (week 10: 8–14 June)
     assert by_week(company) == {1: D("243.54"), 10: D("568.26")}
+
+
+def test_an_invoice_of_two_orders_covers_each_only_for_its_own_lines(
+    company: Company,
+    salesperson: User,
+    admin: User,
+    customer: Partner,
+    chair: Product,
+    design: Product,
+    warehouse: Warehouse,
+    vat: Tax,
+) -> None:
+    """One posted invoice bills all of one order and part of another: each order is covered by
+    its own lines on it, not by the invoice's whole total."""
+    delivered = quotation(company, salesperson, customer, (chair, "2"), taxes=[vat], promised_date=PROMISED)
+    services.confirm_order(delivered, salesperson)
+    deliver(delivered, admin)
+    waiting = services.create_order(
+        company,
+        salesperson,
+        partner=customer,
+        order_date=DAY,
+        promised_date=PROMISED,
+        lines=[
+            services.OrderLineData(chair, "5", taxes=[vat]),  # delivered policy: not shipped yet
+            services.OrderLineData(design, "2", taxes=[vat]),  # ordered policy: invoiced now
+        ],
+    )
+    services.confirm_order(waiting, salesperson)
+    assert by_week(company) == {1: D("1057.80")}  # 246.00 + 811.80
+    shared = services.invoice_orders([delivered, waiting], admin, invoice_date=DAY)
+    assert shared.amount_total == D("442.80")  # 246.00 of chairs and 196.80 of design hours
+    invoices.post_invoice(shared, admin)
+    assert by_week(company) == {1: D("615.00")}  # the five chairs still to ship and invoice

@@ -2,7 +2,9 @@
 nothing of sales): confirmed orders not yet invoiced.
 
 An order counts with what its posted invoices have not covered yet — its total (taxes included)
-less its posted invoices, its posted credit notes added back; drafts and cancelled invoices do
+less the lines of posted invoices that bill it, those of posted credit notes added back (one
+invoice may bill several orders: each is covered by its own lines only; a line that bills no
+order counts for the invoice's order when it has only one); drafts and cancelled invoices do
 not count, since only posted ones are open items the forecast reads from the books. The rest is
 invoiced on the promised delivery date (else the order date) and expected as the customer's
 payment term's instalments fall due from then (``forecast.order_flows``), in company currency
@@ -13,27 +15,26 @@ at the order's own rate (``amount_company`` over ``amount_total``). Registered i
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from tandem.accounting.models import Invoice
+from tandem.accounting.models import Invoice, InvoiceLine
 from tandem.accounting.queries import forecast
 from tandem.core.models import Company
-from tandem.sales.models import OrderInvoice, SalesOrder
+from tandem.sales.models import OrderInvoice, OrderInvoiceLine, SalesOrder
 
 OPEN_STATES = (SalesOrder.State.CONFIRMED, SalesOrder.State.DONE)
+ZERO = Decimal(0)
 
 
 def flows(company: Company, start: datetime.date, end: datetime.date) -> list[forecast.Flow]:
     rows = (
         SalesOrder.objects.filter(company=company, state__in=OPEN_STATES, amount_total__gt=0)
         .filter(Q(promised_date__lte=end) | Q(promised_date__isnull=True, order_date__lte=end))
-        .annotate(
-            invoiced=forecast.posted_invoiced(
-                OrderInvoice.objects.all(), "amount_total", Invoice.Kind.CUSTOMER_CREDIT_NOTE
-            )
-        )
+        .annotate(invoiced=_covered_by_its_lines())
         .values_list(
             "promised_date",
             "order_date",
@@ -44,6 +45,31 @@ def flows(company: Company, start: datetime.date, end: datetime.date) -> list[fo
         )
     )
     return forecast.order_flows(company, rows, outgoing=False)
+
+
+def _covered_by_its_lines() -> Coalesce:
+    """Per order (``OuterRef("pk")``): the lines of posted invoices that bill it, taxes included,
+    credit notes taken off; zero when there are none."""
+    order = OuterRef(OuterRef("pk"))
+    bills_it = Exists(OrderInvoiceLine.objects.filter(invoice_line=OuterRef("pk"), order=order))
+    bills_no_order = ~Exists(OrderInvoiceLine.objects.filter(invoice_line=OuterRef("pk")))
+    its_invoice_alone = Exists(
+        OrderInvoice.objects.filter(invoice=OuterRef("invoice"), order=order)
+    ) & ~Exists(OrderInvoice.objects.filter(invoice=OuterRef("invoice")).exclude(order=order))
+    signed = Case(
+        When(invoice__kind=Invoice.Kind.CUSTOMER_CREDIT_NOTE, then=-F("amount_total")),
+        default=F("amount_total"),
+        output_field=forecast.AMOUNT,
+    )
+    total = (
+        InvoiceLine.objects.filter(invoice__state=Invoice.State.POSTED)
+        .filter(bills_it | (bills_no_order & its_invoice_alone))
+        .order_by()
+        .values("invoice__company")
+        .annotate(total=Sum(signed))
+        .values("total")
+    )
+    return Coalesce(Subquery(total, output_field=forecast.AMOUNT), Value(ZERO), output_field=forecast.AMOUNT)
 
 
 PROVIDER = forecast.Provider("sales_orders", _("Confirmed sales orders not yet invoiced"), flows)
