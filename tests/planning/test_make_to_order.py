@@ -16,6 +16,8 @@ from tandem.core.models import Company, Event, User
 from tandem.inventory.models import Move
 from tandem.manufacturing.models import ManufacturingOrder
 from tandem.partners.models import Partner
+from tandem.planning import mrp_services
+from tandem.planning.models import PlannedOrder
 from tandem.purchasing.models import PurchaseRequest
 from tandem.sales import services as sales
 from tandem.sales.queries import promise as sales_promise
@@ -113,6 +115,21 @@ def test_a_product_not_made_to_order_is_still_bought(
     sales.confirm_order(order, admin)
     assert PurchaseRequest.objects.get(product=shop.products["leg"]).quantity == 2
     assert not ManufacturingOrder.objects.filter(source="sales").exists()
+
+
+def test_a_product_made_to_stock_is_left_to_the_mrp_run_never_bought(
+    company: Company, admin: User, shop: Shop, customer: Partner
+) -> None:
+    """Table tops have a bill of materials and are not made to order: a sale short of them asks
+    purchasing for nothing; the next MRP run plans to make them for it."""
+    top = shop.products["top"]
+    order = quotation(company, admin, customer, (top, "3"), order_date=TODAY)
+    sales.confirm_order(order, admin)
+    assert not PurchaseRequest.objects.filter(product=top).exists()
+    assert not ManufacturingOrder.objects.filter(product=top).exists()
+    run = mrp_services.run_mrp(mrp_services.start_mrp_run(company, admin), today=TODAY)
+    planned = PlannedOrder.objects.get(run=run, product=top)
+    assert (planned.kind, planned.quantity) == (PlannedOrder.Kind.MAKE, 3)
 
 
 # --- the API -----------------------------------------------------------------------------------------

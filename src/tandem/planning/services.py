@@ -138,12 +138,16 @@ def replenish(
 ) -> list[PurchaseRequest]:
     """Turn needs into supply. A product made to order (``Product.make_to_order`` with a bill of
     materials) gets a confirmed manufacturing order per need, linked to the move that wants it
-    (``planning.make_to_order``); the rest — and what those orders' components lack and is
-    bought — become purchase requests, one per product and warehouse (the quantities of a
+    (``planning.make_to_order``); a product made to stock (a bill of materials, not made to
+    order) is left to the MRP run, which plans it from the same demand — it is never bought;
+    the rest — and what those orders' components lack and is bought — become purchase
+    requests, one per product and warehouse (the quantities of a
     product wanted at once are added up; the earliest date is kept), written in bulk. Returns
     the purchase requests."""
     wanted = [need for need in needs if need.quantity > 0]
     to_make, to_buy = make_to_order.made_to_order(company, wanted)
+    made_to_stock = queries.made_products(company, {need.product.pk for need in to_buy}) if to_buy else set()
+    to_buy = [need for need in to_buy if need.product.pk not in made_to_stock]
     if to_make:
         to_buy += make_to_order.make(company, to_make, actor=actor, origin=origin).to_buy
     grouped: dict[tuple[int, int], list[Any]] = {}
