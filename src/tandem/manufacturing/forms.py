@@ -21,7 +21,7 @@ from tandem.manufacturing.services import (
     OperationData,
 )
 from tandem.web.autocomplete import AutocompleteSelect
-from tandem.web.forms import SectionsMixin, ServiceModelForm, style_fields
+from tandem.web.forms import SectionsMixin, ServiceModelForm, form_rows, style_fields
 
 ROWS = 3
 PRODUCTS = "manufacturing.product"
@@ -34,8 +34,7 @@ def _products(user: Any) -> Any:
 def _formset(
     form_class: type[forms.Form], data: Any, prefix: str, initial: list[dict[str, Any]], user: Any
 ) -> Any:
-    factory = forms.formset_factory(form_class, extra=ROWS)
-    return factory(data, prefix=prefix, initial=initial, form_kwargs={"user": user})
+    return form_rows(form_class, data, prefix=prefix, initial=initial, user=user, extra=ROWS)
 
 
 class _RowForm(forms.Form):

@@ -8,6 +8,7 @@ from typing import Any, ClassVar, cast
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from tandem.core.errors import BusinessError, ValidationFailed
 
@@ -82,6 +83,38 @@ class ServiceModelForm(forms.ModelForm):  # type: ignore[type-arg]
         rest = [field for name, field in visible.items() if name not in placed]
         if rest:
             yield "", rest
+
+
+def form_rows(
+    form_class: type[forms.Form],
+    data: Any,
+    *,
+    prefix: str,
+    initial: list[dict[str, Any]],
+    user: Any,
+    extra: int = 3,
+    max_rows: int | None = None,
+) -> Any:
+    """The rows of a lines editor below a form: a formset of ``form_class(user=…)``, the rows
+    there are (``initial``) and ``extra`` empty ones; rendered by ``web/_form_rows.html``. The
+    header form checks them in its ``is_valid`` and hands them to its service in ``service_data``.
+    ``max_rows``: more filled rows than that are refused with a message."""
+    factory = forms.formset_factory(
+        form_class,
+        formset=_Rows,
+        extra=extra,
+        max_num=max_rows,
+        absolute_max=max_rows,  # more rows are not even read
+        validate_max=max_rows is not None,
+    )
+    return factory(data, prefix=prefix, initial=initial, form_kwargs={"user": user})
+
+
+class _Rows(forms.BaseFormSet):  # type: ignore[type-arg]
+    def clean(self) -> None:
+        super().clean()
+        if self.is_bound and (self.management_form.cleaned_data.get("TOTAL_FORMS") or 0) < 0:
+            raise forms.ValidationError(_("The rows sent are not complete: reload the page and try again."))
 
 
 class SectionsMixin:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from decimal import Decimal
+from typing import Any, ClassVar, cast
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tandem.catalog.models import Product
@@ -13,8 +15,8 @@ from tandem.crm.models import Activity, Deal, LostReason, Pipeline, Stage
 from tandem.crm.services import ACTIVITY_FIELDS, DEAL_FIELDS, STAGE_FIELDS
 from tandem.partners.forms import salesperson_choices
 from tandem.partners.models import Partner
-from tandem.web.autocomplete import AutocompleteSelect, AutocompleteSelectMultiple
-from tandem.web.forms import SectionsMixin, ServiceModelForm, style_fields
+from tandem.web.autocomplete import AutocompleteSelect
+from tandem.web.forms import SectionsMixin, ServiceModelForm, form_rows, style_fields
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -56,19 +58,60 @@ class StageForm(ServiceModelForm):
         return data
 
 
+PRODUCT_ROWS = 2  # empty rows below the deal's products; save to get more
+MAX_PRODUCTS = 100
+PRODUCTS_PREFIX = "products"
+
+
+class DealProductForm(forms.Form):
+    """One product of interest on the deal form: the product and how many the customer asks about."""
+
+    product = forms.ModelChoiceField(
+        Product.objects.none(), label=_("Product"), required=False, widget=AutocompleteSelect("crm.product"),
+        error_messages={"invalid_choice": _("Choose one of your company's active products.")},
+    )  # fmt: skip
+    quantity = forms.DecimalField(
+        label=_("Quantity"), initial=1, required=False, max_digits=18, decimal_places=4,
+        widget=forms.NumberInput(attrs={"step": "any", "min": "0"}),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.product_field = cast(forms.ModelChoiceField, self.fields["product"])  # type: ignore[type-arg]
+        self.product_field.queryset = products_of_interest(user)
+        self.user = user
+        style_fields(self, small=True)
+
+    def keep(self, product_ids: set[int]) -> None:
+        """The deal's own products stay choosable when they were archived since (only those)."""
+        if product_ids:
+            visible = Product.objects.visible_to(self.user)
+            self.product_field.queryset = visible.filter(Q(active=True) | Q(pk__in=product_ids))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        quantity = data.get("quantity")
+        if data.get("product") is not None and quantity is not None and quantity <= 0:
+            self.add_error("quantity", _("Enter a quantity above zero."))
+        return data
+
+    def interest(self) -> tuple[Product, Decimal] | None:
+        """``(product, quantity)`` for the service; None for an empty row (left out: removed)."""
+        data = getattr(self, "cleaned_data", None) or {}
+        if data.get("product") is None:
+            return None
+        quantity = data.get("quantity")
+        return data["product"], Decimal(1) if quantity is None else quantity
+
+
 class DealForm(ServiceModelForm):
     owner = forms.ModelChoiceField(
         label=_("Salesperson"), queryset=User.objects.none(), required=False,
         widget=AutocompleteSelect("partners.salesperson"),
     )  # fmt: skip
-    products = forms.ModelMultipleChoiceField(
-        label=_("Products of interest"), queryset=Product.objects.none(), required=False,
-        widget=AutocompleteSelectMultiple("crm.product"),
-        help_text=_("What the customer asks about: a quotation made from the deal starts with them."),
-    )  # fmt: skip
     fieldsets: ClassVar = [
         (_("Deal"), ["title", "pipeline", "stage", "partner", "contact", "owner", "source"]),
-        (_("Value"), ["amount", "currency", "probability", "expected_close", "products"]),
+        (_("Value"), ["amount", "currency", "probability", "expected_close"]),
         (_("Notes"), ["notes"]),
     ]
 
@@ -91,13 +134,23 @@ class DealForm(ServiceModelForm):
         if self.instance.pk is not None:  # the stage moves on the board or with the actions
             self.fields.pop("pipeline")
             self.fields.pop("stage")
-            self._quantities = {
-                row.product_id: row.quantity for row in self.instance.products_of_interest.all()
-            }
-            self.initial.setdefault("products", list(self._quantities))
         else:
             self.fields["pipeline"].required = False
             self.fields["stage"].required = False
+        rows = list(self.instance.products_of_interest.all()) if self.instance.pk is not None else []
+        # A post without the rows (a client that knows only the deal's fields) leaves them as they are.
+        self.products_posted = self.is_bound and f"{PRODUCTS_PREFIX}-TOTAL_FORMS" in self.data
+        self.products = form_rows(
+            DealProductForm,
+            self.data if self.products_posted else None,
+            prefix=PRODUCTS_PREFIX,
+            initial=[{"product": row.product_id, "quantity": row.quantity} for row in rows],
+            user=getattr(self.request, "user", None),
+            extra=PRODUCT_ROWS,
+            max_rows=MAX_PRODUCTS,
+        )
+        for form in self.products:  # a product the deal has keeps its row, archived since or not
+            form.keep({row.product_id for row in rows})  # type: ignore[attr-defined]
 
     def limit_choices(self) -> None:
         user = getattr(self.request, "user", None)
@@ -105,7 +158,6 @@ class DealForm(ServiceModelForm):
         self.choice_field("contact").queryset = customers(user).filter(kind=Partner.Kind.PERSON)
         self.choice_field("owner").queryset = salesperson_choices(user)
         self.choice_field("currency").queryset = Currency.objects.filter(active=True)
-        self.choice_field("products").queryset = products_of_interest(user)
         if "pipeline" in self.fields:
             self.choice_field("pipeline").queryset = Pipeline.objects.visible_to(user).filter(active=True)
             self.choice_field("stage").queryset = Stage.objects.visible_to(user).select_related("pipeline")
@@ -117,10 +169,12 @@ class DealForm(ServiceModelForm):
                 data.pop(name, None)
         if data.get("amount") is None:
             data.pop("amount", None)
-        if "products" in self.cleaned_data:  # a product kept keeps its quantity; a new one is one
-            quantities = getattr(self, "_quantities", {})
-            data["products"] = [(p, quantities.get(p.pk, 1)) for p in self.cleaned_data["products"]]
+        if self.products_posted:
+            data["products"] = [row for form in self.products if (row := form.interest()) is not None]  # type: ignore[attr-defined]
         return data
+
+    def is_valid(self) -> bool:
+        return super().is_valid() & (not self.products_posted or self.products.is_valid())
 
 
 class LoseForm(forms.Form):

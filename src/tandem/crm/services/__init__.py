@@ -4,9 +4,9 @@ records its event; deals and activities name their partner, so they join its tim
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -25,7 +25,17 @@ from tandem.core.models import Company, Currency, User
 from tandem.core.money import read_decimal
 from tandem.core.notifications.services import notify, register_kind
 from tandem.core.versioning import update_versioned
-from tandem.crm.models import Activity, Deal, DealProduct, DealStageEntry, LostReason, Pipeline, Stage
+from tandem.crm.models import (
+    QTY_DIGITS,
+    QTY_PLACES,
+    Activity,
+    Deal,
+    DealProduct,
+    DealStageEntry,
+    LostReason,
+    Pipeline,
+    Stage,
+)
 from tandem.crm.models.rules import may_act_for
 from tandem.partners.models import Partner
 
@@ -336,9 +346,16 @@ def _normalized_deal(company: Company, actor: User | None, fields: Mapping[str, 
 Interest = tuple[Product, Any]  # a product of interest and its quantity (Decimal, text or int)
 
 
-def _interests(company: Company, products: Sequence[Interest]) -> list[tuple[Product, Decimal]]:
-    """Products of interest, checked: the company's products, a quantity above zero each (the
-    same product twice adds up). A clear error on ``products``, nothing written."""
+MAX_QUANTITY = Decimal(10) ** (QTY_DIGITS - QTY_PLACES)  # what the column holds
+QUANTITY_STEP = Decimal(1).scaleb(-QTY_PLACES)
+
+
+def _interests(
+    company: Company, products: Sequence[Interest], kept: Collection[int] = ()
+) -> list[tuple[Product, Decimal]]:
+    """Products of interest, checked: the company's active products (one the deal has, ``kept``,
+    may have been archived since), a quantity above zero each (the same product twice adds up).
+    A clear error on ``products``, nothing written."""
     found: dict[int, tuple[Product, Decimal]] = {}
     errors: Errors = {}
     for entry in products:
@@ -350,9 +367,21 @@ def _interests(company: Company, products: Sequence[Interest]) -> list[tuple[Pro
         if not isinstance(product, Product) or product.company_id != company.pk:
             errors.setdefault("products", []).append(_("This product belongs to another company."))
             continue
+        if not product.active and product.pk not in kept:
+            errors.setdefault("products", []).append(
+                _("“%(product)s” is archived: choose an active product.") % {"product": product}
+            )
+            continue
         quantity = read_decimal(1 if raw in (None, "") else raw, "products", errors, least="above zero")
         before = found.get(product.pk, (product, Decimal(0)))[1]
-        found[product.pk] = (product, before + quantity)
+        total = before + quantity
+        if total >= MAX_QUANTITY or total != total.quantize(QUANTITY_STEP, rounding=ROUND_DOWN):
+            errors.setdefault("products", []).append(
+                _("A quantity has at most %(digits)d digits before the point and %(places)d after it.")
+                % {"digits": QTY_DIGITS - QTY_PLACES, "places": QTY_PLACES}
+            )
+            continue
+        found[product.pk] = (product, total)
     if errors:
         raise ValidationFailed({"products": list(dict.fromkeys(errors["products"]))})
     return list(found.values())
@@ -437,7 +466,10 @@ def update_deal(
 ) -> Deal:
     """Change a deal's fields; ``products`` (when given) replaces its products of interest."""
     _unknown(fields, DEAL_FIELDS, _("deal"))
-    interests = None if products is None else _interests(deal.company, products)
+    interests = None
+    if products is not None:
+        had = set(deal.products_of_interest.values_list("product_id", flat=True))
+        interests = _interests(deal.company, products, kept=had)
     data = _normalized_deal(deal.company, actor, fields)
     if "partner" in data and data["partner"] is None:
         raise ValidationFailed({"partner": [_("Choose the customer.")]})

@@ -352,6 +352,7 @@ def deal_panels(deal: Deal, request: HttpRequest) -> list[Panel]:
 class DealCreateView(ObjectCreateView):
     model = Deal
     form_class = DealForm
+    form_template = "crm/_deal_form.html"
     title = gettext_lazy("New deal")
     service = services.create_deal
     list_url_name = "crm:deal_list"
@@ -368,6 +369,7 @@ class DealCreateView(ObjectCreateView):
 class DealEditView(ObjectEditView):
     model = Deal
     form_class = DealForm
+    form_template = "crm/_deal_form.html"
     service = services.update_deal
 
 
