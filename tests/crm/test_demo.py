@@ -8,6 +8,7 @@ import pytest
 from tandem.core.models import User
 from tandem.crm.models import Deal, Lead
 from tandem.demo import build_demo
+from tandem.sales.models import SalesOrder
 
 pytestmark = pytest.mark.django_db
 
@@ -27,3 +28,14 @@ def test_the_demo_leads_list_looks_real_and_keeps_its_rules(db: None) -> None:
     assert not team.filter(owner__isnull=True).exists()  # the web leads wait for the director
     assert Lead.objects.visible_to(admin).count() == Lead.objects.count()
     assert Deal.objects.visible_to(anna).count() == Deal.objects.exclude(owner__isnull=True).count()
+    # Every deal asks about products of the demo catalogue; some won ones were quoted and ordered
+    # from them, so the deal page's panel has quotations, orders and revenue to show.
+    assert not Deal.objects.filter(products_of_interest__isnull=True).exists()
+    from_deals = SalesOrder.objects.filter(deal__state=Deal.State.WON)
+    assert {SalesOrder.State.SENT, SalesOrder.State.CONFIRMED} <= set(
+        from_deals.values_list("state", flat=True)
+    )
+    for order in from_deals:
+        assert sorted(order.lines.values_list("product_id", "quantity")) == sorted(
+            order.deal.products_of_interest.values_list("product_id", "quantity")  # type: ignore[union-attr]
+        )

@@ -18,6 +18,7 @@ from django.utils import timezone
 from tandem.core import roles
 from tandem.core.demo import SEED, Demo
 from tandem.crm import services, targets
+from tandem.crm.demo import Catalogue
 from tandem.crm.models import Activity, Deal, DealStageEntry, LostReason, Pipeline
 from tandem.partners.models import Partner
 
@@ -39,6 +40,7 @@ def build(demo: Demo) -> dict[str, int]:
     now = timezone.now()
     today = timezone.localdate()
     history = 0
+    catalogue = Catalogue(company, random.Random(SEED + 17))
     with transaction.atomic():
         for seller in sellers:
             customers = list(
@@ -51,12 +53,14 @@ def build(demo: Demo) -> dict[str, int]:
             for months_ago in range(12, 0, -1):
                 for copy in range(DEALS_PER_MONTH):
                     created = now - timedelta(days=30 * months_ago + rng.randrange(0, 28))
+                    customer = customers[(months_ago * 3 + copy) % len(customers)]
+                    interest = catalogue.interest(customer, Decimal(rng.randrange(8, 400) * 250))
                     deal = services.create_deal(
-                        company, seller, title=f"Order {created:%Y-%m} #{copy + 1}",
-                        partner=customers[(months_ago * 3 + copy) % len(customers)], pipeline=pipeline,
-                        amount=Decimal(rng.randrange(8, 400) * 250), currency=company.currency,
+                        company, seller, title=f"{interest.subject}, {created:%Y-%m} #{copy + 1}",
+                        partner=customer, pipeline=pipeline,
+                        amount=interest.amount, currency=company.currency,
                         expected_close=(created + timedelta(days=45)).date(),
-                        source=rng.choice(list(Deal.Source.values)),
+                        source=rng.choice(list(Deal.Source.values)), products=interest.products,
                     )  # fmt: skip
                     depth = rng.randrange(0, len(open_stages))
                     for stage in open_stages[1 : depth + 1]:

@@ -8,12 +8,15 @@ rows), seeded, so two builds hold the same deals."""
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
+from tandem.catalog.models import Product
+from tandem.catalog.queries import price_for
 from tandem.core import roles
 from tandem.core.demo import SEED, Demo
 from tandem.core.models import Company, User
@@ -52,6 +55,7 @@ def build(demo: Demo) -> dict[str, int]:
         services.update_pipeline(new_business, manager, name="New business")
         renewals = services.create_pipeline(company, manager, name="Renewals", stages=RENEWAL_STAGES)
         reasons = list(LostReason.objects.filter(company=company).order_by("id"))
+        catalogue = Catalogue(company, random.Random(SEED + 5))
         deals = 0
         activities = 0
         for seller in sellers:
@@ -71,15 +75,18 @@ def build(demo: Demo) -> dict[str, int]:
                 for index, stage in enumerate(stages):
                     for copy in range(2 if stage.is_open else 1):
                         customer = customers[(index * 2 + copy + (pipeline.pk % 3)) % len(customers)]
+                        rng.choice(PRODUCTS)  # the title is the products' now; the draws stay the same
+                        interest = catalogue.interest(customer, Decimal(rng.randrange(12, 480) * 250))
                         deal = services.create_deal(
                             company, seller,
-                            title=f"{rng.choice(PRODUCTS)} for {customer.name}"[:200],
+                            title=f"{interest.subject} for {customer.name}"[:200],
                             partner=customer,
                             pipeline=pipeline,
-                            amount=Decimal(rng.randrange(12, 480) * 250),
+                            amount=interest.amount,
                             currency=company.currency,
                             expected_close=today + timedelta(days=rng.randrange(-10, 75)),
                             source=rng.choice(list(Deal.Source.values)),
+                            products=interest.products,
                         )  # fmt: skip
                         deals += 1
                         if stage.is_won:
@@ -89,7 +96,7 @@ def build(demo: Demo) -> dict[str, int]:
                         elif stage.pk != deal.stage_id:
                             services.move_deal(deal, seller, stage)
                         activities += _activities(company, seller, deal, rng, now)
-        leads = _leads(company, manager, sellers, rng, now)
+        leads = _leads(company, manager, sellers, rng, now, catalogue)
     return {
         "pipelines": Pipeline.objects.filter(company=company).count(),
         "deals": deals,
@@ -118,7 +125,12 @@ DISQUALIFIED = ("No budget this year", "Bought elsewhere", "Only wanted a price 
 
 
 def _leads(
-    company: Company, manager: User | None, sellers: list[User], rng: random.Random, now: datetime
+    company: Company,
+    manager: User | None,
+    sellers: list[User],
+    rng: random.Random,
+    now: datetime,
+    catalogue: Catalogue,
 ) -> int:
     """Per salesperson, leads of the past months in every state; three web leads for the manager
     to hand out. Each is dated back to when it came in."""
@@ -148,7 +160,12 @@ def _leads(
                     .first()
                 )  # an existing customer of theirs: the demo's partners stay the generator's
                 if customer is not None:
-                    lead_services.convert_lead(lead, seller, partner=customer, amount=lead.budget)
+                    lead = lead_services.convert_lead(lead, seller, partner=customer, amount=lead.budget)
+                    if lead.deal is not None:  # what the lead asked about, near its budget
+                        interest = catalogue.interest(customer, lead.budget or Decimal(5000))
+                        services.update_deal(
+                            lead.deal, seller, amount=interest.amount, products=interest.products
+                        )
             Lead.objects.filter(pk=lead.pk).update(created_at=now - timedelta(days=rng.randrange(1, 330)))
     for index, (firm, person, need) in enumerate(LEAD_PEOPLE[:3]):
         lead_services.create_lead(
@@ -157,6 +174,51 @@ def _leads(
         )  # fmt: skip
         written += 1
     return written
+
+
+@dataclass(frozen=True)
+class Interest:
+    products: list[tuple[Product, Decimal]]
+    amount: Decimal  # what they come to at the customer's prices, without taxes
+    subject: str  # "Chairs and desks"
+
+
+class Catalogue:
+    """Products of interest for demo deals: a few pieces of the demo's furniture (those the
+    warehouse stocks first) in quantities that come near the deal's intended amount, with
+    assembly hours now and then; the deal's amount is then what they cost the customer, so a
+    quotation made from the deal comes to it (before taxes)."""
+
+    def __init__(self, company: Company, rng: random.Random) -> None:
+        self.company, self.rng = company, rng
+        active = Product.objects.filter(company=company, active=True).select_related("category")
+        furniture = active.filter(kind=Product.Kind.GOODS, category__path__startswith="Furniture")
+        self.goods = list(furniture.order_by("sku")[:24])
+        self.assembly = active.filter(sku="SRV-ASSEMBLY").first()
+
+    def interest(self, customer: Partner, target: Decimal) -> Interest:
+        if not self.goods:
+            return Interest([], target, self.rng.choice(PRODUCTS))
+        picked = self.rng.sample(self.goods, min(len(self.goods), self.rng.choice((1, 2, 2, 3))))
+        shares = [Decimal(3), Decimal(2), Decimal(1)][: len(picked)]
+        products: list[tuple[Product, Decimal]] = []
+        amount = Decimal(0)
+        for product, share in zip(picked, shares, strict=True):
+            price = self._price(product, customer)
+            quantity = max(Decimal(1), (target * share / sum(shares) / price).quantize(Decimal(1)))
+            products.append((product, quantity))
+            amount += price * quantity
+        if self.assembly is not None and self.rng.random() < 0.4:
+            hours = Decimal(self.rng.choice((4, 8, 16)))
+            products.append((self.assembly, hours))
+            amount += self._price(self.assembly, customer) * hours
+        kinds = list(dict.fromkeys(product.category.name for product in picked if product.category))
+        subject = " and ".join([kinds[0], *(kind.lower() for kind in kinds[1:2])]) if kinds else "Furniture"
+        return Interest(products, amount.quantize(Decimal("0.01")), subject)
+
+    def _price(self, product: Product, customer: Partner) -> Decimal:
+        price = price_for(product, customer, currency=self.company.currency).unit_price
+        return price if price > 0 else Decimal(1)
 
 
 def _activities(company: Company, seller: User, deal: Deal, rng: random.Random, now: datetime) -> int:

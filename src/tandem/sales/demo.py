@@ -1,5 +1,6 @@
 """Sales' part of the demo company: quotations and orders of Sam's and Sofia's customers in
-every state — drafts, quotations sent (one from a won deal), confirmed orders with their goods
+every state — drafts, quotations sent (one made from a won deal's products of interest), an
+order from another won deal, delivered and invoiced, confirmed orders with their goods
 reserved, one partly delivered with its backorder and invoiced on what left, one delivered,
 invoiced and posted, one of which a piece came back (received; its credit note a draft), one
 confirmed by Anna above its customer's credit limit, one cancelled. Deterministic; runs after
@@ -26,6 +27,8 @@ from tandem.inventory.services.stock import reserved_for
 from tandem.partners.models import Partner
 from tandem.sales import queries, services
 from tandem.sales.models import SalesOrder
+
+VALID = datetime.timedelta(days=30)
 
 
 def build(demo: Demo) -> dict[str, int]:
@@ -107,13 +110,24 @@ def _orders_of(company, seller: User, manager: User | None, customers, goods, ex
     quote(customers[0], 0)
     quote(customers[1], 1, 3)
     made += 2
-    deal = Deal.objects.filter(company=company, owner=seller, state=Deal.State.WON).order_by("id").first()
-    sent = (
-        services.create_from_deal(deal, seller, order_date=ago(3), lines=_lines(goods, extra, vat, rng, 2))
-        if deal is not None
+    won = list(Deal.objects.filter(company=company, owner=seller, state=Deal.State.WON).order_by("id")[:2])
+    sent = (  # its lines are the deal's products of interest, at the customer's prices
+        services.create_from_deal(won[0], seller, order_date=ago(3), validity_date=ago(3) + VALID)
+        if won and won[0].products_of_interest.exists()
         else quote(customers[2], 3)
     )
     services.send_order(sent, seller, email=False)
+    if len(won) > 1 and won[1].products_of_interest.exists():
+        # the other won deal became an order: confirmed, what was in stock delivered, invoiced
+        # and posted, so the deal page shows its order and the revenue invoiced
+        ordered = services.confirm_order(
+            services.create_from_deal(won[1], seller, order_date=ago(10), validity_date=ago(10) + VALID),
+            seller,
+        )
+        _ship(ordered, seller, Decimal(1))
+        if _invoiceable(ordered):
+            accounting.post_invoice(services.invoice_order(ordered, seller, invoice_date=ago(8)), manager)
+        made += 1
     services.send_order(quote(customers[3], 5), seller, email=False)
     made += 2
     # confirmed: reserved and waiting for the warehouse
