@@ -59,6 +59,11 @@ def sign_in(page: Any, user: Any) -> None:
     expect(page).to_have_url(re.compile(r"/$"))
 
 
-def shot(page: Any, name: str) -> None:
+def shot(page: Any, name: str, part: str | None = None) -> None:
+    """The whole page; with ``part`` (a selector) that element alone, e.g. a form's rows, which
+    the full page's sticky Save bar may cover."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    if part is not None:
+        page.locator(part).screenshot(path=str(ARTIFACTS / f"{name}.png"))
+        return
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
