@@ -3,8 +3,9 @@ every state — drafts, quotations sent (one made from a won deal's products of 
 order from another won deal, delivered and invoiced, confirmed orders with their goods
 reserved, one partly delivered with its backorder and invoiced on what left, one delivered,
 invoiced and posted, one of which a piece came back (received; its credit note a draft), one
-confirmed by Anna above its customer's credit limit, one cancelled. Deterministic; runs after
-inventory's, accounting's, CRM's and purchasing's parts."""
+confirmed by Anna above its customer's credit limit, one cancelled; and, before those, a year
+of sales (:func:`_a_year_behind`) so the analysis and profitability have months to compare.
+Deterministic; runs after inventory's, accounting's, CRM's and purchasing's parts."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from tandem.accounting.models import Tax
+from tandem.accounting.models import Journal, Tax
 from tandem.accounting.services import invoices as accounting
+from tandem.accounting.services import payments
 from tandem.catalog.models import Product
 from tandem.core.demo import Demo
 from tandem.core.models import User
@@ -54,7 +56,7 @@ def build(demo: Demo) -> dict[str, int]:
             .order_by("id")
             .first()
         )
-        made = 0
+        made = _a_year_behind(demo, sellers, warehouse, goods, vat, rng)
         for seller in sellers:
             customers = list(
                 Partner.objects.filter(
@@ -71,6 +73,88 @@ def build(demo: Demo) -> dict[str, int]:
                 company, seller, anna or admin, customers, goods, services_sold, vat, today, rng
             )
     return {"sales_orders": made}
+
+
+ORDERS_A_MONTH = 2  # per salesperson
+MONTHS = 11  # before this one
+
+
+def _a_year_behind(demo: Demo, sellers, warehouse, goods, vat, rng) -> int:  # type: ignore[no-untyped-def]
+    """The eleven months before this one: each salesperson's customers order furniture twice a
+    month; the goods leave two days later, the invoice is posted the day after and paid within
+    a month, the last weeks' invoices still open. The goods sold were in stock when the year
+    began (an opening count dated the day before, the quantities the year sells), so stock is
+    never negative on any day and today's stock is what the inventory demo counted. Wanda ships,
+    Alex posts and books the payments."""
+    company, today = demo.company, timezone.localdate()
+    office = {"shipper": demo.users.get("wanda"), "clerk": demo.users.get("alex"), "today": today}
+    start = _months_back(today, MONTHS)
+    stocked = [product for product in goods if product.tracking == Product.Tracking.NONE]
+    plan = []
+    for month in range(MONTHS):
+        first = _months_back(today, MONTHS - month)
+        for seller in sellers:
+            customers = list(
+                Partner.objects.filter(company=company, owner=seller, is_customer=True, active=True)
+                .order_by("id")
+                .values_list("pk", flat=True)[:8]
+            )
+            for _n in range(ORDERS_A_MONTH if customers else 0):
+                day = first + datetime.timedelta(days=rng.randrange(0, 24))
+                lines = [(p, rng.choice((1, 2, 3, 4)), rng.choice((0, 0, 5))) for p in rng.sample(stocked, 2)]
+                plan.append((seller, rng.choice(customers), day, lines))
+    needed: dict[Product, int] = {}
+    for *_head, lines in plan:
+        for product, quantity, _discount in lines:
+            needed[product] = needed.get(product, 0) + quantity
+    if not plan or warehouse.stock_location is None:
+        return 0
+    inventory.import_opening_stock(
+        company,
+        None,
+        [
+            inventory.OpeningLine(product, warehouse.stock_location, quantity, unit_cost=product.cost)
+            for product, quantity in sorted(needed.items(), key=lambda row: row[0].sku)
+        ],
+        date=start - datetime.timedelta(days=1),
+    )
+    bank = (
+        Journal.objects.filter(company=company, kind=Journal.Kind.BANK, active=True).order_by("code").first()
+    )
+    customers_by_pk = Partner.objects.in_bulk({row[1] for row in plan})
+    for seller, customer, day, lines in plan:
+        _a_sale(seller, customers_by_pk[customer], day, lines, vat, bank, **office)
+    return len(plan)
+
+
+def _months_back(today: datetime.date, months: int) -> datetime.date:
+    """The first day of the month ``months`` before ``today``'s."""
+    index = today.year * 12 + today.month - 1 - months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def _a_sale(seller, customer, day, lines, vat, bank, *, shipper, clerk, today) -> None:  # type: ignore[no-untyped-def]
+    """One order of the year behind, from quotation to payment, each step on its own day."""
+    order = services.create_order(
+        customer.company,
+        seller,
+        partner=customer,
+        order_date=day,
+        lines=[
+            services.OrderLineData(product=p, quantity=q, discount=d, taxes=[vat] if vat else None)
+            for p, q, d in lines
+        ],
+    )
+    order = services.confirm_order(order, seller)
+    if order.delivery_id:
+        inventory.validate_transfer(
+            Transfer.objects.get(pk=order.delivery_id), None, shipper, date=day + datetime.timedelta(days=2)
+        )
+    invoiced_on = day + datetime.timedelta(days=3)
+    invoice = accounting.post_invoice(services.invoice_order(order, clerk, invoice_date=invoiced_on), clerk)
+    paid_on = invoiced_on + datetime.timedelta(days=10 + (order.pk * 7) % 21)
+    if bank is not None and paid_on < today - datetime.timedelta(days=20):
+        payments.register_payment([invoice], clerk, journal=bank, date=paid_on)
 
 
 def _lines(goods, extra, vat, rng, count):  # type: ignore[no-untyped-def]

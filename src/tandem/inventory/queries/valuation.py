@@ -18,7 +18,6 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Sum
-from django.db.models.functions import TruncMonth
 
 from tandem.accounting.models import JournalLine
 from tandem.inventory.models import (
@@ -203,13 +202,11 @@ Sums = tuple[Decimal, Decimal]  # quantity, value
 def month_differences() -> list[tuple[int, datetime.date, Sums, Sums]]:
     """Monthly sums that differ from their layers: ``(product, month, (quantity, value) kept,
     (quantity, value) of the layers)``."""
-    layers = {
-        (r["product_id"], r["first"]): (_dec(r["q"]), _dec(r["v"]))
-        for r in ValuationLayer.objects.annotate(first=TruncMonth("date"))
-        .values("product_id", "first")
-        .annotate(q=Sum("quantity"), v=Sum("value"))
-        .order_by()
-    }
+    layers: dict[tuple[int, datetime.date], Sums] = {}
+    for layer in ValuationLayer.objects.only("product_id", "date", "quantity", "value"):  # SQLite sums floats
+        key = (layer.product_id, layer.date.replace(day=1))
+        quantity, value = layers.get(key, (ZERO, ZERO))
+        layers[key] = (quantity + layer.quantity, value + layer.value)
     kept = {
         (m.product_id, m.month): (_from_units(m.quantity), _from_units(m.value))
         for m in ValuationMonth.objects.only("product_id", "month", "quantity", "value")
