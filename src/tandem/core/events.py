@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models, transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -127,7 +127,7 @@ def record(
     _check_declared(name, data or {})
     event = Event.objects.create(
         name=name,
-        company=company or _company_of(subject),
+        company_id=company.pk if company is not None else _company_id_of(subject),
         actor=actor if actor is not None and actor.is_authenticated else None,
         subject_type=ContentType.objects.get_for_model(subject) if subject is not None else None,
         subject_id=str(subject.pk) if subject is not None else "",
@@ -147,9 +147,19 @@ def _dispatch(event: Event) -> None:
             registration.handler(event)
 
 
-def _company_of(subject: models.Model | None) -> Company | None:
+def _company_id_of(subject: models.Model | None) -> int | None:
+    """The subject's company: read from its key when it has one to Company (no query for the
+    row), else from a ``company`` attribute that is one."""
+    if subject is None:
+        return None
+    try:
+        field = subject._meta.get_field("company")
+    except FieldDoesNotExist:
+        field = None
+    if isinstance(field, models.ForeignKey) and field.related_model is Company:
+        return getattr(subject, field.attname)  # type: ignore[no-any-return]
     company = getattr(subject, "company", None)
-    return company if isinstance(company, Company) else None
+    return company.pk if isinstance(company, Company) else None
 
 
 def _partner_of(subject: models.Model | None) -> int | None:

@@ -123,51 +123,79 @@ def _user(company: Company, name: str, role: str) -> User:
     return User.objects.get(pk=user.pk)
 
 
+class Desk:
+    """The benchmark company's people at work, one business action per call (each the
+    service's own transaction): what ``run_phases`` times and the query-count tests pin."""
+
+    def __init__(self, cast: Cast) -> None:
+        self.cast = cast
+        self.company = Company.objects.get(pk=cast.company)
+        self.sam, self.wanda, self.bea = (
+            User.objects.get(pk=pk) for pk in (cast.salesperson, cast.warehouse_clerk, cast.accountant)
+        )
+        self.products = Product.objects.in_bulk(cast.products)
+        self.customers = Partner.objects.in_bulk(cast.customers)
+        self.bank = Journal.objects.get(pk=cast.bank)
+        self.today = timezone.localdate()
+
+    def create(self, n: int) -> SalesOrder:
+        """Order number ``n`` of the run (its place picks customer, products and quantities)."""
+        ids = self.cast.products
+        lines = [
+            sales.OrderLineData(self.products[ids[(7 * n + 11 * k) % len(ids)]], 1 + (n + k) % 3)
+            for k in range(LINES)
+        ]
+        customer = self.customers[self.cast.customers[n % len(self.cast.customers)]]
+        return sales.create_order(
+            self.company, self.sam, partner=customer, lines=lines, order_date=self.today
+        )
+
+    def confirm(self, order: SalesOrder) -> None:
+        sales.confirm_order(order, self.sam)
+
+    def deliver(self, order: SalesOrder) -> None:
+        delivery = Transfer.objects.get(pk=order.delivery_id or 0)
+        inventory.validate_transfer(delivery, None, self.wanda)
+
+    def invoice(self, order: SalesOrder) -> Invoice:
+        return sales.invoice_order(order, self.bea, invoice_date=self.today)
+
+    def post(self, invoice: Invoice) -> None:
+        accounting.post_invoice(invoice, self.bea)
+
+    def pay(self, invoice: Invoice) -> None:
+        payments.register_payment([invoice], self.bea, journal=self.bank, date=self.today)
+
+
 def run_phases(cast: Cast, numbers: Sequence[int], wait: Callable[[], Any]) -> None:
     """Take orders ``numbers`` (their place in the whole run picks customer, products and
     quantities) through every phase; ``wait()`` after each phase (a barrier shared with the
     other processes and the timer)."""
-    company = Company.objects.get(pk=cast.company)
-    sam, wanda, bea = (
-        User.objects.get(pk=pk) for pk in (cast.salesperson, cast.warehouse_clerk, cast.accountant)
-    )
-    products = Product.objects.in_bulk(cast.products)
-    customers = Partner.objects.in_bulk(cast.customers)
-    bank = Journal.objects.get(pk=cast.bank)
-    today = timezone.localdate()
+    desk = Desk(cast)
     orders: list[SalesOrder] = []
     invoices: list[Invoice] = []
 
     def create() -> None:
-        for n in numbers:
-            lines = [
-                sales.OrderLineData(
-                    products[cast.products[(7 * n + 11 * k) % len(cast.products)]], 1 + (n + k) % 3
-                )
-                for k in range(LINES)
-            ]
-            customer = customers[cast.customers[n % len(cast.customers)]]
-            orders.append(sales.create_order(company, sam, partner=customer, lines=lines, order_date=today))
+        orders.extend(desk.create(n) for n in numbers)
 
     def confirm() -> None:
         for order in orders:
-            sales.confirm_order(order, sam)
+            desk.confirm(order)
 
     def deliver() -> None:
         for order in orders:
-            delivery = Transfer.objects.get(pk=order.delivery_id or 0)
-            inventory.validate_transfer(delivery, None, wanda)
+            desk.deliver(order)
 
     def invoice() -> None:
-        invoices.extend(sales.invoice_order(order, bea, invoice_date=today) for order in orders)
+        invoices.extend(desk.invoice(order) for order in orders)
 
     def post() -> None:
         for made in invoices:
-            accounting.post_invoice(made, bea)
+            desk.post(made)
 
     def pay() -> None:
         for made in invoices:
-            payments.register_payment([made], bea, journal=bank, date=today)
+            desk.pay(made)
 
     for phase in (create, confirm, deliver, invoice, post, pay):
         phase()

@@ -45,6 +45,7 @@ from tandem.accounting.queries.payment_terms import instalments
 from tandem.accounting.services import ledger, taxes
 from tandem.catalog.models import Product
 from tandem.core import events
+from tandem.core.bulk import create_with_links
 from tandem.core.documents import services as documents
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Company, Currency, Uom, User
@@ -200,9 +201,12 @@ def _write_lines(invoice: Invoice, given: Sequence[LineData]) -> LinesWritten:
         raise ValidationFailed(errors)
     removed = sorted(existing.keys() - set(named))
     InvoiceLine.objects.filter(pk__in=removed).delete()
+    added = [(line, chosen) for line, chosen in rows if line.pk is None]
     for line, chosen in rows:
-        line.save()
-        line.taxes.set(chosen)
+        if line.pk is not None:  # changed in place
+            line.save()
+            line.taxes.set(chosen)
+    create_with_links(added, "taxes")  # the new lines and their taxes in two statements
     _compute(invoice, books)
     kept = sorted(set(named))
     return LinesWritten(kept, removed, [line.pk for line, _chosen in rows if line.pk not in existing])
@@ -226,7 +230,7 @@ def line_taxes(
                 round_line=round_line,
             ),
         )
-        for line in invoice.lines.prefetch_related("taxes__children")
+        for line in invoice.lines.select_related("account").prefetch_related("taxes__children")
     ]
 
 

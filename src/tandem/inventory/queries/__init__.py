@@ -5,6 +5,7 @@ from tandem.inventory.queries.routes import first_step, route_ids
 from tandem.inventory.queries.stock import (
     Availability,
     TimelinePoint,
+    availabilities,
     availability,
     history,
     on_hand,
@@ -19,6 +20,7 @@ from tandem.inventory.queries.stock import (
 __all__ = [
     "Availability",
     "TimelinePoint",
+    "availabilities",
     "availability",
     "first_step",
     "history",

@@ -63,11 +63,22 @@ def uses_fefo(product: Product) -> bool:
     return product.tracking == Product.Tracking.LOT and bool(product.use_expiry)
 
 
-def reserve_move(move: Move, need: Decimal, *, exact: bool = False, allow_expired: bool = False) -> Decimal:
-    """Reserve up to ``need`` for ``move`` from its source (and below it); what was reserved."""
+def reserve_move(
+    move: Move,
+    need: Decimal,
+    *,
+    exact: bool = False,
+    allow_expired: bool = False,
+    location_ids: list[int] | None = None,
+    held_quants: set[int] | None = None,
+) -> Decimal:
+    """Reserve up to ``need`` for ``move`` from its source (and below it: ``location_ids`` when
+    the caller has them already); what was reserved. ``held_quants``: the quants the move holds
+    reservations on, when the caller read them under the move's transfer lock."""
     if need <= 0:
         return ZERO
-    location_ids = [move.source_location_id] if exact else subtree_ids(move.source_location)
+    if location_ids is None:
+        location_ids = [move.source_location_id] if exact else subtree_ids(move.source_location)
     got = ZERO
     quants = locked_quants(
         move.product,
@@ -81,8 +92,10 @@ def reserve_move(move: Move, need: Decimal, *, exact: bool = False, allow_expire
         if take <= 0:
             continue
         Quant.objects.filter(pk=quant.pk).update(reserved=F("reserved") + take)
-        updated = Reservation.objects.filter(move=move, quant=quant).update(quantity=F("quantity") + take)
-        if not updated:
+        known_new = held_quants is not None and quant.pk not in held_quants
+        if known_new or not Reservation.objects.filter(move=move, quant=quant).update(
+            quantity=F("quantity") + take
+        ):
             Reservation.objects.create(move=move, quant=quant, quantity=take)
         got += take
         if got >= need:
@@ -94,11 +107,30 @@ def reserved_for(move: Move) -> Decimal:
     return sum((r.quantity for r in Reservation.objects.filter(move=move)), ZERO)
 
 
+def reserved_by_move(moves: Iterable[Move]) -> dict[int, Decimal]:
+    """What is reserved for each of these moves (by move id; zero for none), in one query."""
+    return {pk: sum(held.values(), ZERO) for pk, held in reservations_by_move(moves).items()}
+
+
+def reservations_by_move(moves: Iterable[Move]) -> dict[int, dict[int, Decimal]]:
+    """Each move's reservations: ``{move id: {quant id: quantity}}`` (empty for none), in one query."""
+    found: dict[int, dict[int, Decimal]] = {move.pk: {} for move in moves}
+    rows = Reservation.objects.filter(move__in=list(found)).values_list("move_id", "quant_id", "quantity")
+    for move_id, quant_id, quantity in rows:  # summed here: exact decimals on SQLite too
+        found[move_id][quant_id] = found[move_id].get(quant_id, ZERO) + quantity
+    return found
+
+
 def release(moves: Iterable[Move]) -> None:
     """Give back every reservation of these moves."""
-    rows = list(Reservation.objects.filter(move__in=list(moves)).order_by("quant_id"))
+    release_rows(list(Reservation.objects.filter(move__in=list(moves))))
+
+
+def release_rows(rows: list[Reservation]) -> None:
+    """Give back these reservations (the caller read them, in this transaction)."""
     if not rows:
         return
+    rows = sorted(rows, key=lambda r: (r.quant_id, r.pk))
     locked = {
         q.pk: q
         for q in Quant.objects.select_for_update().filter(pk__in={r.quant_id for r in rows}).order_by("id")
@@ -116,12 +148,29 @@ class Taken:
 
 
 def add_to_quant(
-    product: Product, location: Location, lot: Lot | None, quantity: Decimal, when: datetime.datetime
+    product: Product,
+    location: Location,
+    lot: Lot | None,
+    quantity: Decimal,
+    when: datetime.datetime,
+    *,
+    locked: Quant | None = None,
 ) -> None:
-    """Add (or, negative, remove) on-hand quantity at a stocked location."""
+    """Add (or, negative, remove) on-hand quantity at a stocked location; ``locked`` is that
+    quant when the caller holds its lock already (taking goods out of it)."""
     if location.kind not in STOCKED_KINDS:
         return
     negative_ok = product.allow_negative_stock
+    if locked is not None:
+        if (locked.product_id, locked.location_id, locked.lot_id) != (
+            product.pk,
+            location.pk,
+            lot and lot.pk,
+        ):
+            raise ValueError("the locked quant is not of this product, location and lot")
+        flag = {"negative_allowed": True} if negative_ok else {}  # as below: set, never cleared
+        Quant.objects.filter(pk=locked.pk).update(quantity=F("quantity") + quantity, **flag)
+        return
     for _attempt in range(2):
         rows = Quant.objects.filter(product=product, location=location, lot=lot)
         quant = rows.select_for_update().first()
@@ -143,14 +192,22 @@ def add_to_quant(
 
 
 def write_line(
-    move: Move, lot: Lot | None, source: Location, dest: Location, quantity: Decimal, when: datetime.datetime
+    move: Move,
+    lot: Lot | None,
+    source: Location,
+    dest: Location,
+    quantity: Decimal,
+    when: datetime.datetime,
+    *,
+    source_quant: Quant | None = None,
 ) -> MoveLine:
-    """The ledger line and both quants, in the caller's transaction."""
+    """The ledger line and both quants, in the caller's transaction (``source_quant``: the
+    source's quant, already locked by the caller)."""
     line = MoveLine.objects.create(
         company_id=move.company_id, move=move, product=move.product, lot=lot, source_location=source,
         dest_location=dest, quantity=quantity, done_at=when,
     )  # fmt: skip
-    add_to_quant(move.product, source, lot, -quantity, when)
+    add_to_quant(move.product, source, lot, -quantity, when, locked=source_quant)
     add_to_quant(move.product, dest, lot, quantity, when)
     return line
 

@@ -429,11 +429,12 @@ def _reserve(
     if isinstance(transfer_or_moves, Transfer):
         moves = list(transfer_or_moves.moves.select_related("product", "source_location"))
     else:
-        moves = list(transfer_or_moves)
-    transfers = {
-        t.pk: t for t in Transfer.objects.select_for_update().filter(pk__in={m.transfer_id for m in moves})
-    }
+        moves = list({m.pk: m for m in transfer_or_moves}.values())
+    locked = Transfer.objects.select_for_update(of=("self",)).select_related("source_location")
+    transfers = {t.pk: t for t in locked.filter(pk__in={m.transfer_id for m in moves})}
     waiting = _waiting_for_earlier(moves)
+    held = stock.reservations_by_move(moves)
+    below: dict[int, list[int]] = {}  # a source location's stocked subtree, read once
     shortages: list[Shortage] = []
     for move in sorted(moves, key=lambda m: (m.product_id, m.pk)):
         owner = transfers[move.transfer_id]
@@ -442,8 +443,17 @@ def _reserve(
         if move.pk in waiting:
             continue
         exact = owner.kind == T.ADJUSTMENT
-        need = move.quantity - stock.reserved_for(move)
-        got = stock.reserve_move(move, need, exact=exact, allow_expired=allow_expired)
+        need = move.quantity - sum(held[move.pk].values(), ZERO)
+        if need > 0 and not exact and move.source_location_id not in below:
+            below[move.source_location_id] = stock.subtree_ids(move.source_location)
+        got = stock.reserve_move(
+            move,
+            need,
+            exact=exact,
+            allow_expired=allow_expired,
+            location_ids=[move.source_location_id] if exact else below.get(move.source_location_id),
+            held_quants=set(held[move.pk]),
+        )
         if got < need and owner.step not in LATER_STEPS:  # a later step waits for goods, not stock
             shortages.append(
                 Shortage(
@@ -473,7 +483,9 @@ def _waiting_for_earlier(moves: Sequence[Move]) -> set[int]:
 def _fully_reserved(transfer: Transfer) -> bool:
     if not _takes_from_stock(transfer):
         return True
-    return all(stock.reserved_for(move) >= move.quantity for move in transfer.moves.all())
+    moves = list(transfer.moves.all())
+    held = stock.reserved_by_move(moves)
+    return all(held[move.pk] >= move.quantity for move in moves)
 
 
 @transaction.atomic
@@ -532,7 +544,7 @@ def _validate(
         locked.moves.select_related("product__uom", "uom", "source_location", "dest_location", "lot")
     )
     by_id = {m.pk: m for m in moves}
-    held = {m.pk: stock.reserved_for(m) for m in moves} if locked.step in LATER_STEPS else {}
+    held = stock.reserved_by_move(moves) if locked.step in LATER_STEPS else {}
     if quantities is None and locked.step in LATER_STEPS:
         done = {m.pk: min(m.quantity, held[m.pk]) for m in moves}
         if not any(done.values()):
@@ -561,7 +573,9 @@ def _validate(
             errors.setdefault(f"moves.{move.pk}", []).append(error.message)
     if errors:
         raise ValidationFailed(errors)
-    valuation.value_transfer(locked, [m for m in moves if done[m.pk] > 0], when, actor, opening=opening)
+    valuation.value_transfer(
+        locked, [m for m in moves if done[m.pk] > 0], when, actor, opening=opening, date_checked=True
+    )
     backorder = _split_backorder(locked, moves, done, actor, held=held)
     data = {"number": locked.number, "backorder": backorder.number if backorder else ""}
     transition(locked, "done", actor, data=data)
@@ -615,12 +629,14 @@ def _do_move(
 ) -> None:
     if move.source_location.kind in STOCKED_KINDS:
         chosen = _existing_lot(move, lot_given) if lot_given is not None else move.lot
-        for quant, part in _take(move, quantity, chosen, exact=exact):
-            stock.write_line(move, quant.lot, quant.location, move.dest_location, part, when)
+        for quant, part in _take(move, quantity, chosen, exact=exact):  # releases the move's reservations
+            stock.write_line(
+                move, quant.lot, quant.location, move.dest_location, part, when, source_quant=quant
+            )
     else:
         for lot, part in _incoming_lots(move, quantity, lot_given):
             stock.write_line(move, lot, move.source_location, move.dest_location, part, when)
-    stock.release([move])
+        stock.release([move])
     Move.objects.filter(pk=move.pk).update(quantity_done=quantity)
     move.quantity_done = quantity
 
@@ -647,7 +663,7 @@ def _take(move: Move, quantity: Decimal, lot: Lot | None, *, exact: bool) -> lis
     mine = list(
         Reservation.objects.filter(move=move).select_related("quant__location", "quant__lot").order_by("id")
     )
-    stock.release([move])  # locks those quants; their quantity is counted below
+    stock.release_rows(mine)  # locks those quants; their quantity is counted below
     taken: dict[int, Decimal] = {}
     quants: dict[int, Quant] = {}
     left = quantity

@@ -117,11 +117,29 @@ class NotValued(BusinessError):
 # --- settings -----------------------------------------------------------------------------
 
 
+SETTINGS_ACCOUNTS = (
+    "journal",
+    "stock_account",
+    "input_account",
+    "output_account",
+    "cogs_account",
+    "price_difference_account",
+    "loss_account",
+    "opening_account",
+    "production_account",
+    "production_cost_account",
+)
+
+
 def settings_of(company: Company | int) -> ValuationSettings | None:
     """The company's valuation settings, made on first use; None while it has no chart of
     accounts (its stock is then counted, not valued)."""
     company_id = company if isinstance(company, int) else company.pk
-    found = ValuationSettings.objects.filter(company_id=company_id).first()
+    found = (
+        ValuationSettings.objects.filter(company_id=company_id)
+        .select_related(*SETTINGS_ACCOUNTS)  # every valuation reads several: one query, not one each
+        .first()
+    )
     if found is not None:
         if found.production_account_id is None or found.production_cost_account_id is None:
             _add_production_accounts(found)
@@ -386,9 +404,11 @@ def value_transfer(
     actor: User | None,
     *,
     opening: bool = False,
+    date_checked: bool = False,
 ) -> list[ValuationLayer]:
     """Value the done ``moves`` of ``transfer`` (``quantity_done`` each), dated ``when``: their
-    layers and one posted entry. Nothing when the company does not value its stock."""
+    layers and one posted entry. Nothing when the company does not value its stock.
+    ``date_checked``: the caller ran :func:`check_date` on that day in this transaction."""
     settings = settings_of(transfer.company_id)
     if settings is None:
         return []
@@ -399,7 +419,8 @@ def value_transfer(
     ]
     if not crossing:
         return []
-    ledger.check_date_open(company, on)
+    if not date_checked:
+        ledger.check_date_open(company, on)
     layers: list[ValuationLayer] = []
     sides: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)  # (debit acc, credit acc) → amount
     accounts: dict[int, Account] = {}

@@ -153,8 +153,12 @@ def promise_for(
         if product.pk in made:
             found.append(_capable(need, total, warehouse, today, own_moves.get(product.pk, [])))
             continue
-        if product.pk not in projections:
-            projections[product.pk] = _projection(product, warehouse, today, own_moves.get(product.pk, []))
+        if not projections:  # every product still to project, in three queries
+            projected = [n.product for n in needs if n.product.pk in goods and n.product.pk not in made]
+            found_stock = stock.availabilities(projected, warehouse)
+            projections.update(
+                (pk, _projection(seen, today, own_moves.get(pk, []))) for pk, seen in found_stock.items()
+            )
         start, points = projections[product.pk]
         day = earliest(start, points, total, today)
         if day is not None:
@@ -198,10 +202,9 @@ def _capable(
 
 
 def _projection(
-    product: Product, warehouse: Warehouse, today: datetime.date, own: list[tuple[datetime.date, Decimal]]
+    found: stock.Availability, today: datetime.date, own: list[tuple[datetime.date, Decimal]]
 ) -> tuple[Decimal, list[tuple[datetime.date, Decimal]]]:
     """(stock today, [(day, projected stock after it)]) with the order's own moves added back."""
-    found = stock.availability(product, warehouse)
     back = [(max(day, today), quantity) for day, quantity in own]
 
     def returned(by: datetime.date) -> Decimal:

@@ -20,6 +20,7 @@ from tandem.accounting.services import taxes as tax_rules
 from tandem.catalog.models import Product
 from tandem.catalog.queries import price_for
 from tandem.core import events, sequences
+from tandem.core.bulk import create_with_links
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Company, Currency, Uom, User
 from tandem.core.money import MissingRate, convert, read_decimal, round_money
@@ -130,9 +131,7 @@ def _write_lines(order: SalesOrder, given: Sequence[OrderLineData]) -> None:
     if errors:
         raise ValidationFailed(errors)
     order.lines.all().delete()
-    for line, chosen in rows:
-        line.save()
-        line.taxes.set(chosen)
+    create_with_links(rows, "taxes")
     _compute(order)
 
 
