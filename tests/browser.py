@@ -59,6 +59,12 @@ def sign_in(page: Any, user: Any) -> None:
     expect(page).to_have_url(re.compile(r"/$"))
 
 
+def act(page: Any, button: Any) -> None:
+    """Click an action button (htmx posts it) and wait for the answer."""
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        button.click()
+
+
 def shot(page: Any, name: str, part: str | None = None) -> None:
     """The whole page; with ``part`` (a selector) that element alone, e.g. a form's rows, which
     the full page's sticky Save bar may cover."""

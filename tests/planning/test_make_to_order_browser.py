@@ -23,17 +23,11 @@ from tandem.manufacturing import services as manufacturing
 from tandem.manufacturing.models import ManufacturingOrder, Operation, QualityCheck
 from tandem.partners.models import Partner
 from tandem.sales.models import SalesOrder
-from tests.browser import shot, sign_in
+from tests.browser import act, shot, sign_in
 from tests.planning.table_shop import TODAY, build
 from tests.sales.conftest import quotation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def act(page: Any, button: Any) -> None:
-    """Click an action button (htmx posts it) and wait for the answer."""
-    with page.expect_response(lambda response: response.request.method == "POST"):
-        button.click()
 
 
 @pytest.fixture(autouse=True)

@@ -417,9 +417,11 @@ def _throttled(request: HttpRequest) -> bool:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """The customer's pages carry a secret in their address: never cached, never referred."""
+    """The customer's pages carry a secret in their address: never cached, never referred to
+    another site. Not ``no-referrer``: with it Chromium sends ``Origin: null`` on the page's own
+    form, which Django's CSRF check refuses — the customer could not accept."""
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 
