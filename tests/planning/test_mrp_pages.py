@@ -4,6 +4,7 @@ jobs, planned orders firmed and released (into manufacturing orders and RFQs), w
 from __future__ import annotations
 
 import itertools
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -396,6 +397,18 @@ def test_a_new_run_supersedes_the_proposals_of_earlier_runs_and_keeps_firm_and_r
     assert set(second.orders.values_list("state", flat=True)) == {PlannedOrder.State.SUPERSEDED}
     assert third.orders.filter(state=PlannedOrder.State.PROPOSED).count() == 2
     assert first.orders.filter(state__in=[PlannedOrder.State.FIRM, PlannedOrder.State.RELEASED]).count() == 2
+    # the bulk buttons show where they have something to do: the first run still releases its
+    # firm chair, the second has nothing left, the third has all to firm and release
+    buttons = {
+        run: set(
+            re.findall(
+                r'data-action="(firm|release)"',
+                signed_in(planner).get(run.get_absolute_url()).content.decode(),
+            )
+        )
+        for run in (first, second, third)
+    }
+    assert buttons == {first: {"release"}, second: set(), third: {"firm", "release"}}
 
 
 @pytest.mark.django_db

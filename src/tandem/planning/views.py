@@ -234,7 +234,7 @@ class MrpRunActions(ActionView):
             ),
             done=gettext_lazy("The proposed orders are firm: the next runs keep them."),
             permission="planning.change_plannedorder",
-            available=lambda run, user: run.state == MrpRun.State.DONE,
+            available=lambda run, user: _has_orders(run, (PlannedOrder.State.PROPOSED,)),
         ),
         Action(
             "release",
@@ -245,10 +245,16 @@ class MrpRunActions(ActionView):
             ),
             confirm=gettext_lazy("Release every proposed and firm order of this run?"),
             permission="planning.change_plannedorder",
-            available=lambda run, user: run.state == MrpRun.State.DONE,
+            available=lambda run, user: _has_orders(run, RELEASABLE),
             style="primary",
         ),
     ]
+
+
+def _has_orders(run: MrpRun, states: tuple[str, ...]) -> bool:
+    """A done run with orders in ``states`` — none on a run whose proposals a newer run
+    superseded, or all of which were released."""
+    return run.state == MrpRun.State.DONE and run.orders.filter(state__in=states).exists()
 
 
 def _release(request: HttpRequest, rows: Any) -> mrp_services.Released:
