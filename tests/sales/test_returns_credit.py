@@ -9,19 +9,22 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tandem.accounting.models import Invoice, InvoiceLine, Tax
 from tandem.catalog.models import Product
 from tandem.core.errors import BusinessError
-from tandem.core.models import Company, User
+from tandem.core.models import Company, Event, User
 from tandem.inventory import services as inventory
 from tandem.inventory.models import Transfer, Warehouse
 from tandem.partners.models import Partner
 from tandem.sales import queries, services
 from tandem.sales.models import InvoicePolicy, SalesOrder
+from tests.kit.api import api_client, assert_problem
 from tests.sales.conftest import quotation
+from tests.web.support import signed_in
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -189,3 +192,44 @@ def test_nothing_is_invoiced_twice_under_any_sequence(
             assert status.to_invoice == max(policy_quantity - status.returned - status.invoiced, D(0))
             assert status.to_invoice == 0 or status.to_credit == 0
         transaction.set_rollback(True)
+
+
+def test_goods_returned_without_a_credit_note_are_credited_later_once(
+    company: Company,
+    salesperson: User,
+    admin: User,
+    customer: Partner,
+    chair: Product,
+    warehouse: Warehouse,
+    vat: Tax,
+) -> None:
+    """Returned without a credit note, the two chairs are "to credit": the order's page offers
+    the action to the accountant (not to the salesperson), the draft credit note takes them, and
+    asking again — on the page or over the API — credits nothing more and writes nothing."""
+    order = quotation(company, salesperson, customer, (chair, "5"), taxes=[vat])
+    services.confirm_order(order, salesperson)
+    inventory.validate_transfer(Transfer.objects.get(pk=order.delivery_id), None, admin)
+    services.invoice_order(order, admin)
+    line = order.lines.get()
+    with pytest.raises(BusinessError, match="nothing to credit"):
+        services.credit_returned(order, admin)
+    made = services.return_goods(order, admin, quantities={line.pk: "2"})
+    inventory.validate_transfer(made.transfers[0], None, admin)
+    url = reverse("sales:order_detail", args=[order.pk])
+    assert 'data-action="credit"' not in signed_in(salesperson).get(url).content.decode()
+    page = signed_in(admin).get(url).content.decode()
+    assert 'data-action="credit"' in page and "2 to credit" in page
+
+    response = signed_in(admin).post(reverse("sales:order_credit", args=[order.pk]))
+    assert response.status_code in (200, 302)
+    note = Invoice.objects.get(kind=Invoice.Kind.CUSTOMER_CREDIT_NOTE)
+    assert (note.state, [row.quantity for row in note.lines.all()]) == ("draft", [D(2)])
+    assert note.amount_total == D("246.00")
+    assert _status(order).to_credit == 0
+    assert Event.objects.get(name="salesorder.credited").data["credit_note"] == note.pk
+    assert 'data-action="credit"' not in signed_in(admin).get(url).content.decode()
+
+    notes = Invoice.objects.count()
+    refused = api_client(admin).post(f"/api/v1/sales/orders/{order.pk}/credit/")
+    assert_problem(refused, 400)
+    assert Invoice.objects.count() == notes and Event.objects.filter(name="salesorder.credited").count() == 1

@@ -78,6 +78,16 @@ declare(
         webhook=True,
     ),
     EventType(
+        "salesorder.credited",
+        _("Returned goods credited"),
+        {
+            "number": NUMBER,
+            "credit_note": "the draft credit note's id",
+            "quantities": "{order line id: quantity credited, in the line's unit}",
+        },
+        webhook=True,
+    ),
+    EventType(
         "salesorder.done", _("Delivered and invoiced"), {"state": STATE, "number": NUMBER}, webhook=True
     ),
     EventType("salesorder.cancelled", _("Cancelled"), {"state": STATE, "number": NUMBER}, webhook=True),

@@ -131,6 +131,14 @@ class OrderActions(ActionView):
             available=lambda so, user: so.state == S.CONFIRMED,
         ),
         Action(
+            "credit",
+            gettext_lazy("Credit returned goods"),
+            lambda request, so: services.credit_returned(so, request.user),
+            done=gettext_lazy("A draft credit note of the returned goods was created."),
+            permission="accounting.add_invoice",
+            available=lambda so, user: services.has_goods_to_credit(so),
+        ),
+        Action(
             "down_payment",
             gettext_lazy("Invoice a down payment"),
             lambda request, so: services.invoice_down_payment(

@@ -72,7 +72,7 @@ from tandem.sales.services.orders import (
     update_order,
 )
 from tandem.sales.services.pdf import document_title, order_pdf, pdf_name
-from tandem.sales.services.returns import CustomerReturn, return_goods
+from tandem.sales.services.returns import CustomerReturn, credit_returned, has_goods_to_credit, return_goods
 from tandem.sales.services.sending import send_order
 from tandem.sales.services.settings import set_credit_limit, set_invoice_policy, update_settings
 
@@ -107,6 +107,7 @@ __all__ = [
     "confirm_order",
     "create_from_deal",
     "create_order",
+    "credit_returned",
     "decline_quotation",
     "delete_draft",
     "delivered",
@@ -114,6 +115,7 @@ __all__ = [
     "document_title",
     "down_payments_invoiced",
     "down_payments_left",
+    "has_goods_to_credit",
     "invoice_down_payment",
     "invoice_order",
     "invoice_orders",

@@ -142,6 +142,45 @@ def return_goods(
     return made
 
 
+def credit_returned(
+    order: SalesOrder, actor: User | None, *, credit_date: datetime.date | None = None
+) -> Invoice:
+    """A draft credit note for the invoiced goods that came back and are not credited yet (each
+    line's ``to_credit``: returned without a credit note then). Refused, nothing written, when
+    there are none — a draft credit note already counts, so asking twice credits once."""
+    with transaction.atomic():
+        locked = (
+            SalesOrder.objects.select_for_update(of=("self",))
+            .select_related("company", "partner", "currency")
+            .get(pk=order.pk)
+        )
+        statuses = {status.line.pk: status for status in queries.line_statuses(locked)}
+        credited = {pk: status.to_credit for pk, status in statuses.items() if status.to_credit > 0}
+        if not credited:
+            raise BusinessError(
+                _("No invoiced goods came back that are not credited: there is nothing to credit.")
+            )
+        note = _credit_note(locked, actor, credited, statuses, credit_date)
+        events.record(
+            "salesorder.credited",
+            locked,
+            actor,
+            {
+                "number": locked.number,
+                "credit_note": note.pk,
+                "quantities": {str(pk): str(quantity) for pk, quantity in credited.items()},
+            },
+        )
+    return note
+
+
+def has_goods_to_credit(order: SalesOrder) -> bool:
+    """Whether invoiced goods of ``order`` came back and are not credited yet."""
+    return order.state in queries.CONFIRMED_STATES and any(
+        status.to_credit > 0 for status in queries.line_statuses(order)
+    )
+
+
 def _credit_note(
     order: SalesOrder,
     actor: User | None,
