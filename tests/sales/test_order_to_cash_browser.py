@@ -136,9 +136,11 @@ def test_a_quotation_accepted_online_delivered_invoiced_and_paid(
         desk.goto(reverse("sales:order_detail", args=[order.pk]))
         expect(desk.locator("#order-delivered")).to_be_visible()
         act(desk, desk.locator("[data-action=invoice] button"))
+        expect(desk.locator("#order-invoices a")).to_be_visible()  # the action reloads the order
         invoice = Invoice.objects.get(origin=order.number)
         desk.goto(invoice.get_absolute_url())
         act(desk, desk.locator("[data-action=post] button"))
+        expect(desk.locator("[data-action=post]")).to_have_count(0)  # reloaded, posted
         invoice.refresh_from_db()
         assert invoice.state == Invoice.State.POSTED and invoice.amount_total == 492
         desk.goto(reverse("accounting:invoice_register_payment", args=[invoice.pk]))
