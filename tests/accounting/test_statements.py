@@ -382,3 +382,13 @@ def test_an_auditor_reads_statements_but_reconciles_nothing(
     assert client.get(reverse("accounting:statement_line_form", args=[line.pk, "book"])).status_code == 403
     line.refresh_from_db()
     assert line.entry_id is None
+
+
+def test_items_without_a_due_date_come_last_on_every_database(
+    company: Company, two_invoices: tuple[Invoice, Invoice]
+) -> None:
+    """Suggestions read the first open items by due date: a receipt or payment on account (no
+    due date) after the invoices, as PostgreSQL orders them — SQLite put them first."""
+    first, second = two_invoices
+    JournalLine.objects.filter(pk=_item(first).pk).update(due_date=None)  # as on a payment's line
+    assert [item.pk for item in queries.candidate_items(company)] == [_item(second).pk, _item(first).pk]

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
@@ -94,14 +94,15 @@ def open_amount(item: Any, currency: Currency, company: Company, on: Any) -> Dec
 
 
 def candidate_items(company: Company) -> QuerySet[JournalLine]:
-    """The company's open receivable and payable items, with their residuals."""
+    """The company's open receivable and payable items, with their residuals: by due date, those
+    without one (receipts, payments) last on every database — SQLite would put them first."""
     lines = JournalLine.objects.filter(
         company=company, account__subtype__in=[Account.Subtype.RECEIVABLE, Account.Subtype.PAYABLE]
     )
     return (
         open_items(lines)
         .select_related("partner", "entry__invoice", "currency", "account")
-        .order_by("due_date", "date", "pk")
+        .order_by(F("due_date").asc(nulls_last=True), "date", "pk")
     )
 
 
