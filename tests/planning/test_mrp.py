@@ -150,6 +150,55 @@ def test_forecasts_are_consumed_by_the_orders_of_their_month(shop: Shop) -> None
     assert run.demand_lines == 2 + 0  # a delivery line and a forecast
 
 
+def test_a_forecast_is_netted_in_its_own_warehouse(shop: Shop) -> None:
+    """Two warehouses: chairs forecast in the second are made there, from that warehouse's stock
+    (none: the 2 chairs in stock are the first's), and consumed only by that warehouse's orders."""
+    from tandem.inventory import services as inventory
+
+    south = inventory.create_warehouse(shop.company, shop.admin, name="South depot", code="SD")
+    forecast = mrp_services.create_forecast(
+        shop.company,
+        shop.admin,
+        product=shop.products["chair"],
+        warehouse=south,
+        month="2027-02",
+        quantity="6",
+    )
+    assert forecast.warehouse == south
+    shop.deliver("chair", "4", datetime.date(2027, 2, 10))  # from the first warehouse: not consumption
+    run = shop.run()
+    chairs = {
+        (row.warehouse.code, row.quantity, row.due_date)
+        for row in run.orders.filter(product__sku="CHAIR").select_related("warehouse")
+    }
+    assert chairs == {
+        ("SD", D(6), datetime.date(2027, 2, 1)),  # the forecast, all of it, in the second warehouse
+        ("CW", D(2), datetime.date(2027, 2, 10)),  # 4 ordered, 2 in stock in the first
+    }
+    # their components are wanted where the chairs are made
+    assert run.orders.filter(product__sku="SEAT", warehouse=south).exists()
+
+
+def test_a_forecast_without_a_warehouse_goes_to_the_first_one(shop: Shop) -> None:
+    from tandem.inventory import services as inventory
+
+    inventory.create_warehouse(shop.company, shop.admin, name="South depot", code="SD")
+    forecast = mrp_services.create_forecast(
+        shop.company, shop.admin, product=shop.products["chair"], month="2027-02", quantity="6"
+    )
+    assert forecast.warehouse == shop.warehouse
+    # the same product and month in another warehouse is another forecast
+    other = mrp_services.create_forecast(
+        shop.company,
+        shop.admin,
+        product=shop.products["chair"],
+        warehouse=inventory.create_warehouse(shop.company, shop.admin, name="East", code="EA"),
+        month="2027-02",
+        quantity="2",
+    )
+    assert Forecast.objects.count() == 2 and other.warehouse.code == "EA"
+
+
 def test_reorder_minimum_and_safety_stock_are_kept_as_a_floor(shop: Shop) -> None:
     from tandem.planning import services
 
@@ -209,6 +258,14 @@ def test_forecast_bad_input_is_refused_and_nothing_written(
     with pytest.raises(ValidationFailed) as refused:
         mrp_services.create_forecast(shop.company, admin, product=chair, month="2027-02", quantity="4")
     assert "month" in refused.value.errors
+    from tandem.inventory import services as inventory
+
+    elsewhere = inventory.create_warehouse(other_company, None, name="Foreign", code="FW")
+    with pytest.raises(ValidationFailed) as refused:
+        mrp_services.create_forecast(
+            shop.company, admin, product=chair, warehouse=elsewhere, month="2027-03", quantity="3"
+        )
+    assert refused.value.errors["warehouse"] == ["This choice belongs to another company."]
     assert list(Forecast.objects.values_list("month", "quantity")) == [(datetime.date(2027, 2, 1), D(3))]
 
 

@@ -44,7 +44,14 @@ def _product(company: Company, actor: User | None, name: str | None = None) -> P
     )
 
 
+def _warehouse(company: Company, actor: User | None) -> Warehouse:
+    """The company's first warehouse (made when it has none): where a forecast goes by default."""
+    found = Warehouse.objects.filter(company=company, active=True).order_by("id").first()
+    return found or inventory.create_warehouse(company, actor, name="Stools", code="ST")
+
+
 def _forecast(company: Company, actor: User | None, **fields: Any) -> Forecast:
+    _warehouse(company, actor)
     product = fields.pop("product", None)
     if product is None or isinstance(product, str):
         product = _product(company, actor, product)
@@ -83,9 +90,25 @@ class TestForecastPages(ViewCases):
     @pytest.fixture(autouse=True)
     def _records(self, kit: Kit) -> None:
         kit.extra["product"] = _product(kit.company, kit.editor)
+        _warehouse(kit.company, kit.editor)  # where a forecast goes when it names none
 
     def create_form(self, kit: Kit) -> dict[str, Any]:
         return {**super().create_form(kit), "product": str(kit.extra["product"].pk)}
+
+    def test_the_form_puts_a_forecast_in_the_warehouse_chosen_and_the_list_filters_by_it(
+        self, kit: Kit
+    ) -> None:
+        _warehouse(kit.company, kit.editor)
+        south = inventory.create_warehouse(kit.company, kit.editor, name="South depot", code="SD")
+        client = signed_in(kit.editor)
+        response = client.post(self.url("create"), {**self.create_form(kit), "warehouse": str(south.pk)})
+        assert response.status_code == 302, response.content
+        made = Forecast.objects.get(company=kit.company, product=kit.extra["product"])
+        assert made.warehouse == south
+        elsewhere = kit.make()  # in the first warehouse
+        page = client.get(self.url("list"), {"warehouse": south.pk}).content.decode()
+        assert "South depot" in page and str(made.product) in page and str(elsewhere.product) not in page
+        assert "South depot" in client.get(self.url("detail", made)).content.decode()
 
 
 class TestLotSizingPages(ViewCases):
@@ -134,6 +157,7 @@ class TestForecastApi(ApiCases):
     @pytest.fixture(autouse=True)
     def _records(self, kit: Kit) -> None:
         kit.extra["product"] = _product(kit.company, kit.editor)
+        _warehouse(kit.company, kit.editor)  # where a forecast goes when it names none
 
     def create_payload(self, kit: Kit) -> dict[str, Any]:
         return {**super().create_payload(kit), "product": kit.extra["product"].pk}
@@ -150,6 +174,26 @@ class TestForecastApi(ApiCases):
         assert api_client(kit.editor).delete(self.detail(obj)).status_code == 204
         assert not Forecast.objects.filter(pk=obj.pk).exists()
 
+    def test_a_forecast_names_its_warehouse_and_is_filtered_by_it(self, kit: Kit) -> None:
+        first = _warehouse(kit.company, kit.editor)
+        second = inventory.create_warehouse(kit.company, kit.editor, name="South", code="SO")
+        client = api_client(kit.editor)
+        body = {"product": kit.extra["product"].pk, "month": "2027-05-01", "quantity": "8"}
+        made = client.post(self.collection, {**body, "warehouse": second.pk}, format="json")
+        assert made.status_code == 201, made.content
+        assert made.json()["warehouse"] == second.pk
+        default = client.post(self.collection, body, format="json")  # the same month, the first warehouse
+        assert default.status_code == 201 and default.json()["warehouse"] == first.pk
+        again = client.post(self.collection, {**body, "warehouse": second.pk}, format="json")
+        assert again.status_code == 400 and Forecast.objects.filter(company=kit.company).count() == 2
+        listed = client.get(self.collection, {"warehouse": second.pk}).json()["results"]
+        assert [row["id"] for row in listed] == [made.json()["id"]]
+        elsewhere = inventory.create_warehouse(kit.other_company, None, name="Away", code="AW")
+        foreign = client.post(
+            self.collection, {**body, "month": "2027-06-01", "warehouse": elsewhere.pk}, format="json"
+        )
+        assert foreign.status_code == 400 and "warehouse" in str(foreign.content)
+
 
 def _run(company: Company, actor: User | None, **fields: Any) -> MrpRun:
     """A finished run, started as the button starts one (its job is run here, on the tests' today)."""
@@ -160,8 +204,7 @@ def _run(company: Company, actor: User | None, **fields: Any) -> MrpRun:
 def _planned(company: Company, actor: User | None, **fields: Any) -> PlannedOrder:
     """A proposal of the company's newest run: a bought stool forecast for February (the run
     plans every earlier stool again; their proposals of the earlier runs are superseded)."""
-    if not Warehouse.objects.filter(company=company).exists():
-        inventory.create_warehouse(company, actor, name="Stools", code="ST")
+    _warehouse(company, actor)
     product = _product(company, actor, fields.pop("product", None))
     supplier = create_partner(company, actor, name=f"{product.name} Co", is_supplier=True, is_customer=False)
     purchasing.create_supplier_price(

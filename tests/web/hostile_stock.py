@@ -174,11 +174,16 @@ def _hostile_planned_order(company: Company, actor: User, pcs: Uom) -> Any:
 
 
 def _hostile_forecast(company: Company, actor: User, pcs: Uom) -> Any:
+    from tandem.inventory import services as inventory
     from tandem.planning import mrp_services
 
-    # A forecast shows its product ("[SKU] name") and numbers only: no text of its own to poison.
+    # A forecast shows its product ("[SKU] name"), its warehouse ("code name": a code that starts a
+    # formula) and numbers: no text of its own to poison.
+    warehouse = inventory.create_warehouse(company, actor, name=HOSTILE, code="=EVFC")
     product = _product(company, actor, pcs, "EVIL-FC")
-    return mrp_services.create_forecast(company, actor, product=product, month=DAY, quantity="5")
+    return mrp_services.create_forecast(
+        company, actor, product=product, warehouse=warehouse, month=DAY, quantity="5"
+    )
 
 
 def _hostile_product_planning(company: Company, actor: User, pcs: Uom) -> Any:

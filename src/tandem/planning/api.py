@@ -352,12 +352,18 @@ class MrpRunViewSet(RetrieveMixin, CreateMixin, mixins.ListModelMixin, ServiceVi
 class ForecastSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = Forecast
-        fields = ["id", "version", "product", "month", "quantity", "created_at", "updated_at"]
+        fields = ["id", "version", "product", "warehouse", "month", "quantity", "created_at", "updated_at"]
         read_only_fields = fields
 
 
 class ForecastWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):  # type: ignore[type-arg]
     product = ScopedPrimaryKeyField(queryset=Product.objects.all())
+    warehouse = ScopedPrimaryKeyField(
+        queryset=Warehouse.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Where the demand is expected; the company's first warehouse when left out.",
+    )
     month = serializers.DateField(help_text="Any day of the month; the first is kept.")
     quantity = serializers.DecimalField(max_digits=18, decimal_places=4)
 
@@ -367,7 +373,7 @@ class ForecastWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):  
 
 
 class ForecastViewSet(ServiceModelViewSet):
-    """Manual demand per product and month. DELETE removes the forecast."""
+    """Manual demand per product, warehouse and month. DELETE removes the forecast."""
 
     model = Forecast
     serializer_class = ForecastSerializer

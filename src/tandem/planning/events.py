@@ -80,12 +80,19 @@ declare(
     EventType(
         "forecast.created",
         _("Forecast added"),
-        {"product": "the product's SKU", "month": "YYYY-MM", "quantity": "a decimal string"},
+        {
+            "product": "the product's SKU",
+            "warehouse": "the warehouse's code",
+            "month": "YYYY-MM",
+            "quantity": "a decimal string",
+        },
         webhook=True,
     ),
     EventType("forecast.updated", _("Changed"), {"changes": CHANGES}, webhook=True),
     EventType(
-        "forecast.deleted", _("Forecast removed"), {"product": "the product's SKU", "month": "YYYY-MM"}
+        "forecast.deleted",
+        _("Forecast removed"),
+        {"product": "the product's SKU", "warehouse": "the warehouse's code", "month": "YYYY-MM"},
     ),
     EventType(
         "productplanning.created",

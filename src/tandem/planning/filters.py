@@ -43,11 +43,12 @@ def _runs(request: Any) -> QuerySet[MrpRun]:
 class ForecastFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(method="filter_search", label=_("Search"))
     product = django_filters.ModelChoiceFilter(queryset=_products, label=_("Product"))
+    warehouse = django_filters.ModelChoiceFilter(queryset=_warehouses, label=_("Warehouse"))
     month = django_filters.DateFilter(label=_("Month"))
 
     class Meta:
         model = Forecast
-        fields = ["search", "product", "month"]
+        fields = ["search", "product", "warehouse", "month"]
 
     def filter_search(self, rows: QuerySet[Forecast], name: str, value: str) -> QuerySet[Forecast]:
         return queries.search(rows, value)

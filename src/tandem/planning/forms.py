@@ -43,6 +43,13 @@ class ForecastForm(ServiceModelForm):
     month = forms.CharField(
         label=_("Month"), widget=forms.TextInput(attrs={"type": "month"}), help_text=_("YYYY-MM")
     )
+    warehouse = forms.ModelChoiceField(
+        queryset=Warehouse.objects.none(),
+        required=False,
+        label=_("Warehouse"),
+        empty_label=_("The company's first warehouse"),
+        help_text=_("Where the demand is expected; MRP plans the supply there."),
+    )
 
     class Meta:
         model = Forecast
@@ -60,6 +67,7 @@ class ForecastForm(ServiceModelForm):
     def limit_choices(self) -> None:
         user = getattr(self.request, "user", None)
         self.choice_field("product").queryset = Product.objects.visible_to(user).filter(active=True)
+        self.choice_field("warehouse").queryset = Warehouse.objects.visible_to(user).filter(active=True)
 
 
 class ProductPlanningForm(ServiceModelForm):

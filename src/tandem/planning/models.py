@@ -116,10 +116,12 @@ class ProductPlanning(CompanyOwned, Versioned):
 
 
 class Forecast(CompanyOwned, Versioned):
-    """Demand expected for ``product`` in ``month`` (its first day), beyond the orders taken:
-    MRP plans the forecast less the sales deliveries of the same month (consumption)."""
+    """Demand expected for ``product`` in ``warehouse`` in ``month`` (its first day), beyond the
+    orders taken: MRP plans the forecast less the sales deliveries of the same month from the same
+    warehouse (consumption). The warehouse defaults to the company's first active one."""
 
     product = models.ForeignKey(Product, models.CASCADE, related_name="+", verbose_name=_("product"))
+    warehouse = models.ForeignKey(Warehouse, models.CASCADE, related_name="+", verbose_name=_("warehouse"))
     month = models.DateField(_("month"), help_text=_("Any day of the month; the first is kept."))
     quantity = _quantity(_("quantity"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -134,7 +136,9 @@ class Forecast(CompanyOwned, Versioned):
             models.Index(fields=["company", "-id"], name="forecast_list_idx"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["company", "product", "month"], name="planning_forecast_unique"),
+            models.UniqueConstraint(
+                fields=["company", "product", "warehouse", "month"], name="planning_forecast_unique"
+            ),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="planning_forecast_positive"),
         ]
 

@@ -7,8 +7,9 @@ number of products) and nets in memory; ``services.run_mrp`` writes what it retu
 yet done, components of confirmed manufacturing orders, transfers out), the components of draft
 manufacturing orders, the reorder rules' minimum plus safety stock and the product's own safety
 stock (``ProductPlanning``; wanted today, as a floor), and forecasts (``Forecast``: the month's
-quantity less what customers are already sent that month — consumption — wanted on the first
-day of the month, or today, in the company's first warehouse).
+quantity less what customers are already sent that month from the forecast's warehouse —
+consumption — wanted on the first day of the month, or today, in that warehouse; a forecast of
+an archived warehouse is not planned, like a reorder rule of one).
 
 **Supply**: stock on hand, open moves into the warehouse (receipts), what is left to make of
 open manufacturing orders (at their planned finish, else their due date), open purchase
@@ -321,8 +322,8 @@ class _Inputs:
             if total > 0:
                 self.supplies[key].append(Supply(self.today, total))
 
-    def _moves(self, company: Company) -> dict[tuple[int, datetime.date], Decimal]:
-        """Open moves in and out; returns what goes to customers per product and month."""
+    def _moves(self, company: Company) -> dict[tuple[int, int, datetime.date], Decimal]:
+        """Open moves in and out; returns what goes to customers per product, warehouse and month."""
         inside = list(self.warehouse_of)
         rows = (
             Move.objects.filter(company=company, transfer__state__in=OPEN_STATES, expected_date__lte=self.end)
@@ -337,7 +338,7 @@ class _Inputs:
                 "transfer_id",
             )
         )
-        shipped: dict[tuple[int, datetime.date], Decimal] = defaultdict(lambda: ZERO)
+        shipped: dict[tuple[int, int, datetime.date], Decimal] = defaultdict(lambda: ZERO)
         for product_id, source, dest, day, quantity, number, transfer_id in rows.iterator(chunk_size=5000):
             into, out_of = self.warehouse_of.get(dest), self.warehouse_of.get(source)
             if into == out_of:
@@ -346,7 +347,7 @@ class _Inputs:
                 self.demands[(product_id, out_of)].append((self._day(day), quantity))
                 self.demand_lines += 1
                 if dest in self.customers:
-                    shipped[(product_id, day.replace(day=1))] += quantity
+                    shipped[(product_id, out_of, day.replace(day=1))] += quantity
             if into is not None:
                 self.supplies[(product_id, into)].append(
                     Supply(self._day(day), quantity, number or f"#{transfer_id}")
@@ -463,17 +464,16 @@ class _Inputs:
             if floor > 0:
                 self.demands[key].append((self.today, floor))
 
-    def _forecasts(self, company: Company, shipped: dict[tuple[int, datetime.date], Decimal]) -> None:
-        if self.default_warehouse is None:
-            return
+    def _forecasts(self, company: Company, shipped: dict[tuple[int, int, datetime.date], Decimal]) -> None:
         first = self.today.replace(day=1)
-        rows = Forecast.objects.filter(company=company, month__gte=first, month__lte=self.end).values_list(
-            "product_id", "month", "quantity"
-        )
-        for product_id, month, quantity in rows:
-            left = quantity - shipped.get((product_id, month), ZERO)
+        active = set(self.warehouse_of.values())
+        rows = Forecast.objects.filter(
+            company=company, month__gte=first, month__lte=self.end, warehouse_id__in=list(active)
+        ).values_list("product_id", "warehouse_id", "month", "quantity")
+        for product_id, warehouse_id, month, quantity in rows:
+            left = quantity - shipped.get((product_id, warehouse_id, month), ZERO)
             if left > 0:
-                self.demands[(product_id, self.default_warehouse)].append((self._day(month), left))
+                self.demands[(product_id, warehouse_id)].append((self._day(month), left))
                 self.demand_lines += 1
 
 

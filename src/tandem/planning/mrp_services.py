@@ -32,6 +32,7 @@ from tandem.core.models import Company, User
 from tandem.core.money import read_decimal
 from tandem.core.states import transition, transition_rows
 from tandem.core.versioning import update_versioned
+from tandem.inventory.models import Warehouse
 from tandem.manufacturing import services as manufacturing
 from tandem.manufacturing.models import ManufacturingOrder
 from tandem.planning import mrp
@@ -41,7 +42,7 @@ from tandem.purchasing.models import PurchaseOrder
 
 BATCH = 2000
 MAX_HORIZON_DAYS = 730
-FORECAST_FIELDS = ["product", "month", "quantity"]
+FORECAST_FIELDS = ["product", "warehouse", "month", "quantity"]
 PLANNING_FIELDS = ["product", "policy", "lot_quantity", "safety_stock"]
 
 
@@ -310,6 +311,22 @@ def _unknown(fields: Mapping[str, Any], allowed: list[str]) -> None:
         raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
 
 
+def _forecast_warehouse(
+    company: Company, warehouse: Warehouse | None, errors: dict[str, list[str]]
+) -> Warehouse | None:
+    """The warehouse a forecast is planned in: the one given (the company's, active), else the
+    company's first active warehouse, where MRP planned every forecast before they named one."""
+    if warehouse is None:
+        warehouse = Warehouse.objects.filter(company=company, active=True).order_by("id").first()
+        if warehouse is None:
+            errors["warehouse"] = [_("Create a warehouse first.")]
+    elif warehouse.company_id != company.pk:
+        errors["warehouse"] = [_("This choice belongs to another company.")]
+    elif not warehouse.active:
+        errors["warehouse"] = [_("This warehouse is archived.")]
+    return warehouse
+
+
 def _normalized_forecast(
     company: Company, fields: Mapping[str, Any], current: Forecast | None
 ) -> dict[str, Any]:
@@ -317,6 +334,8 @@ def _normalized_forecast(
     data = dict(fields)
     errors: dict[str, list[str]] = {}
     _own_product(company, data, errors)
+    if "warehouse" in data or current is None:
+        data["warehouse"] = _forecast_warehouse(company, data.get("warehouse"), errors)
     if "quantity" in data:
         data["quantity"] = read_decimal(data["quantity"], "quantity", errors, least="above zero")
     if "month" in data:
@@ -335,9 +354,10 @@ def _normalized_forecast(
             if data.get(name) is None and name not in errors:
                 errors[name] = [_("This field is required.")]
     product = data.get("product", current.product if current else None)
+    warehouse = data.get("warehouse", current.warehouse if current else None)
     month = data.get("month", current.month if current else None)
-    if not errors and _taken(Forecast, company, current, product=product, month=month):
-        errors["month"] = [_("This product already has a forecast for this month.")]
+    if not errors and _taken(Forecast, company, current, product=product, warehouse=warehouse, month=month):
+        errors["month"] = [_("This product already has a forecast for this month in this warehouse.")]
     if errors:
         raise ValidationFailed(errors)
     return data
@@ -353,6 +373,7 @@ def create_forecast(company: Company, actor: User | None, **fields: Any) -> Fore
         actor,
         {
             "product": forecast.product.sku,
+            "warehouse": forecast.warehouse.code,
             "month": forecast.month.isoformat()[:7],
             "quantity": str(forecast.quantity.normalize()),
         },
@@ -379,7 +400,11 @@ def delete_forecast(forecast: Forecast, actor: User | None, *, expected_version:
         "forecast.deleted",
         None,
         actor,
-        {"product": locked.product.sku, "month": locked.month.isoformat()[:7]},
+        {
+            "product": locked.product.sku,
+            "warehouse": locked.warehouse.code,
+            "month": locked.month.isoformat()[:7],
+        },
         company=locked.company,
     )
     locked.delete()

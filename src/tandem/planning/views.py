@@ -477,9 +477,10 @@ class ForecastListView(ObjectListView):
     filterset_class = ForecastFilter
     search_function = queries.search
     search_placeholder = gettext_lazy("Product name or SKU")
-    filter_fields = ["month"]
+    filter_fields = ["warehouse", "month"]
     columns = [
         Column("product", gettext_lazy("Product"), link=lambda o: o.get_absolute_url()),
+        Column("warehouse", gettext_lazy("Warehouse")),
         Column("month", gettext_lazy("Month"), sort="month", shown=lambda d: d.strftime("%Y-%m")),
         Column("quantity", gettext_lazy("Quantity"), numeric=True, shown=_n),
     ]
@@ -493,17 +494,17 @@ class ForecastListView(ObjectListView):
     export_url_name = "planning:forecast_export"
 
     def decorate(self, rows: QuerySet[Forecast]) -> QuerySet[Forecast]:
-        return rows.select_related("product")
+        return rows.select_related("product", "warehouse")
 
 
 class ForecastDetailView(ObjectDetailView):
     model = Forecast
     edit_url_name = "planning:forecast_edit"
     list_url_name = "planning:forecast_list"
-    fields = ["product", "month", "quantity", "created_at", "updated_at"]
+    fields = ["product", "warehouse", "month", "quantity", "created_at", "updated_at"]
 
     def get_queryset(self) -> QuerySet[Forecast]:
-        return super().get_queryset().select_related("product")
+        return super().get_queryset().select_related("product", "warehouse")
 
 
 class ForecastCreateView(ObjectCreateView):
