@@ -384,11 +384,14 @@ def test_an_auditor_reads_statements_but_reconciles_nothing(
     assert line.entry_id is None
 
 
-def test_items_without_a_due_date_come_last_on_every_database(
+def test_items_are_read_oldest_due_first_and_without_a_due_date_by_their_date(
     company: Company, two_invoices: tuple[Invoice, Invoice]
 ) -> None:
-    """Suggestions read the first open items by due date: a receipt or payment on account (no
-    due date) after the invoices, as PostgreSQL orders them — SQLite put them first."""
+    """Suggestions read the first open items in the open-item index's order, the same on every
+    database: by due date, and an item with none (a payment on account) by its date."""
     first, second = two_invoices
     JournalLine.objects.filter(pk=_item(first).pk).update(due_date=None)  # as on a payment's line
+    JournalLine.objects.filter(pk=_item(second).pk).update(due_date=DAY + datetime.timedelta(days=30))
+    assert [item.pk for item in queries.candidate_items(company)] == [_item(first).pk, _item(second).pk]
+    JournalLine.objects.filter(pk=_item(second).pk).update(due_date=DAY - datetime.timedelta(days=5))
     assert [item.pk for item in queries.candidate_items(company)] == [_item(second).pk, _item(first).pk]

@@ -45,6 +45,17 @@ register_invariant(
 )
 
 
+def open_items_are_flagged() -> list[str]:
+    return [
+        _("line %(line)s is flagged %(flag)s as an open item, but its residuals say otherwise")
+        % {"line": line, "flag": flag}
+        for line, flag in payments.misflagged_open_items()
+    ]
+
+
+register_invariant("accounting: the open-item flag follows the residuals", open_items_are_flagged)
+
+
 def balances_are_the_posted_lines() -> list[str]:
     return [
         _("%(table)s %(key)s holds debit, credit, lines %(kept)s; its posted lines sum to %(lines)s")

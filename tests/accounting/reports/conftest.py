@@ -20,6 +20,7 @@ import pytest
 from tandem.accounting.models import Account, CostCentre, Journal, JournalEntry, JournalLine
 from tandem.accounting.models.payments import Reconciliation
 from tandem.accounting.queries.reports import Params
+from tandem.accounting.services.ledger import refresh_open_items
 from tandem.core import roles
 from tandem.core.models import Company, User
 from tandem.partners.models import Partner
@@ -65,6 +66,7 @@ def post(
             journal=journal,
             date=day,
             posted=True,
+            open_item=account.reconcilable and Decimal(debit) != Decimal(credit),
             account=account,
             debit=Decimal(debit),
             credit=Decimal(credit),
@@ -118,6 +120,7 @@ def build_ledger(company: Company, make_partner: Callable[..., Partner], prefix:
         debit_amount_currency=Decimal(700),
         credit_amount_currency=Decimal(700),
     )
+    refresh_open_items(JournalLine.objects.filter(pk__in=[invoice_a[0].pk, payment_a[1].pk]))
     return Ledger(company, accounts, partners, centre, {"invoice_a": invoice_a[0]})
 
 

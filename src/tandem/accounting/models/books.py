@@ -469,6 +469,12 @@ class JournalLine(CompanyOwned):
     )  # line_journal_idx
     date = models.DateField(_("date"))
     posted = models.BooleanField(_("posted"), default=False, editable=False)
+    # Whether the line is still an open item (posted on a reconcilable account and not fully
+    # matched). The residual itself is always worked out from the reconciliations; this copy
+    # lets "what is open now" read a small index instead of every receivable and payable line
+    # ever posted. Written only by the posting and reconciliation services; an invariant
+    # checks it against the residuals.
+    open_item = models.BooleanField(_("open item"), default=False, editable=False)
     account = models.ForeignKey(Account, models.PROTECT, related_name="lines", verbose_name=_("account"))
     partner = models.ForeignKey(
         Partner, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("partner")
@@ -546,6 +552,14 @@ class JournalLine(CompanyOwned):
                 fields=["company", "date", "account", "partner", "debit", "credit"],
                 condition=Q(posted=True),
                 name="line_date_cover_idx",
+            ),
+            # What is open now (bank statement suggestions, payment screens), oldest due first.
+            models.Index(
+                F("company"),
+                Coalesce("due_date", "date"),
+                F("id"),
+                condition=Q(open_item=True),
+                name="line_open_item_idx",
             ),
             # Aged balances: the lines due lately or not yet (a payment is due on its date), read
             # from the index alone.

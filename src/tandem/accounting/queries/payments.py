@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -70,9 +70,9 @@ def _residual() -> Round:
 
 
 def open_items(lines: QuerySet[JournalLine]) -> QuerySet[JournalLine]:
-    """The posted lines on reconcilable accounts among ``lines`` that are not fully matched."""
-    found = with_residuals(lines.filter(posted=True, account__reconcilable=True))
-    return found.exclude(residual=0, residual_currency=0)  # type: ignore[misc]  # annotated above
+    """The posted lines on reconcilable accounts among ``lines`` that are not fully matched
+    (the lines flagged open, which the invariant checks against their residuals)."""
+    return with_residuals(lines.filter(open_item=True))
 
 
 def invoice_residuals(invoice_ids: Iterable[int]) -> dict[int, Decimal]:
@@ -170,6 +170,20 @@ def overmatched_lines(limit: int = 20) -> list[tuple[int, Decimal]]:
     rows = with_residuals(JournalLine.objects.filter(posted=True, account__reconcilable=True))
     wrong = rows.filter(debit__gt=0, residual__lt=0) | rows.filter(credit__gt=0, residual__gt=0)  # type: ignore[misc]
     return [(row.pk, row.residual) for row in wrong.order_by("pk")[:limit]]  # type: ignore[attr-defined]
+
+
+def misflagged_open_items(limit: int = 20) -> list[tuple[int, bool]]:
+    """Lines whose ``open_item`` flag is not what their residuals say: ``[(line id, flag)]``.
+    Open means posted on a reconcilable account with something left in company currency or in
+    the line's own; the posting and reconciliation services keep the flag, so never any."""
+    candidates = with_residuals(JournalLine.objects.filter(posted=True, account__reconcilable=True))
+    still_open = ~Q(residual=0) | ~Q(residual_currency=0)
+    wrong = (
+        candidates.filter(still_open, open_item=False)
+        | candidates.filter(~still_open, open_item=True)
+        | JournalLine.objects.filter(open_item=True).exclude(posted=True, account__reconcilable=True)
+    )
+    return list(wrong.order_by("pk").values_list("pk", "open_item")[:limit])
 
 
 def receivable_differences() -> dict[int, Decimal]:

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from tandem.accounting.models import (
@@ -36,6 +36,7 @@ from tandem.accounting.models import (
     Tax,
 )
 from tandem.accounting.queries import ledger as queries
+from tandem.accounting.queries import payments as payment_queries
 from tandem.accounting.services import budgets
 from tandem.core import events, sequences
 from tandem.core.errors import BusinessError, NotAllowed, ValidationFailed
@@ -120,14 +121,47 @@ def update_account(
     data = _clean(changes, ACCOUNT_FIELDS)
     if "type" in data or "subtype" in data or "code" in data:
         _refuse_if_used(account, data)
-    return update_versioned(
-        account,
-        actor,
-        data,
-        expected_version=expected_version,
-        event="account.updated",
-        check=lambda row: _check_account(account.company, row, exclude=row.pk),
+    with transaction.atomic():
+        was_reconcilable = Account.objects.get(pk=account.pk).reconcilable
+        updated = update_versioned(
+            account,
+            actor,
+            data,
+            expected_version=expected_version,
+            event="account.updated",
+            check=lambda row: _check_account(account.company, row, exclude=row.pk),
+        )
+        if updated.reconcilable != was_reconcilable:
+            _reopen_items_of(updated)
+    return updated
+
+
+def _reopen_items_of(account: Account) -> None:
+    """The account became reconcilable (its posted lines are open items again, less what
+    earlier matches took) or stopped being so (none is)."""
+    lines = JournalLine.objects.filter(account=account, posted=True)
+    if not account.reconcilable:
+        lines.filter(open_item=True).update(open_item=False)
+        return
+    lines.exclude(debit=F("credit"), amount_currency=0).update(open_item=True)
+    refresh_open_items(lines.filter(Q(matched_credits__isnull=False) | Q(matched_debits__isnull=False)))
+
+
+def _opens_an_item() -> ExpressionWrapper:
+    """Whether a line being posted is an open item: an amount on a reconcilable account."""
+    reconcilable = Exists(Account.objects.filter(pk=OuterRef("account_id"), reconcilable=True))
+    return ExpressionWrapper(
+        reconcilable & (~Q(debit=F("credit")) | ~Q(amount_currency=0)), output_field=BooleanField()
     )
+
+
+def refresh_open_items(lines: QuerySet[JournalLine]) -> None:
+    """Set ``open_item`` on ``lines`` from their residuals: after matches were made or removed."""
+    posted = payment_queries.with_residuals(lines.filter(posted=True).distinct())
+    rows = posted.values_list("pk", "account__reconcilable", "residual", "residual_currency")  # type: ignore[misc]
+    opened = {pk for pk, reconcilable, *left in rows if reconcilable and any(left)}
+    lines.filter(pk__in=opened, open_item=False).update(open_item=True)
+    lines.filter(open_item=True).exclude(pk__in=opened).update(open_item=False)
 
 
 def _refuse_if_used(account: Account, data: Mapping[str, Any]) -> None:
@@ -589,7 +623,7 @@ def post_entry(entry: JournalEntry, actor: User | None) -> JournalEntry:
         _check_balanced(company, debit, credit)
         check_date_open(company, locked.date)
         budgets.check_posting(locked, actor)  # a blocking budget refuses; a warning is recorded
-        locked.lines.update(posted=True, journal=locked.journal, date=locked.date)
+        locked.lines.update(posted=True, journal=locked.journal, date=locked.date, open_item=_opens_an_item())
         number = sequences.next_number(company, _sequence_for(locked.journal), on=locked.date)
         transition(
             locked,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from tandem.accounting.models import Journal, JournalEntry, JournalLine, Reconciliation
@@ -117,6 +117,7 @@ def reconcile(
             for row in made:  # undone together: unreconciling any of them reverses the write-off
                 row.write_off_entry = entry
             Reconciliation.objects.filter(pk__in=[row.pk for row in made]).update(write_off_entry=entry)
+        ledger.refresh_open_items(JournalLine.objects.filter(pk__in=_lines_of(made)))
         for row in made:
             events.record(
                 "reconciliation.created",
@@ -382,11 +383,21 @@ def _remove(rows: Sequence[Reconciliation], actor: User | None) -> None:
         )
         if found.exchange_entry is not None:
             exchanges.append(found.exchange_entry)
+    touched = _lines_of(rows)
     Reconciliation.objects.filter(pk__in=[found.pk for found in rows]).delete()
     for exchange in exchanges:
-        Reconciliation.objects.filter(debit_line__entry=exchange).delete()
-        Reconciliation.objects.filter(credit_line__entry=exchange).delete()
+        of_exchange = Reconciliation.objects.filter(
+            Q(debit_line__entry=exchange) | Q(credit_line__entry=exchange)
+        )
+        touched |= _lines_of(of_exchange)
+        of_exchange.delete()
+    ledger.refresh_open_items(JournalLine.objects.filter(pk__in=touched))
+    for exchange in exchanges:
         ledger.reverse_entry(exchange, actor, for_document=True)  # and matches it with its reversal
+
+
+def _lines_of(rows: Iterable[Reconciliation]) -> set[int]:
+    return {pk for row in rows for pk in (row.debit_line_id, row.credit_line_id)}
 
 
 def match_reversal(entry: JournalEntry, reversal: JournalEntry, actor: User | None) -> list[Reconciliation]:
