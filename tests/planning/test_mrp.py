@@ -127,6 +127,97 @@ def test_open_supply_is_brought_forward_pushed_back_or_cancelled(shop: Shop) -> 
     assert refs["LEG"] == late_legs.number and refs["PLANK"] == early_planks.number
 
 
+def _notices(
+    run: MrpRun, sku: str
+) -> list[tuple[str, str, Decimal, datetime.date | None, datetime.date | None]]:
+    return [
+        (row.kind, row.reference, row.quantity, row.due_date, row.need_date)
+        for row in run.exception_rows.filter(product__sku=sku).order_by("id")
+    ]
+
+
+def test_existing_supply_that_cannot_come_in_time_is_late_and_brought_forward() -> None:
+    """The arithmetic: a receipt due on day 12 that takes 5 days from today meets a need of day 2
+    (late: day 5 at best, so brought forward to day 5) and one of day 8 (brought forward to day 8);
+    a manufacturing order not scheduled, due on day 1, that takes 2 days is late though due in time."""
+
+    def netted(need: datetime.date, supply: mrp.Supply) -> list[mrp.Notice]:
+        return mrp.net([(need, D(30))], [supply], TODAY, lambda n: n, lambda q: 0).notices
+
+    assert netted(day(2), mrp.Supply(day(12), D(30), "IN/1", lead=5)) == [
+        mrp.Notice("late", D(30), "IN/1", day(5), day(2)),
+        mrp.Notice("resched_in", D(30), "IN/1", day(12), day(5)),
+    ]
+    assert netted(day(8), mrp.Supply(day(12), D(30), "IN/1", lead=5)) == [
+        mrp.Notice("resched_in", D(30), "IN/1", day(12), day(8)),
+    ]
+    assert netted(day(1), mrp.Supply(day(1), D(30), "MO/1", lead=2, committed=False)) == [
+        mrp.Notice("late", D(30), "MO/1", day(2), day(1)),
+    ]
+    # committed (a supplier's date, a scheduled order): it keeps its date, however long it takes
+    assert netted(day(1), mrp.Supply(day(1), D(30), "MO/1", lead=2)) == []
+
+
+@pytest.mark.parametrize(
+    ("sold_for", "wanted"),
+    [
+        # Tuesday: the 30 chairs to make take (60 + 30 × 30) min, two days at the bench: there on
+        # day 2 at best, late, and to be brought forward as far as that
+        (1, [("late", 30, 2, 1), ("resched_in", 30, 20, 2)]),
+        # the 14th: in time if brought forward
+        (10, [("resched_in", 30, 20, 10)]),
+    ],
+)
+def test_an_open_manufacturing_order_due_after_the_sale_it_covers_is_late_or_brought_forward(
+    shop: Shop, sold_for: int, wanted: list[tuple[str, int, int, int]]
+) -> None:
+    from tandem.manufacturing import services as manufacturing
+
+    order = manufacturing.create_order(
+        shop.company, shop.admin, product=shop.products["chair"], quantity="30",
+        warehouse=shop.warehouse, due_date=day(20),
+    )  # fmt: skip
+    shop.deliver("chair", "32", day(sold_for))  # 2 in stock, the other 30 from the order
+    run = shop.run()
+    assert "CHAIR" not in _orders(run)  # the order covers them
+    reference = f"MO #{order.pk}"  # a draft has no number yet
+    assert _notices(run, "CHAIR") == [
+        (kind, reference, D(quantity), day(due), day(need)) for kind, quantity, due, need in wanted
+    ]
+    for row in run.exception_rows.filter(product__sku="CHAIR", kind="late"):
+        assert row.planned_order is None
+        assert row.message == (
+            f"{reference}: 30 × {order.product} needed on {day(1)} comes on {day(2)} at best."
+        )
+
+
+def test_an_open_purchase_order_arriving_late_is_flagged(shop: Shop) -> None:
+    from tandem.purchasing import services as purchasing
+
+    def rfq(sku: str, quantity: str, on: datetime.date) -> purchasing.PurchaseOrder:
+        partner = shop.suppliers[sku]
+        line = purchasing.OrderLineData(product=shop.products[sku], quantity=quantity, expected_date=on)
+        return purchasing.create_order(shop.company, shop.admin, partner=partner, lines=[line])
+
+    # 40 spare legs sold for Wednesday, 10 in stock; 30 ordered from Leg Co (5 days of lead time)
+    # for the 16th: they can be there on day 5 at best
+    confirmed = purchasing.confirm_order(rfq("leg", "30", day(12)), shop.admin)
+    shop.deliver("leg", "40", day(2))
+    # 20 planks sold for the 19th; an RFQ (not confirmed) of 20 from Timber Co (10 days of lead
+    # time) for the 29th: it can come in time if brought forward
+    shop.deliver("plank", "20", day(15))
+    draft = rfq("plank", "20", day(25))
+    run = shop.run()
+    assert "LEG" not in _orders(run) and "PLANK" not in _orders(run)
+    receipt = f"{confirmed.receipt.number} ({confirmed.number})"  # the receipt and its order
+    assert _notices(run, "LEG") == [
+        ("late", receipt, D(30), day(5), day(2)),
+        ("resched_in", receipt, D(30), day(12), day(5)),
+    ]
+    assert _notices(run, "PLANK") == [("resched_in", f"RFQ #{draft.pk}", D(20), day(25), day(15))]
+    assert run.exceptions == 3
+
+
 def test_supply_nothing_needs_is_to_be_cancelled(shop: Shop) -> None:
     receipt = shop.receive("plank", "40", day(3))
     run = shop.run()

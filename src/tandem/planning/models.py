@@ -273,7 +273,7 @@ class PlannedOrder(CompanyOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.quantity.normalize()} × {self.product}"
+        return f"{self.get_kind_display()} {self.quantity.normalize():f} × {self.product}"
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
@@ -283,8 +283,9 @@ class PlannedOrder(CompanyOwned):
 
 class MrpException(CompanyOwned):
     """What MRP asks the planner to look at: existing supply to bring forward (reschedule in),
-    push back (reschedule out) or cancel, an order that cannot be on time (late), a product it
-    can neither make nor buy. ``reference`` names the existing document (a manufacturing order,
+    push back (reschedule out) or cancel, an order — planned, or an existing manufacturing order,
+    receipt, request or RFQ — that cannot be there when it is needed (late), a product it can
+    neither make nor buy. ``reference`` names the existing document (a manufacturing order,
     purchase order, request or receipt); ``planned_order`` the proposal concerned."""
 
     class Kind(models.TextChoices):
@@ -321,7 +322,7 @@ class MrpException(CompanyOwned):
         values = {
             "doc": self.reference or _("the planned order"),
             "product": self.product,
-            "quantity": self.quantity.normalize(),
+            "quantity": f"{self.quantity.normalize():f}",  # 30, not 3E+1
             "due": self.due_date.isoformat() if self.due_date else "",
             "need": self.need_date.isoformat() if self.need_date else "",
         }

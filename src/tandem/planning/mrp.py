@@ -19,7 +19,14 @@ requests and RFQ lines not confirmed yet.
 whose bill of materials uses it, at any level), so the dependent demand of every planned
 manufacturing order reaches its components before they are netted. Demands are met in date
 order from the earliest supply first; a supply due after the demand it meets is to be brought
-forward (*reschedule in*); what no supply meets becomes a planned order, lot-sized
+forward (*reschedule in*) to the day of that demand; a supply that cannot come by then is also
+*late*, with the earliest day it can come (and brought forward only as far as that day). The
+earliest day an existing supply can come is today plus what it still takes: the production days
+of what is left to make for a manufacturing order (or a firm planned make), the supplier's lead
+time for a purchase (an open receipt from a supplier, a request, an RFQ, a firm planned buy),
+nothing for a transfer between warehouses — no later than the day it is due, except for a
+manufacturing order neither scheduled nor started, whose due date is a wish it misses when it
+takes longer. What no supply meets becomes a planned order, lot-sized
 (``ProductPlanning``: lot for lot, a fixed multiple, a minimum, days of supply; then the
 unit's rounding; the needs of a day are one), due
 on the day of the need and started its lead time earlier: a product with a bill of materials
@@ -86,16 +93,30 @@ def lot_size(net: Decimal, policy: str, quantity: Decimal, rounding: Decimal = Z
 @dataclass
 class Supply:
     """Existing supply of one product in one warehouse: due on ``due``; ``reference`` names the
-    document ("" for the stock on hand, which is never rescheduled)."""
+    document ("" for the stock on hand, which is never rescheduled); ``lead`` the days it takes
+    at least from today (to make what is left, or the supplier's lead time), so that it can come
+    on ``earliest(today)`` at best; ``committed`` when ``due`` is a date it keeps (a supplier's,
+    a scheduled or running order's) rather than a wish (the due date of an order not scheduled,
+    which it misses when it takes longer). ``left``, ``first_need`` and ``late`` (what demands
+    before its earliest day take of it) are filled in by :func:`net`."""
 
     due: datetime.date
     quantity: Decimal
     reference: str = ""
+    lead: int = 0
+    committed: bool = True
     left: Decimal = ZERO
     first_need: datetime.date | None = None
+    late: Decimal = ZERO
 
     def __post_init__(self) -> None:
         self.left = self.quantity
+
+    def earliest(self, today: datetime.date) -> datetime.date:
+        """The first day it can come if it is brought forward (no later than it is due when
+        that date is committed)."""
+        soonest = today + datetime.timedelta(days=max(self.lead, 0))
+        return min(self.due, soonest) if self.committed else soonest
 
 
 @dataclass(frozen=True)
@@ -140,6 +161,7 @@ def net(
     needs of that many days from its first one."""
     found = Netted()
     queue = sorted(supplies, key=lambda s: (s.reference != "", s.due, s.reference))  # stock first
+    earliest = {id(supply): supply.earliest(today) for supply in queue}
     at = 0
     spare = ZERO  # what the last planned order brings beyond its need
     by_day: dict[datetime.date, Decimal] = defaultdict(lambda: ZERO)
@@ -154,6 +176,8 @@ def net(
             if take > 0:
                 if supply.first_need is None:
                     supply.first_need = day
+                if day < earliest[id(supply)]:
+                    supply.late += take
                 supply.left -= take
                 want -= take
             if supply.left <= 0:
@@ -183,10 +207,16 @@ def net(
             continue
         if supply.first_need is None:
             found.notices.append(Notice(Kind.CANCEL, supply.quantity, supply.reference, supply.due))
-        elif supply.first_need < supply.due:
-            found.notices.append(
-                Notice(Kind.RESCHEDULE_IN, supply.quantity, supply.reference, supply.due, supply.first_need)
-            )
+            continue
+        best = earliest[id(supply)]
+        if supply.late > 0:  # needed before it can come, however early: late (on ``best`` at best)
+            found.notices.append(Notice(Kind.LATE, supply.late, supply.reference, best, supply.first_need))
+        if supply.first_need < supply.due:
+            if best < supply.due:  # bring it forward: to its need, or as near as it can come
+                target = max(best, supply.first_need)
+                found.notices.append(
+                    Notice(Kind.RESCHEDULE_IN, supply.quantity, supply.reference, supply.due, target)
+                )
         elif supply.first_need > supply.due + datetime.timedelta(days=RESCHEDULE_OUT_DAYS):
             found.notices.append(
                 Notice(Kind.RESCHEDULE_OUT, supply.quantity, supply.reference, supply.due, supply.first_need)
@@ -260,19 +290,15 @@ class _Inputs:
         self.customers = set(
             Location.objects.filter(company=company, kind=Location.Kind.CUSTOMER).values_list("pk", flat=True)
         )
+        self.vendors = set(
+            Location.objects.filter(company=company, kind=Location.Kind.SUPPLIER).values_list("pk", flat=True)
+        )
         self.demands: dict[Key, list[tuple[datetime.date, Decimal]]] = defaultdict(list)
         self.supplies: dict[Key, list[Supply]] = defaultdict(list)
         self.demand_lines = 0
         self.book = manufacturing.BomBook(company.pk, today)
         self._components: dict[tuple[int, Decimal], list[tuple[Product, Decimal]]] = {}
         self._days: dict[tuple[int, Decimal], int] = {}
-        self._on_hand(company)
-        shipped = self._moves(company)
-        self._orders(company)
-        self._purchases(company)
-        self._firm(company)
-        self._floors(company)
-        self._forecasts(company, shipped)
         self.leads: dict[int, tuple[int, int]] = {}  # product → (days, supplier)
         rows = (
             SupplierPrice.objects.filter(company=company, active=True)
@@ -283,6 +309,13 @@ class _Inputs:
         )
         for product_id, days, partner_id in rows:
             self.leads.setdefault(product_id, (int(days or 0), partner_id))
+        self._on_hand(company)
+        shipped = self._moves(company)
+        self._orders(company)
+        self._purchases(company)
+        self._firm(company)
+        self._floors(company)
+        self._forecasts(company, shipped)
         self.sizing = {
             product_id: (policy, quantity)
             for product_id, policy, quantity in ProductPlanning.objects.filter(company=company).values_list(
@@ -304,6 +337,15 @@ class _Inputs:
         if found is None:
             found = self._days[key] = production_days(bom, quantity)
         return found
+
+    def buying_days(self, product_id: int) -> int:
+        """The shortest supplier lead time of the product valid today (0 without a supplier)."""
+        return self.leads.get(product_id, (0, None))[0]
+
+    def making_days(self, product_id: int, quantity: Decimal) -> int:
+        """The days to make ``quantity`` of the product by its bill of materials (0 without one)."""
+        bom = self.book.of(product_id)
+        return self.production_days(bom, quantity) if bom is not None and bom.kind != Bom.Kind.PHANTOM else 0
 
     def _day(self, day: datetime.date | None) -> datetime.date:
         return max(day or self.today, self.today)
@@ -336,10 +378,13 @@ class _Inputs:
                 "quantity",
                 "transfer__number",
                 "transfer_id",
+                "transfer__origin",
             )
         )
         shipped: dict[tuple[int, int, datetime.date], Decimal] = defaultdict(lambda: ZERO)
-        for product_id, source, dest, day, quantity, number, transfer_id in rows.iterator(chunk_size=5000):
+        for product_id, source, dest, day, quantity, number, transfer_id, origin in rows.iterator(
+            chunk_size=5000
+        ):
             into, out_of = self.warehouse_of.get(dest), self.warehouse_of.get(source)
             if into == out_of:
                 continue
@@ -349,9 +394,12 @@ class _Inputs:
                 if dest in self.customers:
                     shipped[(product_id, out_of, day.replace(day=1))] += quantity
             if into is not None:
-                self.supplies[(product_id, into)].append(
-                    Supply(self._day(day), quantity, number or f"#{transfer_id}")
-                )
+                bought = source in self.vendors
+                reference = number or f"#{transfer_id}"
+                if bought and origin:  # a purchase order's receipt: the order is what is rescheduled
+                    reference = f"{reference} ({origin})"
+                lead = self.buying_days(product_id) if bought else 0
+                self.supplies[(product_id, into)].append(Supply(self._day(day), quantity, reference, lead))
         return shipped
 
     def _orders(self, company: Company) -> None:
@@ -387,8 +435,15 @@ class _Inputs:
             left = quantity - (made.get(pk) or ZERO)
             day = finish.date() if finish is not None else due
             if left > 0 and day <= self.end:
+                # a running or scheduled order keeps its date; one not scheduled may miss it
                 self.supplies[(product_id, warehouse_id)].append(
-                    Supply(self._day(day), left, number or f"MO #{pk}")
+                    Supply(
+                        self._day(day),
+                        left,
+                        number or f"MO #{pk}",
+                        self.making_days(product_id, left),
+                        committed=finish is not None or state == "in_progress",
+                    )
                 )
             bom = self.book.of(product_id) if state == "draft" else None
             if bom is not None and bom.kind != Bom.Kind.PHANTOM:  # confirmed ones have their moves
@@ -408,7 +463,12 @@ class _Inputs:
             warehouse = warehouse_id or default
             if warehouse is not None and (needed is None or needed <= self.end):
                 self.supplies[(product_id, warehouse)].append(
-                    Supply(self._day(needed), quantity * factor / product_factor, f"PR #{pk}")
+                    Supply(
+                        self._day(needed),
+                        quantity * factor / product_factor,
+                        f"PR #{pk}",
+                        self.buying_days(product_id),
+                    )
                 )
         lines = PurchaseOrderLine.objects.filter(
             order__company=company, order__state__in=PENDING_ORDER_STATES
@@ -427,7 +487,10 @@ class _Inputs:
             if warehouse is not None and (expected is None or expected <= self.end):
                 self.supplies[(product_id, warehouse)].append(
                     Supply(
-                        self._day(expected), quantity * factor / product_factor, number or f"RFQ #{order_id}"
+                        self._day(expected),
+                        quantity * factor / product_factor,
+                        number or f"RFQ #{order_id}",
+                        self.buying_days(product_id),
                     )
                 )
 
@@ -439,7 +502,14 @@ class _Inputs:
         for pk, product_id, warehouse_id, kind, quantity, start, due in rows:
             if due > self.end:
                 continue
-            self.supplies[(product_id, warehouse_id)].append(Supply(self._day(due), quantity, f"MRP #{pk}"))
+            lead = (
+                self.making_days(product_id, quantity)
+                if kind == PlannedOrder.Kind.MAKE
+                else self.buying_days(product_id)
+            )
+            self.supplies[(product_id, warehouse_id)].append(
+                Supply(self._day(due), quantity, f"MRP #{pk}", lead)
+            )
             bom = self.book.of(product_id) if kind == PlannedOrder.Kind.MAKE else None
             if bom is not None and bom.kind != Bom.Kind.PHANTOM:
                 for component, needed in manufacturing.components_of(bom, quantity, self.book):
