@@ -624,7 +624,12 @@ def post_entry(entry: JournalEntry, actor: User | None) -> JournalEntry:
         check_date_open(company, locked.date)
         budgets.check_posting(locked, actor)  # a blocking budget refuses; a warning is recorded
         locked.lines.update(posted=True, journal=locked.journal, date=locked.date, open_item=_opens_an_item())
-        number = sequences.next_number(company, _sequence_for(locked.journal), on=locked.date)
+        number = sequences.next_number(
+            company,
+            _sequence_code(locked.journal),
+            on=locked.date,
+            defaults={"pattern": _sequence_pattern(locked.journal), "reset_yearly": True},
+        )
         transition(
             locked,
             "posted",
@@ -634,16 +639,6 @@ def post_entry(entry: JournalEntry, actor: User | None) -> JournalEntry:
         )
     entry.refresh_from_db()  # the caller's instance shows the posted entry
     return entry
-
-
-def _sequence_for(journal: Journal) -> str:
-    code = _sequence_code(journal)
-    NumberSequence.objects.get_or_create(
-        company_id=journal.company_id,
-        code=code,
-        defaults={"pattern": _sequence_pattern(journal), "reset_yearly": True},
-    )
-    return code
 
 
 # Entries another record owns: they are undone through that record's own service
