@@ -200,16 +200,28 @@ def write_line(
     when: datetime.datetime,
     *,
     source_quant: Quant | None = None,
+    deferred: list[MoveLine] | None = None,
 ) -> MoveLine:
     """The ledger line and both quants, in the caller's transaction (``source_quant``: the
-    source's quant, already locked by the caller)."""
-    line = MoveLine.objects.create(
+    source's quant, already locked by the caller). With ``deferred``, the line is appended
+    there unsaved and the caller writes the list (:func:`write_deferred`) before it commits;
+    the quants are updated now either way."""
+    line = MoveLine(
         company_id=move.company_id, move=move, product=move.product, lot=lot, source_location=source,
         dest_location=dest, quantity=quantity, done_at=when,
     )  # fmt: skip
+    if deferred is None:
+        line.save(force_insert=True)
+    else:
+        deferred.append(line)
     add_to_quant(move.product, source, lot, -quantity, when, locked=source_quant)
     add_to_quant(move.product, dest, lot, quantity, when)
     return line
+
+
+def write_deferred(lines: list[MoveLine]) -> list[MoveLine]:
+    """Write the ledger lines :func:`write_line` deferred, in one statement."""
+    return MoveLine.objects.bulk_create(lines) if lines else []
 
 
 def now() -> datetime.datetime:

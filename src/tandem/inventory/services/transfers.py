@@ -33,6 +33,7 @@ from tandem.inventory.models import (
     Location,
     Lot,
     Move,
+    MoveLine,
     Quant,
     Reservation,
     Transfer,
@@ -561,18 +562,21 @@ def _validate(
     when = _done_at(date)
     valuation.check_date(locked.company_id, timezone.localdate(when))
     errors: dict[str, list[str]] = {}
+    lines: list[MoveLine] = []  # the ledger lines of every move, written together below
     for move in sorted(moves, key=lambda m: (m.product_id, m.pk)):
         quantity = done[move.pk]
         if quantity <= 0:
             continue
         try:
-            _do_move(move, quantity, lots.get(move.pk), when, exact=locked.kind == T.ADJUSTMENT)
+            _do_move(move, quantity, lots.get(move.pk), when, exact=locked.kind == T.ADJUSTMENT, lines=lines)
         except NotEnoughStock:
             raise
         except BusinessError as error:
             errors.setdefault(f"moves.{move.pk}", []).append(error.message)
     if errors:
         raise ValidationFailed(errors)
+    stock.write_deferred(lines)
+    Move.objects.bulk_update([m for m in moves if done[m.pk] > 0], ["quantity_done"])
     valuation.value_transfer(
         locked, [m for m in moves if done[m.pk] > 0], when, actor, opening=opening, date_checked=True
     )
@@ -625,19 +629,33 @@ def _done_quantities(moves: list[Move], quantities: Mapping[int, Any] | None) ->
 
 
 def _do_move(
-    move: Move, quantity: Decimal, lot_given: LotGiven | None, when: datetime.datetime, *, exact: bool
+    move: Move,
+    quantity: Decimal,
+    lot_given: LotGiven | None,
+    when: datetime.datetime,
+    *,
+    exact: bool,
+    lines: list[MoveLine],
 ) -> None:
+    """Move the goods of one move: its quants now; its ledger lines are appended to ``lines``
+    and its ``quantity_done`` set on the instance, for the caller to write with the others'."""
     if move.source_location.kind in STOCKED_KINDS:
         chosen = _existing_lot(move, lot_given) if lot_given is not None else move.lot
         for quant, part in _take(move, quantity, chosen, exact=exact):  # releases the move's reservations
             stock.write_line(
-                move, quant.lot, quant.location, move.dest_location, part, when, source_quant=quant
+                move,
+                quant.lot,
+                quant.location,
+                move.dest_location,
+                part,
+                when,
+                source_quant=quant,
+                deferred=lines,
             )
     else:
         for lot, part in _incoming_lots(move, quantity, lot_given):
-            stock.write_line(move, lot, move.source_location, move.dest_location, part, when)
+            stock.write_line(move, lot, move.source_location, move.dest_location, part, when, deferred=lines)
         stock.release([move])
-    Move.objects.filter(pk=move.pk).update(quantity_done=quantity)
     move.quantity_done = quantity
 
 

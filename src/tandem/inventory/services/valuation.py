@@ -315,7 +315,7 @@ def _in_layer(
     if cost is None:
         cost = current_cost(move.product)
     value = _cents(quantity * cost, company)
-    return ValuationLayer.objects.create(
+    return ValuationLayer(  # unsaved: value_transfer writes the transfer's layers together
         company=company, product=move.product, kind=ValuationLayer.Kind.IN, move=move,
         warehouse_id=warehouse_id, date=on, quantity=quantity, unit_cost=cost, value=value,
         remaining_quantity=quantity, remaining_value=value,
@@ -373,7 +373,7 @@ def _out_layer(
         value = _average_value(move.product, company, quantity)
         # an average consumes proportionally: keep remaining_* on the in-layers in step
         _scale_remaining(move.product, company, quantity)
-    return ValuationLayer.objects.create(
+    return ValuationLayer(  # unsaved, as above
         company=company, product=move.product, kind=ValuationLayer.Kind.OUT, move=move,
         warehouse_id=warehouse_id, date=on, quantity=-quantity,
         unit_cost=(value / quantity).quantize(COST_PLACES, ROUND_HALF_UP), value=-value,
@@ -421,10 +421,14 @@ def value_transfer(
         return []
     if not date_checked:
         ledger.check_date_open(company, on)
-    layers: list[ValuationLayer] = []
+    layers: list[ValuationLayer] = []  # written: a product's layers are read when it moves again
+    pending: list[ValuationLayer] = []  # not yet: written together, with the entry, at the end
     sides: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)  # (debit acc, credit acc) → amount
     accounts: dict[int, Account] = {}
     for move in sorted(crossing, key=lambda m: (m.product_id, m.pk)):
+        if any(layer.product_id == move.product_id for layer in pending):
+            layers += ValuationLayer.objects.bulk_create(pending)  # the FIFO or average below reads them
+            pending = []
         rules = rules_for(move.product, settings)
         other = _counterpart(move, rules, opening=opening)
         accounts[rules.stock.pk], accounts[other.pk] = rules.stock, other
@@ -434,11 +438,13 @@ def value_transfer(
         else:
             layer = _out_layer(move, company, rules, move.quantity_done, on, transfer.warehouse_id)
             sides[(other.pk, rules.stock.pk)] += -layer.value
-        layers.append(layer)
+        pending.append(layer)
     entry = _post(company, settings, actor, on, sides, accounts, transfer.number or str(transfer))
-    if entry is not None:
+    if entry is not None and layers:
         ValuationLayer.objects.filter(pk__in=[layer.pk for layer in layers]).update(entry=entry)
-    return layers
+    for layer in pending:
+        layer.entry = entry
+    return layers + ValuationLayer.objects.bulk_create(pending)
 
 
 def _post(
