@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -116,6 +117,30 @@ def _product_defaults(company: Company, product: Product | None) -> ProductAccou
     )
 
 
+def _products_defaults(
+    company: Company, products: Iterable[Product | None]
+) -> dict[int, ProductAccounting | None]:
+    """:func:`_product_defaults` of several products (by id), in one query."""
+    wanted = {product.pk: product for product in products if product is not None}
+    if not wanted:
+        return {}
+    categories = {product.category_id for product in wanted.values() if product.category_id}
+    own: dict[int, ProductAccounting] = {}
+    shared: dict[int, ProductAccounting] = {}
+    rows = ProductAccounting.objects.filter(company=company).filter(
+        Q(product_id__in=list(wanted)) | Q(category_id__in=list(categories))
+    )
+    for row in rows:  # one row per product and per category at most (one-to-one keys)
+        if row.product_id is not None:
+            own[row.product_id] = row
+        elif row.category_id is not None:
+            shared[row.category_id] = row
+    return {
+        pk: own.get(pk) or (shared.get(product.category_id) if product.category_id else None)
+        for pk, product in wanted.items()
+    }
+
+
 def _default_account(
     invoice: Invoice, defaults: ProductAccounting | None, books: BooksSettings
 ) -> Account | None:
@@ -172,13 +197,14 @@ def _write_lines(invoice: Invoice, given: Sequence[LineData]) -> LinesWritten:
     mapped = taxes.account_map(invoice.fiscal_position_id)
     existing = {line.pk: line for line in invoice.lines.all()} if invoice.pk else {}
     named = [data.id for data in given if data.id is not None]
+    product_defaults = _products_defaults(invoice.company, (data.product for data in given))
     rows: list[tuple[InvoiceLine, list[Tax]]] = []
     for n, data in enumerate(given):
         key = f"lines.{n}"
         if data.id is not None and (data.id not in existing or named.count(data.id) > 1):
             errors[key] = [_("This is not a line of this invoice, or it is given twice.")]
             continue
-        defaults = _product_defaults(invoice.company, data.product)
+        defaults = product_defaults.get(data.product.pk) if data.product is not None else None
         account = data.account or _default_account(invoice, defaults, books)
         line = existing[data.id] if data.id is not None else InvoiceLine(invoice=invoice)
         same_product = line.pk is not None and line.product_id == (data.product.pk if data.product else None)

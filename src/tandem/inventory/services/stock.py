@@ -71,10 +71,14 @@ def reserve_move(
     allow_expired: bool = False,
     location_ids: list[int] | None = None,
     held_quants: set[int] | None = None,
+    deferred: list[Reservation] | None = None,
 ) -> Decimal:
     """Reserve up to ``need`` for ``move`` from its source (and below it: ``location_ids`` when
     the caller has them already); what was reserved. ``held_quants``: the quants the move holds
-    reservations on, when the caller read them under the move's transfer lock."""
+    reservations on, when the caller read them under the move's transfer lock. With
+    ``deferred``, a new reservation is appended there unsaved (the quant's ``reserved`` is
+    updated now) and the caller writes the list (:func:`write_reservations`) before it reads
+    the reservations again."""
     if need <= 0:
         return ZERO
     if location_ids is None:
@@ -93,7 +97,9 @@ def reserve_move(
             continue
         Quant.objects.filter(pk=quant.pk).update(reserved=F("reserved") + take)
         known_new = held_quants is not None and quant.pk not in held_quants
-        if known_new or not Reservation.objects.filter(move=move, quant=quant).update(
+        if known_new and deferred is not None:
+            deferred.append(Reservation(move=move, quant=quant, quantity=take))
+        elif known_new or not Reservation.objects.filter(move=move, quant=quant).update(
             quantity=F("quantity") + take
         ):
             Reservation.objects.create(move=move, quant=quant, quantity=take)
@@ -101,6 +107,12 @@ def reserve_move(
         if got >= need:
             break
     return got
+
+
+def write_reservations(rows: list[Reservation]) -> None:
+    """Write the reservations :func:`reserve_move` deferred, in one statement."""
+    if rows:
+        Reservation.objects.bulk_create(rows)
 
 
 def reserved_for(move: Move) -> Decimal:

@@ -437,6 +437,7 @@ def _reserve(
     held = stock.reservations_by_move(moves)
     below: dict[int, list[int]] = {}  # a source location's stocked subtree, read once
     shortages: list[Shortage] = []
+    new_rows: list[Reservation] = []  # the moves' new reservations, written together below
     for move in sorted(moves, key=lambda m: (m.product_id, m.pk)):
         owner = transfers[move.transfer_id]
         if owner.state not in OPEN_STATES or move.source_location.kind not in STOCKED_KINDS:
@@ -454,6 +455,7 @@ def _reserve(
             allow_expired=allow_expired,
             location_ids=[move.source_location_id] if exact else below.get(move.source_location_id),
             held_quants=set(held[move.pk]),
+            deferred=new_rows,
         )
         if got < need and owner.step not in LATER_STEPS:  # a later step waits for goods, not stock
             shortages.append(
@@ -461,6 +463,7 @@ def _reserve(
                     move.product, owner.warehouse, move.source_location, need - got, move.expected_date, move
                 )
             )
+    stock.write_reservations(new_rows)
     for owner in transfers.values():
         if owner.state in OPEN_STATES and owner.state != Transfer.State.READY and _fully_reserved(owner):
             transition(owner, "ready", actor)

@@ -138,9 +138,9 @@ def promised_date(order: SalesOrder) -> datetime.date:
 def _deliver(order: SalesOrder, actor: User | None) -> list[inventory.Shortage]:
     lines = [
         line
-        for line in order.lines.select_related("product", "uom").order_by("sequence", "id")
+        for line in order.lines.select_related("product__uom", "uom").order_by("sequence", "id")
         if not line.optional and line.product.kind != Product.Kind.SERVICE
-    ]
+    ]  # the products' units too: the delivery's moves convert to them
     if not lines:
         return []
     warehouse = order.warehouse or inventory.default_warehouse(order.company)

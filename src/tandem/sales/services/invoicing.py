@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -90,6 +91,9 @@ def _write(parts: list[_Part], actor: User | None, invoice_date: datetime.date |
     several = len(parts) > 1
     data: list[accounting.LineData] = []
     links: list[tuple[SalesOrder, str, int | None]] = []
+    prefetch_related_objects(  # every billed line's taxes in one query
+        [part.statuses[pk].line for part in parts for pk in part.wanted], "taxes"
+    )
     for part in parts:
         for pk, quantity in sorted(part.wanted.items(), key=lambda row: part.statuses[row[0]].line.sequence):
             line = part.statuses[pk].line
