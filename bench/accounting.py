@@ -32,6 +32,7 @@ import datetime
 import json
 import os
 import platform
+import shutil
 import statistics
 import sys
 import tempfile
@@ -399,13 +400,15 @@ def main() -> None:
 
 
 def drop_database(database: str) -> None:
-    """The PostgreSQL database this run made (SQLite's file is in a temporary directory)."""
-    if database != "postgresql":
-        return
-    import psycopg
+    """The database this run made: PostgreSQL's, or SQLite's temporary directory."""
     from django.db import connections
 
     connections.close_all()
+    if database != "postgresql":
+        shutil.rmtree(os.environ["TANDEM_DATA_DIR"], ignore_errors=True)
+        return
+    import psycopg
+
     url = os.environ["DATABASE_URL"]
     server, name = url.rsplit("/", 1)
     with psycopg.connect(server + "/postgres", autocommit=True) as connection:
