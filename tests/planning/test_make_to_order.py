@@ -91,6 +91,41 @@ def test_confirming_a_sale_of_tables_makes_them_to_order(
     assert again.date == CHRISTMAS_MONDAY and not sales_promise.late(order, again)
 
 
+def test_orders_made_to_order_are_scheduled_after_the_load_of_the_work_centres(
+    company: Company, admin: User, shop: Shop, customer: Partner
+) -> None:
+    """The saw is busy with the shelf until 13:00 today. The top for the tables is cut from then
+    (6 h 30: 3 h today, 3 h 30 on Wednesday, to 11:30) and sanded at assembly (4 hours a day,
+    from 8:00: 30 min on Wednesday, 30 on Thursday, to 8:30). The tables are assembled once the
+    top is there and the legs bought for them (3 days: Friday 25th, a holiday like the weekend):
+    3 hours from 8:00 on Monday 28th — the day they were promised, not 8:00 today, when assembly
+    is free but neither the top nor the legs are there."""
+    order = quotation(company, admin, customer, (shop.products["table"], "4"), order_date=TODAY)
+    sales.confirm_order(order, admin)
+    order.refresh_from_db()
+
+    def at(day: int, hour: int, minute: int = 0) -> datetime.datetime:
+        return datetime.datetime(2026, 12, day, hour, minute)
+
+    def planned(mo: ManufacturingOrder) -> list[tuple[str, datetime.datetime, datetime.datetime]]:
+        return [
+            (w.work_centre.code, timezone.localtime(w.planned_start).replace(tzinfo=None),
+             timezone.localtime(w.planned_finish).replace(tzinfo=None))
+            for w in mo.work_orders.select_related("work_centre").order_by("sequence", "id")
+        ]  # fmt: skip
+
+    top = ManufacturingOrder.objects.get(product=shop.products["top"])
+    table = ManufacturingOrder.objects.get(product=shop.products["table"])
+    assert planned(top) == [("SAW", at(22, 13), at(23, 11, 30)), ("ASM", at(23, 11, 30), at(24, 8, 30))]
+    assert planned(table) == [("ASM", at(28, 8), at(28, 11))]
+    assert timezone.localtime(table.planned_start).replace(tzinfo=None) == at(28, 8)
+    assert timezone.localtime(table.planned_finish).date() == CHRISTMAS_MONDAY == order.promised_date
+    # the shelf already released keeps its dates; the event says what was scheduled
+    assert shop.shelf_order.work_orders.get().planned_start is None
+    event = Event.objects.filter(name="planning.scheduled").get()
+    assert (event.data["orders"], event.data["work_orders"], event.data["late"]) == (2, 3, [])
+
+
 def test_the_order_and_the_customer_card_show_the_manufacturing_order(
     company: Company, admin: User, shop: Shop, customer: Partner, salesperson: User
 ) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -184,21 +184,25 @@ class Placed:
     slots: list[tuple[Work, Slot]]
 
 
-def released_board(company: Company, day: datetime.date) -> tuple[Board, list[Placed]]:
+def released_board(
+    company: Company, day: datetime.date, *, exclude: Collection[int] = ()
+) -> tuple[Board, list[Placed]]:
     """Every released order's open work placed from the start of ``day``, in priority order (in
-    progress first, then by due date). Read as plain rows in three queries: capable-to-promise
-    reads it on every promise."""
+    progress first, then by due date), but the orders ``exclude`` names (to be placed after the
+    others: ``scheduling.schedule_orders``). Read as plain rows in three queries:
+    capable-to-promise reads it on every promise."""
     board = Board(day_start(day))
     centres = WorkCentre.objects.filter(company=company).in_bulk()
-    orders = list(
-        ManufacturingOrder.objects.filter(company=company, state__in=RELEASED).values_list(
-            "pk", "number", "due_date", "state"
-        )
+    released = ManufacturingOrder.objects.filter(company=company, state__in=RELEASED)
+    work_rows = WorkOrder.objects.filter(
+        order__company=company, order__state__in=RELEASED, state__in=OPEN_WORK
     )
-    rows = (
-        WorkOrder.objects.filter(order__company=company, order__state__in=RELEASED, state__in=OPEN_WORK)
-        .order_by("order_id", "sequence", "id")
-        .values_list("pk", "order_id", "work_centre_id", "planned_minutes", "state")
+    if exclude:
+        released = released.exclude(pk__in=list(exclude))
+        work_rows = work_rows.exclude(order_id__in=list(exclude))
+    orders = list(released.values_list("pk", "number", "due_date", "state"))
+    rows = work_rows.order_by("order_id", "sequence", "id").values_list(
+        "pk", "order_id", "work_centre_id", "planned_minutes", "state"
     )
     work: dict[int, list[tuple[int, int, Decimal, str]]] = defaultdict(list)
     for pk, order_id, centre_id, minutes, state in rows:

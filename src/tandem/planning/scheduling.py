@@ -1,11 +1,19 @@
 """Finite forward scheduling of released manufacturing orders (the capacity page's button and
 ``POST /api/v1/planning/capacity/schedule/``): every open work order of a confirmed or running
 order gets the planned start and finish the board gives it (``planning.capacity``), and each
-order the start of its first and the finish of its last."""
+order the start of its first and the finish of its last.
+
+:func:`schedule_orders` schedules orders just released (made to order when a sale is confirmed)
+the same way, after the load of every other released order, which keeps its dates: the board is
+the one capable-to-promise dated the sale by, so the order gets the dates it was promised on; an
+order made for another (a sub-assembly) is placed first, and the other starts when it is done.
+Both lock the company's work centres, so two schedules never book the same hours."""
 
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -13,7 +21,7 @@ from django.utils import timezone
 
 from tandem.core import events
 from tandem.core.models import Company, User
-from tandem.manufacturing.models import ManufacturingOrder, WorkOrder
+from tandem.manufacturing.models import ManufacturingOrder, WorkCentre, WorkOrder
 from tandem.planning import capacity
 
 
@@ -24,15 +32,13 @@ class ScheduleResult:
     late: list[ManufacturingOrder]  # finishing after their due date (pk, number and due date read)
 
 
-@transaction.atomic
-def schedule(
-    company: Company, actor: User | None = None, *, day: datetime.date | None = None
-) -> ScheduleResult:
-    """Schedule the company's released orders from the start of ``day`` (today) so that no
-    centre's day holds more than its capacity and each operation follows the one before it."""
-    day = day or timezone.localdate()
-    list(ManufacturingOrder.objects.select_for_update().filter(company=company, state__in=capacity.RELEASED))
-    _board, placed = capacity.released_board(company, day)
+def _lock(company: Company) -> None:
+    """One schedule of the company at a time: its work centres are what a schedule books."""
+    list(WorkCentre.objects.select_for_update().filter(company=company).values_list("pk", flat=True))
+
+
+def _write(placed: list[capacity.Placed]) -> tuple[int, list[ManufacturingOrder]]:
+    """Write where the board put each order's work: (work orders written, orders finishing late)."""
     work_orders: list[WorkOrder] = []
     orders: list[ManufacturingOrder] = []
     late = []
@@ -48,11 +54,92 @@ def schedule(
         orders.append(order)
     WorkOrder.objects.bulk_update(work_orders, ["planned_start", "planned_finish"], batch_size=500)
     ManufacturingOrder.objects.bulk_update(orders, ["planned_start", "planned_finish"], batch_size=500)
+    return len(work_orders), late
+
+
+def _recorded(
+    company: Company, actor: User | None, orders: int, work_orders: int, late: list[ManufacturingOrder]
+) -> ScheduleResult:
     events.record(
         "planning.scheduled",
         None,
         actor,
-        {"orders": len(orders), "work_orders": len(work_orders), "late": [o.number for o in late]},
+        {"orders": orders, "work_orders": work_orders, "late": [o.number for o in late]},
         company=company,
     )
-    return ScheduleResult(len(orders), len(work_orders), late)
+    return ScheduleResult(orders, work_orders, late)
+
+
+@transaction.atomic
+def schedule(
+    company: Company, actor: User | None = None, *, day: datetime.date | None = None
+) -> ScheduleResult:
+    """Schedule the company's released orders from the start of ``day`` (today) so that no
+    centre's day holds more than its capacity and each operation follows the one before it."""
+    day = day or timezone.localdate()
+    _lock(company)
+    list(ManufacturingOrder.objects.select_for_update().filter(company=company, state__in=capacity.RELEASED))
+    _board, placed = capacity.released_board(company, day)
+    work_orders, late = _write(placed)
+    return _recorded(company, actor, len(placed), work_orders, late)
+
+
+@transaction.atomic
+def schedule_orders(
+    company: Company,
+    orders: Sequence[ManufacturingOrder],
+    actor: User | None = None,
+    *,
+    made_for: Mapping[int, int] | None = None,
+    ready: Mapping[int, datetime.datetime] | None = None,
+    day: datetime.date | None = None,
+) -> ScheduleResult:
+    """Schedule ``orders`` (released: confirmed) from the start of ``day`` (today) after every
+    other released order's work, finite like :func:`schedule`; the others keep their dates.
+    ``made_for`` maps an order to the order it is made for: that one starts once it is done;
+    ``ready`` is when an order's components are there at the earliest (bought ones: their lead
+    time), before which it does not start."""
+    day = day or timezone.localdate()
+    made_for = made_for or {}
+    chosen = {order.pk: order for order in orders if order.state in capacity.RELEASED}
+    if not chosen:
+        return ScheduleResult(0, 0, [])
+    _lock(company)
+    board, _placed = capacity.released_board(company, day, exclude=set(chosen))
+    centres = WorkCentre.objects.filter(company=company).in_bulk()
+    work: dict[int, list[capacity.Work]] = defaultdict(list)
+    rows = (
+        WorkOrder.objects.filter(order_id__in=list(chosen), state__in=capacity.OPEN_WORK)
+        .order_by("order_id", "sequence", "id")
+        .values_list("pk", "order_id", "work_centre_id", "planned_minutes")
+    )
+    for pk, order_id, centre_id, minutes in rows:
+        work[order_id].append(capacity.Work(pk, centre_id, int(minutes * 60)))
+    # what an order is made for comes after it: place the deepest sub-assemblies first
+    depth: dict[int, int] = {}
+
+    def depth_of(pk: int) -> int:
+        if pk not in depth:
+            parent = made_for.get(pk)
+            depth[pk] = 0 if parent is None or parent not in chosen else depth_of(parent) + 1
+        return depth[pk]
+
+    starts: dict[int, datetime.datetime] = dict(ready or {})  # order → when its components are there
+    placed = []
+    for order in sorted(chosen.values(), key=lambda o: (-depth_of(o.pk), o.due_date, o.pk)):
+        items = work[order.pk]
+        slots = board.place(
+            [(centres[item.centre_id], item.seconds) for item in items], starts.get(order.pk, board.begin)
+        )
+        placed.append(
+            capacity.Placed(order.pk, order.number, order.due_date, list(zip(items, slots, strict=True)))
+        )
+        parent = made_for.get(order.pk)
+        if slots and parent is not None:
+            starts[parent] = max(starts.get(parent, board.begin), slots[-1].finish)
+    work_orders, late = _write(placed)
+    for row in placed:  # the callers' objects show their dates
+        if row.slots:
+            chosen[row.pk].planned_start = row.slots[0][1].start
+            chosen[row.pk].planned_finish = row.slots[-1][1].finish
+    return _recorded(company, actor, len(placed), work_orders, late)
