@@ -563,7 +563,7 @@ def _validate(
             {"lots": [_("These are not moves of this transfer: %(ids)s") % {"ids": sorted(unknown)}]}
         )
     when = _done_at(date)
-    valuation.check_date(locked.company_id, timezone.localdate(when))
+    checked = valuation.check_date(locked.company_id, timezone.localdate(when))
     errors: dict[str, list[str]] = {}
     lines: list[MoveLine] = []  # the ledger lines of every move, written together below
     for move in sorted(moves, key=lambda m: (m.product_id, m.pk)):
@@ -581,7 +581,7 @@ def _validate(
     stock.write_deferred(lines)
     Move.objects.bulk_update([m for m in moves if done[m.pk] > 0], ["quantity_done"])
     valuation.value_transfer(
-        locked, [m for m in moves if done[m.pk] > 0], when, actor, opening=opening, date_checked=True
+        locked, [m for m in moves if done[m.pk] > 0], when, actor, opening=opening, date_checked=checked
     )
     backorder = _split_backorder(locked, moves, done, actor, held=held)
     data = {"number": locked.number, "backorder": backorder.number if backorder else ""}

@@ -135,11 +135,12 @@ def settings_of(company: Company | int) -> ValuationSettings | None:
     """The company's valuation settings, made on first use; None while it has no chart of
     accounts (its stock is then counted, not valued)."""
     company_id = company if isinstance(company, int) else company.pk
-    found = (
+    rows = (
         ValuationSettings.objects.filter(company_id=company_id)
         .select_related(*SETTINGS_ACCOUNTS)  # every valuation reads several: one query, not one each
-        .first()
+        .order_by()  # one row per company (unique): no ORDER BY over the accounts' many columns
     )
+    found = next(iter(rows), None)
     if found is not None:
         if found.production_account_id is None or found.production_cost_account_id is None:
             _add_production_accounts(found)
@@ -404,22 +405,28 @@ def value_transfer(
     actor: User | None,
     *,
     opening: bool = False,
-    date_checked: bool = False,
+    date_checked: DateChecked | None = None,
 ) -> list[ValuationLayer]:
     """Value the done ``moves`` of ``transfer`` (``quantity_done`` each), dated ``when``: their
     layers and one posted entry. Nothing when the company does not value its stock.
-    ``date_checked``: the caller ran :func:`check_date` on that day in this transaction."""
-    settings = settings_of(transfer.company_id)
-    if settings is None:
-        return []
-    company = Company.objects.select_related("currency").get(pk=transfer.company_id)
+    ``date_checked``: what :func:`check_date` answered when the caller ran it on that day in
+    this transaction (the settings and the company it read are not read again)."""
+    if date_checked is not None and date_checked.company.pk == transfer.company_id:
+        settings, company = date_checked.settings, date_checked.company
+    else:
+        date_checked = None
+        found = settings_of(transfer.company_id)
+        if found is None:
+            return []
+        settings = found
+        company = Company.objects.select_related("currency").get(pk=transfer.company_id)
     on = timezone.localdate(when)
     crossing = [
         m for m in moves if m.quantity_done > 0 and _direction(m) != 0 and m.product.kind != "service"
     ]
     if not crossing:
         return []
-    if not date_checked:
+    if date_checked is None:
         ledger.check_date_open(company, on)
     layers: list[ValuationLayer] = []  # written: a product's layers are read when it moves again
     pending: list[ValuationLayer] = []  # not yet: written together, with the entry, at the end
@@ -473,12 +480,28 @@ def _post(
     return ledger.post_entry(entry, actor)
 
 
-def check_date(company: Company | int, on: datetime.date) -> None:
-    """Refuse a stock move dated on or before the lock date of a company that values stock."""
-    if settings_of(company) is None:
-        return
-    target = company if isinstance(company, Company) else Company.objects.get(pk=company)
+@dataclass(frozen=True)
+class DateChecked:
+    """What :func:`check_date` read of a company that values its stock, for
+    :func:`value_transfer` in the same transaction."""
+
+    settings: ValuationSettings
+    company: Company
+
+
+def check_date(company: Company | int, on: datetime.date) -> DateChecked | None:
+    """Refuse a stock move dated on or before the lock date of a company that values stock
+    (None: the company does not value its stock)."""
+    settings = settings_of(company)
+    if settings is None:
+        return None
+    target = (
+        company
+        if isinstance(company, Company)
+        else Company.objects.select_related("currency").get(pk=company)
+    )
     ledger.check_date_open(target, on)
+    return DateChecked(settings, target)
 
 
 # --- landed costs and price differences ---------------------------------------------------
