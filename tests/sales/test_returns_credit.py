@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -233,3 +234,27 @@ def test_goods_returned_without_a_credit_note_are_credited_later_once(
     refused = api_client(admin).post(f"/api/v1/sales/orders/{order.pk}/credit/")
     assert_problem(refused, 400)
     assert Invoice.objects.count() == notes and Event.objects.filter(name="salesorder.credited").count() == 1
+
+
+def test_a_returned_order_page_reads_the_line_statuses_once(
+    company: Company,
+    admin: User,
+    salesperson: User,
+    customer: Partner,
+    chair: Product,
+    warehouse: Warehouse,
+    vat: Tax,
+    pinned_queries: Any,
+) -> None:
+    """The page of a confirmed order with goods to credit: its rows, progress, promise and the
+    "Credit returned goods" button share one reading of the line statuses (pinned count)."""
+    order = quotation(company, salesperson, customer, (chair, "5"), taxes=[vat])
+    services.confirm_order(order, salesperson)
+    inventory.validate_transfer(Transfer.objects.get(pk=order.delivery_id), None, admin)
+    services.invoice_order(order, admin)
+    made = services.return_goods(order, admin, quantities={order.lines.get().pk: "2"})
+    inventory.validate_transfer(made.transfers[0], None, admin)
+    client = signed_in(admin)
+    url = reverse("sales:order_detail", args=[order.pk])
+    assert 'data-action="credit"' in client.get(url).content.decode()
+    pinned_queries.check("sales:order_detail:returned", lambda: client.get(url))

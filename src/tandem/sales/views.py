@@ -136,7 +136,7 @@ class OrderActions(ActionView):
             lambda request, so: services.credit_returned(so, request.user),
             done=gettext_lazy("A draft credit note of the returned goods was created."),
             permission="accounting.add_invoice",
-            available=lambda so, user: services.has_goods_to_credit(so),
+            available=lambda so, user: services.has_goods_to_credit(so),  # see OrderActions.may
         ),
         Action(
             "down_payment",
@@ -174,6 +174,13 @@ class OrderActions(ActionView):
             style="outline-danger",
         ),
     ]
+    statuses: list[queries.LineStatus] | None = None  # the order page's line statuses, read once
+
+    def may(self, action: Action, obj: Model) -> bool:
+        if action.name == "credit" and self.statuses is not None:
+            order: SalesOrder = obj  # type: ignore[assignment]
+            return self.permitted(action) and services.has_goods_to_credit(order, self.statuses)
+        return super().may(action, obj)
 
 
 ORDER_COLUMNS = [
@@ -220,6 +227,7 @@ class OrderDetailView(ObjectDetailView):
     model = SalesOrder
     template_name = "sales/order_detail.html"
     action_view = OrderActions
+    statuses: list[queries.LineStatus] | None = None
     edit_url_name = "sales:order_edit"
     list_url_name = "sales:order_list"
     fields = [
@@ -250,18 +258,25 @@ class OrderDetailView(ObjectDetailView):
             )
         )
 
+    def action_buttons(self, obj: Model) -> list[Any]:
+        return OrderActions(statuses=self.statuses).buttons(self.request, obj)
+
     def get_context(self) -> dict[str, Any]:
-        context = super().get_context()
         order: SalesOrder = self.object  # type: ignore[assignment]
+        # Read once: the rows, the progress, the promise and the credit button all need them.
+        self.statuses = queries.line_statuses(order)
+        context = super().get_context()
         context["edit_url"] = context["edit_url"] if order.state in services.EDITABLE else None
         context["lines"] = list(
             order.lines.select_related("product", "uom").prefetch_related("taxes").order_by("sequence", "id")
         )
-        statuses = {s.line.pk: s for s in queries.line_statuses(order)}
+        statuses = {s.line.pk: s for s in self.statuses}
         context["rows"] = [(line, statuses.get(line.pk)) for line in context["lines"]]
         context["taxes"] = queries.tax_totals(order)
         context["margin_percent"] = queries.margin_percent(order)
-        context["progress"] = queries.progress(order) if order.state in queries.CONFIRMED_STATES else None
+        context["progress"] = (
+            queries.progress(order, self.statuses) if order.state in queries.CONFIRMED_STATES else None
+        )
         company = allowed_company(self.request.user)
         context["profit"] = (
             profit.total(profit.Scope(company, order=order.pk))
@@ -288,7 +303,9 @@ class OrderDetailView(ObjectDetailView):
         context["exposure"] = exposure
         context["approval"] = services.approval_reasons(order, exposure=exposure) if exposure else []
         context["pdf_url"] = reverse("sales:order_pdf", args=[order.pk])
-        found = promise.order_promise(order) if order.state in PROMISED_STATES else None
+        found = (
+            promise.order_promise(order, statuses=self.statuses) if order.state in PROMISED_STATES else None
+        )
         context["promise"] = found
         context["late"] = found is not None and promise.late(order, found)
         by_line = {line.key: line for line in found.lines} if found is not None else {}

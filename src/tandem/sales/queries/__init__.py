@@ -318,8 +318,9 @@ def progress_of(
     return Progress(delivered, invoiced, invoiced and not drafts and due <= 0, signed, due)
 
 
-def progress(order: SalesOrder) -> Progress:
-    statuses = line_statuses(order)
+def progress(order: SalesOrder, statuses: Sequence[LineStatus] | None = None) -> Progress:
+    """``statuses``: the order's :func:`line_statuses` when the caller has them already."""
+    statuses = line_statuses(order) if statuses is None else statuses
     invoices = list(Invoice.objects.filter(pk__in=OrderInvoice.objects.filter(order=order).values("invoice")))
     residuals = invoice_residuals(i.pk for i in invoices if i.state == Invoice.State.POSTED)
     rows = [(i.kind, i.state, i.amount_total, residuals.get(i.pk, ZERO)) for i in invoices]

@@ -38,7 +38,7 @@ from tandem.planning import queries as planning
 from tandem.planning.promise import Source as Planned
 from tandem.purchasing.queries import best_supplier
 from tandem.sales.models import SalesOrder
-from tandem.sales.queries import CONFIRMED_STATES, line_statuses, open_deliveries
+from tandem.sales.queries import CONFIRMED_STATES, LineStatus, line_statuses, open_deliveries
 
 ZERO = Decimal(0)
 
@@ -249,8 +249,11 @@ def _own(
     return moves, reserved
 
 
-def order_promise(order: SalesOrder, *, today: datetime.date | None = None) -> Promise:
-    """The promise of a quotation's lines or, once confirmed, of what is left to deliver."""
+def order_promise(
+    order: SalesOrder, *, today: datetime.date | None = None, statuses: Sequence[LineStatus] | None = None
+) -> Promise:
+    """The promise of a quotation's lines or, once confirmed, of what is left to deliver
+    (``statuses``: the order's ``line_statuses`` when the caller has them already)."""
     today = today or timezone.localdate()
     warehouse = order.warehouse or shipping_warehouse(order.company)
     lines = [
@@ -262,7 +265,9 @@ def order_promise(order: SalesOrder, *, today: datetime.date | None = None) -> P
     own_moves: dict[int, list[tuple[datetime.date, Decimal]]] = {}
     own_reserved: dict[int, Decimal] = {}
     if order.state in CONFIRMED_STATES:
-        remaining = {status.line.pk: status.to_deliver for status in line_statuses(order)}
+        if statuses is None:
+            statuses = line_statuses(order)
+        remaining = {status.line.pk: status.to_deliver for status in statuses}
         open_ids = list(open_deliveries(order).values_list("pk", flat=True))
         if warehouse is not None:
             own_moves, own_reserved = _own(open_ids, warehouse)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -174,11 +174,13 @@ def credit_returned(
     return note
 
 
-def has_goods_to_credit(order: SalesOrder) -> bool:
-    """Whether invoiced goods of ``order`` came back and are not credited yet."""
-    return order.state in queries.CONFIRMED_STATES and any(
-        status.to_credit > 0 for status in queries.line_statuses(order)
-    )
+def has_goods_to_credit(order: SalesOrder, statuses: Sequence[queries.LineStatus] | None = None) -> bool:
+    """Whether invoiced goods of ``order`` came back and are not credited yet (``statuses``: the
+    order's ``line_statuses`` when the caller has them already)."""
+    if order.state not in queries.CONFIRMED_STATES:
+        return False
+    statuses = queries.line_statuses(order) if statuses is None else statuses
+    return any(status.to_credit > 0 for status in statuses)
 
 
 def _credit_note(

@@ -49,8 +49,13 @@ class ObjectDetailView(ModelView):
             if self.edit_url_name and self.can("change")
             else None,
             "list_url": reverse(self.list_url_name) if self.list_url_name else None,
-            "actions": self.action_view().buttons(self.request, obj) if self.action_view else [],
+            "actions": self.action_buttons(obj),
         }
+
+    def action_buttons(self, obj: Model) -> list[Any]:
+        """The buttons of ``action_view`` this user may press on ``obj`` (a page that has read
+        what an action's ``available`` needs may hand it to its action view here)."""
+        return self.action_view().buttons(self.request, obj) if self.action_view else []
 
     def history(self) -> list[history.Entry]:
         return history.entries(for_subject(self.object)[:HISTORY_LIMIT], self.object)
