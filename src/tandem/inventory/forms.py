@@ -24,7 +24,7 @@ from tandem.inventory.models import (
 from tandem.inventory.services import MoveSpec
 from tandem.partners.models import Partner
 from tandem.web.autocomplete import AutocompleteSelect
-from tandem.web.forms import ServiceModelForm, style_fields
+from tandem.web.forms import ServiceModelForm, form_rows, style_fields
 
 LINE_ROWS = 5  # rows offered for a new transfer's lines
 
@@ -149,11 +149,13 @@ class TransferForm(ServiceModelForm):
         self.fields["source_location"].help_text = _(
             "Empty: the supplier (receipts) or the stock (deliveries)."
         )
-        formset = forms.formset_factory(MoveLineForm, extra=LINE_ROWS)
-        self.lines = formset(
+        self.lines = form_rows(
+            MoveLineForm,
             self.data if self.is_bound else None,
             prefix="lines",
-            form_kwargs={"user": getattr(self.request, "user", None)},
+            initial=[],
+            user=getattr(self.request, "user", None),
+            extra=LINE_ROWS,
         )
 
     def limit_choices(self) -> None:

@@ -22,7 +22,7 @@ from tandem.purchasing.models import (
 )
 from tandem.purchasing.services import LEVEL_FIELDS, ORDER_HEADER, PRICE_FIELDS, OrderLineData
 from tandem.web.autocomplete import AutocompleteSelect
-from tandem.web.forms import ServiceModelForm, style_fields
+from tandem.web.forms import ServiceModelForm, form_rows, style_fields
 
 LINE_ROWS = 3
 
@@ -157,7 +157,6 @@ class PurchaseOrderForm(ServiceModelForm):
         self.fields["currency"].required = False
         self.fields["order_date"].required = False
         user = getattr(self.request, "user", None)
-        formset = forms.formset_factory(OrderLineForm, extra=LINE_ROWS)
         lines: list[PurchaseOrderLine] = list(self.instance.lines.all()) if self.instance.pk else []
         initial = [
             {
@@ -169,9 +168,10 @@ class PurchaseOrderForm(ServiceModelForm):
             }
             for line in lines
         ]
-        self.lines = formset(
-            self.data if self.is_bound else None, prefix="lines", initial=initial, form_kwargs={"user": user}
-        )
+        self.lines = form_rows(
+            OrderLineForm, self.data if self.is_bound else None, prefix="lines", initial=initial, user=user,
+            extra=LINE_ROWS,
+        )  # fmt: skip
 
     def limit_choices(self) -> None:
         user = getattr(self.request, "user", None)

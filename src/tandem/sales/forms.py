@@ -17,7 +17,7 @@ from tandem.sales.models import CreditLimit, SalesOrder, SalesOrderLine, SalesSe
 from tandem.sales.queries import profit
 from tandem.sales.services import ORDER_HEADER, OrderLineData
 from tandem.web.autocomplete import AutocompleteSelect
-from tandem.web.forms import ServiceModelForm, style_fields
+from tandem.web.forms import ServiceModelForm, form_rows, style_fields
 
 LINE_ROWS = 3
 
@@ -95,7 +95,6 @@ class SalesOrderForm(ServiceModelForm):
         for name in ("currency", "order_date", "salesperson", "validity_date"):
             self.fields[name].required = False
         user = getattr(self.request, "user", None)
-        formset = forms.formset_factory(OrderLineForm, extra=LINE_ROWS)
         lines: list[SalesOrderLine] = list(self.instance.lines.all()) if self.instance.pk else []
         initial = [
             {
@@ -108,9 +107,10 @@ class SalesOrderForm(ServiceModelForm):
             }
             for line in lines
         ]
-        self.lines = formset(
-            self.data if self.is_bound else None, prefix="lines", initial=initial, form_kwargs={"user": user}
-        )
+        self.lines = form_rows(
+            OrderLineForm, self.data if self.is_bound else None, prefix="lines", initial=initial, user=user,
+            extra=LINE_ROWS,
+        )  # fmt: skip
 
     def limit_choices(self) -> None:
         user = getattr(self.request, "user", None)

@@ -111,6 +111,18 @@ def form_rows(
 
 
 class _Rows(forms.BaseFormSet):  # type: ignore[type-arg]
+    """Rows as the browser posts them: the editor adds rows ("Add a line") and removes them
+    (renumbering those after), so a posted row's index no longer names the row drawn there.
+    A posted row is therefore read against its fields' own initial values, never the initial
+    row of its index: a row left as the empty one is drawn is empty (left out) wherever it
+    stands, and any other row is checked."""
+
+    def _construct_form(self, i: int, **kwargs: Any) -> Any:
+        if self.is_bound:
+            kwargs.setdefault("initial", {})
+            kwargs.setdefault("empty_permitted", i >= self.min_num)
+        return super()._construct_form(i, **kwargs)  # type: ignore[misc]  # Django's, not in the stubs
+
     def clean(self) -> None:
         super().clean()
         if self.is_bound and (self.management_form.cleaned_data.get("TOTAL_FORMS") or 0) < 0:

@@ -12,7 +12,7 @@ from tandem.accounting.services.invoices import HEADER_FIELDS, LineData
 from tandem.catalog.models import Product
 from tandem.core.models import PaymentTerm
 from tandem.partners.models import Partner
-from tandem.web.forms import ServiceModelForm, style_fields
+from tandem.web.forms import ServiceModelForm, form_rows, style_fields
 
 LINE_ROWS = 3  # empty rows offered below the invoice's lines
 
@@ -80,7 +80,6 @@ class InvoiceForm(ServiceModelForm):
             self.fields.pop("kind")
         self.fields["currency"].required = False  # empty: the partner's, else the company's
         user = getattr(self.request, "user", None)
-        formset = forms.formset_factory(InvoiceLineForm, extra=LINE_ROWS)
         initial = [
             {
                 "id": line.pk, "description": line.description, "product": line.product_id,
@@ -90,9 +89,10 @@ class InvoiceForm(ServiceModelForm):
             }
             for line in (self.instance.lines.all() if self.instance.pk else [])
         ]  # fmt: skip
-        self.lines = formset(
-            self.data if self.is_bound else None, prefix="lines", initial=initial, form_kwargs={"user": user}
-        )
+        self.lines = form_rows(
+            InvoiceLineForm, self.data if self.is_bound else None, prefix="lines", initial=initial, user=user,
+            extra=LINE_ROWS,
+        )  # fmt: skip
 
     def limit_choices(self) -> None:
         user = getattr(self.request, "user", None)

@@ -28,7 +28,7 @@ from tandem.accounting.services.ledger import BOOKS_ACCOUNT_SUBTYPES, BOOKS_FIEL
 from tandem.accounting.services.payment_terms import TERM_FIELDS, TermLine
 from tandem.accounting.services.taxes import TAX_ACCOUNTS, TAX_FIELDS, TAX_GROUP_FIELDS
 from tandem.web.autocomplete import AutocompleteSelect
-from tandem.web.forms import SectionsMixin, ServiceModelForm, style_fields
+from tandem.web.forms import SectionsMixin, ServiceModelForm, form_rows, style_fields
 
 
 class TaxForm(ServiceModelForm):
@@ -133,25 +133,27 @@ class FiscalPositionForm(ServiceModelForm):
         user = getattr(self.request, "user", None)
         data = self.data if self.is_bound else None
         position = self.instance if self.instance.pk else None
-        taxes = forms.formset_factory(TaxMappingForm, extra=MAP_ROWS)
-        accounts = forms.formset_factory(AccountMappingForm, extra=MAP_ROWS)
-        self.tax_map = taxes(
+        self.tax_map = form_rows(
+            TaxMappingForm,
             data,
             prefix="taxes",
             initial=[
                 {"source": row.source_id, "target": row.target_id}
                 for row in (position.tax_map.order_by("pk") if position else [])
             ],
-            form_kwargs={"user": user},
+            user=user,
+            extra=MAP_ROWS,
         )
-        self.account_map = accounts(
+        self.account_map = form_rows(
+            AccountMappingForm,
             data,
             prefix="accounts",
             initial=[
                 {"source": row.source_id, "target": row.target_id}
                 for row in (position.account_map.order_by("pk") if position else [])
             ],
-            form_kwargs={"user": user},
+            user=user,
+            extra=MAP_ROWS,
         )
 
     def is_valid(self) -> bool:
@@ -178,7 +180,7 @@ class TermLineForm(forms.Form):
     days = forms.IntegerField(label=_("Days after the invoice date"), min_value=0, initial=0, required=False)
     end_of_month = forms.BooleanField(label=_("Then to the end of the month"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:  # a row of ``form_rows``
         super().__init__(*args, **kwargs)
         style_fields(self, small=True)
 
@@ -216,9 +218,9 @@ class PaymentTermForm(ServiceModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        rows = forms.formset_factory(TermLineForm, extra=MAP_ROWS)
         term = self.instance if self.instance.pk else None
-        self.lines = rows(
+        self.lines = form_rows(
+            TermLineForm,
             self.data if self.is_bound else None,
             prefix="lines",
             initial=[
@@ -230,6 +232,8 @@ class PaymentTermForm(ServiceModelForm):
                 }
                 for line in (PaymentTermLine.objects.filter(term=term) if term else [])
             ],
+            user=getattr(self.request, "user", None),
+            extra=MAP_ROWS,
         )
 
     def is_valid(self) -> bool:
