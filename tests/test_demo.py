@@ -249,6 +249,56 @@ class TestTheSmallDemo(DemoCase):
         credited = SalesOrder.objects.filter(invoices__invoice__kind=Invoice.Kind.CUSTOMER_CREDIT_NOTE)
         assert credited.exists() and Event.objects.filter(name="salesorder.returned").exists()
 
+    def test_every_month_with_cost_of_goods_sold_has_revenue(self) -> None:
+        """The sales analysis by month, this month included: each demo order is delivered, then
+        invoiced, in its own month and never after today, so no month shows the cost of goods
+        that left without the revenue of their invoices."""
+        from django.utils import timezone
+
+        from tandem.accounting.models import Invoice, Payment
+        from tandem.inventory.models import ValuationLayer
+        from tandem.sales.queries import profit
+
+        today = timezone.localdate()
+        by_month = {
+            month: figures
+            for month, _none, figures in profit.figures(profit.Scope(Company.objects.get()), "month")
+        }
+        costly = sorted(month for month, figures in by_month.items() if figures.cost)
+        assert f"{today:%Y-%m}" in by_month, sorted(by_month)
+        assert len(costly) >= 6, costly  # the year behind
+        assert [month for month in costly if by_month[month].revenue <= 0] == [], {
+            month: (by_month[month].revenue, by_month[month].cost) for month in costly
+        }
+        assert not Invoice.objects.filter(invoice_date__gt=today).exists()
+        assert not ValuationLayer.objects.filter(date__gt=today).exists()
+        assert not Payment.objects.filter(date__gt=today).exists()
+        from tandem.sales import queries as sales
+        from tandem.sales.models import OrderInvoice, SalesOrder
+
+        checked = 0
+        for order in SalesOrder.objects.filter(state__in=sales.CONFIRMED_STATES).order_by("id"):
+            month = (order.order_date.year, order.order_date.month)
+            shipped = list(
+                ValuationLayer.objects.filter(
+                    move__transfer__in=sales.deliveries(order), move__dest_location__kind="customer"
+                ).values_list("date", flat=True)
+            )
+            invoiced = Invoice.objects.filter(
+                pk__in=OrderInvoice.objects.filter(order=order).values("invoice"),
+                kind=Invoice.Kind.CUSTOMER_INVOICE,
+            ).values_list("invoice_date", flat=True)
+            for day in [*shipped, *invoiced]:
+                assert (day.year, day.month) == month and order.order_date <= day, (
+                    order.number,
+                    order.order_date,
+                    day,
+                )
+            for day in invoiced:
+                assert all(out <= day for out in shipped), (order.number, shipped, day)
+                checked += 1
+        assert checked >= 20, checked
+
 
 def test_generators_repeat_themselves() -> None:
     def digest() -> str:

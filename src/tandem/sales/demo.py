@@ -202,15 +202,18 @@ def _orders_of(company, seller: User, manager: User | None, customers, goods, ex
     )
     services.send_order(sent, seller, email=False)
     if len(won) > 1 and won[1].products_of_interest.exists():
-        # the other won deal became an order: confirmed, what was in stock delivered, invoiced
-        # and posted, so the deal page shows its order and the revenue invoiced
+        # the other won deal became an order this month: confirmed, what was in stock delivered,
+        # invoiced and posted, so the deal page shows its order and the revenue invoiced, and this
+        # month's analysis has revenue beside the goods that left (the inventory demo's own
+        # delivery included)
+        day = ago(min(10, today.day - 1))
         ordered = services.confirm_order(
-            services.create_from_deal(won[1], seller, order_date=ago(10), validity_date=ago(10) + VALID),
-            seller,
+            services.create_from_deal(won[1], seller, order_date=day, validity_date=day + VALID), seller
         )
-        _ship(ordered, seller, Decimal(1))
+        shipped, invoiced = _steps(ordered, today, 2, 3)
+        _ship(ordered, seller, Decimal(1), shipped)
         if _invoiceable(ordered):
-            accounting.post_invoice(services.invoice_order(ordered, seller, invoice_date=ago(8)), manager)
+            accounting.post_invoice(services.invoice_order(ordered, seller, invoice_date=invoiced), manager)
         made += 1
     services.send_order(quote(customers[3], 5), seller, email=False)
     made += 2
@@ -220,23 +223,26 @@ def _orders_of(company, seller: User, manager: User | None, customers, goods, ex
         made += 1
     # partly delivered (a backorder waits) and invoiced on what left
     partly = services.confirm_order(quote(customers[2], 14), seller)
-    _ship(partly, seller, Decimal("0.5"))
+    shipped, invoiced = _steps(partly, today, 2, 3)
+    _ship(partly, seller, Decimal("0.5"), shipped)
     if _invoiceable(partly):
-        services.invoice_order(partly, seller, invoice_date=ago(12))
+        services.invoice_order(partly, seller, invoice_date=invoiced)
     made += 1
     # delivered, invoiced and posted
     done = services.confirm_order(quote(customers[3], 30), seller)
-    _ship(done, seller, Decimal(1))
+    shipped, invoiced = _steps(done, today, 2, 5)
+    _ship(done, seller, Decimal(1), shipped)
     if _invoiceable(done):
-        invoice = services.invoice_order(done, seller, invoice_date=ago(25))
+        invoice = services.invoice_order(done, seller, invoice_date=invoiced)
         accounting.post_invoice(invoice, manager)
     made += 1
     # delivered and invoiced; one piece came back, received, its credit note a draft
     returned = services.confirm_order(quote(customers[1], 35), seller)
-    _ship(returned, seller, Decimal(1))
+    shipped, invoiced, back = _steps(returned, today, 2, 3, 7)
+    _ship(returned, seller, Decimal(1), shipped)
     if _invoiceable(returned):
-        accounting.post_invoice(services.invoice_order(returned, seller, invoice_date=ago(32)), manager)
-        _return_one(returned, manager or seller, ago(28))
+        accounting.post_invoice(services.invoice_order(returned, seller, invoice_date=invoiced), manager)
+        _return_one(returned, manager or seller, back)
     made += 1
     # above the customer's credit limit: the sales manager confirmed it
     if manager is not None:
@@ -252,6 +258,15 @@ def _orders_of(company, seller: User, manager: User | None, customers, goods, ex
     return made
 
 
+def _steps(order: SalesOrder, today: datetime.date, *days: int) -> list[datetime.date]:
+    """The days of an order's next steps (shipped, invoiced, a return…), ``days`` after its
+    date: each on or after the one before, kept in the order's month and never after today —
+    so the goods leave in the month they are invoiced, and the analysis never shows a month's
+    cost of goods sold without its revenue (or a step dated in the future)."""
+    last = min(_months_back(order.order_date, -1) - datetime.timedelta(days=1), today)
+    return [min(order.order_date + datetime.timedelta(days=n), last) for n in days]
+
+
 def _invoiceable(order: SalesOrder) -> bool:
     order.refresh_from_db()
     return order.state == SalesOrder.State.CONFIRMED and any(
@@ -259,8 +274,8 @@ def _invoiceable(order: SalesOrder) -> bool:
     )
 
 
-def _ship(order: SalesOrder, actor: User, share: Decimal) -> None:
-    """Ship ``share`` of what was reserved of each move (the rest waits in a backorder)."""
+def _ship(order: SalesOrder, actor: User, share: Decimal, day: datetime.date) -> None:
+    """Ship ``share`` of what was reserved of each move on ``day`` (the rest waits in a backorder)."""
     if not order.delivery_id:
         return
     delivery = Transfer.objects.get(pk=order.delivery_id)
@@ -270,12 +285,12 @@ def _ship(order: SalesOrder, actor: User, share: Decimal) -> None:
         if (reserved_for(move) * share).quantize(Decimal(1)) > 0
     }
     if quantities:
-        inventory.validate_transfer(delivery, quantities, actor)
+        inventory.validate_transfer(delivery, quantities, actor, date=day)
 
 
 def _return_one(order: SalesOrder, actor: User, day: datetime.date) -> None:
-    """The customer sent one piece of the order's first stocked line back: it is received, and
-    the credit note for it waits as a draft."""
+    """The customer sent one piece of the order's first stocked line back: it is received on
+    ``day``, and the credit note for it, of that day, waits as a draft."""
     line = next(
         (
             s.line
@@ -288,4 +303,4 @@ def _return_one(order: SalesOrder, actor: User, day: datetime.date) -> None:
         return
     made = services.return_goods(order, actor, quantities={line.pk: 1}, credit=True, credit_date=day)
     for transfer in made.transfers:
-        inventory.validate_transfer(transfer, None, actor)
+        inventory.validate_transfer(transfer, None, actor, date=day)
