@@ -156,12 +156,18 @@ def _opens_an_item() -> ExpressionWrapper:
 
 
 def refresh_open_items(lines: QuerySet[JournalLine]) -> None:
-    """Set ``open_item`` on ``lines`` from their residuals: after matches were made or removed."""
+    """Set ``open_item`` on ``lines`` from their residuals, after matches were made or removed:
+    written only where it changes (every write of posted lines runs the balance triggers)."""
     posted = payment_queries.with_residuals(lines.filter(posted=True).distinct())
-    rows = posted.values_list("pk", "account__reconcilable", "residual", "residual_currency")  # type: ignore[misc]
-    opened = {pk for pk, reconcilable, *left in rows if reconcilable and any(left)}
-    lines.filter(pk__in=opened, open_item=False).update(open_item=True)
-    lines.filter(open_item=True).exclude(pk__in=opened).update(open_item=False)
+    rows = posted.values_list("pk", "open_item", "account__reconcilable", "residual", "residual_currency")  # type: ignore[misc]
+    changed: dict[bool, list[int]] = {True: [], False: []}
+    for pk, flagged, reconcilable, *left in rows:
+        still_open = bool(reconcilable and any(left))
+        if still_open != flagged:
+            changed[still_open].append(pk)
+    for flag, ids in changed.items():
+        if ids:
+            JournalLine.objects.filter(pk__in=ids).update(open_item=flag)
 
 
 def _refuse_if_used(account: Account, data: Mapping[str, Any]) -> None:
