@@ -19,7 +19,7 @@ from tandem.accounting import roles as book_roles
 from tandem.accounting.models import Account, BooksSettings, FiscalYear, JournalEntry, Period
 from tandem.accounting.services import ledger
 from tandem.core import roles
-from tandem.core.errors import NotAllowed
+from tandem.core.errors import NotAllowed, ValidationFailed
 from tandem.core.models import Company, Event, User
 from tests.accounting.conftest import DAY, books_of
 from tests.kit.views import ViewCases, form_data, signed_in
@@ -129,8 +129,11 @@ def test_bad_settings_are_field_errors_and_change_nothing(company: Company, ada:
     client = signed_in(ada)
     url = reverse("accounting:books_settings_edit")
     data = form_data(client.get(url).context["form"])
+    payables = Account.objects.get(company=company, code="2000")
     for changes, field in [
         ({"receivable_account": str(income.pk)}, "receivable_account"),
+        ({"customer_advances_account": str(income.pk)}, "customer_advances_account"),
+        ({"customer_advances_account": str(payables.pk)}, "customer_advances_account"),
         ({"write_off_tolerance": "-1"}, "write_off_tolerance"),
         ({"tax_rounding": "never"}, "tax_rounding"),
     ]:
@@ -138,6 +141,33 @@ def test_bad_settings_are_field_errors_and_change_nothing(company: Company, ada:
         assert response.status_code == 200 and field in response.context["form"].errors, changes
     after = BooksSettings.objects.get(pk=books.pk)
     assert after.version == books.version and after.receivable_account_id == books.receivable_account_id
+    assert after.customer_advances_account_id == books.customer_advances_account_id
+
+
+def test_the_customer_advances_account_is_chosen_on_the_form_among_this_companys_liabilities(
+    company: Company, other_company: Company, ada: User
+) -> None:
+    """Down payments go where the settings say (issue 17): another current liability of the
+    company is taken; another company's account is refused by the form and by the service."""
+    books = books_of(company)
+    theirs = books_of(other_company).customer_advances_account
+    assert theirs is not None
+    mine = ledger.create_account(
+        company, ada, code="2060", name="Deposits received", type="liability", subtype="current"
+    )
+    client = signed_in(ada)
+    url = reverse("accounting:books_settings_edit")
+    data = form_data(client.get(url).context["form"])
+    refused = client.post(url, {**data, "customer_advances_account": str(theirs.pk)})
+    assert refused.status_code == 200 and "customer_advances_account" in refused.context["form"].errors
+    with pytest.raises(ValidationFailed) as service_refused:
+        ledger.update_books_settings(books, ada, customer_advances_account=theirs)
+    assert "another company" in str(service_refused.value.errors["customer_advances_account"])
+    assert BooksSettings.objects.get(pk=books.pk).customer_advances_account_id != theirs.pk
+    taken = client.post(url, {**data, "customer_advances_account": str(mine.pk)})
+    assert taken.status_code == 302, taken.context["form"].errors
+    assert BooksSettings.objects.get(pk=books.pk).customer_advances_account == mine
+    assert "Deposits received" in client.get(reverse("accounting:books_settings")).content.decode()
 
 
 def test_an_auditor_reads_the_settings_a_salesperson_nothing(company: Company, make_user: Any) -> None:

@@ -10,8 +10,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from tandem.accounting.models import Invoice, Tax
+from tandem.accounting.models import Account, BooksSettings, Invoice, JournalLine, Tax
 from tandem.accounting.services import invoices as accounting
+from tandem.accounting.services import ledger
 from tandem.catalog.models import Product
 from tandem.core import invariants
 from tandem.core.errors import BusinessError, ValidationFailed
@@ -139,3 +140,52 @@ def test_a_down_payment_over_the_api_and_from_the_orders_page(
         reverse("sales:order_down_payment", args=[order.pk]), {"kind": "percent", "value": "90"}
     )
     assert refused.status_code == 302 and services.down_payments_invoiced(order) == D("369.00")
+
+
+# --- where down payments go: the books' setting (issue 17) -------------------------------------
+
+
+def test_a_down_payment_goes_to_the_liability_the_settings_name_and_is_deducted_from_it(
+    company: Company, order: SalesOrder, admin: User
+) -> None:
+    """The company chose its own account of advances: the down payment is posted there, and
+    its deduction takes it back from there even after the setting moved on."""
+    deposits = ledger.create_account(
+        company, admin, code="2070", name="Customer deposits", type="liability", subtype="current"
+    )
+    books = BooksSettings.objects.get(company=company)
+    ledger.update_books_settings(books, admin, customer_advances_account=deposits)
+    down = accounting.post_invoice(services.invoice_down_payment(order, admin, percent="10"), admin)
+    assert _rows(down) == [("2070", D(1), D(100))]
+    assert JournalLine.objects.filter(entry=down.entry, account=deposits).get().credit == D(100)
+    books.refresh_from_db()
+    ledger.update_books_settings(books, admin, customer_advances_account=Account.objects.get(
+        company=company, code="2050"
+    ))  # fmt: skip
+    deliver(order, admin)
+    final = accounting.post_invoice(services.invoice_order(order, admin), admin)
+    assert _rows(final)[1:] == [("2070", D(-1), D(100))]
+    assert not JournalLine.objects.filter(account__company=company, account__code="2050").exists()
+    lines = JournalLine.objects.filter(account=deposits)
+    assert sum((line.credit - line.debit for line in lines), D(0)) == 0, "nothing left on the advances"
+    assert not invariants.violations()
+
+
+def test_without_the_setting_a_down_payment_is_refused_and_says_where_to_set_it(
+    company: Company, order: SalesOrder, admin: User
+) -> None:
+    BooksSettings.objects.filter(company=company).update(customer_advances_account=None)
+    client = api_client(admin)
+
+    def written() -> tuple[int, int, int]:
+        return Invoice.objects.count(), JournalLine.objects.count(), Event.objects.count()
+
+    before = written()
+    with pytest.raises(BusinessError) as refused:
+        services.invoice_down_payment(order, admin, percent="10")
+    message = refused.value.message
+    assert "advances from customers" in message and "accounting settings" in message
+    answer = client.post(f"/api/v1/sales/orders/{order.pk}/down-payment/", {"percent": "10"}, format="json")
+    assert answer.status_code == 400 and "accounting settings" in answer.content.decode()
+    assert written() == before
+    assert services.down_payments_invoiced(order) == 0

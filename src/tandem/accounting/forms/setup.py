@@ -268,7 +268,8 @@ class BooksSettingsForm(ServiceModelForm):
         (_("Rounding and write-offs"), ["tax_rounding", "write_off_tolerance", "write_off_account"]),
         (
             _("Default accounts"),
-            ["receivable_account", "payable_account", "income_account", "expense_account"],
+            ["receivable_account", "payable_account", "income_account", "expense_account",
+             "customer_advances_account"],
         ),
         (
             _("Exchange differences and closing"),

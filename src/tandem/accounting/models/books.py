@@ -278,6 +278,15 @@ class BooksSettings(CompanyOwned, Versioned):
         verbose_name=_("retained earnings account"),
         help_text=_("Where the result of closed years is carried in the balance sheet."),
     )
+    customer_advances_account = models.ForeignKey(
+        Account,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("customer advances account"),
+        help_text=_("A liability: where down payments invoiced to customers wait until deducted."),
+    )
 
     class Meta:
         verbose_name = _("accounting settings")

@@ -26,6 +26,7 @@ SETTINGS_OF_DEFAULTS = {
     "exchange_gain": "exchange_gain_account",
     "exchange_loss": "exchange_loss_account",
     "earnings": "earnings_account",
+    "customer_advances": "customer_advances_account",
 }
 
 

@@ -345,7 +345,7 @@ def reopen_period(period: Period, actor: User | None) -> Period:
 BOOKS_FIELDS = [
     "tax_rounding", "write_off_tolerance", "write_off_account", "exchange_gain_account",
     "exchange_loss_account", "exchange_journal", "receivable_account", "payable_account", "income_account",
-    "expense_account", "bank_suspense_account", "earnings_account",
+    "expense_account", "bank_suspense_account", "earnings_account", "customer_advances_account",
 ]  # fmt: skip
 # Each default account and the subtypes it may have (empty: any account of the company).
 BOOKS_ACCOUNT_SUBTYPES: dict[str, tuple[str, ...]] = {
@@ -358,6 +358,8 @@ BOOKS_ACCOUNT_SUBTYPES: dict[str, tuple[str, ...]] = {
     "expense_account": ("expense", "direct_cost", "depreciation"),
     "bank_suspense_account": ("current", "bank", "cash"),
     "earnings_account": ("equity", "unaffected_earnings"),
+    # a liability of its own, not the payables' or taxes' control accounts: down payments wait there
+    "customer_advances_account": ("current", "non_current"),
 }
 
 

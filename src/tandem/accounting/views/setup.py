@@ -378,7 +378,7 @@ SETTINGS_PAGES = [
 BOOKS_RELATED = [
     "write_off_account", "exchange_gain_account", "exchange_loss_account", "exchange_journal",
     "receivable_account", "payable_account", "income_account", "expense_account", "bank_suspense_account",
-    "earnings_account",
+    "earnings_account", "customer_advances_account",
 ]  # fmt: skip
 
 

@@ -3,10 +3,12 @@ their deduction from the order's later invoices.
 
 A down payment is a percentage of the order's total or a fixed amount (taxes included), spread
 over the order's taxes in proportion to each tax's base — as Odoo does — one line per set of
-taxes, posted to the company's advances from customers (a liability in its chart: IFRS 2050,
-PL 245, RU 62.02, SI 2000). An invoice of the order's goods then deducts what of the down
-payments is not deducted yet, up to its own amount: a negative line per set of taxes, on the same
-account, naming the down-payment invoices. Nothing is stored but the link of each such invoice
+taxes, posted to the account of advances from customers that the company's accounting settings
+name (``customer_advances_account``, a liability: each shipped chart sets it — IFRS 2050, PL 245,
+RU 62.02, SI 2000 — and the company may choose another; none set, a down payment is refused).
+An invoice of the order's goods then deducts what of the down payments is not deducted yet, up to
+its own amount: a negative line per set of taxes, on the account each down payment went to,
+naming the down-payment invoices. Nothing is stored but the link of each such invoice
 line to its order (``OrderInvoiceLine``): what is left to deduct is the sum of those lines'
 amounts on invoices that are not cancelled, so a cancelled down payment is deducted no more.
 """
@@ -25,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.accounting.models import Account, Invoice, Tax
+from tandem.accounting.queries import ledger as ledger_queries
 from tandem.accounting.services import invoices as accounting
 from tandem.core import events
 from tandem.core.errors import BusinessError, ValidationFailed
@@ -33,33 +36,33 @@ from tandem.core.money import read_decimal, round_money
 from tandem.sales.models import OrderInvoice, OrderInvoiceLine, SalesOrder
 from tandem.sales.services.common import HUNDRED, ZERO
 
-# advances received from customers in the charts Tandem ships: IFRS, PL, RU, SI
-ADVANCE_CODES = ("2050", "245", "62.02", "2000")
 K = OrderInvoiceLine.Kind
 TaxKey = tuple[int, ...]
+Key = tuple[int, TaxKey]  # (account, taxes): where the down payment was posted, and under which taxes
 
 
 def advances_account(company: Company) -> Account:
-    """The company's account of advances from customers (a liability of its chart)."""
-    found = {
-        account.code: account
-        for account in Account.objects.filter(
-            company=company, code__in=ADVANCE_CODES, type=Account.Type.LIABILITY
+    """The company's account of advances from customers, as its accounting settings name it;
+    refused when they name none."""
+    books = ledger_queries.settings_of(company)
+    if books.customer_advances_account_id is None:
+        raise BusinessError(
+            _(
+                "No account of advances from customers is set, so a down payment cannot be invoiced: "
+                "choose the customer advances account in the accounting settings "
+                "(Accounting settings → Edit → Default accounts)."
+            )
         )
-    }
-    for code in ADVANCE_CODES:
-        if code in found:
-            return found[code]
-    raise BusinessError(
-        _("The chart of accounts has no account of advances from customers for down payments.")
-    )
+    account = books.customer_advances_account
+    assert account is not None
+    return account
 
 
 @dataclass(frozen=True)
 class Left:
-    """What of an order's down payments is not deducted yet, per set of taxes (untaxed)."""
+    """What of an order's down payments is not deducted yet, per account and set of taxes (untaxed)."""
 
-    amounts: dict[TaxKey, Decimal]
+    amounts: dict[Key, Decimal]
     invoices: list[Invoice]
 
     @property
@@ -67,10 +70,11 @@ class Left:
         return sum(self.amounts.values(), ZERO)
 
 
-def _balances(order: SalesOrder) -> tuple[dict[TaxKey, Decimal], list[Invoice]]:
-    """Per set of taxes, the down payments invoiced on ``order`` less those deducted (untaxed),
-    on invoices not cancelled (a draft counts: what a draft deducts is not deducted twice); and
-    the down-payment invoices."""
+def _balances(order: SalesOrder) -> tuple[dict[Key, Decimal], list[Invoice]]:
+    """Per account and set of taxes, the down payments invoiced on ``order`` less those deducted
+    (untaxed), on invoices not cancelled (a draft counts: what a draft deducts is not deducted
+    twice); and the down-payment invoices. Keyed by account too, so a deduction takes back from
+    the account the down payment went to, even when the setting has changed since."""
     rows = (
         OrderInvoiceLine.objects.filter(
             order=order,
@@ -82,18 +86,18 @@ def _balances(order: SalesOrder) -> tuple[dict[TaxKey, Decimal], list[Invoice]]:
         .prefetch_related("invoice_line__taxes")
         .order_by("id")
     )
-    amounts: dict[TaxKey, Decimal] = defaultdict(lambda: ZERO)
+    amounts: dict[Key, Decimal] = defaultdict(lambda: ZERO)
     invoices: dict[int, Invoice] = {}
     for row in rows:
         line = row.invoice_line
-        amounts[_key(list(line.taxes.all()))] += line.amount_untaxed
+        amounts[line.account_id, _key(list(line.taxes.all()))] += line.amount_untaxed
         if row.kind == K.DOWN_PAYMENT:
             invoices[line.invoice_id] = line.invoice
     return dict(amounts), list(invoices.values())
 
 
 def down_payments_left(order: SalesOrder) -> Left:
-    """Down payments invoiced on ``order`` less those deducted, per set of taxes."""
+    """Down payments invoiced on ``order`` less those deducted, per account and set of taxes."""
     amounts, invoices = _balances(order)
     return Left({key: amount for key, amount in amounts.items() if amount > 0}, invoices)
 
@@ -238,9 +242,12 @@ def deductions(order: SalesOrder, goods_untaxed: Decimal) -> list[accounting.Lin
         return []
     share = min(Decimal(1), goods_untaxed / left.total)
     names = ", ".join(invoice.number or _("draft %(id)s") % {"id": invoice.pk} for invoice in left.invoices)
-    taxes = {tax.pk: tax for tax in Tax.objects.filter(pk__in={pk for key in left.amounts for pk in key})}
+    taxes = {
+        tax.pk: tax for tax in Tax.objects.filter(pk__in={pk for _account, key in left.amounts for pk in key})
+    }
+    accounts = Account.objects.in_bulk({account for account, _key in left.amounts})
     found = []
-    for key, amount in sorted(left.amounts.items()):
+    for (account, key), amount in sorted(left.amounts.items()):
         part = amount if share == 1 else round_money(amount * share, order.currency)
         if part > 0:
             found.append(
@@ -248,7 +255,7 @@ def deductions(order: SalesOrder, goods_untaxed: Decimal) -> list[accounting.Lin
                     description=_("Down payments deducted: %(invoices)s") % {"invoices": names},
                     quantity=Decimal(-1),
                     price_unit=part,
-                    account=advances_account(order.company),
+                    account=accounts[account],
                     taxes=[taxes[pk] for pk in key],
                 )
             )
@@ -256,7 +263,6 @@ def deductions(order: SalesOrder, goods_untaxed: Decimal) -> list[accounting.Lin
 
 
 __all__ = [
-    "ADVANCE_CODES",
     "Left",
     "advances_account",
     "check_down_payments",
