@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from tandem.accounting.models import Account, BooksSettings, Invoice, JournalLine, Tax
 from tandem.accounting.services import invoices as accounting
-from tandem.accounting.services import ledger
+from tandem.accounting.services import ledger, taxes
 from tandem.catalog.models import Product
 from tandem.core import invariants
 from tandem.core.errors import BusinessError, ValidationFailed
@@ -21,7 +21,7 @@ from tandem.partners.models import Partner
 from tandem.sales import services
 from tandem.sales.models import SalesOrder
 from tests.kit.api import api_client, assert_problem
-from tests.sales.conftest import deliver, quotation
+from tests.sales.conftest import DAY, deliver, quotation
 from tests.web.support import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -189,3 +189,28 @@ def test_without_the_setting_a_down_payment_is_refused_and_says_where_to_set_it(
     assert answer.status_code == 400 and "accounting settings" in answer.content.decode()
     assert written() == before
     assert services.down_payments_invoiced(order) == 0
+
+
+def test_a_down_payment_under_a_tax_included_in_the_price_is_what_was_asked(
+    company: Company, salesperson: User, customer: Partner, design: Product, vat: Tax, admin: User
+) -> None:
+    """A price that includes its tax is priced as such on the down payment and its deduction (an
+    untaxed share given as a tax-included price would be taxed again: 1,000 asked, 813 invoiced)."""
+    included = taxes.create_tax(
+        company, admin, name="VAT 23% incl.", use="sale", computation="percent", amount=D(23),
+        price_included=True, account=vat.account,
+    )  # fmt: skip
+    order = services.create_order(
+        company, salesperson, partner=customer, order_date=DAY,
+        lines=[services.OrderLineData(product=design, quantity="10", price_unit="500", taxes=[included])],
+    )  # fmt: skip
+    services.confirm_order(order, admin)
+    order.refresh_from_db()
+    assert order.amount_total == D("5000.00")
+    down = accounting.post_invoice(services.invoice_down_payment(order, admin, percent="20"), admin)
+    assert (down.amount_untaxed, down.amount_total) == (D("813.01"), D("1000.00"))
+    assert services.down_payments_left(order).untaxed == D("813.01")
+    final = accounting.post_invoice(services.invoice_order(order, admin), admin)
+    assert final.amount_total == D("4000.00") and down.amount_total + final.amount_total == order.amount_total
+    assert services.down_payments_left(order).total == 0
+    assert not invariants.violations()

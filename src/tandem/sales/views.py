@@ -296,7 +296,7 @@ class OrderDetailView(ObjectDetailView):
             else ""
         )
         context["down_payment_left"] = (
-            services.down_payments_left(order).total if order.state in queries.CONFIRMED_STATES else None
+            services.down_payments_left(order).untaxed if order.state in queries.CONFIRMED_STATES else None
         )
         context["expired"] = queries.expired(order)
         exposure = queries.exposure(order) if order.state in services.EDITABLE else None

@@ -60,21 +60,25 @@ def advances_account(company: Company) -> Account:
 
 @dataclass(frozen=True)
 class Left:
-    """What of an order's down payments is not deducted yet, per account and set of taxes (untaxed)."""
+    """What of an order's down payments is not deducted yet, per account and set of taxes, as
+    line prices: untaxed, but with the taxes that are included in the price (as an invoice line's
+    price is given, so a deduction of this much takes back to the cent what was paid)."""
 
     amounts: dict[Key, Decimal]
     invoices: list[Invoice]
+    untaxed: Decimal = ZERO  # the same, untaxed: what the order's page shows
 
     @property
     def total(self) -> Decimal:
         return sum(self.amounts.values(), ZERO)
 
 
-def _balances(order: SalesOrder) -> tuple[dict[Key, Decimal], list[Invoice]]:
+def _balances(order: SalesOrder) -> tuple[dict[Key, Decimal], dict[Key, Decimal], list[Invoice]]:
     """Per account and set of taxes, the down payments invoiced on ``order`` less those deducted
-    (untaxed), on invoices not cancelled (a draft counts: what a draft deducts is not deducted
-    twice); and the down-payment invoices. Keyed by account too, so a deduction takes back from
-    the account the down payment went to, even when the setting has changed since."""
+    (as line prices, see :class:`Left`, and untaxed), on invoices not cancelled (a draft counts:
+    what a draft deducts is not deducted twice); and the down-payment invoices. Keyed by account
+    too, so a deduction takes back from the account the down payment went to, even when the
+    setting has changed since."""
     rows = (
         OrderInvoiceLine.objects.filter(
             order=order,
@@ -87,19 +91,23 @@ def _balances(order: SalesOrder) -> tuple[dict[Key, Decimal], list[Invoice]]:
         .order_by("id")
     )
     amounts: dict[Key, Decimal] = defaultdict(lambda: ZERO)
+    untaxed: dict[Key, Decimal] = defaultdict(lambda: ZERO)
     invoices: dict[int, Invoice] = {}
     for row in rows:
         line = row.invoice_line
-        amounts[line.account_id, _key(list(line.taxes.all()))] += line.amount_untaxed
+        key = (line.account_id, _key(list(line.taxes.all())))
+        amounts[key] += _priced(line.quantity, line.price_unit, line.discount, order)
+        untaxed[key] += line.amount_untaxed
         if row.kind == K.DOWN_PAYMENT:
             invoices[line.invoice_id] = line.invoice
-    return dict(amounts), list(invoices.values())
+    return dict(amounts), dict(untaxed), list(invoices.values())
 
 
 def down_payments_left(order: SalesOrder) -> Left:
     """Down payments invoiced on ``order`` less those deducted, per account and set of taxes."""
-    amounts, invoices = _balances(order)
-    return Left({key: amount for key, amount in amounts.items() if amount > 0}, invoices)
+    amounts, untaxed, invoices = _balances(order)
+    left = {key: amount for key, amount in amounts.items() if amount > 0}
+    return Left(left, invoices, sum((untaxed[key] for key in left), ZERO))
 
 
 def check_down_payments(order: SalesOrder) -> None:
@@ -126,6 +134,13 @@ def down_payments_invoiced(order: SalesOrder) -> Decimal:
         order=order, kind=K.DOWN_PAYMENT, invoice_line__invoice__kind=Invoice.Kind.CUSTOMER_INVOICE
     ).exclude(invoice_line__invoice__state=Invoice.State.CANCELLED)
     return sum((row.invoice_line.amount_total for row in rows.select_related("invoice_line")), ZERO)
+
+
+def _priced(quantity: Decimal, price_unit: Decimal, discount: Decimal, order: SalesOrder) -> Decimal:
+    """A line's amount at its price, rounded: untaxed, or taxes included where its taxes are
+    included in the price. Down payments are spread and deducted in these terms, so that a
+    line of a price-included tax is priced as such (its untaxed amount would be taxed again)."""
+    return round_money(quantity * price_unit * (HUNDRED - discount) / HUNDRED, order.currency)
 
 
 def _key(taxes: Sequence[Tax]) -> TaxKey:
@@ -173,7 +188,9 @@ def invoice_down_payment(
             else value
         )
         before = down_payments_invoiced(locked)
-        if total <= 0 or before + total > locked.amount_total:
+        if total <= 0:
+            raise ValidationFailed({given[0]: [_("This down payment rounds to nothing: ask for more.")]})
+        if before + total > locked.amount_total:
             raise ValidationFailed(
                 {
                     given[0]: [
@@ -190,7 +207,7 @@ def invoice_down_payment(
         taxes_of: dict[TaxKey, list[Tax]] = {}
         for line in locked.lines.filter(optional=False).prefetch_related("taxes").order_by("sequence", "id"):
             key = _key(list(line.taxes.all()))
-            bases[key] += line.amount_untaxed
+            bases[key] += _priced(line.quantity, line.price_unit, line.discount, locked)
             taxes_of[key] = list(line.taxes.all())
         account = advances_account(locked.company)
         label = (

@@ -1,0 +1,148 @@
+"""Down payments and cent rounding, for random orders (issue 17): several lines under different
+taxes — 22 % and 9.5 %, on top of the price or included in it — with random quantities, prices
+and discounts, a down payment of a random percentage, then the final invoice of the goods. The
+down payment and the final invoice add up to the order's total to the cent, the deduction never
+exceeds what was paid in advance (untaxed or with its taxes), nothing is left to deduct, and the
+books' invariants hold."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, Phase, assume, given, note, settings
+from hypothesis import strategies as st
+
+from tandem.accounting.models import Account, Invoice, JournalLine, Tax
+from tandem.accounting.services import invoices as accounting
+from tandem.accounting.services import taxes
+from tandem.catalog.models import Product
+from tandem.catalog.services import create_product
+from tandem.core import invariants
+from tandem.core.models import Company, Uom, User
+from tandem.partners.models import Partner
+from tandem.sales import services
+from tandem.sales.models import OrderInvoiceLine, SalesOrder
+from tests.sales.conftest import DAY
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+K = OrderInvoiceLine.Kind
+# (rate, included in the price)
+TAX_KINDS = [(D(22), False), (D("9.5"), False), (D(22), True), (D("9.5"), True), (None, False)]
+
+
+@pytest.fixture
+def sale_taxes(company: Company, vat: Tax) -> list[Tax | None]:
+    """Slovenian-style VAT rates beside the chart's: each on top of the price and included in it."""
+    made: list[Tax | None] = []
+    for rate, included in TAX_KINDS:
+        if rate is None:
+            made.append(None)
+            continue
+        made.append(
+            taxes.create_tax(
+                company, None, name=f"VAT {rate}%{' incl.' if included else ''}", use="sale",
+                computation="percent", amount=rate, price_included=included, account=vat.account,
+            )
+        )  # fmt: skip
+    return made
+
+
+@pytest.fixture
+def services_sold(company: Company, admin: User, pcs: Uom) -> list[Product]:
+    """Services invoiced on ordered quantities: the final invoice needs no delivery."""
+    return [
+        create_product(
+            company, admin, name=f"Service {n}", sku=f"SRV-P{n}", uom=pcs, kind="service",
+            sales_price=D(10),
+        )
+        for n in range(3)
+    ]  # fmt: skip
+
+
+line_strategy = st.tuples(
+    st.integers(0, len(TAX_KINDS) - 1),  # which taxes
+    st.integers(4, 999).map(lambda n: D(n) / 4),  # quantity, in quarters
+    st.integers(50, 500_000).map(lambda n: D(n) / 100),  # unit price, to the cent
+    st.sampled_from([D(0), D(0), D(5), D("7.5")]),  # discount %
+)
+percent_strategy = st.one_of(
+    st.integers(1, 10_000).map(lambda n: D(n) / 100), st.sampled_from([D("0.01"), D(50), D(100)])
+)
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    phases=[Phase.explicit, Phase.generate],  # shrinking an example of these takes minutes
+)
+@given(lines=st.lists(line_strategy, min_size=2, max_size=6), percent=percent_strategy)
+def test_a_down_payment_and_the_final_invoice_add_up_to_the_order_to_the_cent(
+    lines: list[tuple[int, Decimal, Decimal, Decimal]],
+    percent: Decimal,
+    company: Company,
+    admin: User,
+    customer: Partner,
+    sale_taxes: list[Tax | None],
+    services_sold: list[Product],
+) -> None:
+    note(f"lines={lines!r} percent={percent!r}")
+    with transaction.atomic():
+        order = services.create_order(
+            company,
+            admin,
+            partner=customer,
+            order_date=DAY,
+            lines=[
+                services.OrderLineData(
+                    product=services_sold[n % len(services_sold)],
+                    quantity=quantity,
+                    price_unit=price,
+                    discount=discount,
+                    taxes=[tax] if (tax := sale_taxes[kind]) is not None else [],
+                )
+                for n, (kind, quantity, price, discount) in enumerate(lines)
+            ],
+        )
+        services.confirm_order(order, admin)
+        order.refresh_from_db()
+        assert order.state == SalesOrder.State.CONFIRMED
+        assume(order.amount_total * percent / 100 >= 1)  # less rounds to nothing: refused, as it should
+        down = accounting.post_invoice(
+            services.invoice_down_payment(order, admin, percent=str(percent)), admin
+        )
+        asked = (order.amount_total * percent / 100).quantize(D("0.01"))
+        assert down.amount_total > 0
+        # spread over the taxes, the down payment is what was asked up to a cent per set of taxes
+        assert abs(down.amount_total - asked) <= D("0.01") * len(TAX_KINDS), (down.amount_total, asked)
+        assert services.down_payments_invoiced(order) <= order.amount_total
+        assert services.down_payments_left(order).untaxed == down.amount_untaxed
+
+        final = services.invoice_order(order, admin)
+        assert final.amount_total >= 0
+        if final.amount_total > 0:  # all paid in advance, the final invoice is zero: not posted (accounting)
+            final = accounting.post_invoice(final, admin)
+        assert down.amount_total + final.amount_total == order.amount_total, (
+            down.amount_total, final.amount_total, order.amount_total,
+        )  # fmt: skip
+        assert down.amount_untaxed + final.amount_untaxed == order.amount_untaxed
+        deducted = [
+            row.invoice_line for row in OrderInvoiceLine.objects.filter(
+                order=order, kind=K.DEDUCTION
+            ).select_related("invoice_line")
+        ]  # fmt: skip
+        assert deducted and all(line.invoice_id == final.pk for line in deducted)
+        assert -sum((line.amount_untaxed for line in deducted), D(0)) <= down.amount_untaxed
+        assert -sum((line.amount_total for line in deducted), D(0)) <= down.amount_total
+        left = services.down_payments_left(order)
+        assert left.total == left.untaxed == 0 and not left.amounts
+        # the advances account is back where it was: what was paid in advance is all deducted
+        advances = Account.objects.get(company=company, code="2050")
+        if final.state == Invoice.State.POSTED:
+            moved = JournalLine.objects.filter(account=advances, entry__in=[down.entry_id, final.entry_id])
+            assert sum((line.credit - line.debit for line in moved), D(0)) == 0
+        assert not invariants.violations(), invariants.describe(invariants.violations())
+        transaction.set_rollback(True)
