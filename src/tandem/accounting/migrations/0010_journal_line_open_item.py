@@ -1,7 +1,11 @@
 """Journal lines keep whether they are still open items (``open_item``), so that what is open
 now is read from a small index. Existing posted lines on reconcilable accounts are flagged from
-their amounts less what their matches took."""
+their amounts less what their matches took.
 
+SQLite adds a NOT NULL column by rebuilding the table, which drops its triggers: the monthly
+balances' triggers (0004) are made again after it."""
+
+import importlib
 from decimal import Decimal
 
 import django.db.models.functions.comparison
@@ -33,6 +37,15 @@ def flag_open_items(apps, schema_editor):
         JournalLine.objects.filter(pk__in=closed[start : start + 10_000]).update(open_item=False)
 
 
+def keep_sqlite_balances(apps, schema_editor):
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    balances = importlib.import_module("tandem.accounting.migrations.0004_monthly_balances")
+    for drop, create in zip(balances.SQLITE_REVERSE, balances._sqlite(), strict=True):
+        schema_editor.execute(drop.replace("DROP TRIGGER", "DROP TRIGGER IF EXISTS"), params=None)
+        schema_editor.execute(create, params=None)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("accounting", "0009_bookspaymentterm"),
@@ -46,7 +59,8 @@ class Migration(migrations.Migration):
             name="open_item",
             field=models.BooleanField(default=False, editable=False, verbose_name="open item"),
         ),
-        migrations.RunPython(flag_open_items, migrations.RunPython.noop),
+        migrations.RunPython(keep_sqlite_balances, migrations.RunPython.noop),
+        migrations.RunPython(flag_open_items, migrations.RunPython.noop, elidable=True),
         migrations.AddIndex(
             model_name="journalline",
             index=models.Index(
