@@ -1,5 +1,6 @@
 """Decimal money: rounding to the currency's minor unit, dated rates, unit conversions, and the
-number reader every service uses for amounts and quantities it is given."""
+number reader every service uses for amounts and quantities it is given, and quantities written
+plainly into text."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from tandem.core.money import (
     MissingRate,
     convert,
     convert_quantity,
+    plain,
     rate,
     read_decimal,
     round_money,
+    trimmed,
 )
 
 
@@ -95,3 +98,30 @@ def test_a_decimal_or_its_text_reads_back_unchanged_with_no_error(number: Decima
     assert read_decimal(str(number), "amount", errors) == number
     assert read_decimal("", "amount", errors) == 0
     assert errors == {}
+
+
+@pytest.mark.parametrize(
+    ("number", "text"),
+    [
+        (Decimal("30").normalize(), "30"),  # 3E+1
+        (Decimal("100.0000"), "100"),
+        (Decimal("2.500"), "2.5"),
+        (Decimal("0.125"), "0.125"),
+        (Decimal("0.0000001"), "0.0000001"),  # str() gives 1E-7
+        (Decimal("-0.00"), "0"),
+        (Decimal("-12.340"), "-12.34"),
+        (7, "7"),
+    ],
+)
+def test_a_quantity_is_written_plainly(number: Decimal, text: str) -> None:
+    assert plain(number) == text
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False))
+def test_a_plain_quantity_has_no_exponent_and_reads_back_as_the_same_number(number: Decimal) -> None:
+    text = plain(number)
+    assert "E" not in text.upper()
+    assert Decimal(text) == number
+    assert not text.endswith(".") and (("." not in text) or not text.endswith("0"))
+    assert trimmed(number) == number and trimmed(number).as_tuple().exponent <= 0  # type: ignore[operator]
+    assert "E" not in str(trimmed(number)) or abs(number) < Decimal("1e-6")

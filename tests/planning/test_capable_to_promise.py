@@ -47,6 +47,15 @@ def test_four_tables_wait_for_the_legs_over_christmas(company: Company, admin: U
     assert "3 days" in found.reason
 
 
+def test_the_promise_writes_its_quantities_plainly(company: Company, admin: User) -> None:
+    """Read by a salesperson: 30 and 100, never 3E+1 and 1E+2 (``Decimal.normalize``)."""
+    shop = build(company, admin)
+    assert capable_to_promise(shop.products["screw"], "30", today=TODAY).reason == "30 Screw in stock."
+    assert capable_to_promise(shop.products["screw"], Decimal("100.0000"), today=TODAY).reason == (
+        "100 Screw in stock."
+    )
+
+
 def test_with_legs_on_the_shelf_the_saw_bounds_the_tables(company: Company, admin: User) -> None:
     """Tops are there at 8:30 on the 24th (as above); assembly is free: 8:30–11:30 the same day."""
     shop = build(company, admin, legs_in_stock="16")

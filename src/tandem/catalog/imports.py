@@ -37,6 +37,7 @@ from tandem.core.importing import (
 )
 from tandem.core.messages import Message
 from tandem.core.models import Currency, Uom
+from tandem.core.money import plain
 
 DEFAULT_UOM = "pcs"
 PLACES = Decimal("0.0001")
@@ -272,7 +273,7 @@ PRICE_FIELDS = (
 
 
 def _quantity_key(value: Decimal) -> str:
-    return format(value.normalize(), "f") if value else "0"
+    return plain(value) if value else "0"
 
 
 def _price_key(match_key: str, cleaned: Cleaned) -> str:

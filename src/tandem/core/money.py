@@ -67,6 +67,22 @@ def convert_quantity(quantity: Decimal, source: Uom, target: Uom) -> Decimal:
     return (converted / target.rounding).quantize(Decimal(1), rounding=ROUND_HALF_UP) * target.rounding
 
 
+def plain(number: Decimal | int) -> str:
+    """A quantity as a person writes it, for text and event payloads: no trailing zeros and
+    never an exponent — 30, 2.5, 0.125 (``str(Decimal("30.0000").normalize())`` is "3E+1" and
+    ``str(Decimal("0.0000001"))`` "1E-7"). Exact: no rounding to the context's precision."""
+    text = f"{number:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def trimmed(number: Decimal) -> Decimal:
+    """``number`` without trailing zeros and with no positive exponent (30.0000 → 30, not
+    3E+1): a list column's value, which a CSV export writes with ``str``."""
+    return Decimal(plain(number))
+
+
 def read_decimal(
     value: Any, key: str, errors: dict[str, list[str]], *, least: Literal["any", "zero", "above zero"] = "any"
 ) -> Decimal:

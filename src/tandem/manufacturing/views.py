@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from tandem.catalog.models import Product
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import User
-from tandem.core.money import read_decimal
+from tandem.core.money import plain, read_decimal, trimmed
 from tandem.inventory.models import Move
 from tandem.manufacturing import queries, services
 from tandem.manufacturing.filters import (
@@ -71,7 +71,7 @@ W = WorkOrder.State
 
 
 def _quantity(value: Any) -> Any:
-    return value.normalize() if value is not None else ""
+    return trimmed(value) if value is not None else ""
 
 
 autocomplete.register(
@@ -387,7 +387,7 @@ class _Requirement:
     def __init__(self, row: queries.Requirement) -> None:
         self.level = row.level
         self.name = "\u2003" * (row.level - 1) + str(row.product)
-        self.quantity = row.quantity.normalize()
+        self.quantity = trimmed(row.quantity)
         self.unit = row.product.uom.code
         self.supply = _("made: %(bom)s") % {"bom": row.makes} if row.makes is not None else _("bought")
         self.kit = row.through_kit.name if row.through_kit is not None else ""
@@ -411,7 +411,7 @@ class BomExplodeView(ModelView):
             **self.base_context(),
             "title": _("Requirements of %(bom)s") % {"bom": bom},
             "object": bom,
-            "quantity": quantity.normalize() if not errors else request.GET.get("quantity", ""),
+            "quantity": trimmed(quantity) if not errors else request.GET.get("quantity", ""),
             "errors": errors.get("quantity", []),
             "table": Table(
                 REQUIREMENT_COLUMNS, [_Requirement(r) for r in rows], caption=_("Levels"), key="levels"
@@ -561,7 +561,7 @@ class _Component:
     def __init__(self, move: Any) -> None:
         self.product = move.product
         self.quantity = move.quantity
-        self.reserved = sum((r.quantity for r in move.reservations.all()), Decimal(0)).normalize()
+        self.reserved = trimmed(sum((r.quantity for r in move.reservations.all()), Decimal(0)))
 
 
 class OrderDetailView(ObjectDetailView):
@@ -715,13 +715,13 @@ class ProduceView(_OrderFormView):
     heading = gettext_lazy("Produce on %(order)s")
 
     def make_form(self, order: ManufacturingOrder, data: Any = None) -> ProduceForm:
-        return ProduceForm(data, initial={"quantity": (order.quantity - queries.produced(order)).normalize()})
+        return ProduceForm(data, initial={"quantity": trimmed(order.quantity - queries.produced(order))})
 
     def perform(self, order: ManufacturingOrder, form: ProduceForm) -> str:
         data = form.cleaned_data
         production = services.produce(order, self.actor, data.get("quantity"), lot=data.get("lot") or None)
         return _("%(quantity)s made, worth %(value)s.") % {
-            "quantity": production.quantity.normalize(),
+            "quantity": plain(production.quantity),
             "value": production.value,
         }
 

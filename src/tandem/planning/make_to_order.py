@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from tandem.core import events
 from tandem.core.models import Company, User
+from tandem.core.money import plain
 from tandem.manufacturing import services as manufacturing
 from tandem.manufacturing.models import ManufacturingOrder
 from tandem.planning import capacity, promise, queries, scheduling
@@ -109,7 +110,7 @@ def _make_one(
         {
             "order": order.number,
             "product": order.product.sku,
-            "quantity": str(order.quantity.normalize()),
+            "quantity": plain(order.quantity),
             "due": order.due_date.isoformat(),
             "origin": origin,
         },

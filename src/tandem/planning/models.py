@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from tandem.catalog.models import Product
 from tandem.core.bases import CompanyOwned, Versioned
 from tandem.core.jobs.models import Job
+from tandem.core.money import plain
 from tandem.core.states import Transition
 from tandem.inventory.models import Warehouse
 from tandem.manufacturing.models import Bom, ManufacturingOrder
@@ -273,7 +274,7 @@ class PlannedOrder(CompanyOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.quantity.normalize():f} × {self.product}"
+        return f"{self.get_kind_display()} {plain(self.quantity)} × {self.product}"
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
@@ -322,7 +323,7 @@ class MrpException(CompanyOwned):
         values = {
             "doc": self.reference or _("the planned order"),
             "product": self.product,
-            "quantity": f"{self.quantity.normalize():f}",  # 30, not 3E+1
+            "quantity": plain(self.quantity),  # 30, not 3E+1
             "due": self.due_date.isoformat() if self.due_date else "",
             "need": self.need_date.isoformat() if self.need_date else "",
         }

@@ -29,7 +29,7 @@ from tandem.core.errors import StaleVersion, ValidationFailed
 from tandem.core.jobs import services as jobs
 from tandem.core.messages import Message
 from tandem.core.models import Company, User
-from tandem.core.money import read_decimal
+from tandem.core.money import plain, read_decimal
 from tandem.core.states import transition, transition_rows
 from tandem.core.versioning import update_versioned
 from tandem.inventory.models import Warehouse
@@ -375,7 +375,7 @@ def create_forecast(company: Company, actor: User | None, **fields: Any) -> Fore
             "product": forecast.product.sku,
             "warehouse": forecast.warehouse.code,
             "month": forecast.month.isoformat()[:7],
-            "quantity": str(forecast.quantity.normalize()),
+            "quantity": plain(forecast.quantity),
         },
     )
     return forecast
@@ -446,7 +446,7 @@ def create_product_planning(company: Company, actor: User | None, **fields: Any)
         "productplanning.created",
         row,
         actor,
-        {"product": row.product.sku, "policy": row.policy, "lot_quantity": str(row.lot_quantity.normalize())},
+        {"product": row.product.sku, "policy": row.policy, "lot_quantity": plain(row.lot_quantity)},
     )
     return row
 

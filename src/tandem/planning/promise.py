@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from tandem.catalog.models import Product
 from tandem.core.models import Company
+from tandem.core.money import plain
 from tandem.inventory.models import OPEN_STATES, STOCKED_KINDS, Location, Move, Quant, Transfer, Warehouse
 from tandem.manufacturing import queries as manufacturing
 from tandem.manufacturing.models import Bom, ManufacturingOrder, Production
@@ -105,7 +106,7 @@ class Step:
     def reason(self) -> str:
         """The step's reasoning in a sentence, in the reader's language."""
         day = self.date.isoformat() if self.date else ""
-        words = {"product": self.product.name, "day": day, "quantity": self.quantity.normalize()}
+        words = {"product": self.product.name, "day": day, "quantity": plain(self.quantity)}
         if self.bound == Bound.STOCK:
             return _("%(quantity)s %(product)s in stock.") % words
         if self.bound == Bound.SUPPLY:

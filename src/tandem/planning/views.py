@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 from tandem.core.errors import BusinessError
 from tandem.core.jobs import services as jobs
 from tandem.core.messages import Message
+from tandem.core.money import trimmed
 from tandem.core.querysets import allowed_company
 from tandem.manufacturing.models import ManufacturingOrder, WorkCentre
 from tandem.planning import capacity, mrp_services, queries, scheduling, services
@@ -61,10 +62,10 @@ class ReorderRuleListView(ObjectListView):
     columns = [
         Column("product", gettext_lazy("Product"), link=True),
         Column("warehouse", gettext_lazy("Warehouse")),
-        Column("min_quantity", gettext_lazy("Minimum"), numeric=True, shown=lambda q: q.normalize()),
-        Column("max_quantity", gettext_lazy("Maximum"), numeric=True, shown=lambda q: q.normalize()),
-        Column("multiple", gettext_lazy("Multiple"), numeric=True, shown=lambda q: q.normalize()),
-        Column("safety_stock", gettext_lazy("Safety stock"), numeric=True, shown=lambda q: q.normalize()),
+        Column("min_quantity", gettext_lazy("Minimum"), numeric=True, shown=trimmed),
+        Column("max_quantity", gettext_lazy("Maximum"), numeric=True, shown=trimmed),
+        Column("multiple", gettext_lazy("Multiple"), numeric=True, shown=trimmed),
+        Column("safety_stock", gettext_lazy("Safety stock"), numeric=True, shown=trimmed),
         Column("active", gettext_lazy("Active")),
     ]
     sorts = {"newest": SortKey("id", gettext_lazy("Newest"), descending=True)}
@@ -217,7 +218,6 @@ class ScheduleView(ModelView):
 
 PANEL_ROWS = 200
 RELEASABLE = (PlannedOrder.State.PROPOSED, PlannedOrder.State.FIRM)
-_n = lambda q: q.normalize()  # noqa: E731
 
 
 class MrpRunActions(ActionView):
@@ -297,7 +297,7 @@ class MrpRunListView(ObjectListView):
 PLANNED_COLUMNS = [
     Column("product", gettext_lazy("Product"), link=lambda o: o.get_absolute_url()),
     Column("kind", gettext_lazy("Make or buy")),
-    Column("quantity", gettext_lazy("Quantity"), numeric=True, shown=_n),
+    Column("quantity", gettext_lazy("Quantity"), numeric=True, shown=trimmed),
     Column("start_date", gettext_lazy("Start"), sort="start"),
     Column("due_date", gettext_lazy("Due"), sort="due"),
     Column("warehouse", gettext_lazy("Warehouse")),
@@ -482,7 +482,7 @@ class ForecastListView(ObjectListView):
         Column("product", gettext_lazy("Product"), link=lambda o: o.get_absolute_url()),
         Column("warehouse", gettext_lazy("Warehouse")),
         Column("month", gettext_lazy("Month"), sort="month", shown=lambda d: d.strftime("%Y-%m")),
-        Column("quantity", gettext_lazy("Quantity"), numeric=True, shown=_n),
+        Column("quantity", gettext_lazy("Quantity"), numeric=True, shown=trimmed),
     ]
     sorts = {
         "month": SortKey("month", gettext_lazy("Month"), descending=True),
@@ -531,8 +531,8 @@ class ProductPlanningListView(ObjectListView):
     columns = [
         Column("product", gettext_lazy("Product"), link=lambda o: o.get_absolute_url()),
         Column("policy", gettext_lazy("Lot sizing")),
-        Column("lot_quantity", gettext_lazy("Lot quantity"), numeric=True, shown=_n),
-        Column("safety_stock", gettext_lazy("Safety stock"), numeric=True, shown=_n),
+        Column("lot_quantity", gettext_lazy("Lot quantity"), numeric=True, shown=trimmed),
+        Column("safety_stock", gettext_lazy("Safety stock"), numeric=True, shown=trimmed),
     ]
     sorts = {"newest": SortKey("id", gettext_lazy("Newest"), descending=True)}
     default_sort = "newest"

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.catalog.models import Product
 from tandem.core.models import Currency, Uom, User
+from tandem.core.money import plain
 from tandem.core.querysets import allowed_company
 from tandem.inventory.models import Warehouse
 from tandem.partners.models import Partner
@@ -206,7 +207,7 @@ class ReceiveForm(forms.Form):
                 initial=status.to_receive,
                 required=False,
                 help_text=_("Ordered %(ordered)s, received %(received)s")
-                % {"ordered": status.ordered.normalize(), "received": status.received.normalize()},
+                % {"ordered": plain(status.ordered), "received": plain(status.received)},
             )
         style_fields(self)
 

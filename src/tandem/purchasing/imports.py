@@ -32,6 +32,7 @@ from tandem.core.importing import (
 )
 from tandem.core.messages import Message
 from tandem.core.models import Currency, Uom
+from tandem.core.money import plain
 from tandem.partners.models import Partner
 from tandem.purchasing import services
 from tandem.purchasing.models import PurchaseOrder, SupplierPrice
@@ -183,7 +184,7 @@ def _price_key(match_key: str, cleaned: Cleaned) -> str | None:
         [
             str(cleaned["partner_id"]),
             cleaned["sku"],
-            format(quantity.normalize(), "f"),
+            plain(quantity),
             start.isoformat() if start else "",
         ]
     )

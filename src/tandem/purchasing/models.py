@@ -18,6 +18,7 @@ from tandem.accounting.models import Invoice
 from tandem.catalog.models import PRICE_DIGITS, PRICE_PLACES, Product
 from tandem.core.bases import CompanyOwned, Versioned
 from tandem.core.models import Company, Currency, Uom
+from tandem.core.money import plain
 from tandem.core.states import Transition
 from tandem.inventory.models import Transfer, Warehouse
 from tandem.partners.models import Partner
@@ -362,7 +363,7 @@ class PurchaseRequest(CompanyOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product} × {self.quantity.normalize()}"
+        return f"{self.product} × {plain(self.quantity)}"
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

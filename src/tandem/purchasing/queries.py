@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from tandem.catalog.models import Product
 from tandem.core.models import Company, Uom
-from tandem.core.money import MissingRate, convert
+from tandem.core.money import MissingRate, convert, plain
 from tandem.inventory.models import OPEN_STATES as OPEN_TRANSFERS
 from tandem.inventory.models import Move, Transfer
 from tandem.partners.models import Partner
@@ -271,27 +271,23 @@ def match_line(status: LineStatus) -> LineStatus:
     if status.billed > status.received:
         status.warnings.append(
             _("%(product)s: billed %(billed)s but received %(received)s.")
-            % {"product": product, "billed": _n(status.billed), "received": _n(status.received)}
+            % {"product": product, "billed": plain(status.billed), "received": plain(status.received)}
         )
     if status.received > status.ordered:
         status.warnings.append(
             _("%(product)s: received %(received)s but ordered %(ordered)s.")
-            % {"product": product, "received": _n(status.received), "ordered": _n(status.ordered)}
+            % {"product": product, "received": plain(status.received), "ordered": plain(status.ordered)}
         )
     if status.billed_price is not None and status.billed_price != line.price_unit:
         status.warnings.append(
             _("%(product)s: billed at %(billed)s a unit, ordered at %(ordered)s.")
-            % {"product": product, "billed": _n(status.billed_price), "ordered": _n(line.price_unit)}
+            % {"product": product, "billed": plain(status.billed_price), "ordered": plain(line.price_unit)}
         )
     return status
 
 
 def mismatches(statuses: Iterable[LineStatus]) -> list[str]:
     return [warning for status in statuses for warning in status.warnings]
-
-
-def _n(value: Decimal) -> str:
-    return f"{value.normalize():f}"
 
 
 # --- supplier performance (the partner card's panel) -----------------------------------------

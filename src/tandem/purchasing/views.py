@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from tandem.catalog.models import Product
 from tandem.core.errors import BusinessError, ValidationFailed
+from tandem.core.money import trimmed
 from tandem.inventory.models import Transfer
 from tandem.partners.models import Partner
 from tandem.purchasing import queries, services
@@ -181,7 +182,7 @@ class RequestListView(ObjectListView):
     default_filters = {"state": "open"}
     columns = [
         Column("product", gettext_lazy("Product"), link=True),
-        Column("quantity", gettext_lazy("Quantity"), numeric=True, shown=lambda q: q.normalize()),
+        Column("quantity", gettext_lazy("Quantity"), numeric=True, shown=trimmed),
         Column("uom", gettext_lazy("Unit")),
         Column("needed_by", gettext_lazy("Needed by"), sort="needed"),
         Column("partner", gettext_lazy("Supplier")),

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from tandem.accounting.models import JournalLine
 from tandem.accounting.queries import reports
 from tandem.api.viewsets import ServiceViewSet
+from tandem.core.money import plain
 
 PARAMETERS = [
     OpenApiParameter("start", OpenApiTypes.DATE, description="First day (default: the 1st of this month)."),
@@ -29,7 +30,7 @@ PARAMETERS = [
 
 
 def _money(value: Decimal) -> str:
-    return f"{value:.2f}" if value == value.quantize(Decimal("0.01")) else str(value.normalize())
+    return f"{value:.2f}" if value == value.quantize(Decimal("0.01")) else plain(value)
 
 
 def _row(row: reports.Row) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from tandem.accounting.models import BooksPaymentTerm, PaymentTermLine
 from tandem.core import events
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Company, PaymentTerm, User
-from tandem.core.money import read_decimal
+from tandem.core.money import plain, read_decimal
 from tandem.core.versioning import update_versioned
 
 TERM_FIELDS = ("name", "days")
@@ -93,21 +93,16 @@ def line_errors(lines: Sequence[TermLine]) -> list[str]:
         if percent >= HUNDRED:
             problems.append(
                 _("The percentages add up to %(total)s %%: nothing is left for the balance line.")
-                % {"total": _plain(percent)}
+                % {"total": plain(percent)}
             )
     elif any(line.value == V.FIXED for line in lines):
         problems.append(_("A term with a fixed amount ends with a balance line."))
     elif percent != HUNDRED:
         problems.append(
             _("The percentages add up to %(total)s %%: make them 100 %% or end with a balance line.")
-            % {"total": _plain(percent)}
+            % {"total": plain(percent)}
         )
     return problems
-
-
-def _plain(amount: Decimal) -> str:
-    """30.0000 → "30", 33.3300 → "33.33" (never "3E+1")."""
-    return f"{amount.normalize():f}"
 
 
 def _lines(rows: Iterable[TermLine | dict[str, object]]) -> list[TermLine]:
@@ -147,9 +142,9 @@ def lines_text(term: PaymentTerm) -> list[str]:
     shown = []
     for line in PaymentTermLine.objects.filter(term=term):
         if line.value == V.PERCENT:
-            what = f"{_plain(line.amount)} %"
+            what = f"{plain(line.amount)} %"
         else:
-            what = _plain(line.amount) if line.value == V.FIXED else "balance"
+            what = plain(line.amount) if line.value == V.FIXED else "balance"
         shown.append(f"{what} +{line.days}{' eom' if line.end_of_month else ''}")
     return shown
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from tandem.catalog.models import Product
 from tandem.core.bases import CompanyOwned, Versioned
 from tandem.core.models import Currency, User
+from tandem.core.money import plain
 from tandem.core.querysets import CompanyQuerySet
 from tandem.core.states import Transition
 from tandem.crm.models.rules import VIEW_ALL_DEALS, VIEW_TEAM_DEALS, own_or_team, sees_all
@@ -264,7 +265,7 @@ class DealProduct(CompanyOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product} × {self.quantity.normalize():f}"
+        return f"{self.product} × {plain(self.quantity)}"
 
 
 class ActivityQuerySet(CompanyQuerySet):

@@ -22,7 +22,7 @@ from tandem.core import events, states
 from tandem.core.errors import BusinessError, IllegalTransition, StaleVersion, ValidationFailed
 from tandem.core.messages import Message
 from tandem.core.models import Company, Currency, User
-from tandem.core.money import read_decimal
+from tandem.core.money import plain, read_decimal
 from tandem.core.notifications.services import notify, register_kind
 from tandem.core.versioning import update_versioned
 from tandem.crm.models import (
@@ -402,11 +402,7 @@ def _set_products(deal: Deal, actor: User | None, wanted: list[tuple[Product, De
         "deal.products_changed",
         deal,
         actor,
-        {
-            "products": [
-                [product.sku or product.name, f"{quantity.normalize():f}"] for product, quantity in wanted
-            ]
-        },
+        {"products": [[product.sku or product.name, plain(quantity)] for product, quantity in wanted]},
     )
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from tandem.catalog.models import Product
 from tandem.core.errors import BusinessError, Conflict
 from tandem.core.models import Company, Uom
-from tandem.core.money import convert_quantity
+from tandem.core.money import convert_quantity, plain
 
 T = TypeVar("T")
 ZERO = Decimal(0)
@@ -63,7 +63,7 @@ def product_quantity(product: Product, quantity: Any, uom: Uom | None) -> tuple[
         if number % target.rounding:
             raise BusinessError(
                 _("%(product)s is counted in steps of %(step)s %(unit)s.")
-                % {"product": product.name, "step": target.rounding.normalize(), "unit": target.code}
+                % {"product": product.name, "step": plain(target.rounding), "unit": target.code}
             )
         converted = number
     else:

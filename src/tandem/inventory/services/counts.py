@@ -16,6 +16,7 @@ from tandem.catalog.models import Product
 from tandem.core import events
 from tandem.core.errors import BusinessError, IllegalTransition, ValidationFailed
 from tandem.core.models import Company, User
+from tandem.core.money import plain
 from tandem.core.states import transition
 from tandem.inventory.models import STOCKED_KINDS, Count, CountLine, Location, Lot, Move, Quant, Transfer
 from tandem.inventory.services import stock, transfers
@@ -94,7 +95,7 @@ def record_counted(count: Count, actor: User | None, counted: Mapping[int, Any])
         elif number % line.product.uom.rounding:
             errors[f"lines.{key}"] = [
                 _("%(product)s is counted in steps of %(step)s.")
-                % {"product": line.product.name, "step": line.product.uom.rounding.normalize()}
+                % {"product": line.product.name, "step": plain(line.product.uom.rounding)}
             ]
         else:
             line.counted = number

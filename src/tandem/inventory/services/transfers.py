@@ -25,6 +25,7 @@ from tandem.catalog.models import Product
 from tandem.core import events
 from tandem.core.errors import BusinessError, IllegalTransition, ValidationFailed
 from tandem.core.models import Company, Uom, User
+from tandem.core.money import plain
 from tandem.core.sequences import next_number
 from tandem.core.states import transition
 from tandem.inventory.models import (
@@ -717,7 +718,7 @@ def _take(move: Move, quantity: Decimal, lot: Lot | None, *, exact: bool) -> lis
                 % {
                     "product": move.product.name,
                     "location": move.source_location.path,
-                    "missing": left.normalize(),
+                    "missing": plain(left),
                     "unit": move.product.uom.code,
                 }
             )
@@ -764,7 +765,7 @@ def _incoming_lots(move: Move, quantity: Decimal, given: LotGiven | None) -> lis
     if total != quantity:
         raise BusinessError(
             _("The lots add up to %(total)s, not the %(done)s done.")
-            % {"total": total.normalize(), "done": quantity.normalize()}
+            % {"total": plain(total), "done": plain(quantity)}
         )
     return found
 
@@ -946,7 +947,7 @@ def create_return(
         if number is None or number <= 0:
             errors[f"quantities.{pk}"] = [_("A quantity is more than zero.")]
         elif number > left:
-            errors[f"quantities.{pk}"] = [_("At most %(left)s can be returned.") % {"left": left.normalize()}]
+            errors[f"quantities.{pk}"] = [_("At most %(left)s can be returned.") % {"left": plain(left)}]
         else:
             wanted[pk] = number
     if quantities is not None and set(map(int, quantities)) - set(moves):

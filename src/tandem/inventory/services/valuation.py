@@ -48,7 +48,7 @@ from tandem.catalog.models import Product
 from tandem.core import events
 from tandem.core.errors import BusinessError, StaleVersion, ValidationFailed
 from tandem.core.models import Company, User
-from tandem.core.money import read_decimal, round_money
+from tandem.core.money import plain, read_decimal, round_money
 from tandem.core.versioning import update_versioned
 from tandem.inventory.models import (
     STOCKED_KINDS,
@@ -664,7 +664,7 @@ def _refuse_with_stock(changed: list[str], held: Decimal, whose: str) -> None:
                     "until that stock is gone (its layers and the stock account's balance are on "
                     "the present terms)."
                 )
-                % {"whose": whose, "quantity": format(held.normalize(), "f"), "what": labels[name]}
+                % {"whose": whose, "quantity": plain(held), "what": labels[name]}
             ]
             for name in changed
         }

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.identifiers import InvalidIdentifier, normalize_barcode
 from tandem.core.models import User
+from tandem.core.money import plain
 from tandem.inventory import services
 from tandem.inventory.models import OPEN_STATES, Lot, Move, Transfer
 from tandem.inventory.services.common import parse_quantity
@@ -96,9 +97,9 @@ class TransferProcessView(ModelView):
             messages.error(self.request, _("“%(code)s” is on no line of this transfer.") % {"code": code})
             return
         done = parse_quantity(row.done) or Decimal(0)
-        row.done = str((done + 1).normalize())
+        row.done = plain(done + 1)
         messages.success(self.request, _("%(product)s: %(done)s of %(asked)s.") % {
-            "product": row.move.product.name, "done": row.done, "asked": row.move.quantity_asked.normalize(),
+            "product": row.move.product.name, "done": row.done, "asked": plain(row.move.quantity_asked),
         })  # fmt: skip
 
     def validate(self, transfer: Transfer, rows: list[Row]) -> HttpResponseBase:

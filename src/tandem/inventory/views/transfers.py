@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from tandem.core.models import Company, User
+from tandem.core.money import plain
 from tandem.inventory import services
 from tandem.inventory.filters import TransferFilter
 from tandem.inventory.forms import TransferForm
@@ -116,9 +117,7 @@ MOVE_COLUMNS = [
     Column("reserved", gettext_lazy("Reserved"), numeric=True, accessor=lambda m: m.reserved or None),
     Column("quantity_done", gettext_lazy("Done"), numeric=True),
     Column("uom", gettext_lazy("Unit"), accessor=lambda m: m.product.uom.code),
-    Column(
-        "asked", gettext_lazy("As asked"), accessor=lambda m: f"{m.quantity_asked.normalize()} {m.uom.code}"
-    ),
+    Column("asked", gettext_lazy("As asked"), accessor=lambda m: f"{plain(m.quantity_asked)} {m.uom.code}"),
     Column("expected_date", gettext_lazy("Expected")),
 ]
 DONE_COLUMNS = [

@@ -28,7 +28,7 @@ from tandem.catalog.models import Product
 from tandem.core import events
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Company, User
-from tandem.core.money import round_money
+from tandem.core.money import plain, round_money
 from tandem.core.sequences import next_number
 from tandem.core.states import transition
 from tandem.core.versioning import update_versioned
@@ -101,7 +101,7 @@ def _normalized(
             if rounding and data["quantity"] % rounding:
                 errors["quantity"] = [
                     _("%(product)s is counted in steps of %(step)s %(unit)s.")
-                    % {"product": product.name, "step": rounding.normalize(), "unit": product.uom.code}
+                    % {"product": product.name, "step": plain(rounding), "unit": product.uom.code}
                 ]
     due = data.get("due_date", current.due_date if current else None) or timezone.localdate()
     if product is not None and not errors:
@@ -370,7 +370,7 @@ def _produce(
             {
                 "quantity": [
                     _("Only %(left)s %(unit)s are left to make.")
-                    % {"left": remaining.normalize(), "unit": order.product.uom.code}
+                    % {"left": plain(remaining), "unit": order.product.uom.code}
                 ]
             }
         )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from tandem.core import events
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import User
+from tandem.core.money import plain
 from tandem.core.states import transition
 from tandem.inventory.models import Lot
 from tandem.inventory.services.common import parse_quantity
@@ -139,9 +140,9 @@ def _raise_alert(check: QualityCheck, actor: User | None, value: Any) -> Quality
             "%(check)s failed on %(order)s (lot %(lot)s): "
             "measured %(value)s, allowed %(low)s–%(high)s %(unit)s."
         ) % {
-            "check": point.title, "order": order.number, "lot": lot_name, "value": value.normalize(),
-            "low": point.minimum.normalize() if point.minimum is not None else "",
-            "high": point.maximum.normalize() if point.maximum is not None else "", "unit": point.unit,
+            "check": point.title, "order": order.number, "lot": lot_name, "value": plain(value),
+            "low": plain(point.minimum) if point.minimum is not None else "",
+            "high": plain(point.maximum) if point.maximum is not None else "", "unit": point.unit,
         }  # fmt: skip
     else:
         text = _("%(check)s failed on %(order)s (lot %(lot)s).") % {

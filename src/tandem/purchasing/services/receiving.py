@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from tandem.core import events, money
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Event, User
+from tandem.core.money import plain
 from tandem.core.states import transition
 from tandem.inventory import services as inventory
 from tandem.inventory.models import Move, Transfer
@@ -101,9 +102,9 @@ def over_receipts(order: PurchaseOrder, adding: Mapping[int, Decimal] | None = N
                 )
                 % {
                     "product": line.product,
-                    "total": _n(total),
-                    "ordered": _n(line.quantity),
-                    "tolerance": _n(tolerance),
+                    "total": plain(total),
+                    "ordered": plain(line.quantity),
+                    "tolerance": plain(tolerance),
                 }
             ]
     return errors
@@ -117,10 +118,6 @@ def _quantity(value: Any) -> Decimal | None:
     except InvalidOperation:
         return None
     return number if number.is_finite() else None
-
-
-def _n(value: Decimal) -> str:
-    return f"{value.normalize():f}"
 
 
 def receive_order(order: PurchaseOrder, actor: User | None, *, quantities: dict[int, Any]) -> PurchaseOrder:

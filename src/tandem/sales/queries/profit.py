@@ -37,6 +37,7 @@ from tandem.accounting.models import Invoice, InvoiceLine
 from tandem.catalog.models import Category, Product
 from tandem.core import registry
 from tandem.core.models import Company
+from tandem.core.money import trimmed
 from tandem.inventory.models import Location, Move, Transfer, ValuationLayer
 from tandem.partners.models import Partner
 from tandem.sales.models import VIEW_ALL, OrderInvoice, OrderInvoiceLine, SalesOrder
@@ -277,7 +278,7 @@ def _money(value: Any) -> Decimal:
 
 
 def _quantity(value: Any) -> Decimal:
-    return Decimal(str(value or 0)).quantize(Decimal("0.0001")).normalize()
+    return trimmed(Decimal(str(value or 0)).quantize(Decimal("0.0001")))
 
 
 def add_up(parts: Sequence[Figures]) -> Figures:

@@ -13,6 +13,7 @@ from tandem.accounting.models import Invoice
 from tandem.catalog.models import Product
 from tandem.core.errors import BusinessError
 from tandem.core.models import User
+from tandem.core.money import plain
 from tandem.core.states import transition
 from tandem.inventory import services as inventory
 from tandem.planning import services as planning
@@ -68,9 +69,9 @@ def approval_reasons(
                 "it (a sales manager's is %(manager)s %%)."
             )
             % {
-                "limit": f"{limit.normalize():f}",
+                "limit": plain(limit),
                 "lines": ", ".join(line.description for line in over),
-                "manager": f"{settings.manager_discount_limit.normalize():f}",
+                "manager": plain(settings.manager_discount_limit),
             }
         )
     return reasons

@@ -32,7 +32,7 @@ from tandem.accounting.services import invoices as accounting
 from tandem.core import events
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Company, User
-from tandem.core.money import read_decimal, round_money
+from tandem.core.money import plain, read_decimal, round_money
 from tandem.sales.models import OrderInvoice, OrderInvoiceLine, SalesOrder
 from tandem.sales.services.common import HUNDRED, ZERO
 
@@ -212,7 +212,7 @@ def invoice_down_payment(
         account = advances_account(locked.company)
         label = (
             _("Down payment of %(percent)s %% on %(order)s")
-            % {"percent": f"{value.normalize():f}", "order": locked.number}
+            % {"percent": plain(value), "order": locked.number}
             if given == ["percent"]
             else _("Down payment on %(order)s") % {"order": locked.number}
         )

@@ -19,7 +19,7 @@ from tandem.accounting.services import invoices as accounting
 from tandem.core import events
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Event, User
-from tandem.core.money import read_decimal, round_money
+from tandem.core.money import plain, read_decimal, round_money
 from tandem.core.states import transition
 from tandem.inventory.models import Transfer
 from tandem.inventory.queries import first_step
@@ -61,7 +61,7 @@ def _part(locked: SalesOrder, quantities: Mapping[int, Any] | None) -> _Part:
                 errors[f"lines.{key}"] = [
                     _("At most %(left)s of %(product)s can be invoiced now (%(policy)s).")
                     % {
-                        "left": f"{statuses[pk].to_invoice.normalize():f}",
+                        "left": plain(statuses[pk].to_invoice),
                         "product": statuses[pk].line.product,
                         "policy": statuses[pk].line.get_invoice_policy_display(),
                     }
@@ -288,7 +288,7 @@ def _check_within_policy(order: SalesOrder, lines: set[int | None], products: se
     errors = [
         _("At most %(left)s of %(product)s can be invoiced on %(order)s (%(policy)s).")
         % {
-            "left": f"{status.invoiceable.normalize():f}",
+            "left": plain(status.invoiceable),
             "product": status.line.product,
             "order": order.number,
             "policy": status.line.get_invoice_policy_display(),

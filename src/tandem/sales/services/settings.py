@@ -11,7 +11,7 @@ from tandem.catalog.models import Product
 from tandem.core import events
 from tandem.core.errors import StaleVersion, ValidationFailed
 from tandem.core.models import Company, User
-from tandem.core.money import read_decimal
+from tandem.core.money import plain, read_decimal
 from tandem.partners.models import Partner
 from tandem.sales.models import CreditLimit, InvoicePolicy, ProductInvoicePolicy, SalesSettings
 from tandem.sales.services.common import HUNDRED, _other_company
@@ -43,7 +43,7 @@ def update_settings(
         limit = read_decimal(given, name, errors, least="zero")
         if limit > HUNDRED:
             errors[name] = [_("A discount limit is between 0 and 100 %.")]
-        changes[name] = [f"{getattr(row, name).normalize():f}", f"{limit.normalize():f}"]
+        changes[name] = [plain(getattr(row, name)), plain(limit)]
         setattr(row, name, limit)
     if row.discount_limit > row.manager_discount_limit and not errors:
         errors["manager_discount_limit"] = [
