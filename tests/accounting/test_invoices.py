@@ -19,6 +19,7 @@ from tandem.accounting.models import (
     PaymentTermLine,
     Tax,
 )
+from tandem.accounting.queries import payments
 from tandem.accounting.queries.payment_terms import instalments
 from tandem.accounting.services import fiscal_positions, invoices, ledger, taxes
 from tandem.accounting.services.invoices import LineData
@@ -158,6 +159,44 @@ def test_a_credit_note_copies_the_invoice_and_posts_the_other_way(
     assert receivable.credit == posted.amount_total
     with pytest.raises(BusinessError):
         invoices.cancel_invoice(posted, None)  # its credit note first
+
+
+def test_an_invoice_whose_lines_net_to_zero_posts_with_nothing_to_pay(
+    company: Company, customer: Partner, vat: dict[str, Tax]
+) -> None:
+    """Goods paid in advance: the goods, less the advance taken back from the liability it sat
+    on, come to zero. Posted, the income and the advance move and nothing is owed; an invoice
+    whose lines are all zero, or one below zero, is refused with nothing written."""
+    advances = Account.objects.get(company=company, code="2050")
+    goods = LineData("Oak table", D(2), D("500.00"), taxes=[vat["VAT 23 %"]])
+    advance = LineData(
+        "Down payment deducted", D(-1), D("1000.00"), account=advances, taxes=[vat["VAT 23 %"]]
+    )
+    posted = invoices.post_invoice(_invoice(company, customer, vat, lines=[goods, advance]), None)
+    assert (posted.state, posted.amount_untaxed, posted.amount_tax, posted.amount_total) == (
+        "posted", D(0), D(0), D(0),
+    )  # fmt: skip
+    lines = list(posted.entry.lines.select_related("account"))
+    income = posted.lines.get(description="Oak table").account
+    assert {(ln.account, ln.debit, ln.credit) for ln in lines if ln.debit or ln.credit} == {
+        (advances, D("1000.00"), D(0)),
+        (income, D(0), D("1000.00")),
+    }
+    receivable = next(ln for ln in lines if ln.due_date)
+    assert (receivable.debit, receivable.credit, receivable.open_item) == (D(0), D(0), False)
+    assert payments.statuses([posted], DAY)[posted.pk] == (payments.PAID, D(0))
+    assert not payments.open_balance(customer)
+    entries = JournalEntry.objects.count()
+    for lines_given in (
+        [LineData("Nothing", D(1), D(0))],
+        [
+            goods,
+            LineData("Too much deducted", D(-1), D("1200.00"), account=advances, taxes=[vat["VAT 23 %"]]),
+        ],
+    ):
+        with pytest.raises(BusinessError):
+            invoices.post_invoice(_invoice(company, customer, vat, lines=lines_given), None)
+    assert JournalEntry.objects.count() == entries
 
 
 def test_an_eu_supplier_bill_self_assesses_the_vat(

@@ -532,6 +532,17 @@ def entry_lines(
     return lines
 
 
+def _check_postable(invoice: Invoice, computed: list[tuple[InvoiceLine, taxes.LineTaxes]]) -> None:
+    """Refused: a negative total (that is a credit note), or an invoice whose lines all come to
+    nothing. A total of zero from lines that net to zero is posted — an invoice of goods paid in
+    advance, its deduction of the down payment taking it to zero — so the goods are invoiced and
+    the advance is taken back; its receivable line is zero, so there is nothing to pay."""
+    if invoice.amount_total < 0:
+        raise BusinessError(_("An invoice to post has a total of zero or more: issue a credit note instead."))
+    if invoice.amount_total == 0 and not any(found.untaxed for _line, found in computed):
+        raise BusinessError(_("This invoice comes to nothing: give its lines an amount before posting it."))
+
+
 def post_invoice(invoice: Invoice, actor: User | None) -> Invoice:
     """Post a draft: its entry is created and posted (number from the journal's sequence)."""
     with transaction.atomic():
@@ -543,8 +554,7 @@ def post_invoice(invoice: Invoice, actor: User | None) -> Invoice:
         _refuse_unless_draft(locked)
         books = ledger_queries.settings_of(locked.company)
         computed = _compute(locked, books)
-        if locked.amount_total <= 0:
-            raise BusinessError(_("An invoice to post has a positive total: issue a credit note instead."))
+        _check_postable(locked, computed)
         on = locked.accounting_date or locked.invoice_date
         rate = ledger_queries.rate_of(locked.company, locked.currency, on)
         lines = entry_lines(locked, rate, books, computed)
