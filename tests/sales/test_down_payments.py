@@ -10,15 +10,17 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from tandem.accounting.models import Account, BooksSettings, Invoice, JournalLine, Tax
+from tandem.accounting import queries as books_queries
+from tandem.accounting.models import Account, BooksSettings, Invoice, Journal, JournalLine, Tax
 from tandem.accounting.services import invoices as accounting
-from tandem.accounting.services import ledger, taxes
+from tandem.accounting.services import ledger, payments, taxes
 from tandem.catalog.models import Product
 from tandem.core import invariants
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Company, Event, User
+from tandem.inventory import services as inventory
 from tandem.partners.models import Partner
-from tandem.sales import services
+from tandem.sales import queries, services
 from tandem.sales.models import SalesOrder
 from tests.kit.api import api_client, assert_problem
 from tests.sales.conftest import DAY, deliver, quotation
@@ -214,3 +216,110 @@ def test_a_down_payment_under_a_tax_included_in_the_price_is_what_was_asked(
     assert final.amount_total == D("4000.00") and down.amount_total + final.amount_total == order.amount_total
     assert services.down_payments_left(order).total == 0
     assert not invariants.violations()
+
+
+# --- everything paid in advance, and more paid than was delivered (issue 17) -------------------
+
+
+def _advances_balance(company: Company) -> Decimal:
+    lines = JournalLine.objects.filter(account__company=company, account__code="2050", posted=True)
+    return sum((line.credit - line.debit for line in lines), D(0))
+
+
+def _pay(invoice: Invoice, admin: User) -> None:
+    bank = Journal.objects.filter(company=invoice.company, kind=Journal.Kind.BANK).order_by("code").first()
+    assert bank is not None
+    payments.register_payment([invoice], admin, journal=bank, date=DAY)
+
+
+def test_an_order_paid_in_full_in_advance_is_invoiced_by_a_final_invoice_of_zero(
+    company: Company, customer: Partner, order: SalesOrder, admin: User
+) -> None:
+    """Odoo's way: the final invoice bills the goods and deducts the whole advance, so it comes
+    to zero; accounting posts it, the income is recognised, the advance leaves the liability,
+    and the order reads invoiced, paid and done with nothing owed."""
+    down = accounting.post_invoice(services.invoice_down_payment(order, admin, percent="100"), admin)
+    assert down.amount_total == order.amount_total == D("1230.00")
+    _pay(down, admin)
+    assert _advances_balance(company) == D(1000)
+    deliver(order, admin)
+    final = services.invoice_order(order, admin)
+    assert _rows(final)[1:] == [("2050", D(-1), D(1000))]
+    assert (final.amount_untaxed, final.amount_tax, final.amount_total) == (D(0), D(0), D(0))
+    final = accounting.post_invoice(final, admin)
+    assert final.state == Invoice.State.POSTED
+    order.refresh_from_db()
+    found = queries.progress(order)
+    assert order.state == SalesOrder.State.DONE
+    assert (found.delivered, found.invoiced, found.paid) == (True, True, True)
+    assert (found.amount_invoiced, found.amount_due) == (D("1230.00"), D(0))
+    assert not books_queries.open_balance(customer)
+    assert _advances_balance(company) == 0
+    assert services.down_payments_left(order).total == 0
+    assert not invariants.violations(), invariants.describe(invariants.violations())
+
+
+def test_a_down_payment_larger_than_what_was_delivered_is_given_back_on_a_credit_note(
+    company: Company, customer: Partner, order: SalesOrder, admin: User
+) -> None:
+    """80 % paid in advance, five chairs of ten delivered, the rest will not be: the invoice of
+    the five deducts 500 of the 800 and comes to zero; the 300 left (369 with its VAT) is given
+    back on a credit note once nothing more is to come, and the customer holds it as a credit."""
+    down = accounting.post_invoice(services.invoice_down_payment(order, admin, percent="80"), admin)
+    _pay(down, admin)
+    deliver(order, admin, 5)
+    with pytest.raises(BusinessError, match="still to be delivered"):
+        services.credit_down_payments_left(order, admin)
+    [backorder] = queries.open_deliveries(order)
+    inventory.cancel_transfer(backorder, admin)
+    with pytest.raises(BusinessError, match="Invoice what is left"):
+        services.credit_down_payments_left(order, admin)
+    final = accounting.post_invoice(services.invoice_order(order, admin), admin)
+    assert _rows(final)[1:] == [("2050", D(-1), D(500))] and final.amount_total == 0
+    assert services.down_payments_left(order).untaxed == D(300)
+    note = services.credit_down_payments_left(order, admin)
+    assert (note.kind, note.state) == (Invoice.Kind.CUSTOMER_CREDIT_NOTE, Invoice.State.DRAFT)
+    assert _rows(note) == [("2050", D(1), D(300))] and note.amount_total == D("369.00")
+    assert down.number in note.lines.get().description
+    assert Event.objects.get(name="salesorder.down_payments_credited").data == {
+        "number": order.number, "credit_note": note.pk, "total": "369.00",
+    }  # fmt: skip
+    assert services.down_payments_left(order).total == 0
+    with pytest.raises(BusinessError, match="No down payment"):
+        services.credit_down_payments_left(order, admin)  # a draft counts: asked twice, given back once
+    accounting.post_invoice(note, admin)
+    assert _advances_balance(company) == 0
+    assert books_queries.open_balance(customer) == D("-369.00")  # the customer's credit
+    found = queries.progress(order)
+    assert found.amount_invoiced == D("615.00")  # 984 paid in advance, 369 given back
+    assert not invariants.violations(), invariants.describe(invariants.violations())
+
+
+def test_a_partial_invoice_deducts_under_the_taxes_of_the_goods_it_bills(
+    company: Company, salesperson: User, customer: Partner, design: Product, vat: Tax, admin: User
+) -> None:
+    """Half paid in advance of an order of goods at 23 % and at 8 %: an invoice of the 8 % goods
+    alone deducts from the advance paid under 8 %, never the 23 % one (which taken against them
+    could bring the invoice below zero), and the final invoice deducts the rest."""
+    reduced = Tax.objects.get(company=company, use=Tax.Use.SALE, amount=D(8), price_included=False)
+    order = services.create_order(
+        company, salesperson, partner=customer, order_date=DAY,
+        lines=[
+            services.OrderLineData(product=design, quantity="10", price_unit="100", taxes=[vat]),
+            services.OrderLineData(product=design, quantity="1", price_unit="100", taxes=[reduced]),
+        ],
+    )  # fmt: skip
+    services.confirm_order(order, admin)
+    order.refresh_from_db()
+    down = accounting.post_invoice(services.invoice_down_payment(order, admin, percent="50"), admin)
+    assert sorted(line.price_unit for line in down.lines.all()) == [D(50), D(500)]
+    low = order.lines.get(taxes=reduced)
+    first = accounting.post_invoice(services.invoice_order(order, admin, quantities={low.pk: "1"}), admin)
+    assert [(row[1], row[2]) for row in _rows(first)] == [(D(1), D(100)), (D(-1), D(50))]
+    assert list(first.lines.order_by("sequence").last().taxes.all()) == [reduced]  # type: ignore[union-attr]
+    assert first.amount_total == D("54.00")
+    final = accounting.post_invoice(services.invoice_order(order, admin), admin)
+    assert final.amount_total == D("615.00")  # 1,230 less the 615 paid under 23 %
+    assert down.amount_total + first.amount_total + final.amount_total == order.amount_total
+    assert services.down_payments_left(order).total == 0
+    assert not invariants.violations(), invariants.describe(invariants.violations())

@@ -88,6 +88,16 @@ declare(
         webhook=True,
     ),
     EventType(
+        "salesorder.down_payments_credited",
+        _("Down payments given back"),
+        {
+            "number": NUMBER,
+            "credit_note": "the draft credit note's id",
+            "total": "a decimal string, taxes included",
+        },
+        webhook=True,
+    ),
+    EventType(
         "salesorder.done", _("Delivered and invoiced"), {"state": STATE, "number": NUMBER}, webhook=True
     ),
     EventType("salesorder.cancelled", _("Cancelled"), {"state": STATE, "number": NUMBER}, webhook=True),

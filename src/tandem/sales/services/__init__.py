@@ -58,6 +58,7 @@ from tandem.sales.services.confirmation import (
 )
 from tandem.sales.services.down_payments import (
     advances_account,
+    credit_down_payments_left,
     down_payments_invoiced,
     down_payments_left,
     invoice_down_payment,
@@ -107,6 +108,7 @@ __all__ = [
     "confirm_order",
     "create_from_deal",
     "create_order",
+    "credit_down_payments_left",
     "credit_returned",
     "decline_quotation",
     "delete_draft",

@@ -6,11 +6,16 @@ over the order's taxes in proportion to each tax's base — as Odoo does — one
 taxes, posted to the account of advances from customers that the company's accounting settings
 name (``customer_advances_account``, a liability: each shipped chart sets it — IFRS 2050, PL 245,
 RU 62.02, SI 2000 — and the company may choose another; none set, a down payment is refused).
-An invoice of the order's goods then deducts what of the down payments is not deducted yet, up to
-its own amount: a negative line per set of taxes, on the account each down payment went to,
-naming the down-payment invoices. Nothing is stored but the link of each such invoice
-line to its order (``OrderInvoiceLine``): what is left to deduct is the sum of those lines'
-amounts on invoices that are not cancelled, so a cancelled down payment is deducted no more.
+An invoice of the order's goods then deducts what of the down payments is not deducted yet, per
+set of taxes up to the goods it bills under that set (so each tax's base nets honestly and the
+invoice never goes below zero; goods paid in full in advance make an invoice of zero, which
+accounting posts): a negative line per account and set of taxes, on the account each down payment
+went to, naming the down-payment invoices. What is left once nothing more is to be invoiced (the
+rest of the order will not be delivered) is given back to the customer on a credit note
+(``credit_down_payments_left``), which deducts it likewise. Nothing is stored but the link of
+each such invoice line to its order (``OrderInvoiceLine``): what is left to deduct is the sum of
+those lines' amounts on invoices that are not cancelled, so a cancelled down payment is deducted
+no more.
 """
 
 from __future__ import annotations
@@ -26,19 +31,22 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tandem.accounting.models import Account, Invoice, Tax
+from tandem.accounting.models import Account, BooksSettings, Invoice, Tax
 from tandem.accounting.queries import ledger as ledger_queries
 from tandem.accounting.services import invoices as accounting
+from tandem.accounting.services import taxes as tax_rules
 from tandem.core import events
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Company, User
 from tandem.core.money import plain, read_decimal, round_money
+from tandem.sales import queries
 from tandem.sales.models import OrderInvoice, OrderInvoiceLine, SalesOrder
 from tandem.sales.services.common import HUNDRED, ZERO
 
 K = OrderInvoiceLine.Kind
 TaxKey = tuple[int, ...]
 Key = tuple[int, TaxKey]  # (account, taxes): where the down payment was posted, and under which taxes
+Billed = tuple[Decimal, Decimal, Decimal, Sequence[Tax]]  # quantity, unit price, discount, taxes
 
 
 def advances_account(company: Company) -> Account:
@@ -75,15 +83,18 @@ class Left:
 
 def _balances(order: SalesOrder) -> tuple[dict[Key, Decimal], dict[Key, Decimal], list[Invoice]]:
     """Per account and set of taxes, the down payments invoiced on ``order`` less those deducted
-    (as line prices, see :class:`Left`, and untaxed), on invoices not cancelled (a draft counts:
-    what a draft deducts is not deducted twice); and the down-payment invoices. Keyed by account
-    too, so a deduction takes back from the account the down payment went to, even when the
-    setting has changed since."""
+    (as line prices, see :class:`Left`, and untaxed), on invoices and credit notes not cancelled
+    (a draft counts: what a draft deducts is not deducted twice); and the down-payment invoices.
+    Keyed by account too, so a deduction takes back from the account the down payment went to,
+    even when the setting has changed since."""
     rows = (
         OrderInvoiceLine.objects.filter(
             order=order,
             kind__in=(K.DOWN_PAYMENT, K.DEDUCTION),
-            invoice_line__invoice__kind=Invoice.Kind.CUSTOMER_INVOICE,
+            invoice_line__invoice__kind__in=(
+                Invoice.Kind.CUSTOMER_INVOICE,
+                Invoice.Kind.CUSTOMER_CREDIT_NOTE,
+            ),
         )
         .exclude(invoice_line__invoice__state=Invoice.State.CANCELLED)
         .select_related("invoice_line__invoice")
@@ -96,8 +107,9 @@ def _balances(order: SalesOrder) -> tuple[dict[Key, Decimal], dict[Key, Decimal]
     for row in rows:
         line = row.invoice_line
         key = (line.account_id, _key(list(line.taxes.all())))
-        amounts[key] += _priced(line.quantity, line.price_unit, line.discount, order)
-        untaxed[key] += line.amount_untaxed
+        sign = -1 if line.invoice.kind == Invoice.Kind.CUSTOMER_CREDIT_NOTE else 1  # the advance given back
+        amounts[key] += sign * _priced(line.quantity, line.price_unit, line.discount, order)
+        untaxed[key] += sign * line.amount_untaxed
         if row.kind == K.DOWN_PAYMENT:
             invoices[line.invoice_id] = line.invoice
     return dict(amounts), dict(untaxed), list(invoices.values())
@@ -251,38 +263,156 @@ def invoice_down_payment(
     return invoice
 
 
-def deductions(order: SalesOrder, goods_untaxed: Decimal) -> list[accounting.LineData]:
+def deductions(order: SalesOrder, billed: Sequence[Billed]) -> list[accounting.LineData]:
     """The lines deducting ``order``'s down payments not deducted yet from an invoice of its
-    goods worth ``goods_untaxed``: never more than that, nor than was paid in advance."""
+    goods, ``billed`` as (quantity, unit price, discount, taxes). Under each set of taxes, what
+    is left of the down payments is deducted up to the goods billed under it (as line prices),
+    so each tax's base nets as it should and goods paid in full in advance come to zero; never
+    more than was paid in advance, and never so much that the invoice, its taxes rounded as the
+    company's invoices are, comes to less than zero (a cent left then is deducted later, or
+    given back)."""
     left = down_payments_left(order)
-    if left.total <= 0 or goods_untaxed <= 0:
+    if left.total <= 0 or not billed:
         return []
-    share = min(Decimal(1), goods_untaxed / left.total)
-    names = ", ".join(invoice.number or _("draft %(id)s") % {"id": invoice.pk} for invoice in left.invoices)
+    books = ledger_queries.settings_of(order.company)
+    round_line = books.tax_rounding == BooksSettings.TaxRounding.PER_LINE
+    room: dict[TaxKey, Decimal] = defaultdict(lambda: ZERO)
+    goods = []
+    for quantity, price_unit, discount, chosen in billed:
+        room[_key(chosen)] += _priced(quantity, price_unit, discount, order)
+        goods.append(
+            tax_rules.compute(
+                price_unit, quantity, chosen, order.currency, discount=discount, round_line=round_line
+            )
+        )
     taxes = {
-        tax.pk: tax for tax in Tax.objects.filter(pk__in={pk for _account, key in left.amounts for pk in key})
+        tax.pk: tax
+        for tax in Tax.objects.filter(
+            pk__in={pk for _account, key in left.amounts for pk in key}
+        ).prefetch_related("children")
     }
-    accounts = Account.objects.in_bulk({account for account, _key in left.amounts})
-    found = []
+    parts: dict[Key, Decimal] = {}
     for (account, key), amount in sorted(left.amounts.items()):
-        part = amount if share == 1 else round_money(amount * share, order.currency)
+        part = min(amount, room[key])
         if part > 0:
-            found.append(
+            parts[(account, key)] = part
+            room[key] -= part
+
+    def total() -> Decimal:
+        deducted = [
+            tax_rules.compute(
+                part, Decimal(-1), [taxes[pk] for pk in key], order.currency, round_line=round_line
+            )
+            for (_account, key), part in parts.items()
+        ]
+        untaxed, rows = tax_rules.totals([*goods, *deducted], order.currency)
+        return untaxed + sum((row.amount for row in rows if not row.tax.reverse_charge_account_id), ZERO)
+
+    while (
+        any(part > 0 for part in parts.values()) and total() < 0
+    ):  # taxes rounded on the deduction's one line, not on the goods' lines
+        largest = max(parts, key=lambda found: parts[found])
+        parts[largest] -= order.currency.quantum
+    names = ", ".join(invoice.number or _("draft %(id)s") % {"id": invoice.pk} for invoice in left.invoices)
+    accounts = Account.objects.in_bulk({account for account, _key in parts})
+    return [
+        accounting.LineData(
+            description=_("Down payments deducted: %(invoices)s") % {"invoices": names},
+            quantity=Decimal(-1),
+            price_unit=part,
+            account=accounts[account],
+            taxes=[taxes[pk] for pk in key],
+        )
+        for (account, key), part in parts.items()
+        if part > 0
+    ]
+
+
+def credit_down_payments_left(
+    order: SalesOrder, actor: User | None, *, credit_date: datetime.date | None = None
+) -> Invoice:
+    """A draft credit note giving back to the customer what of the order's down payments is
+    left once nothing more of the order is to be invoiced: its goods were not all delivered and
+    the rest will not be (a down payment larger than what was finally delivered), or rounding
+    over partial invoices left a cent. One line per account and set of taxes, as the down
+    payments were invoiced; posted, it takes the advance off the liability and leaves the
+    customer a credit to refund or to set against another invoice. Refused, nothing written:
+    nothing left, goods still to be delivered or invoiced (their invoice deducts it)."""
+    with transaction.atomic():
+        locked = (
+            SalesOrder.objects.select_for_update(of=("self",))
+            .select_related("company", "partner", "currency")
+            .get(pk=order.pk)
+        )
+        if locked.state not in (SalesOrder.State.CONFIRMED, SalesOrder.State.DONE):
+            raise BusinessError(_("Down payments are given back on a confirmed order."))
+        left = down_payments_left(locked)
+        if left.total <= 0:
+            raise BusinessError(_("No down payment of this order is left to give back."))
+        reason = _still_to_invoice(locked)
+        if reason:
+            raise BusinessError(reason)
+        taxes = {
+            tax.pk: tax
+            for tax in Tax.objects.filter(pk__in={pk for _account, key in left.amounts for pk in key})
+        }
+        accounts = Account.objects.in_bulk({account for account, _key in left.amounts})
+        names = ", ".join(
+            invoice.number or _("draft %(id)s") % {"id": invoice.pk} for invoice in left.invoices
+        )
+        note = accounting.create_invoice(
+            locked.company,
+            actor,
+            kind=Invoice.Kind.CUSTOMER_CREDIT_NOTE,
+            partner=locked.partner,
+            invoice_date=credit_date or timezone.localdate(),
+            lines=[
                 accounting.LineData(
-                    description=_("Down payments deducted: %(invoices)s") % {"invoices": names},
-                    quantity=Decimal(-1),
-                    price_unit=part,
+                    description=_("Down payments not deducted, given back: %(invoices)s")
+                    % {"invoices": names},
+                    quantity=Decimal(1),
+                    price_unit=amount,
                     account=accounts[account],
                     taxes=[taxes[pk] for pk in key],
                 )
-            )
-    return found
+                for (account, key), amount in sorted(left.amounts.items())
+            ],
+            currency=locked.currency,
+            origin=locked.number,
+        )
+        OrderInvoice.objects.create(order=locked, invoice=note)
+        OrderInvoiceLine.objects.bulk_create(
+            OrderInvoiceLine(invoice_line=line, order=locked, kind=K.DEDUCTION) for line in note.lines.all()
+        )
+        events.record(
+            "salesorder.down_payments_credited",
+            locked,
+            actor,
+            {"number": locked.number, "credit_note": note.pk, "total": str(note.amount_total)},
+        )
+    return note
+
+
+def _still_to_invoice(order: SalesOrder) -> str:
+    """Why the order's down payments are not to be given back yet ("" when they are): goods of
+    it are still on their way to the customer, or delivered and not invoiced."""
+    if queries.open_deliveries(order).exists():
+        return _(
+            "Goods of this order are still to be delivered: their invoice deducts the down payments. "
+            "Cancel what will not be delivered first."
+        )
+    if any(status.to_invoice > 0 for status in queries.line_statuses(order)):
+        return _(
+            "Invoice what is left to invoice of this order first: its invoice deducts the down payments."
+        )
+    return ""
 
 
 __all__ = [
     "Left",
     "advances_account",
     "check_down_payments",
+    "credit_down_payments_left",
     "deductions",
     "down_payments_invoiced",
     "down_payments_left",

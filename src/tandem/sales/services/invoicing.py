@@ -26,7 +26,7 @@ from tandem.inventory.queries import first_step
 from tandem.sales import queries
 from tandem.sales.models import OrderInvoice, OrderInvoiceLine, SalesOrder
 from tandem.sales.services import down_payments
-from tandem.sales.services.common import HUNDRED, ZERO, S
+from tandem.sales.services.common import ZERO, S
 from tandem.sales.services.mail import _log_mail, _mail_address, _mail_shipment
 
 
@@ -70,17 +70,15 @@ def _part(locked: SalesOrder, quantities: Mapping[int, Any] | None) -> _Part:
                 wanted[pk] = number
     if errors:
         raise ValidationFailed(errors)
-    goods = sum(
-        (
-            round_money(
-                quantity * statuses[pk].line.price_unit * (HUNDRED - statuses[pk].line.discount) / HUNDRED,
-                locked.currency,
-            )
-            for pk, quantity in wanted.items()
-        ),
-        ZERO,
+    billed = [statuses[pk].line for pk in wanted]
+    prefetch_related_objects(billed, "taxes")
+    deducted = down_payments.deductions(
+        locked,
+        [
+            (quantity, line.price_unit, line.discount, list(line.taxes.all()))
+            for quantity, line in zip(wanted.values(), billed, strict=True)
+        ],
     )
-    deducted = down_payments.deductions(locked, goods) if wanted else []
     return _Part(locked, wanted, statuses, deducted)
 
 
