@@ -166,7 +166,7 @@ def test_a_product_of_another_company_an_archived_one_or_a_made_up_id_is_refused
 def test_hostile_row_counts_are_refused(salesperson: User, deal: Deal, chair: Product, desk: Product) -> None:
     client = signed_in(salesperson)
     many = {f"products-{i}-product": str(desk.pk) for i in range(3, 150)}
-    _refused(client, deal, {"products-TOTAL_FORMS": "150", **many}, "Please submit at most 100 forms.")
+    _refused(client, deal, {"products-TOTAL_FORMS": "150", **many}, "At most 100 rows can be saved.")
     for total in ("-1", "x", "99999999999"):
         data = {**edit_form(client, deal), "title": "Changed", "products-TOTAL_FORMS": total}
         response = client.post(reverse("crm:deal_edit", args=[deal.pk]), data)

@@ -171,7 +171,7 @@ class TransferForm(ServiceModelForm):
 
     def service_data(self) -> dict[str, Any]:
         data = super().service_data()
-        data["lines"] = [spec for form in self.lines if (spec := form.spec()) is not None]  # type: ignore[attr-defined]
+        data["lines"] = self.lines.filled(lambda form: form.spec())
         return data
 
 

@@ -121,7 +121,7 @@ class RoutingForm(ServiceModelForm):
 
     def service_data(self) -> dict[str, Any]:
         data = super().service_data()
-        data["operations"] = [row for form in self.operations if (row := form.row()) is not None]
+        data["operations"] = self.operations.filled(lambda form: form.row())
         return data
 
 
@@ -218,8 +218,8 @@ class BomForm(ServiceModelForm):
         for name in ("reference", "revision"):
             if data.get(name) in (None, ""):
                 data.pop(name, None)
-        data["lines"] = [row for form in self.lines if (row := form.row()) is not None]
-        data["byproducts"] = [row for form in self.byproducts if (row := form.row()) is not None]
+        data["lines"] = self.lines.filled(lambda form: form.row())
+        data["byproducts"] = self.byproducts.filled(lambda form: form.row())
         return data
 
 

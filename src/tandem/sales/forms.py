@@ -131,7 +131,7 @@ class SalesOrderForm(ServiceModelForm):
         for name in ("currency", "order_date", "salesperson", "validity_date"):
             if data.get(name) is None:
                 data.pop(name, None)
-        data["lines"] = [line for form in self.lines if (line := form.line()) is not None]  # type: ignore[attr-defined]
+        data["lines"] = self.lines.filled(lambda form: form.line())
         return data
 
 

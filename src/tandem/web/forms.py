@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any, ClassVar, cast
+from collections.abc import Callable, Iterator
+from typing import Any, ClassVar, TypeVar, cast
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from tandem.core.errors import BusinessError, ValidationFailed
 
 _CHOICE_LISTS = (forms.CheckboxSelectMultiple, forms.RadioSelect)
+MAX_ROWS = 500  # rows a lines editor reads at most: a longer document is imported, not typed
+T = TypeVar("T")
 
 
 def style_fields(form: forms.BaseForm, *, small: bool = False) -> None:
@@ -93,19 +96,20 @@ def form_rows(
     initial: list[dict[str, Any]],
     user: Any,
     extra: int = 3,
-    max_rows: int | None = None,
+    max_rows: int = MAX_ROWS,
 ) -> Any:
     """The rows of a lines editor below a form: a formset of ``form_class(user=…)``, the rows
     there are (``initial``) and ``extra`` empty ones; rendered by ``web/_form_rows.html``. The
-    header form checks them in its ``is_valid`` and hands them to its service in ``service_data``.
-    ``max_rows``: more filled rows than that are refused with a message."""
+    header form checks them in its ``is_valid`` and hands them to its service in ``service_data``
+    (through ``filled``). More than ``max_rows`` rows are refused with a message, and a post
+    claiming more is not even read."""
     factory = forms.formset_factory(
         form_class,
         formset=_Rows,
         extra=extra,
         max_num=max_rows,
-        absolute_max=max_rows,  # more rows are not even read
-        validate_max=max_rows is not None,
+        absolute_max=max_rows,
+        validate_max=True,
     )
     return factory(data, prefix=prefix, initial=initial, form_kwargs={"user": user})
 
@@ -115,7 +119,17 @@ class _Rows(forms.BaseFormSet):  # type: ignore[type-arg]
     (renumbering those after), so a posted row's index no longer names the row drawn there.
     A posted row is therefore read against its fields' own initial values, never the initial
     row of its index: a row left as the empty one is drawn is empty (left out) wherever it
-    stands, and any other row is checked."""
+    stands, and any other row is checked. Rows carry no record ids: the service writes the
+    document's lines from the rows posted, so a row can name nothing of another document."""
+
+    default_error_messages = {
+        "missing_management_form": gettext_lazy(
+            "The rows sent are not complete: reload the page and try again."
+        ),
+        "too_many_forms": ngettext_lazy(
+            "At most %(num)d row can be saved.", "At most %(num)d rows can be saved.", "num"
+        ),
+    }
 
     def _construct_form(self, i: int, **kwargs: Any) -> Any:
         if self.is_bound:
@@ -126,7 +140,30 @@ class _Rows(forms.BaseFormSet):  # type: ignore[type-arg]
     def clean(self) -> None:
         super().clean()
         if self.is_bound and (self.management_form.cleaned_data.get("TOTAL_FORMS") or 0) < 0:
-            raise forms.ValidationError(_("The rows sent are not complete: reload the page and try again."))
+            raise forms.ValidationError(self.default_error_messages["missing_management_form"])
+
+    def filled(self, read: Callable[[Any], T | None]) -> list[T]:
+        """What the service is handed: ``read(row)`` of each row in order, the empty ones (None)
+        left out. Which row gave each item is kept, so that the service's refusal of its n-th
+        item (``<prefix>.<n>``) lands on that row (``add_business_error``)."""
+        self._sources: list[tuple[int, forms.BaseForm]] = []
+        items = []
+        for position, row in enumerate(self.forms, start=1):
+            item = read(row)
+            if item is not None:
+                items.append(item)
+                self._sources.append((position, row))
+        return items
+
+    def add_item_error(self, n: str, message: str) -> int | None:
+        """Put the service's message on the row its ``n``-th item came from; that row's position
+        (1, 2, …) as the page shows it, or None when no row gave such an item."""
+        sources = getattr(self, "_sources", [])
+        if not n.isdigit() or int(n) >= len(sources):
+            return None
+        position, row = sources[int(n)]
+        row.add_error(None, message)
+        return position
 
 
 class SectionsMixin:
@@ -139,12 +176,19 @@ class SectionsMixin:
 def add_business_error(
     form: forms.BaseForm, exc: BusinessError, field_map: dict[str, str] | None = None
 ) -> None:
-    """Show a service's refusal on the form: on the field it names, else above the form."""
+    """Show a service's refusal on the form: on the field it names, on the row of a lines
+    editor it names (``lines.2``: the third item the rows gave), else above the form."""
     field_map = field_map or {}
     if isinstance(exc, ValidationFailed):
+        rows = {value.prefix: value for value in vars(form).values() if isinstance(value, _Rows)}
         for name, messages in exc.errors.items():
+            prefix, _dot, n = name.partition(".")
             for message in messages:
-                _add(form, field_map.get(name, name), str(message))
+                position = rows[prefix].add_item_error(n, str(message)) if prefix in rows else None
+                if position is None:
+                    _add(form, field_map.get(name, name), str(message))
+                else:
+                    _add(form, None, _("Line %(n)s: %(error)s") % {"n": position, "error": message})
         if not exc.errors:
             _add(form, None, exc.message)
         return

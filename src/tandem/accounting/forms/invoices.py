@@ -107,5 +107,5 @@ class InvoiceForm(ServiceModelForm):
 
     def service_data(self) -> dict[str, Any]:
         data = super().service_data()
-        data["lines"] = [line for form in self.lines if (line := form.line()) is not None]  # type: ignore[attr-defined]
+        data["lines"] = self.lines.filled(lambda form: form.line())
         return data

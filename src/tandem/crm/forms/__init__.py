@@ -58,7 +58,7 @@ class StageForm(ServiceModelForm):
         return data
 
 
-PRODUCT_ROWS = 2  # empty rows below the deal's products; save to get more
+PRODUCT_ROWS = 2  # empty rows drawn below the deal's products (the editor adds more)
 MAX_PRODUCTS = 100
 PRODUCTS_PREFIX = "products"
 
@@ -170,7 +170,7 @@ class DealForm(ServiceModelForm):
         if data.get("amount") is None:
             data.pop("amount", None)
         if self.products_posted:
-            data["products"] = [row for form in self.products if (row := form.interest()) is not None]  # type: ignore[attr-defined]
+            data["products"] = self.products.filled(lambda form: form.interest())
         return data
 
     def is_valid(self) -> bool:
