@@ -73,3 +73,20 @@ def shot(page: Any, name: str, part: str | None = None) -> None:
         page.locator(part).screenshot(path=str(ARTIFACTS / f"{name}.png"))
         return
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def choose(page: Any, field: str, text: str, value: Any) -> None:
+    """Pick ``value`` (a record's pk) in the autocomplete of the field named ``field`` (a lines
+    editor's ``lines-3-product``, renumbered rows included) by typing ``text``."""
+    from playwright.sync_api import expect
+
+    search = page.locator(f"[data-autocomplete='{field}'] input[data-autocomplete-search]")
+    with page.expect_response(lambda r: "/autocomplete/" in r.url and f"field={field}&" in r.url):
+        search.focus()  # its first answer (all records) must not land after the one for the text
+    with page.expect_response(
+        lambda r: "/autocomplete/" in r.url and f"field={field}&" in r.url and f"q={text}" in r.url
+    ):
+        search.fill(text)
+    select = page.locator(f"select[name='{field}']")
+    expect(select.locator(f"option[value='{value}']")).to_have_count(1)
+    select.select_option(str(value))

@@ -16,28 +16,10 @@ from django.utils import timezone
 from tandem.catalog.models import Product
 from tandem.core.models import Company, User
 from tandem.partners.models import Partner
-from tests.browser import shot, sign_in
+from tests.browser import choose, shot, sign_in
 from tests.sales.conftest import quotation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def choose(page: Any, row: int, text: str, product: Product) -> None:
-    """Pick ``product`` in row ``row``'s autocomplete by typing ``text``: the search asks for the
-    row's field under its current name (renumbered rows included)."""
-    from playwright.sync_api import expect
-
-    field = f"lines-{row}-product"
-    search = page.locator(f"[data-autocomplete='{field}'] input[data-autocomplete-search]")
-    with page.expect_response(lambda r: "/autocomplete/" in r.url and f"field={field}&" in r.url):
-        search.focus()  # its first answer (all products) must not land after the one for the text
-    with page.expect_response(
-        lambda r: "/autocomplete/" in r.url and f"field={field}&" in r.url and f"q={text}" in r.url
-    ):
-        search.fill(text)
-    select = page.locator(f"select[name='{field}']")
-    expect(select.locator(f"option[value='{product.pk}']")).to_have_count(1)
-    select.select_option(str(product.pk))
 
 
 def test_lines_are_added_and_removed_in_the_browser_and_saved(
@@ -81,9 +63,9 @@ def test_lines_are_added_and_removed_in_the_browser_and_saved(
     expect(rows.nth(0).get_by_role("button", name="Remove this line")).to_be_focused()
 
     # The two added rows, now 3 and 4: their autocompletes search under their new names.
-    choose(page, 3, "interior", design)
+    choose(page, "lines-3-product", "interior", design.pk)
     page.fill("input[name='lines-3-quantity']", "3")
-    choose(page, 4, "oak", chair)
+    choose(page, "lines-4-product", "oak", chair.pk)
     page.fill("input[name='lines-4-quantity']", "2")
     shot(page, "lines-editor-01-added-and-removed", part="#order-lines-form")
     page.locator("#object-form [type=submit]").first.click()

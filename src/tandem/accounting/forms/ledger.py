@@ -20,9 +20,10 @@ from tandem.accounting.models import (
 from tandem.accounting.services.ledger import ACCOUNT_FIELDS, JOURNAL_FIELDS, Line
 from tandem.partners.models import Partner
 from tandem.web.autocomplete import AutocompleteSelect
-from tandem.web.forms import ServiceModelForm, style_fields
+from tandem.web.forms import ServiceModelForm, form_rows, style_fields
 
 ENTRY_FIELDS = ["journal", "date", "reference", "narration"]
+LINE_ROWS = 2  # empty rows offered below an entry's lines (a new entry: a debit and a credit)
 
 
 class AccountForm(ServiceModelForm):
@@ -82,13 +83,12 @@ class LineForm(forms.Form):
         label=_("Cost centre"), queryset=CostCentre.objects.none(), required=False
     )
 
-    def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:  # a row of ``form_rows``
         super().__init__(*args, **kwargs)
-        user = getattr(request, "user", None)
         self.fields["account"].queryset = Account.objects.visible_to(user).filter(active=True)  # type: ignore[attr-defined]
         self.fields["partner"].queryset = Partner.objects.visible_to(user)  # type: ignore[attr-defined]
         self.fields["cost_centre"].queryset = CostCentre.objects.visible_to(user).filter(active=True)  # type: ignore[attr-defined]
-        style_fields(self)
+        style_fields(self, small=True)
 
     def line(self) -> Line | None:
         data = self.cleaned_data
@@ -104,9 +104,6 @@ class LineForm(forms.Form):
         )
 
 
-LineFormSet = forms.formset_factory(LineForm, extra=0, min_num=2, max_num=500, validate_max=True)
-
-
 class EntryForm(ServiceModelForm):
     """The entry's header; ``lines`` is the formset of its lines, validated with it."""
 
@@ -120,11 +117,14 @@ class EntryForm(ServiceModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        initial = (
-            [self._initial_line(line) for line in self.instance.lines.all()] if self.instance.pk else None
-        )
-        self.lines = LineFormSet(
-            self.data or None, prefix="lines", initial=initial, form_kwargs={"request": self.request}
+        lines = self.instance.lines.all() if self.instance.pk else []
+        self.lines = form_rows(
+            LineForm,
+            self.data if self.is_bound else None,
+            prefix="lines",
+            initial=[self._initial_line(line) for line in lines],
+            user=getattr(self.request, "user", None),
+            extra=LINE_ROWS,
         )
 
     @staticmethod
@@ -142,5 +142,5 @@ class EntryForm(ServiceModelForm):
         return super().is_valid() & self.lines.is_valid()
 
     def service_data(self) -> dict[str, Any]:
-        lines = [line for form in self.lines.forms if (line := form.line()) is not None]
+        lines = self.lines.filled(lambda form: form.line())
         return {**super().service_data(), "lines": lines}
