@@ -7,10 +7,16 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from tandem.catalog.services import create_product
 from tandem.core.errors import ValidationFailed
-from tandem.core.models import Company, User
-from tandem.planning import mrp, mrp_services
+from tandem.core.models import Company, Uom, User
+from tandem.manufacturing import services as manufacturing
+from tandem.manufacturing.models import WorkCentre
+from tandem.manufacturing.services import LineData, OperationData
+from tandem.planning import mrp, mrp_services, scheduling
 from tandem.planning.models import Forecast, MrpException, MrpRun, PlannedOrder, ProductPlanning
 from tests.planning import chair_shop
 from tests.planning.chair_shop import TODAY, Shop, day
@@ -84,7 +90,7 @@ def test_days_of_supply_cover_the_needs_of_the_period(shop: Shop) -> None:
         [mrp.Supply(TODAY, D(2))],
         TODAY,
         lambda need: need,
-        lambda ordered: 5,
+        mrp.offset(5, TODAY),
         period=7,
     )
     # day 10: 5 wanted, 2 in stock: 3 + day 12's 6; day 17: 3 (+ nothing within 7 days); day 30: 2
@@ -100,11 +106,82 @@ def test_an_order_that_cannot_be_on_time_is_late_and_starts_today(shop: Shop) ->
     run = shop.run()
     orders = _orders(run)
     assert orders["CHAIR"] == [("make", D(8), day(1), day(2))]
-    # the seats should have started 4 days before the chairs: today, due in 4 days, late
-    assert orders["SEAT"] == [("make", D(8), TODAY, day(4))]
+    # the seats should have started 4 days before the chairs: late, they start today; the chairs
+    # hold the bench 300 min on day 1, so their 8 × 240 min are 480 + 180 + 480 + 480 + 300: due day 5
+    assert orders["SEAT"] == [("make", D(8), TODAY, day(5))]
     assert orders["PLANK"] == [("buy", D(20), TODAY, day(10))]
     late = [(sku, due, need) for sku, kind, _ref, due, need in _exceptions(run) if kind == "late"]
-    assert late == [("SEAT", day(4), day(1)), ("LEG", day(5), day(1)), ("PLANK", day(10), TODAY)]
+    assert late == [("SEAT", day(5), day(1)), ("LEG", day(5), day(1)), ("PLANK", day(10), TODAY)]
+
+
+def _stool(shop: Shop) -> None:
+    """A stool: one plank, 480 min at the bench, a whole day of its 8 hours."""
+    stool = create_product(
+        shop.company, shop.admin, name="Stool", sku="STOOL", uom=Uom.objects.get(code="pcs")
+    )
+    bench = WorkCentre.objects.get(company=shop.company, code="BENCH")
+    routing = manufacturing.create_routing(
+        shop.company, shop.admin, name="stool", operations=[OperationData("Turn", bench, run_minutes="480")]
+    )
+    manufacturing.create_bom(
+        shop.company,
+        shop.admin,
+        product=stool,
+        routing=routing,
+        lines=[LineData(shop.products["plank"], "1")],
+    )
+    shop.products["stool"] = stool
+
+
+def test_two_orders_that_fill_the_bench_a_day_each_are_made_on_different_days(shop: Shop) -> None:
+    """Two seats (2 × 240 min) and a stool (480 min) wanted on day 10: a day of the bench each.
+    The stool (level 0) is netted first and takes day 9; the seats find day 9 full and take
+    day 8 — the routing alone would start both on day 9."""
+    _stool(shop)
+    shop.deliver("seat", "2", day(10))
+    shop.deliver("stool", "1", day(10))
+    orders = _orders(shop.run())
+    assert orders["STOOL"] == [("make", D(1), day(9), day(10))]
+    assert orders["SEAT"] == [("make", D(2), day(8), day(10))]
+
+
+def test_the_load_of_released_orders_delays_a_planned_order(shop: Shop) -> None:
+    """A released order for a stool, scheduled, holds the bench all of today: two seats wanted
+    tomorrow cannot be made today — they are made tomorrow, due the day after, late."""
+    _stool(shop)
+    order = manufacturing.create_order(
+        shop.company, shop.admin, product=shop.products["stool"], quantity="1", due_date=day(1)
+    )
+    manufacturing.confirm_order(order, shop.admin)
+    scheduling.schedule(shop.company, day=TODAY)
+    shop.deliver("seat", "2", day(1))
+    run = shop.run()
+    assert _orders(run)["SEAT"] == [("make", D(2), day(1), day(2))]
+    assert [row for row in _exceptions(run) if row[0] == "SEAT"] == [("SEAT", "late", "", day(2), day(1))]
+
+
+def test_the_run_reads_the_load_in_the_same_queries_whatever_the_released_orders(shop: Shop) -> None:
+    """The released work is read in two grouped queries (work orders, their logs), not per order."""
+    _stool(shop)
+    shop.deliver("seat", "2", day(10))
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            mrp.plan(shop.company, TODAY, 90)
+        return len(captured)
+
+    def release(due: int) -> None:
+        order = manufacturing.create_order(
+            shop.company, shop.admin, product=shop.products["stool"], quantity="1", due_date=day(due)
+        )
+        manufacturing.confirm_order(order, shop.admin)
+
+    release(3)
+    one = queries()
+    for due in (4, 5, 6):
+        release(due)
+    scheduling.schedule(shop.company, day=TODAY)
+    assert queries() == one
 
 
 def test_open_supply_is_brought_forward_pushed_back_or_cancelled(shop: Shop) -> None:
@@ -142,7 +219,7 @@ def test_existing_supply_that_cannot_come_in_time_is_late_and_brought_forward() 
     a manufacturing order not scheduled, due on day 1, that takes 2 days is late though due in time."""
 
     def netted(need: datetime.date, supply: mrp.Supply) -> list[mrp.Notice]:
-        return mrp.net([(need, D(30))], [supply], TODAY, lambda n: n, lambda q: 0).notices
+        return mrp.net([(need, D(30))], [supply], TODAY, lambda n: n, mrp.offset(0, TODAY)).notices
 
     assert netted(day(2), mrp.Supply(day(12), D(30), "IN/1", lead=5)) == [
         mrp.Notice("late", D(30), "IN/1", day(5), day(2)),
@@ -380,7 +457,7 @@ def test_a_run_that_fails_is_marked_and_writes_nothing(shop: Shop, monkeypatch: 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(mrp, "production_days", broken)
+    monkeypatch.setattr(mrp, "operations", broken)
     run = MrpRun.objects.create(company=shop.company, horizon_days=90)
     with pytest.raises(RuntimeError):
         mrp_services.run_mrp(run, today=TODAY)

@@ -15,7 +15,8 @@ new order after it (``planning.promise``).
 
 :func:`load` is what the capacity page draws: per centre and day, the hours of the open work
 orders of released orders — where the schedule put them, or on their order's due date (today
-when it is past) while they are not scheduled — against the day's capacity.
+when it is past) while they are not scheduled (:func:`booked`, which MRP loads its planned
+orders onto) — against the day's capacity.
 """
 
 from __future__ import annotations
@@ -261,27 +262,40 @@ def _hours(seconds: float) -> Decimal:
     return (Decimal(str(seconds)) / 3600).quantize(Decimal("0.01"))
 
 
-def load(company: Company, start: datetime.date, days: int) -> list[CentreLoad]:
-    """Hours loaded on each active centre on each of ``days`` days from ``start``, against its capacity."""
-    end = start + datetime.timedelta(days=days - 1)
-    centres = list(WorkCentre.objects.filter(company=company, active=True).order_by("code", "id"))
-    clocks = {centre.pk: Clock(centre) for centre in centres}
+def booked(
+    company: Company, start: datetime.date, end: datetime.date, clocks: dict[int, Clock] | None = None
+) -> dict[tuple[int, datetime.date], float]:
+    """Seconds of the released orders' open work on each active centre and day from ``start`` to
+    ``end``: where the schedule put them, or on their order's due date (``start`` when it is past)
+    while they are not scheduled. Two queries (the work orders, their logs)."""
+    clocks = {} if clocks is None else clocks
     seconds: dict[tuple[int, datetime.date], float] = defaultdict(float)
     work = (
         WorkOrder.objects.filter(
             company=company, state__in=OPEN_WORK, order__state__in=RELEASED, work_centre__active=True
         )
-        .select_related("order")
+        .select_related("order", "work_centre")
         .prefetch_related("logs")
     )
     for work_order in work:
-        clock = clocks[work_order.work_centre_id]
+        clock = clocks.get(work_order.work_centre_id)
+        if clock is None:
+            clock = clocks[work_order.work_centre_id] = Clock(work_order.work_centre)
         if work_order.planned_start is not None and work_order.planned_finish is not None:
             _spread(clock, work_order.planned_start, work_order.planned_finish, start, end, seconds)
         else:
             day = max(work_order.order.due_date, start)
             if day <= end:
                 seconds[(clock.centre.pk, day)] += remaining_seconds(work_order)
+    return seconds
+
+
+def load(company: Company, start: datetime.date, days: int) -> list[CentreLoad]:
+    """Hours loaded on each active centre on each of ``days`` days from ``start``, against its capacity."""
+    end = start + datetime.timedelta(days=days - 1)
+    centres = list(WorkCentre.objects.filter(company=company, active=True).order_by("code", "id"))
+    clocks = {centre.pk: Clock(centre) for centre in centres}
+    seconds = defaultdict(float, booked(company, start, end, clocks))
     found = []
     for centre in centres:
         clock = clocks[centre.pk]

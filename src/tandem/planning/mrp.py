@@ -29,10 +29,15 @@ manufacturing order neither scheduled nor started, whose due date is a wish it m
 takes longer. What no supply meets becomes a planned order, lot-sized
 (``ProductPlanning``: lot for lot, a fixed multiple, a minimum, days of supply; then the
 unit's rounding; the needs of a day are one), due
-on the day of the need and started its lead time earlier: a product with a bill of materials
-is made (the routing's setup and run minutes at each centre's hours a day, whole days per
-operation), else bought from the supplier price with the shortest lead time valid today. A
-start before today is *late*: the order starts today and is due a lead time later. A product
+on the day of the need and started its lead time earlier. A product with a bill of materials
+is made, its lead time from its routing and the load (:class:`Load`): each operation's setup
+and run minutes go, backward from the day before the need, into the hours its centre has free
+each day — its hours a day less the open work of released orders (``capacity.booked``) and
+the planned orders of this run placed before — whole days per operation, one after the other;
+so an order on a busy centre starts earlier. A product without one is bought from the supplier
+price with the shortest lead time valid today. An order that would have to start before
+today is *late*: it starts today (a made one is placed forward from today on the free hours)
+and is due when it can be. A product
 with neither a BOM nor a supplier is planned to buy with *no BOM or supplier*. Existing supply
 that meets nothing is to be *cancelled*; one first needed more than ``RESCHEDULE_OUT_DAYS`` after
 it is due, *rescheduled out*.
@@ -55,7 +60,8 @@ from tandem.catalog.models import Product
 from tandem.core.models import Company
 from tandem.inventory.models import OPEN_STATES, STOCKED_KINDS, Location, Move, Quant, Warehouse
 from tandem.manufacturing import queries as manufacturing
-from tandem.manufacturing.models import Bom, ManufacturingOrder, Production
+from tandem.manufacturing.models import Bom, ManufacturingOrder, Production, WorkCentre
+from tandem.planning import capacity
 from tandem.planning.models import Forecast, MrpException, PlannedOrder, ProductPlanning, ReorderRule
 from tandem.purchasing.models import PurchaseOrderLine, PurchaseRequest, SupplierPrice
 
@@ -69,6 +75,7 @@ MAX_LEVELS = 64
 
 Key = tuple[int, int]  # (product id, warehouse id)
 Kind = MrpException.Kind
+Timing = Callable[[Decimal, datetime.date], tuple[datetime.date, datetime.date]]
 
 
 # --- the arithmetic -----------------------------------------------------------------------------
@@ -152,13 +159,14 @@ def net(
     supplies: Sequence[Supply],
     today: datetime.date,
     size: Callable[[Decimal], Decimal],
-    lead: Callable[[Decimal], int],
+    timing: Timing,
     period: int = 0,
 ) -> Netted:
-    """Net the demands of one product in one warehouse against its supplies (pure, see the
-    module's description). ``size`` lot-sizes a net need; ``lead`` is the lead time in days of
-    an order of a quantity; ``period`` (days of supply) makes a planned order cover the net
-    needs of that many days from its first one."""
+    """Net the demands of one product in one warehouse against its supplies (see the module's
+    description). ``size`` lot-sizes a net need; ``timing`` gives the start and due day of an
+    order of a quantity wanted on a day (:func:`offset`, :meth:`Load.place`), due after that day
+    when it is late; ``period`` (days of supply) makes a planned order cover the net needs of
+    that many days from its first one."""
     found = Netted()
     queue = sorted(supplies, key=lambda s: (s.reference != "", s.due, s.reference))  # stock first
     earliest = {id(supply): supply.earliest(today) for supply in queue}
@@ -192,12 +200,8 @@ def net(
                 until = day + datetime.timedelta(days=period)
                 ahead = sum((q for d, q in days[n + 1 :] if d < until), ZERO)
             ordered = size(want + ahead)
-            lead_days = lead(ordered)
-            start = day - datetime.timedelta(days=lead_days)
-            late = start < today
-            if late:
-                start = today
-            due = start + datetime.timedelta(days=lead_days) if late else day
+            start, due = timing(ordered, day)
+            late = due > day
             found.planned.append(Planned(ordered, start, due, day, late))
             if late:
                 found.notices.append(Notice(Kind.LATE, ordered, "", due, day, len(found.planned) - 1))
@@ -222,6 +226,97 @@ def net(
                 Notice(Kind.RESCHEDULE_OUT, supply.quantity, supply.reference, supply.due, supply.first_need)
             )
     return found
+
+
+def offset(days: int, today: datetime.date) -> Timing:
+    """The timing of an order that takes ``days`` whatever else is going on (bought): started
+    that much before its need, or today when that is past and then due ``days`` later."""
+
+    def timing(_quantity: Decimal, need: datetime.date) -> tuple[datetime.date, datetime.date]:
+        start = need - datetime.timedelta(days=days)
+        return (start, need) if start >= today else (today, today + datetime.timedelta(days=days))
+
+    return timing
+
+
+def operations(bom: Bom, quantity: Decimal) -> list[tuple[WorkCentre, int]]:
+    """The seconds of work of each operation of ``bom``'s routing for ``quantity``, in order."""
+    routing = bom.routing
+    if routing is None:
+        return []
+    return [
+        (
+            operation.work_centre,
+            int(
+                ((operation.setup_minutes + operation.run_minutes * quantity) * 60).to_integral_value(
+                    ROUND_CEILING
+                )
+            ),
+        )
+        for operation in routing.operations.all()
+    ]
+
+
+class Load:
+    """The work centres' days as a run fills them, in seconds: a centre has its hours a day on
+    every day (MRP counts calendar days, as its routing lead times always have), less what is
+    ``booked`` (the released orders' open work, ``capacity.booked``) and what the run's planned
+    orders placed before took."""
+
+    def __init__(self, today: datetime.date, booked: dict[tuple[int, datetime.date], float]) -> None:
+        self.today = today
+        self.used: dict[tuple[int, datetime.date], int] = defaultdict(int)
+        for key, seconds in booked.items():
+            self.used[key] = round(seconds)
+
+    def free(self, centre: WorkCentre, day: datetime.date) -> int:
+        return max(0, int(centre.capacity_hours * 3600) - self.used[(centre.pk, day)])
+
+    def timing(self, bom: Bom) -> Timing:
+        """:meth:`place` for orders made by ``bom``."""
+        return lambda quantity, need: self.place(operations(bom, quantity), need)
+
+    def place(
+        self, work: Sequence[tuple[WorkCentre, int]], need: datetime.date
+    ) -> tuple[datetime.date, datetime.date]:
+        """(start, due) of ``work`` (operations in order: centre, seconds) wanted on ``need``, and
+        its hours taken: backward from the day before ``need``, each operation on whole days
+        before the first of the next one, into each day's free hours; when that would start
+        before today, forward from today (late: due the day after its last day of work)."""
+        work = [(centre, seconds) for centre, seconds in work if seconds > 0]
+        if not work:
+            return need, need
+        taken: list[tuple[tuple[int, datetime.date], int]] = []
+        end = need
+        for centre, seconds in reversed(work):
+            day = end
+            while seconds > 0:
+                day -= datetime.timedelta(days=1)
+                if day < self.today:
+                    return self._forward(work)
+                part = min(seconds, self.free(centre, day))  # an order's operations share no day
+                if part > 0:
+                    taken.append(((centre.pk, day), part))
+                    seconds -= part
+            end = day
+        for key, part in taken:
+            self.used[key] += part
+        return end, need
+
+    def _forward(self, work: Sequence[tuple[WorkCentre, int]]) -> tuple[datetime.date, datetime.date]:
+        day, start = self.today, None
+        for centre, seconds in work:
+            while True:
+                part = min(seconds, self.free(centre, day))
+                if part > 0:
+                    self.used[(centre.pk, day)] += part
+                    seconds -= part
+                    start = start or day
+                if seconds <= 0:
+                    break
+                day += datetime.timedelta(days=1)
+            day += datetime.timedelta(days=1)
+        return start or self.today, day
 
 
 def production_days(bom: Bom, quantity: Decimal) -> int:
@@ -297,6 +392,7 @@ class _Inputs:
         self.supplies: dict[Key, list[Supply]] = defaultdict(list)
         self.demand_lines = 0
         self.book = manufacturing.BomBook(company.pk, today)
+        self.load = Load(today, capacity.booked(company, today, end))
         self._components: dict[tuple[int, Decimal], list[tuple[Product, Decimal]]] = {}
         self._days: dict[tuple[int, Decimal], int] = {}
         self.leads: dict[int, tuple[int, int]] = {}  # product → (days, supplier)
@@ -512,6 +608,7 @@ class _Inputs:
             )
             bom = self.book.of(product_id) if kind == PlannedOrder.Kind.MAKE else None
             if bom is not None and bom.kind != Bom.Kind.PHANTOM:
+                self.load.place(operations(bom, quantity), due)  # its work holds its centres' hours
                 for component, needed in manufacturing.components_of(bom, quantity, self.book):
                     self.demands[(component.pk, warehouse_id)].append((self._day(start), needed))
                     self.demand_lines += 1
@@ -628,11 +725,11 @@ def _net_one(
     def size(need: Decimal) -> Decimal:
         return lot_size(need, policy, lot, step)
 
-    def lead(ordered: Decimal) -> int:
-        return inputs.production_days(bom, ordered) if made and bom is not None else lead_days
-
+    timing = inputs.load.timing(bom) if made and bom is not None else offset(lead_days, inputs.today)
     period = int(lot) if policy == ProductPlanning.Policy.PERIOD else 0
-    result = net(inputs.demands.get(key, []), inputs.supplies.get(key, []), inputs.today, size, lead, period)
+    result = net(
+        inputs.demands.get(key, []), inputs.supplies.get(key, []), inputs.today, size, timing, period
+    )
     index: dict[int, int] = {}
     for n, row in enumerate(result.planned):
         if bom is not None:  # made (or a kit, seen through): the components are wanted at the start
