@@ -86,6 +86,41 @@ def formset_data(formset: forms.BaseFormSet) -> dict[str, Any]:  # type: ignore[
     return data
 
 
+def edit_page_data(client: Client, url: str, *rows: str) -> dict[str, Any]:
+    """What a browser posts for the form page at ``url`` untouched: the form and its lines
+    editors ``rows`` (the attribute names of its ``form_rows``)."""
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    form = response.context["form"]
+    data = form_data(form)
+    for name in rows:
+        data.update(formset_data(getattr(form, name)))
+    return data
+
+
+def add_row(data: dict[str, Any], prefix: str, **values: Any) -> None:
+    """ "Add a line" as ``web/app.js`` does it: a row numbered after the others, counted in
+    TOTAL_FORMS, with ``values`` filled in."""
+    n = int(data[f"{prefix}-TOTAL_FORMS"])
+    data[f"{prefix}-TOTAL_FORMS"] = str(n + 1)
+    data.update({f"{prefix}-{n}-{name}": str(value) for name, value in values.items()})
+
+
+def remove_row(data: dict[str, Any], prefix: str, index: int) -> None:
+    """A row's "Remove" as ``web/app.js`` does it: the row goes, the rows after it move up a
+    number, TOTAL_FORMS (and INITIAL_FORMS for a row drawn from the record) count one less."""
+    total = int(data[f"{prefix}-TOTAL_FORMS"])
+    rows = [{key.split("-", 2)[2]: data.pop(key) for key in list(data) if key.startswith(f"{prefix}-{n}-")}
+            for n in range(total)]  # fmt: skip
+    del rows[index]
+    for n, row in enumerate(rows):
+        data.update({f"{prefix}-{n}-{name}": value for name, value in row.items()})
+    data[f"{prefix}-TOTAL_FORMS"] = str(total - 1)
+    initial = int(data[f"{prefix}-INITIAL_FORMS"])
+    if index < initial:
+        data[f"{prefix}-INITIAL_FORMS"] = str(initial - 1)
+
+
 def posted(changes: Mapping[str, Any]) -> dict[str, Any]:
     """Declared values (``True``, ``Decimal``, a model) as a browser posts them."""
     data: dict[str, Any] = {}
