@@ -24,16 +24,14 @@ class Row(forms.Form):
         return (data["name"], data["quantity"]) if data.get("name") else None
 
 
-def rows(posted: list[dict[str, str]] | None, *, total: Any = None, **kwargs: Any) -> Any:
+def rows(posted: list[dict[str, str]], *, total: Any = None, initial: str = "1", **kwargs: Any) -> Any:
     """The rows as posted: ``posted`` numbered 0…n-1 under ``lines-``; ``total``: a TOTAL_FORMS
-    other than their count."""
-    data: dict[str, Any] | None = None
-    if posted is not None:
-        data = {"lines-TOTAL_FORMS": str(len(posted) if total is None else total), "lines-INITIAL_FORMS": "1"}
-        for n, row in enumerate(posted):
-            data.update({f"lines-{n}-{name}": value for name, value in row.items()})
-    initial = [{"name": "saved", "quantity": 2}]
-    return form_rows(Row, data, prefix="lines", initial=initial, user=None, extra=2, **kwargs)
+    other than their count; ``initial``: the INITIAL_FORMS posted (one row was drawn from the record)."""
+    data = {"lines-TOTAL_FORMS": str(len(posted) if total is None else total), "lines-INITIAL_FORMS": initial}
+    for n, row in enumerate(posted):
+        data.update({f"lines-{n}-{name}": value for name, value in row.items()})
+    drawn = [{"name": "saved", "quantity": 2}]
+    return form_rows(Row, data, prefix="lines", initial=drawn, user=None, extra=2, **kwargs)
 
 
 def items(formset: Any) -> list[tuple[str, int]]:
@@ -102,3 +100,9 @@ def test_the_services_refusal_of_an_item_lands_on_the_row_it_came_from() -> None
     assert formset.forms[3].non_field_errors() == ["Too many."]
     assert [form.non_field_errors() for form in formset.forms[:3]] == [[], [], []]
     assert header.non_field_errors() == ["Line 4: Too many.", "Gone.", "Bad name."]
+
+
+def test_a_tampered_initial_count_changes_nothing_read() -> None:
+    posted = [EMPTY, {"name": "b", "quantity": "3"}]
+    for initial in ("0", "-5", "999"):
+        assert items(rows(posted, initial=initial)) == [("b", 3)], initial
