@@ -26,7 +26,7 @@ from tandem.core.models import Company, Currency, PaymentTerm, User
 from tests.accounting.test_api import BooksApi
 from tests.kit.api import api_client, assert_problem
 from tests.kit.records import Snapshot, assert_unchanged
-from tests.kit.views import ViewCases, form_data, formset_data, signed_in
+from tests.kit.views import ViewCases, add_row, form_data, formset_data, remove_row, signed_in
 
 pytestmark = pytest.mark.django_db
 _n = itertools.count(1)
@@ -217,3 +217,22 @@ def test_payment_terms_are_in_the_settings(company: Company, make_user: Any) -> 
     assert url in signed_in(admin).get(reverse("administration:home")).content.decode()
     assert url in signed_in(admin).get(reverse("accounting:books_settings")).content.decode()
     assert signed_in(make_user("sam", roles.SALESPERSON)).get(url).status_code == 403
+
+
+def test_instalments_added_past_the_rows_drawn_and_removed_in_the_editor_are_saved(
+    company: Company, ada: User
+) -> None:
+    client = signed_in(ada)
+    term = make_term(company, ada)  # 30 % now, the balance at 60 days end of month
+    url = reverse("accounting:payment_term_edit", args=[term.pk])
+    data = rows_data(client.get(url).context["form"])
+    assert data["lines-TOTAL_FORMS"] == "5"
+    remove_row(data, "lines", 1)  # the balance line
+    data.update({"lines-0-amount": "20"})
+    add_row(data, "lines", value="percent", amount="30", days="30")
+    add_row(data, "lines", value="balance", days="90")
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].lines.errors
+    assert stored_lines(term) == [
+        ("percent", D(20), 0, False), ("percent", D(30), 30, False), ("balance", D(0), 90, False),
+    ]  # fmt: skip

@@ -50,3 +50,27 @@ def test_a_bad_row_says_which_line_and_changes_nothing(workshop: Workshop) -> No
     assert f"Line 6: {message}" in page, response.context["form"].non_field_errors()
     assert response.context["form"].lines.forms[5].non_field_errors() == [message]
     assert components(bom) == before
+
+
+def operations(workshop: Workshop) -> list[tuple[str, str]]:
+    routing = workshop.routings["frame"]
+    return list(routing.operations.order_by("sequence", "id").values_list("name", "work_centre__code"))
+
+
+def test_a_routings_operations_are_added_removed_and_a_bad_one_named(workshop: Workshop) -> None:
+    routing, centres = workshop.routings["frame"], workshop.centres
+    client = signed_in(workshop.planner)
+    url = reverse("manufacturing:routing_edit", args=[routing.pk])
+    data = edit_page_data(client, url, "operations")
+    remove_row(data, "operations", 0)  # Cut
+    add_row(data, "operations", work_centre=centres["CUT"].pk, run_minutes="5")  # no name
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert "Line 5: Name the operation." in refused.content.decode()
+    assert operations(workshop) == [("Cut", "CUT"), ("Join", "JOIN")]
+
+    data["operations-4-name"] = "Trim"
+    add_row(data, "operations", name="Sand", work_centre=centres["FIN"].pk, run_minutes="3")
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].operations.errors
+    assert operations(workshop) == [("Join", "JOIN"), ("Trim", "CUT"), ("Sand", "FIN")]
