@@ -13,10 +13,12 @@ from django.utils import timezone
 
 from tandem.core import roles
 from tandem.core.models import Company, Event, User
+from tandem.inventory import services as inventory
 from tandem.inventory.models import Move
+from tandem.manufacturing import services as manufacturing
 from tandem.manufacturing.models import ManufacturingOrder
 from tandem.partners.models import Partner
-from tandem.planning import mrp_services
+from tandem.planning import mrp_services, scheduling
 from tandem.planning.models import PlannedOrder
 from tandem.purchasing.models import PurchaseRequest
 from tandem.sales import services as sales
@@ -124,6 +126,50 @@ def test_orders_made_to_order_are_scheduled_after_the_load_of_the_work_centres(
     assert shop.shelf_order.work_orders.get().planned_start is None
     event = Event.objects.filter(name="planning.scheduled").get()
     assert (event.data["orders"], event.data["work_orders"], event.data["late"]) == (2, 3, [])
+
+
+def test_the_capacity_schedule_keeps_a_sub_assembly_and_bought_components_before_their_order(
+    company: Company, admin: User, shop: Shop, customer: Partner
+) -> None:
+    """Scheduling everything again (the capacity page's button) places the top made for the
+    tables just before them and holds the tables until the legs bought for them can come (3 days,
+    the 25th, a holiday: Monday 28th) — not at 8:00 today, when assembly is free. The top is cut
+    after the shelf, which is due first (13:00 today to 11:30 on Wednesday) and sanded at 11:30."""
+    order = quotation(company, admin, customer, (shop.products["table"], "4"), order_date=TODAY)
+    sales.confirm_order(order, admin)
+    result = scheduling.schedule(company, admin, day=TODAY)
+    top = ManufacturingOrder.objects.get(product=shop.products["top"])
+    table = ManufacturingOrder.objects.get(product=shop.products["table"])
+    assert result.orders == 3
+    assert local(top.planned_start) == datetime.datetime(2026, 12, 22, 13)
+    assert local(top.planned_finish) == datetime.datetime(2026, 12, 24, 8, 30)
+    assert local(table.planned_start) == datetime.datetime(2026, 12, 28, 8)
+    assert local(table.planned_finish) == datetime.datetime(2026, 12, 28, 11)
+
+
+def test_a_sub_assembly_is_done_before_its_order_starts_even_with_its_components_there(
+    company: Company, admin: User, shop: Shop, customer: Partner
+) -> None:
+    """With the legs received meanwhile, the tables wait only for their top: assembly from 8:30
+    on Thursday 24th, when the top's sanding ends, to 11:30."""
+    order = quotation(company, admin, customer, (shop.products["table"], "4"), order_date=TODAY)
+    sales.confirm_order(order, admin)
+    table = ManufacturingOrder.objects.get(product=shop.products["table"])
+    inventory.import_opening_stock(
+        company,
+        admin,
+        [inventory.OpeningLine(shop.products["leg"], shop.warehouse.stock_location, "16", unit_cost="5")],
+    )
+    manufacturing.reserve_components(table, admin)
+    scheduling.schedule(company, admin, day=TODAY)
+    table.refresh_from_db()
+    assert local(table.planned_start) == datetime.datetime(2026, 12, 24, 8, 30)
+    assert local(table.planned_finish) == datetime.datetime(2026, 12, 24, 11, 30)
+
+
+def local(moment: datetime.datetime | None) -> datetime.datetime:
+    assert moment is not None
+    return timezone.localtime(moment).replace(tzinfo=None)
 
 
 def test_the_order_and_the_customer_card_show_the_manufacturing_order(

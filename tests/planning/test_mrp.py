@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from tandem.catalog.services import create_product
 from tandem.core.errors import ValidationFailed
 from tandem.core.models import Company, Uom, User
+from tandem.inventory import services as inventory
 from tandem.manufacturing import services as manufacturing
 from tandem.manufacturing.models import WorkCentre
 from tandem.manufacturing.services import LineData, OperationData
@@ -147,8 +148,14 @@ def test_two_orders_that_fill_the_bench_a_day_each_are_made_on_different_days(sh
 
 def test_the_load_of_released_orders_delays_a_planned_order(shop: Shop) -> None:
     """A released order for a stool, scheduled, holds the bench all of today: two seats wanted
-    tomorrow cannot be made today — they are made tomorrow, due the day after, late."""
+    tomorrow cannot be made today — they are made tomorrow, due the day after, late. (Its plank
+    is in stock: the schedule would wait for a bought one.)"""
     _stool(shop)
+    inventory.import_opening_stock(
+        shop.company,
+        shop.admin,
+        [inventory.OpeningLine(shop.products["plank"], shop.warehouse.stock_location, "1", unit_cost="4")],  # type: ignore[arg-type]
+    )
     order = manufacturing.create_order(
         shop.company, shop.admin, product=shop.products["stool"], quantity="1", due_date=day(1)
     )

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime
 import math
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -186,13 +186,20 @@ class Placed:
 
 
 def released_board(
-    company: Company, day: datetime.date, *, exclude: Collection[int] = ()
+    company: Company,
+    day: datetime.date,
+    *,
+    exclude: Collection[int] = (),
+    ready: Mapping[int, datetime.datetime] | None = None,
 ) -> tuple[Board, list[Placed]]:
     """Every released order's open work placed from the start of ``day``, in priority order (in
     progress first, then by due date), but the orders ``exclude`` names (to be placed after the
-    others: ``scheduling.schedule_orders``). Read as plain rows in three queries:
-    capable-to-promise reads it on every promise."""
+    others: ``scheduling.schedule_orders``). An order made for another (a sub-assembly: its
+    ``demand_move`` is a component move of the other) is placed just before it, and the other
+    starts once it is done; ``ready`` is when an order's components are there at the earliest.
+    Read as plain rows in three queries: capable-to-promise reads it on every promise."""
     board = Board(day_start(day))
+    ready = ready or {}
     centres = WorkCentre.objects.filter(company=company).in_bulk()
     released = ManufacturingOrder.objects.filter(company=company, state__in=RELEASED)
     work_rows = WorkOrder.objects.filter(
@@ -201,7 +208,14 @@ def released_board(
     if exclude:
         released = released.exclude(pk__in=list(exclude))
         work_rows = work_rows.exclude(order_id__in=list(exclude))
-    orders = list(released.values_list("pk", "number", "due_date", "state"))
+    orders = list(
+        released.values_list("pk", "number", "due_date", "state", "components_id", "demand_move__transfer_id")
+    )
+    parent_of = {components: pk for pk, _n, _d, _s, components, _f in orders if components is not None}
+    children: dict[int, list[int]] = defaultdict(list)
+    for pk, _n, _d, _s, _c, made_for in orders:
+        if made_for in parent_of:
+            children[parent_of[made_for]].append(pk)
     rows = work_rows.order_by("order_id", "sequence", "id").values_list(
         "pk", "order_id", "work_centre_id", "planned_minutes", "state"
     )
@@ -217,14 +231,28 @@ def released_board(
         )
         for work_order_id, begun, ended in logs:
             worked[work_order_id] += ((ended or now) - begun).total_seconds()
-    placed = []
-    for pk, number, due, _state in sorted(orders, key=lambda o: (o[3] != RELEASED[1], o[2], o[0])):
+    rows_of = {row[0]: row for row in orders}
+    placed: list[Placed] = []
+    finish: dict[int, datetime.datetime] = {}
+
+    def place(pk: int) -> None:
+        if pk in finish:
+            return
+        finish[pk] = board.begin  # a link back to it (never made by a BOM) places nothing twice
+        start = ready.get(pk, board.begin)
+        for child in sorted(children[pk], key=lambda c: (rows_of[c][2], c)):
+            place(child)
+            start = max(start, finish[child])
         items = [
             Work(w, centre_id, max(0, int(minutes * 60) - int(worked[w])))
             for w, centre_id, minutes, _state in work[pk]
         ]
-        slots = board.place([(centres[item.centre_id], item.seconds) for item in items], board.begin)
-        placed.append(Placed(pk, number, due, list(zip(items, slots, strict=True))))
+        slots = board.place([(centres[item.centre_id], item.seconds) for item in items], start)
+        finish[pk] = slots[-1].finish if slots else start
+        placed.append(Placed(pk, rows_of[pk][1], rows_of[pk][2], list(zip(items, slots, strict=True))))
+
+    for row in sorted(orders, key=lambda o: (o[3] != RELEASED[1], o[2], o[0])):
+        place(row[0])
     return board, placed
 
 

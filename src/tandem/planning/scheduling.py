@@ -1,7 +1,9 @@
 """Finite forward scheduling of released manufacturing orders (the capacity page's button and
 ``POST /api/v1/planning/capacity/schedule/``): every open work order of a confirmed or running
 order gets the planned start and finish the board gives it (``planning.capacity``), and each
-order the start of its first and the finish of its last.
+order the start of its first and the finish of its last. A sub-assembly order is done before the
+order it is made for starts (``capacity.released_board``), and an order not started waits for
+the bought components it lacks (:func:`components_ready`).
 
 :func:`schedule_orders` schedules orders just released (made to order when a sale is confirmed)
 the same way, after the load of every other released order, which keeps its dates: the board is
@@ -17,12 +19,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Min, Sum
 from django.utils import timezone
 
 from tandem.core import events
 from tandem.core.models import Company, User
+from tandem.inventory.models import OPEN_STATES, Location, Move
 from tandem.manufacturing.models import ManufacturingOrder, WorkCentre, WorkOrder
-from tandem.planning import capacity
+from tandem.planning import capacity, promise, queries
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,62 @@ def _recorded(
     return ScheduleResult(orders, work_orders, late)
 
 
+def components_ready(company: Company, day: datetime.date) -> dict[int, datetime.datetime]:
+    """When each confirmed order (not started) has the bought components its transfer has not
+    reserved, at the earliest: each on its first open receipt into the order's warehouse, else
+    ``day`` plus its shortest supplier lead time (as capable-to-promise and make to order count
+    them). A made component is its sub-assembly order's (``capacity.released_board``) or MRP's
+    to plan, one neither received nor with a supplier holds nothing back."""
+    rows = list(
+        ManufacturingOrder.objects.filter(
+            company=company, state=ManufacturingOrder.State.CONFIRMED, components__isnull=False
+        ).values_list("components_id", "pk", "warehouse_id")
+    )
+    orders = {components: pk for components, pk, _w in rows}
+    warehouse_of = {pk: warehouse_id for _c, pk, warehouse_id in rows}
+    if not orders:
+        return {}
+    short: dict[int, set[int]] = {}
+    moves = (
+        Move.objects.filter(transfer_id__in=list(orders))
+        .values("pk", "transfer_id", "product_id", "quantity")
+        .annotate(reserved=Sum("reservations__quantity"))
+        .values_list("transfer_id", "product_id", "quantity", "reserved")
+    )
+    for transfer_id, product_id, quantity, reserved in moves:
+        if quantity > (reserved or 0):
+            short.setdefault(orders[transfer_id], set()).add(product_id)
+    products = set().union(*short.values()) if short else set()
+    bought = products - queries.made_products(company, products, day) if products else set()
+    if not bought:
+        return {}
+    receipts = {
+        (product_id, warehouse_id): first
+        for product_id, warehouse_id, first in Move.objects.filter(
+            company=company,
+            product_id__in=list(bought),
+            transfer__state__in=OPEN_STATES,
+            source_location__kind=Location.Kind.SUPPLIER,
+        )
+        .values("product_id", "dest_location__warehouse_id")
+        .annotate(first=Min("expected_date"))
+        .values_list("product_id", "dest_location__warehouse_id", "first")
+    }
+    leads = promise.lead_times(company, bought, day)
+    found = {}
+    for order_id, lacking in short.items():
+        days = []
+        for product_id in lacking & bought:
+            received = receipts.get((product_id, warehouse_of[order_id]))
+            if received is not None:
+                days.append(max(received, day))
+            elif product_id in leads:
+                days.append(day + datetime.timedelta(days=leads[product_id]))
+        if days and max(days) > day:
+            found[order_id] = capacity.day_start(max(days))
+    return found
+
+
 @transaction.atomic
 def schedule(
     company: Company, actor: User | None = None, *, day: datetime.date | None = None
@@ -79,7 +139,7 @@ def schedule(
     day = day or timezone.localdate()
     _lock(company)
     list(ManufacturingOrder.objects.select_for_update().filter(company=company, state__in=capacity.RELEASED))
-    _board, placed = capacity.released_board(company, day)
+    _board, placed = capacity.released_board(company, day, ready=components_ready(company, day))
     work_orders, late = _write(placed)
     return _recorded(company, actor, len(placed), work_orders, late)
 
