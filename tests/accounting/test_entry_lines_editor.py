@@ -4,6 +4,7 @@ and the rows the person added come back with their values when the entry is refu
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -98,6 +99,10 @@ def test_a_bad_row_says_which_line_keeps_the_added_rows_and_changes_nothing(
     assert lines.forms[2].non_field_errors() == ["A line is either a debit or a credit, not both."]
     assert 'name="lines-TOTAL_FORMS" value="5"' in page  # the rows as the person left them
     assert 'name="lines-2-credit" value="5"' in page and 'value="added, not finished"' in page
+    chosen = account(company, "4000").pk  # an added row's autocomplete shows what was chosen
+    assert re.search(
+        rf'<select name="lines-3-account"[^>]*>.*?<option value="{chosen}" selected>', page, re.S
+    )
     entry.refresh_from_db()
     assert entry.reference == "Three lines" and stored(entry) == before
 

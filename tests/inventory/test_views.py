@@ -17,7 +17,7 @@ from tandem.core.models import Company, User
 from tandem.inventory import queries, services
 from tandem.inventory.models import Count, Location, MoveLine, Transfer, Warehouse
 from tandem.partners.models import Partner
-from tests.kit.views import ViewCases, signed_in
+from tests.kit.views import ViewCases, add_row, edit_page_data, remove_row, signed_in
 
 pytestmark = pytest.mark.django_db
 _codes = itertools.count(1)
@@ -253,3 +253,25 @@ def test_the_lists_and_forms_open(
 ) -> None:
     stock_of(chair, 1)
     assert signed_in(worker).get(reverse(f"inventory:{name}")).status_code == 200
+
+
+def test_a_transfer_takes_rows_added_past_those_drawn_and_names_a_bad_one(
+    company: Company, warehouse: Warehouse, supplier: Partner, chair: Product, worker: User
+) -> None:
+    client = signed_in(worker)
+    data = edit_page_data(client, reverse("inventory:transfer_create"), "lines")
+    assert data["lines-TOTAL_FORMS"] == "5"
+    data.update(
+        {"kind": "receipt", "warehouse": str(warehouse.pk), "partner": str(supplier.pk), "origin": "PO-8"}
+    )
+    data.update({"lines-0-product": str(chair.pk), "lines-0-quantity": "2"})
+    add_row(data, "lines", product=chair.pk, quantity="3")
+    add_row(data, "lines", product=chair.pk, quantity="0")  # the seventh row, the third line
+    refused = client.post(reverse("inventory:transfer_create"), data)
+    assert refused.status_code == 200 and not Transfer.objects.exists()
+    assert "Line 7: " in refused.content.decode() and "more than zero" in refused.content.decode()
+    remove_row(data, "lines", 6)
+    response = client.post(reverse("inventory:transfer_create"), data)
+    assert response.status_code == 302
+    receipt = Transfer.objects.get(origin="PO-8")
+    assert list(receipt.moves.order_by("sequence").values_list("quantity", flat=True)) == [2, 3]
