@@ -26,7 +26,13 @@ from tandem.partners.services import create_partner
 hypothesis.settings.register_profile("tandem", suppress_health_check=[hypothesis.HealthCheck.too_slow])
 hypothesis.settings.load_profile("tandem")
 
-pytest_plugins = ["pytester", "tests.browser", "tests.kit.invariants", "tests.kit.query_counts"]
+pytest_plugins = [
+    "pytester",
+    "tests.browser",
+    "tests.kit.invariants",
+    "tests.kit.query_counts",
+    "tests.kit.fast_flush",
+]
 
 
 def ensure_reference_data() -> None:
