@@ -271,8 +271,10 @@ def deductions(order: SalesOrder, billed: Sequence[Billed]) -> list[accounting.L
     more than was paid in advance, and never so much that the invoice, its taxes rounded as the
     company's invoices are, comes to less than zero (a cent left then is deducted later, or
     given back)."""
+    if not billed:
+        return []
     left = down_payments_left(order)
-    if left.total <= 0 or not billed:
+    if left.total <= 0:
         return []
     books = ledger_queries.settings_of(order.company)
     round_line = books.tax_rounding == BooksSettings.TaxRounding.PER_LINE
@@ -308,9 +310,8 @@ def deductions(order: SalesOrder, billed: Sequence[Billed]) -> list[accounting.L
         untaxed, rows = tax_rules.totals([*goods, *deducted], order.currency)
         return untaxed + sum((row.amount for row in rows if not row.tax.reverse_charge_account_id), ZERO)
 
-    while (
-        any(part > 0 for part in parts.values()) and total() < 0
-    ):  # taxes rounded on the deduction's one line, not on the goods' lines
+    # The deduction's taxes are rounded on its one line, the goods' on theirs: a cent apart.
+    while any(part > 0 for part in parts.values()) and total() < 0:
         largest = max(parts, key=lambda found: parts[found])
         parts[largest] -= order.currency.quantum
     names = ", ".join(invoice.number or _("draft %(id)s") % {"id": invoice.pk} for invoice in left.invoices)
@@ -393,19 +394,32 @@ def credit_down_payments_left(
     return note
 
 
-def _still_to_invoice(order: SalesOrder) -> str:
+def _still_to_invoice(order: SalesOrder, statuses: Sequence[queries.LineStatus] | None = None) -> str:
     """Why the order's down payments are not to be given back yet ("" when they are): goods of
-    it are still on their way to the customer, or delivered and not invoiced."""
+    it still on their way to the customer, or delivered and not invoiced (``statuses``: the
+    order's ``line_statuses`` when the caller has them already)."""
     if queries.open_deliveries(order).exists():
         return _(
             "Goods of this order are still to be delivered: their invoice deducts the down payments. "
             "Cancel what will not be delivered first."
         )
-    if any(status.to_invoice > 0 for status in queries.line_statuses(order)):
+    statuses = queries.line_statuses(order) if statuses is None else statuses
+    if any(status.to_invoice > 0 for status in statuses):
         return _(
             "Invoice what is left to invoice of this order first: its invoice deducts the down payments."
         )
     return ""
+
+
+def down_payments_to_give_back(
+    order: SalesOrder, statuses: Sequence[queries.LineStatus] | None = None, left: Left | None = None
+) -> bool:
+    """Whether :func:`credit_down_payments_left` would give something back now (``statuses`` and
+    ``left``: the order's line statuses and down payments left when the caller has them)."""
+    if order.state not in queries.CONFIRMED_STATES:
+        return False
+    left = down_payments_left(order) if left is None else left
+    return left.total > 0 and not _still_to_invoice(order, statuses)
 
 
 __all__ = [
@@ -416,5 +430,6 @@ __all__ = [
     "deductions",
     "down_payments_invoiced",
     "down_payments_left",
+    "down_payments_to_give_back",
     "invoice_down_payment",
 ]
