@@ -277,7 +277,11 @@ def test_a_down_payment_larger_than_what_was_delivered_is_given_back_on_a_credit
     final = accounting.post_invoice(services.invoice_order(order, admin), admin)
     assert _rows(final)[1:] == [("2050", D(-1), D(500))] and final.amount_total == 0
     assert services.down_payments_left(order).untaxed == D(300)
-    note = services.credit_down_payments_left(order, admin)
+    url = reverse("sales:order_give_back", args=[order.pk])
+    page = signed_in(admin).get(reverse("sales:order_detail", args=[order.pk])).content.decode()
+    assert url in page and "Give back the down payments left" in page
+    assert signed_in(admin).post(url).status_code == 302
+    note = Invoice.objects.get(kind=Invoice.Kind.CUSTOMER_CREDIT_NOTE)
     assert (note.kind, note.state) == (Invoice.Kind.CUSTOMER_CREDIT_NOTE, Invoice.State.DRAFT)
     assert _rows(note) == [("2050", D(1), D(300))] and note.amount_total == D("369.00")
     assert down.number in note.lines.get().description
@@ -287,6 +291,14 @@ def test_a_down_payment_larger_than_what_was_delivered_is_given_back_on_a_credit
     assert services.down_payments_left(order).total == 0
     with pytest.raises(BusinessError, match="No down payment"):
         services.credit_down_payments_left(order, admin)  # a draft counts: asked twice, given back once
+    api = f"/api/v1/sales/orders/{order.pk}/give-back/"
+    assert_problem(api_client(admin).post(api, {}, format="json"), 400)
+    accounting.delete_draft(note, admin)
+    made = api_client(admin).post(api, {}, format="json")
+    assert made.status_code == 201 and made.json()["total"] == "369.00"
+    note = Invoice.objects.get(pk=made.json()["invoice"])
+    page = signed_in(admin).get(reverse("sales:order_detail", args=[order.pk])).content.decode()
+    assert url not in page
     accounting.post_invoice(note, admin)
     assert _advances_balance(company) == 0
     assert books_queries.open_balance(customer) == D("-369.00")  # the customer's credit

@@ -347,6 +347,21 @@ class SalesOrderViewSet(
         body = {"invoice": invoice.pk, "total": invoice.amount_total}
         return Response(OrderInvoiceResultSerializer(body).data, status=201)
 
+    @extend_schema(request=None, responses={201: OrderInvoiceResultSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="give-back",
+        url_name="give-back",
+        required_perms=["sales.view_salesorder", "accounting.add_invoice"],
+    )
+    def give_back(self, request: Request, pk: str | None = None) -> Response:
+        """A draft credit note giving the customer back the down payments not deducted, once
+        nothing more of the order is to be delivered or invoiced."""
+        note = services.credit_down_payments_left(self.get_object(), self.actor)
+        body = {"invoice": note.pk, "total": note.amount_total}
+        return Response(OrderInvoiceResultSerializer(body).data, status=201)
+
     @extend_schema(request=OrderReturnSerializer, responses={201: OrderReturnResultSerializer})
     @action(
         detail=True,

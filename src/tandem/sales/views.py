@@ -156,6 +156,15 @@ class OrderActions(ActionView):
             route="down-payment",
         ),
         Action(
+            "give_back",
+            gettext_lazy("Give back the down payments left"),
+            lambda request, so: services.credit_down_payments_left(so, request.user),
+            done=gettext_lazy("A draft credit note of the down payments not deducted was created."),
+            permission="accounting.add_invoice",
+            available=lambda so, user: services.down_payments_to_give_back(so),  # see OrderActions.may
+            route="give-back",
+        ),
+        Action(
             "revoke_link",
             gettext_lazy("Revoke the customer's link"),
             lambda request, so: services.revoke_links(so, request.user),
@@ -175,11 +184,16 @@ class OrderActions(ActionView):
         ),
     ]
     statuses: list[queries.LineStatus] | None = None  # the order page's line statuses, read once
+    left: services.Left | None = None  # and its down payments not deducted yet
 
     def may(self, action: Action, obj: Model) -> bool:
+        order: SalesOrder = obj  # type: ignore[assignment]
         if action.name == "credit" and self.statuses is not None:
-            order: SalesOrder = obj  # type: ignore[assignment]
             return self.permitted(action) and services.has_goods_to_credit(order, self.statuses)
+        if action.name == "give_back" and self.statuses is not None and self.left is not None:
+            return self.permitted(action) and services.down_payments_to_give_back(
+                order, self.statuses, self.left
+            )
         return super().may(action, obj)
 
 
@@ -228,6 +242,7 @@ class OrderDetailView(ObjectDetailView):
     template_name = "sales/order_detail.html"
     action_view = OrderActions
     statuses: list[queries.LineStatus] | None = None
+    left: services.Left | None = None
     edit_url_name = "sales:order_edit"
     list_url_name = "sales:order_list"
     fields = [
@@ -259,12 +274,13 @@ class OrderDetailView(ObjectDetailView):
         )
 
     def action_buttons(self, obj: Model) -> list[Any]:
-        return OrderActions(statuses=self.statuses).buttons(self.request, obj)
+        return OrderActions(statuses=self.statuses, left=self.left).buttons(self.request, obj)
 
     def get_context(self) -> dict[str, Any]:
         order: SalesOrder = self.object  # type: ignore[assignment]
         # Read once: the rows, the progress, the promise and the credit button all need them.
         self.statuses = queries.line_statuses(order)
+        self.left = services.down_payments_left(order) if order.state in queries.CONFIRMED_STATES else None
         context = super().get_context()
         context["edit_url"] = context["edit_url"] if order.state in services.EDITABLE else None
         context["lines"] = list(
@@ -295,9 +311,7 @@ class OrderDetailView(ObjectDetailView):
             if order.state == S.CONFIRMED and self.request.user.has_perm("accounting.add_invoice")
             else ""
         )
-        context["down_payment_left"] = (
-            services.down_payments_left(order).untaxed if order.state in queries.CONFIRMED_STATES else None
-        )
+        context["down_payment_left"] = self.left.untaxed if self.left is not None else None
         context["expired"] = queries.expired(order)
         exposure = queries.exposure(order) if order.state in services.EDITABLE else None
         context["exposure"] = exposure

@@ -57,10 +57,12 @@ from tandem.sales.services.confirmation import (
     promised_date,
 )
 from tandem.sales.services.down_payments import (
+    Left,
     advances_account,
     credit_down_payments_left,
     down_payments_invoiced,
     down_payments_left,
+    down_payments_to_give_back,
     invoice_down_payment,
 )
 from tandem.sales.services.invoicing import delivered, invoice_order, invoice_orders, invoice_posted
@@ -95,6 +97,7 @@ __all__ = [
     "ApprovalNeeded",
     "BusinessError",
     "CustomerReturn",
+    "Left",
     "LinkAnswered",
     "LinkClosed",
     "LinkInvalid",
@@ -117,6 +120,7 @@ __all__ = [
     "document_title",
     "down_payments_invoiced",
     "down_payments_left",
+    "down_payments_to_give_back",
     "has_goods_to_credit",
     "invoice_down_payment",
     "invoice_order",
