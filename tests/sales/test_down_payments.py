@@ -335,3 +335,26 @@ def test_a_partial_invoice_deducts_under_the_taxes_of_the_goods_it_bills(
     assert down.amount_total + first.amount_total + final.amount_total == order.amount_total
     assert services.down_payments_left(order).total == 0
     assert not invariants.violations(), invariants.describe(invariants.violations())
+
+
+def test_crediting_an_orders_invoice_in_accounting_undoes_what_it_billed_or_deducted(
+    order: SalesOrder, admin: User
+) -> None:
+    """A credit note made in accounting of a down payment (refunded rather than cancelled, once
+    paid) is deducted no more; a credit note of the final invoice puts its goods back to invoice
+    and its deduction back to deduct, so the invoice made again deducts it once more."""
+    first = accounting.post_invoice(services.invoice_down_payment(order, admin, percent="10"), admin)
+    accounting.post_invoice(accounting.credit_note(first, admin), admin)
+    assert services.down_payments_left(order).total == 0 and services.down_payments_invoiced(order) == 0
+    down = accounting.post_invoice(services.invoice_down_payment(order, admin, percent="100"), admin)
+    deliver(order, admin)
+    final = accounting.post_invoice(services.invoice_order(order, admin), admin)
+    assert final.amount_total == 0
+    accounting.post_invoice(accounting.credit_note(final, admin), admin)
+    assert services.down_payments_left(order).untaxed == D(1000)
+    assert [status.to_invoice for status in queries.line_statuses(order)] == [D(10)]
+    again = accounting.post_invoice(services.invoice_order(order, admin), admin)
+    assert _rows(again)[1:] == [("2050", D(-1), D(1000))] and again.amount_total == 0
+    assert services.down_payments_left(order).total == 0
+    assert queries.progress(order).amount_invoiced == down.amount_total
+    assert not invariants.violations(), invariants.describe(invariants.violations())

@@ -12,10 +12,11 @@ invoice never goes below zero; goods paid in full in advance make an invoice of 
 accounting posts): a negative line per account and set of taxes, on the account each down payment
 went to, naming the down-payment invoices. What is left once nothing more is to be invoiced (the
 rest of the order will not be delivered) is given back to the customer on a credit note
-(``credit_down_payments_left``), which deducts it likewise. Nothing is stored but the link of
-each such invoice line to its order (``OrderInvoiceLine``): what is left to deduct is the sum of
-those lines' amounts on invoices that are not cancelled, so a cancelled down payment is deducted
-no more.
+(``credit_down_payments_left``), which deducts it likewise; a credit note made in accounting of
+an invoice of the order is tied to it too (``invoicing.invoice_credited``). Nothing is stored but
+the link of each such invoice line to its order (``OrderInvoiceLine``): what is left to deduct is
+the sum of those lines' amounts on invoices and credit notes that are not cancelled, so a
+cancelled down payment is deducted no more.
 """
 
 from __future__ import annotations
@@ -141,11 +142,22 @@ def check_down_payments(order: SalesOrder) -> None:
 
 
 def down_payments_invoiced(order: SalesOrder) -> Decimal:
-    """The total (taxes included) of the down payments invoiced on ``order``, not cancelled."""
+    """The total (taxes included) of the down payments invoiced on ``order`` less those credited,
+    not cancelled."""
     rows = OrderInvoiceLine.objects.filter(
-        order=order, kind=K.DOWN_PAYMENT, invoice_line__invoice__kind=Invoice.Kind.CUSTOMER_INVOICE
+        order=order,
+        kind=K.DOWN_PAYMENT,
+        invoice_line__invoice__kind__in=(Invoice.Kind.CUSTOMER_INVOICE, Invoice.Kind.CUSTOMER_CREDIT_NOTE),
     ).exclude(invoice_line__invoice__state=Invoice.State.CANCELLED)
-    return sum((row.invoice_line.amount_total for row in rows.select_related("invoice_line")), ZERO)
+    return sum(
+        (
+            -row.invoice_line.amount_total
+            if row.invoice_line.invoice.kind == Invoice.Kind.CUSTOMER_CREDIT_NOTE
+            else row.invoice_line.amount_total
+            for row in rows.select_related("invoice_line__invoice")
+        ),
+        ZERO,
+    )
 
 
 def _priced(quantity: Decimal, price_unit: Decimal, discount: Decimal, order: SalesOrder) -> Decimal:

@@ -299,6 +299,37 @@ def _check_within_policy(order: SalesOrder, lines: set[int | None], products: se
         raise ValidationFailed({"lines": errors})
 
 
+@events.on("invoice.credited")
+def invoice_credited(event: Event) -> None:
+    """An invoice of orders was credited in accounting (a credit note copying its lines): the
+    credit note belongs to the same orders, each of its lines tied to them as the line it copies
+    was — the goods it credits may be invoiced again, a down payment credited is deducted no more,
+    and down payments whose deduction it credits are left to deduct again."""
+    orders = list(OrderInvoice.objects.filter(invoice_id=event.subject_id).values_list("order_id", flat=True))
+    if not orders:
+        return
+    note = event.data["credit_note"]
+    OrderInvoice.objects.bulk_create(OrderInvoice(order_id=pk, invoice_id=note) for pk in orders)
+    links = {
+        link.invoice_line_id: link
+        for link in OrderInvoiceLine.objects.filter(invoice_line__invoice_id=event.subject_id)
+    }
+    copied = InvoiceLine.objects.filter(invoice_id=event.subject_id).order_by("sequence", "id")
+    copies = InvoiceLine.objects.filter(invoice_id=note).order_by("sequence", "id")
+    OrderInvoiceLine.objects.bulk_create(
+        OrderInvoiceLine(
+            invoice_line_id=copy,
+            order_id=links[line].order_id,
+            order_line_id=links[line].order_line_id,
+            kind=links[line].kind,
+        )
+        for line, copy in zip(
+            copied.values_list("pk", flat=True), copies.values_list("pk", flat=True), strict=True
+        )
+        if line in links
+    )
+
+
 @events.on("invoice.posted")
 def invoice_posted(event: Event) -> None:
     """An invoice made from an order was posted: e-mailed to the customer, if they want it."""
