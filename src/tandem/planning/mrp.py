@@ -268,9 +268,20 @@ class Load:
         self.used: dict[tuple[int, datetime.date], int] = defaultdict(int)
         for key, seconds in booked.items():
             self.used[key] = round(seconds)
+        self._first: dict[int, datetime.date] = {}
 
     def free(self, centre: WorkCentre, day: datetime.date) -> int:
         return max(0, int(centre.capacity_hours * 3600) - self.used[(centre.pk, day)])
+
+    def first_free(self, centre: WorkCentre) -> datetime.date:
+        """The first day from today with free hours at ``centre``: every day before it is full.
+        Hours are only ever taken, so it only moves on (an overloaded centre is not walked day by
+        day by each order placed on it)."""
+        day = self._first.get(centre.pk, self.today)
+        while not self.free(centre, day):
+            day += datetime.timedelta(days=1)
+        self._first[centre.pk] = day
+        return day
 
     def timing(self, bom: Bom) -> Timing:
         """:meth:`place` for orders made by ``bom``."""
@@ -289,10 +300,10 @@ class Load:
         taken: list[tuple[tuple[int, datetime.date], int]] = []
         end = need
         for centre, seconds in reversed(work):
-            day = end
+            day, floor = end, self.first_free(centre)
             while seconds > 0:
                 day -= datetime.timedelta(days=1)
-                if day < self.today:
+                if day < floor:  # from today to this day the centre is full: too late
                     return self._forward(work)
                 part = min(seconds, self.free(centre, day))  # an order's operations share no day
                 if part > 0:
@@ -306,6 +317,7 @@ class Load:
     def _forward(self, work: Sequence[tuple[WorkCentre, int]]) -> tuple[datetime.date, datetime.date]:
         day, start = self.today, None
         for centre, seconds in work:
+            day = max(day, self.first_free(centre))
             while True:
                 part = min(seconds, self.free(centre, day))
                 if part > 0:
