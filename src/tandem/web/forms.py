@@ -119,8 +119,9 @@ class _Rows(forms.BaseFormSet):  # type: ignore[type-arg]
     (renumbering those after), so a posted row's index no longer names the row drawn there.
     A posted row is therefore read against its fields' own initial values, never the initial
     row of its index: a row left as the empty one is drawn is empty (left out) wherever it
-    stands, and any other row is checked. Rows carry no record ids: the service writes the
-    document's lines from the rows posted, so a row can name nothing of another document."""
+    stands, and any other row is checked. The service writes the document's lines from the rows
+    posted; the one row that carries a record id (a draft invoice's line) is checked by its
+    service to be a line of that invoice, named once."""
 
     default_error_messages = {
         "missing_management_form": gettext_lazy(
