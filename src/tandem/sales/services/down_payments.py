@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -38,7 +38,7 @@ from tandem.accounting.services import invoices as accounting
 from tandem.accounting.services import taxes as tax_rules
 from tandem.core import events
 from tandem.core.errors import BusinessError, ValidationFailed
-from tandem.core.models import Company, User
+from tandem.core.models import Company, Currency, User
 from tandem.core.money import plain, read_decimal, round_money
 from tandem.sales import queries
 from tandem.sales.models import OrderInvoice, OrderInvoiceLine, SalesOrder
@@ -48,6 +48,7 @@ K = OrderInvoiceLine.Kind
 TaxKey = tuple[int, ...]
 Key = tuple[int, TaxKey]  # (account, taxes): where the down payment was posted, and under which taxes
 Billed = tuple[Decimal, Decimal, Decimal, Sequence[Tax]]  # quantity, unit price, discount, taxes
+P = TypeVar("P")
 
 
 def advances_account(company: Company) -> Account:
@@ -171,6 +172,44 @@ def _key(taxes: Sequence[Tax]) -> TaxKey:
     return tuple(sorted(tax.pk for tax in taxes))
 
 
+def _total_of(lines: Sequence[tax_rules.LineTaxes], currency: Currency) -> Decimal:
+    """What an invoice of ``lines`` comes to, taxes included (a reverse charge is not billed)."""
+    untaxed, rows = tax_rules.totals(lines, currency)
+    return untaxed + sum((row.amount for row in rows if not row.tax.reverse_charge_account_id), ZERO)
+
+
+def _fitted(
+    prices: dict[P, Decimal],
+    taxes_of: Mapping[P, Sequence[Tax]],
+    quantity: Decimal,
+    fits: Callable[[list[tax_rules.LineTaxes]], bool],
+    order: SalesOrder,
+    *,
+    others: Sequence[tax_rules.LineTaxes] = (),
+) -> dict[P, Decimal]:
+    """``prices``, one line of ``quantity`` each under its taxes, less a cent off the largest
+    until the invoice (``others`` and these lines, taxed as the company's invoices are) ``fits``.
+    A spread over sets of taxes is taxed per set, the lines it was spread from one by one: the
+    roundings can fall a cent apart, and a down payment must never come to more than the order,
+    nor a deduction take an invoice below zero."""
+    round_line = ledger_queries.settings_of(order.company).tax_rounding == BooksSettings.TaxRounding.PER_LINE
+    found = dict(prices)
+
+    def taxed() -> list[tax_rules.LineTaxes]:
+        return [
+            *others,
+            *(
+                tax_rules.compute(price, quantity, taxes_of[key], order.currency, round_line=round_line)
+                for key, price in found.items()
+            ),
+        ]
+
+    while any(price > 0 for price in found.values()) and not fits(taxed()):
+        largest = max(found, key=found.__getitem__)
+        found[largest] -= order.currency.quantum
+    return found
+
+
 def invoice_down_payment(
     order: SalesOrder,
     actor: User | None,
@@ -240,16 +279,20 @@ def invoice_down_payment(
             if given == ["percent"]
             else _("Down payment on %(order)s") % {"order": locked.number}
         )
+        most = locked.amount_total - before
+        prices = _fitted(
+            {key: round_money(base * ratio, locked.currency) for key, base in bases.items()},
+            taxes_of,
+            Decimal(1),
+            lambda taxed: _total_of(taxed, locked.currency) <= most,
+            locked,
+        )
         lines = [
             accounting.LineData(
-                description=label,
-                quantity=Decimal(1),
-                price_unit=round_money(base * ratio, locked.currency),
-                account=account,
-                taxes=taxes_of[key],
+                description=label, quantity=Decimal(1), price_unit=price, account=account, taxes=taxes_of[key]
             )
-            for key, base in bases.items()
-            if round_money(base * ratio, locked.currency) > 0
+            for key, price in prices.items()
+            if price > 0
         ]
         invoice = accounting.create_invoice(
             locked.company,
@@ -312,20 +355,14 @@ def deductions(order: SalesOrder, billed: Sequence[Billed]) -> list[accounting.L
             parts[(account, key)] = part
             room[key] -= part
 
-    def total() -> Decimal:
-        deducted = [
-            tax_rules.compute(
-                part, Decimal(-1), [taxes[pk] for pk in key], order.currency, round_line=round_line
-            )
-            for (_account, key), part in parts.items()
-        ]
-        untaxed, rows = tax_rules.totals([*goods, *deducted], order.currency)
-        return untaxed + sum((row.amount for row in rows if not row.tax.reverse_charge_account_id), ZERO)
-
-    # The deduction's taxes are rounded on its one line, the goods' on theirs: a cent apart.
-    while any(part > 0 for part in parts.values()) and total() < 0:
-        largest = max(parts, key=lambda found: parts[found])
-        parts[largest] -= order.currency.quantum
+    parts = _fitted(
+        parts,
+        {found: [taxes[pk] for pk in found[1]] for found in parts},
+        Decimal(-1),
+        lambda taxed: _total_of(taxed, order.currency) >= 0,
+        order,
+        others=goods,
+    )
     names = ", ".join(invoice.number or _("draft %(id)s") % {"id": invoice.pk} for invoice in left.invoices)
     accounts = Account.objects.in_bulk({account for account, _key in parts})
     return [
