@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -293,14 +293,22 @@ def _fiscal_position(company: Company, partner: Partner) -> FiscalPosition | Non
     return taxes.position_for(company, partner.country or company.country, bool(partner.tax_id))
 
 
-def sale_taxes(company: Company, partner: Partner, product: Product | None) -> list[Tax]:
-    """The taxes a sale of ``product`` to ``partner`` carries: the product's (else its
-    category's) sales taxes mapped by the partner's fiscal position — what a customer invoice
-    line defaults to. For quotations and orders (``sales``)."""
-    defaults = _product_defaults(company, product)
-    if defaults is None:
-        return []
-    return taxes.map_taxes(_fiscal_position(company, partner), defaults.sale_taxes.all())
+def sale_taxes(company: Company, partner: Partner, products: Iterable[Product]) -> dict[int, list[Tax]]:
+    """The taxes a sale of each of ``products`` to ``partner`` carries (by product id): the
+    product's (else its category's) sales taxes mapped by the partner's fiscal position — what
+    a customer invoice line defaults to. For quotations and orders (``sales``): the products'
+    defaults and their taxes are read in two queries whatever their number."""
+    products = list(products)
+    found = _products_defaults(company, products)
+    chosen = list({row.pk: row for row in found.values() if row is not None}.values())
+    if not chosen:
+        return {product.pk: [] for product in products}
+    prefetch_related_objects(chosen, "sale_taxes")
+    position = _fiscal_position(company, partner)
+    return {
+        pk: taxes.map_taxes(position, defaults.sale_taxes.all()) if defaults is not None else []
+        for pk, defaults in found.items()
+    }
 
 
 def taxed_total(

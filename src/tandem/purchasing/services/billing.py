@@ -20,12 +20,15 @@ ZERO = Decimal(0)
 @events.on("invoice.posted")
 def book_price_differences(event: Event) -> None:
     """Runs inside the posting's transaction: a bill and its price difference post together."""
-    link = (
-        OrderBill.objects.filter(invoice_id=event.subject_id, invoice__kind=Invoice.Kind.SUPPLIER_BILL)
-        .select_related("order__currency", "order__company__currency", "invoice__currency")
-        .first()
-    )
-    if link is None or valuation.settings_of(link.order.company_id) is None:
+    # one bill links one order at most: a read without ORDER BY, whose compiling would hash each
+    # of the wide select's columns on every posted customer invoice that has no link at all
+    try:
+        link = OrderBill.objects.select_related(
+            "order__currency", "order__company__currency", "invoice__currency"
+        ).get(invoice_id=event.subject_id, invoice__kind=Invoice.Kind.SUPPLIER_BILL)
+    except OrderBill.DoesNotExist:
+        return
+    if valuation.settings_of(link.order.company_id) is None:
         return
     bill, order = link.invoice, link.order
     company = order.company

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -55,17 +55,28 @@ def credit_limit(partner: Partner) -> Decimal | None:
     )
 
 
-def invoice_policy_of(product: Product, default: str) -> str:
-    """How ``product`` is invoiced: a service on ordered quantities, else its own policy, else
-    ``default`` (the company's)."""
-    if product.kind == Product.Kind.SERVICE:
-        return InvoicePolicy.ORDERED
-    found = (
-        ProductInvoicePolicy.objects.filter(company_id=product.company_id, product=product)
-        .values_list("invoice_policy", flat=True)
-        .first()
+def invoice_policies_of(products: Iterable[Product], default: str) -> dict[int, str]:
+    """How each of ``products`` is invoiced (by id), in one query: a service on ordered
+    quantities, else its own policy, else ``default`` (the company's)."""
+    products = list(products)
+    goods = [product for product in products if product.kind != Product.Kind.SERVICE]
+    companies = {product.pk: product.company_id for product in goods}
+    rows = (
+        ProductInvoicePolicy.objects.filter(product__in=list(companies)).values_list(
+            "product_id", "company_id", "invoice_policy"
+        )
+        if goods
+        else []
     )
-    return found or default
+    own = {
+        product_id: policy for product_id, company_id, policy in rows if companies[product_id] == company_id
+    }
+    return {
+        product.pk: (
+            InvoicePolicy.ORDERED if product.kind == Product.Kind.SERVICE else own.get(product.pk) or default
+        )
+        for product in products
+    }
 
 
 MAIL_KINDS = ("confirmation", "shipment", "invoice")

@@ -18,7 +18,7 @@ from tandem.accounting.queries import ledger as ledger_queries
 from tandem.accounting.services import invoices as accounting
 from tandem.accounting.services import taxes as tax_rules
 from tandem.catalog.models import Product
-from tandem.catalog.queries import price_for
+from tandem.catalog.queries import PriceBook
 from tandem.core import events, sequences
 from tandem.core.bulk import create_with_links
 from tandem.core.errors import BusinessError, ValidationFailed
@@ -77,6 +77,24 @@ def _write_lines(order: SalesOrder, given: Sequence[OrderLineData]) -> None:
     if not given:
         errors["lines"] = [_("A quotation has at least one line.")]
     policy = queries.settings_of(order.company).invoice_policy
+    # the lines' products are priced, taxed and given their policies in a query or two each
+    valid = [
+        data
+        for data in given
+        if isinstance(data.product, Product) and not _other_company(data.product, order.company)
+    ]
+    prices = PriceBook(
+        [data.product for data in valid if data.price_unit in (None, "")],
+        order.partner,
+        order.order_date,
+        order.currency,
+    )
+    defaults = accounting.sale_taxes(
+        order.company, order.partner, [data.product for data in valid if data.taxes is None]
+    )
+    policies = queries.invoice_policies_of(
+        [data.product for data in valid if not data.invoice_policy], policy
+    )
     rows: list[tuple[SalesOrderLine, list[Tax]]] = []
     for n, data in enumerate(given):
         key = f"lines.{n}"
@@ -93,23 +111,17 @@ def _write_lines(order: SalesOrder, given: Sequence[OrderLineData]) -> None:
             errors.setdefault(key, []).append(_("This unit cannot measure this product."))
         if data.price_unit in (None, ""):
             try:
-                found = price_for(
-                    product, order.partner, quantity or Decimal(1), order.order_date, order.currency
-                )
+                found = prices.price(product, quantity or Decimal(1))
             except MissingRate as exc:
                 errors.setdefault(key, []).append(exc.message)
                 continue
             price = found.unit_price.quantize(PRICE_QUANTUM)
         else:
             price = read_decimal(data.price_unit, key, errors, least="zero")
-        chosen = (
-            list(data.taxes)
-            if data.taxes is not None
-            else accounting.sale_taxes(order.company, order.partner, product)
-        )
+        chosen = list(data.taxes) if data.taxes is not None else defaults[product.pk]
         if any(tax.company_id != order.company_id or tax.use != Tax.Use.SALE for tax in chosen):
             errors.setdefault(key, []).append(_("Choose sales taxes of this company."))
-        line_policy = data.invoice_policy or queries.invoice_policy_of(product, policy)
+        line_policy = data.invoice_policy or policies[product.pk]
         if line_policy not in InvoicePolicy.values:
             errors.setdefault(key, []).append(_("Invoice on ordered or on delivered quantities."))
         line = SalesOrderLine(
