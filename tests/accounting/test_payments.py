@@ -97,6 +97,37 @@ def test_bad_payments_are_refused_and_write_nothing(
     assert not payments.Payment.objects.exists()
 
 
+def test_a_credit_note_is_refunded_on_the_account_it_was_booked_on(
+    company: Company, books: BooksSettings, customer: Partner, make_partner: Callable[..., Partner]
+) -> None:
+    """Money out to a customer settles their credit note on the receivable, money in from a
+    supplier their refund on the payable: the payment takes the account of what it pays."""
+    sold = invoices.credit_note(make_invoice_of(company, customer, "customer_invoice"), None)
+    refund, matched = payments.register_payment(
+        [invoices.post_invoice(sold, None)], None, journal=journal(company, "BNK1"), date=DAY
+    )
+    assert refund.direction == "outbound" and len(matched) == 1
+    assert payments.partner_line(refund).account.code == "1100"
+    assert _status(sold) == "paid"
+
+    supplier = make_partner("Tartak Nowak", country="PL")
+    bought = invoices.credit_note(make_invoice_of(company, supplier, "supplier_bill"), None)
+    back, matched = payments.register_payment(
+        [invoices.post_invoice(bought, None)], None, journal=journal(company, "BNK1"), date=DAY
+    )
+    assert back.direction == "inbound" and len(matched) == 1
+    assert payments.partner_line(back).account.code == "2000"
+    assert _status(bought) == "paid" and queries.misflagged_open_items() == []
+
+
+def make_invoice_of(company: Company, partner: Partner, kind: str) -> Invoice:
+    draft = invoices.create_invoice(
+        company, None, kind=kind, partner=partner, invoice_date=DAY,
+        lines=[LineData("Oak table", D(1), D("80.00"), taxes=[])],
+    )  # fmt: skip
+    return invoices.post_invoice(draft, None)
+
+
 def test_full_and_partial_payments_derive_the_status(
     company: Company, customer: Partner, make_invoice: Callable[..., Invoice]
 ) -> None:

@@ -5,8 +5,9 @@ the backorder is cancelled. Bea invoices what was delivered — the six chairs a
 and the invoice deducts the advance paid under each tax, coming to zero, which posts: the goods
 are invoiced and the advance leaves the liability. The four chairs paid for and never shipped
 are given back on a credit note from the order's page, which leaves the hotel a credit for its
-next order; nothing is left to invoice or to deduct, the advances account is back to zero, and
-every ledger invariant holds."""
+next order; nothing is left to invoice or to deduct, and the advances account is back to zero.
+The hotel would rather have its money: Bea refunds the credit note from the bank, which leaves
+nothing owed either way, and every ledger invariant holds."""
 
 from __future__ import annotations
 
@@ -105,4 +106,9 @@ def test_an_order_paid_in_full_in_advance_delivered_in_part_and_the_rest_given_b
     advances = JournalLine.objects.filter(account__company=company, account__code="2050", posted=True)
     assert sum((line.credit - line.debit for line in advances), D(0)) == 0
     assert not services.down_payments_left(order).amounts
+
+    # The hotel would rather have its money back: Bea refunds the credit note from the bank.
+    refund, _matched = payments.register_payment([note], bea, journal=bank, date=DAY)
+    assert refund.direction == "outbound" and refund.amount == D("492.00")
+    assert not books.open_balance(hotel) and queries.progress(order).amount_due == 0
     assert not invariants.violations(), invariants.describe(invariants.violations())

@@ -38,6 +38,18 @@ class Payment(CompanyOwned, Versioned, PostedDocument):
     partner = models.ForeignKey(
         Partner, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("partner")
     )
+    counterpart = models.ForeignKey(
+        "accounting.Account",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("settles account"),
+        help_text=_(
+            "The receivable or payable account the payment settles; empty: the partner's receivable "
+            "for money in, their payable for money out."
+        ),
+    )
     partner_bank_account = models.ForeignKey(
         BankAccount,
         models.PROTECT,

@@ -58,6 +58,9 @@ def _check(company: Company, payment: Payment) -> None:
         errors["journal"] = [_("Choose a bank or cash journal with its account.")]
     if payment.partner is not None and payment.partner.company_id != company.pk:
         errors["partner"] = [_("This choice belongs to another company.")]
+    settles = payment.counterpart
+    if settles is not None and (settles.company_id != company.pk or not settles.reconcilable):
+        errors["counterpart"] = [_("Choose a receivable or payable account of this company.")]
     bank = payment.partner_bank_account
     if bank is not None and (payment.partner is None or bank.partner_id != payment.partner.pk):
         errors["partner_bank_account"] = [_("This account is not the partner's.")]
@@ -84,8 +87,11 @@ def create_payment(
     currency: Currency | None = None,
     reference: str = "",
     partner_bank_account: BankAccount | None = None,
+    counterpart: Account | None = None,
 ) -> Payment:
-    """A draft payment; ``amount`` is positive whichever way the money goes."""
+    """A draft payment; ``amount`` is positive whichever way the money goes. ``counterpart``: the
+    receivable or payable account it settles, when not the one its direction says (a customer's
+    credit note refunded is money out on the receivable)."""
     payment = Payment(
         company=company,
         direction=direction,
@@ -96,6 +102,7 @@ def create_payment(
         currency=currency or journal.currency or company.currency,
         reference=reference.strip()[:140],
         partner_bank_account=partner_bank_account,
+        counterpart=counterpart,
         created_by=_actor(actor),
     )
     _check(company, payment)
@@ -173,7 +180,7 @@ def _entry_lines(payment: Payment) -> list[ledger.Line]:
 
     bank = payment.journal.default_account
     assert bank is not None  # _check
-    counterpart = counterpart_account(company, payment.partner, payment.direction)
+    counterpart = payment.counterpart or counterpart_account(company, payment.partner, payment.direction)
     return [line(bank, company_amount, amount), line(counterpart, -company_amount, -amount)]
 
 
@@ -182,7 +189,7 @@ def post_payment(payment: Payment, actor: User | None) -> Payment:
     with transaction.atomic():
         locked = (
             Payment.objects.select_for_update(of=("self",))
-            .select_related("company", "journal__default_account", "currency", "partner")
+            .select_related("company", "journal__default_account", "currency", "partner", "counterpart")
             .get(pk=payment.pk)
         )
         if locked.state != Payment.State.DRAFT:
@@ -289,6 +296,7 @@ def register_payment(
             raise reconciliation.NothingToMatch(_("These invoices are paid already."))
         inbound = due > 0
         pay = round_money(abs(due) if amount is None else amount, currency)
+        settled = {item.line.account_id: item.line.account for item in items}
         payment = create_payment(
             company,
             actor,
@@ -300,6 +308,7 @@ def register_payment(
             currency=currency,
             reference=reference or ", ".join(i.number for i in invoices)[:140],
             partner_bank_account=partner_bank_account,
+            counterpart=next(iter(settled.values())) if len(settled) == 1 else None,
         )
         post_payment(payment, actor)
         matched = reconciliation.reconcile(
