@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -272,13 +272,23 @@ def invoiced_by_line(order: SalesOrder, lines: Sequence[SalesOrderLine]) -> dict
     return found
 
 
-def line_statuses(order: SalesOrder) -> list[LineStatus]:
-    """Ordered, delivered and invoiced per line that is not optional (optional lines are offers)."""
-    lines = [
+def _firm_lines(order: SalesOrder) -> list[SalesOrderLine]:
+    """The order's lines that are not optional (optional lines are offers), in line order."""
+    return [
         line
         for line in order.lines.select_related("product", "uom").order_by("sequence", "id")
         if not line.optional
     ]
+
+
+def line_statuses(
+    order: SalesOrder,
+    lines: Sequence[SalesOrderLine] | None = None,
+    invoiced: Mapping[int, Decimal] | None = None,
+) -> list[LineStatus]:
+    """Ordered, delivered and invoiced per line that is not optional (optional lines are offers);
+    ``lines`` and ``invoiced`` (:func:`invoiced_by_line`) when the caller has read them already."""
+    lines = _firm_lines(order) if lines is None else lines
     shipped, back, on_the_way = shipped_and_returned(order)
     net = {pk: shipped.get(pk, ZERO) - back.get(pk, ZERO) for pk in shipped.keys() | back.keys()}
     delivered = allocate(lines, net)
@@ -288,7 +298,7 @@ def line_statuses(order: SalesOrder) -> list[LineStatus]:
         lines, {pk: back.get(pk, ZERO) + on_the_way.get(pk, ZERO) for pk in back.keys() | on_the_way.keys()}
     )
     returning = allocate(lines, on_the_way)
-    invoiced = invoiced_by_line(order, lines)
+    invoiced = invoiced_by_line(order, lines) if invoiced is None else invoiced
     return [
         LineStatus(
             line, line.quantity, delivered[line.pk], invoiced[line.pk], returned[line.pk], returning[line.pk]
@@ -327,6 +337,19 @@ def progress_of(
     due = sum((residual for _k, state, _t, residual in live if state == Invoice.State.POSTED), ZERO)
     drafts = any(state == Invoice.State.DRAFT for _k, state, _t, _r in live)
     return Progress(delivered, invoiced, invoiced and not drafts and due <= 0, signed, due)
+
+
+def delivered_and_invoiced(order: SalesOrder, statuses: Sequence[LineStatus] | None = None) -> bool:
+    """Whether every line is fully delivered and fully invoiced (:func:`progress`'s ``delivered``
+    and ``invoiced``: what makes a confirmed order done). The invoices are read first, the
+    deliveries only once every line is invoiced. ``statuses``: the order's line statuses read
+    earlier in the transaction, whose invoiced quantities are read again (an invoice written since)."""
+    lines = _firm_lines(order) if statuses is None else [s.line for s in statuses]
+    invoiced = invoiced_by_line(order, lines)
+    if not lines or any(invoiced[line.pk] < line.quantity for line in lines):
+        return False
+    statuses = line_statuses(order, lines, invoiced) if statuses is None else statuses
+    return all(s.delivered >= s.ordered for s in statuses)
 
 
 def progress(order: SalesOrder, statuses: Sequence[LineStatus] | None = None) -> Progress:

@@ -139,7 +139,7 @@ def _write(parts: list[_Part], actor: User | None, invoice_date: datetime.date |
                 ),
             },
         )
-        _maybe_done(part.order, actor)
+        _maybe_done(part.order, actor, list(part.statuses.values()))
     return invoice
 
 
@@ -214,12 +214,15 @@ def invoice_orders(
         return _write(parts, actor, invoice_date)
 
 
-def _maybe_done(order: SalesOrder, actor: User | None) -> None:
-    """An order fully delivered and invoiced is done (its payment is read from accounting)."""
+def _maybe_done(
+    order: SalesOrder, actor: User | None, statuses: Sequence[queries.LineStatus] | None = None
+) -> None:
+    """An order fully delivered and invoiced is done (its payment is read from accounting).
+    ``statuses``: its line statuses read under its lock before invoicing it (a delivery validated
+    since waits for that lock, and its own check after it sees this invoice)."""
     if order.state != S.CONFIRMED:
         return
-    found = queries.progress(order)
-    if found.delivered and found.invoiced:
+    if queries.delivered_and_invoiced(order, statuses):
         transition(order, "done", actor, data={"number": order.number})
 
 
