@@ -17,7 +17,7 @@ from tandem.inventory import services as inventory
 from tandem.manufacturing import services as manufacturing
 from tandem.manufacturing.models import WorkCentre
 from tandem.manufacturing.services import LineData, OperationData
-from tandem.planning import mrp, mrp_services, scheduling
+from tandem.planning import capacity, mrp, mrp_services, scheduling
 from tandem.planning.models import Forecast, MrpException, MrpRun, PlannedOrder, ProductPlanning
 from tests.planning import chair_shop
 from tests.planning.chair_shop import TODAY, Shop, day
@@ -66,14 +66,16 @@ def test_multi_level_netting_with_lead_times_and_lot_sizes(shop: Shop) -> None:
     run = shop.run()
     assert run.state == MrpRun.State.DONE
     assert _orders(run) == {
-        # 10 wanted, 2 in stock: 8; (60 + 8 × 30) min is one 8-hour day
-        "CHAIR": [("make", D(8), day(19), day(20))],
-        # 8 × 240 min = 32 hours: four days before the chairs start
-        "SEAT": [("make", D(8), day(15), day(19))],
-        # 32 legs at the chairs' start, 10 in stock: 22, in a multiple of 50; 5 days of lead time
-        "LEG": [("buy", D(50), day(14), day(19))],
-        # 8 planks at the seats' start, at least 20; 10 days of lead time
-        "PLANK": [("buy", D(20), day(5), day(15))],
+        # 10 wanted, 2 in stock: 8; (60 + 8 × 30) min is one 8-hour day, the bench's last working
+        # day before the Sunday: Friday the 22nd
+        "CHAIR": [("make", D(8), day(18), day(20))],
+        # 8 × 240 min = 32 hours: the four working days before the chairs start, Monday to Thursday
+        "SEAT": [("make", D(8), day(14), day(18))],
+        # 32 legs at the chairs' start, 10 in stock: 22, in a multiple of 50; 5 calendar days of
+        # lead time
+        "LEG": [("buy", D(50), day(13), day(18))],
+        # 8 planks at the seats' start, at least 20; 10 calendar days of lead time
+        "PLANK": [("buy", D(20), day(4), day(14))],
     }
     levels = dict(run.orders.values_list("product__sku", "level"))
     assert levels == {"CHAIR": 0, "SEAT": 1, "LEG": 1, "PLANK": 2}
@@ -113,6 +115,47 @@ def test_an_order_that_cannot_be_on_time_is_late_and_starts_today(shop: Shop) ->
     assert orders["PLANK"] == [("buy", D(20), TODAY, day(10))]
     late = [(sku, due, need) for sku, kind, _ref, due, need in _exceptions(run) if kind == "late"]
     assert late == [("SEAT", day(5), day(1)), ("LEG", day(5), day(1)), ("PLANK", day(10), TODAY)]
+
+
+@pytest.mark.parametrize(
+    ("country", "need", "start"),
+    [
+        # 4 seats (960 min) wanted on Monday the 11th: two days, Thursday and Friday
+        ("", datetime.date(2027, 1, 11), datetime.date(2027, 1, 7)),
+        # wanted on Tuesday 9 February, the Monday before a Slovenian holiday: Thursday and Friday
+        ("SI", datetime.date(2027, 2, 9), datetime.date(2027, 2, 4)),
+    ],
+)
+def test_production_lead_time_counts_the_work_centres_working_days(
+    shop: Shop, country: str, need: datetime.date, start: datetime.date
+) -> None:
+    WorkCentre.objects.filter(company=shop.company, code="BENCH").update(holiday_country=country)
+    shop.deliver("seat", "4", need)
+    assert _orders(shop.run())["SEAT"] == [("make", D(4), start, need)]
+
+
+def test_an_open_order_takes_its_working_days_to_make(shop: Shop) -> None:
+    """A draft order of 12 seats (2880 min: six days at the bench) due on Wednesday, wanted then:
+    begun today it is made Monday to Friday and on the next Monday, there on Tuesday day 8 at best
+    — the weekend is not worked."""
+    order = manufacturing.create_order(
+        shop.company, shop.admin, product=shop.products["seat"], quantity="12",
+        warehouse=shop.warehouse, due_date=day(2),
+    )  # fmt: skip
+    shop.deliver("seat", "12", day(2))
+    assert _notices(shop.run(), "SEAT") == [("late", f"MO #{order.pk}", D(12), day(8), day(2))]
+
+
+def test_a_draft_orders_components_are_wanted_when_its_work_starts(shop: Shop) -> None:
+    """A draft order of 2 chairs (120 min) due on Monday 1 February wants its seat and legs on
+    the bench's last working day before, Friday 29 January — not on the Sunday."""
+    manufacturing.create_order(
+        shop.company, shop.admin, product=shop.products["chair"], quantity="2",
+        warehouse=shop.warehouse, due_date=day(28),
+    )  # fmt: skip
+    orders = _orders(shop.run())
+    assert orders["SEAT"] == [("make", D(2), day(24), day(25))]
+    assert "LEG" not in orders  # 8 legs: the 10 in stock
 
 
 def _stool(shop: Shop) -> None:
@@ -167,6 +210,22 @@ def test_the_load_of_released_orders_delays_a_planned_order(shop: Shop) -> None:
     assert [row for row in _exceptions(run) if row[0] == "SEAT"] == [("SEAT", "late", "", day(2), day(1))]
 
 
+def test_a_released_order_not_scheduled_loads_the_last_working_day_before_it_is_due(shop: Shop) -> None:
+    """A released stool (480 min: all of a bench day), not scheduled, due on Sunday day 6: its
+    work loads Friday day 4, which the capacity page shows and MRP does not plan on again — two
+    seats wanted on Monday day 7 are made on the Thursday."""
+    _stool(shop)
+    order = manufacturing.create_order(
+        shop.company, shop.admin, product=shop.products["stool"], quantity="1", due_date=day(6)
+    )
+    manufacturing.confirm_order(order, shop.admin)
+    bench = next(row for row in capacity.load(shop.company, TODAY, 7) if row.centre.code == "BENCH")
+    assert [(row.day, row.load) for row in bench.days if row.load] == [(day(4), D("8.00"))]
+    assert not bench.overloaded
+    shop.deliver("seat", "2", day(7))
+    assert _orders(shop.run())["SEAT"] == [("make", D(2), day(3), day(7))]
+
+
 def test_the_run_reads_the_load_in_the_same_queries_whatever_the_released_orders(shop: Shop) -> None:
     """The released work is read in two grouped queries (work orders, their logs), not per order."""
     _stool(shop)
@@ -192,20 +251,20 @@ def test_the_run_reads_the_load_in_the_same_queries_whatever_the_released_orders
 
 
 def test_open_supply_is_brought_forward_pushed_back_or_cancelled(shop: Shop) -> None:
-    shop.deliver("chair", "10", day(20))
-    late_legs = shop.receive("leg", "30", day(26))  # needed on day 19 (32 legs, 10 in stock)
+    shop.deliver("chair", "10", day(20))  # a Sunday: the chairs are made on the Friday, day 18
+    late_legs = shop.receive("leg", "30", day(26))  # needed on day 18 (32 legs, 10 in stock)
     early_planks = shop.receive("plank", "8", day(1))  # needed when the seats start
-    shop.receive("seat", "5", day(3))  # needed when the chairs start, on day 19
+    shop.receive("seat", "5", day(3))  # needed when the chairs start, on day 18
     run = shop.run()
     orders = _orders(run)
     assert "LEG" not in orders  # the receipt covers them, brought forward
     assert "PLANK" not in orders
-    # 8 less the 5 received: 3 × 240 min is a day and a half, so two days
-    assert orders["SEAT"] == [("make", D(3), day(17), day(19))]
+    # 8 less the 5 received: 3 × 240 min is a day and a half, so two days: Wednesday and Thursday
+    assert orders["SEAT"] == [("make", D(3), day(16), day(18))]
     assert sorted((sku, kind, due, need) for sku, kind, _r, due, need in _exceptions(run)) == [
-        ("LEG", "resched_in", day(26), day(19)),
-        ("PLANK", "resched_out", day(1), day(17)),  # 3 planks wanted when the seats start
-        ("SEAT", "resched_out", day(3), day(19)),
+        ("LEG", "resched_in", day(26), day(18)),
+        ("PLANK", "resched_out", day(1), day(16)),  # 3 planks wanted when the seats start
+        ("SEAT", "resched_out", day(3), day(18)),
     ]
     refs = {row.product.sku: row.reference for row in run.exception_rows.select_related("product")}
     assert refs["LEG"] == late_legs.number and refs["PLANK"] == early_planks.number

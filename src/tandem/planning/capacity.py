@@ -14,9 +14,10 @@ that plan on the work orders (``services_capacity.schedule``), and capable-to-pr
 new order after it (``planning.promise``).
 
 :func:`load` is what the capacity page draws: per centre and day, the hours of the open work
-orders of released orders — where the schedule put them, or on their order's due date (today
-when it is past) while they are not scheduled (:func:`booked`, which MRP loads its planned
-orders onto) — against the day's capacity.
+orders of released orders — where the schedule put them, or while they are not scheduled on the
+centre's last working day on or before their order's due date (today when it is past; an order
+due on a Sunday loads the Friday) (:func:`booked`, which MRP loads its planned orders onto) —
+against the day's capacity.
 """
 
 from __future__ import annotations
@@ -85,6 +86,14 @@ class Clock:
             if self.works(day):
                 return day
             day += datetime.timedelta(days=1)
+        raise NoWorkingDay(self.centre)
+
+    def previous_working(self, day: datetime.date) -> datetime.date:
+        """The last working day on or before ``day``."""
+        for _n in range(SEARCH_DAYS):
+            if self.works(day):
+                return day
+            day -= datetime.timedelta(days=1)
         raise NoWorkingDay(self.centre)
 
     def at(self, position: Position) -> datetime.datetime:
@@ -294,8 +303,9 @@ def booked(
     company: Company, start: datetime.date, end: datetime.date, clocks: dict[int, Clock] | None = None
 ) -> dict[tuple[int, datetime.date], float]:
     """Seconds of the released orders' open work on each active centre and day from ``start`` to
-    ``end``: where the schedule put them, or on their order's due date (``start`` when it is past)
-    while they are not scheduled. Two queries (the work orders, their logs)."""
+    ``end``: where the schedule put them, or while they are not scheduled on their centre's last
+    working day on or before their order's due date (its first from ``start`` when that is past).
+    Two queries (the work orders, their logs)."""
     clocks = {} if clocks is None else clocks
     seconds: dict[tuple[int, datetime.date], float] = defaultdict(float)
     work = (
@@ -312,7 +322,9 @@ def booked(
         if work_order.planned_start is not None and work_order.planned_finish is not None:
             _spread(clock, work_order.planned_start, work_order.planned_finish, start, end, seconds)
         else:
-            day = max(work_order.order.due_date, start)
+            day = clock.previous_working(work_order.order.due_date)
+            if day < start:
+                day = clock.next_working(start)
             if day <= end:
                 seconds[(clock.centre.pk, day)] += remaining_seconds(work_order)
     return seconds

@@ -22,8 +22,9 @@ order from the earliest supply first; a supply due after the demand it meets is 
 forward (*reschedule in*) to the day of that demand; a supply that cannot come by then is also
 *late*, with the earliest day it can come (and brought forward only as far as that day). The
 earliest day an existing supply can come is today plus what it still takes: the production days
-of what is left to make for a manufacturing order (or a firm planned make), the supplier's lead
-time for a purchase (an open receipt from a supplier, a request, an RFQ, a firm planned buy),
+of what is left to make for a manufacturing order (or a firm planned make) begun today, on its
+work centres' working days, the supplier's lead time for a purchase (an open receipt from a
+supplier, a request, an RFQ, a firm planned buy),
 nothing for a transfer between warehouses — no later than the day it is due, except for a
 manufacturing order neither scheduled nor started, whose due date is a wish it misses when it
 takes longer. What no supply meets becomes a planned order, lot-sized
@@ -32,10 +33,14 @@ unit's rounding; the needs of a day are one), due
 on the day of the need and started its lead time earlier. A product with a bill of materials
 is made, its lead time from its routing and the load (:class:`Load`): each operation's setup
 and run minutes go, backward from the day before the need, into the hours its centre has free
-each day — its hours a day less the open work of released orders (``capacity.booked``) and
-the planned orders of this run placed before — whole days per operation, one after the other;
-so an order on a busy centre starts earlier. A product without one is bought from the supplier
-price with the shortest lead time valid today. An order that would have to start before
+on each of its working days (its weekdays, not its country's public holidays: a centre's calendar
+as the schedule and capable-to-promise read it) — its hours a day less the open work of released
+orders (``capacity.booked``) and the planned orders of this run placed before — whole days per
+operation, one after the other; so an order due on a Monday with two days of work starts on the
+Thursday before, and an order on a busy centre starts earlier. A product without one is bought
+from the supplier price with the shortest lead time valid today, in calendar days (a supplier's
+lead time is the days its goods take to come, weekends included, as capable-to-promise and make
+to order count it; a planned buy may start on a weekend). An order that would have to start before
 today is *late*: it starts today (a made one is placed forward from today on the free hours)
 and is due when it can be. A product
 with neither a BOM nor a supplier is planned to buy with *no BOM or supplier*. Existing supply
@@ -258,28 +263,42 @@ def operations(bom: Bom, quantity: Decimal) -> list[tuple[WorkCentre, int]]:
 
 
 class Load:
-    """The work centres' days as a run fills them, in seconds: a centre has its hours a day on
-    every day (MRP counts calendar days, as its routing lead times always have), less what is
+    """The work centres' working days as a run fills them, in seconds: a centre has its hours a
+    day on its working days (``capacity.Clock``: its weekdays, not its country's public holidays,
+    as the schedule and capable-to-promise count them) and none on the others, less what is
     ``booked`` (the released orders' open work, ``capacity.booked``) and what the run's planned
     orders placed before took."""
 
-    def __init__(self, today: datetime.date, booked: dict[tuple[int, datetime.date], float]) -> None:
+    def __init__(
+        self,
+        today: datetime.date,
+        booked: dict[tuple[int, datetime.date], float],
+        clocks: dict[int, capacity.Clock] | None = None,
+    ) -> None:
         self.today = today
+        self.clocks = {} if clocks is None else clocks
         self.used: dict[tuple[int, datetime.date], int] = defaultdict(int)
         for key, seconds in booked.items():
             self.used[key] = round(seconds)
         self._first: dict[int, datetime.date] = {}
 
+    def clock(self, centre: WorkCentre) -> capacity.Clock:
+        found = self.clocks.get(centre.pk)
+        if found is None:
+            found = self.clocks[centre.pk] = capacity.Clock(centre)
+        return found
+
     def free(self, centre: WorkCentre, day: datetime.date) -> int:
-        return max(0, int(centre.capacity_hours * 3600) - self.used[(centre.pk, day)])
+        return max(0, self.clock(centre).capacity(day) - self.used[(centre.pk, day)])
 
     def first_free(self, centre: WorkCentre) -> datetime.date:
-        """The first day from today with free hours at ``centre``: every day before it is full.
-        Hours are only ever taken, so it only moves on (an overloaded centre is not walked day by
-        day by each order placed on it)."""
-        day = self._first.get(centre.pk, self.today)
+        """The first day from today with free hours at ``centre``: every day before it is full or
+        not worked. Hours are only ever taken, so it only moves on (an overloaded centre is not
+        walked day by day by each order placed on it)."""
+        clock = self.clock(centre)
+        day = clock.next_working(self._first.get(centre.pk, self.today))
         while not self.free(centre, day):
-            day += datetime.timedelta(days=1)
+            day = clock.next_working(day + datetime.timedelta(days=1))
         self._first[centre.pk] = day
         return day
 
@@ -292,8 +311,8 @@ class Load:
     ) -> tuple[datetime.date, datetime.date]:
         """(start, due) of ``work`` (operations in order: centre, seconds) wanted on ``need``, and
         its hours taken: backward from the day before ``need``, each operation on whole days
-        before the first of the next one, into each day's free hours; when that would start
-        before today, forward from today (late: due the day after its last day of work)."""
+        before the first of the next one, into each working day's free hours; when that would
+        start before today, forward from today (late: due the day after its last day of work)."""
         work = [(centre, seconds) for centre, seconds in work if seconds > 0]
         if not work:
             return need, need
@@ -330,19 +349,29 @@ class Load:
             day += datetime.timedelta(days=1)
         return start or self.today, day
 
+    def _working_days(self, centre: WorkCentre, seconds: int) -> int:
+        """The whole working days ``seconds`` of work take at ``centre``, at its hours a day."""
+        return -(-seconds // self.clock(centre).seconds) if seconds > 0 else 0
 
-def production_days(bom: Bom, quantity: Decimal) -> int:
-    """Days to make ``quantity`` by ``bom``: each operation of its routing takes its setup plus
-    its run minutes a unit at its centre's hours a day, in whole days, one after the other."""
-    routing = bom.routing
-    if routing is None:
-        return 0
-    days = 0
-    for operation in routing.operations.all():
-        minutes = operation.setup_minutes + operation.run_minutes * quantity
-        per_day = operation.work_centre.capacity_hours * 60
-        days += int((minutes / per_day).to_integral_value(rounding=ROUND_CEILING)) if minutes > 0 else 0
-    return days
+    def start_before(self, work: Sequence[tuple[WorkCentre, int]], due: datetime.date) -> datetime.date:
+        """The first day of ``work`` done by ``due`` whatever the load: each operation on whole
+        working days of its centre, the last ending on the last one before ``due``."""
+        day = due
+        for centre, seconds in reversed(work):
+            clock = self.clock(centre)
+            for _n in range(self._working_days(centre, seconds)):
+                day = clock.previous_working(day - datetime.timedelta(days=1))
+        return day
+
+    def finish_after(self, work: Sequence[tuple[WorkCentre, int]], start: datetime.date) -> datetime.date:
+        """The day after the last day of ``work`` begun on ``start`` whatever the load, each
+        operation on whole working days of its centre after the one before it."""
+        day = start
+        for centre, seconds in work:
+            clock = self.clock(centre)
+            for _n in range(self._working_days(centre, seconds)):
+                day = clock.next_working(day) + datetime.timedelta(days=1)
+        return day
 
 
 # --- the plan -----------------------------------------------------------------------------------
@@ -404,7 +433,8 @@ class _Inputs:
         self.supplies: dict[Key, list[Supply]] = defaultdict(list)
         self.demand_lines = 0
         self.book = manufacturing.BomBook(company.pk, today)
-        self.load = Load(today, capacity.booked(company, today, end))
+        clocks: dict[int, capacity.Clock] = {}
+        self.load = Load(today, capacity.booked(company, today, end, clocks), clocks)
         self._components: dict[tuple[int, Decimal], list[tuple[Product, Decimal]]] = {}
         self._days: dict[tuple[int, Decimal], int] = {}
         self.leads: dict[int, tuple[int, int]] = {}  # product → (days, supplier)
@@ -439,21 +469,22 @@ class _Inputs:
             found = self._components[key] = manufacturing.components_of(bom, quantity, self.book)
         return found
 
-    def production_days(self, bom: Bom, quantity: Decimal) -> int:
-        key = (bom.pk, quantity)
-        found = self._days.get(key)
-        if found is None:
-            found = self._days[key] = production_days(bom, quantity)
-        return found
-
     def buying_days(self, product_id: int) -> int:
         """The shortest supplier lead time of the product valid today (0 without a supplier)."""
         return self.leads.get(product_id, (0, None))[0]
 
     def making_days(self, product_id: int, quantity: Decimal) -> int:
-        """The days to make ``quantity`` of the product by its bill of materials (0 without one)."""
+        """The days from today to make ``quantity`` of the product by its bill of materials begun
+        today, on its centres' working days whatever the load (0 without one)."""
         bom = self.book.of(product_id)
-        return self.production_days(bom, quantity) if bom is not None and bom.kind != Bom.Kind.PHANTOM else 0
+        if bom is None or bom.kind == Bom.Kind.PHANTOM:
+            return 0
+        key = (bom.pk, quantity)
+        found = self._days.get(key)
+        if found is None:
+            finish = self.load.finish_after(operations(bom, quantity), self.today)
+            found = self._days[key] = (finish - self.today).days
+        return found
 
     def _day(self, day: datetime.date | None) -> datetime.date:
         return max(day or self.today, self.today)
@@ -555,7 +586,7 @@ class _Inputs:
                 )
             bom = self.book.of(product_id) if state == "draft" else None
             if bom is not None and bom.kind != Bom.Kind.PHANTOM:  # confirmed ones have their moves
-                start = self._day(due - datetime.timedelta(days=production_days(bom, quantity)))
+                start = self._day(self.load.start_before(operations(bom, quantity), due))
                 for component, needed in manufacturing.components_of(bom, quantity, self.book):
                     self.demands[(component.pk, warehouse_id)].append((start, needed))
                     self.demand_lines += 1
