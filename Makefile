@@ -6,6 +6,10 @@ PYTHON := .venv/bin/python
 # The PostgreSQL server `make test-pg` uses; pytest-django creates and drops test_<name>.
 PG_URL ?= postgresql://postgres@127.0.0.1:5432
 SIZE ?= small
+# Python images often set PYTHONDONTWRITEBYTECODE=1 (this machine's does). pytest then rewrites
+# the asserts of every test module again in each process — 12 s of CPU per test worker, per
+# run — because it may not cache the result in __pycache__. Let it.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: help setup setup-test run test test-pg lint bench demo
 
