@@ -33,11 +33,11 @@ run: setup
 # Coverage of src/tandem is measured on SQLite and must stay above the floor in pyproject.toml
 # ([tool.coverage.report] fail_under); `.venv/bin/coverage report` lists it per module after a run.
 test: setup-test
-	$(PYTHON) -m pytest -n 2 --durations=30 --cov --cov-report=
+	$(PYTHON) -m pytest -n 2 --dist loadgroup --durations=30 --cov --cov-report=
 
 # A fresh database name per run, so runs on one server never collide.
 test-pg: setup-test
-	DATABASE_URL="$(PG_URL)/tandem_$$(date +%s)_$$RANDOM" $(PYTHON) -m pytest -n 2 --durations=30
+	DATABASE_URL="$(PG_URL)/tandem_$$(date +%s)_$$RANDOM" $(PYTHON) -m pytest -n 2 --dist loadgroup --durations=30
 
 # Runs every checker, then fails if any did, so one run reports everything.
 lint: setup-test

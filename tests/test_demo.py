@@ -1,4 +1,5 @@
-"""The demo company: counts, determinism, valid identifiers, roles and record rules."""
+"""The demo company: counts, determinism, valid identifiers, roles and record rules, and each
+domain's own checks of it, over one build."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from tandem.manufacturing import demo as manufacturing_demo
 from tandem.partners import demo as partners_demo
 from tandem.partners.demo import PartnerGenerator
 from tandem.partners.models import Address, Partner
+from tests.accounting.demo_checks import TheDemoBooks
+from tests.crm.demo_checks import TheDemoLeads
 from tests.kit.demo import DemoCase
 
 
@@ -38,7 +41,9 @@ def _ean13_is_valid(code: str) -> bool:
     )
 
 
-class TestTheSmallDemo(DemoCase):
+class TestTheSmallDemo(DemoCase, TheDemoBooks, TheDemoLeads):
+    """One build of the demo; the domains' checks of it come in as mixins (``tests.kit.demo``)."""
+
     def test_counts(self) -> None:
         assert self.summary.partners == Partner.objects.count() == partners_demo.SIZES["small"] == 200
         assert (

@@ -1,4 +1,4 @@
-"""The demo company's books, built once for the class (``DemoCase``).
+"""The demo company's books: checks that ``tests/test_demo.py`` runs over its one build of the demo.
 
 - Invoices posted in several currencies, with a credit note and bills, balanced.
 - Payments: invoices paid in full, in part and overdue; payments on account, in cash and in a
@@ -17,10 +17,10 @@ from tandem.accounting.queries import ledger, payments
 from tandem.accounting.queries import statements as statement_queries
 from tandem.accounting.services import statements
 from tandem.core import invariants
-from tests.kit.demo import DemoCase
+from tests.kit.demo import DemoChecks
 
 
-class TestTheDemoBooks(DemoCase):
+class TheDemoBooks(DemoChecks):
     def test_invoices_and_bills_in_several_currencies(self) -> None:
         rows = Invoice.objects.filter(state="posted")
         assert rows.filter(kind="customer_invoice").count() >= 20
