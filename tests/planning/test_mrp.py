@@ -89,7 +89,7 @@ def test_multi_level_netting_with_lead_times_and_lot_sizes(shop: Shop) -> None:
 def test_days_of_supply_cover_the_needs_of_the_period(shop: Shop) -> None:
     ProductPlanning.objects.filter(product=shop.products["leg"]).update(policy="period", lot_quantity=7)
     net = mrp.net(
-        [(day(10), D(4)), (day(12), D(6)), (day(10), D(1)), (day(17), D(3)), (day(30), D(2))],
+        [(day(n), D(q), None) for n, q in ((10, 4), (12, 6), (10, 1), (17, 3), (30, 2))],
         [mrp.Supply(TODAY, D(2))],
         TODAY,
         lambda need: need,
@@ -102,6 +102,23 @@ def test_days_of_supply_cover_the_needs_of_the_period(shop: Shop) -> None:
         (D(3), day(12), day(17)),
         (D(2), day(25), day(30)),
     ]
+
+
+def test_a_planned_order_is_pegged_to_the_one_move_it_meets() -> None:
+    """Move 1 wants 5 on day 10, 2 in stock: the order of 3 is for it. Moves 2 and 3 want 4 on
+    day 12 together: that order is for neither. A lot of 10 for move 4 (day 20) also meets move
+    5 (day 21) from what it brings beyond its need: for neither either."""
+
+    def pegs(demands: list[mrp.Demand], lot: int = 0) -> list[int | None]:
+        size = (lambda need: max(need, D(lot))) if lot else (lambda need: need)
+        netted = mrp.net(demands, [mrp.Supply(TODAY, D(2))], TODAY, size, mrp.offset(1, TODAY))
+        return [row.pegged for row in netted.planned]
+
+    assert pegs([(day(10), D(5), 1), (day(12), D(2), 2), (day(12), D(2), 3)]) == [1, None]
+    assert pegs([(day(20), D(5), 4), (day(21), D(3), 5)], lot=10) == [None]
+    assert pegs([(day(20), D(5), 4), (day(21), D(3), None)], lot=10) == [None]  # and a forecast
+    assert pegs([(day(20), D(5), 4), (day(40), D(9), 5)], lot=10) == [None, 5]  # 7 of the 9 from the lot
+    assert pegs([(day(20), D(5), 4), (day(40), D(9), 5)]) == [4, 5]  # lot for lot
 
 
 def test_an_order_that_cannot_be_on_time_is_late_and_starts_today(shop: Shop) -> None:
@@ -285,7 +302,7 @@ def test_existing_supply_that_cannot_come_in_time_is_late_and_brought_forward() 
     a manufacturing order not scheduled, due on day 1, that takes 2 days is late though due in time."""
 
     def netted(need: datetime.date, supply: mrp.Supply) -> list[mrp.Notice]:
-        return mrp.net([(need, D(30))], [supply], TODAY, lambda n: n, mrp.offset(0, TODAY)).notices
+        return mrp.net([(need, D(30), None)], [supply], TODAY, lambda n: n, mrp.offset(0, TODAY)).notices
 
     assert netted(day(2), mrp.Supply(day(12), D(30), "IN/1", lead=5)) == [
         mrp.Notice("late", D(30), "IN/1", day(5), day(2)),

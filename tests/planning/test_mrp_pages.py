@@ -21,10 +21,11 @@ from tandem.inventory import services as inventory
 from tandem.inventory.models import Warehouse
 from tandem.manufacturing.models import ManufacturingOrder
 from tandem.partners.services import create_partner
-from tandem.planning import mrp_services
+from tandem.planning import mrp_services, scheduling
 from tandem.planning.models import Forecast, MrpRun, PlannedOrder, ProductPlanning
 from tandem.purchasing import services as purchasing
 from tandem.purchasing.models import PurchaseRequest
+from tandem.sales import queries as sales_queries
 from tests.kit.api import ApiAction, ApiCases, api_client
 from tests.kit.query_counts import PinnedQueries
 from tests.kit.records import Kit
@@ -357,6 +358,44 @@ def test_release_makes_confirmed_orders_and_rfqs(shop: Shop, admin: User) -> Non
     assert chair.manufacturing_order is not None and chair.manufacturing_order.due_date == day(20)
     # released supply counts in the next run: nothing more is proposed
     assert shop.run().planned_orders == 0
+
+
+@pytest.mark.django_db
+def test_a_released_order_is_made_for_the_demand_it_was_planned_for(shop: Shop, admin: User) -> None:
+    """The chairs are planned for the one delivery that wants them: released, their order is made
+    for its move, so the sale sees it as it sees an order made to order. The seats were wanted
+    by the chairs' planned order, no move yet; the next run plans them for the released chairs'
+    component move, and released they are made for it: the schedule makes them first."""
+    delivery = shop.deliver("chair", "10", day(20))
+    move = delivery.moves.get()
+    run = shop.run()
+    chair = run.orders.get(product__sku="CHAIR")
+    assert chair.demand_move == move and run.orders.get(product__sku="SEAT").demand_move is None
+    mrp_services.release_orders(shop.company, admin, [chair])
+    made = ManufacturingOrder.objects.get(product__sku="CHAIR")
+    assert made.demand_move == move and made.source == ManufacturingOrder.Source.MRP
+    assert sales_queries.made_to_order([delivery]) == [made]
+    seat = shop.run().orders.get(product__sku="SEAT")
+    assert made.components is not None
+    assert seat.demand_move == made.components.moves.get(product__sku="SEAT")
+    mrp_services.release_orders(shop.company, admin, [seat])
+    seats = ManufacturingOrder.objects.get(product__sku="SEAT")
+    assert seats.demand_move == seat.demand_move
+    scheduling.schedule(shop.company, day=TODAY)
+    made.refresh_from_db()
+    seats.refresh_from_db()
+    assert seats.planned_finish is not None and made.planned_start is not None
+    assert seats.planned_finish <= made.planned_start
+
+
+@pytest.mark.django_db
+def test_a_planned_order_for_two_demands_is_made_for_neither(shop: Shop, admin: User) -> None:
+    shop.deliver("chair", "6", day(20))
+    shop.deliver("chair", "4", day(20))
+    chair = shop.run().orders.get(product__sku="CHAIR")
+    assert chair.quantity == D(8) and chair.demand_move is None
+    mrp_services.release_orders(shop.company, admin, [chair])
+    assert ManufacturingOrder.objects.get().demand_move is None
 
 
 @pytest.mark.django_db

@@ -16,7 +16,7 @@ from tandem.core.bases import CompanyOwned, Versioned
 from tandem.core.jobs.models import Job
 from tandem.core.money import plain
 from tandem.core.states import Transition
-from tandem.inventory.models import Warehouse
+from tandem.inventory.models import Move, Warehouse
 from tandem.manufacturing.models import Bom, ManufacturingOrder
 from tandem.partners.models import Partner
 from tandem.purchasing.models import PurchaseRequest
@@ -259,6 +259,10 @@ class PlannedOrder(CompanyOwned):
         related_name="+",
         verbose_name=_("purchase request"),
     )
+    demand_move = models.ForeignKey(
+        Move, models.SET_NULL, null=True, blank=True, related_name="+", editable=False,
+        verbose_name=_("made for"),
+    )  # fmt: skip
     released_at = models.DateTimeField(_("released"), null=True, blank=True)
 
     class Meta:

@@ -43,7 +43,10 @@ lead time is the days its goods take to come, weekends included, as capable-to-p
 to order count it; a planned buy may start on a weekend). An order that would have to start before
 today is *late*: it starts today (a made one is placed forward from today on the free hours)
 and is due when it can be. A product
-with neither a BOM nor a supplier is planned to buy with *no BOM or supplier*. Existing supply
+with neither a BOM nor a supplier is planned to buy with *no BOM or supplier*. A planned make
+that meets one demand only, and that an open move out of the warehouse (a sale's delivery, a
+released order's component), is pegged to that move (``OrderRow.demand_move_id``): released, its
+manufacturing order is made for it, as make to order links its orders. Existing supply
 that meets nothing is to be *cancelled*; one first needed more than ``RESCHEDULE_OUT_DAYS`` after
 it is due, *rescheduled out*.
 
@@ -79,6 +82,7 @@ PENDING_ORDER_STATES = ("draft", "sent", "to_approve")  # confirmed RFQs are rec
 MAX_LEVELS = 64
 
 Key = tuple[int, int]  # (product id, warehouse id)
+Demand = tuple[datetime.date, Decimal, int | None]  # (day, quantity, the move that wants it, if one)
 Kind = MrpException.Kind
 Timing = Callable[[Decimal, datetime.date], tuple[datetime.date, datetime.date]]
 
@@ -134,13 +138,21 @@ class Supply:
 @dataclass(frozen=True)
 class Planned:
     """A net need met by a new order: ``quantity`` (lot-sized) started on ``start``, due ``due``;
-    ``need`` the day it was wanted (later than ``due`` only when it is late)."""
+    ``need`` the day it was wanted (later than ``due`` only when it is late); ``covers`` the
+    moves of the demands it meets (None for a demand that is no move: a forecast, a floor, a
+    planned order's component)."""
 
     quantity: Decimal
     start: datetime.date
     due: datetime.date
     need: datetime.date
     late: bool
+    covers: set[int | None] = field(default_factory=set, compare=False)
+
+    @property
+    def pegged(self) -> int | None:
+        """The move it is made for, when it meets that one demand only."""
+        return next(iter(self.covers)) if len(self.covers) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -160,7 +172,7 @@ class Netted:
 
 
 def net(
-    demands: Iterable[tuple[datetime.date, Decimal]],
+    demands: Iterable[Demand],
     supplies: Sequence[Supply],
     today: datetime.date,
     size: Callable[[Decimal], Decimal],
@@ -178,8 +190,10 @@ def net(
     at = 0
     spare = ZERO  # what the last planned order brings beyond its need
     by_day: dict[datetime.date, Decimal] = defaultdict(lambda: ZERO)
-    for day, quantity in demands:
+    moves: dict[datetime.date, set[int | None]] = defaultdict(set)
+    for day, quantity, move in demands:
         by_day[day] += quantity
+        moves[day].add(move)
     days = sorted(by_day.items())
     for n, (day, quantity) in enumerate(days):
         want = quantity
@@ -199,6 +213,7 @@ def net(
             take = min(want, spare)
             spare -= take
             want -= take
+            found.planned[-1].covers.update(moves[day])
         if want > 0:
             ahead = ZERO  # the later needs of the period: no supply is left for them
             if period > 1:
@@ -207,7 +222,7 @@ def net(
             ordered = size(want + ahead)
             start, due = timing(ordered, day)
             late = due > day
-            found.planned.append(Planned(ordered, start, due, day, late))
+            found.planned.append(Planned(ordered, start, due, day, late, set(moves[day])))
             if late:
                 found.notices.append(Notice(Kind.LATE, ordered, "", due, day, len(found.planned) - 1))
             spare = ordered - want
@@ -388,6 +403,7 @@ class OrderRow:
     due: datetime.date
     partner_id: int | None
     bom_id: int | None
+    demand_move_id: int | None = None  # a make's: the one move it is made for
 
 
 @dataclass(frozen=True)
@@ -429,7 +445,7 @@ class _Inputs:
         self.vendors = set(
             Location.objects.filter(company=company, kind=Location.Kind.SUPPLIER).values_list("pk", flat=True)
         )
-        self.demands: dict[Key, list[tuple[datetime.date, Decimal]]] = defaultdict(list)
+        self.demands: dict[Key, list[Demand]] = defaultdict(list)
         self.supplies: dict[Key, list[Supply]] = defaultdict(list)
         self.demand_lines = 0
         self.book = manufacturing.BomBook(company.pk, today)
@@ -510,6 +526,7 @@ class _Inputs:
             Move.objects.filter(company=company, transfer__state__in=OPEN_STATES, expected_date__lte=self.end)
             .filter(Q(dest_location_id__in=inside) | Q(source_location_id__in=inside))
             .values_list(
+                "pk",
                 "product_id",
                 "source_location_id",
                 "dest_location_id",
@@ -521,14 +538,14 @@ class _Inputs:
             )
         )
         shipped: dict[tuple[int, int, datetime.date], Decimal] = defaultdict(lambda: ZERO)
-        for product_id, source, dest, day, quantity, number, transfer_id, origin in rows.iterator(
+        for pk, product_id, source, dest, day, quantity, number, transfer_id, origin in rows.iterator(
             chunk_size=5000
         ):
             into, out_of = self.warehouse_of.get(dest), self.warehouse_of.get(source)
             if into == out_of:
                 continue
             if out_of is not None:
-                self.demands[(product_id, out_of)].append((self._day(day), quantity))
+                self.demands[(product_id, out_of)].append((self._day(day), quantity, pk))
                 self.demand_lines += 1
                 if dest in self.customers:
                     shipped[(product_id, out_of, day.replace(day=1))] += quantity
@@ -588,7 +605,7 @@ class _Inputs:
             if bom is not None and bom.kind != Bom.Kind.PHANTOM:  # confirmed ones have their moves
                 start = self._day(self.load.start_before(operations(bom, quantity), due))
                 for component, needed in manufacturing.components_of(bom, quantity, self.book):
-                    self.demands[(component.pk, warehouse_id)].append((start, needed))
+                    self.demands[(component.pk, warehouse_id)].append((start, needed, None))
                     self.demand_lines += 1
 
     def _purchases(self, company: Company) -> None:
@@ -653,7 +670,7 @@ class _Inputs:
             if bom is not None and bom.kind != Bom.Kind.PHANTOM:
                 self.load.place(operations(bom, quantity), due)  # its work holds its centres' hours
                 for component, needed in manufacturing.components_of(bom, quantity, self.book):
-                    self.demands[(component.pk, warehouse_id)].append((self._day(start), needed))
+                    self.demands[(component.pk, warehouse_id)].append((self._day(start), needed, None))
                     self.demand_lines += 1
 
     def _floors(self, company: Company) -> None:
@@ -672,7 +689,7 @@ class _Inputs:
                 floors[(product_id, self.default_warehouse)] += safety
         for key, floor in floors.items():
             if floor > 0:
-                self.demands[key].append((self.today, floor))
+                self.demands[key].append((self.today, floor, None))
 
     def _forecasts(self, company: Company, shipped: dict[tuple[int, int, datetime.date], Decimal]) -> None:
         first = self.today.replace(day=1)
@@ -683,7 +700,7 @@ class _Inputs:
         for product_id, warehouse_id, month, quantity in rows:
             left = quantity - shipped.get((product_id, warehouse_id, month), ZERO)
             if left > 0:
-                self.demands[(product_id, warehouse_id)].append((self._day(month), left))
+                self.demands[(product_id, warehouse_id)].append((self._day(month), left, None))
                 self.demand_lines += 1
 
 
@@ -778,7 +795,7 @@ def _net_one(
         if bom is not None:  # made (or a kit, seen through): the components are wanted at the start
             for component, needed in inputs.components(bom, row.quantity):
                 child = (component.pk, warehouse_id)
-                inputs.demands[child].append((row.start if made else row.need, needed))
+                inputs.demands[child].append((row.start if made else row.need, needed, None))
                 by_level[max(levels.get(component.pk, 0), level + 1)].add(child)
             if not made:
                 continue
@@ -794,6 +811,7 @@ def _net_one(
                 row.due,
                 None if made else partner_id,
                 bom.pk if made and bom is not None else None,
+                row.pegged if made else None,
             )
         )
         if not made and partner_id is None:

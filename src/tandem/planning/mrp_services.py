@@ -3,7 +3,8 @@ run's planned orders and exceptions are written in bulk), firm, release and canc
 orders in bulk, and keep forecasts and lot sizing.
 
 Releasing hands each planned order to the domain that executes it: a planned make becomes a
-confirmed manufacturing order (source MRP) through ``manufacturing.services``; planned buys
+confirmed manufacturing order (source MRP) through ``manufacturing.services``, made for the move
+MRP pegged it to (``demand_move``, as make to order links its orders: the sale sees it); planned buys
 become purchase requests through ``purchasing.services`` (the supplier MRP chose), grouped into
 draft RFQs when the releaser may write purchase orders — from there purchasing's approvals apply
 as to any RFQ. All of a release is one transaction: a refusal leaves nothing written.
@@ -114,6 +115,7 @@ def run_mrp(
                         "due_date": row.due,
                         "partner_id": row.partner_id,
                         "bom_id": row.bom_id,
+                        "demand_move_id": row.demand_move_id,
                     }
                     for row in plan.orders
                 ]
@@ -249,6 +251,9 @@ def release_orders(
             source=ManufacturingOrder.Source.MRP,
             origin=str(row.run)[:64],
         )
+        if row.demand_move_id is not None:  # pegged: the order is made for that demand
+            ManufacturingOrder.objects.filter(pk=order.pk).update(demand_move_id=row.demand_move_id)
+            order.demand_move_id = row.demand_move_id
         order = manufacturing.confirm_order(order, actor)
         found.manufacturing_orders.append(order)
         links[row.pk] = {"manufacturing_order": order}
