@@ -195,7 +195,7 @@ def _write_lines(invoice: Invoice, given: Sequence[LineData]) -> LinesWritten:
         errors["lines"] = [_("An invoice has at least one line.")]
     books = ledger_queries.settings_of(invoice.company)
     mapped = taxes.account_map(invoice.fiscal_position_id)
-    existing = {line.pk: line for line in invoice.lines.all()} if invoice.pk else {}
+    existing = {line.pk: line for line in invoice.lines.order_by()} if invoice.pk else {}
     named = [data.id for data in given if data.id is not None]
     product_defaults = _products_defaults(invoice.company, (data.product for data in given))
     rows: list[tuple[InvoiceLine, list[Tax]]] = []
@@ -256,7 +256,9 @@ def line_taxes(
                 round_line=round_line,
             ),
         )
-        for line in invoice.lines.select_related("account").prefetch_related("taxes__children")
+        for line in invoice.lines.select_related("account")
+        .prefetch_related("taxes__children")
+        .order_by("sequence", "id")
     ]
 
 

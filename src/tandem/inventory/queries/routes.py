@@ -21,9 +21,9 @@ def route_ids(roots: Iterable[int]) -> set[int]:
         )
         level = (
             set(
-                Transfer.objects.filter(Q(backorder_of_id__in=level) | Q(pk__in=later)).values_list(
-                    "pk", flat=True
-                )
+                Transfer.objects.filter(Q(backorder_of_id__in=level) | Q(pk__in=later))
+                .order_by()
+                .values_list("pk", flat=True)
             )
             - found
         )

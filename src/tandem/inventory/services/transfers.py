@@ -429,7 +429,9 @@ def _reserve(
     transfer_or_moves: Transfer | Iterable[Move], actor: User | None, *, allow_expired: bool = False
 ) -> list[Shortage]:
     if isinstance(transfer_or_moves, Transfer):
-        moves = list(transfer_or_moves.moves.select_related("product", "source_location"))
+        moves = list(
+            transfer_or_moves.moves.select_related("product", "source_location").order_by("sequence", "id")
+        )
     else:
         moves = list({m.pk: m for m in transfer_or_moves}.values())
     locked = Transfer.objects.select_for_update(of=("self",)).select_related("source_location")
@@ -477,8 +479,10 @@ def _waiting_for_earlier(moves: Sequence[Move]) -> set[int]:
     """Ids of the moves of a later step none of whose earlier moves is done yet: nothing has
     reached them, so they reserve nothing (the goods where they start belong to others)."""
     feeders: dict[int, list[str]] = {}
-    rows = Move.objects.filter(next_move__in=[m.pk for m in moves]).values_list(
-        "next_move_id", "transfer__state"
+    rows = (
+        Move.objects.filter(next_move__in=[m.pk for m in moves])
+        .order_by()
+        .values_list("next_move_id", "transfer__state")
     )
     for next_id, state in rows:
         feeders.setdefault(next_id, []).append(state)
@@ -488,7 +492,7 @@ def _waiting_for_earlier(moves: Sequence[Move]) -> set[int]:
 def _fully_reserved(transfer: Transfer) -> bool:
     if not _takes_from_stock(transfer):
         return True
-    moves = list(transfer.moves.all())
+    moves = list(transfer.moves.order_by())
     held = stock.reserved_by_move(moves)
     return all(held[move.pk] >= move.quantity for move in moves)
 
@@ -546,7 +550,9 @@ def _validate(
 ) -> Transfer:
     locked = _locked_open(transfer)
     moves = list(
-        locked.moves.select_related("product__uom", "uom", "source_location", "dest_location", "lot")
+        locked.moves.select_related(
+            "product__uom", "uom", "source_location", "dest_location", "lot"
+        ).order_by("sequence", "id")
     )
     by_id = {m.pk: m for m in moves}
     held = stock.reserved_by_move(moves) if locked.step in LATER_STEPS else {}

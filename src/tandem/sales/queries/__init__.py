@@ -192,9 +192,11 @@ def shipped_and_returned(
         out.values("product_id").annotate(q=Sum("quantity_done")).values_list("product_id", "q")
     ):
         shipped[product_id] += quantity or ZERO
-    returns = Move.objects.filter(
-        transfer__return_of_id__in=chain, source_location__kind=Location.Kind.CUSTOMER
-    ).exclude(transfer__state=Transfer.State.CANCELLED)
+    returns = (
+        Move.objects.filter(transfer__return_of_id__in=chain, source_location__kind=Location.Kind.CUSTOMER)
+        .exclude(transfer__state=Transfer.State.CANCELLED)
+        .order_by()
+    )
     for product_id, state, done, planned in returns.values_list(
         "product_id", "transfer__state", "quantity_done", "quantity"
     ):
@@ -256,6 +258,7 @@ def invoiced_by_line(order: SalesOrder, lines: Sequence[SalesOrderLine]) -> dict
         InvoiceLine.objects.filter(invoice__in=OrderInvoice.objects.filter(order=order).values("invoice"))
         .exclude(invoice__state=Invoice.State.CANCELLED)
         .annotate(order_line=Subquery(links.values("order_line_id")[:1]), linked=Exists(links))
+        .order_by()
         .values_list("product_id", "quantity", "invoice__kind", "order_line", "linked")
     )
     loose: dict[int, Decimal] = defaultdict(lambda: ZERO)
@@ -355,7 +358,9 @@ def delivered_and_invoiced(order: SalesOrder, statuses: Sequence[LineStatus] | N
 def progress(order: SalesOrder, statuses: Sequence[LineStatus] | None = None) -> Progress:
     """``statuses``: the order's :func:`line_statuses` when the caller has them already."""
     statuses = line_statuses(order) if statuses is None else statuses
-    invoices = list(Invoice.objects.filter(pk__in=OrderInvoice.objects.filter(order=order).values("invoice")))
+    invoices = list(
+        Invoice.objects.filter(pk__in=OrderInvoice.objects.filter(order=order).values("invoice")).order_by()
+    )
     residuals = invoice_residuals(i.pk for i in invoices if i.state == Invoice.State.POSTED)
     rows = [(i.kind, i.state, i.amount_total, residuals.get(i.pk, ZERO)) for i in invoices]
     return progress_of(statuses, rows)

@@ -152,7 +152,9 @@ def _compute(order: SalesOrder) -> None:
     invoice); optional lines have their amounts but stay out of the order's totals."""
     books = ledger_queries.settings_of(order.company)
     round_line = books.tax_rounding == BooksSettings.TaxRounding.PER_LINE
-    lines = list(order.lines.prefetch_related("taxes__children").select_related("product"))
+    lines = list(
+        order.lines.prefetch_related("taxes__children").select_related("product").order_by("sequence", "id")
+    )
     found_all = []
     cost = ZERO
     for line in lines:
