@@ -83,14 +83,25 @@ def _field_type(connection: BaseDatabaseWrapper, column: Any) -> str:
         return ""
 
 
+def column_types(connection: BaseDatabaseWrapper, cursor: Any, table: str) -> dict[str, str]:
+    """The table's columns with their Django field types. The types only choose the order of
+    text keys on PostgreSQL; on SQLite, where Django's description parses each table's SQL for
+    its collations (20 ms a table: most of a backup's time on a small database), the columns
+    are read from the same ``PRAGMA`` it starts from, without types."""
+    if connection.vendor != "sqlite":
+        description = connection.introspection.get_table_description(cursor, table)
+        return {column.name: _field_type(connection, column) for column in description}
+    cursor.execute(f"PRAGMA table_xinfo({connection.ops.quote_name(table)})")
+    # hidden: 0 a column, 2 and 3 generated ones, 1 a virtual table's hidden one (as Django reads it)
+    return {name: "" for _cid, name, *_rest, hidden in cursor.fetchall() if hidden in (0, 2, 3)}
+
+
 def table_checksum(connection: BaseDatabaseWrapper, table: str) -> dict[str, Any]:
     """``{"rows": n, "sha256": hex}`` of one table."""
-    introspection = connection.introspection
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        description = introspection.get_table_description(cursor, table)
-        primary_key = introspection.get_primary_key_columns(cursor, table) or []
-    types = {column.name: _field_type(connection, column) for column in description}
+        types = column_types(connection, cursor, table)
+        primary_key = connection.introspection.get_primary_key_columns(cursor, table) or []
     columns = sorted(types)
     order = primary_key or columns
 
