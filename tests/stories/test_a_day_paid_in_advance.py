@@ -3,7 +3,8 @@
 books the hotel's transfer. Wanda ships six chairs; the hotel then decides it needs no more, so
 the backorder is cancelled. Bea invoices what was delivered — the six chairs and the design day —
 and the invoice deducts the advance paid under each tax, coming to zero, which posts: the goods
-are invoiced and the advance leaves the liability. The four chairs paid for and never shipped
+are invoiced and the advance leaves the liability. Six chairs and the day being all that is still
+due, the order reads delivered and invoiced, and is done. The four chairs paid for and never shipped
 are given back on a credit note from the order's page, which leaves the hotel a credit for its
 next order; nothing is left to invoice or to deduct, and the advances account is back to zero.
 The hotel would rather have its money: Bea refunds the credit note from the bank, which leaves
@@ -27,6 +28,7 @@ from tandem.core.models import Company, Uom, User
 from tandem.inventory import services as inventory
 from tandem.partners.models import Partner
 from tandem.sales import queries, services
+from tandem.sales.models import SalesOrder
 from tests.kit.views import signed_in
 from tests.sales.conftest import DAY, books_with_vat, stocked_warehouse
 
@@ -89,6 +91,15 @@ def test_an_order_paid_in_full_in_advance_delivered_in_part_and_the_rest_given_b
     final = accounting.post_invoice(final, bea)
     assert (final.state, final.amount_total) == (Invoice.State.POSTED, D(0))
 
+    # The six chairs and the day are all that is still due: the order is delivered, invoiced, done.
+    chairs, day = queries.line_statuses(order)
+    assert (chairs.ordered, chairs.cancelled, chairs.due, chairs.to_deliver) == (D(10), D(4), D(6), 0)
+    assert (day.due, day.to_deliver) == (D(1), 0)
+    found = queries.progress(order)
+    assert (found.delivered, found.invoiced) == (True, True)
+    order.refresh_from_db()
+    assert order.state == SalesOrder.State.DONE
+
     # Four chairs were paid for and never shipped: the order's page offers to give them back.
     url = reverse("sales:order_give_back", args=[order.pk])
     page = signed_in(bea).get(reverse("sales:order_detail", args=[order.pk])).content.decode()
@@ -110,5 +121,6 @@ def test_an_order_paid_in_full_in_advance_delivered_in_part_and_the_rest_given_b
     # The hotel would rather have its money back: Bea refunds the credit note from the bank.
     refund, _matched = payments.register_payment([note], bea, journal=bank, date=DAY)
     assert refund.direction == "outbound" and refund.amount == D("492.00")
-    assert not books.open_balance(hotel) and queries.progress(order).amount_due == 0
+    found = queries.progress(order)
+    assert not books.open_balance(hotel) and found.amount_due == 0 and found.paid
     assert not invariants.violations(), invariants.describe(invariants.violations())

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery, Sum
@@ -120,7 +120,9 @@ def exposure(order: SalesOrder) -> Exposure:
 class LineStatus:
     """One line's quantities, derived: ``delivered`` left for the customer less what came back
     (done returns), ``invoiced`` on invoices less credit notes, ``returned`` on returns that are
-    not cancelled (``returning``: of them, those still on their way back)."""
+    not cancelled (``returning``: of them, those still on their way back), ``cancelled`` on
+    deliveries to the customer that were cancelled (a backorder, or the rest of the route, the
+    customer will not have)."""
 
     line: SalesOrderLine
     ordered: Decimal
@@ -128,18 +130,37 @@ class LineStatus:
     invoiced: Decimal = ZERO
     returned: Decimal = ZERO
     returning: Decimal = ZERO
+    cancelled: Decimal = ZERO
+
+    @property
+    def due(self) -> Decimal:
+        """What the customer is to have of the line: the ordered quantity less what of it was
+        cancelled."""
+        return max(self.ordered - self.cancelled, ZERO)
+
+    @property
+    def shipped(self) -> Decimal:
+        """What left for the customer, whether or not it came back since."""
+        return self.delivered + self.returned - self.returning
+
+    @property
+    def billed_in_the_end(self) -> Decimal:
+        """What the line is invoiced in all once it is settled, whatever its policy: what is
+        due less what the customer sent back."""
+        return max(self.due - self.returned, ZERO)
 
     @property
     def to_deliver(self) -> Decimal:
-        return max(self.ordered - self.delivered, ZERO)
+        return max(self.due - self.shipped, ZERO)
 
     @property
     def invoiceable(self) -> Decimal:
         """What the line's policy allows to be invoiced in all, net of credit notes: the ordered
-        quantity, or the delivered one, less what the customer sent back (a return on its way
-        counts already) — goods that came back are credited, never invoiced again."""
+        quantity less what was cancelled, or the delivered one, less what the customer sent back
+        (a return on its way counts already) — goods that came back are credited, never
+        invoiced again, and goods cancelled are never invoiced."""
         if self.line.invoice_policy == InvoicePolicy.ORDERED:
-            return max(self.ordered - self.returned, ZERO)
+            return self.billed_in_the_end
         return max(self.delivered - self.returning, ZERO)
 
     @property
@@ -148,7 +169,7 @@ class LineStatus:
 
     @property
     def to_credit(self) -> Decimal:
-        """Invoiced goods that came back and are not credited yet."""
+        """Invoiced goods that came back, or were cancelled, and are not credited yet."""
         return max(self.invoiced - self.invoiceable, ZERO)
 
 
@@ -166,32 +187,71 @@ def allocate(lines: Sequence[SalesOrderLine], done: dict[int, Decimal]) -> dict[
     return found
 
 
+def allocate_cancelled(
+    lines: Sequence[SalesOrderLine], cancelled: dict[int, Decimal], shipped: dict[int, Decimal]
+) -> dict[int, Decimal]:
+    """Spread cancelled quantities per product over the lines, last line first, each taking at
+    most what of it did not leave (``shipped`` per line id): deliveries fill the lines in line
+    order, so what was cancelled is the end of them. The first line of a product takes what is
+    left over. Pure: ``{product id: quantity}`` → ``{line id: quantity}``."""
+    left = dict(cancelled)
+    found: dict[int, Decimal] = {}
+    first_of = {line.product_id: line.pk for line in reversed(lines)}
+    for line in reversed(lines):
+        available = left.get(line.product_id, ZERO)
+        room = max(line.quantity - shipped.get(line.pk, ZERO), ZERO)
+        take = available if first_of[line.product_id] == line.pk else min(available, room)
+        found[line.pk] = take
+        left[line.product_id] = available - take
+    return found
+
+
 def delivered_by_product(order: SalesOrder) -> dict[int, Decimal]:
     """``{product id: quantity}`` that left for the customer (product unit): done moves to the
     customer in the delivery's route (a pick to Packing has not left) less done returns of them."""
-    shipped, back, _returning = shipped_and_returned(order)
-    return {pk: shipped.get(pk, ZERO) - back.get(pk, ZERO) for pk in shipped.keys() | back.keys()}
+    found = shipped_and_returned(order)
+    return {
+        pk: found.shipped.get(pk, ZERO) - found.back.get(pk, ZERO)
+        for pk in found.shipped.keys() | found.back.keys()
+    }
 
 
-def shipped_and_returned(
-    order: SalesOrder,
-) -> tuple[dict[int, Decimal], dict[int, Decimal], dict[int, Decimal]]:
-    """``{product id: quantity}`` (product unit) that left for the customer (done moves to the
-    customer in the delivery's route), that came back (done returns of them) and that is on its
-    way back (returns of them neither done nor cancelled)."""
+@dataclass(frozen=True)
+class Shipments:
+    """``{product id: quantity}`` (product unit) of an order's delivery route: what left for the
+    customer (done moves to the customer), what came back (done returns of them), what is on its
+    way back (returns of them neither done nor cancelled) and what will not leave (moves to the
+    customer in cancelled transfers)."""
+
+    shipped: dict[int, Decimal]
+    back: dict[int, Decimal]
+    returning: dict[int, Decimal]
+    cancelled: dict[int, Decimal]
+
+
+def shipped_and_returned(order: SalesOrder) -> Shipments:
+    """The order's :class:`Shipments`, read from its delivery route's moves."""
     if not order.delivery_id:
-        return {}, {}, {}
+        return Shipments({}, {}, {}, {})
     chain = route_ids([order.delivery_id])
     shipped: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    cancelled: dict[int, Decimal] = defaultdict(lambda: ZERO)
     back: dict[int, Decimal] = defaultdict(lambda: ZERO)
     returning: dict[int, Decimal] = defaultdict(lambda: ZERO)
     out = Move.objects.filter(
-        transfer_id__in=chain, transfer__state=Transfer.State.DONE, dest_location__kind=Location.Kind.CUSTOMER
+        transfer_id__in=chain,
+        transfer__state__in=(Transfer.State.DONE, Transfer.State.CANCELLED),
+        dest_location__kind=Location.Kind.CUSTOMER,
     )
-    for product_id, quantity in (
-        out.values("product_id").annotate(q=Sum("quantity_done")).values_list("product_id", "q")
+    for product_id, state, done, planned in (
+        out.values("product_id", "transfer__state")
+        .annotate(done=Sum("quantity_done"), planned=Sum("quantity"))
+        .values_list("product_id", "transfer__state", "done", "planned")
     ):
-        shipped[product_id] += quantity or ZERO
+        if state == Transfer.State.DONE:
+            shipped[product_id] += done or ZERO
+        else:
+            cancelled[product_id] += planned or ZERO
     returns = (
         Move.objects.filter(transfer__return_of_id__in=chain, source_location__kind=Location.Kind.CUSTOMER)
         .exclude(transfer__state=Transfer.State.CANCELLED)
@@ -204,7 +264,7 @@ def shipped_and_returned(
             back[product_id] += done or ZERO
         else:
             returning[product_id] += planned or ZERO
-    return dict(shipped), dict(back), dict(returning)
+    return Shipments(dict(shipped), dict(back), dict(returning), dict(cancelled))
 
 
 def open_deliveries(order: SalesOrder) -> QuerySet[Transfer]:
@@ -289,11 +349,13 @@ def line_statuses(
     lines: Sequence[SalesOrderLine] | None = None,
     invoiced: Mapping[int, Decimal] | None = None,
 ) -> list[LineStatus]:
-    """Ordered, delivered and invoiced per line that is not optional (optional lines are offers);
-    ``lines`` and ``invoiced`` (:func:`invoiced_by_line`) when the caller has read them already."""
+    """Ordered, delivered, cancelled and invoiced per line that is not optional (optional lines
+    are offers); ``lines`` and ``invoiced`` (:func:`invoiced_by_line`) when the caller has read
+    them already."""
     lines = _firm_lines(order) if lines is None else lines
-    shipped, back, on_the_way = shipped_and_returned(order)
-    net = {pk: shipped.get(pk, ZERO) - back.get(pk, ZERO) for pk in shipped.keys() | back.keys()}
+    found = shipped_and_returned(order)
+    back, on_the_way = found.back, found.returning
+    net = {pk: found.shipped.get(pk, ZERO) - back.get(pk, ZERO) for pk in found.shipped.keys() | back.keys()}
     delivered = allocate(lines, net)
     if order.state in CONFIRMED_STATES:  # a service leaves no stock: it counts as delivered
         delivered.update({line.pk: line.quantity for line in lines if line.product.kind == "service"})
@@ -301,10 +363,18 @@ def line_statuses(
         lines, {pk: back.get(pk, ZERO) + on_the_way.get(pk, ZERO) for pk in back.keys() | on_the_way.keys()}
     )
     returning = allocate(lines, on_the_way)
+    left = {pk: delivered[pk] + returned[pk] - returning[pk] for pk in delivered}
+    cancelled = allocate_cancelled(lines, found.cancelled, left)
     invoiced = invoiced_by_line(order, lines) if invoiced is None else invoiced
     return [
         LineStatus(
-            line, line.quantity, delivered[line.pk], invoiced[line.pk], returned[line.pk], returning[line.pk]
+            line,
+            line.quantity,
+            delivered[line.pk],
+            invoiced[line.pk],
+            returned[line.pk],
+            returning[line.pk],
+            cancelled[line.pk],
         )
         for line in lines
     ]
@@ -325,10 +395,34 @@ def progress_of(
     statuses: Sequence[LineStatus], invoices: Sequence[tuple[str, str, Decimal, Decimal]]
 ) -> Progress:
     """Pure: ``statuses`` per line and the order's invoices as ``(kind, state, total,
-    residual)``. Delivered: every line fully delivered; invoiced: every line fully invoiced;
-    paid: invoiced and every posted invoice settled, none left in draft."""
-    delivered = all(s.delivered >= s.ordered for s in statuses)
-    invoiced = bool(statuses) and all(s.invoiced >= s.ordered for s in statuses)
+    residual)``.
+
+    What counts is what is due of each line — ordered less what was cancelled (a backorder, or
+    the rest of a delivery the customer will not have) — not what was ordered, as Odoo and 1C
+    count it:
+
+    - delivered: every line's goods left for the customer up to what is due (goods that came
+      back since were delivered: a return is settled by its credit note, not by delivering
+      again);
+    - invoiced: every line invoiced, net of credit notes, exactly what its policy allows, and
+      that at least what it bills in the end (:attr:`LineStatus.billed_in_the_end`: what is
+      due less what came back) — so goods delivered and not invoiced, goods invoiced and then
+      cancelled or sent back and not credited yet, and under the delivered policy goods still
+      to be delivered, keep it false;
+    - both false when nothing at all is due (every line cancelled): such an order is to be
+      cancelled, not closed; and not invoiced while nothing of it is invoiced, net of credit
+      notes (every good sent back and credited: nothing was sold);
+    - paid: invoiced and every posted invoice settled, none left in draft.
+
+    Down payments left to give back do not hold an order open: they are given back from a done
+    order too (``services.credit_down_payments_left``)."""
+    anything_due = any(s.due > 0 for s in statuses)
+    delivered = anything_due and all(s.shipped >= s.due for s in statuses)
+    invoiced = (
+        anything_due
+        and any(s.invoiced > 0 for s in statuses)
+        and all(s.invoiced == s.invoiceable >= s.billed_in_the_end for s in statuses)
+    )
     live = [row for row in invoices if row[1] != Invoice.State.CANCELLED]
     signed = sum(
         (
@@ -343,16 +437,21 @@ def progress_of(
 
 
 def delivered_and_invoiced(order: SalesOrder, statuses: Sequence[LineStatus] | None = None) -> bool:
-    """Whether every line is fully delivered and fully invoiced (:func:`progress`'s ``delivered``
-    and ``invoiced``: what makes a confirmed order done). The invoices are read first, the
-    deliveries only once every line is invoiced. ``statuses``: the order's line statuses read
-    earlier in the transaction, whose invoiced quantities are read again (an invoice written since)."""
+    """Whether the order is delivered and invoiced as :func:`progress_of` reads them (what makes a
+    confirmed order done). The invoices are read first, the deliveries only once something is
+    invoiced (an order of which nothing is invoiced is not). ``statuses``: the order's line
+    statuses read earlier in the transaction, whose invoiced quantities are read again (an
+    invoice written since)."""
     lines = _firm_lines(order) if statuses is None else [s.line for s in statuses]
     invoiced = invoiced_by_line(order, lines)
-    if not lines or any(invoiced[line.pk] < line.quantity for line in lines):
+    if not any(quantity > 0 for quantity in invoiced.values()):
         return False
-    statuses = line_statuses(order, lines, invoiced) if statuses is None else statuses
-    return all(s.delivered >= s.ordered for s in statuses)
+    if statuses is None:
+        statuses = line_statuses(order, lines, invoiced)
+    else:
+        statuses = [replace(s, invoiced=invoiced[s.line.pk]) for s in statuses]
+    found = progress_of(statuses, [])
+    return found.delivered and found.invoiced
 
 
 def progress(order: SalesOrder, statuses: Sequence[LineStatus] | None = None) -> Progress:

@@ -21,7 +21,7 @@ from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Event, User
 from tandem.core.money import plain, read_decimal, round_money
 from tandem.core.states import transition
-from tandem.inventory.models import Transfer
+from tandem.inventory.models import Location, Transfer
 from tandem.inventory.queries import first_step
 from tandem.sales import queries
 from tandem.sales.models import OrderInvoice, OrderInvoiceLine, SalesOrder
@@ -139,7 +139,7 @@ def _write(parts: list[_Part], actor: User | None, invoice_date: datetime.date |
                 ),
             },
         )
-        _maybe_done(part.order, actor, list(part.statuses.values()))
+        close_if_settled(part.order, actor, list(part.statuses.values()))
     return invoice
 
 
@@ -214,12 +214,13 @@ def invoice_orders(
         return _write(parts, actor, invoice_date)
 
 
-def _maybe_done(
+def close_if_settled(
     order: SalesOrder, actor: User | None, statuses: Sequence[queries.LineStatus] | None = None
 ) -> None:
-    """An order fully delivered and invoiced is done (its payment is read from accounting).
-    ``statuses``: its line statuses read under its lock before invoicing it (a delivery validated
-    since waits for that lock, and its own check after it sees this invoice)."""
+    """An order fully delivered and invoiced — of what is due, less what was cancelled
+    (``queries.progress_of``) — is done (its payment is read from accounting). ``statuses``: its
+    line statuses read under its lock before invoicing it (a delivery validated since waits for
+    that lock, and its own check after it sees this invoice)."""
     if order.state != S.CONFIRMED:
         return
     if queries.delivered_and_invoiced(order, statuses):
@@ -248,7 +249,19 @@ def delivered(event: Event) -> None:
         {"number": order.number, "delivery": transfer.pk, "transfer": transfer.number},
     )
     _mail_shipment(order, transfer, event.actor)
-    _maybe_done(order, event.actor)
+    close_if_settled(order, event.actor)
+
+
+@events.on("transfer.cancelled")
+def delivery_cancelled(event: Event) -> None:
+    """What was left to deliver of an order was cancelled (a backorder, the rest of a route): an
+    order now delivered and invoiced for all that is still due is done."""
+    transfer = Transfer.objects.filter(pk=event.subject_id).first()
+    if transfer is None or not transfer.moves.filter(dest_location__kind=Location.Kind.CUSTOMER).exists():
+        return
+    order = _order_of(transfer)
+    if order is not None and order.state == S.CONFIRMED:
+        close_if_settled(order, event.actor)
 
 
 @events.on("invoice.lines_written")

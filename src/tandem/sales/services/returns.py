@@ -31,6 +31,7 @@ from tandem.inventory.queries import route_ids
 from tandem.sales import queries
 from tandem.sales.models import OrderInvoice, OrderInvoiceLine, SalesOrder
 from tandem.sales.services.common import ZERO
+from tandem.sales.services.invoicing import close_if_settled
 
 
 @dataclass
@@ -128,6 +129,7 @@ def return_goods(
         )
         if credit:
             made.credit_note = _credit_note(locked, actor, credited, statuses, credit_date)
+            close_if_settled(locked, actor)
         events.record(
             "salesorder.returned",
             locked,
@@ -145,9 +147,11 @@ def return_goods(
 def credit_returned(
     order: SalesOrder, actor: User | None, *, credit_date: datetime.date | None = None
 ) -> Invoice:
-    """A draft credit note for the invoiced goods that came back and are not credited yet (each
-    line's ``to_credit``: returned without a credit note then). Refused, nothing written, when
-    there are none — a draft credit note already counts, so asking twice credits once."""
+    """A draft credit note for the invoiced goods that came back, or were cancelled, and are not
+    credited yet (each line's ``to_credit``: returned without a credit note then, or invoiced as
+    ordered before the rest of the order was cancelled); the order is done if that settles it.
+    Refused, nothing written, when there are none — a draft credit note already counts, so asking
+    twice credits once."""
     with transaction.atomic():
         locked = (
             SalesOrder.objects.select_for_update(of=("self",))
@@ -171,6 +175,7 @@ def credit_returned(
                 "quantities": {str(pk): str(quantity) for pk, quantity in credited.items()},
             },
         )
+        close_if_settled(locked, actor)
     return note
 
 
