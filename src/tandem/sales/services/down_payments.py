@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -49,6 +49,7 @@ TaxKey = tuple[int, ...]
 Key = tuple[int, TaxKey]  # (account, taxes): where the down payment was posted, and under which taxes
 Billed = tuple[Decimal, Decimal, Decimal, Sequence[Tax]]  # quantity, unit price, discount, taxes
 P = TypeVar("P")
+MOST_HELD_BACK = 100  # cents a deduction may leave to a later one to keep the advance whole
 
 
 def advances_account(company: Company) -> Account:
@@ -77,6 +78,7 @@ class Left:
     amounts: dict[Key, Decimal]
     invoices: list[Invoice]
     untaxed: Decimal = ZERO  # the same, untaxed: what the order's page shows
+    nets: dict[Key, Decimal] = field(default_factory=dict)  # untaxed, per account and set of taxes
 
     @property
     def total(self) -> Decimal:
@@ -121,7 +123,9 @@ def down_payments_left(order: SalesOrder) -> Left:
     """Down payments invoiced on ``order`` less those deducted, per account and set of taxes."""
     amounts, untaxed, invoices = _balances(order)
     left = {key: amount for key, amount in amounts.items() if amount > 0}
-    return Left(left, invoices, sum((untaxed[key] for key in left), ZERO))
+    return Left(
+        left, invoices, sum((untaxed[key] for key in left), ZERO), {key: untaxed[key] for key in left}
+    )
 
 
 def check_down_payments(order: SalesOrder) -> None:
@@ -208,6 +212,36 @@ def _fitted(
         largest = max(found, key=found.__getitem__)
         found[largest] -= order.currency.quantum
     return found
+
+
+def _net(price: Decimal, taxes: Sequence[Tax], order: SalesOrder, round_line: bool) -> Decimal:
+    """The untaxed amount of a line of one at ``price`` under ``taxes``, as an invoice rounds it:
+    what such a line puts on the advances account."""
+    found = tax_rules.compute(price, Decimal(1), taxes, order.currency, round_line=round_line)
+    return round_money(found.untaxed, order.currency)
+
+
+def _keeping_the_rest_whole(
+    part: Decimal, key: Key, left: Left, taxes: Sequence[Tax], order: SalesOrder, round_line: bool
+) -> Decimal:
+    """``part`` of what is left under ``key``, less the few cents it takes so that the rest,
+    deducted later in one line, takes off the advances account exactly what is left on it. Where
+    the taxes are included in the price, a line's untaxed amount is rounded from its price: the
+    pieces of an advance (50.00 at 22 % included, 40.98 untaxed) may not add up to it (8.20 +
+    32.79), and the account would keep a cent. A part that takes all that is left is kept as it
+    is, and so is one when the rest was not whole before (an advance deducted before this rule)
+    or no part up to a hundred cents smaller keeps it whole."""
+    whole = left.amounts[key]
+    net = left.nets[key]
+    if part >= whole or _net(whole, taxes, order, round_line) != net:
+        return part
+    quantum = order.currency.quantum
+    for tried in (part - quantum * n for n in range(MOST_HELD_BACK)):
+        if tried <= 0:
+            break
+        if _net(tried, taxes, order, round_line) + _net(whole - tried, taxes, order, round_line) == net:
+            return tried
+    return part
 
 
 def invoice_down_payment(
@@ -355,14 +389,19 @@ def deductions(order: SalesOrder, billed: Sequence[Billed]) -> list[accounting.L
             parts[(account, key)] = part
             room[key] -= part
 
+    taxes_of = {found: [taxes[pk] for pk in found[1]] for found in parts}
     parts = _fitted(
         parts,
-        {found: [taxes[pk] for pk in found[1]] for found in parts},
+        taxes_of,
         Decimal(-1),
         lambda taxed: _total_of(taxed, order.currency) >= 0,
         order,
         others=goods,
     )
+    parts = {
+        found: _keeping_the_rest_whole(part, found, left, taxes_of[found], order, round_line)
+        for found, part in parts.items()
+    }
     names = ", ".join(invoice.number or _("draft %(id)s") % {"id": invoice.pk} for invoice in left.invoices)
     accounts = Account.objects.in_bulk({account for account, _key in parts})
     return [
