@@ -167,6 +167,43 @@ def test_a_sub_assembly_is_done_before_its_order_starts_even_with_its_components
     assert local(table.planned_finish) == datetime.datetime(2026, 12, 24, 11, 30)
 
 
+def test_bought_components_free_or_coming_are_shared_in_due_date_order(
+    company: Company, admin: User, shop: Shop
+) -> None:
+    """Two orders of 4 tables lack 16 legs each, due on the 28th and the 30th; 16 legs come on
+    the 23rd. The first takes them; none are left for the second, which waits for the supplier's
+    3 days (the 25th) — each saw the whole receipt before. With 16 legs on the shelf, not
+    reserved, the first has its legs today and the second takes the receipt."""
+
+    def table(due: datetime.date) -> ManufacturingOrder:
+        order = manufacturing.create_order(
+            company, admin, product=shop.products["table"], quantity="4", due_date=due
+        )
+        return manufacturing.confirm_order(order, admin)
+
+    later, first = table(datetime.date(2026, 12, 30)), table(CHRISTMAS_MONDAY)
+    inventory.create_receipt(
+        company,
+        shop.supplier,
+        [inventory.MoveSpec(shop.products["leg"], "16", expected_date=datetime.date(2026, 12, 23))],
+        warehouse=shop.warehouse,
+        scheduled_date=datetime.date(2026, 12, 23),
+        actor=admin,
+    )
+    ready = scheduling.components_ready(company, TODAY)
+    assert {pk: local(at) for pk, at in ready.items()} == {
+        first.pk: datetime.datetime(2026, 12, 23),
+        later.pk: datetime.datetime(2026, 12, 25),
+    }
+    inventory.import_opening_stock(
+        company,
+        admin,
+        [inventory.OpeningLine(shop.products["leg"], shop.warehouse.stock_location, "16", unit_cost="5")],  # type: ignore[arg-type]
+    )
+    ready = scheduling.components_ready(company, TODAY)
+    assert {pk: local(at) for pk, at in ready.items()} == {later.pk: datetime.datetime(2026, 12, 23)}
+
+
 def local(moment: datetime.datetime | None) -> datetime.datetime:
     assert moment is not None
     return timezone.localtime(moment).replace(tzinfo=None)

@@ -3,7 +3,8 @@
 order gets the planned start and finish the board gives it (``planning.capacity``), and each
 order the start of its first and the finish of its last. A sub-assembly order is done before the
 order it is made for starts (``capacity.released_board``), and an order not started waits for
-the bought components it lacks (:func:`components_ready`).
+the bought components it lacks (:func:`components_ready`: what is free on hand or coming is
+shared by the orders by due date, not seen whole by each).
 
 :func:`schedule_orders` schedules orders just released (made to order when a sale is confirmed)
 the same way, after the load of every other released order, which keeps its dates: the board is
@@ -17,14 +18,15 @@ import datetime
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Min, Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from tandem.core import events
 from tandem.core.models import Company, User
-from tandem.inventory.models import OPEN_STATES, Location, Move
+from tandem.inventory.models import OPEN_STATES, STOCKED_KINDS, Location, Move, Quant
 from tandem.manufacturing.models import ManufacturingOrder, WorkCentre, WorkOrder
 from tandem.planning import capacity, promise, queries
 
@@ -76,20 +78,24 @@ def _recorded(
 
 def components_ready(company: Company, day: datetime.date) -> dict[int, datetime.datetime]:
     """When each confirmed order (not started) has the bought components its transfer has not
-    reserved, at the earliest: each on its first open receipt into the order's warehouse, else
-    ``day`` plus its shortest supplier lead time (as capable-to-promise and make to order count
-    them). A made component is its sub-assembly order's (``capacity.released_board``) or MRP's
-    to plan, one neither received nor with a supplier holds nothing back."""
+    reserved, at the earliest. What is free of them — on hand and not reserved in the order's
+    warehouse, then the open receipts into it, by date — is shared by the orders in priority order
+    (by due date, as the board places them): an order gets what the ones due before it left, the
+    day of the last receipt it takes, and for what nothing covers ``day`` plus its shortest
+    supplier lead time (as capable-to-promise and make to order count them). A made component is
+    its sub-assembly order's (``capacity.released_board``) or MRP's to plan, and what is neither
+    there, coming nor from a supplier holds nothing back."""
     rows = list(
         ManufacturingOrder.objects.filter(
             company=company, state=ManufacturingOrder.State.CONFIRMED, components__isnull=False
-        ).values_list("components_id", "pk", "warehouse_id")
+        ).values_list("components_id", "pk", "warehouse_id", "due_date")
     )
-    orders = {components: pk for components, pk, _w in rows}
-    warehouse_of = {pk: warehouse_id for _c, pk, warehouse_id in rows}
+    orders = {components: pk for components, pk, _w, _d in rows}
+    warehouse_of = {pk: warehouse_id for _c, pk, warehouse_id, _d in rows}
+    due_of = {pk: due for _c, pk, _w, due in rows}
     if not orders:
         return {}
-    short: dict[int, set[int]] = {}
+    short: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     moves = (
         Move.objects.filter(transfer_id__in=list(orders))
         .values("pk", "transfer_id", "product_id", "quantity")
@@ -98,36 +104,81 @@ def components_ready(company: Company, day: datetime.date) -> dict[int, datetime
     )
     for transfer_id, product_id, quantity, reserved in moves:
         if quantity > (reserved or 0):
-            short.setdefault(orders[transfer_id], set()).add(product_id)
-    products = set().union(*short.values()) if short else set()
+            short[orders[transfer_id]][product_id] += quantity - (reserved or 0)
+    products = {product_id for lacking in short.values() for product_id in lacking}
     bought = products - queries.made_products(company, products, day) if products else set()
     if not bought:
         return {}
-    receipts = {
-        (product_id, warehouse_id): first
-        for product_id, warehouse_id, first in Move.objects.filter(
-            company=company,
-            product_id__in=list(bought),
-            transfer__state__in=OPEN_STATES,
-            source_location__kind=Location.Kind.SUPPLIER,
-        )
-        .values("product_id", "dest_location__warehouse_id")
-        .annotate(first=Min("expected_date"))
-        .values_list("product_id", "dest_location__warehouse_id", "first")
-    }
+    free = _free_and_coming(company, bought, day)
     leads = promise.lead_times(company, bought, day)
     found = {}
-    for order_id, lacking in short.items():
+    for order_id in sorted(short, key=lambda pk: (due_of[pk], pk)):
         days = []
-        for product_id in lacking & bought:
-            received = receipts.get((product_id, warehouse_of[order_id]))
-            if received is not None:
-                days.append(max(received, day))
-            elif product_id in leads:
+        for product_id, missing in short[order_id].items():
+            if product_id not in bought:
+                continue
+            came, missing = _take(free[(product_id, warehouse_of[order_id])], missing)
+            if came is not None:
+                days.append(came)
+            if missing > 0 and product_id in leads:
                 days.append(day + datetime.timedelta(days=leads[product_id]))
         if days and max(days) > day:
             found[order_id] = capacity.day_start(max(days))
     return found
+
+
+@dataclass
+class _Free:
+    """What is free of a component from ``day`` on: on hand and not reserved, or a receipt's."""
+
+    day: datetime.date
+    quantity: Decimal
+
+
+def _free_and_coming(
+    company: Company, products: set[int], day: datetime.date
+) -> dict[tuple[int, int], list[_Free]]:
+    """Per product and warehouse, what is free of it: on hand and not reserved (on ``day``), then
+    each open receipt from a supplier on its expected day (``day`` when that is past), by date.
+    Two queries."""
+    found: dict[tuple[int, int], list[_Free]] = defaultdict(list)
+    on_hand = (
+        Quant.objects.filter(company=company, product_id__in=list(products), location__kind__in=STOCKED_KINDS)
+        .values("product_id", "location__warehouse_id")
+        .annotate(free=Sum(F("quantity") - F("reserved")))
+        .values_list("product_id", "location__warehouse_id", "free")
+    )
+    for product_id, warehouse_id, left in on_hand:
+        if left and left > 0:
+            found[(product_id, warehouse_id)].append(_Free(day, Decimal(str(left))))
+    receipts = (
+        Move.objects.filter(
+            company=company,
+            product_id__in=list(products),
+            transfer__state__in=OPEN_STATES,
+            source_location__kind=Location.Kind.SUPPLIER,
+        )
+        .order_by("expected_date", "id")
+        .values_list("product_id", "dest_location__warehouse_id", "expected_date", "quantity")
+    )
+    for product_id, warehouse_id, expected, quantity in receipts:
+        found[(product_id, warehouse_id)].append(_Free(max(expected, day), quantity))
+    return found
+
+
+def _take(rows: list[_Free], missing: Decimal) -> tuple[datetime.date | None, Decimal]:
+    """Take up to ``missing`` from ``rows`` in their order: (the day of the last row taken from,
+    what is still missing)."""
+    came = None
+    for row in rows:
+        if missing <= 0:
+            break
+        part = min(row.quantity, missing)
+        if part > 0:
+            row.quantity -= part
+            missing -= part
+            came = row.day
+    return came, missing
 
 
 @transaction.atomic
