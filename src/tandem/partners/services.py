@@ -297,7 +297,9 @@ def add_address(partner: Partner, actor: User | None, *, address_text: str = "",
 
 
 def _lock_address(address: Address, expected_version: int | None) -> Address:
-    locked = Address.objects.select_for_update().select_related("partner").get(pk=address.pk)
+    locked = (
+        Address.objects.select_for_update(of=("self", "partner")).select_related("partner").get(pk=address.pk)
+    )
     if expected_version is not None and locked.version != expected_version:
         raise StaleVersion(_("Someone else changed this address meanwhile. Reload it and try again."))
     return locked

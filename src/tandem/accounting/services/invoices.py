@@ -557,7 +557,7 @@ def post_invoice(invoice: Invoice, actor: User | None) -> Invoice:
     """Post a draft: its entry is created and posted (number from the journal's sequence)."""
     with transaction.atomic():
         locked = (
-            Invoice.objects.select_for_update()
+            Invoice.objects.select_for_update(of=("self",))  # not the company, currency, journal, partner
             .select_related("company", "currency", "journal", "partner")
             .get(pk=invoice.pk)
         )

@@ -720,7 +720,9 @@ def reverse_entry(
 
     with transaction.atomic():
         locked = (
-            JournalEntry.objects.select_for_update().select_related("company", "journal").get(pk=entry.pk)
+            JournalEntry.objects.select_for_update(of=("self",))
+            .select_related("company", "journal")
+            .get(pk=entry.pk)
         )
         if locked.state != JournalEntry.State.POSTED:
             raise BusinessError(_("Only a posted entry can be reversed; a draft can simply be changed."))

@@ -109,7 +109,9 @@ def _user(actor: Any) -> User | None:
 
 
 def _draft(row: LandedCost) -> LandedCost:
-    locked = LandedCost.objects.select_for_update().select_related("receipt").get(pk=row.pk)
+    locked = (
+        LandedCost.objects.select_for_update(of=("self", "receipt")).select_related("receipt").get(pk=row.pk)
+    )
     if locked.state != LandedCost.State.DRAFT:
         label = LandedCost.State(locked.state).label
         raise IllegalTransition(

@@ -767,7 +767,11 @@ def remove_category_valuation(
 ) -> None:
     """Give the category back to the company's terms: refused where that would change the
     method or the stock account of the stock it holds."""
-    locked = CategoryValuation.objects.select_for_update().select_related("category").get(pk=row.pk)
+    locked = (
+        CategoryValuation.objects.select_for_update(of=("self", "category"))
+        .select_related("category")
+        .get(pk=row.pk)
+    )
     if expected_version is not None and locked.version != expected_version:
         raise StaleVersion(_("Someone else changed this record meanwhile. Reload it and try again."))
     cleared = CategoryValuation(company_id=locked.company_id, category=locked.category)

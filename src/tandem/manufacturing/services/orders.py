@@ -61,7 +61,7 @@ OPEN_WORK = [WorkOrder.State.PENDING, WorkOrder.State.IN_PROGRESS, WorkOrder.Sta
 
 def _locked(order: ManufacturingOrder) -> ManufacturingOrder:
     return (
-        ManufacturingOrder.objects.select_for_update()
+        ManufacturingOrder.objects.select_for_update(of=("self",))  # not the product, its unit, the warehouse
         .select_related("product__uom", "warehouse", "bom")
         .get(pk=order.pk)
     )

@@ -32,7 +32,11 @@ RUNNING = (ManufacturingOrder.State.CONFIRMED, ManufacturingOrder.State.IN_PROGR
 
 
 def _locked(work_order: WorkOrder) -> WorkOrder:
-    return WorkOrder.objects.select_for_update().select_related("order", "work_centre").get(pk=work_order.pk)
+    return (
+        WorkOrder.objects.select_for_update(of=("self", "order"))
+        .select_related("order", "work_centre")
+        .get(pk=work_order.pk)
+    )
 
 
 def _running_order(work_order: WorkOrder) -> ManufacturingOrder:
@@ -97,7 +101,9 @@ def record_check(
     tolerance). A failure raises a quality alert naming the order's lot. A failed check may be
     done again once the fault is put right; the alert stays until someone closes it."""
     check = (
-        QualityCheck.objects.select_for_update().select_related("point", "order__product").get(pk=check.pk)
+        QualityCheck.objects.select_for_update(of=("self", "order"))
+        .select_related("point", "order__product")
+        .get(pk=check.pk)
     )
     order = check.order
     if order.state not in RUNNING:

@@ -661,7 +661,9 @@ def send_order(order: PurchaseOrder, actor: User | None, *, to: Sequence[str] = 
         raise ValidationFailed({"to": [_("The supplier has no e-mail address: enter one.")]})
     with transaction.atomic():
         locked = (
-            PurchaseOrder.objects.select_for_update().select_related("partner", "company").get(pk=order.pk)
+            PurchaseOrder.objects.select_for_update(of=("self",))
+            .select_related("partner", "company")
+            .get(pk=order.pk)
         )
         number = _numbered(locked)
         language = locked.partner.language or locked.company.language
@@ -705,7 +707,9 @@ def confirm_order(order: PurchaseOrder, actor: User | None) -> PurchaseOrder:
     """Confirm an RFQ; one whose amount needs approval goes to the first approver instead."""
     with transaction.atomic():
         locked = (
-            PurchaseOrder.objects.select_for_update().select_related("company", "partner").get(pk=order.pk)
+            PurchaseOrder.objects.select_for_update(of=("self",))
+            .select_related("company", "partner")
+            .get(pk=order.pk)
         )
         if locked.state not in EDITABLE:
             raise OrderNotEditable(
@@ -757,7 +761,9 @@ def approve_order(order: PurchaseOrder, actor: User) -> PurchaseOrder:
     own purchaser whatever their level: nobody approves their own order above the limit."""
     with transaction.atomic():
         locked = (
-            PurchaseOrder.objects.select_for_update().select_related("company", "partner").get(pk=order.pk)
+            PurchaseOrder.objects.select_for_update(of=("self",))
+            .select_related("company", "partner")
+            .get(pk=order.pk)
         )
         if locked.state != PurchaseOrder.State.TO_APPROVE:
             raise BusinessError(_("This order is not waiting for approval."))
@@ -864,7 +870,7 @@ def bill_order(
 
     with transaction.atomic():
         locked = (
-            PurchaseOrder.objects.select_for_update()
+            PurchaseOrder.objects.select_for_update(of=("self",))
             .select_related("company", "partner", "currency")
             .get(pk=order.pk)
         )

@@ -126,7 +126,9 @@ def receive_order(order: PurchaseOrder, actor: User | None, *, quantities: dict[
     beyond it (nothing written)."""
     with transaction.atomic():
         locked = (
-            PurchaseOrder.objects.select_for_update().select_related("company", "partner").get(pk=order.pk)
+            PurchaseOrder.objects.select_for_update(of=("self",))
+            .select_related("company", "partner")
+            .get(pk=order.pk)
         )
         if locked.state != PurchaseOrder.State.CONFIRMED:
             raise BusinessError(_("Only a confirmed order receives goods."))
@@ -198,7 +200,10 @@ def _order_of(transfer: Transfer) -> PurchaseOrder | None:
     while root.backorder_of_id is not None:
         root = Transfer.objects.only("pk", "backorder_of_id").get(pk=root.backorder_of_id)
     return (
-        PurchaseOrder.objects.select_for_update().filter(receipt_id=root.pk).select_related("company").first()
+        PurchaseOrder.objects.select_for_update(of=("self",))
+        .filter(receipt_id=root.pk)
+        .select_related("company")
+        .first()
     )
 
 
