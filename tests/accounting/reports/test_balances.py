@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import importlib
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -208,3 +209,65 @@ def test_every_report_from_the_balances_equals_the_sum_of_its_lines(
             sum((c for _d, c in within), Decimal(0)),
             sum((d - c for d, c in every), Decimal(0)),
         ), code
+
+
+# --- what moves the balances when a posted line is written again ------------------------------
+
+BALANCE_TABLES = ("accounting_accountbalance", "accounting_partnerbalance", "accounting_costcentrebalance")
+
+
+def _balance_row_versions() -> object:
+    """Something that changes when a balance row is written or locked: on SQLite the count of
+    rows every statement and trigger changed so far; on PostgreSQL each row's place and locker."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT total_changes()")
+            return cursor.fetchone()[0]
+        rows = []
+        for table in BALANCE_TABLES:
+            cursor.execute(f"SELECT id, ctid::text, xmax::text FROM {table} ORDER BY id")
+            rows.append(cursor.fetchall())
+        return rows
+
+
+def _touches_balances(write: Callable[[], int]) -> bool:
+    before = _balance_row_versions()
+    written = write()
+    after = _balance_row_versions()
+    if connection.vendor == "sqlite":
+        return after != before + written  # type: ignore[operator]
+    return after != before
+
+
+def test_bookkeeping_writes_of_posted_lines_leave_the_balance_rows_alone(ledger: Ledger) -> None:
+    line = ledger.lines["invoice_a"]
+    before = [kept(model) for model in (AccountBalance, PartnerBalance, CostCentreBalance)]
+
+    flag = JournalLine.objects.filter(posted=True, account=line.account)
+    assert not _touches_balances(lambda: flag.update(open_item=True))
+
+    def relabel() -> int:  # a whole-row save: every column is set, only the label differs
+        line.refresh_from_db()
+        line.label = "Relabelled"
+        line.save()
+        return 1
+
+    assert not _touches_balances(relabel)
+    assert [kept(model) for model in (AccountBalance, PartnerBalance, CostCentreBalance)] == before
+    ledger_services.refresh_open_items(flag)
+    assert balances_are_the_posted_lines() == []
+
+
+def test_a_change_of_what_a_posted_line_adds_moves_the_balances(ledger: Ledger) -> None:
+    """Posted lines never change in Tandem; raw SQL that moves one moves its balances."""
+    line = ledger.lines["invoice_a"]
+    entry = JournalLine.objects.filter(entry=line.entry_id)  # PostgreSQL wants the entry balanced
+    assert _touches_balances(lambda: entry.update(date=D(2026, 4, 2)))
+    assert _touches_balances(lambda: entry.filter(pk=line.pk).update(debit=Decimal(1300)))
+    entry.exclude(pk=line.pk).update(credit=Decimal(1300))
+    assert kept(PartnerBalance, account=line.account, partner=line.partner) == [
+        (D(2026, 2, 1), 0, 0, 0),
+        (D(2026, 3, 1), 0, 700 * 10_000, 1),
+        (D(2026, 4, 1), 1300 * 10_000, 0, 1),
+    ]
+    assert balances_are_the_posted_lines() == []
