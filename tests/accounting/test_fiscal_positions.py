@@ -96,13 +96,13 @@ class TestFiscalPositionPages(ViewCases):
         company = kit.company
         return {
             **self.create_data,
-            "taxes-TOTAL_FORMS": "2", "taxes-INITIAL_FORMS": "0",
-            "taxes-0-source": str(tax(company, "VAT 22 %").pk),
-            "taxes-0-target": str(tax(company, "VAT 0 % EU", "0").pk),
-            "taxes-1-source": "", "taxes-1-target": "",
-            "accounts-TOTAL_FORMS": "1", "accounts-INITIAL_FORMS": "0",
-            "accounts-0-source": str(account(company, "4000").pk),
-            "accounts-0-target": str(account(company, "4100").pk),
+            "tax_map-TOTAL_FORMS": "2", "tax_map-INITIAL_FORMS": "0",
+            "tax_map-0-source": str(tax(company, "VAT 22 %").pk),
+            "tax_map-0-target": str(tax(company, "VAT 0 % EU", "0").pk),
+            "tax_map-1-source": "", "tax_map-1-target": "",
+            "account_map-TOTAL_FORMS": "1", "account_map-INITIAL_FORMS": "0",
+            "account_map-0-source": str(account(company, "4000").pk),
+            "account_map-0-target": str(account(company, "4100").pk),
         }  # fmt: skip
 
     def make(self, company: Company, actor: User | None, **fields: Any) -> FiscalPosition:
@@ -167,10 +167,10 @@ def test_the_form_writes_the_mappings_and_the_page_shows_them(company: Company, 
     form = client.get(reverse("accounting:fiscal_position_edit", args=[position.pk])).context["form"]
     data = rows_data(form)
     levy = tax(company, "Levy 1 %", "1")
-    data.update({"taxes-1-source": str(levy.pk), "taxes-1-target": "", "accounts-0-target": ""})
+    data.update({"tax_map-1-source": str(levy.pk), "tax_map-1-target": "", "account_map-0-target": ""})
     refused = client.post(reverse("accounting:fiscal_position_edit", args=[position.pk]), data)
     assert refused.status_code == 200  # an account mapping without its replacement
-    data["accounts-0-target"] = str(account(company, "4200").pk)
+    data["account_map-0-target"] = str(account(company, "4200").pk)
     response = client.post(reverse("accounting:fiscal_position_edit", args=[position.pk]), data)
     assert response.status_code == 302, pages.form_errors(response)
     position.refresh_from_db()
@@ -187,7 +187,7 @@ def test_a_bad_mapping_on_the_form_is_shown_and_writes_nothing(company: Company,
     client = signed_in(ada)
     url = reverse("accounting:fiscal_position_edit", args=[position.pk])
     data = rows_data(client.get(url).context["form"])
-    data["taxes-1-source"] = str(tax(company, "VAT 22 %").pk)  # dropped and replaced at once
+    data["tax_map-1-source"] = str(tax(company, "VAT 22 %").pk)  # dropped and replaced at once
     before = Snapshot.of(FiscalPosition, position)
     maps = list(FiscalPositionTax.objects.values_list("source", "target"))
     response = client.post(url, data)
@@ -229,7 +229,13 @@ def test_the_service_refuses_mappings_that_cannot_be(company: Company, other_com
     for fields, field, words in cases:
         with pytest.raises(ValidationFailed) as refused:
             fiscal_positions.create_fiscal_position(company, None, name="Bad", kind="export", **fields)
-        assert words in " ".join(refused.value.errors[field]), (fields, refused.value.errors)
+        found = [
+            m
+            for key, messages in refused.value.errors.items()
+            if key.split(".")[0] == field
+            for m in messages
+        ]
+        assert words in " ".join(found), (fields, refused.value.errors)
     assert not FiscalPosition.objects.filter(company=company).exists()
     assert not FiscalPositionTax.objects.exists() and not FiscalPositionAccount.objects.exists()
 
@@ -265,7 +271,7 @@ def test_the_api_replaces_the_mappings_it_is_sent(company: Company, ada: User) -
     refused = client.patch(
         url, {"name": "Renamed", "tax_map": [{"source": levy.pk, "target": bought.pk}]}, format="json"
     )
-    assert_problem(refused, 400, "tax_map")
+    assert_problem(refused, 400, "tax_map.0")  # the mapping as sent, counted from 0
     position.refresh_from_db()
     assert position.name != "Renamed" and position.version == 2
     assert list(FiscalPositionTax.objects.values_list("source", "target")) == before
@@ -287,3 +293,82 @@ def test_fiscal_positions_are_in_the_settings(company: Company, make_user: Any) 
     assert url in signed_in(admin).get(reverse("accounting:books_settings")).content.decode()
     seller = signed_in(make_user("sam", roles.SALESPERSON))
     assert seller.get(url).status_code == 403
+
+
+# --- the mappings' rows on the form, as a browser (or someone posting by hand) sends them ------
+
+
+def mapping_rows(prefix: str, *pairs: tuple[object, object] | None) -> dict[str, str]:
+    """``(source, target)`` records per row, numbered as posted; None: a row left empty."""
+    data = {f"{prefix}-TOTAL_FORMS": str(len(pairs)), f"{prefix}-INITIAL_FORMS": "0"}
+    for n, pair in enumerate(pairs):
+        source, target = pair or (None, None)
+        data[f"{prefix}-{n}-source"] = str(getattr(source, "pk", ""))
+        data[f"{prefix}-{n}-target"] = str(getattr(target, "pk", ""))
+    return data
+
+
+def post_position(client: Client, taxes: dict[str, str], accounts: dict[str, str]) -> Any:
+    header = {"name": "Export", "kind": "export", "sequence": "10"}
+    return client.post(reverse("accounting:fiscal_position_create"), {**header, **taxes, **accounts})
+
+
+def test_the_forms_empty_rows_are_left_out_wherever_they_stand(company: Company, ada: User) -> None:
+    vat, export, levy = (
+        tax(company, "VAT 22 %"),
+        tax(company, "VAT 0 % export", "0"),
+        tax(company, "Levy 1 %"),
+    )
+    taxes_rows = mapping_rows("tax_map", None, (vat, export), None, None, (levy, None))  # past those drawn
+    accounts_rows = mapping_rows("account_map", None, (account(company, "4000"), account(company, "4100")))
+    response = post_position(signed_in(ada), taxes_rows, accounts_rows)
+    assert response.status_code == 302, response.context["form"].tax_map.errors
+    position = FiscalPosition.objects.get(company=company, name="Export")
+    assert sorted((r.source.name, r.target.name if r.target else None) for r in position.tax_map.all()) == [
+        ("Levy 1 %", None),
+        ("VAT 22 %", "VAT 0 % export"),
+    ]
+    assert [(r.source.code, r.target.code) for r in position.account_map.all()] == [("4000", "4100")]
+
+
+def test_a_refused_mapping_is_shown_on_its_row_and_writes_nothing(company: Company, ada: User) -> None:
+    vat, export = tax(company, "VAT 22 %"), tax(company, "VAT 0 % export", "0")
+    bought = tax(company, "Input VAT 22 %", use="purchase")
+    income, expense = account(company, "4000"), account(company, "6100")
+    taxes_rows = mapping_rows("tax_map", (vat, export), None, (tax(company, "Levy 1 %"), bought))
+    accounts_rows = mapping_rows("account_map", None, None, (income, expense))
+    response = post_position(signed_in(ada), taxes_rows, accounts_rows)
+    assert response.status_code == 200
+    form = response.context["form"]
+    other_side = f"Levy 1 % is replaced by {bought}, a tax of the other side (sales and purchases)."
+    assert form.tax_map.forms[2].non_field_errors() == [other_side]
+    assert [row.non_field_errors() for row in form.tax_map.forms[:2]] == [[], []]
+    other_type = f"{income} is replaced by {expense}, an account of another type."
+    assert form.account_map.forms[2].non_field_errors() == [other_type]
+    page = response.content.decode()
+    assert f"Line 3: {other_side}" in page and f"Line 3: {other_type}" in page
+    assert not FiscalPosition.objects.filter(company=company).exists()
+    assert not FiscalPositionTax.objects.exists() and not FiscalPositionAccount.objects.exists()
+
+
+def test_hostile_rows_are_refused_and_write_nothing(
+    company: Company, other_company: Company, ada: User
+) -> None:
+    client = signed_in(ada)
+    vat, export = tax(company, "VAT 22 %"), tax(company, "VAT 0 % export", "0")
+    accounts_rows = mapping_rows("account_map")
+    theirs = post_position(
+        client, mapping_rows("tax_map", (vat, tax(other_company, "VAT 0 %", "0"))), accounts_rows
+    )
+    assert theirs.status_code == 200 and "target" in theirs.context["form"].tax_map.errors[0]
+    huge = {**mapping_rows("tax_map", (vat, export)), "tax_map-TOTAL_FORMS": "100000"}
+    refused = post_position(client, huge, accounts_rows)
+    assert refused.status_code == 200 and "At most 500 rows can be saved." in refused.content.decode()
+    for total in ("-1", "x"):
+        tampered = {**mapping_rows("tax_map", (vat, export)), "tax_map-TOTAL_FORMS": total}
+        response = post_position(client, tampered, accounts_rows)
+        assert "The rows sent are not complete" in response.content.decode(), total
+    unknown = {**mapping_rows("tax_map", None), "tax_map-0-source": "99999999"}
+    assert "source" in post_position(client, unknown, accounts_rows).context["form"].tax_map.errors[0]
+    assert not FiscalPosition.objects.filter(company=company).exists()
+    assert not FiscalPositionTax.objects.exists() and not FiscalPositionAccount.objects.exists()

@@ -415,7 +415,7 @@ def test_a_chain_of_account_mappings_is_refused_with_nothing_written(
         fiscal_positions.update_fiscal_position(
             export, None, account_map=[(by_code["4000"], by_code["4100"]), (by_code["4100"], by_code["4200"])]
         )
-    assert "both replaced and a replacement" in " ".join(refused.value.errors["account_map"])
+    assert "both replaced and a replacement" in " ".join(refused.value.errors["account_map.1"])
     export.refresh_from_db()
     assert (export.version, list(export.account_map.all())) == before
 

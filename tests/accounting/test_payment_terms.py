@@ -136,13 +136,13 @@ def test_an_invoice_falls_due_by_the_terms_lines(company: Company, ada: User, eu
     ("lines", "words"),
     [
         ([TermLine("percent", D(30)), TermLine("percent", D(60), 30)], "add up to 90 %"),
-        ([TermLine("balance"), TermLine("percent", D(30), 30)], "only the last line takes the balance"),
+        ([TermLine("balance"), TermLine("percent", D(30), 30)], "Only the last line takes the balance"),
         ([TermLine("percent", D(70)), TermLine("percent", D(40), 30), TermLine("balance", days=60)], "110 %"),
         ([TermLine("percent", D(100)), TermLine("balance", days=60)], "nothing is left"),
         ([TermLine("fixed", D(100)), TermLine("percent", D(100), 30)], "ends with a balance line"),
         ([TermLine("percent", D(0)), TermLine("balance")], "more than 0"),
         ([TermLine("percent", D(150))], "at most 100"),
-        ([TermLine("sometimes", D(10))], "choose a percent"),
+        ([TermLine("sometimes", D(10))], "Choose a percent"),
     ],
 )
 def test_lines_that_do_not_cover_the_total_are_refused(
@@ -151,7 +151,9 @@ def test_lines_that_do_not_cover_the_total_are_refused(
     term = make_term(company, ada, name="Net 30", lines=[], days=30)
     with pytest.raises(ValidationFailed) as refused:
         make_term(company, ada, lines=lines)
-    assert words in " ".join(refused.value.errors["lines"])
+    assert words in " ".join(
+        m for key, messages in refused.value.errors.items() if key.startswith("lines") for m in messages
+    )
     before = Snapshot.of(BooksPaymentTerm, term)
     with pytest.raises(ValidationFailed):
         payment_terms.update_payment_term(term, ada, lines=lines, name="Changed")
@@ -236,3 +238,36 @@ def test_instalments_added_past_the_rows_drawn_and_removed_in_the_editor_are_sav
     assert stored_lines(term) == [
         ("percent", D(20), 0, False), ("percent", D(30), 30, False), ("balance", D(0), 90, False),
     ]  # fmt: skip
+
+
+def test_a_lines_error_names_the_line_where_it_was_sent(company: Company, ada: User) -> None:
+    """The API's caller reads the position it sent (from 0); the form's the row it drew."""
+    term = make_term(company, ada)
+    lines = [
+        {"value": "percent", "amount": "30"},
+        {"value": "balance"},
+        {"value": "percent", "amount": "150", "days": 30},
+    ]
+    refused = api_client(ada).patch(
+        f"/api/v1/accounting/payment-terms/{term.pk}/", {"lines": lines}, format="json"
+    )
+    errors = assert_problem(refused, 400, "lines.1")["errors"]
+    assert errors["lines.1"] == ["Only the last line takes the balance."]
+    assert errors["lines.2"] == ["A percentage is more than 0 and at most 100."]
+    assert "lines.0" not in errors
+
+    empty = {"value": "", "amount": "", "days": "0"}
+    rows = [
+        empty,
+        {"value": "balance", "amount": "", "days": "0"},
+        empty,
+        {"value": "percent", "amount": "30", "days": "30"},
+    ]
+    data = {"name": "Balance first", "days": "0", "lines-TOTAL_FORMS": "4", "lines-INITIAL_FORMS": "0"}
+    data.update({f"lines-{n}-{name}": value for n, row in enumerate(rows) for name, value in row.items()})
+    response = signed_in(ada).post(reverse("accounting:payment_term_create"), data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.lines.forms[1].non_field_errors() == ["Only the last line takes the balance."]
+    assert "Line 2: Only the last line takes the balance." in response.content.decode()
+    assert not BooksPaymentTerm.objects.filter(name="Balance first").exists()

@@ -157,7 +157,7 @@ T = tax_templates
                 ),
                 (T.PositionRow("Export", "export", (), (("s", "p"),)),),
             ),
-            "tax_map",
+            "tax_map.0",  # the position's first mapping
             "Export",
         ),
         (

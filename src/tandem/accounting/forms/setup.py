@@ -136,7 +136,7 @@ class FiscalPositionForm(ServiceModelForm):
         self.tax_map = form_rows(
             TaxMappingForm,
             data,
-            prefix="taxes",
+            prefix="tax_map",
             initial=[
                 {"source": row.source_id, "target": row.target_id}
                 for row in (position.tax_map.order_by("pk") if position else [])
@@ -147,7 +147,7 @@ class FiscalPositionForm(ServiceModelForm):
         self.account_map = form_rows(
             AccountMappingForm,
             data,
-            prefix="accounts",
+            prefix="account_map",
             initial=[
                 {"source": row.source_id, "target": row.target_id}
                 for row in (position.account_map.order_by("pk") if position else [])
@@ -161,12 +161,8 @@ class FiscalPositionForm(ServiceModelForm):
 
     def service_data(self) -> dict[str, Any]:
         data = super().service_data()
-        data["tax_map"] = [row for form in self.tax_map if (row := form.mapping()) is not None]  # type: ignore[attr-defined]
-        data["account_map"] = [
-            mapped
-            for form in self.account_map
-            if (mapped := form.mapping()) is not None  # type: ignore[attr-defined]
-        ]
+        data["tax_map"] = self.tax_map.filled(lambda form: form.mapping())
+        data["account_map"] = self.account_map.filled(lambda form: form.mapping())
         return data
 
 

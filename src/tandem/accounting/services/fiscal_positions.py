@@ -7,8 +7,9 @@ A position is written with its mappings in one call: ``tax_map`` as ``(source, t
 Every mapping names taxes and accounts of the position's own company; a tax is replaced by one
 used on the same side, an account by one of the same type and never by one that is itself
 replaced (invoices map their accounts as drafts and again when posted, which must change
-nothing the second time). Anything else is refused with a message per field and nothing is
-written.
+nothing the second time). Anything else is refused with a message per field, a mapping's on
+that mapping (``tax_map.<n>``, ``account_map.<n>``: its position as given, from 0), and
+nothing is written.
 """
 
 from __future__ import annotations
@@ -87,18 +88,20 @@ def check_position(
             _("Not a country code: %(codes)s. Use ISO codes such as SI, DE or PL.")
             % {"codes": ", ".join(unknown)}
         ]
-    if tax_map is not None and (problems := _tax_map_errors(position, tax_map)):
-        errors["tax_map"] = problems
-    if account_map is not None and (problems := _account_map_errors(position, account_map)):
-        errors["account_map"] = problems
+    if tax_map is not None:
+        errors.update(_tax_map_errors(position, tax_map))
+    if account_map is not None:
+        errors.update(_account_map_errors(position, account_map))
     if errors:
         raise ValidationFailed(errors)
 
 
-def _tax_map_errors(position: FiscalPosition, rows: Sequence[TaxMapping]) -> list[str]:
-    problems: list[str] = []
+def _tax_map_errors(position: FiscalPosition, rows: Sequence[TaxMapping]) -> dict[str, list[str]]:
+    """Each faulty mapping's problems under ``tax_map.<n>``, its position as given (0, 1, …)."""
+    errors: dict[str, list[str]] = {}
     seen: dict[int, set[int | None]] = {}
-    for row in rows:
+    for n, row in enumerate(rows):
+        problems = errors.setdefault(f"tax_map.{n}", [])
         chosen = [row.source] + ([row.target] if row.target is not None else [])
         if any(tax.company_id != position.company_id for tax in chosen):
             problems.append(_("A mapping names a tax of another company."))
@@ -118,13 +121,15 @@ def _tax_map_errors(position: FiscalPosition, rows: Sequence[TaxMapping]) -> lis
         elif targets and (target_id is None or None in targets):
             problems.append(_("%(tax)s is both dropped and replaced.") % {"tax": row.source})
         targets.add(target_id)
-    return problems
+    return {key: problems for key, problems in errors.items() if problems}
 
 
-def _account_map_errors(position: FiscalPosition, rows: Sequence[AccountMapping]) -> list[str]:
-    problems: list[str] = []
+def _account_map_errors(position: FiscalPosition, rows: Sequence[AccountMapping]) -> dict[str, list[str]]:
+    """Each faulty mapping's problems under ``account_map.<n>``, its position as given."""
+    errors: dict[str, list[str]] = {}
     seen: set[int] = set()
-    for row in rows:
+    for n, row in enumerate(rows):
+        problems = errors.setdefault(f"account_map.{n}", [])
         if row.source.company_id != position.company_id or row.target.company_id != position.company_id:
             problems.append(_("A mapping names an account of another company."))
             continue
@@ -139,13 +144,13 @@ def _account_map_errors(position: FiscalPosition, rows: Sequence[AccountMapping]
             problems.append(_("%(account)s is mapped twice.") % {"account": row.source})
         seen.add(row.source.pk)
     chained = {row.target.pk for row in rows} & seen
-    for row in rows:
+    for n, row in enumerate(rows):
         if row.source.pk in chained:
-            problems.append(
+            errors[f"account_map.{n}"].append(
                 _("%(account)s is both replaced and a replacement: map each account to its final one.")
                 % {"account": row.source}
             )
-    return problems
+    return {key: problems for key, problems in errors.items() if problems}
 
 
 def _write_maps(

@@ -65,56 +65,60 @@ def check_term(term: PaymentTerm, lines: Sequence[TermLine] | None = None) -> No
         errors["name"] = [_("Another payment term already has this name.")]
     if not isinstance(term.days, int) or not 0 <= term.days <= MAX_DAYS:
         errors["days"] = [_("Days are between 0 and %(max)s.") % {"max": MAX_DAYS}]
-    if lines is not None and (problems := line_errors(lines)):
-        errors["lines"] = problems
+    if lines is not None:
+        errors.update(line_errors(lines))
     if errors:
         raise ValidationFailed(errors)
 
 
-def line_errors(lines: Sequence[TermLine]) -> list[str]:
-    """What is wrong with a term's lines, as sentences (none: they cover the whole total)."""
-    problems: list[str] = []
-    for n, line in enumerate(lines, start=1):
-        if line.value not in V.values:
-            problems.append(_("Line %(n)s: choose a percent, a fixed amount or the balance.") % {"n": n})
-            continue
-        if not isinstance(line.days, int) or not 0 <= line.days <= MAX_DAYS:
-            problems.append(_("Line %(n)s: days are between 0 and %(max)s.") % {"n": n, "max": MAX_DAYS})
-        if line.value == V.PERCENT and not 0 < line.amount <= HUNDRED:
-            problems.append(_("Line %(n)s: a percentage is more than 0 and at most 100.") % {"n": n})
-        elif line.value == V.FIXED and not line.amount > 0:
-            problems.append(_("Line %(n)s: a fixed amount is more than 0.") % {"n": n})
-        elif line.value == V.BALANCE and n != len(lines):
-            problems.append(_("Line %(n)s: only the last line takes the balance.") % {"n": n})
-    if problems or not lines:
-        return problems
+def line_errors(lines: Sequence[TermLine]) -> dict[str, list[str]]:
+    """What is wrong with a term's lines (none: they cover the whole total): a line's own
+    faults under ``lines.<n>``, its position as given (0, 1, …), the plan's under ``lines``."""
+    errors: dict[str, list[str]] = {}
+    for n, line in enumerate(lines):
+        if problems := _line_errors(line, last=n == len(lines) - 1):
+            errors[f"lines.{n}"] = problems
+    if errors or not lines:
+        return errors
     percent = sum((line.amount for line in lines if line.value == V.PERCENT), Decimal(0))
+    problem = ""
     if lines[-1].value == V.BALANCE:
         if percent >= HUNDRED:
-            problems.append(
-                _("The percentages add up to %(total)s %%: nothing is left for the balance line.")
-                % {"total": plain(percent)}
-            )
+            problem = _("The percentages add up to %(total)s %%: nothing is left for the balance line.") % {
+                "total": plain(percent)
+            }
     elif any(line.value == V.FIXED for line in lines):
-        problems.append(_("A term with a fixed amount ends with a balance line."))
+        problem = _("A term with a fixed amount ends with a balance line.")
     elif percent != HUNDRED:
-        problems.append(
-            _("The percentages add up to %(total)s %%: make them 100 %% or end with a balance line.")
-            % {"total": plain(percent)}
-        )
+        problem = _(
+            "The percentages add up to %(total)s %%: make them 100 %% or end with a balance line."
+        ) % {"total": plain(percent)}
+    return {"lines": [problem]} if problem else {}
+
+
+def _line_errors(line: TermLine, *, last: bool) -> list[str]:
+    if line.value not in V.values:
+        return [_("Choose a percent, a fixed amount or the balance.")]
+    problems = []
+    if not isinstance(line.days, int) or not 0 <= line.days <= MAX_DAYS:
+        problems.append(_("Days are between 0 and %(max)s.") % {"max": MAX_DAYS})
+    if line.value == V.PERCENT and not 0 < line.amount <= HUNDRED:
+        problems.append(_("A percentage is more than 0 and at most 100."))
+    elif line.value == V.FIXED and not line.amount > 0:
+        problems.append(_("A fixed amount is more than 0."))
+    elif line.value == V.BALANCE and not last:
+        problems.append(_("Only the last line takes the balance."))
     return problems
 
 
 def _lines(rows: Iterable[TermLine | dict[str, object]]) -> list[TermLine]:
-    """The lines as given, each amount read as a decimal (a float or no number is refused)."""
+    """The lines as given, each amount read as a decimal (a float or no number is refused under
+    ``lines.<n>``, the line's position as given)."""
     given = [row if isinstance(row, TermLine) else TermLine(**row) for row in rows]  # type: ignore[arg-type]
-    read, errors = [], dict[str, list[str]]()
-    for n, line in enumerate(given, start=1):
-        found: dict[str, list[str]] = {}
-        amount = read_decimal(line.amount, "amount", found)
-        for message in found.get("amount", []):
-            errors.setdefault("lines", []).append(_("Line %(n)s: %(error)s") % {"n": n, "error": message})
-        read.append(replace(line, amount=amount))
+    errors: dict[str, list[str]] = {}
+    read = [
+        replace(line, amount=read_decimal(line.amount, f"lines.{n}", errors)) for n, line in enumerate(given)
+    ]
     if errors:
         raise ValidationFailed(errors)
     return read
