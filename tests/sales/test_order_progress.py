@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from tandem.accounting.models import Invoice, Tax
 from tandem.accounting.services import invoices as accounting
 from tandem.catalog.models import Product
-from tandem.core.models import Company, User
+from tandem.core.models import Company, Event, User
 from tandem.inventory import services as inventory
 from tandem.inventory.models import Warehouse
 from tandem.partners.models import Partner
@@ -38,6 +38,10 @@ def _status(policy: str = DELIVERED, ordered: str = "10", **facts: str) -> LineS
 def _flags(*statuses: LineStatus) -> tuple[bool, bool]:
     found = progress_of(statuses, [])
     return found.delivered, found.invoiced
+
+
+def _finished(*statuses: LineStatus) -> bool:
+    return progress_of(statuses, []).finished
 
 
 # --- the pure function -------------------------------------------------------------------------
@@ -74,6 +78,25 @@ def test_goods_sent_back_were_delivered_and_are_settled_by_their_credit_note() -
     on_the_way = _status(delivered="10", returned="3", returning="3", invoiced="10")
     assert (on_the_way.shipped, on_the_way.to_credit) == (D(10), D(3))
     assert _flags(on_the_way) == (True, False)
+
+
+@pytest.mark.parametrize("policy", [DELIVERED, ORDERED])
+def test_an_order_all_sent_back_and_credited_is_finished_though_nothing_was_sold(policy: str) -> None:
+    # ten shipped, ten came back, the invoice of ten credited: nothing to deliver, invoice or credit
+    back = _status(policy, delivered="0", returned="10", invoiced="0")
+    assert (back.to_deliver, back.to_invoice, back.to_credit) == (0, 0, 0)
+    assert _flags(back) == (True, False)  # not "invoiced": nothing was sold
+    assert _finished(back)
+    # not credited yet, or still on its way back and not credited: not finished
+    assert not _finished(_status(policy, delivered="0", returned="10", invoiced="10"))
+    assert not _finished(_status(policy, delivered="10", returned="10", returning="10", invoiced="10"))
+    # on its way back and credited already: finished, as a partial return credited is
+    assert _finished(_status(policy, delivered="10", returned="10", returning="10", invoiced="0"))
+    # six shipped and sent back, four still to come: not finished until the four are cancelled
+    assert not _finished(_status(policy, delivered="0", returned="6", invoiced="0"))
+    assert _finished(_status(policy, delivered="0", returned="6", invoiced="0", cancelled="4"))
+    # nothing due at all (everything cancelled): to be cancelled, not finished
+    assert not _finished(_status(policy, cancelled="10"))
 
 
 def test_delivered_goods_not_invoiced_keep_the_order_from_reading_invoiced() -> None:
@@ -130,6 +153,12 @@ def test_the_flags_read_what_is_due(lines: list[tuple[LineStatus, bool]]) -> Non
         assert not found.invoiced
     if not anything_due:
         assert not found.delivered and not found.invoiced
+    # finished (what closes the order): something was due and nothing is left to deliver, to
+    # invoice or to credit — goods sold, or all sent back and credited
+    nothing_left = all(s.to_deliver == 0 and s.to_invoice == 0 and s.to_credit == 0 for s in statuses)
+    assert found.finished == (anything_due and nothing_left)
+    if found.delivered and found.invoiced:
+        assert found.finished
 
 
 # --- the order closes ------------------------------------------------------------------------
@@ -207,3 +236,78 @@ def test_an_order_whose_whole_delivery_is_cancelled_stays_open_to_be_cancelled(
     services.cancel_order(order, admin)
     order.refresh_from_db()
     assert order.state == SalesOrder.State.CANCELLED
+
+
+# --- everything sent back and credited: the order is done (nothing left to deliver or invoice) ---
+
+
+def _send_everything_back(order: SalesOrder, admin: User, *, credit: bool) -> None:
+    line = order.lines.get()
+    made = services.return_goods(order, admin, quantities={line.pk: str(line.quantity)}, credit=credit)
+    for transfer in made.transfers:
+        inventory.validate_transfer(transfer, None, admin)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("policy", [DELIVERED, ORDERED])
+@pytest.mark.parametrize("credit_with_the_return", [True, False])
+def test_an_order_delivered_invoiced_all_returned_and_credited_is_done(
+    policy: str,
+    credit_with_the_return: bool,
+    company: Company,
+    salesperson: User,
+    manager: User,
+    admin: User,
+    customer: Partner,
+    chair: Product,
+    warehouse: Warehouse,
+    vat: Tax,
+) -> None:
+    """Confirm, deliver, invoice four of the ten (posted), the customer sends everything back,
+    the four are credited: nothing is left to deliver, invoice or credit, so the order is done,
+    not confirmed forever."""
+    services.update_settings(company, manager, invoice_policy=policy)
+    order = quotation(company, salesperson, customer, (chair, "10"), taxes=[vat])
+    services.confirm_order(order, salesperson)
+    deliver(order, admin)
+    line = order.lines.get()
+    accounting.post_invoice(services.invoice_order(order, admin, quantities={line.pk: "4"}), admin)
+    order.refresh_from_db()
+    assert order.state == SalesOrder.State.CONFIRMED  # six still to invoice
+    _send_everything_back(order, admin, credit=credit_with_the_return)
+    order.refresh_from_db()
+    if not credit_with_the_return:
+        assert order.state == SalesOrder.State.CONFIRMED  # back, and still to credit
+        assert services.has_goods_to_credit(order)
+        services.credit_returned(order, admin)
+        order.refresh_from_db()
+    assert order.state == SalesOrder.State.DONE
+    [status] = queries.line_statuses(order)
+    assert (status.delivered, status.returned, status.invoiced) == (0, D(10), 0)
+    assert (status.to_deliver, status.to_invoice, status.to_credit) == (0, 0, 0)
+    found = queries.progress(order)
+    assert (found.delivered, found.invoiced, found.finished, found.amount_invoiced) == (True, False, True, 0)
+    assert Event.objects.filter(name="salesorder.done", subject_id=str(order.pk)).exists()  # transition
+
+
+@pytest.mark.django_db
+def test_goods_sent_back_and_credited_with_the_rest_cancelled_close_the_order(
+    order: SalesOrder, admin: User
+) -> None:
+    deliver(order, admin, 6)
+    services.invoice_order(order, admin)
+    line = order.lines.get()
+    services.return_goods(order, admin, quantities={line.pk: "6"}, credit=True)
+    order.refresh_from_db()
+    assert order.state == SalesOrder.State.CONFIRMED  # four still to deliver
+    _cancel_the_rest(order, admin)
+    order.refresh_from_db()
+    assert order.state == SalesOrder.State.DONE
+
+
+@pytest.mark.django_db
+def test_an_order_sent_back_before_it_was_invoiced_is_done(order: SalesOrder, admin: User) -> None:
+    deliver(order, admin)
+    _send_everything_back(order, admin, credit=False)
+    order.refresh_from_db()
+    assert order.state == SalesOrder.State.DONE  # nothing to deliver, to invoice or to credit

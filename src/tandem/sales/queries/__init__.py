@@ -389,6 +389,7 @@ class Progress:
     paid: bool
     amount_invoiced: Decimal
     amount_due: Decimal
+    finished: bool = False
 
 
 def progress_of(
@@ -412,17 +413,18 @@ def progress_of(
     - both false when nothing at all is due (every line cancelled): such an order is to be
       cancelled, not closed; and not invoiced while nothing of it is invoiced, net of credit
       notes (every good sent back and credited: nothing was sold);
+    - finished (what closes a confirmed order): something was due and nothing is left to
+      deliver, to invoice or to credit on any line — delivered and invoiced, or every good that
+      left sent back and whatever of it was invoiced credited (nothing was sold, nothing is
+      owed: Odoo's "nothing to invoice", and the order is done, not confirmed forever);
     - paid: invoiced and every posted invoice settled, none left in draft.
 
     Down payments left to give back do not hold an order open: they are given back from a done
     order too (``services.credit_down_payments_left``)."""
     anything_due = any(s.due > 0 for s in statuses)
     delivered = anything_due and all(s.shipped >= s.due for s in statuses)
-    invoiced = (
-        anything_due
-        and any(s.invoiced > 0 for s in statuses)
-        and all(s.invoiced == s.invoiceable >= s.billed_in_the_end for s in statuses)
-    )
+    settled = all(s.invoiced == s.invoiceable >= s.billed_in_the_end for s in statuses)
+    invoiced = anything_due and any(s.invoiced > 0 for s in statuses) and settled
     live = [row for row in invoices if row[1] != Invoice.State.CANCELLED]
     signed = sum(
         (
@@ -433,25 +435,30 @@ def progress_of(
     )
     due = sum((residual for _k, state, _t, residual in live if state == Invoice.State.POSTED), ZERO)
     drafts = any(state == Invoice.State.DRAFT for _k, state, _t, _r in live)
-    return Progress(delivered, invoiced, invoiced and not drafts and due <= 0, signed, due)
+    return Progress(
+        delivered, invoiced, invoiced and not drafts and due <= 0, signed, due, finished=delivered and settled
+    )
 
 
-def delivered_and_invoiced(order: SalesOrder, statuses: Sequence[LineStatus] | None = None) -> bool:
-    """Whether the order is delivered and invoiced as :func:`progress_of` reads them (what makes a
-    confirmed order done). The invoices are read first, the deliveries only once something is
-    invoiced (an order of which nothing is invoiced is not). ``statuses``: the order's line
-    statuses read earlier in the transaction, whose invoiced quantities are read again (an
-    invoice written since)."""
+def finished(
+    order: SalesOrder, statuses: Sequence[LineStatus] | None = None, *, unless_sold: bool = False
+) -> bool:
+    """Whether the order is finished as :func:`progress_of` reads it (what makes a confirmed
+    order done). The invoices are read first; ``unless_sold``: the caller knows nothing came
+    back since the order was last checked (a delivery validated), so an order of which nothing
+    is invoiced, net of credit notes, is not finished (had everything come back and been
+    credited before, it was finished then) and its deliveries are not read. ``statuses``: the
+    order's line statuses read earlier in the transaction, whose invoiced quantities are read
+    again (an invoice written since)."""
     lines = _firm_lines(order) if statuses is None else [s.line for s in statuses]
     invoiced = invoiced_by_line(order, lines)
-    if not any(quantity > 0 for quantity in invoiced.values()):
+    if unless_sold and not any(quantity > 0 for quantity in invoiced.values()):
         return False
     if statuses is None:
         statuses = line_statuses(order, lines, invoiced)
     else:
         statuses = [replace(s, invoiced=invoiced[s.line.pk]) for s in statuses]
-    found = progress_of(statuses, [])
-    return found.delivered and found.invoiced
+    return progress_of(statuses, []).finished
 
 
 def progress(order: SalesOrder, statuses: Sequence[LineStatus] | None = None) -> Progress:

@@ -215,15 +215,21 @@ def invoice_orders(
 
 
 def close_if_settled(
-    order: SalesOrder, actor: User | None, statuses: Sequence[queries.LineStatus] | None = None
+    order: SalesOrder,
+    actor: User | None,
+    statuses: Sequence[queries.LineStatus] | None = None,
+    *,
+    unless_sold: bool = False,
 ) -> None:
-    """An order fully delivered and invoiced — of what is due, less what was cancelled
-    (``queries.progress_of``) — is done (its payment is read from accounting). ``statuses``: its
-    line statuses read under its lock before invoicing it (a delivery validated since waits for
-    that lock, and its own check after it sees this invoice)."""
+    """An order with nothing left to deliver, invoice or credit — of what is due, less what was
+    cancelled (``queries.progress_of``'s ``finished``): delivered and invoiced, or all sent back
+    and credited — is done (its payment is read from accounting). ``statuses``: its line
+    statuses read under its lock before invoicing it (a delivery validated since waits for that
+    lock, and its own check after it sees this invoice); ``unless_sold``: see
+    ``queries.finished``."""
     if order.state != S.CONFIRMED:
         return
-    if queries.delivered_and_invoiced(order, statuses):
+    if queries.finished(order, statuses, unless_sold=unless_sold):
         transition(order, "done", actor, data={"number": order.number})
 
 
@@ -249,13 +255,14 @@ def delivered(event: Event) -> None:
         {"number": order.number, "delivery": transfer.pk, "transfer": transfer.number},
     )
     _mail_shipment(order, transfer, event.actor)
-    close_if_settled(order, event.actor)
+    close_if_settled(order, event.actor, unless_sold=True)  # a delivery brings nothing back
 
 
 @events.on("transfer.cancelled")
 def delivery_cancelled(event: Event) -> None:
     """What was left to deliver of an order was cancelled (a backorder, the rest of a route): an
-    order now delivered and invoiced for all that is still due is done."""
+    order now delivered and invoiced for all that is still due (or all of which came back and
+    was credited) is done."""
     transfer = Transfer.objects.filter(pk=event.subject_id).first()
     if transfer is None or not transfer.moves.filter(dest_location__kind=Location.Kind.CUSTOMER).exists():
         return

@@ -129,7 +129,7 @@ def return_goods(
         )
         if credit:
             made.credit_note = _credit_note(locked, actor, credited, statuses, credit_date)
-            close_if_settled(locked, actor)
+        close_if_settled(locked, actor)  # all of it back and credited, or never invoiced: done
         events.record(
             "salesorder.returned",
             locked,
