@@ -389,6 +389,38 @@ def test_a_released_order_is_made_for_the_demand_it_was_planned_for(shop: Shop, 
 
 
 @pytest.mark.django_db
+def test_a_sub_assembly_released_with_its_parent_is_made_for_the_parents_component_move(
+    shop: Shop, admin: User
+) -> None:
+    """The seats are planned for the chairs' planned order (no move yet): released in the same
+    batch — listed first, as they are due first — their order is made for the chairs' order's
+    seat component move once that order is confirmed."""
+    shop.deliver("chair", "10", day(20))
+    run = shop.run()
+    chair, seat = run.orders.get(product__sku="CHAIR"), run.orders.get(product__sku="SEAT")
+    assert seat.parent == chair and seat.demand_move is None and chair.parent is None
+    mrp_services.release_orders(shop.company, admin, [seat, chair])
+    chairs = ManufacturingOrder.objects.get(product__sku="CHAIR")
+    seats = ManufacturingOrder.objects.get(product__sku="SEAT")
+    assert chairs.components is not None
+    assert seats.demand_move == chairs.components.moves.get(product__sku="SEAT")
+
+
+@pytest.mark.django_db
+def test_a_sub_assembly_released_after_its_parent_is_made_for_the_parents_component_move(
+    shop: Shop, admin: User
+) -> None:
+    shop.deliver("chair", "10", day(20))
+    run = shop.run()
+    mrp_services.release_orders(shop.company, admin, [run.orders.get(product__sku="CHAIR")])
+    mrp_services.release_orders(shop.company, admin, [run.orders.get(product__sku="SEAT")])
+    chairs = ManufacturingOrder.objects.get(product__sku="CHAIR")
+    seats = ManufacturingOrder.objects.get(product__sku="SEAT")
+    assert chairs.components is not None
+    assert seats.demand_move == chairs.components.moves.get(product__sku="SEAT")
+
+
+@pytest.mark.django_db
 def test_a_planned_order_for_two_demands_is_made_for_neither(shop: Shop, admin: User) -> None:
     shop.deliver("chair", "6", day(20))
     shop.deliver("chair", "4", day(20))

@@ -35,13 +35,14 @@ class RowInserter:
         placeholders = ", ".join(["%s"] * len(fields))
         self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
 
-    def insert(self, rows: Sequence[dict[str, Any]]) -> list[int]:
-        """Insert the rows and return their new primary keys, in order."""
+    def insert(self, rows: Sequence[dict[str, Any]], ids: Sequence[int] | None = None) -> list[int]:
+        """Insert the rows and return their new primary keys, in order: ``ids`` when given (from
+        :meth:`new_ids`, for rows that refer to one another), else new ones."""
         from django.db import connection
 
         if not rows:
             return []
-        ids = self._new_ids(len(rows))
+        ids = list(ids) if ids is not None else self.new_ids(len(rows))
         pk = self.model._meta.pk.attname
         values = [
             tuple({**self.defaults, **row, pk: row_id}.values())
@@ -52,7 +53,8 @@ class RowInserter:
         search.rows_inserted(self.model, rows, ids)
         return ids
 
-    def _new_ids(self, count: int) -> list[int]:
+    def new_ids(self, count: int) -> list[int]:
+        """``count`` new primary keys, to :meth:`insert` with (in the same transaction)."""
         from django.db import connection
 
         table, column = self.model._meta.db_table, self.model._meta.pk.column

@@ -263,6 +263,11 @@ class PlannedOrder(CompanyOwned):
         Move, models.SET_NULL, null=True, blank=True, related_name="+", editable=False,
         verbose_name=_("made for"),
     )  # fmt: skip
+    # the planned order whose component need it meets (once released, made for its component move)
+    parent = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="+", editable=False,
+        verbose_name=_("for planned order"),
+    )  # fmt: skip
     released_at = models.DateTimeField(_("released"), null=True, blank=True)
 
     class Meta:

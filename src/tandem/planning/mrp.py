@@ -46,7 +46,9 @@ and is due when it can be. A product
 with neither a BOM nor a supplier is planned to buy with *no BOM or supplier*. A planned make
 that meets one demand only, and that an open move out of the warehouse (a sale's delivery, a
 released order's component), is pegged to that move (``OrderRow.demand_move_id``): released, its
-manufacturing order is made for it, as make to order links its orders. Existing supply
+manufacturing order is made for it, as make to order links its orders; one that meets the component
+need of one planned order only is pegged to that order (``OrderRow.parent``), and is made for its
+component move once that order is released. Existing supply
 that meets nothing is to be *cancelled*; one first needed more than ``RESCHEDULE_OUT_DAYS`` after
 it is due, *rescheduled out*.
 
@@ -82,7 +84,18 @@ PENDING_ORDER_STATES = ("draft", "sent", "to_approve")  # confirmed RFQs are rec
 MAX_LEVELS = 64
 
 Key = tuple[int, int]  # (product id, warehouse id)
-Demand = tuple[datetime.date, Decimal, int | None]  # (day, quantity, the move that wants it, if one)
+
+
+@dataclass(frozen=True)
+class ForOrder:
+    """What a demand of a planned order's component is pegged to: that order (``index`` into
+    ``Plan.orders``), which has no move until it is released."""
+
+    index: int
+
+
+Peg = int | ForOrder | None  # the move that wants it, or the planned order, or neither
+Demand = tuple[datetime.date, Decimal, Peg]  # (day, quantity, what wants it)
 Kind = MrpException.Kind
 Timing = Callable[[Decimal, datetime.date], tuple[datetime.date, datetime.date]]
 
@@ -139,19 +152,19 @@ class Supply:
 class Planned:
     """A net need met by a new order: ``quantity`` (lot-sized) started on ``start``, due ``due``;
     ``need`` the day it was wanted (later than ``due`` only when it is late); ``covers`` the
-    moves of the demands it meets (None for a demand that is no move: a forecast, a floor, a
-    planned order's component)."""
+    moves of the demands it meets (a planned order's component: :class:`ForOrder`; None for a demand
+    that is neither: a forecast, a floor)."""
 
     quantity: Decimal
     start: datetime.date
     due: datetime.date
     need: datetime.date
     late: bool
-    covers: set[int | None] = field(default_factory=set, compare=False)
+    covers: set[Peg] = field(default_factory=set, compare=False)
 
     @property
-    def pegged(self) -> int | None:
-        """The move it is made for, when it meets that one demand only."""
+    def pegged(self) -> Peg:
+        """The move (or planned order) it is made for, when it meets that one demand only."""
         return next(iter(self.covers)) if len(self.covers) == 1 else None
 
 
@@ -190,7 +203,7 @@ def net(
     at = 0
     spare = ZERO  # what the last planned order brings beyond its need
     by_day: dict[datetime.date, Decimal] = defaultdict(lambda: ZERO)
-    moves: dict[datetime.date, set[int | None]] = defaultdict(set)
+    moves: dict[datetime.date, set[Peg]] = defaultdict(set)
     for day, quantity, move in demands:
         by_day[day] += quantity
         moves[day].add(move)
@@ -404,6 +417,7 @@ class OrderRow:
     partner_id: int | None
     bom_id: int | None
     demand_move_id: int | None = None  # a make's: the one move it is made for
+    parent: int | None = None  # a make's: the planned order (index into Plan.orders) it is made for
 
 
 @dataclass(frozen=True)
@@ -793,13 +807,15 @@ def _net_one(
     index: dict[int, int] = {}
     for n, row in enumerate(result.planned):
         if bom is not None:  # made (or a kit, seen through): the components are wanted at the start
+            wanting = ForOrder(len(found.orders)) if made else None  # by this order, once released
             for component, needed in inputs.components(bom, row.quantity):
                 child = (component.pk, warehouse_id)
-                inputs.demands[child].append((row.start if made else row.need, needed, None))
+                inputs.demands[child].append((row.start if made else row.need, needed, wanting))
                 by_level[max(levels.get(component.pk, 0), level + 1)].add(child)
             if not made:
                 continue
         index[n] = len(found.orders)
+        peg = row.pegged if made else None
         found.orders.append(
             OrderRow(
                 product_id,
@@ -811,7 +827,8 @@ def _net_one(
                 row.due,
                 None if made else partner_id,
                 bom.pk if made and bom is not None else None,
-                row.pegged if made else None,
+                peg if isinstance(peg, int) else None,
+                peg.index if isinstance(peg, ForOrder) else None,
             )
         )
         if not made and partner_id is None:

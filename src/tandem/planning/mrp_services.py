@@ -4,7 +4,9 @@ orders in bulk, and keep forecasts and lot sizing.
 
 Releasing hands each planned order to the domain that executes it: a planned make becomes a
 confirmed manufacturing order (source MRP) through ``manufacturing.services``, made for the move
-MRP pegged it to (``demand_move``, as make to order links its orders: the sale sees it); planned buys
+MRP pegged it to (``demand_move``, as make to order links its orders: the sale sees it) — for a
+sub-assembly pegged to its parent's planned order, the parent's component move once the parent is
+released (in the same release or an earlier one); planned buys
 become purchase requests through ``purchasing.services`` (the supplier MRP chose), grouped into
 draft RFQs when the releaser may write purchase orders — from there purchasing's approvals apply
 as to any RFQ. All of a release is one transaction: a refusal leaves nothing written.
@@ -33,7 +35,7 @@ from tandem.core.models import Company, User
 from tandem.core.money import plain, read_decimal
 from tandem.core.states import transition, transition_rows
 from tandem.core.versioning import update_versioned
-from tandem.inventory.models import Warehouse
+from tandem.inventory.models import OPEN_STATES, Move, Warehouse
 from tandem.manufacturing import services as manufacturing
 from tandem.manufacturing.models import ManufacturingOrder
 from tandem.planning import mrp
@@ -101,7 +103,9 @@ def run_mrp(
     try:
         with transaction.atomic():
             plan = mrp.plan(run.company, today, run.horizon_days, advance)
-            ids = RowInserter(PlannedOrder).insert(
+            inserter = RowInserter(PlannedOrder)
+            ids = inserter.new_ids(len(plan.orders))  # a component's order names its parent's
+            inserter.insert(
                 [
                     {
                         "company_id": run.company_id,
@@ -116,9 +120,11 @@ def run_mrp(
                         "partner_id": row.partner_id,
                         "bom_id": row.bom_id,
                         "demand_move_id": row.demand_move_id,
+                        "parent_id": ids[row.parent] if row.parent is not None else None,
                     }
                     for row in plan.orders
-                ]
+                ],
+                ids,
             )
             RowInserter(MrpException).insert(
                 [
@@ -228,6 +234,41 @@ class Released:
     rfqs: list[PurchaseOrder] = field(default_factory=list)
 
 
+def _component_moves(rows: list[PlannedOrder], made: Mapping[int, ManufacturingOrder]) -> dict[int, int]:
+    """The move each of ``rows`` pegged to a planned order (``parent``) is for: that order's
+    manufacturing order's open component move of the row's product — the order ``made`` in
+    this release, or the one it was released into before. Rows whose parent is not released
+    (or whose order no longer wants the product) have none."""
+    pegged = [row for row in rows if row.parent_id is not None]
+    if not pegged:
+        return {}
+    transfers = {pk: order.components_id for pk, order in made.items()}
+    earlier = {row.parent_id for row in pegged} - set(transfers)
+    if earlier:
+        transfers.update(
+            PlannedOrder.objects.filter(pk__in=earlier, manufacturing_order__isnull=False).values_list(
+                "pk", "manufacturing_order__components_id"
+            )
+        )
+    moves: dict[tuple[int, int], int] = {}
+    for transfer_id, product_id, move_id in (
+        Move.objects.filter(
+            transfer_id__in={t for t in transfers.values() if t is not None},
+            product_id__in={row.product_id for row in pegged},
+            transfer__state__in=OPEN_STATES,
+        )
+        .order_by("-id")
+        .values_list("transfer_id", "product_id", "pk")
+    ):
+        moves[(transfer_id, product_id)] = move_id  # the first, when there are several
+    found = {}
+    for row in pegged:
+        move_id = moves.get((transfers.get(row.parent_id), row.product_id))  # type: ignore[arg-type]
+        if move_id is not None:
+            found[row.pk] = move_id
+    return found
+
+
 @transaction.atomic
 def release_orders(
     company: Company, actor: User | None, orders: Iterable[PlannedOrder], *, rfqs: bool = True
@@ -237,6 +278,7 @@ def release_orders(
     rows = _chosen(company, orders, "released")
     found = Released(orders=len(rows))
     links: dict[int, dict[str, Any]] = {}
+    made: dict[int, ManufacturingOrder] = {}  # planned order → the manufacturing order it became
     for row in rows:
         if row.kind != PlannedOrder.Kind.MAKE:
             continue
@@ -256,7 +298,12 @@ def release_orders(
             order.demand_move_id = row.demand_move_id
         order = manufacturing.confirm_order(order, actor)
         found.manufacturing_orders.append(order)
+        made[row.pk] = order
         links[row.pk] = {"manufacturing_order": order}
+    for row_id, move_id in _component_moves([r for r in rows if r.pk in made], made).items():
+        order = made[row_id]  # a sub-assembly: made for its parent's component move
+        ManufacturingOrder.objects.filter(pk=order.pk).update(demand_move_id=move_id)
+        order.demand_move_id = move_id
     buys = [row for row in rows if row.kind == PlannedOrder.Kind.BUY]
     if buys:
         found.requests = purchasing.create_requests(
