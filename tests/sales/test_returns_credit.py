@@ -127,6 +127,37 @@ def test_goods_delivered_but_not_invoiced_that_come_back_are_not_credited(
     assert (status.invoiced, status.to_invoice, status.to_credit) == (D(2), D(0), D(0))
 
 
+def test_the_credit_action_says_it_credits_cancelled_goods_too(
+    company: Company,
+    salesperson: User,
+    manager: User,
+    admin: User,
+    customer: Partner,
+    chair: Product,
+    warehouse: Warehouse,
+    vat: Tax,
+) -> None:
+    """Goods invoiced as ordered whose rest of delivery was cancelled are credited by the same
+    action as goods sent back: its label and message say both, for the accountant who reads them
+    (and nothing on the page still calls it "returned goods" only)."""
+    services.set_invoice_policy(company, manager, product=chair, invoice_policy=InvoicePolicy.ORDERED)
+    order = quotation(company, salesperson, customer, (chair, "5"), taxes=[vat])
+    services.confirm_order(order, salesperson)
+    services.invoice_order(order, admin)
+    delivery = Transfer.objects.get(pk=order.delivery_id)
+    inventory.validate_transfer(delivery, {delivery.moves.get().pk: 3}, admin)
+    [backorder] = queries.open_deliveries(order)
+    inventory.cancel_transfer(backorder, admin)
+    client = signed_in(admin)
+    page = client.get(reverse("sales:order_detail", args=[order.pk])).content.decode()
+    assert 'data-action="credit"' in page
+    assert "Credit returned or cancelled goods" in page and "Credit returned goods" not in page
+    response = client.post(reverse("sales:order_credit", args=[order.pk]), follow=True)
+    assert "credit note for the returned or cancelled goods" in response.content.decode()
+    with pytest.raises(BusinessError, match="returned or cancelled"):
+        services.credit_returned(order, admin)
+
+
 # --- property: any sequence of deliver / return / invoice / credit ---------------------------
 
 deliver_op = st.tuples(st.just("deliver"), st.integers(1, 4), st.booleans())
@@ -247,7 +278,7 @@ def test_a_returned_order_page_reads_the_line_statuses_once(
     pinned_queries: Any,
 ) -> None:
     """The page of a confirmed order with goods to credit: its rows, progress, promise and the
-    "Credit returned goods" button share one reading of the line statuses (pinned count)."""
+    "Credit returned or cancelled goods" button share one reading of the line statuses (pinned count)."""
     order = quotation(company, salesperson, customer, (chair, "5"), taxes=[vat])
     services.confirm_order(order, salesperson)
     inventory.validate_transfer(Transfer.objects.get(pk=order.delivery_id), None, admin)

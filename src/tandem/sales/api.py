@@ -294,7 +294,7 @@ class SalesOrderViewSet(
     @extend_schema(request=None, responses={201: OrderInvoiceResultSerializer})
     @action(detail=True, methods=["post"], required_perms=["sales.view_salesorder", "accounting.add_invoice"])
     def credit(self, request: Request, pk: str | None = None) -> Response:
-        """A draft credit note for the invoiced goods that came back and are not credited yet."""
+        """A draft credit note for the invoiced goods returned or cancelled and not credited yet."""
         note = services.credit_returned(self.get_object(), self.actor)
         body = {"invoice": note.pk, "total": note.amount_total}
         return Response(OrderInvoiceResultSerializer(body).data, status=201)

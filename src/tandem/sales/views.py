@@ -132,9 +132,9 @@ class OrderActions(ActionView):
         ),
         Action(
             "credit",
-            gettext_lazy("Credit returned goods"),
+            gettext_lazy("Credit returned or cancelled goods"),
             lambda request, so: services.credit_returned(so, request.user),
-            done=gettext_lazy("A draft credit note of the returned goods was created."),
+            done=gettext_lazy("A draft credit note for the returned or cancelled goods was created."),
             permission="accounting.add_invoice",
             available=lambda so, user: services.has_goods_to_credit(so),  # see OrderActions.may
         ),

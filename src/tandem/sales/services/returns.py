@@ -162,7 +162,10 @@ def credit_returned(
         credited = {pk: status.to_credit for pk, status in statuses.items() if status.to_credit > 0}
         if not credited:
             raise BusinessError(
-                _("No invoiced goods came back that are not credited: there is nothing to credit.")
+                _(
+                    "No invoiced goods were returned or cancelled without being credited: "
+                    "there is nothing to credit."
+                )
             )
         note = _credit_note(locked, actor, credited, statuses, credit_date)
         events.record(
@@ -180,8 +183,8 @@ def credit_returned(
 
 
 def has_goods_to_credit(order: SalesOrder, statuses: Sequence[queries.LineStatus] | None = None) -> bool:
-    """Whether invoiced goods of ``order`` came back and are not credited yet (``statuses``: the
-    order's ``line_statuses`` when the caller has them already)."""
+    """Whether invoiced goods of ``order`` were returned or cancelled and are not credited yet
+    (``statuses``: the order's ``line_statuses`` when the caller has them already)."""
     if order.state not in queries.CONFIRMED_STATES:
         return False
     statuses = queries.line_statuses(order) if statuses is None else statuses
