@@ -6,6 +6,8 @@ import subprocess
 import tomllib
 from pathlib import Path
 
+import pytest
+
 CHECKOUT = Path(__file__).resolve().parents[1]
 
 
@@ -22,3 +24,12 @@ def test_make_test_measures_coverage_and_fails_below_the_floor() -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     assert 'stage "tests on SQLite" make test' in (CHECKOUT / ".ci" / "run").read_text()
     assert "make test" in (CHECKOUT / "README.md").read_text()
+
+
+@pytest.mark.xdist_group("probe")
+def test_xdist_sends_a_marked_group_to_one_worker(request: pytest.FixtureRequest) -> None:
+    """``--dist loadgroup`` groups by a ``@group`` suffix xdist adds to the node id; pytest 9.2
+    stopped taking it (pytest-xdist#1386) and the demo was built on both workers, silently."""
+    if not getattr(request.config.option, "loadgroup", False):
+        pytest.skip("runs under --dist loadgroup only")
+    assert request.node.nodeid.endswith("@probe")
