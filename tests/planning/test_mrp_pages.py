@@ -421,6 +421,38 @@ def test_a_sub_assembly_released_after_its_parent_is_made_for_the_parents_compon
 
 
 @pytest.mark.django_db
+def test_a_released_purchase_request_records_the_move_it_is_bought_for(shop: Shop, admin: User) -> None:
+    """The legs are bought for the chairs' planned order and the planks for the seats': released
+    with them, each request is for its order's component move, shown on the request's page; the
+    planks released after the seats are too. Legs sold as such are bought for their delivery."""
+    shop.deliver("chair", "10", day(20))
+    run = shop.run()
+    chair, leg = run.orders.get(product__sku="CHAIR"), run.orders.get(product__sku="LEG")
+    seat, plank = run.orders.get(product__sku="SEAT"), run.orders.get(product__sku="PLANK")
+    assert leg.parent == chair and plank.parent == seat
+    mrp_services.release_orders(shop.company, admin, [chair, leg, seat])
+    chairs = ManufacturingOrder.objects.get(product__sku="CHAIR")
+    assert chairs.components is not None
+    legs = PurchaseRequest.objects.get(product__sku="LEG")
+    assert legs.demand_move == chairs.components.moves.get(product__sku="LEG")
+    page = signed_in(admin).get(reverse("purchasing:request_detail", args=[legs.pk]))
+    assert page.status_code == 200 and chairs.components.number.encode() in page.content
+    mrp_services.release_orders(shop.company, admin, [plank])
+    seats = ManufacturingOrder.objects.get(product__sku="SEAT")
+    assert seats.components is not None
+    planks = PurchaseRequest.objects.get(product__sku="PLANK")
+    assert planks.demand_move == seats.components.moves.get(product__sku="PLANK")
+    assert planks.order_line is not None  # on its RFQ as before
+
+    delivery = shop.deliver("leg", "60", day(30))
+    sold = shop.run().orders.get(product__sku="LEG")
+    assert sold.demand_move == delivery.moves.get()
+    mrp_services.release_orders(shop.company, admin, [sold])
+    bought = PurchaseRequest.objects.exclude(pk=legs.pk).get(product__sku="LEG")
+    assert bought.demand_move == delivery.moves.get()
+
+
+@pytest.mark.django_db
 def test_a_planned_order_for_two_demands_is_made_for_neither(shop: Shop, admin: User) -> None:
     shop.deliver("chair", "6", day(20))
     shop.deliver("chair", "4", day(20))

@@ -43,14 +43,14 @@ lead time is the days its goods take to come, weekends included, as capable-to-p
 to order count it; a planned buy may start on a weekend). An order that would have to start before
 today is *late*: it starts today (a made one is placed forward from today on the free hours)
 and is due when it can be. A product
-with neither a BOM nor a supplier is planned to buy with *no BOM or supplier*. A planned make
+with neither a BOM nor a supplier is planned to buy with *no BOM or supplier*. A planned order
 that meets one demand only, and that an open move out of the warehouse (a sale's delivery, a
 released order's component), is pegged to that move (``OrderRow.demand_move_id``): released, its
-manufacturing order is made for it, as make to order links its orders; one that meets the component
-need of one planned order only is pegged to that order (``OrderRow.parent``), and is made for its
-component move once that order is released. Existing supply
-that meets nothing is to be *cancelled*; one first needed more than ``RESCHEDULE_OUT_DAYS`` after
-it is due, *rescheduled out*.
+manufacturing order is made (its purchase request bought) for it, as make to order links its
+orders; one that meets the component need of one planned order only is pegged to that order
+(``OrderRow.parent``), and is made or bought for its component move once that order is released.
+Existing supply that meets nothing is to be *cancelled*; one first needed more than
+``RESCHEDULE_OUT_DAYS`` after it is due, *rescheduled out*.
 
 Everything here is pure but the reading in :func:`plan`; :func:`net` and :func:`lot_size` are
 the arithmetic, tested against hand-computed examples.
@@ -416,8 +416,8 @@ class OrderRow:
     due: datetime.date
     partner_id: int | None
     bom_id: int | None
-    demand_move_id: int | None = None  # a make's: the one move it is made for
-    parent: int | None = None  # a make's: the planned order (index into Plan.orders) it is made for
+    demand_move_id: int | None = None  # the one move it is made or bought for
+    parent: int | None = None  # the planned order (index into Plan.orders) it is made or bought for
 
 
 @dataclass(frozen=True)
@@ -815,7 +815,7 @@ def _net_one(
             if not made:
                 continue
         index[n] = len(found.orders)
-        peg = row.pegged if made else None
+        peg = row.pegged
         found.orders.append(
             OrderRow(
                 product_id,

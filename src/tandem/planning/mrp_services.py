@@ -7,7 +7,8 @@ confirmed manufacturing order (source MRP) through ``manufacturing.services``, m
 MRP pegged it to (``demand_move``, as make to order links its orders: the sale sees it) — for a
 sub-assembly pegged to its parent's planned order, the parent's component move once the parent is
 released (in the same release or an earlier one); planned buys
-become purchase requests through ``purchasing.services`` (the supplier MRP chose), grouped into
+become purchase requests through ``purchasing.services`` (the supplier MRP chose), bought for the
+move MRP pegged them to the same way (``PurchaseRequest.demand_move``), grouped into
 draft RFQs when the releaser may write purchase orders — from there purchasing's approvals apply
 as to any RFQ. All of a release is one transaction: a refusal leaves nothing written.
 """
@@ -306,6 +307,7 @@ def release_orders(
         order.demand_move_id = move_id
     buys = [row for row in rows if row.kind == PlannedOrder.Kind.BUY]
     if buys:
+        bought_for = _component_moves(buys, made)
         found.requests = purchasing.create_requests(
             company,
             actor,
@@ -317,6 +319,7 @@ def release_orders(
                     warehouse=row.warehouse,
                     origin=str(row.run),
                     partner=row.partner,
+                    demand_move_id=bought_for.get(row.pk, row.demand_move_id),
                 )
                 for row in buys
             ],

@@ -20,7 +20,7 @@ from tandem.core.bases import CompanyOwned, Versioned
 from tandem.core.models import Company, Currency, Uom
 from tandem.core.money import plain
 from tandem.core.states import Transition
-from tandem.inventory.models import Transfer, Warehouse
+from tandem.inventory.models import Move, Transfer, Warehouse
 from tandem.partners.models import Partner
 
 QTY_DIGITS, QTY_PLACES = 18, 4
@@ -335,6 +335,11 @@ class PurchaseRequest(CompanyOwned):
         Partner, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("supplier")
     )
     origin = models.CharField(_("source"), max_length=200, blank=True)
+    demand_move = models.ForeignKey(
+        Move, models.SET_NULL, null=True, blank=True, related_name="+", editable=False,
+        verbose_name=_("bought for"),
+        help_text=_("The delivery (or manufacturing order's component) move this request is bought for."),
+    )  # fmt: skip
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.OPEN)
     order_line = models.ForeignKey(
         PurchaseOrderLine,

@@ -215,13 +215,18 @@ class RequestDetailView(ObjectDetailView):
         "needed_by",
         "partner",
         "origin",
+        (gettext_lazy("Bought for"), lambda r: r.demand_move.transfer if r.demand_move_id else None),
         "state",
         (gettext_lazy("RFQ"), lambda r: r.order_line.order if r.order_line_id else None),
         "created_at",
     ]
 
     def get_queryset(self) -> QuerySet[PurchaseRequest]:
-        return super().get_queryset().select_related("product", "uom", "partner", "order_line__order")
+        return (
+            super()
+            .get_queryset()
+            .select_related("product", "uom", "partner", "order_line__order", "demand_move__transfer")
+        )
 
 
 class RequestCreateView(ObjectCreateView):

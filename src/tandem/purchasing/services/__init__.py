@@ -1041,6 +1041,7 @@ class RequestData:
     warehouse: Any = None
     origin: str = ""
     partner: Partner | None = None  # the supplier chosen (MRP's); else the best one at RFQ time
+    demand_move_id: int | None = None  # the move it is bought for (MRP's peg: a sale's, a component's)
 
 
 @transaction.atomic
@@ -1069,6 +1070,7 @@ def create_requests(
                 warehouse=row.warehouse,
                 partner=row.partner,
                 origin=row.origin[:200],
+                demand_move_id=row.demand_move_id,
                 created_by=creator,
             )
             for row in rows
