@@ -5,6 +5,7 @@ deducted no more."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -17,7 +18,7 @@ from tandem.accounting.services import ledger, payments, taxes
 from tandem.catalog.models import Product
 from tandem.core import invariants
 from tandem.core.errors import BusinessError, ValidationFailed
-from tandem.core.models import Company, Event, User
+from tandem.core.models import Company, Currency, Event, ExchangeRate, User
 from tandem.inventory import services as inventory
 from tandem.partners.models import Partner
 from tandem.sales import queries, services
@@ -358,3 +359,52 @@ def test_crediting_an_orders_invoice_in_accounting_undoes_what_it_billed_or_dedu
     assert services.down_payments_left(order).total == 0
     assert queries.progress(order).amount_invoiced == down.amount_total
     assert not invariants.violations(), invariants.describe(invariants.violations())
+
+
+@pytest.mark.parametrize(("later", "difference"), [("0.95", "loss"), ("0.85", "gain")])
+def test_a_foreign_down_payment_leaves_nothing_on_the_advances_when_the_rate_moved(
+    later: str,
+    difference: str,
+    company: Company,
+    salesperson: User,
+    admin: User,
+    customer: Partner,
+    chair: Product,
+    vat: Tax,
+    warehouse: object,
+) -> None:
+    """An order in dollars of a company in euros: 10 % paid in advance at 0.90 (111.11 USD on the
+    advances, 100.00 EUR), the final invoice a month later at another rate deducts the 111.11 USD.
+    The advances account ends at zero in euros as in dollars: the difference of the rates on the
+    advance (about 5.55 EUR) is the realised exchange loss or gain, posted to the accounts the books
+    name for it, as a payment's would be."""
+    usd, eur = Currency.objects.get(code="USD"), company.currency
+    ExchangeRate.objects.create(base=usd, quote=eur, date=DAY - datetime.timedelta(1), rate=D("0.9"))
+    ExchangeRate.objects.create(base=usd, quote=eur, date=DAY + datetime.timedelta(20), rate=D(later))
+    order = quotation(company, salesperson, customer, (chair, "10"), taxes=[vat], currency=usd)
+    services.confirm_order(order, salesperson)
+    down = services.invoice_down_payment(order, admin, percent="10", invoice_date=DAY)
+    accounting.post_invoice(down, admin)
+    assert down.rate == D("0.9")
+    deliver(order, admin)
+    final = services.invoice_order(order, admin, invoice_date=DAY + datetime.timedelta(30))
+    advance = down.amount_untaxed  # the chair's 100 EUR in dollars: 111.11, so 1,111.10 in all
+    assert _rows(final)[1:] == [("2050", D(-1), advance)]
+    final = accounting.post_invoice(final, admin)
+    assert final.rate == D(later)
+    advances = Account.objects.get(company=company, code="2050")
+    lines = JournalLine.objects.filter(account=advances)
+    assert sum((line.credit - line.debit for line in lines), D(0)) == 0, "nothing left on the advances"
+    assert sum((line.amount_currency or 0 for line in lines), D(0)) == 0
+    books = BooksSettings.objects.get(company=company)
+    account = books.exchange_gain_account if difference == "gain" else books.exchange_loss_account
+    assert account is not None
+    [exchange] = JournalLine.objects.filter(account=account)
+    moved = abs((advance * D(later)).quantize(D("0.01")) - (advance * D("0.9")).quantize(D("0.01")))
+    assert moved in (D("5.55"), D("5.56"))
+    assert (exchange.debit, exchange.credit) == ((moved, D(0)) if difference == "loss" else (D(0), moved))
+    assert exchange.entry.date == final.accounting_date and exchange.entry.journal == books.exchange_journal
+    assert not invariants.violations()
+    # posting it again changes nothing: a later look finds the advances already whole
+    services.settle_advances_exchange(order, admin, final.accounting_date)
+    assert JournalLine.objects.filter(account=account).count() == 1

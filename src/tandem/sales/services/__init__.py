@@ -64,6 +64,7 @@ from tandem.sales.services.down_payments import (
     down_payments_left,
     down_payments_to_give_back,
     invoice_down_payment,
+    settle_advances_exchange,
 )
 from tandem.sales.services.invoicing import delivered, invoice_order, invoice_orders, invoice_posted
 from tandem.sales.services.mail import set_mail_preference
@@ -138,6 +139,7 @@ __all__ = [
     "set_credit_limit",
     "set_invoice_policy",
     "set_mail_preference",
+    "settle_advances_exchange",
     "signature_png",
     "update_order",
     "update_settings",

@@ -32,9 +32,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tandem.accounting.models import Account, BooksSettings, Invoice, Tax
+from tandem.accounting.models import Account, BooksSettings, Invoice, JournalEntry, JournalLine, Tax
 from tandem.accounting.queries import ledger as ledger_queries
 from tandem.accounting.services import invoices as accounting
+from tandem.accounting.services import ledger
 from tandem.accounting.services import taxes as tax_rules
 from tandem.core import events
 from tandem.core.errors import BusinessError, ValidationFailed
@@ -415,6 +416,101 @@ def deductions(order: SalesOrder, billed: Sequence[Billed]) -> list[accounting.L
         for (account, key), part in parts.items()
         if part > 0
     ]
+
+
+def settle_advances_exchange(
+    order: SalesOrder, actor: User | None, day: datetime.date
+) -> JournalEntry | None:
+    """For an order in a foreign currency, once what its down payments put on an advances
+    account is all taken back (deducted, or given back), in the order's currency, the account
+    holds no more of it in the company's currency either: the advance went in at the rate of
+    its invoice and comes out at the rate of the invoice that deducts it, so a rate that moved
+    between them leaves a difference. That difference is the realised exchange gain or loss on
+    the advance: one entry, dated ``day``, in the books' exchange journal, takes it off the
+    advances account to the exchange gain or loss account — as a payment's realised difference
+    is posted (``accounting.services.reconciliation``). The entry names the order in its
+    reference, and a later look counts it: asked again, nothing more is posted; an advance
+    invoiced and deducted again later is settled again for what it leaves. Nothing to do (None)
+    in the company's currency, while some of the advance is still to be deducted, or when the
+    account is whole already. Each posted line is valued as the invoice's entry valued it (its
+    untaxed amount at the invoice's rate, on the account its fiscal position maps to)."""
+    company = order.company
+    if order.currency_id == company.currency_id:
+        return None
+    rows = OrderInvoiceLine.objects.filter(
+        order=order,
+        kind__in=(K.DOWN_PAYMENT, K.DEDUCTION),
+        invoice_line__invoice__kind__in=(Invoice.Kind.CUSTOMER_INVOICE, Invoice.Kind.CUSTOMER_CREDIT_NOTE),
+        invoice_line__invoice__state=Invoice.State.POSTED,
+    ).values_list("invoice_line_id", "invoice_line__invoice_id")
+    lines_of: dict[int, set[int]] = defaultdict(set)
+    for line_id, invoice_id in rows:
+        lines_of[invoice_id].add(line_id)
+    if not lines_of:
+        return None
+    books = ledger_queries.settings_of(company)
+    foreign: dict[int, Decimal] = defaultdict(lambda: ZERO)  # account id → its balance, debit +
+    own: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for invoice in Invoice.objects.filter(pk__in=list(lines_of)).select_related("company", "currency"):
+        sign = 1 if invoice.kind == Invoice.Kind.CUSTOMER_INVOICE else -1  # as entry_lines signs it
+        mapping = tax_rules.account_map(invoice.fiscal_position_id)
+        for row, found in accounting.line_taxes(invoice, books):
+            if row.pk not in lines_of[invoice.pk] or not found.untaxed:
+                continue
+            target = mapping.get(row.account_id)
+            account = target.pk if target is not None else row.account_id
+            amount = -sign * found.untaxed
+            foreign[account] += amount
+            own[account] += round_money(amount * (invoice.rate or Decimal(1)), company.currency)
+    earlier = JournalLine.objects.filter(
+        entry__company=company,
+        entry__origin=JournalEntry.Origin.EXCHANGE,
+        entry__state=JournalEntry.State.POSTED,
+        entry__reference=order.number,
+        account_id__in=list(foreign),
+    ).values_list("account_id", "debit", "credit")
+    for account, debit, credit in earlier:
+        own[account] += debit - credit
+    left = {account: own[account] for account, amount in foreign.items() if amount == 0 and own[account]}
+    if not left:
+        return None
+    journal, gain, loss = books.exchange_journal, books.exchange_gain_account, books.exchange_loss_account
+    if journal is None or gain is None or loss is None:
+        raise BusinessError(_("Set the exchange journal and the exchange gain and loss accounts first."))
+    accounts = Account.objects.in_bulk(list(left))
+    label = _("Exchange difference on the advances of %(order)s") % {"order": order.number}
+    entry_lines: list[ledger.Line] = []
+    for account, difference in sorted(left.items()):
+        # a debit left (the advance came out at a higher rate than it went in): a loss
+        entry_lines.append(
+            ledger.Line(
+                accounts[account],
+                debit=max(-difference, ZERO),
+                credit=max(difference, ZERO),
+                partner=order.partner,
+                label=label,
+                currency=order.currency,
+                amount_currency=ZERO,
+            )
+        )
+        entry_lines.append(
+            ledger.Line(
+                loss if difference > 0 else gain,
+                debit=max(difference, ZERO),
+                credit=max(-difference, ZERO),
+                label=label,
+            )
+        )
+    entry = ledger.create_entry(
+        company,
+        actor,
+        journal=journal,
+        date=day,
+        lines=entry_lines,
+        reference=order.number,
+        origin=JournalEntry.Origin.EXCHANGE,
+    )
+    return ledger.post_entry(entry, actor)
 
 
 def credit_down_payments_left(

@@ -355,7 +355,9 @@ def invoice_credited(event: Event) -> None:
 
 @events.on("invoice.posted")
 def invoice_posted(event: Event) -> None:
-    """An invoice made from an order was posted: e-mailed to the customer, if they want it."""
+    """An invoice made from an order was posted: e-mailed to the customer, if they want it. In a
+    foreign currency, the advances its orders' down payments left on the books are settled in the
+    company's currency once they are all taken back (``down_payments.settle_advances_exchange``)."""
     made = (
         OrderInvoice.objects.select_related(
             "order__company", "order__partner", "order__contact", "invoice__partner"
@@ -366,6 +368,13 @@ def invoice_posted(event: Event) -> None:
     if made is None:
         return
     order = made.order
+    if made.invoice.currency_id != order.company.currency_id:
+        day = made.invoice.accounting_date or made.invoice.invoice_date
+        orders = SalesOrder.objects.select_for_update(of=("self",)).select_related(
+            "company", "partner", "currency"
+        )
+        for found in orders.filter(invoices__invoice_id=event.subject_id).order_by("pk"):
+            down_payments.settle_advances_exchange(found, event.actor, day)
     address = _mail_address(order, "invoice")
     if address:
         sent = accounting.send_invoice(made.invoice, event.actor, to=[address])
