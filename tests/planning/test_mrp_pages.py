@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tandem.catalog.models import Product
 from tandem.catalog.services import create_product
@@ -450,6 +451,27 @@ def test_a_released_purchase_request_records_the_move_it_is_bought_for(shop: Sho
     mrp_services.release_orders(shop.company, admin, [sold])
     bought = PurchaseRequest.objects.exclude(pk=legs.pk).get(product__sku="LEG")
     assert bought.demand_move == delivery.moves.get()
+
+
+@pytest.mark.django_db
+def test_release_keeps_the_dates_mrp_planned(shop: Shop, admin: User) -> None:
+    """The chairs are wanted on day 20 and the planks ten days before the seats start: released,
+    the orders keep MRP's start and due days, not today's."""
+    shop.deliver("chair", "10", day(20))
+    run = shop.run()
+    chair, plank = run.orders.get(product__sku="CHAIR"), run.orders.get(product__sku="PLANK")
+    assert TODAY < chair.start_date < chair.due_date == day(20)
+    assert TODAY < plank.start_date < plank.due_date
+    mrp_services.release_orders(shop.company, admin, list(run.orders.all()))
+    chairs = ManufacturingOrder.objects.get(product__sku="CHAIR")
+    assert chairs.due_date == day(20)
+    assert chairs.planned_start is not None and chairs.planned_finish is not None
+    assert timezone.localtime(chairs.planned_start).date() == chair.start_date
+    assert timezone.localtime(chairs.planned_finish).date() == chair.due_date
+    planks = PurchaseRequest.objects.get(product__sku="PLANK")
+    assert (planks.order_by, planks.needed_by) == (plank.start_date, plank.due_date)
+    page = signed_in(admin).get(reverse("purchasing:request_detail", args=[planks.pk]))
+    assert page.status_code == 200 and b"Order by" in page.content
 
 
 @pytest.mark.django_db

@@ -2,12 +2,15 @@
 run's planned orders and exceptions are written in bulk), firm, release and cancel planned
 orders in bulk, and keep forecasts and lot sizing.
 
-Releasing hands each planned order to the domain that executes it: a planned make becomes a
-confirmed manufacturing order (source MRP) through ``manufacturing.services``, made for the move
+Releasing hands each planned order to the domain that executes it, with the days MRP planned: a
+planned make becomes a confirmed manufacturing order (source MRP) through
+``manufacturing.services``, due on MRP's due day and planned from its start day (until the schedule
+places it finitely), made for the move
 MRP pegged it to (``demand_move``, as make to order links its orders: the sale sees it) — for a
 sub-assembly pegged to its parent's planned order, the parent's component move once the parent is
 released (in the same release or an earlier one); planned buys
-become purchase requests through ``purchasing.services`` (the supplier MRP chose), bought for the
+become purchase requests through ``purchasing.services`` (the supplier MRP chose, to order by its
+start day, needed by its due day), bought for the
 move MRP pegged them to the same way (``PurchaseRequest.demand_move``), grouped into
 draft RFQs when the releaser may write purchase orders — from there purchasing's approvals apply
 as to any RFQ. All of a release is one transaction: a refusal leaves nothing written.
@@ -39,7 +42,7 @@ from tandem.core.versioning import update_versioned
 from tandem.inventory.models import OPEN_STATES, Move, Warehouse
 from tandem.manufacturing import services as manufacturing
 from tandem.manufacturing.models import ManufacturingOrder
-from tandem.planning import mrp
+from tandem.planning import capacity, mrp
 from tandem.planning.models import Forecast, MrpException, MrpRun, PlannedOrder, ProductPlanning
 from tandem.purchasing import services as purchasing
 from tandem.purchasing.models import PurchaseOrder
@@ -294,9 +297,13 @@ def release_orders(
             source=ManufacturingOrder.Source.MRP,
             origin=str(row.run)[:64],
         )
+        planned: dict[str, Any] = {  # MRP's days: started on its start, done before its due day
+            "planned_start": capacity.day_start(row.start_date),
+            "planned_finish": capacity.day_start(row.due_date),
+        }
         if row.demand_move_id is not None:  # pegged: the order is made for that demand
-            ManufacturingOrder.objects.filter(pk=order.pk).update(demand_move_id=row.demand_move_id)
-            order.demand_move_id = row.demand_move_id
+            planned["demand_move_id"] = row.demand_move_id
+        ManufacturingOrder.objects.filter(pk=order.pk).update(**planned)
         order = manufacturing.confirm_order(order, actor)
         found.manufacturing_orders.append(order)
         made[row.pk] = order
@@ -316,6 +323,7 @@ def release_orders(
                     product=row.product,
                     quantity=row.quantity,
                     needed_by=row.due_date,
+                    order_by=row.start_date,
                     warehouse=row.warehouse,
                     origin=str(row.run),
                     partner=row.partner,

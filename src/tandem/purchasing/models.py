@@ -328,6 +328,10 @@ class PurchaseRequest(CompanyOwned):
     quantity = models.DecimalField(_("quantity"), max_digits=QTY_DIGITS, decimal_places=QTY_PLACES)
     uom = models.ForeignKey(Uom, models.PROTECT, related_name="+", verbose_name=_("unit"))
     needed_by = models.DateField(_("needed by"), null=True, blank=True)
+    order_by = models.DateField(
+        _("order by"), null=True, blank=True, editable=False,
+        help_text=_("The day to order it to have it when it is needed (planned by MRP)."),
+    )  # fmt: skip
     warehouse = models.ForeignKey(
         Warehouse, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("warehouse")
     )

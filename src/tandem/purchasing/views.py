@@ -213,6 +213,7 @@ class RequestDetailView(ObjectDetailView):
         "quantity",
         "uom",
         "needed_by",
+        "order_by",
         "partner",
         "origin",
         (gettext_lazy("Bought for"), lambda r: r.demand_move.transfer if r.demand_move_id else None),

@@ -1040,6 +1040,7 @@ class RequestData:
     needed_by: datetime.date | None = None
     warehouse: Any = None
     origin: str = ""
+    order_by: datetime.date | None = None  # the day to order it (MRP's planned start)
     partner: Partner | None = None  # the supplier chosen (MRP's); else the best one at RFQ time
     demand_move_id: int | None = None  # the move it is bought for (MRP's peg: a sale's, a component's)
 
@@ -1067,6 +1068,7 @@ def create_requests(
                 quantity=row.quantity,
                 uom_id=row.product.uom_id,
                 needed_by=row.needed_by,
+                order_by=row.order_by,
                 warehouse=row.warehouse,
                 partner=row.partner,
                 origin=row.origin[:200],
