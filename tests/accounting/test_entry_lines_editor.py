@@ -129,4 +129,5 @@ def test_more_lines_than_an_entry_may_have_are_refused(
     data["lines-TOTAL_FORMS"] = "100000"
     response = signed_in(accountant).post(reverse("accounting:entry_edit", args=[entry.pk]), data)
     assert response.status_code == 200 and "At most 500 rows can be saved." in response.content.decode()
+    assert len(response.context["form"].lines.forms) == 2  # the rows sent, not 500 empty ones
     assert stored(entry) == before

@@ -364,6 +364,7 @@ def test_hostile_rows_are_refused_and_write_nothing(
     huge = {**mapping_rows("tax_map", (vat, export)), "tax_map-TOTAL_FORMS": "100000"}
     refused = post_position(client, huge, accounts_rows)
     assert refused.status_code == 200 and "At most 500 rows can be saved." in refused.content.decode()
+    assert len(refused.context["form"].tax_map.forms) == 1  # the row sent, not 500 empty ones
     for total in ("-1", "x"):
         tampered = {**mapping_rows("tax_map", (vat, export)), "tax_map-TOTAL_FORMS": total}
         response = post_position(client, tampered, accounts_rows)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, TypeVar, cast
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.utils.functional import Promise
+from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
@@ -131,6 +132,26 @@ class _Rows(forms.BaseFormSet):  # type: ignore[type-arg]
             "At most %(num)d row can be saved.", "At most %(num)d rows can be saved.", "num"
         ),
     }
+
+    def total_form_count(self) -> int:
+        """A post claiming more rows than may be saved is refused (``too_many_forms``) having
+        built only the rows it carries: ``TOTAL_FORMS`` is the client's word, and one claiming
+        100,000 rows while sending two would otherwise cost ``max_rows`` empty forms built,
+        checked and drawn — seconds of CPU for one request."""
+        count = int(super().total_form_count())
+        if self.is_bound and self._rows_claimed > self.absolute_max:
+            return min(count, self._rows_posted)
+        return count
+
+    @cached_property
+    def _rows_claimed(self) -> int:
+        return int(self.management_form.cleaned_data.get("TOTAL_FORMS") or 0)
+
+    @cached_property
+    def _rows_posted(self) -> int:
+        row_field = re.compile(rf"{re.escape(str(self.prefix))}-(\d+)-")
+        indexes = (row_field.match(key) for key in (*self.data, *self.files))
+        return max((int(found[1]) + 1 for found in indexes if found), default=0)
 
     def _construct_form(self, i: int, **kwargs: Any) -> Any:
         if self.is_bound:
