@@ -102,6 +102,22 @@ API_CURSORS = [
 ]
 assert len(PAGE_CURSORS) == len(API_CURSORS) == 27
 
+# A cursor's envelope (base64, JSON, ``[value, id]``, an id a database can hold; DRF's offset and
+# reverse) is read before the sort's field is, and a cursor failing there fails the same way in
+# any order: it is tried in the list's default order. The others carry a value that is read as
+# the sort's field (text, number, date) and reaches the query, so they are tried in every order.
+PAGE_ENVELOPES = {
+    "not base64", "non-ASCII", "not JSON", "empty array", "one element", "object", "bare string",
+    "null id", "string id", "boolean id", "float id", "infinite id", "NaN id", "huge id",
+    "huge negative id", "deep nesting",
+}  # fmt: skip
+API_ENVELOPES = {
+    "garbage", "non-ASCII", "bad base64 padding", "non-UTF-8 bytes", "offset negative",
+    "offset huge", "offset text", "reverse text", "reverse huge",
+}  # fmt: skip
+assert {label for label, _ in PAGE_CURSORS} > PAGE_ENVELOPES
+assert {label for label, _ in API_CURSORS} > API_ENVELOPES
+
 
 def _page_sorts(page: surface.ListPage) -> list[str]:
     """One sort per field the cursor can hold (a reversed sort decodes the same field)."""
@@ -120,7 +136,7 @@ def test_forged_cursors_on_a_list_page_show_the_first_page(page, client, admin, 
     client.force_login(admin)
     failures = []
     for label, cursor in PAGE_CURSORS:
-        for sort in _page_sorts(page):
+        for sort in [""] if label in PAGE_ENVELOPES else _page_sorts(page):
             for direction in ("after", "before"):
                 response = client.get(page.url, {direction: cursor, "sort": sort}, **TABLE_ONLY)
                 if response.status_code != 200:
@@ -140,7 +156,7 @@ def test_forged_cursors_on_an_api_list_are_refused_or_read_as_a_place(op, api_cl
     api = api_client_of(admin)
     failures = []
     for label, cursor in API_CURSORS:
-        for ordering in _api_orderings(op):
+        for ordering in [""] if label in API_ENVELOPES else _api_orderings(op):
             response = api.get(op.path, {"cursor": cursor, **({"ordering": ordering} if ordering else {})})
             refused = response.status_code == 400 and "cursor" in response.json().get("errors", {})
             if not (refused or (response.status_code == 200 and label not in UNREADABLE)):
