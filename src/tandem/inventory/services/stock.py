@@ -14,11 +14,21 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, DecimalField, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from tandem.catalog.models import Product
-from tandem.inventory.models import STOCKED_KINDS, Location, Lot, Move, MoveLine, Quant, Reservation
+from tandem.inventory.models import (
+    QTY_DIGITS,
+    QTY_PLACES,
+    STOCKED_KINDS,
+    Location,
+    Lot,
+    Move,
+    MoveLine,
+    Quant,
+    Reservation,
+)
 
 ZERO = Decimal(0)
 
@@ -139,17 +149,77 @@ def release(moves: Iterable[Move]) -> None:
 
 
 def release_rows(rows: list[Reservation]) -> None:
-    """Give back these reservations (the caller read them, in this transaction)."""
+    """Give back these reservations (the caller read them, in this transaction): their quants
+    locked, updated and the reservations deleted in three statements however many there are."""
     if not rows:
         return
-    rows = sorted(rows, key=lambda r: (r.quant_id, r.pk))
-    locked = {
-        q.pk: q
-        for q in Quant.objects.select_for_update().filter(pk__in={r.quant_id for r in rows}).order_by("id")
-    }
+    lock_quants({r.quant_id for r in rows})
+    changes = QuantChanges()
     for row in rows:
-        Quant.objects.filter(pk=locked[row.quant_id].pk).update(reserved=F("reserved") - row.quantity)
-    Reservation.objects.filter(pk__in=[r.pk for r in rows]).delete()
+        changes.release(row.quant_id, row.quantity)
+    changes.write()
+    delete_reservations(rows)
+
+
+def lock_quants(ids: Iterable[int]) -> None:
+    """Lock these quants for this transaction, in one statement (in key order: two writers
+    queue instead of deadlocking)."""
+    wanted = sorted(set(ids))
+    if wanted:
+        list(
+            Quant.objects.select_for_update(of=("self",))
+            .filter(pk__in=wanted)
+            .order_by("id")
+            .values_list("pk")
+        )
+
+
+def delete_reservations(rows: Iterable[Reservation]) -> None:
+    ids = [r.pk for r in rows]
+    if ids:
+        Reservation.objects.filter(pk__in=ids).delete()
+
+
+class QuantChanges:
+    """What a transfer changes on quants whose row locks this transaction holds: reservations
+    given back and quantities added or taken, summed per quant and written in one UPDATE of
+    relative amounts (``reserved = reserved - …``, ``quantity = quantity + …``) by
+    :meth:`write`. Write before anything reads those quants' quantities again."""
+
+    def __init__(self) -> None:
+        self.reserved: dict[int, Decimal] = {}
+        self.quantity: dict[int, Decimal] = {}
+        self.negative: set[int] = set()  # quants of products that may go negative: flag set, never cleared
+
+    def release(self, quant_id: int, quantity: Decimal) -> None:
+        self.reserved[quant_id] = self.reserved.get(quant_id, ZERO) + quantity
+
+    def add(self, quant: Quant, quantity: Decimal, *, negative_ok: bool) -> None:
+        self.quantity[quant.pk] = self.quantity.get(quant.pk, ZERO) + quantity
+        if negative_ok:
+            self.negative.add(quant.pk)
+
+    def write(self) -> None:
+        ids = sorted({*self.reserved, *self.quantity})
+        if not ids:
+            return
+        values: dict[str, Any] = {}
+        if self.reserved:
+            values["reserved"] = F("reserved") - _by_pk(self.reserved)
+        if self.quantity:
+            values["quantity"] = F("quantity") + _by_pk(self.quantity)
+        if self.negative:
+            values["negative_allowed"] = Case(
+                When(pk__in=sorted(self.negative), then=Value(True)), default=F("negative_allowed")
+            )
+        Quant.objects.filter(pk__in=ids).update(**values)
+        self.reserved, self.quantity, self.negative = {}, {}, set()
+
+
+def _by_pk(amounts: dict[int, Decimal]) -> Any:
+    output: DecimalField[Decimal, Decimal] = DecimalField(max_digits=QTY_DIGITS, decimal_places=QTY_PLACES)
+    whens = [When(pk=pk, then=Value(amount, output_field=output)) for pk, amount in sorted(amounts.items())]
+    return Case(*whens, default=Value(ZERO, output_field=output), output_field=output)
 
 
 @dataclass
@@ -167,9 +237,11 @@ def add_to_quant(
     when: datetime.datetime,
     *,
     locked: Quant | None = None,
+    changes: QuantChanges | None = None,
 ) -> None:
     """Add (or, negative, remove) on-hand quantity at a stocked location; ``locked`` is that
-    quant when the caller holds its lock already (taking goods out of it)."""
+    quant when the caller holds its lock already (taking goods out of it), and ``changes``
+    where to note the change for the caller to write with others (else it is written now)."""
     if location.kind not in STOCKED_KINDS:
         return
     negative_ok = product.allow_negative_stock
@@ -180,6 +252,9 @@ def add_to_quant(
             lot and lot.pk,
         ):
             raise ValueError("the locked quant is not of this product, location and lot")
+        if changes is not None:
+            changes.add(locked, quantity, negative_ok=negative_ok)
+            return
         flag = {"negative_allowed": True} if negative_ok else {}  # as below: set, never cleared
         Quant.objects.filter(pk=locked.pk).update(quantity=F("quantity") + quantity, **flag)
         return
@@ -213,11 +288,13 @@ def write_line(
     *,
     source_quant: Quant | None = None,
     deferred: list[MoveLine] | None = None,
+    changes: QuantChanges | None = None,
 ) -> MoveLine:
     """The ledger line and both quants, in the caller's transaction (``source_quant``: the
     source's quant, already locked by the caller). With ``deferred``, the line is appended
     there unsaved and the caller writes the list (:func:`write_deferred`) before it commits;
-    the quants are updated now either way."""
+    the quants are updated now, but for the locked source's with ``changes``: noted there for
+    the caller to write (:meth:`QuantChanges.write`)."""
     line = MoveLine(
         company_id=move.company_id, move=move, product=move.product, lot=lot, source_location=source,
         dest_location=dest, quantity=quantity, done_at=when,
@@ -226,7 +303,7 @@ def write_line(
         line.save(force_insert=True)
     else:
         deferred.append(line)
-    add_to_quant(move.product, source, lot, -quantity, when, locked=source_quant)
+    add_to_quant(move.product, source, lot, -quantity, when, locked=source_quant, changes=changes)
     add_to_quant(move.product, dest, lot, quantity, when)
     return line
 

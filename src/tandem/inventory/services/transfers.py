@@ -573,18 +573,35 @@ def _validate(
     checked = valuation.check_date(locked.company_id, timezone.localdate(when))
     errors: dict[str, list[str]] = {}
     lines: list[MoveLine] = []  # the ledger lines of every move, written together below
+    # The reservations of every move taken from stock, read and their quants locked at once;
+    # the quants' changes written together below (before anything reads them again).
+    reservations = _reservations_of(
+        [m for m in moves if done[m.pk] > 0 and m.source_location.kind in STOCKED_KINDS]
+    )
+    changes = stock.QuantChanges()
     for move in sorted(moves, key=lambda m: (m.product_id, m.pk)):
         quantity = done[move.pk]
         if quantity <= 0:
             continue
         try:
-            _do_move(move, quantity, lots.get(move.pk), when, exact=locked.kind == T.ADJUSTMENT, lines=lines)
+            _do_move(
+                move,
+                quantity,
+                lots.get(move.pk),
+                when,
+                exact=locked.kind == T.ADJUSTMENT,
+                lines=lines,
+                reserved=reservations.get(move.pk, []),
+                changes=changes,
+            )
         except NotEnoughStock:
             raise
         except BusinessError as error:
             errors.setdefault(f"moves.{move.pk}", []).append(error.message)
     if errors:
         raise ValidationFailed(errors)
+    changes.write()
+    stock.delete_reservations(row for rows in reservations.values() for row in rows)
     stock.write_deferred(lines)
     Move.objects.bulk_update([m for m in moves if done[m.pk] > 0], ["quantity_done"])
     valuation.value_transfer(
@@ -646,12 +663,17 @@ def _do_move(
     *,
     exact: bool,
     lines: list[MoveLine],
+    reserved: list[Reservation],
+    changes: stock.QuantChanges,
 ) -> None:
-    """Move the goods of one move: its quants now; its ledger lines are appended to ``lines``
-    and its ``quantity_done`` set on the instance, for the caller to write with the others'."""
+    """Move the goods of one move: its quants now, or — the quants it takes from, whose locks
+    are held — noted in ``changes``; its ledger lines are appended to ``lines`` and its
+    ``quantity_done`` set on the instance, for the caller to write with the others'.
+    ``reserved``: the move's reservations (read and their quants locked by the caller, which
+    deletes them)."""
     if move.source_location.kind in STOCKED_KINDS:
         chosen = _existing_lot(move, lot_given) if lot_given is not None else move.lot
-        for quant, part in _take(move, quantity, chosen, exact=exact):  # releases the move's reservations
+        for quant, part in _take(move, quantity, chosen, exact=exact, mine=reserved, changes=changes):
             stock.write_line(
                 move,
                 quant.lot,
@@ -661,8 +683,10 @@ def _do_move(
                 when,
                 source_quant=quant,
                 deferred=lines,
+                changes=changes,
             )
     else:
+        changes.write()  # the destination's quant is read and written now
         for lot, part in _incoming_lots(move, quantity, lot_given):
             stock.write_line(move, lot, move.source_location, move.dest_location, part, when, deferred=lines)
         stock.release([move])
@@ -685,13 +709,38 @@ def _existing_lot(move: Move, given: LotGiven) -> Lot:
     return lot
 
 
-def _take(move: Move, quantity: Decimal, lot: Lot | None, *, exact: bool) -> list[tuple[Quant, Decimal]]:
-    """The quants ``quantity`` comes from: the move's reservations first, then what is free
-    (FIFO, or FEFO without expired lots), then — if the product allows it — its source going negative."""
-    mine = list(
-        Reservation.objects.filter(move=move).select_related("quant__location", "quant__lot").order_by("id")
+def _reservations_of(moves: Sequence[Move]) -> dict[int, list[Reservation]]:
+    """These moves' reservations by move (oldest first), with their quants, in one query; the
+    quants locked in a second."""
+    if not moves:
+        return {}
+    rows = list(
+        Reservation.objects.filter(move__in=[m.pk for m in moves])
+        .select_related("quant__location", "quant__lot")
+        .order_by("id")
     )
-    stock.release_rows(mine)  # locks those quants; their quantity is counted below
+    stock.lock_quants(r.quant_id for r in rows)
+    found: dict[int, list[Reservation]] = {}
+    for row in rows:
+        found.setdefault(row.move_id, []).append(row)
+    return found
+
+
+def _take(
+    move: Move,
+    quantity: Decimal,
+    lot: Lot | None,
+    *,
+    exact: bool,
+    mine: list[Reservation],
+    changes: stock.QuantChanges,
+) -> list[tuple[Quant, Decimal]]:
+    """The quants ``quantity`` comes from: the move's reservations ``mine`` first (their quants
+    locked; all of them given back, in ``changes``), then what is free (FIFO, or FEFO without
+    expired lots), then — if the product allows it — its source going negative. The caller
+    takes the quantities from the quants returned, in ``changes`` too."""
+    for row in mine:
+        changes.release(row.quant_id, row.quantity)
     taken: dict[int, Decimal] = {}
     quants: dict[int, Quant] = {}
     left = quantity
@@ -703,6 +752,7 @@ def _take(move: Move, quantity: Decimal, lot: Lot | None, *, exact: bool) -> lis
         quants[row.quant_id] = row.quant
         left -= part
     if left > 0:
+        changes.write()  # what is free is read below: as the moves before this one left it
         location_ids = [move.source_location_id] if exact else stock.subtree_ids(move.source_location)
         free = stock.locked_quants(
             move.product, location_ids, lot=lot, exclude_location=move.dest_location_id, allow_expired=exact
