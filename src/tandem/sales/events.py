@@ -98,7 +98,7 @@ declare(
         webhook=True,
     ),
     EventType(
-        "salesorder.done", _("Delivered and invoiced"), {"state": STATE, "number": NUMBER}, webhook=True
+        "salesorder.done", _("Completed"), {"state": STATE, "number": NUMBER}, webhook=True
     ),
     EventType("salesorder.cancelled", _("Cancelled"), {"state": STATE, "number": NUMBER}, webhook=True),
     EventType(
