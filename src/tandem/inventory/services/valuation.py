@@ -323,30 +323,63 @@ def _in_layer(
     )  # fmt: skip
 
 
-def _fifo_value(product: Product, company: Company, quantity: Decimal) -> Decimal:
-    """Consume ``quantity`` from the product's oldest remaining layers; their value."""
-    layers = (
-        ValuationLayer.objects.select_for_update()
-        .filter(product=product, remaining_quantity__gt=0)
-        .order_by("date", "id")
-    )
+def _fifo_value(
+    product: Product,
+    company: Company,
+    quantity: Decimal,
+    layers: list[ValuationLayer] | None = None,
+    consumed: dict[int, ValuationLayer] | None = None,
+) -> Decimal:
+    """Consume ``quantity`` from the product's oldest remaining layers; their value.
+    ``layers``: those layers, oldest first, locked and read by the caller (:func:`_fifo_layers`),
+    consumed in place and kept in ``consumed`` for the caller to write (:func:`_write_consumed`);
+    without them they are read, locked and written here."""
+    if layers is None:
+        written: dict[int, ValuationLayer] = {}
+        value = _fifo_value(product, company, quantity, _fifo_layers([product.pk])[product.pk], written)
+        _write_consumed(written)
+        return value
+    assert consumed is not None
     left, value = quantity, ZERO
     for layer in layers:
         if left <= 0:
             break
+        if layer.remaining_quantity <= 0:
+            continue  # consumed by an earlier move of this transfer
         take = min(left, layer.remaining_quantity)
         if take == layer.remaining_quantity:
             part = layer.remaining_value
         else:
             part = _cents(layer.remaining_value * take / layer.remaining_quantity, company)
-        ValuationLayer.objects.filter(pk=layer.pk).update(
-            remaining_quantity=layer.remaining_quantity - take, remaining_value=layer.remaining_value - part
-        )
+        layer.remaining_quantity -= take
+        layer.remaining_value -= part
+        consumed[layer.pk] = layer
         value += part
         left -= take
     if left > 0:  # more goes out than the layers hold (negative stock): at the last cost
         value += _cents(left * current_cost(product), company)
     return value
+
+
+def _fifo_layers(products: Iterable[int]) -> dict[int, list[ValuationLayer]]:
+    """The remaining layers of these products, each product's oldest first, locked, in one query."""
+    found: dict[int, list[ValuationLayer]] = {pk: [] for pk in sorted(set(products))}
+    if found:
+        rows = (
+            ValuationLayer.objects.select_for_update()
+            .filter(product_id__in=list(found), remaining_quantity__gt=0)
+            .order_by("product_id", "date", "id")
+        )
+        for layer in rows:
+            found[layer.product_id].append(layer)
+    return found
+
+
+def _write_consumed(consumed: dict[int, ValuationLayer]) -> None:
+    """What FIFO consumed of these layers, in one statement."""
+    if consumed:
+        rows = [consumed[pk] for pk in sorted(consumed)]
+        ValuationLayer.objects.bulk_update(rows, ["remaining_quantity", "remaining_value"])
 
 
 def _average_value(product: Product, company: Company, quantity: Decimal) -> Decimal:
@@ -366,10 +399,23 @@ def _average_value(product: Product, company: Company, quantity: Decimal) -> Dec
 
 
 def _out_layer(
-    move: Move, company: Company, rules: Rules, quantity: Decimal, on: datetime.date, warehouse_id: int
+    move: Move,
+    company: Company,
+    rules: Rules,
+    quantity: Decimal,
+    on: datetime.date,
+    warehouse_id: int,
+    *,
+    fifo: dict[int, list[ValuationLayer]] | None = None,
+    consumed: dict[int, ValuationLayer] | None = None,
 ) -> ValuationLayer:
+    """``fifo``: the remaining layers the caller read of some FIFO products (:func:`_fifo_layers`),
+    consumed in place and kept in ``consumed``."""
     if rules.method == ValuationMethod.FIFO:
-        value = _fifo_value(move.product, company, quantity)
+        if fifo is not None and move.product_id in fifo:
+            value = _fifo_value(move.product, company, quantity, fifo[move.product_id], consumed)
+        else:
+            value = _fifo_value(move.product, company, quantity)
     else:
         value = _average_value(move.product, company, quantity)
         # an average consumes proportionally: keep remaining_* on the in-layers in step
@@ -432,20 +478,41 @@ def value_transfer(
     pending: list[ValuationLayer] = []  # not yet: written together, with the entry, at the end
     sides: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)  # (debit acc, credit acc) → amount
     accounts: dict[int, Account] = {}
-    for move in sorted(crossing, key=lambda m: (m.product_id, m.pk)):
+    ordered = sorted(crossing, key=lambda m: (m.product_id, m.pk))
+    rules_of = {move.pk: rules_for(move.product, settings) for move in ordered}
+    # The remaining layers of the FIFO products that only go out here, read and locked at once
+    # and consumed in memory (a product that also comes in reads its layers per move, below).
+    coming = {m.product_id for m in ordered if _direction(m) > 0}
+    fifo = _fifo_layers(
+        m.product_id
+        for m in ordered
+        if _direction(m) < 0 and rules_of[m.pk].method == ValuationMethod.FIFO and m.product_id not in coming
+    )
+    consumed: dict[int, ValuationLayer] = {}
+    for move in ordered:
         if any(layer.product_id == move.product_id for layer in pending):
             layers += ValuationLayer.objects.bulk_create(pending)  # the FIFO or average below reads them
             pending = []
-        rules = rules_for(move.product, settings)
+        rules = rules_of[move.pk]
         other = _counterpart(move, rules, opening=opening)
         accounts[rules.stock.pk], accounts[other.pk] = rules.stock, other
         if _direction(move) > 0:
             layer = _in_layer(move, company, move.quantity_done, on, transfer.warehouse_id)
             sides[(rules.stock.pk, other.pk)] += layer.value
         else:
-            layer = _out_layer(move, company, rules, move.quantity_done, on, transfer.warehouse_id)
+            layer = _out_layer(
+                move,
+                company,
+                rules,
+                move.quantity_done,
+                on,
+                transfer.warehouse_id,
+                fifo=fifo,
+                consumed=consumed,
+            )
             sides[(other.pk, rules.stock.pk)] += -layer.value
         pending.append(layer)
+    _write_consumed(consumed)
     entry = _post(company, settings, actor, on, sides, accounts, transfer.number or str(transfer))
     if entry is not None and layers:
         ValuationLayer.objects.filter(pk__in=[layer.pk for layer in layers]).update(entry=entry)
