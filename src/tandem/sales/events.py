@@ -97,9 +97,7 @@ declare(
         },
         webhook=True,
     ),
-    EventType(
-        "salesorder.done", _("Completed"), {"state": STATE, "number": NUMBER}, webhook=True
-    ),
+    EventType("salesorder.done", _("Completed"), {"state": STATE, "number": NUMBER}, webhook=True),
     EventType("salesorder.cancelled", _("Cancelled"), {"state": STATE, "number": NUMBER}, webhook=True),
     EventType(
         "salesorder.accepted",
