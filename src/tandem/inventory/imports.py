@@ -149,7 +149,18 @@ OPENING_FIELDS = (
     ImportField(
         "expiry_date", gettext_lazy("Expiry date"), kind=DATE, aliases=("best before", "termin ważności")
     ),
+    ImportField(
+        "unit_cost",
+        gettext_lazy("Unit value"),
+        kind=DECIMAL,
+        help_text=gettext_lazy(
+            "Per unit of the product, in the company's currency: what the stock is valued at."
+        ),
+        aliases=("unit cost", "cost", "себестоимость", "koszt jednostkowy", "nabavna cena", "单位成本"),
+    ),
 )
+
+VALUES = "inventory.view_valuationlayer"  # who sees stock values may set them
 
 
 def _prepare_opening(ctx: ImportContext) -> None:
@@ -185,11 +196,17 @@ def _validate_opening(ctx: ImportContext, row: dict[str, Any]) -> Cleaned:
         errors["quantity"] = [Message(gettext_noop("A serial number is one piece."))]
     if product is not None and isinstance(quantity, Decimal) and quantity % product.uom.rounding:
         errors["quantity"] = [Message(gettext_noop("The product's unit does not count parts of this size."))]
+    unit_cost = row.get("unit_cost")
+    unit_cost = None if unit_cost == "" else unit_cost
+    if unit_cost is not None and not (isinstance(unit_cost, Decimal) and unit_cost >= 0):
+        errors["unit_cost"] = [Message(gettext_noop("A unit value is a number of zero or more."))]
+    elif unit_cost is not None and not (ctx.actor is not None and ctx.actor.has_perm(VALUES)):
+        errors["unit_cost"] = [Message(gettext_noop("Only who may see stock values sets a unit value."))]
     if errors:
         raise RowInvalid(errors)
     return {
         "product_id": product.pk, "location_id": location.pk, "quantity": quantity, "lot": lot,
-        "expiry_date": row.get("expiry_date"),
+        "expiry_date": row.get("expiry_date"), "unit_cost": unit_cost,
     }  # fmt: skip
 
 
@@ -205,7 +222,12 @@ def import_opening(
         location = locations[row["location_id"]]
         by_warehouse[location.warehouse_id].append(
             services.OpeningLine(
-                products[row["product_id"]], location, row["quantity"], row["lot"], row["expiry_date"]
+                products[row["product_id"]],
+                location,
+                row["quantity"],
+                row["lot"],
+                row["expiry_date"],
+                unit_cost=row.get("unit_cost"),
             )
         )
     adjustments = 0
@@ -232,7 +254,8 @@ OPENING = ImportSpec(
     write_batch=import_opening,
     list_url="inventory:quant_list",
     description=gettext_lazy(
-        "What each location holds on the first day, posted as a done adjustment per warehouse."
+        "What each location holds on the first day and its unit value, posted as a done adjustment "
+        "per warehouse with its valuation entry."
     ),
 )
 
