@@ -283,15 +283,42 @@ def test_reminders_of_overdue_activities_and_stalled_deals_come_once(
     services.schedule_activity(
         company, salesperson, deal=deal, kind="call", subject="Call back", due_at=start + timedelta(days=1)
     )
-    assert services.send_reminders(start) == {"overdue": 0, "stalled": 0}
-    assert services.send_reminders(start + timedelta(days=2)) == {"overdue": 1, "stalled": 0}
-    assert services.send_reminders(start + timedelta(days=2)) == {"overdue": 0, "stalled": 0}
-    assert services.send_reminders(start + timedelta(days=8)) == {"overdue": 0, "stalled": 1}
-    assert services.send_reminders(start + timedelta(days=9)) == {"overdue": 0, "stalled": 0}
+    quiet = {"overdue": 0, "stalled": 0, "past_close": 0}
+    assert services.send_reminders(start) == quiet
+    assert services.send_reminders(start + timedelta(days=2)) == {**quiet, "overdue": 1}
+    assert services.send_reminders(start + timedelta(days=2)) == quiet
+    assert services.send_reminders(start + timedelta(days=8)) == {**quiet, "stalled": 1}
+    assert services.send_reminders(start + timedelta(days=9)) == quiet
     titles = sorted(Notification.objects.filter(recipient=salesperson).values_list("title", flat=True))
     assert titles == ["Overdue: Call back", "Stalled deal: Chairs for the office"]
     services.log_activity(company, salesperson, deal=deal, kind="call", subject="Called", outcome="Alive")
-    assert services.send_reminders(start + timedelta(days=3)) == {"overdue": 0, "stalled": 0}  # touched
+    assert services.send_reminders(start + timedelta(days=3)) == quiet  # touched
+
+
+def test_a_deal_past_its_expected_close_date_reminds_its_owner_once(
+    make_deal: Callable[..., Deal], salesperson: User
+) -> None:
+    start, today = timezone.now(), timezone.localdate()
+    deal = make_deal(title="Desks", expected_close=today + timedelta(days=3))
+    make_deal(title="Unowned", expected_close=today - timedelta(days=1), owner=None, actor=None)
+    make_deal(title="Open-ended")  # no expected close: never past it
+    quiet = {"overdue": 0, "stalled": 0, "past_close": 0}
+    assert services.send_reminders(start) == quiet
+    assert services.send_reminders(start + timedelta(days=4)) == {**quiet, "past_close": 1}
+    assert services.send_reminders(start + timedelta(days=4)) == quiet  # once
+    note = Notification.objects.get(recipient=salesperson)
+    assert note.title == "Past its close date: Desks"
+    assert note.link == deal.get_absolute_url()
+    # a new date may remind again when it passes in turn
+    deal = services.update_deal(deal, salesperson, expected_close=today + timedelta(days=5))
+    assert services.send_reminders(start + timedelta(days=5)) == quiet
+    assert services.send_reminders(start + timedelta(days=6)) == {**quiet, "past_close": 1}
+    deal = services.win_deal(deal, salesperson)  # a closed deal is past nothing
+    assert services.send_reminders(start + timedelta(days=6)) == quiet
+    services.reopen_deal(deal, salesperson)  # reopened late: reminded again
+    assert services.send_reminders(start + timedelta(days=6)) == {**quiet, "past_close": 1}
+    assert Notification.objects.filter(title__startswith="Past its close date").count() == 3
+    assert not Notification.objects.exclude(recipient=salesperson).exists()
 
 
 def test_the_scheduled_job_is_declared() -> None:

@@ -1,4 +1,5 @@
-"""The CRM's scheduled job: reminders of overdue activities and stalled deals."""
+"""The CRM's scheduled jobs: reminders (overdue activities, stalled deals, deals past their
+expected close date) and the mailbox."""
 
 from __future__ import annotations
 
@@ -13,10 +14,15 @@ from tandem.crm import services
 
 @jobs.scheduled("crm.reminders", every=timedelta(minutes=15))
 def send_reminders() -> Message:
-    """Notify assignees of overdue activities and owners of stalled deals (once each)."""
+    """Notify assignees of overdue activities, and owners of stalled deals and of deals past their
+    expected close date (once each)."""
     counts = services.send_reminders()
     return Message(
-        gettext_noop("%(overdue)d overdue activities and %(stalled)d stalled deals reminded."), counts
+        gettext_noop(
+            "%(overdue)d overdue activities, %(stalled)d stalled deals and %(past_close)d deals past "
+            "their close date reminded."
+        ),
+        counts,
     )
 
 

@@ -189,6 +189,8 @@ class Deal(CompanyOwned, Versioned):
     stage_changed_at = models.DateTimeField(_("in this stage since"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
     stalled_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # when the owner was told the expected close date had passed (a new date, or a reopening, clears it)
+    close_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -49,7 +49,10 @@ ACTIVITY_FIELDS = ["kind", "subject", "assignee", "due_at", "duration", "outcome
 STAGE_FIELDS = ["name", "sequence", "probability", "is_won", "is_lost", "stall_days"]
 
 REMINDER_KIND = "crm.reminder"
-register_kind(REMINDER_KIND, gettext_noop("Sales reminders: overdue activities and stalled deals"))
+register_kind(
+    REMINDER_KIND,
+    gettext_noop("Sales reminders: overdue activities, stalled deals and deals past their close date"),
+)
 
 # The pipeline a company starts with (on first use), as a sales team expects one.
 DEFAULT_STAGES: Sequence[Mapping[str, Any]] = (
@@ -475,7 +478,10 @@ def update_deal(
         name for name, value in data.items() if value != getattr(deal, name)
     }:
         raise IllegalTransition(_("A closed deal keeps its customer and amount: reopen it first."))
+    redated = "expected_close" in data and data["expected_close"] != deal.expected_close
     updated = update_versioned(deal, actor, data, expected_version=expected_version, event="deal.updated")
+    if redated:  # a new expected close date may remind again when it passes
+        Deal.objects.filter(pk=updated.pk).update(close_notified_at=None)
     if interests is not None:
         _set_products(updated, actor, interests)
     return updated
@@ -574,7 +580,8 @@ def reopen_deal(deal: Deal, actor: User | None, *, expected_version: int | None 
     states.transition(
         locked, "reopened", actor,
         fields={"stage": stage, "lost_reason": None, "lost_note": "", "closed_at": None,
-                "version": F("version") + 1, "stage_changed_at": timezone.now(), "stalled_notified_at": None},
+                "version": F("version") + 1, "stage_changed_at": timezone.now(), "stalled_notified_at": None,
+                "close_notified_at": None},
         data={"title": locked.title, "stage": stage.name},
     )  # fmt: skip
     _entered(locked, stage, locked.stage_changed_at)
@@ -749,8 +756,9 @@ def stalled_deals(now: datetime | None = None) -> Any:
 
 @transaction.atomic
 def send_reminders(now: datetime | None = None) -> dict[str, int]:
-    """Tell each assignee about activities now overdue, each owner about deals now stalled —
-    once each (an activity moved to a new date, or a deal touched, can remind again)."""
+    """Tell each assignee about activities now overdue, each owner about deals now stalled and
+    about open deals past their expected close date — once each (an activity moved to a new
+    date, a deal touched, given a new close date or reopened, can remind again)."""
     now = now or timezone.now()
     overdue = list(
         Activity.objects.select_for_update(of=("self",))
@@ -789,7 +797,31 @@ def send_reminders(now: datetime | None = None) -> dict[str, int]:
             company=deal.company,
         )
     Deal.objects.filter(pk__in=[d.pk for d in stalled]).update(stalled_notified_at=now)
-    return {"overdue": len(overdue), "stalled": len(stalled)}
+    past_close = list(
+        Deal.objects.select_for_update(of=("self",))
+        .filter(
+            state=Deal.State.OPEN,
+            expected_close__lt=timezone.localdate(now),
+            close_notified_at__isnull=True,
+            owner__isnull=False,
+        )
+        .select_related("owner", "company")
+        .order_by("id")
+    )
+    for deal in past_close:
+        notify(
+            deal.owner,  # type: ignore[arg-type]
+            kind=REMINDER_KIND,
+            title=Message(gettext_noop("Past its close date: %(title)s"), {"title": deal.title}),
+            body=Message(
+                gettext_noop("This deal was expected to close on %(date)s and is still open."),
+                {"date": deal.expected_close.isoformat()},  # type: ignore[union-attr]
+            ),
+            link=reverse("crm:deal_detail", args=[deal.pk]),
+            company=deal.company,
+        )
+    Deal.objects.filter(pk__in=[d.pk for d in past_close]).update(close_notified_at=now)
+    return {"overdue": len(overdue), "stalled": len(stalled), "past_close": len(past_close)}
 
 
 from tandem.crm.services.leads import (  # noqa: E402  # a module per subject
