@@ -12,7 +12,7 @@ from django.utils import timezone
 from tandem.accounting.roles import AUDITOR
 from tandem.core.models import Company, User
 from tandem.crm import services
-from tandem.crm.models import Activity, Deal, LostReason
+from tandem.crm.models import Activity, Deal, LostReason, Pipeline, Stage
 from tandem.partners.models import Partner
 from tandem.partners.services import create_partner
 from tests.kit.api import ApiAction, ApiCases, api_client, assert_problem
@@ -93,6 +93,62 @@ class TestActivityApi(ApiCases):
         fields.setdefault("subject", f"Call {next(_names)}")
         fields.setdefault("partner", _customer(company, actor))
         return services.schedule_activity(company, actor, due_at=timezone.now() + timedelta(days=1), **fields)
+
+
+class TestStageApi(ApiCases):
+    """``/api/v1/crm/stages/``: a pipeline's stages one by one (issue 16 lists the resource)."""
+
+    model = Stage
+    collection = "/api/v1/crm/stages/"
+    reader_role = AUDITOR
+    archives = False
+    exportable = False  # stages are exported with their pipelines
+    create_body = {"name": "Demo done", "probability": "40.00", "stall_days": 5}
+    update_body = {"name": "Demo given", "stall_days": 3}
+    stale_body = {"name": "Demo (stale)"}
+    bad_bodies = [
+        ({"probability": "101"}, "probability"),
+        ({"name": ""}, "name"),
+        ({"is_won": True}, "is_won"),  # the pipeline has its won stage already
+    ]
+
+    def create_payload(self, kit: Kit) -> dict[str, Any]:
+        return {**self.create_body, "pipeline": services.ensure_setup(kit.company, kit.editor).pk}
+
+    def make(self, company: Company, actor: User | None, **fields: Any) -> Stage:
+        fields.setdefault("name", f"Stage {next(_names)}")
+        return services.add_stage(services.ensure_setup(company, actor), actor, **fields)
+
+
+def test_a_stage_is_added_to_a_pipeline_and_listed_in_board_order(company: Company, manager: User) -> None:
+    pipeline = services.ensure_setup(company, manager)
+    other = services.create_pipeline(company, manager, name="Renewals", stages=[{"name": "Due"}])
+    client = api_client(manager)
+    added = client.post(
+        "/api/v1/crm/stages/", {"pipeline": pipeline.pk, "name": "Demo", "sequence": 15}, format="json"
+    )
+    assert added.status_code == 201, added.content
+    assert added.json()["pipeline"] == pipeline.pk
+    listed = client.get("/api/v1/crm/stages/", {"pipeline": pipeline.pk}).json()["results"]
+    assert [row["name"] for row in listed][:3] == ["New", "Demo", "Qualified"]
+    assert {row["pipeline"] for row in listed} == {pipeline.pk}
+    assert_problem(client.delete(f"/api/v1/crm/stages/{added.json()['id']}/"), 409)
+    assert Stage.objects.filter(pk=added.json()["id"]).exists()
+    assert [
+        row["name"] for row in client.get("/api/v1/crm/stages/", {"pipeline": other.pk}).json()["results"]
+    ] == ["Due"]
+
+
+def test_a_salesperson_reads_stages_and_changes_none(company: Company, salesperson: User) -> None:
+    pipeline = services.ensure_setup(company, None)
+    stage = pipeline.stages.get(name="New")
+    client = api_client(salesperson)
+    assert client.get(f"/api/v1/crm/stages/{stage.pk}/").status_code == 200
+    before = Snapshot.of(Stage)
+    refused = client.post("/api/v1/crm/stages/", {"pipeline": pipeline.pk, "name": "Mine"}, format="json")
+    assert refused.status_code == 403
+    assert_unchanged(before, Stage, None, "a salesperson adding a stage")
+    assert Pipeline.objects.filter(company=company).count() == 1
 
 
 def test_a_lost_deal_without_a_reason_and_a_won_deal_moved_are_problems(

@@ -17,6 +17,7 @@ declare(
         {"stage": STAGE, "probability": "its default probability, a decimal string"},
         webhook=True,
     ),
+    EventType("stage.created", _("Created"), {"name": STAGE, "pipeline": "the pipeline's name"}),
     EventType("stage.updated", _("Changed"), {"changes": CHANGES}),
     EventType("lostreason.created", _("Created"), {"name": "the reason's name"}),
     EventType("lostreason.updated", _("Changed"), {"changes": CHANGES}),

@@ -95,6 +95,7 @@ registry.register(
         ],
         api=[
             registry.ApiRoute("crm/pipelines", f"{API}.PipelineViewSet", "api-crm-pipeline"),
+            registry.ApiRoute("crm/stages", f"{API}.StageViewSet", "api-crm-stage"),
             registry.ApiRoute("crm/leads", f"{API}.leads.LeadViewSet", "api-crm-lead"),
             registry.ApiRoute(
                 "crm/lead-capture", f"{API}.capture.LeadCaptureViewSet", "api-crm-lead-capture"

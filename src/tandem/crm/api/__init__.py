@@ -1,4 +1,4 @@
-"""``/api/v1/crm/…``: pipelines (with their stages), deals (``move``, ``win``, ``lose``,
+"""``/api/v1/crm/…``: pipelines (with their stages), stages, deals (``move``, ``win``, ``lose``,
 ``reopen``), activities (``complete``, ``cancel``). Thin: services write, filters read."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from tandem.catalog.models import Product
 from tandem.core.errors import Conflict, ValidationFailed
 from tandem.core.models import Currency, User
 from tandem.crm import calls, mail, services
-from tandem.crm.filters import ActivityFilter, CommunicationFilter, DealFilter, PipelineFilter
+from tandem.crm.filters import ActivityFilter, CommunicationFilter, DealFilter, PipelineFilter, StageFilter
 from tandem.crm.models import Activity, Communication, Deal, DealProduct, LostReason, Pipeline, Stage
 from tandem.partners.models import Partner
 
@@ -117,6 +117,61 @@ class PipelineViewSet(
         self, instance: Pipeline, data: dict[str, Any], expected_version: int | None
     ) -> Pipeline:
         return services.update_pipeline(instance, self.actor, expected_version=expected_version, **data)
+
+
+class StageDetailSerializer(StageSerializer):
+    class Meta(StageSerializer.Meta):
+        fields = ["id", "version", "pipeline", *StageSerializer.Meta.fields[1:]]
+        read_only_fields = fields
+
+
+class StageCreateSerializer(StageWriteSerializer):
+    pipeline = ScopedPrimaryKeyField(queryset=Pipeline.objects.all())
+
+
+class StageUpdateSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    name = serializers.CharField(max_length=100, required=False)
+    sequence = serializers.IntegerField(min_value=0, max_value=32767, required=False)
+    probability = _percent(required=False)
+    is_won = serializers.BooleanField(required=False)
+    is_lost = serializers.BooleanField(required=False)
+    stall_days = serializers.IntegerField(min_value=0, max_value=32767, required=False, allow_null=True)
+
+
+class StageViewSet(RetrieveMixin, CreateMixin, UpdateMixin, mixins.ListModelMixin, ServiceViewSet):
+    """A pipeline's stages, one by one: add a stage to a pipeline, rename or reorder it, change
+    its default probability or after how many days without activity its deals count as
+    stalled (``?pipeline=`` lists one pipeline's, in board order). Stages are not deleted."""
+
+    model = Stage
+    serializer_class = StageDetailSerializer
+    write_serializer_class = StageCreateSerializer
+    filterset_class = StageFilter
+    ordering = ("sequence", "id")
+    ordering_fields = ("id", "sequence")
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    perms_map_overrides = {"DELETE": ["%(app_label)s.change_%(model_name)s"]}
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, pk: str | None = None) -> Response:
+        """Stages are never deleted: deals and the funnel's history name them."""
+        self.get_object()
+        raise Conflict(_("A stage is not deleted: its deals and the funnel's history name it."))
+
+    def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        if args and isinstance(args[0], Stage):
+            kwargs.setdefault("context", self.get_serializer_context())
+            return StageUpdateSerializer(*args[1:], **kwargs)
+        return super().get_write_serializer(*args, **kwargs)
+
+    def perform_service_create(self, data: dict[str, Any]) -> Stage:
+        pipeline = data.pop("pipeline")
+        return services.add_stage(pipeline, self.actor, **data)
+
+    def perform_service_update(
+        self, instance: Stage, data: dict[str, Any], expected_version: int | None
+    ) -> Stage:
+        return services.update_stage(instance, self.actor, expected_version=expected_version, **data)
 
 
 # --- deals ------------------------------------------------------------------------------------

@@ -112,6 +112,14 @@ class PipelineFilter(django_filters.FilterSet):
         fields = ["active"]
 
 
+class StageFilter(django_filters.FilterSet):
+    pipeline = IdFilter(field_name="pipeline_id", label=_("Pipeline"))
+
+    class Meta:
+        model = Stage
+        fields = ["pipeline"]
+
+
 class CommunicationFilter(django_filters.FilterSet):
     channel = django_filters.ChoiceFilter(choices=Communication.Channel.choices, label=_("Channel"))
     direction = django_filters.ChoiceFilter(choices=Communication.Direction.choices, label=_("Direction"))

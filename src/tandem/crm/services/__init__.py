@@ -245,6 +245,7 @@ def add_stage(pipeline: Pipeline, actor: User | None, **fields: Any) -> Stage:
         "pipeline.stage_added", pipeline, actor,
         {"stage": stage.name, "probability": str(stage.probability)},
     )  # fmt: skip
+    events.record("stage.created", stage, actor, {"name": stage.name, "pipeline": pipeline.name})
     return stage
 
 
