@@ -23,6 +23,7 @@ urlpatterns = [
         route="journals/",
         name="journal_",
     ),
+    path("entries/revalue/", ledger.RevaluationView.as_view(), name="revaluation"),
     *model_urls(
         list=ledger.EntryListView,
         create=ledger.EntryCreateView,

@@ -179,6 +179,10 @@ class ReverseSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ign
     reference = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
 
 
+class RevaluationSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    date = serializers.DateField()
+
+
 def _lines(data: dict[str, Any]) -> list[services.Line]:
     return [services.Line(**line) for line in data.pop("lines")]
 
@@ -242,3 +246,15 @@ class EntryViewSet(
             entry, self.actor, date=data.get("date"), reference=data.get("reference", "")
         )
         return self.respond(reversal, status_code=201)
+
+    @extend_schema(request=RevaluationSerializer, responses={201: EntrySerializer, 204: None})
+    @action(detail=False, methods=["post"], required_perms=["accounting.add_journalentry"])
+    def revalue(self, request: Request) -> Response:
+        """Restate the open foreign-currency items at the rates of ``date`` (period end): one
+        posted entry against the exchange gain and loss accounts, reversed the next day; 201 with
+        it, or 204 when no item changed its value."""
+        data = self.validated(RevaluationSerializer(data=request.data))
+        entry = services.revalue(self.company, self.actor, data["date"])
+        if entry is None:
+            return Response(status=204)
+        return self.respond(entry, status_code=201)

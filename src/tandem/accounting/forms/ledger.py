@@ -20,7 +20,7 @@ from tandem.accounting.models import (
 from tandem.accounting.services.ledger import ACCOUNT_FIELDS, JOURNAL_FIELDS, Line
 from tandem.partners.models import Partner
 from tandem.web.autocomplete import AutocompleteSelect
-from tandem.web.forms import ServiceModelForm, form_rows, style_fields
+from tandem.web.forms import SectionsMixin, ServiceModelForm, form_rows, style_fields
 
 ENTRY_FIELDS = ["journal", "date", "reference", "narration"]
 LINE_ROWS = 2  # empty rows offered below an entry's lines (a new entry: a debit and a credit)
@@ -144,3 +144,21 @@ class EntryForm(ServiceModelForm):
     def service_data(self) -> dict[str, Any]:
         lines = self.lines.filled(lambda form: form.line())
         return {**super().service_data(), "lines": lines}
+
+
+class RevaluationForm(SectionsMixin, forms.Form):
+    """The day at whose rates the open foreign-currency items are restated (a month's end)."""
+
+    date = forms.DateField(
+        label=_("Revalue on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_(
+            "Open receivables, payables, bank and cash in other currencies are restated at the rates "
+            "of this day, against the exchange gain and loss accounts; the entry is reversed the next day."
+        ),
+    )
+
+    def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
+        self.request = request
+        super().__init__(*args, **kwargs)
+        style_fields(self)

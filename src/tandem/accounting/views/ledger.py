@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django import forms
 from django.db.models import Model, QuerySet
+from django.http import Http404
 from django.urls import reverse
-from django.utils.translation import gettext_lazy
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from tandem.accounting.filters.ledger import AccountFilter, EntryFilter, JournalFilter
-from tandem.accounting.forms.ledger import AccountForm, EntryForm, JournalForm
+from tandem.accounting.forms.ledger import AccountForm, EntryForm, JournalForm, RevaluationForm
 from tandem.accounting.models import Account, Journal, JournalEntry
 from tandem.accounting.queries import ledger as queries
 from tandem.accounting.services import ledger as services
@@ -22,6 +26,7 @@ from tandem.web.generic import (
     ObjectCreateView,
     ObjectDetailView,
     ObjectEditView,
+    ObjectFormView,
     ObjectListView,
     SortKey,
 )
@@ -267,3 +272,41 @@ class EntryEditView(ObjectEditView):
     form_class = EntryForm
     form_template = "accounting/_entry_form.html"
     service = services.update_entry
+
+
+# --- period-end revaluation ---------------------------------------------------------------
+
+
+class RevaluationView(ObjectFormView):
+    """An accountant restates the open foreign-currency items at a day's rates
+    (``ledger.revalue``): the posted entry opens, or, when nothing moved, the settings page
+    says so. Posting rights on entries are what it takes; the lock date refuses as posting does."""
+
+    model = JournalEntry
+    action = "add"
+    form_class = RevaluationForm
+    title = gettext_lazy("Revalue foreign currency")
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"date": timezone.localdate().replace(day=1) - datetime.timedelta(days=1)}
+
+    def perform(self, form: forms.BaseForm) -> Model:
+        company = self.request.company  # type: ignore[attr-defined]
+        if company is None:
+            raise Http404
+        on = form.cleaned_data["date"]
+        entry = services.revalue(company, self.request.user, on)  # type: ignore[arg-type]
+        return entry if entry is not None else queries.settings_of(company)
+
+    def success_url(self, result: Model) -> str:
+        if isinstance(result, JournalEntry):
+            return str(result.get_absolute_url())
+        return reverse("accounting:books_settings")
+
+    def success_message(self, result: Model) -> str:
+        if isinstance(result, JournalEntry):
+            return gettext("Posted the revaluation %(name)s; it is reversed the next day.") % {"name": result}
+        return gettext("Nothing to revalue: no open foreign-currency item changed its value.")
+
+    def cancel_url(self) -> str:
+        return reverse("accounting:books_settings")

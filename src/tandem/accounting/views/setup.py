@@ -373,6 +373,7 @@ SETTINGS_PAGES = [
     (gettext_lazy("Fiscal years"), "accounting:fiscal_year_list", "accounting.view_fiscalyear"),
     (gettext_lazy("Chart of accounts"), "accounting:account_list", "accounting.view_account"),
     (gettext_lazy("Journals"), "accounting:journal_list", "accounting.view_journal"),
+    (gettext_lazy("Revalue foreign currency"), "accounting:revaluation", "accounting.add_journalentry"),
 ]
 
 BOOKS_RELATED = [
