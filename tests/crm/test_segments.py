@@ -128,3 +128,22 @@ def test_api_segments_and_members(
     )
     foreign = segments.create_segment(other_company, None, name="Theirs")
     assert client.get(f"/api/v1/crm/segments/{foreign.pk}/members/").status_code == 404
+
+
+def test_deal_criteria_read_only_the_deals_the_reader_may_see(
+    people: dict[str, Any], company: Company, admin: User, manager: User, salesperson: User,
+    other_salesperson: User, pipeline: Pipeline,
+) -> None:  # fmt: skip
+    """Sofia's deals on Sam's customer are hers: Sam's segments must not reveal their amount or
+    stage (his customer in "won 6,000 or more" would tell him she won 9,000 from it)."""
+    mine = people["mine"]
+    theirs = services.create_deal(
+        company, admin, title="Hers", partner=mine, amount="9000.00", owner=other_salesperson
+    )
+    services.win_deal(theirs, admin)
+    later = [stage for stage in pipeline.stages.all() if stage.is_open][-1]
+    services.create_deal(company, admin, title="Open", partner=mine, owner=other_salesperson, stage=later)
+    assert list(segments.members({"won_min": "6000"}, salesperson)) == []  # his own 5,000 only
+    assert list(segments.members({"stages": [later.pk]}, salesperson)) == []
+    assert list(segments.members({"won_min": "6000"}, manager)) == [mine]  # she leads both
+    assert list(segments.members({"stages": [later.pk]}, manager)) == [mine]

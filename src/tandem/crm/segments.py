@@ -123,8 +123,11 @@ def normalized(company: Company, criteria: Any) -> dict[str, Any]:
 
 
 def members(criteria: Mapping[str, Any], reader: Any) -> QuerySet[Partner]:
-    """The partners the reader may see that match (one query; the conditions are SQL)."""
+    """The partners the reader may see that match (one query; the conditions are SQL). Deals and
+    activities are read as the reader may see them: a colleague's deal on one's own customer
+    neither counts nor shows through a partner's membership."""
     rows = Partner.objects.visible_to(reader)
+    deals = Deal.objects.visible_to(reader)
     conditions: list[Any] = []
     if criteria.get("tags"):
         conditions.append(
@@ -144,7 +147,7 @@ def members(criteria: Mapping[str, Any], reader: Any) -> QuerySet[Partner]:
         conditions.append(Q(created_at__date__gte=criteria["created_from"]))
     if criteria.get("created_to"):
         conditions.append(Q(created_at__date__lte=criteria["created_to"]))
-    done = Activity.objects.filter(state=Activity.State.DONE)
+    done = Activity.objects.visible_to(reader).filter(state=Activity.State.DONE)
     partner_activity = Q(partner_id=OuterRef("pk")) | Q(deal__partner_id=OuterRef("pk"))
     if criteria.get("active_since"):
         conditions.append(Exists(done.filter(partner_activity, done_at__date__gte=criteria["active_since"])))
@@ -155,14 +158,14 @@ def members(criteria: Mapping[str, Any], reader: Any) -> QuerySet[Partner]:
     if criteria.get("stages"):
         conditions.append(
             Exists(
-                Deal.objects.filter(
+                deals.filter(
                     partner_id=OuterRef("pk"), state=Deal.State.OPEN, stage_id__in=criteria["stages"]
                 )
             )
         )
     if criteria.get("won_min") or criteria.get("won_max"):
         won = (
-            Deal.objects.filter(partner_id=OuterRef("pk"), state=Deal.State.WON)
+            deals.filter(partner_id=OuterRef("pk"), state=Deal.State.WON)
             .order_by()
             .values("partner_id")
             .annotate(total=Sum("amount"))
