@@ -201,6 +201,10 @@ def test_api_refuses_bad_queries(
     assert_problem(client.get("/api/v1/crm/analytics/forecast/", {"months": "99"}), 400, "months")
     assert_problem(client.get("/api/v1/crm/analytics/funnel/", {"pipeline": "999999"}), 400, "pipeline")
     assert_problem(client.get("/api/v1/crm/analytics/funnel/", {"bogus": "1"}), 400)
+    backwards = {"start": "2026-02-01", "end": "2026-01-01"}
+    in_polish = client.get("/api/v1/crm/analytics/funnel/", backwards, HTTP_ACCEPT_LANGUAGE="pl")
+    assert_problem(in_polish, 400, "end")
+    assert in_polish.json()["errors"]["end"] == ["Okres kończy się przed rozpoczęciem."]
     foreign = services.ensure_setup(other_company, None)
     assert_problem(client.get("/api/v1/crm/analytics/funnel/", {"pipeline": foreign.pk}), 400, "pipeline")
     nobody = make_user("nobody")

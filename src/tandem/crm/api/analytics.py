@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -41,9 +42,9 @@ class AnalyticsQuerySerializer(StrictFieldsMixin, serializers.Serializer):  # ty
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.get("start"), attrs.get("end")
         if start and end and end < start:
-            raise serializers.ValidationError({"end": "The period ends before it starts."})
+            raise serializers.ValidationError({"end": _("The period ends before it starts.")})
         if start and end and (end - start).days > 3660:
-            raise serializers.ValidationError({"end": "Choose a period of ten years at most."})
+            raise serializers.ValidationError({"end": _("Choose a period of ten years at most.")})
         user = self.context["request"].user
         for name, rows in (
             ("pipeline", Pipeline.objects.visible_to(user)),
@@ -53,7 +54,7 @@ class AnalyticsQuerySerializer(StrictFieldsMixin, serializers.Serializer):  # ty
             if name in attrs:
                 found = rows.filter(pk=attrs[name]).first()
                 if found is None:
-                    raise serializers.ValidationError({name: "Unknown or not visible."})
+                    raise serializers.ValidationError({name: _("Unknown or not visible.")})
                 attrs[name] = found
         return attrs
 
