@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tandem.core.errors import ValidationFailed
-from tandem.core.models import Company, User
+from tandem.core.models import Company, Currency, ExchangeRate, User
 from tandem.crm import segments, services, targets
 from tandem.crm.models import Pipeline, Segment
 from tandem.partners.models import Partner, Tag
@@ -147,3 +150,28 @@ def test_deal_criteria_read_only_the_deals_the_reader_may_see(
     assert list(segments.members({"stages": [later.pk]}, salesperson)) == []
     assert list(segments.members({"won_min": "6000"}, manager)) == [mine]  # she leads both
     assert list(segments.members({"stages": [later.pk]}, manager)) == [mine]
+
+
+def test_won_revenue_adds_each_currency_at_the_rate_of_the_day_it_was_won(
+    people: dict[str, Any], company: Company, salesperson: User, eur: Currency
+) -> None:
+    """5,000 EUR won, then 1,000 USD at 0.90 (900 EUR) and 4,000 PLN at 4 PLN a euro, the rate
+    known the other way round (1,000 EUR): 6,900 EUR, never 10,000 of nothing in particular."""
+    usd, pln, gbp = (Currency.objects.get(code=code) for code in ("USD", "PLN", "GBP"))
+    rated = timezone.localdate() - timedelta(days=3)
+    ExchangeRate.objects.create(base=usd, quote=eur, date=rated, rate=Decimal("0.90"))
+    ExchangeRate.objects.create(base=eur, quote=pln, date=rated, rate=Decimal("4"))
+    ExchangeRate.objects.create(base=usd, quote=eur, date=rated + timedelta(days=30), rate=Decimal("5"))
+    for amount, currency in (("1000.00", usd), ("4000.00", pln), ("100000.00", gbp)):  # no GBP rate
+        deal = services.create_deal(
+            company,
+            salesperson,
+            title=currency.code,
+            partner=people["mine"],
+            amount=amount,
+            currency=currency,
+        )
+        services.win_deal(deal, salesperson)
+    assert list(segments.members({"won_min": "6900"}, salesperson)) == [people["mine"]]
+    assert list(segments.members({"won_min": "6900.01"}, salesperson)) == []
+    assert list(segments.members({"won_max": "6900"}, salesperson)) == [people["mine"], people["german"]]

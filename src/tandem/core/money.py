@@ -6,6 +6,8 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Literal
 
+from django.db.models import Case, DecimalField, F, Func, OuterRef, Subquery, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from tandem.core.errors import BusinessError
@@ -54,6 +56,37 @@ def _latest(base: Currency, quote: Currency, on: datetime.date) -> Decimal | Non
 
 def convert(amount: Decimal, source: Currency, target: Currency, on: datetime.date) -> Decimal:
     return round_money(amount * rate(source, target, on), target)
+
+
+def converted_in_sql(amount: str, currency: str, on: str, target: Currency) -> Any:
+    """SQL for :func:`rate`'s conversion of the row's ``amount`` column, in its ``currency``
+    column, into ``target`` on its ``on`` date column — for sums and filters over rows in several
+    currencies, so that 100 USD and 100 EUR are never added as 200. Unrounded; NULL (left out of
+    a sum) where :func:`rate` would find no rate."""
+    output = DecimalField(max_digits=30, decimal_places=10)
+
+    def latest(**pair: Any) -> Subquery:
+        rates = ExchangeRate.objects.filter(**pair, date__lte=OuterRef(on)).order_by("-date")
+        return Subquery(rates.values("rate")[:1], output_field=output)
+
+    direct = latest(base_id=OuterRef(currency), quote_id=target.pk)
+    inverse = latest(base_id=target.pk, quote_id=OuterRef(currency))
+    return Case(
+        When(**{currency: target.pk}, then=F(amount)),
+        default=Coalesce(F(amount) * direct, _Quotient(F(amount), inverse, output_field=output)),
+        output_field=output,
+    )
+
+
+class _Quotient(Func):
+    """``a / b`` in SQL. SQLite divides two integers as integers (whole amounts and rates are
+    stored as integers there: 4001 / 4 = 1000), so there the dividend is made real first."""
+
+    arg_joiner = " / "
+    template = "(%(expressions)s)"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(compiler, connection, template="(1.0 * %(expressions)s)", **extra_context)
 
 
 def convert_quantity(quantity: Decimal, source: Uom, target: Uom) -> Decimal:

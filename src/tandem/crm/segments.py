@@ -9,7 +9,7 @@ Criteria: ``tags`` (any of these tag ids), ``countries`` (ISO codes), ``city`` (
 this city), ``owners`` (salespeople's user ids), ``created_from``/``created_to`` (dates),
 ``active_since`` (an activity done since this date), ``inactive_since`` (none done since),
 ``stages`` (an open deal in one of these stage ids), ``won_min``/``won_max`` (the sum of won
-deals, any currency, at least/at most).
+deals in the company's currency, each at the rate of the day it was won, at least/at most).
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 from tandem.core import events
 from tandem.core.errors import ValidationFailed
 from tandem.core.models import Company, User
+from tandem.core.money import converted_in_sql
+from tandem.core.querysets import allowed_company
 from tandem.core.versioning import update_versioned
 from tandem.crm.models import Activity, Deal, Segment, Stage
 from tandem.partners.models import Address, Partner, Tag
@@ -164,11 +166,15 @@ def members(criteria: Mapping[str, Any], reader: Any) -> QuerySet[Partner]:
             )
         )
     if criteria.get("won_min") or criteria.get("won_max"):
+        company = allowed_company(reader)
+        if company is None:
+            return rows.none()
         won = (
             deals.filter(partner_id=OuterRef("pk"), state=Deal.State.WON)
+            .annotate(value=converted_in_sql("amount", "currency_id", "closed_at__date", company.currency))
             .order_by()
             .values("partner_id")
-            .annotate(total=Sum("amount"))
+            .annotate(total=Sum("value"))
             .values("total")
         )
         money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=20, decimal_places=2)
