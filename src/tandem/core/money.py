@@ -63,7 +63,7 @@ def converted_in_sql(amount: str, currency: str, on: str, target: Currency) -> A
     column, into ``target`` on its ``on`` date column — for sums and filters over rows in several
     currencies, so that 100 USD and 100 EUR are never added as 200. Unrounded; NULL (left out of
     a sum) where :func:`rate` would find no rate."""
-    output = DecimalField(max_digits=30, decimal_places=10)
+    output: DecimalField[Decimal, Decimal] = DecimalField(max_digits=30, decimal_places=10)
 
     def latest(**pair: Any) -> Subquery:
         rates = ExchangeRate.objects.filter(**pair, date__lte=OuterRef(on)).order_by("-date")
