@@ -325,3 +325,19 @@ def test_the_scheduled_job_is_declared() -> None:
     from tandem.core.jobs import services as jobs
 
     assert "crm.reminders" in [schedule.name for schedule in jobs.schedules()]
+
+
+def test_stalled_is_one_sql_rule_shared_by_the_reminder_and_the_board(
+    make_deal: Callable[..., Deal], salesperson: User, pipeline: Pipeline
+) -> None:
+    start = timezone.now()
+    deal = make_deal()  # "New" stalls after 7 days without activity
+    assert list(Deal.objects.stalled(start + timedelta(days=6))) == []
+    assert list(Deal.objects.stalled(start + timedelta(days=8))) == [deal]
+    Deal.objects.filter(pk=deal.pk).update(last_activity_at=start + timedelta(days=5))
+    assert list(Deal.objects.stalled(start + timedelta(days=8))) == []  # touched since
+    assert list(Deal.objects.stalled(start + timedelta(days=13))) == [deal]
+    Deal.objects.filter(pk=deal.pk).update(stage_changed_at=None, last_activity_at=start)
+    assert list(Deal.objects.stalled(start + timedelta(days=8))) == [deal]  # either date may be missing
+    services.win_deal(deal, salesperson)
+    assert list(Deal.objects.stalled(start + timedelta(days=30))) == []  # only open deals stall

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tandem.accounting.roles import AUDITOR
 from tandem.core.models import Company, User
@@ -122,6 +122,25 @@ def test_the_board_shows_a_column_per_stage_with_count_and_weighted_sum(
     page = response.content.decode()
     assert "Chase them" in page and "data-overdue" in page
     assert "crm/board.js" in page and 'draggable="true"' in page
+
+
+def test_a_stalled_deal_wears_a_badge_on_the_board(
+    salesperson: User, make_deal: Callable[..., Deal], company: Company
+) -> None:
+    quiet = make_deal(title="Gone quiet")  # "New" stalls after 7 days without activity
+    make_deal(title="Fresh one")
+    Deal.objects.filter(pk=quiet.pk).update(
+        stage_changed_at=timezone.now() - timedelta(days=9),
+        last_activity_at=timezone.now() - timedelta(days=8),
+    )
+    response = signed_in(salesperson).get(reverse("crm:board"))
+    cards = {d.title: d.stalled for c in response.context["columns"] for d in c.deals}
+    assert cards == {"Gone quiet": True, "Fresh one": False}
+    page = response.content.decode()
+    assert page.count("data-stalled") == 1 and ">Stalled</span>" in page
+    with translation.override("ru"):
+        ru = signed_in(salesperson).get(reverse("crm:board"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert ">Stalled</span>" not in ru and "data-stalled" in ru
 
 
 def test_dragging_a_card_saves_the_move_and_answers_the_board(

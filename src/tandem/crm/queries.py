@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    BooleanField,
+    Case,
     Count,
     DecimalField,
     ExpressionWrapper,
@@ -19,11 +21,12 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from tandem.crm.models import Activity, Deal, Pipeline, Stage
+from tandem.crm.models import Activity, Deal, Pipeline, Stage, stalled_q
 
 MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=20, decimal_places=2)
 
@@ -83,8 +86,10 @@ def board(pipeline: Pipeline, rows: QuerySet[Deal]) -> list[Column]:
             column.count = total["n"]
             column.amount = total["total"] or Decimal(0)
             column.weighted = (total["weight"] or Decimal(0)).quantize(Decimal("0.01"))
-    cards = with_next_activity(rows.select_related("partner", "owner", "currency", "stage")).order_by(
-        "stage_id", "expected_close", "-id"
+    cards = (
+        with_next_activity(rows.select_related("partner", "owner", "currency", "stage"))
+        .annotate(stalled=Case(When(stalled_q(), then=True), default=False, output_field=BooleanField()))
+        .order_by("stage_id", "expected_close", "-id")
     )
     # each stage's first cards, one query per stage (a pipeline has a handful); a column past
     # CARDS_PER_COLUMN says how many more there are.

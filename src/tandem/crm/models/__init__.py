@@ -9,12 +9,16 @@ the auditor) the company's.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.db.models.lookups import LessThan
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tandem.catalog.models import Product
@@ -133,6 +137,24 @@ class DealQuerySet(CompanyQuerySet):
         if not getattr(user, "is_authenticated", False) or _sees_all(user):
             return rows
         return rows.filter(own_or_team(user, "owner_id") | Q(owner__isnull=True) & _own_customer(user))
+
+    def stalled(self, now: datetime | None = None) -> Self:
+        """Open deals in a stage with a stall limit and no activity or move for longer than it —
+        the one rule (a SQL condition) behind the stalled-deal reminder and the board's badge."""
+        return self.filter(stalled_q(now))
+
+
+def stalled_q(now: datetime | None = None) -> Q:
+    """The deal is open, its stage has a stall limit, and the later of its last activity and its
+    last stage move (either may be missing) lies more than that many days before ``now``."""
+    quiet = Greatest(
+        Coalesce("last_activity_at", "stage_changed_at"), Coalesce("stage_changed_at", "last_activity_at")
+    )
+    days = ExpressionWrapper(F("stage__stall_days"), output_field=models.IntegerField())
+    limit = ExpressionWrapper(days * Value(timedelta(days=1)), output_field=DurationField())
+    at = Value(now or timezone.now(), output_field=models.DateTimeField())
+    due = ExpressionWrapper(quiet + limit, output_field=models.DateTimeField())
+    return Q(LessThan(due, at), state=Deal.State.OPEN, stage__stall_days__isnull=False)
 
 
 class Deal(CompanyOwned, Versioned):

@@ -5,13 +5,12 @@ records its event; deals and activities name their partner, so they join its tim
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
-from django.db.models.functions import Greatest
+from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -742,17 +741,10 @@ def update_activity(
 # --- reminders ------------------------------------------------------------------------------
 
 
-def stalled_deals(now: datetime | None = None) -> Any:
-    """Open deals in a stage with a stall limit and no activity or move for longer than it."""
-    now = now or timezone.now()
-    rows = Deal.objects.filter(state=Deal.State.OPEN, stage__stall_days__isnull=False)
-    rows = rows.annotate(quiet_since=Greatest("last_activity_at", "stage_changed_at"))
-    stalled = [
-        deal
-        for deal in rows.select_related("stage", "owner", "company").order_by("id")
-        if deal.quiet_since is not None and deal.quiet_since + timedelta(days=deal.stage.stall_days) < now
-    ]
-    return stalled
+def stalled_deals(now: datetime | None = None) -> QuerySet[Deal]:
+    """Open deals in a stage with a stall limit and no activity or move for longer than it
+    (the rule is ``Deal.objects.stalled``, one SQL condition the board shares)."""
+    return Deal.objects.stalled(now)
 
 
 @transaction.atomic
@@ -781,10 +773,13 @@ def send_reminders(now: datetime | None = None) -> dict[str, int]:
             company=activity.company,
         )
     Activity.objects.filter(pk__in=[a.pk for a in overdue]).update(reminded_at=now)
-    stalled = [
-        d for d in stalled_deals(now)
-        if d.owner is not None and (d.stalled_notified_at is None)
-    ]  # fmt: skip
+    stalled = list(
+        stalled_deals(now)
+        .select_for_update(of=("self",))
+        .filter(owner__isnull=False, stalled_notified_at__isnull=True)
+        .select_related("stage", "owner", "company")
+        .order_by("id")
+    )
     for deal in stalled:
         notify(
             deal.owner,  # type: ignore[arg-type]
