@@ -7,12 +7,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.urls import reverse
 
 from tandem.accounting.models import BooksSettings, CostCentre, FiscalYear, JournalEntry, Period
 from tandem.accounting.queries import budgets as budget_queries
 from tandem.accounting.services import budgets, ledger
-from tandem.core.models import Company, Event
+from tandem.core.models import Company, Event, User
 from tests.accounting.conftest import DAY, account
+from tests.kit.views import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +110,23 @@ def test_the_demo_part_plans_a_year_and_three_reminder_levels(
         21,
         45,
     ]
+
+
+def test_whoever_posts_over_a_warning_budget_is_told_on_the_page(
+    company: Company, march: Period, make_entry: Any, accountant: User
+) -> None:
+    year = FiscalYear.objects.get(company=company)
+    budget = budgets.create_budget(company, None, name="Office", fiscal_year=year)
+    budgets.set_amount(budget, None, account=account(company, "6100"), period=march, amount=Decimal("500"))
+    client = signed_in(accountant)
+    within = _rent(company, make_entry, "400")
+    page = client.post(reverse("accounting:entry_post", args=[within.pk]), {"confirmed": "1"}, follow=True)
+    assert "Posted as" in page.content.decode() and "Office" not in page.content.decode()
+    over = _rent(company, make_entry, "150")
+    page = client.post(reverse("accounting:entry_post", args=[over.pk]), {"confirmed": "1"}, follow=True)
+    shown = [str(m) for m in page.context["messages"] if m.level_tag == "warning"]
+    assert len(shown) == 1 and "Office" in shown[0] and "6100" in shown[0], shown
+    over.refresh_from_db()
+    assert over.state == "posted"
+    assert [w["actual"] for w in budget_queries.overrun_warnings(over)] == ["550.0000"]
+    assert budget_queries.overrun_warnings(within) == []

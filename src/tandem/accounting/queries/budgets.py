@@ -7,11 +7,13 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, F, OuterRef, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from tandem.accounting.models import Budget, BudgetLine, JournalLine
+from tandem.accounting.models import Budget, BudgetLine, JournalEntry, JournalLine
 from tandem.accounting.queries.reports import MONEY, ZERO, exact
+from tandem.core.models import Event
 
 
 def active_lines_on(
@@ -88,3 +90,19 @@ def budget_vs_actual(budget: Budget) -> list[dict[str, Any]]:
         used = (row["actual"] / row["amount"] * 100).quantize(Decimal(1)) if row["amount"] else None
         found.append({**row, "difference": difference, "used": used})
     return found
+
+
+def overrun_warnings(entry: JournalEntry | None) -> list[dict[str, Any]]:
+    """What a warning budget recorded when ``entry`` was posted over it (``budget.exceeded``:
+    budget, account, cost centre, period, planned and actual), oldest first; the posting stood."""
+    if entry is None:
+        return []
+    return list(
+        Event.objects.filter(
+            name="budget.exceeded",
+            subject_type=ContentType.objects.get_for_model(JournalEntry),
+            subject_id=str(entry.pk),
+        )
+        .order_by("id")
+        .values_list("data", flat=True)
+    )
