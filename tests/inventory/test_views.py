@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from tandem.core.models import Company, User
 from tandem.inventory import queries, services
 from tandem.inventory.models import Count, Location, MoveLine, Transfer, Warehouse
 from tandem.partners.models import Partner
+from tests.core.documents.conftest import pdf_text
 from tests.kit.views import ViewCases, add_row, edit_page_data, remove_row, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -275,3 +277,42 @@ def test_a_transfer_takes_rows_added_past_those_drawn_and_names_a_bad_one(
     assert response.status_code == 302
     receipt = Transfer.objects.get(origin="PO-8")
     assert list(receipt.moves.order_by("sequence").values_list("quantity", flat=True)) == [2, 3]
+
+
+def test_the_count_sheet_shows_the_value_of_its_differences_only_to_who_may_see_stock_values(
+    company: Company, warehouse: Warehouse, chair: Product, worker: User,
+    make_product: Callable[..., Product], make_user: Callable[..., User], stock_of: Callable[..., Any],
+    tmp_path: Any,
+) -> None:  # fmt: skip
+    lamp = make_product("Stool", cost=Decimal("7.25"))
+    stock_of(chair, 8)
+    stock_of(lamp, 3)
+    count = services.create_count(company, worker, location=warehouse.stock_location)
+    by_product = {line.product_id: line for line in count.lines.all()}
+    services.record_counted(count, worker, {by_product[chair.pk].pk: "6", by_product[lamp.pk].pk: "5"})
+    costs = queries.current_costs([chair, lamp])
+    chair_value = (-2 * costs[chair.pk]).quantize(Decimal("0.01"))
+    lamp_value = (2 * costs[lamp.pk]).quantize(Decimal("0.01"))
+    total = chair_value + lamp_value
+    assert chair_value == Decimal("-80.00") and lamp_value and total
+    accountant = make_user("vera", roles.ACCOUNTANT)
+    assert accountant.has_perm("inventory.view_valuationlayer")
+    assert not worker.has_perm("inventory.view_valuationlayer")
+
+    seen = signed_in(accountant).get(count.get_absolute_url()).content.decode()
+    assert "Value of the difference" in seen and "Total value of the differences" in seen
+    for amount in (chair_value, lamp_value, total):
+        assert f"{amount} {company.currency_id}" in seen, amount
+    pdf = signed_in(accountant).get(reverse("inventory:count_pdf", args=[count.pk]))
+    text = pdf_text(pdf.content, tmp_path)
+    assert "Total value of the differences" in text and str(total) in text and str(chair_value) in text
+
+    hidden = signed_in(worker).get(count.get_absolute_url()).content.decode()
+    assert "-2" in hidden  # the quantities, still
+    assert "Value of the difference" not in hidden and 'data-value="' not in hidden
+    for amount in (chair_value, lamp_value, total):
+        assert str(amount) not in hidden, amount
+    text = pdf_text(signed_in(worker).get(reverse("inventory:count_pdf", args=[count.pk])).content, tmp_path)
+    assert "Value" not in text and str(total) not in text and str(chair_value) not in text
+    api = signed_in(worker).get(f"/api/v1/inventory/counts/{count.pk}/").content.decode()
+    assert str(chair_value) not in api and str(total) not in api and '"value' not in api

@@ -16,12 +16,16 @@ from tandem.inventory.queries.stock import (
     stock_by_location,
     warehouse_location_ids,
 )
+from tandem.inventory.queries.valuation import DifferenceValues, count_difference_values, current_costs
 
 __all__ = [
     "Availability",
+    "DifferenceValues",
     "TimelinePoint",
     "availabilities",
     "availability",
+    "count_difference_values",
+    "current_costs",
     "first_step",
     "history",
     "on_hand",

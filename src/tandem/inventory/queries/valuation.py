@@ -13,16 +13,22 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
 
 from tandem.accounting.models import JournalLine
+from tandem.catalog.models import Product
+from tandem.core.models import Company
+from tandem.core.money import round_money
 from tandem.inventory.models import (
     STOCKED_KINDS,
     VALUATION_UNITS,
+    CountLine,
     MoveLine,
     StockMonth,
     ValuationLayer,
@@ -31,6 +37,7 @@ from tandem.inventory.models import (
 )
 
 ZERO = Decimal(0)
+COST_PLACES = Decimal("0.00000001")
 GROUPINGS = ("product", "category", "warehouse")
 
 
@@ -237,3 +244,64 @@ def stock_month_differences() -> list[tuple[int, int, datetime.date, Decimal, De
         for key in sorted(moved.keys() | kept.keys())
         if kept.get(key, ZERO) != moved.get(key, ZERO)
     ]
+
+
+# --- current unit cost ----------------------------------------------------------------------
+
+
+def current_costs(products: Iterable[Product]) -> dict[int, Decimal]:
+    """What one unit of each product is worth now, by product id: its layers' value ÷ quantity,
+    else its last incoming layer's unit cost, else the product's cost. Valuation prices moves
+    that carry no price (count differences, losses) at this; one query, two when some product
+    holds nothing."""
+    by_id = {product.pk: product for product in products}
+    costs: dict[int, Decimal] = {}
+    totals = (
+        ValuationLayer.objects.filter(product_id__in=list(by_id))
+        .values("product_id")
+        .annotate(q=Sum("quantity"), v=Sum("value"))
+    )
+    for row in totals:
+        quantity, value = row["q"] or ZERO, row["v"] or ZERO
+        if quantity > 0:
+            costs[row["product_id"]] = (value / quantity).quantize(COST_PLACES, ROUND_HALF_UP)
+    rest = [pk for pk in by_id if pk not in costs]
+    if rest:
+        last = ValuationLayer.objects.filter(product_id=OuterRef("pk"), kind=ValuationLayer.Kind.IN).order_by(
+            "-date", "-id"
+        )
+        found = (
+            Product.objects.filter(pk__in=rest)
+            .annotate(last=Subquery(last.values("unit_cost")[:1]))
+            .values_list("pk", "last")
+        )
+        for product_id, unit_cost in found:
+            if unit_cost is not None:
+                costs[product_id] = unit_cost
+    for pk in rest:
+        costs.setdefault(pk, by_id[pk].cost)
+    return costs
+
+
+def current_cost(product: Product) -> Decimal:
+    return current_costs([product])[product.pk]
+
+
+@dataclass(frozen=True)
+class DifferenceValues:
+    """The value of a count's differences: per line id (counted lines with a difference) and in total."""
+
+    lines: dict[int, Decimal]
+    total: Decimal
+
+
+def count_difference_values(lines: Iterable[CountLine], company: Company) -> DifferenceValues:
+    """Each counted line's difference × the product's current unit cost, rounded as valuation
+    rounds what it posts (the company currency's cents)."""
+    counted = [line for line in lines if line.difference]
+    costs = current_costs({line.product_id: line.product for line in counted}.values())
+    values = {
+        line.pk: round_money(cast(Decimal, line.difference) * costs[line.product_id], company.currency)
+        for line in counted
+    }
+    return DifferenceValues(values, sum(values.values(), ZERO))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.utils.translation import gettext as _
 
 from tandem.core.documents import services as documents
-from tandem.inventory.models import Count, MoveLine, Transfer
+from tandem.inventory.models import Count, CountLine, MoveLine, Transfer
+from tandem.inventory.queries.valuation import DifferenceValues
 
 TITLES: dict[str, str] = {
     Transfer.Kind.RECEIPT: _("Receipt"),
@@ -35,10 +38,15 @@ def transfer_pdf(transfer: Transfer) -> bytes:
     )
 
 
-def count_pdf(count: Count) -> bytes:
-    """The count sheet to fill by hand: each line's place, product and lot, with room to write."""
-    lines = count.lines.select_related("product__uom", "location", "lot")
-    context = {"count": count, "lines": list(lines)}
+def count_pdf(
+    count: Count, lines: Sequence[CountLine] | None = None, values: DifferenceValues | None = None
+) -> bytes:
+    """The count sheet to fill by hand: each line's place, product and lot, with room to write;
+    with ``values`` (for those who may see stock values) each difference and its value."""
+    if lines is None:
+        lines = list(count.lines.select_related("product__uom", "location", "lot"))
+    rows = [(line, values.lines.get(line.pk) if values else None) for line in lines]
+    context = {"count": count, "lines": rows, "values": values}
     return documents.render_pdf(
         "inventory/documents/count.html", context, company=count.company, language=count.company.language
     )

@@ -60,9 +60,10 @@ from tandem.inventory.models import (
     ValuationMethod,
     ValuationSettings,
 )
+from tandem.inventory.queries import valuation as queries_valuation
+from tandem.inventory.queries.valuation import COST_PLACES
 
 ZERO = Decimal(0)
-COST_PLACES = Decimal("0.00000001")
 JOURNAL_CODE = "STJ"
 
 # Per shipped chart: role → (code, name, type, subtype); the account is found by code, or made.
@@ -260,19 +261,8 @@ def _cents(amount: Decimal, company: Company) -> Decimal:
 
 
 def current_cost(product: Product) -> Decimal:
-    """What one unit of the product is worth now: its layers' value ÷ quantity, else the last
-    layer's unit cost, else the product's cost."""
-    totals = ValuationLayer.objects.filter(product=product).aggregate(q=Sum("quantity"), v=Sum("value"))
-    quantity, value = totals["q"] or ZERO, totals["v"] or ZERO
-    if quantity > 0:
-        return (value / quantity).quantize(COST_PLACES, ROUND_HALF_UP)
-    last = (
-        ValuationLayer.objects.filter(product=product, kind=ValuationLayer.Kind.IN)
-        .order_by("-date", "-id")
-        .values_list("unit_cost", flat=True)
-        .first()
-    )
-    return last if last is not None else product.cost
+    """What one unit of the product is worth now (see :func:`queries.valuation.current_costs`)."""
+    return queries_valuation.current_cost(product)
 
 
 def _returned_cost(move: Move) -> Decimal | None:

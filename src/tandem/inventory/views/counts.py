@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from tandem.core.errors import BusinessError
 from tandem.core.models import Company, User
-from tandem.inventory import services
+from tandem.inventory import queries, services
 from tandem.inventory.filters import CountFilter
 from tandem.inventory.forms import CountForm
 from tandem.inventory.models import Count
@@ -25,6 +25,16 @@ from tandem.web.display import Column
 from tandem.web.generic import ModelView, ObjectCreateView, ObjectDetailView, ObjectListView, SortKey
 
 DRAFT = Count.State.DRAFT
+SEES_VALUES = "inventory.view_valuationlayer"  # who sees stock values (as the opening-stock import)
+
+
+def difference_values(
+    request: HttpRequest, count: Count, lines: list[Any]
+) -> queries.DifferenceValues | None:
+    """The value of the count's differences, for those who may see stock values; else None."""
+    if not request.user.has_perm(SEES_VALUES):
+        return None
+    return queries.count_difference_values(lines, count.company)
 
 
 class CountActions(ActionView):
@@ -81,14 +91,16 @@ class CountDetailView(ObjectDetailView):
     fields = ["name", "location", "date", "state", "transfer", "applied_at", "applied_by"]
 
     def get_queryset(self) -> QuerySet[Count]:
-        return super().get_queryset().select_related("location", "transfer", "applied_by")
+        return super().get_queryset().select_related("company", "location", "transfer", "applied_by")
 
     def get_context(self) -> dict[str, Any]:
         count: Count = self.object  # type: ignore[assignment]
-        lines = count.lines.select_related("product__uom", "location", "lot")
+        lines = list(count.lines.select_related("product__uom", "location", "lot"))
+        values = difference_values(self.request, count, lines)
         return {
             **super().get_context(),
-            "lines": list(lines),
+            "lines": [(line, values.lines.get(line.pk) if values else None) for line in lines],
+            "values": values,
             "editable": count.state == DRAFT and self.can("change"),
             "record_url": reverse("inventory:count_record", args=[count.pk]),
             "pdf_url": reverse("inventory:count_pdf", args=[count.pk]),
@@ -135,6 +147,8 @@ class CountPdfView(ModelView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         count = get_object_or_404(self.get_queryset().select_related("company", "location"), pk=pk)
-        response = HttpResponse(documents.count_pdf(count), content_type="application/pdf")
+        lines = list(count.lines.select_related("product__uom", "location", "lot"))
+        values = difference_values(request, count, lines)
+        response = HttpResponse(documents.count_pdf(count, lines, values), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{documents.pdf_name(count)}"'
         return response
