@@ -20,7 +20,7 @@ from tandem.core.models import Company, User
 from tandem.crm import analytics, services, targets
 from tandem.crm.models import Activity, Deal, Lead, Pipeline
 from tandem.crm.services import leads as lead_services
-from tandem.partners.models import Partner
+from tandem.partners.models import Partner, Tag
 from tests.kit.api import api_client
 from tests.kit.exports import export_rows, texts
 from tests.kit.views import signed_in
@@ -195,3 +195,34 @@ def test_the_sales_director_holds_every_grant_of_the_sales_manager_and_sees_all(
     assert manager_perms < director.get_all_permissions()
     assert "crm.view_all_deals" in director.get_all_permissions()
     assert "crm.view_all_deals" not in manager_perms and "crm.view_all_leads" not in manager_perms
+
+
+def test_the_board_and_the_list_filter_by_team_and_tag_without_widening_anyones_view(
+    books: dict[str, Any],
+    company: Company,
+    director: User,
+    salesperson: User,
+    other_salesperson: User,
+) -> None:
+    north = targets.create_team(company, director, name="North", members=[salesperson])
+    south = targets.create_team(company, director, name="South", members=[other_salesperson])
+    key = Tag.objects.create(company=company, name="Key account")
+    books["sofia"]["customer"].tags.add(key)
+
+    def seen(user: User, query: str) -> tuple[set[str], set[str]]:
+        client = signed_in(user)
+        board = client.get(f"{reverse('crm:board')}?{query}")
+        listed = client.get(f"{reverse('crm:deal_list')}?{query}").content.decode()
+        cards = {d.title for column in board.context["columns"] for d in column.deals}
+        return cards, {t for t in ("Deal Nowak", "Deal Kowalska") if t in listed}
+
+    sam, sofia = {"Deal Nowak"}, {"Deal Kowalska"}
+    assert seen(director, f"team={north.pk}") == (sam, sam)
+    assert seen(director, f"team={south.pk}") == (sofia, sofia)
+    assert seen(director, f"tag={key.pk}") == (sofia, sofia)
+    assert seen(director, f"tag={key.pk}&team={north.pk}") == (set(), set())
+    # a salesperson's filter only narrows what they see: Sofia's team and tag show Sam nothing of hers
+    assert seen(salesperson, f"team={north.pk}") == (sam, sam)
+    for query in (f"team={south.pk}", f"tag={key.pk}"):
+        cards, listed = seen(salesperson, query)
+        assert "Deal Kowalska" not in cards | listed

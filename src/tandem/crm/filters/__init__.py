@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +14,8 @@ from tandem.core.filters import IdFilter
 from tandem.core.models import User
 from tandem.core.querysets import allowed_company
 from tandem.crm import queries
-from tandem.crm.models import Activity, Communication, Deal, Pipeline, Stage
+from tandem.crm.models import Activity, Communication, Deal, Pipeline, SalesTeam, Stage
+from tandem.partners.models import Partner, Tag
 
 PERIODS = [
     ("overdue", _("Expected close passed")),
@@ -43,6 +44,14 @@ def _stages(request: Any) -> QuerySet[Stage]:
     return Stage.objects.visible_to(_user(request))
 
 
+def _tags(request: Any) -> QuerySet[Tag]:
+    return Tag.objects.visible_to(_user(request))
+
+
+def _teams(request: Any) -> QuerySet[SalesTeam]:
+    return SalesTeam.objects.visible_to(_user(request))
+
+
 def period_range(name: str) -> tuple[Any, Any] | None:
     today = timezone.localdate()
     first = today.replace(day=1)
@@ -66,16 +75,45 @@ class DealFilter(django_filters.FilterSet):
     pipeline = django_filters.ModelChoiceFilter(queryset=_pipelines, label=_("Pipeline"))
     stage = django_filters.ModelChoiceFilter(queryset=_stages, label=_("Stage"))
     owner = django_filters.ModelChoiceFilter(queryset=_people, label=_("Salesperson"))
+    team = django_filters.ModelChoiceFilter(queryset=_teams, method="filter_team", label=_("Team"))
+    tag = django_filters.ModelChoiceFilter(queryset=_tags, method="filter_tag", label=_("Customer tag"))
     period = django_filters.ChoiceFilter(choices=PERIODS, method="filter_period", label=_("Period"))
     source = django_filters.ChoiceFilter(choices=Deal.Source.choices, label=_("Source"))
     partner = IdFilter(field_name="partner_id", label=_("Customer"))
 
     class Meta:
         model = Deal
-        fields = ["search", "state", "pipeline", "stage", "owner", "period", "source", "partner"]
+        fields = [
+            "search",
+            "state",
+            "pipeline",
+            "stage",
+            "owner",
+            "team",
+            "tag",
+            "period",
+            "source",
+            "partner",
+        ]
 
     def filter_search(self, rows: QuerySet[Deal], name: str, value: str) -> QuerySet[Deal]:
         return queries.search_deals(rows, value)
+
+    def filter_team(self, rows: QuerySet[Deal], name: str, value: SalesTeam | None) -> QuerySet[Deal]:
+        """The deals owned by the team's members — within the rows one sees already (a filter
+        only narrows: a salesperson picking a team sees their own deals of it, no one else's)."""
+        if value is None:
+            return rows
+        members = SalesTeam.members.through.objects.filter(salesteam=value, user_id=OuterRef("owner_id"))
+        return rows.filter(Exists(members))
+
+    def filter_tag(self, rows: QuerySet[Deal], name: str, value: Tag | None) -> QuerySet[Deal]:
+        """The deals of customers wearing the tag."""
+        if value is None:
+            return rows
+        return rows.filter(
+            Exists(Partner.tags.through.objects.filter(tag=value, partner_id=OuterRef("partner_id")))
+        )
 
     def filter_period(self, rows: QuerySet[Deal], name: str, value: str) -> QuerySet[Deal]:
         if value == "overdue":

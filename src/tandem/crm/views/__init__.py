@@ -248,7 +248,7 @@ class DealListView(ObjectListView):
     model = Deal
     filterset_class = DealFilter
     search_placeholder = gettext_lazy("Deal or customer")
-    filter_fields = ["state", "pipeline", "owner", "period", "source"]
+    filter_fields = ["state", "pipeline", "owner", "team", "tag", "period", "source"]
     columns = DEAL_COLUMNS
     sorts = {
         "created": SortKey("created_at", gettext_lazy("Created"), descending=True),
