@@ -13,7 +13,7 @@ from tandem.accounting.models import Account, BooksSettings, Invoice, JournalEnt
 from tandem.accounting.queries import ledger as queries
 from tandem.core import invariants
 from tandem.core.models import Company, User
-from tandem.integrations.imports import services
+from tandem.integrations.imports import engine, services
 from tandem.integrations.imports.models import ImportRun
 from tests.kit.imports import uploaded
 
@@ -57,6 +57,24 @@ def test_opening_balances_are_one_entry_posted_when_they_balance(
     _import(company, admin, "accounting.opening", "date;account;debit;credit\n2026-01-01;3200;;500\n")
     draft.refresh_from_db()
     assert draft.state == "posted" and draft.lines.count() == 3
+    assert invariants.violations() == {}
+
+
+@pytest.mark.parametrize("mode", ["all", "valid"])
+def test_a_long_opening_file_is_one_entry_even_when_a_batch_of_it_balances(
+    company: Company, books: BooksSettings, admin: User, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    """Rows are written in batches (``CHUNK``); the first two rows balance on their own, and
+    posting them there made the other two a second opening entry."""
+    monkeypatch.setattr(engine, "CHUNK", 2)
+    rows = (
+        "date;account;debit;credit\n2026-01-01;1010;100;\n2026-01-01;3000;;100\n"
+        "2026-01-01;1010;50;\n2026-01-01;3000;;50\n"
+    )
+    run = _import(company, admin, "accounting.opening", rows, mode=mode)
+    assert run.state == ImportRun.State.DONE, services.outcomes_of(run)
+    opening = JournalEntry.objects.get(origin="opening")
+    assert opening.state == "posted" and opening.lines.count() == 4
     assert invariants.violations() == {}
 
 

@@ -273,6 +273,7 @@ OPENING = ImportSpec(
     make_key=lambda match_key, cleaned: None,
     find_existing=lambda ctx, key, keys: {},
     write_batch=moving_in.import_opening_lines,
+    finish=moving_in.post_opening,
     list_url="accounting:entry_list",
     description=gettext_lazy(
         "One opening entry, posted when its lines balance. Leave out receivables and payables when "

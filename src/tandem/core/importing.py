@@ -21,6 +21,9 @@ dates, yes/no, choices) and then drives the spec, chunk by chunk:
    domain's bulk service itself (``partners.services.import_partners``), writing a batch
    (``updates`` are ``(pk, cleaned)``); per-record events are not recorded, the machinery
    records one ``import.completed`` event per import. :meth:`ImportSpec.write` calls it.
+8. ``finish(company, actor) -> {name: n}`` once, after the last batch of an import that wrote
+   (in its transaction when all or nothing): for what needs the whole file, never a batch of it
+   (the opening balances are posted there, when they balance).
 
 Empty cells are left out of ``row``: on an update they leave the stored value unchanged.
 
@@ -162,6 +165,10 @@ def _no_preparation(ctx: ImportContext) -> None:
     return None
 
 
+def _nothing_to_finish(company: Company, actor: User | None) -> dict[str, int]:
+    return {}
+
+
 def _no_checks(
     ctx: ImportContext, line: int, cleaned: Cleaned, existing: int | None
 ) -> dict[str, list[Reason]]:
@@ -190,6 +197,7 @@ class ImportSpec:
     find_duplicates: Callable[
         [ImportContext, Sequence[tuple[int, Cleaned]]], dict[int, list[DuplicateHint]]
     ] = _no_duplicates
+    finish: Callable[[Company, User | None], dict[str, int]] = _nothing_to_finish
     make_key: Callable[[str, Cleaned], str | None] | None = None  # instead of joining the fields
     pure_validation: bool = False  # see the module's docstring
     description: Any = ""
@@ -199,6 +207,9 @@ class ImportSpec:
         self, ctx: ImportContext, creates: list[Cleaned], updates: list[tuple[int, Cleaned]]
     ) -> WriteCounts:
         return WriteCounts.from_counts(self.write_batch(ctx.company, ctx.actor, creates, updates))
+
+    def finished(self, ctx: ImportContext) -> WriteCounts:
+        return WriteCounts(extra=self.finish(ctx.company, ctx.actor))
 
     def field(self, name: str) -> ImportField:
         for candidate in self.fields:

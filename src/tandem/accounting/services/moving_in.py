@@ -72,32 +72,45 @@ def import_opening_lines(
     creates: list[dict[str, Any]],
     updates: list[tuple[int, dict[str, Any]]],
 ) -> dict[str, int]:
-    """Add the rows to the draft opening entry (dated by the rows' ``date``) and post it once
-    it balances."""
+    """Add the rows to the draft opening entry (dated by the rows' ``date``); the import posts
+    it once the whole file is in (:func:`post_opening`), never after a batch that happens to
+    balance — the rest of the file would start a second opening entry."""
     if not creates:
-        return {"created": 0, "updated": 0, "posted": 0}
-    on = creates[0]["date"]
-    entry = (
-        JournalEntry.objects.select_for_update()
-        .filter(company=company, origin=JournalEntry.Origin.OPENING, state=JournalEntry.State.DRAFT)
-        .first()
-    )
+        return {"created": 0, "updated": 0}
+    entry = _draft_opening(company)
     if entry is None:
         entry = JournalEntry.objects.create(
             company=company,
             journal=_opening_journal(company),
-            date=on,
+            date=creates[0]["date"],
             reference=_("Opening balances"),
             origin=JournalEntry.Origin.OPENING,
             created_by=actor if actor is not None and actor.is_authenticated else None,
         )
     JournalLine.objects.bulk_create(_opening_line(company, entry, row) for row in creates)
+    return {"created": len(creates), "updated": 0}
+
+
+@transaction.atomic
+def post_opening(company: Company, actor: User | None) -> dict[str, int]:
+    """Post the draft opening entry if its lines balance (else it waits for the rest, from
+    another file): the opening-balances import's ``finish``."""
+    entry = _draft_opening(company)
+    if entry is None:
+        return {"posted": 0}
     debit, credit = queries.totals(JournalLine.objects.filter(entry=entry))
-    posted = 0
-    if debit == credit and debit:
-        ledger.post_entry(entry, actor)
-        posted = 1
-    return {"created": len(creates), "updated": 0, "posted": posted}
+    if debit != credit or not debit:
+        return {"posted": 0}
+    ledger.post_entry(entry, actor)
+    return {"posted": 1}
+
+
+def _draft_opening(company: Company) -> JournalEntry | None:
+    return (
+        JournalEntry.objects.select_for_update()
+        .filter(company=company, origin=JournalEntry.Origin.OPENING, state=JournalEntry.State.DRAFT)
+        .first()
+    )
 
 
 def _opening_line(company: Company, entry: JournalEntry, row: dict[str, Any]) -> JournalLine:

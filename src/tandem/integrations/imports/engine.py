@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import IO, Any, Protocol
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -103,12 +104,14 @@ class Spool:
 def write_spooled(
     spec: ImportSpec, ctx: ImportContext, spool: Spool, report: Report, progress: Progress | None = None
 ) -> None:
-    """Write what :func:`run` spooled; the caller holds the transaction."""
+    """Write what :func:`run` spooled, then finish (``ImportSpec.finish``); the caller holds the
+    transaction."""
     progress = progress or NoProgress()
     for creates, updates in spool.batches():
         report.written.add(spec.write(ctx, creates, updates))
         progress.advance(len(creates) + len(updates))
         progress.raise_if_cancelled()
+    report.written.add(spec.finished(ctx))
 
 
 class MappingInvalid(BusinessError):
@@ -343,6 +346,9 @@ def run(
         _match_chunk(spec, ctx, report, pending, options, write, spool)
         progress.advance(len(chunk))
         progress.raise_if_cancelled()
+    if write:
+        with transaction.atomic():
+            report.written.add(spec.finished(ctx))
     report.outcomes.sort(key=lambda outcome: outcome[0])
     return report
 
