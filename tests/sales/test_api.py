@@ -15,6 +15,7 @@ from tandem.partners.models import Partner
 from tandem.sales.models import SalesOrder
 from tests.kit.api import ApiAction, ApiCases, api_client, assert_problem
 from tests.kit.records import Kit
+from tests.sales.conftest import deliver
 from tests.sales.test_views import _customer, _service, make_order
 
 
@@ -85,7 +86,22 @@ def test_an_order_is_confirmed_invoiced_and_followed_over_the_api(
         "paid": False,
         "amount_invoiced": "0.00",
         "amount_due": "0.00",
+        "finished": False,
     }
+    deliver(SalesOrder.objects.get(pk=body["id"]), admin)
+    invoiced = books.post(f"{url}invoice/", {"lines": [{"line": line, "quantity": "2"}]}, format="json")
+    assert invoiced.status_code == 201, invoiced.content
+    invoice = f"/api/v1/accounting/invoices/{invoiced.json()['invoice']}/"
+    assert books.post(f"{invoice}post/").status_code == 200
+    assert mine.get(f"{url}progress/").json() == {
+        "delivered": True,
+        "invoiced": True,
+        "paid": False,
+        "amount_invoiced": "246.00",
+        "amount_due": "246.00",
+        "finished": True,
+    }
+    assert mine.get(url).json()["state"] == "done"
 
 
 def test_a_customer_of_another_salesperson_is_refused(

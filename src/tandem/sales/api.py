@@ -182,6 +182,9 @@ class OrderProgressSerializer(serializers.Serializer):  # type: ignore[type-arg]
     paid = serializers.BooleanField()
     amount_invoiced = serializers.DecimalField(max_digits=18, decimal_places=2, coerce_to_string=True)
     amount_due = serializers.DecimalField(max_digits=18, decimal_places=2, coerce_to_string=True)
+    finished = serializers.BooleanField(
+        help_text="nothing is left to deliver, invoice or credit: what makes a confirmed order done"
+    )
 
 
 SOURCES = [
