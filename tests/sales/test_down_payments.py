@@ -404,6 +404,14 @@ def test_a_foreign_down_payment_leaves_nothing_on_the_advances_when_the_rate_mov
     assert moved in (D("5.55"), D("5.56"))
     assert (exchange.debit, exchange.credit) == ((moved, D(0)) if difference == "loss" else (D(0), moved))
     assert exchange.entry.date == final.accounting_date and exchange.entry.journal == books.exchange_journal
+    [settled] = Event.objects.filter(name="salesorder.advance_exchange_settled", subject_id=str(order.pk))
+    gained = moved if difference == "gain" else -moved
+    assert settled.data == {
+        "number": order.number,
+        "entry": exchange.entry.number,
+        "gain": str(gained),
+        "currency": eur.code,
+    }
     assert not invariants.violations()
     # posting it again changes nothing: a later look finds the advances already whole
     services.settle_advances_exchange(order, admin, final.accounting_date)

@@ -97,6 +97,17 @@ declare(
         },
         webhook=True,
     ),
+    EventType(
+        "salesorder.advance_exchange_settled",
+        _("Exchange difference on advances posted"),
+        {
+            "number": NUMBER,
+            "entry": "the exchange entry's number",
+            "gain": "the realised gain in the company's currency, a decimal string (negative: a loss)",
+            "currency": "the company's currency code",
+        },
+        webhook=True,
+    ),
     EventType("salesorder.done", _("Completed"), {"state": STATE, "number": NUMBER}, webhook=True),
     EventType("salesorder.cancelled", _("Cancelled"), {"state": STATE, "number": NUMBER}, webhook=True),
     EventType(

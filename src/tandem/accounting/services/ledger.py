@@ -772,6 +772,51 @@ def _mirrored(lines: Iterable[JournalLine], reversal: JournalEntry) -> list[Jour
     ]
 
 
+# --- exchange differences ------------------------------------------------------------------
+
+
+def exchange_accounts(books: BooksSettings) -> tuple[Journal, Account, Account]:
+    """The exchange journal and the gain and loss accounts every exchange difference (realised
+    on a settlement or an advance, unrealised at a revaluation) is posted with."""
+    journal, gain, loss = books.exchange_journal, books.exchange_gain_account, books.exchange_loss_account
+    if journal is None or gain is None or loss is None:
+        raise BusinessError(_("Set the exchange journal and the exchange gain and loss accounts first."))
+    return journal, gain, loss
+
+
+def exchange_lines(
+    account: Account,
+    gained: Decimal,
+    currency: Currency,
+    *,
+    gain: Account,
+    loss: Account,
+    partner: Partner | None,
+    label: str,
+) -> list[Line]:
+    """The two lines that restate what ``account`` holds in ``currency`` by ``gained`` in the
+    company's currency — its amount in ``currency`` unchanged — against the exchange gain
+    account (``gained`` > 0: the account is worth more) or the loss account."""
+    return [
+        Line(
+            account,
+            debit=max(gained, ZERO),
+            credit=max(-gained, ZERO),
+            partner=partner,
+            label=label,
+            currency=currency,
+            amount_currency=ZERO,
+        ),
+        Line(
+            gain if gained > 0 else loss,
+            debit=max(-gained, ZERO),
+            credit=max(gained, ZERO),
+            partner=partner,
+            label=label,
+        ),
+    ]
+
+
 # --- period-end revaluation ---------------------------------------------------------------
 
 
@@ -781,9 +826,7 @@ def revalue(company: Company, actor: User | None, on: datetime.date) -> JournalE
     or loss accounts, reversed the next day so that settlements still realise against the
     original rates. None when nothing moved."""
     books = queries.settings_of(company)
-    journal, gain, loss = books.exchange_journal, books.exchange_gain_account, books.exchange_loss_account
-    if journal is None or gain is None or loss is None:
-        raise BusinessError(_("Set the exchange journal and the exchange gain and loss accounts first."))
+    journal, gain, loss = exchange_accounts(books)
     with transaction.atomic():
         lines = _revaluation_lines(company, on, gain, loss)
         if not lines:
@@ -816,25 +859,13 @@ def _revaluation_lines(company: Company, on: datetime.date, gain: Account, loss:
         difference = target - (row["debit"] - row["credit"])
         if not difference:
             continue
-        partner = partners.get(row["partner"])
-        label = _("Revaluation of %(currency)s") % {"currency": currency.code}
-        counter = gain if difference > 0 else loss
-        lines += [
-            Line(
-                accounts[row["account"]],
-                debit=max(difference, ZERO),
-                credit=max(-difference, ZERO),
-                partner=partner,
-                label=label,
-                currency=currency,
-                amount_currency=ZERO,
-            ),
-            Line(
-                counter,
-                debit=max(-difference, ZERO),
-                credit=max(difference, ZERO),
-                partner=partner,
-                label=label,
-            ),
-        ]
+        lines += exchange_lines(
+            accounts[row["account"]],
+            difference,
+            currency,
+            gain=gain,
+            loss=loss,
+            partner=partners.get(row["partner"]),
+            label=_("Revaluation of %(currency)s") % {"currency": currency.code},
+        )
     return lines

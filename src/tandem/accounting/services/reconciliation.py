@@ -233,10 +233,7 @@ def _exchange(
 
     ``difference`` > 0: the debit item carried more company value than the credit that
     settles it (a loss); < 0: a gain."""
-    books = ledger_queries.settings_of(company)
-    journal, gain, loss = books.exchange_journal, books.exchange_gain_account, books.exchange_loss_account
-    if journal is None or gain is None or loss is None:
-        raise BusinessError(_("Set the exchange journal and the exchange gain and loss accounts first."))
+    journal, gain, loss = ledger.exchange_accounts(ledger_queries.settings_of(company))
     line = debit.line
     label = _("Exchange difference")
     entry = ledger.create_entry(
@@ -244,23 +241,9 @@ def _exchange(
         actor,
         journal=journal,
         date=max(debit.line.date, credit.line.date),
-        lines=[
-            ledger.Line(
-                line.account,
-                debit=max(-difference, ZERO),
-                credit=max(difference, ZERO),
-                partner=line.partner,
-                label=label,
-                currency=line.currency,
-                amount_currency=ZERO,
-            ),
-            ledger.Line(
-                loss if difference > 0 else gain,
-                debit=max(difference, ZERO),
-                credit=max(-difference, ZERO),
-                label=label,
-            ),
-        ],
+        lines=ledger.exchange_lines(
+            line.account, -difference, line.currency, gain=gain, loss=loss, partner=line.partner, label=label
+        ),
         reference=label,
         origin=JournalEntry.Origin.EXCHANGE,
     )

@@ -474,32 +474,20 @@ def settle_advances_exchange(
     left = {account: own[account] for account, amount in foreign.items() if amount == 0 and own[account]}
     if not left:
         return None
-    journal, gain, loss = books.exchange_journal, books.exchange_gain_account, books.exchange_loss_account
-    if journal is None or gain is None or loss is None:
-        raise BusinessError(_("Set the exchange journal and the exchange gain and loss accounts first."))
+    journal, gain, loss = ledger.exchange_accounts(books)
     accounts = Account.objects.in_bulk(list(left))
     label = _("Exchange difference on the advances of %(order)s") % {"order": order.number}
     entry_lines: list[ledger.Line] = []
     for account, difference in sorted(left.items()):
         # a debit left (the advance came out at a higher rate than it went in): a loss
-        entry_lines.append(
-            ledger.Line(
-                accounts[account],
-                debit=max(-difference, ZERO),
-                credit=max(difference, ZERO),
-                partner=order.partner,
-                label=label,
-                currency=order.currency,
-                amount_currency=ZERO,
-            )
-        )
-        entry_lines.append(
-            ledger.Line(
-                loss if difference > 0 else gain,
-                debit=max(difference, ZERO),
-                credit=max(-difference, ZERO),
-                label=label,
-            )
+        entry_lines += ledger.exchange_lines(
+            accounts[account],
+            -difference,
+            order.currency,
+            gain=gain,
+            loss=loss,
+            partner=order.partner,
+            label=label,
         )
     entry = ledger.create_entry(
         company,
@@ -510,7 +498,19 @@ def settle_advances_exchange(
         reference=order.number,
         origin=JournalEntry.Origin.EXCHANGE,
     )
-    return ledger.post_entry(entry, actor)
+    ledger.post_entry(entry, actor)
+    events.record(
+        "salesorder.advance_exchange_settled",
+        order,
+        actor,
+        {
+            "number": order.number,
+            "entry": entry.number,
+            "gain": str(-sum(left.values(), ZERO)),
+            "currency": company.currency_id,
+        },
+    )
+    return entry
 
 
 def credit_down_payments_left(
