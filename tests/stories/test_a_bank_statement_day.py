@@ -1,7 +1,9 @@
 """An accountant's morning with the bank: yesterday's statement arrives as a CAMT.053 file; she
 uploads it, confirms the payment the screen suggests (the customer named the invoice), takes
-a part payment as one, books the bank's fee, and sees the aged receivables fall by what came
-in — ending with every ledger invariant (the ``invariants`` fixture runs them after this story)."""
+a part payment as one, books the bank's fee, settles an invoice its customer's bank short-paid
+by a fee of its own (the difference written off to bank charges, so the invoice is paid), and
+sees the aged receivables fall by what came in — ending with every ledger invariant (the
+``invariants`` fixture runs them after this story)."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from tandem.core import invariants, roles
 from tandem.core.models import Company, Event, User
 from tandem.partners.models import Partner
 from tandem.partners.services import add_bank_account
-from tests.kit.views import signed_in
+from tests.kit.views import form_data, signed_in
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2026, 3, 10)
@@ -90,10 +92,38 @@ def test_an_accountant_reconciles_yesterdays_bank_statement(
     fee.refresh_from_db()
     assert fee.counter_account == charges and fee.entry is not None
 
+    # Meble Nowak paid its invoice for order 55 (30.40) with 30.00: its bank kept a fee. The
+    # company writes off differences up to 1 EUR; she settles the invoice and books the 0.40
+    # to bank charges rather than chase forty cents.
+    nowak = make_partner("Meble Nowak", country="PL")
+    draft = invoices.create_invoice(
+        company, ada, kind="customer_invoice", partner=nowak, invoice_date=DAY, payment_reference="Order 55",
+        lines=[LineData("Oak shelf", Decimal(1), Decimal("30.40"), taxes=[])],
+    )  # fmt: skip
+    order_55 = invoices.post_invoice(draft, ada)
+    books = reverse("accounting:books_settings_edit")
+    saved = client.post(
+        books, {**form_data(client.get(books).context["form"]), "write_off_tolerance": "1.00"}
+    )
+    assert saved.status_code == 302
+    short = statement.lines.get(sequence=4)
+    split = client.get(reverse("accounting:statement_line_form", args=[short.pk, "split"])).content.decode()
+    assert order_55.number in split and "data-write-off" in split
+    item = JournalLine.objects.get(entry=order_55.entry, account__reconcilable=True).pk
+    written = client.post(
+        reverse("accounting:statement_line_write_off", args=[short.pk]),
+        {"item": item, "write_off_account": charges.pk, "write_off_label": "Nowak's bank fee"},
+        headers=hx,
+    )
+    assert "data-undo" in written.content.decode()
+    assert payment_queries.statuses([order_55], DAY)[order_55.pk] == ("paid", Decimal(0))
+    fees = JournalLine.objects.filter(account=charges, posted=True).order_by("pk")
+    assert [(line.debit, line.label) for line in fees][-1] == (Decimal("0.40"), "Nowak's bank fee")
+
     # What customers owe fell by what came in; the bank account moved by what was reconciled.
     assert _owed(company) == Decimal("60.00")
     bank = JournalLine.objects.filter(account__code="1010", posted=True)
-    assert sum((line.debit - line.credit for line in bank), Decimal(0)) == Decimal("155.10")
+    assert sum((line.debit - line.credit for line in bank), Decimal(0)) == Decimal("185.10")
     assert Invoice.objects.get(pk=second.pk).state == "posted"
     timeline = set(Event.objects.filter(partner_id=kowalski.pk).values_list("name", flat=True))
     assert "bank_statement_line.matched" in timeline

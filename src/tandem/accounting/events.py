@@ -329,6 +329,19 @@ declare(
         webhook=True,
     ),
     EventType(
+        "bank_statement_line.written_off",
+        _("Bank transaction reconciled with a write-off"),
+        {
+            "entry": "the number of the entry booked for it",
+            "items": "the ids of the open items' journal lines it settled in full",
+            "amounts": "what was open of each, decimal strings in the statement's currency",
+            "write_off": "the difference written off, a decimal string in the statement's currency: "
+            "positive when the line paid less than was open",
+            "account": "the code of the account the difference went to",
+        },
+        webhook=True,
+    ),
+    EventType(
         "bank_statement_line.booked",
         _("Bank transaction booked to an account"),
         {"entry": "the number of the entry booked for it", "account": "the account's code"},

@@ -4,7 +4,8 @@
 ``journal``) and answers the imported statement; ``GET bank-statements/{id}/lines/`` its lines
 with the suggestions of those still waiting. A line is reconciled on ``bank-statement-lines/``:
 ``match/`` (with the open items and, to split, each one's amount; without items the top
-suggestion), ``book/`` (to an account) and ``undo/``. A CSV file goes through the import API.
+suggestion), ``write-off/`` (the items settled in full, the small difference booked to an
+account), ``book/`` (to an account) and ``undo/``. A CSV file goes through the import API.
 """
 
 from __future__ import annotations
@@ -104,6 +105,22 @@ class MatchSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignor
     items = MatchItemSerializer(many=True, required=False, max_length=50)  # type: ignore[call-arg]
 
 
+class WriteOffSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    items = serializers.ListField(
+        child=ScopedPrimaryKeyField(queryset=JournalLine.objects.all()),
+        max_length=50,
+        help_text="The open items' journal line ids, each settled in full.",
+    )
+    account = ScopedPrimaryKeyField(
+        queryset=Account.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The account the difference is booked to (bank fees, rounding).",
+    )
+    label = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")  # type: ignore[assignment]
+
+
 class BookSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
     account = ScopedPrimaryKeyField(queryset=Account.objects.all())
     label = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")  # type: ignore[assignment]
@@ -197,6 +214,22 @@ class StatementLineViewSet(RetrieveMixin, mixins.ListModelMixin, ServiceViewSet)
             self.actor,
             items=[item["line"].pk for item in items],
             amounts=[item.get("amount") for item in items],
+        )
+        return self._answer(done)
+
+    @extend_schema(request=WriteOffSerializer, responses=StatementLineSerializer)
+    @action(detail=True, methods=["post"], url_path="write-off", required_perms=CHANGE_LINE)
+    def write_off(self, request: Request, pk: str | None = None) -> Response:
+        """Settle open items in full with the line, booking the small difference (a bank fee,
+        rounding) to an account; refused over the company's write-off tolerance."""
+        line = self.get_object()
+        data = self.validated(WriteOffSerializer(data=request.data, context=self.get_serializer_context()))
+        done = services.match_with_write_off(
+            line,
+            self.actor,
+            items=[item.pk for item in data["items"]],
+            account=data["account"],
+            label=data.get("label", ""),
         )
         return self._answer(done)
 

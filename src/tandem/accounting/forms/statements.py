@@ -77,6 +77,35 @@ class BookLineForm(forms.Form):
         }
 
 
+class WriteOffForm(forms.Form):
+    """Where the difference of a match with a write-off goes: the company's write-off account
+    offered first; the open items come from the split's ticked boxes (:func:`split_data`)."""
+
+    write_off_account = forms.ModelChoiceField(
+        label=gettext_lazy("Write off the difference to"), queryset=Account.objects.none(), required=False,
+        widget=AutocompleteSelect("accounting.account"),
+    )  # fmt: skip
+    write_off_label = forms.CharField(label=gettext_lazy("Label"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, request: Any = None, initial_account: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"write_off_account": initial_account})
+        super().__init__(*args, **kwargs)
+        user = getattr(request, "user", None)
+        account = self.fields["write_off_account"]
+        assert isinstance(account, forms.ModelChoiceField)
+        account.queryset = Account.objects.visible_to(user).filter(active=True, reconcilable=False)
+        style_fields(self, small=True)
+
+    def service_data(self) -> dict[str, Any]:
+        """The account and label, or the form's errors as a refusal the screen shows on the line."""
+        if not self.is_valid():
+            raise ValidationFailed({name: [str(e) for e in errors] for name, errors in self.errors.items()})
+        return {
+            "account": self.cleaned_data.get("write_off_account"),
+            "label": self.cleaned_data.get("write_off_label") or "",
+        }
+
+
 def split_data(data: Any) -> tuple[list[int], list[Decimal | None]]:
     """The open items of a match (``item``, repeated) and each one's ``amount-<item>`` (empty:
     what the line has left for it), from a POST."""

@@ -6,6 +6,9 @@ import machinery), then reconcile its lines — each action one service, in one 
   counterpart with its item. Without amounts the line settles the items oldest due first
   (less than is due leaves the last one partly paid); with amounts it is split across them.
   What is left of the line stays as the partner's open credit (a payment on account).
+* :func:`match_with_write_off` settles open items in full with a line that pays them but for
+  a small difference (a bank fee, rounding), booking the difference to a chosen account
+  within the company's write-off tolerance.
 * :func:`book_line` books it straight to an account (bank charges, interest).
 * :func:`undo_line` removes the matches and reverses the entry, so the line waits again.
 
@@ -504,19 +507,7 @@ def match_line(
             direction = payments.D.INBOUND if sign > 0 else payments.D.OUTBOUND
             account = payments.counterpart_account(company, partner, direction)
             lines.append(_counterpart(locked, account, partner, currency, parts[-1], company_parts[-1]))
-        entry = _post(locked, actor, lines)
-        counterparts = list(
-            JournalLine.objects.filter(entry=entry)
-            .exclude(account=locked.statement.journal.default_account_id)
-            .order_by("pk")
-        )
-        for item, counterpart in zip(chosen, counterparts, strict=False):
-            reconciliation.reconcile([item.line, counterpart], actor)
-        locked.entry = entry
-        locked.counter_account = None
-        if partner is not None:
-            locked.partner = partner
-        locked.save(update_fields=["entry", "counter_account", "partner"])
+        entry = _post_matched(locked, actor, chosen, lines, partner)
         events.record(
             "bank_statement_line.matched",
             locked,
@@ -530,6 +521,31 @@ def match_line(
         )
     line.refresh_from_db()
     return line
+
+
+def _post_matched(
+    locked: BankStatementLine,
+    actor: User | None,
+    chosen: Sequence[reconciliation.OpenItem],
+    lines: list[ledger.Line],
+    partner: Partner | None,
+) -> JournalEntry:
+    """Post the line's entry (the bank line first, then one counterpart per chosen item in
+    their order, then anything else) and match each item with its counterpart."""
+    entry = _post(locked, actor, lines)
+    counterparts = list(
+        JournalLine.objects.filter(entry=entry)
+        .exclude(account=locked.statement.journal.default_account_id)
+        .order_by("pk")[: len(chosen)]
+    )
+    for item, counterpart in zip(chosen, counterparts, strict=True):
+        reconciliation.reconcile([item.line, counterpart], actor)
+    locked.entry = entry
+    locked.counter_account = None
+    if partner is not None:
+        locked.partner = partner
+    locked.save(update_fields=["entry", "counter_account", "partner"])
+    return entry
 
 
 def _counterpart(
@@ -558,6 +574,133 @@ def confirm_top(line: BankStatementLine, actor: User | None) -> BankStatementLin
     if top is None:
         raise reconciliation.NothingToMatch(_("There is no suggestion for this line: split it or book it."))
     return match_line(line, actor, items=[top.item.pk])
+
+
+MAX_LABEL = 200
+
+
+def _write_off_account(company: Company, journal: Journal, account: Account | None) -> Account:
+    if account is None:
+        raise ValidationFailed({"account": [_("Choose the account the difference is written off to.")]})
+    if account.company_id != company.pk:
+        raise ValidationFailed({"account": [_("This choice belongs to another company.")]})
+    if not account.active:
+        raise ValidationFailed({"account": [_("This account is archived.")]})
+    if account.pk == journal.default_account_id:
+        raise ValidationFailed(
+            {"account": [_("That is the bank account itself: choose where the difference goes.")]}
+        )
+    if account.reconcilable:
+        raise ValidationFailed(
+            {
+                "account": [
+                    _(
+                        "A difference is written off to an expense or income account (bank fees, "
+                        "rounding), not to a receivable or payable."
+                    )
+                ]
+            }
+        )
+    return account
+
+
+def _settling(
+    company: Company, item: reconciliation.OpenItem, part: Decimal, currency: Currency, on: datetime.date
+) -> Decimal:
+    """The company amount of the counterpart that settles ``item`` in full: an item in company
+    currency exactly what is open of it (never a cent off by converting), a foreign one ``part``
+    at the rate of the day (its exchange difference is realised on matching)."""
+    if item.line.currency_id == company.currency_id and item.residual:
+        return -item.residual
+    return ledger_queries.to_company(company, part, currency, on)
+
+
+def match_with_write_off(
+    line: BankStatementLine,
+    actor: User | None,
+    *,
+    items: Sequence[int],
+    account: Account | None,
+    label: str = "",
+) -> BankStatementLine:
+    """Reconcile a bank line with open items it pays in full but for a small difference (a
+    bank fee, rounding, a customer paying 99.50 of 100), booking the difference to ``account``.
+
+    One entry in the statement's bank journal: the bank line, each item's whole open amount
+    against its receivable or payable, and the difference (what the items leave open less the
+    line, either way) on ``account`` with ``label``; each item is matched with its counterpart,
+    so the invoices are paid. Refused, with nothing written, without an account, when the line
+    pays the items exactly, or when the difference in company currency is more than the
+    company's write-off tolerance. Undone like any match (:func:`undo_line`)."""
+    text = " ".join(label.split())
+    if len(text) > MAX_LABEL:
+        raise ValidationFailed({"label": [_("Keep the label to %(n)s characters.") % {"n": MAX_LABEL}]})
+    with transaction.atomic():
+        locked = _lock_line(line)
+        company = locked.company
+        journal = locked.statement.journal
+        target = _write_off_account(company, journal, account)
+        currency = queries.statement_currency(locked.statement)
+        chosen = _lock_items(locked, list(items))
+        sign = 1 if locked.amount > 0 else -1
+        owed = [queries.open_amount(item.line, currency, company, locked.date) for item in chosen]
+        difference = sum(owed, ZERO) - abs(locked.amount)  # > 0: paid less than is open
+        if not difference:
+            raise reconciliation.NothingToMatch(
+                _("The line pays these items exactly: there is nothing to write off, match it instead.")
+            )
+        (bank,) = _company_amounts(company, currency, locked.date, [locked.amount])
+        item_parts = [
+            _settling(company, item, -sign * take, currency, locked.date)
+            for item, take in zip(chosen, owed, strict=True)
+        ]
+        written = -bank - sum(item_parts, ZERO)  # the write-off's company amount, signed (debit > 0)
+        books = ledger_queries.settings_of(company)
+        if abs(written) > books.write_off_tolerance:
+            raise reconciliation.Overpaid(
+                _(
+                    "The difference of %(amount)s %(currency)s is more than the write-off tolerance of "
+                    "%(tolerance)s %(currency)s: match the line as a part payment, or split it."
+                )
+                % {
+                    "amount": round_money(abs(written), company.currency),
+                    "currency": company.currency_id,
+                    "tolerance": round_money(books.write_off_tolerance, company.currency),
+                }
+            )
+        partners = {item.line.partner_id for item in chosen}
+        partner = chosen[0].line.partner if len(partners) == 1 else None
+        lines = [_bank_line(locked, currency, bank, partner=partner)]
+        lines += [
+            _counterpart(locked, item.line.account, item.line.partner, currency, -sign * take, part)
+            for item, take, part in zip(chosen, owed, item_parts, strict=True)
+        ]
+        lines.append(
+            ledger.Line(
+                target,
+                debit=max(written, ZERO),
+                credit=max(-written, ZERO),
+                partner=partner,
+                currency=currency,
+                amount_currency=sign * difference,
+                label=(text or _("Write-off"))[:MAX_LABEL],
+            )
+        )
+        entry = _post_matched(locked, actor, chosen, lines, partner)
+        events.record(
+            "bank_statement_line.written_off",
+            locked,
+            actor,
+            {
+                "entry": entry.number,
+                "items": [item.pk for item in chosen],
+                "amounts": [str(round_money(take, currency)) for take in owed],
+                "write_off": str(round_money(sign * difference, currency)),
+                "account": target.code,
+            },
+        )
+    line.refresh_from_db()
+    return line
 
 
 def book_line(

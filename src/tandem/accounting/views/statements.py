@@ -3,7 +3,8 @@
 The list (with Upload for CAMT.053 and MT940 files, Import for CSV), and a statement's page:
 its lines, each waiting line with the open items it probably pays (best first, with why),
 reconciled lines with their entry. On a line the accountant confirms the top suggestion (one
-key: Enter), uses another suggestion, splits the line across open items, books it to an
+key: Enter), uses another suggestion, splits the line across open items, settles them in
+full writing off a small difference (a bank fee, rounding) to an account, books it to an
 account, or undoes it; each is a business action (:class:`LineActions`) answered in place by
 htmx with the redrawn line.
 """
@@ -18,8 +19,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy, ngettext
 
-from tandem.accounting.forms.statements import BookLineForm, StatementUploadForm, split_data
-from tandem.accounting.models import BankStatement, BankStatementLine
+from tandem.accounting.forms.statements import BookLineForm, StatementUploadForm, WriteOffForm, split_data
+from tandem.accounting.models import BankStatement, BankStatementLine, BooksSettings
 from tandem.accounting.queries import statements as queries
 from tandem.accounting.services import statements as services
 from tandem.web.actions import Action, ActionView
@@ -151,6 +152,12 @@ def _match(request: HttpRequest, line: BankStatementLine) -> BankStatementLine:
     return services.match_line(line, request.user, items=items, amounts=amounts)  # type: ignore[arg-type]
 
 
+def _write_off(request: HttpRequest, line: BankStatementLine) -> BankStatementLine:
+    items, _amounts = split_data(request.POST)  # each ticked item is settled in full
+    data = WriteOffForm(request.POST, request=request).service_data()
+    return services.match_with_write_off(line, request.user, items=items, **data)  # type: ignore[arg-type]
+
+
 def _book(request: HttpRequest, line: BankStatementLine) -> BankStatementLine:
     data = BookLineForm(request.POST, request=request).service_data()
     return services.book_line(line, request.user, **data)  # type: ignore[arg-type]
@@ -174,6 +181,14 @@ class LineActions(ActionView):
             _match,
             done=gettext_lazy("Reconciled."),
             available=_waiting,
+        ),
+        Action(
+            "write_off",
+            gettext_lazy("Match with write-off"),
+            _write_off,
+            done=gettext_lazy("Reconciled: the difference was written off."),
+            available=_waiting,
+            route="write-off",
         ),
         Action(
             "book",
@@ -230,6 +245,11 @@ class LineFormView(ModelView):
                 (item, queries.open_amount(item, currency, line.company, line.date), item.entry.number)
                 for item in extra
             ]
+            books = BooksSettings.objects.filter(company=line.company_id).first()
+            context["write_off_form"] = WriteOffForm(
+                request=request, initial_account=books.write_off_account_id if books else None
+            )
+            context["tolerance"] = books.write_off_tolerance if books else None
         else:
             context["form"] = BookLineForm(request=request)
         return render(request, "accounting/_statement_line_form.html", context)
