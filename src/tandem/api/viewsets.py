@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property
 from itertools import islice
 from typing import Any
@@ -160,6 +160,16 @@ class ServiceViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         if not if_match_holds(entity_tags(header), etag_for(instance)):
             raise PreconditionFailed()
         return int(instance.version)  # type: ignore[attr-defined]
+
+    def act(self, run: Callable[[Any, int | None], object]) -> Response:
+        """One action on the addressed record (``POST …/{id}/confirm/``): the record is read as a
+        detail is (another company's is a 404, whatever the body), ``If-Match`` is checked, then
+        ``run(record, expected_version)`` calls the service — which may check the version again
+        under its row lock — and the answer is the record as it now is."""
+        instance = self.get_object()
+        run(instance, self.expected_version(instance))
+        instance.refresh_from_db()
+        return self.respond(instance)
 
     def not_modified(self, instance: models.Model) -> Response | None:
         header = self.request.headers.get("If-None-Match")

@@ -306,13 +306,6 @@ class TransferViewSet(RetrieveMixin, CreateMixin, ExportMixin, mixins.ListModelM
         fields = {name: value for name, value in data.items() if value is not None}
         return services.create_transfer(self.company, kind, lines, actor=self.actor, **fields)
 
-    def _act(self, run: Any) -> Response:
-        transfer = self.get_object()
-        self.expected_version(transfer)
-        run(transfer)
-        transfer.refresh_from_db()
-        return self.respond(transfer)
-
     @extend_schema(request=None, responses=ReserveAnswerSerializer)
     @action(detail=True, methods=["post"], changes_record=True)
     def reserve(self, request: Request, pk: str | None = None) -> Response:
@@ -338,13 +331,13 @@ class TransferViewSet(RetrieveMixin, CreateMixin, ExportMixin, mixins.ListModelM
         rows = data.get("moves")
         quantities = {row["move"]: row["quantity"] for row in rows} if rows else None
         lots = {row["move"]: row["lot"] for row in rows or [] if row.get("lot")}
-        return self._act(lambda t: services.validate_transfer(t, quantities, self.actor, lots=lots))
+        return self.act(lambda t, _version: services.validate_transfer(t, quantities, self.actor, lots=lots))
 
     @extend_schema(request=None, responses=TransferSerializer)
     @action(detail=True, methods=["post"], changes_record=True)
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         """Cancel an open transfer; its reservations go back to stock."""
-        return self._act(lambda t: services.cancel_transfer(t, self.actor))
+        return self.act(lambda t, _version: services.cancel_transfer(t, self.actor))
 
     @extend_schema(request=None, responses={201: TransferSerializer})
     @action(detail=True, methods=["post"], url_path="return")
@@ -516,11 +509,7 @@ class CountViewSet(RetrieveMixin, CreateMixin, ExportMixin, mixins.ListModelMixi
     @action(detail=True, methods=["post"], changes_record=True)
     def apply(self, request: Request, pk: str | None = None) -> Response:
         """Post the differences between what was counted and what the books hold."""
-        count = self.get_object()
-        self.expected_version(count)
-        services.apply_count(count, self.actor)
-        count.refresh_from_db()
-        return self.respond(count)
+        return self.act(lambda count, _version: services.apply_count(count, self.actor))
 
 
 # --- valuation settings: the company's and its categories' ------------------------------------

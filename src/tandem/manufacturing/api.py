@@ -334,33 +334,25 @@ class OrderViewSet(
         services.delete_draft(order, self.actor)
         return Response(status=204)
 
-    def _act(self, run: Any) -> Response:
-        order = self.get_object()
-        self.expected_version(order)
-        result = run(order)
-        order.refresh_from_db()
-        del result
-        return self.respond(order)
-
     @extend_schema(request=None, responses=OrderSerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=ORDER_CHANGE)
     def confirm(self, request: Request, pk: str | None = None) -> Response:
         """Number the order, reserve its components, plan its work orders and checks."""
-        return self._act(lambda order: services.confirm_order(order, self.actor))
+        return self.act(lambda order, _version: services.confirm_order(order, self.actor))
 
     @extend_schema(request=None, responses=OrderSerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=ORDER_CHANGE)
     def start(self, request: Request, pk: str | None = None) -> Response:
         """Production begins."""
-        return self._act(lambda order: services.start_order(order, self.actor))
+        return self.act(lambda order, _version: services.start_order(order, self.actor))
 
     @extend_schema(request=ProduceSerializer, responses=OrderSerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=ORDER_CHANGE)
     def produce(self, request: Request, pk: str | None = None) -> Response:
         """Make ``quantity`` (all that is left if none), into ``lot`` for a tracked product."""
         data = self.validated(ProduceSerializer(data=request.data))
-        return self._act(
-            lambda order: services.produce(
+        return self.act(
+            lambda order, _version: services.produce(
                 order, self.actor, data.get("quantity"), lot=data.get("lot") or None
             )
         )
@@ -369,13 +361,13 @@ class OrderViewSet(
     @action(detail=True, methods=["post"], changes_record=True, required_perms=ORDER_CHANGE)
     def finish(self, request: Request, pk: str | None = None) -> Response:
         """Close the order once its checks passed; what is left goes to a backorder."""
-        return self._act(lambda order: services.finish_order(order, self.actor))
+        return self.act(lambda order, _version: services.finish_order(order, self.actor))
 
     @extend_schema(request=None, responses=OrderSerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=ORDER_CHANGE)
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         """Cancel an order nothing was made of; its components are free again."""
-        return self._act(lambda order: services.cancel_order(order, self.actor))
+        return self.act(lambda order, _version: services.cancel_order(order, self.actor))
 
 
 # --- work orders and quality checks ----------------------------------------------------------------
@@ -409,29 +401,23 @@ class WorkOrderViewSet(RetrieveMixin, ExportMixin, mixins.ListModelMixin, Servic
     filterset_class = WorkOrderFilter
     http_method_names = ["get", "post", "head", "options"]
 
-    def _act(self, run: Any) -> Response:
-        work_order = self.get_object()
-        run(work_order)
-        work_order.refresh_from_db()
-        return Response(WorkOrderSerializer(work_order).data)
-
     @extend_schema(request=None, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"], required_perms=WORK_CHANGE)
     def start(self, request: Request, pk: str | None = None) -> Response:
         """Start or resume the work: the clock runs for the caller."""
-        return self._act(lambda work_order: services.start_work_order(work_order, self.actor))
+        return self.act(lambda work_order, _version: services.start_work_order(work_order, self.actor))
 
     @extend_schema(request=None, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"], required_perms=WORK_CHANGE)
     def pause(self, request: Request, pk: str | None = None) -> Response:
         """Stop the clock."""
-        return self._act(lambda work_order: services.pause_work_order(work_order, self.actor))
+        return self.act(lambda work_order, _version: services.pause_work_order(work_order, self.actor))
 
     @extend_schema(request=None, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"], required_perms=WORK_CHANGE)
     def finish(self, request: Request, pk: str | None = None) -> Response:
         """The operation is done (refused while a check of it has not passed)."""
-        return self._act(lambda work_order: services.finish_work_order(work_order, self.actor))
+        return self.act(lambda work_order, _version: services.finish_work_order(work_order, self.actor))
 
 
 class QualityCheckSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

@@ -345,36 +345,31 @@ class PurchaseOrderViewSet(
         services.delete_draft(order, self.actor)
         return Response(status=204)
 
-    def _act(self, run: Any) -> Response:
-        order = self.get_object()
-        self.expected_version(order)
-        return self.respond(run(order))
-
     @extend_schema(request=None, responses=PurchaseOrderSerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=CHANGE)
     def send(self, request: Request, pk: str | None = None) -> Response:
         """E-mail the RFQ or order with its PDF to the supplier, in the supplier's language."""
-        return self._act(lambda order: services.send_order(order, self.actor))
+        return self.act(lambda order, _version: services.send_order(order, self.actor))
 
     @extend_schema(request=None, responses=PurchaseOrderSerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=CHANGE)
     def confirm(self, request: Request, pk: str | None = None) -> Response:
         """Confirm the RFQ; above the company's approval limits it waits for approval instead."""
-        return self._act(lambda order: services.confirm_order(order, self.actor))
+        return self.act(lambda order, _version: services.confirm_order(order, self.actor))
 
     @extend_schema(request=None, responses=PurchaseOrderSerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=VIEW)
     def approve(self, request: Request, pk: str | None = None) -> Response:
         """The approver the order waits for approves (never the order's own purchaser)."""
-        return self._act(lambda order: services.approve_order(order, self.actor))
+        return self.act(lambda order, _version: services.approve_order(order, self.actor))
 
     @extend_schema(request=RejectSerializer, responses=PurchaseOrderSerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=VIEW)
     def reject(self, request: Request, pk: str | None = None) -> Response:
         """Send the order back to its purchaser as a draft."""
         data = self.validated(RejectSerializer(data=request.data))
-        return self._act(
-            lambda order: services.reject_order(order, self.actor, reason=data.get("reason", ""))
+        return self.act(
+            lambda order, _version: services.reject_order(order, self.actor, reason=data.get("reason", ""))
         )
 
     @extend_schema(request=ReceiveSerializer, responses=PurchaseOrderSerializer)
@@ -383,7 +378,9 @@ class PurchaseOrderViewSet(
         """Take goods in: a quantity per order line; less than expected leaves a backorder."""
         data = self.validated(ReceiveSerializer(data=request.data))
         quantities = {row["line"]: row["quantity"] for row in data["lines"]}
-        return self._act(lambda order: services.receive_order(order, self.actor, quantities=quantities))
+        return self.act(
+            lambda order, _version: services.receive_order(order, self.actor, quantities=quantities)
+        )
 
     @extend_schema(request=BillSerializer, responses={201: BillResultSerializer})
     @action(detail=True, methods=["post"], required_perms=[*VIEW, "accounting.add_invoice"])
@@ -400,4 +397,4 @@ class PurchaseOrderViewSet(
     @action(detail=True, methods=["post"], changes_record=True, required_perms=CHANGE)
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         """Cancel an RFQ, or an order nothing of which was received."""
-        return self._act(lambda order: services.cancel_order(order, self.actor))
+        return self.act(lambda order, _version: services.cancel_order(order, self.actor))

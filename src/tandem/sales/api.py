@@ -257,28 +257,23 @@ class SalesOrderViewSet(
         services.delete_draft(order, self.actor)
         return Response(status=204)
 
-    def _act(self, run: Any) -> Response:
-        order = self.get_object()
-        self.expected_version(order)
-        return self.respond(run(order))
-
     @extend_schema(request=None, responses=SalesOrderSerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=CHANGE)
     def send(self, request: Request, pk: str | None = None) -> Response:
         """Number the quotation and e-mail it with its PDF (marked sent when nobody has an address)."""
-        return self._act(lambda order: services.send_order(order, self.actor))
+        return self.act(lambda order, _version: services.send_order(order, self.actor))
 
     @extend_schema(request=None, responses=SalesOrderSerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=CHANGE)
     def confirm(self, request: Request, pk: str | None = None) -> Response:
         """Confirm the quotation: reserve the goods and prepare the delivery."""
-        return self._act(lambda order: services.confirm_order(order, self.actor))
+        return self.act(lambda order, _version: services.confirm_order(order, self.actor))
 
     @extend_schema(request=None, responses=SalesOrderSerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=CHANGE)
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         """Cancel a quotation or an order not invoiced: reservations are released."""
-        return self._act(lambda order: services.cancel_order(order, self.actor))
+        return self.act(lambda order, _version: services.cancel_order(order, self.actor))
 
     @extend_schema(request=OrderInvoiceSerializer, responses={201: OrderInvoiceResultSerializer})
     @action(detail=True, methods=["post"], required_perms=["sales.view_salesorder", "accounting.add_invoice"])

@@ -128,29 +128,23 @@ class InvoiceViewSet(
         services.delete_draft(invoice, self.actor)
         return Response(status=204)
 
-    def _act(self, run: Any) -> Response:
-        invoice = self.get_object()
-        self.expected_version(invoice)
-        result = run(invoice)
-        return self.respond(result)
-
     @extend_schema(request=None, responses=InvoiceSerializer)
     @action(detail=True, methods=["post"], changes_record=True)
     def post(self, request: Request, pk: str | None = None) -> Response:
         """Post a draft: its journal entry is booked and it gets its number."""
-        return self._act(lambda invoice: services.post_invoice(invoice, self.actor))
+        return self.act(lambda invoice, _version: services.post_invoice(invoice, self.actor))
 
     @extend_schema(request=None, responses=InvoiceSerializer)
     @action(detail=True, methods=["post"], changes_record=True)
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         """Cancel: a draft simply, a posted invoice by reversing its entry."""
-        return self._act(lambda invoice: services.cancel_invoice(invoice, self.actor))
+        return self.act(lambda invoice, _version: services.cancel_invoice(invoice, self.actor))
 
     @extend_schema(request=None, responses=InvoiceSerializer)
     @action(detail=True, methods=["post"], changes_record=True)
     def send(self, request: Request, pk: str | None = None) -> Response:
         """E-mail a posted invoice with its PDF to the partner."""
-        return self._act(lambda invoice: services.send_invoice(invoice, self.actor))
+        return self.act(lambda invoice, _version: services.send_invoice(invoice, self.actor))
 
     @extend_schema(request=None, responses={201: InvoiceSerializer})
     @action(detail=True, methods=["post"])

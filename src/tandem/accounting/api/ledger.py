@@ -232,9 +232,7 @@ class EntryViewSet(
     )
     def post(self, request: Request, pk: str | None = None) -> Response:
         """Post a draft: it must balance and be dated after the lock date; it gets its number."""
-        entry = self.get_object()
-        self.expected_version(entry)
-        return self.respond(services.post_entry(entry, self.actor))
+        return self.act(lambda entry, _version: services.post_entry(entry, self.actor))
 
     @extend_schema(request=ReverseSerializer, responses={201: EntrySerializer})
     @action(detail=True, methods=["post"], required_perms=["accounting.add_journalentry"])

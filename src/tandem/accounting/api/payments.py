@@ -60,17 +60,13 @@ class PaymentViewSet(RetrieveMixin, CreateMixin, mixins.ListModelMixin, ServiceV
     @action(detail=True, methods=["post"], changes_record=True, required_perms=["accounting.change_payment"])
     def post(self, request: Request, pk: str | None = None) -> Response:
         """Post a draft payment: its entry is booked and it gets its number."""
-        payment = self.get_object()
-        self.expected_version(payment)
-        return self.respond(services.post_payment(payment, self.actor))
+        return self.act(lambda payment, _version: services.post_payment(payment, self.actor))
 
     @extend_schema(request=None, responses=PaymentSerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=["accounting.change_payment"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         """Reverse a posted payment that is matched with nothing."""
-        payment = self.get_object()
-        self.expected_version(payment)
-        return self.respond(services.cancel_payment(payment, self.actor))
+        return self.act(lambda payment, _version: services.cancel_payment(payment, self.actor))
 
 
 class ReconciliationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

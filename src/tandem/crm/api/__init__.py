@@ -322,32 +322,25 @@ class DealViewSet(
         _products(data)
         return services.update_deal(instance, self.actor, expected_version=expected_version, **data)
 
-    def _act(self, run: Any) -> Response:
-        deal = self.get_object()
-        expected = self.expected_version(deal)
-        run(deal, expected)
-        deal.refresh_from_db()
-        return self.respond(deal)
-
     @extend_schema(request=MoveSerializer, responses=DealSerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=["crm.change_deal"])
     def move(self, request: Request, pk: str | None = None) -> Response:
         """Move an open deal to another stage of its pipeline (the won stage wins it)."""
         self.get_object()  # a deal one may not see is not found, whatever the body
         data = self.validated(MoveSerializer(data=request.data, context=self.get_serializer_context()))
-        return self._act(lambda d, v: services.move_deal(d, self.actor, data["stage"], expected_version=v))
+        return self.act(lambda d, v: services.move_deal(d, self.actor, data["stage"], expected_version=v))
 
     @extend_schema(request=None, responses=DealSerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=["crm.change_deal"])
     def win(self, request: Request, pk: str | None = None) -> Response:
-        return self._act(lambda d, v: services.win_deal(d, self.actor, expected_version=v))
+        return self.act(lambda d, v: services.win_deal(d, self.actor, expected_version=v))
 
     @extend_schema(request=LoseSerializer, responses=DealSerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=["crm.change_deal"])
     def lose(self, request: Request, pk: str | None = None) -> Response:
         self.get_object()  # a deal one may not see is not found, whatever the body
         data = self.validated(LoseSerializer(data=request.data, context=self.get_serializer_context()))
-        return self._act(
+        return self.act(
             lambda d, v: services.lose_deal(
                 d, self.actor, reason=data["reason"], note=data["note"], expected_version=v
             )
@@ -356,7 +349,7 @@ class DealViewSet(
     @extend_schema(request=None, responses=DealSerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=["crm.change_deal"])
     def reopen(self, request: Request, pk: str | None = None) -> Response:
-        return self._act(lambda d, v: services.reopen_deal(d, self.actor, expected_version=v))
+        return self.act(lambda d, v: services.reopen_deal(d, self.actor, expected_version=v))
 
 
 # --- activities -------------------------------------------------------------------------------
@@ -448,21 +441,18 @@ class ActivityViewSet(
     @extend_schema(request=CompleteSerializer, responses=ActivitySerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=["crm.change_activity"])
     def complete(self, request: Request, pk: str | None = None) -> Response:
-        activity = self.get_object()
+        self.get_object()  # an activity one may not see is not found, whatever the body
         data = self.validated(CompleteSerializer(data=request.data, context=self.get_serializer_context()))
-        expected = self.expected_version(activity)
-        services.complete_activity(activity, self.actor, expected_version=expected, **data)
-        activity.refresh_from_db()
-        return self.respond(activity)
+        return self.act(
+            lambda activity, v: services.complete_activity(activity, self.actor, expected_version=v, **data)
+        )
 
     @extend_schema(request=None, responses=ActivitySerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=["crm.change_activity"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
-        activity = self.get_object()
-        expected = self.expected_version(activity)
-        services.cancel_activity(activity, self.actor, expected_version=expected)
-        activity.refresh_from_db()
-        return self.respond(activity)
+        return self.act(
+            lambda activity, v: services.cancel_activity(activity, self.actor, expected_version=v)
+        )
 
 
 # --- communications: e-mails and calls on the customer card -----------------------------------

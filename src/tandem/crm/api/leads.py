@@ -129,17 +129,10 @@ class LeadViewSet(
     ) -> Lead:
         return services.update_lead(instance, self.actor, expected_version=expected_version, **data)
 
-    def _act(self, run: Any) -> Response:
-        lead = self.get_object()
-        expected = self.expected_version(lead)
-        run(lead, expected)
-        lead.refresh_from_db()
-        return self.respond(lead)
-
     @extend_schema(request=None, responses=LeadSerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=["crm.change_lead"])
     def qualify(self, request: Request, pk: str | None = None) -> Response:
-        return self._act(lambda lead, v: services.qualify_lead(lead, self.actor, expected_version=v))
+        return self.act(lambda lead, v: services.qualify_lead(lead, self.actor, expected_version=v))
 
     @extend_schema(request=LeadDisqualifySerializer, responses=LeadSerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=["crm.change_lead"])
@@ -148,7 +141,7 @@ class LeadViewSet(
         data = self.validated(
             LeadDisqualifySerializer(data=request.data, context=self.get_serializer_context())
         )
-        return self._act(
+        return self.act(
             lambda lead, v: services.disqualify_lead(
                 lead, self.actor, reason=data["reason"], expected_version=v
             )
@@ -157,7 +150,7 @@ class LeadViewSet(
     @extend_schema(request=None, responses=LeadSerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=["crm.change_lead"])
     def reopen(self, request: Request, pk: str | None = None) -> Response:
-        return self._act(lambda lead, v: services.reopen_lead(lead, self.actor, expected_version=v))
+        return self.act(lambda lead, v: services.reopen_lead(lead, self.actor, expected_version=v))
 
     @extend_schema(responses=DUPLICATES)
     @action(detail=True, methods=["get"])
@@ -184,4 +177,4 @@ class LeadViewSet(
         probable duplicate exists, unless ``allow_duplicate``), open a deal, mark it converted."""
         self.get_object()
         data = self.validated(LeadConvertSerializer(data=request.data, context=self.get_serializer_context()))
-        return self._act(lambda lead, v: services.convert_lead(lead, self.actor, expected_version=v, **data))
+        return self.act(lambda lead, v: services.convert_lead(lead, self.actor, expected_version=v, **data))
