@@ -8,10 +8,11 @@ from typing import Any, cast
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from tandem.core import countries
+from tandem.core import countries, registry
 from tandem.core.querysets import allowed_company
 
 MAX_PK = 2**63 - 1
@@ -113,3 +114,18 @@ class StrictFieldsMixin:
             if not_text:
                 raise serializers.ValidationError({key: [_("Not a valid string.")] for key in not_text})
         return super().to_internal_value(data)  # type: ignore[misc]
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class RecordWarningsField(serializers.Field):  # type: ignore[type-arg]
+    """The warnings apps above the record's own raise on it (``core.registry.RecordWarnings``)
+    that the reader may see, as the record's page shows them; read only, for a detail
+    serializer (each record asks its sources)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("source", "*")
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> list[str]:
+        return registry.warnings_for(value, self.context["request"].user)

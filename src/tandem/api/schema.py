@@ -83,7 +83,8 @@ def _typed(schema: dict[str, Any]) -> bool:
 
 
 class ServiceAutoSchema(AutoSchema):
-    """Create/update take the view's ``write_serializer_class`` and answer with its ``serializer_class``.
+    """Create/update take the view's ``write_serializer_class`` and answer with its
+    ``detail_serializer_class`` or else its ``serializer_class``.
 
     Every operation also documents the problem-details answers it can give (a view adds its own,
     such as 429, in ``extra_problem_statuses``), and text fields
@@ -126,7 +127,9 @@ class ServiceAutoSchema(AutoSchema):
         return super().get_request_serializer()
 
     def get_response_serializers(self) -> Any:
-        read = getattr(self.view, "serializer_class", None)
+        read = getattr(self.view, "detail_serializer_class", None) or getattr(
+            self.view, "serializer_class", None
+        )
         if read is not None and getattr(self.view, "action", None) in WRITE_ACTIONS:
             return read
         return super().get_response_serializers()

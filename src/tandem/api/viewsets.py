@@ -67,6 +67,9 @@ class ServiceViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
 
     model: type[models.Model]
     write_serializer_class: type[serializers.BaseSerializer] | None = None  # type: ignore[type-arg]
+    # One record as GET, create, update and the actions answer it, when it shows more than a
+    # row of the list (what would cost queries per row there: warnings apps above raise on it).
+    detail_serializer_class: type[serializers.BaseSerializer] | None = None  # type: ignore[type-arg]
     list_select_related: Sequence[str] = ()
     list_prefetch_related: Sequence[str | models.Prefetch] = ()
     required_perms: Sequence[str] | Mapping[str, Sequence[str]] | None = None
@@ -121,13 +124,21 @@ class ServiceViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         return self.request.user
 
     def get_serializer_class(self) -> Any:
-        """The write serializer for create/update (and their forms and OPTIONS), else the read one."""
+        """The write serializer for create/update (and their forms and OPTIONS), the detail one
+        for a single record read, else the read one."""
         writing = self.action in WRITE_ACTIONS or (
             self.action == "metadata" and self.request.method in {"POST", "PUT"}
         )
         if writing and self.write_serializer_class is not None:
             return self.write_serializer_class
+        if self.action == "retrieve" and self.detail_serializer_class is not None:
+            return self.detail_serializer_class
         return super().get_serializer_class()
+
+    @property
+    def one_serializer_class(self) -> Any:
+        """What answers one record (GET, create, update, the actions)."""
+        return self.detail_serializer_class or self.serializer_class
 
     def get_write_serializer(self, *args: Any, **kwargs: Any) -> serializers.BaseSerializer:  # type: ignore[type-arg]
         serializer_class = self.write_serializer_class or self.serializer_class
@@ -147,7 +158,7 @@ class ServiceViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
             headers["ETag"] = etag
         if status_code == status.HTTP_201_CREATED:
             headers["Location"] = self.reverse_action("detail", args=[instance.pk])
-        shown = self.serializer_class(instance, context=self.get_serializer_context())  # type: ignore[misc]
+        shown = self.one_serializer_class(instance, context=self.get_serializer_context())
         return Response(shown.data, status=status_code, headers=headers)
 
     # --- preconditions -----------------------------------------------------------------

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,7 +22,9 @@ from tandem.web.generic import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    Panel,
     SortKey,
+    build_panels,
 )
 
 autocomplete.register(
@@ -94,24 +94,10 @@ class ProductDetailView(ObjectDetailView):
         }
 
 
-@dataclass(frozen=True)
-class Panel:
-    key: str
-    label: str
-    html: str
-
-
 def product_panels(product: Product, request: HttpRequest) -> list[Panel]:
     """The panels other apps registered for the product page (its stock…), for the user's
     permissions; a builder returns None where it has nothing to show."""
-    panels = []
-    for panel in registry.product_panels():
-        if not request.user.has_perm(panel.permission):
-            continue
-        html = import_string(panel.build)(product, request)
-        if html is not None:
-            panels.append(Panel(panel.key, str(panel.label), html))
-    return panels
+    return build_panels(registry.product_panels(), product, request)
 
 
 class ProductCreateView(ObjectCreateView):

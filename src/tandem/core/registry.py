@@ -2,11 +2,12 @@
 
 An app calls :func:`register` with a :class:`Manifest` naming its menu entries, dashboard
 tiles and shortcuts, API routes, URL mounts, the events it adds to the home page's recent
-activity, panels it adds to the partner card, the product page and the deal page, whose
-records a person reaches besides their own (:class:`Reach`), its part of the demo company, and
-the tables that are machinery rather than something people manage (hidden from the role
-matrix). The web and API layers, and the demo builder, read the registry; so adding a domain
-edits no shared file.
+activity, panels it adds to the partner card, the product page, the deal page and any other
+record's page (:class:`RecordPanel`), warnings it raises on a lower app's records
+(:class:`RecordWarnings`), whose records a person reaches besides their own (:class:`Reach`),
+its part of the demo company, and the tables that are machinery rather than something people
+manage (hidden from the role matrix). The web and API layers, and the demo builder, read the
+registry; so adding a domain edits no shared file.
 
 Manifests are discovered at start-up (:func:`autodiscover`, called from ``CoreConfig.ready``)
 the way Django's admin finds ``admin.py``. A manifest imports nothing above its own app:
@@ -144,6 +145,40 @@ class DealPanel:
 
 
 @dataclass(frozen=True)
+class RecordPanel:
+    """A panel on a record's detail page from an app above the record's own (a supplier bill's
+    three-way match, from purchasing, on accounting's invoice page).
+
+    ``model`` names the record (``"accounting.invoice"``: its app label and model name, a lower
+    app's, so the naming goes downward); ``build`` is the dotted path of
+    ``build(record, request) -> str | None``, the panel's HTML (marked safe by the builder) or
+    None where it has nothing to show. Every ``ObjectDetailView`` of that model draws it as a
+    tab, so the record's app never imports the one contributing the panel."""
+
+    model: str
+    key: str
+    label: Label
+    permission: str
+    build: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class RecordWarnings:
+    """Warnings an app above a record's own raises on it (a bill that bills more than was
+    received), shown at the top of the record's detail page and in its API representation.
+
+    ``model`` as for :class:`RecordPanel`; ``warnings`` is the dotted path of
+    ``warnings(record, user) -> list[str]`` (translated sentences; empty when all is well), read
+    only for users holding ``permission`` (:func:`warnings_for`)."""
+
+    model: str
+    permission: str
+    warnings: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class Reach:
     """Whose records a person sees besides their own, declared by the app that groups people
     (the CRM: a sales manager reaches the members of the sales teams they lead).
@@ -184,6 +219,8 @@ class Manifest:
     partner_panels: Sequence[PartnerPanel] = ()
     product_panels: Sequence[ProductPanel] = ()
     deal_panels: Sequence[DealPanel] = ()
+    record_panels: Sequence[RecordPanel] = ()
+    record_warnings: Sequence[RecordWarnings] = ()
     reach: Sequence[Reach] = ()
     demo: Sequence[DemoPart] = ()
     # Tables people do not manage ("app_label.model_name"): kept out of the role matrix.
@@ -252,6 +289,26 @@ def deal_panels() -> list[DealPanel]:
     return sorted((p for m in _manifests.values() for p in m.deal_panels), key=_order)
 
 
+def record_panels(model: str) -> list[RecordPanel]:
+    """The panels registered for the detail page of ``model`` (``"app_label.model_name"``)."""
+    return sorted((p for m in _manifests.values() for p in m.record_panels if p.model == model), key=_order)
+
+
+def record_warnings(model: str) -> list[RecordWarnings]:
+    """The warning sources registered for records of ``model`` (``"app_label.model_name"``)."""
+    return sorted((w for m in _manifests.values() for w in m.record_warnings if w.model == model), key=_order)
+
+
+def warnings_for(record: Any, user: Any) -> list[str]:
+    """Every registered warning on ``record`` that ``user`` may read (their permissions), in
+    the sources' order; the page and the API show the same list."""
+    found: list[str] = []
+    for source in record_warnings(record._meta.label_lower):
+        if user.has_perm(source.permission):
+            found.extend(_load_any(source.warnings)(record, user))
+    return found
+
+
 def reach(user: Any, column: str) -> Q | None:
     """The rows whose person (``column``) ``user`` reaches besides themselves, by every
     registered :class:`Reach`; None when nobody else (no condition to add)."""
@@ -270,6 +327,11 @@ def _any(conditions: Iterator[Q | None]) -> Q | None:
 
 @functools.cache
 def _load(path: str) -> Callable[..., Q | None]:
+    return import_string(path)  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _load_any(path: str) -> Callable[..., Any]:
     return import_string(path)  # type: ignore[no-any-return]
 
 

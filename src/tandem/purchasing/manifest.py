@@ -79,6 +79,19 @@ registry.register(
                 order=30,
             )
         ],
+        record_panels=[
+            registry.RecordPanel(
+                "accounting.invoice",
+                "purchase-match",
+                _("Purchase order"),
+                VIEW,
+                "tandem.purchasing.views.bill_match_panel",
+                order=30,
+            )
+        ],
+        record_warnings=[
+            registry.RecordWarnings("accounting.invoice", VIEW, "tandem.purchasing.views.bill_warnings")
+        ],
         demo=[registry.DemoPart("tandem.purchasing.demo.build", order=60)],
         internal_models=["purchasing.approval", "purchasing.orderbill", "purchasing.purchaseorderline"],
     )

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -288,6 +289,63 @@ def match_line(status: LineStatus) -> LineStatus:
 
 def mismatches(statuses: Iterable[LineStatus]) -> list[str]:
     return [warning for status in statuses for warning in status.warnings]
+
+
+@dataclass
+class BillMatch:
+    """The three-way match seen from one supplier bill (or refund) made from an order: the
+    order's lines of the products the bill names, received and billed over all the order's
+    bills (this one included, unless cancelled), the billed price this bill's own; and the
+    products the bill names that the order does not have."""
+
+    order: PurchaseOrder
+    statuses: list[LineStatus]
+    not_ordered: list[str]
+
+    @property
+    def warnings(self) -> list[str]:
+        """Each a sentence naming the order (the bill's page shows them among other apps')."""
+        found = mismatches(self.statuses) + [
+            _("%(product)s: billed but not on the order.") % {"product": name} for name in self.not_ordered
+        ]
+        return [
+            _("Three-way match with %(order)s: %(warning)s") % {"order": self.order, "warning": warning}
+            for warning in found
+        ]
+
+
+def bill_match(invoice: Any, orders: QuerySet[PurchaseOrder], *, prices: bool = True) -> BillMatch | None:
+    """The three-way match of ``invoice`` against the order it was made from, when that order
+    is among ``orders`` (the reader's visible ones) and of the invoice's own company; None for
+    any other invoice (a customer's, a bill typed by hand, a cancelled one). Without ``prices``
+    (a reader who does not see purchase prices) billed prices are not compared."""
+    from tandem.accounting.models import Invoice
+
+    kinds = (Invoice.Kind.SUPPLIER_BILL, Invoice.Kind.SUPPLIER_REFUND)
+    if invoice.kind not in kinds or invoice.state == Invoice.State.CANCELLED:
+        return None
+    order = (
+        orders.filter(company_id=invoice.company_id, bills__invoice=invoice)
+        .select_related("currency")
+        .first()
+    )
+    if order is None:
+        return None
+    own: dict[int, tuple[str, Decimal | None]] = {}
+    compare_prices = prices and invoice.kind == Invoice.Kind.SUPPLIER_BILL
+    for product_id, sku, name, price in (
+        invoice.lines.filter(product__isnull=False)
+        .order_by("sequence", "id")
+        .values_list("product_id", "product__sku", "product__name", "price_unit")
+    ):
+        own[product_id] = (f"[{sku}] {name}", price if compare_prices else None)
+    statuses = [
+        match_line(LineStatus(s.line, s.ordered, s.received, s.billed, own[s.line.product_id][1]))
+        for s in line_statuses(order)
+        if s.line.product_id in own
+    ]
+    on_order = {status.line.product_id for status in statuses}
+    return BillMatch(order, statuses, [name for pk, (name, _price) in own.items() if pk not in on_order])
 
 
 # --- supplier performance (the partner card's panel) -----------------------------------------

@@ -1,6 +1,8 @@
 """Purchasing pages: supplier prices, purchase requests (grouped into RFQs), purchase orders with
 their actions (send, confirm, approve, refuse, receive, bill, cancel), the PDF, the receiving
-form, and the supplier-performance panel of the partner card.
+form, the supplier-performance panel of the partner card, and the three-way match on the supplier
+bill's page and in its API representation (a ``RecordPanel`` and ``RecordWarnings`` on
+``accounting.invoice``: accounting imports nothing of purchasing).
 
 Prices are shown only to whom holds ``purchasing.view_purchase_prices`` (purchasers,
 accountants, managers); warehouse staff see what is ordered and expected, not what it costs —
@@ -17,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -559,6 +562,32 @@ def performance_panel(partner: Partner, request: HttpRequest) -> Table | None:
         [_PerformanceRow(found)],
         caption=gettext_lazy("As a supplier"),
         key="supplier-performance",
+    )
+
+
+# --- the three-way match on the supplier bill (accounting's invoice page and API) -------------
+
+
+def _bill_match(invoice: Any, user: Any) -> queries.BillMatch | None:
+    return queries.bill_match(invoice, PurchaseOrder.objects.visible_to(user), prices=sees_prices(user))
+
+
+def bill_warnings(invoice: Any, user: Any) -> list[str]:
+    """The three-way match's warnings on a bill made from an order the reader sees."""
+    found = _bill_match(invoice, user)
+    return found.warnings if found is not None else []
+
+
+def bill_match_panel(invoice: Any, request: HttpRequest) -> str | None:
+    """The order a bill was made from, with ordered, received and billed per line of the
+    products it bills (the accountant approving the bill sees what the purchaser sees)."""
+    found = _bill_match(invoice, request.user)
+    if found is None:
+        return None
+    return render_to_string(
+        "purchasing/_bill_match.html",
+        {"match": found, "prices": sees_prices(request.user)},
+        request=request,
     )
 
 

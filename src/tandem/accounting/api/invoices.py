@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from tandem.accounting.models import Account, FiscalPosition, Invoice, InvoiceLine, Tax
 from tandem.accounting.services import invoices as services
-from tandem.api.fields import ScopedPrimaryKeyField, StrictFieldsMixin, same_company
+from tandem.api.fields import RecordWarningsField, ScopedPrimaryKeyField, StrictFieldsMixin, same_company
 from tandem.api.viewsets import CreateMixin, ExportMixin, RetrieveMixin, ServiceViewSet, UpdateMixin
 from tandem.catalog.models import Product
 from tandem.core.models import Currency, PaymentTerm
@@ -43,6 +43,20 @@ class InvoiceSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
             "amount_untaxed", "amount_tax",
             "amount_total", "amount_total_company", "entry", "sent_at", "lines",
         ]  # fmt: skip
+        read_only_fields = fields
+
+
+class InvoiceDetailSerializer(InvoiceSerializer):
+    """One invoice, with the warnings apps above accounting raise on it (a supplier bill's
+    three-way match against its purchase order)."""
+
+    warnings = RecordWarningsField(
+        help_text="What the apps above accounting warn about this invoice (a bill billing more than "
+        "was received, at another price than ordered); on the invoice itself, not in lists."
+    )
+
+    class Meta(InvoiceSerializer.Meta):
+        fields = [*InvoiceSerializer.Meta.fields, "warnings"]
         read_only_fields = fields
 
 
@@ -103,6 +117,7 @@ class InvoiceViewSet(
 
     model = Invoice
     serializer_class = InvoiceSerializer
+    detail_serializer_class = InvoiceDetailSerializer
     write_serializer_class = InvoiceWriteSerializer
     filterset_fields = ["kind", "state", "partner", "currency"]
     list_prefetch_related = ("lines__taxes",)
@@ -128,25 +143,25 @@ class InvoiceViewSet(
         services.delete_draft(invoice, self.actor)
         return Response(status=204)
 
-    @extend_schema(request=None, responses=InvoiceSerializer)
+    @extend_schema(request=None, responses=InvoiceDetailSerializer)
     @action(detail=True, methods=["post"], changes_record=True)
     def post(self, request: Request, pk: str | None = None) -> Response:
         """Post a draft: its journal entry is booked and it gets its number."""
         return self.act(lambda invoice, _version: services.post_invoice(invoice, self.actor))
 
-    @extend_schema(request=None, responses=InvoiceSerializer)
+    @extend_schema(request=None, responses=InvoiceDetailSerializer)
     @action(detail=True, methods=["post"], changes_record=True)
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         """Cancel: a draft simply, a posted invoice by reversing its entry."""
         return self.act(lambda invoice, _version: services.cancel_invoice(invoice, self.actor))
 
-    @extend_schema(request=None, responses=InvoiceSerializer)
+    @extend_schema(request=None, responses=InvoiceDetailSerializer)
     @action(detail=True, methods=["post"], changes_record=True)
     def send(self, request: Request, pk: str | None = None) -> Response:
         """E-mail a posted invoice with its PDF to the partner."""
         return self.act(lambda invoice, _version: services.send_invoice(invoice, self.actor))
 
-    @extend_schema(request=None, responses={201: InvoiceSerializer})
+    @extend_schema(request=None, responses={201: InvoiceDetailSerializer})
     @action(detail=True, methods=["post"])
     def credit(self, request: Request, pk: str | None = None) -> Response:
         """A draft credit note (or refund) for the whole invoice; answers the new draft."""

@@ -3,7 +3,6 @@ pipelines and their stages, and the partner card's deal and activity panels."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +12,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -46,7 +44,9 @@ from tandem.web.generic import (
     ObjectEditView,
     ObjectFormView,
     ObjectListView,
+    Panel,
     SortKey,
+    build_panels,
 )
 from tandem.web.tables import Table
 
@@ -329,24 +329,10 @@ class DealDetailView(ObjectDetailView):
         return {"script": text, "checklist": items, "tick_url": reverse("crm:deal_tick", args=[deal.pk])}
 
 
-@dataclass(frozen=True)
-class Panel:
-    key: str
-    label: str
-    html: str
-
-
 def deal_panels(deal: Deal, request: HttpRequest) -> list[Panel]:
     """The panels other apps registered for the deal page (its quotation, order and revenue…),
     for the user's permissions; a builder returns None where it has nothing to show."""
-    panels = []
-    for panel in registry.deal_panels():
-        if not request.user.has_perm(panel.permission):
-            continue
-        html = import_string(panel.build)(deal, request)
-        if html is not None:
-            panels.append(Panel(panel.key, str(panel.label), html))
-    return panels
+    return build_panels(registry.deal_panels(), deal, request)
 
 
 class DealCreateView(ObjectCreateView):

@@ -1,8 +1,11 @@
-"""``ObjectDetailView``: header, fields panel and the record's History from the event log."""
+"""``ObjectDetailView``: header, fields panel, the panels and warnings other apps register for
+the record (``core.registry.RecordPanel``, ``RecordWarnings``) and the record's History from the
+event log."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model
@@ -10,7 +13,9 @@ from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.module_loading import import_string
 
+from tandem.core import registry
 from tandem.core.events import for_subject
 from tandem.web import history
 from tandem.web.display import Accessor, detail_fields
@@ -20,6 +25,27 @@ if TYPE_CHECKING:
     from tandem.web.actions import ActionView
 
 HISTORY_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    label: str
+    html: str
+
+
+def build_panels(declared: Iterable[Any], obj: Model, request: HttpRequest) -> list[Panel]:
+    """The panels other apps declared for ``obj``'s page (``RecordPanel``, ``ProductPanel``,
+    ``DealPanel``: a key, label, permission and ``build`` path), for the user's permissions; a
+    builder returns None where it has nothing to show."""
+    panels = []
+    for panel in declared:
+        if not request.user.has_perm(panel.permission):
+            continue
+        html = import_string(panel.build)(obj, request)
+        if html is not None:
+            panels.append(Panel(panel.key, str(panel.label), html))
+    return panels
 
 
 class ObjectDetailView(ModelView):
@@ -50,6 +76,8 @@ class ObjectDetailView(ModelView):
             else None,
             "list_url": reverse(self.list_url_name) if self.list_url_name else None,
             "actions": self.action_buttons(obj),
+            "record_warnings": registry.warnings_for(obj, self.request.user),
+            "record_panels": build_panels(registry.record_panels(obj._meta.label_lower), obj, self.request),
         }
 
     def action_buttons(self, obj: Model) -> list[Any]:
