@@ -456,7 +456,9 @@ def test_a_released_purchase_request_records_the_move_it_is_bought_for(shop: Sho
 @pytest.mark.django_db
 def test_release_keeps_the_dates_mrp_planned(shop: Shop, admin: User) -> None:
     """The chairs are wanted on day 20 and the planks ten days before the seats start: released,
-    the orders keep MRP's start and due days, not today's."""
+    the orders start on MRP's start day, not today, and their work is booked on the work centres
+    from then on: each work order has its hours, one after the other, the seats' done before the
+    chairs' begin, and the chairs finish by the day they are due."""
     shop.deliver("chair", "10", day(20))
     run = shop.run()
     chair, plank = run.orders.get(product__sku="CHAIR"), run.orders.get(product__sku="PLANK")
@@ -467,7 +469,14 @@ def test_release_keeps_the_dates_mrp_planned(shop: Shop, admin: User) -> None:
     assert chairs.due_date == day(20)
     assert chairs.planned_start is not None and chairs.planned_finish is not None
     assert timezone.localtime(chairs.planned_start).date() == chair.start_date
-    assert timezone.localtime(chairs.planned_finish).date() == chair.due_date
+    assert timezone.localtime(chairs.planned_finish).date() <= chair.due_date
+    seats = ManufacturingOrder.objects.get(product__sku="SEAT")
+    assert seats.planned_finish is not None and seats.planned_finish <= chairs.planned_start
+    for order in (seats, chairs):
+        work = list(order.work_orders.order_by("sequence", "id"))
+        assert work and all(w.planned_start is not None and w.planned_finish is not None for w in work)
+        assert (work[0].planned_start, work[-1].planned_finish) == (order.planned_start, order.planned_finish)
+        assert all(a.planned_finish <= b.planned_start for a, b in itertools.pairwise(work))
     planks = PurchaseRequest.objects.get(product__sku="PLANK")
     assert (planks.order_by, planks.needed_by) == (plank.start_date, plank.due_date)
     page = signed_in(admin).get(reverse("purchasing:request_detail", args=[planks.pk]))

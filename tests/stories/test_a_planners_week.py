@@ -118,6 +118,10 @@ def test_a_forecast_and_an_order_are_planned_firmed_released_and_replanned(
     assert released.json()["orders"] == 2 and released.json()["rfqs"] == []  # a planner asks
     made = ManufacturingOrder.objects.get(source=ManufacturingOrder.Source.MRP)
     assert (made.product, made.quantity, made.due_date, made.state) == (p["chair"], D(3), day(9), "confirmed")
+    # The chairs' work is on the work centres' board at once: each operation has its hours.
+    work = list(made.work_orders.order_by("sequence"))
+    assert work and all(w.planned_start and w.planned_finish for w in work)
+    assert made.planned_finish is not None and timezone.localtime(made.planned_finish).date() <= day(9)
     request = PurchaseRequest.objects.get()
     assert (request.product, request.quantity, request.partner) == (p["leg"], D(50), shop.suppliers["leg"])
 

@@ -42,7 +42,7 @@ from tandem.core.versioning import update_versioned
 from tandem.inventory.models import OPEN_STATES, Move, Warehouse
 from tandem.manufacturing import services as manufacturing
 from tandem.manufacturing.models import ManufacturingOrder
-from tandem.planning import capacity, mrp
+from tandem.planning import capacity, mrp, scheduling
 from tandem.planning.models import Forecast, MrpException, MrpRun, PlannedOrder, ProductPlanning
 from tandem.purchasing import services as purchasing
 from tandem.purchasing.models import PurchaseOrder
@@ -273,6 +273,26 @@ def _component_moves(rows: list[PlannedOrder], made: Mapping[int, ManufacturingO
     return found
 
 
+def _schedule_made(
+    company: Company, actor: User | None, rows: list[PlannedOrder], made: Mapping[int, ManufacturingOrder]
+) -> None:
+    """Book the work of the orders just made on their work centres, finite, after the load
+    already there — as the orders a sale makes to order are booked — so that each work order
+    has its planned start and finish: none starts before the day MRP planned it to start (its
+    components are due then), nor a sub-assembly's parent before the sub-assembly is done. An
+    order without a routing keeps MRP's days."""
+    today = timezone.localdate()
+    made_for = {
+        made[row.pk].pk: made[row.parent_id].pk
+        for row in rows
+        if row.pk in made and row.parent_id is not None and row.parent_id in made
+    }
+    ready = {
+        made[row.pk].pk: capacity.day_start(max(row.start_date, today)) for row in rows if row.pk in made
+    }
+    scheduling.schedule_orders(company, list(made.values()), actor, made_for=made_for, ready=ready, day=today)
+
+
 @transaction.atomic
 def release_orders(
     company: Company, actor: User | None, orders: Iterable[PlannedOrder], *, rfqs: bool = True
@@ -312,6 +332,8 @@ def release_orders(
         order = made[row_id]  # a sub-assembly: made for its parent's component move
         ManufacturingOrder.objects.filter(pk=order.pk).update(demand_move_id=move_id)
         order.demand_move_id = move_id
+    if made:
+        _schedule_made(company, actor, rows, made)
     buys = [row for row in rows if row.kind == PlannedOrder.Kind.BUY]
     if buys:
         bought_for = _component_moves(buys, made)

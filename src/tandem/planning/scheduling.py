@@ -44,19 +44,22 @@ def _lock(company: Company) -> None:
 
 
 def _write(placed: list[capacity.Placed]) -> tuple[int, list[ManufacturingOrder]]:
-    """Write where the board put each order's work: (work orders written, orders finishing late)."""
+    """Write where the board put each order's work: (work orders written, orders finishing late).
+    An order with no open work keeps the dates it had (MRP's days for an order without a
+    routing)."""
     work_orders: list[WorkOrder] = []
     orders: list[ManufacturingOrder] = []
     late = []
     for row in placed:
+        if not row.slots:
+            continue
         for work, slot in row.slots:
             work_orders.append(WorkOrder(pk=work.pk, planned_start=slot.start, planned_finish=slot.finish))
         order = ManufacturingOrder(pk=row.pk, number=row.number, due_date=row.due)
-        if row.slots:
-            order.planned_start = row.slots[0][1].start
-            order.planned_finish = row.slots[-1][1].finish
-            if timezone.localtime(order.planned_finish).date() > row.due:
-                late.append(order)
+        order.planned_start = row.slots[0][1].start
+        order.planned_finish = row.slots[-1][1].finish
+        if timezone.localtime(order.planned_finish).date() > row.due:
+            late.append(order)
         orders.append(order)
     WorkOrder.objects.bulk_update(work_orders, ["planned_start", "planned_finish"], batch_size=500)
     ManufacturingOrder.objects.bulk_update(orders, ["planned_start", "planned_finish"], batch_size=500)
