@@ -232,8 +232,12 @@ def _partner(ctx: ImportContext, row: dict[str, Any], errors: dict[str, list[Rea
 
 
 def _prepare_opening(ctx: ImportContext) -> None:
+    moving_in.refuse_second_opening(ctx.company)  # told at the check, before any row
     _prepare_accounts(ctx)
     _prepare_partners(ctx)
+    ctx.cache["archived"] = set(
+        Account.objects.filter(company=ctx.company, active=False).values_list("pk", flat=True)
+    )
 
 
 def _validate_opening(ctx: ImportContext, row: dict[str, Any]) -> Cleaned:
@@ -242,6 +246,8 @@ def _validate_opening(ctx: ImportContext, row: dict[str, Any]) -> Cleaned:
     account = ctx.cache["codes"].get(row["code"])
     if account is None:
         errors["code"] = [Message(gettext_noop("There is no account “%(code)s”."), {"code": row["code"]})]
+    if account in ctx.cache["archived"]:
+        errors["code"] = [Message(gettext_noop("The account “%(code)s” is archived."), {"code": row["code"]})]
     data["account_id"] = account
     data["partner_id"] = _partner(ctx, row, errors)
     debit, credit = _money(row, "debit", errors), _money(row, "credit", errors)
@@ -253,6 +259,11 @@ def _validate_opening(ctx: ImportContext, row: dict[str, Any]) -> Cleaned:
     if "due_date" in row:
         data["due_date"] = row["due_date"]
     _currency(ctx, row, data, errors)
+    foreign = data.get("currency_id") not in (None, ctx.company.currency_id)
+    if foreign and data.get("amount_currency") is None:
+        errors["amount_currency"] = [
+            Message(gettext_noop("A line in another currency needs its amount in that currency."))
+        ]
     first = ctx.cache.setdefault("opening_date", row["date"])
     if row["date"] != first:
         errors["date"] = [Message(gettext_noop("Every row of the opening balances has the same date."))]
@@ -276,8 +287,9 @@ OPENING = ImportSpec(
     finish=moving_in.post_opening,
     list_url="accounting:entry_list",
     description=gettext_lazy(
-        "One opening entry, posted when its lines balance. Leave out receivables and payables when "
-        "you import the open invoices and bills."
+        "One opening entry, posted when its lines balance; once it is posted, another file is "
+        "refused unless that entry was reversed. Leave out receivables and payables when you "
+        "import the open invoices and bills."
     ),
 )
 

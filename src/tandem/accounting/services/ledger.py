@@ -545,8 +545,23 @@ def create_entry(
     origin: str = JournalEntry.Origin.MANUAL,
 ) -> JournalEntry:
     """A draft entry; it must balance already (a draft is a proposal, not a scratchpad)."""
+    entry = _new_entry(company, journal, date, reference, narration, origin, actor)
+    _write_lines(company, entry, lines)
+    events.record("entry.created", entry, actor, {"journal": journal.code, "date": date.isoformat()})
+    return entry
+
+
+def _new_entry(
+    company: Company,
+    journal: Journal,
+    date: datetime.date,
+    reference: str,
+    narration: str,
+    origin: str,
+    actor: User | None,
+) -> JournalEntry:
     _check_journal_of(company, journal)
-    entry = JournalEntry.objects.create(
+    return JournalEntry.objects.create(
         company=company,
         journal=journal,
         date=date,
@@ -555,9 +570,48 @@ def create_entry(
         origin=origin,
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    _write_lines(company, entry, lines)
+
+
+@transaction.atomic
+def start_entry(
+    company: Company,
+    actor: User | None,
+    *,
+    journal: Journal,
+    date: datetime.date,
+    reference: str = "",
+    narration: str = "",
+    origin: str = JournalEntry.Origin.MANUAL,
+) -> JournalEntry:
+    """An empty draft to be filled in parts by :func:`add_lines`: the opening entry an import
+    writes batch by batch, whose lines balance only once the whole file is in. Posting it
+    (:func:`post_entry`) checks the balance of the whole, as for any entry."""
+    entry = _new_entry(company, journal, date, reference, narration, origin, actor)
     events.record("entry.created", entry, actor, {"journal": journal.code, "date": date.isoformat()})
     return entry
+
+
+def add_lines(entry: JournalEntry, actor: User | None, lines: Sequence[Line]) -> int:
+    """Add lines to a draft begun with :func:`start_entry`, each checked as :func:`create_entry`
+    checks them (the company's own records, active accounts, an account's currency, one side,
+    nothing negative; a foreign amount without company amounts converted at the entry's date).
+    All the lines or none; the balance is checked when the entry is posted."""
+    with transaction.atomic():
+        locked = (
+            JournalEntry.objects.select_for_update(of=("self",))
+            .select_related("company__currency", "journal")
+            .get(pk=entry.pk)
+        )
+        _refuse_posted(locked)
+        errors: dict[str, list[str]] = {}
+        rows = [_line_row(locked.company, locked, line, n, errors) for n, line in enumerate(lines)]
+        if errors:
+            raise ValidationFailed(errors)
+        created = JournalLine.objects.bulk_create(rows)
+        for row, line in zip(created, lines, strict=True):
+            if line.taxes:
+                row.taxes.set(line.taxes)
+    return len(created)
 
 
 def update_entry(

@@ -2,10 +2,13 @@
 customer invoices and supplier bills, written in bulk for ``accounting.imports``.
 
 * Accounts match by code; an update changes only the columns a row carries.
-* Opening balances become one opening entry (journal of kind general, origin ``opening``):
-  each batch of rows adds its lines to the company's draft opening entry, which is posted as
-  soon as it balances. A file that does not balance leaves the draft for the accountant to
-  complete; posting refuses it until it does.
+* Opening balances become one opening entry (journal of kind general, origin ``opening``),
+  written through the entry service (``ledger.start_entry``/``add_lines``, each line checked
+  as any entry's): each batch of rows adds its lines to the company's draft opening entry,
+  which is posted once the whole file is in, if it balances. A file that does not balance
+  leaves the draft for the next file to complete; posting refuses it until it does. Once an
+  opening entry is posted, importing opening balances again is refused unless that entry was
+  reversed (:func:`refuse_second_opening`).
 * An open invoice or bill becomes a posted invoice with its old number, total and due date,
   whose entry carries what is still open (the residual) on the partner's receivable or
   payable account against the retained-earnings account. Leave receivables and payables out
@@ -21,7 +24,15 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tandem.accounting.models import Account, FiscalYear, Invoice, Journal, JournalEntry, JournalLine
+from tandem.accounting.models import (
+    Account,
+    BooksSettings,
+    FiscalYear,
+    Invoice,
+    Journal,
+    JournalEntry,
+    JournalLine,
+)
 from tandem.accounting.queries import ledger as queries
 from tandem.accounting.services import ledger
 from tandem.core.errors import BusinessError
@@ -65,6 +76,46 @@ def _opening_journal(company: Company) -> Journal:
     return journal
 
 
+class OpeningPosted(BusinessError):
+    status = 409
+    code = "opening-posted"
+
+
+def refuse_second_opening(company: Company) -> None:
+    """Refuse importing opening balances once an opening entry is posted and stands.
+
+    The opening balances are the books' starting point, taken once: a second file would add
+    a second opening entry and count every balance twice. To take them again, reverse the
+    posted opening entry first (its reversal leaves the books as before it); to correct a
+    balance, post an ordinary entry. A draft opening entry still waiting for the rest of its
+    lines (a file that did not balance) is completed by the next file, as before."""
+    posted = (
+        JournalEntry.objects.filter(
+            company=company,
+            origin=JournalEntry.Origin.OPENING,
+            state=JournalEntry.State.POSTED,
+            reversed_by__isnull=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if posted is not None:
+        raise OpeningPosted(
+            _(
+                "The opening balances were posted already (entry %(number)s of %(date)s): a second "
+                "opening entry would count them twice. To import them again, reverse that entry "
+                "first; to correct a balance, post an ordinary entry."
+            )
+            % {"number": posted.number, "date": posted.date.isoformat()}
+        )
+
+
+def _lock_opening(company: Company) -> None:
+    """Serialise the writers of one company's opening entry (two imports at once would each
+    start a draft): they lock the company's accounting settings row first."""
+    list(BooksSettings.objects.select_for_update().filter(company=company).values_list("pk", flat=True))
+
+
 @transaction.atomic
 def import_opening_lines(
     company: Company,
@@ -72,22 +123,41 @@ def import_opening_lines(
     creates: list[dict[str, Any]],
     updates: list[tuple[int, dict[str, Any]]],
 ) -> dict[str, int]:
-    """Add the rows to the draft opening entry (dated by the rows' ``date``); the import posts
-    it once the whole file is in (:func:`post_opening`), never after a batch that happens to
-    balance — the rest of the file would start a second opening entry."""
+    """Add the rows to the draft opening entry (dated by the rows' ``date``) through the entry
+    service, so each line is checked as any entry's is; the import posts it once the whole
+    file is in (:func:`post_opening`), never after a batch that happens to balance — the rest
+    of the file would start a second opening entry. Refused once an opening entry is posted
+    (:func:`refuse_second_opening`), and when the rows are not of the waiting draft's date."""
     if not creates:
         return {"created": 0, "updated": 0}
+    _lock_opening(company)
+    refuse_second_opening(company)
+    on = creates[0]["date"]
     entry = _draft_opening(company)
     if entry is None:
-        entry = JournalEntry.objects.create(
-            company=company,
+        entry = ledger.start_entry(
+            company,
+            actor,
             journal=_opening_journal(company),
-            date=creates[0]["date"],
+            date=on,
             reference=_("Opening balances"),
             origin=JournalEntry.Origin.OPENING,
-            created_by=actor if actor is not None and actor.is_authenticated else None,
         )
-    JournalLine.objects.bulk_create(_opening_line(company, entry, row) for row in creates)
+    elif entry.date != on:
+        raise BusinessError(
+            _(
+                "The opening entry waiting for the rest of its lines is dated %(draft)s, and this "
+                "file's rows %(date)s: give them the same date."
+            )
+            % {"draft": entry.date.isoformat(), "date": on.isoformat()}
+        )
+    accounts = Account.objects.filter(company=company).in_bulk({row["account_id"] for row in creates})
+    partners = Partner.objects.filter(company=company).in_bulk(
+        {row["partner_id"] for row in creates if row.get("partner_id")}
+    )
+    currencies = Currency.objects.in_bulk({row["currency_id"] for row in creates if row.get("currency_id")})
+    lines = [_opening_line(company, row, accounts, partners, currencies) for row in creates]
+    ledger.add_lines(entry, actor, lines)
     return {"created": len(creates), "updated": 0}
 
 
@@ -95,6 +165,7 @@ def import_opening_lines(
 def post_opening(company: Company, actor: User | None) -> dict[str, int]:
     """Post the draft opening entry if its lines balance (else it waits for the rest, from
     another file): the opening-balances import's ``finish``."""
+    _lock_opening(company)
     entry = _draft_opening(company)
     if entry is None:
         return {"posted": 0}
@@ -109,28 +180,31 @@ def _draft_opening(company: Company) -> JournalEntry | None:
     return (
         JournalEntry.objects.select_for_update()
         .filter(company=company, origin=JournalEntry.Origin.OPENING, state=JournalEntry.State.DRAFT)
+        .order_by("pk")
         .first()
     )
 
 
-def _opening_line(company: Company, entry: JournalEntry, row: dict[str, Any]) -> JournalLine:
+def _opening_line(
+    company: Company,
+    row: dict[str, Any],
+    accounts: dict[Any, Account],
+    partners: dict[Any, Partner],
+    currencies: dict[Any, Currency],
+) -> ledger.Line:
+    account = accounts.get(row["account_id"])
+    if account is None:  # the import found it among the company's accounts a moment ago
+        raise BusinessError(_("An account of the file was removed meanwhile: check the file again."))
     currency_id = row.get("currency_id") or company.currency_id
-    debit, credit = row.get("debit") or Decimal(0), row.get("credit") or Decimal(0)
-    amount_currency = row.get("amount_currency")
-    if amount_currency is None or currency_id == company.currency_id:
-        amount_currency = debit - credit
-    return JournalLine(
-        company=company,
-        entry=entry,
-        journal=entry.journal,
-        date=entry.date,
-        account_id=row["account_id"],
-        partner_id=row.get("partner_id"),
+    foreign = currency_id != company.currency_id
+    return ledger.Line(
+        account,
+        debit=row.get("debit") or Decimal(0),
+        credit=row.get("credit") or Decimal(0),
+        partner=partners.get(row["partner_id"]) if row.get("partner_id") else None,
         label=row.get("label", "")[:200],
-        debit=debit,
-        credit=credit,
-        currency_id=currency_id,
-        amount_currency=amount_currency,
+        currency=currencies[currency_id] if foreign else None,
+        amount_currency=row.get("amount_currency") if foreign else None,
         due_date=row.get("due_date"),
     )
 
