@@ -438,6 +438,8 @@ def test_a_released_purchase_request_records_the_move_it_is_bought_for(shop: Sho
     assert legs.demand_move == chairs.components.moves.get(product__sku="LEG")
     page = signed_in(admin).get(reverse("purchasing:request_detail", args=[legs.pk]))
     assert page.status_code == 200 and chairs.components.number.encode() in page.content
+    shown = api_client(admin).get(f"/api/v1/purchasing/requests/{legs.pk}/").json()
+    assert shown["bought_for"] == chairs.components.pk and shown["order_by"] == leg.start_date.isoformat()
     mrp_services.release_orders(shop.company, admin, [plank])
     seats = ManufacturingOrder.objects.get(product__sku="SEAT")
     assert seats.components is not None

@@ -139,6 +139,9 @@ class PurchaseRequestSerializer(serializers.ModelSerializer):  # type: ignore[ty
     uom: serializers.SlugRelatedField[Uom] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     quantity = _quantity(read_only=True)
     order = serializers.SerializerMethodField()
+    bought_for = serializers.SerializerMethodField(
+        help_text="the transfer (a delivery, or a manufacturing order's components) it is bought for"
+    )
 
     class Meta:
         model = PurchaseRequest
@@ -148,17 +151,22 @@ class PurchaseRequestSerializer(serializers.ModelSerializer):  # type: ignore[ty
             "quantity",
             "uom",
             "needed_by",
+            "order_by",
             "warehouse",
             "partner",
             "origin",
             "state",
             "order",
+            "bought_for",
             "created_at",
         ]
         read_only_fields = fields
 
     def get_order(self, row: PurchaseRequest) -> int | None:
         return row.order_line.order_id if row.order_line is not None else None
+
+    def get_bought_for(self, row: PurchaseRequest) -> int | None:
+        return row.demand_move.transfer_id if row.demand_move is not None else None
 
 
 class PurchaseRequestWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
@@ -187,7 +195,7 @@ class PurchaseRequestViewSet(RetrieveMixin, CreateMixin, ExportMixin, mixins.Lis
     serializer_class = PurchaseRequestSerializer
     write_serializer_class = PurchaseRequestWriteSerializer
     filterset_class = RequestFilter
-    list_select_related = ("uom", "order_line")
+    list_select_related = ("uom", "order_line", "demand_move")
     ordering_fields = ("id", "needed_by")
     http_method_names = ["get", "post", "head", "options"]
 
