@@ -5,7 +5,7 @@ the record rules holding on it (Anna leads the team, so she sees Sam's and Sofia
 from __future__ import annotations
 
 from tandem.core.models import User
-from tandem.crm.models import Deal, Lead
+from tandem.crm.models import Deal, Lead, SalesTeam
 from tandem.sales.models import SalesOrder
 from tests.kit.demo import DemoChecks
 
@@ -37,3 +37,21 @@ class TheDemoLeads(DemoChecks):
             assert sorted(order.lines.values_list("product_id", "quantity")) == sorted(
                 order.deal.products_of_interest.values_list("product_id", "quantity")  # type: ignore[union-attr]
             )
+
+    def test_the_demo_deals_count_for_the_field_sales_team(self) -> None:
+        """The team exists before the deals, so each salesperson's deal counts for it and the
+        board's team filter and the team's KPIs have them (issue 16)."""
+        from django.utils import timezone
+
+        from tandem.crm import analytics
+
+        team = SalesTeam.objects.get(name="Field sales")
+        sellers = set(team.members.values_list("pk", flat=True))
+        of_sellers = Deal.objects.filter(owner__in=sellers)
+        assert of_sellers.exists() and not of_sellers.exclude(team=team).exists()
+        anna = User.objects.get(username="anna")
+        first = timezone.localdate().replace(day=1)
+        figures = analytics.kpis(anna, team.company, first)
+        row = next(entry for entry in figures.teams if entry.team == team)
+        won = Deal.objects.filter(team=team, state=Deal.State.WON, closed_at__date__gte=first)
+        assert row.deals == won.count() and row.deals > 0

@@ -94,6 +94,10 @@ def test_funnel_by_owner_and_team(
 ) -> None:
     assert analytics.funnel(director, _scope(company, pipeline, owner=salesperson)).created == 2
     team = targets.create_team(company, director, name="North", members=[salesperson])
+    # the team is the deal's: Sam's deals made before the team was count for none until given it
+    assert analytics.funnel(director, _scope(company, pipeline, team=team)).created == 0
+    for deal in (world["won"], world["lost"]):
+        services.update_deal(deal, director, team=team)
     assert analytics.funnel(director, _scope(company, pipeline, team=team)).created == 2
 
 
@@ -132,6 +136,7 @@ def test_kpis_progress_and_ranking(
     )
     team = targets.create_team(company, director, name="North", members=[salesperson, other_salesperson])
     targets.set_target(company, director, month=month, team=team, revenue="10000", deals=5, activities=10)
+    services.update_deal(world["won"], director, team=team)
     services.log_activity(company, salesperson, partner=world["won"].partner, subject="Call", outcome="ok")
     kpis = analytics.kpis(director, company, month)
     sam = next(row for row in kpis.people if row.user == salesperson)

@@ -206,6 +206,8 @@ def test_the_board_and_the_list_filter_by_team_and_tag_without_widening_anyones_
 ) -> None:
     north = targets.create_team(company, director, name="North", members=[salesperson])
     south = targets.create_team(company, director, name="South", members=[other_salesperson])
+    for who, team in (("sam", north), ("sofia", south)):  # made before the teams: given theirs now
+        services.update_deal(books[who]["deal"], director, team=team)
     key = Tag.objects.create(company=company, name="Key account")
     books["sofia"]["customer"].tags.add(key)
 

@@ -70,11 +70,12 @@ def _activity(company: Company, actor: User, pcs: Uom) -> Any:
 
 
 def _deal(company: Company, actor: User, pcs: Uom) -> Any:
-    from tandem.crm import services
+    from tandem.crm import services, targets
     from tests.crm.test_views import TestDealPages
 
     services.ensure_setup(company, actor)
-    return TestDealPages().make(company, actor, title=HOSTILE)
+    team = targets.create_team(company, actor, name=f"{HOSTILE[:90]} deals")  # the export's Team column
+    return TestDealPages().make(company, actor, title=HOSTILE, team=team)
 
 
 def _lead(company: Company, actor: User, pcs: Uom) -> Any:

@@ -77,10 +77,7 @@ def deals(user: Any, scope: Scope) -> QuerySet[Deal]:
     if scope.owner is not None:
         rows = rows.filter(owner=scope.owner)
     if scope.team is not None:
-        members = SalesTeam.members.through.objects.filter(
-            salesteam_id=scope.team.pk, user_id=OuterRef("owner_id")
-        )
-        rows = rows.filter(Exists(members))
+        rows = rows.filter(team=scope.team)
     return rows
 
 
@@ -303,17 +300,29 @@ class Kpis:
 
 
 def kpis(user: Any, company: Any, month: date) -> Kpis:
-    """Each salesperson's and each team's month: four aggregate queries (won deals by owner,
-    done activities by assignee, targets, teams with members) and the ranking by revenue."""
+    """Each salesperson's and each team's month: five aggregate queries (won deals by owner, won
+    deals by team, done activities by assignee, targets, teams with members) and the ranking by
+    revenue. A team's revenue and deals are those of the deals that count for it (``Deal.team``),
+    each deal once whichever teams its owner is in; its activities are those its members did."""
     first = month_start(month)
     since, until = _aware(first), _aware(next_month(first))
+    won_in_month = Deal.objects.visible_to(user).filter(
+        state=Deal.State.WON, closed_at__gte=since, closed_at__lt=until
+    )
+    in_currency = Sum("amount", filter=Q(currency_id=company.currency_id))
     won = (
-        Deal.objects.visible_to(user)
-        .filter(state=Deal.State.WON, closed_at__gte=since, closed_at__lt=until, owner__isnull=False)
+        won_in_month.filter(owner__isnull=False)
         .values("owner_id")
-        .annotate(n=Count("id"), amount=Sum("amount", filter=Q(currency_id=company.currency_id)))
+        .annotate(n=Count("id"), amount=in_currency)
         .order_by()
     )
+    won_by_team = {
+        row["team_id"]: row
+        for row in won_in_month.filter(team__isnull=False)
+        .values("team_id")
+        .annotate(n=Count("id"), amount=in_currency)
+        .order_by()
+    }
     done = (
         Activity.objects.visible_to(user)
         .filter(state=Activity.State.DONE, done_at__gte=since, done_at__lt=until, assignee__isnull=False)
@@ -355,11 +364,13 @@ def kpis(user: Any, company: Any, month: date) -> Kpis:
     team_targets = {t.team_id: t for t in targets if t.team_id is not None}
     for team in team_rows:
         entry = Progress(team.name, team=team, target=team_targets.get(team.pk))
+        figures = won_by_team.get(team.pk)
+        if figures is not None:
+            entry.deals = figures["n"]
+            entry.revenue = figures["amount"] or ZERO
         for member in team.members.all():
             mine = people.get(member.pk)
             if mine is not None:
-                entry.revenue += mine.revenue
-                entry.deals += mine.deals
                 entry.activities += mine.activities
         teams.append(entry)
     teams.sort(key=lambda p: (-p.revenue, -p.deals, p.label))

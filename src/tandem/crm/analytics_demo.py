@@ -18,8 +18,8 @@ from django.utils import timezone
 from tandem.core import roles
 from tandem.core.demo import SEED, Demo
 from tandem.crm import services, targets
-from tandem.crm.demo import Catalogue
-from tandem.crm.models import Activity, Deal, DealStageEntry, LostReason, Pipeline
+from tandem.crm.demo import TEAM, Catalogue
+from tandem.crm.models import Activity, Deal, DealStageEntry, LostReason, Pipeline, SalesTeam
 from tandem.partners.models import Partner
 
 CUSTOMER_LIMIT = 14
@@ -79,8 +79,7 @@ def build(demo: Demo) -> dict[str, int]:
                     subject="Call the buyer", outcome="Spoke to the buyer", duration=15,
                     done_at=min(when, now),
                 )  # fmt: skip
-        director = demo.users.get("admin")  # teams are the sales director's; anna leads this one
-        team = targets.create_team(company, director, name="Field sales", leader=manager, members=sellers)
+        team = SalesTeam.objects.get(company=company, name=TEAM)  # the CRM demo's, anna leads it
         month = today.replace(day=1)
         for seller in sellers:
             targets.set_target(

@@ -20,11 +20,12 @@ from tandem.catalog.queries import price_for
 from tandem.core import roles
 from tandem.core.demo import SEED, Demo
 from tandem.core.models import Company, User
-from tandem.crm import services
+from tandem.crm import services, targets
 from tandem.crm.models import Activity, Deal, Lead, LostReason, Pipeline
 from tandem.crm.services import leads as lead_services
 from tandem.partners.models import Partner
 
+TEAM = "Field sales"
 RENEWAL_STAGES = (
     {"name": "Up for renewal", "probability": 60, "stall_days": 14},
     {"name": "Offer sent", "probability": 75, "stall_days": 10},
@@ -54,6 +55,8 @@ def build(demo: Demo) -> dict[str, int]:
         new_business = services.ensure_setup(company, manager)
         services.update_pipeline(new_business, manager, name="New business")
         renewals = services.create_pipeline(company, manager, name="Renewals", stages=RENEWAL_STAGES)
+        if sellers:  # before the deals, which count for their owner's team (teams are the director's)
+            targets.create_team(company, demo.users.get("admin"), name=TEAM, leader=manager, members=sellers)
         reasons = list(LostReason.objects.filter(company=company).order_by("id"))
         catalogue = Catalogue(company, random.Random(SEED + 5))
         deals = 0

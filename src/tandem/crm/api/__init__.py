@@ -30,7 +30,16 @@ from tandem.core.errors import Conflict, ValidationFailed
 from tandem.core.models import Currency, User
 from tandem.crm import calls, mail, services
 from tandem.crm.filters import ActivityFilter, CommunicationFilter, DealFilter, PipelineFilter, StageFilter
-from tandem.crm.models import Activity, Communication, Deal, DealProduct, LostReason, Pipeline, Stage
+from tandem.crm.models import (
+    Activity,
+    Communication,
+    Deal,
+    DealProduct,
+    LostReason,
+    Pipeline,
+    SalesTeam,
+    Stage,
+)
 from tandem.partners.models import Partner
 
 
@@ -186,9 +195,9 @@ class DealSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = Deal
         fields = [
-            "id", "version", "title", "partner", "contact", "owner", "pipeline", "stage", "state", "amount",
-            "currency", "probability", "effective_probability", "expected_close", "source", "lost_reason",
-            "lost_note", "notes", "closed_at", "last_activity_at", "created_at", "updated_at",
+            "id", "version", "title", "partner", "contact", "owner", "team", "pipeline", "stage", "state",
+            "amount", "currency", "probability", "effective_probability", "expected_close", "source",
+            "lost_reason", "lost_note", "notes", "closed_at", "last_activity_at", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -235,6 +244,10 @@ class DealWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type: i
     )
     pipeline = ScopedPrimaryKeyField(queryset=Pipeline.objects.all(), required=False, allow_null=True)
     stage = ScopedPrimaryKeyField(queryset=Stage.objects.all(), required=False, allow_null=True)
+    team = ScopedPrimaryKeyField(
+        queryset=SalesTeam.objects.all(), required=False, allow_null=True,
+        help_text="The sales team the deal counts for; empty: the salesperson's team when they are in one.",
+    )  # fmt: skip
     amount = serializers.DecimalField(max_digits=18, decimal_places=2, required=False)
     currency = serializers.SlugRelatedField(
         slug_field="code", queryset=Currency.objects.filter(active=True), required=False, allow_null=True
@@ -253,6 +266,10 @@ class DealUpdateSerializer(StrictFieldsMixin, serializers.Serializer):  # type: 
     owner = ScopedPrimaryKeyField(
         scope=company_users, queryset=User.objects.all(), required=False, allow_null=True
     )
+    team = ScopedPrimaryKeyField(
+        queryset=SalesTeam.objects.all(), required=False, allow_null=True,
+        help_text="The sales team the deal counts for; empty: the salesperson's team when they are in one.",
+    )  # fmt: skip
     amount = serializers.DecimalField(max_digits=18, decimal_places=2, required=False)
     currency = serializers.SlugRelatedField(
         slug_field="code", queryset=Currency.objects.filter(active=True), required=False

@@ -100,12 +100,11 @@ class DealFilter(django_filters.FilterSet):
         return queries.search_deals(rows, value)
 
     def filter_team(self, rows: QuerySet[Deal], name: str, value: SalesTeam | None) -> QuerySet[Deal]:
-        """The deals owned by the team's members — within the rows one sees already (a filter
-        only narrows: a salesperson picking a team sees their own deals of it, no one else's)."""
+        """The deals that count for the team (``Deal.team``) — within the rows one sees already (a
+        filter only narrows: a salesperson picking a team sees their own deals of it, no one else's)."""
         if value is None:
             return rows
-        members = SalesTeam.members.through.objects.filter(salesteam=value, user_id=OuterRef("owner_id"))
-        return rows.filter(Exists(members))
+        return rows.filter(team=value)
 
     def filter_tag(self, rows: QuerySet[Deal], name: str, value: Tag | None) -> QuerySet[Deal]:
         """The deals of customers wearing the tag."""

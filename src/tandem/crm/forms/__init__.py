@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.catalog.models import Product
 from tandem.core.models import Currency, User
-from tandem.crm.models import Activity, Deal, LostReason, Pipeline, Stage
+from tandem.crm.models import Activity, Deal, LostReason, Pipeline, SalesTeam, Stage
+from tandem.crm.models.rules import sees_all
 from tandem.crm.services import ACTIVITY_FIELDS, DEAL_FIELDS, STAGE_FIELDS
 from tandem.partners.forms import salesperson_choices
 from tandem.partners.models import Partner
@@ -28,6 +29,15 @@ def customers(user: Any) -> Any:
 
 def products_of_interest(user: Any) -> Any:
     return Product.objects.visible_to(user).filter(active=True)
+
+
+def team_choices(user: Any, current: int | None = None) -> Any:
+    """The teams a deal may be given: every team of the company for the sales director, else the
+    teams one is in or leads (and the deal's own, whoever chose it)."""
+    rows = SalesTeam.objects.visible_to(user)
+    if user is None or sees_all(user):
+        return rows
+    return rows.filter(Q(members=user) | Q(leader=user) | Q(pk=current)).distinct()
 
 
 class PipelineForm(ServiceModelForm):
@@ -110,7 +120,7 @@ class DealForm(ServiceModelForm):
         widget=AutocompleteSelect("partners.salesperson"),
     )  # fmt: skip
     fieldsets: ClassVar = [
-        (_("Deal"), ["title", "pipeline", "stage", "partner", "contact", "owner", "source"]),
+        (_("Deal"), ["title", "pipeline", "stage", "partner", "contact", "owner", "team", "source"]),
         (_("Value"), ["amount", "currency", "probability", "expected_close"]),
         (_("Notes"), ["notes"]),
     ]
@@ -157,6 +167,7 @@ class DealForm(ServiceModelForm):
         self.choice_field("partner").queryset = customers(user)
         self.choice_field("contact").queryset = customers(user).filter(kind=Partner.Kind.PERSON)
         self.choice_field("owner").queryset = salesperson_choices(user)
+        self.choice_field("team").queryset = team_choices(user, self.instance.team_id)
         self.choice_field("currency").queryset = Currency.objects.filter(active=True)
         if "pipeline" in self.fields:
             self.choice_field("pipeline").queryset = Pipeline.objects.visible_to(user).filter(active=True)

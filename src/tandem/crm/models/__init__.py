@@ -189,6 +189,12 @@ class Deal(CompanyOwned, Versioned):
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("salesperson"),
     )  # fmt: skip
+    # The sales team the deal counts for (filters, per-team funnel and KPIs): the owner's team when
+    # they are in one only (``crm.services.owner_team``), chosen otherwise; kept when people change teams.
+    team = models.ForeignKey(
+        "crm.SalesTeam", models.SET_NULL, null=True, blank=True, related_name="deals", verbose_name=_("team"),
+        help_text=_("Empty: the salesperson's team, when they are in one team only."),
+    )  # fmt: skip
     pipeline = models.ForeignKey(Pipeline, models.PROTECT, related_name="deals", verbose_name=_("pipeline"))
     stage = models.ForeignKey(Stage, models.PROTECT, related_name="deals", verbose_name=_("stage"))
     state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.OPEN)
@@ -229,6 +235,7 @@ class Deal(CompanyOwned, Versioned):
         indexes = [
             models.Index(fields=["company", "-created_at", "-id"], name="deal_created_idx"),
             models.Index(fields=["company", "owner", "-created_at", "-id"], name="deal_owner_idx"),
+            models.Index(fields=["company", "team", "-created_at", "-id"], name="deal_team_idx"),
             models.Index(fields=["company", "state", "-created_at", "-id"], name="deal_state_idx"),
             models.Index(fields=["company", "expected_close", "id"], name="deal_close_idx"),
             models.Index(fields=["pipeline", "state", "stage"], name="deal_board_idx"),

@@ -10,7 +10,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,15 +33,16 @@ from tandem.crm.models import (
     DealStageEntry,
     LostReason,
     Pipeline,
+    SalesTeam,
     Stage,
 )
-from tandem.crm.models.rules import may_act_for
+from tandem.crm.models.rules import may_act_for, sees_all
 from tandem.partners.models import Partner
 
 Errors = dict[str, list[str]]
 
 DEAL_FIELDS = [
-    "title", "partner", "contact", "owner", "amount", "currency", "probability", "expected_close",
+    "title", "partner", "contact", "owner", "team", "amount", "currency", "probability", "expected_close",
     "source", "notes",
 ]  # fmt: skip
 ACTIVITY_FIELDS = ["kind", "subject", "assignee", "due_at", "duration", "outcome", "notes"]
@@ -319,7 +320,7 @@ def _normalized_deal(company: Company, actor: User | None, fields: Mapping[str, 
         else:
             data["amount"] = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     _percent(data, "probability", errors, optional=True)
-    _same_company(company, data, ["partner", "contact", "owner", "pipeline", "stage"], errors)
+    _same_company(company, data, ["partner", "contact", "owner", "team", "pipeline", "stage"], errors)
     partner, contact = data.get("partner"), data.get("contact")
     if partner is not None and "partner" not in errors and not _may_see_partner(actor, partner):
         errors["partner"] = [_("You cannot see this customer.")]
@@ -344,6 +345,42 @@ def _normalized_deal(company: Company, actor: User | None, fields: Mapping[str, 
     if errors:
         raise ValidationFailed(errors)
     return data
+
+
+def _teams_of(person: User | None, company: Company) -> QuerySet[SalesTeam]:
+    """The company's sales teams ``person`` is in or leads."""
+    if person is None:
+        return SalesTeam.objects.none()
+    return SalesTeam.objects.filter(Q(members=person) | Q(leader=person), company=company).distinct()
+
+
+def owner_team(company: Company, owner: User | None) -> SalesTeam | None:
+    """The team a deal of ``owner`` counts for unless one is chosen: the one team of the company
+    the owner is in or leads; None when they are in none, or in several (a choice to make)."""
+    found = list(_teams_of(owner, company).order_by("pk")[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def _deal_team(
+    company: Company, actor: User | None, data: dict[str, Any], owner: User | None, current: Deal | None
+) -> None:
+    """``data["team"]`` settled: empty (or left as it was while the owner changes to someone
+    outside it) becomes the owner's team; a team chosen must be one of the owner's, or one the
+    actor leads — the sales director may choose any. A clear error on ``team``, nothing written."""
+    before = current.team if current is not None else None
+    owner_changed = current is not None and "owner" in data and data["owner"] != current.owner
+    team = data.get("team", before)
+    if team is None or (
+        owner_changed and team == before and not _teams_of(owner, company).filter(pk=team.pk).exists()
+    ):
+        if current is None or "team" in data or owner_changed:
+            data["team"] = owner_team(company, owner)
+        return
+    if team == before or actor is None or sees_all(actor):
+        return
+    theirs = Q(leader=actor) if owner is None else Q(members=owner) | Q(leader=owner) | Q(leader=actor)
+    if not SalesTeam.objects.filter(theirs, pk=team.pk, company=company).exists():
+        raise ValidationFailed({"team": [_("Choose a team the salesperson is in, or one you lead.")]})
 
 
 Interest = tuple[Product, Any]  # a product of interest and its quantity (Decimal, text or int)
@@ -439,6 +476,7 @@ def create_deal(
         raise ValidationFailed({"stage": [_("A new deal starts in an open stage.")]})
     if data.get("owner") is None and actor is not None and getattr(actor, "is_authenticated", False):
         data["owner"] = actor
+    _deal_team(company, actor, data, data.get("owner"), None)
     data["currency"] = data.get("currency") or data["partner"].currency or company.currency
     now = timezone.now()
     deal = Deal.objects.create(
@@ -478,6 +516,8 @@ def update_deal(
         name for name, value in data.items() if value != getattr(deal, name)
     }:
         raise IllegalTransition(_("A closed deal keeps its customer and amount: reopen it first."))
+    if "team" in data or "owner" in data:
+        _deal_team(deal.company, actor, data, data.get("owner", deal.owner), deal)
     redated = "expected_close" in data and data["expected_close"] != deal.expected_close
     updated = update_versioned(deal, actor, data, expected_version=expected_version, event="deal.updated")
     if redated:  # a new expected close date may remind again when it passes

@@ -239,6 +239,7 @@ DEAL_COLUMNS = [
     Column("amount", gettext_lazy("Amount"), numeric=True, sort="amount"),
     Column("currency", gettext_lazy("Currency"), accessor="currency_id"),
     Column("owner", gettext_lazy("Salesperson")),
+    Column("team", gettext_lazy("Team")),
     Column("expected_close", gettext_lazy("Expected close"), sort="close"),
     Column("created_at", gettext_lazy("Created"), sort="created"),
 ]
@@ -262,7 +263,7 @@ class DealListView(ObjectListView):
     export_url_name = "crm:deal_export"
 
     def decorate(self, rows: QuerySet[Deal]) -> QuerySet[Deal]:
-        return rows.select_related("partner", "stage", "owner")
+        return rows.select_related("partner", "stage", "owner", "team")
 
 
 ACTIVITY_COLUMNS = [
@@ -282,7 +283,7 @@ class DealDetailView(ObjectDetailView):
     edit_url_name = "crm:deal_edit"
     list_url_name = "crm:deal_list"
     fields = [
-        "partner", "contact", "owner", "pipeline", "stage", "state",
+        "partner", "contact", "owner", "team", "pipeline", "stage", "state",
         ("Amount", _money), ("Probability (%)", lambda d: d.effective_probability),
         "expected_close", "source", "lost_reason", "lost_note", "notes", "last_activity_at", "created_at",
     ]  # fmt: skip
@@ -291,7 +292,9 @@ class DealDetailView(ObjectDetailView):
         return (
             super()
             .get_queryset()
-            .select_related("partner", "contact", "owner", "pipeline", "stage", "lost_reason", "currency")
+            .select_related(
+                "partner", "contact", "owner", "team", "pipeline", "stage", "lost_reason", "currency"
+            )
         )
 
     def get_context(self) -> dict[str, Any]:
