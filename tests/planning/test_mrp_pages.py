@@ -445,7 +445,12 @@ def test_a_released_purchase_request_records_the_move_it_is_bought_for(shop: Sho
     assert seats.components is not None
     planks = PurchaseRequest.objects.get(product__sku="PLANK")
     assert planks.demand_move == seats.components.moves.get(product__sku="PLANK")
-    assert planks.order_line is not None  # on its RFQ as before
+    assert planks.order_line is not None  # on its RFQ as before, which says what it is for
+    rfq = signed_in(admin).get(reverse("purchasing:order_detail", args=[planks.order_line.order_id]))
+    bought = rfq.content.decode().split("data-bought-for>", 1)[1].split("</div>", 1)[0]
+    assert seats.components.number in bought
+    [(_status, why)] = rfq.context["rows"]
+    assert why.transfers == [seats.components] and why.order_by == plank.start_date
 
     delivery = shop.deliver("leg", "60", day(30))
     sold = shop.run().orders.get(product__sku="LEG")

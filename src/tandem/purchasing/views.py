@@ -429,6 +429,8 @@ class OrderDetailView(ObjectDetailView):
         context["edit_url"] = context["edit_url"] if order.state in services.EDITABLE else None
         context["statuses"] = queries.line_statuses(order)
         context["warnings"] = queries.mismatches(context["statuses"])
+        bought_for = queries.bought_for(order)
+        context["rows"] = [(status, bought_for.get(status.line.pk)) for status in context["statuses"]]
         context["prices"] = sees_prices(self.request.user)
         context["approvals"] = list(order.approvals.select_related("level", "approver"))
         context["next_level"] = queries.next_level(order) if order.state == S.TO_APPROVE else None
