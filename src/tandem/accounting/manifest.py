@@ -11,6 +11,7 @@ VIEW_BOOKS = "accounting.view_journalline"  # the reports: accountants and admin
 VIEW_ENTRIES = "accounting.view_journalentry"
 API = "tandem.accounting.api"
 PANELS = "tandem.accounting.views.payments"
+BUDGET_WARNINGS = "tandem.accounting.queries.budgets.overrun_sentences"
 
 registry.register(
     registry.Manifest(
@@ -154,6 +155,10 @@ registry.register(
             registry.DemoPart("tandem.accounting.demo_payments.build", order=42),
             registry.DemoPart("tandem.accounting.demo_statements.build", order=43),
             registry.DemoPart("tandem.accounting.demo_reports.build", order=49),
+        ],
+        record_warnings=[
+            registry.RecordWarnings(model, "accounting.view_budget", BUDGET_WARNINGS)
+            for model in ("accounting.journalentry", "accounting.invoice")
         ],
         # Monthly balances kept by the database for the reports (models/balances.py).
         internal_models=[

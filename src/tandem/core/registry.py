@@ -165,8 +165,9 @@ class RecordPanel:
 
 @dataclass(frozen=True)
 class RecordWarnings:
-    """Warnings an app above a record's own raises on it (a bill that bills more than was
-    received), shown at the top of the record's detail page and in its API representation.
+    """Warnings an app raises on a record — its own app (an entry posted over a warning budget)
+    or one above (a bill that bills more than was received) — shown at the top of the record's
+    detail page and in its API representation.
 
     ``model`` as for :class:`RecordPanel`; ``warnings`` is the dotted path of
     ``warnings(record, user) -> list[str]`` (translated sentences; empty when all is well), read

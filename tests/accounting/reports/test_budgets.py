@@ -11,9 +11,11 @@ from django.urls import reverse
 
 from tandem.accounting.models import BooksSettings, CostCentre, FiscalYear, JournalEntry, Period
 from tandem.accounting.queries import budgets as budget_queries
-from tandem.accounting.services import budgets, ledger
+from tandem.accounting.services import budgets, invoices, ledger
 from tandem.core.models import Company, Event, User
+from tandem.partners.services import create_partner
 from tests.accounting.conftest import DAY, account
+from tests.kit.api import api_client
 from tests.kit.views import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -112,21 +114,53 @@ def test_the_demo_part_plans_a_year_and_three_reminder_levels(
     ]
 
 
-def test_whoever_posts_over_a_warning_budget_is_told_on_the_page(
+def test_whoever_posts_over_a_warning_budget_is_told_on_the_page_and_over_the_api(
     company: Company, march: Period, make_entry: Any, accountant: User
 ) -> None:
+    """The entry's page and its API detail say which warning budget its posting went over, for
+    as long as anyone looks at it, not only in a message after posting."""
     year = FiscalYear.objects.get(company=company)
     budget = budgets.create_budget(company, None, name="Office", fiscal_year=year)
     budgets.set_amount(budget, None, account=account(company, "6100"), period=march, amount=Decimal("500"))
     client = signed_in(accountant)
     within = _rent(company, make_entry, "400")
     page = client.post(reverse("accounting:entry_post", args=[within.pk]), {"confirmed": "1"}, follow=True)
-    assert "Posted as" in page.content.decode() and "Office" not in page.content.decode()
+    assert "Posted as" in page.content.decode() and page.context["record_warnings"] == []
     over = _rent(company, make_entry, "150")
     page = client.post(reverse("accounting:entry_post", args=[over.pk]), {"confirmed": "1"}, follow=True)
-    shown = [str(m) for m in page.context["messages"] if m.level_tag == "warning"]
-    assert len(shown) == 1 and "Office" in shown[0] and "6100" in shown[0], shown
+    [shown] = page.context["record_warnings"]
+    assert "Office" in shown and "6100" in shown and "550" in shown, shown
     over.refresh_from_db()
     assert over.state == "posted"
     assert [w["actual"] for w in budget_queries.overrun_warnings(over)] == ["550.0000"]
     assert budget_queries.overrun_warnings(within) == []
+    again = client.get(reverse("accounting:entry_detail", args=[over.pk]))
+    assert again.context["record_warnings"] == [shown]
+    books = api_client(accountant)
+    assert books.get(f"/api/v1/accounting/entries/{over.pk}/").json()["warnings"] == [shown]
+    assert books.get(f"/api/v1/accounting/entries/{within.pk}/").json()["warnings"] == []
+    third = _rent(company, make_entry, "10")
+    posted = books.post(f"/api/v1/accounting/entries/{third.pk}/post/")
+    assert posted.status_code == 200 and len(posted.json()["warnings"]) == 1, posted.content
+    assert "warnings" not in books.get("/api/v1/accounting/entries/").json()["results"][0]
+
+
+def test_a_bill_posted_over_a_warning_budget_says_so_on_its_page_and_in_its_api_detail(
+    company: Company, march: Period, accountant: User
+) -> None:
+    year = FiscalYear.objects.get(company=company)
+    budget = budgets.create_budget(company, None, name="Rent", fiscal_year=year)
+    budgets.set_amount(budget, None, account=account(company, "6100"), period=march, amount=Decimal("500"))
+    supplier = create_partner(company, None, name="Landlord d.o.o.", is_supplier=True)
+    rent = invoices.LineData("Rent", Decimal(1), Decimal(600), account=account(company, "6100"), taxes=[])
+    draft = invoices.create_invoice(
+        company, accountant, kind="supplier_bill", partner=supplier, invoice_date=DAY, lines=[rent]
+    )
+    page = signed_in(accountant).post(
+        reverse("accounting:invoice_post", args=[draft.pk]), {"confirmed": "1"}, follow=True
+    )
+    [shown] = page.context["record_warnings"]
+    assert "Rent" in shown and "6100" in shown, shown
+    assert api_client(accountant).get(f"/api/v1/accounting/invoices/{draft.pk}/").json()["warnings"] == [
+        shown
+    ]

@@ -27,7 +27,7 @@ from tandem.accounting.models import (
 )
 from tandem.accounting.services import ledger as services
 from tandem.accounting.services.ledger import ACCOUNT_FIELDS, JOURNAL_FIELDS
-from tandem.api.fields import ScopedPrimaryKeyField, StrictFieldsMixin
+from tandem.api.fields import RecordWarningsField, ScopedPrimaryKeyField, StrictFieldsMixin
 from tandem.api.viewsets import (
     CreateMixin,
     ExportMixin,
@@ -160,6 +160,18 @@ class EntrySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = fields
 
 
+class EntryDetailSerializer(EntrySerializer):
+    """One entry, with what is raised on it (the warning budgets its posting went over)."""
+
+    warnings = RecordWarningsField(
+        help_text="The warning budgets its posting went over, as sentences; on the entry, not in lists."
+    )
+
+    class Meta(EntrySerializer.Meta):
+        fields = [*EntrySerializer.Meta.fields, "warnings"]
+        read_only_fields = fields
+
+
 class EntryWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
     journal = ScopedPrimaryKeyField(queryset=Journal.objects.all())
     date = serializers.DateField()
@@ -195,6 +207,7 @@ class EntryViewSet(
 
     model = JournalEntry
     serializer_class = EntrySerializer
+    detail_serializer_class = EntryDetailSerializer
     write_serializer_class = EntryWriteSerializer
     filterset_class = EntryFilter
     list_select_related = ("journal",)
@@ -226,7 +239,7 @@ class EntryViewSet(
         services.delete_entry(entry, self.actor)
         return Response(status=204)
 
-    @extend_schema(request=None, responses=EntrySerializer)
+    @extend_schema(request=None, responses=EntryDetailSerializer)
     @action(
         detail=True, methods=["post"], changes_record=True, required_perms=["accounting.change_journalentry"]
     )
@@ -234,7 +247,7 @@ class EntryViewSet(
         """Post a draft: it must balance and be dated after the lock date; it gets its number."""
         return self.act(lambda entry, _version: services.post_entry(entry, self.actor))
 
-    @extend_schema(request=ReverseSerializer, responses={201: EntrySerializer})
+    @extend_schema(request=ReverseSerializer, responses={201: EntryDetailSerializer})
     @action(detail=True, methods=["post"], required_perms=["accounting.add_journalentry"])
     def reverse(self, request: Request, pk: str | None = None) -> Response:
         """Post the reversal of a posted entry (on ``date``, its own date by default); returns it."""
@@ -245,7 +258,7 @@ class EntryViewSet(
         )
         return self.respond(reversal, status_code=201)
 
-    @extend_schema(request=RevaluationSerializer, responses={201: EntrySerializer, 204: None})
+    @extend_schema(request=RevaluationSerializer, responses={201: EntryDetailSerializer, 204: None})
     @action(detail=False, methods=["post"], required_perms=["accounting.add_journalentry"])
     def revalue(self, request: Request) -> Response:
         """Restate the open foreign-currency items at the rates of ``date`` (period end): one

@@ -10,8 +10,9 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, F, OuterRef, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
-from tandem.accounting.models import Budget, BudgetLine, JournalEntry, JournalLine
+from tandem.accounting.models import Budget, BudgetLine, Invoice, JournalEntry, JournalLine
 from tandem.accounting.queries.reports import MONEY, ZERO, exact
 from tandem.core.models import Event
 
@@ -90,6 +91,26 @@ def budget_vs_actual(budget: Budget) -> list[dict[str, Any]]:
         used = (row["actual"] / row["amount"] * 100).quantize(Decimal(1)) if row["amount"] else None
         found.append({**row, "difference": difference, "used": used})
     return found
+
+
+def overrun_sentences(record: JournalEntry | Invoice, user: Any) -> list[str]:
+    """The warning budgets the posting of ``record`` (an entry, or the invoice that posted one)
+    went over, as sentences on its page and in its API detail (``core.registry.RecordWarnings``)."""
+    entry = record if isinstance(record, JournalEntry) else record.entry
+    return [
+        _(
+            "This posting exceeds the budget “%(budget)s” for %(account)s in %(period)s: "
+            "%(actual)s against %(amount)s planned."
+        )
+        % {
+            "budget": found.get("budget", ""),
+            "account": found.get("account", ""),
+            "period": found.get("period", ""),
+            "actual": found.get("actual", ""),
+            "amount": found.get("budget_amount", ""),
+        }
+        for found in overrun_warnings(entry)
+    ]
 
 
 def overrun_warnings(entry: JournalEntry | None) -> list[dict[str, Any]]:

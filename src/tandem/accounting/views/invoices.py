@@ -21,7 +21,6 @@ from tandem.accounting.queries import payments as payment_queries
 from tandem.accounting.queries import taxes as tax_queries
 from tandem.accounting.services import invoices as services
 from tandem.accounting.views import payments as payment_views
-from tandem.accounting.views.ledger import warn_of_budgets
 from tandem.core.money import round_money
 from tandem.web.actions import Action, ActionView
 from tandem.web.generic import (
@@ -42,12 +41,6 @@ def _latest_credit_note(invoice: Invoice) -> str:
     return str((note or invoice).get_absolute_url())
 
 
-def _post(request: HttpRequest, invoice: Invoice) -> Invoice:
-    posted = services.post_invoice(invoice, request.user)  # type: ignore[arg-type]
-    warn_of_budgets(request, posted.entry)
-    return posted
-
-
 class InvoiceActions(ActionView):
     model = Invoice
     url_name = "accounting:invoice_{name}"
@@ -55,7 +48,7 @@ class InvoiceActions(ActionView):
         Action(
             "post",
             gettext_lazy("Post"),
-            _post,
+            lambda request, inv: services.post_invoice(inv, request.user),
             done=gettext_lazy("Posted: the entry is in the books."),
             confirm=gettext_lazy("Post this invoice? A posted invoice cannot be changed."),
             available=lambda inv, user: inv.state == DRAFT,

@@ -6,9 +6,8 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
@@ -16,7 +15,6 @@ from django.utils.translation import gettext, gettext_lazy
 from tandem.accounting.filters.ledger import AccountFilter, EntryFilter, JournalFilter
 from tandem.accounting.forms.ledger import AccountForm, EntryForm, JournalForm, RevaluationForm
 from tandem.accounting.models import Account, Journal, JournalEntry
-from tandem.accounting.queries import budgets as budget_queries
 from tandem.accounting.queries import ledger as queries
 from tandem.accounting.services import ledger as services
 from tandem.partners.models import Partner
@@ -174,32 +172,6 @@ def _reversible(entry: JournalEntry, user: Any) -> bool:
     )
 
 
-def warn_of_budgets(request: HttpRequest, entry: JournalEntry | None) -> None:
-    """Tell whoever just posted ``entry`` which warning budgets it went over (a blocking
-    budget refuses the posting instead; the event log keeps each warning too)."""
-    for found in budget_queries.overrun_warnings(entry):
-        messages.warning(
-            request,
-            gettext(
-                "This posting exceeds the budget “%(budget)s” for %(account)s in %(period)s: "
-                "%(actual)s against %(amount)s planned."
-            )
-            % {
-                "budget": found.get("budget", ""),
-                "account": found.get("account", ""),
-                "period": found.get("period", ""),
-                "actual": found.get("actual", ""),
-                "amount": found.get("budget_amount", ""),
-            },
-        )
-
-
-def _post(request: HttpRequest, entry: JournalEntry) -> JournalEntry:
-    posted = services.post_entry(entry, request.user)  # type: ignore[arg-type]
-    warn_of_budgets(request, posted)
-    return posted
-
-
 class EntryActions(ActionView):
     model = JournalEntry
     url_name = "accounting:entry_{name}"
@@ -207,7 +179,7 @@ class EntryActions(ActionView):
         Action(
             "post",
             gettext_lazy("Post"),
-            _post,
+            lambda request, entry: services.post_entry(entry, request.user),
             done=gettext_lazy("Posted as %(name)s."),
             confirm=gettext_lazy("Post this entry? A posted entry can only be reversed, never changed."),
             available=_draft,
