@@ -138,7 +138,7 @@ def test_opening_stock_is_valued_against_equity_and_counts_against_inventory_dif
     assert balance(company, "3200") == D(-100)
     count = services.create_count(company, worker, location=warehouse.stock_location)
     services.record_counted(count, worker, {count.lines.get().pk: 6})
-    shown = queries.count_difference_values(count.lines.all(), company)  # what the count sheet shows
+    shown = queries.count_difference_values(count, count.lines.all())  # what the count sheet shows
     services.apply_count(count, worker)
     assert balance(company, "1230") == D(75)
     assert balance(company, "5300") == D(25) == -shown.total

@@ -106,11 +106,16 @@ def _hostile_transfer(company: Company, actor: User, pcs: Uom) -> Any:
 
 
 def _hostile_count(company: Company, actor: User, pcs: Uom) -> Any:
+    """A count named ``HOSTILE`` with a line of goods in the lot ``HOSTILE`` (the API export
+    writes a count's lines, each with its count's name and its lot), a difference counted."""
     from tandem.inventory import services
 
+    _received_in_a_hostile_lot(company, actor, pcs)
     location = _warehouse(company, actor).stock_location
     assert location is not None
-    return services.create_count(company, actor, location=location, name=HOSTILE)
+    count = services.create_count(company, actor, location=location, name=HOSTILE)
+    services.record_counted(count, actor, {line.pk: "4" for line in count.lines.all()})
+    return count
 
 
 def _hostile_quant(company: Company, actor: User, pcs: Uom) -> Any:

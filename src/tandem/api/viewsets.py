@@ -313,13 +313,22 @@ class ArchiveMixin:
 
 
 class ExportMixin:
-    """``GET …/export/``: the filtered list as CSV, streamed, under the same record rules."""
+    """``GET …/export/``: the filtered list as CSV, streamed, under the same record rules.
+
+    A resource whose records hold rows (a count's lines) may export those instead, one CSV
+    row each: ``export_rows(records)`` turns the filtered records into them and
+    ``export_serializer_class`` writes them."""
+
+    export_serializer_class: type[serializers.BaseSerializer] | None = None  # type: ignore[type-arg]
+
+    def export_rows(self, rows: models.QuerySet[Any]) -> models.QuerySet[Any]:
+        return rows
 
     @extend_schema(responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR)})
     @action(detail=False, methods=["get"], pagination_class=None)
     def export(self: Any, request: Request) -> StreamingHttpResponse:
-        rows = self.filter_queryset(self.get_queryset())
-        serializer_class = self.get_serializer_class()
+        rows = self.export_rows(self.filter_queryset(self.get_queryset()))
+        serializer_class = self.export_serializer_class or self.get_serializer_class()
         context = self.get_serializer_context()
         names = list(serializer_class(context=context).fields)
         lines = _csv_lines(names, rows, serializer_class, context)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -38,6 +38,7 @@ from tandem.inventory.filters import (
     WarehouseFilter,
 )
 from tandem.inventory.models import (
+    VIEW_VALUES,
     CategoryValuation,
     Count,
     CountLine,
@@ -444,23 +445,134 @@ class AvailabilityViewSet(ServiceViewSet):
 # --- counts ----------------------------------------------------------------------------------------
 
 
-class CountLineSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+def _count_values(context: dict[str, Any], counts: list[Count]) -> None:
+    """The value of the counts' differences, into the serializer context (read by their lines):
+    for readers who see stock values, in one batch (``queries.counts_difference_values``)."""
+    request = context.get("request")
+    if request is None or not request.user.has_perm(VIEW_VALUES):
+        return
+    values = context.setdefault("count_values", {})
+    missing = [count for count in counts if count.pk not in values]
+    if missing:
+        values.update(queries.counts_difference_values(missing))
+
+
+def _values_of(context: dict[str, Any], count_id: int) -> queries.DifferenceValues | None:
+    found: queries.DifferenceValues | None = context.get("count_values", {}).get(count_id)
+    return found
+
+
+VALUE_FIELDS = {"value", "total_value", "values_posted"}
+
+
+class ValueHidingMixin:
+    """Drop the value fields for a reader who may not see stock values (as the sheet does)."""
+
+    def get_fields(self) -> dict[str, Any]:
+        fields: dict[str, Any] = super().get_fields()  # type: ignore[misc]
+        request = self.context.get("request")  # type: ignore[attr-defined]
+        user = getattr(request, "user", None)
+        if user is not None and not user.has_perm(VIEW_VALUES):
+            for name in VALUE_FIELDS:
+                fields.pop(name, None)
+        return fields
+
+
+class CountLineSerializer(ValueHidingMixin, serializers.ModelSerializer):  # type: ignore[type-arg]
     expected = _quantity(read_only=True)
     counted = _quantity(read_only=True, allow_null=True)
+    difference = _quantity(
+        read_only=True, allow_null=True, help_text="Counted less expected (null: not counted yet)."
+    )
+    value = serializers.SerializerMethodField(
+        method_name="line_value",  # not get_value: a field's own method (reading input)
+        help_text="The difference's value in the company's currency, as the count sheet shows it: posted "
+        "once the count is applied, else at the unit cost of the count's date (null: no difference, or "
+        "the reader does not see stock values).",
+    )
 
     class Meta:
         model = CountLine
-        fields = ["id", "product", "location", "lot", "expected", "counted"]
+        fields = ["id", "product", "location", "lot", "expected", "counted", "difference", "value"]
         read_only_fields = fields
 
+    @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
+    def line_value(self, line: CountLine) -> str | None:
+        values = _values_of(self.context, line.count_id)
+        found = values.lines.get(line.pk) if values is not None else None
+        return None if found is None else str(found)
 
-class CountSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+
+class CountListSerializer(serializers.ListSerializer):  # type: ignore[type-arg]
+    def to_representation(self, data: Any) -> list[Any]:
+        counts = list(data.all() if isinstance(data, QuerySet) else data)
+        _count_values(self.context, counts)
+        return super().to_representation(counts)  # type: ignore[no-any-return]
+
+
+class CountSerializer(ValueHidingMixin, serializers.ModelSerializer):  # type: ignore[type-arg]
     lines = CountLineSerializer(many=True, read_only=True)
+    total_value = serializers.SerializerMethodField(
+        help_text="The total value of the differences (null: the reader does not see stock values)."
+    )
+    values_posted = serializers.SerializerMethodField(
+        help_text="Whether the values are what the count posted when applied (else at its date's cost)."
+    )
 
     class Meta:
         model = Count
-        fields = ["id", "version", "name", "location", "state", "date", "transfer", "applied_at", "lines"]
+        fields = [
+            "id", "version", "name", "location", "state", "date", "transfer", "applied_at", "lines",
+            "total_value", "values_posted",
+        ]  # fmt: skip
         read_only_fields = fields
+        list_serializer_class = CountListSerializer
+
+    def to_representation(self, instance: Count) -> dict[str, Any]:
+        _count_values(self.context, [instance])
+        return super().to_representation(instance)  # type: ignore[no-any-return]
+
+    @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
+    def get_total_value(self, count: Count) -> str | None:
+        values = _values_of(self.context, count.pk)
+        return None if values is None else str(values.total)
+
+    @extend_schema_field({"type": "boolean", "nullable": True})
+    def get_values_posted(self, count: Count) -> bool | None:
+        values = _values_of(self.context, count.pk)
+        return None if values is None else values.posted
+
+
+class CountLineExportListSerializer(serializers.ListSerializer):  # type: ignore[type-arg]
+    def to_representation(self, data: Any) -> list[Any]:
+        lines = list(data.all() if isinstance(data, QuerySet) else data)
+        _count_values(self.context, list({line.count_id: line.count for line in lines}.values()))
+        return super().to_representation(lines)  # type: ignore[no-any-return]
+
+
+class CountLineExportSerializer(CountLineSerializer):
+    """One row of the counts' export: a line with its count, the difference and its value (as
+    the count sheet shows them)."""
+
+    count_name = serializers.CharField(source="count.name", read_only=True)
+    date = serializers.DateField(source="count.date", read_only=True)
+    state = serializers.CharField(source="count.state", read_only=True)
+    location_path = serializers.CharField(source="location.path", read_only=True)
+    product_name = serializers.CharField(source="product", read_only=True)
+    lot_name = serializers.CharField(source="lot.name", read_only=True, default="")
+    values_posted = serializers.SerializerMethodField()
+
+    class Meta(CountLineSerializer.Meta):
+        fields = [
+            "count", "count_name", "date", "state", "id", "location", "location_path", "product",
+            "product_name", "lot", "lot_name", "expected", "counted", "difference", "value", "values_posted",
+        ]  # fmt: skip
+        read_only_fields = fields
+        list_serializer_class = CountLineExportListSerializer
+
+    def get_values_posted(self, line: CountLine) -> bool | None:
+        values = _values_of(self.context, line.count_id)
+        return None if values is None else values.posted
 
 
 class CountWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
@@ -486,11 +598,22 @@ class CountViewSet(RetrieveMixin, CreateMixin, ExportMixin, mixins.ListModelMixi
     serializer_class = CountSerializer
     write_serializer_class = CountWriteSerializer
     filterset_class = CountFilter
-    list_prefetch_related = ("lines",)
+    list_select_related = ("company__currency",)
+    list_prefetch_related = ("lines__product",)
     ordering_fields = ("id", "date")
 
     def perform_service_create(self, data: dict[str, Any]) -> Count:
         return services.create_count(self.company, self.actor, **data)
+
+    export_serializer_class = CountLineExportSerializer
+
+    def export_rows(self, rows: QuerySet[Count]) -> QuerySet[CountLine]:
+        """The filtered counts' lines, one CSV row each, with their difference and its value."""
+        return (
+            CountLine.objects.filter(count__in=rows.values("pk"))
+            .select_related("count__company__currency", "product", "location", "lot")
+            .order_by("count_id", "location__path", "product__name_key", "id")
+        )
 
     @extend_schema(request=CountedListSerializer, responses=CountSerializer)
     @action(detail=True, methods=["post"], changes_record=True)

@@ -710,6 +710,7 @@ class ValuationLayer(CompanyOwned):
         return f"{self.product_id} {self.quantity} = {self.value}"
 
 
+VIEW_VALUES = "inventory.view_valuationlayer"  # who sees stock values (count differences, opening stock)
 VALUATION_UNITS = 10**QTY_PLACES  # a ValuationMonth's sums are whole numbers of 1/VALUATION_UNITS
 
 

@@ -16,7 +16,12 @@ from tandem.inventory.queries.stock import (
     stock_by_location,
     warehouse_location_ids,
 )
-from tandem.inventory.queries.valuation import DifferenceValues, count_difference_values, current_costs
+from tandem.inventory.queries.valuation import (
+    DifferenceValues,
+    count_difference_values,
+    counts_difference_values,
+    current_costs,
+)
 
 __all__ = [
     "Availability",
@@ -25,6 +30,7 @@ __all__ = [
     "availabilities",
     "availability",
     "count_difference_values",
+    "counts_difference_values",
     "current_costs",
     "first_step",
     "history",

@@ -23,11 +23,11 @@ from django.db.models import OuterRef, Subquery, Sum
 
 from tandem.accounting.models import JournalLine
 from tandem.catalog.models import Product
-from tandem.core.models import Company
 from tandem.core.money import round_money
 from tandem.inventory.models import (
     STOCKED_KINDS,
     VALUATION_UNITS,
+    Count,
     CountLine,
     MoveLine,
     StockMonth,
@@ -249,27 +249,24 @@ def stock_month_differences() -> list[tuple[int, int, datetime.date, Decimal, De
 # --- current unit cost ----------------------------------------------------------------------
 
 
-def current_costs(products: Iterable[Product]) -> dict[int, Decimal]:
-    """What one unit of each product is worth now, by product id: its layers' value ÷ quantity,
-    else its last incoming layer's unit cost, else the product's cost. Valuation prices moves
-    that carry no price (count differences, losses) at this; one query, two when some product
-    holds nothing."""
+def current_costs(products: Iterable[Product], on: datetime.date | None = None) -> dict[int, Decimal]:
+    """What one unit of each product is worth now (or at the end of ``on``), by product id: its
+    layers' value ÷ quantity, else its last incoming layer's unit cost, else the product's cost.
+    Valuation prices moves that carry no price (count differences, losses) at this; one query,
+    two when some product holds nothing."""
     by_id = {product.pk: product for product in products}
     costs: dict[int, Decimal] = {}
-    totals = (
-        ValuationLayer.objects.filter(product_id__in=list(by_id))
-        .values("product_id")
-        .annotate(q=Sum("quantity"), v=Sum("value"))
-    )
+    layers = ValuationLayer.objects.filter(product_id__in=list(by_id))
+    if on is not None:
+        layers = layers.filter(date__lte=on)
+    totals = layers.values("product_id").annotate(q=Sum("quantity"), v=Sum("value"))
     for row in totals:
-        quantity, value = row["q"] or ZERO, row["v"] or ZERO
+        quantity, value = _dec(row["q"]), _dec(row["v"])  # SQLite sums decimals as floats
         if quantity > 0:
             costs[row["product_id"]] = (value / quantity).quantize(COST_PLACES, ROUND_HALF_UP)
     rest = [pk for pk in by_id if pk not in costs]
     if rest:
-        last = ValuationLayer.objects.filter(product_id=OuterRef("pk"), kind=ValuationLayer.Kind.IN).order_by(
-            "-date", "-id"
-        )
+        last = layers.filter(product_id=OuterRef("pk"), kind=ValuationLayer.Kind.IN).order_by("-date", "-id")
         found = (
             Product.objects.filter(pk__in=rest)
             .annotate(last=Subquery(last.values("unit_cost")[:1]))
@@ -289,19 +286,113 @@ def current_cost(product: Product) -> Decimal:
 
 @dataclass(frozen=True)
 class DifferenceValues:
-    """The value of a count's differences: per line id (counted lines with a difference) and in total."""
+    """The value of a count's differences: per line id (counted lines with a difference) and in
+    total; ``posted`` when they are what applying the count posted (its moves' valuation
+    layers), else what the differences are worth at the count's date."""
 
     lines: dict[int, Decimal]
     total: Decimal
+    posted: bool = False
 
 
-def count_difference_values(lines: Iterable[CountLine], company: Company) -> DifferenceValues:
-    """Each counted line's difference × the product's current unit cost, rounded as valuation
-    rounds what it posts (the company currency's cents)."""
-    counted = [line for line in lines if line.difference]
-    costs = current_costs({line.product_id: line.product for line in counted}.values())
-    values = {
-        line.pk: round_money(cast(Decimal, line.difference) * costs[line.product_id], company.currency)
-        for line in counted
+def count_difference_values(count: Count, lines: Iterable[CountLine]) -> DifferenceValues:
+    """The value of each of ``count``'s lines' difference, one rule for the sheet on screen, in
+    print, in the API and in the export. Once the count is applied in a company that values
+    its stock: the value its adjustment posted per line (the layers of the line's move, gains
+    positive, losses negative). Before: the difference (counted − expected) × the product's
+    unit cost at the end of the count's date, rounded as valuation rounds what it posts (the
+    company currency's cents) — the count's own date, not the day someone looks at it."""
+    return _difference_values([(count, list(lines))])[count.pk]
+
+
+def counts_difference_values(counts: Iterable[Count]) -> dict[int, DifferenceValues]:
+    """:func:`count_difference_values` of many counts at once (an API page, an export batch):
+    their lines as prefetched (``lines__product``), else read in one query; then one query for
+    the applied ones, one or two per count date of the others."""
+    counts = list(counts)
+    lines: dict[int, list[CountLine]] = {}
+    for count in counts:
+        prefetched = getattr(count, "_prefetched_objects_cache", {})
+        if "lines" in prefetched:
+            lines[count.pk] = list(prefetched["lines"])
+    unread = [count.pk for count in counts if count.pk not in lines]
+    if unread:
+        for line in CountLine.objects.filter(count_id__in=unread).select_related("product").order_by("id"):
+            lines.setdefault(line.count_id, []).append(line)
+    return _difference_values([(count, lines.get(count.pk, [])) for count in counts])
+
+
+Sheet = tuple[Count, list[CountLine]]
+
+
+def _difference_values(sheets: list[Sheet]) -> dict[int, DifferenceValues]:
+    found: dict[int, DifferenceValues] = {}
+    adjusted = {
+        count.company_id
+        for count, _lines in sheets
+        if count.state == Count.State.APPLIED and count.transfer_id
     }
-    return DifferenceValues(values, sum(values.values(), ZERO))
+    valued = (
+        set(ValuationSettings.objects.filter(company_id__in=adjusted).values_list("company_id", flat=True))
+        if adjusted
+        else set()
+    )
+    posted: list[Sheet] = []
+    by_date: dict[datetime.date, list[Sheet]] = defaultdict(list)
+    for count, lines in sheets:
+        if count.state == Count.State.APPLIED and count.transfer_id is None:  # nothing differed
+            found[count.pk] = DifferenceValues({}, round_money(ZERO, count.company.currency), posted=True)
+        elif count.state == Count.State.APPLIED and count.company_id in valued:
+            posted.append((count, lines))
+        else:
+            by_date[count.date].append((count, lines))
+    if posted:
+        found.update(_posted_values(posted))
+    for on, group in by_date.items():
+        products = {
+            line.product_id: line.product for _count, lines in group for line in lines if line.difference
+        }
+        costs = current_costs(products.values(), on=on) if products else {}
+        for count, lines in group:
+            currency = count.company.currency
+            values = {
+                line.pk: round_money(cast(Decimal, line.difference) * costs[line.product_id], currency)
+                for line in lines
+                if line.difference
+            }
+            found[count.pk] = DifferenceValues(values, round_money(sum(values.values(), ZERO), currency))
+    return found
+
+
+def _posted_values(sheets: list[Sheet]) -> dict[int, DifferenceValues]:
+    """Per line, the value its move into or out of stock posted: the adjustment has one move per
+    line, of the line's product and lot, with the line's location on its stock side (the other
+    is inventory loss, the adjustment's source)."""
+    posted: dict[tuple[int, int, int, int | None], Decimal] = defaultdict(Decimal)
+    rows = ValuationLayer.objects.filter(
+        move__transfer_id__in=[count.transfer_id for count, _lines in sheets]
+    ).values_list(
+        "move__transfer_id",
+        "move__transfer__source_location_id",
+        "move__product_id",
+        "move__source_location_id",
+        "move__dest_location_id",
+        "move__lot_id",
+        "value",
+    )
+    for transfer_id, loss_id, product_id, source_id, dest_id, lot_id, value in rows:
+        stock_side = dest_id if source_id == loss_id else source_id
+        posted[(transfer_id, product_id, stock_side, lot_id)] += _dec(value)
+    found = {}
+    for count, lines in sheets:
+        currency = count.company.currency
+        values = {
+            line.pk: round_money(posted[key], currency)
+            for line in lines
+            if (key := (cast(int, count.transfer_id), line.product_id, line.location_id, line.lot_id))
+            in posted
+        }
+        found[count.pk] = DifferenceValues(
+            values, round_money(sum(values.values(), ZERO), currency), posted=True
+        )
+    return found

@@ -138,7 +138,10 @@ def add_count_line(
 
 
 def apply_count(count: Count, actor: User | None = None) -> Count:
-    """Post the differences (counted − what the books hold now) as one done adjustment."""
+    """Post the differences (counted − what the books hold now) as one done adjustment. A line
+    whose stock moved since the sheet was made then expects what the books held, so an applied
+    sheet's differences are the quantities posted (and its values, ``queries.count_difference_values``,
+    what they posted)."""
     return retrying(lambda: _apply(count, actor))
 
 
@@ -147,6 +150,7 @@ def _apply(count: Count, actor: User | None) -> Count:
     loss = virtual_location(locked.company, Location.Kind.LOSS)
     lines = list(locked.lines.select_related("product__uom", "location", "lot").filter(counted__isnull=False))
     specs: list[tuple[CountLine, Decimal]] = []
+    stale: list[CountLine] = []
     for line in lines:
         quant = (
             Quant.objects.select_for_update()
@@ -158,6 +162,10 @@ def _apply(count: Count, actor: User | None) -> Count:
         difference = line.counted - held
         if difference:
             specs.append((line, difference))
+        if line.expected != held:  # stock moved since the sheet was made: it expects what was adjusted
+            line.expected = held
+            stale.append(line)
+    CountLine.objects.bulk_update(stale, ["expected"])
     transfer = None
     if specs:
         transfer = Transfer.objects.create(

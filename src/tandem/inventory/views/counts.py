@@ -18,14 +18,14 @@ from tandem.core.models import Company, User
 from tandem.inventory import queries, services
 from tandem.inventory.filters import CountFilter
 from tandem.inventory.forms import CountForm
-from tandem.inventory.models import Count
+from tandem.inventory.models import VIEW_VALUES, Count
 from tandem.inventory.services import documents
 from tandem.web.actions import Action, ActionView
 from tandem.web.display import Column
 from tandem.web.generic import ModelView, ObjectCreateView, ObjectDetailView, ObjectListView, SortKey
 
 DRAFT = Count.State.DRAFT
-SEES_VALUES = "inventory.view_valuationlayer"  # who sees stock values (as the opening-stock import)
+SEES_VALUES = VIEW_VALUES  # who sees stock values (as the opening-stock import)
 
 
 def difference_values(
@@ -34,7 +34,7 @@ def difference_values(
     """The value of the count's differences, for those who may see stock values; else None."""
     if not request.user.has_perm(SEES_VALUES):
         return None
-    return queries.count_difference_values(lines, count.company)
+    return queries.count_difference_values(count, lines)
 
 
 class CountActions(ActionView):
