@@ -1,4 +1,5 @@
-"""The books' scheduled jobs: the daily dunning run."""
+"""The books' scheduled jobs: the daily dunning run, and the period-end revaluation of open
+foreign-currency items for the companies that ask for it."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from datetime import timedelta
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from tandem.accounting.models import DunningLevel
-from tandem.accounting.services import dunning
+from tandem.accounting.models import BooksSettings, DunningLevel
+from tandem.accounting.services import dunning, ledger
+from tandem.core.errors import BusinessError
 from tandem.core.jobs import services as jobs
 from tandem.core.messages import Message
 from tandem.core.models import Company
@@ -24,3 +26,27 @@ def run_dunning() -> Message:
     ):
         sent += len(dunning.run(company, None, today))
     return Message(gettext_noop("%(count)d payment reminders sent."), {"count": sent})
+
+
+@jobs.scheduled("accounting.period_end_revaluation", every=timedelta(days=1))
+def revalue_at_period_end() -> Message:
+    """Revalue the open foreign-currency items at the end of the period just ended, once per
+    period, in every company whose accounting settings ask for it."""
+    today = timezone.localdate()
+    counts = {"posted": 0, "nothing": 0, "done": 0, "locked": 0, "refused": 0}
+    companies = Company.objects.filter(
+        pk__in=BooksSettings.objects.filter(revalue_at_period_end=True).values("company_id")
+    ).select_related("currency")
+    for company in companies.order_by("pk"):
+        try:
+            counts[ledger.revalue_period_end(company, None, today).outcome] += 1
+        except BusinessError:  # say, the exchange accounts are not set: the others still run
+            counts["refused"] += 1
+    return Message(
+        gettext_noop(
+            "Period-end revaluation: %(posted)d entries posted, %(nothing)d companies with nothing to "
+            "revalue, %(done)d revalued already, %(locked)d with the date locked, %(refused)d refused "
+            "(their exchange journal or accounts are not set)."
+        ),
+        counts,
+    )

@@ -269,8 +269,8 @@ class BooksSettingsForm(ServiceModelForm):
         ),
         (
             _("Exchange differences and closing"),
-            ["exchange_gain_account", "exchange_loss_account", "exchange_journal", "bank_suspense_account",
-             "earnings_account"],
+            ["exchange_gain_account", "exchange_loss_account", "exchange_journal", "revalue_at_period_end",
+             "bank_suspense_account", "earnings_account"],
         ),
     ]  # fmt: skip
 

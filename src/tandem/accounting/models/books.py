@@ -287,6 +287,21 @@ class BooksSettings(CompanyOwned, Versioned):
         verbose_name=_("customer advances account"),
         help_text=_("A liability: where down payments invoiced to customers wait until deducted."),
     )
+    revalue_at_period_end = models.BooleanField(
+        _("revalue foreign currency at each period end"),
+        default=False,
+        help_text=_(
+            "A scheduled job restates the open foreign-currency items at the end of each period "
+            "(each month without fiscal periods), once per period, as the revaluation page does."
+        ),
+    )
+    revalued_on = models.DateField(
+        _("revalued up to"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The latest date the open foreign-currency items were revalued at."),
+    )
 
     class Meta:
         verbose_name = _("accounting settings")

@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models import DecimalField, F, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Round
 
 from tandem.accounting.models import (
@@ -16,6 +16,7 @@ from tandem.accounting.models import (
     BooksSettings,
     JournalEntry,
     JournalLine,
+    Period,
 )
 from tandem.core import money
 from tandem.core.models import Company, Currency
@@ -110,3 +111,12 @@ def search_accounts(rows: QuerySet[Account], text: str) -> QuerySet[Account]:
 def search_entries(rows: QuerySet[JournalEntry], text: str) -> QuerySet[JournalEntry]:
     text = text.strip()
     return rows.filter(Q(number__startswith=text) | Q(reference__icontains=text)) if text else rows
+
+
+def period_end_before(company: Company, today: datetime.date) -> datetime.date:
+    """The last day of the last period that ended before ``today``: of the company's fiscal
+    periods when it keeps them, else of the previous calendar month."""
+    end = Period.objects.filter(company=company, end__lt=today).aggregate(last=Max("end"))["last"]
+    if end is not None:
+        return end  # type: ignore[no-any-return]
+    return today.replace(day=1) - datetime.timedelta(days=1)

@@ -14,7 +14,7 @@ import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
@@ -343,9 +343,10 @@ def reopen_period(period: Period, actor: User | None) -> Period:
 
 
 BOOKS_FIELDS = [
-    "tax_rounding", "write_off_tolerance", "write_off_account", "exchange_gain_account",
-    "exchange_loss_account", "exchange_journal", "receivable_account", "payable_account", "income_account",
-    "expense_account", "bank_suspense_account", "earnings_account", "customer_advances_account",
+    "revalue_at_period_end", "tax_rounding", "write_off_tolerance", "write_off_account",
+    "exchange_gain_account", "exchange_loss_account", "exchange_journal", "receivable_account",
+    "payable_account", "income_account", "expense_account", "bank_suspense_account", "earnings_account",
+    "customer_advances_account",
 ]  # fmt: skip
 # Each default account and the subtypes it may have (empty: any account of the company).
 BOOKS_ACCOUNT_SUBTYPES: dict[str, tuple[str, ...]] = {
@@ -883,6 +884,9 @@ def revalue(company: Company, actor: User | None, on: datetime.date) -> JournalE
     journal, gain, loss = exchange_accounts(books)
     with transaction.atomic():
         lines = _revaluation_lines(company, on, gain, loss)
+        BooksSettings.objects.filter(pk=books.pk).filter(
+            Q(revalued_on__isnull=True) | Q(revalued_on__lt=on)
+        ).update(revalued_on=on)  # not a change of the settings: no new version
         if not lines:
             events.record("books.revalued", books, actor, {"date": on.isoformat(), "entry": ""})
             return None
@@ -899,6 +903,35 @@ def revalue(company: Company, actor: User | None, on: datetime.date) -> JournalE
         reverse_entry(entry, actor, date=on + datetime.timedelta(days=1), for_document=True)
         events.record("books.revalued", books, actor, {"date": on.isoformat(), "entry": entry.number})
     return entry
+
+
+class PeriodEnd(NamedTuple):
+    """What the scheduled revaluation did for one company: the period end it looked at and
+    ``outcome`` — "posted" (an entry), "nothing" (no open foreign item moved), "done" (revalued
+    at or after that date already) or "locked" (the date is locked or in a closed period)."""
+
+    date: datetime.date
+    outcome: str
+    entry: JournalEntry | None = None
+
+
+def revalue_period_end(company: Company, actor: User | None, today: datetime.date) -> PeriodEnd:
+    """The period-end revaluation a scheduled job runs for a company that asked for it
+    (``BooksSettings.revalue_at_period_end``): :func:`revalue` at the end of the last period
+    that ended before ``today``, once — not again when the books were revalued at that date or
+    later (by this job or by hand), nor into a locked date or a closed period. The company's
+    settings row is locked first, so two runs at once revalue once."""
+    on = queries.period_end_before(company, today)
+    with transaction.atomic():
+        books = BooksSettings.objects.select_for_update().get(company=company)
+        if books.revalued_on is not None and books.revalued_on >= on:
+            return PeriodEnd(on, "done")
+        try:
+            check_date_open(company, on)
+        except LockedDate:
+            return PeriodEnd(on, "locked")
+        entry = revalue(company, actor, on)
+    return PeriodEnd(on, "posted" if entry is not None else "nothing", entry)
 
 
 def _revaluation_lines(company: Company, on: datetime.date, gain: Account, loss: Account) -> list[Line]:

@@ -401,7 +401,10 @@ class BooksSettingsView(CompanyBooksMixin, ObjectDetailView):
     model = BooksSettings
     template_name = "accounting/books_settings.html"
     edit_url_name = None
-    fields = ["chart_template", "lock_date", "tax_rounding", "write_off_tolerance", *BOOKS_RELATED]
+    fields = [
+        "chart_template", "lock_date", "tax_rounding", "write_off_tolerance", *BOOKS_RELATED,
+        "revalue_at_period_end", "revalued_on",
+    ]  # fmt: skip
 
     def get_context(self) -> dict[str, Any]:
         context = super().get_context()
