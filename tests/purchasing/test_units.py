@@ -133,3 +133,35 @@ def test_a_unit_of_another_kind_is_refused_with_nothing_written(
         services.create_supplier_price(company, admin, partner=timber_co, product=oak, price="60", uom=kg)
     assert "uom" in caught.value.errors
     assert not SupplierPrice.objects.exists()
+
+
+def test_a_bill_in_pieces_matches_an_order_in_boxes_at_the_same_price(
+    company: Company,
+    admin: User,
+    purchaser: User,
+    timber_co: Partner,
+    oak: Product,
+    box: Uom,
+    pcs: Uom,
+    site: Warehouse,
+) -> None:
+    """Prices compare per the order line's unit: 24 pieces at 5 are 2 boxes at 60."""
+    from tandem.accounting.services import invoices
+
+    charts.install_chart(company, None, "ifrs", today=DAY)
+    order = services.create_order(
+        company, purchaser, partner=timber_co, order_date=DAY,
+        lines=[services.OrderLineData(product=oak, quantity="2", uom=box, price_unit="60")],
+    )  # fmt: skip
+    services.confirm_order(order, purchaser)
+    services.receive_order(order, purchaser, quantities={order.lines.get().pk: "2"})
+    bill = services.bill_order(order, admin, invoice_date=DAY).invoice
+    account = bill.lines.get().account
+    for price, warnings in (("5", []), ("5.5", ["[OAK-1] Oak board: billed at 66 a unit, ordered at 60."])):
+        invoices.update_invoice(
+            bill, admin, {},
+            lines=[invoices.LineData(product=oak, quantity="24", uom=pcs, price_unit=price, account=account)],
+        )  # fmt: skip
+        assert queries.mismatches(queries.line_statuses(order)) == warnings
+        found = queries.bill_match(bill, order.__class__.objects.all())
+        assert found is not None and [w.split(": ", 1)[1] for w in found.warnings] == warnings

@@ -211,7 +211,7 @@ def _in_line_unit(quantity: Decimal, factor: Decimal) -> Decimal:
 
 def billed_by_product(order: PurchaseOrder) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
     """``({product id: billed quantity in the product's unit}, {product id: last billed unit
-    price, per the bill line's unit})`` over the order's bills that are not cancelled (refunds
+    price, per the product's unit})`` over the order's bills that are not cancelled (refunds
     subtract)."""
     from tandem.accounting.models import Invoice, InvoiceLine
 
@@ -230,10 +230,11 @@ def billed_by_product(order: PurchaseOrder) -> tuple[dict[int, Decimal], dict[in
     )
     for product_id, given, price, kind, factor, product_factor in rows:
         sign = -1 if kind == Invoice.Kind.SUPPLIER_REFUND else 1
-        quantity = given if factor is None or factor == product_factor else given * factor / product_factor
+        same = factor is None or factor == product_factor
+        quantity = given if same else given * factor / product_factor
         quantities[product_id] = quantities.get(product_id, ZERO) + sign * quantity
         if sign > 0:
-            prices[product_id] = price
+            prices[product_id] = price if same else price * product_factor / factor
     return quantities, prices
 
 
@@ -286,11 +287,18 @@ def line_statuses(order: PurchaseOrder, tolerance: Decimal | None = None) -> lis
                 line.quantity,
                 _in_line_unit(received[line.pk], factors[line.pk]),
                 _in_line_unit(billed[line.pk], factors[line.pk]),
-                billed_price.get(line.product_id),
+                _price_in_line_unit(billed_price.get(line.product_id), factors[line.pk]),
             )
         )
         for line in lines
     ]
+
+
+def _price_in_line_unit(price: Decimal | None, factor: Decimal) -> Decimal | None:
+    """A price per the product's unit as a price per the line's (a box of 12: 12 times it)."""
+    if price is None:
+        return None
+    return (price if factor == 1 else price * factor).quantize(Decimal("0.0001"))
 
 
 def match_line(status: LineStatus) -> LineStatus:
@@ -362,14 +370,27 @@ def bill_match(invoice: Any, orders: QuerySet[PurchaseOrder], *, prices: bool = 
         return None
     own: dict[int, tuple[str, Decimal | None]] = {}
     compare_prices = prices and invoice.kind == Invoice.Kind.SUPPLIER_BILL
-    for product_id, sku, name, price in (
+    for product_id, sku, name, price, factor, product_factor in (
         invoice.lines.filter(product__isnull=False)
         .order_by("sequence", "id")
-        .values_list("product_id", "product__sku", "product__name", "price_unit")
+        .values_list(
+            "product_id", "product__sku", "product__name", "price_unit", "uom__factor", "product__uom__factor"
+        )
     ):
-        own[product_id] = (f"[{sku}] {name}", price if compare_prices else None)
+        per_product_unit = (
+            price if factor is None or factor == product_factor else price * product_factor / factor
+        )
+        own[product_id] = (f"[{sku}] {name}", per_product_unit if compare_prices else None)
     statuses = [
-        match_line(LineStatus(s.line, s.ordered, s.received, s.billed, own[s.line.product_id][1]))
+        match_line(
+            LineStatus(
+                s.line,
+                s.ordered,
+                s.received,
+                s.billed,
+                _price_in_line_unit(own[s.line.product_id][1], line_factor(s.line)),
+            )
+        )
         for s in line_statuses(order)
         if s.line.product_id in own
     ]
