@@ -27,6 +27,7 @@ from tandem.catalog.services import create_product
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Company, Currency, ExchangeRate, PaymentTerm, Uom, User
 from tandem.partners.models import Partner
+from tests.accounting.reports.conftest import vat_rows
 
 from .conftest import DAY
 
@@ -281,7 +282,7 @@ def test_the_pdf_and_the_e_mail(
 def test_the_vat_report_sums_base_and_tax_per_rate(
     company: Company, customer: Partner, vat: dict[str, Tax], make_partner: Callable[..., Partner]
 ) -> None:
-    from tandem.accounting.queries.taxes import vat_lines, vat_report
+    from tandem.accounting.queries.reports import Params, drill_lines
 
     posted = invoices.post_invoice(_invoice(company, customer, vat), None)
     invoices.post_invoice(invoices.credit_note(posted, None, date=DAY), None)
@@ -295,13 +296,25 @@ def test_the_vat_report_sums_base_and_tax_per_rate(
         ),
         None,
     )
-    rows = {row.tax.name: row for row in vat_report(company, DAY.replace(day=1), DAY.replace(day=31))}
-    assert (rows["VAT 23 %"].base, rows["VAT 23 %"].amount) == (D("1000.00"), D("230.00"))
-    assert (rows["VAT 8 %"].base, rows["VAT 8 %"].amount) == (D("40.00"), D("3.20"))
+    rows = vat_rows(company, DAY.replace(day=1), DAY.replace(day=31))
+    assert (rows["VAT 23 %"].extra["base"], rows["VAT 23 %"].balance) == (D("1000.00"), D("230.00"))
+    assert (rows["VAT 8 %"].extra["base"], rows["VAT 8 %"].balance) == (D("40.00"), D("3.20"))
     reverse = rows["VAT 23 % EU reverse charge"]
-    assert (reverse.base, reverse.amount, reverse.self_assessed) == (D("100.00"), D("23.00"), D("23.00"))
-    assert vat_lines(company, vat["VAT 8 %"], DAY, DAY).count() == 6  # base and tax line of 3 documents
-    assert vat_report(company, DAY.replace(month=4, day=1), DAY.replace(month=4, day=30)) == []
+    assert (reverse.extra["base"], reverse.balance, reverse.extra["self_assessed"]) == (
+        D("100.00"),
+        D("23.00"),
+        D("23.00"),
+    )
+    # base and tax line of 3 documents
+    assert drill_lines(Params(company, DAY, DAY), rows["VAT 8 %"].drill).count() == 6
+    april = vat_rows(company, DAY.replace(month=4, day=1), DAY.replace(month=4, day=30))
+    assert april.keys() == rows.keys()  # March's taxes beside an empty April
+    assert {
+        (row.balance, row.extra["base"], row.previous) for row in april.values() if row.section == "sale"
+    } == {
+        (D(0), D(0), D("230.00")),
+        (D(0), D(0), D("3.20")),
+    }
 
 
 def test_a_fiscal_position_maps_the_accounts_an_invoice_posts_to(
@@ -311,7 +324,6 @@ def test_a_fiscal_position_maps_the_accounts_an_invoice_posts_to(
     receivable accounts go through the position's account mappings (on the draft's lines and in
     the posted entry), taxes through its tax mappings, the books balance and the VAT report reads
     each document under its mapped tax."""
-    from tandem.accounting.queries.taxes import vat_report
 
     def new_account(code: str, name: str, kind: str, subtype: str) -> Account:
         return ledger.create_account(company, None, code=code, name=name, type=kind, subtype=subtype)
@@ -382,12 +394,16 @@ def test_a_fiscal_position_maps_the_accounts_an_invoice_posts_to(
     )
     totals = JournalLine.objects.filter(company=company).aggregate(debit=Sum("debit"), credit=Sum("credit"))
     assert totals["debit"] == totals["credit"]
-    rows = {row.tax.name: row for row in vat_report(company, DAY.replace(day=1), DAY.replace(day=31))}
-    assert (rows["VAT 23 %"].base, rows["VAT 23 %"].amount) == (D("100.00"), D("23.00"))
-    assert (rows["VAT 0 % EU"].base, rows["VAT 0 % EU"].amount) == (D("1000.00"), D(0))
-    assert (rows["VAT 0 % export"].base, rows["VAT 0 % export"].amount) == (D("300.00"), D(0))
+    rows = vat_rows(company, DAY.replace(day=1), DAY.replace(day=31))
+    assert (rows["VAT 23 %"].extra["base"], rows["VAT 23 %"].balance) == (D("100.00"), D("23.00"))
+    assert (rows["VAT 0 % EU"].extra["base"], rows["VAT 0 % EU"].balance) == (D("1000.00"), D(0))
+    assert (rows["VAT 0 % export"].extra["base"], rows["VAT 0 % export"].balance) == (D("300.00"), D(0))
     reverse = rows["VAT 23 % EU reverse charge"]
-    assert (reverse.base, reverse.amount, reverse.self_assessed) == (D("200.00"), D("46.00"), D("46.00"))
+    assert (reverse.extra["base"], reverse.balance, reverse.extra["self_assessed"]) == (
+        D("200.00"),
+        D("46.00"),
+        D("46.00"),
+    )
 
 
 def test_a_draft_whose_position_changed_posts_through_the_new_mapping(

@@ -153,6 +153,41 @@ def _fiscal_year(company: Company, actor: User, pcs: Uom) -> Any:
     return TestFiscalYearPages().make(company, actor, name=HOSTILE[:32])
 
 
+def hostile_books(company: Company, actor: User) -> None:
+    """Posted books, today (the reports' default period), in which every name a report shows is
+    ``HOSTILE``: a partner invoiced on an income account under a sales tax and billing us, and
+    an entry on an asset account — for the report exports (every report, XLSX and CSV)."""
+    from django.utils import timezone
+
+    from tandem.accounting.models import Journal
+    from tandem.accounting.services import charts, invoices, ledger, taxes
+    from tandem.partners.services import create_partner
+
+    today = timezone.localdate()
+    charts.install_chart(company, actor, "ifrs", today=today)
+    standard = next(t for t in taxes.install_taxes(company, actor) if t.use == "sale" and t.amount > 10)
+    income = ledger.create_account(company, actor, code="4999", name=HOSTILE, type="income", subtype="income")
+    asset = ledger.create_account(company, actor, code="1999", name=HOSTILE, type="asset", subtype="current")
+    tax = taxes.create_tax(
+        company, actor, name=HOSTILE[:64], use="sale", amount=Decimal(22), account=standard.account
+    )
+    partner = create_partner(company, actor, name=HOSTILE, allow_duplicate=True, is_supplier=True)
+    line = invoices.LineData("Oak table", Decimal(1), Decimal("100.00"), account=income, taxes=[tax])
+    draft = invoices.create_invoice(
+        company, actor, kind="customer_invoice", partner=partner, invoice_date=today, lines=[line]
+    )
+    invoices.post_invoice(draft, actor)
+    bill = invoices.create_invoice(
+        company, actor, kind="supplier_bill", partner=partner, invoice_date=today,
+        lines=[invoices.LineData("Planks", Decimal(1), Decimal("40.00"))],
+    )  # fmt: skip
+    invoices.post_invoice(bill, actor)
+    lines = [ledger.Line(asset, debit=Decimal(10)), ledger.Line(income, credit=Decimal(10))]
+    journal = Journal.objects.filter(company=company, kind="general").first()
+    entry = ledger.create_entry(company, actor, journal=journal, date=today, lines=lines)
+    ledger.post_entry(entry, actor)
+
+
 RECORDS: dict[str, Callable[[Company, User, Uom], Any]] = {
     "accounting.bankstatement": _bank_statement,
     "accounting.bookspaymentterm": _payment_term,

@@ -20,6 +20,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
+from tandem.accounting.queries import reports
 from tandem.catalog.services import create_product
 from tandem.core.cells import FORMULA_STARTS
 from tandem.core.models import Company, Uom, User
@@ -28,6 +29,7 @@ from tandem.partners.models import Partner, Tag
 from tandem.web import exports
 from tandem.web.generic import ObjectListView
 from tests.web.hostile_accounting_crm import RECORDS as ACCOUNTING_AND_CRM_RECORDS
+from tests.web.hostile_accounting_crm import hostile_books
 from tests.web.hostile_manufacturing import RECORDS as MANUFACTURING_RECORDS
 from tests.web.hostile_stock import RECORDS as STOCK_RECORDS
 
@@ -274,6 +276,42 @@ def test_no_export_writes_a_live_formula(
     for cell in hostile:
         assert cell.startswith("'") and not cell.startswith(FORMULA_STARTS)
         assert "\x01" not in cell
+
+
+# reports whose rows are named by the report itself (cash-flow headings), never by a record
+REPORTS_WITHOUT_TEXT = {"cash-flow"}
+
+
+@pytest.mark.parametrize("name", sorted(reports.REPORTS))
+def test_no_report_export_writes_a_live_formula(
+    login: Callable[[User], Client], admin: User, company: Company, name: str
+) -> None:
+    """Every report of the registry, as XLSX and CSV, over books whose accounts, partner and tax
+    are named with a formula: the text is there, defused."""
+    hostile_books(company, admin)
+    client = login(admin)
+    for wanted in ("xlsx", "csv"):
+        response = client.get(reverse("accounting:report", args=[name]), {"format": wanted})
+        assert response.status_code == 200, (name, wanted)
+        body = b"".join(response.streaming_content)
+        if wanted == "csv":
+            assert response["Content-Type"].startswith("text/csv")
+            cells = [cell for row in _csv_rows_from(body) for cell in row]
+        else:
+            sheet = load_workbook(io.BytesIO(body)).active
+            assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+            cells = [
+                str(cell) for row in sheet.iter_rows(values_only=True) for cell in row if cell is not None
+            ]
+        hostile = [cell for cell in cells if "HYPERLINK" in cell]
+        assert hostile or name in REPORTS_WITHOUT_TEXT, (
+            name,
+            wanted,
+            "the hostile names must be in the export",
+        )
+        for cell in hostile:
+            assert cell.startswith("'") and not cell.startswith(FORMULA_STARTS)
+            assert "\x01" not in cell
 
 
 def test_the_xlsx_writer_keeps_types_and_escapes_text() -> None:

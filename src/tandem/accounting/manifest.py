@@ -26,7 +26,7 @@ registry.register(
             registry.MenuEntry(
                 _("Payment runs"), "accounting:payment_run_list", "accounting.view_paymentrun", order=45
             ),
-            registry.MenuEntry(_("VAT report"), "accounting:vat_report", "accounting.view_tax", order=44),
+            registry.MenuEntry(_("VAT report"), "accounting:vat_report", VIEW_BOOKS, order=44),
             registry.MenuEntry(
                 _("Dunning levels"), "accounting:dunning_level_list", "accounting.view_dunninglevel", order=47
             ),

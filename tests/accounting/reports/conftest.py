@@ -132,3 +132,10 @@ def ledger(company: Company, make_partner: Callable[..., Partner]) -> Ledger:
 @pytest.fixture
 def accountant(make_user: Callable[..., User]) -> User:
     return make_user("ada", roles.ACCOUNTANT)
+
+
+def vat_rows(company: Company, start: datetime.date, end: datetime.date) -> dict[str, Any]:
+    """The VAT report's tax rows by tax name (its total rows left out)."""
+    from tandem.accounting.queries.reports import vat
+
+    return {row.name: row for row in vat(Params(company, start, end)).rows if not row.total}

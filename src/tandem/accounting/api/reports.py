@@ -1,7 +1,9 @@
 """``/api/v1/accounting/reports/<name>/``: a report's rows and totals as JSON.
 
-The same parameters as the report page (``start``, ``end`` as ISO dates, ``cost_centre``);
-amounts travel as decimal strings. Only for those who see the books (``view_journalline``);
+Every report of the registry (``reports.REPORTS``), with the same parameters as the report
+page (``start``, ``end`` as ISO dates, ``cost_centre`` where the report narrows by it; a report
+that does not refuses it with a 400); amounts travel as decimal strings, a figure a row does not
+have (the VAT report's rate of a fixed tax) as null. Only for those who see the books (``view_journalline``);
 the company is the token's or the session's, so another company's books cannot be asked for.
 """
 
@@ -20,17 +22,23 @@ from rest_framework.response import Response
 from tandem.accounting.models import JournalLine
 from tandem.accounting.queries import reports
 from tandem.api.viewsets import ServiceViewSet
-from tandem.core.money import plain
 
 PARAMETERS = [
     OpenApiParameter("start", OpenApiTypes.DATE, description="First day (default: the 1st of this month)."),
     OpenApiParameter("end", OpenApiTypes.DATE, description="Last day, included (default: today)."),
-    OpenApiParameter("cost_centre", OpenApiTypes.INT, description="Only lines of this cost centre."),
+    OpenApiParameter(
+        "cost_centre",
+        OpenApiTypes.INT,
+        description="Only lines of this cost centre (not for the VAT report: tax lines carry none).",
+    ),
 ]
 
 
-def _money(value: Decimal) -> str:
-    return f"{value:.2f}" if value == value.quantize(Decimal("0.01")) else plain(value)
+_money = reports.figure_text
+
+
+def _figure(value: Decimal | None) -> str | None:
+    return None if value is None else _money(value)
 
 
 def _row(row: reports.Row) -> dict[str, Any]:
@@ -43,7 +51,7 @@ def _row(row: reports.Row) -> dict[str, Any]:
         "previous": _money(row.previous),
         "total": row.total,
         "section": row.section,
-        **{key: _money(value) for key, value in row.extra.items()},
+        **{key: _figure(value) for key, value in row.extra.items()},
         "lines": row.drill and {k: str(v) for k, v in row.drill.items()},
     }
 
@@ -61,11 +69,11 @@ class ReportViewSet(ServiceViewSet):
         description="Rows (code, name, debit, credit, balance, previous, the report's own figures), totals.",
     )
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
-        build = reports.REPORTS.get(pk or "")
-        if build is None:
+        kind = reports.REPORTS.get(pk or "")
+        if kind is None:
             raise Http404
-        params = reports.read_params(self.company, request.query_params, timezone.localdate())
-        report = build(params)
+        params = kind.read(self.company, request.query_params, timezone.localdate())
+        report = kind(params)
         previous = params.previous()
         return Response(
             {

@@ -17,23 +17,36 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, DecimalField, F, Func, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    BooleanField,
+    DecimalField,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, TruncMonth
 from django.db.models.lookups import GreaterThanOrEqual
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from tandem.accounting.models import MONEY_DIGITS, MONEY_PLACES, Account, CostCentre, JournalLine
+from tandem.accounting.models import MONEY_DIGITS, MONEY_PLACES, Account, CostCentre, JournalLine, Tax
 from tandem.accounting.models.payments import Reconciliation
 from tandem.accounting.queries import balances
 from tandem.core.errors import ValidationFailed
 from tandem.core.models import Company
+from tandem.core.money import plain
 
 ZERO = Decimal(0)
 MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES)
@@ -92,15 +105,25 @@ class Report:
     rows: list[Row]
     totals: dict[str, Decimal]
     columns: Sequence[tuple[str, Any]] = ()  # extra figure columns: (key in ``extra``, label)
+    labels: Mapping[str, Any] = field(default_factory=dict)  # own labels of "balance" and "previous"
 
 
 _PLACES = Decimal(1).scaleb(-MONEY_PLACES)
+_CENTS = Decimal("0.01")
 
 
 def exact(values: dict[str, Any]) -> dict[str, Any]:
     """A result row with its sums at the books' places: SQLite adds decimals in floating point
     (``-0.0100000000020373``) and Django quantizes only plain columns, not expressions."""
     return {k: v.quantize(_PLACES) if isinstance(v, Decimal) else v for k, v in values.items()}
+
+
+def figure_text(value: Decimal) -> str:
+    """A figure as the API and the CSV file write it: two places unless it has more ("1200.00",
+    "0.3333"), never an exponent and never "-0.00"."""
+    if value == value.quantize(_CENTS):
+        return f"{value:.2f}" if value else "0.00"
+    return plain(value)
 
 
 def posted_lines(params: Params) -> QuerySet[JournalLine]:
@@ -751,15 +774,165 @@ def monthly(params: Params) -> list[dict[str, Any]]:
     return months
 
 
-REPORTS = {
-    "trial-balance": trial_balance,
-    "general-ledger": general_ledger,
-    "balance-sheet": balance_sheet,
-    "profit-and-loss": profit_and_loss,
-    "cash-flow": cash_flow,
-    "aged-receivables": aged_receivables,
-    "aged-payables": aged_payables,
-    "partner-ledger": partner_ledger,
+# --- VAT -------------------------------------------------------------------------------
+
+_PERCENT = Decimal("0.01")
+
+
+def _vat_figures(params: Params) -> dict[int, dict[str, Decimal]]:
+    """Per tax used in the period, debit minus credit of its base lines (``base``: the lines
+    that carry it, through the lines' taxes), of its tax lines (``tax``, by ``line_tax_date_idx``)
+    and of the part of those on its reverse-charge account (``assessed``). Two grouped sums."""
+    lines = posted_lines(params).filter(date__gte=params.start, date__lte=params.end)
+    balance = F("debit") - F("credit")
+    found: dict[int, dict[str, Decimal]] = {}
+
+    def into(pk: int) -> dict[str, Decimal]:
+        return found.setdefault(pk, {"base": ZERO, "tax": ZERO, "assessed": ZERO})
+
+    bases = lines.filter(taxes__isnull=False).values("taxes").annotate(base=_sum(balance)).order_by()
+    for row in map(exact, bases):
+        into(row["taxes"])["base"] = row["base"]
+    assessed = Q(tax__reverse_charge_account__isnull=False, account_id=F("tax__reverse_charge_account_id"))
+    taxed = (
+        lines.filter(tax__isnull=False)
+        .values("tax")
+        .annotate(
+            tax_total=_sum(balance),
+            assessed=Coalesce(Sum(balance, filter=assessed), Value(ZERO), output_field=MONEY),
+        )
+        .order_by()
+    )
+    for row in map(exact, taxed):
+        figures = into(row["tax"])
+        figures["tax"], figures["assessed"] = row["tax_total"], row["assessed"]
+    return found
+
+
+def _signed(sign: int, value: Decimal) -> Decimal:
+    """``value`` with the section's sign; nothing stays 0, never "-0" in a cell."""
+    return sign * value if value else ZERO
+
+
+def _vat_payable(figures: Mapping[int, Mapping[str, Decimal]]) -> Decimal:
+    """What the period leaves to pay (negative: to claim back): the credit balance of every tax line."""
+    return _signed(-1, sum((f["tax"] for f in figures.values()), ZERO))
+
+
+def vat(params: Params) -> Report:
+    """Base and tax per tax and rate, sales then purchases, with the previous period beside it.
+
+    A tax's figures are the posted lines that carry it, so a credit note or a supplier refund,
+    on the other side, reduces them. Sales show credit minus debit, purchases debit minus credit:
+    tax owed on sales and tax to deduct on purchases are both positive. ``balance`` is the tax
+    the company's own side carries; a reverse charge's self-assessed tax, on the tax's
+    reverse-charge account, is its own column (``self_assessed``, positive when owed on a
+    purchase). The last row is the tax payable for the period: the credit balance of all the
+    tax lines, so a purchase under reverse charge nets to nothing."""
+    now, before = _vat_figures(params), _vat_figures(params.previous())
+    used = Tax.objects.filter(company=params.company, pk__in={*now, *before}).order_by(
+        "-use", "-amount", "name", "pk"
+    )
+    blank = {"base": ZERO, "tax": ZERO, "assessed": ZERO}
+    rows: list[Row] = []
+    totals: dict[str, Decimal] = {}
+    for use, label in ((Tax.Use.SALE, _("Sales")), (Tax.Use.PURCHASE, _("Purchases"))):
+        sign = -1 if use == Tax.Use.SALE else 1
+        section = []
+        for tax in (tax for tax in used if tax.use == use):
+            this, then = now.get(tax.pk, blank), before.get(tax.pk, blank)
+            percent = tax.computation == Tax.Computation.PERCENT
+            section.append(
+                Row(
+                    tax.report_box,  # the box of the VAT return its figures go to, if set
+                    tax.name,
+                    balance=_signed(sign, this["tax"] - this["assessed"]),
+                    previous=_signed(sign, then["tax"] - then["assessed"]),
+                    extra={
+                        "rate": tax.amount.quantize(_PERCENT) if percent else None,
+                        "base": _signed(sign, this["base"]),
+                        "previous_base": _signed(sign, then["base"]),
+                        "self_assessed": _signed(-sign, this["assessed"]),
+                    },
+                    drill=_drill(params, params.start, params.end, tax=tax.pk),
+                    section=use,
+                )
+            )
+        rows += section
+        totals[use] = sum((r.balance for r in section), ZERO)
+        totals[f"previous_{use}"] = sum((r.previous for r in section), ZERO)
+        sums = {
+            key: sum((r.extra[key] for r in section), ZERO)
+            for key in ("base", "previous_base", "self_assessed")
+        }
+        totals.update({f"{key}_{use}": value for key, value in sums.items()})
+        rows.append(
+            Row(
+                use,
+                str(_("Total %(section)s") % {"section": label}),
+                balance=totals[use],
+                previous=totals[f"previous_{use}"],
+                extra={"rate": None, **sums},
+                section=use,
+                total=True,
+            )
+        )
+    totals["payable"], totals["previous_payable"] = _vat_payable(now), _vat_payable(before)
+    rows.append(
+        Row(
+            "payable",
+            str(_("VAT payable")),
+            balance=totals["payable"],
+            previous=totals["previous_payable"],
+            extra={"rate": None, "base": None, "previous_base": None, "self_assessed": None},
+            total=True,
+        )
+    )
+    columns = [
+        ("rate", _("Rate, %")),
+        ("base", _("Base")),
+        ("previous_base", _("Base, previous period")),
+        ("self_assessed", _("Self-assessed")),
+    ]
+    labels = {"balance": _("Tax"), "previous": _("Tax, previous period")}
+    return Report("vat", str(_("VAT report")), params, rows, totals, columns, labels)
+
+
+# --- the registry: what the pages, the exports and the API serve ----------------------
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A report the platform serves: its page with the previous period beside it, drill-down
+    to the lines, XLSX, CSV and PDF of the same figures, and ``/api/v1/accounting/reports/<name>/``.
+
+    ``sided``: the report shows debit and credit. ``cost_centre``: the report narrows by cost
+    centre; a report whose figures are on lines that carry none (the VAT report: tax lines
+    have no cost centre) refuses the parameter rather than show a half-narrowed figure."""
+
+    build: Callable[[Params], Report]
+    label: Any
+    sided: bool = False
+    cost_centre: bool = True
+
+    def __call__(self, params: Params) -> Report:
+        return self.build(params)
+
+    def read(self, company: Company, data: Mapping[str, str], today: datetime.date) -> Params:
+        """The parameters of a query string for this report (see :func:`read_params`)."""
+        return read_params(company, data, today, cost_centre=self.cost_centre)
+
+
+REPORTS: dict[str, Kind] = {
+    "trial-balance": Kind(trial_balance, _("Trial balance"), sided=True),
+    "general-ledger": Kind(general_ledger, _("General ledger"), sided=True),
+    "balance-sheet": Kind(balance_sheet, _("Balance sheet")),
+    "profit-and-loss": Kind(profit_and_loss, _("Profit and loss")),
+    "cash-flow": Kind(cash_flow, _("Cash flow")),
+    "aged-receivables": Kind(aged_receivables, _("Aged receivables")),
+    "aged-payables": Kind(aged_payables, _("Aged payables")),
+    "partner-ledger": Kind(partner_ledger, _("Partner ledger"), sided=True),
+    "vat": Kind(vat, _("VAT report"), cost_centre=False),
 }
 
 
@@ -789,6 +962,9 @@ def narrow(lines: QuerySet[JournalLine], drill: Mapping[str, Any]) -> QuerySet[J
         lines = lines.filter(account__subtype=subtype)
     if "cash_flow" in drill:
         lines = lines.filter(cash_flow_filter(int(drill["cash_flow"])))
+    if "tax" in drill:  # its tax lines and the lines it was computed on
+        carries = JournalLine.taxes.through.objects.filter(journalline_id=OuterRef("pk"), tax_id=drill["tax"])
+        lines = lines.filter(Q(tax_id=drill["tax"]) | Exists(carries))
     if "partner" in drill:
         partner = drill["partner"]
         lines = lines.filter(partner__isnull=True) if partner == "none" else lines.filter(partner_id=partner)
@@ -806,6 +982,7 @@ DRILL_KEYS = (
     "account_type",
     "account_subtype",
     "cash_flow",
+    "tax",
 )
 
 
@@ -814,9 +991,12 @@ def default_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     return today.replace(day=1), today
 
 
-def read_params(company: Company, data: Mapping[str, str], today: datetime.date) -> Params:
+def read_params(
+    company: Company, data: Mapping[str, str], today: datetime.date, *, cost_centre: bool = True
+) -> Params:
     """The report parameters of a query string: ``start``, ``end`` (ISO dates), ``cost_centre``
-    (an id of this company's; another company's is a 404 like any record it cannot see).
+    (an id of this company's; another company's is a 404 like any record it cannot see; refused
+    when the report does not narrow by cost centre, ``cost_centre`` False).
     A value that cannot be read is a :class:`ValidationFailed` naming the parameter."""
     errors: dict[str, list[str]] = {}
     start, end = default_period(today)
@@ -826,7 +1006,9 @@ def read_params(company: Company, data: Mapping[str, str], today: datetime.date)
         errors["end"] = [str(_("The end is before the start."))]
     centre = None
     text = data.get("cost_centre", "")
-    if text:
+    if text and not cost_centre:
+        errors["cost_centre"] = [str(_("This report does not take a cost centre."))]
+    elif text:
         if not text.isdigit() or len(text) > 18:
             errors["cost_centre"] = [str(_("Choose a cost centre."))]
         else:
@@ -859,7 +1041,7 @@ def read_drill(data: Mapping[str, str]) -> dict[str, Any]:
     """The line filters of a drill-down link (``Row.drill``), checked; unknown keys ignored."""
     drill: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
-    for key in ("account", "cost_centre", "cash_flow"):
+    for key in ("account", "cost_centre", "cash_flow", "tax"):
         text = data.get(key, "")
         if text:
             if not text.isdigit() or len(text) > 18 or (key == "cash_flow" and int(text) >= len(_CASH_FLOW)):

@@ -3,22 +3,19 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tandem.accounting.forms.invoices import InvoiceForm
-from tandem.accounting.models import Invoice, Payment, Reconciliation, Tax
+from tandem.accounting.models import Invoice, Payment, Reconciliation
 from tandem.accounting.queries import payments as payment_queries
-from tandem.accounting.queries import taxes as tax_queries
 from tandem.accounting.services import invoices as services
 from tandem.accounting.views import payments as payment_views
 from tandem.core.money import round_money
@@ -190,54 +187,3 @@ class InvoicePdfView(ModelView):
         response = HttpResponse(services.invoice_pdf(invoice), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{services.pdf_name(invoice)}"'
         return response
-
-
-# --- the VAT report -----------------------------------------------------------------------
-
-
-class PeriodForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
-
-    def period(self) -> tuple[datetime.date, datetime.date]:
-        today = timezone.localdate()
-        first = today.replace(day=1)
-        if not self.is_valid():
-            return first, today
-        return self.cleaned_data["start"], self.cleaned_data["end"]
-
-
-class VatReportView(ModelView):
-    model = Tax
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        form = PeriodForm(request.GET or None)
-        start, end = form.period()
-        rows = tax_queries.vat_report(request.company, start, end)  # type: ignore[attr-defined]
-        context = {
-            **self.base_context(),
-            "title": _("VAT report"),
-            "form": form,
-            "rows": rows,
-            "start": start,
-            "end": end,
-        }
-        return render(request, "accounting/vat_report.html", context)
-
-
-class VatLinesView(ModelView):
-    model = Tax
-
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        tax = get_object_or_404(Tax.objects.visible_to(request.user), pk=pk)
-        start, end = PeriodForm(request.GET or None).period()
-        lines = tax_queries.vat_lines(request.company, tax, start, end)[:500]  # type: ignore[attr-defined]
-        context = {
-            **self.base_context(),
-            "title": str(tax),
-            "tax": tax,
-            "lines": lines,
-            "start": start,
-            "end": end,
-        }
-        return render(request, "accounting/vat_lines.html", context)

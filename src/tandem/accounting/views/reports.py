@@ -25,41 +25,51 @@ from tandem.core.errors import ValidationFailed
 from tandem.core.models import Company
 from tandem.core.querysets import allowed_company
 from tandem.web.display import as_text
-from tandem.web.exports import xlsx_table_response
+from tandem.web.exports import csv_table_response, xlsx_table_response
 from tandem.web.generic import Column, ModelView, ObjectListView, SortKey
 from tandem.web.tables import Table
 
-SIDED = {"trial-balance", "general-ledger", "partner-ledger"}  # reports that show debit and credit
 PDF_TEMPLATE = "accounting/report_pdf.html"
 PANEL_ROWS = 10
 
 
 class ReportView(ModelView):
-    """``/accounting/reports/<name>/?start=…&end=…&cost_centre=…[&format=xlsx|pdf]``."""
+    """``/accounting/reports/<name>/?start=…&end=…&cost_centre=…[&format=xlsx|csv|pdf]``: any
+    report of the registry (``reports.REPORTS``)."""
 
     model = JournalLine
     template_name = "accounting/report.html"
 
     def get(self, request: HttpRequest, name: str) -> HttpResponseBase:
-        build = reports.REPORTS.get(name)
+        kind = reports.REPORTS.get(name)
         company = allowed_company(request.user)
-        if build is None or company is None:
+        if kind is None or company is None:
             raise Http404
         try:
-            params = reports.read_params(company, request.GET, timezone.localdate())
+            params = kind.read(company, request.GET, timezone.localdate())
             errors: dict[str, list[str]] = {}
         except ValidationFailed as refused:
             params = reports.read_params(company, {}, timezone.localdate())
             errors = refused.errors
-        report = build(params)
+        report = kind(params)
         wanted = request.GET.get("format", "")
         if wanted and errors:
             return HttpResponseBadRequest(_refused(errors), content_type="text/plain; charset=utf-8")
         if wanted == "xlsx":
             return xlsx_table_response(*table(report), stem=report.name, title=report.title)
+        if wanted == "csv":
+            header, rows = table(report)
+            written = ([reports.figure_text(v) if isinstance(v, Decimal) else v for v in row] for row in rows)
+            return csv_table_response(header, written, stem=report.name)
         if wanted == "pdf":
             return _pdf(report, company)
-        context = {**self.base_context(), **_context(report), "errors": errors, "refused": _refused(errors)}
+        context = {
+            **self.base_context(),
+            **_context(report),
+            "takes_cost_centre": kind.cost_centre,
+            "errors": errors,
+            "refused": _refused(errors),
+        }
         return render(request, self.template_name, context, status=400 if errors else 200)
 
 
@@ -73,9 +83,14 @@ def _refused(errors: dict[str, list[str]]) -> str:
 def columns(report: reports.Report) -> list[tuple[str, str]]:
     """(figure, label) of each number column, in order."""
     shown = [(key, str(label)) for key, label in report.columns]
-    if report.name in SIDED:
+    if reports.REPORTS[report.name].sided:
         shown += [("debit", _("Debit")), ("credit", _("Credit"))]
-    return [*shown, ("balance", _("Balance")), ("previous", _("Previous period"))]
+    balance, previous = (report.labels.get(key) for key in ("balance", "previous"))
+    return [
+        *shown,
+        ("balance", str(balance or _("Balance"))),
+        ("previous", str(previous or _("Previous period"))),
+    ]
 
 
 def _figure(row: reports.Row, key: str) -> Any:
@@ -83,7 +98,8 @@ def _figure(row: reports.Row, key: str) -> Any:
 
 
 def table(report: reports.Report) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows of the report as plain values (the XLSX sheet; the API shapes its own)."""
+    """Header and rows of the report as plain values (the XLSX sheet and the CSV file; the API
+    shapes its own)."""
     figures = columns(report)
     header = [_("Code"), _("Name"), *[label for _key, label in figures]]
     rows = [
@@ -119,7 +135,8 @@ def _context(report: reports.Report) -> dict[str, Any]:
         },
         "cost_centre": params.cost_centre,
         "cost_centres": CostCentre.objects.filter(company=params.company, active=True).order_by("code"),
-        "names": [(key, _TITLES[key]) for key in reports.REPORTS],
+        "names": _names(),
+        "period_query": urlencode({"start": params.start, "end": params.end}),
         "query": urlencode(
             {
                 k: v
@@ -134,16 +151,9 @@ def _context(report: reports.Report) -> dict[str, Any]:
     }
 
 
-_TITLES = {
-    "trial-balance": gettext_lazy("Trial balance"),
-    "general-ledger": gettext_lazy("General ledger"),
-    "balance-sheet": gettext_lazy("Balance sheet"),
-    "profit-and-loss": gettext_lazy("Profit and loss"),
-    "cash-flow": gettext_lazy("Cash flow"),
-    "aged-receivables": gettext_lazy("Aged receivables"),
-    "aged-payables": gettext_lazy("Aged payables"),
-    "partner-ledger": gettext_lazy("Partner ledger"),
-}
+def _names() -> list[tuple[str, Any, bool]]:
+    """(name, label, narrows by cost centre) of every registered report, for the links between them."""
+    return [(key, kind.label, kind.cost_centre) for key, kind in reports.REPORTS.items()]
 
 
 def _pdf(report: reports.Report, company: Company) -> HttpResponse:
@@ -154,14 +164,26 @@ def _pdf(report: reports.Report, company: Company) -> HttpResponse:
     return response
 
 
+def _document(line: JournalLine) -> Any:
+    """The invoice or bill a line was posted from, if any (``entry__invoice`` is selected)."""
+    return getattr(line.entry, "invoice", None)
+
+
+def _document_url(line: JournalLine) -> str | None:
+    invoice = _document(line)
+    return invoice.get_absolute_url() if invoice is not None else None
+
+
 class ReportLinesView(ObjectListView):
-    """The posted lines behind one figure of a report (its drill-down link's filters)."""
+    """The posted lines behind one figure of a report (its drill-down link's filters), in keyset
+    pages like every list: a figure made of a hundred thousand lines is read a page at a time."""
 
     model = JournalLine
     title = gettext_lazy("Journal lines")
     columns = [
         Column("date", gettext_lazy("Date"), sort="date"),
         Column("entry.number", gettext_lazy("Entry")),
+        Column("document", gettext_lazy("Document"), accessor=_document, link=_document_url),
         Column("account", gettext_lazy("Account")),
         Column("partner", gettext_lazy("Partner")),
         Column("label", gettext_lazy("Label")),
@@ -184,7 +206,7 @@ class ReportLinesView(ObjectListView):
         return reports.narrow(super().get_queryset().filter(posted=True), getattr(self, "drill", {}))
 
     def decorate(self, rows: QuerySet[JournalLine]) -> QuerySet[JournalLine]:
-        return rows.select_related("entry", "account", "partner")
+        return rows.select_related("entry__invoice", "account", "partner")
 
 
 # --- the dashboard: P&L and cash by month, drawn as SVG on the server --------------------
@@ -261,7 +283,7 @@ class DashboardView(ModelView):
             **self.base_context(),
             "profit": profit,
             "cash": cash,
-            "names": [(key, _TITLES[key]) for key in reports.REPORTS],
+            "names": _names(),
             "months": months,
         }
         return render(request, self.template_name, context)
