@@ -9,7 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.db.models import Q, Sum
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tandem.accounting.models import Account, JournalLine
@@ -93,8 +95,14 @@ def test_moving_average_values_deliveries_at_the_running_average(
     with pytest.raises(BusinessError):  # its valued stock keeps the method it came in with
         valuation.set_category_valuation(category, worker, method=ValuationMethod.FIFO)
     receive(company, supplier, worker, plank, 10, "7")
-    deliver(company, customer, worker, plank, 15)
+    with CaptureQueriesContext(connection) as seen:
+        deliver(company, customer, worker, plank, 15)
     assert queries.total_value(company.pk) == D(30)  # 5 left at the average of 6
+    held = ValuationLayer.objects.filter(product=plank, kind=ValuationLayer.Kind.IN).order_by("id")
+    assert [layer.remaining_quantity for layer in held] == [D(0), D(5)]  # taken oldest first
+    layers = ValuationLayer._meta.db_table
+    updates = [q["sql"] for q in seen.captured_queries if q["sql"].startswith(f'UPDATE "{layers}"')]
+    assert len(updates) == 1, updates  # both layers taken from in one statement
     deliver(company, customer, worker, plank, 5)
     assert queries.total_value(company.pk) == D(0)
     assert_books_agree()

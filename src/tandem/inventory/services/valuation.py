@@ -373,14 +373,18 @@ def _write_consumed(consumed: dict[int, ValuationLayer]) -> None:
 
 
 def _average_value(product: Product, company: Company, quantity: Decimal) -> Decimal:
+    """Moving average: what ``quantity`` going out is worth — the product's value ÷ quantity —
+    and what remains of its in-layers taken down by it (:func:`_consume_held`)."""
     # Lock the product's layers that hold stock, so two deliveries read the same average in turn.
-    list(
+    held_layers = list(
         ValuationLayer.objects.select_for_update()
         .filter(product=product, remaining_quantity__gt=0)
-        .values_list("pk", flat=True)
+        .order_by("date", "id")
+        .only("pk", "remaining_quantity", "remaining_value")
     )
     totals = ValuationLayer.objects.filter(product=product).aggregate(q=Sum("quantity"), v=Sum("value"))
     held, worth = totals["q"] or ZERO, totals["v"] or ZERO
+    _consume_held(held_layers, quantity)
     if held > 0 and quantity >= held:
         return worth + _cents((quantity - held) * current_cost(product), company)
     if held > 0:
@@ -408,8 +412,6 @@ def _out_layer(
             value = _fifo_value(move.product, company, quantity)
     else:
         value = _average_value(move.product, company, quantity)
-        # an average consumes proportionally: keep remaining_* on the in-layers in step
-        _scale_remaining(move.product, company, quantity)
     return ValuationLayer(  # unsaved, as above
         company=company, product=move.product, kind=ValuationLayer.Kind.OUT, move=move,
         warehouse_id=warehouse_id, date=on, quantity=-quantity,
@@ -417,21 +419,23 @@ def _out_layer(
     )  # fmt: skip
 
 
-def _scale_remaining(product: Product, company: Company, quantity: Decimal) -> None:
-    """Moving average: what remains of the in-layers is what is held; consume oldest first so
-    the remaining quantities add up to the stock on hand."""
+def _consume_held(layers: list[ValuationLayer], quantity: Decimal) -> None:
+    """Moving average: what remains of the in-layers (``layers``, oldest first) is what is held;
+    consume oldest first so the remaining quantities add up to the stock on hand — one UPDATE
+    for the layers taken from."""
     left = quantity
-    for layer in ValuationLayer.objects.filter(product=product, remaining_quantity__gt=0).order_by(
-        "date", "id"
-    ):
+    taken = []
+    for layer in layers:
         if left <= 0:
             break
         take = min(left, layer.remaining_quantity)
-        ValuationLayer.objects.filter(pk=layer.pk).update(
-            remaining_quantity=layer.remaining_quantity - take,
-            remaining_value=ZERO if take == layer.remaining_quantity else layer.remaining_value,
-        )
+        if take == layer.remaining_quantity:
+            layer.remaining_value = ZERO
+        layer.remaining_quantity -= take
+        taken.append(layer)
         left -= take
+    if taken:
+        ValuationLayer.objects.bulk_update(taken, ["remaining_quantity", "remaining_value"])
 
 
 def value_transfer(
