@@ -195,3 +195,15 @@ def _perms(*names: str) -> list[Any]:
         Permission.objects.get(content_type__app_label=name.split(".")[0], codename=name.split(".")[1])
         for name in names
     ]
+
+
+def test_the_bills_answer_is_never_not_modified_while_its_match_can_change(
+    bill: Invoice, confirmed: PurchaseOrder, accountant: User, admin: User, purchaser: User, oak: Product
+) -> None:
+    _rewrite(bill, admin, (oak, "80", "12"))
+    client = api_client(accountant)
+    first = client.get(f"/api/v1/accounting/invoices/{bill.pk}/")
+    assert first.json()["warnings"] and first["ETag"]
+    services.receive_order(confirmed, purchaser, quantities={confirmed.lines.get().pk: Decimal(20)})
+    again = client.get(f"/api/v1/accounting/invoices/{bill.pk}/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200 and again.json()["warnings"] == []  # the bill's version did not change

@@ -70,6 +70,9 @@ class ServiceViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     # One record as GET, create, update and the actions answer it, when it shows more than a
     # row of the list (what would cost queries per row there: warnings apps above raise on it).
     detail_serializer_class: type[serializers.BaseSerializer] | None = None  # type: ignore[type-arg]
+    # False where a record's answer holds facts its version does not cover (a bill's three-way
+    # match warnings, a count's values): a GET then never answers 304 Not Modified.
+    etag_covers_detail = True
     list_select_related: Sequence[str] = ()
     list_prefetch_related: Sequence[str | models.Prefetch] = ()
     required_perms: Sequence[str] | Mapping[str, Sequence[str]] | None = None
@@ -183,6 +186,10 @@ class ServiceViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         return self.respond(instance)
 
     def not_modified(self, instance: models.Model) -> Response | None:
+        """304 when ``If-None-Match`` names the record's version — unless what the record shows
+        is read from other records too (``etag_covers_detail`` False), which its version misses."""
+        if not self.etag_covers_detail:
+            return None
         header = self.request.headers.get("If-None-Match")
         etag = etag_for(instance)
         if header is None or etag is None or not if_none_match_holds(entity_tags(header), etag):

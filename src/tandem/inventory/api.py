@@ -600,6 +600,7 @@ class CountViewSet(RetrieveMixin, CreateMixin, ExportMixin, mixins.ListModelMixi
     filterset_class = CountFilter
     list_select_related = ("company__currency",)
     list_prefetch_related = ("lines__product",)
+    etag_covers_detail = False  # a draft's values are read from the valuation layers
     ordering_fields = ("id", "date")
 
     def perform_service_create(self, data: dict[str, Any]) -> Count:
