@@ -416,3 +416,43 @@ def test_a_foreign_down_payment_leaves_nothing_on_the_advances_when_the_rate_mov
     # posting it again changes nothing: a later look finds the advances already whole
     services.settle_advances_exchange(order, admin, final.accounting_date)
     assert JournalLine.objects.filter(account=account).count() == 1
+
+
+def test_one_invoice_for_two_foreign_orders_settles_each_orders_advance(
+    company: Company,
+    salesperson: User,
+    admin: User,
+    customer: Partner,
+    chair: Product,
+    vat: Tax,
+    warehouse: object,
+) -> None:
+    """Two orders in dollars, each 10 % paid in advance at 0.90, invoiced together a month later
+    at 0.95: the one invoice deducts both advances, the advances account ends at zero in euros
+    as in dollars, and each order's exchange loss is its own entry, named after it, on its own
+    timeline."""
+    usd, eur = Currency.objects.get(code="USD"), company.currency
+    ExchangeRate.objects.create(base=usd, quote=eur, date=DAY - datetime.timedelta(1), rate=D("0.9"))
+    ExchangeRate.objects.create(base=usd, quote=eur, date=DAY + datetime.timedelta(20), rate=D("0.95"))
+    orders = []
+    for quantity in ("6", "4"):
+        order = quotation(company, salesperson, customer, (chair, quantity), taxes=[vat], currency=usd)
+        services.confirm_order(order, salesperson)
+        down = services.invoice_down_payment(order, admin, percent="10", invoice_date=DAY)
+        accounting.post_invoice(down, admin)
+        deliver(order, admin)
+        orders.append(order)
+    final = services.invoice_orders(orders, admin, invoice_date=DAY + datetime.timedelta(30))
+    accounting.post_invoice(final, admin)
+    advances = JournalLine.objects.filter(account=Account.objects.get(company=company, code="2050"))
+    assert sum((line.credit - line.debit for line in advances), D(0)) == 0, "nothing left on the advances"
+    assert sum((line.amount_currency or 0 for line in advances), D(0)) == 0
+    books = BooksSettings.objects.get(company=company)
+    losses = JournalLine.objects.filter(account=books.exchange_loss_account).select_related("entry")
+    assert sorted(line.entry.reference for line in losses) == sorted(order.number for order in orders)
+    for order in orders:
+        order.refresh_from_db()
+        [settled] = Event.objects.filter(name="salesorder.advance_exchange_settled", subject_id=str(order.pk))
+        [loss] = [line for line in losses if line.entry.reference == order.number]
+        assert settled.data["entry"] == loss.entry.number and D(settled.data["gain"]) == -loss.debit < 0
+    assert not invariants.violations(), invariants.describe(invariants.violations())
