@@ -55,3 +55,17 @@ class TheDemoLeads(DemoChecks):
         row = next(entry for entry in figures.teams if entry.team == team)
         won = Deal.objects.filter(team=team, state=Deal.State.WON, closed_at__date__gte=first)
         assert row.deals == won.count() and row.deals > 0
+
+    def test_the_demo_segments_have_members_and_show_on_the_card(self) -> None:
+        from tandem.crm import segments
+        from tandem.crm.models import Segment
+        from tandem.partners.models import Partner
+
+        anna, sam = (User.objects.get(username=name) for name in ("anna", "sam"))
+        shown = list(Segment.objects.visible_to(anna))
+        counts = segments.member_counts(shown, anna)
+        assert len(shown) >= 4 and all(counts.values()), counts
+        key_account = Partner.objects.visible_to(sam).filter(tags__name="Key account").first()
+        assert key_account is not None
+        mine = segments.member_counts(shown, sam, key_account)
+        assert mine[Segment.objects.get(name="Key accounts").pk] == 1

@@ -131,6 +131,15 @@ def test_api_segments_and_members(
     )
     foreign = segments.create_segment(other_company, None, name="Theirs")
     assert client.get(f"/api/v1/crm/segments/{foreign.pk}/members/").status_code == 404
+    # the member count as each caller sees it, on the list (counted for the page) and one by one
+    assert created.json()["member_count"] == 2
+    listed = {
+        row["name"]: row["member_count"] for row in client.get("/api/v1/crm/segments/").json()["results"]
+    }
+    assert listed == {"VIPs": 2}  # never another company's segment
+    theirs = api_client(salesperson)
+    assert [row["member_count"] for row in theirs.get("/api/v1/crm/segments/").json()["results"]] == [1]
+    assert theirs.get(f"/api/v1/crm/segments/{pk}/").json()["member_count"] == 1
 
 
 def test_deal_criteria_read_only_the_deals_the_reader_may_see(
@@ -175,3 +184,76 @@ def test_won_revenue_adds_each_currency_at_the_rate_of_the_day_it_was_won(
     assert list(segments.members({"won_min": "6900"}, salesperson)) == [people["mine"]]
     assert list(segments.members({"won_min": "6900.01"}, salesperson)) == []
     assert list(segments.members({"won_max": "6900"}, salesperson)) == [people["mine"], people["german"]]
+
+
+def _counts_column(html: str) -> dict[str, str]:
+    """The segment list's rows: name → the Members cell."""
+    import re
+
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", html, re.S)
+    found = {}
+    for row in rows:
+        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        if len(cells) >= 3:
+            found[cells[0]] = cells[2]
+    return found
+
+
+def test_the_list_counts_each_segments_members_as_the_reader_sees_them_in_one_query(
+    people: dict[str, Any], company: Company, other_company: Company, manager: User, salesperson: User,
+    django_assert_num_queries: Any,
+) -> None:  # fmt: skip
+    segments.create_segment(company, manager, name="VIPs", criteria={"tags": [people["vip"].pk]})
+    segments.create_segment(company, manager, name="Germans", criteria={"countries": ["de"]})
+    segments.create_segment(company, manager, name="Big spenders", criteria={"won_min": "1000"})
+    segments.create_segment(company, manager, name="Everyone")
+    segments.create_segment(other_company, None, name="Abroad")  # another company's: never listed
+    assert _counts_column(signed_in(manager).get(reverse("crm:segment_list")).content.decode()) == {
+        "Big spenders": "1", "Everyone": "3", "Germans": "1", "VIPs": "2",
+    }  # fmt: skip
+    # Sam sees his own customers only: Sofia's VIP is not counted for him
+    assert _counts_column(signed_in(salesperson).get(reverse("crm:segment_list")).content.decode()) == {
+        "Big spenders": "1", "Everyone": "2", "Germans": "1", "VIPs": "1",
+    }  # fmt: skip
+    shown = list(Segment.objects.visible_to(manager))
+    segments.member_counts(shown[:1], manager)  # the reader's company and permissions, read once
+    with django_assert_num_queries(1):  # every segment's count, whatever their criteria
+        counts = segments.member_counts(shown, manager)
+    assert counts == {s.pk: segments.count(s.criteria, manager) for s in shown}
+
+
+def test_the_card_shows_the_segments_the_partner_is_in(
+    people: dict[str, Any], company: Company, manager: User, salesperson: User, other_salesperson: User,
+) -> None:  # fmt: skip
+    segments.create_segment(company, manager, name="VIPs", criteria={"tags": [people["vip"].pk]})
+    segments.create_segment(company, manager, name="Germans", criteria={"countries": ["DE"]})
+    segments.create_segment(company, manager, name="Big spenders", criteria={"won_min": "1000"})
+
+    def panel(user: User, partner: Partner) -> set[str] | None:
+        page = signed_in(user).get(reverse("partners:detail", args=[partner.pk]))
+        if page.status_code == 404:
+            return None
+        html = page.content.decode()
+        assert "Segments" in html
+        return {name for name in ("VIPs", "Germans", "Big spenders") if f">{name}<" in html}
+
+    assert panel(manager, people["mine"]) == {"VIPs", "Big spenders"}
+    assert panel(manager, people["german"]) == {"Germans"}
+    assert panel(salesperson, people["mine"]) == {"VIPs", "Big spenders"}
+    # Sam's deal makes "mine" a big spender; Sofia, who sees the customer only if it is hers, never
+    assert panel(other_salesperson, people["mine"]) is None
+    assert panel(other_salesperson, people["hers"]) == {"VIPs"}
+
+
+def test_the_card_counts_only_the_deals_the_reader_may_see(
+    people: dict[str, Any], company: Company, manager: User, salesperson: User, other_salesperson: User,
+) -> None:  # fmt: skip
+    """Sofia's won deal on Sam's customer makes it a big spender for the manager, not for Sam."""
+    segment = segments.create_segment(company, manager, name="Whales", criteria={"won_min": "9000"})
+    deal = services.create_deal(
+        company, manager, title="Hers", partner=people["mine"], owner=other_salesperson, amount="8000.00"
+    )
+    services.win_deal(deal, manager)
+    assert segments.member_counts([segment], manager, people["mine"]) == {segment.pk: 1}
+    assert segments.member_counts([segment], salesperson, people["mine"]) == {segment.pk: 0}
+    assert segments.member_counts([segment], other_salesperson, people["mine"]) == {segment.pk: 0}

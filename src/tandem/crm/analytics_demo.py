@@ -1,6 +1,7 @@
 """The demo's history for the analytics: a year of closed deals per salesperson that went
 through the stages (won, or lost for a reason), done activities this month, a sales team and
-this month's targets, so the funnel, the forecast and the KPI page look real on first run.
+this month's targets and a few segments, so the funnel, the forecast, the KPI page and the
+segment list look real on first run.
 
 Deals are written through the services and then dated back (the services stamp "now"): the
 one place the demo sets ``created_at``/``closed_at`` itself, as the history it stands for.
@@ -9,19 +10,21 @@ one place the demo sets ``created_at``/``closed_at`` itself, as the history it s
 from __future__ import annotations
 
 import random
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from tandem.core import roles
 from tandem.core.demo import SEED, Demo
-from tandem.crm import services, targets
+from tandem.crm import segments, services, targets
 from tandem.crm.demo import TEAM, Catalogue
 from tandem.crm.models import Activity, Deal, DealStageEntry, LostReason, Pipeline, SalesTeam
-from tandem.partners.models import Partner
+from tandem.partners.models import Partner, Tag
 
+KEY = "Key account"  # the partners demo's tag
 CUSTOMER_LIMIT = 14
 DEALS_PER_MONTH = 3
 
@@ -90,7 +93,28 @@ def build(demo: Demo) -> dict[str, int]:
             company, manager, month=month, team=team, revenue=Decimal(len(sellers) * 60000),
             deals=len(sellers) * 5, activities=len(sellers) * 30,
         )  # fmt: skip
-    return {"closed deals of the past year": history, "sales targets": len(sellers) + 1}
+        made = _segments(demo, manager, today)
+    return {"closed deals of the past year": history, "sales targets": len(sellers) + 1, "segments": made}
+
+
+def _segments(demo: Demo, manager: Any, today: date) -> int:
+    """A few saved segments, so the segment list counts members and the customer card shows
+    which segments a customer is in on first run."""
+    company = demo.company
+    tags = dict(Tag.objects.filter(company=company).values_list("name", "pk"))
+    wanted = [
+        ("Key accounts", "Customers tagged key account.", {"tags": [tags[KEY]]} if KEY in tags else {}),
+        ("Polish customers", "Customers in Poland, for the Polish price list.", {"countries": ["PL"]}),
+        ("Won over 50,000", "Customers whose won deals add up to 50,000 or more.", {"won_min": "50000"}),
+        (
+            "Quiet for two months",
+            "No activity done in the last 60 days: time to call.",
+            {"inactive_since": (today - timedelta(days=60)).isoformat()},
+        ),
+    ]
+    for name, description, criteria in wanted:
+        segments.create_segment(company, manager, name=name, description=description, criteria=criteria)
+    return len(wanted)
 
 
 def _date_back(deal: Deal, created: datetime, cycle_days: int, now: datetime) -> None:

@@ -120,6 +120,13 @@ registry.register(
                 "tandem.crm.views.communications_panel",
                 order=22,
             ),
+            registry.PartnerPanel(
+                "segments",
+                _("Segments"),
+                "crm.view_segment",
+                "tandem.crm.views.segments.segments_panel",
+                order=23,
+            ),
         ],
         # A sales manager sees the customers and orders of the teams they lead (issue 16).
         reach=[registry.Reach(f"{RULES}.reached_rows", f"{RULES}.reached_people")],

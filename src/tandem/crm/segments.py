@@ -14,14 +14,15 @@ deals in the company's currency, each at the rate of the day it was won, at leas
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils.translation import gettext as _
 
 from tandem.core import events
@@ -124,11 +125,33 @@ def normalized(company: Company, criteria: Any) -> dict[str, Any]:
     return out
 
 
-def members(criteria: Mapping[str, Any], reader: Any) -> QuerySet[Partner]:
-    """The partners the reader may see that match (one query; the conditions are SQL). Deals and
-    activities are read as the reader may see them: a colleague's deal on one's own customer
-    neither counts nor shows through a partner's membership."""
-    rows = Partner.objects.visible_to(reader)
+def _wants_revenue(criteria: Mapping[str, Any]) -> bool:
+    return bool(criteria.get("won_min") or criteria.get("won_max"))
+
+
+def _won_revenue(reader: Any) -> Any:
+    """A partner's won deals the reader may see, added up in the company's currency (each at the
+    rate of the day it was won), as one SQL expression; None without a company to add them in.
+    An expression, not an annotation, so that a count over many segments stays one plain query."""
+    company = allowed_company(reader)
+    if company is None:
+        return None
+    won = (
+        Deal.objects.visible_to(reader)
+        .filter(partner_id=OuterRef("pk"), state=Deal.State.WON)
+        .annotate(value=converted_in_sql("amount", "currency_id", "closed_at__date", company.currency))
+        .order_by()
+        .values("partner_id")
+        .annotate(total=Sum("value"))
+        .values("total")
+    )
+    money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=20, decimal_places=2)
+    return Coalesce(Subquery(won, output_field=money), Value(Decimal(0)), output_field=money)
+
+
+def _conditions(criteria: Mapping[str, Any], reader: Any) -> list[Any] | None:
+    """The criteria as SQL conditions on a partner; None when they cannot match (won revenue
+    asked of a reader without a company)."""
     deals = Deal.objects.visible_to(reader)
     conditions: list[Any] = []
     if criteria.get("tags"):
@@ -165,27 +188,42 @@ def members(criteria: Mapping[str, Any], reader: Any) -> QuerySet[Partner]:
                 )
             )
         )
-    if criteria.get("won_min") or criteria.get("won_max"):
-        company = allowed_company(reader)
-        if company is None:
-            return rows.none()
-        won = (
-            deals.filter(partner_id=OuterRef("pk"), state=Deal.State.WON)
-            .annotate(value=converted_in_sql("amount", "currency_id", "closed_at__date", company.currency))
-            .order_by()
-            .values("partner_id")
-            .annotate(total=Sum("value"))
-            .values("total")
-        )
-        money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=20, decimal_places=2)
-        rows = rows.annotate(
-            won_revenue=Coalesce(Subquery(won, output_field=money), Value(Decimal(0)), output_field=money)
-        )
+    if _wants_revenue(criteria):
+        revenue = _won_revenue(reader)
+        if revenue is None:
+            return None
         if criteria.get("won_min"):
-            conditions.append(Q(won_revenue__gte=Decimal(criteria["won_min"])))
+            conditions.append(GreaterThanOrEqual(revenue, Value(Decimal(criteria["won_min"]))))
         if criteria.get("won_max"):
-            conditions.append(Q(won_revenue__lte=Decimal(criteria["won_max"])))
-    return rows.filter(*conditions)
+            conditions.append(LessThanOrEqual(revenue, Value(Decimal(criteria["won_max"]))))
+    return conditions
+
+
+def members(criteria: Mapping[str, Any], reader: Any) -> QuerySet[Partner]:
+    """The partners the reader may see that match (one query; the conditions are SQL). Deals and
+    activities are read as the reader may see them: a colleague's deal on one's own customer
+    neither counts nor shows through a partner's membership."""
+    rows = Partner.objects.visible_to(reader)
+    conditions = _conditions(criteria, reader)
+    return rows.none() if conditions is None else rows.filter(*conditions)
+
+
+def member_counts(chosen: Sequence[Segment], reader: Any, partner: Partner | None = None) -> dict[int, int]:
+    """``{segment id: its members the reader may see}`` for several segments in one query — one
+    filtered count per segment over the reader's partners — or, given ``partner``, whether that
+    partner is a member of each (1 or 0): the segment list's column and the card's panel."""
+    if not chosen:
+        return {}
+    rows = Partner.objects.visible_to(reader)
+    if partner is not None:
+        rows = rows.filter(pk=partner.pk)
+    counts: dict[str, Any] = {}
+    for segment in chosen:
+        conditions = _conditions(segment.criteria or {}, reader)
+        if conditions is not None:
+            counts[f"s{segment.pk}"] = Count("pk", filter=Q(*conditions)) if conditions else Count("pk")
+    found = rows.order_by().aggregate(**counts) if counts else {}
+    return {segment.pk: found.get(f"s{segment.pk}") or 0 for segment in chosen}
 
 
 def count(criteria: Mapping[str, Any], reader: Any) -> int:

@@ -21,6 +21,9 @@ from tandem.partners.models import Partner
 
 class SegmentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     criteria = serializers.DictField(read_only=True, help_text="The filters; see the module's documentation.")
+    member_count = serializers.SerializerMethodField(
+        help_text="How many partners the caller may see match, counted now."
+    )
 
     class Meta:
         model = Segment
@@ -30,11 +33,19 @@ class SegmentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
             "name",
             "description",
             "criteria",
+            "member_count",
             "created_by",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
+
+    def get_member_count(self, segment: Segment) -> int:
+        counted = getattr(segment, "member_count", None)  # a list page counts all its rows at once
+        if counted is None:
+            request = self.context.get("request")
+            counted = segments.count(segment.criteria, getattr(request, "user", None))
+        return int(counted)
 
 
 class SegmentWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
@@ -69,6 +80,15 @@ class SegmentViewSet(
     filterset_class = SegmentFilter
     ordering_fields = ("id", "name")
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        """The page's segments with their member counts, all counted in one query."""
+        page = super().paginate_queryset(queryset)
+        if page is not None and self.action == "list":
+            counts = segments.member_counts(page, self.request.user)
+            for segment in page:
+                segment.member_count = counts[segment.pk]
+        return page
 
     def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
         if args and isinstance(args[0], Segment):

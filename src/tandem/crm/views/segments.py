@@ -123,6 +123,9 @@ class SegmentListView(ObjectListView):
     columns = [
         Column("name", _("Name"), link=True, sort="name"),
         Column("description", _("Description")),
+        # counted for the page shown (one query), as the reader sees the partners: not a column a
+        # file could read row by row, so the export leaves it out
+        Column("member_count", _("Members"), numeric=True, export=False),
         Column("created_by", _("Created by")),
         Column("updated_at", _("Updated")),
     ]
@@ -134,6 +137,14 @@ class SegmentListView(ObjectListView):
 
     def decorate(self, rows: QuerySet[Segment]) -> QuerySet[Segment]:
         return rows.select_related("created_by")
+
+    def list_context(self, filterset: Any, page: Any, count: Any, sort_name: str) -> dict[str, Any]:
+        """Each segment of the page with its live member count, all counted in one query."""
+        shown = list(page.rows)
+        counts = segments.member_counts(shown, self.request.user)
+        for segment in shown:
+            segment.member_count = counts[segment.pk]  # type: ignore[attr-defined]
+        return super().list_context(filterset, page, count, sort_name)
 
 
 MEMBER_COLUMNS = [
@@ -232,3 +243,23 @@ class SegmentMembersExportView(SegmentMembersView):
     """The members list's CSV/XLSX file (``?format=``), through the platform's export."""
 
     export = True
+
+
+SEGMENT_PANEL_COLUMNS = [
+    Column("name", _("Segment"), link=True),
+    Column("description", _("Description")),
+]
+
+
+def segments_panel(partner: Partner, request: Any) -> Table:
+    """The card's segments: those of the company this partner is a member of, as the reader
+    sees it (their partners, deals and activities) — every segment tested in one query."""
+    company_segments = list(Segment.objects.visible_to(request.user).order_by("name", "id"))
+    member_of = segments.member_counts(company_segments, request.user, partner)
+    return Table(
+        SEGMENT_PANEL_COLUMNS,
+        [segment for segment in company_segments if member_of[segment.pk]],
+        caption=_("Segments"),
+        empty=_("Not in any segment."),
+        key="segments",
+    )
