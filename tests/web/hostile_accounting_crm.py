@@ -188,7 +188,12 @@ def hostile_books(company: Company, actor: User) -> None:
     ledger.post_entry(entry, actor)
 
 
+def _journal_lines(company: Company, actor: User, pcs: Uom) -> Any:
+    return hostile_books(company, actor)  # the drill-down's lines: hostile accounts and partner
+
+
 RECORDS: dict[str, Callable[[Company, User, Uom], Any]] = {
+    "accounting.journalline": _journal_lines,
     "accounting.bankstatement": _bank_statement,
     "accounting.bookspaymentterm": _payment_term,
     "accounting.budget": _budget,

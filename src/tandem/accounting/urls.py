@@ -36,6 +36,7 @@ urlpatterns = [
     path("reports/budgets/", reports.BudgetView.as_view(), name="budgets"),
     path("reports/forecast/", reports.ForecastView.as_view(), name="forecast"),
     path("reports/lines/", reports.ReportLinesView.as_view(), name="report_lines"),
+    path("reports/lines/export/", reports.ReportLinesView.as_view(export=True), name="report_lines_export"),
     # the VAT report is a report like the others; its own name is the menu's link to it
     path("reports/vat/", reports.ReportView.as_view(), {"name": "vat"}, name="vat_report"),
     path("reports/<slug:name>/", reports.ReportView.as_view(), name="report"),

@@ -244,6 +244,8 @@ def test_only_the_books_readers_of_the_company_see_it(
             == 403
         )
         assert api_of(user).get(API, MARCH).status_code == 403
+        export = client_of(user).get(reverse("accounting:report_lines_export"), {"format": "csv"})
+        assert export.status_code == 403
     auditor = make_user("audrey", book_roles.AUDITOR)
     for user in (admin, auditor):
         assert api_of(user).get(API, MARCH).json()["rows"][0]["balance"] == "161.00"
@@ -260,6 +262,9 @@ def test_only_the_books_readers_of_the_company_see_it(
     assert all(line["row"].total for line in page.context["rows"])
     lines = client_of(theirs).get(reverse("accounting:report_lines"), {"tax": books["VAT 23 %"].pk})
     assert lines.status_code == 200 and list(lines.context["rows"]) == []
+    drill = {"tax": books["VAT 23 %"].pk, "format": "csv"}
+    file = client_of(theirs).get(reverse("accounting:report_lines_export"), drill)
+    assert file.status_code == 200 and len(b"".join(file.streaming_content).splitlines()) == 1  # the header
 
 
 def test_the_drill_down_pages_past_500_lines(company: Company, vat: dict[str, Tax], accountant: User) -> None:
@@ -301,6 +306,15 @@ def test_the_drill_down_pages_past_500_lines(company: Company, vat: dict[str, Ta
         url = page.context["next_url"]
         pages += 1
     assert len(seen) == len(set(seen)) == 620 and pages > 1
+    # the file of the same figure holds all of them, in one go
+    lines, export = reverse("accounting:report_lines"), reverse("accounting:report_lines_export")
+    assert row["link"].startswith(lines)
+    file = client.get(row["link"].replace(lines, export, 1) + "&format=csv")
+    assert file.status_code == 200 and file["Content-Type"].startswith("text/csv")
+    written = list(csv.reader(io.StringIO(b"".join(file.streaming_content).decode("utf-8-sig"))))
+    assert written[0][:5] == ["Date", "Entry", "Document", "Account code", "Account"]
+    assert len(written) == 1 + 620
+    assert {line[3] for line in written[1:]} == {sales.code, tax.account.code}  # not the bank line
 
 
 def test_query_counts_are_pinned(
