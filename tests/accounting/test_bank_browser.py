@@ -125,3 +125,52 @@ def test_post_an_invoice_then_reconcile_a_part_payment_from_the_bank_statement(
     expect(page.locator("main table")).to_contain_text("180.00")
     expect(page.locator("main table")).not_to_contain_text(re.compile(r"\b300\.00\b"))
     shot(page, "bank-07-aged-after")
+
+
+def test_a_short_payment_is_settled_with_a_write_off_from_the_split_form(
+    page: Any, company: Company, make_user: Callable[..., User], make_partner: Callable[..., Partner],
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    """The customer's bank kept 0.50 of 100.00: the accountant ticks the invoice in the split
+    form and settles it writing the difference off to the settings' write-off account (the
+    button posts the split form's fields to its own address, by htmx)."""
+    from playwright.sync_api import expect
+
+    from tandem.accounting.queries import payments as payment_queries
+    from tandem.accounting.services import invoices, ledger
+    from tandem.accounting.services.invoices import LineData
+
+    ada = make_user("ada", roles.ACCOUNTANT)
+    books = charts.install_chart(company, ada, "ifrs", today=timezone.localdate())
+    ledger.update_books_settings(books, ada, write_off_tolerance=Decimal("1.00"))
+    customer = make_partner("Kowalski sp. z o.o.", country="PL")
+    add_bank_account(customer, ada, iban=IBAN)
+    draft = invoices.create_invoice(
+        company, ada, kind="customer_invoice", partner=customer, invoice_date=timezone.localdate(),
+        lines=[LineData("Oak desk", Decimal(1), Decimal("100.00"), taxes=[])],
+    )  # fmt: skip
+    invoice = invoices.post_invoice(draft, ada)
+    sign_in(page, ada)
+    statement_file = tmp_path / "statement.xml"
+    statement_file.write_bytes(camt053(invoice.number, "99.50"))
+    page.goto("/accounting/statements/new/")
+    page.set_input_files("input[name=file]", str(statement_file))
+    page.locator("#object-form [type=submit]").click()
+    page.wait_for_load_state()
+    line = BankStatementLine.objects.get()
+    row = page.locator(f"#line-{line.pk}")
+    expect(row.locator("[data-write-off-suggestion]")).to_contain_text("0.50")
+
+    row.locator("[data-split]").click()
+    form = row.locator("[data-split-form]")
+    expect(form.locator("[data-write-off]")).to_be_visible()
+    form.locator("input[name=item]").first.check()
+    form.locator("input[name=write_off_label]").fill("Bank fee")
+    shot(page, "bank-08-write-off-form")
+    form.locator("[data-write-off-submit]").click()
+    expect(page.locator(f"#line-{line.pk} [data-done]")).to_contain_text("Reconciled")
+    shot(page, "bank-09-written-off")
+    assert payment_queries.statuses([invoice], timezone.localdate())[invoice.pk][0] == "paid"
+    line.refresh_from_db()
+    written = line.entry.lines.get(account=books.write_off_account)  # type: ignore[union-attr]
+    assert (written.debit, written.label) == (Decimal("0.50"), "Bank fee")

@@ -28,7 +28,7 @@ from tandem.accounting.services.invoices import LineData
 from tandem.accounting.services.statement_files import CAMT053, ParsedLine, ParsedStatement
 from tandem.core import invariants, roles
 from tandem.core.errors import BusinessError, Conflict, ValidationFailed
-from tandem.core.models import Company, Event, User
+from tandem.core.models import Company, Currency, Event, ExchangeRate, User
 from tandem.partners.models import Partner
 from tandem.partners.services import add_bank_account, create_partner
 from tests.kit.api import api_client
@@ -155,6 +155,26 @@ def test_a_supplier_bill_paid_short_by_a_rounding_cent(
     assert not invariants.violations()
 
 
+def test_a_foreign_invoice_paid_a_little_short_in_euros_is_paid_in_both_currencies(
+    company: Company, tolerant: BooksSettings, customer: Partner, accountant: User, eur: Currency
+) -> None:
+    usd = Currency.objects.get(code="USD")
+    ExchangeRate.objects.create(base=usd, quote=eur, date=DAY, rate=D("0.9"))
+    draft = invoices.create_invoice(
+        company, None, kind="customer_invoice", partner=customer, invoice_date=DAY, currency=usd,
+        lines=[LineData("Oak table", D(1), D("100.00"), taxes=[])],
+    )  # fmt: skip
+    invoice = invoices.post_invoice(draft, None)
+    line = statements.match_with_write_off(
+        _line(company, "89.60"), accountant, items=[_item(invoice).pk], account=account(company, "6400")
+    )
+    assert _booked(line)["6400"][:2] == (D("0.40"), D(0))  # 100 USD were booked at 90.00 EUR
+    assert _status(invoice) == ("paid", D(0))
+    item = payment_queries.with_residuals(JournalLine.objects.filter(pk=_item(invoice).pk)).get()
+    assert (item.residual, item.residual_currency) == (0, 0)  # type: ignore[attr-defined]
+    assert not invariants.violations()
+
+
 def test_undoing_a_write_off_opens_the_invoice_again_in_full(
     company: Company, tolerant: BooksSettings, customer: Partner, accountant: User
 ) -> None:
@@ -272,6 +292,28 @@ def test_the_accountant_writes_off_on_the_statement_screen(
     )
     assert done.status_code == 200 and "data-undo" in done.content.decode()
     assert _status(invoice) == ("paid", D(0))
+
+
+def test_a_suggestion_within_the_tolerance_is_written_off_with_one_click(
+    company: Company, tolerant: BooksSettings, customer: Partner, accountant: User
+) -> None:
+    invoice = _invoice(company, customer, "100.00")
+    line = _line(company, "99.50")
+    client = signed_in(accountant)
+    page = client.get(line.statement.get_absolute_url()).content.decode()
+    assert "data-write-off-suggestion" in page and "Write off 0.50" in page
+    tolerant.write_off_tolerance = D("0.40")
+    tolerant.save()
+    assert "data-write-off-suggestion" not in client.get(line.statement.get_absolute_url()).content.decode()
+    tolerant.write_off_tolerance = D("0.50")
+    tolerant.save()
+    done = client.post(
+        reverse("accounting:statement_line_write_off", args=[line.pk]),
+        {"item": _item(invoice).pk, "write_off_account": tolerant.write_off_account_id},
+        headers={"HX-Request": "true"},
+    )
+    assert "data-undo" in done.content.decode() and _status(invoice) == ("paid", D(0))
+    assert _booked(BankStatementLine.objects.get(pk=line.pk))["6850"] == (D("0.50"), D(0), "Write-off")
 
 
 def test_only_those_who_reconcile_and_only_in_their_company_may_write_off(

@@ -11,6 +11,7 @@ htmx with the redrawn line.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Model, QuerySet
@@ -108,22 +109,53 @@ class StatementDetailView(ObjectDetailView):
         for line in lines:
             line.statement = statement  # one statement (company, journal) for every line
         found = queries.suggest(lines)
-        context["rows"] = [line_context(self.request, found[line.pk]) for line in lines]
+        books = BooksSettings.objects.filter(company=statement.company_id).first()
+        context["rows"] = [line_context(self.request, found[line.pk], books=books) for line in lines]
         context["currency"] = queries.statement_currency(statement)
         context["waiting"] = sum(1 for line in lines if line.entry_id is None)
         return context
 
 
-def line_context(request: HttpRequest, found: queries.LineSuggestions, error: str = "") -> dict[str, Any]:
+def line_context(
+    request: HttpRequest,
+    found: queries.LineSuggestions,
+    error: str = "",
+    *,
+    books: BooksSettings | None = None,
+) -> dict[str, Any]:
     line = found.line
     may = request.user.has_perm("accounting.change_bankstatementline")
     return {
         "line": line,
         "suggestions": found.suggestions,
+        "suggested": _with_write_offs(line, found.suggestions, books),
+        "write_off_account": books.write_off_account_id if books is not None else None,
         "top": found.top,
         "error": error,
         "may_reconcile": may,
     }
+
+
+def _with_write_offs(
+    line: BankStatementLine, suggestions: list[queries.Suggestion], books: BooksSettings | None
+) -> list[tuple[queries.Suggestion, Decimal | None]]:
+    """Each suggestion with the difference settling it in full would write off (what is open
+    of it less the line, either way, in the statement's currency) when that is within the company's
+    tolerance and the company has a write-off account to book it to; else None. Only for a
+    statement in the company's currency: the tolerance is in that currency (the service
+    converts and checks every other case)."""
+    statement = line.statement
+    offer = (
+        books is not None
+        and books.write_off_account_id is not None
+        and queries.statement_currency(statement).pk == statement.company.currency_id
+    )
+    rows: list[tuple[queries.Suggestion, Decimal | None]] = []
+    for suggestion in suggestions:
+        difference = suggestion.open_amount - abs(line.amount)
+        fits = offer and difference and books is not None and abs(difference) <= books.write_off_tolerance
+        rows.append((suggestion, abs(difference) if fits else None))
+    return rows
 
 
 class StatementUploadView(ObjectCreateView):
@@ -220,7 +252,8 @@ class LineActions(ActionView):
             self.get_queryset().select_related("partner", "entry", "counter_account"), pk=obj.pk
         )
         found = queries.suggest([line])[line.pk]
-        return render(self.request, self.template_name, line_context(self.request, found, error))
+        books = BooksSettings.objects.filter(company=line.company_id).first()
+        return render(self.request, self.template_name, line_context(self.request, found, error, books=books))
 
 
 class LineFormView(ModelView):

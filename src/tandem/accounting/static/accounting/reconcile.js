@@ -1,6 +1,7 @@
 /* The reconciliation screen's keys (a file of its own: the Content-Security-Policy allows no
    inline script). ↓ ↑ or j k move between the statement's lines; on a line, Enter confirms its
-   top suggestion, s opens the split form, b the book-to-account form, u undoes it. After a line
+   top suggestion, w settles the first suggestion within the write-off tolerance writing off the
+   difference, s opens the split form, b the book-to-account form, u undoes it. After a line
    is reconciled the next one waiting gets the focus, so a statement is gone through with Enter. */
 (function () {
   "use strict";
@@ -49,6 +50,8 @@
       focusRow(all[Math.max(position - 1, 0)]);
     } else if (body && event.key === "Enter") {
       if (press(body, "[data-confirm-top]")) event.preventDefault();
+    } else if (body && event.key === "w") {
+      if (press(body, "[data-write-off-suggestion]")) event.preventDefault();
     } else if (body && event.key === "s") {
       if (press(body, "[data-split]")) event.preventDefault();
     } else if (body && event.key === "b") {
