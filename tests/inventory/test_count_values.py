@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from tandem.accounting.models import Account
 from tandem.accounting.services import charts
@@ -153,3 +154,35 @@ def test_the_printed_sheet_says_what_its_values_are(counted: Count, accountant: 
         signed_in(accountant).get(reverse("inventory:count_pdf", args=[counted.pk])).content, tmp_path
     )
     assert "-20.00" in text and "count's date" in text.replace("’", "'")
+
+
+def test_the_sheet_downloads_with_its_differences_and_values_as_the_page_shows_them(
+    counted: Count, accountant: User, worker: User, company: Company
+) -> None:
+    url = reverse("inventory:count_sheet_export", args=[counted.pk])
+    body = b"".join(signed_in(accountant).get(url, {"format": "csv"}).streaming_content).decode()
+    [header, row] = list(csv.reader(io.StringIO(body)))
+    assert header[-1] == f"Value of the difference ({company.currency_id})"
+    assert row[1:] == ["[CHAIR] Chair", "", "pcs", "10.0000", "8.0000", "-2.0000", "-20.00"]  # numbers, no '
+    sheet = load_workbook(
+        io.BytesIO(b"".join(signed_in(accountant).get(url, {"format": "xlsx"}).streaming_content))
+    )
+    values = list(sheet.active.iter_rows(values_only=True))  # type: ignore[union-attr]
+    assert values[1][-3:] == (8, -2, -20)  # typed numbers
+    hidden = b"".join(signed_in(worker).get(url, {"format": "csv"}).streaming_content).decode()
+    assert "Value" not in hidden and "-20" not in hidden and "-2.0000" in hidden
+
+
+def test_the_sheet_download_neutralises_a_hostile_lot(company: Company, admin: User, pcs: Any) -> None:
+    from tests.web.hostile_stock import _hostile_count
+
+    count = _hostile_count(company, admin, pcs)
+    url = reverse("inventory:count_sheet_export", args=[count.pk])
+    body = b"".join(signed_in(admin).get(url, {"format": "csv"}).streaming_content).decode()
+    cells = [cell for row in csv.reader(io.StringIO(body)) for cell in row if "HYPERLINK" in cell]
+    assert cells and all(cell.startswith("'=") and "\x01" not in cell for cell in cells)
+    sheet = load_workbook(
+        io.BytesIO(b"".join(signed_in(admin).get(url, {"format": "xlsx"}).streaming_content))
+    )
+    found = [c for row in sheet.active.iter_rows() for c in row if "HYPERLINK" in str(c.value)]  # type: ignore[union-attr]
+    assert found and all(c.data_type != "f" and str(c.value).startswith("'") for c in found)

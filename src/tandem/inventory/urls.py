@@ -47,6 +47,7 @@ urlpatterns = [
     ),
     path("counts/<int:pk>/record/", counts.CountRecordView.as_view(), name="count_record"),
     path("counts/<int:pk>/pdf/", counts.CountPdfView.as_view(), name="count_pdf"),
+    path("counts/<int:pk>/sheet/", counts.CountSheetExportView.as_view(), name="count_sheet_export"),
     *model_urls(list=stock.QuantListView, route="stock/", name="quant_"),
     *model_urls(list=stock.MoveLineListView, route="moves/", name="moveline_"),
     path("stock/<int:product>/<int:warehouse>/", stock.StockCardView.as_view(), name="stock_card"),

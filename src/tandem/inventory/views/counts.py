@@ -1,4 +1,5 @@
-"""Physical counts: list, the sheet on screen (type what was found), the printable sheet, apply."""
+"""Physical counts: list, the sheet on screen (type what was found), the printable sheet, the
+sheet as CSV or XLSX, apply."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from tandem.inventory.models import VIEW_VALUES, Count
 from tandem.inventory.services import documents
 from tandem.web.actions import Action, ActionView
 from tandem.web.display import Column
+from tandem.web.exports import csv_table_response, xlsx_table_response
 from tandem.web.generic import ModelView, ObjectCreateView, ObjectDetailView, ObjectListView, SortKey
 
 DRAFT = Count.State.DRAFT
@@ -104,6 +106,7 @@ class CountDetailView(ObjectDetailView):
             "editable": count.state == DRAFT and self.can("change"),
             "record_url": reverse("inventory:count_record", args=[count.pk]),
             "pdf_url": reverse("inventory:count_pdf", args=[count.pk]),
+            "export_url": reverse("inventory:count_sheet_export", args=[count.pk]),
         }
 
 
@@ -152,3 +155,35 @@ class CountPdfView(ModelView):
         response = HttpResponse(documents.count_pdf(count, lines, values), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{documents.pdf_name(count)}"'
         return response
+
+
+class CountSheetExportView(ModelView):
+    """The sheet's lines as CSV (``?format=csv``) or XLSX: what the page shows, quantities as
+    numbers, the value of each difference for those who see stock values."""
+
+    model = Count
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        count = get_object_or_404(self.get_queryset().select_related("company__currency", "transfer"), pk=pk)
+        lines = list(count.lines.select_related("product__uom", "location", "lot"))
+        values = difference_values(request, count, lines)
+        header = [
+            _("Location"), _("Product"), _("Lot"), _("Unit"), _("Expected"), _("Counted"), _("Difference"),
+        ]  # fmt: skip
+        if values is not None:
+            header.append(
+                _("Value of the difference (%(currency)s)") % {"currency": count.company.currency_id}
+            )
+        rows = []
+        for line in lines:
+            row: list[Any] = [
+                line.location.path, str(line.product), line.lot.name if line.lot else "",
+                line.product.uom.code, line.expected, line.counted, line.difference,
+            ]  # fmt: skip
+            if values is not None:
+                row.append(values.lines.get(line.pk))
+            rows.append(row)
+        stem = f"count-{count.pk}"
+        if request.GET.get("format") == "xlsx":
+            return xlsx_table_response(header, rows, stem=stem, title=str(_("Count sheet")))
+        return csv_table_response(header, rows, stem=stem)
