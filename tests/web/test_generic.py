@@ -9,14 +9,16 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 from openpyxl import load_workbook
 
 from tandem.core.cells import read_cell, safe_cell
 from tandem.core.models import User
-from tandem.partners.models import Partner
+from tandem.partners.models import Address, Partner
 from tandem.partners.services import update_partner
 from tandem.partners.views import PartnerListView
+from tandem.web import keyset
+from tandem.web.generic import ObjectListView
 from tandem.web.keyset import SortKey, capped_count, decode_cursor, encode_cursor, paginate
 
 BY_NAME = SortKey("name_key", "Name")
@@ -47,6 +49,25 @@ def test_keyset_pages_visit_every_row_once_in_order(seven: list[Partner], key: S
     pages = _walk(key, 3)
     assert [len(page) for page in pages] == [3, 3, 1]
     assert [pk for page in pages for pk in page] == expected
+
+
+def test_keyset_pages_a_sort_across_a_relation_both_ways(seven: list[Partner]) -> None:
+    """A list sorted by a related row's field (stock by its product's name) writes its cursors
+    from that field: pages forward and back visit every row once, in order."""
+    for partner in seven:
+        Address.objects.create(partner=partner, city="Ljubljana")
+    rows, key = Address.objects.select_related("partner"), SortKey("partner__name_key", "Partner")
+    expected = list(Address.objects.order_by(*key.ordering()).values_list("pk", flat=True))
+    pages, cursor = [], None
+    while True:
+        page = paginate(rows, key, 3, after=cursor)
+        pages.append(page)
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert [row.pk for page in pages for row in page.rows] == expected
+    back = paginate(rows, key, 3, before=pages[-1].prev_cursor)
+    assert [row.pk for row in back.rows] == [row.pk for row in pages[-2].rows]
 
 
 def test_keyset_ties_are_broken_by_id(seven: list[Partner]) -> None:
@@ -214,3 +235,24 @@ def test_history_shows_who_when_and_what_changed(
     assert "sales@acme.test" in history
     assert "Organisation</span>" in history  # the choice label, not the stored value
     assert "Person</span>" in history
+
+
+def _list_views() -> list[type[ObjectListView]]:
+    from tests.web.test_exports import _walk
+
+    found = {getattr(callback, "view_class", None) for _name, callback in _walk(get_resolver().url_patterns)}
+    return sorted(
+        (view for view in found if isinstance(view, type) and issubclass(view, ObjectListView)),
+        key=lambda view: f"{view.__module__}.{view.__qualname__}",
+    )
+
+
+def test_every_lists_sorts_name_fields_its_rows_have() -> None:
+    """Every sort a list offers names a field of its rows (across relations) and the default is
+    one of them: a page's cursors are written from that field, past the first page."""
+    views = _list_views()
+    assert len(views) > 50
+    for view in views:
+        for name, key in view.sorts.items():
+            assert keyset._field(view.model, key.field), (view, name)
+        assert not view.default_sort or view.default_sort in view.sorts, view

@@ -63,7 +63,7 @@ MAX_TIERS = 16  # search tiers a cursor may name
 
 
 def encode_cursor(row: Model, field: str, tier: int | None = None) -> str:
-    value = getattr(row, field)
+    value = _value_at(row, field)
     if isinstance(value, datetime.datetime | datetime.date):
         value = value.isoformat()
     elif isinstance(value, Decimal):
@@ -94,6 +94,15 @@ def _decode(cursor: str | None, model: type[Model], field: str) -> tuple[Any, in
         return typed, check_storable(pk), tier[0] if tier else 0
     except (binascii.Error, ValueError, TypeError, RecursionError):  # BadQueryValue is a ValueError
         return None
+
+
+def _value_at(row: Model, path: str) -> Any:
+    """The value a sort key names on ``row``, across relations (a stock row's
+    ``product__name_key``), as :func:`_field` finds its field."""
+    value: Any = row
+    for name in path.split(LOOKUP_SEP):
+        value = getattr(value, name) if value is not None else None
+    return value
 
 
 def _field(model: type[Model], path: str) -> Field[Any, Any]:
