@@ -88,3 +88,33 @@ def test_parallel_confirmations_book_a_line_once_and_never_over_pay(
     assert one_invoice == ["conflict", "conflict", "done", "done"]  # the winner, and the racer with no line
     assert queries.invoice_residuals([invoice.pk]) == {invoice.pk: Decimal(0)}
     assert sum(row.amount for row in Reconciliation.objects.all()) == Decimal("100.00")
+
+
+def test_parallel_write_offs_of_one_invoice_settle_it_once(
+    company: Company, books: BooksSettings, make_partner: Callable[..., Partner]
+) -> None:
+    """Four lines of 99.50, each written off against the same invoice of 100.00 at once: the
+    first settles it, the others find it paid (nothing booked for them)."""
+    from tests.accounting.conftest import account
+
+    books.write_off_tolerance = Decimal("1.00")
+    books.save()
+    customer = make_partner("Racer d.o.o.")
+    draft = invoices.create_invoice(
+        company, None, kind="customer_invoice", partner=customer, invoice_date=DAY,
+        lines=[LineData("Table", Decimal(1), Decimal("100.00"), taxes=[])],
+    )  # fmt: skip
+    invoice = invoices.post_invoice(draft, None)
+    item = JournalLine.objects.get(entry=invoice.entry, account__reconcilable=True).pk
+    lines = [
+        ParsedLine(DAY, Decimal("99.50"), "Racer", "", "", invoice.number, f"W-{n}") for n in range(RACERS)
+    ]
+    parsed = ParsedStatement(CAMT053, "RACE-W", DAY, "EUR", Decimal(0), Decimal("99.50") * RACERS, "", lines)
+    statement = statements.import_statement(company, None, parsed)
+    rows = list(BankStatementLine.objects.filter(statement=statement).order_by("sequence"))
+    fees = account(company, "6400")
+    outcomes = _race(lambda n: statements.match_with_write_off(rows[n], None, items=[item], account=fees))
+    assert outcomes == ["conflict"] * (RACERS - 1) + ["done"]
+    assert queries.invoice_residuals([invoice.pk]) == {invoice.pk: Decimal(0)}
+    assert JournalEntry.objects.filter(origin="statement").count() == 1
+    assert sum(row.amount for row in Reconciliation.objects.all()) == Decimal("100.00")

@@ -922,6 +922,7 @@ def revalue_period_end(company: Company, actor: User | None, today: datetime.dat
     later (by this job or by hand), nor into a locked date or a closed period. The company's
     settings row is locked first, so two runs at once revalue once."""
     on = queries.period_end_before(company, today)
+    queries.settings_of(company)  # a company without a chart yet gets its (empty) settings row
     with transaction.atomic():
         books = BooksSettings.objects.select_for_update().get(company=company)
         if books.revalued_on is not None and books.revalued_on >= on:
