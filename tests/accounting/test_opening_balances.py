@@ -157,3 +157,20 @@ def test_bad_rows_are_told_at_the_check(company: Company, books: BooksSettings, 
     found = str(services.outcomes_of(run))
     assert "is archived" in found and "needs its amount in that currency" in found
     assert run.result["rejected"] == 2
+
+
+def test_the_accountant_is_told_on_the_import_screen(
+    company: Company, books: BooksSettings, admin: User
+) -> None:
+    from tests.kit.views import signed_in
+
+    _import(company, admin, BALANCED)
+    run = uploaded(company, admin, spec_key="accounting.opening", name="again.csv", content=BALANCED.encode())
+    page = signed_in(admin).post(
+        f"/imports/{run.pk}/mapping/",
+        {"column_0": "date", "column_1": "code", "column_2": "label", "column_3": "debit",
+         "column_4": "credit", "match_key": "code", "date_order": "auto", "decimal_separator": "auto"},
+    )  # fmt: skip
+    assert page.status_code == 200
+    assert "The opening balances were posted already" in page.content.decode()
+    assert JournalEntry.objects.filter(origin="opening").count() == 1

@@ -331,7 +331,14 @@ def test_only_those_who_reconcile_and_only_in_their_company_may_write_off(
     url = reverse("accounting:statement_line_write_off", args=[line.pk])
     data = {"item": _item(invoice).pk, "write_off_account": account(company, "6400").pk}
     assert signed_in(salesperson).post(url, data).status_code == 403
-    assert signed_in(make_user("audrey", AUDITOR)).post(url, data).status_code == 403
+    auditor = make_user("audrey", AUDITOR)
+    assert signed_in(auditor).post(url, data).status_code == 403
+    api_body = {"items": [_item(invoice).pk], "account": account(company, "6400").pk}
+    for reader in (auditor, salesperson):
+        assert (
+            api_client(reader).post(f"{LINES}{line.pk}/write-off/", api_body, format="json").status_code
+            == 403
+        )
     outsider = make_user("olga", roles.ACCOUNTANT, company=other_company)
     assert signed_in(outsider).post(url, data).status_code == 404
     assert (
