@@ -238,6 +238,15 @@ class TestTheSmallDemo(DemoCase, TheDemoBooks, TheDemoLeads):
         kinds = set(run.orders.values_list("kind", flat=True))
         assert kinds == {"make", "buy"}, kinds
 
+    def test_the_shop_floor_has_work_under_way_and_an_open_quality_alert(self) -> None:
+        from tandem.manufacturing.models import ManufacturingOrder, QualityAlert, WorkOrder
+
+        states = set(ManufacturingOrder.objects.values_list("state", flat=True))
+        assert {"draft", "confirmed", "in_progress", "done", "cancelled"} <= states, states
+        assert WorkOrder.objects.filter(state="in_progress").exists()
+        alert = QualityAlert.objects.get(state="open")
+        assert alert.order.state == "in_progress" and "42" in alert.description
+
     def test_quotations_and_orders_in_every_state(self) -> None:
         from tandem.sales import queries as sales
         from tandem.sales.models import SalesOrder

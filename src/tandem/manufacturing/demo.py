@@ -191,9 +191,15 @@ def _orders(
         services.finish_work_order(work_order, worker, when=end)
     services.produce(done, actor)
     services.finish_order(done, actor)
-    # in progress: six frames, their rails being cut
+    # in progress: six frames, their rails cut and being joined — and the first joint measured
+    # too weak, so a quality alert waits for the planner
     running = services.confirm_order(order(frame, "6", 2), actor)
-    services.start_work_order(running.work_orders.order_by("sequence")[0], worker)
+    cut, joining = running.work_orders.order_by("sequence")[:2]
+    services.start_work_order(cut, worker, when=end - datetime.timedelta(minutes=90))
+    services.finish_work_order(cut, worker, when=end - datetime.timedelta(minutes=40))
+    services.start_work_order(joining, worker, when=end - datetime.timedelta(minutes=30))
+    joint = running.checks.get(work_order=joining)
+    services.record_check(joint, worker, measured="42", note="Glue not cured on the back rail")
     # confirmed: six seats; draft: four chairs; cancelled: two chairs
     services.confirm_order(order(seat, "6", 3), actor)
     if chairs:
