@@ -299,11 +299,14 @@ class Kpis:
     teams: list[Progress]
 
 
-def kpis(user: Any, company: Any, month: date) -> Kpis:
+def kpis(user: Any, company: Any, month: date, leader: User | None = None) -> Kpis:
     """Each salesperson's and each team's month: five aggregate queries (won deals by owner, won
     deals by team, done activities by assignee, targets, teams with members) and the ranking by
     revenue. A team's revenue and deals are those of the deals that count for it (``Deal.team``),
-    each deal once whichever teams its owner is in; its activities are those its members did."""
+    each deal once whichever teams its owner is in; its activities are those its members did.
+
+    ``leader`` narrows the figures to one sales manager's: the teams they lead, their members and
+    themselves (one query more) — always within what ``user`` may see."""
     first = month_start(month)
     since, until = _aware(first), _aware(next_month(first))
     won_in_month = Deal.objects.visible_to(user).filter(
@@ -339,8 +342,14 @@ def kpis(user: Any, company: Any, month: date) -> Kpis:
             people[row_user.pk] = Progress(str(row_user), user=row_user)
         return people[row_user.pk]
 
-    users = {u.pk: u for u in visible_people(user, company)}
-    sellers = visible_people(user, company).filter(groups__name=roles.SALESPERSON)
+    people_seen = visible_people(user, company)
+    if leader is not None:
+        led = SalesTeam.members.through.objects.filter(
+            salesteam__leader=leader, salesteam__company=company, user_id=OuterRef("pk")
+        )
+        people_seen = people_seen.filter(Q(pk=leader.pk) | Q(Exists(led)))
+    users = {u.pk: u for u in people_seen}
+    sellers = people_seen.filter(groups__name=roles.SALESPERSON)
     for seller in sellers:  # every salesperson has a row, even on a quiet month
         person(seller)
     for target in targets:
@@ -361,6 +370,8 @@ def kpis(user: Any, company: Any, month: date) -> Kpis:
     team_rows = SalesTeam.objects.visible_to(user).prefetch_related("members").order_by("name")
     if not everyone:
         team_rows = team_rows.filter(Q(members=user) | Q(leader=user)).distinct()
+    if leader is not None:
+        team_rows = team_rows.filter(leader=leader)
     team_targets = {t.team_id: t for t in targets if t.team_id is not None}
     for team in team_rows:
         entry = Progress(team.name, team=team, target=team_targets.get(team.pk))

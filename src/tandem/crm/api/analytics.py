@@ -1,10 +1,12 @@
 """``/api/v1/crm/analytics/funnel/`` and ``…/forecast/``: the figures of the analytics page,
 over the deals the caller may see. Query: ``pipeline``, ``owner``, ``team``, ``start``, ``end``
-(ISO dates); the forecast takes ``months`` (1–24) from ``start``'s month (default: this month)."""
+(ISO dates); the forecast takes ``months`` (1–24) from ``start``'s month (default: this month).
+``…/kpis/``: the targets and KPIs page's figures (``crm.analytics.kpis``, the same queries) for a
+``month`` (YYYY-MM, default this one), optionally one sales ``manager``'s teams and people."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -21,6 +23,7 @@ from tandem.core.models import User
 from tandem.core.querysets import allowed_company
 from tandem.crm import analytics
 from tandem.crm.models import Deal, Pipeline, SalesTeam
+from tandem.crm.models.rules import visible_people
 
 
 def _money() -> serializers.DecimalField:
@@ -101,6 +104,61 @@ class ForecastMonthSerializer(serializers.Serializer):  # type: ignore[type-arg]
     won = _money()
 
 
+class KpiQuerySerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    month = serializers.RegexField(r"^\d{4}-\d{2}$", required=False)
+    manager = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+    def validate_month(self, value: str) -> date:
+        try:
+            return date.fromisoformat(f"{value}-01")
+        except ValueError:
+            raise serializers.ValidationError(_("A month, YYYY-MM.")) from None
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "manager" in attrs:
+            user = self.context["request"].user
+            # whose figures the caller may read: the director anyone's, a manager their own (and
+            # their people's), a salesperson their own — the KPI page's people
+            found = visible_people(user, allowed_company(user)).filter(pk=attrs["manager"]).first()
+            if found is None:
+                raise serializers.ValidationError({"manager": _("Unknown or not visible.")})
+            attrs["manager"] = found
+        return attrs
+
+
+class TargetFiguresSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    revenue = _money()
+    deals = serializers.IntegerField()
+    activities = serializers.IntegerField()
+
+
+class ProgressSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    name = serializers.CharField(source="label")
+    rank = serializers.IntegerField()
+    revenue = _money()
+    deals = serializers.IntegerField(help_text="Deals won in the month.")
+    activities = serializers.IntegerField(help_text="Activities done in the month.")
+    target = TargetFiguresSerializer(allow_null=True, help_text="The month's target, if one is set.")
+    revenue_progress = _percent()
+    deals_progress = _percent()
+    activities_progress = _percent()
+
+
+class PersonProgressSerializer(ProgressSerializer):
+    user = serializers.IntegerField(source="user.pk")
+
+
+class TeamProgressSerializer(ProgressSerializer):
+    team = serializers.IntegerField(source="team.pk")
+
+
+class KpisSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    month = serializers.DateField()
+    currency = serializers.CharField(help_text="Revenue is won deals in this currency, the company's.")
+    people = PersonProgressSerializer(many=True, help_text="Ranked by revenue, deals, activities.")
+    teams = TeamProgressSerializer(many=True, help_text="Ranked by revenue, deals.")
+
+
 QUERY = [
     OpenApiParameter("pipeline", int, description="A pipeline's id (default: the default pipeline)."),
     OpenApiParameter("owner", int, description="A salesperson's user id."),
@@ -149,3 +207,24 @@ class AnalyticsViewSet(ServiceViewSet):
         scope, months = self._scope(request, forecast=True)
         rows = analytics.forecast(request.user, scope, months)
         return Response(ForecastMonthSerializer(rows, many=True).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("month", str, description="The month, YYYY-MM (this month)."),
+            OpenApiParameter(
+                "manager", int, description="A sales manager's user id: the teams they lead and their people."
+            ),
+        ],
+        responses=KpisSerializer,
+        tags=["crm"],
+    )
+    @action(detail=False, methods=["get"])
+    def kpis(self, request: Request) -> Response:
+        """Each salesperson's and team's month against its target, ranked — the targets and KPIs
+        page's figures over what the caller may see."""
+        query = KpiQuerySerializer(data=request.query_params.dict(), context={"request": request})
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        month = data.get("month") or timezone.localdate().replace(day=1)
+        figures = analytics.kpis(request.user, self.company, month, leader=data.get("manager"))
+        return Response(KpisSerializer(figures).data)
