@@ -238,6 +238,14 @@ class TestTheSmallDemo(DemoCase, TheDemoBooks, TheDemoLeads):
         kinds = set(run.orders.values_list("kind", flat=True))
         assert kinds == {"make", "buy"}, kinds
 
+    def test_a_count_applied_a_count_waiting_and_freight_on_a_receipt(self) -> None:
+        from tandem.inventory.models import Count, LandedCost, ValuationLayer
+
+        assert set(Count.objects.values_list("state", flat=True)) == {"applied", "draft"}
+        landed = LandedCost.objects.get()
+        assert landed.state == "done" and landed.receipt.state == "done"
+        assert ValuationLayer.objects.filter(kind=ValuationLayer.Kind.LANDED).exists()
+
     def test_the_shop_floor_has_work_under_way_and_an_open_quality_alert(self) -> None:
         from tandem.manufacturing.models import ManufacturingOrder, QualityAlert, WorkOrder
 

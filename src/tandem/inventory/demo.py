@@ -2,7 +2,8 @@
 opening stock of furniture, wood materials (oak edge banding, oil, varnish), fabric (in lots)
 and hardware, valued at the products' costs (so the stock valuation report and the balance
 sheet agree), a supplier's receipt due next week (part of it arrived: a backorder), a
-customer's delivery reserved and one shipped. Zagreb picks, packs and ships its deliveries and
+customer's delivery reserved and one shipped; the receipt's freight on its goods' value and
+two count sheets (one applied, one waiting). Zagreb picks, packs and ships its deliveries and
 receives in two steps (input, then store), so those screens hold a route under way on the
 first run: a delivery picked and waiting to be packed, a receipt in Input waiting to be stored."""
 
@@ -14,12 +15,14 @@ from typing import cast
 
 from django.utils import timezone
 
+from tandem.accounting.models import Account
 from tandem.catalog.models import Product
 from tandem.catalog.services import update_product
 from tandem.core.demo import Demo
+from tandem.core.models import Company, User
 from tandem.inventory import services
-from tandem.inventory.models import Location, Warehouse
-from tandem.inventory.services import OpeningLine
+from tandem.inventory.models import Count, Location, Transfer, Warehouse
+from tandem.inventory.services import OpeningLine, landed_costs
 from tandem.partners.models import Partner
 
 # The catalogue's demo sells no timber boards; its wood materials are oak edge banding and the finishes.
@@ -81,6 +84,7 @@ def build(demo: Demo) -> dict[str, int]:
         )  # fmt: skip
         services.validate_transfer(receipt, {receipt.moves.get().pk: Decimal(50)}, actor)
         transfers += 2
+        _freight(company, actor, receipt)
     if furniture and customer is not None:
         shipped = services.create_delivery(
             company, customer, [(furniture[0], 2)], origin="SO-DEMO-1", actor=actor, warehouse=main
@@ -95,7 +99,45 @@ def build(demo: Demo) -> dict[str, int]:
         services.reserve(waiting, actor)
         transfers += 2
     transfers += _routes(demo, south, furniture[:6], timber, supplier, customer, today)
-    return {"warehouses": 2, "locations": len(shelves), "opening moves": moves, "transfers": transfers}
+    counts = _counts(company, actor, shelves)
+    return {
+        "warehouses": 2, "locations": len(shelves), "opening moves": moves, "transfers": transfers,
+        "counts": counts,
+    }  # fmt: skip
+
+
+def _freight(company: Company, actor: User | None, receipt: Transfer) -> None:
+    """The carrier's freight on the part of the receipt that arrived, spread by quantity and owed
+    until its bill comes (accrued costs): the landed-costs page and the goods' value show it."""
+    accrued = Account.objects.filter(company=company, code="2900").first()
+    if accrued is None:  # a chart without accrued costs: no freight to show
+        return
+    receipt.refresh_from_db()
+    freight = landed_costs.create_landed_cost(
+        company, actor, receipt=receipt, split="quantity", reference="DHL 4471",
+        lines=[{"description": "Freight", "account": accrued, "amount": Decimal("85")}],
+    )  # fmt: skip
+    landed_costs.validate_landed_cost(freight, actor)
+
+
+def _counts(company: Company, actor: User | None, shelves: list[Location]) -> int:
+    """Shelf A-01 counted last week, one piece short and applied (its loss posted); A-02 counted
+    today and waiting to be applied, one piece found."""
+    week_ago = timezone.localdate() - datetime.timedelta(days=7)
+    done = services.create_count(company, actor, location=shelves[0], date=week_ago)
+    if not done.lines.exists():
+        return 0
+    services.record_counted(done, actor, _first_off_by(done, -1))
+    services.apply_count(done, actor)
+    waiting = services.create_count(company, actor, location=shelves[1])
+    services.record_counted(waiting, actor, _first_off_by(waiting, 1))
+    return 2
+
+
+def _first_off_by(count: Count, difference: int) -> dict[int, Decimal]:
+    """What was found on the sheet: what the books expect, the first line off by ``difference``."""
+    lines = list(count.lines.order_by("id"))
+    return {line.pk: line.expected + (difference if n == 0 else 0) for n, line in enumerate(lines)}
 
 
 def _routes(
