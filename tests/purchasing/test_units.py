@@ -135,7 +135,7 @@ def test_a_unit_of_another_kind_is_refused_with_nothing_written(
     assert not SupplierPrice.objects.exists()
 
 
-def test_a_bill_in_pieces_matches_an_order_in_boxes_at_the_same_price(
+def test_a_bill_in_pieces_matches_an_order_in_boxes_at_the_same_price_and_varies_by_none(
     company: Company,
     admin: User,
     purchaser: User,
@@ -145,7 +145,8 @@ def test_a_bill_in_pieces_matches_an_order_in_boxes_at_the_same_price(
     pcs: Uom,
     site: Warehouse,
 ) -> None:
-    """Prices compare per the order line's unit: 24 pieces at 5 are 2 boxes at 60."""
+    """Prices compare per the order line's unit: 24 pieces at 5 are 2 boxes at 60 — in the
+    three-way match and in the supplier's price variance."""
     from tandem.accounting.services import invoices
 
     charts.install_chart(company, None, "ifrs", today=DAY)
@@ -157,7 +158,11 @@ def test_a_bill_in_pieces_matches_an_order_in_boxes_at_the_same_price(
     services.receive_order(order, purchaser, quantities={order.lines.get().pk: "2"})
     bill = services.bill_order(order, admin, invoice_date=DAY).invoice
     account = bill.lines.get().account
-    for price, warnings in (("5", []), ("5.5", ["[OAK-1] Oak board: billed at 66 a unit, ordered at 60."])):
+    cases = [
+        ("5", [], Decimal(0)),
+        ("5.5", ["[OAK-1] Oak board: billed at 66 a unit, ordered at 60."], Decimal("10.0")),
+    ]
+    for price, warnings, variance in cases:
         invoices.update_invoice(
             bill, admin, {},
             lines=[invoices.LineData(product=oak, quantity="24", uom=pcs, price_unit=price, account=account)],
@@ -165,3 +170,7 @@ def test_a_bill_in_pieces_matches_an_order_in_boxes_at_the_same_price(
         assert queries.mismatches(queries.line_statuses(order)) == warnings
         found = queries.bill_match(bill, order.__class__.objects.all())
         assert found is not None and [w.split(": ", 1)[1] for w in found.warnings] == warnings
+        bill.refresh_from_db()
+        assert bill.state == "draft"
+        # the supplier's card: billed against ordered per piece, not 5 a piece against 60 a box
+        assert queries.price_variance(order.__class__.objects.filter(pk=order.pk)) == variance

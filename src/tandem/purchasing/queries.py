@@ -428,7 +428,9 @@ def performance(partner: Partner, orders: QuerySet[PurchaseOrder]) -> Performanc
 
 
 def price_variance(orders: QuerySet[PurchaseOrder]) -> Decimal | None:
-    """Billed amount against the ordered price of the same billed quantities, in percent."""
+    """Billed amount against the ordered price of the same billed quantities, in percent; a
+    bill line and its order line may be in different units (pieces against boxes of 12): both
+    are read per the product's unit."""
     from tandem.accounting.models import Invoice, InvoiceLine
 
     bills = OrderBill.objects.filter(order__in=orders).values("invoice")
@@ -437,23 +439,30 @@ def price_variance(orders: QuerySet[PurchaseOrder]) -> Decimal | None:
             invoice__in=bills, invoice__kind=Invoice.Kind.SUPPLIER_BILL, product__isnull=False
         )
         .exclude(invoice__state=Invoice.State.CANCELLED)
-        .values_list("invoice_id", "product_id", "quantity", "price_unit")
+        .values_list(
+            "invoice_id", "product_id", "quantity", "price_unit", "uom__factor", "product__uom__factor"
+        )
     )
     order_of: dict[int, int] = dict(
         OrderBill.objects.filter(order__in=orders).values_list("invoice_id", "order_id")
     )
-    ordered_price = {
-        (order_id, product_id): price
-        for order_id, product_id, price in PurchaseOrderLine.objects.filter(order__in=orders)
+    ordered_price = {  # per the product's unit
+        (order_id, product_id): price * product_factor / factor if factor != product_factor else price
+        for order_id, product_id, price, factor, product_factor in PurchaseOrderLine.objects.filter(
+            order__in=orders
+        )
         .order_by("order_id", "-sequence", "-id")
-        .values_list("order_id", "product_id", "price_unit")
+        .values_list("order_id", "product_id", "price_unit", "uom__factor", "product__uom__factor")
     }
     expected = actual = ZERO
-    for invoice_id, product_id, quantity, price in lines:
+    for invoice_id, product_id, quantity, price, factor, product_factor in lines:
         reference = ordered_price.get((order_of.get(invoice_id, 0), product_id))
         if reference is None:
             continue
-        expected += reference * quantity
+        in_product_unit = (
+            quantity if factor is None or factor == product_factor else quantity * factor / product_factor
+        )
+        expected += reference * in_product_unit
         actual += price * quantity
     if not expected:
         return None
