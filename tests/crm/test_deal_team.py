@@ -239,3 +239,28 @@ def test_deals_of_another_company_are_not_filled_with_this_companys_team(
     import_module("tandem.crm.migrations.0011_deal_team").fill_teams(apps, None)
     abroad.refresh_from_db()
     assert abroad.team is None
+
+
+def test_a_manager_sees_the_deals_that_count_for_the_team_they_lead(
+    company: Company, director: User, manager: User, salesperson: User, other_salesperson: User,
+    make_user: Callable[..., User], make_deal: Callable[..., Deal], teams: dict[str, SalesTeam],
+) -> None:  # fmt: skip
+    """Bob leads South; the director lends Sam's (North) deal to South: Bob now sees it, on every
+    path and in his team's KPIs; Sofia, a salesperson in South, still does not."""
+    from tandem.core import roles
+
+    bob = make_user("bob", roles.SALES_MANAGER)
+    targets.update_team(teams["south"], director, leader=bob)
+    lent = make_deal(title="Lent to South", amount="700.00")
+    assert not Deal.objects.visible_to(bob).filter(pk=lent.pk).exists()
+    lent = services.update_deal(lent, director, team=teams["south"])
+    services.win_deal(lent, salesperson)
+    assert Deal.objects.visible_to(bob).filter(pk=lent.pk).exists()
+    assert "Lent to South" in signed_in(bob).get(reverse("crm:deal_list")).content.decode()
+    assert api_client(bob).get(f"/api/v1/crm/deals/{lent.pk}/").status_code == 200
+    south = next(
+        row for row in analytics.kpis(bob, company, timezone.localdate()).teams if row.team == teams["south"]
+    )
+    assert (south.revenue, south.deals) == (700, 1)
+    assert not Deal.objects.visible_to(other_salesperson).filter(pk=lent.pk).exists()
+    assert Deal.objects.visible_to(manager).filter(pk=lent.pk).exists()  # still Anna's: Sam is in North

@@ -3,7 +3,8 @@
 A deal's ``state`` (open, won, lost) moves only through ``core.states`` (``TRANSITIONS``);
 its stage moves through ``crm.services.move_deal``. Record rules (``crm.models.rules``): a
 salesperson sees the deals they own and the unassigned deals of their customers, a sales
-manager also those of the teams they lead, a holder of ``view_all_deals`` (the sales director,
+manager also those of the teams they lead (owned by a member, or counting for such a team:
+``Deal.team``), a holder of ``view_all_deals`` (the sales director,
 the auditor) the company's.
 """
 
@@ -27,7 +28,14 @@ from tandem.core.models import Currency, User
 from tandem.core.money import plain
 from tandem.core.querysets import CompanyQuerySet
 from tandem.core.states import Transition
-from tandem.crm.models.rules import VIEW_ALL_DEALS, VIEW_TEAM_DEALS, own_or_team, sees_all
+from tandem.crm.models.rules import (
+    VIEW_ALL_DEALS,
+    VIEW_TEAM_DEALS,
+    led_team,
+    own_or_team,
+    sees_all,
+    sees_team,
+)
 from tandem.partners.models import Partner
 
 AMOUNT_DIGITS, AMOUNT_PLACES = 18, 2
@@ -136,7 +144,10 @@ class DealQuerySet(CompanyQuerySet):
         rows = super().visible_to(user)
         if not getattr(user, "is_authenticated", False) or _sees_all(user):
             return rows
-        return rows.filter(own_or_team(user, "owner_id") | Q(owner__isnull=True) & _own_customer(user))
+        condition = own_or_team(user, "owner_id") | Q(owner__isnull=True) & _own_customer(user)
+        if sees_team(user):  # a manager also sees the deals that count for a team they lead
+            condition |= Q(led_team(user, "team_id"))
+        return rows.filter(condition)
 
     def stalled(self, now: datetime | None = None) -> Self:
         """Open deals in a stage with a stall limit and no activity or move for longer than it —

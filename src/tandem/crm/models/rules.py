@@ -6,7 +6,7 @@ Three reaches, by permission (``crm.roles`` grants them):
   company; ``crm.view_all_leads`` does the same for leads.
 - ``crm.view_team_deals`` (the sales manager): their own rows and those of the members of the
   sales teams they lead (``SalesTeam.leader``) — a correlated ``EXISTS`` on the membership
-  table, never a list of ids.
+  table, never a list of ids — and the deals that count for a team they lead (``Deal.team``).
 - everyone else (the salesperson): their own rows.
 
 Every path reads through these (``visible_to`` of each model: lists, the board, cards, exports,
@@ -46,6 +46,11 @@ def led_member(user: Any, column: str) -> Exists:
             user_id=OuterRef(column), salesteam__leader=user, salesteam__company_id=OuterRef("company_id")
         )
     )
+
+
+def led_team(user: Any, column: str) -> Exists:
+    """The row's sales team (``column``, a team id) is one ``user`` leads."""
+    return Exists(SalesTeam.objects.filter(pk=OuterRef(column), leader=user))
 
 
 def own_or_team(user: Any, column: str) -> Q:
