@@ -675,17 +675,18 @@ def match_with_write_off(
             _counterpart(locked, item.line.account, item.line.partner, currency, -sign * take, part)
             for item, take, part in zip(chosen, owed, item_parts, strict=True)
         ]
-        lines.append(
-            ledger.Line(
-                target,
-                debit=max(written, ZERO),
-                credit=max(-written, ZERO),
-                partner=partner,
-                currency=currency,
-                amount_currency=sign * difference,
-                label=(text or _("Write-off"))[:MAX_LABEL],
+        if written:  # a foreign difference that rounds to nothing in company currency books nothing
+            lines.append(
+                ledger.Line(
+                    target,
+                    debit=max(written, ZERO),
+                    credit=max(-written, ZERO),
+                    partner=partner,
+                    currency=currency,
+                    amount_currency=sign * difference,
+                    label=(text or _("Write-off"))[:MAX_LABEL],
+                )
             )
-        )
         entry = _post_matched(locked, actor, chosen, lines, partner)
         events.record(
             "bank_statement_line.written_off",
