@@ -165,3 +165,19 @@ def test_the_kpi_api_runs_a_bounded_number_of_queries(
         )
     assert measure() == before
     assert Decimal(api_client(director).get(URL).json()["teams"][0]["revenue"]) >= 0
+
+
+def test_the_kpi_page_picks_a_manager_among_those_one_sees(
+    teams: dict[str, SalesTeam], director: User, manager: User, bob: User, salesperson: User, month: str
+) -> None:
+    page = signed_in(director).get(reverse("crm:kpis"), {"month": month, "manager": bob.pk})
+    assert page.status_code == 200
+    assert [row.label for row in page.context["kpis"].teams] == ["South"]
+    assert {person.username for person in page.context["managers"]} == {"anna", "bob"}
+    assert f"manager={bob.pk}" in page.context["next_url"]
+    # Anna may pick only herself; Bob's figures are not hers to see: a 400 over her own page
+    assert [p.username for p in signed_in(manager).get(reverse("crm:kpis")).context["managers"]] == ["anna"]
+    refused = signed_in(manager).get(reverse("crm:kpis"), {"manager": bob.pk})
+    assert refused.status_code == 400 and [row.label for row in refused.context["kpis"].teams] == ["North"]
+    assert "not one whose figures you see" in refused.content.decode()
+    assert "data-kpi-manager" not in signed_in(salesperson).get(reverse("crm:kpis")).content.decode()

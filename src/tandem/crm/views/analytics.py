@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -139,7 +140,15 @@ class KpiView(ModelView):
             messages.error(request, _("Choose a company to work in first."))
             return redirect("home")
         month = _month(request.GET.get("month", "")) or timezone.localdate().replace(day=1)
-        kpis = analytics.kpis(request.user, company, month)
+        # one sales manager's teams and people (the API's ``manager``), among the leaders one sees
+        led = SalesTeam.objects.filter(company=company, leader=OuterRef("pk"))
+        managers = list(visible_people(request.user, company).filter(Exists(led)))
+        wanted = request.GET.get("manager", "")
+        leader = next((person for person in managers if str(person.pk) == wanted), None)
+        refused = bool(wanted) and leader is None
+        if refused:  # the page as if no manager was asked for, and why
+            messages.error(request, _("This manager is not one whose figures you see."))
+        kpis = analytics.kpis(request.user, company, month, leader=leader)
         for row in [*kpis.people, *kpis.teams]:
             row.bars = [  # type: ignore[attr-defined]
                 _bar(row.revenue_progress),
@@ -148,6 +157,7 @@ class KpiView(ModelView):
             ]
         previous = (month - timedelta(days=1)).replace(day=1)
         following = analytics.next_month(month)
+        of_manager = f"&manager={leader.pk}" if leader is not None else ""
         return render(
             request,
             self.template_name,
@@ -155,9 +165,13 @@ class KpiView(ModelView):
                 **self.base_context(),
                 "title": _("Targets and KPIs"),
                 "kpis": kpis,
-                "previous_url": f"{reverse('crm:kpis')}?month={previous:%Y-%m}",
-                "next_url": f"{reverse('crm:kpis')}?month={following:%Y-%m}",
+                "month": f"{month:%Y-%m}",
+                "managers": managers,
+                "manager": leader,
+                "previous_url": f"{reverse('crm:kpis')}?month={previous:%Y-%m}{of_manager}",
+                "next_url": f"{reverse('crm:kpis')}?month={following:%Y-%m}{of_manager}",
             },
+            status=400 if refused else 200,
         )
 
 
