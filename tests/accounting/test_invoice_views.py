@@ -100,6 +100,10 @@ def test_the_pdf_downloads_and_the_vat_report_drills_down(company: Company, make
     accountant = make_user("ada", roles.ACCOUNTANT)
     posted = invoices.post_invoice(make_invoice(company, accountant), accountant)
     client = signed_in(accountant)
+    page = client.get(posted.get_absolute_url())
+    [vat] = page.context["tax_rows"]  # the rate's group, as the page and the PDF total it
+    assert (vat.name, vat.base, vat.amount) == ("VAT 23 %", Decimal("1000.00"), Decimal("230.00"))
+    assert page.content.decode().count("data-tax-row") == 1
     pdf = client.get(reverse("accounting:invoice_pdf", args=[posted.pk]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF") and invoices.pdf_name(posted) in pdf["Content-Disposition"]

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tandem.accounting import tax_templates
-from tandem.accounting.models import Account, BooksSettings, FiscalPosition, Tax
+from tandem.accounting.models import Account, BooksSettings, FiscalPosition, Tax, TaxGroup
 from tandem.accounting.services import charts, taxes
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Company, Currency
@@ -114,6 +114,36 @@ def test_shipped_templates_post_to_tax_accounts(
         taxes.install_taxes(company, None, country)  # once per company
 
 
+def test_shipped_taxes_total_per_rate_on_documents(company: Company, books: BooksSettings) -> None:
+    """Each rate's taxes (sales, purchase, self-assessed) are one tax group, named as a document
+    totals them; a sale at 23 % and at 8 % and an export line show a line per rate, in order,
+    and a tax of no group shows under its own name after them."""
+    made = {t.name: t for t in taxes.install_taxes(company, None, "PL")}
+    assert (
+        made["VAT 23 %"].group
+        == made["VAT 23 % (naliczony)"].group
+        == made["VAT 23 % EU reverse charge"].group
+    )
+    assert made["VAT 0 % export"].group == made["VAT 0 % EU"].group != made["VAT 23 %"].group
+    eco = taxes.create_tax(
+        company, None, name="Eco fee", use="sale", computation="fixed", amount=Decimal("2"),
+        account=made["VAT 23 %"].account,
+    )  # fmt: skip
+    eur = company.currency
+    lines = [
+        taxes.compute(Decimal(100), Decimal(1), [made["VAT 23 %"]], eur),
+        taxes.compute(Decimal(50), Decimal(2), [made["VAT 23 %"], eco], eur),
+        taxes.compute(Decimal(10), Decimal(1), [made["VAT 8 %"]], eur),
+    ]
+    _untaxed, rows = taxes.totals(lines, eur)
+    shown = [(row.name, row.base, row.amount) for row in taxes.shown_totals(rows)]
+    assert shown == [
+        ("VAT 23 %", Decimal("200.00"), Decimal("46.00")),
+        ("VAT 8 %", Decimal("10.00"), Decimal("0.80")),
+        ("Eco fee", Decimal("100.00"), Decimal("4.00")),
+    ]
+
+
 def test_fiscal_positions_map_the_partner_taxes(company: Company, books: BooksSettings) -> None:
     made = {t.name: t for t in taxes.install_taxes(company, None, "PL")}
     standard = made["VAT 23 %"]
@@ -186,3 +216,4 @@ def test_a_tax_template_is_held_to_the_checks_of_a_tax_typed_by_hand(
     assert field in refused.value.errors and row in refused.value.message
     assert not Tax.objects.filter(company=company).exists()
     assert not FiscalPosition.objects.filter(company=company).exists()
+    assert not TaxGroup.objects.filter(company=company).exists()

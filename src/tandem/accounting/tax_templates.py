@@ -53,6 +53,7 @@ class TaxRow:
     reverse_charge: str = ""  # the output-tax account of a self-assessed purchase tax
     box: str = ""
     label: str = ""
+    group: str = ""  # how documents total it: the taxes of one rate add up on one line
 
 
 @dataclass(frozen=True)
@@ -87,17 +88,23 @@ def _vat(
     intra-EU 0 % sales and self-assessed purchases for EU members, and exports at 0 %."""
     taxes: list[TaxRow] = []
     for n, rate in enumerate(rates):
-        taxes.append(TaxRow(f"s{rate}", f"{word} {rate} %", "sale", rate, _at(sale_accounts, n, sale)))
+        group = f"{word} {rate} %"
+        taxes.append(TaxRow(f"s{rate}", group, "sale", rate, _at(sale_accounts, n, sale), group=group))
         taxes.append(
             TaxRow(
-                f"p{rate}", f"{word} {rate} % ({purchase})", "purchase", rate, _at(purchase_accounts, n, "")
+                f"p{rate}",
+                f"{group} ({purchase})",
+                "purchase",
+                rate,
+                _at(purchase_accounts, n, ""),
+                group=group,
             )
         )
     standard = rates[0]
-    taxes.append(TaxRow("s-export", f"{word} 0 % export", "sale", "0"))
+    taxes.append(TaxRow("s-export", f"{word} 0 % export", "sale", "0", group=f"{word} 0 %"))
     positions = [PositionRow("Domestic", "domestic", (country,))]
     if country in EU:
-        taxes.append(TaxRow("s-eu", f"{word} 0 % EU", "sale", "0"))
+        taxes.append(TaxRow("s-eu", f"{word} 0 % EU", "sale", "0", group=f"{word} 0 %"))
         taxes.append(
             TaxRow(
                 "p-eu",
@@ -106,6 +113,7 @@ def _vat(
                 standard,
                 eu_accounts[0],
                 reverse_charge=eu_accounts[1] or "2100",
+                group=f"{word} {standard} %",
             )
         )
         others = tuple(c for c in EU if c != country)

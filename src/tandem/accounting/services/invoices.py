@@ -685,17 +685,25 @@ def _address_lines(partner: Partner) -> list[str]:
     return [address.one_line()] if address is not None else []
 
 
+def tax_breakdown(
+    computed: Sequence[tuple[InvoiceLine, taxes.LineTaxes]], currency: Currency
+) -> list[taxes.ShownTotal]:
+    """The tax totals of an invoice's lines (:func:`line_taxes`) as it shows and prints them:
+    per tax group (its rate), or per tax of no group."""
+    _untaxed, rows = taxes.totals([found for _line, found in computed], currency)
+    return taxes.shown_totals(rows)
+
+
 def invoice_pdf(invoice: Invoice) -> bytes:
     """The invoice as PDF, in the partner's language, on the company's letterhead."""
     computed = line_taxes(invoice)
     for line, found in computed:
         line.tax_labels = ", ".join(t.tax.label or t.tax.name for t in found.taxes)  # type: ignore[attr-defined]
-    _untaxed, tax_rows = taxes.totals([found for _line, found in computed], invoice.currency)
     context = {
         "title": TITLES[invoice.kind],
         "invoice": invoice,
         "lines": [line for line, _found in computed],
-        "tax_rows": tax_rows,
+        "tax_rows": tax_breakdown(computed, invoice.currency),
         "address_lines": _address_lines(invoice.partner),
         "instalments": instalments(
             invoice.payment_term, invoice.invoice_date, invoice.amount_total, invoice.currency

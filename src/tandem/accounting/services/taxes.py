@@ -147,6 +147,34 @@ def totals(lines: Iterable[LineTaxes], currency: Currency) -> tuple[Decimal, lis
     return round_money(untaxed, currency), rows
 
 
+@dataclass(frozen=True)
+class ShownTotal:
+    """A line of a document's tax totals: a tax group's taxes added up, or a tax of no group."""
+
+    name: str
+    base: Decimal
+    amount: Decimal
+
+
+def shown_totals(rows: Iterable[TaxTotal]) -> list[ShownTotal]:
+    """The document's tax totals as it prints them: the taxes of one group (its VAT rate, sales
+    and purchase alike) on one line named after the group, in the groups' order; a tax of no
+    group on a line of its own, after them."""
+    rows = list(rows)
+    groups = TaxGroup.objects.in_bulk({row.tax.group_id for row in rows if row.tax.group_id})
+    grouped: dict[TaxGroup, tuple[Decimal, Decimal]] = {}
+    alone: list[ShownTotal] = []
+    for row in rows:
+        group = groups.get(row.tax.group_id) if row.tax.group_id else None
+        if group is None:
+            alone.append(ShownTotal(row.tax.label or row.tax.name, row.base, row.amount))
+            continue
+        base, amount = grouped.get(group, (ZERO, ZERO))
+        grouped[group] = (base + row.base, amount + row.amount)
+    ordered = sorted(grouped.items(), key=lambda item: (item[0].sequence, item[0].name))
+    return [ShownTotal(group.name, base, amount) for group, (base, amount) in ordered] + alone
+
+
 # --- fiscal positions ---------------------------------------------------------------------
 
 
@@ -355,7 +383,10 @@ def install_taxes(company: Company, actor: User | None, country: str | None = No
     if Tax.objects.filter(company=company).exists():
         raise BusinessError(_("This company has taxes already."))
     made: dict[str, Tax] = {}
+    groups: dict[str, TaxGroup] = {}
     for n, row in enumerate(template.taxes):
+        if row.group and row.group not in groups:
+            groups[row.group] = create_tax_group(company, actor, name=row.group, sequence=10 + len(groups))
         fields: dict[str, object] = {
             "name": row.name,
             "label": row.label or row.name,
@@ -366,6 +397,7 @@ def install_taxes(company: Company, actor: User | None, country: str | None = No
             "sequence": 10 + n,
             "account": _tax_account(company, row.account, row.use),
             "report_box": row.box,
+            "group": groups.get(row.group),
         }
         if row.reverse_charge:
             fields["reverse_charge_account"] = _tax_account(company, row.reverse_charge, Tax.Use.SALE)

@@ -137,7 +137,9 @@ class InvoiceDetailView(ObjectDetailView):
         context = super().get_context()
         invoice: Invoice = self.object  # type: ignore[assignment]
         context["edit_url"] = context["edit_url"] if invoice.state == DRAFT else None
-        context["lines"] = invoice.lines.select_related("account", "product").prefetch_related("taxes")
+        computed = services.line_taxes(invoice)
+        context["lines"] = [line for line, _taxes in computed]
+        context["tax_rows"] = services.tax_breakdown(computed, invoice.currency)
         context["pdf_url"] = reverse("accounting:invoice_pdf", args=[invoice.pk])
         if invoice.state == POSTED:
             status, left = payment_queries.statuses([invoice], timezone.localdate())[invoice.pk]

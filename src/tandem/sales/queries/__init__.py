@@ -499,7 +499,7 @@ def tax_totals(order: SalesOrder) -> list[TaxRow]:
         for line in order.lines.prefetch_related("taxes__children").filter(optional=False)
     ]
     _untaxed, rows = tax_rules.totals(computed, order.currency)
-    return [TaxRow(row.tax.name, row.base, row.amount) for row in rows]
+    return [TaxRow(row.name, row.base, row.amount) for row in tax_rules.shown_totals(rows)]
 
 
 def margin_percent(order: SalesOrder) -> Decimal | None:
