@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -22,7 +23,7 @@ from tandem.inventory.models import Warehouse
 from tandem.manufacturing.models import WorkCentre
 from tandem.planning import capacity, mrp_services, queries, scheduling, services
 from tandem.planning.filters import ForecastFilter, MrpRunFilter, ReorderRuleFilter
-from tandem.planning.models import Forecast, MrpException, MrpRun, PlannedOrder, ReorderRule
+from tandem.planning.models import Forecast, MrpException, MrpRun, Peg, PlannedOrder, ReorderRule
 
 DEFAULT_LOAD_DAYS, MAX_LOAD_DAYS = 14, 92
 
@@ -245,12 +246,30 @@ class MrpRunWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type:
     )
 
 
+class PegSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    transfer = serializers.SerializerMethodField(help_text="The transfer of the move it is made for.")
+
+    class Meta:
+        model = Peg
+        fields = ["demand_move", "transfer", "parent", "quantity"]
+        read_only_fields = fields
+
+    def get_transfer(self, row: Peg) -> int | None:
+        return row.demand_move.transfer_id if row.demand_move is not None else None
+
+
 class PlannedOrderSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    pegs = PegSerializer(
+        many=True, read_only=True,
+        help_text="The demands it meets, each with its quantity: a move (delivery, component) or the "
+        "planned order whose component need it meets.",
+    )  # fmt: skip
+
     class Meta:
         model = PlannedOrder
         fields = [
             "id", "run", "product", "warehouse", "kind", "level", "quantity", "start_date", "due_date",
-            "partner", "bom", "state", "manufacturing_order", "purchase_request", "released_at",
+            "partner", "bom", "state", "manufacturing_order", "purchase_request", "released_at", "pegs",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -307,7 +326,8 @@ class MrpRunViewSet(RetrieveMixin, CreateMixin, mixins.ListModelMixin, ServiceVi
     )  # fmt: skip
     def planned_orders(self, request: Request, pk: str | None = None) -> Response:
         run = self.get_object()
-        page = self.paginate_queryset(run.orders.order_by("-id"))
+        rows = run.orders.prefetch_related(Prefetch("pegs", Peg.objects.select_related("demand_move")))
+        page = self.paginate_queryset(rows.order_by("-id"))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(responses=MrpExceptionSerializer(many=True))

@@ -38,6 +38,22 @@ registry.register(
             registry.ApiRoute("planning/forecasts", "tandem.planning.api.ForecastViewSet", "api-forecast"),
         ],
         urls=[registry.UrlMount("planning/", "tandem.planning.urls")],
+        record_panels=[
+            registry.RecordPanel(
+                model,
+                "pegging",
+                _("Made for"),
+                "planning.view_plannedorder",
+                "tandem.planning.views.pegging_panel",
+                order=20,
+            )
+            for model in (
+                "planning.plannedorder",
+                "manufacturing.manufacturingorder",
+                "purchasing.purchaserequest",
+            )
+        ],
         demo=[registry.DemoPart("tandem.planning.demo.build", order=70)],
+        internal_models=["planning.peg"],
     )
 )

@@ -291,6 +291,41 @@ class PlannedOrder(CompanyOwned):
         return reverse("planning:planned_detail", args=[self.pk])
 
 
+class Peg(CompanyOwned):
+    """One demand a planned order meets and how much of it gives it (pegging): a move that wants
+    the product (``demand_move``: a sale's delivery, a released order's component) or the planned
+    order whose component need it meets (``parent``, until that order is released and its component
+    move is written here too). Written by the MRP run with its planned orders, completed on release;
+    the manufacturing order or purchase request a planned order became is made for the same
+    demands (read through ``PlannedOrder.manufacturing_order`` / ``purchase_request``)."""
+
+    planned_order = models.ForeignKey(
+        PlannedOrder, models.CASCADE, related_name="pegs", verbose_name=_("planned order")
+    )
+    demand_move = models.ForeignKey(
+        Move, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("made for")
+    )
+    parent = models.ForeignKey(
+        PlannedOrder, models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("for planned order"),
+    )  # fmt: skip
+    quantity = _quantity(_("quantity"))
+
+    class Meta:
+        ordering = ["planned_order", "id"]
+        verbose_name = _("pegged demand")
+        verbose_name_plural = _("pegged demands")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="planning_peg_positive"),
+            models.CheckConstraint(
+                condition=Q(demand_move__isnull=False) | Q(parent__isnull=False), name="planning_peg_wanted"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{plain(self.quantity)} → {self.demand_move_id or self.parent_id}"
+
+
 class MrpException(CompanyOwned):
     """What MRP asks the planner to look at: existing supply to bring forward (reschedule in),
     push back (reschedule out) or cancel, an order — planned, or an existing manufacturing order,

@@ -49,6 +49,14 @@ released order's component), is pegged to that move (``OrderRow.demand_move_id``
 manufacturing order is made (its purchase request bought) for it, as make to order links its
 orders; one that meets the component need of one planned order only is pegged to that order
 (``OrderRow.parent``), and is made or bought for its component move once that order is released.
+Every planned order also keeps each demand it meets with the quantity it gives it
+(``OrderRow.pegs``, ``Planned.pegs``: demands of a day are met moves first, the earliest made
+first, then planned orders' components, then forecasts and floors — by existing supply before
+planned orders; what a lot brings beyond its need meets the next demands), several
+deliveries of one lot and a delivery with a parent's component need alike; a kit (phantom BOM)
+is seen through, its components wanted by the demands that wanted the kit, each in proportion
+(:func:`share`). Forecasts and floors want what they take for no one: a planned order's quantity
+beyond its pegs is free.
 Existing supply that meets nothing is to be *cancelled*; one first needed more than
 ``RESCHEDULE_OUT_DAYS`` after it is due, *rescheduled out*.
 
@@ -59,10 +67,11 @@ the arithmetic, tested against hand-computed examples.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
+from typing import Any
 
 from django.db.models import Q, Sum
 
@@ -160,12 +169,75 @@ class Planned:
     due: datetime.date
     need: datetime.date
     late: bool
-    covers: set[Peg] = field(default_factory=set, compare=False)
+    pegs: list[tuple[Peg, Decimal]] = field(default_factory=list, compare=False)
+
+    @property
+    def covers(self) -> set[Peg]:
+        """What wants what it brings: the moves, planned orders and None (a forecast, a floor)."""
+        return {peg for peg, _quantity in self.pegs}
 
     @property
     def pegged(self) -> Peg:
         """The move (or planned order) it is made for, when it meets that one demand only."""
-        return next(iter(self.covers)) if len(self.covers) == 1 else None
+        covers = self.covers
+        return next(iter(covers)) if len(covers) == 1 else None
+
+
+def _first_come(demand: Demand) -> tuple[datetime.date, int, int]:
+    """The order demands of a day are met in: moves first, the earliest made first, then planned
+    orders' components, then what wants it for no one (forecasts, floors)."""
+    day, _quantity, peg = demand
+    if isinstance(peg, int):
+        return day, 0, peg
+    return (day, 1, peg.index) if isinstance(peg, ForOrder) else (day, 2, 0)
+
+
+def _take(queue: deque[list[Any]], amount: Decimal) -> list[tuple[Peg, Decimal]]:
+    """Take ``amount`` from the demands of a day (``[peg, left]`` in the order they came), first
+    come first met: what each gave."""
+    taken: list[tuple[Peg, Decimal]] = []
+    while amount > 0 and queue:
+        peg, left = queue[0]
+        part = min(amount, left)
+        taken.append((peg, part))
+        amount -= part
+        if part >= left:
+            queue.popleft()
+        else:
+            queue[0][1] = left - part
+    return taken
+
+
+def _add(pegs: list[tuple[Peg, Decimal]], more: Iterable[tuple[Peg, Decimal]]) -> None:
+    """Add ``more`` to ``pegs``, one entry per demand."""
+    for peg, quantity in more:
+        for n, (known, had) in enumerate(pegs):
+            if known == peg:
+                pegs[n] = (peg, had + quantity)
+                break
+        else:
+            pegs.append((peg, quantity))
+
+
+def share(needed: Decimal, made: Decimal, pegs: Sequence[tuple[Peg, Decimal]]) -> list[tuple[Peg, Decimal]]:
+    """``needed`` of a component of ``made`` of a kit, shared among the demands the kit meets
+    (``pegs``: each its part of ``made``) in proportion; what the kit brings beyond them (a lot
+    size) wants the rest for none. The parts add up to ``needed`` exactly. Pure."""
+    found: list[tuple[Peg, Decimal]] = []
+    left, pegged = needed, ZERO
+    for peg, quantity in pegs:
+        part = (needed * quantity / made).quantize(QTY, rounding=ROUND_DOWN) if made > 0 else ZERO
+        part = min(part, left)
+        if part > 0:
+            found.append((peg, part))
+            left -= part
+        pegged += quantity
+    if left > 0:
+        if found and pegged >= made:  # the rounding of a kit wholly pegged: to the last demand
+            found[-1] = (found[-1][0], found[-1][1] + left)
+        else:
+            found.append((None, left))
+    return found
 
 
 @dataclass(frozen=True)
@@ -203,10 +275,10 @@ def net(
     at = 0
     spare = ZERO  # what the last planned order brings beyond its need
     by_day: dict[datetime.date, Decimal] = defaultdict(lambda: ZERO)
-    moves: dict[datetime.date, set[Peg]] = defaultdict(set)
-    for day, quantity, move in demands:
+    wanting: dict[datetime.date, deque[list[Any]]] = defaultdict(deque)  # [peg, left] per day
+    for day, quantity, move in sorted(demands, key=_first_come):
         by_day[day] += quantity
-        moves[day].add(move)
+        wanting[day].append([move, quantity])
     days = sorted(by_day.items())
     for n, (day, quantity) in enumerate(days):
         want = quantity
@@ -220,13 +292,14 @@ def net(
                     supply.late += take
                 supply.left -= take
                 want -= take
+                _take(wanting[day], take)  # met by existing supply: no planned order's
             if supply.left <= 0:
                 at += 1
         if want > 0 and spare > 0:
             take = min(want, spare)
             spare -= take
             want -= take
-            found.planned[-1].covers.update(moves[day])
+            _add(found.planned[-1].pegs, _take(wanting[day], take))
         if want > 0:
             ahead = ZERO  # the later needs of the period: no supply is left for them
             if period > 1:
@@ -235,7 +308,7 @@ def net(
             ordered = size(want + ahead)
             start, due = timing(ordered, day)
             late = due > day
-            found.planned.append(Planned(ordered, start, due, day, late, set(moves[day])))
+            found.planned.append(Planned(ordered, start, due, day, late, _take(wanting[day], want)))
             if late:
                 found.notices.append(Notice(Kind.LATE, ordered, "", due, day, len(found.planned) - 1))
             spare = ordered - want
@@ -418,6 +491,8 @@ class OrderRow:
     bom_id: int | None
     demand_move_id: int | None = None  # the one move it is made or bought for
     parent: int | None = None  # the planned order (index into Plan.orders) it is made or bought for
+    # every demand it meets and how much of it: (move id, parent index, quantity), one of the two
+    pegs: tuple[tuple[int | None, int | None, Decimal], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -807,10 +882,14 @@ def _net_one(
     index: dict[int, int] = {}
     for n, row in enumerate(result.planned):
         if bom is not None:  # made (or a kit, seen through): the components are wanted at the start
-            wanting = ForOrder(len(found.orders)) if made else None  # by this order, once released
+            wanting = ForOrder(len(found.orders))  # by this order, once released
             for component, needed in inputs.components(bom, row.quantity):
                 child = (component.pk, warehouse_id)
-                inputs.demands[child].append((row.start if made else row.need, needed, wanting))
+                if made:
+                    inputs.demands[child].append((row.start, needed, wanting))
+                else:  # a kit: its components are wanted by what wanted the kit, in proportion
+                    for peg, part in share(needed, row.quantity, row.pegs):
+                        inputs.demands[child].append((row.need, part, peg))
                 by_level[max(levels.get(component.pk, 0), level + 1)].add(child)
             if not made:
                 continue
@@ -829,6 +908,11 @@ def _net_one(
                 bom.pk if made and bom is not None else None,
                 peg if isinstance(peg, int) else None,
                 peg.index if isinstance(peg, ForOrder) else None,
+                tuple(
+                    (wanted, None, quantity) if isinstance(wanted, int) else (None, wanted.index, quantity)
+                    for wanted, quantity in row.pegs
+                    if wanted is not None
+                ),
             )
         )
         if not made and partner_id is None:

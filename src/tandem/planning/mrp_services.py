@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -43,7 +44,7 @@ from tandem.inventory.models import OPEN_STATES, Move, Warehouse
 from tandem.manufacturing import services as manufacturing
 from tandem.manufacturing.models import ManufacturingOrder
 from tandem.planning import capacity, mrp, scheduling
-from tandem.planning.models import Forecast, MrpException, MrpRun, PlannedOrder, ProductPlanning
+from tandem.planning.models import Forecast, MrpException, MrpRun, Peg, PlannedOrder, ProductPlanning
 from tandem.purchasing import services as purchasing
 from tandem.purchasing.models import PurchaseOrder
 
@@ -129,6 +130,19 @@ def run_mrp(
                     for row in plan.orders
                 ],
                 ids,
+            )
+            RowInserter(Peg).insert(
+                [
+                    {
+                        "company_id": run.company_id,
+                        "planned_order_id": ids[n],
+                        "demand_move_id": move_id,
+                        "parent_id": ids[parent] if parent is not None else None,
+                        "quantity": quantity,
+                    }
+                    for n, row in enumerate(plan.orders)
+                    for move_id, parent, quantity in row.pegs
+                ]
             )
             RowInserter(MrpException).insert(
                 [
@@ -243,11 +257,20 @@ def _component_moves(rows: list[PlannedOrder], made: Mapping[int, ManufacturingO
     manufacturing order's open component move of the row's product — the order ``made`` in
     this release, or the one it was released into before. Rows whose parent is not released
     (or whose order no longer wants the product) have none."""
-    pegged = [row for row in rows if row.parent_id is not None]
+    return _parent_moves([(row.pk, row.product_id, row.parent_id) for row in rows], made)
+
+
+def _parent_moves(
+    wanted: list[tuple[int, int, int | None]], made: Mapping[int, ManufacturingOrder]
+) -> dict[int, int]:
+    """``{key: move}`` for each ``(key, product, parent planned order)`` of ``wanted`` whose
+    parent is released: its manufacturing order's open component move of the product (see
+    :func:`_component_moves`)."""
+    pegged = [(key, product_id, parent_id) for key, product_id, parent_id in wanted if parent_id is not None]
     if not pegged:
         return {}
     transfers = {pk: order.components_id for pk, order in made.items()}
-    earlier = {row.parent_id for row in pegged} - set(transfers)
+    earlier = {parent_id for _key, _product, parent_id in pegged} - set(transfers)
     if earlier:
         transfers.update(
             PlannedOrder.objects.filter(pk__in=earlier, manufacturing_order__isnull=False).values_list(
@@ -258,7 +281,7 @@ def _component_moves(rows: list[PlannedOrder], made: Mapping[int, ManufacturingO
     for transfer_id, product_id, move_id in (
         Move.objects.filter(
             transfer_id__in={t for t in transfers.values() if t is not None},
-            product_id__in={row.product_id for row in pegged},
+            product_id__in={product_id for _key, product_id, _parent in pegged},
             transfer__state__in=OPEN_STATES,
         )
         .order_by("-id")
@@ -266,11 +289,26 @@ def _component_moves(rows: list[PlannedOrder], made: Mapping[int, ManufacturingO
     ):
         moves[(transfer_id, product_id)] = move_id  # the first, when there are several
     found = {}
-    for row in pegged:
-        move_id = moves.get((transfers.get(row.parent_id), row.product_id))  # type: ignore[arg-type]
+    for key, product_id, parent_id in pegged:
+        move_id = moves.get((transfers.get(parent_id), product_id))  # type: ignore[arg-type]
         if move_id is not None:
-            found[row.pk] = move_id
+            found[key] = move_id
     return found
+
+
+def _carry_pegs(rows: list[PlannedOrder], made: Mapping[int, ManufacturingOrder]) -> None:
+    """Write the component move on the pegs that waited for a parent planned order now released:
+    the pegs of ``rows`` whose parent was released before or now, and those of any order whose
+    parent is one ``made`` now (a sub-assembly released before its parent) — one read, one write."""
+    waiting = list(
+        Peg.objects.filter(demand_move__isnull=True, parent__isnull=False)
+        .filter(Q(planned_order__in=[row.pk for row in rows]) | Q(parent__in=list(made)))
+        .values_list("pk", "planned_order__product_id", "parent_id")
+    )
+    moves = _parent_moves(waiting, made)
+    if moves:
+        pegs = [Peg(pk=pk, demand_move_id=move_id) for pk, move_id in moves.items()]
+        Peg.objects.bulk_update(pegs, ["demand_move_id"])
 
 
 def _schedule_made(
@@ -332,6 +370,7 @@ def release_orders(
         order = made[row_id]  # a sub-assembly: made for its parent's component move
         ManufacturingOrder.objects.filter(pk=order.pk).update(demand_move_id=move_id)
         order.demand_move_id = move_id
+    _carry_pegs(rows, made)
     if made:
         _schedule_made(company, actor, rows, made)
     buys = [row for row in rows if row.kind == PlannedOrder.Kind.BUY]

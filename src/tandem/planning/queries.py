@@ -21,9 +21,9 @@ from tandem.core.models import Company
 from tandem.core.money import read_decimal
 from tandem.inventory.models import OPEN_STATES, STOCKED_KINDS, Location, Move, Quant, Warehouse
 from tandem.manufacturing import queries as manufacturing
-from tandem.manufacturing.models import Bom
+from tandem.manufacturing.models import Bom, ManufacturingOrder
 from tandem.planning import promise
-from tandem.planning.models import ReorderRule
+from tandem.planning.models import Peg, PlannedOrder, ReorderRule
 from tandem.planning.promise import CapableToPromise
 from tandem.purchasing.models import PurchaseOrderLine, PurchaseRequest, SupplierPrice
 
@@ -198,3 +198,55 @@ def made_products(company: Company, product_ids: Iterable[int], on: datetime.dat
         on or timezone.localdate(),
     )
     return set(rows.values_list("product_id", flat=True))
+
+
+# --- pegging: the demands a planned order, and the order it was released into, are for ---------
+
+
+@dataclass(frozen=True)
+class Pegging:
+    """The demands a planned order (or the manufacturing order or purchase request it became) meets:
+    ``pegs`` each with its quantity (its move, or the planned order it waits on), ``free`` what it
+    brings for no demand (stock floors, forecasts, a lot size's rest)."""
+
+    quantity: Decimal
+    pegs: list[Peg]
+    free: Decimal
+
+
+def pegging(record: Model) -> Pegging | None:
+    """The pegging of a planned order, a manufacturing order or a purchase request (None for one
+    MRP did not plan): its pegs with their documents in one query (and the planned order a
+    manufacturing order or request was released from in one more)."""
+    order: tuple[int, Decimal] | None
+    if isinstance(record, PlannedOrder):
+        order = (record.pk, record.quantity)
+    elif isinstance(record, ManufacturingOrder) and record.source != ManufacturingOrder.Source.MRP:
+        return None  # made to order, by a reorder rule or by hand: no planned order, no query
+    else:
+        field = {
+            "manufacturing.manufacturingorder": "manufacturing_order",
+            "purchasing.purchaserequest": "purchase_request",
+        }[record._meta.label_lower]
+        order = (
+            PlannedOrder.objects.filter(company_id=record.company_id, **{field: record.pk})  # type: ignore[attr-defined]
+            .order_by("-id")
+            .values_list("pk", "quantity")
+            .first()
+        )
+    if order is None:
+        return None
+    pegs = list(
+        Peg.objects.filter(company_id=record.company_id, planned_order_id=order[0])  # type: ignore[attr-defined]
+        .select_related("demand_move__transfer", "demand_move__product", "parent__product")
+        .order_by("id")
+    )
+    return Pegging(order[1], pegs, max(order[1] - sum((p.quantity for p in pegs), Decimal(0)), Decimal(0)))
+
+
+def pegged_orders(transfer_ids: Iterable[int]) -> QuerySet[Peg]:
+    """The pegs of manufacturing orders MRP released for moves of ``transfer_ids`` — as a subquery:
+    ``.values("planned_order__manufacturing_order")`` gives the orders made (partly) for them."""
+    return Peg.objects.filter(
+        demand_move__transfer_id__in=list(transfer_ids), planned_order__manufacturing_order__isnull=False
+    )

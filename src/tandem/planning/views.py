@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -566,3 +567,13 @@ class ProductPlanningEditView(ObjectEditView):
     model = ProductPlanning
     form_class = ProductPlanningForm
     service = mrp_services.update_product_planning
+
+
+def pegging_panel(record: Any, request: HttpRequest) -> str | None:
+    """The demands MRP planned a planned order for — shown on it, and on the manufacturing order
+    or purchase request it was released into: each delivery or component move with the quantity
+    it gets, and what is for no demand."""
+    found = queries.pegging(record)
+    if found is None or (not found.pegs and not found.free):
+        return None
+    return render_to_string("planning/_pegging.html", {"pegging": found}, request=request)

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from tandem.accounting.models import Invoice, InvoiceLine
@@ -24,6 +24,7 @@ from tandem.inventory.models import Location, Move, Transfer
 from tandem.inventory.queries import route_ids
 from tandem.manufacturing.models import ManufacturingOrder
 from tandem.partners.models import Partner
+from tandem.planning import queries as planning
 from tandem.sales.models import (
     CreditLimit,
     InvoicePolicy,
@@ -273,10 +274,13 @@ def open_deliveries(order: SalesOrder) -> QuerySet[Transfer]:
 
 def made_to_order(deliveries: Sequence[Transfer]) -> list[ManufacturingOrder]:
     """The manufacturing orders made to order for the order's delivery lines (planning's
-    make-to-order, linked by the delivery move), first made first."""
+    make-to-order, linked by the delivery move) or released from MRP for them, alone or with other
+    demands (planning's pegs), first made first — one query."""
     if not deliveries:
         return []
-    rows = ManufacturingOrder.objects.filter(demand_move__transfer__in=[t.pk for t in deliveries])
+    ids = [t.pk for t in deliveries]
+    pegged = planning.pegged_orders(ids).values("planned_order__manufacturing_order")
+    rows = ManufacturingOrder.objects.filter(Q(demand_move__transfer__in=ids) | Q(pk__in=pegged))
     return list(rows.select_related("product").order_by("id"))
 
 

@@ -1,0 +1,177 @@
+"""Pegging (issue 18): each planned order keeps every demand it meets with the quantity it gives
+it, carried on release to the manufacturing order or purchase request it becomes — computed by
+hand on the chair shop (``chair_shop``: 2 chairs and 10 legs in stock, legs in multiples of 50,
+planks at least 20)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from tandem.core.models import Company, User
+from tandem.inventory.models import Transfer
+from tandem.manufacturing import services as manufacturing
+from tandem.manufacturing.models import Bom, ManufacturingOrder
+from tandem.manufacturing.services import LineData
+from tandem.planning import mrp, mrp_services
+from tandem.planning import queries as planning
+from tandem.planning.models import MrpRun, PlannedOrder
+from tandem.purchasing.models import PurchaseRequest
+from tandem.sales import queries as sales_queries
+from tests.kit.api import api_client
+from tests.planning import chair_shop
+from tests.planning.chair_shop import TODAY, Shop, day
+from tests.web.support import signed_in
+
+D = Decimal
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shop(company: Company, admin: User) -> Shop:
+    return chair_shop.build(company, admin)
+
+
+def _pegs(order: PlannedOrder) -> list[tuple[int | None, str | None, Decimal]]:
+    """(move, parent's product, quantity) of each peg of ``order``."""
+    return [
+        (peg.demand_move_id, peg.parent.product.sku if peg.parent else None, peg.quantity)
+        for peg in order.pegs.select_related("parent__product").order_by("id")
+    ]
+
+
+def _order(run: MrpRun, sku: str) -> PlannedOrder:
+    return run.orders.get(product__sku=sku)
+
+
+def test_netting_keeps_each_demand_with_its_quantity() -> None:
+    """Stock 2. Day 10: move 1 wants 5, move 2 wants 4 → stock gives 2 of move 1, the order of 7
+    gives move 1 its 3 and move 2 its 4. A lot of 10 for move 4 (5 on day 20, 2 from stock) brings
+    7 more: move 5 (9 on day 40) gets them, the next order of 10 its last 2. Moves of a day come
+    before a forecast (None): stock gives move 6 two of its 3, the order the last one and the
+    forecast's 5 for no one."""
+
+    def pegs(demands: list[mrp.Demand], lot: int = 0) -> list[list[tuple[mrp.Peg, Decimal]]]:
+        size = (lambda need: max(need, D(lot))) if lot else (lambda need: need)
+        netted = mrp.net(demands, [mrp.Supply(TODAY, D(2))], TODAY, size, mrp.offset(1, TODAY))
+        return [row.pegs for row in netted.planned]
+
+    assert pegs([(day(10), D(5), 1), (day(10), D(4), 2)]) == [[(1, D(3)), (2, D(4))]]
+    assert pegs([(day(20), D(5), 4), (day(40), D(9), 5)], lot=10) == [[(4, D(3)), (5, D(7))], [(5, D(2))]]
+    assert pegs([(day(20), D(5), None), (day(20), D(3), 6)]) == [[(6, D(1)), (None, D(5))]]
+
+
+def test_a_kits_components_are_shared_among_its_demands_in_proportion() -> None:
+    assert mrp.share(D(10), D(5), [(1, D(3)), (2, D(2))]) == [(1, D(6)), (2, D(4))]
+    # thirds: the rounding goes to the last demand, the parts add up to what is needed
+    assert mrp.share(D(10), D(3), [(1, D(1)), (2, D(2))]) == [(1, D("3.3333")), (2, D("6.6667"))]
+    # a lot of 5 kits for 2 wanted: the rest is for no one
+    assert mrp.share(D(10), D(5), [(1, D(2))]) == [(1, D(4)), (None, D(6))]
+
+
+def test_a_planned_order_for_two_deliveries_is_made_for_both(shop: Shop, admin: User) -> None:
+    """6 and 4 chairs on day 20, 2 in stock (first come: the 6's): the order of 8 gives the first
+    delivery 4 and the second 4. Released, the sale of each sees the order; the seats, pegged to
+    the chairs' planned order, are pegged to its seat move once it is confirmed."""
+    first, second = shop.deliver("chair", "6", day(20)), shop.deliver("chair", "4", day(20))
+    run = shop.run()
+    chair, seat, leg = _order(run, "CHAIR"), _order(run, "SEAT"), _order(run, "LEG")
+    assert chair.quantity == D(8) and chair.demand_move is None
+    assert _pegs(chair) == [(first.moves.get().pk, None, D(4)), (second.moves.get().pk, None, D(4))]
+    assert _pegs(seat) == [(None, "CHAIR", D(8))]
+    assert leg.quantity == D(50) and _pegs(leg) == [(None, "CHAIR", D(22))]  # 32 less 10 in stock
+    mrp_services.release_orders(shop.company, admin, [chair, leg])
+    made = ManufacturingOrder.objects.get(product__sku="CHAIR")
+    assert made.demand_move is None  # not one demand: the pegs say which
+    assert sales_queries.made_to_order([first]) == [made] == sales_queries.made_to_order([second])
+    assert made.components is not None
+    assert _pegs(seat)[0][0] == made.components.moves.get(product__sku="SEAT").pk
+    legs = PurchaseRequest.objects.get(product__sku="LEG")
+    assert _pegs(leg)[0][0] == legs.demand_move_id == made.components.moves.get(product__sku="LEG").pk
+
+    found = planning.pegging(made)
+    assert found is not None and found.free == 0 and [p.quantity for p in found.pegs] == [D(4), D(4)]
+    page = signed_in(admin).get(reverse("manufacturing:order_detail", args=[made.pk])).content.decode()
+    assert first.number in page and second.number in page and 'id="pegging-demands"' in page
+    page = signed_in(admin).get(reverse("purchasing:request_detail", args=[legs.pk])).content.decode()
+    assert made.components.number in page and "28 for no demand" in page  # 50 less 22
+    page = signed_in(admin).get(reverse("planning:planned_detail", args=[chair.pk])).content.decode()
+    assert first.number in page and second.number in page
+
+
+def test_a_lot_for_a_parent_and_a_delivery_is_pegged_to_both(shop: Shop, admin: User) -> None:
+    """10 chairs on day 20 (8 to make: 32 legs wanted by the chairs' order, 10 in stock) and 60
+    legs sold on day 30: the first lot of 50 gives the chairs' order 22 and the sale the 28 left;
+    the second lot of 50 the sale's last 32, 18 for no one."""
+    shop.deliver("chair", "10", day(20))
+    sale = shop.deliver("leg", "60", day(30))
+    move = sale.moves.get().pk
+    run = shop.run()
+    legs = list(run.orders.filter(product__sku="LEG").order_by("due_date"))
+    assert [leg.quantity for leg in legs] == [D(50), D(50)]
+    assert _pegs(legs[0]) == [(None, "CHAIR", D(22)), (move, None, D(28))]
+    assert _pegs(legs[1]) == [(move, None, D(32))]
+    assert legs[0].demand_move is None and legs[1].demand_move_id == move
+    shown = api_client(admin).get(f"/api/v1/planning/mrp-runs/{run.pk}/planned-orders/").json()
+    by_id = {row["id"]: row for row in shown["results"]}
+    assert by_id[legs[0].pk]["pegs"] == [
+        {"demand_move": None, "transfer": None, "parent": _order(run, "CHAIR").pk, "quantity": "22.0000"},
+        {"demand_move": move, "transfer": sale.pk, "parent": None, "quantity": "28.0000"},
+    ]
+
+
+def test_a_kits_components_are_pegged_to_the_demands_for_the_kit(company: Company, admin: User) -> None:
+    """A bench kit (phantom: 2 legs and a plank) sold 3 and 2 on day 30, no legs in stock: the
+    kit is seen through, its 10 legs wanted 6 by the first sale, 4 by the second — the lot of 50
+    gives them that, 40 for no one; the planks 3 and 2 of a lot of 20."""
+    shop = chair_shop.build(company, admin, legs="0")
+    from tandem.catalog.services import create_product
+    from tandem.core.models import Uom
+
+    kit = create_product(company, admin, name="Bench kit", sku="KIT", uom=Uom.objects.get(code="pcs"))
+    manufacturing.create_bom(
+        company,
+        admin,
+        product=kit,
+        kind=Bom.Kind.PHANTOM,
+        lines=[LineData(shop.products["leg"], "2"), LineData(shop.products["plank"], "1")],
+    )
+    shop.products["kit"] = kit
+    first, second = shop.deliver("kit", "3", day(30)), shop.deliver("kit", "2", day(30))
+    run = shop.run()
+    assert not run.orders.filter(product=kit).exists()
+    one, two = first.moves.get().pk, second.moves.get().pk
+    assert _pegs(_order(run, "LEG")) == [(one, None, D(6)), (two, None, D(4))]
+    assert _pegs(_order(run, "PLANK")) == [(one, None, D(3)), (two, None, D(2))]
+    mrp_services.release_orders(shop.company, admin, [_order(run, "LEG")])
+    legs = PurchaseRequest.objects.get(product__sku="LEG")
+    found = planning.pegging(legs)
+    assert found is not None and found.free == D(40)
+    assert [(p.demand_move_id, p.quantity) for p in found.pegs] == [(one, D(6)), (two, D(4))]
+
+
+def test_another_companys_pegs_are_never_seen(
+    shop: Shop, admin: User, other_company: Company, make_user: object
+) -> None:
+    """Both companies sell chairs twice: each run pegs its own deliveries only, each order's page
+    and the sale's made-to-order view show their company's and nothing of the other's."""
+    ours = [shop.deliver("chair", "6", day(20)), shop.deliver("chair", "4", day(20))]
+    other = chair_shop.build(other_company, admin)
+    theirs = [other.deliver("chair", "5", day(20)), other.deliver("chair", "5", day(20))]
+    mine, foreign = shop.run(), other.run()
+    own_moves = set(Transfer.objects.filter(pk__in=[t.pk for t in ours]).values_list("moves", flat=True))
+    their_moves = set(Transfer.objects.filter(pk__in=[t.pk for t in theirs]).values_list("moves", flat=True))
+    assert {p.demand_move_id for p in _order(mine, "CHAIR").pegs.all()} == own_moves
+    assert {p.demand_move_id for p in _order(foreign, "CHAIR").pegs.all()} == their_moves
+    mrp_services.release_orders(shop.company, admin, [_order(mine, "CHAIR")])
+    mrp_services.release_orders(other.company, admin, [_order(foreign, "CHAIR")])
+    made = ManufacturingOrder.objects.get(company=shop.company, product__company=shop.company)
+    elsewhere = ManufacturingOrder.objects.get(company=other_company)
+    assert sales_queries.made_to_order(ours) == [made]
+    assert sales_queries.made_to_order(theirs) == [elsewhere]
+    found = planning.pegging(made)
+    assert found is not None and {p.demand_move_id for p in found.pegs} == own_moves
+    page = signed_in(admin).get(reverse("manufacturing:order_detail", args=[made.pk])).content.decode()
+    assert all(f'data-peg="{p.pk}"' not in page for p in _order(foreign, "CHAIR").pegs.all())
