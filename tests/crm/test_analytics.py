@@ -13,8 +13,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tandem.core.models import Company, User
+from tandem.core.models import Company, Currency, ExchangeRate, User
 from tandem.crm import analytics, calendar, services, targets
+from tandem.crm import queries as crm_queries
 from tandem.crm.models import Activity, Deal, DealStageEntry, LostReason, Pipeline, SalesTarget
 from tandem.partners.models import Partner
 from tests.kit.api import api_client, assert_problem
@@ -303,3 +304,46 @@ def test_team_calendar_shows_only_visible_activities(
     assert "Visit Nowak" in mine and "Call Kowalska" not in mine
     team = signed_in(director).get(reverse("crm:calendar")).content.decode()
     assert "Visit Nowak" in team and "Call Kowalska" in team
+
+
+def test_money_in_other_currencies_is_converted_never_added_as_numbers(
+    world: dict[str, Any], director: User, salesperson: User, company: Company, pipeline: Pipeline
+) -> None:
+    """Besides the world's 1,000 EUR won today, Sam won 1,000 USD three days ago, when a dollar
+    was 0.90 EUR, has 1,000 USD open now that it is 0.95, and won a deal in pounds, whose rate
+    nobody entered: the won revenue is 1,900 EUR (not 2,000, nor 7,000), the KPIs count the
+    dollars in the month they were won at 900, the board holds the open dollars as 950 EUR, and
+    the pounds count as a deal won but add no money."""
+    usd, gbp, eur = (Currency.objects.get(code=code) for code in ("USD", "GBP", company.currency_id))
+    today = timezone.localdate()
+    for days, rate in ((20, "0.9"), (2, "0.95")):
+        ExchangeRate.objects.create(
+            base=usd, quote=eur, date=today - timedelta(days=days), rate=Decimal(rate)
+        )
+    mine = world["won"].partner
+
+    def deal(title: str, currency: Currency, amount: str = "1000.00") -> Deal:
+        return services.create_deal(
+            company, salesperson, title=title, partner=mine, amount=amount, currency=currency
+        )
+
+    dollars, pounds = deal("Dollars", usd), deal("Pounds", gbp, "5000.00")
+    for won in (dollars, pounds):
+        services.win_deal(won, salesperson)
+    won_at = timezone.now() - timedelta(days=3)
+    Deal.objects.filter(pk=dollars.pk).update(closed_at=won_at)
+    funnel = analytics.funnel(director, _scope(company, pipeline))
+    assert funnel.won == 3 and funnel.won_amount == Decimal("1900.00")
+    assert funnel.average_deal == Decimal("950.00")  # of the two deals whose rate is known
+    month = timezone.localtime(won_at).date().replace(day=1)
+    [sam] = [row for row in analytics.kpis(director, company, month).people if row.user == salesperson]
+    same_month = timezone.localdate().replace(day=1) == month
+    assert sam.revenue == Decimal("900.00") + (Decimal("1000.00") if same_month else 0)
+    open_dollars = deal("Open", usd)
+    [first] = [
+        c for c in crm_queries.board(pipeline, Deal.objects.all(), eur.code) if c.stage == open_dollars.stage
+    ]
+    in_euros = Deal.objects.filter(stage=first.stage, currency=eur, state="open").values_list(
+        "amount", flat=True
+    )
+    assert first.amount.quantize(Decimal("0.01")) == Decimal("950.00") + sum(in_euros, Decimal(0))

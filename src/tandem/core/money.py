@@ -58,15 +58,16 @@ def convert(amount: Decimal, source: Currency, target: Currency, on: datetime.da
     return round_money(amount * rate(source, target, on), target)
 
 
-def converted_in_sql(amount: str, currency: str, on: str, target: Currency) -> Any:
+def converted_in_sql(amount: str, currency: str, on: str | datetime.date, target: Currency) -> Any:
     """SQL for :func:`rate`'s conversion of the row's ``amount`` column, in its ``currency``
-    column, into ``target`` on its ``on`` date column — for sums and filters over rows in several
-    currencies, so that 100 USD and 100 EUR are never added as 200. Unrounded; NULL (left out of
-    a sum) where :func:`rate` would find no rate."""
+    column, into ``target`` on its ``on`` date column (or on one day for every row) — for sums
+    and filters over rows in several currencies, so that 100 USD and 100 EUR are never added as
+    200. Unrounded; NULL (left out of a sum) where :func:`rate` would find no rate."""
     output: DecimalField[Decimal, Decimal] = DecimalField(max_digits=30, decimal_places=10)
+    day = OuterRef(on) if isinstance(on, str) else on
 
     def latest(**pair: Any) -> Subquery:
-        rates = ExchangeRate.objects.filter(**pair, date__lte=OuterRef(on)).order_by("-date")
+        rates = ExchangeRate.objects.filter(**pair, date__lte=day).order_by("-date")
         return Subquery(rates.values("rate")[:1], output_field=output)
 
     direct = latest(base_id=OuterRef(currency), quote_id=target.pk)

@@ -1,8 +1,11 @@
 """Funnel analytics, the weighted forecast and the monthly KPIs: SQL aggregates over what the
 reader may see (``Deal.objects.visible_to``), never a Python loop over deals.
 
-Money figures (won revenue, average deal size, forecast) add up one currency, the company's
-unless asked otherwise; counts, win rate and cycle length take every deal.
+Money figures (won revenue, average deal size, lost amounts, forecast) are in one currency, the
+company's unless asked otherwise: a deal in another is converted at the rate of the day it was
+won or lost, or of its expected close date while open (``queries.valued``); one of a currency
+with no known rate counts in the figures that are not money only. Counts, win rate and cycle
+length take every deal.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from tandem.core import roles
 from tandem.core.models import User
 from tandem.crm.models import Activity, Deal, DealStageEntry, Pipeline, SalesTarget, SalesTeam, Stage
 from tandem.crm.models.rules import sees_all, visible_people
-from tandem.crm.queries import weighted
+from tandem.crm.queries import valued, weighted
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
@@ -160,26 +163,27 @@ def funnel(user: Any, scope: Scope) -> Funnel:
         top = result[0].reached if result else 0
         for row in result:
             row.share = _percent(row.reached, top) or ZERO
-    closed = rows.filter(closed_at__gte=scope.since, closed_at__lt=scope.until)
+    closed = valued(
+        rows.filter(closed_at__gte=scope.since, closed_at__lt=scope.until), scope.currency, "closed_at__date"
+    )
     won = Q(state=Deal.State.WON)
-    in_currency = Q(currency_id=scope.currency)
     figures = closed.aggregate(
         won=Count("id", filter=won),
         lost=Count("id", filter=Q(state=Deal.State.LOST)),
-        won_amount=Sum("amount", filter=won & in_currency),
-        won_in_currency=Count("id", filter=won & in_currency),
+        won_amount=Sum("value", filter=won),
+        won_in_currency=Count("value", filter=won),
         cycle=Avg(
             ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField()), filter=won
         ),
     )
     created = rows.filter(created_at__gte=scope.since, created_at__lt=scope.until).count()
-    won_amount = figures["won_amount"] or ZERO
+    won_amount = (figures["won_amount"] or ZERO).quantize(CENT)
     cycle = figures["cycle"]
     lost_reasons = [
-        LostRow(row["lost_reason__name"] or "", row["n"], row["amount"] or ZERO)
+        LostRow(row["lost_reason__name"] or "", row["n"], (row["amount"] or ZERO).quantize(CENT))
         for row in closed.filter(state=Deal.State.LOST)
         .values("lost_reason__name")
-        .annotate(n=Count("id"), amount=Sum("amount", filter=in_currency))
+        .annotate(n=Count("id"), amount=Sum("value"))
         .order_by("-n", "lost_reason__name")
     ]
     return Funnel(
@@ -216,17 +220,21 @@ def forecast(user: Any, scope: Scope, months: int = 6) -> list[ForecastMonth]:
     last = first
     for _i in range(months):
         last = next_month(last)
-    rows = deals(user, scope).filter(currency_id=scope.currency)
+    rows = deals(user, scope)
     table = {first: ForecastMonth(first)}
     day = first
     for _i in range(months - 1):
         day = next_month(day)
         table[day] = ForecastMonth(day)
     open_rows = (
-        rows.filter(state=Deal.State.OPEN, expected_close__gte=first, expected_close__lt=last)
+        valued(
+            rows.filter(state=Deal.State.OPEN, expected_close__gte=first, expected_close__lt=last),
+            scope.currency,
+            "expected_close",
+        )
         .annotate(month=TruncMonth("expected_close"))
         .values("month")
-        .annotate(n=Count("id"), total=Sum("amount"), weight=Sum(weighted()))
+        .annotate(n=Count("id"), total=Sum("value"), weight=Sum(weighted("value")))
         .order_by("month")
     )
     for row in open_rows:
@@ -235,13 +243,17 @@ def forecast(user: Any, scope: Scope, months: int = 6) -> list[ForecastMonth]:
         entry = table.get(month)
         if entry is not None:
             entry.count = row["n"]
-            entry.amount = row["total"] or ZERO
+            entry.amount = (row["total"] or ZERO).quantize(CENT)
             entry.weighted = (row["weight"] or ZERO).quantize(CENT)
     won_rows = (
-        rows.filter(state=Deal.State.WON, closed_at__gte=_aware(first), closed_at__lt=_aware(last))
+        valued(
+            rows.filter(state=Deal.State.WON, closed_at__gte=_aware(first), closed_at__lt=_aware(last)),
+            scope.currency,
+            "closed_at__date",
+        )
         .annotate(month=TruncMonth("closed_at"))
         .values("month")
-        .annotate(amount=Sum("amount"))
+        .annotate(amount=Sum("value"))
         .order_by("month")
     )
     for row in won_rows:
@@ -249,7 +261,7 @@ def forecast(user: Any, scope: Scope, months: int = 6) -> list[ForecastMonth]:
         month = timezone.localtime(month).date() if isinstance(month, datetime) else month
         entry = table.get(month.replace(day=1))
         if entry is not None:
-            entry.won = row["amount"] or ZERO
+            entry.won = (row["amount"] or ZERO).quantize(CENT)
     result = list(table.values())
     top = max((entry.weighted + entry.won for entry in result), default=ZERO)
     for entry in result:
@@ -309,10 +321,12 @@ def kpis(user: Any, company: Any, month: date, leader: User | None = None) -> Kp
     themselves (one query more) — always within what ``user`` may see."""
     first = month_start(month)
     since, until = _aware(first), _aware(next_month(first))
-    won_in_month = Deal.objects.visible_to(user).filter(
-        state=Deal.State.WON, closed_at__gte=since, closed_at__lt=until
+    won_in_month = valued(
+        Deal.objects.visible_to(user).filter(state=Deal.State.WON, closed_at__gte=since, closed_at__lt=until),
+        company.currency_id,
+        "closed_at__date",
     )
-    in_currency = Sum("amount", filter=Q(currency_id=company.currency_id))
+    in_currency = Sum("value")
     won = (
         won_in_month.filter(owner__isnull=False)
         .values("owner_id")
@@ -359,7 +373,7 @@ def kpis(user: Any, company: Any, month: date, leader: User | None = None) -> Kp
         if row["owner_id"] in users:
             entry = person(users[row["owner_id"]])
             entry.deals = row["n"]
-            entry.revenue = row["amount"] or ZERO
+            entry.revenue = (row["amount"] or ZERO).quantize(CENT)
     for row in done:
         if row["assignee_id"] in users:
             person(users[row["assignee_id"]]).activities = row["n"]
@@ -378,7 +392,7 @@ def kpis(user: Any, company: Any, month: date, leader: User | None = None) -> Kp
         figures = won_by_team.get(team.pk)
         if figures is not None:
             entry.deals = figures["n"]
-            entry.revenue = figures["amount"] or ZERO
+            entry.revenue = (figures["amount"] or ZERO).quantize(CENT)
         for member in team.members.all():
             mine = people.get(member.pk)
             if mine is not None:

@@ -4,7 +4,7 @@ activity of each deal, the agenda."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +26,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from tandem.core.models import Currency
+from tandem.core.money import converted_in_sql
 from tandem.crm.models import Activity, Deal, Pipeline, Stage, stalled_q
 
 MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=20, decimal_places=2)
@@ -42,8 +44,17 @@ def probability() -> Any:
     return Coalesce("probability", "stage__probability")
 
 
-def weighted() -> Any:
-    return ExpressionWrapper(F("amount") * probability() / Value(Decimal(100)), output_field=MONEY)
+def weighted(amount: str = "amount") -> Any:
+    """The deal's ``amount`` column (or an annotation, its amount converted) times its
+    probability."""
+    return ExpressionWrapper(F(amount) * probability() / Value(Decimal(100)), output_field=MONEY)
+
+
+def valued(rows: QuerySet[Deal], currency: str, on: str | date) -> QuerySet[Deal]:
+    """Each deal with ``value``: its amount in ``currency`` at the rate of ``on`` (a date column
+    of the deal, or a day) — deals in several currencies are added up as money, never as
+    numbers; NULL, left out of sums, where no rate is known."""
+    return rows.annotate(value=converted_in_sql("amount", "currency_id", on, Currency(pk=currency)))
 
 
 def with_next_activity(rows: QuerySet[Deal]) -> QuerySet[Deal]:
@@ -69,15 +80,17 @@ class Column:
 CARDS_PER_COLUMN = 50
 
 
-def board(pipeline: Pipeline, rows: QuerySet[Deal]) -> list[Column]:
+def board(pipeline: Pipeline, rows: QuerySet[Deal], currency: str) -> list[Column]:
     """A column per stage (lost deals stay off the board): count and weighted sum of every
-    deal in it (one aggregate query), and its first cards (one query)."""
+    deal in it, in ``currency`` (the company's) at today's rates (one aggregate query), and its
+    first cards (one query)."""
     stages = list(pipeline.stages.filter(is_lost=False).order_by("sequence", "id"))
     rows = rows.filter(pipeline=pipeline).exclude(state=Deal.State.LOST)
     columns = {stage.pk: Column(stage) for stage in stages}
     totals = (
-        rows.values("stage_id")
-        .annotate(n=Count("id"), total=Sum("amount"), weight=Sum(weighted()))
+        valued(rows, currency, timezone.localdate())
+        .values("stage_id")
+        .annotate(n=Count("id"), total=Sum("value"), weight=Sum(weighted("value")))
         .order_by()
     )
     for total in totals:

@@ -423,7 +423,7 @@ class BoardView(ModelView):
         request = self.request
         filterset = DealFilter(request.GET, queryset=Deal.objects.visible_to(request.user), request=request)
         rows = filterset.qs if filterset.is_valid() else Deal.objects.visible_to(request.user)
-        columns = queries.board(pipeline, rows)
+        columns = queries.board(pipeline, rows, request.company.currency_id)  # type: ignore[attr-defined]
         context = {
             **self.base_context(),
             "title": _("Deals: %(pipeline)s") % {"pipeline": pipeline},
