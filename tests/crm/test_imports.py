@@ -83,3 +83,61 @@ def test_a_salesperson_imports_for_themselves_only_and_never_touches_a_colleague
     assert mine.owner == salesperson
     hers.refresh_from_db()
     assert hers.company_name == "" and not Lead.objects.filter(source_ref="X-3").exists()
+
+
+# --- deals -----------------------------------------------------------------------------------
+
+
+def _deals(company: Company, actor: User, content: str) -> ImportRun:
+    run = uploaded(company, actor, spec_key="crm.deal", name="deals.csv", content=content.encode())
+    run = services.dry_run(run, actor)
+    return services.start_commit(run, actor, mode="valid")
+
+
+DEAL_HEADER = "Deal;Customer;Amount;Stage;Salesperson;Team;Expected close;Source\n"
+
+
+def test_deals_from_a_file_with_their_team_and_bad_rows_refused(
+    company: Company, director: User, salesperson: User, other_salesperson: User, other_company: Company,
+    make_partner: Any, pipeline: Any,
+) -> None:  # fmt: skip
+    from tandem.crm import targets
+    from tandem.crm.models import Deal
+
+    north = targets.create_team(company, director, name="North", members=[salesperson, other_salesperson])
+    south = targets.create_team(company, director, name="South", members=[other_salesperson])
+    targets.create_team(other_company, None, name="Away")
+    make_partner("Hotel Bled", actor=salesperson)
+    make_partner("Pekarna Kranj", actor=other_salesperson)
+    rows = DEAL_HEADER + (
+        "Lobby chairs;hotel bled;48000,50;Qualified;sam;;2026-12-31;referral\n"  # Sam's one team: North
+        "Shop counter;Pekarna Kranj;1200;;sofia;South;;\n"  # Sofia is in two: South chosen
+        "Bar stools;Pekarna Kranj;900;;sofia;;;\n"  # two teams, none chosen: no team
+        "Minus;Hotel Bled;-5;;sam;;;\n"
+        "Nobody's;Hotel Nowhere;10;;sam;;;\n"
+        "Foreign team;Hotel Bled;10;;sam;Away;;\n"  # another company's team is unknown here
+        "No stage;Hotel Bled;10;Signed;sam;;;\n"
+        "Closed stage;Hotel Bled;10;Won;sam;;;\n"
+    )
+    # Sam: only his own customers, for himself, in his own team
+    own = DEAL_HEADER + "Lobby chairs;hotel bled;1;;sam;;;\nWrong team;Hotel Bled;10;;sam;South;;\n"
+    own += "Hers;Pekarna Kranj;10;;sofia;;;\n"
+    mine = services.outcomes_of(_deals(company, salesperson, own))
+    assert list(Deal.objects.values_list("title", flat=True)) == ["Lobby chairs"]
+    assert "Choose a team the salesperson is in" in str(mine) and "No customer you can see" in str(mine)
+    Deal.objects.all().delete()
+    run = _deals(company, director, rows)
+    outcomes = services.outcomes_of(run)
+    made = {deal.title: deal for deal in Deal.objects.filter(owner__isnull=False)}
+    assert made["Shop counter"].team == south and made["Bar stools"].team is None
+    lobby = Deal.objects.filter(title="Lobby chairs").first()
+    assert lobby is not None and lobby.team == north and lobby.stage.name == "Qualified"
+    assert lobby.amount == Decimal("48000.50") and lobby.source == "referral"
+    refused = {"Minus", "Nobody's", "Foreign team", "No stage", "Closed stage"}
+    assert not Deal.objects.filter(title__in=refused).exists()
+    text = str(outcomes)
+    shown = [dict(detail["values"])["Deal"] for _line, status, detail in outcomes if status == "new"]
+    assert shown == ["Lobby chairs", "Shop counter", "Bar stools"]  # each row's own values
+    for reason in ("zero or more", "No customer you can see", "No sales team is named", "has no stage",
+                   "open stage"):  # fmt: skip
+        assert reason in text, (reason, text[:3000])

@@ -1,4 +1,6 @@
-"""What of the CRM can be imported: leads (a fair's visitor list, a bought list, an old CRM's export).
+"""What of the CRM can be imported: leads (a fair's visitor list, a bought list, an old CRM's export),
+and open deals from another CRM (each row through ``crm.services.create_deal``, its customer,
+salesperson, team, pipeline and stage named as people read them; a file only adds deals).
 
 One row is one lead, written by ``crm.services.leads.create_lead`` — the one way a lead comes in
 — with the source ``import`` unless the row names another. A row's external reference is kept
@@ -10,6 +12,7 @@ the importing person may not see is refused.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +23,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from tandem.core.errors import ValidationFailed
 from tandem.core.importing import (
     CHOICE,
+    DATE,
     DECIMAL,
     Cleaned,
     ImportContext,
@@ -31,8 +35,11 @@ from tandem.core.importing import (
 )
 from tandem.core.messages import Message
 from tandem.core.models import Company, User
-from tandem.crm.models import Lead
+from tandem.core.text import name_key
+from tandem.crm import services as deal_services
+from tandem.crm.models import Deal, Lead, Pipeline, SalesTeam, Stage
 from tandem.crm.services import leads as services
+from tandem.partners.models import Partner
 
 IMPORT_SOURCES = tuple((value, label) for value, label in Lead.Source.choices if value != Lead.Source.WEBSITE)
 
@@ -244,4 +251,184 @@ LEADS = ImportSpec(
     ),
 )
 
-SPECS = [LEADS]
+
+# --- deals ------------------------------------------------------------------------------------
+
+DEAL_FIELDS = (
+    ImportField(
+        "title", gettext_lazy("Deal"), required=True, max_length=200,
+        aliases=("title", "deal", "name", "opportunity", "сделка", "szansa", "priložnost", "商机"),
+    ),
+    ImportField(
+        "customer", gettext_lazy("Customer"), required=True, max_length=200,
+        aliases=("client", "account", "company", "клиент", "klient", "kupec", "客户"),
+        help_text=gettext_lazy("The name of a customer you can see."),
+    ),
+    ImportField(
+        "amount", gettext_lazy("Amount"), kind=DECIMAL,
+        aliases=("value", "sum", "сумма", "kwota", "znesek", "金额"),
+    ),
+    ImportField(
+        "currency", gettext_lazy("Currency"), max_length=3, aliases=("валюта", "waluta", "valuta", "币种")
+    ),
+    ImportField(
+        "pipeline", gettext_lazy("Pipeline"), max_length=100,
+        aliases=("воронка", "lejek", "prodajni lijak", "销售管道"),
+        help_text=gettext_lazy("Empty: the default pipeline."),
+    ),
+    ImportField(
+        "stage", gettext_lazy("Stage"), max_length=100, aliases=("этап", "etap", "faza", "阶段"),
+        help_text=gettext_lazy("An open stage of the pipeline; empty: its first."),
+    ),
+    ImportField(
+        "owner", gettext_lazy("Salesperson"), max_length=254,
+        aliases=("owner", "sales rep", "responsible", "ответственный", "handlowiec", "prodajalec", "负责人"),
+        help_text=gettext_lazy("User name or e-mail of a person of this company."),
+    ),
+    ImportField(
+        "team", gettext_lazy("Team"), max_length=100,
+        aliases=("sales team", "команда", "zespół", "ekipa", "团队"),
+        help_text=gettext_lazy("Empty: the salesperson's team, when they are in one team only."),
+    ),
+    ImportField(
+        "expected_close", gettext_lazy("Expected close"), kind=DATE,
+        aliases=("close date", "closing date", "дата закрытия", "data zamknięcia", "datum zaključka",
+                 "预计成交"),
+    ),
+    ImportField(
+        "source", gettext_lazy("Source"), kind=CHOICE, choices=tuple(Deal.Source.choices),
+        aliases=("channel", "origin", "источник", "źródło", "vir", "来源"),
+    ),
+    ImportField(
+        "notes", gettext_lazy("Notes"), multiline=True, aliases=("note", "comment", "uwagi", "opombe", "备注")
+    ),
+)  # fmt: skip
+
+
+def _prepare_deals(ctx: ImportContext) -> None:
+    """The company's people, teams, pipelines and stages by name (lower case), read once."""
+    _prepare(ctx)
+    ctx.cache["teams"] = {t.name.lower(): t for t in SalesTeam.objects.filter(company=ctx.company)}
+    ctx.cache["pipelines"] = {p.name.lower(): p for p in Pipeline.objects.filter(company=ctx.company)}
+    ctx.cache["stages"] = {
+        (stage.pipeline_id, stage.name.lower()): stage for stage in Stage.objects.filter(company=ctx.company)
+    }
+
+
+def _named(ctx: ImportContext, row: dict[str, Any], column: str, errors: dict[str, list[Reason]]) -> Any:
+    """The row's ``column`` read by name in the prepared table, or an error naming what is missing."""
+    text = str(row.get(column, "") or "").strip()
+    if not text:
+        return None
+    table = {"owner": "people", "team": "teams", "pipeline": "pipelines"}[column]
+    found = ctx.cache[table].get(text.lower())
+    if found is None:
+        message = {
+            "owner": gettext_noop("No one in this company has the user name or e-mail “%(who)s”."),
+            "team": gettext_noop("No sales team is named “%(who)s”."),
+            "pipeline": gettext_noop("No pipeline is named “%(who)s”."),
+        }[column]
+        errors[column] = [Message(message, {"who": text})]
+    return found
+
+
+def _validate_deal(ctx: ImportContext, row: dict[str, Any]) -> Cleaned:
+    """Every reference read by name, then the deal checked as ``create_deal`` checks it (the same
+    rules and messages: a negative amount, a team the salesperson is not in…), nothing written."""
+    errors: dict[str, list[Reason]] = {}
+    owner, team = _named(ctx, row, "owner", errors), _named(ctx, row, "team", errors)
+    pipeline = _named(ctx, row, "pipeline", errors)
+    customer_name = str(row.get("customer", "")).strip()
+    customers = list(
+        Partner.objects.visible_to(ctx.actor)
+        .filter(name_key=name_key(customer_name), is_customer=True, active=True)
+        .order_by("id")[:2]
+    )
+    if len(customers) != 1:
+        errors["customer"] = [
+            Message(
+                gettext_noop("No customer you can see is named “%(name)s”.")
+                if not customers
+                else gettext_noop("Several customers are named “%(name)s”: rename one, then import again."),
+                {"name": customer_name},
+            )
+        ]
+    stage = None
+    stage_name = str(row.get("stage", "") or "").strip()
+    if stage_name and "pipeline" not in errors:
+        chosen = pipeline or Pipeline.objects.filter(company=ctx.company, is_default=True).first()
+        stage = ctx.cache["stages"].get((getattr(chosen, "pk", None), stage_name.lower()))
+        if stage is None:
+            errors["stage"] = [
+                Message(gettext_noop("The pipeline has no stage “%(who)s”."), {"who": stage_name})
+            ]
+    fields: dict[str, Any] = {
+        "title": row["title"],
+        "amount": row.get("amount"),
+        "currency": str(row.get("currency", "") or "").strip().upper() or None,
+        "expected_close": row.get("expected_close"),
+        "source": row.get("source") or "",
+        "notes": row.get("notes") or "",
+    }
+    if not errors:
+        try:
+            deal_services.check_new_deal(
+                ctx.company, ctx.actor, **fields, partner=customers[0], owner=owner, team=team
+            )
+        except ValidationFailed as exc:
+            for name, messages in exc.stored_errors.items():
+                errors.setdefault("customer" if name == "partner" else name, list(messages))
+        if stage is not None and not stage.is_open:
+            errors["stage"] = [Message(gettext_noop("A new deal starts in an open stage."))]
+    if errors:
+        raise RowInvalid(errors)
+    return {
+        **fields,
+        "amount": str(fields["amount"]) if fields["amount"] is not None else None,
+        "expected_close": fields["expected_close"].isoformat() if fields["expected_close"] else None,
+        "partner": customers[0].pk,
+        "owner": owner.pk if owner is not None else None,
+        "team": team.pk if team is not None else None,
+        "pipeline": pipeline.pk if pipeline is not None else None,
+        "stage": stage.pk if stage is not None else None,
+    }
+
+
+@transaction.atomic
+def import_deals(
+    company: Company, actor: User | None, creates: list[Cleaned], updates: list[tuple[int, Cleaned]]
+) -> dict[str, int]:
+    """Each row through ``create_deal`` (a file adds deals; none is matched to update)."""
+    for cleaned in creates:
+        fields = {name: cleaned[name] for name in ("title", "amount", "source", "notes") if cleaned.get(name)}
+        if cleaned.get("currency"):
+            fields["currency"] = cleaned["currency"]
+        if cleaned.get("expected_close"):
+            fields["expected_close"] = date.fromisoformat(cleaned["expected_close"])
+        related = {"partner": Partner, "owner": User, "team": SalesTeam, "pipeline": Pipeline, "stage": Stage}
+        for name, model in related.items():
+            if cleaned.get(name) is not None:
+                fields[name] = model.objects.get(pk=cleaned[name])  # type: ignore[attr-defined]
+        deal_services.create_deal(company, actor, **fields)
+    return {"created": len(creates), "updated": 0}
+
+
+DEALS = ImportSpec(
+    key="crm.deal",
+    label=gettext_lazy("Deals"),
+    model="crm.Deal",
+    permissions=("crm.add_deal",),
+    fields=DEAL_FIELDS,
+    match_keys=(MatchKey("none", gettext_lazy("Always add"), ("title",)),),
+    prepare=_prepare_deals,
+    validate_row=_validate_deal,
+    find_existing=lambda ctx, match_key, keys: {},
+    make_key=lambda match_key, cleaned: None,
+    write_batch=import_deals,
+    list_url="crm:deal_list",
+    description=gettext_lazy(
+        "Open deals from another CRM: one row per deal, for the customer, salesperson and team it names."
+    ),
+)
+
+SPECS = [LEADS, DEALS]

@@ -383,6 +383,16 @@ def _deal_team(
         raise ValidationFailed({"team": [_("Choose a team the salesperson is in, or one you lead.")]})
 
 
+def check_new_deal(company: Company, actor: User | None, **fields: Any) -> dict[str, Any]:
+    """The fields of a new deal checked as ``create_deal`` checks them (amount, customer, contact,
+    currency, source, whom it may be given to, its team), nothing written — for a file's rows."""
+    data = _normalized_deal(company, actor, fields)
+    if data.get("owner") is None and actor is not None and getattr(actor, "is_authenticated", False):
+        data["owner"] = actor
+    _deal_team(company, actor, data, data.get("owner"), None)
+    return data
+
+
 Interest = tuple[Product, Any]  # a product of interest and its quantity (Decimal, text or int)
 
 

@@ -500,7 +500,7 @@ def _match_chunk(
             updates.append((line, pk, cleaned))
     duplicates = spec.find_duplicates(ctx, creates)
     ordered: list[tuple[int, str, dict[str, Any]]] = []
-    for line, _cleaned in creates:
+    for line, cleaned in creates:  # each row's own values (this read the last row's for every one)
         hints = duplicates.get(line)
         if hints:
             matches = [
