@@ -15,7 +15,7 @@ from tandem.inventory.models import Transfer
 from tandem.manufacturing import services as manufacturing
 from tandem.manufacturing.models import Bom, ManufacturingOrder
 from tandem.manufacturing.services import LineData
-from tandem.planning import mrp, mrp_services
+from tandem.planning import mrp, mrp_services, scheduling
 from tandem.planning import queries as planning
 from tandem.planning.models import MrpRun, PlannedOrder
 from tandem.purchasing.models import PurchaseRequest
@@ -175,3 +175,37 @@ def test_another_companys_pegs_are_never_seen(
     assert found is not None and {p.demand_move_id for p in found.pegs} == own_moves
     page = signed_in(admin).get(reverse("manufacturing:order_detail", args=[made.pk])).content.decode()
     assert all(f'data-peg="{p.pk}"' not in page for p in _order(foreign, "CHAIR").pegs.all())
+
+
+def test_a_sub_assembly_lot_for_two_parents_is_pegged_to_both_component_moves(
+    shop: Shop, admin: User
+) -> None:
+    """Seats in lots of at least 20: 6 chairs on day 20 and 5 on day 27 (2 in stock) are two chair
+    orders of 4 and 5, whose 9 seats are one order of 20 pegged to both (11 for no one). Released
+    together, the seats' pegs are each chair order's seat move, the order made for neither move
+    alone; the schedule still makes the seats (80 hours on the bench) before either chair order
+    begins (the chairs wait for their seats: ``scheduling.components_ready``)."""
+    mrp_services.create_product_planning(
+        shop.company, admin, product=shop.products["seat"], policy="minimum", lot_quantity="20"
+    )
+    shop.deliver("chair", "6", day(20))
+    shop.deliver("chair", "5", day(27))
+    run = shop.run()
+    chairs = list(run.orders.filter(product__sku="CHAIR").order_by("due_date"))
+    seat = _order(run, "SEAT")
+    assert [c.quantity for c in chairs] == [D(4), D(5)] and seat.quantity == D(20)
+    assert _pegs(seat) == [(None, "CHAIR", D(4)), (None, "CHAIR", D(5))]
+    assert {p.parent_id for p in seat.pegs.all()} == {c.pk for c in chairs}
+    mrp_services.release_orders(shop.company, admin, [*chairs, seat])
+    seats = ManufacturingOrder.objects.get(product__sku="SEAT")
+    made = list(ManufacturingOrder.objects.filter(product__sku="CHAIR").order_by("due_date"))
+    assert seats.demand_move is None
+    assert {p.demand_move_id for p in seat.pegs.all()} == {
+        m.components.moves.get(product__sku="SEAT").pk for m in made if m.components is not None
+    }
+    scheduling.schedule(shop.company, day=TODAY)
+    seats.refresh_from_db()
+    assert seats.planned_finish is not None
+    for order in made:
+        order.refresh_from_db()
+        assert order.planned_start is not None and seats.planned_finish <= order.planned_start
