@@ -7,7 +7,8 @@ PostgreSQL, rendered through Django's test client as the sales manager.
     .venv/bin/python bench/crm_board.py --deals 500 --requests 10           # a quick run
 
 A fresh, migrated database; a company, the default pipeline, 200 customers and the deals in
-bulk across the open stages, each with one stage entry (what ``crm.services`` writes); then,
+bulk across the open stages (one in ten in dollars, with a year of daily dollar rates: the
+columns' totals convert them), each with one stage entry (what ``crm.services`` writes); then,
 after a warm-up, ``--requests`` GETs of the board, the board filtered to one salesperson and
 the analytics page: p50 / p95 / max in ms and the query count of each.
 
@@ -63,13 +64,18 @@ def build(deals: int) -> tuple[object, object, object]:
     from django.utils import timezone
 
     from tandem.core import roles
-    from tandem.core.models import Currency, User
+    from tandem.core.models import Currency, ExchangeRate, User
     from tandem.core.services import create_company, grant_company
     from tandem.crm import services
     from tandem.crm.models import Deal, DealStageEntry
     from tandem.partners.services import create_partner
 
-    eur = Currency.objects.get(code="EUR")
+    eur, usd = Currency.objects.get(code="EUR"), Currency.objects.get(code="USD")
+    today = datetime.date.today()
+    ExchangeRate.objects.bulk_create(  # a year of daily dollar rates, as a company trading in dollars keeps
+        ExchangeRate(base=usd, quote=eur, date=today - datetime.timedelta(days=n), rate=Decimal("0.9"))
+        for n in range(365)
+    )
     company = create_company(name="Bench Board", code="bench-board", currency=eur, country="SI")
     manager = User.objects.create_user(username="bench-manager", password="x")
     manager.groups.add(Group.objects.get(name=roles.SALES_MANAGER))
@@ -92,7 +98,7 @@ def build(deals: int) -> tuple[object, object, object]:
             pipeline=pipeline,
             stage=stages[n % len(stages)],
             amount=Decimal(1000 + n % 900 * 10),
-            currency=eur,
+            currency=usd if n % 10 == 0 else eur,  # one deal in ten in dollars
             stage_changed_at=now,
             last_activity_at=now,
             expected_close=(now + datetime.timedelta(days=n % 120)).date(),
