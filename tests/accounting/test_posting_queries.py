@@ -12,6 +12,7 @@ import pytest
 from tandem.accounting.models import BooksSettings, Invoice
 from tandem.accounting.services import invoices, taxes
 from tandem.accounting.services.invoices import LineData
+from tandem.core import events
 from tandem.core.models import Company
 from tandem.partners.models import Partner
 
@@ -51,4 +52,15 @@ def test_creating_and_posting_an_invoice_makes_pinned_queries(
     pinned_queries.check("accounting:service:create_invoice", draft, grow)
     pinned_queries.check(
         "accounting:service:post_invoice", lambda: invoices.post_invoice(draft(), None), grow
+    )
+
+
+@pytest.mark.parametrize("name", ["entry.posted", "payment.posted"])
+def test_nothing_writes_a_posted_entry_or_payment_inside_the_posting(name: str) -> None:
+    """``post_entry`` and ``post_payment`` give the caller's instance the row they locked and
+    moved (``states.show_moved``) instead of reading it again: a handler of their event run
+    inside the transaction could write the row after that, and the caller would not see it."""
+    assert events.handlers_within(name) == [], (
+        f"a handler of {name} runs inside the posting: read the row again after the transition "
+        "(refresh_from_db) instead of states.show_moved"
     )

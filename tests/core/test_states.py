@@ -58,6 +58,30 @@ def test_a_move_is_one_conditional_update_with_its_stamps_fields_and_event(
 
 
 @pytest.mark.django_db
+def test_show_moved_gives_the_callers_copy_what_a_refresh_would_read_without_a_query(
+    company: Any, manager: Any
+) -> None:
+    caller = _job(company)
+    assert caller.company == company  # a cached relation, which a refresh drops
+    locked = Job.objects.get(pk=caller.pk)
+    states.transition(locked, "started", manager, fields={"done": 3})
+
+    with CaptureQueriesContext(connection) as queries:
+        states.show_moved(caller, locked)
+
+    assert queries.captured_queries == []
+    refreshed = Job.objects.get(pk=caller.pk)
+    fields = [f.attname for f in Job._meta.concrete_fields]
+    assert [getattr(caller, f) for f in fields] == [getattr(refreshed, f) for f in fields]
+    assert (caller.state, caller.done) == (Job.State.RUNNING, 3)
+    assert not Job._meta.get_field("company").is_cached(caller)
+    with pytest.raises(ValueError, match="same record"):
+        states.show_moved(_job(company), locked)
+    with pytest.raises(ValueError, match="every field"):
+        states.show_moved(caller, Job.objects.only("pk").get(pk=caller.pk))
+
+
+@pytest.mark.django_db
 def test_a_declared_actor_field_is_stamped(
     company: Any, manager: Any, monkeypatch: Any, declare_events: Callable[..., None]
 ) -> None:

@@ -114,6 +114,13 @@ def on(name: str, *, after_commit: bool = False) -> Callable[[Handler], Handler]
     return register
 
 
+def handlers_within(name: str) -> list[Handler]:
+    """The handlers :func:`record` runs for an event called ``name`` inside the recording
+    transaction (those registered ``after_commit`` run later): what may still write there."""
+    registrations = [*_handlers.get(name, []), *_handlers.get("*", [])]
+    return [r.handler for r in registrations if not r.after_commit]
+
+
 def record(
     name: str,
     subject: models.Model | None = None,

@@ -107,6 +107,34 @@ def transition(
     return document
 
 
+def show_moved(instance: models.Model, row: models.Model) -> None:
+    """Make ``instance``, the caller's copy of a record, show ``row``: the same record read
+    under its row lock in this transaction and written since only by :func:`transition`
+    (which mirrors its UPDATE on the row it moves). The caller's instance then holds what
+    ``instance.refresh_from_db()`` would read, without reading it again: the fields' values,
+    the cached relations dropped (read again when used). Only where nothing else wrote the
+    row after it was read: no handler of the transition's event, which run inside the
+    transaction, changes it."""
+    if type(instance) is not type(row) or instance.pk != row.pk:
+        raise ValueError("show_moved() copies a record onto another copy of the same record")
+    if row.get_deferred_fields():
+        raise ValueError("show_moved() needs the row with every field read")
+    options = instance._meta
+    for field in options.concrete_fields:
+        setattr(instance, field.attname, getattr(row, field.attname))
+        if isinstance(field, models.ForeignObject) and field.is_cached(instance):
+            field.delete_cached_value(instance)
+    for related in options.related_objects:
+        if related.is_cached(instance):
+            related.delete_cached_value(instance)
+    for private in options.private_fields:
+        if private.is_relation and private.is_cached(instance):  # type: ignore[attr-defined]
+            private.delete_cached_value(instance)  # type: ignore[attr-defined]
+    vars(instance).pop("_prefetched_objects_cache", None)
+    instance._state.db = row._state.db
+    instance._state.adding = False
+
+
 def transition_rows(
     rows: models.QuerySet[Any], action: str, actor: Any = None, *, fields: Mapping[str, Any] | None = None
 ) -> int:

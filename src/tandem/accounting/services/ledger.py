@@ -45,7 +45,7 @@ from tandem.core.models import Company, Currency, User
 from tandem.core.models import Sequence as NumberSequence
 from tandem.core.money import read_decimal, round_money
 from tandem.core.security import is_administrator
-from tandem.core.states import transition
+from tandem.core.states import show_moved, transition
 from tandem.core.versioning import update_versioned
 from tandem.partners.models import Partner
 
@@ -700,7 +700,8 @@ def post_entry(entry: JournalEntry, actor: User | None) -> JournalEntry:
             fields={"number": number},
             data={"number": number, "total": str(round_money(debit, company.currency))},
         )
-    entry.refresh_from_db()  # the caller's instance shows the posted entry
+    # the caller's instance shows the posted entry (no handler of entry.posted writes the entry)
+    show_moved(entry, locked)
     return entry
 
 

@@ -34,7 +34,7 @@ from tandem.core import events
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Company, Currency, User
 from tandem.core.money import round_money
-from tandem.core.states import transition
+from tandem.core.states import show_moved, transition
 from tandem.core.versioning import update_versioned
 from tandem.partners.models import BankAccount, Partner
 
@@ -212,7 +212,7 @@ def post_payment(payment: Payment, actor: User | None) -> Payment:
             fields={"number": entry.number, "entry": entry, "amount_company": amount_company},
             data={"number": entry.number, "amount": str(locked.amount), "currency": locked.currency_id},
         )
-    payment.refresh_from_db()
+    show_moved(payment, locked)  # no handler of payment.posted writes the payment
     return payment
 
 
