@@ -558,7 +558,7 @@ def post_invoice(invoice: Invoice, actor: User | None) -> Invoice:
     with transaction.atomic():
         locked = (
             Invoice.objects.select_for_update(of=("self",))  # not the company, currency, journal, partner
-            .select_related("company", "currency", "journal", "partner")
+            .select_related("company__currency", "currency", "journal", "partner")  # rate to company's
             .get(pk=invoice.pk)
         )
         _refuse_unless_draft(locked)

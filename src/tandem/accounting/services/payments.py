@@ -189,7 +189,9 @@ def post_payment(payment: Payment, actor: User | None) -> Payment:
     with transaction.atomic():
         locked = (
             Payment.objects.select_for_update(of=("self",))
-            .select_related("company", "journal__default_account", "currency", "partner", "counterpart")
+            .select_related(  # the company's currency: the amount in it
+                "company__currency", "journal__default_account", "currency", "partner", "counterpart"
+            )
             .get(pk=payment.pk)
         )
         if locked.state != Payment.State.DRAFT:
@@ -257,6 +259,19 @@ def partner_line(payment: Payment) -> JournalLine:
     return JournalLine.objects.get(entry_id=payment.entry_id, account__reconcilable=True)
 
 
+def _partner_item(payment: Payment) -> reconciliation.OpenItem:
+    """The posted payment's :func:`partner_line`, locked with what is left of it (in the
+    caller's transaction), to be matched: ``reconcile`` takes it as locked."""
+    if payment.entry_id is None:
+        raise BusinessError(_("Post the payment first."))
+    found = reconciliation.lock_open_items(
+        JournalLine.objects.filter(entry_id=payment.entry_id, account__reconcilable=True)
+    )
+    if len(found) != 1:
+        raise JournalLine.MultipleObjectsReturned if found else JournalLine.DoesNotExist
+    return found[0]
+
+
 def register_payment(
     invoices: Sequence[Invoice],
     actor: User | None,
@@ -277,8 +292,7 @@ def register_payment(
     if not invoices:
         raise BusinessError(_("Choose the invoices to pay."))
     first = invoices[0]
-    company, partner, currency = first.company, first.partner, first.currency
-    if any(i.partner_id != partner.pk or i.currency_id != currency.pk for i in invoices):
+    if any(i.partner_id != first.partner_id or i.currency_id != first.currency_id for i in invoices):
         raise BusinessError(_("Pay invoices of one partner in one currency at a time."))
     customer = first.kind in CUSTOMER_KINDS
     if any((i.kind in CUSTOMER_KINDS) != customer for i in invoices):
@@ -294,6 +308,7 @@ def register_payment(
         due = sum((item.residual_currency for item in items), ZERO)
         if due == 0:
             raise reconciliation.NothingToMatch(_("These invoices are paid already."))
+        company, partner, currency = _parties(first, items[0].line)
         inbound = due > 0
         pay = round_money(abs(due) if amount is None else amount, currency)
         settled = {item.line.account_id: item.line.account for item in items}
@@ -312,9 +327,19 @@ def register_payment(
         )
         post_payment(payment, actor)
         matched = reconciliation.reconcile(
-            [*items, partner_line(payment)], actor, write_off=write_off, settle=[item.pk for item in items]
+            [*items, _partner_item(payment)], actor, write_off=write_off, settle=[item.pk for item in items]
         )
     return payment, matched
+
+
+def _parties(invoice: Invoice, line: JournalLine) -> tuple[Company, Partner, Currency]:
+    """The invoice's company, partner and currency: those of its open item's line where they are
+    the same rows (read with the line), else the invoice's own."""
+    company = line.company if line.company_id == invoice.company_id else invoice.company
+    partner = line.partner if line.partner_id == invoice.partner_id else invoice.partner
+    currency = line.currency if line.currency_id == invoice.currency_id else invoice.currency
+    assert partner is not None  # an invoice has a partner
+    return company, partner, currency
 
 
 def match_payment(
@@ -338,4 +363,4 @@ def match_payment(
         )
         if not any(item.residual or item.residual_currency for item in items):
             raise reconciliation.NothingToMatch(_("These invoices are paid already."))
-        return reconciliation.reconcile([*items, partner_line(payment)], actor, write_off=write_off)
+        return reconciliation.reconcile([*items, _partner_item(payment)], actor, write_off=write_off)

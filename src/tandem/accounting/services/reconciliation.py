@@ -97,10 +97,19 @@ def reconcile(
     customer's credit) — except that with ``settle`` (the ids of the invoices' items a
     payment is for) paying more than they owe is refused. With ``write_off`` what is left
     over is written off, if it is within the company's tolerance.
+
+    An :class:`OpenItem` among ``lines`` is one the caller locked (``lock_open_items``) in the
+    transaction this runs in: it is taken as it is, not locked and read again; the other lines
+    are locked here.
     """
+    chosen = list(lines)
+    given = {line.pk: line for line in chosen if isinstance(line, OpenItem)}
+    if given and not transaction.get_connection().in_atomic_block:
+        raise ValueError("open items are matched in the transaction that locked them")
     with transaction.atomic():
-        ids = [line.pk for line in lines]
-        items = lock_open_items(JournalLine.objects.filter(pk__in=ids))
+        rest = {line.pk for line in chosen if not isinstance(line, OpenItem)} - set(given)
+        locked = lock_open_items(JournalLine.objects.filter(pk__in=rest)) if rest else []
+        items = sorted([*given.values(), *locked], key=lambda item: item.pk)
         _check_items(items)
         company = items[0].line.company
         debits = sorted((i for i in items if i.residual > 0 or i.residual_currency > 0), key=_order)
