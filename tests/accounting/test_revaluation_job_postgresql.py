@@ -32,7 +32,7 @@ def test_parallel_runs_revalue_a_period_end_once(company: Company, books: BooksS
     def run() -> None:
         try:
             start.wait()
-            outcomes.append(ledger.revalue_period_end(company, None, NEXT_DAY).outcome)
+            outcomes.append(ledger.revalue_period_ends(company, None, NEXT_DAY)[-1].outcome)
         finally:
             connections.close_all()
 

@@ -76,6 +76,11 @@ declare(
         {"date": "the revaluation date, ISO", "entry": "the revaluation entry's number, or empty"},
         webhook=True,
     ),
+    EventType(
+        "books.revaluation_refused",
+        _("Period-end revaluation refused"),
+        {"date": "the period end, ISO", "reason": "why, as the job was told"},
+    ),
 )
 
 # --- taxes and invoices (acct-invoices) -----------------------------------------------------

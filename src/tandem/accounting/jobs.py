@@ -30,8 +30,9 @@ def run_dunning() -> Message:
 
 @jobs.scheduled("accounting.period_end_revaluation", every=timedelta(days=1))
 def revalue_at_period_end() -> Message:
-    """Revalue the open foreign-currency items at the end of the period just ended, once per
-    period, in every company whose accounting settings ask for it."""
+    """Revalue the open foreign-currency items at the end of the period just ended (and of any
+    period end a missed run left out), once per period, in every company whose accounting
+    settings ask for it; tell a refused company's accountants why, once per period."""
     today = timezone.localdate()
     counts = {"posted": 0, "nothing": 0, "done": 0, "locked": 0, "refused": 0}
     companies = Company.objects.filter(
@@ -39,12 +40,14 @@ def revalue_at_period_end() -> Message:
     ).select_related("currency")
     for company in companies.order_by("pk"):
         try:
-            counts[ledger.revalue_period_end(company, None, today).outcome] += 1
-        except BusinessError:  # say, the exchange accounts are not set: the others still run
+            for period_end in ledger.revalue_period_ends(company, None, today):
+                counts[period_end.outcome] += 1
+        except BusinessError as error:  # say, the exchange accounts are not set: the others still run
             counts["refused"] += 1
+            ledger.tell_revaluation_refused(company, today, error)
     return Message(
         gettext_noop(
-            "Period-end revaluation: %(posted)d entries posted, %(nothing)d companies with nothing to "
+            "Period-end revaluation: %(posted)d entries posted, %(nothing)d period ends with nothing to "
             "revalue, %(done)d revalued already, %(locked)d with the date locked, %(refused)d refused "
             "(their exchange journal or accounts are not set)."
         ),

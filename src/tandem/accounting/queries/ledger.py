@@ -18,8 +18,8 @@ from tandem.accounting.models import (
     JournalLine,
     Period,
 )
-from tandem.core import money
-from tandem.core.models import Company, Currency
+from tandem.core import money, roles
+from tandem.core.models import Company, Currency, User
 
 ZERO = Decimal(0)
 
@@ -120,3 +120,39 @@ def period_end_before(company: Company, today: datetime.date) -> datetime.date:
     if end is not None:
         return end  # type: ignore[no-any-return]
     return today.replace(day=1) - datetime.timedelta(days=1)
+
+
+def period_ends_between(
+    company: Company, after: datetime.date | None, today: datetime.date
+) -> list[datetime.date]:
+    """The period ends after ``after`` and before ``today``, oldest first — the ends a missed
+    run of the period-end revaluation catches up on; the last is :func:`period_end_before`.
+    Only that one when ``after`` is None (nothing was revalued yet: no catching up from the
+    books' beginning)."""
+    last = period_end_before(company, today)
+    if after is None or after >= last:
+        return [last]
+    if Period.objects.filter(company=company, end__lt=today).exists():
+        return list(
+            Period.objects.filter(company=company, end__gt=after, end__lte=last)
+            .order_by("end")
+            .values_list("end", flat=True)
+            .distinct()
+        )
+    ends: list[datetime.date] = []
+    end = last
+    while end > after:
+        ends.append(end)
+        end = end.replace(day=1) - datetime.timedelta(days=1)
+    return ends[::-1]
+
+
+def revaluation_recipients(company: Company) -> QuerySet[User]:
+    """Who is told when the period-end revaluation is refused: the company's active
+    accountants and administrators."""
+    return (
+        User.objects.filter(companies=company, is_active=True)
+        .filter(Q(groups__name__in=[roles.ACCOUNTANT, roles.ADMINISTRATOR]) | Q(is_superuser=True))
+        .distinct()
+        .order_by("pk")
+    )

@@ -18,7 +18,9 @@ from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tandem.accounting.models import (
     Account,
@@ -41,9 +43,11 @@ from tandem.accounting.services import budgets
 from tandem.core import events, sequences
 from tandem.core.errors import BusinessError, NotAllowed, ValidationFailed
 from tandem.core.identifiers import InvalidIdentifier, normalize_bic, normalize_iban
-from tandem.core.models import Company, Currency, User
+from tandem.core.messages import Message
+from tandem.core.models import Company, Currency, Event, User
 from tandem.core.models import Sequence as NumberSequence
 from tandem.core.money import read_decimal, round_money
+from tandem.core.notifications import services as notifications
 from tandem.core.security import is_administrator
 from tandem.core.states import show_moved, transition
 from tandem.core.versioning import update_versioned
@@ -836,7 +840,9 @@ def exchange_accounts(books: BooksSettings) -> tuple[Journal, Account, Account]:
     on a settlement or an advance, unrealised at a revaluation) is posted with."""
     journal, gain, loss = books.exchange_journal, books.exchange_gain_account, books.exchange_loss_account
     if journal is None or gain is None or loss is None:
-        raise BusinessError(_("Set the exchange journal and the exchange gain and loss accounts first."))
+        raise BusinessError(
+            Message(gettext_noop("Set the exchange journal and the exchange gain and loss accounts first."))
+        )
     return journal, gain, loss
 
 
@@ -916,24 +922,72 @@ class PeriodEnd(NamedTuple):
     entry: JournalEntry | None = None
 
 
-def revalue_period_end(company: Company, actor: User | None, today: datetime.date) -> PeriodEnd:
+def revalue_period_ends(company: Company, actor: User | None, today: datetime.date) -> list[PeriodEnd]:
     """The period-end revaluation a scheduled job runs for a company that asked for it
     (``BooksSettings.revalue_at_period_end``): :func:`revalue` at the end of the last period
-    that ended before ``today``, once — not again when the books were revalued at that date or
-    later (by this job or by hand), nor into a locked date or a closed period. The company's
-    settings row is locked first, so two runs at once revalue once."""
-    on = queries.period_end_before(company, today)
+    that ended before ``today`` and, when runs were missed, at each period end since the last
+    revaluation first, oldest first — each at its own date, each its own entry reversed the
+    next day. Once per period: not again when the books were revalued at that date or later
+    (by this job or by hand), and never into a locked date or a closed period (that end is
+    left out, "locked"). The company's settings row is locked first, so two runs at once
+    revalue once. Raises :class:`BusinessError` when the exchange journal or accounts are not
+    set, posting nothing."""
     queries.settings_of(company)  # a company without a chart yet gets its (empty) settings row
     with transaction.atomic():
         books = BooksSettings.objects.select_for_update().get(company=company)
-        if books.revalued_on is not None and books.revalued_on >= on:
-            return PeriodEnd(on, "done")
-        try:
-            check_date_open(company, on)
-        except LockedDate:
-            return PeriodEnd(on, "locked")
-        entry = revalue(company, actor, on)
-    return PeriodEnd(on, "posted" if entry is not None else "nothing", entry)
+        ends = queries.period_ends_between(company, books.revalued_on, today)
+        done: list[PeriodEnd] = []
+        for on in ends:
+            if books.revalued_on is not None and books.revalued_on >= on:
+                done.append(PeriodEnd(on, "done"))
+                continue
+            try:
+                check_date_open(company, on)
+            except LockedDate:
+                done.append(PeriodEnd(on, "locked"))
+                continue
+            entry = revalue(company, actor, on)
+            done.append(PeriodEnd(on, "posted" if entry is not None else "nothing", entry))
+    return done
+
+
+REVALUATION_REFUSED_KIND = "accounting.revaluation_refused"
+notifications.register_kind(
+    REVALUATION_REFUSED_KIND, gettext_noop("Period-end revaluations the books could not post")
+)
+
+
+def tell_revaluation_refused(company: Company, today: datetime.date, error: BusinessError) -> bool:
+    """Tell the company's accountants and administrators that the period-end revaluation was
+    refused, and why, with a link to the accounting settings — once per period end (the
+    ``books.revaluation_refused`` event remembers it). False when told already."""
+    on = queries.period_end_before(company, today)
+    with transaction.atomic():
+        books = BooksSettings.objects.select_for_update().get(company=company)
+        if Event.objects.filter(
+            name="books.revaluation_refused", company=company, data__date=on.isoformat()
+        ).exists():
+            return False
+        events.record(
+            "books.revaluation_refused", books, None, {"date": on.isoformat(), "reason": error.message}
+        )
+        notifications.notify(
+            queries.revaluation_recipients(company),
+            kind=REVALUATION_REFUSED_KIND,
+            title=Message(
+                gettext_noop("The revaluation at %(date)s was not posted"), {"date": on.isoformat()}
+            ),
+            body=Message(
+                gettext_noop(
+                    "%(reason)s The open foreign-currency items of %(company)s are revalued at each "
+                    "period end once the accounting settings name them."
+                ),
+                {"reason": error.stored, "company": company.name},
+            ),
+            link=reverse("accounting:books_settings"),
+            company=company,
+        )
+    return True
 
 
 def _revaluation_lines(company: Company, on: datetime.date, gain: Account, loss: Account) -> list[Line]:
