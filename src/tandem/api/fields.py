@@ -129,3 +129,19 @@ class RecordWarningsField(serializers.Field):  # type: ignore[type-arg]
 
     def to_representation(self, value: Any) -> list[str]:
         return registry.warnings_for(value, self.context["request"].user)
+
+
+@extend_schema_field({"oneOf": [{"type": "array", "items": {"type": "object"}}, {"type": "object"}]})
+class RecordDataField(serializers.Field):  # type: ignore[type-arg]
+    """The facts an app above the record's own adds to it under this field's name
+    (``core.registry.RecordData``), as the reader may see them; read only, for a detail
+    serializer (each record asks its source). The schema documents the source's own serializer
+    (``api.schema.ServiceAutoSchema``); the generic one above is for a key no app registers."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("source", "*")
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> Any:
+        return registry.data_for(value, self.context["request"].user, str(self.field_name))

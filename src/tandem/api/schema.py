@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.module_loading import import_string
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent, is_list_serializer
@@ -12,6 +13,8 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework.mixins import ListModelMixin
 
 from tandem.api.conditional import ENTITY_TAGS
+from tandem.api.fields import RecordDataField
+from tandem.core import registry
 
 WRITE_ACTIONS = frozenset({"create", "update", "partial_update"})
 
@@ -112,6 +115,10 @@ class ServiceAutoSchema(AutoSchema):
         return operation
 
     def _map_serializer_field(self, field: Any, direction: Any, bypass_extensions: bool = False) -> Any:
+        if isinstance(field, RecordDataField):
+            documented = self._record_data_schema(field, direction)
+            if documented is not None:
+                return documented
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         formatted = isinstance(schema, dict) and schema.get("type") == "string" and "format" in schema
         if formatted and _may_be_blank(field):
@@ -119,6 +126,17 @@ class ServiceAutoSchema(AutoSchema):
             typed = {"type": "string", "format": schema["format"]}
             return {"anyOf": [typed, {"type": "string", "maxLength": 0}], **rest}
         return schema
+
+    def _record_data_schema(self, field: RecordDataField, direction: Any) -> dict[str, Any] | None:
+        """The registered source's serializer for a ``RecordDataField`` (an array of it, or it)."""
+        model = getattr(getattr(field.parent, "Meta", None), "model", None)
+        source = (
+            registry.record_data_source(model._meta.label_lower, str(field.field_name)) if model else None
+        )
+        if source is None:
+            return None
+        component = self.resolve_serializer(import_string(source.schema), direction)
+        return {"type": "array", "items": component.ref} if source.many else dict(component.ref)
 
     def get_request_serializer(self) -> Any:
         write = getattr(self.view, "write_serializer_class", None)

@@ -52,6 +52,7 @@ from tandem.api.filtering import StrictFilterBackend
 from tandem.api.pagination import StableOrderingFilter
 from tandem.api.parsers import DecimalJSONParser
 from tandem.api.schema import WRITE_ACTIONS, ServiceAutoSchema
+from tandem.core import registry
 from tandem.core.cells import safe_cell
 from tandem.core.errors import NotAllowed
 from tandem.core.models import Company, IdempotencyRecord
@@ -187,8 +188,9 @@ class ServiceViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
 
     def not_modified(self, instance: models.Model) -> Response | None:
         """304 when ``If-None-Match`` names the record's version — unless what the record shows
-        is read from other records too (``etag_covers_detail`` False), which its version misses."""
-        if not self.etag_covers_detail:
+        is read from other records too (``etag_covers_detail`` False, or facts an app above adds
+        to it: ``core.registry.RecordData``), which its version misses."""
+        if not self.etag_covers_detail or registry.record_data(instance._meta.label_lower):
             return None
         header = self.request.headers.get("If-None-Match")
         etag = etag_for(instance)

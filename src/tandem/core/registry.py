@@ -4,7 +4,8 @@ An app calls :func:`register` with a :class:`Manifest` naming its menu entries, 
 tiles and shortcuts, API routes, URL mounts, the events it adds to the home page's recent
 activity, panels it adds to the partner card, the product page, the deal page and any other
 record's page (:class:`RecordPanel`), warnings it raises on a lower app's records
-(:class:`RecordWarnings`), whose records a person reaches besides their own (:class:`Reach`),
+(:class:`RecordWarnings`) and facts it adds to their API representation (:class:`RecordData`),
+whose records a person reaches besides their own (:class:`Reach`),
 its part of the demo company, and the tables that are machinery rather than something people
 manage (hidden from the role matrix). The web and API layers, and the demo builder, read the
 registry; so adding a domain edits no shared file.
@@ -180,6 +181,28 @@ class RecordWarnings:
 
 
 @dataclass(frozen=True)
+class RecordData:
+    """Structured facts an app above a record's own adds to the record's API representation (the
+    demands MRP pegged a manufacturing order or purchase request to, from planning), answered on
+    one record only (``api.fields.RecordDataField`` on a viewset's ``detail_serializer_class``;
+    never in lists, where it would cost queries per row).
+
+    ``model`` as for :class:`RecordPanel`; ``key`` the field's name in the answer (one source a
+    key per model); ``data`` the dotted path of ``data(record, user) -> list[dict] | dict``, JSON
+    safe, read only for users holding ``permission`` (:func:`data_for`: others get ``[]`` or
+    None); ``schema`` the dotted path of the serializer describing one item (or the dict), for
+    the OpenAPI schema. Facts read from other records are not covered by the record's version, so
+    a record with any ``RecordData`` never answers 304 Not Modified."""
+
+    model: str
+    key: str
+    permission: str
+    data: str
+    schema: str
+    many: bool = True
+
+
+@dataclass(frozen=True)
 class Reach:
     """Whose records a person sees besides their own, declared by the app that groups people
     (the CRM: a sales manager reaches the members of the sales teams they lead).
@@ -222,6 +245,7 @@ class Manifest:
     deal_panels: Sequence[DealPanel] = ()
     record_panels: Sequence[RecordPanel] = ()
     record_warnings: Sequence[RecordWarnings] = ()
+    record_data: Sequence[RecordData] = ()
     reach: Sequence[Reach] = ()
     demo: Sequence[DemoPart] = ()
     # Tables people do not manage ("app_label.model_name"): kept out of the role matrix.
@@ -308,6 +332,32 @@ def warnings_for(record: Any, user: Any) -> list[str]:
         if user.has_perm(source.permission):
             found.extend(_load_any(source.warnings)(record, user))
     return found
+
+
+def record_data(model: str) -> list[RecordData]:
+    """The structured facts registered for records of ``model`` (``"app_label.model_name"``)."""
+    return [d for m in _manifests.values() for d in m.record_data if d.model == model]
+
+
+def record_data_source(model: str, key: str) -> RecordData | None:
+    """The one source of ``key`` on records of ``model``; None when no app registers it (the app
+    above is not installed). Two sources of one key are a mistake."""
+    found = [d for d in record_data(model) if d.key == key]
+    if len(found) > 1:
+        raise ImproperlyConfigured(f"{len(found)} apps register the data {key!r} on {model!r}.")
+    return found[0] if found else None
+
+
+def data_for(record: Any, user: Any, key: str) -> Any:
+    """The facts ``key`` registered on ``record`` as ``user`` may read them: the source's answer
+    when they hold its permission, else nothing (``[]`` for a list, None for an object; None too
+    where no app registers ``key``)."""
+    source = record_data_source(record._meta.label_lower, key)
+    if source is None:
+        return None
+    if not user.has_perm(source.permission):
+        return [] if source.many else None
+    return _load_any(source.data)(record, user)
 
 
 def reach(user: Any, column: str) -> Q | None:

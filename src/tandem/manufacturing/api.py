@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tandem.api.fields import ScopedPrimaryKeyField, StrictFieldsMixin
+from tandem.api.fields import RecordDataField, ScopedPrimaryKeyField, StrictFieldsMixin
 from tandem.api.viewsets import (
     CreateMixin,
     ExportMixin,
@@ -286,6 +286,20 @@ class OrderSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = fields
 
 
+class OrderDetailSerializer(OrderSerializer):
+    """One manufacturing order, with what apps above manufacturing add to it."""
+
+    made_for = RecordDataField(
+        help_text="The demands MRP planned it for (deliveries, other orders' components), each with "
+        "its quantity; empty when MRP did not plan it or the reader may not see planned orders. On the "
+        "order itself, not in lists."
+    )
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "made_for"]
+        read_only_fields = fields
+
+
 class OrderWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):  # type: ignore[type-arg]
     product = ScopedPrimaryKeyField(queryset=Product.objects.all())
     bom = ScopedPrimaryKeyField(queryset=Bom.objects.all(), required=False)
@@ -313,6 +327,7 @@ class OrderViewSet(
 
     model = ManufacturingOrder
     serializer_class = OrderSerializer
+    detail_serializer_class = OrderDetailSerializer
     write_serializer_class = OrderWriteSerializer
     filterset_class = OrderFilter
     ordering_fields = ("id", "due_date")
@@ -334,19 +349,19 @@ class OrderViewSet(
         services.delete_draft(order, self.actor)
         return Response(status=204)
 
-    @extend_schema(request=None, responses=OrderSerializer)
+    @extend_schema(request=None, responses=OrderDetailSerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=ORDER_CHANGE)
     def confirm(self, request: Request, pk: str | None = None) -> Response:
         """Number the order, reserve its components, plan its work orders and checks."""
         return self.act(lambda order, _version: services.confirm_order(order, self.actor))
 
-    @extend_schema(request=None, responses=OrderSerializer)
+    @extend_schema(request=None, responses=OrderDetailSerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=ORDER_CHANGE)
     def start(self, request: Request, pk: str | None = None) -> Response:
         """Production begins."""
         return self.act(lambda order, _version: services.start_order(order, self.actor))
 
-    @extend_schema(request=ProduceSerializer, responses=OrderSerializer)
+    @extend_schema(request=ProduceSerializer, responses=OrderDetailSerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=ORDER_CHANGE)
     def produce(self, request: Request, pk: str | None = None) -> Response:
         """Make ``quantity`` (all that is left if none), into ``lot`` for a tracked product."""
@@ -357,13 +372,13 @@ class OrderViewSet(
             )
         )
 
-    @extend_schema(request=None, responses=OrderSerializer)
+    @extend_schema(request=None, responses=OrderDetailSerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=ORDER_CHANGE)
     def finish(self, request: Request, pk: str | None = None) -> Response:
         """Close the order once its checks passed; what is left goes to a backorder."""
         return self.act(lambda order, _version: services.finish_order(order, self.actor))
 
-    @extend_schema(request=None, responses=OrderSerializer)
+    @extend_schema(request=None, responses=OrderDetailSerializer)
     @action(detail=True, methods=["post"], changes_record=True, required_perms=ORDER_CHANGE)
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         """Cancel an order nothing was made of; its components are free again."""

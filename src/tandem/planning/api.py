@@ -258,6 +258,40 @@ class PegSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         return row.demand_move.transfer_id if row.demand_move is not None else None
 
 
+class MadeForSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """One demand a manufacturing order or purchase request MRP released is made for (its peg),
+    on the order's or request's own API answer (``made_for``: a ``core.registry.RecordData``)."""
+
+    transfer = serializers.SerializerMethodField(
+        help_text="The transfer of the move it is made for (a delivery, a manufacturing order's components)."
+    )
+    transfer_number = serializers.SerializerMethodField(help_text="That transfer's number.")
+    parent_planned_order = serializers.IntegerField(
+        source="parent_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The planned order whose component need it meets, until that one is released.",
+    )
+
+    class Meta:
+        model = Peg
+        fields = ["demand_move", "transfer", "transfer_number", "parent_planned_order", "quantity"]
+        read_only_fields = fields
+
+    def get_transfer(self, row: Peg) -> int | None:
+        return row.demand_move.transfer_id if row.demand_move is not None else None
+
+    def get_transfer_number(self, row: Peg) -> str | None:
+        return row.demand_move.transfer.number if row.demand_move is not None else None
+
+
+def made_for(record: Any, user: Any) -> list[dict[str, Any]]:
+    """The demands MRP pegged the manufacturing order or purchase request ``record`` to, JSON safe
+    (``[]`` for one MRP did not plan); the record's company's pegs only (``queries.pegging``)."""
+    found = queries.pegging(record)
+    return list(MadeForSerializer(found.pegs, many=True).data) if found is not None else []
+
+
 class PlannedOrderSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     pegs = PegSerializer(
         many=True, read_only=True,

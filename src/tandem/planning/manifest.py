@@ -53,6 +53,16 @@ registry.register(
                 "purchasing.purchaserequest",
             )
         ],
+        record_data=[
+            registry.RecordData(
+                model,
+                "made_for",
+                "planning.view_plannedorder",
+                "tandem.planning.api.made_for",
+                "tandem.planning.api.MadeForSerializer",
+            )
+            for model in ("manufacturing.manufacturingorder", "purchasing.purchaserequest")
+        ],
         demo=[registry.DemoPart("tandem.planning.demo.build", order=70)],
         internal_models=["planning.peg"],
     )

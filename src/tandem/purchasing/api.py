@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tandem.api.fields import ScopedPrimaryKeyField, StrictFieldsMixin
+from tandem.api.fields import RecordDataField, ScopedPrimaryKeyField, StrictFieldsMixin
 from tandem.api.viewsets import (
     CreateMixin,
     ExportMixin,
@@ -169,6 +169,20 @@ class PurchaseRequestSerializer(serializers.ModelSerializer):  # type: ignore[ty
         return row.demand_move.transfer_id if row.demand_move is not None else None
 
 
+class PurchaseRequestDetailSerializer(PurchaseRequestSerializer):
+    """One purchase request, with what apps above purchasing add to it."""
+
+    made_for = RecordDataField(
+        help_text="Every demand MRP planned it for (deliveries, manufacturing orders' components), each "
+        "with its quantity; empty when MRP did not plan it or the reader may not see planned orders. On "
+        "the request itself, not in lists."
+    )
+
+    class Meta(PurchaseRequestSerializer.Meta):
+        fields = [*PurchaseRequestSerializer.Meta.fields, "made_for"]
+        read_only_fields = fields
+
+
 class PurchaseRequestWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
     product = ScopedPrimaryKeyField(queryset=Product.objects.all())
     quantity = serializers.DecimalField(max_digits=18, decimal_places=4)
@@ -193,6 +207,7 @@ class PurchaseRequestViewSet(RetrieveMixin, CreateMixin, ExportMixin, mixins.Lis
 
     model = PurchaseRequest
     serializer_class = PurchaseRequestSerializer
+    detail_serializer_class = PurchaseRequestDetailSerializer
     write_serializer_class = PurchaseRequestWriteSerializer
     filterset_class = RequestFilter
     list_select_related = ("uom", "order_line", "demand_move")
@@ -202,7 +217,7 @@ class PurchaseRequestViewSet(RetrieveMixin, CreateMixin, ExportMixin, mixins.Lis
     def perform_service_create(self, data: dict[str, Any]) -> PurchaseRequest:
         return services.create_request(self.company, self.actor, **data)
 
-    @extend_schema(request=None, responses=PurchaseRequestSerializer)
+    @extend_schema(request=None, responses=PurchaseRequestDetailSerializer)
     @action(detail=True, methods=["post"], required_perms=["purchasing.change_purchaserequest"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         """Cancel an open request."""
