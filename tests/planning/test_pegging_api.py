@@ -110,3 +110,14 @@ def test_a_release_that_completes_the_pegs_is_never_answered_not_modified(shop: 
     made = ManufacturingOrder.objects.get(product__sku="CHAIR")
     assert made.components is not None
     assert [p["transfer"] for p in again.json()["made_for"]] == [made.components.pk]
+
+
+def test_the_schema_documents_made_for_on_one_record_only() -> None:
+    schemas = api_client(None).get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+    assert set(schemas["MadeFor"]["properties"]) == {
+        "demand_move", "transfer", "transfer_number", "parent_planned_order", "quantity",
+    }  # fmt: skip
+    for detail, row in (("OrderDetail", "Order"), ("PurchaseRequestDetail", "PurchaseRequest")):
+        made_for = schemas[detail]["properties"]["made_for"]
+        assert made_for["items"] == {"$ref": "#/components/schemas/MadeFor"} and made_for["readOnly"]
+        assert "made_for" not in schemas[row]["properties"]

@@ -8,7 +8,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.module_loading import import_string
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import ResolvedComponent, is_list_serializer
+from drf_spectacular.plumbing import ResolvedComponent, append_meta, is_list_serializer
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.mixins import ListModelMixin
 
@@ -118,7 +118,7 @@ class ServiceAutoSchema(AutoSchema):
         if isinstance(field, RecordDataField):
             documented = self._record_data_schema(field, direction)
             if documented is not None:
-                return documented
+                return append_meta(documented, self._get_serializer_field_meta(field, direction))
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         formatted = isinstance(schema, dict) and schema.get("type") == "string" and "format" in schema
         if formatted and _may_be_blank(field):
