@@ -252,6 +252,9 @@ SPECTACULAR_SETTINGS = {
         "BomKindEnum": "tandem.manufacturing.models.Bom.Kind",
         "QualityPointKindEnum": "tandem.manufacturing.models.QualityPoint.Kind",
         "ManufacturingOrderSourceEnum": "tandem.manufacturing.models.ManufacturingOrder.Source",
+        # named once two serializers (the row and the detail) carry them
+        "ManufacturingOrderStateEnum": "tandem.manufacturing.models.ManufacturingOrder.State",
+        "PurchaseRequestStateEnum": "tandem.purchasing.models.PurchaseRequest.State",
     },
 }
 
