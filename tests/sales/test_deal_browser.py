@@ -85,7 +85,7 @@ def test_from_the_board_to_the_quotation_with_the_products_of_interest(
 
     # The deal's panel lists the quotation; the customer's timeline has the call and the won deal.
     page.goto(f"/crm/deals/{deal.pk}/")
-    expect(page.locator("[data-deal-panel]")).to_contain_text(order.number)
+    expect(page.locator("[data-record-section]")).to_contain_text(order.number)
     shot(page, "deal-to-quote-05-deal-panel")
     page.goto(customer.get_absolute_url())
     page.locator("#tab-timeline").click()

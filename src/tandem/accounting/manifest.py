@@ -110,8 +110,9 @@ registry.register(
                 order=60,
             ),
         ],
-        product_panels=[
-            registry.ProductPanel(
+        record_panels=[
+            registry.RecordPanel(
+                "catalog.product",
                 "accounting",
                 _("Accounting"),
                 "accounting.view_productaccounting",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,7 +13,6 @@ from tandem.catalog import queries, services
 from tandem.catalog.filters import ProductFilter
 from tandem.catalog.forms import CategoryForm, ProductForm
 from tandem.catalog.models import Category, Product
-from tandem.core import registry
 from tandem.web import autocomplete
 from tandem.web.generic import (
     Column,
@@ -22,9 +20,7 @@ from tandem.web.generic import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
-    Panel,
     SortKey,
-    build_panels,
 )
 
 autocomplete.register(
@@ -90,14 +86,7 @@ class ProductDetailView(ObjectDetailView):
             **super().get_context(),
             "prices": list(prices),
             "currency": product.company.currency,
-            "panels": product_panels(product, self.request),
         }
-
-
-def product_panels(product: Product, request: HttpRequest) -> list[Panel]:
-    """The panels other apps registered for the product page (its stock…), for the user's
-    permissions; a builder returns None where it has nothing to show."""
-    return build_panels(registry.product_panels(), product, request)
 
 
 class ProductCreateView(ObjectCreateView):

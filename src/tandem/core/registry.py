@@ -2,8 +2,8 @@
 
 An app calls :func:`register` with a :class:`Manifest` naming its menu entries, dashboard
 tiles and shortcuts, API routes, URL mounts, the events it adds to the home page's recent
-activity, panels it adds to the partner card, the product page, the deal page and any other
-record's page (:class:`RecordPanel`), warnings it raises on a lower app's records
+activity, panels it adds to the partner card and to any lower app's record page (the product
+page, the deal page, an invoice: :class:`RecordPanel`), warnings it raises on a lower app's records
 (:class:`RecordWarnings`) and facts it adds to their API representation (:class:`RecordData`),
 whose records a person reaches besides their own (:class:`Reach`),
 its part of the demo company, and the tables that are machinery rather than something people
@@ -117,44 +117,18 @@ class PartnerPanel:
 
 
 @dataclass(frozen=True)
-class ProductPanel:
-    """A panel on the product page (“stock on hand”), from an app above the catalogue.
-
-    ``build`` is the dotted path of ``build(product, request) -> str | None``: the panel's
-    HTML (marked safe by the builder), or None where it has nothing to show; the product page
-    imports it, so the catalogue never imports the domain that contributes the panel."""
-
-    key: str
-    label: Label
-    permission: str
-    build: str
-    order: int = 100
-
-
-@dataclass(frozen=True)
-class DealPanel:
-    """A panel on the deal page (“its quotation, order and revenue invoiced”), from an app above
-    the CRM: ``build`` is the dotted path of ``build(deal, request) -> str | None`` (the panel's
-    HTML, marked safe by the builder, or None where it has nothing to show), as for
-    :class:`ProductPanel`; the deal page imports it, so the CRM never imports sales."""
-
-    key: str
-    label: Label
-    permission: str
-    build: str
-    order: int = 100
-
-
-@dataclass(frozen=True)
 class RecordPanel:
     """A panel on a record's detail page from an app above the record's own (a supplier bill's
-    three-way match, from purchasing, on accounting's invoice page).
+    three-way match, from purchasing, on accounting's invoice page; a product's stock, from
+    inventory, on the catalogue's product page; a deal's quotations and orders, from sales, on
+    the CRM's deal page).
 
     ``model`` names the record (``"accounting.invoice"``: its app label and model name, a lower
     app's, so the naming goes downward); ``build`` is the dotted path of
     ``build(record, request) -> str | None``, the panel's HTML (marked safe by the builder) or
     None where it has nothing to show. Every ``ObjectDetailView`` of that model draws it as a
-    tab, so the record's app never imports the one contributing the panel."""
+    tab — or, with ``section``, above the tabs where it is seen at once (a deal's sale) — so the
+    record's app never imports the one contributing the panel."""
 
     model: str
     key: str
@@ -162,6 +136,7 @@ class RecordPanel:
     permission: str
     build: str
     order: int = 100
+    section: bool = False
 
 
 @dataclass(frozen=True)
@@ -241,8 +216,6 @@ class Manifest:
     urls: Sequence[UrlMount] = ()
     timeline: Sequence[TimelineSource] = ()
     partner_panels: Sequence[PartnerPanel] = ()
-    product_panels: Sequence[ProductPanel] = ()
-    deal_panels: Sequence[DealPanel] = ()
     record_panels: Sequence[RecordPanel] = ()
     record_warnings: Sequence[RecordWarnings] = ()
     record_data: Sequence[RecordData] = ()
@@ -304,14 +277,6 @@ def timeline_sources() -> Iterator[TimelineSource]:
 
 def partner_panels() -> list[PartnerPanel]:
     return sorted((p for m in _manifests.values() for p in m.partner_panels), key=_order)
-
-
-def product_panels() -> list[ProductPanel]:
-    return sorted((p for m in _manifests.values() for p in m.product_panels), key=_order)
-
-
-def deal_panels() -> list[DealPanel]:
-    return sorted((p for m in _manifests.values() for p in m.deal_panels), key=_order)
 
 
 def record_panels(model: str) -> list[RecordPanel]:

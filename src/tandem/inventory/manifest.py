@@ -88,8 +88,9 @@ registry.register(
         ],
         urls=[registry.UrlMount("inventory/", "tandem.inventory.urls")],
         timeline=[registry.TimelineSource(VIEW_TRANSFERS, _transfer_events)],
-        product_panels=[
-            registry.ProductPanel(
+        record_panels=[
+            registry.RecordPanel(
+                "catalog.product",
                 "stock",
                 _("Stock"),
                 "inventory.view_quant",

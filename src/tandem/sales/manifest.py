@@ -58,9 +58,14 @@ registry.register(
         ],
         urls=[registry.UrlMount("sales/", "tandem.sales.urls")],
         timeline=[registry.TimelineSource(VIEW, _order_events)],
-        deal_panels=[
-            registry.DealPanel(
-                "sales-orders", _("Quotations, orders and revenue"), VIEW, "tandem.sales.views.deal_panel"
+        record_panels=[
+            registry.RecordPanel(
+                "crm.deal",
+                "sales-orders",
+                _("Quotations, orders and revenue"),
+                VIEW,
+                "tandem.sales.views.deal_panel",
+                section=True,
             )
         ],
         partner_panels=[

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tandem.core import registry
 from tandem.core.errors import BusinessError, ValidationFailed
 from tandem.core.models import Company, User
 from tandem.crm import calls, mail, queries, services
@@ -44,9 +43,7 @@ from tandem.web.generic import (
     ObjectEditView,
     ObjectFormView,
     ObjectListView,
-    Panel,
     SortKey,
-    build_panels,
 )
 from tandem.web.tables import Table
 
@@ -323,19 +320,12 @@ class DealDetailView(ObjectDetailView):
             "move_url": reverse("crm:deal_move", args=[deal.pk]),
             "email_url": reverse("crm:deal_email", args=[deal.pk]) if self.can("add", Activity) else None,
             "interests": list(deal.products_of_interest.select_related("product__uom")),
-            "panels": deal_panels(deal, self.request),
             **self.script_context(deal),
         }
 
     def script_context(self, deal: Deal) -> dict[str, Any]:
         text, items = sales_scripts.checklist(deal)
         return {"script": text, "checklist": items, "tick_url": reverse("crm:deal_tick", args=[deal.pk])}
-
-
-def deal_panels(deal: Deal, request: HttpRequest) -> list[Panel]:
-    """The panels other apps registered for the deal page (its quotation, order and revenue…),
-    for the user's permissions; a builder returns None where it has nothing to show."""
-    return build_panels(registry.deal_panels(), deal, request)
 
 
 class DealCreateView(ObjectCreateView):

@@ -2,7 +2,7 @@
 
 from tandem.web.display import Column
 from tandem.web.generic.base import ModelView
-from tandem.web.generic.detail import ObjectDetailView, Panel, build_panels
+from tandem.web.generic.detail import ObjectDetailView
 from tandem.web.generic.form import ObjectCreateView, ObjectEditView, ObjectFormView
 from tandem.web.generic.list import ObjectListView
 from tandem.web.keyset import SortKey
@@ -15,7 +15,5 @@ __all__ = [
     "ObjectEditView",
     "ObjectFormView",
     "ObjectListView",
-    "Panel",
     "SortKey",
-    "build_panels",
 ]

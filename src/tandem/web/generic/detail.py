@@ -4,7 +4,7 @@ event log."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,19 +32,19 @@ class Panel:
     key: str
     label: str
     html: str
+    section: bool = False
 
 
-def build_panels(declared: Iterable[Any], obj: Model, request: HttpRequest) -> list[Panel]:
-    """The panels other apps declared for ``obj``'s page (``RecordPanel``, ``ProductPanel``,
-    ``DealPanel``: a key, label, permission and ``build`` path), for the user's permissions; a
-    builder returns None where it has nothing to show."""
+def build_panels(obj: Model, request: HttpRequest) -> list[Panel]:
+    """The panels other apps declared for ``obj``'s page (``core.registry.RecordPanel``), for
+    the user's permissions; a builder returns None where it has nothing to show."""
     panels = []
-    for panel in declared:
+    for panel in registry.record_panels(obj._meta.label_lower):
         if not request.user.has_perm(panel.permission):
             continue
         html = import_string(panel.build)(obj, request)
         if html is not None:
-            panels.append(Panel(panel.key, str(panel.label), html))
+            panels.append(Panel(panel.key, str(panel.label), html, panel.section))
     return panels
 
 
@@ -77,7 +77,15 @@ class ObjectDetailView(ModelView):
             "list_url": reverse(self.list_url_name) if self.list_url_name else None,
             "actions": self.action_buttons(obj),
             "record_warnings": registry.warnings_for(obj, self.request.user),
-            "record_panels": build_panels(registry.record_panels(obj._meta.label_lower), obj, self.request),
+            **self.panels(obj),
+        }
+
+    def panels(self, obj: Model) -> dict[str, list[Panel]]:
+        """Other apps' panels: ``record_sections`` drawn above the tabs, ``record_panels`` as tabs."""
+        panels = build_panels(obj, self.request)
+        return {
+            "record_sections": [panel for panel in panels if panel.section],
+            "record_panels": [panel for panel in panels if not panel.section],
         }
 
     def action_buttons(self, obj: Model) -> list[Any]:
