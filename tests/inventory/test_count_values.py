@@ -186,3 +186,48 @@ def test_the_sheet_download_neutralises_a_hostile_lot(company: Company, admin: U
     )
     found = [c for row in sheet.active.iter_rows() for c in row if "HYPERLINK" in str(c.value)]  # type: ignore[union-attr]
     assert found and all(c.data_type != "f" and str(c.value).startswith("'") for c in found)
+
+
+def _list_export(user: User, fmt: str) -> list[list[Any]]:
+    url = reverse("inventory:count_export")
+    body = b"".join(signed_in(user).get(url, {"format": fmt}).streaming_content)
+    if fmt == "csv":
+        return list(csv.reader(io.StringIO(body.decode())))
+    return [list(row) for row in load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True)]  # type: ignore[union-attr]
+
+
+def test_the_counts_list_and_its_export_total_each_count_as_its_sheet_does(
+    counted: Count, accountant: User, worker: User, company: Company, warehouse: Warehouse,
+    django_assert_max_num_queries: Any,
+) -> None:  # fmt: skip
+    applied = services.create_count(company, worker, location=warehouse.stock_location, date=COUNT_DAY)
+    services.record_counted(applied, worker, {applied.lines.get().pk: "19"})
+    services.apply_count(applied, worker)  # 20 on the books then: 1 chair of the first receipt lost
+    page = signed_in(accountant).get(reverse("inventory:count_list")).content.decode()
+    assert "Value of the differences" in page and "-20.00" in page and "-10.00" in page
+    header, *rows = _list_export(accountant, "csv")
+    assert header[-1] == "Value of the differences"
+    assert sorted(row[-1] for row in rows) == ["-10.00", "-20.00"]
+    [_header, *cells] = _list_export(accountant, "xlsx")
+    assert sorted(row[-1] for row in cells) == [-20, -10]  # typed numbers
+    hidden = signed_in(worker).get(reverse("inventory:count_list")).content.decode()
+    assert "Value of the differences" not in hidden and "-20.00" not in hidden
+    [worker_header, *_rows] = _list_export(worker, "csv")
+    assert "Value of the differences" not in worker_header
+
+
+def test_the_counts_list_values_a_page_of_counts_in_a_few_queries(
+    books: None, company: Company, worker: User, accountant: User, warehouse: Warehouse,
+    django_assert_max_num_queries: Any,
+) -> None:  # fmt: skip
+    def listed() -> str:
+        return signed_in(accountant).get(reverse("inventory:count_list")).content.decode()
+
+    services.create_count(company, worker, location=warehouse.stock_location, date=COUNT_DAY)
+    listed()
+    with django_assert_max_num_queries(40) as few:
+        listed()
+    for _ in range(5):
+        services.create_count(company, worker, location=warehouse.stock_location, date=COUNT_DAY)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        listed()

@@ -133,18 +133,27 @@ def _batches(
         after = batch[-1][-2], batch[-1][-1]
 
 
+Prepare = Callable[[list[Any]], None]  # sets what the columns read on a batch's rows at once
+
+
 def rows_of(
-    rows: QuerySet[Any], columns: Sequence[Column], key: SortKey, *, text_dates: bool = False
+    rows: QuerySet[Any],
+    columns: Sequence[Column],
+    key: SortKey,
+    *,
+    text_dates: bool = False,
+    prepare: Prepare | None = None,
 ) -> Iterator[list[Sequence[Any]]]:
     """The export's cells, a batch of rows at a time, each cell ready for a file: text passed
     through :func:`safe_cell`, numbers and dates typed (dates as ISO text when ``text_dates``,
-    for a CSV file)."""
+    for a CSV file). ``prepare`` runs on each batch's instances before their cells are read
+    (the list's ``prepare``: values computed for a batch at once)."""
     model = rows.model
     plans = _positioned([_plan(model, rows, column) for column in columns])
     if all(plan is not None for plan in plans):
         yield from _value_rows(rows.prefetch_related(None), plans, key, text_dates)  # type: ignore[arg-type]
     else:
-        yield from _instance_rows(rows, columns, key, text_dates)
+        yield from _instance_rows(rows, columns, key, text_dates, prepare)
 
 
 def _positioned(plans: list[_Plain | _ToMany | None]) -> list[_Plain | _ToMany | None]:
@@ -291,7 +300,7 @@ def _csv_cell(value: Any) -> Any:
 
 
 def _instance_rows(
-    rows: QuerySet[Any], columns: Sequence[Column], key: SortKey, text_dates: bool
+    rows: QuerySet[Any], columns: Sequence[Column], key: SortKey, text_dates: bool, prepare: Prepare | None
 ) -> Iterator[list[Sequence[Any]]]:
     finish = _finisher(text_dates)
 
@@ -299,6 +308,8 @@ def _instance_rows(
         return [(obj, getattr(obj, key.field), obj.pk) for obj in page]
 
     for batch, _page in _batches(rows, key, fetch):
+        if prepare is not None:
+            prepare([obj for obj, _sort, _pk in batch])
         yield [finish([column.value(obj) for column in columns]) for obj, _sort, _pk in batch]
 
 
@@ -323,21 +334,27 @@ def filename(stem: str, extension: str) -> str:
 
 
 def csv_response(
-    rows: QuerySet[Any], columns: Sequence[Column], stem: str, key: SortKey
+    rows: QuerySet[Any], columns: Sequence[Column], stem: str, key: SortKey, *, prepare: Prepare | None = None
 ) -> StreamingHttpResponse:
     header = [str(column.label) for column in columns]
-    batches = rows_of(rows, columns, key, text_dates=True)
+    batches = rows_of(rows, columns, key, text_dates=True, prepare=prepare)
     response = StreamingHttpResponse(_csv_chunks(header, batches), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename(stem, "csv")}"'
     return response
 
 
 def xlsx_response(
-    rows: QuerySet[Any], columns: Sequence[Column], stem: str, title: str, key: SortKey
+    rows: QuerySet[Any],
+    columns: Sequence[Column],
+    stem: str,
+    title: str,
+    key: SortKey,
+    *,
+    prepare: Prepare | None = None,
 ) -> StreamingHttpResponse:
     """The workbook streamed as it is written, a batch of rows at a time (constant memory)."""
     header = [str(column.label) for column in columns]
-    return _workbook(header, rows_of(rows, columns, key), stem, title)
+    return _workbook(header, rows_of(rows, columns, key, prepare=prepare), stem, title)
 
 
 def xlsx_table_response(

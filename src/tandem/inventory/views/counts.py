@@ -65,24 +65,42 @@ class CountActions(ActionView):
     ]
 
 
+COUNT_COLUMNS = [
+    Column("name", gettext_lazy("Name"), link=True),
+    Column("location", gettext_lazy("Location")),
+    Column("date", gettext_lazy("Date"), sort="date"),
+    Column("state", gettext_lazy("State")),
+]
+# Set on each row by ``CountListView.prepare``: what the sheet's total says, posted or at the
+# count's date's cost (``queries.counts_difference_values``).
+VALUE_COLUMN = Column("difference_value", gettext_lazy("Value of the differences"), numeric=True)
+
+
 class CountListView(ObjectListView):
     model = Count
     filterset_class = CountFilter
     filter_fields = ["state"]
-    columns = [
-        Column("name", gettext_lazy("Name"), link=True),
-        Column("location", gettext_lazy("Location")),
-        Column("date", gettext_lazy("Date"), sort="date"),
-        Column("state", gettext_lazy("State")),
-    ]
+    columns = COUNT_COLUMNS
     sorts = {"date": SortKey("date", gettext_lazy("Date"), descending=True)}
     default_sort = "date"
     create_url_name = "inventory:count_create"
     create_label = gettext_lazy("New count")
     export_url_name = "inventory:count_export"
 
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.has_perm(SEES_VALUES):
+            self.columns = [*COUNT_COLUMNS, VALUE_COLUMN]
+        return super().dispatch(request, *args, **kwargs)
+
     def decorate(self, rows: QuerySet[Count]) -> QuerySet[Count]:
-        return rows.select_related("location")
+        return rows.select_related("location", "company__currency")  # the currency rounds the values
+
+    def prepare(self, rows: list[Any]) -> None:
+        if VALUE_COLUMN not in self.columns:
+            return
+        values = queries.counts_difference_values(rows)
+        for count in rows:
+            count.difference_value = values[count.pk].total
 
 
 class CountDetailView(ObjectDetailView):

@@ -86,6 +86,7 @@ class ObjectListView(ModelView):
             before=request.GET.get("before"),
             tiers=self.search_tiers(key),
         )
+        self.prepare(page.rows)
         context = self.list_context(
             filterset, page, capped_count(rows, settings.TANDEM_LIST_COUNT_CAP), sort_name
         )
@@ -193,6 +194,11 @@ class ObjectListView(ModelView):
             field.widget.attrs.setdefault("id", f"filter-{name}")
         style_fields(form, small=True)
 
+    def prepare(self, rows: list[Any]) -> None:
+        """What a page's or an export batch's rows show that no query column holds (a count's
+        value of differences), computed for all of them at once and set on the rows — never a
+        query per row. Columns read it by name, so an export of them reads instances."""
+
     def shown_filters(self, filterset: FilterSet | None) -> list[forms.BoundField]:
         if filterset is None:
             return []
@@ -276,5 +282,6 @@ class ObjectListView(ModelView):
         columns = [c for c in (self.export_columns or self.columns) if c.export]
         stem = str(self.model._meta.verbose_name_plural).replace(" ", "-")
         if self.request.GET.get("format") == "xlsx":
-            return exports.xlsx_response(rows, columns, stem, str(self.base_context()["title"]), key)
-        return exports.csv_response(rows, columns, stem, key)
+            title = str(self.base_context()["title"])
+            return exports.xlsx_response(rows, columns, stem, title, key, prepare=self.prepare)
+        return exports.csv_response(rows, columns, stem, key, prepare=self.prepare)
