@@ -264,3 +264,33 @@ def test_a_manager_sees_the_deals_that_count_for_the_team_they_lead(
     assert (south.revenue, south.deals) == (700, 1)
     assert not Deal.objects.visible_to(other_salesperson).filter(pk=lent.pk).exists()
     assert Deal.objects.visible_to(manager).filter(pk=lent.pk).exists()  # still Anna's: Sam is in North
+
+
+def test_team_activities_count_for_the_deals_team_not_every_team_of_the_member(
+    company: Company, director: User, salesperson: User, other_salesperson: User, hers: Partner,
+    customer: Partner, teams: dict[str, SalesTeam], make_deal: Callable[..., Deal],
+) -> None:  # fmt: skip
+    """Sam is in North and South: a call on a North deal counts for North, two on a South deal for
+    South, one on a customer alone for neither (he is in two teams: no one team is his), all four
+    for Sam himself. Sofia (South only) logs one on her customer alone: South's. Summing members
+    counted all of Sam's in both teams."""
+    targets.update_team(teams["south"], director, members=[salesperson, other_salesperson])
+    north_deal, south_deal = make_deal(team=teams["north"]), make_deal(team=teams["south"])
+    services.log_activity(company, salesperson, deal=north_deal, subject="North call")
+    for n in range(2):
+        services.log_activity(company, salesperson, deal=south_deal, subject=f"South call {n}")
+    services.log_activity(company, salesperson, partner=customer, subject="Courtesy call")
+    services.log_activity(company, other_salesperson, partner=hers, subject="Her call")
+    month = timezone.localdate()
+
+    def activities(user: User) -> dict[str, int]:
+        figures = analytics.kpis(user, company, month)
+        return {row.label: row.activities for row in [*figures.teams, *figures.people]}
+
+    seen = activities(director)
+    assert (seen["North"], seen["South"]) == (1, 3)
+    assert seen[str(salesperson)] == 4 and seen[str(other_salesperson)] == 1
+    sofia = activities(other_salesperson)  # never Sam's calls on his own deals through her team's row
+    assert sofia["South"] == 1 and str(salesperson) not in sofia
+    sam = activities(salesperson)
+    assert (sam["North"], sam["South"]) == (1, 2)  # his own, Sofia's unseen

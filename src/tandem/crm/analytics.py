@@ -17,15 +17,19 @@ from typing import Any
 
 from django.db.models import (
     Avg,
+    Case,
     Count,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Sum,
+    Value,
+    When,
 )
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -311,11 +315,31 @@ class Kpis:
     teams: list[Progress]
 
 
+NO_DEAL = -1  # an activity on a customer alone, in the KPIs' grouping by team
+
+
+def _teams_of_people(company: Any, people: set[int]) -> dict[int, set[int]]:
+    """``{person: the company's teams they are in or lead}`` for ``people``, in one query."""
+    if not people:
+        return {}
+    found: dict[int, set[int]] = {}
+    for team_id, leader_id, member_id in SalesTeam.objects.filter(
+        Q(leader_id__in=people) | Q(members__in=people), company=company
+    ).values_list("pk", "leader_id", "members"):
+        for person in (leader_id, member_id):
+            if person in people:
+                found.setdefault(person, set()).add(team_id)
+    return found
+
+
 def kpis(user: Any, company: Any, month: date, leader: User | None = None) -> Kpis:
     """Each salesperson's and each team's month: five aggregate queries (won deals by owner, won
-    deals by team, done activities by assignee, targets, teams with members) and the ranking by
+    deals by team, done activities by assignee and team, targets, teams) and the ranking by
     revenue. A team's revenue and deals are those of the deals that count for it (``Deal.team``),
-    each deal once whichever teams its owner is in; its activities are those its members did.
+    each deal once whichever teams its owner is in; so are its activities: one done on a deal
+    counts for the deal's team (whoever did it), one on a customer alone for the assignee's team
+    when they are in (or lead) one team only — as a new deal gets its team — never for every team
+    its assignee is in (a sixth query reads those teams, only when such activities were done).
 
     ``leader`` narrows the figures to one sales manager's: the teams they lead, their members and
     themselves (one query more) — always within what ``user`` may see."""
@@ -340,13 +364,21 @@ def kpis(user: Any, company: Any, month: date, leader: User | None = None) -> Kp
         .annotate(n=Count("id"), amount=in_currency)
         .order_by()
     }
+    # done activities by who did them and the team they count for: the deal's team (none for a deal
+    # without one), or NO_DEAL for an activity on a customer alone (the assignee's one team, below)
     done = (
         Activity.objects.visible_to(user)
         .filter(state=Activity.State.DONE, done_at__gte=since, done_at__lt=until, assignee__isnull=False)
-        .values("assignee_id")
+        .annotate(
+            counts_for=Case(
+                When(deal__isnull=True, then=Value(NO_DEAL)), default=F("deal__team_id"),
+                output_field=IntegerField(),
+            )
+        )
+        .values("assignee_id", "counts_for")
         .annotate(n=Count("id"))
         .order_by()
-    )
+    )  # fmt: skip
     targets = list(SalesTarget.objects.visible_to(user).filter(month=first).select_related("user", "team"))
     everyone = sees_all(user)
     people: dict[int, Progress] = {}
@@ -374,14 +406,25 @@ def kpis(user: Any, company: Any, month: date, leader: User | None = None) -> Kp
             entry = person(users[row["owner_id"]])
             entry.deals = row["n"]
             entry.revenue = (row["amount"] or ZERO).quantize(CENT)
-    for row in done:
+    team_activities: dict[int, int] = {}
+    done_rows = list(done)
+    teams_of = _teams_of_people(
+        company, {row["assignee_id"] for row in done_rows if row["counts_for"] == NO_DEAL}
+    )
+    for row in done_rows:
         if row["assignee_id"] in users:
-            person(users[row["assignee_id"]]).activities = row["n"]
+            person(users[row["assignee_id"]]).activities += row["n"]
+        team_id = row["counts_for"]
+        if team_id == NO_DEAL:  # on a customer alone: the assignee's team when they are in one only
+            theirs = teams_of.get(row["assignee_id"], set())
+            team_id = next(iter(theirs)) if len(theirs) == 1 else None
+        if team_id is not None:
+            team_activities[team_id] = team_activities.get(team_id, 0) + row["n"]
     ranked = sorted(people.values(), key=lambda p: (-p.revenue, -p.deals, -p.activities, p.label))
     for position, entry in enumerate(ranked, start=1):
         entry.rank = position
     teams: list[Progress] = []
-    team_rows = SalesTeam.objects.visible_to(user).prefetch_related("members").order_by("name")
+    team_rows = SalesTeam.objects.visible_to(user).order_by("name")
     if not everyone:
         team_rows = team_rows.filter(Q(members=user) | Q(leader=user)).distinct()
     if leader is not None:
@@ -393,10 +436,7 @@ def kpis(user: Any, company: Any, month: date, leader: User | None = None) -> Kp
         if figures is not None:
             entry.deals = figures["n"]
             entry.revenue = (figures["amount"] or ZERO).quantize(CENT)
-        for member in team.members.all():
-            mine = people.get(member.pk)
-            if mine is not None:
-                entry.activities += mine.activities
+        entry.activities = team_activities.get(team.pk, 0)
         teams.append(entry)
     teams.sort(key=lambda p: (-p.revenue, -p.deals, p.label))
     for position, entry in enumerate(teams, start=1):
