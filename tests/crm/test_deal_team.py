@@ -294,3 +294,50 @@ def test_team_activities_count_for_the_deals_team_not_every_team_of_the_member(
     assert sofia["South"] == 1 and str(salesperson) not in sofia
     sam = activities(salesperson)
     assert (sam["North"], sam["South"]) == (1, 2)  # his own, Sofia's unseen
+
+
+def test_a_deals_team_is_cleared_by_the_director_or_the_teams_leader_only(
+    teams: dict[str, SalesTeam], make_deal: Callable[..., Deal], salesperson: User, manager: User,
+    director: User, other_salesperson: User,
+) -> None:  # fmt: skip
+    """Emptying the team takes the deal out of every team (it stayed, or came back as, the owner's
+    one team); a salesperson may not, saving the deal again keeps it empty, a new owner brings theirs."""
+    deal = make_deal()
+    with pytest.raises(ValidationFailed) as refused:
+        services.update_deal(deal, salesperson, team=None)
+    assert "team's leader" in str(refused.value.stored_errors["team"][0])
+    deal.refresh_from_db()
+    assert deal.team == teams["north"] and deal.version == 1  # nothing written
+    cleared = services.update_deal(deal, manager, team=None)  # Anna leads North
+    assert cleared.team is None
+    again = services.update_deal(cleared, salesperson, team=None, title="Desks")  # the form posts it empty
+    assert again.team is None and again.title == "Desks"
+    lent = services.update_deal(make_deal(), director, team=teams["south"])
+    with pytest.raises(ValidationFailed):
+        services.update_deal(lent, manager, team=None)  # South is not Anna's
+    assert services.update_deal(lent, director, team=None).team is None
+    moved = services.update_deal(again, director, owner=other_salesperson)
+    assert moved.team == teams["south"]  # a deal without a team takes its new owner's one
+
+
+def test_the_team_is_cleared_through_the_api_and_the_form(
+    teams: dict[str, SalesTeam], make_deal: Callable[..., Deal], salesperson: User, manager: User,
+    director: User, customer: Partner,
+) -> None:  # fmt: skip
+    deal = make_deal()
+    url = f"/api/v1/crm/deals/{deal.pk}/"
+    sam = api_client(salesperson)
+    refused = sam.patch(url, {"team": None}, format="json", HTTP_IF_MATCH=sam.get(url)["ETag"])
+    assert_problem(refused, 400, "team")
+    boss = api_client(director)
+    cleared = boss.patch(url, {"team": None}, format="json", HTTP_IF_MATCH=boss.get(url)["ETag"])
+    assert cleared.status_code == 200, cleared.content
+    assert cleared.json()["team"] is None and Deal.objects.get(pk=deal.pk).team is None
+    other = make_deal(title="Other")
+    form = {"title": "Other", "partner": customer.pk, "owner": salesperson.pk, "team": "", "amount": "10"}
+    page = signed_in(salesperson).post(reverse("crm:deal_edit", args=[other.pk]), form)
+    assert page.status_code == 200 and Deal.objects.get(pk=other.pk).team == teams["north"]
+    page = signed_in(manager).post(reverse("crm:deal_edit", args=[other.pk]), form)
+    assert page.status_code == 302, page.content.decode()[:2000]
+    assert Deal.objects.get(pk=other.pk).team is None
+    assert "counts for no team" in str(Deal._meta.get_field("team").help_text)

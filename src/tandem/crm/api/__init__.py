@@ -246,7 +246,8 @@ class DealWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type: i
     stage = ScopedPrimaryKeyField(queryset=Stage.objects.all(), required=False, allow_null=True)
     team = ScopedPrimaryKeyField(
         queryset=SalesTeam.objects.all(), required=False, allow_null=True,
-        help_text="The sales team the deal counts for; empty: the salesperson's team when they are in one.",
+        help_text="The sales team the deal counts for; empty or null: the salesperson's team when they "
+        "are in one team only.",
     )  # fmt: skip
     amount = serializers.DecimalField(max_digits=18, decimal_places=2, required=False)
     currency = serializers.SlugRelatedField(
@@ -268,7 +269,9 @@ class DealUpdateSerializer(StrictFieldsMixin, serializers.Serializer):  # type: 
     )
     team = ScopedPrimaryKeyField(
         queryset=SalesTeam.objects.all(), required=False, allow_null=True,
-        help_text="The sales team the deal counts for; empty: the salesperson's team when they are in one.",
+        help_text="The sales team the deal counts for. null takes the deal out of its team (the sales "
+        "director or the team's leader only): it counts for no team until one is chosen or the "
+        "salesperson changes.",
     )  # fmt: skip
     amount = serializers.DecimalField(max_digits=18, decimal_places=2, required=False)
     currency = serializers.SlugRelatedField(

@@ -201,10 +201,15 @@ class Deal(CompanyOwned, Versioned):
         verbose_name=_("salesperson"),
     )  # fmt: skip
     # The sales team the deal counts for (filters, per-team funnel and KPIs): the owner's team when
-    # they are in one only (``crm.services.owner_team``), chosen otherwise; kept when people change teams.
+    # they are in one only (``crm.services.owner_team``), chosen otherwise; kept when people change teams;
+    # emptied, none (``crm.services._deal_team`` applies the rule its help states).
     team = models.ForeignKey(
         "crm.SalesTeam", models.SET_NULL, null=True, blank=True, related_name="deals", verbose_name=_("team"),
-        help_text=_("Empty: the salesperson's team, when they are in one team only."),
+        help_text=_(
+            "Empty on a new deal: the salesperson's team, when they are in one team only. Emptied later: "
+            "the deal counts for no team (the sales director or the team's leader may do so) until a team "
+            "is chosen or the salesperson changes."
+        ),
     )  # fmt: skip
     pipeline = models.ForeignKey(Pipeline, models.PROTECT, related_name="deals", verbose_name=_("pipeline"))
     stage = models.ForeignKey(Stage, models.PROTECT, related_name="deals", verbose_name=_("stage"))

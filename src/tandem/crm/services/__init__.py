@@ -364,16 +364,25 @@ def owner_team(company: Company, owner: User | None) -> SalesTeam | None:
 def _deal_team(
     company: Company, actor: User | None, data: dict[str, Any], owner: User | None, current: Deal | None
 ) -> None:
-    """``data["team"]`` settled: empty (or left as it was while the owner changes to someone
-    outside it) becomes the owner's team; a team chosen must be one of the owner's, or one the
-    actor leads — the sales director may choose any. A clear error on ``team``, nothing written."""
+    """``data["team"]`` settled by the one rule of a deal's team (``Deal.team``'s help): a new deal without
+    one counts for its owner's one team; emptying the team of a deal takes it out of every team
+    (the sales director's or the team leader's call); a deal whose owner changes to someone outside
+    its team, or that has no team, takes the new owner's one team; a team chosen must be one of the
+    owner's, or one the actor leads — the sales director may choose any. A clear error on ``team``,
+    nothing written."""
     before = current.team if current is not None else None
     owner_changed = current is not None and "owner" in data and data["owner"] != current.owner
+    if before is not None and "team" in data and data["team"] is None:
+        if actor is not None and not sees_all(actor) and before.leader_id != actor.pk:
+            raise ValidationFailed(
+                {"team": [_("Only the sales director or the team's leader can take a deal out of its team.")]}
+            )
+        return  # cleared: the deal counts for no team until one is chosen
     team = data.get("team", before)
     if team is None or (
         owner_changed and team == before and not _teams_of(owner, company).filter(pk=team.pk).exists()
     ):
-        if current is None or "team" in data or owner_changed:
+        if current is None or owner_changed:
             data["team"] = owner_team(company, owner)
         return
     if team == before or actor is None or sees_all(actor):
