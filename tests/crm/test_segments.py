@@ -257,3 +257,47 @@ def test_the_card_counts_only_the_deals_the_reader_may_see(
     assert segments.member_counts([segment], manager, people["mine"]) == {segment.pk: 1}
     assert segments.member_counts([segment], salesperson, people["mine"]) == {segment.pk: 0}
     assert segments.member_counts([segment], other_salesperson, people["mine"]) == {segment.pk: 0}
+
+
+def test_the_segment_export_has_the_member_counts_the_list_shows_in_a_query_per_batch(
+    people: dict[str, Any], company: Company, manager: User, salesperson: User,
+    django_assert_max_num_queries: Any,
+) -> None:  # fmt: skip
+    """The list's CSV/XLSX file and the API's CSV carry each segment's Members as the reader sees
+    them (Sam: his customers only), counted once per batch — never a query per segment — and a
+    hostile segment's name and description stay text."""
+    from tests.kit.exports import cell_holding, export_rows, formula_payloads, is_live_formula
+
+    payloads = formula_payloads()
+    segments.create_segment(company, manager, name="VIPs", criteria={"tags": [people["vip"].pk]})
+    segments.create_segment(company, manager, name=payloads[0], description=payloads[4] + "\x07")
+    segments.create_segment(company, manager, name="Spenders", criteria={"won_min": "1"})  # every kind
+    url = reverse("crm:segment_export")
+
+    def exported(user: User, fmt: str) -> dict[str, Any]:
+        header, *rows = export_rows(signed_in(user).get(url, {"format": fmt}), fmt)
+        members = [cell.value for cell in header].index("Members")
+        return {str(row[0].value): row[members].value for row in rows}
+
+    for fmt in ("csv", "xlsx"):
+        rows = export_rows(signed_in(manager).get(url, {"format": fmt}), fmt)
+        for payload in (payloads[0], payloads[4]):
+            assert not is_live_formula(cell_holding(rows, payload)), (fmt, payload)
+        counts = {name: str(value) for name, value in exported(manager, fmt).items() if "VIP" in name}
+        assert counts == {"VIPs": "2"}, fmt
+        assert str(exported(salesperson, fmt)["VIPs"]) == "1"  # never Sofia's customer
+    api = api_client(salesperson).get("/api/v1/crm/segments/export/")
+    text = b"".join(api.streaming_content).decode()  # type: ignore[attr-defined]
+    assert "member_count" in text.splitlines()[0] and "VIPs" in text and ",1," in text
+
+    def both() -> None:
+        b"".join(signed_in(manager).get(url, {"format": "csv"}).streaming_content)  # type: ignore[attr-defined]
+        b"".join(api_client(manager).get("/api/v1/crm/segments/export/").streaming_content)  # type: ignore[attr-defined]
+
+    both()
+    with django_assert_max_num_queries(100) as few:
+        both()
+    for n in range(6):
+        segments.create_segment(company, manager, name=f"Spenders {n}", criteria={"won_min": str(n * 100)})
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        both()

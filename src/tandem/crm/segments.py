@@ -226,6 +226,13 @@ def member_counts(chosen: Sequence[Segment], reader: Any, partner: Partner | Non
     return {segment.pk: found.get(f"s{segment.pk}") or 0 for segment in chosen}
 
 
+def set_member_counts(chosen: Sequence[Segment], reader: Any) -> None:
+    """``segment.member_count`` on each of ``chosen`` (a page, an export batch), in one query."""
+    counts = member_counts(chosen, reader)
+    for segment in chosen:
+        segment.member_count = counts[segment.pk]  # type: ignore[attr-defined]
+
+
 def count(criteria: Mapping[str, Any], reader: Any) -> int:
     return members(criteria, reader).count()
 

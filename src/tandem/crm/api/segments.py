@@ -85,10 +85,12 @@ class SegmentViewSet(
         """The page's segments with their member counts, all counted in one query."""
         page = super().paginate_queryset(queryset)
         if page is not None and self.action == "list":
-            counts = segments.member_counts(page, self.request.user)
-            for segment in page:
-                segment.member_count = counts[segment.pk]
+            segments.set_member_counts(page, self.request.user)
         return page
+
+    def prepare_export(self, records: list[Any]) -> None:
+        """An export chunk's segments with their member counts, all counted in one query."""
+        segments.set_member_counts(records, self.request.user)
 
     def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
         if args and isinstance(args[0], Segment):

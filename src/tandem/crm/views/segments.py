@@ -123,9 +123,9 @@ class SegmentListView(ObjectListView):
     columns = [
         Column("name", _("Name"), link=True, sort="name"),
         Column("description", _("Description")),
-        # counted for the page shown (one query), as the reader sees the partners: not a column a
-        # file could read row by row, so the export leaves it out
-        Column("member_count", _("Members"), numeric=True, export=False),
+        # counted for a page or an export batch at once (``prepare``: one query), as the reader
+        # sees the partners
+        Column("member_count", _("Members"), numeric=True),
         Column("created_by", _("Created by")),
         Column("updated_at", _("Updated")),
     ]
@@ -138,13 +138,10 @@ class SegmentListView(ObjectListView):
     def decorate(self, rows: QuerySet[Segment]) -> QuerySet[Segment]:
         return rows.select_related("created_by")
 
-    def list_context(self, filterset: Any, page: Any, count: Any, sort_name: str) -> dict[str, Any]:
-        """Each segment of the page with its live member count, all counted in one query."""
-        shown = list(page.rows)
-        counts = segments.member_counts(shown, self.request.user)
-        for segment in shown:
-            segment.member_count = counts[segment.pk]  # type: ignore[attr-defined]
-        return super().list_context(filterset, page, count, sort_name)
+    def prepare(self, rows: list[Any]) -> None:
+        """Each segment of the page (or of an export batch) with its live member count, all
+        counted in one query."""
+        segments.set_member_counts(rows, self.request.user)
 
 
 MEMBER_COLUMNS = [
