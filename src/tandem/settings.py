@@ -255,6 +255,7 @@ SPECTACULAR_SETTINGS = {
         # named once two serializers (the row and the detail) carry them
         "ManufacturingOrderStateEnum": "tandem.manufacturing.models.ManufacturingOrder.State",
         "PurchaseRequestStateEnum": "tandem.purchasing.models.PurchaseRequest.State",
+        "PurchaseOrderStateEnum": "tandem.purchasing.models.PurchaseOrder.State",
     },
 }
 

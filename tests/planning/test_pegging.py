@@ -17,10 +17,11 @@ from tandem.manufacturing.models import Bom, ManufacturingOrder
 from tandem.manufacturing.services import LineData
 from tandem.planning import mrp, mrp_services, scheduling
 from tandem.planning import queries as planning
-from tandem.planning.models import MrpRun, PlannedOrder
+from tandem.planning.models import MrpRun, Peg, PlannedOrder
 from tandem.purchasing.models import PurchaseRequest
 from tandem.sales import queries as sales_queries
 from tests.kit.api import api_client
+from tests.kit.query_counts import PinnedQueries
 from tests.planning import chair_shop
 from tests.planning.chair_shop import TODAY, Shop, day
 from tests.web.support import signed_in
@@ -209,3 +210,82 @@ def test_a_sub_assembly_lot_for_two_parents_is_pegged_to_both_component_moves(
     for order in made:
         order.refresh_from_db()
         assert order.planned_start is not None and seats.planned_finish <= order.planned_start
+
+
+def test_an_rfq_line_says_every_demand_its_request_is_bought_for(
+    shop: Shop, admin: User, pinned_queries: PinnedQueries
+) -> None:
+    """10 chairs on day 20 (32 legs wanted by the chairs' order, 10 in stock) and 60 legs sold on
+    day 30: the first lot of 50 legs gives the chairs' order 22 and the sale 28. Released with the
+    chairs, its RFQ line is bought for both — the chairs' component transfer and the delivery, each
+    with its quantity — on the order's page and in its API answer, though the request has no single
+    move it is bought for. The page reads it in the same queries whatever the demands."""
+    shop.deliver("chair", "10", day(20))
+    sale = shop.deliver("leg", "60", day(30))
+    run = shop.run()
+    first = run.orders.filter(product__sku="LEG").order_by("due_date").first()
+    assert first is not None
+    mrp_services.release_orders(shop.company, admin, [_order(run, "CHAIR"), first])
+    chairs = ManufacturingOrder.objects.get(product__sku="CHAIR")
+    legs = PurchaseRequest.objects.get(product__sku="LEG")
+    assert chairs.components is not None and legs.order_line is not None and legs.demand_move is None
+    component = chairs.components.moves.get(product__sku="LEG")
+    url = reverse("purchasing:order_detail", args=[legs.order_line.order_id])
+    client = signed_in(admin)
+    bought = client.get(url).content.decode().split("data-bought-for>", 1)[1].split("</div>", 1)[0]
+    assert f"{chairs.components.number}</a> (22 pcs)" in bought and f"{sale.number}</a> (28 pcs)" in bought
+    shown = api_client(admin).get(f"/api/v1/purchasing/orders/{legs.order_line.order_id}/").json()
+    assert shown["bought_for"] == [
+        {
+            "line": legs.order_line_id,
+            "order_by": first.start_date.isoformat(),
+            "demands": [
+                {
+                    "demand_move": component.pk,
+                    "transfer": chairs.components.pk,
+                    "transfer_number": chairs.components.number,
+                    "parent_planned_order": _order(run, "CHAIR").pk,
+                    "quantity": "22.0000",
+                },
+                {
+                    "demand_move": sale.moves.get().pk,
+                    "transfer": sale.pk,
+                    "transfer_number": sale.number,
+                    "parent_planned_order": None,
+                    "quantity": "28.0000",
+                },
+            ],
+        }
+    ]
+
+    def another_demand() -> None:
+        more = shop.deliver("leg", "5", day(40))
+        Peg.objects.create(
+            company=shop.company, planned_order=first, demand_move=more.moves.get(), quantity=5
+        )
+
+    pinned_queries.check("purchasing:order_detail:bought_for", lambda: client.get(url), grow=another_demand)
+
+
+def test_orders_planned_before_pegs_get_the_demand_they_were_pegged_to(shop: Shop, admin: User) -> None:
+    """Planned orders written before pegs existed had only their single link: the migration that
+    pegs them gives a chairs' order its delivery and the legs bought for the chairs' released order
+    (pegged to the chairs' planned order) the component move their request was bought for, each
+    for its whole quantity, so the RFQ line still says what it is bought for."""
+    import importlib
+
+    from django.apps import apps
+
+    delivery = shop.deliver("chair", "10", day(20))
+    run = shop.run()
+    chair, leg = _order(run, "CHAIR"), _order(run, "LEG")
+    mrp_services.release_orders(shop.company, admin, [chair, leg])
+    chairs = ManufacturingOrder.objects.get(product__sku="CHAIR")
+    assert chairs.components is not None
+    Peg.objects.all().delete()
+    migration = importlib.import_module("tandem.planning.migrations.0009_pegs_of_earlier_orders")
+    migration.peg_earlier_orders(apps, None)
+    assert _pegs(chair) == [(delivery.moves.get().pk, None, chair.quantity)]
+    component = chairs.components.moves.get(product__sku="LEG").pk
+    assert _pegs(leg) == [(component, "CHAIR", leg.quantity)]
+    assert _pegs(_order(run, "SEAT")) == [(None, "CHAIR", _order(run, "SEAT").quantity)]

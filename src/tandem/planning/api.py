@@ -292,6 +292,52 @@ def made_for(record: Any, user: Any) -> list[dict[str, Any]]:
     return list(MadeForSerializer(found.pegs, many=True).data) if found is not None else []
 
 
+class BoughtForDemandSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    demand_move = serializers.IntegerField(allow_null=True, help_text="The move it is bought for.")
+    transfer = serializers.IntegerField(
+        allow_null=True,
+        help_text="The transfer of that move (a delivery, a manufacturing order's components).",
+    )
+    transfer_number = serializers.CharField(allow_null=True, help_text="That transfer's number.")
+    parent_planned_order = serializers.IntegerField(
+        allow_null=True,
+        help_text="The planned order whose component need it meets, until that one is released.",
+    )
+    quantity = serializers.DecimalField(max_digits=18, decimal_places=4, help_text="In the product's unit.")
+
+
+class BoughtForSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """What one line of a purchase order is bought for: every demand MRP pegged the planned orders
+    of its purchase requests to, with its quantity, and the day MRP said to order by (on the
+    order's own API answer, ``bought_for``: a ``core.registry.RecordData``)."""
+
+    line = serializers.IntegerField(help_text="The order line.")
+    order_by = serializers.DateField(allow_null=True, help_text="The earliest day MRP said to order it by.")
+    demands = BoughtForDemandSerializer(many=True)
+
+
+def bought_for(order: Any, user: Any) -> list[dict[str, Any]]:
+    """The demands each line of the purchase order ``order`` is bought for, JSON safe
+    (``queries.bought_for``: one query); lines MRP did not plan are left out."""
+    return [
+        {
+            "line": row.line,
+            "order_by": row.order_by.isoformat() if row.order_by is not None else None,
+            "demands": [
+                {
+                    "demand_move": move,
+                    "transfer": transfer,
+                    "transfer_number": number,
+                    "parent_planned_order": parent,
+                    "quantity": f"{quantity:.4f}",
+                }
+                for move, transfer, number, parent, quantity in row.demands
+            ],
+        }
+        for row in queries.bought_for(order)
+    ]
+
+
 class PlannedOrderSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     pegs = PegSerializer(
         many=True, read_only=True,

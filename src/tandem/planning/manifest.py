@@ -62,6 +62,15 @@ registry.register(
                 "tandem.planning.api.MadeForSerializer",
             )
             for model in ("manufacturing.manufacturingorder", "purchasing.purchaserequest")
+        ]
+        + [
+            registry.RecordData(
+                "purchasing.purchaseorder",
+                "bought_for",
+                "purchasing.view_purchaseorder",
+                "tandem.planning.api.bought_for",
+                "tandem.planning.api.BoughtForSerializer",
+            )
         ],
         demo=[registry.DemoPart("tandem.planning.demo.build", order=70)],
         internal_models=["planning.peg"],

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -224,12 +224,12 @@ def pegging(record: Model) -> Pegging | None:
     elif isinstance(record, ManufacturingOrder) and record.source != ManufacturingOrder.Source.MRP:
         return None  # made to order, by a reorder rule or by hand: no planned order, no query
     else:
-        field = {
+        link = {
             "manufacturing.manufacturingorder": "manufacturing_order",
             "purchasing.purchaserequest": "purchase_request",
         }[record._meta.label_lower]
         order = (
-            PlannedOrder.objects.filter(company_id=record.company_id, **{field: record.pk})  # type: ignore[attr-defined]
+            PlannedOrder.objects.filter(company_id=record.company_id, **{link: record.pk})  # type: ignore[attr-defined]
             .order_by("-id")
             .values_list("pk", "quantity")
             .first()
@@ -250,3 +250,54 @@ def pegged_orders(transfer_ids: Iterable[int]) -> QuerySet[Peg]:
     return Peg.objects.filter(
         demand_move__transfer_id__in=list(transfer_ids), planned_order__manufacturing_order__isnull=False
     )
+
+
+Demanded = tuple[int | None, int | None, str | None, int | None, Decimal]
+
+
+@dataclass
+class LineDemands:
+    """What one RFQ line is bought for: ``order_by`` the earliest day MRP said to order its
+    requests, ``demands`` ``(move, transfer id, transfer number, parent planned order, quantity)``
+    per demand their planned orders were pegged to, in the order MRP met them (one demand met by
+    two of its requests once, their quantities added)."""
+
+    line: int
+    order_by: datetime.date | None = None
+    demands: list[Demanded] = field(default_factory=list)
+
+
+def bought_for(order: Model) -> list[LineDemands]:
+    """Per line of the purchase order ``order`` that gathers purchase requests MRP released: the
+    demands their planned orders were pegged to and the day to order by — one query whatever the
+    number of lines, requests and pegs (the planned orders, their pegs left-joined)."""
+    rows = (
+        PlannedOrder.objects.filter(
+            company_id=order.company_id,  # type: ignore[attr-defined]
+            purchase_request__order_line__order_id=order.pk,
+        )
+        .order_by("purchase_request__order_line_id", "pk", "pegs__id")
+        .values_list(
+            "purchase_request__order_line_id",
+            "purchase_request__order_by",
+            "pegs__demand_move_id",
+            "pegs__demand_move__transfer_id",
+            "pegs__demand_move__transfer__number",
+            "pegs__parent_id",
+            "pegs__quantity",
+        )
+    )
+    lines: dict[int, LineDemands] = {}
+    for line_id, order_by, move_id, transfer_id, number, parent_id, quantity in rows:
+        found = lines.setdefault(line_id, LineDemands(line_id))
+        if order_by is not None and (found.order_by is None or order_by < found.order_by):
+            found.order_by = order_by
+        if quantity is None:
+            continue  # a request planned for no demand (a forecast, a floor)
+        for n, (move, transfer, known, parent, had) in enumerate(found.demands):
+            if (move, parent) == (move_id, parent_id):
+                found.demands[n] = (move, transfer, known, parent, had + quantity)
+                break
+        else:
+            found.demands.append((move_id, transfer_id, number, parent_id, quantity))
+    return list(lines.values())

@@ -280,6 +280,20 @@ class PurchaseOrderSerializer(PriceHidingMixin, serializers.ModelSerializer):  #
         read_only_fields = fields
 
 
+class PurchaseOrderDetailSerializer(PurchaseOrderSerializer):
+    """One purchase order, with what apps above purchasing add to it."""
+
+    bought_for = RecordDataField(
+        help_text="Per line that gathers purchase requests MRP planned: every demand it is bought for "
+        "(deliveries, manufacturing orders' components), each with its quantity, and the day to order "
+        "by; empty when MRP planned none of it. On the order itself, not in lists."
+    )
+
+    class Meta(PurchaseOrderSerializer.Meta):
+        fields = [*PurchaseOrderSerializer.Meta.fields, "bought_for"]
+        read_only_fields = fields
+
+
 class OrderLineWriteSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
     product = ScopedPrimaryKeyField(queryset=Product.objects.all())
     quantity = serializers.DecimalField(max_digits=18, decimal_places=4)
@@ -341,6 +355,7 @@ class PurchaseOrderViewSet(
 
     model = PurchaseOrder
     serializer_class = PurchaseOrderSerializer
+    detail_serializer_class = PurchaseOrderDetailSerializer
     write_serializer_class = PurchaseOrderWriteSerializer
     filterset_class = OrderFilter
     list_prefetch_related = ("lines__uom",)

@@ -27,7 +27,6 @@ from tandem.purchasing.models import (
     OrderBill,
     PurchaseOrder,
     PurchaseOrderLine,
-    PurchaseRequest,
     PurchaseSettings,
     SupplierPrice,
 )
@@ -236,34 +235,6 @@ def billed_by_product(order: PurchaseOrder) -> tuple[dict[int, Decimal], dict[in
         if sign > 0:
             prices[product_id] = price if same else price * product_factor / factor
     return quantities, prices
-
-
-@dataclass(frozen=True)
-class BoughtFor:
-    """Why an RFQ line is bought, from the purchase requests it gathers: the transfers their
-    demands are on (a delivery, a manufacturing order's components) and the earliest day MRP
-    said to order by."""
-
-    transfers: list[Transfer]
-    order_by: datetime.date | None
-
-
-def bought_for(order: PurchaseOrder) -> dict[int, BoughtFor]:
-    """Per line of ``order`` that gathers purchase requests: what they are bought for."""
-    transfers: dict[int, dict[int, Transfer]] = defaultdict(dict)
-    order_by: dict[int, datetime.date] = {}
-    requests = PurchaseRequest.objects.filter(order_line__order=order).select_related("demand_move__transfer")
-    for request in requests.order_by("pk"):
-        line = request.order_line_id
-        assert line is not None
-        if request.demand_move is not None:
-            transfers[line].setdefault(request.demand_move.transfer_id, request.demand_move.transfer)
-        if request.order_by is not None:
-            order_by[line] = min(order_by.get(line, request.order_by), request.order_by)
-    return {
-        line: BoughtFor(list(transfers[line].values()), order_by.get(line))
-        for line in set(transfers) | set(order_by)
-    }
 
 
 def line_statuses(order: PurchaseOrder, tolerance: Decimal | None = None) -> list[LineStatus]:

@@ -10,6 +10,9 @@ on the pages, in the exports and in the API alike."""
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -26,8 +29,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tandem.catalog.models import Product
+from tandem.core import registry
 from tandem.core.errors import BusinessError, ValidationFailed
-from tandem.core.money import trimmed
+from tandem.core.money import plain, trimmed
 from tandem.inventory.models import Transfer
 from tandem.partners.models import Partner
 from tandem.purchasing import queries, services
@@ -395,6 +399,36 @@ class OrderListView(ObjectListView):
         return rows.select_related("partner")
 
 
+@dataclass(frozen=True)
+class BoughtFor:
+    """What an RFQ line is bought for, as its row shows it: ``demands`` (the transfer's page, its
+    number, the quantity in the product's unit) and the day to order by."""
+
+    demands: list[tuple[str, str, str]]
+    order_by: datetime.date | None
+
+
+def bought_for_lines(rows: list[dict[str, Any]]) -> dict[int, BoughtFor]:
+    """Per order line, what an app above purchasing says it is bought for (the ``bought_for`` data
+    of the order, ``core.registry.RecordData``: planning's pegs); demands on no transfer yet (a
+    planned order not released) are left out of the row."""
+    return {
+        row["line"]: BoughtFor(
+            [
+                (
+                    reverse("inventory:transfer_detail", args=[demand["transfer"]]),
+                    demand["transfer_number"],
+                    plain(Decimal(demand["quantity"])),
+                )
+                for demand in row["demands"]
+                if demand["transfer"] is not None
+            ],
+            datetime.date.fromisoformat(row["order_by"]) if row["order_by"] else None,
+        )
+        for row in rows
+    }
+
+
 class OrderDetailView(ObjectDetailView):
     model = PurchaseOrder
     template_name = "purchasing/order_detail.html"
@@ -429,7 +463,7 @@ class OrderDetailView(ObjectDetailView):
         context["edit_url"] = context["edit_url"] if order.state in services.EDITABLE else None
         context["statuses"] = queries.line_statuses(order)
         context["warnings"] = queries.mismatches(context["statuses"])
-        bought_for = queries.bought_for(order)
+        bought_for = bought_for_lines(registry.data_for(order, self.request.user, "bought_for") or [])
         context["rows"] = [(status, bought_for.get(status.line.pk)) for status in context["statuses"]]
         context["prices"] = sees_prices(self.request.user)
         context["approvals"] = list(order.approvals.select_related("level", "approver"))
