@@ -332,13 +332,20 @@ def _fresh_database(url: str) -> str:
     name = f"tandem_bench_o2c_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(_maintenance_url(url), autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
-    return _maintenance_url(url).rsplit("/", 1)[0] + "/" + name
+    return _sibling_database_url(url, name)
+
+
+def _sibling_database_url(url: str, name: str) -> str:
+    """The URL of database ``name`` on the server ``url`` names, with ``url``'s options (its
+    query: ``?server_side_binding=false`` runs the bench as that setting would)."""
+    _address, question, query = url.partition("?")
+    return _maintenance_url(url).rsplit("/", 1)[0] + "/" + name + question + query
 
 
 def _drop_database(server_url: str, url: str) -> None:
     import psycopg
 
-    name = url.rsplit("/", 1)[1]
+    name = url.split("?", 1)[0].rsplit("/", 1)[1]
     with psycopg.connect(_maintenance_url(server_url), autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

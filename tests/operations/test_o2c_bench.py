@@ -98,3 +98,14 @@ def test_each_action_of_an_order_runs_its_pinned_number_of_queries(pinned_querie
     for name, action in actions:  # each measured on the second order, the first one warming up
         pinned_queries.check(f"o2c:{name}", action)
     assert o2c_bench.verdict(desk.cast) == {"books": True, "stock": True, "broken": [], "orders_done": 2}
+
+
+def test_the_fresh_postgresql_database_keeps_the_options_of_database_url() -> None:
+    """``DATABASE_URL=…?server_side_binding=false tandem bench o2c`` runs as that setting would."""
+    from tandem.cli import _sibling_database_url
+
+    assert (
+        _sibling_database_url("postgresql://u@db:5432/tandem?server_side_binding=false", "bench")
+        == "postgresql://u@db:5432/bench?server_side_binding=false"
+    )
+    assert _sibling_database_url("postgresql://u@db:5432/tandem", "bench") == "postgresql://u@db:5432/bench"
