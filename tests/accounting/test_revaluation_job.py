@@ -245,3 +245,26 @@ def _refusal() -> Any:
     except BusinessError as error:
         return error
     raise AssertionError("the settings without exchange accounts were not refused")
+
+
+def test_a_refusal_after_missed_period_ends_names_them_all_in_one_notification(
+    company: Company, books: BooksSettings, make_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Revalued last at February's end, the job next runs on 2 May without an exchange journal:
+    each accountant gets one notification naming March's and April's ends, not one per end nor
+    only the last; the next day's run tells no one again."""
+    _foreign_receivable(company)
+    _opt_in(books)
+    ledger.revalue(company, None, datetime.date(2026, 2, 28))
+    ledger.update_books_settings(books_of(company), None, exchange_journal=None)
+    make_user("ada", roles.ACCOUNTANT)
+    monkeypatch.setattr(accounting_jobs.timezone, "localdate", lambda: datetime.date(2026, 5, 2))
+    assert "1 refused" in str(accounting_jobs.revalue_at_period_end())
+    told = Notification.objects.filter(kind=ledger.REVALUATION_REFUSED_KIND)
+    assert told.count() == 1
+    assert "2026-03-31, 2026-04-30" in told.get().title and "revaluations" in told.get().title
+    event = Event.objects.get(name="books.revaluation_refused", company=company)
+    assert event.data["dates"] == ["2026-03-31", "2026-04-30"]
+    monkeypatch.setattr(accounting_jobs.timezone, "localdate", lambda: datetime.date(2026, 5, 3))
+    accounting_jobs.revalue_at_period_end()
+    assert told.count() == 1

@@ -79,7 +79,11 @@ declare(
     EventType(
         "books.revaluation_refused",
         _("Period-end revaluation refused"),
-        {"date": "the period end, ISO", "reason": "why, as the job was told"},
+        {
+            "date": "the last period end, ISO",
+            "dates": "every period end the run would have revalued, ISO, oldest first",
+            "reason": "why, as the job was told",
+        },
     ),
 )
 

@@ -43,7 +43,7 @@ from tandem.accounting.services import budgets
 from tandem.core import events, sequences
 from tandem.core.errors import BusinessError, NotAllowed, ValidationFailed
 from tandem.core.identifiers import InvalidIdentifier, normalize_bic, normalize_iban
-from tandem.core.messages import Message
+from tandem.core.messages import Message, counted, ngettext_noop
 from tandem.core.models import Company, Currency, Event, User
 from tandem.core.models import Sequence as NumberSequence
 from tandem.core.money import read_decimal, round_money
@@ -959,23 +959,34 @@ notifications.register_kind(
 
 def tell_revaluation_refused(company: Company, today: datetime.date, error: BusinessError) -> bool:
     """Tell the company's accountants and administrators that the period-end revaluation was
-    refused, and why, with a link to the accounting settings — once per period end (the
-    ``books.revaluation_refused`` event remembers it). False when told already."""
-    on = queries.period_end_before(company, today)
+    refused, and why, with a link to the accounting settings — in one notification naming every
+    period end the run would have revalued (the missed ones before the last, oldest first), once
+    per last period end (the ``books.revaluation_refused`` event remembers it). False when told
+    already."""
     with transaction.atomic():
         books = BooksSettings.objects.select_for_update().get(company=company)
+        ends = queries.period_ends_between(company, books.revalued_on, today)
+        on, dates = ends[-1], ", ".join(end.isoformat() for end in ends)
         if Event.objects.filter(
             name="books.revaluation_refused", company=company, data__date=on.isoformat()
         ).exists():
             return False
         events.record(
-            "books.revaluation_refused", books, None, {"date": on.isoformat(), "reason": error.message}
+            "books.revaluation_refused",
+            books,
+            None,
+            {"date": on.isoformat(), "dates": [end.isoformat() for end in ends], "reason": error.message},
         )
         notifications.notify(
             queries.revaluation_recipients(company),
             kind=REVALUATION_REFUSED_KIND,
-            title=Message(
-                gettext_noop("The revaluation at %(date)s was not posted"), {"date": on.isoformat()}
+            title=counted(
+                ngettext_noop(
+                    "The revaluation at %(dates)s was not posted",
+                    "The revaluations at %(dates)s were not posted",
+                ),
+                {"dates": dates, "count": len(ends)},
+                "count",
             ),
             body=Message(
                 gettext_noop(
