@@ -40,6 +40,9 @@ urlpatterns = [
     # the VAT report is a report like the others; its own name is the menu's link to it
     path("reports/vat/", reports.ReportView.as_view(), {"name": "vat"}, name="vat_report"),
     path("reports/<slug:name>/", reports.ReportView.as_view(), name="report"),
+    # where the VAT report was before it joined the registry: old links and bookmarks still work
+    path("vat/", reports.MovedVatView.as_view(pattern_name="accounting:vat_report"), name="vat_moved"),
+    path("vat/<int:pk>/", reports.MovedVatView.as_view(), name="vat_lines_moved"),
     *model_urls(
         list=invoices.InvoiceListView,
         create=invoices.InvoiceCreateView,

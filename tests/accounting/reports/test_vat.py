@@ -347,3 +347,62 @@ def test_query_counts_are_pinned(
     pinned_queries.check(
         "accounting:report_lines:tax", lambda: client.get(reverse("accounting:report_lines"), drill), grow
     )
+
+
+def test_a_compound_tax_is_shown_on_the_base_it_was_computed_on(
+    company: Company, vat: dict[str, Tax], make_partner: Callable[..., Partner]
+) -> None:
+    """An excise of 10 % that later taxes include: the 23 % VAT of a sale of 100 is 23 % of
+    110, so its base in the report is 110 (what the tax was computed on), the excise's 100."""
+    sale = vat["VAT 23 %"]
+    excise = taxes.create_tax(
+        company, None, name="Excise 10 %", use="sale", computation="percent", amount=D(10),
+        affects_base=True, sequence=0, account=sale.account,
+    )  # fmt: skip
+    customer = make_partner("Kowalski sp. z o.o.", country="PL")
+    post("customer_invoice", customer, DAY, LineData("Wine", D(1), D("100.00"), taxes=[excise, sale]))
+    post("customer_credit_note", customer, DAY, LineData("Wine", D(1), D("50.00"), taxes=[excise, sale]))
+    rows = {row.name: row for row in reports.vat(march(company)).rows if not row.total}
+    assert (rows["VAT 23 %"].extra["base"], rows["VAT 23 %"].balance) == (D("55.00"), D("12.65"))
+    assert (rows["Excise 10 %"].extra["base"], rows["Excise 10 %"].balance) == (D("50.00"), D("5.00"))
+
+
+def test_an_edited_rate_leaves_the_past_as_it_was_posted(
+    company: Company, vat: dict[str, Tax], make_partner: Callable[..., Partner]
+) -> None:
+    """The rate shown is the one each tax line was posted at: raising the 8 % to 9 % changes
+    nothing of February, and a month that holds both rates shows a row for each."""
+    reduced = vat["VAT 8 %"]
+    customer = make_partner("Kowalski sp. z o.o.", country="PL")
+    post("customer_invoice", customer, FEB, LineData("Delivery", D(1), D("100.00"), taxes=[reduced]))
+    post("customer_invoice", customer, DAY, LineData("Delivery", D(1), D("100.00"), taxes=[reduced]))
+    february = reports.Params(company, datetime.date(2026, 2, 1), datetime.date(2026, 2, 28))
+    before = [(r.name, r.extra["rate"], r.extra["base"], r.balance) for r in reports.vat(february).rows]
+    taxes.update_tax(reduced, None, amount=D(9))
+    shown = [(r.name, r.extra["rate"], r.extra["base"], r.balance) for r in reports.vat(february).rows]
+    assert shown == before
+    assert ("VAT 8 %", D(8), D("100.00"), D("8.00")) in shown
+    post("customer_invoice", customer, DAY, LineData("Delivery", D(1), D("200.00"), taxes=[reduced]))
+    report = reports.vat(march(company))
+    rows = [r for r in report.rows if r.name == "VAT 8 %"]
+    assert [(r.extra["rate"], r.extra["base"], r.balance, r.previous) for r in rows] == [
+        (D(9), D("200.00"), D("18.00"), D(0)),
+        (D(8), D("100.00"), D("8.00"), D("8.00")),
+    ]
+    for row in rows:  # each row drills to its own lines
+        lines = reports.drill_lines(report.params, row.drill)
+        assert sum((ln.credit - ln.debit for ln in lines if ln.tax_id), D(0)) == row.balance
+
+
+def test_the_old_addresses_redirect_for_good_keeping_the_period(accountant: User) -> None:
+    """/accounting/vat/ and /accounting/vat/<tax>/ were the report's addresses before it moved
+    onto the reports registry: bookmarks land on the same period of the report and its lines."""
+    client = client_of(accountant)
+    moved = client.get("/accounting/vat/", MARCH)
+    assert moved.status_code == 301
+    assert moved["Location"] == f"{reverse('accounting:vat_report')}?start=2026-03-01&end=2026-03-31"
+    lines = client.get("/accounting/vat/7/", MARCH)
+    assert lines.status_code == 301
+    assert lines["Location"] == f"{reverse('accounting:report_lines')}?start=2026-03-01&end=2026-03-31&tax=7"
+    bare = client.get("/accounting/vat/")
+    assert (bare.status_code, bare["Location"]) == (301, reverse("accounting:vat_report"))

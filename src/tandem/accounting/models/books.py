@@ -529,6 +529,16 @@ class JournalLine(CompanyOwned):
     tax_base_amount = money(
         _("tax base"), help_text=_("On a tax line: the base the tax was computed on (company currency).")
     )
+    tax_rate = models.DecimalField(
+        _("tax rate"),
+        max_digits=16,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_(
+            "On a tax line of a percentage: the rate it was computed at, whatever the tax's rate is now."
+        ),
+    )
     taxes = models.ManyToManyField(
         "accounting.Tax",
         blank=True,

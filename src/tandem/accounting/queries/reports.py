@@ -25,6 +25,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Case,
     DecimalField,
     Exists,
     F,
@@ -35,8 +36,9 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Abs, Coalesce, TruncMonth
 from django.db.models.lookups import GreaterThanOrEqual
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -779,34 +781,80 @@ def monthly(params: Params) -> list[dict[str, Any]]:
 _PERCENT = Decimal("0.01")
 
 
-def _vat_figures(params: Params) -> dict[int, dict[str, Decimal]]:
-    """Per tax used in the period, debit minus credit of its base lines (``base``: the lines
-    that carry it, through the lines' taxes), of its tax lines (``tax``, by ``line_tax_date_idx``)
-    and of the part of those on its reverse-charge account (``assessed``). Two grouped sums."""
+VatKey = tuple[int, Decimal | None]  # a tax and the rate its lines were posted at
+
+
+def _vat_figures(params: Params) -> dict[VatKey, dict[str, Decimal]]:
+    """Per tax and rate used in the period: the base the tax was computed on (``base``), debit
+    minus credit of its tax lines (``tax``, by ``line_tax_date_idx``) and of the part of those on
+    its reverse-charge account (``assessed``).
+
+    The rate is the one each tax line was posted at (``tax_rate``), never the tax's rate now. The
+    base is what each tax line recorded it was computed on (``tax_base_amount``, on the side of
+    the line): a compound tax's base holds the taxes before it, a reversal's takes its original's
+    back. An entry with no tax line of a tax (0 %, or a tax that came to nothing) counts the lines
+    that carry it (through the lines' taxes) at the rate ``None``: the tax's own. Two grouped sums."""
     lines = posted_lines(params).filter(date__gte=params.start, date__lte=params.end)
     balance = F("debit") - F("credit")
-    found: dict[int, dict[str, Decimal]] = {}
+    found: dict[VatKey, dict[str, Decimal]] = {}
 
-    def into(pk: int) -> dict[str, Decimal]:
-        return found.setdefault(pk, {"base": ZERO, "tax": ZERO, "assessed": ZERO})
+    def into(key: VatKey) -> dict[str, Decimal]:
+        return found.setdefault(key, {"base": ZERO, "tax": ZERO, "assessed": ZERO})
 
-    bases = lines.filter(taxes__isnull=False).values("taxes").annotate(base=_sum(balance)).order_by()
-    for row in map(exact, bases):
-        into(row["taxes"])["base"] = row["base"]
     assessed = Q(tax__reverse_charge_account__isnull=False, account_id=F("tax__reverse_charge_account_id"))
+    recorded = Case(
+        When(debit__lt=F("credit"), then=-Abs("tax_base_amount")),
+        default=Abs("tax_base_amount"),
+        output_field=MONEY,
+    )
     taxed = (
         lines.filter(tax__isnull=False)
-        .values("tax")
+        .values("tax", "tax_rate")
         .annotate(
             tax_total=_sum(balance),
             assessed=Coalesce(Sum(balance, filter=assessed), Value(ZERO), output_field=MONEY),
+            base=_sum(recorded),
+            assessed_base=Coalesce(Sum(recorded, filter=assessed), Value(ZERO), output_field=MONEY),
         )
         .order_by()
     )
     for row in map(exact, taxed):
-        figures = into(row["tax"])
+        figures = into((row["tax"], row["tax_rate"]))
         figures["tax"], figures["assessed"] = row["tax_total"], row["assessed"]
+        figures["base"] = row["base"] - row["assessed_base"]
+    carried = JournalLine.taxes.through.objects.filter(  # the base lines and the taxes computed on them
+        journalline__company=params.company,
+        journalline__posted=True,
+        journalline__date__gte=params.start,
+        journalline__date__lte=params.end,
+    )
+    with_tax_line = JournalLine.objects.filter(
+        entry_id=OuterRef("journalline__entry_id"), tax_id=OuterRef("tax_id")
+    ).exclude(tax_base_amount=0)
+    bases = (
+        carried.filter(~Exists(with_tax_line))
+        .values("tax_id")
+        .annotate(base=_sum(F("journalline__debit") - F("journalline__credit")))
+        .order_by()
+    )
+    for row in map(exact, bases):
+        into((row["tax_id"], None))["base"] += row["base"]
     return found
+
+
+def _at_rates(
+    figures: Mapping[VatKey, Mapping[str, Decimal]], taxes: Iterable[Tax]
+) -> dict[VatKey, dict[str, Decimal]]:
+    """``figures`` with the lines of no recorded rate at their tax's rate: its own for a
+    percentage (the lines carrying a tax that left no tax line, lines entered by hand), none
+    for a fixed tax."""
+    own = {tax.pk: tax.amount if tax.computation == Tax.Computation.PERCENT else None for tax in taxes}
+    merged: dict[VatKey, dict[str, Decimal]] = {}
+    for (pk, rate), found in figures.items():
+        into = merged.setdefault((pk, rate if rate is not None else own.get(pk)), dict.fromkeys(found, ZERO))
+        for key, value in found.items():
+            into[key] += value
+    return merged
 
 
 def _signed(sign: int, value: Decimal) -> Decimal:
@@ -814,7 +862,7 @@ def _signed(sign: int, value: Decimal) -> Decimal:
     return sign * value if value else ZERO
 
 
-def _vat_payable(figures: Mapping[int, Mapping[str, Decimal]]) -> Decimal:
+def _vat_payable(figures: Mapping[VatKey, Mapping[str, Decimal]]) -> Decimal:
     """What the period leaves to pay (negative: to claim back): the credit balance of every tax line."""
     return _signed(-1, sum((f["tax"] for f in figures.values()), ZERO))
 
@@ -830,9 +878,10 @@ def vat(params: Params) -> Report:
     purchase). The last row is the tax payable for the period: the credit balance of all the
     tax lines, so a purchase under reverse charge nets to nothing."""
     now, before = _vat_figures(params), _vat_figures(params.previous())
-    used = Tax.objects.filter(company=params.company, pk__in={*now, *before}).order_by(
+    used = Tax.objects.filter(company=params.company, pk__in={pk for pk, _rate in (*now, *before)}).order_by(
         "-use", "-amount", "name", "pk"
     )
+    now, before = _at_rates(now, used), _at_rates(before, used)
     blank = {"base": ZERO, "tax": ZERO, "assessed": ZERO}
     rows: list[Row] = []
     totals: dict[str, Decimal] = {}
@@ -840,24 +889,26 @@ def vat(params: Params) -> Report:
         sign = -1 if use == Tax.Use.SALE else 1
         section = []
         for tax in (tax for tax in used if tax.use == use):
-            this, then = now.get(tax.pk, blank), before.get(tax.pk, blank)
-            percent = tax.computation == Tax.Computation.PERCENT
-            section.append(
-                Row(
-                    tax.report_box,  # the box of the VAT return its figures go to, if set
-                    tax.name,
-                    balance=_signed(sign, this["tax"] - this["assessed"]),
-                    previous=_signed(sign, then["tax"] - then["assessed"]),
-                    extra={
-                        "rate": tax.amount.quantize(_PERCENT) if percent else None,
-                        "base": _signed(sign, this["base"]),
-                        "previous_base": _signed(sign, then["base"]),
-                        "self_assessed": _signed(-sign, this["assessed"]),
-                    },
-                    drill=_drill(params, params.start, params.end, tax=tax.pk),
-                    section=use,
+            rates = sorted({rate for pk, rate in (*now, *before) if pk == tax.pk}, key=lambda r: -(r or ZERO))
+            for rate in rates:
+                this, then = now.get((tax.pk, rate), blank), before.get((tax.pk, rate), blank)
+                narrowed = {"rate": rate} if len(rates) > 1 and rate is not None else {}
+                section.append(
+                    Row(
+                        tax.report_box,  # the box of the VAT return its figures go to, if set
+                        tax.name,
+                        balance=_signed(sign, this["tax"] - this["assessed"]),
+                        previous=_signed(sign, then["tax"] - then["assessed"]),
+                        extra={
+                            "rate": rate.quantize(_PERCENT) if rate is not None else None,
+                            "base": _signed(sign, this["base"]),
+                            "previous_base": _signed(sign, then["base"]),
+                            "self_assessed": _signed(-sign, this["assessed"]),
+                        },
+                        drill=_drill(params, params.start, params.end, tax=tax.pk, **narrowed),
+                        section=use,
+                    )
                 )
-            )
         rows += section
         totals[use] = sum((r.balance for r in section), ZERO)
         totals[f"previous_{use}"] = sum((r.previous for r in section), ZERO)
@@ -964,7 +1015,15 @@ def narrow(lines: QuerySet[JournalLine], drill: Mapping[str, Any]) -> QuerySet[J
         lines = lines.filter(cash_flow_filter(int(drill["cash_flow"])))
     if "tax" in drill:  # its tax lines and the lines it was computed on
         carries = JournalLine.taxes.through.objects.filter(journalline_id=OuterRef("pk"), tax_id=drill["tax"])
-        lines = lines.filter(Q(tax_id=drill["tax"]) | Exists(carries))
+        if "rate" in drill:  # at one rate: its tax lines posted at it and the entries they are in
+            at_rate = JournalLine.objects.filter(
+                entry_id=OuterRef("entry_id"), tax_id=drill["tax"], tax_rate=drill["rate"]
+            )
+            lines = lines.filter(
+                Q(tax_id=drill["tax"], tax_rate=drill["rate"]) | (Exists(carries) & Exists(at_rate))
+            )
+        else:
+            lines = lines.filter(Q(tax_id=drill["tax"]) | Exists(carries))
     if "partner" in drill:
         partner = drill["partner"]
         lines = lines.filter(partner__isnull=True) if partner == "none" else lines.filter(partner_id=partner)
@@ -983,6 +1042,7 @@ DRILL_KEYS = (
     "account_subtype",
     "cash_flow",
     "tax",
+    "rate",
 )
 
 
@@ -1048,6 +1108,16 @@ def read_drill(data: Mapping[str, str]) -> dict[str, Any]:
                 errors[key] = [str(_("Enter a whole number."))]
             else:
                 drill[key] = int(text)
+    rate = data.get("rate", "")
+    if rate:
+        try:
+            drill["rate"] = Decimal(rate)
+        except ArithmeticError:
+            errors["rate"] = [str(_("Enter a number."))]
+        else:
+            if not drill["rate"].is_finite() or abs(drill["rate"]) > 100:
+                del drill["rate"]
+                errors["rate"] = [str(_("Enter a number."))]
     partner = data.get("partner", "")
     if partner:
         if partner != "none" and (not partner.isdigit() or len(partner) > 18):

@@ -505,6 +505,7 @@ def entry_lines(
         if not row.amount:
             continue
         base = round_money(row.base * rate, company.currency)
+        percent = row.tax.amount if row.tax.computation == Tax.Computation.PERCENT else None
         lines.append(
             line(
                 _tax_account(invoice, row.tax),
@@ -512,6 +513,7 @@ def entry_lines(
                 label=row.tax.name,
                 tax=row.tax,
                 tax_base_amount=base,
+                tax_rate=percent,
             )
         )
         if row.tax.reverse_charge_account_id:  # self-assessed: the same tax on the other side
@@ -522,6 +524,7 @@ def entry_lines(
                     label=row.tax.name,
                     tax=row.tax,
                     tax_base_amount=-base,
+                    tax_rate=percent,
                 )
             )
     balance = -sum((ln.debit - ln.credit for ln in lines), ZERO)  # what the partner lines carry

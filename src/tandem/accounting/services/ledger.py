@@ -453,6 +453,7 @@ class Line:
     due_date: datetime.date | None = None
     tax: Tax | None = None
     tax_base_amount: Decimal = ZERO
+    tax_rate: Decimal | None = None  # on a tax line of a percentage: the rate it was computed at
     taxes: Sequence[Tax] = field(default_factory=list)
 
 
@@ -503,6 +504,7 @@ def _line_row(
         due_date=line.due_date,
         tax=line.tax,
         tax_base_amount=read_decimal(line.tax_base_amount, key, errors),
+        tax_rate=line.tax_rate,
     )
 
 
@@ -827,6 +829,7 @@ def _mirrored(lines: Iterable[JournalLine], reversal: JournalEntry) -> list[Jour
             due_date=line.due_date,
             tax_id=line.tax_id,
             tax_base_amount=-line.tax_base_amount,
+            tax_rate=line.tax_rate,
         )
         for line in lines
     ]

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.generic import RedirectView
 
 from tandem.accounting.models import Budget, CostCentre, DunningLetter, JournalLine
 from tandem.accounting.queries import budgets as budget_queries
@@ -30,6 +31,28 @@ from tandem.web.generic import Column, ModelView, ObjectListView, SortKey
 from tandem.web.tables import Table
 
 PDF_TEMPLATE = "accounting/report_pdf.html"
+
+
+class MovedVatView(RedirectView):
+    """The VAT report's old addresses, ``/accounting/vat/`` and a tax's lines at
+    ``/accounting/vat/<id>/``, answer a permanent redirect to the report and to its drill-down,
+    the query string (``start``, ``end``) kept, so bookmarks and links that were passed around
+    still open the same period. Whoever follows them meets the report's own checks."""
+
+    permanent = True
+    query_string = True
+
+    def get_redirect_url(self, *args: Any, **kwargs: Any) -> str:
+        if "pk" not in kwargs:
+            return super().get_redirect_url(*args, **kwargs) or ""
+        query = self.request.GET.copy()
+        query["tax"] = str(kwargs["pk"])
+        start, end = reports.default_period(timezone.localdate())  # what the old page read without them
+        query.setdefault("start", start.isoformat())
+        query.setdefault("end", end.isoformat())
+        return f"{reverse('accounting:report_lines')}?{query.urlencode()}"
+
+
 PANEL_ROWS = 10
 
 
