@@ -8,7 +8,9 @@ code gets its first tax account on the right side (``services.taxes.install_taxe
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 EU = [
     "AT",
@@ -196,3 +198,53 @@ TEMPLATES: dict[str, TaxTemplate] = {
         ),
     ),
 }
+
+
+def group_taxes(
+    template: TaxTemplate,
+    company_id: int,
+    tax_model: Any,
+    group_model: Any,
+    *,
+    taxes: Iterable[Any] | None = None,
+    make_group: Callable[[str, int], Any] | None = None,
+) -> int:
+    """Put the company's taxes of no group in the group of the ``template`` row they were made
+    from (matched by use and name), as installing the template does: a group the company has
+    already by that name is taken, a missing one made by ``make_group(name, sequence)`` (the
+    services' ``create_tax_group`` on installing; a plain row in a migration), its ``sequence``
+    the group's place among the template's groups (10, 11, …: the order documents total them).
+    ``taxes``: the rows to group (default: the company's taxes of no group). Takes the models
+    as arguments, so a data migration calls it with its historical ones. How many were grouped."""
+    rows = (
+        list(taxes)
+        if taxes is not None
+        else list(
+            tax_model.objects.filter(company_id=company_id, group__isnull=True).exclude(computation="group")
+        )
+    )
+    ungrouped = {(tax.use, tax.name): tax for tax in rows if tax.group_id is None}
+    places: dict[str, int] = {}
+    for row in template.taxes:
+        if row.group:
+            places.setdefault(row.group, 10 + len(places))
+    found = {
+        group.name: group for group in group_model.objects.filter(company_id=company_id, name__in=places)
+    }
+
+    def make(name: str) -> Any:
+        if make_group is not None:
+            return make_group(name, places[name])
+        return group_model.objects.create(company_id=company_id, name=name, sequence=places[name])
+
+    grouped = 0
+    for row in template.taxes:
+        tax = ungrouped.pop((row.use, row.name), None)
+        if tax is None or not row.group:
+            continue
+        if row.group not in found:
+            found[row.group] = make(row.group)
+        tax.group = found[row.group]
+        tax_model.objects.filter(pk=tax.pk).update(group=tax.group)
+        grouped += 1
+    return grouped

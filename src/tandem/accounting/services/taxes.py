@@ -383,10 +383,7 @@ def install_taxes(company: Company, actor: User | None, country: str | None = No
     if Tax.objects.filter(company=company).exists():
         raise BusinessError(_("This company has taxes already."))
     made: dict[str, Tax] = {}
-    groups: dict[str, TaxGroup] = {}
     for n, row in enumerate(template.taxes):
-        if row.group and row.group not in groups:
-            groups[row.group] = create_tax_group(company, actor, name=row.group, sequence=10 + len(groups))
         fields: dict[str, object] = {
             "name": row.name,
             "label": row.label or row.name,
@@ -397,12 +394,19 @@ def install_taxes(company: Company, actor: User | None, country: str | None = No
             "sequence": 10 + n,
             "account": _tax_account(company, row.account, row.use),
             "report_box": row.box,
-            "group": groups.get(row.group),
         }
         if row.reverse_charge:
             fields["reverse_charge_account"] = _tax_account(company, row.reverse_charge, Tax.Use.SALE)
         with _template_row(row.name):
             made[row.key] = create_tax(company, actor, **fields)
+    tax_templates.group_taxes(  # the taxes of one rate total on one line of a document
+        template,
+        company.pk,
+        Tax,
+        TaxGroup,
+        taxes=made.values(),
+        make_group=lambda name, sequence: create_tax_group(company, actor, name=name, sequence=sequence),
+    )
     for n, position in enumerate(template.positions):
         with _template_row(position.name):
             _install_position(company, actor, position, made, sequence=10 + n)
