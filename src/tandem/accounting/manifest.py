@@ -138,6 +138,7 @@ registry.register(
                 f"{API}.statements.StatementLineViewSet",
                 "api-bank-statement-line",
             ),
+            registry.ApiRoute("accounting", f"{API}.setup.BooksSettingsViewSet", "api-books-settings"),
             registry.ApiRoute("accounting/taxes", f"{API}.setup.TaxViewSet", "api-tax"),
             registry.ApiRoute("accounting/tax-groups", f"{API}.setup.TaxGroupViewSet", "api-tax-group"),
             registry.ApiRoute(

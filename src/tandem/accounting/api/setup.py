@@ -1,7 +1,7 @@
-"""The books' settings over HTTP: taxes, tax groups, fiscal positions (with their tax and
-account mappings), payment terms (with their instalments) and cost centres. Everyone with the books'
-view right reads them; accountants and administrators write them, through the same services
-as the pages. Rates travel as decimal strings."""
+"""The books' settings over HTTP: the company's accounting settings, taxes, tax groups, fiscal
+positions (with their tax and account mappings), payment terms (with their instalments) and
+cost centres. Everyone with the books' view right reads them; accountants and administrators
+write them, through the same services as the pages. Rates travel as decimal strings."""
 
 from __future__ import annotations
 
@@ -9,24 +9,30 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tandem.accounting.filters.setup import TaxFilter
 from tandem.accounting.models import (
+    MONEY_DIGITS,
+    MONEY_PLACES,
     Account,
     BooksPaymentTerm,
+    BooksSettings,
     CostCentre,
     FiscalPosition,
     FiscalPositionAccount,
     FiscalPositionTax,
+    Journal,
     PaymentTermLine,
     Tax,
     TaxGroup,
 )
+from tandem.accounting.queries import ledger as ledger_queries
 from tandem.accounting.services import fiscal_positions, ledger, payment_terms, taxes
 from tandem.accounting.services.fiscal_positions import POSITION_FIELDS, AccountMapping, TaxMapping
-from tandem.accounting.services.ledger import COST_CENTRE_FIELDS
+from tandem.accounting.services.ledger import BOOKS_FIELDS, COST_CENTRE_FIELDS
 from tandem.accounting.services.payment_terms import TERM_FIELDS, TermLine
 from tandem.accounting.services.taxes import TAX_FIELDS, TAX_GROUP_FIELDS
 from tandem.api.fields import ScopedPrimaryKeyField, StrictFieldsMixin
@@ -336,3 +342,84 @@ class PaymentTermViewSet(
         self.expected_version(term)
         payment_terms.delete_payment_term(term, self.actor)
         return Response(status=204)
+
+
+# --- the company's accounting settings ------------------------------------------------------
+
+
+class BooksSettingsSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    write_off_tolerance = serializers.DecimalField(
+        max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, coerce_to_string=True, read_only=True
+    )
+
+    class Meta:
+        model = BooksSettings
+        fields = ["id", "chart_template", "lock_date", *BOOKS_FIELDS, "revalued_on", "version"]
+        read_only_fields = fields
+
+
+class BooksSettingsWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):  # type: ignore[type-arg]
+    exchange_journal = ScopedPrimaryKeyField(queryset=Journal.objects.all(), required=False, allow_null=True)
+    lock_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="Nothing dated on or before it is posted; only an administrator moves it (event-logged).",
+    )
+
+    class Meta:
+        model = BooksSettings
+        fields = [*BOOKS_FIELDS, "lock_date", "version"]
+        read_only_fields = ["version"]
+
+    def build_relational_field(self, field_name: str, relation_info: Any) -> Any:
+        if relation_info.related_model is Account:  # the company's accounts only
+            return ScopedPrimaryKeyField, {
+                "queryset": Account.objects.all(),
+                "required": False,
+                "allow_null": True,
+            }
+        return super().build_relational_field(field_name, relation_info)
+
+
+class BooksSettingsViewSet(ServiceViewSet):
+    """``/api/v1/accounting/settings/``: the company's one accounting settings row. GET reads
+    it (with its ETag); PATCH with ``If-Match`` changes it as the settings page does — the
+    books' writers (accountants, administrators) the settings, only an administrator the lock
+    date, through ``ledger.move_lock_date``, which records the move in the event log."""
+
+    model = BooksSettings
+    serializer_class = BooksSettingsSerializer
+    write_serializer_class = BooksSettingsWriteSerializer
+    changes_record = True  # PATCH checks and documents If-Match
+    required_perms = {  # read by the permission class, per method
+        "GET": ["accounting.view_bookssettings"],
+        "PATCH": ["accounting.change_bookssettings"],
+    }
+
+    def get_object(self) -> BooksSettings:
+        ledger_queries.settings_of(self.company)  # a company without a chart yet: empty settings
+        row: BooksSettings = self.get_queryset().get(company=self.company)
+        self.check_object_permissions(self.request, row)
+        return row
+
+    @extend_schema(responses=BooksSettingsSerializer)
+    @action(detail=False, methods=["get"], url_path="settings")
+    def books_settings(self, request: Request) -> Response:
+        """The company's accounting settings."""
+        books = self.get_object()
+        return self.not_modified(books) or self.respond(books)
+
+    @extend_schema(request=BooksSettingsWriteSerializer, responses=BooksSettingsSerializer)
+    @books_settings.mapping.patch
+    def change_books_settings(self, request: Request) -> Response:
+        """Change the fields given; ``lock_date`` only by an administrator (403 otherwise)."""
+        books = self.get_object()
+        expected = self.expected_version(books)
+        data = self.validated(self.get_write_serializer(books, data=request.data, partial=True))
+        moved = "lock_date" in data and data["lock_date"] != books.lock_date
+        lock_date = data.pop("lock_date", None)
+        if data:
+            books = ledger.update_books_settings(books, self.actor, expected_version=expected, **data)
+        if moved:
+            books = ledger.move_lock_date(self.company, self.actor, lock_date)
+        return self.respond(books)
