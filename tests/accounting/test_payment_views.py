@@ -194,3 +194,26 @@ def test_the_payments_menu_entry_and_the_card_link_to_the_pages(company: Company
     card = client.get(reverse("partners:detail", args=[payment.partner_id])).content.decode()  # type: ignore[arg-type]
     assert payment.get_absolute_url() in card
     assert form_data  # the kit's helper is imported for the declared cases
+
+
+def test_the_payment_screens_write_off_takes_a_label_or_says_why(company: Company, accountant: User) -> None:
+    """Paying 100.40 of a 100.00 invoice with the write-off ticked books the 0.40 to the
+    settings' write-off account under the label typed; left empty, the label says why."""
+    from tandem.accounting.models import BooksSettings, JournalLine
+
+    BooksSettings.objects.filter(company=company).update(write_off_tolerance=D("1.00"))
+    client = signed_in(accountant)
+    form = client.get(reverse("accounting:invoice_register_payment", args=[posted_invoice(company).pk]))
+    assert "write_off_label" in form.context["form"].fields
+    labels = []
+    for typed in ("Rounding by the customer's bank", ""):
+        invoice = posted_invoice(company, "100.00")
+        url = reverse("accounting:invoice_register_payment", args=[invoice.pk])
+        body = {"journal": bank(company).pk, "date": "2026-03-20", "amount": "100.40", "write_off": "on"}
+        answer = client.post(url, {**body, "write_off_label": typed})
+        assert answer.status_code == 302, answer.content.decode()[:3000]
+        assert queries.invoice_residuals([invoice.pk])[invoice.pk] == D(0)
+        account = BooksSettings.objects.get(company=company).write_off_account
+        written = JournalLine.objects.filter(company=company, account=account).latest("pk")
+        labels.append((written.label, written.credit))
+    assert labels == [("Rounding by the customer's bank", D("0.40")), ("Write-off: paid over", D("0.40"))]

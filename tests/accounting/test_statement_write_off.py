@@ -23,7 +23,7 @@ from tandem.accounting.models import (
     Reconciliation,
 )
 from tandem.accounting.queries import payments as payment_queries
-from tandem.accounting.services import invoices, reconciliation, statements
+from tandem.accounting.services import invoices, ledger, reconciliation, statements
 from tandem.accounting.services.invoices import LineData
 from tandem.accounting.services.statement_files import CAMT053, ParsedLine, ParsedStatement
 from tandem.core import invariants, roles
@@ -392,3 +392,82 @@ def test_the_api_writes_off_and_refuses_bad_input_as_problems(
         url, {"items": [_item(invoice).pk], "account": account(company, "6400").pk}, format="json"
     )
     assert again.status_code == 409
+
+
+# --- a statement in a foreign currency -----------------------------------------------------
+
+USD_IBAN = "GB33BUKB20201555555555"
+
+
+def _dollar_line(company: Company, amount: str) -> BankStatementLine:
+    """A line of a dollar account's statement on ON, when a dollar buys 0.95 EUR."""
+    usd = Currency.objects.get(code="USD")
+    ExchangeRate.objects.get_or_create(
+        base=usd, quote=company.currency, date=ON, defaults={"rate": D("0.95")}
+    )
+    dollars = ledger.create_account(
+        company, None, code="1015", name="Bank USD", type="asset", subtype="bank", currency=usd
+    )
+    ledger.create_journal(
+        company, None, code="BUSD", name="Bank USD", kind="bank", default_account=dollars, currency=usd,
+        bank_iban=USD_IBAN,
+    )  # fmt: skip
+    parsed = ParsedStatement(
+        CAMT053, "USD-1", ON, "USD", D(0), D(amount),
+        USD_IBAN, [ParsedLine(ON, D(amount), "Kowalski sp. z o.o.", IBAN, "INV", "", "USD-1-T")],
+    )  # fmt: skip
+    statement = statements.import_statement(company, None, parsed)
+    return statement.lines.select_related("statement__journal", "statement__company").get()
+
+
+def _dollar_invoice(company: Company, customer: Partner) -> Invoice:
+    """100 USD invoiced on DAY, when a dollar bought 0.90 EUR: 90.00 EUR receivable."""
+    usd = Currency.objects.get(code="USD")
+    ExchangeRate.objects.get_or_create(
+        base=usd, quote=company.currency, date=DAY, defaults={"rate": D("0.9")}
+    )
+    draft = invoices.create_invoice(
+        company, None, kind="customer_invoice", partner=customer, invoice_date=DAY, currency=usd,
+        lines=[LineData("Oak table", D(1), D("100.00"), taxes=[])],
+    )  # fmt: skip
+    return invoices.post_invoice(draft, None)
+
+
+def test_a_dollar_line_writes_off_in_dollars_at_its_rate_and_realises_the_exchange_gain(
+    company: Company, tolerant: BooksSettings, customer: Partner, accountant: User
+) -> None:
+    """99.50 USD paid on ON of a 100 USD invoice: the 0.50 USD difference is written off at ON's
+    rate (the invoice's 95.00 EUR at it less the bank's 94.53: 0.47), the invoice is settled at
+    ON's rate too (95.00 EUR of the 90.00 booked) and the 5.00 EUR gain goes to the exchange gain
+    account through the match's exchange entry — not into the write-off."""
+    invoice = _dollar_invoice(company, customer)
+    line = _dollar_line(company, "99.50")
+    client = signed_in(accountant)
+    page = client.get(line.statement.get_absolute_url()).content.decode()
+    assert "data-write-off-suggestion" in page and "Write off 0.50" in page  # in the line's dollars
+    done = client.post(
+        reverse("accounting:statement_line_write_off", args=[line.pk]),
+        {"item": _item(invoice).pk, "write_off_account": tolerant.write_off_account_id},
+        headers={"HX-Request": "true"},
+    )
+    assert "data-undo" in done.content.decode(), done.content.decode()[:2000]
+    line.refresh_from_db()
+    assert line.entry is not None
+    written = line.entry.lines.get(account=tolerant.write_off_account)
+    assert (written.debit, written.credit, written.amount_currency) == (D("0.47"), D(0), D("0.50"))
+    assert written.currency_id == "USD"
+    assert _status(invoice) == ("paid", D(0))
+    gain = JournalLine.objects.filter(account=tolerant.exchange_gain_account, posted=True)
+    assert sum((row.credit - row.debit for row in gain), D(0)) == D("5.00")
+    assert not invariants.violations()
+
+
+def test_a_dollar_difference_over_the_tolerance_in_euros_is_not_offered(
+    company: Company, tolerant: BooksSettings, customer: Partner, accountant: User
+) -> None:
+    tolerant.write_off_tolerance = D("0.40")  # 0.50 USD is 0.48 EUR: over it
+    tolerant.save()
+    _dollar_invoice(company, customer)
+    line = _dollar_line(company, "99.50")
+    page = signed_in(accountant).get(line.statement.get_absolute_url()).content.decode()
+    assert "data-write-off-suggestion" not in page

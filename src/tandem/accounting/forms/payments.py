@@ -74,6 +74,12 @@ class RegisterPaymentForm(SectionsMixin, forms.Form):
         required=False,
         help_text=_("Within the company's write-off tolerance."),
     )
+    write_off_label = forms.CharField(
+        label=_("Write-off label"),
+        max_length=200,
+        required=False,
+        help_text=_("Empty: why it is written off (paid short, paid over)."),
+    )
 
     def __init__(
         self, *args: Any, request: Any = None, payments: QuerySet[Payment] | None = None, **kwargs: Any

@@ -280,6 +280,7 @@ def register_payment(
     date: datetime.date,
     amount: Decimal | None = None,
     write_off: bool = False,
+    write_off_label: str = "",
     reference: str = "",
     partner_bank_account: BankAccount | None = None,
 ) -> tuple[Payment, list[Reconciliation]]:
@@ -287,7 +288,8 @@ def register_payment(
     payment of ``amount`` (by default what is left to pay) matched against their open items.
 
     Paying more than is due is refused, unless ``write_off`` and the difference is within
-    the company's write-off tolerance; paying less leaves the invoices partially paid.
+    the company's write-off tolerance (booked under ``write_off_label``, by default the
+    reason); paying less leaves the invoices partially paid.
     """
     if not invoices:
         raise BusinessError(_("Choose the invoices to pay."))
@@ -327,7 +329,11 @@ def register_payment(
         )
         post_payment(payment, actor)
         matched = reconciliation.reconcile(
-            [*items, _partner_item(payment)], actor, write_off=write_off, settle=[item.pk for item in items]
+            [*items, _partner_item(payment)],
+            actor,
+            write_off=write_off,
+            write_off_label=write_off_label,
+            settle=[item.pk for item in items],
         )
     return payment, matched
 
@@ -343,7 +349,12 @@ def _parties(invoice: Invoice, line: JournalLine) -> tuple[Company, Partner, Cur
 
 
 def match_payment(
-    invoices: Sequence[Invoice], payment: Payment, actor: User | None, *, write_off: bool = False
+    invoices: Sequence[Invoice],
+    payment: Payment,
+    actor: User | None,
+    *,
+    write_off: bool = False,
+    write_off_label: str = "",
 ) -> list[Reconciliation]:
     """Match what is open of a posted payment against posted invoices of its partner: in
     full, or in part (what is left stays open on the invoices or on the payment)."""
@@ -363,4 +374,6 @@ def match_payment(
         )
         if not any(item.residual or item.residual_currency for item in items):
             raise reconciliation.NothingToMatch(_("These invoices are paid already."))
-        return reconciliation.reconcile([*items, _partner_item(payment)], actor, write_off=write_off)
+        return reconciliation.reconcile(
+            [*items, _partner_item(payment)], actor, write_off=write_off, write_off_label=write_off_label
+        )

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from tandem.accounting.models import Journal, JournalEntry, JournalLine, Reconciliation
+from tandem.accounting.models import Account, Journal, JournalEntry, JournalLine, Reconciliation
 from tandem.accounting.queries import ledger as ledger_queries
 from tandem.accounting.queries import payments as queries
 from tandem.accounting.services import ledger
@@ -89,6 +89,7 @@ def reconcile(
     actor: User | None,
     *,
     write_off: bool = False,
+    write_off_label: str = "",
     settle: Sequence[int] | None = None,
 ) -> list[Reconciliation]:
     """Match the debit items with the credit items among ``lines``, oldest due first.
@@ -96,7 +97,8 @@ def reconcile(
     What is left stays open (a partial payment, or a payment larger than the invoices: the
     customer's credit) — except that with ``settle`` (the ids of the invoices' items a
     payment is for) paying more than they owe is refused. With ``write_off`` what is left
-    over is written off, if it is within the company's tolerance.
+    over is written off, if it is within the company's tolerance, under ``write_off_label``
+    (empty: the reason, "Paid short" or "Paid over").
 
     An :class:`OpenItem` among ``lines`` is one the caller locked (``lock_open_items``) in the
     transaction this runs in: it is taken as it is, not locked and read again; the other lines
@@ -121,7 +123,7 @@ def reconcile(
         if settle is not None and any(i.pk not in settle for i in left) and not write_off:
             raise Overpaid(_overpaid_message(company, left))
         if write_off and left:
-            written, entry = _write_off(company, actor, left)
+            written, entry = _write_off(company, actor, left, write_off_label)
             made += written
             for row in made:  # undone together: unreconciling any of them reverses the write-off
                 row.write_off_entry = entry
@@ -276,7 +278,7 @@ def _exchange_row(
 
 
 def _write_off(
-    company: Company, actor: User | None, left: Sequence[OpenItem]
+    company: Company, actor: User | None, left: Sequence[OpenItem], label: str = ""
 ) -> tuple[list[Reconciliation], JournalEntry]:
     books = ledger_queries.settings_of(company)
     rest = sum((i.residual for i in left), ZERO)
@@ -293,7 +295,7 @@ def _write_off(
         raise BusinessError(_("Set the write-off account in the accounting settings first."))
     line = left[0].line
     currencies = {i.line.currency_id for i in left}
-    label = _("Write-off")
+    label = " ".join(label.split())[:200] or _write_off_reason(line, rest)
     entry = ledger.create_entry(
         company,
         actor,
@@ -321,6 +323,13 @@ def _write_off(
     credits = [i for i in left if i.residual < 0 or i.residual_currency < 0]
     made = _match(company, actor, debits, [item]) if rest > 0 else _match(company, actor, [item], credits)
     return made, entry
+
+
+def _write_off_reason(line: JournalLine, rest: Decimal) -> str:
+    """Why a difference is written off, as its label: what is left owed to the company on a
+    receivable or by it on a payable is a payment short of the invoice; the other way, over it."""
+    owed = rest > 0 if line.account.subtype != Account.Subtype.PAYABLE else rest < 0
+    return str(_("Write-off: paid short") if owed else _("Write-off: paid over"))
 
 
 def _general_journal(company: Company, fallback: Journal | None) -> Journal:

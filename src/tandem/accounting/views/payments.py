@@ -357,7 +357,13 @@ class RegisterPaymentView(ObjectFormView):
         data = form.cleaned_data
         actor: User = self.request.user  # type: ignore[assignment]  # signed in: ModelView
         if data.get("payment"):
-            services.match_payment([self.invoice], data["payment"], actor, write_off=data["write_off"])
+            services.match_payment(
+                [self.invoice],
+                data["payment"],
+                actor,
+                write_off=data["write_off"],
+                write_off_label=data.get("write_off_label") or "",
+            )
             return self.invoice
         services.register_payment(
             [self.invoice],
@@ -366,6 +372,7 @@ class RegisterPaymentView(ObjectFormView):
             date=data["date"],
             amount=data.get("amount"),
             write_off=data["write_off"],
+            write_off_label=data.get("write_off_label") or "",
             reference=data.get("reference") or "",
         )
         return self.invoice

@@ -22,8 +22,10 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from tandem.accounting.forms.statements import BookLineForm, StatementUploadForm, WriteOffForm, split_data
 from tandem.accounting.models import BankStatement, BankStatementLine, BooksSettings
+from tandem.accounting.queries import ledger as ledger_queries
 from tandem.accounting.queries import statements as queries
 from tandem.accounting.services import statements as services
+from tandem.core.money import MissingRate
 from tandem.web.actions import Action, ActionView
 from tandem.web.generic import Column, ModelView, ObjectCreateView, ObjectDetailView, ObjectListView, SortKey
 
@@ -140,20 +142,28 @@ def _with_write_offs(
     line: BankStatementLine, suggestions: list[queries.Suggestion], books: BooksSettings | None
 ) -> list[tuple[queries.Suggestion, Decimal | None]]:
     """Each suggestion with the difference settling it in full would write off (what is open
-    of it less the line, either way, in the statement's currency) when that is within the company's
-    tolerance and the company has a write-off account to book it to; else None. Only for a
-    statement in the company's currency: the tolerance is in that currency (the service
-    converts and checks every other case)."""
+    of it less the line, either way, in the line's currency) when that difference, converted at
+    the line's date, is within the company's tolerance (in the company's currency) and the
+    company has a write-off account to book it to; else None. The service converts and checks
+    the same way; the exchange difference on the items is realised apart from it."""
     statement = line.statement
-    offer = (
-        books is not None
-        and books.write_off_account_id is not None
-        and queries.statement_currency(statement).pk == statement.company.currency_id
-    )
     rows: list[tuple[queries.Suggestion, Decimal | None]] = []
+    offer = books is not None and books.write_off_account_id is not None
+    currency = queries.statement_currency(statement)
+    company = statement.company
     for suggestion in suggestions:
         difference = suggestion.open_amount - abs(line.amount)
-        fits = offer and difference and books is not None and abs(difference) <= books.write_off_tolerance
+        fits = False
+        if offer and difference and books is not None:
+            try:
+                converted = (
+                    abs(difference)
+                    if currency.pk == company.currency_id
+                    else abs(ledger_queries.to_company(company, difference, currency, line.date))
+                )
+            except MissingRate:  # no rate for the line's date: the split form still offers it
+                converted = None
+            fits = converted is not None and converted <= books.write_off_tolerance
         rows.append((suggestion, abs(difference) if fits else None))
     return rows
 
