@@ -224,6 +224,34 @@ def _totals(rows: Iterable[Row], *names: str) -> dict[str, Decimal]:
 
 # --- statements -------------------------------------------------------------------------
 
+
+def _section_total(
+    rows: list[Row],
+    section: list[Row],
+    totals: dict[str, Decimal],
+    key: str,
+    label: Any,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Close a section of a statement (the P&L's income, the balance sheet's assets, the VAT
+    report's sales): its rows, then its total row — the sum of their ``balance`` and
+    ``previous``, kept in ``totals`` as ``key`` and ``previous_<key>`` — with ``extra``."""
+    rows += section
+    totals[key] = sum((r.balance for r in section), ZERO)
+    totals[f"previous_{key}"] = sum((r.previous for r in section), ZERO)
+    rows.append(
+        Row(
+            key,
+            str(_("Total %(section)s") % {"section": label}),
+            balance=totals[key],
+            previous=totals[f"previous_{key}"],
+            extra=extra or {},
+            section=key,
+            total=True,
+        )
+    )
+
+
 _PL_TYPES = (Type.INCOME, Type.EXPENSE)
 
 
@@ -237,19 +265,7 @@ def profit_and_loss(params: Params) -> Report:
     totals: dict[str, Decimal] = {}
     for kind, label, sign in ((Type.INCOME, _("Income"), -1), (Type.EXPENSE, _("Expenses"), 1)):
         section = [r for r in _statement_rows(params, now, before, sign) if r.section == kind]
-        rows += section
-        totals[kind] = sum((r.balance for r in section), ZERO)
-        totals[f"previous_{kind}"] = sum((r.previous for r in section), ZERO)
-        rows.append(
-            Row(
-                kind,
-                str(_("Total %(section)s") % {"section": label}),
-                balance=totals[kind],
-                previous=totals[f"previous_{kind}"],
-                section=kind,
-                total=True,
-            )
-        )
+        _section_total(rows, section, totals, kind, label)
     totals["result"] = totals[Type.INCOME] - totals[Type.EXPENSE]
     totals["previous_result"] = totals[f"previous_{Type.INCOME}"] - totals[f"previous_{Type.EXPENSE}"]
     rows.append(
@@ -328,19 +344,7 @@ def balance_sheet(params: Params) -> Report:
                     drill=_drill(params, None, params.end, account_type="pl"),
                 )
             )
-        rows += section
-        totals[kind] = sum((r.balance for r in section), ZERO)
-        totals[f"previous_{kind}"] = sum((r.previous for r in section), ZERO)
-        rows.append(
-            Row(
-                kind,
-                str(_("Total %(section)s") % {"section": label}),
-                balance=totals[kind],
-                previous=totals[f"previous_{kind}"],
-                section=kind,
-                total=True,
-            )
-        )
+        _section_total(rows, section, totals, kind, label)
     totals["liabilities_and_equity"] = totals[Type.LIABILITY] + totals[Type.EQUITY]
     return Report("balance-sheet", str(_("Balance sheet")), params, rows, totals)
 
@@ -909,25 +913,12 @@ def vat(params: Params) -> Report:
                         section=use,
                     )
                 )
-        rows += section
-        totals[use] = sum((r.balance for r in section), ZERO)
-        totals[f"previous_{use}"] = sum((r.previous for r in section), ZERO)
         sums = {
             key: sum((r.extra[key] for r in section), ZERO)
             for key in ("base", "previous_base", "self_assessed")
         }
+        _section_total(rows, section, totals, use, label, extra={"rate": None, **sums})
         totals.update({f"{key}_{use}": value for key, value in sums.items()})
-        rows.append(
-            Row(
-                use,
-                str(_("Total %(section)s") % {"section": label}),
-                balance=totals[use],
-                previous=totals[f"previous_{use}"],
-                extra={"rate": None, **sums},
-                section=use,
-                total=True,
-            )
-        )
     totals["payable"], totals["previous_payable"] = _vat_payable(now), _vat_payable(before)
     rows.append(
         Row(
