@@ -334,3 +334,58 @@ def test_the_capacity_page_is_for_production(
     worker = make_user("ivan", "production")
     assert signed_in(worker).get(reverse("planning:capacity")).status_code == 200
     assert signed_in(worker).post(reverse("planning:schedule")).status_code == 403
+
+
+def test_orders_made_to_order_are_pegged_to_the_moves_they_are_made_for(
+    company: Company, admin: User, shop: Shop, customer: Partner
+) -> None:
+    """4 tables sold: the tables' order is made for the sale's delivery and its top's for the
+    tables' component move, each pegged for its 4 as MRP's orders are — "made for" on the order's
+    page and in its API answer, as for an order MRP released."""
+    from tandem.planning import queries as planning
+
+    order = quotation(company, admin, customer, (shop.products["table"], "4"), order_date=TODAY)
+    sales.confirm_order(order, admin)
+    order.refresh_from_db()
+    table = ManufacturingOrder.objects.get(product=shop.products["table"])
+    top = ManufacturingOrder.objects.get(product=shop.products["top"])
+    assert table.components is not None and order.delivery is not None
+    delivery = Move.objects.get(transfer=order.delivery, product=shop.products["table"])
+    component = table.components.moves.get(product=shop.products["top"])
+    for made, move in ((table, delivery), (top, component)):
+        found = planning.pegging(made)
+        assert found is not None and found.free == 0
+        assert [(p.demand_move_id, p.quantity) for p in found.pegs] == [(move.pk, 4)]
+    page = signed_in(admin).get(reverse("manufacturing:order_detail", args=[table.pk])).content.decode()
+    assert 'id="pegging-demands"' in page and order.delivery.number in page
+    shown = api_client(admin).get(f"/api/v1/manufacturing/orders/{top.pk}/").json()
+    assert [(row["demand_move"], row["transfer"]) for row in shown["made_for"]] == [
+        (component.pk, table.components.pk)
+    ]
+    by_hand = manufacturing.create_order(
+        company, admin, product=shop.products["top"], quantity="2", warehouse=shop.warehouse
+    )
+    assert planning.pegging(by_hand) is None  # made for no demand
+
+
+def test_orders_made_to_order_before_pegs_are_pegged_by_migration(
+    company: Company, admin: User, shop: Shop, customer: Partner
+) -> None:
+    """Orders made to order before they were pegged get the move they were made for (migration
+    0011), for their whole quantity; an order MRP released is left to its planned order's pegs."""
+    import importlib
+
+    from django.apps import apps
+
+    from tandem.planning.models import Peg
+
+    order = quotation(company, admin, customer, (shop.products["table"], "4"), order_date=TODAY)
+    sales.confirm_order(order, admin)
+    made = {o.pk: o.demand_move_id for o in ManufacturingOrder.objects.filter(source="sales")}
+    assert len(made) == 2 and all(made.values())
+    Peg.objects.all().delete()
+    migration = importlib.import_module("tandem.planning.migrations.0011_pegs_of_made_to_order")
+    migration.peg_made_to_order(apps, None)
+    migration.peg_made_to_order(apps, None)  # once only
+    pegs = Peg.objects.values_list("manufacturing_order_id", "demand_move_id", "quantity")
+    assert sorted(pegs) == sorted((pk, move, 4) for pk, move in made.items())

@@ -132,6 +132,12 @@ def test_a_forecast_and_an_order_are_planned_firmed_released_and_replanned(
     assert [(line.product, line.quantity) for line in rfq.lines.all()] == [(p["leg"], D(50))]
     request.refresh_from_db()
     assert request.state == "ordered"
+    # The RFQ's line says what the legs are for: the chairs' components, all 50 less the 10 in stock
+    # (MRP's pegs, carried to the chairs' component move when both were released).
+    assert made.components is not None
+    page = signed_in(piotr).get(reverse("purchasing:order_detail", args=[rfq.pk])).content.decode()
+    bought = page.split("data-bought-for>", 1)[1].split("</div>", 1)[0]
+    assert made.components.number in bought, bought
 
     # Thursday: her next run supersedes the proposals she did not firm (the planks, the footstools)
     # and keeps the firm seats and what was released; the planks for the seats are proposed again.

@@ -3,8 +3,9 @@ the order that wants it (``Product.make_to_order`` with a bill of materials).
 
 Each such need becomes a manufacturing order — source "sales", the document that asked for it
 as its origin, linked to the move it is made for (``demand_move``: the sales order line's
-delivery move) and due on the day that move expects it (the promised date, which came from
-capable-to-promise) — confirmed at once, so that its components are reserved and its work
+delivery move) and pegged to it (a ``Peg`` for its quantity, as MRP's orders are), and due on the
+day that move expects it (the promised date, which came from capable-to-promise) — confirmed at
+once, so that its components are reserved and its work
 orders wait on the shop floor. What its components still lack is made the same way when it is
 made (a sub-assembly, for this order) and otherwise handed back to be bought. The orders made
 are then scheduled finitely, after the load of every released order, as the capacity page's
@@ -28,6 +29,7 @@ from tandem.core.money import plain
 from tandem.manufacturing import services as manufacturing
 from tandem.manufacturing.models import ManufacturingOrder
 from tandem.planning import capacity, promise, queries, scheduling
+from tandem.planning.models import Peg
 
 MAX_LEVELS = 30  # the BOM cycle check keeps trees finite; this only guards the recursion
 
@@ -99,6 +101,10 @@ def _make_one(
     if move is not None:
         ManufacturingOrder.objects.filter(pk=order.pk).update(demand_move=move)
         order.demand_move = move
+        # pegged as MRP's orders are: "made for" reads the pegs of every order
+        Peg.objects.create(
+            company=company, manufacturing_order=order, demand_move=move, quantity=order.quantity
+        )
     order = manufacturing.confirm_order(order, actor)
     found.orders.append(order)
     if parent is not None:

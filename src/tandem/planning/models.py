@@ -292,16 +292,27 @@ class PlannedOrder(CompanyOwned):
 
 
 class Peg(CompanyOwned):
-    """One demand a planned order meets and how much of it gives it (pegging): a move that wants
+    """One demand a supply meets and how much of it gives it (pegging): a move that wants
     the product (``demand_move``: a sale's delivery, a released order's component) or the planned
     order whose component need it meets (``parent``, until that order is released and its component
-    move is written here too). Written by the MRP run with its planned orders, completed on release;
-    the manufacturing order or purchase request a planned order became is made for the same
-    demands (read through ``PlannedOrder.manufacturing_order`` / ``purchase_request``)."""
+    move is written here too). The supply is a planned order (``planned_order``: written by the MRP
+    run with its planned orders, completed on release; the manufacturing order or purchase request
+    it became is made for the same demands, read through ``PlannedOrder.manufacturing_order`` /
+    ``purchase_request``) or a manufacturing order made to order (``manufacturing_order``: the
+    move that asked for it, written when make to order creates it)."""
 
     planned_order = models.ForeignKey(
-        PlannedOrder, models.CASCADE, related_name="pegs", verbose_name=_("planned order")
+        PlannedOrder,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="pegs",
+        verbose_name=_("planned order"),
     )
+    manufacturing_order = models.ForeignKey(
+        ManufacturingOrder, models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("manufacturing order"),
+    )  # fmt: skip
     demand_move = models.ForeignKey(
         Move, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("made for")
     )
@@ -319,6 +330,10 @@ class Peg(CompanyOwned):
             models.CheckConstraint(condition=Q(quantity__gt=0), name="planning_peg_positive"),
             models.CheckConstraint(
                 condition=Q(demand_move__isnull=False) | Q(parent__isnull=False), name="planning_peg_wanted"
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_order__isnull=False) | Q(manufacturing_order__isnull=False),
+                name="planning_peg_supply",
             ),
         ]
 

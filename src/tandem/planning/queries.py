@@ -216,20 +216,27 @@ class Pegging:
 
 def pegging(record: Model) -> Pegging | None:
     """The pegging of a planned order, a manufacturing order or a purchase request (None for one
-    MRP did not plan): its pegs with their documents in one query (and the planned order a
-    manufacturing order or request was released from in one more)."""
+    neither MRP planned nor made to order for a move): its pegs with their documents in one query
+    (a purchase request: and the planned order it was released from in one more). A manufacturing
+    order's pegs are its planned order's or, made to order, its own."""
     order: tuple[int, Decimal] | None
+    company_id = record.company_id  # type: ignore[attr-defined]
+    related = ("demand_move__transfer", "demand_move__product", "parent__product")
+    if isinstance(record, ManufacturingOrder):
+        pegs = list(
+            Peg.objects.filter(company_id=company_id)
+            .filter(Q(manufacturing_order=record) | Q(planned_order__manufacturing_order=record))
+            .select_related(*related)
+            .order_by("id")
+        )
+        if not pegs and record.source != ManufacturingOrder.Source.MRP:
+            return None  # by a reorder rule or by hand: for no demand
+        return Pegging(record.quantity, pegs, _free(record.quantity, pegs))
     if isinstance(record, PlannedOrder):
         order = (record.pk, record.quantity)
-    elif isinstance(record, ManufacturingOrder) and record.source != ManufacturingOrder.Source.MRP:
-        return None  # made to order, by a reorder rule or by hand: no planned order, no query
     else:
-        link = {
-            "manufacturing.manufacturingorder": "manufacturing_order",
-            "purchasing.purchaserequest": "purchase_request",
-        }[record._meta.label_lower]
         order = (
-            PlannedOrder.objects.filter(company_id=record.company_id, **{link: record.pk})  # type: ignore[attr-defined]
+            PlannedOrder.objects.filter(company_id=company_id, purchase_request=record.pk)
             .order_by("-id")
             .values_list("pk", "quantity")
             .first()
@@ -237,11 +244,15 @@ def pegging(record: Model) -> Pegging | None:
     if order is None:
         return None
     pegs = list(
-        Peg.objects.filter(company_id=record.company_id, planned_order_id=order[0])  # type: ignore[attr-defined]
-        .select_related("demand_move__transfer", "demand_move__product", "parent__product")
+        Peg.objects.filter(company_id=company_id, planned_order_id=order[0])
+        .select_related(*related)
         .order_by("id")
     )
-    return Pegging(order[1], pegs, max(order[1] - sum((p.quantity for p in pegs), Decimal(0)), Decimal(0)))
+    return Pegging(order[1], pegs, _free(order[1], pegs))
+
+
+def _free(quantity: Decimal, pegs: list[Peg]) -> Decimal:
+    return max(quantity - sum((p.quantity for p in pegs), Decimal(0)), Decimal(0))
 
 
 def pegged_orders(transfer_ids: Iterable[int]) -> QuerySet[Peg]:
